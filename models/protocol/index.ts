@@ -1,0 +1,5 @@
+export * from './crc32';
+export * from './cobs';
+export * from './frame';
+export * from './messages';
+export * from './utf8';

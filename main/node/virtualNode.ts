@@ -1,0 +1,120 @@
+/**
+ * Starts the virtual node: the firmware's host build (firmware/boards/host), which opens a
+ * pseudo-terminal and replays a recorded vibration CSV as its sensor at the recording's real rate.
+ * To the app it is just another serial port.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ApiError, type DemoRecording } from '../api/contract';
+
+export interface Recording {
+  file: string; // relative to the project root
+  rateHz: number;
+  columns: string[];
+  label: string;
+}
+
+/** The recordings shipped in data/demo (see data/demo/README.md for their origin). */
+export const DEMO_RECORDINGS: Record<DemoRecording, Recording> = {
+  'cwru-normal': {
+    file: 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv',
+    rateHz: 48000,
+    columns: ['DE_accel', 'FE_accel'],
+    label: 'CWRU healthy bearing, 1797 rpm',
+  },
+  'cwru-inner-race': {
+    file: 'data/demo/cwru_inner_race_021mil_0hp_1797rpm_48k_1s.csv',
+    rateHz: 48000,
+    columns: ['DE_accel', 'FE_accel'],
+    label: 'CWRU inner-race fault 0.021 in, 1797 rpm',
+  },
+};
+
+export interface VirtualNode {
+  /** The pseudo-terminal path the node listens on. */
+  path: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function hostNodeBinary(root: string): string {
+  return join(root, 'firmware', 'build', 'host', 'vigil-node');
+}
+
+/** Builds the host firmware if it is not built yet; throws a plain-words error if that fails. */
+export function ensureHostNodeBuilt(root: string): string {
+  const bin = hostNodeBinary(root);
+  if (existsSync(bin)) return bin;
+  const r = spawnSync('make', ['-C', join(root, 'firmware'), 'host'], { encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(bin)) {
+    const why = r.error ? r.error.message : (r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' ');
+    throw new ApiError('internal', `Could not build the virtual node (make -C firmware host): ${why}. Run scripts/setup.sh first.`);
+  }
+  return bin;
+}
+
+export interface StartOptions {
+  root: string;
+  recording: DemoRecording;
+  name?: string;
+  /** Replay without real-time pacing (tests only). */
+  fast?: boolean;
+  startTimeoutMs?: number;
+}
+
+export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
+  const rec = DEMO_RECORDINGS[opts.recording];
+  const bin = ensureHostNodeBuilt(opts.root);
+  const args = [
+    '--csv', join(opts.root, rec.file),
+    '--rate', String(rec.rateHz),
+    '--columns', rec.columns.join(','),
+    '--name', opts.name ?? `demo-${opts.recording}`,
+    '--loop',
+  ];
+  if (opts.fast) args.push('--fast');
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-2000);
+  });
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new ApiError('timeout', `The virtual node did not start within ${(opts.startTimeoutMs ?? 5000) / 1000} s. ${stderr.trim()}`));
+    }, opts.startTimeoutMs ?? 5000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const m = /^VIGIL-NODE PTY (\S+)$/.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      const path = m[1];
+      resolve({
+        path,
+        process: child,
+        stop: () =>
+          new Promise<void>((res) => {
+            if (child.exitCode !== null || child.signalCode !== null) return res();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              res();
+            });
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new ApiError('internal', `Could not start the virtual node: ${e.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new ApiError('internal', `The virtual node exited (code ${code}): ${stderr.trim() || 'no message'}`));
+    });
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Serial transport on the `serialport` package: USB-CDC nodes, the virtual node's pseudo-terminal,
+ * and the QEMU node through a socat pty bridge all look the same from here.
+ */
+import { SerialPort } from 'serialport';
+import { ApiError } from '../api/contract';
+import type { Link } from './link';
+
+/** The node's UART rate. Pseudo-terminals and USB-CDC ignore it; a real UART bridge uses it. */
+export const NODE_BAUD_RATE = 921600;
+
+export interface SerialPortListing {
+  path: string;
+  manufacturer?: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+}
+
+export async function listSerialPorts(): Promise<SerialPortListing[]> {
+  try {
+    const ports = await SerialPort.list();
+    return ports.map((p) => ({
+      path: p.path,
+      manufacturer: p.manufacturer,
+      serialNumber: p.serialNumber,
+      vendorId: p.vendorId,
+      productId: p.productId,
+    }));
+  } catch (e) {
+    // SerialPort.list() needs udevadm on Linux; say so instead of failing the whole page.
+    throw new ApiError('port-failed', `Could not list serial ports (${(e as Error).message}). Is the udev package installed?`);
+  }
+}
+
+export function openSerialLink(path: string): Promise<Link> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate: NODE_BAUD_RATE, autoOpen: false, lock: true });
+    port.open((err) => {
+      if (err) {
+        const msg = err.message || String(err);
+        if (/ENOENT|No such file/i.test(msg)) reject(new ApiError('not-found', `Port ${path} does not exist (unplugged?)`));
+        else if (/lock|busy|EBUSY/i.test(msg)) reject(new ApiError('port-busy', `Port ${path} is in use by another program`));
+        else if (/EACCES|permission/i.test(msg)) {
+          reject(new ApiError('port-failed', `No permission to open ${path}; add your user to the "dialout" group`));
+        } else reject(new ApiError('port-failed', `Could not open ${path}: ${msg}`));
+        return;
+      }
+      resolve(new SerialLink(path, port));
+    });
+  });
+}
+
+class SerialLink implements Link {
+  private closedByUs = false;
+  private closeListeners: ((error?: Error) => void)[] = [];
+  private ended = false;
+
+  constructor(
+    readonly path: string,
+    private readonly port: SerialPort,
+  ) {
+    port.on('close', (err?: Error & { disconnected?: boolean }) => {
+      this.end(this.closedByUs ? undefined : (err ?? new Error(`Port ${path} closed`)));
+    });
+    port.on('error', (err: Error) => this.end(err));
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+        if (err) reject(new ApiError('port-failed', `Write to ${this.path} failed: ${err.message}`));
+        else resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closedByUs = true;
+    return new Promise((resolve) => {
+      if (!this.port.isOpen) {
+        this.end();
+        resolve();
+        return;
+      }
+      this.port.close(() => {
+        this.end();
+        resolve();
+      });
+    });
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.port.on('data', (buf: Buffer) => listener(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
+  }
+
+  onClose(listener: (error?: Error) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private end(error?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const l of this.closeListeners) l(error);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Benchmark entry point: npm run bench -- NAME [--json]
+ * Each benchmark prints its figures with the target beside them; with --json the last line printed
+ * is one JSON object. Benchmarks are never run by `npm test` (speed is measured here, not asserted
+ * in timed tests). List them with `npm run bench -- --list`.
+ */
+import { framesBench } from './frames';
+
+export interface BenchResult {
+  name: string;
+  figures: Record<string, number | string | null>;
+  targets: Record<string, string>;
+  notes?: string[];
+}
+
+const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult> }> = {
+  frames: { describe: 'TypeScript deframe + decode throughput (MB/s of wire bytes)', run: framesBench },
+};
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const json = argv.includes('--json');
+  const names = argv.filter((a) => !a.startsWith('--'));
+  if (argv.includes('--list') || names.length === 0) {
+    console.log('usage: npm run bench -- NAME [--json]\n\nbenchmarks:');
+    for (const [n, b] of Object.entries(BENCHES)) console.log(`  ${n.padEnd(10)} ${b.describe}`);
+    process.exit(names.length === 0 && !argv.includes('--list') ? 2 : 0);
+  }
+  const results: BenchResult[] = [];
+  for (const n of names) {
+    const b = BENCHES[n];
+    if (!b) {
+      console.error(`bench: unknown benchmark "${n}" (known: ${Object.keys(BENCHES).join(', ')})`);
+      process.exit(2);
+    }
+    const r = await b.run();
+    results.push(r);
+    console.log(`\n== ${r.name} ==`);
+    for (const [k, v] of Object.entries(r.figures)) {
+      const t = r.targets[k];
+      console.log(`  ${k.padEnd(28)} ${String(v).padStart(14)}${t ? `   target ${t}` : ''}`);
+    }
+    for (const note of r.notes ?? []) console.log(`  note: ${note}`);
+  }
+  if (json) {
+    const out = results.length === 1 ? results[0] : { results };
+    console.log(JSON.stringify(out));
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(`bench: ${e.stack ?? e.message}`);
+  process.exit(1);
+});

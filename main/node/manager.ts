@@ -99,7 +99,13 @@ export class NodeManager {
   async startDemo(recording: DemoRecording = 'cwru-normal'): Promise<NodeInfo> {
     const vn = await startVirtualNode({ root: this.opts.root, recording });
     this.demos.set(vn.path, vn);
-    vn.process.once('exit', () => this.demos.delete(vn.path));
+    vn.process.once('exit', (code, signal) => {
+      this.demos.delete(vn.path);
+      // A pty whose master side vanished is not always reported by the serial stack at once;
+      // we know the node is gone, so say so.
+      const s = this.sessions.get(vn.path);
+      if (s) void s.lost(`The demo node stopped (${signal ?? `exit code ${code}`})`);
+    });
     try {
       return await this.connect(vn.path, true);
     } catch (e) {

@@ -42,6 +42,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   private extra = { unknownType: 0, badPayload: 0, missedWindows: 0 };
   private lastWindow: number | undefined;
   private txSeq = 0;
+  private lostReason: string | undefined;
   private pendingHelloSeqs = new Set<number>();
   private helloTimer: NodeJS.Timeout | undefined;
   private helloDeadline: NodeJS.Timeout | undefined;
@@ -111,6 +112,12 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   async close(): Promise<void> {
     this.stopHandshake();
     await this.link.close();
+  }
+
+  /** Ends the session because its node is known to be gone (e.g. the demo process exited). */
+  async lost(reason: string): Promise<void> {
+    this.lostReason = reason;
+    await this.close();
   }
 
   private nextSeq(): number {
@@ -189,7 +196,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   private onLinkClosed(err?: Error): void {
     this.stopHandshake();
     this.status = 'offline';
-    this.message = err ? `The link to the node was lost: ${err.message}` : 'Disconnected';
+    this.message = this.lostReason ?? (err ? `The link to the node was lost: ${err.message}` : 'Disconnected');
     for (const w of this.helloWaiters.splice(0)) w.reject(new Error(this.message));
     this.emit('update', this.info());
     this.emit('closed', err);

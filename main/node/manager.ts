@@ -34,6 +34,8 @@ export class NodeManager {
   private readonly pending = new Map<string, FeatureFrame[]>();
   private readonly listeners = new Set<EventListener>();
   private readonly flushTimer: NodeJS.Timeout;
+  private flushCount = 0;
+  private readonly lastStatsFrames = new Map<string, number>();
 
   constructor(private readonly opts: ManagerOptions) {
     this.flushTimer = setInterval(() => this.flush(), opts.batchMs ?? 100);
@@ -136,6 +138,15 @@ export class NodeManager {
       if (frames.length === 0) continue;
       this.pending.set(path, []);
       this.emit('node.features', { path, frames });
+    }
+    // Link counters change with every frame; refresh them about once a second, not per frame.
+    if (++this.flushCount % Math.max(1, Math.round(1000 / (this.opts.batchMs ?? 100))) === 0) {
+      for (const s of this.sessions.values()) {
+        const info = s.info();
+        if (this.lastStatsFrames.get(s.path) === info.stats.bytes) continue;
+        this.lastStatsFrames.set(s.path, info.stats.bytes);
+        this.emit('node.updated', info);
+      }
     }
   }
 

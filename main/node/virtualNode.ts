@@ -25,10 +25,10 @@ export const DEMO_RECORDINGS: Record<DemoRecording, Recording> = {
     label: 'CWRU healthy bearing, 1797 rpm',
   },
   'cwru-inner-race': {
-    file: 'data/demo/cwru_inner_race_021mil_0hp_1797rpm_48k_1s.csv',
+    file: 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv',
     rateHz: 48000,
     columns: ['DE_accel', 'FE_accel'],
-    label: 'CWRU inner-race fault 0.021 in, 1797 rpm',
+    label: 'CWRU inner-race fault 0.007 in, 1797 rpm',
   },
 };
 

@@ -92,6 +92,14 @@ describe('virtual node over a pseudo-terminal', () => {
     expect(stats.missedWindows).toBe(0);
   });
 
+  it('pushes fresh link counters about once a second', async () => {
+    const online = () => updates.filter((u) => u.status === 'online' && u.path === info.path);
+    const n0 = online().length;
+    await waitFor('two stats refreshes', 4000, () => (online().length >= n0 + 2 ? true : undefined));
+    const last = online().slice(-2);
+    expect(last[1].stats.frames).toBeGreaterThan(last[0].stats.frames + 50);
+  });
+
   it('reports the node as offline in plain words when its process dies mid-stream', async () => {
     const path = info.path;
     const before = updates.length;

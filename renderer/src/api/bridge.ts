@@ -1,0 +1,33 @@
+/**
+ * Electron transport: wraps the object the preload exposes as `window.vigil` through contextBridge.
+ * IPC is local and always up, so the link state is always 'open'.
+ */
+import type { ApiEvents, ArgsOf, EventChannel, RequestChannel, ResultOf } from '../../../main/api/contract';
+import { RequestError, plainMessage } from './errors';
+import type { ConnectionStatus, VigilClient } from './types';
+
+/** The shape of `window.vigil` (see the preload). */
+export interface PreloadBridge {
+  invoke(channel: string, args: unknown): Promise<unknown>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+const OPEN: ConnectionStatus = { state: 'open' };
+
+export function bridgeClient(bridge: PreloadBridge): VigilClient {
+  return {
+    async invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
+      try {
+        return (await bridge.invoke(channel, args)) as ResultOf<C>;
+      } catch (err) {
+        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'internal';
+        throw new RequestError(code, plainMessage(err));
+      }
+    },
+    on<E extends EventChannel>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+      return bridge.on(event, listener as (p: unknown) => void);
+    },
+    connection: () => OPEN,
+    onConnection: () => () => {},
+  };
+}

@@ -1,0 +1,41 @@
+import { useCallback, useState } from 'react';
+import type { DemoRecording } from '../../../main/api/contract';
+import type { VigilClient } from '../api/types';
+import { DEMO_RECORDINGS, DEMO_RECORDING_LABELS } from '../demo';
+import { useAction } from './hooks';
+import { navigate } from './route';
+
+/** Starts a demo node replaying a shipped recording, then shows it on the Live page. */
+export function DemoStarter({ client, prominent = true }: { client: VigilClient; prominent?: boolean }) {
+  const [recording, setRecording] = useState<DemoRecording>(DEMO_RECORDINGS[0]);
+  const run = useCallback((rec: DemoRecording) => client.invoke('demo.start', { recording: rec }), [client]);
+  const action = useAction(run);
+
+  const start = async () => {
+    const node = await action.start(recording);
+    if (node) navigate('live');
+  };
+
+  return (
+    <div className={prominent ? 'demo-starter prominent' : 'demo-starter'}>
+      <label>
+        Recording
+        <select value={recording} onChange={(e) => setRecording(e.target.value as DemoRecording)} disabled={action.busy}>
+          {DEMO_RECORDINGS.map((r) => (
+            <option key={r} value={r}>
+              {DEMO_RECORDING_LABELS[r]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className="primary" data-testid="start-demo" onClick={start} disabled={action.busy}>
+        {action.busy ? 'Starting demo node…' : 'Start demo node'}
+      </button>
+      {action.error && (
+        <p className="error" role="alert">
+          Could not start the demo node: {action.error}
+        </p>
+      )}
+    </div>
+  );
+}

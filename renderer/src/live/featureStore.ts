@@ -1,0 +1,113 @@
+/**
+ * Holds the RMS trend of every node that sends features, outside React: batches from the
+ * `node.features` event go straight into typed-array ring buffers, and charts are told to redraw
+ * at most once per animation frame, however many batches arrived in between.
+ */
+import type { FeatureBatch } from '../../../main/api/contract';
+import { SeriesRing } from './ringBuffer';
+
+/** 8192 points is about 87 s of history at 94 windows/s. */
+export const DEFAULT_CAPACITY = 8192;
+
+export interface NodeSeries {
+  readonly path: string;
+  /** Time in seconds (node clock) and RMS in g per axis. */
+  ring: SeriesRing;
+  /** Window index of the newest frame, -1 before the first. */
+  lastWindowIndex: number;
+  /** FEATURES windows that never arrived, from jumps in window_index, since this page started. */
+  missedWindows: number;
+  /** Times the node clock went backwards (node restart) and the trend started over. */
+  restarts: number;
+}
+
+type Redraw = (s: NodeSeries) => void;
+
+export interface FeatureStoreOptions {
+  capacity?: number;
+  /** requestAnimationFrame in the browser; tests pass their own. */
+  scheduleFrame: (cb: () => void) => void;
+}
+
+export class FeatureStore {
+  private readonly capacity: number;
+  private readonly scheduleFrame: (cb: () => void) => void;
+  private readonly series = new Map<string, NodeSeries>();
+  private readonly listeners = new Map<string, Set<Redraw>>();
+  private readonly dirty = new Set<string>();
+  private frameRequested = false;
+
+  constructor(opts: FeatureStoreOptions) {
+    this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
+    this.scheduleFrame = opts.scheduleFrame;
+  }
+
+  get(path: string): NodeSeries | undefined {
+    return this.series.get(path);
+  }
+
+  ingest(batch: FeatureBatch): void {
+    if (!batch || typeof batch.path !== 'string' || !Array.isArray(batch.frames) || batch.frames.length === 0) return;
+    let s = this.series.get(batch.path);
+    for (const f of batch.frames) {
+      const axes = f.rmsG.length;
+      if (!s || s.ring.columns !== axes) {
+        // First data from this node, or it now reports a different number of axes.
+        const ring = new SeriesRing(this.capacity, axes);
+        s = { path: batch.path, ring, lastWindowIndex: -1, missedWindows: s?.missedWindows ?? 0, restarts: s?.restarts ?? 0 };
+        this.series.set(batch.path, s);
+      }
+      const t = f.tUs / 1e6;
+      const lastT = s.ring.lastTime();
+      if (t < lastT) {
+        // The node clock went backwards: the node restarted. uPlot needs ascending x, so start over.
+        s.ring.clear();
+        s.lastWindowIndex = -1;
+        s.restarts++;
+      } else if (f.windowIndex === s.lastWindowIndex) {
+        continue; // the same window again
+      }
+      if (s.lastWindowIndex >= 0 && f.windowIndex > s.lastWindowIndex + 1) {
+        s.missedWindows += f.windowIndex - s.lastWindowIndex - 1;
+      }
+      s.lastWindowIndex = f.windowIndex;
+      s.ring.push(t, f.rmsG);
+    }
+    this.markDirty(batch.path);
+  }
+
+  /** Forgets a node's trend (it was removed). */
+  remove(path: string): void {
+    this.series.delete(path);
+    this.dirty.delete(path);
+  }
+
+  /** `redraw` runs in an animation frame after new data for `path`, at most once per frame. */
+  subscribe(path: string, redraw: Redraw): () => void {
+    let set = this.listeners.get(path);
+    if (!set) this.listeners.set(path, (set = new Set()));
+    set.add(redraw);
+    return () => {
+      set.delete(redraw);
+      if (set.size === 0) this.listeners.delete(path);
+    };
+  }
+
+  private markDirty(path: string): void {
+    this.dirty.add(path);
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    this.scheduleFrame(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.frameRequested = false;
+    for (const path of this.dirty) {
+      const s = this.series.get(path);
+      const set = this.listeners.get(path);
+      if (!s || !set) continue;
+      for (const redraw of set) redraw(s);
+    }
+    this.dirty.clear();
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * One node's RMS trend chart, driven imperatively from the FeatureStore's animation-frame
+ * callback: uPlot.setData() with subarray views of the ring buffer, and the readouts updated
+ * through textContent, so no React render happens per batch.
+ */
+import uPlot from 'uplot';
+import { formatG } from '../format';
+import type { NodeSeries } from './featureStore';
+
+/** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
+const AXIS_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
+
+export function axisColour(i: number): string {
+  return AXIS_COLOURS[i % AXIS_COLOURS.length];
+}
+
+export interface RmsChartElements {
+  /** Receives the uPlot canvas; carries data-testid="rms-chart" and data-points. */
+  host: HTMLElement;
+  /** One element per channel for the latest RMS, in channel order. */
+  readouts: HTMLElement[];
+  /** Text of the window-gap indicator; its `data-gaps` drives the styling. */
+  gaps: HTMLElement;
+}
+
+export class RmsChartView {
+  private plot: uPlot | null = null;
+  private columns = -1;
+  private linkMissed = 0;
+  private streamMissed = 0;
+  private shownGaps = -1;
+  private readonly resizeObserver: ResizeObserver;
+
+  constructor(
+    private readonly el: RmsChartElements,
+    private readonly channels: readonly string[],
+    private readonly height = 260,
+  ) {
+    el.host.dataset.points = '0';
+    this.resizeObserver = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
+    this.resizeObserver.observe(el.host);
+    this.renderGaps();
+  }
+
+  /** Redraws from the node's ring buffer; called at most once per animation frame. */
+  update(s: NodeSeries): void {
+    const ring = s.ring;
+    if (ring.columns !== this.columns) this.build(ring.columns);
+    const v = ring.views();
+    // uPlot accepts typed arrays per column; the views share the ring's memory.
+    this.plot!.setData([v.t, ...v.y] as uPlot.AlignedData);
+    this.el.host.dataset.points = String(ring.length);
+    for (let i = 0; i < this.el.readouts.length; i++) {
+      this.el.readouts[i].textContent = i < ring.columns ? formatG(ring.lastValue(i)) : '—';
+    }
+    this.streamMissed = s.missedWindows;
+    this.renderGaps();
+  }
+
+  /** The host's own count (LinkStats.missedWindows), which also covers gaps before this page opened. */
+  setLinkMissedWindows(n: number): void {
+    this.linkMissed = n;
+    this.renderGaps();
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  private renderGaps(): void {
+    const gaps = Math.max(this.linkMissed, this.streamMissed);
+    if (gaps === this.shownGaps) return;
+    const increased = this.shownGaps >= 0 && gaps > this.shownGaps;
+    this.shownGaps = gaps;
+    this.el.gaps.textContent = `${gaps.toLocaleString('en')} ${gaps === 1 ? 'window gap' : 'window gaps'}`;
+    this.el.gaps.dataset.gaps = String(gaps);
+    if (increased) {
+      // Restart the CSS highlight so each new gap is noticed.
+      this.el.gaps.classList.remove('just-increased');
+      void this.el.gaps.offsetWidth;
+      this.el.gaps.classList.add('just-increased');
+    }
+  }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.el.host.clientWidth));
+  }
+
+  private build(columns: number): void {
+    this.plot?.destroy();
+    this.columns = columns;
+    const series: uPlot.Series[] = [{ label: 'Time', value: (_u, v) => (v == null ? '—' : `${v.toFixed(2)} s`) }];
+    for (let i = 0; i < columns; i++) {
+      series.push({
+        label: this.channels[i] ?? `Axis ${i + 1}`,
+        stroke: axisColour(i),
+        width: 1.5,
+        points: { show: false },
+        value: (_u, v) => (v == null ? '—' : formatG(v)),
+      });
+    }
+    const axisStroke = '#3a3f47';
+    const grid = { stroke: '#e3e6ea', width: 1 };
+    const opts: uPlot.Options = {
+      width: this.width(),
+      height: this.height,
+      series,
+      scales: {
+        x: { time: false },
+        // RMS is never negative; starting at zero keeps the size of a change honest.
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 0.1] },
+      },
+      axes: [
+        { label: 'Time (s)', stroke: axisStroke, grid, ticks: grid },
+        { label: 'RMS (g)', stroke: axisStroke, grid, ticks: grid, size: 60, values: (_u, splits) => splits.map((v) => v.toFixed(3)) },
+      ],
+      cursor: { drag: { x: false, y: false } },
+      legend: { show: true },
+    };
+    this.plot = new uPlot(opts, [[], ...Array.from({ length: columns }, () => [])] as uPlot.AlignedData, this.el.host);
+  }
+}

@@ -1,0 +1,108 @@
+// End to end, as a technician would use it: `npm start -- --demo` in browser mode (the host with a
+// demo node replaying a real CWRU recording), opened in Debian's Chromium through playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/firmware';
+
+const SHOTS = join(ROOT, 'test-output', 'e2e');
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function startHost(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'main/cli/host.ts'), '--demo', 'cwru-normal', '--no-open', '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start the demo node within 30 s:\n${out}`)), 30_000);
+    const check = setInterval(() => {
+      const m = /Vigil \(browser mode\): (\S+)/.exec(out);
+      if (m && /Demo node .* streaming/.test(out)) {
+        clearTimeout(timer);
+        clearInterval(check);
+        resolve({ child, url: m[1], output: () => out });
+      } else if (child.exitCode !== null || /did not start/.test(out)) {
+        clearTimeout(timer);
+        clearInterval(check);
+        reject(new Error(`host failed:\n${out}`));
+      }
+    }, 50);
+  });
+}
+
+describe('Live page in Chromium with a demo node', () => {
+  let host: Awaited<ReturnType<typeof startHost>>;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    host = await startHost();
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-chromium-')), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    host?.child.kill('SIGTERM');
+  });
+
+  it('shows the demo node on the Nodes page', async () => {
+    await page.goto(host.url);
+    await page.waitForSelector('[data-testid="nodes-page"]', { timeout: 15_000 });
+    await page.getByText('demo-cwru-normal').first().waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByText(/online/i).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // The token left the address bar once the page had it.
+    expect(page.url()).not.toContain('token=');
+    await page.screenshot({ path: join(SHOTS, 'nodes.png'), fullPage: true });
+  });
+
+  it('draws the RMS trend as frames arrive (at least 20 points)', async () => {
+    await page.goto(host.url.replace(/\/\?token=.*$/, '/#/live'));
+    await page.waitForSelector('[data-testid="live-page"]', { timeout: 15_000 });
+    const chart = page.locator('[data-testid="rms-chart"]').first();
+    await chart.waitFor({ timeout: 15_000 });
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(20);
+    // uPlot draws into a canvas; it must hold pixels, not just exist.
+    const inked = await chart.locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(500);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(SHOTS, 'live.png'), fullPage: true });
+  });
+
+  it('raised no console error and no CSP violation', () => {
+    expect(problems).toEqual([]);
+  });
+});

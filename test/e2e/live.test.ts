@@ -84,6 +84,12 @@ describe('Live page in Chromium with a demo node', () => {
     await page.screenshot({ path: join(SHOTS, 'nodes.png'), fullPage: true });
   });
 
+  it('refuses a path that is not a serial port, in plain words', async () => {
+    await page.getByTestId('connect-path').fill('/etc/passwd');
+    await page.getByTestId('connect-path').press('Enter');
+    await expect.poll(() => page.getByRole('alert').allTextContents(), { timeout: 10_000 }).toContainEqual(expect.stringContaining('"/etc/passwd" is not a serial port path'));
+  });
+
   it('draws the RMS trend as frames arrive (at least 20 points)', async () => {
     await page.goto(host.url.replace(/\/\?token=.*$/, '/#/live'));
     await page.waitForSelector('[data-testid="live-page"]', { timeout: 15_000 });

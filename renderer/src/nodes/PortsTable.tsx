@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import type { PortInfo } from '../../../main/api/contract';
 import { useAction, usePorts } from '../app/hooks';
 import type { VigilClient } from '../api/types';
@@ -43,7 +43,44 @@ export function PortsTable({ client, connectedPaths }: { client: VigilClient; co
           </tbody>
         </table>
       )}
+      <ConnectByPath client={client} />
     </section>
+  );
+}
+
+/**
+ * Ports the OS does not enumerate (a pseudo-terminal from socat or QEMU, a virtual node started by
+ * hand) are connected by typing their path; main/ validates it.
+ */
+function ConnectByPath({ client }: { client: VigilClient }) {
+  const [path, setPath] = useState('');
+  const run = useCallback(() => client.invoke('nodes.connect', { path: path.trim() }), [client, path]);
+  const action = useAction(run);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (path.trim()) action.start();
+  };
+  return (
+    <form className="connect-path" onSubmit={submit}>
+      <label htmlFor="connect-path-input">Port not listed? Connect by path</label>
+      <input
+        id="connect-path-input"
+        data-testid="connect-path"
+        className="mono"
+        placeholder="/dev/pts/3"
+        value={path}
+        onChange={(e) => setPath(e.target.value)}
+        spellCheck={false}
+      />
+      <button type="submit" disabled={action.busy || !path.trim()}>
+        {action.busy ? 'Connecting…' : 'Connect'}
+      </button>
+      {action.error && (
+        <p className="error" role="alert">
+          Could not connect to {path.trim()}: {action.error}
+        </p>
+      )}
+    </form>
   );
 }
 

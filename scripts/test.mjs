@@ -18,10 +18,10 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : null;
 
-const vitest = (name, dirs) => ({
+const vitest = (name, dirs, extra = []) => ({
   name,
   cmd: bin('vitest'),
-  args: ['run', ...dirs, '--reporter=default', '--reporter=json', `--outputFile.json=${join(out, `vitest-${name}.json`)}`],
+  args: ['run', ...dirs, ...extra, '--reporter=default', '--reporter=json', `--outputFile.json=${join(out, `vitest-${name}.json`)}`],
   count: () => {
     const f = join(out, `vitest-${name}.json`);
     if (!existsSync(f)) return null;
@@ -43,10 +43,12 @@ const steps = [
   { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
   vitest('unit', ['test/unit', 'renderer']),
   { name: 'firmware', cmd: 'make', args: ['-C', 'firmware', 'test'], parse: cmockaCount },
-  { name: 'arm', cmd: 'make', args: ['-C', 'firmware', 'arm'] },
-  vitest('integration', ['test/integration']),
+  // Builds both firmware images up front, so test files never race to build them.
+  { name: 'arm', cmd: 'make', args: ['-C', 'firmware', 'arm', 'host'] },
+  // One file at a time: they start real processes (nodes, QEMU, Chromium) on a 2-core machine.
+  vitest('integration', ['test/integration'], ['--no-file-parallelism']),
   { name: 'build', cmd: process.execPath, args: [join(root, 'scripts/build.mjs'), 'renderer', 'electron'] },
-  vitest('e2e', ['test/e2e']),
+  vitest('e2e', ['test/e2e'], ['--no-file-parallelism']),
 ];
 
 const results = [];

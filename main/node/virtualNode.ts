@@ -73,6 +73,7 @@ export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
     '--columns', rec.columns.join(','),
     '--name', opts.name ?? `demo-${opts.recording}`,
     '--loop',
+    '--exit-with-parent',
   ];
   if (opts.fast) args.push('--fast');
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,415 @@
+/*
+ * vigil-node for the host: the "virtual node". The firmware's node core, fed from a recorded CSV at
+ * the recording's real rate, talking the link protocol over a pseudo-terminal (or writing the wire
+ * bytes to a file with --out, for parity tests against the QEMU build).
+ */
+#define _GNU_SOURCE /* getopt_long, ppoll */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../src/node/node.h"
+#include "../../src/version.h"
+#include "csv.h"
+#include "pty.h"
+
+#define EXIT_USAGE 2 /* bad arguments or bad input data */
+#define DRAIN_NS 500000000LL /* after the last frame, let the app read what is queued */
+
+typedef struct {
+    const char *csv;
+    const char *columns;
+    const char *name;
+    const char *link;
+    const char *out;
+    unsigned long rate;
+    unsigned long window;
+    unsigned long hop;
+    unsigned long max_rows; /* 0 = no limit */
+    int loop;
+    int fast;
+    int exit_with_parent;
+} options_t;
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: vigil-node --csv FILE --rate HZ [--columns NAME,NAME,...] [--window N] [--hop N]\n"
+            "                  [--name NAME] [--loop] [--link PATH] [--fast] [--out FILE|-]\n"
+            "                  [--max-rows N] [--exit-with-parent]\n"
+            "  --csv FILE      recording with a header row of column names (one sample per row)\n"
+            "  --rate HZ       samples per second per column\n"
+            "  --columns LIST  columns to stream, by header name (default: the first up to 3)\n"
+            "  --window N      samples per feature window, 1..%u (default 1024)\n"
+            "  --hop N         samples between windows, 1..window (default 512, or the window if shorter)\n"
+            "  --name NAME     node name in HELLO, at most %u bytes (default virtual-node)\n"
+            "  --loop          replay the file forever\n"
+            "  --link PATH     also create a symlink PATH to the pty (removed on exit)\n"
+            "  --fast          do not pace the replay at the sample rate\n"
+            "  --out FILE|-    no pty: write the wire bytes to FILE (or stdout), unpaced\n"
+            "  --max-rows N    stop after N data rows\n"
+            "  --exit-with-parent  stop when the process that started us dies (the app's demo nodes)\n",
+            NODE_WINDOW_MAX, MSG_NAME_MAX);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "vigil-node: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+static int parse_ulong(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Returns 0, or the exit code after printing what is wrong. */
+static int parse_args(int argc, char **argv, options_t *o)
+{
+    static const struct option longopts[] = {
+        {"csv", required_argument, NULL, 'c'},    {"rate", required_argument, NULL, 'r'},
+        {"columns", required_argument, NULL, 'C'}, {"window", required_argument, NULL, 'w'},
+        {"hop", required_argument, NULL, 'h'},    {"name", required_argument, NULL, 'n'},
+        {"loop", no_argument, NULL, 'l'},         {"link", required_argument, NULL, 'L'},
+        {"fast", no_argument, NULL, 'f'},         {"out", required_argument, NULL, 'o'},
+        {"max-rows", required_argument, NULL, 'm'}, {"help", no_argument, NULL, '?' + 256},
+        {"exit-with-parent", no_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *window_text = "1024";
+    const char *hop_text = NULL;
+    const char *rate_text = NULL;
+    const char *max_rows_text = NULL;
+    memset(o, 0, sizeof *o);
+    o->name = "virtual-node";
+    opterr = 0; /* we print our own message */
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->csv = optarg; break;
+        case 'r': rate_text = optarg; break;
+        case 'C': o->columns = optarg; break;
+        case 'w': window_text = optarg; break;
+        case 'h': hop_text = optarg; break;
+        case 'n': o->name = optarg; break;
+        case 'l': o->loop = 1; break;
+        case 'L': o->link = optarg; break;
+        case 'f': o->fast = 1; break;
+        case 'o': o->out = optarg; break;
+        case 'm': max_rows_text = optarg; break;
+        case 'P': o->exit_with_parent = 1; break;
+        case '?' + 256: usage(stdout); exit(0);
+        default: return bad_usage("unknown option or missing value: %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return bad_usage("unexpected argument: %s", argv[optind]);
+    }
+    if (o->csv == NULL) {
+        return bad_usage("%s", "--csv FILE is required");
+    }
+    if (rate_text == NULL || parse_ulong(rate_text, 1, UINT32_MAX, &o->rate) != 0) {
+        return bad_usage("--rate needs a whole number of samples per second, 1..4294967295 (got %s)",
+                         rate_text ? rate_text : "nothing");
+    }
+    if (parse_ulong(window_text, 1, NODE_WINDOW_MAX, &o->window) != 0) {
+        return bad_usage("--window must be a whole number 1..4096 (got %s)", window_text);
+    }
+    if (hop_text == NULL) {
+        o->hop = o->window < 512 ? o->window : 512;
+    } else if (parse_ulong(hop_text, 1, o->window, &o->hop) != 0) {
+        return bad_usage("--hop must be a whole number from 1 to the window length (got %s)", hop_text);
+    }
+    if (max_rows_text != NULL && parse_ulong(max_rows_text, 1, ULONG_MAX, &o->max_rows) != 0) {
+        return bad_usage("--max-rows must be a whole number >= 1 (got %s)", max_rows_text);
+    }
+    if (o->name[0] == '\0' || strlen(o->name) > MSG_NAME_MAX) {
+        return bad_usage("--name must be 1 to 32 bytes (got '%s')", o->name);
+    }
+    if (o->out != NULL && o->link != NULL) {
+        return bad_usage("%s", "--out and --link exclude each other (--out opens no pty)");
+    }
+    if (o->out != NULL && o->loop && o->max_rows == 0) {
+        return bad_usage("%s", "--out with --loop never ends: add --max-rows N");
+    }
+    return 0;
+}
+
+/* 96-bit node id from the name: three FNV-1a 32-bit hashes, each salted by a leading index byte
+ * (FNV: Fowler/Noll/Vo, draft-eastlake-fnv). Stable across runs and hosts. */
+static void uid_from_name(const char *name, uint8_t uid[MSG_UID_LEN])
+{
+    for (uint32_t k = 0; k < MSG_UID_LEN / 4; k++) {
+        uint32_t h = 2166136261u;
+        h = (h ^ k) * 16777619u;
+        for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+            h = (h ^ *p) * 16777619u;
+        }
+        for (uint32_t i = 0; i < 4; i++) {
+            uid[4 * k + i] = (uint8_t)(h >> (8 * i));
+        }
+    }
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Time of sample number `rows` since the start, split so it cannot overflow for any row count. */
+static int64_t rows_to_ns(uint64_t rows, uint32_t rate)
+{
+    return (int64_t)((rows / rate) * 1000000000ull + (rows % rate) * 1000000000ull / rate);
+}
+
+/* ---- wire sinks ---- */
+
+typedef struct {
+    pty_t pty;
+    FILE *out;      /* --out mode, else NULL */
+    int out_failed; /* errno of the first failed write to --out */
+} sink_t;
+
+static vigil_status_t sink_write(void *ctx, const uint8_t *data, size_t len)
+{
+    sink_t *s = ctx;
+    if (s->out == NULL) {
+        return pty_write(&s->pty, data, len);
+    }
+    if (s->out_failed == 0 && fwrite(data, 1, len, s->out) != len) {
+        s->out_failed = errno ? errno : EIO;
+    }
+    return s->out_failed ? VIGIL_ERR_IO : VIGIL_OK;
+}
+
+/* Waits until deadline_ns (or just polls once if deadline_ns <= now), answering host bytes. */
+static void service_pty(sink_t *s, node_t *node, int64_t deadline_ns)
+{
+    for (;;) {
+        struct pollfd pfd = {.fd = s->pty.master, .events = POLLIN};
+        if (pty_has_pending(&s->pty)) {
+            pfd.events |= POLLOUT;
+        }
+        int64_t left = deadline_ns - now_ns();
+        if (left < 0) {
+            left = 0;
+        }
+        struct timespec ts = {.tv_sec = left / 1000000000LL, .tv_nsec = left % 1000000000LL};
+        int r = ppoll(&pfd, 1, &ts, NULL);
+        if (r < 0) {
+            if (errno == EINTR && !g_stop) {
+                continue;
+            }
+            return;
+        }
+        if (r == 0 || g_stop) {
+            return; /* deadline reached */
+        }
+        if (pfd.revents & POLLIN) {
+            uint8_t buf[256];
+            ssize_t n = read(s->pty.master, buf, sizeof buf);
+            if (n > 0) {
+                node_rx_bytes(node, buf, (size_t)n);
+            }
+        } else if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+            /* Not expected while we hold the slave open; sleep instead of spinning on it. */
+            nanosleep(&ts, NULL);
+            return;
+        }
+        if (pfd.revents & POLLOUT) {
+            pty_flush_pending(&s->pty);
+        }
+        if (left == 0) {
+            return;
+        }
+    }
+}
+
+static node_t g_node; /* ~50 KB of window buffers: static, not on the stack */
+static float g_chunk[NODE_WINDOW_MAX * NODE_AXES_MAX];
+
+/* Checks and applies the node configuration, before any port is opened. 0 or the exit code. */
+static int configure_node(const options_t *o, const csv_reader_t *csv, sink_t *s)
+{
+    char channels[MSG_CHANNELS_MAX + 2] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < csv->n_selected; k++) {
+        int n = snprintf(channels + used, sizeof channels - used, "%s%s", k ? "," : "", csv->names[k]);
+        used += (size_t)n;
+        if (used > MSG_CHANNELS_MAX) {
+            fprintf(stderr, "vigil-node: channel names '%s...' exceed %u bytes in HELLO\n", channels,
+                    MSG_CHANNELS_MAX);
+            return EXIT_USAGE;
+        }
+    }
+    node_config_t cfg = {
+        .axis_count = (uint8_t)csv->n_selected,
+        .window_len = (uint16_t)o->window,
+        .hop = (uint16_t)o->hop,
+        .sample_rate_hz = (uint32_t)o->rate,
+        .name = o->name,
+        .channels = channels,
+        .board = MSG_BOARD_HOST,
+        .fw_major = VIGIL_FW_MAJOR,
+        .fw_minor = VIGIL_FW_MINOR,
+        .fw_patch = VIGIL_FW_PATCH,
+    };
+    uid_from_name(o->name, cfg.uid);
+    if (node_init(&g_node, &cfg, sink_write, s) != VIGIL_OK) {
+        fprintf(stderr, "vigil-node: invalid node configuration\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Boot HELLO, then the replay; at the end, a summary line on stderr. Returns the exit code. */
+static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
+{
+    (void)node_send_hello(&g_node);
+
+    const size_t axes = csv->n_selected;
+    const int pty_mode = (s->out == NULL);
+    uint64_t rows = 0;
+    int64_t t0 = now_ns();
+    while (!g_stop && (o->max_rows == 0 || rows < o->max_rows)) {
+        size_t n = 0;
+        int got = 1;
+        while (n < o->hop && (o->max_rows == 0 || rows + n < o->max_rows)) {
+            got = csv_read_row(csv, &g_chunk[n * axes]);
+            if (got < 0) {
+                fprintf(stderr, "vigil-node: %s\n", csv->error);
+                return EXIT_USAGE;
+            }
+            if (got == 0) {
+                break;
+            }
+            n++;
+        }
+        rows += n;
+        if (pty_mode) {
+            /* Sleep until the chunk's last sample is "measured", answering the host meanwhile. */
+            service_pty(s, &g_node, o->fast ? 0 : t0 + rows_to_ns(rows, (uint32_t)o->rate));
+        }
+        if (node_push_samples(&g_node, g_chunk, n) != VIGIL_OK || s->out_failed) {
+            break;
+        }
+        if (got == 0) {
+            if (!o->loop) {
+                break;
+            }
+            if (csv_rewind(csv) != VIGIL_OK) {
+                fprintf(stderr, "vigil-node: %s\n", csv->error);
+                return 1;
+            }
+        }
+    }
+    if (pty_mode && !g_stop) {
+        service_pty(s, &g_node, now_ns() + DRAIN_NS);
+    }
+    frame_stats_t rx = frame_deframer_stats(&g_node.rx);
+    fprintf(stderr,
+            "vigil-node: %llu rows, %lu FEATURES sent, %lu frames dropped; rx %lu frames, "
+            "%lu bad_cobs, %lu bad_crc, %lu bad_length, %lu bad_version, %lu oversize\n",
+            (unsigned long long)rows, (unsigned long)g_node.stats.features_sent,
+            (unsigned long)g_node.stats.tx_dropped, (unsigned long)rx.frames,
+            (unsigned long)rx.bad_cobs, (unsigned long)rx.bad_crc, (unsigned long)rx.bad_length,
+            (unsigned long)rx.bad_version, (unsigned long)rx.oversize);
+    if (s->out_failed && s->out_failed != EPIPE) { /* EPIPE: the reader stopped; not an error */
+        fprintf(stderr, "vigil-node: writing %s: %s\n", o->out, strerror(s->out_failed));
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0) {
+        return rc;
+    }
+    static csv_reader_t csv;
+    static sink_t sink;
+    if (csv_open(&csv, o.csv, o.columns) != VIGIL_OK) {
+        fprintf(stderr, "vigil-node: %s\n", csv.error);
+        csv_close(&csv);
+        return EXIT_USAGE;
+    }
+    rc = configure_node(&o, &csv, &sink);
+    if (rc != 0) {
+        csv_close(&csv);
+        return rc;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: ppoll returns EINTR and the loop ends */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed --out pipe shows up as EPIPE instead of killing us */
+    if (o.exit_with_parent) {
+        /* A demo node must not outlive the app that started it (SIGKILLed apps run no cleanup).
+         * The node keeps its own pty slave open, so it would never notice on its own. */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1) {
+            csv_close(&csv);
+            return 1;
+        }
+    }
+
+    if (o.out != NULL) {
+        sink.out = strcmp(o.out, "-") == 0 ? stdout : fopen(o.out, "wb");
+        if (sink.out == NULL) {
+            fprintf(stderr, "vigil-node: cannot open --out %s: %s\n", o.out, strerror(errno));
+            csv_close(&csv);
+            return 1;
+        }
+    } else {
+        if (pty_open(&sink.pty, o.link) != VIGIL_OK) {
+            csv_close(&csv);
+            return 1;
+        }
+        printf("VIGIL-NODE PTY %s\n", sink.pty.slave_path);
+        fflush(stdout);
+    }
+
+    rc = replay(&o, &csv, &sink);
+
+    if (sink.out != NULL) {
+        if (fclose(sink.out) != 0 && rc == 0 && errno != EPIPE) {
+            fprintf(stderr, "vigil-node: writing %s: %s\n", o.out, strerror(errno));
+            rc = 1;
+        }
+    } else {
+        pty_close(&sink.pty);
+    }
+    csv_close(&csv);
+    return rc;
+}

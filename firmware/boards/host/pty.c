@@ -1,0 +1,141 @@
+#define _GNU_SOURCE /* posix_openpt, ptsname, cfmakeraw */
+#include "pty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+static vigil_status_t fail(pty_t *p, const char *what)
+{
+    fprintf(stderr, "vigil-node: %s: %s\n", what, strerror(errno));
+    pty_close(p);
+    return VIGIL_ERR_IO;
+}
+
+static vigil_status_t make_link(pty_t *p, const char *link_path)
+{
+    struct stat st;
+    if (lstat(link_path, &st) == 0) {
+        if (!S_ISLNK(st.st_mode)) {
+            fprintf(stderr, "vigil-node: --link %s exists and is not a symlink; not replacing it\n",
+                    link_path);
+            pty_close(p);
+            return VIGIL_ERR_ARG;
+        }
+        (void)unlink(link_path); /* stale link from a run that was killed */
+    }
+    if (symlink(p->slave_path, link_path) != 0) {
+        return fail(p, "cannot create the --link symlink");
+    }
+    p->link_path = link_path;
+    return VIGIL_OK;
+}
+
+vigil_status_t pty_open(pty_t *p, const char *link_path)
+{
+    memset(p, 0, sizeof *p);
+    p->slave = -1;
+    p->master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (p->master < 0) {
+        return fail(p, "posix_openpt");
+    }
+    if (grantpt(p->master) != 0 || unlockpt(p->master) != 0) {
+        return fail(p, "grantpt/unlockpt");
+    }
+    const char *name = ptsname(p->master);
+    if (name == NULL || strlen(name) >= sizeof p->slave_path) {
+        return fail(p, "ptsname");
+    }
+    strcpy(p->slave_path, name);
+
+    /*
+     * Keep the slave open ourselves: while any process holds it, reads on the master do not fail
+     * with EIO when the app closes the port. And set it raw: the line discipline's default ECHO
+     * would send the node's own frames back to it, and ICRNL/OPOST would rewrite 0x0D/0x0A bytes.
+     */
+    p->slave = open(p->slave_path, O_RDWR | O_NOCTTY);
+    if (p->slave < 0) {
+        return fail(p, "open pty slave");
+    }
+    struct termios tio;
+    if (tcgetattr(p->slave, &tio) != 0) {
+        return fail(p, "tcgetattr");
+    }
+    cfmakeraw(&tio);
+    if (tcsetattr(p->slave, TCSANOW, &tio) != 0) {
+        return fail(p, "tcsetattr");
+    }
+    int flags = fcntl(p->master, F_GETFL);
+    if (flags < 0 || fcntl(p->master, F_SETFL, flags | O_NONBLOCK) != 0) {
+        return fail(p, "set pty master non-blocking");
+    }
+    if (link_path != NULL) {
+        return make_link(p, link_path);
+    }
+    return VIGIL_OK;
+}
+
+bool pty_has_pending(const pty_t *p)
+{
+    return p->pending_len > p->pending_off;
+}
+
+void pty_flush_pending(pty_t *p)
+{
+    while (pty_has_pending(p)) {
+        ssize_t n = write(p->master, p->pending + p->pending_off, p->pending_len - p->pending_off);
+        if (n <= 0) {
+            return; /* EAGAIN: try again on POLLOUT; other errors: the tail stays, frames drop */
+        }
+        p->pending_off += (size_t)n;
+    }
+    p->pending_off = 0;
+    p->pending_len = 0;
+}
+
+vigil_status_t pty_write(pty_t *p, const uint8_t *data, size_t len)
+{
+    pty_flush_pending(p);
+    if (pty_has_pending(p) || len > PTY_PENDING_MAX) {
+        return VIGIL_ERR_IO;
+    }
+    ssize_t n = write(p->master, data, len);
+    if (n < 0) {
+        return VIGIL_ERR_IO; /* EAGAIN: nobody reading and the buffer is full */
+    }
+    if ((size_t)n < len) {
+        memcpy(p->pending, data + n, len - (size_t)n);
+        p->pending_off = 0;
+        p->pending_len = len - (size_t)n;
+    }
+    return VIGIL_OK;
+}
+
+void pty_close(pty_t *p)
+{
+    if (p->link_path != NULL) {
+        /* Remove the link only if it is still ours: another node may have taken the name. */
+        char target[sizeof p->slave_path];
+        ssize_t n = readlink(p->link_path, target, sizeof target - 1);
+        if (n >= 0) {
+            target[n] = '\0';
+            if (strcmp(target, p->slave_path) == 0) {
+                (void)unlink(p->link_path);
+            }
+        }
+        p->link_path = NULL;
+    }
+    if (p->slave >= 0) {
+        close(p->slave);
+        p->slave = -1;
+    }
+    if (p->master >= 0) {
+        close(p->master);
+        p->master = -1;
+    }
+}

@@ -1,0 +1,321 @@
+#include "test_util.h"
+
+#include <string.h>
+
+#include "../src/node/node.h"
+
+/* The board's write callback for tests: records every write; can be told to refuse. */
+typedef struct {
+    uint8_t bytes[64 * 1024];
+    size_t len;
+    size_t writes;
+    bool refuse;
+} capture_t;
+
+static vigil_status_t capture_write(void *ctx, const uint8_t *data, size_t len)
+{
+    capture_t *c = ctx;
+    if (c->refuse) {
+        return VIGIL_ERR_IO;
+    }
+    assert_true(c->len + len <= sizeof c->bytes);
+    memcpy(&c->bytes[c->len], data, len);
+    c->len += len;
+    c->writes++;
+    return VIGIL_OK;
+}
+
+typedef struct {
+    uint8_t type;
+    uint16_t seq;
+    uint8_t payload[MSG_HELLO_MAX_LEN];
+    size_t payload_len;
+} rx_frame_t;
+
+/* Deframes everything captured so far. */
+static size_t parse_capture(const capture_t *c, rx_frame_t *out, size_t max)
+{
+    static frame_deframer_t d;
+    frame_deframer_init(&d);
+    size_t n = 0;
+    for (size_t i = 0; i < c->len; i++) {
+        frame_view_t v;
+        if (frame_deframer_push_u8(&d, c->bytes[i], &v)) {
+            assert_true(n < max);
+            out[n].type = v.type;
+            out[n].seq = v.seq;
+            out[n].payload_len = v.payload_len;
+            memcpy(out[n].payload, v.payload, v.payload_len);
+            n++;
+        }
+    }
+    frame_stats_t s = frame_deframer_stats(&d);
+    assert_int_equal(s.bad_cobs + s.bad_crc + s.bad_length + s.bad_version + s.oversize, 0);
+    return n;
+}
+
+static node_config_t config_2axes(void)
+{
+    node_config_t cfg = {
+        .axis_count = 2,
+        .window_len = 1024,
+        .hop = 512,
+        .sample_rate_hz = 48000,
+        .name = "test-node",
+        .channels = "DE_accel,FE_accel",
+        .uid = {0xA0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0xAB},
+        .board = MSG_BOARD_HOST,
+        .fw_major = 0, .fw_minor = 1, .fw_patch = 0,
+    };
+    return cfg;
+}
+
+static node_t g_node;
+static capture_t g_cap;
+static rx_frame_t g_frames[64];
+static float g_samples[8192 * 3];
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&g_cap, 0, sizeof g_cap);
+    node_config_t cfg = config_2axes();
+    return node_init(&g_node, &cfg, capture_write, &g_cap) == VIGIL_OK ? 0 : -1;
+}
+
+static void init_rejects_bad_config(void **state)
+{
+    (void)state;
+    node_config_t c;
+#define REJECT(field_change)                                                                           \
+    do {                                                                                               \
+        c = config_2axes();                                                                            \
+        field_change;                                                                                  \
+        assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_ERR_ARG);                \
+    } while (0)
+    REJECT(c.axis_count = 0);
+    REJECT(c.axis_count = 4);
+    REJECT(c.window_len = 0);
+    REJECT(c.window_len = NODE_WINDOW_MAX + 1);
+    REJECT(c.hop = 0);
+    REJECT(c.hop = 1025);
+    REJECT(c.sample_rate_hz = 0);
+    REJECT(c.name = "123456789012345678901234567890123"); /* 33 bytes */
+    REJECT(c.channels = "only-one");                       /* 2 axes need 2 names */
+    REJECT(c.channels = NULL);
+#undef REJECT
+    assert_int_equal(node_init(&g_node, NULL, capture_write, &g_cap), VIGIL_ERR_ARG);
+    c = config_2axes();
+    assert_int_equal(node_init(&g_node, &c, NULL, &g_cap), VIGIL_ERR_ARG);
+    c.channels = "";
+    c.window_len = NODE_WINDOW_MAX;
+    c.hop = NODE_WINDOW_MAX;
+    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_OK);
+}
+
+static void boot_hello_is_flush_then_hello(void **state)
+{
+    (void)state;
+    (void)node_send_hello(&g_node);
+    assert_int_equal(g_cap.bytes[0], 0x00);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 1);
+    assert_int_equal(g_frames[0].type, MSG_TYPE_HELLO);
+    assert_int_equal(g_frames[0].seq, 0);
+    msg_hello_t h;
+    assert_int_equal(msg_hello_decode(g_frames[0].payload, g_frames[0].payload_len, &h), VIGIL_OK);
+    node_config_t cfg = config_2axes();
+    assert_int_equal(h.protocol_version, 1);
+    assert_int_equal(h.fw_minor, 1);
+    assert_memory_equal(h.uid, cfg.uid, MSG_UID_LEN);
+    assert_int_equal(h.board, MSG_BOARD_HOST);
+    assert_int_equal(h.axis_count, 2);
+    assert_int_equal(h.window_len, 1024);
+    assert_int_equal(h.hop, 512);
+    assert_int_equal(h.sample_rate_hz, 48000);
+    assert_string_equal(h.name, "test-node");
+    assert_string_equal(h.channels, "DE_accel,FE_accel");
+}
+
+/* 8192 samples, window 1024, hop 512: windows end at 1024, 1536, ..., 8192 -> 15 frames. */
+static void features_count_index_and_time(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 8192; i++) {
+        g_samples[2 * i] = 2.0f;                       /* constant: rms 0 */
+        g_samples[2 * i + 1] = (i & 1) ? 0.5f : -0.5f; /* square: rms 0.5 */
+    }
+    (void)node_send_hello(&g_node);
+    assert_int_equal(node_push_samples(&g_node, g_samples, 8192), VIGIL_OK);
+    size_t n = parse_capture(&g_cap, g_frames, 64);
+    assert_int_equal(n, 1 + 15);
+    for (size_t k = 0; k < 15; k++) {
+        const rx_frame_t *fr = &g_frames[1 + k];
+        assert_int_equal(fr->type, MSG_TYPE_FEATURES);
+        assert_int_equal(fr->seq, 1 + k); /* the boot HELLO took seq 0 */
+        msg_features_t f;
+        assert_int_equal(msg_features_decode(fr->payload, fr->payload_len, &f), VIGIL_OK);
+        assert_int_equal(f.window_index, k);
+        /* protocol.md §3.2: floor((k*512 + 1024) * 1e6 / 48000) */
+        uint64_t expect_t = ((uint64_t)k * 512 + 1024) * 1000000u / 48000u;
+        assert_true(f.t_us == expect_t);
+        assert_true(f.shaft_hz == 0.0f);
+        assert_int_equal(f.axis_count, 2);
+        assert_int_equal(f.fields_per_axis, 1);
+        assert_true(f.values[0] == 0.0f);
+        assert_true(f.values[1] == 0.5f);
+    }
+    assert_int_equal(g_node.stats.features_sent, 15);
+    assert_int_equal(g_node.stats.tx_dropped, 0);
+}
+
+/* Pushing in uneven pieces gives the same bytes as one push. */
+static void chunking_does_not_matter(void **state)
+{
+    (void)state;
+    uint32_t rng = 99;
+    for (size_t i = 0; i < 2 * 5000; i++) {
+        g_samples[i] = (float)(test_rand_u32(&rng) % 2001) / 1000.0f - 1.0f;
+    }
+    assert_int_equal(node_push_samples(&g_node, g_samples, 5000), VIGIL_OK);
+    static capture_t whole;
+    whole = g_cap;
+
+    assert_int_equal(setup(NULL), 0);
+    size_t done = 0, step = 1;
+    while (done < 5000) {
+        size_t n = step < 5000 - done ? step : 5000 - done;
+        assert_int_equal(node_push_samples(&g_node, &g_samples[2 * done], n), VIGIL_OK);
+        done += n;
+        step = step * 3 % 701 + 1;
+    }
+    assert_int_equal(g_cap.len, whole.len);
+    assert_memory_equal(g_cap.bytes, whole.bytes, whole.len);
+    assert_int_equal(node_push_samples(&g_node, NULL, 0), VIGIL_OK);
+    assert_int_equal(node_push_samples(&g_node, NULL, 1), VIGIL_ERR_ARG);
+}
+
+static void three_axes_are_axis_major(void **state)
+{
+    (void)state;
+    node_config_t cfg = config_2axes();
+    cfg.axis_count = 3;
+    cfg.channels = "x,y,z";
+    cfg.window_len = 64;
+    cfg.hop = 64;
+    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
+    for (size_t i = 0; i < 128; i++) {
+        float s = (i & 1) ? 1.0f : -1.0f;
+        g_samples[3 * i + 0] = s;
+        g_samples[3 * i + 1] = 2.0f * s;
+        g_samples[3 * i + 2] = 3.0f * s + 7.0f;
+    }
+    assert_int_equal(node_push_samples(&g_node, g_samples, 128), VIGIL_OK);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 2);
+    msg_features_t f;
+    assert_int_equal(msg_features_decode(g_frames[1].payload, g_frames[1].payload_len, &f), VIGIL_OK);
+    assert_int_equal(f.window_index, 1);
+    assert_true(f.t_us == 128u * 1000000u / 48000u);
+    assert_true(f.values[0] == 1.0f);
+    assert_true(f.values[1] == 2.0f);
+    assert_true(f.values[2] == 3.0f);
+}
+
+static size_t build_hello_req(uint16_t seq, uint8_t *wire, size_t cap)
+{
+    size_t n = 0;
+    assert_int_equal(frame_build(MSG_TYPE_HELLO_REQ, seq, NULL, 0, wire, cap, &n), VIGIL_OK);
+    return n;
+}
+
+/* protocol.md §2: a response carries the request's seq and leaves the node's own counter alone. */
+static void hello_req_gets_hello_with_same_seq(void **state)
+{
+    (void)state;
+    (void)node_send_hello(&g_node); /* own seq 0 */
+    uint8_t wire[32];
+    size_t n = build_hello_req(0xBEEF, wire, sizeof wire);
+    /* Byte by byte across calls, after a lone flush and some garbage. */
+    node_rx_bytes(&g_node, (const uint8_t[]){0x00, 0x02, 0x42, 0x00}, 4);
+    for (size_t i = 0; i < n; i++) {
+        node_rx_bytes(&g_node, &wire[i], 1);
+    }
+    for (size_t i = 0; i < 1024; i++) {
+        g_samples[2 * i] = g_samples[2 * i + 1] = 0.0f;
+    }
+    assert_int_equal(node_push_samples(&g_node, g_samples, 1024), VIGIL_OK);
+
+    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 3);
+    assert_int_equal(g_frames[1].type, MSG_TYPE_HELLO);
+    assert_int_equal(g_frames[1].seq, 0xBEEF);
+    assert_int_equal(g_frames[2].type, MSG_TYPE_FEATURES);
+    assert_int_equal(g_frames[2].seq, 1);
+    assert_int_equal(g_node.stats.hello_sent, 2);
+    assert_int_equal(frame_deframer_stats(&g_node.rx).frames, 1);
+    assert_int_equal(frame_deframer_stats(&g_node.rx).bad_length, 1); /* the garbage */
+}
+
+static void unknown_type_is_counted_and_ignored(void **state)
+{
+    (void)state;
+    uint8_t wire[32];
+    size_t n = 0;
+    assert_int_equal(frame_build(0x7E, 3, (const uint8_t[]){1, 2}, 2, wire, sizeof wire, &n), VIGIL_OK);
+    node_rx_bytes(&g_node, wire, n);
+    assert_int_equal(g_node.stats.rx_unknown_type, 1);
+    assert_int_equal(g_cap.len, 0);
+}
+
+/* A refused write (nobody listening) is counted; the window index still advances, so the app sees
+ * the gap (protocol.md §2). */
+static void dropped_frames_are_counted(void **state)
+{
+    (void)state;
+    memset(g_samples, 0, sizeof g_samples);
+    g_cap.refuse = true;
+    assert_int_equal(node_push_samples(&g_node, g_samples, 1536), VIGIL_OK);
+    assert_int_equal(g_node.stats.tx_dropped, 2);
+    assert_int_equal(g_node.stats.features_sent, 0);
+    g_cap.refuse = false;
+    assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 1);
+    msg_features_t f;
+    assert_int_equal(msg_features_decode(g_frames[0].payload, g_frames[0].payload_len, &f), VIGIL_OK);
+    assert_int_equal(f.window_index, 2);
+    assert_int_equal(g_frames[0].seq, 2); /* seq also counts the frames that were dropped */
+}
+
+static void t_us_formula_and_range(void **state)
+{
+    (void)state;
+    assert_true(node_window_t_us(0, 512, 1024, 48000) == 21333u);   /* 1024/48000 s = 21333.3 us */
+    assert_true(node_window_t_us(1, 512, 1024, 48000) == 32000u);
+    assert_true(node_window_t_us(14, 512, 1024, 48000) == 170666u);
+    /* The largest product, (2^32 - 1) * 4096 + 4096 = 2^44 samples at 1 Hz, must not overflow. */
+    assert_true(node_window_t_us(0xFFFFFFFFu, 4096, 4096, 1) == 17592186044416000000ull);
+    uint32_t rng = 7;
+    for (int i = 0; i < 10000; i++) {
+        uint32_t idx = test_rand_u32(&rng);
+        uint16_t hop = (uint16_t)(1 + test_rand_u32(&rng) % 4096);
+        uint16_t len = (uint16_t)(hop + test_rand_u32(&rng) % (4097u - hop));
+        uint32_t rate = 1 + test_rand_u32(&rng) % 200000;
+        unsigned __int128 samples = (unsigned __int128)idx * hop + len;
+        uint64_t expect = (uint64_t)(samples * 1000000u / rate);
+        assert_true(node_window_t_us(idx, hop, len, rate) == expect);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(init_rejects_bad_config, setup),
+        cmocka_unit_test_setup(boot_hello_is_flush_then_hello, setup),
+        cmocka_unit_test_setup(features_count_index_and_time, setup),
+        cmocka_unit_test_setup(chunking_does_not_matter, setup),
+        cmocka_unit_test_setup(three_axes_are_axis_major, setup),
+        cmocka_unit_test_setup(hello_req_gets_hello_with_same_seq, setup),
+        cmocka_unit_test_setup(unknown_type_is_counted_and_ignored, setup),
+        cmocka_unit_test_setup(dropped_frames_are_counted, setup),
+        cmocka_unit_test(t_us_formula_and_range),
+    };
+    return cmocka_run_group_tests_name("node", tests, NULL, NULL);
+}

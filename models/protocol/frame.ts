@@ -2,7 +2,7 @@
  * Frame layer: header + payload + CRC-32, COBS-encoded, 0x00-delimited.
  * Spec: docs/protocol.md section 1. The C twin is firmware/src/proto/frame.c.
  */
-import { cobsDecodeInto, cobsEncodeInto, cobsMaxEncodedLength } from './cobs';
+import { cobsEncodeInto, cobsMaxEncodedLength } from './cobs';
 import { crc32 } from './crc32';
 
 export const PROTOCOL_VERSION = 1;
@@ -58,78 +58,124 @@ export function encodeFrame(type: number, seq: number, payload: Uint8Array = new
   return wire.slice(0, n + 1);
 }
 
+/** CRC-32 of any message followed by its own CRC (little-endian): the "residue" of this CRC. */
+const CRC32_RESIDUE = 0x2144df1c;
+const SLAB_BYTES = 64 * 1024; // >= MAX_PAYLOAD
+
+const CRC_TABLE: Uint32Array = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
 /**
  * Streaming receiver. Feed it whatever bytes arrive, in any chunking; it calls `onFrame` for every
  * frame that passes the checks of docs/protocol.md, counts and skips the rest, and resynchronises
- * at the next 0x00. Memory is bounded: at most MAX_ENCODED bytes are held between chunks.
+ * at the next 0x00. Memory is bounded: one MAX_ENCODED-byte buffer.
+ *
+ * One pass per byte: COBS decoding and the CRC run together, and the CRC is checked through its
+ * residue (the CRC of a message followed by its CRC is a constant), so no byte is read twice.
  */
 export class Deframer {
   readonly stats: FrameStats = emptyFrameStats();
-  private readonly pending = new Uint8Array(MAX_ENCODED);
-  private pendingLen = 0;
+  private readonly decoded = new Uint8Array(MAX_ENCODED);
+  private len = 0;
+  /** Encoded bytes of the current frame so far (for the oversize rule). */
+  private encoded = 0;
+  /** Data bytes left in the current COBS block; 0 means the next byte is a code byte. */
+  private remaining = 0;
+  private code = 0;
+  private crc = 0xffffffff;
   /** True while skipping an oversized frame up to its delimiter. */
   private overflow = false;
-  // Sized for the largest decodable block so an over-long frame is reported as badLength.
-  private readonly decoded = new Uint8Array(MAX_ENCODED);
+  private slab = new Uint8Array(SLAB_BYTES);
+  private slabUsed = 0;
 
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 
   push(chunk: Uint8Array): void {
     this.stats.bytes += chunk.length;
-    let pos = 0;
     const n = chunk.length;
-    while (pos < n) {
-      const z = chunk.indexOf(0, pos);
-      if (z < 0) {
-        this.stash(chunk, pos, n);
-        return;
-      }
+    const d = this.decoded;
+    const T = CRC_TABLE;
+    let len = this.len;
+    let encoded = this.encoded;
+    let remaining = this.remaining;
+    let code = this.code;
+    let crc = this.crc;
+    let i = 0;
+    while (i < n) {
       if (this.overflow) {
+        const z = chunk.indexOf(0, i);
+        if (z < 0) break;
+        i = z + 1;
         this.overflow = false;
-        this.pendingLen = 0;
-      } else if (this.pendingLen === 0) {
-        // The whole frame is inside this chunk: decode it in place.
-        if (z - pos > MAX_ENCODED) this.stats.oversize++;
-        else if (z > pos) this.finish(chunk, pos, z);
-      } else {
-        this.stash(chunk, pos, z);
-        if (this.overflow) {
-          this.overflow = false;
-        } else {
-          this.finish(this.pending, 0, this.pendingLen);
-        }
-        this.pendingLen = 0;
+        len = encoded = remaining = code = 0;
+        crc = 0xffffffff;
+        continue;
       }
-      pos = z + 1;
+      const b = chunk[i++];
+      if (b === 0) {
+        if (encoded > 0) {
+          if (remaining !== 0) this.stats.badCobs++;
+          else this.deliver(len, crc);
+        }
+        len = encoded = remaining = code = 0;
+        crc = 0xffffffff;
+        continue;
+      }
+      if (++encoded > MAX_ENCODED) {
+        this.stats.oversize++;
+        this.overflow = true;
+        continue;
+      }
+      if (remaining === 0) {
+        // A code byte: the block before it (unless it was a full 0xFF block) ended with a zero.
+        if (code !== 0 && code !== 0xff) {
+          d[len++] = 0;
+          crc = T[crc & 0xff] ^ (crc >>> 8);
+        }
+        code = b;
+        remaining = b - 1;
+        continue;
+      }
+      // Data bytes of the current block: copy as many as this chunk holds, stopping at a zero.
+      d[len++] = b;
+      crc = T[(crc ^ b) & 0xff] ^ (crc >>> 8);
+      remaining--;
+      let take = remaining < n - i ? remaining : n - i;
+      if (encoded + take > MAX_ENCODED) take = MAX_ENCODED - encoded;
+      let k = 0;
+      for (; k < take; k++) {
+        const c = chunk[i + k];
+        if (c === 0) break;
+        d[len++] = c;
+        crc = T[(crc ^ c) & 0xff] ^ (crc >>> 8);
+      }
+      i += k;
+      encoded += k;
+      remaining -= k;
     }
+    this.len = len;
+    this.encoded = encoded;
+    this.remaining = remaining;
+    this.code = code;
+    this.crc = crc;
   }
 
   /** Forgets any partial frame (e.g. after the port was reopened). */
   reset(): void {
-    this.pendingLen = 0;
+    this.len = this.encoded = this.remaining = this.code = 0;
+    this.crc = 0xffffffff;
     this.overflow = false;
   }
 
-  private stash(src: Uint8Array, start: number, end: number): void {
-    if (this.overflow) return;
-    const len = end - start;
-    if (this.pendingLen + len > MAX_ENCODED) {
-      this.overflow = true;
-      this.pendingLen = 0;
-      this.stats.oversize++;
-      return;
-    }
-    this.pending.set(src.subarray(start, end), this.pendingLen);
-    this.pendingLen += len;
-  }
-
-  private finish(src: Uint8Array, start: number, end: number): void {
+  private deliver(len: number, crc: number): void {
     const d = this.decoded;
-    const len = cobsDecodeInto(src, start, end, d);
-    if (len < 0) {
-      this.stats.badCobs++;
-      return;
-    }
     if (len < HEADER_LEN + CRC_LEN || len > MAX_DECODED) {
       this.stats.badLength++;
       return;
@@ -139,9 +185,7 @@ export class Deframer {
       this.stats.badLength++;
       return;
     }
-    const crcAt = len - CRC_LEN;
-    const got = (d[crcAt] | (d[crcAt + 1] << 8) | (d[crcAt + 2] << 16) | (d[crcAt + 3] << 24)) >>> 0;
-    if (crc32(d, 0, crcAt) !== got) {
+    if ((crc ^ 0xffffffff) >>> 0 !== CRC32_RESIDUE) {
       this.stats.badCrc++;
       return;
     }
@@ -154,7 +198,24 @@ export class Deframer {
       version: d[0],
       type: d[1],
       seq: d[2] | (d[3] << 8),
-      payload: d.slice(HEADER_LEN, crcAt),
+      payload: this.copyOut(HEADER_LEN, len - CRC_LEN),
     });
+  }
+
+  /**
+   * Copies a payload out of the decode buffer into a slab shared by consecutive frames: a view
+   * into a 64 KiB slab costs far less than a fresh ArrayBuffer per frame (which dominated the
+   * decode time). A slab is freed by the garbage collector once no payload view refers to it.
+   */
+  private copyOut(start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const view = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    view.set(this.decoded.subarray(start, end));
+    this.slabUsed += n;
+    return view;
   }
 }

@@ -6,7 +6,8 @@
 import { app, BrowserWindow, ipcMain, protocol, session, shell, net } from 'electron';
 import { join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ApiService, toErrorPayload } from '../api/service';
+import { ApiService } from '../api/service';
+import { APP_ORIGIN, handleInvoke } from './ipc';
 import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
 import { NodeManager } from '../node/manager';
@@ -14,7 +15,6 @@ import { NodeManager } from '../node/manager';
 // The bundle lives in dist/electron/; the project root is two levels up.
 const ROOT = resolve(__dirname, '..', '..');
 const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
-const APP_ORIGIN = 'app://vigil';
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
@@ -65,18 +65,7 @@ async function createWindow(): Promise<void> {
   await win.loadURL(`${APP_ORIGIN}/index.html#/nodes`);
 }
 
-ipcMain.handle('vigil:invoke', async (event, channel: unknown, args: unknown) => {
-  // Only our own top-level page may call the API.
-  const frameUrl = event.senderFrame?.url ?? '';
-  if (!frameUrl.startsWith(APP_ORIGIN + '/') || event.senderFrame !== event.sender.mainFrame) {
-    return { ok: false, error: { code: 'bad-request', message: 'request from an unexpected frame' } };
-  }
-  try {
-    return { ok: true, result: await service.handle(channel, args) };
-  } catch (e) {
-    return { ok: false, error: toErrorPayload(e) };
-  }
-});
+ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args));
 
 manager.subscribe((event, payload) => {
   if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);

@@ -1,0 +1,133 @@
+// The Electron shell, tested at the one boundary this machine cannot reach: the Electron binary.
+// `electron` is replaced by a THIN FAKE (vi.mock below) that records what the shell asks of it;
+// everything else (the API service, validation, the IPC handler) is the real code.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiService } from '../../../main/api/service';
+import { handleInvoke } from '../../../main/electron/ipc';
+import { NodeManager } from '../../../main/node/manager';
+
+const fake = vi.hoisted(() => {
+  const state = {
+    exposed: {} as Record<string, unknown>,
+    invokeCalls: [] as unknown[][],
+    invokeReply: { ok: true, result: [] } as unknown,
+    rendererListeners: new Map<string, (...a: unknown[]) => void>(),
+    windows: [] as { options: Record<string, unknown>; loaded?: string; handlers: Record<string, unknown> }[],
+    ipcHandlers: new Map<string, (...a: unknown[]) => unknown>(),
+    ready: undefined as undefined | (() => void),
+    headers: undefined as undefined | ((d: unknown, cb: (r: unknown) => void) => void),
+    permission: undefined as undefined | ((...a: unknown[]) => void),
+  };
+  class BrowserWindow {
+    webContents: Record<string, unknown>;
+    constructor(options: Record<string, unknown>) {
+      const w = { options, handlers: {} as Record<string, unknown>, loaded: undefined as string | undefined };
+      state.windows.push(w);
+      this.webContents = {
+        setWindowOpenHandler: (h: unknown) => (w.handlers.open = h),
+        on: (ev: string, h: unknown) => (w.handlers[ev] = h),
+        send: () => {},
+      };
+      (this as unknown as { loadURL: (u: string) => Promise<void> }).loadURL = async (u: string) => {
+        w.loaded = u;
+      };
+    }
+    isDestroyed() {
+      return false;
+    }
+  }
+  const electron = {
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (state.exposed[key] = api) },
+    ipcRenderer: {
+      invoke: async (...a: unknown[]) => {
+        state.invokeCalls.push(a);
+        return state.invokeReply;
+      },
+      on: (ch: string, l: (...a: unknown[]) => void) => state.rendererListeners.set(ch, l),
+    },
+    app: { whenReady: () => new Promise<void>((r) => (state.ready = r)), on: () => {}, quit: () => {} },
+    BrowserWindow,
+    ipcMain: { handle: (ch: string, h: (...a: unknown[]) => unknown) => state.ipcHandlers.set(ch, h) },
+    protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
+    session: {
+      defaultSession: {
+        webRequest: { onHeadersReceived: (h: (d: unknown, cb: (r: unknown) => void) => void) => (state.headers = h) },
+        setPermissionRequestHandler: (h: (...a: unknown[]) => void) => (state.permission = h),
+      },
+    },
+    shell: { openExternal: async () => {} },
+    net: { fetch: async () => new Response('') },
+  };
+  return { state, electron };
+});
+vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
+
+describe('IPC handler (main/electron/ipc.ts)', () => {
+  const service = new ApiService(new NodeManager({ root: process.cwd() }));
+  const mainFrame = { url: 'app://vigil/index.html#/nodes' };
+  it('answers our own top-level page', async () => {
+    expect(await handleInvoke(service, { senderFrame: mainFrame, sender: { mainFrame } }, 'nodes.list', {})).toEqual({ ok: true, result: [] });
+  });
+  it('refuses sub-frames and foreign pages', async () => {
+    const sub = { url: 'app://vigil/index.html' };
+    expect((await handleInvoke(service, { senderFrame: sub, sender: { mainFrame } }, 'nodes.list', {})).ok).toBe(false);
+    const foreign = { url: 'https://example.com/' };
+    expect((await handleInvoke(service, { senderFrame: foreign, sender: { mainFrame: foreign } }, 'nodes.list', {})).ok).toBe(false);
+    expect((await handleInvoke(service, { senderFrame: null, sender: { mainFrame } }, 'nodes.list', {})).ok).toBe(false);
+  });
+  it('validates arguments like the WebSocket host does', async () => {
+    const r = await handleInvoke(service, { senderFrame: mainFrame, sender: { mainFrame } }, 'nodes.connect', { path: '/etc/passwd' });
+    expect(r).toEqual({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('not a serial port path') } });
+  });
+});
+
+describe('preload (main/electron/preload.ts)', () => {
+  beforeEach(async () => {
+    fake.state.invokeCalls.length = 0;
+    await import('../../../main/electron/preload');
+  });
+  it('exposes only invoke and on, as window.vigil', () => {
+    expect(Object.keys(fake.state.exposed)).toEqual(['vigil']);
+    expect(Object.keys(fake.state.exposed.vigil as object).sort()).toEqual(['invoke', 'on']);
+  });
+  it('forwards only the contract channels and turns error replies into errors', async () => {
+    const api = fake.state.exposed.vigil as { invoke: (c: unknown, a: unknown) => Promise<unknown>; on: (e: unknown, l: unknown) => () => void };
+    await expect(api.invoke('fs.readFile', { path: '/etc/passwd' })).rejects.toThrow(/unknown request channel/);
+    expect(fake.state.invokeCalls).toHaveLength(0);
+    fake.state.invokeReply = { ok: true, result: ['x'] };
+    await expect(api.invoke('nodes.list', {})).resolves.toEqual(['x']);
+    expect(fake.state.invokeCalls).toEqual([['vigil:invoke', 'nodes.list', {}]]);
+    fake.state.invokeReply = { ok: false, error: { code: 'not-found', message: 'No node is connected on /dev/ttyX' } };
+    await expect(api.invoke('nodes.disconnect', { path: '/dev/ttyX' })).rejects.toThrow('No node is connected on /dev/ttyX');
+    expect(() => api.on('anything', () => {})).toThrow(/unknown event/);
+    const got: unknown[] = [];
+    const off = api.on('node.removed', (p: unknown) => got.push(p));
+    fake.state.rendererListeners.get('vigil:event')!({}, 'node.removed', { path: '/dev/a' });
+    off();
+    fake.state.rendererListeners.get('vigil:event')!({}, 'node.removed', { path: '/dev/b' });
+    expect(got).toEqual([{ path: '/dev/a' }]);
+  });
+});
+
+describe('main window (main/electron/main.ts)', () => {
+  it('isolates and sandboxes the renderer, sets the CSP and denies navigation and permissions', async () => {
+    await import('../../../main/electron/main');
+    fake.state.ready!();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeDefined());
+    const w = fake.state.windows[0];
+    expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(String((w.options.webPreferences as { preload: string }).preload)).toMatch(/preload\.cjs$/);
+    expect(w.loaded).toMatch(/^app:\/\/vigil\//);
+    expect(fake.state.ipcHandlers.has('vigil:invoke')).toBe(true);
+    let headers: Record<string, string[]> = {};
+    fake.state.headers!({ responseHeaders: {} }, (r) => (headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders));
+    expect(headers['Content-Security-Policy'][0]).toContain("script-src 'self'");
+    let allowed: boolean | undefined;
+    fake.state.permission!({}, 'media', (ok: boolean) => (allowed = ok));
+    expect(allowed).toBe(false);
+    let prevented = false;
+    (w.handlers['will-navigate'] as (e: unknown, u: string) => void)({ preventDefault: () => (prevented = true) }, 'https://evil.example/');
+    expect(prevented).toBe(true);
+    expect((w.handlers.open as (d: { url: string }) => { action: string })({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+  });
+});

@@ -5,6 +5,7 @@
  * in timed tests). List them with `npm run bench -- --list`.
  */
 import { framesBench } from './frames';
+import { storageBench } from './storage';
 
 export interface BenchResult {
   name: string;
@@ -15,6 +16,7 @@ export interface BenchResult {
 
 const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult> }> = {
   frames: { describe: 'TypeScript deframe + decode throughput (MB/s of wire bytes)', run: framesBench },
+  storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
 };
 
 async function main(): Promise<void> {

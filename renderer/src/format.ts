@@ -41,3 +41,38 @@ export function formatCount(n: number): string {
 export function formatG(g: number): string {
   return Number.isFinite(g) ? `${g.toFixed(3)} g` : '—';
 }
+
+/** Bytes as a technician reads them: "38.2 MB" (decimal units, as disks are sold). */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  if (n < 1000) return `${Math.round(n)} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toLocaleString('en', { maximumFractionDigits: v < 10 ? 2 : 1 })} ${units[u]}`;
+}
+
+/** A duration in words: "1.0 s", "12 min 5 s", "3 h 20 min", "2 d 4 h". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m - h * 60} min`;
+  const d = Math.floor(h / 24);
+  return `${d} d ${h - d * 24} h`;
+}
+
+/** Local date and time, "2024-05-02 14:03:07". */
+export function formatDateTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  const d = new Date(ms);
+  const p = (x: number) => String(x).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

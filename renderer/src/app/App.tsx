@@ -1,38 +1,59 @@
 import type { VigilClient } from '../api/types';
+import { EventsPage } from '../events/EventsPage';
+import { UndoToast } from '../labels/UndoToast';
 import type { FeatureStore } from '../live/featureStore';
 import { LivePage } from '../live/LivePage';
 import { NodesPage } from '../nodes/NodesPage';
+import { RecordingsPage } from '../recordings/RecordingsPage';
+import { RecorderBanner } from '../storage/RecorderBanner';
+import { StorageContext, type StorageServices } from '../storage/services';
+import { StoragePage } from '../storage/StoragePage';
 import { ConnectionBanner } from './ConnectionBanner';
 import { useConnection, useNodes } from './hooks';
-import { useRoute } from './route';
+import { useLocation, type Route } from './route';
 
-export function App({ client, store }: { client: VigilClient; store: FeatureStore }) {
-  const route = useRoute();
+const PAGES: { route: Route; name: string }[] = [
+  { route: 'nodes', name: 'Nodes' },
+  { route: 'live', name: 'Live' },
+  { route: 'recordings', name: 'Recordings' },
+  { route: 'events', name: 'Events' },
+  { route: 'storage', name: 'Storage' },
+];
+
+export function App({ client, store, services }: { client: VigilClient; store: FeatureStore; services: StorageServices }) {
+  const { route, id } = useLocation();
   const nodes = useNodes(client);
   const onlineCount = nodes.nodes.filter((n) => n.status === 'online').length;
   // While the link is down the page shows the last known state; dim it so nobody mistakes it for live.
   const linkDown = useConnection(client).state === 'reconnecting';
 
   return (
-    <div className="shell">
-      <header className="topbar">
-        <h1>Vigil</h1>
-        <span className="tagline">Vibration monitoring</span>
-      </header>
-      <nav className="sidenav" aria-label="Pages">
-        <a href="#/nodes" aria-current={route === 'nodes' ? 'page' : undefined}>
-          Nodes
-          {nodes.nodes.length > 0 && <span className="count">{nodes.nodes.length}</span>}
-        </a>
-        <a href="#/live" aria-current={route === 'live' ? 'page' : undefined}>
-          Live
-          {onlineCount > 0 && <span className="count live">{onlineCount}</span>}
-        </a>
-      </nav>
-      <main className={linkDown ? 'content stale' : 'content'}>
-        <ConnectionBanner client={client} />
-        {route === 'nodes' ? <NodesPage client={client} nodes={nodes} /> : <LivePage client={client} nodes={nodes} store={store} />}
-      </main>
-    </div>
+    <StorageContext.Provider value={services}>
+      <div className="shell">
+        <header className="topbar">
+          <h1>Vigil</h1>
+          <span className="tagline">Vibration monitoring</span>
+        </header>
+        <nav className="sidenav" aria-label="Pages">
+          {PAGES.map((p) => (
+            <a key={p.route} href={`#/${p.route}`} aria-current={route === p.route ? 'page' : undefined}>
+              {p.name}
+              {p.route === 'nodes' && nodes.nodes.length > 0 && <span className="count">{nodes.nodes.length}</span>}
+              {p.route === 'live' && onlineCount > 0 && <span className="count live">{onlineCount}</span>}
+            </a>
+          ))}
+        </nav>
+        <main className={linkDown ? 'content stale' : 'content'}>
+          <ConnectionBanner client={client} />
+          <RecorderBanner />
+          {route === 'nodes' && <NodesPage client={client} nodes={nodes} />}
+          {route === 'live' && <LivePage client={client} nodes={nodes} store={store} />}
+          {route === 'recordings' && <RecordingsPage id={id} />}
+          {route === 'events' && <EventsPage />}
+          {route === 'storage' && <StoragePage />}
+        </main>
+        <UndoToast />
+      </div>
+    </StorageContext.Provider>
   );
 }

@@ -1,22 +1,41 @@
-/** Hash routing (#/nodes, #/live) without a router dependency. */
+/** Hash routing (#/nodes, #/live, #/recordings/<id>, ...) without a router dependency. */
 import { useEffect, useState } from 'react';
 
-export type Route = 'nodes' | 'live';
+export type Route = 'nodes' | 'live' | 'recordings' | 'events' | 'storage';
+
+const ROUTES: readonly Route[] = ['nodes', 'live', 'recordings', 'events', 'storage'];
+
+export interface Location {
+  route: Route;
+  /** The second path segment, e.g. the recording id of #/recordings/<id>. */
+  id: string | null;
+}
+
+export function parseLocation(hash: string): Location {
+  const parts = hash.replace(/^#\/?/, '').split('?')[0].split('/');
+  const route = (ROUTES as readonly string[]).includes(parts[0]) ? (parts[0] as Route) : 'nodes';
+  const id = parts[1] ? decodeURIComponent(parts[1]) : null;
+  return { route, id };
+}
 
 export function parseRoute(hash: string): Route {
-  return hash.replace(/^#\/?/, '').split(/[/?]/)[0] === 'live' ? 'live' : 'nodes';
+  return parseLocation(hash).route;
 }
 
-export function navigate(route: Route): void {
-  location.hash = `#/${route}`;
+export function navigate(route: Route, id?: string): void {
+  location.hash = id ? `#/${route}/${encodeURIComponent(id)}` : `#/${route}`;
 }
 
-export function useRoute(): Route {
-  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+export function useLocation(): Location {
+  const [loc, setLoc] = useState<Location>(() => parseLocation(location.hash));
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
+    const onChange = () => setLoc(parseLocation(location.hash));
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return route;
+  return loc;
+}
+
+export function useRoute(): Route {
+  return useLocation().route;
 }

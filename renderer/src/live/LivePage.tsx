@@ -1,5 +1,12 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { NodeInfo } from '../../../main/api/contract';
+import { LABEL_COLOURS, LABEL_NAMES, type LabelKind } from '../../../models/dataset/labels';
+import { queryLabels } from '../db/labels';
+import type { LabelRow } from '../db/types';
+import { createWithUndo } from '../labels/actions';
+import type { Band } from '../labels/labelBands';
+import { LabelForm } from '../labels/LabelForm';
+import { useLiveQuery, useStorage } from '../storage/services';
 import { DemoStarter } from '../app/DemoStarter';
 import type { NodesState } from '../app/hooks';
 import type { VigilClient } from '../api/types';
@@ -37,16 +44,71 @@ export function LivePage({ client, nodes, store }: { client: VigilClient; nodes:
 }
 
 function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) {
+  const services = useStorage();
+  const { db, recorder } = services;
   const channels = node.hello?.channels ?? [];
+  const nodeId = node.hello?.uid ?? '';
   const hostRef = useRef<HTMLDivElement>(null);
   const gapsRef = useRef<HTMLSpanElement>(null);
   const readoutRefs = useRef<HTMLElement[]>([]);
   const viewRef = useRef<RmsChartView | null>(null);
+  // Labelling: the chart's x is node time in seconds; labels are stored in wall-clock ms.
+  const [selection, setSelection] = useState<{ startS: number; endS: number } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const labels = useLiveQuery(() => (nodeId ? queryLabels(db, { nodeId, fromMs: Date.now() - 3_600_000 }) : Promise.resolve([])), [db, nodeId], [] as LabelRow[]);
+  const recState = useSyncExternalStore(
+    (cb) => recorder.onState(cb),
+    () => recorder.state,
+  );
+  // Read by the chart on every redraw: node time comes from the session being recorded right now.
+  const labelsRef = useRef<LabelRow[]>([]);
+  labelsRef.current = labels.value;
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
+  const bands = (): Band[] => {
+    const t0 = recorder.sessionOf(node.path)?.t0Ms;
+    const out: Band[] =
+      t0 === undefined ? [] : labelsRef.current.map((l) => ({ start: (l.startMs - t0) / 1000, end: (l.endMs - t0) / 1000, colour: LABEL_COLOURS[l.label], text: LABEL_NAMES[l.label] }));
+    const sel = selectionRef.current;
+    if (sel) out.push({ start: sel.startS, end: sel.endS, colour: '#0b5cad', text: 'New label', pending: true });
+    return out;
+  };
+  const bandsFn = useRef(bands);
+  bandsFn.current = bands;
+
+  const saveLabel = async (label: LabelKind, notes: string, author: string) => {
+    const session = recorder.sessionOf(node.path);
+    if (!selection || !session) {
+      setError('This node is not being recorded, so there is nothing to label: check the Storage page.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      // Store the features of the labelled range now, so the label never points at unstored data.
+      await recorder.flush();
+      await createWithUndo(services, { nodeId: session.nodeId, sessionId: session.id, startMs: session.t0Ms + selection.startS * 1000, endMs: session.t0Ms + selection.endS * 1000, label, notes, author });
+      setSelection(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   useEffect(() => {
     const view = new RmsChartView(
       { host: hostRef.current!, gaps: gapsRef.current!, readouts: readoutRefs.current.slice(0, channels.length) },
       channels,
+      260,
+      {
+        bands: () => bandsFn.current(),
+        onSelect: (a, b) => {
+          setError(null);
+          setSelection({ startS: a, endS: b });
+        },
+      },
     );
     viewRef.current = view;
     const existing = store.get(node.path);
@@ -76,6 +138,12 @@ function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) 
             {h.board} · {formatHz(h.sampleRateHz)} · window {h.windowLen}, hop {h.hop}
           </span>
         )}
+        <span
+          className={recState.kind === 'recording' ? 'badge rec' : 'badge rec stopped'}
+          title={recState.kind === 'recording' ? 'Features are stored on this laptop' : recState.kind === 'standby' ? 'Another Vigil window records this node' : 'Recording stopped: see the Storage page'}
+        >
+          {recState.kind === 'recording' ? '● Recording' : recState.kind === 'standby' ? 'Recorded in another window' : 'Not recording'}
+        </span>
         <span className="gaps" ref={gapsRef} data-testid="window-gaps" title="FEATURES windows that never arrived" />
       </header>
       <div className="live-body">
@@ -98,6 +166,17 @@ function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) 
           ))}
         </dl>
       </div>
+      {selection ? (
+        <LabelForm
+          title={`Label ${(selection.endS - selection.startS).toFixed(2)} s of ${nodeTitle(node)}`}
+          busy={busy}
+          error={error}
+          onSave={(label, notes, author) => void saveLabel(label, notes, author)}
+          onCancel={() => setSelection(null)}
+        />
+      ) : (
+        <p className="muted small chart-hint">Drag across the chart to label a time range.</p>
+      )}
     </article>
   );
 }

@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import { formatG } from '../format';
+import { bandsPlugin, type Band } from '../labels/labelBands';
 import type { NodeSeries } from './featureStore';
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -23,6 +24,12 @@ export interface RmsChartElements {
   gaps: HTMLElement;
 }
 
+/** Labelling on the live chart: drag to select a range (node seconds); labelled ranges are shaded. */
+export interface RmsChartLabelling {
+  onSelect: (startS: number, endS: number) => void;
+  bands: () => readonly Band[];
+}
+
 export class RmsChartView {
   private plot: uPlot | null = null;
   private columns = -1;
@@ -35,6 +42,7 @@ export class RmsChartView {
     private readonly el: RmsChartElements,
     private readonly channels: readonly string[],
     private readonly height = 260,
+    private readonly labelling?: RmsChartLabelling,
   ) {
     el.host.dataset.points = '0';
     this.resizeObserver = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
@@ -61,6 +69,11 @@ export class RmsChartView {
   setLinkMissedWindows(n: number): void {
     this.linkMissed = n;
     this.renderGaps();
+  }
+
+  /** Clears the drag selection (after it was labelled or cancelled). */
+  clearSelection(): void {
+    this.plot?.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
   }
 
   destroy(): void {
@@ -116,8 +129,23 @@ export class RmsChartView {
         { label: 'Time (s)', stroke: axisStroke, grid, ticks: grid },
         { label: 'RMS (g)', stroke: axisStroke, grid, ticks: grid, size: 60, values: (_u, splits) => splits.map((v) => v.toFixed(3)) },
       ],
-      cursor: { drag: { x: false, y: false } },
+      cursor: { drag: { x: !!this.labelling, y: false, setScale: false } },
       legend: { show: true },
+      plugins: this.labelling ? [bandsPlugin(this.labelling.bands)] : [],
+      hooks: this.labelling
+        ? {
+            setSelect: [
+              (u) => {
+                if (u.select.width < 3) return;
+                const a = u.posToVal(u.select.left, 'x');
+                const b = u.posToVal(u.select.left + u.select.width, 'x');
+                // The trend keeps scrolling: keep the range as a band, not as a pixel box.
+                this.clearSelection();
+                this.labelling!.onSelect(Math.min(a, b), Math.max(a, b));
+              },
+            ],
+          }
+        : {},
     };
     this.plot = new uPlot(opts, [[], ...Array.from({ length: columns }, () => [])] as uPlot.AlignedData, this.el.host);
   }

@@ -1,0 +1,119 @@
+/**
+ * The page the storage benchmark (bench/storage.ts) bundles with Vite and runs in headless Chromium:
+ * the app's own storage code (LiveRecorder, feature reads, the CSV ImportJob and its worker) on
+ * real IndexedDB, exposed as `window.vigilBench`.
+ */
+import type { NodeInfo } from '../main/api/contract';
+import { sniffCsv } from '../models/dataset/formats';
+import { openDb, type VigilDb } from '../renderer/src/db/db';
+import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features';
+import { ImportJob } from '../renderer/src/import/importJob';
+import { LiveRecorder } from '../renderer/src/record/recorder';
+
+const DAY_MS = 86_400_000;
+/** 00:00 UTC of an arbitrary day: the node-day the benchmark writes and reads. */
+export const DAY0 = Date.UTC(2024, 4, 2);
+
+function benchNode(uid: string, path: string): NodeInfo {
+  return {
+    path,
+    status: 'online',
+    demo: false,
+    hello: { uid, name: `bench ${uid.slice(-4)}`, board: 'host', firmware: '0.1.0', protocolVersion: 1, axisCount: 2, windowLen: 1024, hop: 512, sampleRateHz: 48000, channels: ['DE', 'FE'] },
+    stats: { bytes: 0, frames: 0, badCobs: 0, badCrc: 0, badLength: 0, badVersion: 0, oversize: 0, unknownType: 0, badPayload: 0, missedWindows: 0 },
+  };
+}
+
+let db: VigilDb | null = null;
+const bench = () => (db ??= openDb('vigil-bench'));
+
+/**
+ * Streams `seconds` of a 2-axis node at 48 kHz, hop 512 (93.75 windows/s) through the LiveRecorder,
+ * flushing every `flushEvery` frames; returns the time spent (ingest + IndexedDB writes).
+ */
+async function writeStream(uid: string, seconds: number, flushEvery: number): Promise<{ rows: number; ms: number; featureBytes: number; summaryBytes: number }> {
+  const d = bench();
+  let now = DAY0;
+  const rec = new LiveRecorder({ db: d, now: () => now, setInterval: () => 0, clearInterval: () => {} });
+  const path = `/dev/bench-${uid}`;
+  rec.setNode(benchNode(uid, path));
+  const total = Math.round(seconds * 93.75);
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.01;
+  const t0 = performance.now();
+  for (let wi = 0; wi < total; ) {
+    const frames = [];
+    for (let k = 0; k < flushEvery && wi < total; k++, wi++) {
+      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()] });
+    }
+    // The recorder anchors node time 0 to the clock at the first frame: put it at DAY0.
+    now = DAY0 + frames[0].tUs / 1000;
+    rec.ingest({ path, frames });
+    await rec.flush();
+    if (rec.state.kind === 'stopped') throw new Error(rec.state.message);
+  }
+  rec.nodeGone(path);
+  await rec.flush();
+  const ms = performance.now() - t0;
+  rec.dispose();
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  return { rows: total, ms, featureBytes: s.bytes.features, summaryBytes: s.bytes.summaries };
+}
+
+async function queryDay(uid: string, what: 'summary' | 'full' | 'full-hour'): Promise<{ ms: number; rows: number; chunks: number }> {
+  const d = bench();
+  const t0 = performance.now();
+  if (what === 'summary') {
+    const s = await readNodeSummaries(d, uid, DAY0, DAY0 + DAY_MS);
+    return { ms: performance.now() - t0, rows: s.tMs.length, chunks: s.chunks };
+  }
+  const to = what === 'full' ? DAY0 + DAY_MS : DAY0 + 3_600_000;
+  const f = await readNodeFeatures(d, uid, DAY0, to);
+  return { ms: performance.now() - t0, rows: f.tMs.length, chunks: f.chunks };
+}
+
+async function importFile(): Promise<{ ms: number; parseMs: number; saveMs: number; windows: number; samples: number; gaps: number; bytes: number }> {
+  const input = document.getElementById('file') as HTMLInputElement;
+  const file = input.files![0];
+  const head = await file.slice(0, 65536).text();
+  const { settings } = sniffCsv(head, file.name);
+  const d = bench();
+  const t0 = performance.now();
+  const job = new ImportJob(
+    d,
+    file,
+    settings,
+    {
+      sessionId: crypto.randomUUID(),
+      nodeId: crypto.randomUUID(),
+      nodeName: file.name,
+      assetId: null,
+      newAsset: null,
+      name: file.name,
+      t0Ms: DAY0,
+      fileName: file.name,
+      settings,
+      nowMs: Date.now(),
+    },
+    () => {},
+    'bench',
+  );
+  const r = await job.parse();
+  const t1 = performance.now();
+  await job.save(r.rows);
+  const t2 = performance.now();
+  return { ms: t2 - t0, parseMs: t1 - t0, saveMs: t2 - t1, windows: r.windows, samples: r.samples, gaps: r.rows.gaps.length, bytes: file.size };
+}
+
+async function usage(): Promise<number> {
+  return (await navigator.storage.estimate()).usage ?? NaN;
+}
+
+declare global {
+  interface Window {
+    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage };
+  }
+}
+
+window.vigilBench = { writeStream, queryDay, importFile, usage };
+document.title = 'vigil-bench-ready';

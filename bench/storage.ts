@@ -1,0 +1,140 @@
+/**
+ * storage: the technician's data in IndexedDB, measured in headless Chromium (real IndexedDB, not a
+ * Node fake). bench/storage-page.ts, bundled by Vite into bench-output/storage-page, runs the app's
+ * own storage code:
+ *  - feature_rows_per_s: one node-day of a 2-axis node (48 kHz, hop 512: 93.75 windows/s,
+ *    8.1 million rows) through the LiveRecorder, flushed in batches of 10,000 frames;
+ *  - feature_rows_per_s_5s_flush: one hour at the recorder's real cadence (a flush every 5 s);
+ *  - query_ms: that node-day as the day view reads it (per-second min/mean/max, 86,400 buckets);
+ *    query_full_day_ms: every one of its 8.1 million windows; query_full_hour_ms: one hour of them;
+ *  - import_s: ../shared/data/femto/Bearing1_2_acc.csv (38 MB) through the import dialog's
+ *    ImportJob: streamed parse and features in the worker, then one transaction;
+ *  - the size of a node-day: the typed arrays stored, and the growth of the browser's usage.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { BenchResult } from './run';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'bench-output', 'storage-page');
+const FEMTO = resolve(ROOT, '..', 'shared', 'data', 'femto', 'Bearing1_2_acc.csv');
+const CWRU = resolve(ROOT, '..', 'shared', 'data', 'cwru', 'normal_0hp_1797rpm_48k.csv');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+async function buildPage(): Promise<void> {
+  const src = mkdtempSync(join(tmpdir(), 'vigil-bench-src-'));
+  writeFileSync(join(src, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body><input type="file" id="file"><script type="module" src="./entry.ts"></script></body></html>');
+  writeFileSync(join(src, 'entry.ts'), `import ${JSON.stringify(join(ROOT, 'bench', 'storage-page.ts'))};\n`);
+  const { build } = await import('vite');
+  await build({ root: src, base: './', logLevel: 'warn', build: { outDir: OUT, emptyOutDir: true, modulePreload: { polyfill: false } } });
+  rmSync(src, { recursive: true, force: true });
+}
+
+function serve(dir: string): Promise<{ url: string; close: () => void }> {
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, rel === '/' ? 'index.html' : rel));
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() })));
+}
+
+const round = (x: number, d = 0) => Number(x.toFixed(d));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function storageBench(): Promise<BenchResult> {
+  mkdirSync(OUT, { recursive: true });
+  await buildPage();
+  const server = await serve(OUT);
+  const profile = mkdtempSync(join(tmpdir(), 'vigil-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  const notes: string[] = [];
+  const figures: BenchResult['figures'] = {};
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.title === 'vigil-bench-ready', undefined, { timeout: 30_000 });
+
+    const before = await page.evaluate(() => window.vigilBench.usage());
+    const day = await page.evaluate(() => window.vigilBench.writeStream('00000000000000000000da01', 86_400, 10_000));
+    const after = await page.evaluate(() => window.vigilBench.usage());
+    figures.node_day_rows = day.rows;
+    figures.feature_rows_per_s = Math.round(day.rows / (day.ms / 1000));
+    figures.write_node_day_s = round(day.ms / 1000, 2);
+    const live = await page.evaluate(() => window.vigilBench.writeStream('00000000000000000000aa02', 3_600, 469));
+    figures.feature_rows_per_s_5s_flush = Math.round(live.rows / (live.ms / 1000));
+
+    const sum: number[] = [];
+    let buckets = 0;
+    for (let i = 0; i < 5; i++) {
+      const q = await page.evaluate(() => window.vigilBench.queryDay('00000000000000000000da01', 'summary'));
+      sum.push(q.ms);
+      buckets = q.rows;
+    }
+    figures.query_ms = round(median(sum), 1);
+    figures.query_buckets = buckets;
+    const hour: number[] = [];
+    for (let i = 0; i < 3; i++) hour.push((await page.evaluate(() => window.vigilBench.queryDay('00000000000000000000da01', 'full-hour'))).ms);
+    figures.query_full_hour_ms = round(median(hour), 1);
+    const full = await page.evaluate(() => window.vigilBench.queryDay('00000000000000000000da01', 'full'));
+    // The last windows end a few ms after midnight: they belong to the next day.
+    if (full.rows < day.rows - 3) throw new Error(`full-day query returned ${full.rows} rows, wrote ${day.rows}`);
+    figures.query_full_day_ms = round(full.ms, 0);
+    figures.stored_mb_per_node_day = round((day.featureBytes + day.summaryBytes) / 1e6, 1);
+    figures.features_mb_per_node_day = round(day.featureBytes / 1e6, 1);
+    figures.summaries_mb_per_node_day = round(day.summaryBytes / 1e6, 2);
+    figures.usage_growth_mb_per_node_day = round((after - before) / 1e6, 1);
+
+    if (existsSync(FEMTO)) {
+      await page.setInputFiles('#file', FEMTO);
+      const imp = await page.evaluate(() => window.vigilBench.importFile());
+      figures.import_s = round(imp.ms / 1000, 2);
+      figures.import_parse_s = round(imp.parseMs / 1000, 2);
+      figures.import_save_s = round(imp.saveMs / 1000, 2);
+      figures.import_mb = round(imp.bytes / 1e6, 1);
+      figures.import_windows = imp.windows;
+      figures.import_gaps = imp.gaps;
+      figures.import_mb_per_s = round(imp.bytes / 1e6 / (imp.ms / 1000), 1);
+    } else {
+      figures.import_s = null;
+      notes.push(`ABSENT: ${FEMTO} is not on this machine, so import_s was not measured (it needs ../shared/data).`);
+    }
+    if (existsSync(CWRU)) {
+      await page.setInputFiles('#file', CWRU);
+      const imp = await page.evaluate(() => window.vigilBench.importFile());
+      figures.import_cwru_5s_s = round(imp.ms / 1000, 2);
+    }
+    if (errors.length > 0) throw new Error(`bench page errors: ${errors.join('; ')}`);
+    const version = context.browser()?.version() ?? 'Chromium';
+    notes.push(
+      `headless ${version}, real IndexedDB in a fresh profile; node-day = 86,400 s x 93.75 windows/s (2 axes, RMS: what a node sends today), recorder flushes every 10,000 frames; the 5 s figure is one hour at the live cadence`,
+      'query_ms reads the per-second summaries (what the day view draws); query_full_day_ms reads every window of the day, which no view needs at once',
+      'usage_growth_mb is navigator.storage.estimate() before and after the node-day (LevelDB + blob files; Chromium compacts lazily)',
+    );
+  } finally {
+    await context.close();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return {
+    name: 'storage',
+    figures,
+    targets: {
+      feature_rows_per_s: '>= 100,000 (issue 5)',
+      query_ms: '<= 200 ms for one node-day (issue 5)',
+      import_s: '<= 10 s for the 38 MB FEMTO CSV (issue 5)',
+      stored_mb_per_node_day: 'reported (issue 5)',
+    },
+    notes,
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * Streaming CSV reader for vibration recordings: text arrives in pieces of any size (a file read
+ * chunk by chunk), rows come out as float32 samples per mapped column, and the first bad row stops
+ * the import with a `CsvError` that names the line (1-based, as a text editor counts) and column.
+ *
+ * Only numbers are accepted in mapped columns, in the forms C's strtof accepts for decimals
+ * ("-1.5", ".5", "1e-3", "+2"); no NaN, no Infinity, no hex, no empty cell. Values are rounded to
+ * float32 as the firmware's CSV reader does (firmware/boards/host/csv.c: strtof). Unmapped columns
+ * are only counted, never parsed, so a text or time column does no harm.
+ */
+
+export type Delimiter = ',' | ';' | '\t';
+
+export interface CsvMapping {
+  delimiter: Delimiter;
+  /** "1,5" means 1.5 (only with ';' or tab as the delimiter). */
+  decimalComma: boolean;
+  /** Lines before the header (or before the data when there is no header), e.g. a title line. */
+  skipLines: number;
+  hasHeader: boolean;
+  /** Number of values every data row must have. */
+  columnCount: number;
+  /** Columns (0-based) imported as the recording's axes, in axis order. */
+  axisColumns: number[];
+  /** A column whose value changes where a new burst of samples starts (FEMTO `snapshot`), or null. */
+  segmentColumn: number | null;
+  /** Multiplies every sample (1 for g; 1 / 9.80665 to turn m/s^2 into g). */
+  scale: number;
+}
+
+export type CsvProblem =
+  | 'empty-file'
+  | 'no-data'
+  | 'column-count'
+  | 'not-a-number'
+  | 'empty-value'
+  | 'not-finite'
+  | 'out-of-range'
+  | 'line-too-long'
+  | 'too-many-rows'
+  | 'bad-mapping';
+
+export class CsvError extends Error {
+  constructor(
+    readonly problem: CsvProblem,
+    /** 1-based line of the file, 0 when the problem is not on one line. */
+    readonly line: number,
+    message: string,
+    readonly column?: number,
+  ) {
+    super(message);
+    this.name = 'CsvError';
+  }
+}
+
+/** Receives the parsed samples. `axes[a][0 .. count)` are new samples of axis a. */
+export interface CsvSink {
+  /** A new segment starts (first call: the first data row). `key` is the segment column's text, '' without one. */
+  segment(key: string, line: number): void;
+  samples(axes: Float32Array[], count: number): void;
+}
+
+/** One line longer than this is not a CSV row of measurements (a binary file, or no line breaks). */
+export const MAX_LINE_CHARS = 10_000;
+/** Rows buffered before they are handed to the sink. */
+const BLOCK_ROWS = 8192;
+
+const CH_QUOTE = 34;
+const CH_CR = 13;
+
+function describeValue(s: string): string {
+  const t = s.length > 24 ? `${s.slice(0, 24)}…` : s;
+  return `"${t}"`;
+}
+
+/** strtof-style decimal: sign, digits with at most one point, optional exponent. */
+function isDecimal(s: string): boolean {
+  let i = 0;
+  const n = s.length;
+  if (i < n && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45)) i++;
+  let digits = 0;
+  let point = false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !point) point = true;
+    else break;
+  }
+  if (digits === 0) return false;
+  if (i < n && (s.charCodeAt(i) === 101 || s.charCodeAt(i) === 69)) {
+    i++;
+    if (i < n && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45)) i++;
+    let ed = 0;
+    for (; i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57; i++) ed++;
+    if (ed === 0) return false;
+  }
+  return i === n;
+}
+
+export function validateMapping(m: CsvMapping): void {
+  const bad = (msg: string) => {
+    throw new CsvError('bad-mapping', 0, msg);
+  };
+  if (![',', ';', '\t'].includes(m.delimiter)) bad('The column separator must be a comma, a semicolon or a tab.');
+  if (m.decimalComma && m.delimiter === ',') bad('A decimal comma needs a semicolon or a tab as the column separator.');
+  if (!Number.isInteger(m.columnCount) || m.columnCount < 1 || m.columnCount > 1000) bad('The file must have 1 to 1000 columns.');
+  if (!Number.isInteger(m.skipLines) || m.skipLines < 0 || m.skipLines > 1000) bad('Lines to skip must be a whole number from 0 to 1000.');
+  if (m.axisColumns.length < 1 || m.axisColumns.length > 3) bad('Choose one to three columns to import as axes.');
+  const seen = new Set<number>();
+  for (const c of m.axisColumns) {
+    if (!Number.isInteger(c) || c < 0 || c >= m.columnCount) bad(`Column ${c + 1} does not exist (the file has ${m.columnCount}).`);
+    if (seen.has(c)) bad(`Column ${c + 1} is chosen twice.`);
+    seen.add(c);
+  }
+  if (m.segmentColumn !== null) {
+    if (!Number.isInteger(m.segmentColumn) || m.segmentColumn < 0 || m.segmentColumn >= m.columnCount) bad('The segment column does not exist.');
+    if (seen.has(m.segmentColumn)) bad('The segment column cannot also be an axis.');
+  }
+  if (!(m.scale > 0) || !Number.isFinite(m.scale)) bad('The unit scale must be a positive number.');
+}
+
+export class CsvStreamParser {
+  /** Lines seen so far (complete ones). */
+  line = 0;
+  /** Data rows accepted so far. */
+  rows = 0;
+  header: string[] | null = null;
+  private carry = '';
+  private readonly buf: Float32Array[];
+  private fill = 0;
+  private segmentKey: string | null = null;
+  private readonly colOfAxis: Int32Array;
+  private readonly maxRows: number;
+  private ended = false;
+
+  constructor(
+    private readonly m: CsvMapping,
+    private readonly sink: CsvSink,
+    opts: { maxRows?: number } = {},
+  ) {
+    validateMapping(m);
+    this.buf = m.axisColumns.map(() => new Float32Array(BLOCK_ROWS));
+    this.colOfAxis = Int32Array.from(m.axisColumns);
+    this.maxRows = opts.maxRows ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Feeds the next piece of text (any size; lines may be split between pieces). */
+  push(text: string): void {
+    if (this.ended) throw new Error('CsvStreamParser: push after end');
+    let s = this.carry.length > 0 ? this.carry + text : text;
+    if (this.line === 0 && this.carry.length === 0 && s.charCodeAt(0) === 0xfeff) s = s.slice(1); // UTF-8 BOM
+    let start = 0;
+    for (;;) {
+      const nl = s.indexOf('\n', start);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > start && s.charCodeAt(end - 1) === CH_CR) end--;
+      this.onLine(s, start, end);
+      start = nl + 1;
+    }
+    this.carry = start === 0 ? s : s.slice(start);
+    if (this.carry.length > MAX_LINE_CHARS) {
+      throw new CsvError('line-too-long', this.line + 1, `Line ${this.line + 1} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this does not look like a CSV file of measurements.`);
+    }
+  }
+
+  /** The file is complete: parses a last line without a line break and checks there was data. */
+  end(): void {
+    if (this.ended) return;
+    if (this.carry.length > 0) {
+      let end = this.carry.length;
+      if (this.carry.charCodeAt(end - 1) === CH_CR) end--;
+      const s = this.carry;
+      this.carry = '';
+      this.onLine(s, 0, end);
+    }
+    this.ended = true;
+    this.flush();
+    if (this.line === 0) throw new CsvError('empty-file', 0, 'The file is empty.');
+    if (this.rows === 0) {
+      throw new CsvError('no-data', 0, this.header ? 'The file has a header but no rows of measurements.' : 'The file has no rows of measurements.');
+    }
+  }
+
+  private onLine(s: string, start: number, end: number): void {
+    const lineNo = ++this.line;
+    if (end - start > MAX_LINE_CHARS) {
+      throw new CsvError('line-too-long', lineNo, `Line ${lineNo} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this does not look like a CSV file of measurements.`);
+    }
+    const m = this.m;
+    if (lineNo <= m.skipLines) return;
+    if (end === start) return; // blank lines (often the last one) carry nothing
+    if (m.hasHeader && this.header === null) {
+      this.header = splitLine(s.slice(start, end), m.delimiter);
+      if (this.header.length !== m.columnCount) {
+        throw new CsvError('column-count', lineNo, `The header on line ${lineNo} has ${this.header.length} columns; ${m.columnCount} were expected.`);
+      }
+      return;
+    }
+    this.onRow(s, start, end, lineNo);
+  }
+
+  private onRow(s: string, start: number, end: number, lineNo: number): void {
+    const m = this.m;
+    const delim = m.delimiter.charCodeAt(0);
+    // Cell boundaries, without allocating per cell for the columns that are not mapped.
+    let col = 0;
+    let cellStart = start;
+    const row = this.fill;
+    let segText: string | null = null;
+    for (let i = start; i <= end; i++) {
+      if (i < end && s.charCodeAt(i) !== delim) continue;
+      if (col < m.columnCount) {
+        const axis = this.axisOf(col);
+        if (axis >= 0) this.buf[axis][row] = this.parseCell(s, cellStart, i, lineNo, col);
+        else if (col === m.segmentColumn) segText = unquote(s.slice(cellStart, i).trim());
+      }
+      col++;
+      cellStart = i + 1;
+    }
+    if (col !== m.columnCount) {
+      throw new CsvError('column-count', lineNo, `Line ${lineNo} has ${col} ${col === 1 ? 'value' : 'values'}; every row needs ${m.columnCount}.`);
+    }
+    if (this.rows >= this.maxRows) {
+      throw new CsvError('too-many-rows', lineNo, `Line ${lineNo}: the file has more than ${this.maxRows.toLocaleString('en')} rows, more than Vigil imports at once. Split it into smaller files.`);
+    }
+    const key = segText ?? '';
+    if (this.segmentKey === null || key !== this.segmentKey) {
+      if (segText !== null && key === '') {
+        throw new CsvError('empty-value', lineNo, `Line ${lineNo}, column ${(m.segmentColumn ?? 0) + 1}: the segment value is empty.`, m.segmentColumn ?? 0);
+      }
+      if (row > 0) {
+        // This row (already at index `row`) opens a new segment: hand over the rows before it,
+        // then move it to the start of the buffer.
+        this.flushRows(row);
+        for (let a = 0; a < this.buf.length; a++) this.buf[a][0] = this.buf[a][row];
+        this.fill = 0;
+      }
+      this.segmentKey = key;
+      this.sink.segment(key, lineNo);
+    }
+    this.fill++;
+    this.rows++;
+    if (this.fill === BLOCK_ROWS) this.flush();
+  }
+
+  private axisOf(col: number): number {
+    const c = this.colOfAxis;
+    for (let a = 0; a < c.length; a++) if (c[a] === col) return a;
+    return -1;
+  }
+
+  private parseCell(s: string, a: number, b: number, lineNo: number, col: number): number {
+    // Trim spaces and one pair of quotes.
+    while (a < b && s.charCodeAt(a) === 32) a++;
+    while (b > a && s.charCodeAt(b - 1) === 32) b--;
+    if (b - a >= 2 && s.charCodeAt(a) === CH_QUOTE && s.charCodeAt(b - 1) === CH_QUOTE) {
+      a++;
+      b--;
+    }
+    const where = `Line ${lineNo}, column ${col + 1}${this.header ? ` (${this.header[col]})` : ''}`;
+    if (a === b) throw new CsvError('empty-value', lineNo, `${where} is empty; every row needs a number there.`, col);
+    let text = s.slice(a, b);
+    if (this.m.decimalComma) text = text.replace(',', '.');
+    if (!isDecimal(text)) {
+      const lower = text.toLowerCase();
+      if (lower === 'nan' || lower === '-nan' || lower === 'na' || lower === 'n/a') {
+        throw new CsvError('not-finite', lineNo, `${where} is ${describeValue(text)} (not a number): a measurement is missing there.`, col);
+      }
+      if (lower.replace(/^[+-]/, '').startsWith('inf')) throw new CsvError('not-finite', lineNo, `${where} is ${describeValue(text)}, not a measurement.`, col);
+      throw new CsvError('not-a-number', lineNo, `${where}: ${describeValue(text)} is not a number.`, col);
+    }
+    const v = Math.fround(Number(text) * this.m.scale);
+    if (!Number.isFinite(v)) throw new CsvError('out-of-range', lineNo, `${where}: ${describeValue(text)} is too large for a measurement.`, col);
+    return v;
+  }
+
+  private flushRows(n: number): void {
+    if (n === 0) return;
+    const out = this.buf.map((b) => b.slice(0, n));
+    this.sink.samples(out, n);
+  }
+
+  private flush(): void {
+    this.flushRows(this.fill);
+    this.fill = 0;
+  }
+}
+
+function unquote(s: string): string {
+  return s.length >= 2 && s.charCodeAt(0) === CH_QUOTE && s.charCodeAt(s.length - 1) === CH_QUOTE ? s.slice(1, -1) : s;
+}
+
+/** Splits one line into trimmed, unquoted cells (header and preview use). */
+export function splitLine(line: string, delimiter: Delimiter): string[] {
+  return line.split(delimiter).map((c) => unquote(c.trim()));
+}

@@ -1,0 +1,214 @@
+/**
+ * Labels and node events across all recordings, with filters by sensor, asset, label and time,
+ * and the labels CSV export.
+ */
+import { useState } from 'react';
+import { LABEL_KINDS, LABEL_NAMES, labelsToCsv, type LabelKind } from '../../../models/dataset/labels';
+import { queryLabels, type LabelFilter } from '../db/labels';
+import type { EventRow, LabelRow } from '../db/types';
+import { formatCount, formatDateTime } from '../format';
+import { createWithUndo } from '../labels/actions';
+import { LabelForm } from '../labels/LabelForm';
+import { LabelTable } from '../labels/LabelTable';
+import { downloadBlob } from '../storage/download';
+import { useLiveQuery, useStorage } from '../storage/services';
+
+function toMs(local: string): number | undefined {
+  if (!local) return undefined;
+  const t = new Date(local).getTime();
+  return Number.isFinite(t) ? t : undefined;
+}
+
+export function EventsPage() {
+  const services = useStorage();
+  const { db } = services;
+  const [nodeId, setNodeId] = useState('');
+  const [assetId, setAssetId] = useState('');
+  const [label, setLabel] = useState<LabelKind | ''>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [labelling, setLabelling] = useState<EventRow | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const nodes = useLiveQuery(() => db.nodes.toArray(), [db], []);
+  const assets = useLiveQuery(() => db.assets.toArray(), [db], []);
+  const sessions = useLiveQuery(() => db.sessions.toArray(), [db], []);
+  const filter: LabelFilter = { nodeId: nodeId || undefined, assetId: assetId || undefined, label: label || undefined, fromMs: toMs(from), toMs: toMs(to) };
+  const labels = useLiveQuery(() => queryLabels(db, filter), [db, nodeId, assetId, label, from, to], [] as LabelRow[]);
+  const events = useLiveQuery(
+    async () => {
+      const all = nodeId ? await db.events.where('nodeId').equals(nodeId).toArray() : await db.events.toArray();
+      const assetNodes = assetId ? new Set(nodes.value.filter((n) => n.assetId === assetId).map((n) => n.id)) : null;
+      return all
+        .filter((e) => (!assetNodes || assetNodes.has(e.nodeId)) && (filter.fromMs === undefined || e.endMs > filter.fromMs) && (filter.toMs === undefined || e.startMs < filter.toMs))
+        .sort((a, b) => b.startMs - a.startMs);
+    },
+    [db, nodeId, assetId, from, to, nodes.value],
+    [] as EventRow[],
+  );
+
+  const nodeName = (id: string) => nodes.value.find((n) => n.id === id)?.name ?? id;
+  const assetName = (id: string | null) => (id ? (assets.value.find((a) => a.id === id)?.name ?? '—') : '—');
+  const recordingOf = (l: LabelRow) => {
+    const s = sessions.value.find((x) => x.id === l.sessionId) ?? sessions.value.find((x) => x.nodeId === l.nodeId && x.startMs <= l.endMs && x.endMs >= l.startMs);
+    return s ? { id: s.id, name: s.name } : null;
+  };
+
+  const exportCsv = () => {
+    const csv = labelsToCsv(
+      labels.value.map((l) => ({
+        id: l.id,
+        node: nodeName(l.nodeId),
+        asset: assetName(l.assetId) === '—' ? '' : assetName(l.assetId),
+        recording: recordingOf(l)?.name ?? '',
+        startMs: l.startMs,
+        endMs: l.endMs,
+        label: l.label,
+        notes: l.notes,
+        author: l.author,
+        createdMs: l.createdMs,
+        updatedMs: l.updatedMs,
+      })),
+    );
+    downloadBlob(new Blob([csv], { type: 'text/csv' }), `vigil-labels-${new Date().toISOString().slice(0, 10)}.csv`);
+  };
+
+  return (
+    <div className="page" data-testid="events-page">
+      <div className="page-head">
+        <h2>Events and labels</h2>
+        <button type="button" data-testid="export-labels-csv" onClick={exportCsv} disabled={labels.value.length === 0}>
+          Export labels as CSV
+        </button>
+      </div>
+      <section className="panel filters" aria-label="Filters">
+        <label>
+          Sensor
+          <select data-testid="filter-node" value={nodeId} onChange={(e) => setNodeId(e.target.value)}>
+            <option value="">All</option>
+            {nodes.value.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Asset
+          <select data-testid="filter-asset" value={assetId} onChange={(e) => setAssetId(e.target.value)}>
+            <option value="">All</option>
+            {assets.value.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Label
+          <select data-testid="filter-label" value={label} onChange={(e) => setLabel(e.target.value as LabelKind | '')}>
+            <option value="">All</option>
+            {LABEL_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {LABEL_NAMES[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" step={1} value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" step={1} value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        {(nodeId || assetId || label || from || to) && (
+          <button
+            type="button"
+            onClick={() => {
+              setNodeId('');
+              setAssetId('');
+              setLabel('');
+              setFrom('');
+              setTo('');
+            }}
+          >
+            Clear filters
+          </button>
+        )}
+      </section>
+      <section className="panel">
+        <h3>
+          Labels <span className="muted small">({formatCount(labels.value.length)})</span>
+        </h3>
+        <LabelTable
+          labels={labels.value}
+          nodeName={nodeName}
+          assetName={assetName}
+          recordingOf={recordingOf}
+          empty="No labels match. Label a time range by dragging across a chart on the Live page or on a recording."
+        />
+        <p className="muted small shortcuts-help">
+          Keys: select a row, then press a label&apos;s letter to relabel it, Delete to delete it; Ctrl+Z undoes the last change.
+        </p>
+      </section>
+      <section className="panel">
+        <h3>Node events</h3>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {events.value.length === 0 ? (
+          <p className="empty">No node events. Nodes will report anomalies as events once their firmware detects them; each can then be labelled here.</p>
+        ) : (
+          <table className="data-table" data-testid="events-table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Sensor</th>
+                <th>Kind</th>
+                <th className="num">Score</th>
+                <th>Message</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {events.value.map((e) => (
+                <tr key={e.id}>
+                  <td>{formatDateTime(e.startMs)}</td>
+                  <td>{nodeName(e.nodeId)}</td>
+                  <td>{e.kind}</td>
+                  <td className="num">{e.score?.toFixed(2) ?? '—'}</td>
+                  <td>{e.message}</td>
+                  <td className="actions">
+                    <button type="button" onClick={() => setLabelling(e)}>
+                      Label
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {labelling && (
+          <LabelForm
+            title={`Label the ${labelling.kind} event of ${formatDateTime(labelling.startMs)}`}
+            onCancel={() => setLabelling(null)}
+            onSave={async (kind, notes, author) => {
+              try {
+                const ev = labelling;
+                const end = ev.endMs > ev.startMs ? ev.endMs : ev.startMs + 1;
+                await createWithUndo(services, { nodeId: ev.nodeId, sessionId: ev.sessionId, eventId: ev.id, startMs: ev.startMs, endMs: end, label: kind, notes, author });
+                setLabelling(null);
+              } catch (err) {
+                setError(err instanceof Error ? err.message : String(err));
+              }
+            }}
+          />
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * A list of labels with Edit and Delete (undoable). With a row focused, a label's key relabels it
+ * (the same keys as on the chart). Used by a recording's page and by the Events page.
+ */
+import { useState } from 'react';
+import { LABEL_COLOURS, LABEL_NAMES, labelForKey } from '../../../models/dataset/labels';
+import type { LabelRow } from '../db/types';
+import { formatDateTime } from '../format';
+import { useStorage } from '../storage/services';
+import { deleteWithUndo, editWithUndo } from './actions';
+import { LabelForm } from './LabelForm';
+import { technicianName } from './technician';
+
+export interface LabelTableProps {
+  labels: LabelRow[];
+  /** Extra columns (Events page). */
+  nodeName?: (id: string) => string;
+  assetName?: (id: string | null) => string;
+  recordingOf?: (l: LabelRow) => { id: string; name: string } | null;
+  /** Times relative to this instant (a recording's start) instead of clock times. */
+  relativeTo?: number;
+  empty: string;
+}
+
+function when(ms: number, relativeTo?: number): string {
+  return relativeTo === undefined ? formatDateTime(ms) + `.${String(Math.floor(ms % 1000)).padStart(3, '0')}` : `${((ms - relativeTo) / 1000).toFixed(3)} s`;
+}
+
+/** "2026-11-22 02:15:48.117 to 02:15:48.311": the end without its date when it is the same day. */
+function span(startMs: number, endMs: number, relativeTo?: number): string {
+  const a = when(startMs, relativeTo);
+  const b = when(endMs, relativeTo);
+  return relativeTo === undefined && a.slice(0, 10) === b.slice(0, 10) ? `${a} to ${b.slice(11)}` : `${a} to ${b}`;
+}
+
+export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeTo, empty }: LabelTableProps) {
+  const services = useStorage();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+      setEditing(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const actor = () => technicianName() || 'Vigil';
+
+  if (labels.length === 0) return <p className="empty">{empty}</p>;
+  const editRow = labels.find((l) => l.id === editing);
+  return (
+    <>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="table-wrap">
+      <table className="data-table labels-table" data-testid="labels-table">
+        <thead>
+          <tr>
+            <th>Label</th>
+            <th>When</th>
+            <th className="num">Length</th>
+            {(recordingOf || nodeName) && <th>Recording</th>}
+            {assetName && <th>Asset</th>}
+            <th>Notes</th>
+            <th>By</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {labels.map((l) => {
+            const rec = recordingOf?.(l);
+            return (
+              <tr
+                key={l.id}
+                data-testid="label-row"
+                data-label={l.label}
+                tabIndex={0}
+                title="With this row selected, press a label's key to relabel it"
+                onKeyDown={(e) => {
+                  if (e.target !== e.currentTarget || e.ctrlKey || e.metaKey || e.altKey) return;
+                  if (e.key === 'Delete') {
+                    e.preventDefault();
+                    void run(() => deleteWithUndo(services, l.id, actor()));
+                    return;
+                  }
+                  const kind = labelForKey(e.key);
+                  if (kind && kind !== l.label) {
+                    e.preventDefault();
+                    void run(() => editWithUndo(services, l.id, { label: kind }, actor()));
+                  }
+                }}
+              >
+                <td>
+                  <span className="label-chip" style={{ borderColor: LABEL_COLOURS[l.label] }}>
+                    <span className="swatch" style={{ backgroundColor: LABEL_COLOURS[l.label] }} />
+                    {LABEL_NAMES[l.label]}
+                  </span>
+                </td>
+                <td className="mono when-cell">{span(l.startMs, l.endMs, relativeTo)}</td>
+                <td className="num">{((l.endMs - l.startMs) / 1000).toFixed(2)} s</td>
+                {(recordingOf || nodeName) && (
+                  <td className="name-cell">
+                    {rec ? <a href={`#/recordings/${encodeURIComponent(rec.id)}`}>{rec.name}</a> : '—'}
+                    {nodeName && rec?.name !== nodeName(l.nodeId) && <div className="muted small">{nodeName(l.nodeId)}</div>}
+                  </td>
+                )}
+                {assetName && <td>{assetName(l.assetId)}</td>}
+                <td className="notes-cell">{l.notes}</td>
+                <td>{l.author}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => setEditing(l.id)} disabled={busy}>
+                    Edit
+                  </button>{' '}
+                  <button type="button" className="danger" data-testid="label-delete" onClick={() => void run(() => deleteWithUndo(services, l.id, actor()))} disabled={busy}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      </div>
+      {editRow && (
+        <LabelForm
+          key={editRow.id}
+          title={`Edit the label from ${when(editRow.startMs, relativeTo)} to ${when(editRow.endMs, relativeTo)}`}
+          initial={{ label: editRow.label, notes: editRow.notes }}
+          saveText="Save changes"
+          busy={busy}
+          error={error}
+          onSave={(label, notes, author) => void run(() => editWithUndo(services, editRow.id, { label, notes }, author))}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,341 @@
+/**
+ * Stores every node's features continuously, in batches: `node.features` frames go into an
+ * in-memory column builder per node, and every few seconds one IndexedDB transaction writes the
+ * minute chunks they belong to (the open minute is rewritten as it grows), their per-second
+ * summaries, the gaps (jumps in window_index) and the session row. A crash loses at most the last
+ * few seconds. When the disk is full, recording stops, the banner says so, and nothing stored is
+ * touched. Outside React on purpose: no render happens per batch.
+ */
+import type { FeatureBatch, NodeInfo } from '../../../main/api/contract';
+import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
+import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
+import { formatDateTime } from '../format';
+import type { FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, SessionRow } from '../db/types';
+
+export type RecorderState =
+  | { kind: 'recording' }
+  /** Another Vigil window on this laptop holds the recording lock and records. */
+  | { kind: 'standby' }
+  | { kind: 'stopped'; reason: 'quota' | 'error'; sinceMs: number; message: string; droppedWindows: number };
+
+type Hello = NonNullable<NodeInfo['hello']>;
+
+interface Stream {
+  path: string;
+  hello: Hello;
+  session: SessionRow;
+  node: NodeRow;
+  builder: FeatureColumnsBuilder;
+  lastWi: number;
+  lastTUs: number;
+  /** Bytes of the chunks already closed (written for the last time). */
+  closedBytes: number;
+  closedSummaryBytes: number;
+  gaps: GapRow[];
+  nodeWritten: boolean;
+  ended: boolean;
+}
+
+export interface RecorderOptions {
+  db: VigilDb;
+  now?: () => number;
+  /** How often buffered frames are written (ms). */
+  flushEveryMs?: number;
+  /** Asks the host for the node list when features arrive from a port whose HELLO is unknown. */
+  requestNodes?: () => void;
+  /** Timers (tests pass fakes). */
+  setInterval?: (cb: () => void, ms: number) => unknown;
+  clearInterval?: (h: unknown) => void;
+}
+
+/** Frames from a port whose HELLO is not known yet are kept this long, then dropped. */
+const MAX_PENDING_FRAMES = 4096;
+
+export class LiveRecorder {
+  private readonly db: VigilDb;
+  private readonly now: () => number;
+  private readonly streams = new Map<string, Stream>();
+  private readonly finished: Stream[] = [];
+  private readonly hellos = new Map<string, Hello>();
+  private readonly pending = new Map<string, FeatureBatch['frames']>();
+  private readonly listeners = new Set<(s: RecorderState) => void>();
+  private st: RecorderState = { kind: 'recording' };
+  private flushing: Promise<void> | null = null;
+  private timer: unknown = null;
+  private requested = false;
+  /** The technician's name for the audit log. */
+  actor = 'Vigil';
+
+  constructor(private readonly o: RecorderOptions) {
+    this.db = o.db;
+    this.now = o.now ?? (() => Date.now());
+    const every = o.flushEveryMs ?? 5000;
+    const si = o.setInterval ?? ((cb: () => void, ms: number) => setInterval(cb, ms));
+    this.timer = si(() => void this.flush(), every);
+  }
+
+  get state(): RecorderState {
+    return this.st;
+  }
+
+  onState(listener: (s: RecorderState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The session a port is recording into (the Live page turns node time into wall clock with it). */
+  sessionOf(path: string): { id: string; nodeId: string; t0Ms: number } | null {
+    const s = this.streams.get(path);
+    return s ? { id: s.session.id, nodeId: s.node.id, t0Ms: s.session.t0Ms } : null;
+  }
+
+  /** From `nodes.list` and `node.updated`: a node's HELLO names it. */
+  setNode(info: NodeInfo): void {
+    if (!info.hello) return;
+    const prev = this.hellos.get(info.path);
+    this.hellos.set(info.path, info.hello);
+    const s = this.streams.get(info.path);
+    if (s && prev && prev.uid !== info.hello.uid) this.endStream(s);
+    if (info.status === 'offline' || info.status === 'error') {
+      if (s) this.endStream(s);
+    }
+    const waiting = this.pending.get(info.path);
+    if (waiting) {
+      this.pending.delete(info.path);
+      this.ingest({ path: info.path, frames: waiting });
+    }
+  }
+
+  /** The port went away: its session is complete. */
+  nodeGone(path: string): void {
+    const s = this.streams.get(path);
+    if (s) this.endStream(s);
+    this.hellos.delete(path);
+    this.pending.delete(path);
+    void this.flush();
+  }
+
+  /**
+   * Only one window records (startStorage takes a Web Lock): the others stay in standby, so two
+   * windows never store the same stream twice.
+   */
+  setActive(active: boolean): void {
+    const next: RecorderState = active ? { kind: 'recording' } : { kind: 'standby' };
+    if (this.st.kind === 'stopped' || this.st.kind === next.kind) return;
+    this.st = next;
+    for (const l of this.listeners) l(this.st);
+  }
+
+  ingest(batch: FeatureBatch): void {
+    if (!batch || !Array.isArray(batch.frames) || batch.frames.length === 0) return;
+    if (this.st.kind === 'standby') return;
+    if (this.st.kind === 'stopped') {
+      this.st.droppedWindows += batch.frames.length;
+      return;
+    }
+    const hello = this.hellos.get(batch.path);
+    if (!hello) {
+      const list = this.pending.get(batch.path) ?? [];
+      list.push(...batch.frames);
+      this.pending.set(batch.path, list.length > MAX_PENDING_FRAMES ? list.slice(-MAX_PENDING_FRAMES) : list);
+      if (!this.requested) {
+        this.requested = true;
+        this.o.requestNodes?.();
+      }
+      return;
+    }
+    for (const f of batch.frames) {
+      let s = this.streams.get(batch.path);
+      const axes = f.rmsG.length;
+      if (s && (f.tUs < s.lastTUs || f.windowIndex < s.lastWi || s.builder.layout.axisCount !== axes)) {
+        // The node restarted (its clock went back) or changed shape: a new session.
+        this.endStream(s);
+        s = undefined;
+      }
+      if (!s) s = this.startStream(batch.path, hello, f.tUs, axes);
+      if (f.windowIndex === s.lastWi) continue; // the same window again
+      if (s.lastWi >= 0 && f.windowIndex > s.lastWi + 1) {
+        s.gaps.push({
+          id: `${s.session.id}:${s.lastWi + 1}`,
+          sessionId: s.session.id,
+          nodeId: s.node.id,
+          fromWindow: s.lastWi + 1,
+          toWindow: f.windowIndex,
+          startMs: s.session.t0Ms + s.lastTUs / 1000,
+          endMs: s.session.t0Ms + f.tUs / 1000,
+          reason: 'missed',
+        });
+        s.session.gapWindows += f.windowIndex - s.lastWi - 1;
+      }
+      s.builder.push(f.windowIndex, f.tUs, f.shaftHz, f.rmsG);
+      s.lastWi = f.windowIndex;
+      s.lastTUs = f.tUs;
+      s.session.windowCount++;
+      s.session.endMs = s.session.t0Ms + f.tUs / 1000;
+    }
+  }
+
+  private startStream(path: string, hello: Hello, tUs: number, axes: number): Stream {
+    const now = this.now();
+    const t0Ms = now - tUs / 1000;
+    const layout = { axisCount: axes, fields: LIVE_FIELDS, bandCount: 0 };
+    const nodeId = hello.uid;
+    const node: NodeRow = {
+      id: nodeId,
+      name: hello.name || path,
+      kind: 'node',
+      assetId: null,
+      board: hello.board,
+      firmware: hello.firmware,
+      channels: hello.channels,
+      sampleRateHz: hello.sampleRateHz,
+      createdMs: now,
+      updatedMs: now,
+    };
+    const session: SessionRow = {
+      id: newId(),
+      nodeId,
+      assetId: null,
+      kind: 'live',
+      name: `${node.name} — ${formatDateTime(now)}`,
+      startMs: t0Ms + tUs / 1000,
+      endMs: t0Ms + tUs / 1000,
+      t0Ms,
+      sampleRateHz: hello.sampleRateHz,
+      windowLen: hello.windowLen,
+      hop: hello.hop,
+      channels: hello.channels.slice(0, axes),
+      layout,
+      specKey: '',
+      windowCount: 0,
+      gapWindows: 0,
+      status: 'recording',
+      source: null,
+      bytes: { features: 0, summaries: 0, raw: 0 },
+      createdMs: now,
+      updatedMs: now,
+    };
+    const s: Stream = {
+      path,
+      hello,
+      session,
+      node,
+      builder: new FeatureColumnsBuilder(layout, 1024),
+      lastWi: -1,
+      lastTUs: -1,
+      closedBytes: 0,
+      closedSummaryBytes: 0,
+      gaps: [],
+      nodeWritten: false,
+      ended: false,
+    };
+    this.streams.set(path, s);
+    return s;
+  }
+
+  private endStream(s: Stream): void {
+    s.ended = true;
+    s.session.status = 'complete';
+    if (this.streams.get(s.path) === s) this.streams.delete(s.path);
+    this.finished.push(s);
+  }
+
+  /** Writes what is buffered. Calls made while a write runs wait for it and then write again. */
+  flush(): Promise<void> {
+    const run = async () => {
+      if (this.flushing) await this.flushing.catch(() => {});
+      await this.writeOnce();
+    };
+    const p = run();
+    this.flushing = p;
+    return p;
+  }
+
+  private async writeOnce(): Promise<void> {
+    if (this.st.kind === 'stopped') return;
+    const streams = [...this.finished, ...this.streams.values()].filter((s) => s.builder.length > 0 || s.gaps.length > 0 || (s.ended && s.session.windowCount > 0));
+    if (streams.length === 0) {
+      this.finished.length = 0;
+      return;
+    }
+    const plan = streams.map((s) => {
+      const n = s.builder.length;
+      const ctx = { sessionId: s.session.id, nodeId: s.node.id, t0Ms: s.session.t0Ms };
+      const ranges = n > 0 ? chunkRanges(s.builder.tUs, 0, n) : [];
+      const chunks: FeatureChunkRow[] = ranges.map(([a, b]) => packChunk(s.builder, a, b, ctx));
+      const summaries: FeatureSummaryRow[] = chunks.map(summarize);
+      // All chunks but the last are complete; the last stays open unless the stream ended.
+      const keepFrom = s.ended || ranges.length === 0 ? n : ranges[ranges.length - 1][0];
+      const closed = s.ended ? chunks.length : chunks.length - 1;
+      let closedBytes = s.closedBytes;
+      let closedSummaryBytes = s.closedSummaryBytes;
+      for (let i = 0; i < closed; i++) {
+        closedBytes += chunks[i].bytes;
+        closedSummaryBytes += summaries[i].bytes;
+      }
+      const open = closed < chunks.length ? chunks.length - 1 : -1;
+      const session: SessionRow = {
+        ...s.session,
+        bytes: {
+          features: closedBytes + (open >= 0 ? chunks[open].bytes : 0),
+          summaries: closedSummaryBytes + (open >= 0 ? summaries[open].bytes : 0),
+          raw: s.session.bytes.raw,
+        },
+        updatedMs: this.now(),
+      };
+      return { s, chunks, summaries, gaps: s.gaps.slice(), keepFrom, closedBytes, closedSummaryBytes, session };
+    });
+    try {
+      await this.db.transaction('rw', [this.db.nodes, this.db.sessions, this.db.featureChunks, this.db.featureSummaries, this.db.gaps], async () => {
+        for (const p of plan) {
+          if (!p.s.nodeWritten) {
+            const existing = await this.db.nodes.get(p.s.node.id);
+            // Keep what the technician set (asset); refresh what the node says about itself.
+            const node = existing ? { ...existing, name: p.s.node.name, board: p.s.node.board, firmware: p.s.node.firmware, channels: p.s.node.channels, sampleRateHz: p.s.node.sampleRateHz } : p.s.node;
+            await this.db.nodes.put(node);
+            p.s.node.assetId = node.assetId;
+            p.session.assetId = node.assetId;
+            p.s.session.assetId = node.assetId;
+          }
+          await this.db.sessions.put(p.session);
+          await this.db.featureChunks.bulkPut(p.chunks);
+          await this.db.featureSummaries.bulkPut(p.summaries);
+          await this.db.gaps.bulkPut(p.gaps);
+        }
+      });
+    } catch (e) {
+      this.stop(isQuotaError(e) ? 'quota' : 'error', e);
+      return;
+    }
+    for (const p of plan) {
+      p.s.nodeWritten = true;
+      p.s.builder.dropFirst(p.keepFrom);
+      p.s.closedBytes = p.closedBytes;
+      p.s.closedSummaryBytes = p.closedSummaryBytes;
+      p.s.gaps.splice(0, p.gaps.length);
+      p.s.session.bytes = p.session.bytes;
+    }
+    this.finished.splice(0, this.finished.length, ...this.finished.filter((s) => s.builder.length > 0));
+  }
+
+  private stop(reason: 'quota' | 'error', e: unknown): void {
+    const message = storageErrorMessage(e, 'store the live features');
+    this.st = { kind: 'stopped', reason, sinceMs: this.now(), message, droppedWindows: 0 };
+    for (const l of this.listeners) l(this.st);
+    void addAudit(this.db, { actor: 'Vigil', action: 'recording.stopped', target: '', detail: message }).catch(() => {});
+  }
+
+  /** After the technician freed space: write what was buffered and record again. */
+  async resume(): Promise<void> {
+    if (this.st.kind !== 'stopped') return;
+    // Frames dropped while stopped make the next frame of each stream jump in window_index: ingest
+    // stores that as a gap.
+    this.st = { kind: 'recording' };
+    for (const l of this.listeners) l(this.st);
+    await this.flush();
+  }
+
+  dispose(): void {
+    (this.o.clearInterval ?? ((h: unknown) => clearInterval(h as ReturnType<typeof setInterval>)))(this.timer);
+  }
+}

@@ -1,0 +1,170 @@
+// Schema migration in real Chromium: a database created at schema version 1 (the first) and filled
+// with rows in every table is opened by the shipped app, which upgrades it to the latest version.
+// Every v1 row must still be there, unchanged, and the app must show it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_NAME, SCHEMA_V1, SCHEMA_VERSION } from '../../renderer/src/db/schema';
+import { ROOT } from '../helpers/firmware';
+import { v1Rows } from '../unit/renderer/fixtures/dbV1';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function startHost(): Promise<{ child: ChildProcess; url: string }> {
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'main/cli/host.ts'), '--no-open', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start within 30 s:\n${out}`)), 30_000);
+    const check = setInterval(() => {
+      const m = /Vigil \(browser mode\): (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        clearInterval(check);
+        resolve({ child, url: m[1] });
+      } else if (child.exitCode !== null) {
+        clearTimeout(timer);
+        clearInterval(check);
+        reject(new Error(`host failed:\n${out}`));
+      }
+    }, 50);
+  });
+}
+
+/** Typed arrays do not cross page.evaluate: send them as tagged number lists. */
+type Wire = unknown;
+function toWire(v: unknown): Wire {
+  if (ArrayBuffer.isView(v)) return { $ta: v.constructor.name, v: Array.from(v as unknown as ArrayLike<number>) };
+  if (Array.isArray(v)) return v.map(toWire);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toWire(x)]));
+  return v;
+}
+
+describe('schema migration from version 1 in Chromium', () => {
+  let host: Awaited<ReturnType<typeof startHost>>;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  /** Off while the fixture is written from the icon page (its missing /favicon.ico is no app problem). */
+  let watching = false;
+
+  beforeAll(async () => {
+    host = await startHost();
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-mig-')), { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (m) => {
+      if (watching && m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => watching && problems.push(`page error: ${e.message}`));
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    host?.child.kill('SIGTERM');
+  });
+
+  it('the app upgrades a filled v1 database without losing or changing a row', async () => {
+    const rows = toWire(v1Rows()) as Record<string, unknown[]>;
+    // Same origin as the app, but a page that does not open the database: the icon.
+    await page.goto(host.url.replace(/\/\?token=.*$/, '/favicon.svg'));
+    await page.evaluate(
+      async ({ name, schema, rows }) => {
+        const fromWire = (v: unknown): unknown => {
+          if (Array.isArray(v)) return v.map(fromWire);
+          if (v && typeof v === 'object') {
+            const o = v as { $ta?: string; v?: number[] };
+            if (o.$ta) return new (globalThis as unknown as Record<string, new (x: number[]) => unknown>)[o.$ta](o.v!);
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromWire(x)]));
+          }
+          return v;
+        };
+        // Dexie's store syntax, as Dexie itself creates it: version 1 is IndexedDB version 10.
+        const keyPath = (spec: string) => (spec.startsWith('[') ? spec.slice(1, -1).split('+') : spec);
+        await new Promise<void>((resolve, reject) => {
+          const req = indexedDB.open(name, 10);
+          req.onupgradeneeded = () => {
+            const db = req.result;
+            for (const [store, spec] of Object.entries(schema)) {
+              const [pk, ...indexes] = spec.split(',').map((s) => s.trim());
+              const auto = pk.startsWith('++');
+              const os = db.createObjectStore(store, { keyPath: keyPath(pk.replace(/^\+\+|^&/, '')), autoIncrement: auto });
+              for (const ix of indexes) os.createIndex(ix, keyPath(ix));
+            }
+            for (const [store, list] of Object.entries(rows)) for (const r of list) req.transaction!.objectStore(store).add(fromWire(r));
+          };
+          req.onsuccess = () => {
+            req.result.close();
+            resolve();
+          };
+          req.onerror = () => reject(req.error);
+        });
+      },
+      { name: DB_NAME, schema: SCHEMA_V1, rows },
+    );
+
+    // Open the app: it declares every version and runs the upgrade.
+    await page.goto('about:blank');
+    watching = true;
+    await page.goto(host.url + '#/storage');
+    await page.getByTestId('storage-counts').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('count-featureSummaries').textContent(), { timeout: 10_000 }).toBe('2');
+    expect(await page.getByTestId('count-sessions').textContent()).toBe('1');
+    expect(await page.getByTestId('count-labels').textContent()).toBe('2');
+
+    const after = (await page.evaluate(
+      async ({ name, tables }) => {
+        const toWireIn = (v: unknown): unknown => {
+          if (ArrayBuffer.isView(v)) return { $ta: v.constructor.name, v: Array.from(v as unknown as ArrayLike<number>) };
+          if (Array.isArray(v)) return v.map(toWireIn);
+          if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toWireIn(x)]));
+          return v;
+        };
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open(name);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        const out: Record<string, unknown> = { version: db.version, stores: Array.from(db.objectStoreNames) };
+        for (const t of tables) {
+          out[t] = await new Promise((resolve, reject) => {
+            const r = db.transaction(t).objectStore(t).getAll();
+            r.onsuccess = () => resolve(toWireIn(r.result));
+            r.onerror = () => reject(r.error);
+          });
+        }
+        db.close();
+        return out;
+      },
+      { name: DB_NAME, tables: [...Object.keys(rows), 'featureSummaries'] },
+    )) as Record<string, unknown[]> & { version: number; stores: string[] };
+
+    expect(after.version).toBe(SCHEMA_VERSION * 10);
+    expect(after.stores).toContain('featureSummaries');
+    for (const [table, list] of Object.entries(rows)) {
+      const got = after[table] as Record<string, unknown>[];
+      const key = table === 'audit' ? 'seq' : 'id';
+      // The app may have added rows of its own (the audit log); every v1 row is there, unchanged.
+      for (const r of list as Record<string, unknown>[]) expect(got.find((g) => g[key] === r[key]), `${table} ${String(r[key])}`).toMatchObject(r);
+      if (table !== 'audit') expect(got.length, table).toBe(list.length);
+    }
+    const labels = after.labels as { id: string; assetId: string | null }[];
+    expect(labels.find((l) => l.id === 'L1')!.assetId).toBe('A1');
+    expect((after.featureSummaries as { id: string }[]).map((s) => s.id).sort()).toEqual(['S1:0', 'S1:1']);
+
+    // And the technician sees the upgraded data.
+    await page.goto(page.url().replace(/#.*$/, '#/recordings'));
+    await page.getByTestId('recording-row').first().locator('a').click();
+    await expect.poll(() => page.getByTestId('history-chart').getAttribute('data-points'), { timeout: 10_000 }).toBe('150');
+    await expect.poll(() => page.getByTestId('label-row').count()).toBe(1);
+  });
+
+  it('raised no console error', () => {
+    expect(problems).toEqual([]);
+  });
+});

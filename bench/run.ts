@@ -17,6 +17,7 @@ export interface BenchResult {
 const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult> }> = {
   frames: { describe: 'TypeScript deframe + decode throughput (MB/s of wire bytes)', run: framesBench },
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
+  training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },
 };
 
 async function main(): Promise<void> {

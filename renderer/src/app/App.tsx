@@ -8,6 +8,7 @@ import { RecordingsPage } from '../recordings/RecordingsPage';
 import { RecorderBanner } from '../storage/RecorderBanner';
 import { StorageContext, type StorageServices } from '../storage/services';
 import { StoragePage } from '../storage/StoragePage';
+import { TrainingPage } from '../training/TrainingPage';
 import { ConnectionBanner } from './ConnectionBanner';
 import { useConnection, useNodes } from './hooks';
 import { useLocation, type Route } from './route';
@@ -18,6 +19,7 @@ const PAGES: { route: Route; name: string }[] = [
   { route: 'recordings', name: 'Recordings' },
   { route: 'events', name: 'Events' },
   { route: 'storage', name: 'Storage' },
+  { route: 'training', name: 'Training' },
 ];
 
 export function App({ client, store, services }: { client: VigilClient; store: FeatureStore; services: StorageServices }) {
@@ -51,6 +53,7 @@ export function App({ client, store, services }: { client: VigilClient; store: F
           {route === 'recordings' && <RecordingsPage id={id} />}
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}
+          {route === 'training' && <TrainingPage />}
         </main>
         <UndoToast />
       </div>

@@ -1,0 +1,39 @@
+/**
+ * Loads a manifest's recordings for training and evaluation (the CLI and the benchmark).
+ */
+import { NORMAL_LABEL, type RecordingInput } from '../../models/train/dataset';
+import { readCsvColumns, readCsvHeader } from './csvColumns';
+import type { Manifest } from './manifest';
+
+/** Columns that are not sensor channels (FEMTO's burst counter, time stamps). */
+const NOT_A_CHANNEL = /^(snapshot|segment|burst|time|t|t_s|t_us|timestamp|index|sample)$/i;
+/** A column whose value changes where a new burst starts: windows never cross it (FEMTO `snapshot`). */
+export const SEGMENT_COLUMNS = ['snapshot', 'segment', 'burst'];
+
+/** The channel(s) to use: as asked, else DE_accel when the recording has it (CWRU), else its first sensor column. */
+export async function chooseChannels(manifest: Manifest, asked: string | undefined): Promise<string[]> {
+  if (asked) {
+    const list = asked.split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.length < 1 || list.length > 3) throw new RangeError(`--channel takes 1 to 3 column names, got "${asked}"`);
+    if (new Set(list).size !== list.length) throw new RangeError(`--channel names a column twice: "${asked}"`);
+    return list;
+  }
+  const header = await readCsvHeader(manifest.rows[0].path, manifest.rows[0].file);
+  const sensors = header.filter((h) => !NOT_A_CHANNEL.test(h));
+  if (sensors.length === 0) throw new RangeError(`${manifest.rows[0].file} has no sensor column (its columns: ${header.join(', ')})`);
+  return [sensors.includes('DE_accel') ? 'DE_accel' : sensors[0]];
+}
+
+export async function loadRecordings(manifest: Manifest, channels: string[], onFile?: (file: string) => void): Promise<RecordingInput[]> {
+  const out: RecordingInput[] = [];
+  for (const row of manifest.rows) {
+    onFile?.(row.file);
+    const header = await readCsvHeader(row.path, row.file);
+    const segmentColumn = header.find((h) => SEGMENT_COLUMNS.includes(h.toLowerCase()));
+    const csv = await readCsvColumns(row.path, channels, { label: row.file, segmentColumn });
+    out.push({ name: row.file, label: row.label, channels: csv.columns, ...(csv.segmentStarts ? { segmentStarts: csv.segmentStarts } : {}) });
+  }
+  return out;
+}
+
+export const isNormal = (label: string) => label === NORMAL_LABEL;

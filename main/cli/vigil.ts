@@ -1,0 +1,295 @@
+/**
+ * vigil: train, evaluate and inspect node models from the command line, on the same models/ code
+ * as the app (docs/model-format.md, models/train, models/eval).
+ *
+ *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
+ *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
+ *   vigil inspect MODEL.vgm [--json]
+ *
+ * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
+ * Errors are one line on stderr and exit status 2.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { defaultFeatureSpec } from '../../models/features/spec';
+import { floatModelFromJson, floatModelToJson, type AppSection } from '../../models/nn/appSection';
+import { runInt8, sumsqToScore } from '../../models/nn/int8';
+import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
+import { featureSpecHash } from '../../models/nn/specHash';
+import { toHex } from '../../models/nn/sha256';
+import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
+import { TrainError } from '../../models/train/autoencoder';
+import { prepareData, type SplitFractions } from '../../models/train/dataset';
+import { buildLineage, heldOutNotice } from '../../models/train/lineage';
+import { NoTrainingDataError, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
+import { CsvReadError } from './csvColumns';
+import { chooseChannels, loadRecordings } from './data';
+import { ManifestError, readManifest } from './manifest';
+import { useNodeBackend } from './tfBackend';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const HELP = `vigil — train, evaluate and inspect Vigil node models (offline)
+
+usage:
+  vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
+              [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
+  vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--json]
+  vigil inspect MODEL.vgm [--json]
+
+A manifest is a CSV with at least the columns file,label,sample_rate_hz (file paths relative to the
+manifest). Rows labelled "normal" are training material; any other label is an anomaly class and is
+never trained on. train holds out the last 40% of each normal recording for evaluation. The channel
+defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
+column. Errors: one line, exit status 2.`;
+
+type Flags = Record<string, string | true>;
+
+function parseFlags(argv: string[], known: Record<string, 'value' | 'bool'>): { flags: Flags; positional: string[] } {
+  const flags: Flags = {};
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
+    const kind = known[name];
+    if (!kind) throw new UsageError(`unknown option --${name} (see vigil --help)`);
+    if (kind === 'bool') flags[name] = true;
+    else {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+      flags[name] = v;
+    }
+  }
+  return { flags, positional };
+}
+
+function intFlag(f: Flags, name: string, lo: number, hi: number): number | undefined {
+  const v = f[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^-?\d+$/.test(v) || n < lo || n > hi) throw new UsageError(`--${name} needs a whole number from ${lo} to ${hi}`);
+  return n;
+}
+
+const SPLIT: SplitFractions = { testFraction: 0.4, valFraction: 0.25 };
+
+interface Out {
+  log: (s: string) => void;
+  progress: (s: string) => void;
+}
+
+const fmt = (x: number | null | undefined, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(d));
+
+async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<string, unknown>> {
+  const { flags, positional } = parseFlags(argv, {
+    data: 'value', out: 'value', channel: 'value', seed: 'value', json: 'bool', epochs: 'value', hidden: 'value',
+    'target-rate': 'value', 'model-version': 'value', backend: 'value',
+  });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  if (typeof flags.data !== 'string') throw new UsageError('train needs --data MANIFEST.csv');
+  if (typeof flags.out !== 'string') throw new UsageError('train needs --out MODEL.vgm');
+  const seed = intFlag(flags, 'seed', 0, 2 ** 32 - 1) ?? 1;
+  const epochs = intFlag(flags, 'epochs', 1, 100000);
+  const modelVersion = intFlag(flags, 'model-version', 1, 2 ** 32 - 1) ?? 1;
+  const hidden = typeof flags.hidden === 'string' ? flags.hidden.split(',').map((s) => Number(s)) : undefined;
+  if (hidden && hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new UsageError('--hidden takes widths like 32,8,32');
+  const targetRate = flags['target-rate'] === undefined ? 0.001 : Number(flags['target-rate']);
+  if (!(targetRate > 0 && targetRate < 0.5)) throw new UsageError('--target-rate needs a fraction between 0 and 0.5 (0.001 = 0.1% of windows)');
+  const backend = flags.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError('--backend is wasm or cpu');
+
+  const manifest = readManifest(flags.data, { needNormal: true });
+  const channels = await chooseChannels(manifest, flags.channel as string | undefined);
+  const spec = defaultFeatureSpec(manifest.sampleRateHz);
+  out.progress(`reading ${manifest.rows.length} recordings (channel ${channels.join(', ')}, ${manifest.sampleRateHz} Hz)`);
+  const recordings = await loadRecordings(manifest, channels);
+  const prepared = prepareData(recordings, spec, SPLIT);
+  for (const line of heldOutNotice(prepared, SPLIT)) out.log(line);
+  out.log(`windows: ${prepared.train.rows.length} train, ${prepared.val.rows.length} validation, ${prepared.testNormal.rows.length} held-out normal, ${[...prepared.anomalies].map(([k, v]) => `${v.rows.length} ${k}`).join(', ') || 'no anomaly'}`);
+
+  await useNodeBackend(backend);
+  const options: DetectorOptions = {
+    seed,
+    ...(epochs ? { epochs } : {}),
+    ...(hidden ? { hidden } : {}),
+    targetRate,
+    modelVersion,
+    onEpoch: (p) => {
+      if (p.epoch % 25 === 0 || p.epoch === 1) out.progress(`epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation ${fmt(p.valLoss)}`);
+    },
+  };
+  const axes = channels.map((_, i) => i);
+  const trained = await trainDetector(prepared, spec, axes, options);
+  const t = trained.training;
+  out.log(`trained ${[channels.length * 32, ...(hidden ?? [32, 8, 32]), channels.length * 32].join('-')} on ${t.backend} in ${t.seconds.toFixed(1)} s: ${t.epochsRun} epochs, best ${t.bestEpoch}${t.stoppedEarly ? ' (early stop)' : ''}`);
+  out.log(`quantized to int8 in ${trained.quantizeSeconds.toFixed(2)} s; threshold ${trained.int8.detector.thresholdSumsq} (sum of squares) for ${targetRate * 100}% false alarms per window, debounce ${trained.int8.detector.debounceK} of ${trained.int8.detector.debounceN}`);
+
+  const report = evaluate({ spec, ...prepared }, { float: trained.float, int8: trained.int8 }, { targetRate, keepScores: false });
+  const summary = summarize(report, trained.int8.detector.thresholdSumsq);
+  const lineage = buildLineage({
+    tool: 'vigil train',
+    createdAt: new Date().toISOString(),
+    channels,
+    spec,
+    recordings: recordings.map((r) => ({ name: r.name, label: r.label, samples: r.channels[0].length })),
+    prepared,
+    split: SPLIT,
+    options,
+    trained,
+  });
+  const app: AppSection = { kind: 'vigil-model-app-section', version: 1, lineage, metrics: metricsOf(summary), float: floatModelToJson(trained.float) };
+  const blob = writeModelBlob(trained.int8);
+  const file = writeVgmFile(blob, app);
+  try {
+    writeFileSync(flags.out, file);
+  } catch (e) {
+    throw new UsageError(`cannot write ${flags.out}: ${(e as Error).message}`);
+  }
+  printReport(report, out);
+  out.log(`wrote ${flags.out}: model version ${modelVersion}, ${blob.length} bytes for the node (+ ${file.length - blob.length} bytes of app section)`);
+  return { ...summary, model: flags.out, model_bytes: blob.length, seed, epochs_run: t.epochsRun, train_s: t.seconds, backend: t.backend, held_out: heldOutNotice(prepared, SPLIT) };
+}
+
+function metricsOf(s: CliSummary): AppSection['metrics'] {
+  return {
+    auc: s.auc ?? {},
+    aucInt8: s.auc_int8 ?? {},
+    aucMin: s.auc_min ?? NaN,
+    aucInt8Min: s.auc_int8_min ?? NaN,
+    falseAlarmRate: s.false_alarm_rate ?? NaN,
+    detectionRate: s.detection_rate ?? {},
+    falseAlarmsPerDay: s.false_alarms_per_day ?? NaN,
+    baselines: { rms: { aucMin: s.baselines.rms.auc_min ?? NaN }, mahalanobis: { aucMin: s.baselines.mahalanobis.auc_min ?? NaN } },
+    windows: s.windows,
+  };
+}
+
+function printReport(r: EvaluationReport, out: Out): void {
+  const anomalies = Object.entries(r.windows).filter(([k]) => !['train', 'validation', 'normal_test'].includes(k));
+  out.log(`evaluation on ${r.windows.normal_test} held-out normal windows and ${anomalies.length ? anomalies.map(([k, v]) => `${v} ${k}`).join(', ') : 'no labelled anomaly'}:`);
+  const pctOf = (x: number, d: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(d)}%`);
+  out.log(`  ${'detector'.padEnd(28)} ${'AUC min'.padStart(8)} ${'false alarms'.padStart(13)} ${'detect min'.padStart(11)} ${'alarms/day'.padStart(11)}`);
+  for (const d of r.detectors) {
+    if (d.unavailable) {
+      out.log(`  ${d.name.padEnd(28)} not comparable: ${d.unavailable}`);
+      continue;
+    }
+    out.log(`  ${d.name.padEnd(28)} ${fmt(d.aucMin).padStart(8)} ${pctOf(d.falseAlarmRate, 2).padStart(13)} ${pctOf(d.detectionMin, 1).padStart(11)} ${d.falseAlarmsPerDay.toPrecision(2).padStart(11)}`);
+  }
+}
+
+function readModel(path: string) {
+  if (!existsSync(path)) throw new UsageError(`model file ${path} does not exist`);
+  if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a model file`);
+  const bytes = new Uint8Array(readFileSync(path));
+  return readVgmFile<AppSection>(bytes);
+}
+
+async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
+  const { flags, positional } = parseFlags(argv, { model: 'value', data: 'value', channel: 'value', json: 'bool', 'target-rate': 'value' });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  if (typeof flags.model !== 'string') throw new UsageError('eval needs --model MODEL.vgm');
+  if (typeof flags.data !== 'string') throw new UsageError('eval needs --data MANIFEST.csv');
+  const { model, app } = readModel(flags.model);
+  const manifest = readManifest(flags.data, { needNormal: true });
+  if (Math.fround(manifest.sampleRateHz) !== model.spec.sampleRateHz) {
+    throw new UsageError(`the model was built for ${model.spec.sampleRateHz} Hz features; the manifest's recordings are ${manifest.sampleRateHz} Hz`);
+  }
+  const channels = await chooseChannels(manifest, (flags.channel as string | undefined) ?? app?.lineage?.channels?.join(','));
+  if (channels.length !== model.axes.length) throw new UsageError(`the model takes ${model.axes.length} channel(s); --channel gives ${channels.length} (${channels.join(', ')})`);
+  const targetRate = flags['target-rate'] === undefined ? (app?.lineage?.threshold?.targetRate ?? 0.001) : Number(flags['target-rate']);
+  if (!(targetRate > 0 && targetRate < 0.5)) throw new UsageError('--target-rate needs a fraction between 0 and 0.5');
+  out.progress(`reading ${manifest.rows.length} recordings (channel ${channels.join(', ')})`);
+  const recordings = await loadRecordings(manifest, channels);
+  const split: SplitFractions = {
+    testFraction: Number(app?.lineage?.params?.testFraction ?? SPLIT.testFraction),
+    valFraction: Number(app?.lineage?.params?.valFraction ?? SPLIT.valFraction),
+  };
+  const prepared = prepareData(recordings, model.spec, split);
+  for (const line of heldOutNotice(prepared, split)) out.log(line);
+  const float = app?.float ? floatModelFromJson(app.float, model.spec) : undefined;
+  if (!float) out.log('note: the model file carries no float model (app section), so only int8 figures are reported');
+  const report = evaluate({ spec: model.spec, ...prepared }, { float, int8: model }, { targetRate, debounceK: model.detector.debounceK, debounceN: model.detector.debounceN, keepScores: false });
+  printReport(report, out);
+  return summarize(report, model.detector.thresholdSumsq);
+}
+
+function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
+  const { positional } = parseFlags(argv, { json: 'bool' });
+  if (positional.length !== 1) throw new UsageError('inspect needs one model file: vigil inspect MODEL.vgm');
+  const path = positional[0];
+  const { model, blob, app } = readModel(path);
+  const D = model.mean.length;
+  const st = runInt8(model, model.selfTest.input);
+  const selfTestOk = st.sumsq === model.selfTest.sumsq && st.qIn.every((v, i) => v === model.selfTest.qIn[i]) && st.layers[st.layers.length - 1].every((v, i) => v === model.selfTest.qOut[i]);
+  const unpaired = verifyModelTag(blob, UNPAIRED_KEY);
+  const arch = [D, ...model.layers.map((l) => l.outDim)].join('-');
+  const s = model.spec;
+  const info = {
+    file: basename(path),
+    format_version: 1,
+    model_version: model.modelVersion,
+    bytes: blob.length,
+    app_section: app !== undefined,
+    architecture: arch,
+    activations: model.layers.map((l) => l.activation),
+    weights: model.layers.reduce((n, l) => n + l.inDim * l.outDim, 0),
+    feature_spec: { sample_rate_hz: s.sampleRateHz, window_len: s.windowLen, hop: s.hop, segment_len: s.segmentLen, bands: s.bandEdges.length - 1, velocity_band_hz: s.velocityBandHz },
+    feature_spec_sha256: toHex(featureSpecHash(s)),
+    axes: model.axes,
+    channels: app?.lineage?.channels ?? null,
+    input: { scale: model.inputScale, zero_point: model.inputZeroPoint },
+    threshold_sumsq: model.detector.thresholdSumsq,
+    threshold: sumsqToScore(model, model.detector.thresholdSumsq),
+    debounce: `${model.detector.debounceK} of ${model.detector.debounceN}`,
+    self_test: selfTestOk ? 'passes' : 'FAILS',
+    crc: 'ok',
+    tag: unpaired ? 'unpaired key (file on disk; the app re-signs it for a node)' : 'signed for a node',
+    lineage: app?.lineage ? { tool: app.lineage.tool, created: app.lineage.createdAt, labels: app.lineage.labels, data: app.lineage.data.map((d) => `${d.name} (${d.label}): ${d.use}`), params: app.lineage.params } : null,
+    metrics: app?.metrics ?? null,
+  };
+  out.log(`${info.file}: Vigil model v${info.model_version}, format 1, ${info.bytes} bytes${info.app_section ? ' (+ app section)' : ''}`);
+  out.log(`  autoencoder ${arch} (${info.activations.join(', ')}), ${info.weights} int8 weights`);
+  out.log(`  features: ${s.sampleRateHz} Hz, window ${s.windowLen}, hop ${s.hop}, ${info.feature_spec.bands} log bands per axis; spec SHA-256 ${info.feature_spec_sha256.slice(0, 16)}…`);
+  out.log(`  input: node axes ${model.axes.join(', ')}${info.channels ? ` (${info.channels.join(', ')})` : ''}; scale ${model.inputScale.toPrecision(4)}, zero point ${model.inputZeroPoint}`);
+  out.log(`  threshold: sum of squares > ${info.threshold_sumsq} (score ${info.threshold.toPrecision(4)}), debounce ${info.debounce}`);
+  out.log(`  self-test ${info.self_test}; CRC ok; tag: ${info.tag}`);
+  if (info.lineage) {
+    out.log(`  lineage: ${info.lineage.tool}, ${info.lineage.created}; labels ${info.lineage.labels.join(', ')}`);
+    for (const d of info.lineage.data) out.log(`    ${d}`);
+  }
+  if (app?.metrics) out.log(`  metrics: AUC min ${fmt(app.metrics.aucMin)} (int8 ${fmt(app.metrics.aucInt8Min)}), false alarms ${fmt(app.metrics.falseAlarmRate * 100, 2)}% of held-out normal windows`);
+  if (!selfTestOk) throw new ModelFormatError('the self-test vector does not reproduce: the model is inconsistent');
+  return info;
+}
+
+/** Runs the CLI; returns the exit status. Exported for the tests. */
+export async function main(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s + '\n'), stderr: (s) => process.stderr.write(s + '\n') }): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const json = rest.includes('--json');
+  const out: Out = { log: json ? io.stderr : io.stdout, progress: io.stderr };
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      io.stdout(HELP);
+      return cmd ? 0 : 2;
+    }
+    let result: unknown;
+    if (cmd === 'train') result = await cmdTrain(rest, out);
+    else if (cmd === 'eval') result = await cmdEval(rest, out);
+    else if (cmd === 'inspect') result = cmdInspect(rest, out);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect; see vigil --help)`);
+    if (json) io.stdout(JSON.stringify(result));
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError].some((c) => err instanceof c);
+    io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
+    return expected ? 2 : 1;
+  }
+}

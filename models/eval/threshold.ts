@@ -1,0 +1,117 @@
+/**
+ * Choosing the alarm threshold from validation data only, and what a threshold means in alarms
+ * per day once the node's k-of-n debounce is applied.
+ *
+ * A target per-window false-alarm rate p (0.1 % by default) asks for the (1 - p) quantile of the
+ * normal score distribution, further out in the tail than a few hundred validation windows can
+ * show. The threshold is therefore the larger of
+ *   - the (1 - p) quantile of a log-normal fitted to the validation scores (log-scores are close
+ *     to Gaussian for squared-error scores of normal windows), and
+ *   - the largest validation score (the empirical tail never argues for less),
+ * so it is never below what the validation data itself shows.
+ */
+
+/** Inverse standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`probability ${p} must be in (0, 1)`);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+export interface ThresholdChoice {
+  threshold: number;
+  /** The log-normal tail estimate and the largest validation score it was compared with. */
+  lognormal: number;
+  maxValidation: number;
+  targetRate: number;
+  windows: number;
+}
+
+/**
+ * Threshold for a target per-window false-alarm rate from validation scores (higher = more
+ * anomalous, all >= 0). `floor` replaces zero scores before taking logs (0.5 for integer sumsq).
+ */
+export function chooseThreshold(validation: ArrayLike<number>, targetRate = 0.001, floor = 1e-12): ThresholdChoice {
+  const n = validation.length;
+  if (n < 2) throw new RangeError(`a threshold needs at least 2 validation windows, got ${n}`);
+  if (!(targetRate > 0 && targetRate < 1)) throw new RangeError(`target false-alarm rate ${targetRate} must be in (0, 1)`);
+  let m = 0;
+  let s2 = 0;
+  let maxV = -Infinity;
+  const logs = Float64Array.from(validation, (v) => Math.log(Math.max(v, floor)));
+  for (const l of logs) m += l;
+  m /= n;
+  for (const l of logs) s2 += (l - m) ** 2;
+  const sd = Math.sqrt(s2 / (n - 1));
+  for (let i = 0; i < n; i++) maxV = Math.max(maxV, validation[i]);
+  const lognormal = Math.exp(m + normalQuantile(1 - targetRate) * sd);
+  return { threshold: Math.max(lognormal, maxV), lognormal, maxValidation: maxV, targetRate, windows: n };
+}
+
+/**
+ * Probability that a given window starts an alarm under k-of-n debounce when windows are over
+ * the threshold independently with probability p: the window entering must be over, the window
+ * leaving must not have been, and exactly k-1 of the n-1 in between are over:
+ * (1 - p) * C(n-1, k-1) p^(k-1) (1 - p)^(n-k) * p.
+ */
+export function alarmOnsetProbability(p: number, k: number, n: number): number {
+  if (!(k >= 1 && n >= k)) throw new RangeError(`debounce ${k} of ${n}`);
+  if (n === 1) return p * (1 - p);
+  return (1 - p) * binom(n - 1, k - 1) * p ** (k - 1) * (1 - p) ** (n - k) * p;
+}
+
+function binom(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return r;
+}
+
+export const windowsPerDay = (sampleRateHz: number, hop: number): number => (86400 * sampleRateHz) / hop;
+
+/** Expected alarms per day for a per-window over-threshold rate p (independent windows). */
+export function alarmsPerDay(p: number, k: number, n: number, sampleRateHz: number, hop: number): number {
+  return alarmOnsetProbability(p, k, n) * windowsPerDay(sampleRateHz, hop);
+}
+
+/** The per-window rate p that gives `target` alarms per day (bisection on a monotone function for p <= k/n). */
+export function rateForAlarmsPerDay(target: number, k: number, n: number, sampleRateHz: number, hop: number): number {
+  if (!(target > 0)) throw new RangeError('target alarms per day must be > 0');
+  let lo = 0;
+  let hi = Math.min(0.5, k / n);
+  if (alarmsPerDay(hi, k, n, sampleRateHz, hop) <= target) return hi;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (alarmsPerDay(mid, k, n, sampleRateHz, hop) > target) hi = mid;
+    else lo = mid;
+  }
+  return lo;
+}
+
+/** Replays k-of-n debounce over a sequence of over/not-over flags; returns the alarm onset indices. */
+export function debounceAlarms(over: ArrayLike<boolean | number>, k: number, n: number): number[] {
+  const onsets: number[] = [];
+  const ring = new Uint8Array(n);
+  let count = 0;
+  let active = false;
+  for (let i = 0; i < over.length; i++) {
+    const slot = i % n;
+    count -= ring[slot];
+    ring[slot] = over[i] ? 1 : 0;
+    count += ring[slot];
+    const now = count >= k;
+    if (now && !active) onsets.push(i);
+    active = now;
+  }
+  return onsets;
+}

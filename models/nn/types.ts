@@ -1,0 +1,72 @@
+/**
+ * The autoencoder in its two forms: float (what training produces and the app evaluates) and int8
+ * (what the node runs; docs/model-format.md). Weights are row-major by output channel in both.
+ */
+import type { FeatureSpec } from '../features/spec';
+
+export type Activation = 'relu' | 'linear';
+
+export interface DenseF32 {
+  inDim: number;
+  outDim: number;
+  activation: Activation;
+  /** weights[o * inDim + i] */
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+export interface FloatAutoencoder {
+  spec: FeatureSpec;
+  /** Node axes (0, 1, 2) feeding the input, in input order; input i = a * bandCount + b. */
+  axes: number[];
+  /** Standardisation fitted on the training windows: z = (x - mean) / std. */
+  mean: Float64Array;
+  std: Float64Array;
+  layers: DenseF32[];
+}
+
+export interface DenseQ8 {
+  inDim: number;
+  outDim: number;
+  activation: Activation;
+  outScale: number;
+  outZeroPoint: number;
+  bias: Int32Array;
+  multiplier: Int32Array;
+  shift: Int32Array;
+  /** Per output channel; informative (inference uses multiplier and shift). */
+  weightScale: Float32Array;
+  /** weights[o * inDim + i], each in -127..127 */
+  weights: Int8Array;
+}
+
+export interface Detector {
+  /** A window is over the threshold when sumsq > thresholdSumsq. */
+  thresholdSumsq: number;
+  debounceK: number;
+  debounceN: number;
+}
+
+export interface SelfTest {
+  input: Float32Array;
+  qIn: Int8Array;
+  qOut: Int8Array;
+  sumsq: number;
+}
+
+export interface Int8Autoencoder {
+  modelVersion: number;
+  spec: FeatureSpec;
+  axes: number[];
+  inputScale: number;
+  inputZeroPoint: number;
+  mean: Float32Array;
+  /** f32(1 / (std * inputScale)) per feature */
+  inMul: Float32Array;
+  layers: DenseQ8[];
+  detector: Detector;
+  selfTest: SelfTest;
+}
+
+export const bandCountOf = (spec: FeatureSpec): number => spec.bandEdges.length - 1;
+export const inputDimOf = (m: { spec: FeatureSpec; axes: number[] }): number => m.axes.length * bandCountOf(m.spec);

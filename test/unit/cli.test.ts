@@ -1,0 +1,111 @@
+// vigil CLI: train / eval / inspect on a manifest of the shipped demo recordings (tiny model), the
+// JSON line, and one-line errors with exit status 2. The launcher is run as `node main/cli/vigil-bin.mjs`.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/vigil';
+import { readVgmFile } from '../../models/nn/modelFile';
+import { ROOT } from '../helpers/firmware';
+import { readFileSync } from 'node:fs';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+const N = 'cwru_normal_0hp_1797rpm_48k_1s.csv';
+const F = 'cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv';
+const manifest = join(dir, 'manifest.csv');
+const model = join(dir, 'm.vgm');
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
+  return { code, out, err };
+}
+
+beforeAll(() => {
+  copyFileSync(join(ROOT, 'data/demo', N), join(dir, N));
+  copyFileSync(join(ROOT, 'data/demo', F), join(dir, F));
+  writeFileSync(manifest, `file,label,sample_rate_hz,notes\n${N},normal,48000,healthy\n${F},inner_race,48000,seeded fault\n`);
+});
+
+describe('vigil train / eval / inspect', () => {
+  let trained: Record<string, unknown>;
+  it('train writes a model, says what it held out, and ends with one JSON line', async () => {
+    const r = await run(['train', '--data', manifest, '--out', model, '--seed', '5', '--epochs', '40', '--hidden', '8,2,8', '--json']);
+    expect(r.err.join('\n')).toMatch(new RegExp(`${N}: trained on samples 0..21600, validated on 21600..28800 .* held out the last 40% \\(samples 28800..48000\\)`));
+    expect(r.code).toBe(0);
+    trained = JSON.parse(r.out.at(-1)!);
+    expect(trained).toMatchObject({ seed: 5, backend: 'wasm', windows: { normal_test: 35, inner_race: 92 } });
+    const f = readVgmFile<{ lineage: { channels: string[]; params: { seed: number } } }>(new Uint8Array(readFileSync(model)));
+    expect(f.app?.lineage.channels).toEqual(['DE_accel']);
+    expect(f.app?.lineage.params.seed).toBe(5);
+    expect(f.model.layers.map((l) => l.outDim)).toEqual([8, 2, 8, 32]);
+  });
+
+  it('eval reproduces the figures train reported, with every key of the issue', async () => {
+    const r = await run(['eval', '--model', model, '--data', manifest, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out.at(-1)!);
+    for (const k of ['auc', 'auc_int8', 'auc_min', 'auc_int8_min', 'threshold', 'false_alarm_rate', 'detection_rate', 'false_alarms_per_day', 'baselines', 'windows']) expect(j).toHaveProperty(k);
+    expect(Object.keys(j.auc)).toEqual(['inner_race']);
+    expect(j.baselines.rms).toHaveProperty('auc_min');
+    expect(j.baselines.mahalanobis).toHaveProperty('auc_min');
+    expect(j.auc_min).toBe(trained.auc_min);
+    expect(j.auc_int8_min).toBe(trained.auc_int8_min);
+    expect(j.false_alarm_rate).toBe(trained.false_alarm_rate);
+    expect(j.windows).toEqual({ normal_test: 35, inner_race: 92 });
+  });
+
+  it('inspect describes the model and checks its self-test', async () => {
+    const r = await run(['inspect', model]);
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/Vigil model v1, format 1/);
+    expect(text).toMatch(/autoencoder 32-8-2-8-32/);
+    expect(text).toMatch(/self-test passes; CRC ok; tag: unpaired key/);
+    const j = await run(['inspect', model, '--json']);
+    expect(JSON.parse(j.out.at(-1)!)).toMatchObject({ architecture: '32-8-2-8-32', self_test: 'passes', channels: ['DE_accel'] });
+  });
+});
+
+describe('errors: one line, exit status 2', () => {
+  const bad = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const cases: [string, () => string[], RegExp][] = [
+    ['missing manifest', () => ['train', '--data', join(dir, 'nope.csv'), '--out', model], /manifest .*nope\.csv does not exist/],
+    ['missing recording', () => ['train', '--data', bad('m1.csv', `file,label,sample_rate_hz\nmissing.csv,normal,48000\n`), '--out', model], /m1\.csv line 2: file missing\.csv does not exist/],
+    ['bad sample rate', () => ['train', '--data', bad('m2.csv', `file,label,sample_rate_hz\n${N},normal,fast\n`), '--out', model], /m2\.csv line 2: sample_rate_hz "fast" is not a sample rate/],
+    ['no normal rows', () => ['train', '--data', bad('m3.csv', `file,label,sample_rate_hz\n${F},inner_race,48000\n`), '--out', model], /no rows labelled "normal"/],
+    ['missing columns', () => ['train', '--data', bad('m4.csv', `file,label\n${N},normal\n`), '--out', model], /lacks the column sample_rate_hz/],
+    ['bad number in a recording', () => ['train', '--data', bad('m5.csv', `file,label,sample_rate_hz\nbad.csv,normal,48000\n`), '--out', model], /bad\.csv line 3: "x" in column DE_accel is not a number/],
+    ['unknown channel', () => ['train', '--data', manifest, '--out', model, '--channel', 'Z'], /has no column "Z"/],
+    ['missing model', () => ['eval', '--model', join(dir, 'none.vgm'), '--data', manifest], /model file .*none\.vgm does not exist/],
+    ['not a model', () => ['inspect', manifest], /not a Vigil model file/],
+    ['unknown option', () => ['train', '--bogus'], /unknown option --bogus/],
+  ];
+  beforeAll(() => writeFileSync(join(dir, 'bad.csv'), 'DE_accel,FE_accel\n0.1,0.2\nx,0.3\n'));
+  for (const [name, argv, msg] of cases) {
+    it(name, async () => {
+      const r = await run(argv());
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(r.err.length); // progress lines may precede the error
+      const last = r.err.at(-1)!;
+      expect(last).toMatch(/^vigil: /);
+      expect(last).toMatch(msg);
+      expect(last).not.toContain('\n');
+    });
+  }
+
+  it('the npx launcher runs without a build step and exits 2 on an error', () => {
+    const help = spawnSync(process.execPath, [join(ROOT, 'main/cli/vigil-bin.mjs'), '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/vigil train --data MANIFEST\.csv --out MODEL\.vgm/);
+    const e = spawnSync(process.execPath, [join(ROOT, 'main/cli/vigil-bin.mjs'), 'inspect', join(dir, 'none.vgm')], { encoding: 'utf8' });
+    expect(e.status).toBe(2);
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

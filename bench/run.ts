@@ -4,6 +4,7 @@
  * is one JSON object. Benchmarks are never run by `npm test` (speed is measured here, not asserted
  * in timed tests). List them with `npm run bench -- --list`.
  */
+import { firmwareBench } from './firmware';
 import { framesBench } from './frames';
 import { storageBench } from './storage';
 
@@ -16,6 +17,7 @@ export interface BenchResult {
 
 const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult> }> = {
   frames: { describe: 'TypeScript deframe + decode throughput (MB/s of wire bytes)', run: framesBench },
+  firmware: { describe: 'STM32F405 node: instructions per window (QEMU icount), flash, RAM', run: firmwareBench },
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
   training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },
 };

@@ -15,16 +15,29 @@ import {
   cobsEncode,
   crc32,
   Deframer,
+  encodeEvent,
   encodeFeatures,
   encodeFrame,
   encodeHello,
+  encodeSamplesIn,
+  MSG_EVENT,
   MSG_FEATURES,
+  MSG_SAMPLES_IN,
   MSG_HELLO,
   MSG_HELLO_REQ,
   utf8Encode,
   type Frame,
   type FrameStats,
 } from '../models/protocol/index';
+import {
+  BAND_TABLES_PATH,
+  buildDspVectors,
+  HEADER_PATH as DSP_HEADER_PATH,
+  JSON_PATH as DSP_JSON_PATH,
+  renderBandTables,
+  renderDspHeader,
+  renderDspJson,
+} from './gen-dsp-vectors';
 
 export const GENERATOR = 'scripts/gen-vectors.ts v1';
 
@@ -226,7 +239,53 @@ export function buildVectors() {
     }
   }
 
-  return { crcCases, cobsCases, helloCases, featureCases, frameCases, streamCases };
+  // ---- Appended by the firmware issue (FEATURES trailer, EVENT, SAMPLES_IN). Everything above is
+  // unchanged, and nothing below draws from `rand`, so the earlier vectors stay byte-identical. ----
+  const featureExtCases = [
+    {
+      name: 'two_axes_five_fields_score_bands',
+      windowIndex: 12,
+      tUs: 149333,
+      shaftHz: 0,
+      values: [
+        [f(0.0625), f(0.31), f(4.96), f(3.1), f(1.25)],
+        [f(0.1), f(0.42), f(4.2), f(2.9), f(0.875)],
+      ],
+      anomalyScore: f(0.0123),
+      logBands: [
+        [f(-7.5), f(-6.25), f(-5.125)],
+        [f(-8), f(-6.5), f(-4.75)],
+      ],
+    },
+    { name: 'no_model_nan_score_no_bands', windowIndex: 0, tUs: 38398, shaftHz: 0, values: [[f(1), f(2), f(2), f(1.5), f(10)]], anomalyScore: NaN, logBands: [[]] },
+    {
+      name: 'three_axes_32_bands',
+      windowIndex: 99,
+      tUs: 1921000,
+      shaftHz: f(29.95),
+      values: [0, 1, 2].map((a) => [f(0.01 * (a + 1)), f(0.05), f(5), f(3), f(0.5 * a)]),
+      anomalyScore: f(1.5),
+      logBands: [0, 1, 2].map((a) => Array.from({ length: 32 }, (_, b) => f(-9 + a + b / 8))),
+    },
+  ].map((c) => ({ ...c, payload: encodeFeatures(c) }));
+
+  const eventCases = [
+    { name: 'started', eventId: 0, state: 1, debounceK: 3, debounceN: 5, startWindow: 40, endWindow: 42, startTUs: 448000, endTUs: 469333, peakScore: f(0.75), threshold: f(0.05), modelVersion: 1 },
+    { name: 'ended_large_times', eventId: 0xfffffffe, state: 0, debounceK: 1, debounceN: 1, startWindow: 0xfffffff0, endWindow: 0xffffffff, startTUs: 2 ** 40 + 5, endTUs: 2 ** 41 + 7, peakScore: f(12.5), threshold: f(0.5), modelVersion: 0xabcdef01 },
+  ].map((c) => ({ ...c, payload: encodeEvent(c) }));
+
+  const samplesInCases = [
+    { name: 'two_axes_three_frames', firstFrame: 0, axisCount: 2, samples: [0.053196923, 0.14566727, 0.088661538, 0.097796364, -0.25, 1].map(f) },
+    { name: 'three_axes_max_frames', firstFrame: 123456, axisCount: 3, samples: Array.from({ length: 3 * 84 }, (_, i) => f(Math.sin(i) * (1 + (i % 3)))) },
+  ].map((c) => ({ ...c, payload: encodeSamplesIn(c) }));
+
+  const frameExtCases = [
+    { name: 'features_trailer', type: MSG_FEATURES, seq: 7, payload: featureExtCases[0].payload },
+    { name: 'event', type: MSG_EVENT, seq: 0x100, payload: eventCases[0].payload },
+    { name: 'samples_in', type: MSG_SAMPLES_IN, seq: 3, payload: samplesInCases[1].payload },
+  ].map((c) => ({ ...c, wire: encodeFrame(c.type, c.seq, c.payload) }));
+
+  return { crcCases, cobsCases, helloCases, featureCases, frameCases, streamCases, featureExtCases, eventCases, samplesInCases, frameExtCases };
 }
 
 export function renderJson(v: ReturnType<typeof buildVectors>): string {
@@ -252,6 +311,19 @@ export function renderJson(v: ReturnType<typeof buildVectors>): string {
     })),
     features: v.featureCases.map((c) => ({ name: c.name, windowIndex: c.windowIndex, tUs: c.tUs, shaftHz: c.shaftHz, values: c.values, payload: hex(c.payload) })),
     streams: v.streamCases.map((s) => ({ name: s.name, wire: hex(s.wire), expect: s.expect })),
+    featuresExt: v.featureExtCases.map((c) => ({
+      name: c.name,
+      windowIndex: c.windowIndex,
+      tUs: c.tUs,
+      shaftHz: c.shaftHz,
+      values: c.values,
+      anomalyScore: Number.isNaN(c.anomalyScore) ? 'NaN' : c.anomalyScore,
+      logBands: c.logBands,
+      payload: hex(c.payload),
+    })),
+    events: v.eventCases.map((c) => ({ ...c, payload: hex(c.payload) })),
+    samplesIn: v.samplesInCases.map((c) => ({ ...c, payload: hex(c.payload) })),
+    framesExt: v.frameExtCases.map((c) => ({ name: c.name, type: c.type, seq: c.seq, payload: hex(c.payload), wire: hex(c.wire) })),
   };
   return JSON.stringify(out, null, 1) + '\n';
 }
@@ -314,7 +386,48 @@ typedef struct { const char *name; const uint8_t *wire; size_t wire_len; size_t 
       const e = s.expect;
       return `  {"${s.name}", vec_stream_wire_${i}, ${s.wire.length}, ${e.types.length}, vec_stream_types_${i}, vec_stream_seqs_${i}, ${e.frames}, ${e.badCobs}, ${e.badCrc}, ${e.badLength}, ${e.badVersion}, ${e.oversize}}`;
     })
-    .join(',\n')}\n};\nstatic const size_t VEC_STREAMS_COUNT = ${v.streamCases.length};\n\n#endif /* VIGIL_FRAMES_VECTORS_H */\n`;
+    .join(',\n')}\n};\nstatic const size_t VEC_STREAMS_COUNT = ${v.streamCases.length};\n\n`;
+  h += renderHeaderExt(v);
+  return h + '#endif /* VIGIL_FRAMES_VECTORS_H */\n';
+}
+
+/** The vectors appended by the firmware issue: FEATURES with its trailer, EVENT, SAMPLES_IN. */
+function renderHeaderExt(v: ReturnType<typeof buildVectors>): string {
+  const cF = (x: number) => (Number.isNaN(x) ? 'NAN' : cFloat(x));
+  let h = `/* ---- FEATURES trailer, EVENT, SAMPLES_IN (docs/protocol.md §3.2 to §3.4) ---- */
+#include <math.h> /* NAN */
+typedef struct { const char *name; uint32_t window_index; uint64_t t_us; float shaft_hz; uint8_t axis_count; uint8_t fields_per_axis; float values[15]; float anomaly_score; uint8_t band_count; const float *log_bands; const uint8_t *payload; size_t payload_len; } vec_features_ext_t;
+typedef struct { const char *name; uint32_t event_id; uint8_t state, debounce_k, debounce_n; uint32_t start_window, end_window; uint64_t start_t_us, end_t_us; float peak_score, threshold; uint32_t model_version; const uint8_t *payload; size_t payload_len; } vec_event_t;
+typedef struct { const char *name; uint32_t first_frame; uint8_t axis_count; uint16_t frame_count; const float *samples; const uint8_t *payload; size_t payload_len; } vec_samples_in_t;
+
+`;
+  v.featureExtCases.forEach((c, i) => {
+    h += cBytes(`vec_features_ext_payload_${i}`, c.payload);
+    const bands = c.logBands.flat();
+    h += `static const float vec_features_ext_bands_${i}[${Math.max(1, bands.length)}] = {${bands.map(cF).join(', ') || '0'}};\n`;
+  });
+  h += `static const vec_features_ext_t VEC_FEATURES_EXT[] = {\n${v.featureExtCases
+    .map(
+      (c, i) =>
+        `  {"${c.name}", ${c.windowIndex}u, ${c.tUs}ull, ${cF(c.shaftHz)}, ${c.values.length}, ${c.values[0].length}, {${c.values.flat().map(cF).join(', ')}}, ${cF(c.anomalyScore)}, ${c.logBands[0].length}, vec_features_ext_bands_${i}, vec_features_ext_payload_${i}, ${c.payload.length}}`,
+    )
+    .join(',\n')}\n};\nstatic const size_t VEC_FEATURES_EXT_COUNT = ${v.featureExtCases.length};\n\n`;
+  v.eventCases.forEach((c, i) => (h += cBytes(`vec_event_payload_${i}`, c.payload)));
+  h += `static const vec_event_t VEC_EVENTS[] = {\n${v.eventCases
+    .map(
+      (c, i) =>
+        `  {"${c.name}", ${c.eventId}u, ${c.state}, ${c.debounceK}, ${c.debounceN}, ${c.startWindow}u, ${c.endWindow}u, ${c.startTUs}ull, ${c.endTUs}ull, ${cF(c.peakScore)}, ${cF(c.threshold)}, ${c.modelVersion}u, vec_event_payload_${i}, ${c.payload.length}}`,
+    )
+    .join(',\n')}\n};\nstatic const size_t VEC_EVENTS_COUNT = ${v.eventCases.length};\n\n`;
+  v.samplesInCases.forEach((c, i) => {
+    h += cBytes(`vec_samples_in_payload_${i}`, c.payload);
+    h += `static const float vec_samples_in_frames_${i}[${c.samples.length}] = {${c.samples.map(cF).join(', ')}};\n`;
+  });
+  h += `static const vec_samples_in_t VEC_SAMPLES_IN[] = {\n${v.samplesInCases
+    .map((c, i) => `  {"${c.name}", ${c.firstFrame}u, ${c.axisCount}, ${c.samples.length / c.axisCount}, vec_samples_in_frames_${i}, vec_samples_in_payload_${i}, ${c.payload.length}}`)
+    .join(',\n')}\n};\nstatic const size_t VEC_SAMPLES_IN_COUNT = ${v.samplesInCases.length};\n\n`;
+  v.frameExtCases.forEach((c, i) => (h += cBytes(`vec_frame_ext_payload_${i}`, c.payload) + cBytes(`vec_frame_ext_wire_${i}`, c.wire)));
+  h += `static const vec_frame_t VEC_FRAMES_EXT[] = {\n${v.frameExtCases.map((c, i) => `  {"${c.name}", 0x${c.type.toString(16)}, 0x${c.seq.toString(16)}, vec_frame_ext_payload_${i}, ${c.payload.length}, vec_frame_ext_wire_${i}, ${c.wire.length}}`).join(',\n')}\n};\nstatic const size_t VEC_FRAMES_EXT_COUNT = ${v.frameExtCases.length};\n\n`;
   return h;
 }
 
@@ -327,4 +440,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(JSON_PATH, renderJson(v));
   writeFileSync(HEADER_PATH, renderHeader(v));
   console.log(`wrote ${JSON_PATH} and ${HEADER_PATH}`);
+  // npm run vectors regenerates every shared vector set: the feature vectors too.
+  const d = buildDspVectors();
+  writeFileSync(DSP_JSON_PATH, renderDspJson(d));
+  writeFileSync(DSP_HEADER_PATH, renderDspHeader(d));
+  writeFileSync(BAND_TABLES_PATH, renderBandTables());
+  console.log(`wrote ${DSP_JSON_PATH}, ${DSP_HEADER_PATH} and ${BAND_TABLES_PATH}`);
 }

@@ -165,21 +165,25 @@ static void features_encodes_documented_layout(void **state)
 static void features_limits(void **state)
 {
     (void)state;
-    msg_features_t f = {.axis_count = 3, .fields_per_axis = 4};
-    for (int i = 0; i < 12; i++) {
+    static msg_features_t f;
+    memset(&f, 0, sizeof f);
+    f.axis_count = 3;
+    f.fields_per_axis = MSG_FEATURES_FIELDS;
+    for (int i = 0; i < 15; i++) {
         f.values[i] = (float)i;
     }
     uint8_t out[256];
     size_t n = 0;
     assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
-    assert_int_equal(n, MSG_FEATURES_MAX_LEN);
-    msg_features_t d;
+    assert_int_equal(n, 18 + 4 * 15);
+    static msg_features_t d;
     assert_int_equal(msg_features_decode(out, n, &d), VIGIL_OK);
     assert_memory_equal(d.values, f.values, sizeof f.values);
+    assert_false(d.has_trailer);
     assert_int_equal(msg_features_decode(out, n - 1, &d), VIGIL_ERR_PAYLOAD);
     assert_int_equal(msg_features_decode(out, 17, &d), VIGIL_ERR_PAYLOAD);
 
-    f.fields_per_axis = 5;
+    f.fields_per_axis = 6;
     assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_ERR_ARG);
     f.fields_per_axis = 0;
     assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_ERR_ARG);
@@ -188,7 +192,7 @@ static void features_limits(void **state)
     assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_ERR_ARG);
 }
 
-/* A later firmware with 6 fields per axis: this receiver keeps the first 4 of each axis. */
+/* A later firmware with 6 fields per axis: this receiver keeps the first 5 of each axis. */
 static void features_decode_keeps_known_fields(void **state)
 {
     (void)state;
@@ -200,12 +204,12 @@ static void features_decode_keeps_known_fields(void **state)
             proto_put_f32le(&p[18 + 4 * (a * 6 + k)], (float)(10 * a + k));
         }
     }
-    msg_features_t d;
+    static msg_features_t d;
     assert_int_equal(msg_features_decode(p, sizeof p, &d), VIGIL_OK);
-    assert_int_equal(d.fields_per_axis, 4);
+    assert_int_equal(d.fields_per_axis, 5);
     for (int a = 0; a < 3; a++) {
-        for (int k = 0; k < 4; k++) {
-            assert_true(d.values[a * 4 + k] == (float)(10 * a + k));
+        for (int k = 0; k < 5; k++) {
+            assert_true(d.values[a * 5 + k] == (float)(10 * a + k));
         }
     }
     p[16] = 0;
@@ -215,6 +219,112 @@ static void features_decode_keeps_known_fields(void **state)
     p[16] = 3;
     p[17] = 0;
     assert_int_equal(msg_features_decode(p, sizeof p, &d), VIGIL_ERR_PAYLOAD);
+}
+
+/* protocol.md §3.2 trailer: score, band count, bands axis-major; all or nothing. */
+static void features_trailer_layout_and_limits(void **state)
+{
+    (void)state;
+    static msg_features_t f, d;
+    memset(&f, 0, sizeof f);
+    f.axis_count = 2;
+    f.fields_per_axis = 5;
+    for (int i = 0; i < 10; i++) {
+        f.values[i] = (float)i;
+    }
+    f.has_trailer = true;
+    f.anomaly_score = 0.125f;
+    f.band_count = 3;
+    for (int i = 0; i < 6; i++) {
+        f.log_bands[i] = -(float)i;
+    }
+    uint8_t out[MSG_FEATURES_MAX_LEN];
+    size_t n = 0;
+    assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
+    const size_t v = 18 + 4 * 10;
+    assert_int_equal(n, v + 5 + 4 * 6);
+    assert_true(proto_get_f32le(&out[v]) == 0.125f);
+    assert_int_equal(out[v + 4], 3);
+    assert_true(proto_get_f32le(&out[v + 5 + 4 * 4]) == -4.0f); /* axis 1, band 1 */
+    assert_int_equal(msg_features_decode(out, n, &d), VIGIL_OK);
+    assert_true(d.has_trailer);
+    assert_true(d.anomaly_score == 0.125f);
+    assert_int_equal(d.band_count, 3);
+    assert_memory_equal(d.log_bands, f.log_bands, 6 * sizeof(float));
+    /* Cut anywhere inside the trailer: an error, never a partial read. */
+    for (size_t len = v + 1; len < n; len++) {
+        assert_int_equal(msg_features_decode(out, len, &d), VIGIL_ERR_PAYLOAD);
+    }
+    out[v + 4] = MSG_FEATURES_BANDS_MAX + 1;
+    assert_int_equal(msg_features_decode(out, n, &d), VIGIL_ERR_PAYLOAD);
+    f.band_count = MSG_FEATURES_BANDS_MAX + 1;
+    assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_ERR_ARG);
+    /* The largest payload fits MSG_FEATURES_MAX_LEN and the 1024-byte protocol limit. */
+    f.axis_count = 3;
+    f.band_count = MSG_FEATURES_BANDS_MAX;
+    assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, MSG_FEATURES_MAX_LEN);
+    assert_true(MSG_FEATURES_MAX_LEN <= 1024);
+}
+
+static void event_layout(void **state)
+{
+    (void)state;
+    msg_event_t e = {
+        .event_id = 7, .state = MSG_EVENT_ENDED, .debounce_k = 3, .debounce_n = 5,
+        .start_window = 0x01020304u, .end_window = 0x05060708u,
+        .start_t_us = 0x1122334455667788ull, .end_t_us = 42, .peak_score = 2.5f,
+        .threshold = 0.5f, .model_version = 9,
+    };
+    uint8_t out[MSG_EVENT_LEN];
+    size_t n = 0;
+    assert_int_equal(msg_event_encode(&e, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, 44);
+    assert_int_equal(out[4], 0);
+    assert_int_equal(out[5], 3);
+    assert_int_equal(out[8], 0x04);
+    assert_int_equal(out[16], 0x88);
+    assert_true(proto_get_f32le(&out[32]) == 2.5f);
+    assert_int_equal(out[40], 9);
+    msg_event_t d;
+    assert_int_equal(msg_event_decode(out, n, &d), VIGIL_OK);
+    assert_int_equal(d.end_window, e.end_window);
+    assert_true(d.start_t_us == e.start_t_us);
+    assert_int_equal(msg_event_decode(out, n - 1, &d), VIGIL_ERR_PAYLOAD);
+    out[4] = 2;
+    assert_int_equal(msg_event_decode(out, n, &d), VIGIL_ERR_PAYLOAD);
+    e.state = 2;
+    assert_int_equal(msg_event_encode(&e, out, sizeof out, &n), VIGIL_ERR_ARG);
+    e.state = 1;
+    assert_int_equal(msg_event_encode(&e, out, 43, &n), VIGIL_ERR_NOSPACE);
+}
+
+static void samples_in_round_trip_and_limits(void **state)
+{
+    (void)state;
+    const float frames[6] = {1.0f, -2.0f, 0.5f, 3.0f, 4.0f, -0.25f};
+    uint8_t out[1024];
+    size_t n = 0;
+    assert_int_equal(msg_samples_in_encode(512, 2, frames, 3, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, 8 + 24);
+    msg_samples_in_t m;
+    assert_int_equal(msg_samples_in_decode(out, n, &m), VIGIL_OK);
+    assert_int_equal(m.first_frame, 512);
+    assert_int_equal(m.axis_count, 2);
+    assert_int_equal(m.frame_count, 3);
+    assert_true(proto_get_f32le(&m.samples[4 * 5]) == -0.25f);
+    assert_int_equal(msg_samples_in_decode(out, n - 1, &m), VIGIL_ERR_PAYLOAD);
+    out[5] = 1; /* unknown format */
+    assert_int_equal(msg_samples_in_decode(out, n, &m), VIGIL_ERR_PAYLOAD);
+    out[5] = 0;
+    out[4] = 4;
+    assert_int_equal(msg_samples_in_decode(out, n, &m), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(MSG_SAMPLES_IN_MAX_FRAMES(3), 84);
+    assert_int_equal(MSG_SAMPLES_IN_MAX_FRAMES(2), 127);
+    static float many[3 * 85];
+    assert_int_equal(msg_samples_in_encode(0, 3, many, 85, out, sizeof out, &n), VIGIL_ERR_ARG);
+    assert_int_equal(msg_samples_in_encode(0, 3, many, 84, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, 1016);
 }
 
 int main(void)
@@ -227,6 +337,9 @@ int main(void)
         cmocka_unit_test(features_encodes_documented_layout),
         cmocka_unit_test(features_limits),
         cmocka_unit_test(features_decode_keeps_known_fields),
+        cmocka_unit_test(features_trailer_layout_and_limits),
+        cmocka_unit_test(event_layout),
+        cmocka_unit_test(samples_in_round_trip_and_limits),
     };
     return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }

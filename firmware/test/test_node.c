@@ -1,8 +1,13 @@
 #include "test_util.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../boards/host/csv.h"
+#include "../src/nn/default_model.h"
 #include "../src/node/node.h"
+#include "../src/proto/le.h"
 
 /* The board's write callback for tests: records every write; can be told to refuse. */
 typedef struct {
@@ -28,7 +33,7 @@ static vigil_status_t capture_write(void *ctx, const uint8_t *data, size_t len)
 typedef struct {
     uint8_t type;
     uint16_t seq;
-    uint8_t payload[MSG_HELLO_MAX_LEN];
+    uint8_t payload[MSG_FEATURES_MAX_LEN];
     size_t payload_len;
 } rx_frame_t;
 
@@ -66,13 +71,15 @@ static node_config_t config_2axes(void)
         .uid = {0xA0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0xAB},
         .board = MSG_BOARD_HOST,
         .fw_major = 0, .fw_minor = 1, .fw_patch = 0,
+        .send_bands = true,
+        .samples_in = true,
     };
     return cfg;
 }
 
 static node_t g_node;
 static capture_t g_cap;
-static rx_frame_t g_frames[64];
+static rx_frame_t g_frames[256];
 static float g_samples[8192 * 3];
 
 static int setup(void **state)
@@ -103,6 +110,22 @@ static void init_rejects_bad_config(void **state)
     REJECT(c.name = "123456789012345678901234567890123"); /* 33 bytes */
     REJECT(c.channels = "only-one");                       /* 2 axes need 2 names */
     REJECT(c.channels = NULL);
+    /* docs/features.md: window and segment are powers of two, the segment fits the window, and
+     * this build has an FFT plan for it; other band counts bring their edge table. */
+    REJECT(c.window_len = 1000);
+    REJECT(c.window_len = 32);
+    REJECT(c.segment_len = 2048);
+    REJECT(c.segment_len = 48);
+    REJECT(c.band_count = 16);
+    static const uint16_t bad_edges[4] = {1, 5, 5, 9};
+    REJECT((c.band_count = 3, c.band_edges = bad_edges));
+    static const uint16_t edges3[4] = {1, 5, 40, 513};
+    c = config_2axes();
+    c.band_count = 3;
+    c.band_edges = edges3;
+    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_OK);
+    c.segment_len = 256; /* edges beyond 256/2 + 1 */
+    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_ERR_ARG);
 #undef REJECT
     assert_int_equal(node_init(&g_node, NULL, capture_write, &g_cap), VIGIL_ERR_ARG);
     c = config_2axes();
@@ -111,6 +134,9 @@ static void init_rejects_bad_config(void **state)
     c.window_len = NODE_WINDOW_MAX;
     c.hop = NODE_WINDOW_MAX;
     assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_OK);
+    c.axis_count = 3; /* 3 x 4096 floats must fit NODE_SAMPLES_MAX */
+    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap),
+                     3u * NODE_WINDOW_MAX <= NODE_SAMPLES_MAX ? VIGIL_OK : VIGIL_ERR_ARG);
 }
 
 static void boot_hello_is_flush_then_hello(void **state)
@@ -160,9 +186,21 @@ static void features_count_index_and_time(void **state)
         assert_true(f.t_us == expect_t);
         assert_true(f.shaft_hz == 0.0f);
         assert_int_equal(f.axis_count, 2);
-        assert_int_equal(f.fields_per_axis, 1);
-        assert_true(f.values[0] == 0.0f);
-        assert_true(f.values[1] == 0.5f);
+        assert_int_equal(f.fields_per_axis, 5);
+        assert_true(f.values[0] == 0.0f);              /* axis 0 rms */
+        assert_true(f.values[1] == 0.0f);              /* peak */
+        assert_true(f.values[2] == 0.0f);              /* crest: 0 when rms is 0 */
+        assert_true(f.values[3] == 0.0f);              /* kurtosis of a constant */
+        assert_true(f.values[5 + 0] == 0.5f);          /* axis 1 rms */
+        assert_true(f.values[5 + 1] == 0.5f);          /* peak */
+        assert_true(f.values[5 + 2] == 1.0f);          /* crest */
+        assert_true(f.values[5 + 3] == 1.0f);          /* kurtosis of a square wave */
+        assert_true(f.has_trailer);
+        assert_true(isnan(f.anomaly_score));           /* no model */
+        assert_int_equal(f.band_count, 32);
+        assert_true(f.log_bands[0] == -12.0f);         /* a constant has no energy: log10(1e-12) */
+        /* The square wave is all at Nyquist (24 kHz): the last band of axis 1 holds it. */
+        assert_true(f.log_bands[32 + 31] > -2.0f && f.log_bands[32 + 30] < -11.0f);
     }
     assert_int_equal(g_node.stats.features_sent, 15);
     assert_int_equal(g_node.stats.tx_dropped, 0);
@@ -216,8 +254,8 @@ static void three_axes_are_axis_major(void **state)
     assert_int_equal(f.window_index, 1);
     assert_true(f.t_us == 128u * 1000000u / 48000u);
     assert_true(f.values[0] == 1.0f);
-    assert_true(f.values[1] == 2.0f);
-    assert_true(f.values[2] == 3.0f);
+    assert_true(f.values[5] == 2.0f);
+    assert_true(f.values[10] == 3.0f); /* the +7 offset is removed with the mean */
 }
 
 static size_t build_hello_req(uint16_t seq, uint8_t *wire, size_t cap)
@@ -304,6 +342,198 @@ static void t_us_formula_and_range(void **state)
     }
 }
 
+/* ---- the model, events and SAMPLES_IN ---- */
+
+static float g_rec[48000 * 2];
+
+static size_t read_recording(const char *file)
+{
+    static csv_reader_t r;
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/demo/%s", VIGIL_REPO_ROOT, file);
+    assert_int_equal(csv_open(&r, path, "DE_accel,FE_accel"), VIGIL_OK);
+    size_t n = 0;
+    while (n < 48000 && csv_read_row(&r, &g_rec[2 * n]) == 1) {
+        n++;
+    }
+    csv_close(&r);
+    return n;
+}
+
+typedef struct {
+    size_t features, events_started, events_ended;
+    float max_score;
+    msg_event_t last_event;
+} summary_t;
+
+static summary_t summarize(void)
+{
+    summary_t sum = {0};
+    size_t n = parse_capture(&g_cap, g_frames, 256);
+    static msg_features_t f;
+    for (size_t i = 0; i < n; i++) {
+        if (g_frames[i].type == MSG_TYPE_FEATURES) {
+            assert_int_equal(msg_features_decode(g_frames[i].payload, g_frames[i].payload_len, &f), VIGIL_OK);
+            assert_true(f.has_trailer);
+            assert_true(isfinite(f.anomaly_score) && f.anomaly_score >= 0.0f);
+            sum.max_score = f.anomaly_score > sum.max_score ? f.anomaly_score : sum.max_score;
+            sum.features++;
+        } else if (g_frames[i].type == MSG_TYPE_EVENT) {
+            assert_int_equal(msg_event_decode(g_frames[i].payload, g_frames[i].payload_len, &sum.last_event),
+                             VIGIL_OK);
+            if (sum.last_event.state == MSG_EVENT_STARTED) {
+                sum.events_started++;
+            } else {
+                sum.events_ended++;
+            }
+        }
+    }
+    return sum;
+}
+
+/* The built-in model (trained on the normal excerpt) on the two shipped recordings. */
+static void default_model_flags_the_fault_not_the_normal_run(void **state)
+{
+    (void)state;
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    size_t rows = read_recording("cwru_normal_0hp_1797rpm_48k_1s.csv");
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    summary_t normal = summarize();
+    print_message("normal: %zu windows, max score %.4f, %zu events\n", normal.features, normal.max_score,
+                  normal.events_started);
+    assert_int_equal(normal.features, 92);
+    assert_int_equal(normal.events_started, 0);
+
+    g_cap.len = 0;
+    node_restart_stream(&g_node);
+    rows = read_recording("cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv");
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    summary_t fault = summarize();
+    print_message("inner race: %zu windows, max score %.4f, %zu events, first at windows %u..%u\n",
+                  fault.features, fault.max_score, fault.events_started,
+                  (unsigned)fault.last_event.start_window, (unsigned)fault.last_event.end_window);
+    assert_int_equal(fault.features, 92);
+    assert_int_equal(fault.events_started, 1);
+    assert_int_equal(fault.events_ended, 0);
+    assert_true(fault.max_score > 5.0f * normal.max_score);
+    const msg_event_t *e = &fault.last_event;
+    assert_int_equal(e->state, MSG_EVENT_STARTED);
+    assert_int_equal(e->debounce_k, 3);
+    assert_int_equal(e->debounce_n, 5);
+    assert_int_equal(e->model_version, 1);
+    assert_true(e->end_window - e->start_window <= 4);
+    assert_true(e->start_t_us == node_window_t_us(e->start_window, 512, 1024, 48000));
+    assert_true(e->peak_score > e->threshold);
+
+    /* A new stream closes the open event. */
+    g_cap.len = 0;
+    node_restart_stream(&g_node);
+    summary_t closed = summarize();
+    assert_int_equal(closed.events_ended, 1);
+    assert_int_equal(closed.last_event.event_id, e->event_id);
+    assert_true(closed.last_event.end_window >= e->end_window);
+}
+
+static void model_checks_spec_key_and_limits(void **state)
+{
+    (void)state;
+    /* Another sample rate: another feature spec. */
+    node_config_t cfg = config_2axes();
+    cfg.sample_rate_hz = 26667;
+    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_SPEC);
+    /* One axis: the model reads node axis 1. */
+    cfg = config_2axes();
+    cfg.axis_count = 1;
+    cfg.channels = "DE_accel";
+    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_SPEC);
+    /* A paired node refuses a blob tagged under the unpaired key. */
+    assert_int_equal(setup(NULL), 0);
+    uint8_t key[32];
+    memset(key, 0x5A, sizeof key);
+    node_set_key(&g_node, key);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_AUTH);
+    memset(key, 0, sizeof key);
+    node_set_key(&g_node, key);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    /* A refused candidate leaves the running model alone. */
+    static _Alignas(4) uint8_t bad[8192];
+    memcpy(bad, nn_default_model_blob, nn_default_model_len);
+    bad[200] ^= 1;
+    assert_int_equal(node_set_model(&g_node, bad, nn_default_model_len), VIGIL_ERR_CRC);
+    assert_true(g_node.model_ok);
+    assert_int_equal(node_accept_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    assert_true(g_node.model_ok);
+    node_clear_model(&g_node);
+    assert_false(g_node.model_ok);
+}
+
+static size_t samples_in_wire(uint32_t first, uint8_t axes, const float *frames, size_t n, uint8_t *wire,
+                              size_t cap)
+{
+    uint8_t payload[FRAME_MAX_PAYLOAD];
+    size_t len = 0, w = 0;
+    assert_int_equal(msg_samples_in_encode(first, axes, frames, n, payload, sizeof payload, &len), VIGIL_OK);
+    assert_int_equal(frame_build(MSG_TYPE_SAMPLES_IN, 9, payload, len, wire, cap, &w), VIGIL_OK);
+    return w;
+}
+
+/* SAMPLES_IN gives the same FEATURES bytes as pushing the samples directly. */
+static void samples_in_feeds_the_windows(void **state)
+{
+    (void)state;
+    uint32_t rng = 5;
+    for (size_t i = 0; i < 2 * 3000; i++) {
+        g_samples[i] = (float)(test_rand_u32(&rng) % 2001) / 1000.0f - 1.0f;
+    }
+    assert_int_equal(node_push_samples(&g_node, g_samples, 3000), VIGIL_OK);
+    static capture_t direct;
+    direct = g_cap;
+
+    assert_int_equal(setup(NULL), 0);
+    static uint8_t wire[FRAME_WIRE_MAX(FRAME_MAX_PAYLOAD)];
+    const size_t per = MSG_SAMPLES_IN_MAX_FRAMES(2);
+    for (size_t done = 0; done < 3000; done += per) {
+        const size_t n = 3000 - done < per ? 3000 - done : per;
+        node_rx_bytes(&g_node, wire, samples_in_wire((uint32_t)done, 2, &g_samples[2 * done], n, wire, sizeof wire));
+    }
+    assert_int_equal(g_node.stats.samples_in_frames, 3000);
+    assert_int_equal(g_node.stats.samples_in_rejected, 0);
+    assert_int_equal(g_cap.len, direct.len);
+    assert_memory_equal(g_cap.bytes, direct.bytes, direct.len);
+
+    /* A gap is refused (the host must restart at frame 0); the wrong axis count too. */
+    const size_t before = g_cap.len;
+    node_rx_bytes(&g_node, wire, samples_in_wire(5000, 2, g_samples, 10, wire, sizeof wire));
+    node_rx_bytes(&g_node, wire, samples_in_wire(3000, 1, g_samples, 10, wire, sizeof wire));
+    assert_int_equal(g_node.stats.samples_in_rejected, 2);
+    assert_int_equal(g_cap.len, before);
+    /* first_frame 0 restarts the stream: window 0 again after 1024 frames. */
+    for (uint32_t done = 0; done < 1016; done += 127) { /* frames 0 .. 1015 */
+        node_rx_bytes(&g_node, wire, samples_in_wire(done, 2, &g_samples[2 * done], 127, wire, sizeof wire));
+    }
+    g_cap.len = 0;
+    node_rx_bytes(&g_node, wire, samples_in_wire(1016, 2, &g_samples[2 * 1016], 10, wire, sizeof wire));
+    assert_int_equal(parse_capture(&g_cap, g_frames, 256), 1);
+    msg_features_t f;
+    assert_int_equal(msg_features_decode(g_frames[0].payload, g_frames[0].payload_len, &f), VIGIL_OK);
+    assert_int_equal(f.window_index, 0);
+
+    /* A corrupt payload is counted; a board without SAMPLES_IN refuses them. */
+    uint8_t payload[4] = {0, 0, 0, 0};
+    size_t w = 0;
+    assert_int_equal(frame_build(MSG_TYPE_SAMPLES_IN, 1, payload, sizeof payload, wire, sizeof wire, &w), VIGIL_OK);
+    node_rx_bytes(&g_node, wire, w);
+    assert_int_equal(g_node.stats.rx_bad_payload, 1);
+    node_config_t cfg = config_2axes();
+    cfg.samples_in = false;
+    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
+    node_rx_bytes(&g_node, wire, samples_in_wire(0, 2, g_samples, 10, wire, sizeof wire));
+    assert_int_equal(g_node.stats.samples_in_rejected, 1);
+    assert_int_equal(g_node.stats.samples_in_frames, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +546,9 @@ int main(void)
         cmocka_unit_test_setup(unknown_type_is_counted_and_ignored, setup),
         cmocka_unit_test_setup(dropped_frames_are_counted, setup),
         cmocka_unit_test(t_us_formula_and_range),
+        cmocka_unit_test_setup(default_model_flags_the_fault_not_the_normal_run, setup),
+        cmocka_unit_test_setup(model_checks_spec_key_and_limits, setup),
+        cmocka_unit_test_setup(samples_in_feeds_the_windows, setup),
     };
     return cmocka_run_group_tests_name("node", tests, NULL, NULL);
 }

@@ -1,7 +1,10 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <string.h>
 
+#include "../src/dsp/band_tables.h"
+#include "../src/dsp/features.h"
 #include "../src/dsp/rms.h"
 
 #define N 1024
@@ -58,42 +61,32 @@ static void empty_window_is_zero(void **state)
     assert_true(dsp_rms_f32(g_x, 0) == 0.0f);
 }
 
-static void window_init_checks_arguments(void **state)
+/* The node's RMS comes from the fused feature pass (dsp/features.c, in assembly on the Cortex-M4F);
+ * dsp_rms_f32 is its definition. Equal to the bit, on random windows and every ring seam. */
+static void feature_pass_rms_is_dsp_rms_f32(void **state)
 {
     (void)state;
-    dsp_window_f32_t w;
-    float buf[8];
-    assert_int_equal(dsp_window_init_f32(&w, NULL, 8, 4), VIGIL_ERR_ARG);
-    assert_int_equal(dsp_window_init_f32(&w, buf, 0, 1), VIGIL_ERR_ARG);
-    assert_int_equal(dsp_window_init_f32(&w, buf, 8, 0), VIGIL_ERR_ARG);
-    assert_int_equal(dsp_window_init_f32(&w, buf, 8, 9), VIGIL_ERR_ARG);
-    assert_int_equal(dsp_window_init_f32(&w, buf, 8, 8), VIGIL_OK);
-    assert_int_equal(dsp_window_init_f32(&w, buf, 1, 1), VIGIL_OK);
-}
-
-/* Windows complete after window_len samples, then every hop, each holding the latest samples. */
-static void window_slides_by_hop(void **state)
-{
-    (void)state;
-    static const size_t cases[][2] = {{4, 2}, {4, 4}, {4, 1}, {5, 3}, {1, 1}};
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        size_t len = cases[c][0], hop = cases[c][1];
-        float buf[8];
-        dsp_window_f32_t w;
-        assert_int_equal(dsp_window_init_f32(&w, buf, len, hop), VIGIL_OK);
-        size_t windows = 0;
-        for (size_t i = 1; i <= 40; i++) {
-            bool complete = dsp_window_push_f32(&w, (float)i);
-            bool expect = i >= len && (i - len) % hop == 0;
-            assert_int_equal(complete, expect);
-            if (complete) {
-                for (size_t k = 0; k < len; k++) {
-                    assert_true(w.buf[k] == (float)(i - len + 1 + k));
-                }
-                windows++;
-            }
+    dsp_feature_spec_t s = {.sample_rate_hz = 25600, .window_len = 256, .hop = 128, .segment_len = 256,
+                            .band_count = 32, .velocity_lo_hz = 10.0f, .velocity_hi_hz = 1000.0f};
+    memcpy(s.band_edges, dsp_default_band_edges(256), 33 * sizeof(uint16_t));
+    static dsp_features_t f;
+    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+    static float ring[256], window[256], scratch[DSP_FEATURES_SCRATCH_FLOATS(256)];
+    uint32_t rng = 11;
+    for (int round = 0; round < 200; round++) {
+        const float dc = (float)(test_rand_u32(&rng) % 2000) / 1000.0f - 1.0f;
+        for (size_t i = 0; i < 256; i++) {
+            ring[i] = dc + (float)(int32_t)(test_rand_u32(&rng) % 20001u - 10000u) / 20000.0f;
         }
-        assert_int_equal(windows, (40 - len) / hop + 1);
+        const size_t seam = test_rand_u32(&rng) % 256; /* the oldest sample's place in the ring */
+        for (size_t i = 0; i < 256; i++) {
+            window[i] = ring[(seam + i) % 256];
+        }
+        dsp_axis_features_t out;
+        float bands[32];
+        dsp_features_axis_f32(&f, ring + seam, 256 - seam, ring, scratch, &out, bands);
+        const float want = dsp_rms_f32(window, 256);
+        assert_memory_equal(&out.rms, &want, sizeof want);
     }
 }
 
@@ -104,8 +97,7 @@ int main(void)
         cmocka_unit_test(square_wave_is_amplitude),
         cmocka_unit_test(sine_is_amplitude_over_sqrt2),
         cmocka_unit_test(empty_window_is_zero),
-        cmocka_unit_test(window_init_checks_arguments),
-        cmocka_unit_test(window_slides_by_hop),
+        cmocka_unit_test(feature_pass_rms_is_dsp_rms_f32),
     };
     return cmocka_run_group_tests_name("rms", tests, NULL, NULL);
 }

@@ -5,11 +5,13 @@
  */
 #include "test_util.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "../src/proto/cobs.h"
 #include "../src/proto/crc32.h"
 #include "../src/proto/frame.h"
+#include "../src/proto/le.h"
 #include "../src/proto/msg.h"
 
 /* Generated data: a table this test does not read must not break the -Werror build. */
@@ -201,12 +203,112 @@ static void stream_vectors(void **state)
     }
 }
 
+/* ---- appended by the firmware issue: FEATURES trailer, EVENT, SAMPLES_IN ---- */
+
+static void features_ext_vectors(void **state)
+{
+    (void)state;
+    static msg_features_t f, d;
+    assert_true(VEC_FEATURES_EXT_COUNT > 0);
+    for (size_t i = 0; i < VEC_FEATURES_EXT_COUNT; i++) {
+        const vec_features_ext_t *v = &VEC_FEATURES_EXT[i];
+        print_message("features ext: %s\n", v->name);
+        const size_t n_values = (size_t)v->axis_count * v->fields_per_axis;
+        const size_t n_bands = (size_t)v->axis_count * v->band_count;
+        memset(&f, 0, sizeof f);
+        f.window_index = v->window_index;
+        f.t_us = v->t_us;
+        f.shaft_hz = v->shaft_hz;
+        f.axis_count = v->axis_count;
+        f.fields_per_axis = v->fields_per_axis;
+        memcpy(f.values, v->values, n_values * sizeof(float));
+        f.has_trailer = true;
+        f.anomaly_score = v->anomaly_score;
+        f.band_count = v->band_count;
+        memcpy(f.log_bands, v->log_bands, n_bands * sizeof(float));
+        uint8_t out[MSG_FEATURES_MAX_LEN];
+        size_t n = 0;
+        assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
+        assert_int_equal(n, v->payload_len);
+        assert_memory_equal(out, v->payload, n);
+        assert_int_equal(msg_features_decode(v->payload, v->payload_len, &d), VIGIL_OK);
+        assert_true(d.has_trailer);
+        assert_int_equal(d.fields_per_axis, v->fields_per_axis);
+        assert_memory_equal(d.values, v->values, n_values * sizeof(float));
+        assert_memory_equal(&d.anomaly_score, &v->anomaly_score, sizeof(float)); /* NaN too */
+        assert_int_equal(d.band_count, v->band_count);
+        assert_memory_equal(d.log_bands, v->log_bands, n_bands * sizeof(float));
+    }
+}
+
+static void event_vectors(void **state)
+{
+    (void)state;
+    assert_true(VEC_EVENTS_COUNT > 0);
+    for (size_t i = 0; i < VEC_EVENTS_COUNT; i++) {
+        const vec_event_t *v = &VEC_EVENTS[i];
+        print_message("event: %s\n", v->name);
+        msg_event_t e = {
+            .event_id = v->event_id, .state = v->state, .debounce_k = v->debounce_k,
+            .debounce_n = v->debounce_n, .start_window = v->start_window, .end_window = v->end_window,
+            .start_t_us = v->start_t_us, .end_t_us = v->end_t_us, .peak_score = v->peak_score,
+            .threshold = v->threshold, .model_version = v->model_version,
+        };
+        uint8_t out[MSG_EVENT_LEN];
+        size_t n = 0;
+        assert_int_equal(msg_event_encode(&e, out, sizeof out, &n), VIGIL_OK);
+        assert_int_equal(n, v->payload_len);
+        assert_memory_equal(out, v->payload, n);
+        msg_event_t d;
+        assert_int_equal(msg_event_decode(v->payload, v->payload_len, &d), VIGIL_OK);
+        assert_memory_equal(&d, &e, sizeof d);
+    }
+}
+
+static void samples_in_vectors(void **state)
+{
+    (void)state;
+    assert_true(VEC_SAMPLES_IN_COUNT > 0);
+    for (size_t i = 0; i < VEC_SAMPLES_IN_COUNT; i++) {
+        const vec_samples_in_t *v = &VEC_SAMPLES_IN[i];
+        print_message("samples_in: %s\n", v->name);
+        uint8_t out[FRAME_MAX_PAYLOAD];
+        size_t n = 0;
+        assert_int_equal(msg_samples_in_encode(v->first_frame, v->axis_count, v->samples, v->frame_count,
+                                               out, sizeof out, &n),
+                         VIGIL_OK);
+        assert_int_equal(n, v->payload_len);
+        assert_memory_equal(out, v->payload, n);
+        msg_samples_in_t m;
+        assert_int_equal(msg_samples_in_decode(v->payload, v->payload_len, &m), VIGIL_OK);
+        assert_int_equal(m.first_frame, v->first_frame);
+        assert_int_equal(m.axis_count, v->axis_count);
+        assert_int_equal(m.frame_count, v->frame_count);
+        for (size_t k = 0; k < (size_t)v->frame_count * v->axis_count; k++) {
+            float x = proto_get_f32le(&m.samples[4 * k]);
+            assert_memory_equal(&x, &v->samples[k], sizeof x);
+        }
+    }
+    static uint8_t wire[FRAME_WIRE_MAX(FRAME_MAX_PAYLOAD)];
+    for (size_t i = 0; i < VEC_FRAMES_EXT_COUNT; i++) {
+        const vec_frame_t *v = &VEC_FRAMES_EXT[i];
+        size_t n = 0;
+        print_message("frame ext: %s\n", v->name);
+        assert_int_equal(frame_build(v->type, v->seq, v->payload, v->payload_len, wire, sizeof wire, &n),
+                         VIGIL_OK);
+        assert_int_equal(n, v->wire_len);
+        assert_memory_equal(wire, v->wire, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(crc32_vectors),   cmocka_unit_test(cobs_vectors),
         cmocka_unit_test(frame_vectors),   cmocka_unit_test(hello_vectors),
         cmocka_unit_test(features_vectors), cmocka_unit_test(stream_vectors),
+        cmocka_unit_test(features_ext_vectors), cmocka_unit_test(event_vectors),
+        cmocka_unit_test(samples_in_vectors),
     };
     return cmocka_run_group_tests_name("vectors", tests, NULL, NULL);
 }

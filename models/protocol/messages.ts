@@ -1,5 +1,6 @@
 /**
- * Message payloads of protocol version 1: HELLO_REQ, HELLO, FEATURES.
+ * Message payloads of protocol version 1: HELLO_REQ, HELLO, FEATURES (with its appended anomaly
+ * score and band energies), EVENT, SAMPLES_IN.
  * Spec: docs/protocol.md section 3. The C twin is firmware/src/proto/msg.c.
  *
  * Decoders follow the extension rule: they read the fields they know, ignore trailing bytes, and
@@ -11,6 +12,8 @@ import { utf8Decode, utf8Encode } from './utf8';
 export const MSG_HELLO_REQ = 0x01;
 export const MSG_HELLO = 0x02;
 export const MSG_FEATURES = 0x10;
+export const MSG_EVENT = 0x11;
+export const MSG_SAMPLES_IN = 0x13;
 
 export const BOARD_NAMES = ['host', 'qemu', 'stm32f405'] as const;
 export type BoardName = (typeof BOARD_NAMES)[number] | 'unknown';
@@ -20,7 +23,14 @@ export const HELLO_MAX_NAME = 32;
 export const HELLO_MAX_CHANNELS = 64;
 export const FEATURES_HEADER_LEN = 18;
 /** Names of the per-axis FEATURES fields this decoder knows, in wire order. */
-export const FEATURE_FIELDS = ['rms'] as const;
+export const FEATURE_FIELDS = ['rms', 'peak', 'crest', 'kurtosis', 'velocityRmsMmS'] as const;
+export type FeatureField = (typeof FEATURE_FIELDS)[number];
+/** FEATURES trailer (section 3.2): anomaly score (4) + band count (1), then the band energies. */
+export const FEATURES_TRAILER_MIN = 5;
+export const FEATURES_BANDS_MAX = 64;
+export const EVENT_LEN = 44;
+export const SAMPLES_IN_HEADER_LEN = 8;
+export const SAMPLES_FORMAT_F32 = 0;
 
 export class PayloadError extends Error {}
 
@@ -48,6 +58,41 @@ export interface Features {
   fieldsPerAxis: number;
   /** rms[axis], in g. */
   rms: number[];
+  /** Every per-axis field as sent, values[axis][field], in FEATURE_FIELDS order (more may follow). */
+  values: number[][];
+  /** The known fields per axis, by name (absent when the node did not send that field). */
+  axes: Partial<Record<FeatureField, number>>[];
+  /** Mean squared reconstruction error of this window; NaN when the node runs no model; undefined
+   * when the payload has no trailer (nodes before the firmware issue). */
+  anomalyScore?: number;
+  /** log10 band energies (g^2) per axis, logBands[axis][band]; undefined or empty when not sent. */
+  logBands?: number[][];
+}
+
+/** EVENT (section 3.3): an anomaly that started or ended. */
+export interface AnomalyEvent {
+  eventId: number;
+  /** 1 = started, 0 = ended. */
+  state: number;
+  debounceK: number;
+  debounceN: number;
+  startWindow: number;
+  endWindow: number;
+  startTUs: number;
+  endTUs: number;
+  peakScore: number;
+  threshold: number;
+  modelVersion: number;
+}
+
+/** SAMPLES_IN (section 3.4): sensor samples for a node without a sensor (QEMU, host boards). */
+export interface SamplesIn {
+  /** Index of the first frame since the stream started; 0 starts a new stream. */
+  firstFrame: number;
+  axisCount: number;
+  format: number;
+  /** Interleaved frames (x0 y0 z0 x1 ...), float32, g. */
+  samples: Float32Array;
 }
 
 
@@ -124,27 +169,76 @@ export function decodeFeatures(p: Uint8Array): Features {
   if (fieldsPerAxis < 1) throw new PayloadError('FEATURES carries no field per axis');
   const need = FEATURES_HEADER_LEN + 4 * axisCount * fieldsPerAxis;
   if (p.length < need) throw new PayloadError(`FEATURES payload is ${p.length} bytes, ${need} expected`);
-  const rms = new Array<number>(axisCount);
-  for (let a = 0; a < axisCount; a++) rms[a] = dv.getFloat32(FEATURES_HEADER_LEN + 4 * a * fieldsPerAxis, true);
+  const values: number[][] = [];
+  for (let a = 0; a < axisCount; a++) {
+    const row: number[] = [];
+    for (let k = 0; k < fieldsPerAxis; k++) row.push(dv.getFloat32(FEATURES_HEADER_LEN + 4 * (a * fieldsPerAxis + k), true));
+    values.push(row);
+  }
+  const rms = values.map((v) => v[0]);
+  const axes = values.map((v) => {
+    const o: Partial<Record<FeatureField, number>> = {};
+    FEATURE_FIELDS.forEach((name, k) => {
+      if (k < v.length) o[name] = v[k];
+    });
+    return o;
+  });
   const lo = dv.getUint32(4, true);
   const hi = dv.getUint32(8, true);
-  return {
+  const out: Features = {
     windowIndex: dv.getUint32(0, true),
     tUs: hi * 4294967296 + lo,
     shaftHz: dv.getFloat32(12, true),
     axisCount,
     fieldsPerAxis,
     rms,
+    values,
+    axes,
   };
+  // The trailer is all or nothing: no byte after the values (older nodes), or score + band block.
+  if (p.length > need) {
+    if (p.length < need + FEATURES_TRAILER_MIN) throw new PayloadError('FEATURES trailer is cut short');
+    const bandCount = p[need + 4];
+    if (bandCount > FEATURES_BANDS_MAX) throw new PayloadError(`FEATURES band count ${bandCount} exceeds ${FEATURES_BANDS_MAX}`);
+    const bandsAt = need + FEATURES_TRAILER_MIN;
+    if (p.length < bandsAt + 4 * axisCount * bandCount) throw new PayloadError('FEATURES ends inside the band energies');
+    out.anomalyScore = dv.getFloat32(need, true);
+    out.logBands = [];
+    for (let a = 0; a < axisCount; a++) {
+      const row: number[] = [];
+      for (let b = 0; b < bandCount; b++) row.push(dv.getFloat32(bandsAt + 4 * (a * bandCount + b), true));
+      out.logBands.push(row);
+    }
+  }
+  return out;
 }
 
-/** Encodes FEATURES with `values[axis][field]` (every axis the same number of fields). */
-export function encodeFeatures(f: { windowIndex: number; tUs: number; shaftHz: number; values: number[][] }): Uint8Array {
+/**
+ * Encodes FEATURES with `values[axis][field]` (every axis the same number of fields). With
+ * `anomalyScore` (NaN for "no model") the trailer follows, with `logBands[axis][band]` when given.
+ */
+export function encodeFeatures(f: {
+  windowIndex: number;
+  tUs: number;
+  shaftHz: number;
+  values: number[][];
+  anomalyScore?: number;
+  logBands?: number[][];
+}): Uint8Array {
   const axisCount = f.values.length;
   const fields = axisCount > 0 ? f.values[0].length : 0;
   if (axisCount < 1 || axisCount > 3) throw new PayloadError('FEATURES needs 1 to 3 axes');
   if (fields < 1 || f.values.some((v) => v.length !== fields)) throw new PayloadError('FEATURES needs the same field count (>= 1) on every axis');
-  const p = new Uint8Array(FEATURES_HEADER_LEN + 4 * axisCount * fields);
+  const bands = f.logBands ?? [];
+  const bandCount = bands.length > 0 ? bands[0].length : 0;
+  if (f.anomalyScore === undefined && f.logBands !== undefined) throw new PayloadError('FEATURES band energies need the anomaly score field before them');
+  if (f.logBands !== undefined && (bands.length !== axisCount || bands.some((b) => b.length !== bandCount))) {
+    throw new PayloadError('FEATURES needs the same band count on every axis');
+  }
+  if (bandCount > FEATURES_BANDS_MAX) throw new PayloadError(`FEATURES carries at most ${FEATURES_BANDS_MAX} bands`);
+  const valuesEnd = FEATURES_HEADER_LEN + 4 * axisCount * fields;
+  const trailer = f.anomalyScore === undefined ? 0 : FEATURES_TRAILER_MIN + 4 * axisCount * bandCount;
+  const p = new Uint8Array(valuesEnd + trailer);
   const dv = new DataView(p.buffer);
   dv.setUint32(0, f.windowIndex >>> 0, true);
   dv.setUint32(4, f.tUs % 4294967296, true);
@@ -155,5 +249,91 @@ export function encodeFeatures(f: { windowIndex: number; tUs: number; shaftHz: n
   for (let a = 0; a < axisCount; a++) {
     for (let k = 0; k < fields; k++) dv.setFloat32(FEATURES_HEADER_LEN + 4 * (a * fields + k), f.values[a][k], true);
   }
+  if (f.anomalyScore !== undefined) {
+    dv.setFloat32(valuesEnd, f.anomalyScore, true);
+    p[valuesEnd + 4] = bandCount;
+    for (let a = 0; a < axisCount; a++) {
+      for (let b = 0; b < bandCount; b++) dv.setFloat32(valuesEnd + FEATURES_TRAILER_MIN + 4 * (a * bandCount + b), bands[a][b], true);
+    }
+  }
+  return p;
+}
+
+export function decodeEvent(p: Uint8Array): AnomalyEvent {
+  if (p.length < EVENT_LEN) throw new PayloadError(`EVENT payload is ${p.length} bytes, shorter than ${EVENT_LEN}`);
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const u64 = (o: number) => dv.getUint32(o + 4, true) * 4294967296 + dv.getUint32(o, true);
+  const state = p[4];
+  if (state > 1) throw new PayloadError(`EVENT state ${state} is not 0 (ended) or 1 (started)`);
+  return {
+    eventId: dv.getUint32(0, true),
+    state,
+    debounceK: p[5],
+    debounceN: p[6],
+    startWindow: dv.getUint32(8, true),
+    endWindow: dv.getUint32(12, true),
+    startTUs: u64(16),
+    endTUs: u64(24),
+    peakScore: dv.getFloat32(32, true),
+    threshold: dv.getFloat32(36, true),
+    modelVersion: dv.getUint32(40, true),
+  };
+}
+
+export function encodeEvent(e: AnomalyEvent): Uint8Array {
+  if (e.state !== 0 && e.state !== 1) throw new PayloadError('EVENT state must be 0 (ended) or 1 (started)');
+  const p = new Uint8Array(EVENT_LEN);
+  const dv = new DataView(p.buffer);
+  const u64 = (o: number, v: number) => {
+    dv.setUint32(o, v % 4294967296, true);
+    dv.setUint32(o + 4, Math.floor(v / 4294967296), true);
+  };
+  dv.setUint32(0, e.eventId >>> 0, true);
+  p[4] = e.state;
+  p[5] = e.debounceK;
+  p[6] = e.debounceN;
+  dv.setUint32(8, e.startWindow >>> 0, true);
+  dv.setUint32(12, e.endWindow >>> 0, true);
+  u64(16, e.startTUs);
+  u64(24, e.endTUs);
+  dv.setFloat32(32, e.peakScore, true);
+  dv.setFloat32(36, e.threshold, true);
+  dv.setUint32(40, e.modelVersion >>> 0, true);
+  return p;
+}
+
+/** Frames per SAMPLES_IN that fit MAX_PAYLOAD (1024 bytes) for a number of axes. */
+export function samplesInMaxFrames(axisCount: number): number {
+  return Math.floor((1024 - SAMPLES_IN_HEADER_LEN) / (4 * axisCount));
+}
+
+export function decodeSamplesIn(p: Uint8Array): SamplesIn {
+  if (p.length < SAMPLES_IN_HEADER_LEN) throw new PayloadError(`SAMPLES_IN payload is ${p.length} bytes, shorter than ${SAMPLES_IN_HEADER_LEN}`);
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const axisCount = p[4];
+  const format = p[5];
+  const frames = dv.getUint16(6, true);
+  if (axisCount < 1 || axisCount > 3) throw new PayloadError(`SAMPLES_IN axis count ${axisCount} is not 1 to 3`);
+  if (format !== SAMPLES_FORMAT_F32) throw new PayloadError(`SAMPLES_IN format ${format} is unknown`);
+  const need = SAMPLES_IN_HEADER_LEN + 4 * axisCount * frames;
+  if (p.length < need) throw new PayloadError(`SAMPLES_IN payload is ${p.length} bytes, ${need} expected`);
+  const samples = new Float32Array(axisCount * frames);
+  for (let i = 0; i < samples.length; i++) samples[i] = dv.getFloat32(SAMPLES_IN_HEADER_LEN + 4 * i, true);
+  return { firstFrame: dv.getUint32(0, true), axisCount, format, samples };
+}
+
+export function encodeSamplesIn(m: { firstFrame: number; axisCount: number; samples: ArrayLike<number> }): Uint8Array {
+  const { axisCount } = m;
+  if (axisCount < 1 || axisCount > 3) throw new PayloadError('SAMPLES_IN needs 1 to 3 axes');
+  if (m.samples.length % axisCount !== 0) throw new PayloadError('SAMPLES_IN needs whole frames');
+  const frames = m.samples.length / axisCount;
+  if (frames > samplesInMaxFrames(axisCount)) throw new PayloadError(`SAMPLES_IN carries at most ${samplesInMaxFrames(axisCount)} frames of ${axisCount} axes`);
+  const p = new Uint8Array(SAMPLES_IN_HEADER_LEN + 4 * m.samples.length);
+  const dv = new DataView(p.buffer);
+  dv.setUint32(0, m.firstFrame >>> 0, true);
+  p[4] = axisCount;
+  p[5] = SAMPLES_FORMAT_F32;
+  dv.setUint16(6, frames, true);
+  for (let i = 0; i < m.samples.length; i++) dv.setFloat32(SAMPLES_IN_HEADER_LEN + 4 * i, m.samples[i], true);
   return p;
 }

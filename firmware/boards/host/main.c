@@ -16,9 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/nn/default_model.h"
 #include "../../src/node/node.h"
+#include "../../src/store/store.h"
 #include "../../src/version.h"
 #include "csv.h"
+#include "flash_file.h"
 #include "pty.h"
 
 #define EXIT_USAGE 2 /* bad arguments or bad input data */
@@ -34,6 +37,10 @@ typedef struct {
     unsigned long window;
     unsigned long hop;
     unsigned long max_rows; /* 0 = no limit */
+    const char *store;      /* model store file, or NULL (no store: the built-in model) */
+    const char *model;      /* a model file to install into the store, or NULL */
+    int no_model;
+    int no_bands;
     int loop;
     int fast;
     int exit_with_parent;
@@ -52,11 +59,12 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: vigil-node --csv FILE --rate HZ [--columns NAME,NAME,...] [--window N] [--hop N]\n"
             "                  [--name NAME] [--loop] [--link PATH] [--fast] [--out FILE|-]\n"
-            "                  [--max-rows N] [--exit-with-parent]\n"
+            "                  [--max-rows N] [--store FILE] [--model FILE.vgm] [--no-model] [--no-bands]\n"
+            "                  [--exit-with-parent]\n"
             "  --csv FILE      recording with a header row of column names (one sample per row)\n"
             "  --rate HZ       samples per second per column\n"
             "  --columns LIST  columns to stream, by header name (default: the first up to 3)\n"
-            "  --window N      samples per feature window, 1..%u (default 1024)\n"
+            "  --window N      samples per feature window, a power of two 64..%u (default 1024)\n"
             "  --hop N         samples between windows, 1..window (default 512, or the window if shorter)\n"
             "  --name NAME     node name in HELLO, at most %u bytes (default virtual-node)\n"
             "  --loop          replay the file forever\n"
@@ -64,6 +72,10 @@ static void usage(FILE *f)
             "  --fast          do not pace the replay at the sample rate\n"
             "  --out FILE|-    no pty: write the wire bytes to FILE (or stdout), unpaced\n"
             "  --max-rows N    stop after N data rows\n"
+            "  --store FILE    the node's model store (two slots; created if absent; survives restarts)\n"
+            "  --model FILE    install this model (docs/model-format.md) into the store, then run it\n"
+            "  --no-model      features only: no anomaly score, no events\n"
+            "  --no-bands      FEATURES without the log band energies\n"
             "  --exit-with-parent  stop when the process that started us dies (the app's demo nodes)\n",
             NODE_WINDOW_MAX, MSG_NAME_MAX);
 }
@@ -99,7 +111,9 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"loop", no_argument, NULL, 'l'},         {"link", required_argument, NULL, 'L'},
         {"fast", no_argument, NULL, 'f'},         {"out", required_argument, NULL, 'o'},
         {"max-rows", required_argument, NULL, 'm'}, {"help", no_argument, NULL, '?' + 256},
-        {"exit-with-parent", no_argument, NULL, 'P'},
+        {"exit-with-parent", no_argument, NULL, 'P'}, {"store", required_argument, NULL, 's'},
+        {"model", required_argument, NULL, 'M'},   {"no-model", no_argument, NULL, 'N'},
+        {"no-bands", no_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     const char *window_text = "1024";
@@ -124,6 +138,10 @@ static int parse_args(int argc, char **argv, options_t *o)
         case 'o': o->out = optarg; break;
         case 'm': max_rows_text = optarg; break;
         case 'P': o->exit_with_parent = 1; break;
+        case 's': o->store = optarg; break;
+        case 'M': o->model = optarg; break;
+        case 'N': o->no_model = 1; break;
+        case 'B': o->no_bands = 1; break;
         case '?' + 256: usage(stdout); exit(0);
         default: return bad_usage("unknown option or missing value: %s", argv[optind - 1]);
         }
@@ -138,8 +156,8 @@ static int parse_args(int argc, char **argv, options_t *o)
         return bad_usage("--rate needs a whole number of samples per second, 1..4294967295 (got %s)",
                          rate_text ? rate_text : "nothing");
     }
-    if (parse_ulong(window_text, 1, NODE_WINDOW_MAX, &o->window) != 0) {
-        return bad_usage("--window must be a whole number 1..4096 (got %s)", window_text);
+    if (parse_ulong(window_text, 64, NODE_WINDOW_MAX, &o->window) != 0 || (o->window & (o->window - 1)) != 0) {
+        return bad_usage("--window must be a power of two from 64 to 4096 (got %s)", window_text);
     }
     if (hop_text == NULL) {
         o->hop = o->window < 512 ? o->window : 512;
@@ -157,6 +175,12 @@ static int parse_args(int argc, char **argv, options_t *o)
     }
     if (o->out != NULL && o->loop && o->max_rows == 0) {
         return bad_usage("%s", "--out with --loop never ends: add --max-rows N");
+    }
+    if (o->model != NULL && o->store == NULL) {
+        return bad_usage("%s", "--model installs into a store: add --store FILE");
+    }
+    if (o->no_model && o->model != NULL) {
+        return bad_usage("%s", "--no-model and --model exclude each other");
     }
     return 0;
 }
@@ -253,7 +277,10 @@ static void service_pty(sink_t *s, node_t *node, int64_t deadline_ns)
     }
 }
 
-static node_t g_node; /* ~50 KB of window buffers: static, not on the stack */
+static node_t g_node; /* window buffers and scratch: static, not on the stack */
+static store_flash_t g_flash;
+static flash_file_t g_flash_file;
+static store_t g_store;
 static float g_chunk[NODE_WINDOW_MAX * NODE_AXES_MAX];
 
 /* Checks and applies the node configuration, before any port is opened. 0 or the exit code. */
@@ -281,11 +308,103 @@ static int configure_node(const options_t *o, const csv_reader_t *csv, sink_t *s
         .fw_major = VIGIL_FW_MAJOR,
         .fw_minor = VIGIL_FW_MINOR,
         .fw_patch = VIGIL_FW_PATCH,
+        .send_bands = !o->no_bands,
     };
     uid_from_name(o->name, cfg.uid);
     if (node_init(&g_node, &cfg, sink_write, s) != VIGIL_OK) {
         fprintf(stderr, "vigil-node: invalid node configuration\n");
         return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static const char *status_text(vigil_status_t st)
+{
+    switch (st) {
+    case VIGIL_ERR_TRUNCATED: return "the model file is truncated";
+    case VIGIL_ERR_MAGIC: return "not a Vigil model file";
+    case VIGIL_ERR_VERSION: return "unsupported model format version";
+    case VIGIL_ERR_CRC: return "the model file is corrupt (CRC mismatch)";
+    case VIGIL_ERR_AUTH: return "the model is not signed for this node";
+    case VIGIL_ERR_INVALID: return "the model file is invalid";
+    case VIGIL_ERR_SPEC: return "the model was built for other features or axes than this node's";
+    case VIGIL_ERR_LIMIT: return "the model is larger than this node can run";
+    case VIGIL_ERR_SELFTEST: return "the model's self-test failed";
+    case VIGIL_ERR_FLASH: return "the model store could not be written";
+    default: return "error";
+    }
+}
+
+/* Reads a whole (small) file into buf; returns its length, or 0 with a message. */
+static size_t read_model_file(const char *path, uint8_t *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "vigil-node: cannot open --model %s: %s\n", path, strerror(errno));
+        return 0;
+    }
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    if (n == 0) {
+        fprintf(stderr, "vigil-node: --model %s is empty\n", path);
+    }
+    return n;
+}
+
+/*
+ * The model at start-up: install --model into the store, then boot the store (the newest
+ * confirmed model it holds), else the built-in default. Returns 0 or an exit code. One line on
+ * stderr says which model runs.
+ */
+static int select_model(const options_t *o)
+{
+    if (o->no_model) {
+        fprintf(stderr, "vigil-node: no model (--no-model)\n");
+        return 0;
+    }
+    if (o->store != NULL) {
+        if (flash_file_open(&g_flash, &g_flash_file, o->store) != VIGIL_OK ||
+            store_init(&g_store, &g_flash) != VIGIL_OK) {
+            fprintf(stderr, "vigil-node: cannot use --store %s: %s\n", o->store, strerror(errno));
+            return 1;
+        }
+        const uint8_t *blob = NULL;
+        size_t len = 0;
+        if (o->model != NULL) {
+            static _Alignas(4) uint8_t file[FLASH_FILE_SLOT_SIZE];
+            size_t n = read_model_file(o->model, file, sizeof file);
+            if (n == 0) {
+                return EXIT_USAGE;
+            }
+            /* Refuse it before it costs a slot: the same checks the trial will run. */
+            vigil_status_t st = node_accept_model(&g_node, file, n);
+            /* .vgm files may carry an app section after total_len: store the blob only. */
+            const size_t blob_len = g_node.model.total_len;
+            if (st == VIGIL_OK) {
+                /* Boot first, so the write goes beside the model the store would run. */
+                st = store_boot(&g_store, node_accept_model, &g_node, &blob, &len);
+                st = st == VIGIL_ERR_FLASH ? st : store_write(&g_store, file, blob_len);
+            }
+            if (st != VIGIL_OK) {
+                fprintf(stderr, "vigil-node: --model %s refused: %s\n", o->model, status_text(st));
+                return EXIT_USAGE;
+            }
+        }
+        vigil_status_t st = store_boot(&g_store, node_accept_model, &g_node, &blob, &len);
+        if (st == VIGIL_OK && node_set_model(&g_node, blob, len) == VIGIL_OK) {
+            fprintf(stderr, "vigil-node: model version %u from store slot %d\n",
+                    (unsigned)g_node.model.model_version, g_store.active);
+            return 0;
+        }
+        if (st != VIGIL_ERR_EMPTY) {
+            fprintf(stderr, "vigil-node: model store: %s\n", status_text(st));
+        }
+    }
+    vigil_status_t st = node_set_model(&g_node, nn_default_model_blob, nn_default_model_len);
+    if (st == VIGIL_OK) {
+        fprintf(stderr, "vigil-node: built-in model version %u\n", (unsigned)g_node.model.model_version);
+    } else {
+        fprintf(stderr, "vigil-node: no model: the built-in one does not fit (%s)\n", status_text(st));
     }
     return 0;
 }
@@ -352,6 +471,7 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
 int main(int argc, char **argv)
 {
     options_t o;
+    g_flash_file.fd = -1;
     int rc = parse_args(argc, argv, &o);
     if (rc != 0) {
         return rc;
@@ -364,8 +484,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     rc = configure_node(&o, &csv, &sink);
+    if (rc == 0) {
+        rc = select_model(&o);
+    }
     if (rc != 0) {
         csv_close(&csv);
+        flash_file_close(&g_flash_file);
         return rc;
     }
 
@@ -411,5 +535,6 @@ int main(int argc, char **argv)
         pty_close(&sink.pty);
     }
     csv_close(&csv);
+    flash_file_close(&g_flash_file);
     return rc;
 }

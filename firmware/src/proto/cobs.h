@@ -34,12 +34,15 @@ typedef struct {
     size_t pos;       /* bytes written so far */
     size_t code_pos;  /* index of the open block's code byte */
     uint8_t code;     /* open block's code so far (1 + data bytes) */
-    bool open;        /* a block is open; false right after a full 0xFF block */
+    bool open;        /* a block is open; false right after a full 0xFF block (slow path) */
+    size_t last_full; /* code position of the block opened right after a full one (fast path) */
     bool overflow;    /* the output did not fit; cobs_encoder_end reports it */
 } cobs_encoder_t;
 
 void cobs_encoder_begin(cobs_encoder_t *enc, uint8_t *out, size_t cap);
 void cobs_encoder_put(cobs_encoder_t *enc, const uint8_t *data, size_t len);
+/* The same, also folding the bytes into a running CRC-32 state (proto/crc32.h) in the same pass. */
+void cobs_encoder_put_crc(cobs_encoder_t *enc, const uint8_t *data, size_t len, uint32_t *crc);
 /* Closes the last block. VIGIL_ERR_NOSPACE if any byte did not fit. */
 VIGIL_NODISCARD vigil_status_t cobs_encoder_end(cobs_encoder_t *enc, size_t *out_len);
 

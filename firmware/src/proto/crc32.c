@@ -1,24 +1,24 @@
 #include "crc32.h"
 
 /*
- * Half-byte (nibble) table: 16 entries = 64 bytes of flash instead of 1 KiB for the byte-wide table.
- * Frames are at most 1034 bytes and the node sends a few small ones per window, so two lookups per
- * byte cost nothing that matters. Entry i is the register after shifting nibble i through four
- * rounds of the bitwise reflected algorithm (R. Williams, "A Painless Guide to CRC Error Detection
- * Algorithms", 1993, the table-driven reflected form with 4-bit instead of 8-bit steps).
+ * The byte-wise table of the reflected algorithm (R. Williams, "A Painless Guide to CRC Error
+ * Detection Algorithms", 1993): entry n is the register after shifting byte n through eight rounds
+ * of x -> (x >> 1) ^ (x & 1 ? 0xEDB88320 : 0). Built by the compiler from that definition, so the
+ * 256 constants cannot be mistyped; 1 KiB of flash buys one lookup per byte instead of two (the
+ * node sends a ~480-byte FEATURES frame per window).
  */
-static const uint32_t crc32_nibble_table[16] = {
-    0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
-    0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
-    0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
-};
+#define CRC_BIT(c) (((c) >> 1) ^ (((c) & 1u) ? 0xEDB88320u : 0u))
+#define CRC_BYTE(c) CRC_BIT(CRC_BIT(CRC_BIT(CRC_BIT(CRC_BIT(CRC_BIT(CRC_BIT(CRC_BIT((uint32_t)(c)))))))))
+#define CRC_4(n) CRC_BYTE(n), CRC_BYTE((n) + 1u), CRC_BYTE((n) + 2u), CRC_BYTE((n) + 3u)
+#define CRC_16(n) CRC_4(n), CRC_4((n) + 4u), CRC_4((n) + 8u), CRC_4((n) + 12u)
+#define CRC_64(n) CRC_16(n), CRC_16((n) + 16u), CRC_16((n) + 32u), CRC_16((n) + 48u)
+
+const uint32_t proto_crc32_table[256] = {CRC_64(0u), CRC_64(64u), CRC_64(128u), CRC_64(192u)};
 
 uint32_t proto_crc32_update_u8(uint32_t state, const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        state ^= data[i];
-        state = (state >> 4) ^ crc32_nibble_table[state & 0x0Fu];
-        state = (state >> 4) ^ crc32_nibble_table[state & 0x0Fu];
+        state = proto_crc32_step(state, data[i]);
     }
     return state;
 }

@@ -14,6 +14,14 @@
 
 #define PROTO_CRC32_INIT 0xFFFFFFFFu
 
+extern const uint32_t proto_crc32_table[256];
+
+/* Folds one byte into a running state. */
+static inline uint32_t proto_crc32_step(uint32_t state, uint8_t byte)
+{
+    return proto_crc32_table[(state ^ byte) & 0xFFu] ^ (state >> 8);
+}
+
 /* Folds len bytes into a running state (start from PROTO_CRC32_INIT). data may be NULL if len is 0. */
 uint32_t proto_crc32_update_u8(uint32_t state, const uint8_t *data, size_t len);
 

@@ -15,17 +15,15 @@ vigil_status_t frame_build(uint8_t type, uint16_t seq, const uint8_t *payload, s
     proto_put_u16le(&header[2], seq);
     proto_put_u16le(&header[4], (uint16_t)payload_len);
 
-    uint32_t crc = proto_crc32_update_u8(PROTO_CRC32_INIT, header, sizeof header);
-    crc = proto_crc32_final(proto_crc32_update_u8(crc, payload, payload_len));
-    uint8_t trailer[FRAME_CRC_LEN];
-    proto_put_u32le(trailer, crc);
-
-    /* Encode the parts as they are, so no decoded copy of the frame is needed (no heap, small
-     * stack). */
+    /* One pass: header and payload are COBS-encoded as they are (no decoded copy of the frame is
+     * needed: no heap, small stack) while the CRC runs over them; then the CRC itself. */
+    uint32_t crc = PROTO_CRC32_INIT;
     cobs_encoder_t enc;
     cobs_encoder_begin(&enc, out, cap);
-    cobs_encoder_put(&enc, header, sizeof header);
-    cobs_encoder_put(&enc, payload, payload_len);
+    cobs_encoder_put_crc(&enc, header, sizeof header, &crc);
+    cobs_encoder_put_crc(&enc, payload, payload_len, &crc);
+    uint8_t trailer[FRAME_CRC_LEN];
+    proto_put_u32le(trailer, proto_crc32_final(crc));
     cobs_encoder_put(&enc, trailer, sizeof trailer);
     size_t n = 0;
     vigil_status_t st = cobs_encoder_end(&enc, &n);

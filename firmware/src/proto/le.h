@@ -29,12 +29,17 @@ static inline void proto_put_u64le(uint8_t *p, uint64_t v)
     }
 }
 
-/* IEEE-754 binary32 travels as its bit pattern; memcpy is the defined way to get it (C11 6.5p7). */
+/* IEEE-754 binary32 travels as its bit pattern; memcpy is the defined way to get it (C11 6.5p7).
+ * On a little-endian core that is one (unaligned-capable) store. */
 static inline void proto_put_f32le(uint8_t *p, float v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, sizeof v);
+#else
     uint32_t bits;
     memcpy(&bits, &v, sizeof bits);
     proto_put_u32le(p, bits);
+#endif
 }
 
 static inline uint16_t proto_get_u16le(const uint8_t *p)

@@ -4,12 +4,17 @@ import {
   cobsDecode,
   cobsEncode,
   crc32,
+  decodeEvent,
   decodeFeatures,
   decodeHello,
+  decodeSamplesIn,
   Deframer,
+  encodeEvent,
   encodeFeatures,
   encodeFrame,
   encodeHello,
+  encodeSamplesIn,
+  samplesInMaxFrames,
   FrameError,
   MAX_ENCODED,
   MAX_PAYLOAD,
@@ -123,6 +128,60 @@ describe('golden vectors (test/vectors/frames.json, also checked by the C tests)
         expect({ ...counters, types: frames.map((f) => f.type), seqs: frames.map((f) => f.seq) }, `${s.name} chunk ${chunk}`).toEqual(s.expect);
       }
     }
+  });
+});
+
+describe('FEATURES trailer, EVENT and SAMPLES_IN (appended by the firmware issue; also checked by the C tests)', () => {
+  const nanOr = (x: number | string) => (x === 'NaN' ? NaN : (x as number));
+  it('FEATURES with the anomaly score and band energies', () => {
+    for (const c of V.featuresExt) {
+      const fields = { ...c, anomalyScore: nanOr(c.anomalyScore) };
+      expect(toHex(encodeFeatures(fields)), c.name).toBe(c.payload);
+      const d = decodeFeatures(fromHex(c.payload));
+      expect(d.values).toEqual(c.values);
+      expect(d.rms).toEqual(c.values.map((v: number[]) => v[0]));
+      expect(d.axes[0]).toEqual({ rms: c.values[0][0], peak: c.values[0][1], crest: c.values[0][2], kurtosis: c.values[0][3], velocityRmsMmS: c.values[0][4] });
+      expect(Object.is(d.anomalyScore, nanOr(c.anomalyScore)) || d.anomalyScore === c.anomalyScore).toBe(true);
+      expect(d.logBands).toEqual(c.logBands);
+    }
+  });
+  it('FEATURES without the trailer still decode, and a cut trailer is a PayloadError', () => {
+    const old = decodeFeatures(fromHex(V.features[0].payload));
+    expect(old.anomalyScore).toBeUndefined();
+    expect(old.logBands).toBeUndefined();
+    const p = fromHex(V.featuresExt[0].payload);
+    const valuesEnd = 18 + 4 * 2 * 5;
+    for (let n = valuesEnd + 1; n < p.length; n++) expect(() => decodeFeatures(p.subarray(0, n))).toThrow(PayloadError);
+    expect(() => encodeFeatures({ windowIndex: 0, tUs: 0, shaftHz: 0, values: [[1]], logBands: [[1]] })).toThrow(PayloadError);
+  });
+  it('EVENT payloads', () => {
+    for (const c of V.events) {
+      const { name: _n, payload, ...fields } = c;
+      expect(toHex(encodeEvent(fields)), c.name).toBe(payload);
+      expect(decodeEvent(fromHex(payload))).toEqual(fields);
+    }
+    const p = fromHex(V.events[0].payload);
+    for (let n = 0; n < p.length; n++) expect(() => decodeEvent(p.subarray(0, n))).toThrow(PayloadError);
+    const bad = p.slice();
+    bad[4] = 2;
+    expect(() => decodeEvent(bad)).toThrow(PayloadError);
+  });
+  it('SAMPLES_IN payloads', () => {
+    for (const c of V.samplesIn) {
+      expect(toHex(encodeSamplesIn(c)), c.name).toBe(c.payload);
+      const d = decodeSamplesIn(fromHex(c.payload));
+      expect(d.firstFrame).toBe(c.firstFrame);
+      expect(d.axisCount).toBe(c.axisCount);
+      expect(Array.from(d.samples)).toEqual(c.samples);
+    }
+    expect(samplesInMaxFrames(3)).toBe(84);
+    expect(samplesInMaxFrames(2)).toBe(127);
+    expect(() => encodeSamplesIn({ firstFrame: 0, axisCount: 3, samples: new Float32Array(3 * 85) })).toThrow(PayloadError);
+    const p = fromHex(V.samplesIn[0].payload);
+    for (let n = 0; n < p.length; n++) expect(() => decodeSamplesIn(p.subarray(0, n))).toThrow(PayloadError);
+  });
+  it('frames of the new types', () => {
+    for (const c of V.framesExt) expect(toHex(encodeFrame(c.type, c.seq, fromHex(c.payload))), c.name).toBe(c.wire);
   });
 });
 

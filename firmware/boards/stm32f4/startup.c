@@ -1,5 +1,6 @@
 /*
  * Cortex-M4 start-up for the STM32F405 (and QEMU netduinoplus2): vector table and Reset_Handler.
+ * Shared by every STM32F4 image (boards/qemu, boards/stm32f405).
  * No CMSIS: the few core registers are written by address, each cited.
  */
 #include <stdint.h>
@@ -23,11 +24,13 @@ void DebugMon_Handler(void) WEAK_DEFAULT;
 void PendSV_Handler(void) WEAK_DEFAULT;
 void SysTick_Handler(void) WEAK_DEFAULT;
 void USART1_IRQHandler(void) WEAK_DEFAULT;
+void EXTI0_IRQHandler(void) WEAK_DEFAULT;
 
 typedef void (*vector_t)(void);
 
 #define IRQ_COUNT 82u            /* STM32F405 maskable interrupts 0..81 (RM0090 Table 61) */
 #define USART1_IRQN 37u          /* RM0090 Table 61, position 37 */
+#define EXTI0_IRQN 6u            /* RM0090 Table 61, position 6 */
 
 /* Cortex-M vector table (ARMv7-M ARM §B1.5.3): initial SP, then exceptions 1..15, then IRQs. */
 __attribute__((section(".isr_vector"), used))
@@ -43,6 +46,7 @@ const vector_t vector_table[16u + IRQ_COUNT] = {
     [12] = DebugMon_Handler,
     [14] = PendSV_Handler,
     [15] = SysTick_Handler,
+    [16u + EXTI0_IRQN] = EXTI0_IRQHandler,
     [16u + USART1_IRQN] = USART1_IRQHandler,
 };
 

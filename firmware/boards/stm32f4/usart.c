@@ -25,23 +25,33 @@ typedef struct {
 #define RCC_APB2ENR_USART1EN (1u << 4)
 
 #define NVIC_ISER1 (*(volatile uint32_t *)0xE000E104u)  /* PM0214 §4.3.2, IRQs 32..63 */
+#define NVIC_ICER1 (*(volatile uint32_t *)0xE000E184u)  /* PM0214 §4.3.3 */
 #define USART1_IRQN 37u                                 /* RM0090 Table 61 */
 
-/*
- * BRR for 115200 baud at the reset clock: HSI 16 MHz, APB2 prescaler 1, OVER8 = 0
- * (RM0090 §30.3.4): USARTDIV = 16e6 / (16 * 115200) = 8.68 -> mantissa 8, fraction 11 (0.6875).
- * QEMU ignores the baud rate.
- */
-#define USART_BRR_115200_AT_16MHZ ((8u << 4) | 11u)
 
-#define RX_RING_SIZE 256u /* power of two; a HELLO_REQ frame is 12 bytes */
+#ifndef USART_RX_RING_SIZE
+#define USART_RX_RING_SIZE 256u /* power of two; a HELLO_REQ frame is 12 bytes */
+#endif
+#define RX_RING_SIZE USART_RX_RING_SIZE
+_Static_assert((RX_RING_SIZE & (RX_RING_SIZE - 1u)) == 0, "the ring size must be a power of two");
 
 static volatile uint8_t rx_ring[RX_RING_SIZE];
 static volatile uint32_t rx_head;   /* written by the ISR only */
 static volatile uint32_t rx_tail;   /* written by the main loop only */
 static volatile uint32_t rx_dropped;
+static volatile uint32_t rx_paused; /* the ISR turned RXNEIE off: the ring was full */
 
-void usart_init(void)
+/*
+ * BRR with OVER8 = 0 (RM0090 §30.3.4): USARTDIV = pclk / (16 baud), mantissa in bits 15:4 and the
+ * fraction in sixteenths in bits 3:0; BRR = round(pclk / baud) is exactly that encoding. E.g. the
+ * reset clock (HSI 16 MHz) at 115200: 139 = 8 + 11/16. QEMU ignores the baud rate.
+ */
+static uint32_t brr_for(uint32_t pclk_hz, uint32_t baud)
+{
+    return (pclk_hz + baud / 2u) / baud;
+}
+
+void usart_init(uint32_t pclk_hz, uint32_t baud)
 {
     /*
      * Clock the peripheral (needed on the real chip). Do not wait on any RCC ready bit: QEMU does
@@ -53,7 +63,7 @@ void usart_init(void)
      * "Delay after an RCC peripheral clock enabling"). */
     (void)RCC_APB2ENR;
 
-    USART1_REGS->BRR = USART_BRR_115200_AT_16MHZ;
+    USART1_REGS->BRR = brr_for(pclk_hz, baud);
     USART1_REGS->CR2 = 0; /* 1 stop bit */
     USART1_REGS->CR3 = 0; /* no flow control, no DMA */
     /* UE, TE and RE all set: QEMU's model drops received bytes unless UE and RE are on. */
@@ -78,14 +88,25 @@ void USART1_IRQHandler(void)
         rx_dropped++; /* a byte was lost in hardware; the DR read below clears ORE (§30.6.1) */
     }
     if (sr & USART_SR_RXNE) {
-        uint8_t byte = (uint8_t)USART1_REGS->DR; /* reading DR clears RXNE */
         uint32_t head = rx_head;
-        if (head - rx_tail < RX_RING_SIZE) {
-            rx_ring[head % RX_RING_SIZE] = byte;
-            rx_head = head + 1; /* publish after the byte is stored */
-        } else {
-            rx_dropped++;
+        if (head - rx_tail >= RX_RING_SIZE) {
+            /*
+             * The ring is full: leave the byte in DR and stop the interrupt until the main loop
+             * has made room (usart_read turns it back on). QEMU's USART then holds the next bytes
+             * back (it accepts a byte only while RXNE is clear), so a burst of SAMPLES_IN frames
+             * is paced by the node instead of lost. On silicon the next byte would overrun (ORE,
+             * counted above): a real link needs hardware flow control or a slower sender.
+             * The NVIC line is masked too: QEMU 7.2's model does not lower its interrupt when
+             * RXNEIE is cleared, so the handler would otherwise be entered again at once.
+             */
+            USART1_REGS->CR1 &= ~USART_CR1_RXNEIE;
+            NVIC_ICER1 = 1u << (USART1_IRQN - 32u);
+            rx_paused = 1;
+            return;
         }
+        uint8_t byte = (uint8_t)USART1_REGS->DR; /* reading DR clears RXNE */
+        rx_ring[head % RX_RING_SIZE] = byte;
+        rx_head = head + 1; /* publish after the byte is stored */
     }
 }
 
@@ -104,6 +125,11 @@ size_t usart_read(uint8_t *out, size_t max)
         tail++;
     }
     rx_tail = tail;
+    if (rx_paused && n > 0) {
+        rx_paused = 0;
+        USART1_REGS->CR1 |= USART_CR1_RXNEIE; /* room again: the pending byte interrupts at once */
+        NVIC_ISER1 = 1u << (USART1_IRQN - 32u);
+    }
     return n;
 }
 

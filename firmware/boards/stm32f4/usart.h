@@ -1,6 +1,7 @@
 /*
- * USART1 of the STM32F405 (RM0090 §30), the node's link: interrupt-driven receive into a small
- * ring buffer, blocking transmit. QEMU netduinoplus2 wires its first -serial to USART1.
+ * USART1 of the STM32F405 (RM0090 §30), the node's link: interrupt-driven receive into a ring
+ * buffer (USART_RX_RING_SIZE bytes, per board) with flow control by the interrupt enable, blocking
+ * transmit. QEMU netduinoplus2 wires its first -serial to USART1.
  */
 #ifndef QEMU_USART_H
 #define QEMU_USART_H
@@ -8,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Clocks, 115200 8N1, TX/RX and the RX interrupt. */
-void usart_init(void);
+/* Clocks, 8N1 at baud for a peripheral clock of pclk_hz (APB2), TX/RX and the RX interrupt. */
+void usart_init(uint32_t pclk_hz, uint32_t baud);
 
 /* Blocks until every byte is in the data register. */
 void usart_write(const uint8_t *data, size_t len);

@@ -1,0 +1,282 @@
+/*
+ * The benchmark image: the node's kernels on the emulated STM32F405, each timed with TIM2, which
+ * under `-icount shift=0,align=off,sleep=off` counts executed instructions (boards/stm32f4/tim2.h).
+ * bench/firmware.ts builds it, runs it in QEMU and parses the lines
+ *   BENCH <name> <value>
+ * up to "BENCH end". Every figure is measured BENCH_REPEATS times; the repeats are identical under
+ * icount, and a BENCH_SPREAD line reports max - min if they ever are not.
+ *
+ * The signal: three axes of broadband noise with impacts and 1 g of gravity on z (1024 samples
+ * each), and the node configured as a 3-axis node at 48 kHz with the built-in 64-32-8-32-64 model
+ * (its feature spec is the 48 kHz one; the cost of a window does not depend on the rate). Frames go
+ * to a sink that only counts bytes (the real board hands them to the UART).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "dsp/band_tables.h"
+#include "dsp/features.h"
+#include "dsp/fft.h"
+#include "nn/default_model.h"
+#include "nn/infer.h"
+#include "node/node.h"
+#include "proto/frame.h"
+#include "tim2.h"
+#include "usart.h"
+
+#define BENCH_REPEATS 3u
+#define N 1024u
+
+extern uint32_t _ebss, _estack;
+
+static void put_str(const char *s)
+{
+    usart_write((const uint8_t *)s, strlen(s));
+}
+
+static void put_u32(uint32_t v)
+{
+    char buf[11];
+    size_t i = sizeof buf;
+    buf[--i] = '\0';
+    do {
+        buf[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    put_str(&buf[i]);
+}
+
+static void report(const char *name, uint32_t value)
+{
+    put_str("BENCH ");
+    put_str(name);
+    put_str(" ");
+    put_u32(value);
+    put_str("\n");
+}
+
+typedef struct {
+    uint32_t lo, hi;
+} span_t;
+
+static void span_add(span_t *s, uint32_t d)
+{
+    s->lo = d < s->lo ? d : s->lo;
+    s->hi = d > s->hi ? d : s->hi;
+}
+
+static void report_span(const char *name, const span_t *s)
+{
+    report(name, s->lo);
+    if (s->hi != s->lo) {
+        put_str("BENCH_SPREAD ");
+        put_str(name);
+        put_str(" ");
+        put_u32(s->hi - s->lo);
+        put_str("\n");
+    }
+}
+
+/* xorshift32: a deterministic signal. */
+static uint32_t g_rng = 0x1234567u;
+static float noise(void)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 17;
+    g_rng ^= g_rng << 5;
+    return (float)(int32_t)(g_rng & 0xFFFFu) / 65536.0f - 0.5f;
+}
+
+static float g_axis[3][N];
+static float g_frames[3 * 4 * N]; /* interleaved, 4 windows' worth, periodic in 512 frames */
+static float g_scratch[DSP_FEATURES_SCRATCH_FLOATS(N)];
+static float g_fft[N];
+static float g_power[N / 2 + 1];
+static dsp_features_t g_feat;
+static node_t g_node;
+static uint32_t g_sink_bytes;
+
+static vigil_status_t sink(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    g_sink_bytes += (uint32_t)len;
+    return VIGIL_OK;
+}
+
+/* Periodic in the hop (512 frames), so every window holds the same samples and every timed hop
+ * does exactly the same work (the repeats must agree to the instruction). */
+static void make_signal(void)
+{
+    for (size_t i = 0; i < 512; i++) {
+        for (size_t a = 0; a < 3; a++) {
+            g_frames[3 * i + a] = 0.05f * noise() + ((i % 97u) == 0u ? 0.4f : 0.0f) + (a == 2 ? 1.0f : 0.0f);
+        }
+    }
+    for (size_t i = 512; i < 4 * N; i++) {
+        for (size_t a = 0; a < 3; a++) {
+            g_frames[3 * i + a] = g_frames[3 * (i % 512u) + a];
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        for (size_t a = 0; a < 3; a++) {
+            g_axis[a][i] = g_frames[3 * i + a];
+        }
+    }
+}
+
+/* Paints the free stack below the current frame, so its high-water mark can be read afterwards. */
+static void stack_paint(void)
+{
+    uintptr_t sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    for (volatile uint32_t *p = &_ebss; (uintptr_t)p < sp - 256u; p++) {
+        *p = 0xA5A5A5A5u;
+    }
+}
+
+static uint32_t stack_used(void)
+{
+    const uint32_t *p = &_ebss;
+    while (p < &_estack && *p == 0xA5A5A5A5u) {
+        p++;
+    }
+    return (uint32_t)((uintptr_t)&_estack - (uintptr_t)p);
+}
+
+int main(void)
+{
+    usart_init(16000000u, 115200u); /* the reset clock: HSI 16 MHz (QEMU models no RCC) */
+    tim2_start();
+    stack_paint();
+    make_signal();
+
+    /* The node: 3 axes, window 1024, hop 512, 32 bands, the built-in model. */
+    node_config_t cfg = {
+        .axis_count = 3, .window_len = N, .hop = 512, .sample_rate_hz = 48000, .name = "bench",
+        .channels = "x,y,z", .board = MSG_BOARD_QEMU, .send_bands = true,
+    };
+    if (node_init(&g_node, &cfg, sink, NULL) != VIGIL_OK ||
+        node_set_model(&g_node, nn_default_model_blob, nn_default_model_len) != VIGIL_OK ||
+        dsp_features_init(&g_feat, &g_node.spec) != VIGIL_OK) {
+        put_str("BENCH error setup\n");
+        return 1;
+    }
+    const dsp_fft_plan_t *plan = g_feat.plan;
+
+    /* 1. The real FFT alone: 1024 points to the power spectrum (permuted input, split, |Y|^2). */
+    span_t fft = {UINT32_MAX, 0};
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        for (size_t i = 0; i < N; i++) {
+            g_fft[i] = g_axis[0][i];
+        }
+        const uint32_t t0 = tim2_now();
+        dsp_rfft_power_f32(plan, g_fft, g_power, false, 0.0f);
+        span_add(&fft, tim2_now() - t0);
+    }
+    report_span("insn_fft_1024", &fft);
+
+    /* 2. The features of one window of 3 axes (statistics, Hann, FFT, PSD, velocity, bands). */
+    static dsp_axis_features_t out[3];
+    static float bands[3][32];
+    span_t feat = {UINT32_MAX, 0}, axis1 = {UINT32_MAX, 0};
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        const uint32_t t0 = tim2_now();
+        for (size_t a = 0; a < 3; a++) {
+            dsp_features_axis_f32(&g_feat, g_axis[a], N, g_axis[a], g_scratch, &out[a], bands[a]);
+            if (a == 0) {
+                span_add(&axis1, tim2_now() - t0);
+            }
+        }
+        span_add(&feat, tim2_now() - t0);
+    }
+    report_span("insn_features_axis", &axis1);
+    report_span("insn_features_window", &feat);
+
+    /* 3. The model on one window's 64 features: input quantisation, 4 dense layers, the error. */
+    const nn_model_t *m = &g_node.model;
+    static float x[64];
+    for (size_t i = 0; i < 64; i++) {
+        x[i] = bands[i / 32][i % 32];
+    }
+    static _Alignas(8) uint8_t nn_scratch[1024];
+    span_t inf = {UINT32_MAX, 0}, layers = {UINT32_MAX, 0};
+    uint32_t sumsq = 0;
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        uint32_t t0 = tim2_now();
+        sumsq = nn_net_run(&g_node.net, x, nn_scratch, NULL, NULL);
+        span_add(&inf, tim2_now() - t0);
+        /* the four layers alone (what CMSIS-NN's arm_fully_connected_s8 figure covers) */
+        static int8_t a[64], b[64];
+        static int16_t wide[64];
+        memcpy(a, nn_scratch, 64);
+        t0 = tim2_now();
+        for (size_t l = 0; l < m->layer_count; l++) {
+            nn_dense_s8(&g_node.net.layer[l], (l & 1u) ? b : a, (l & 1u) ? a : b, wide);
+        }
+        span_add(&layers, tim2_now() - t0);
+    }
+    report_span("insn_inference", &inf);
+    report_span("insn_dense_layers", &layers);
+    report("inference_sumsq", sumsq);
+
+    /*
+     * 5. The whole node per hop: 512 new frames of 3 axes (de-interleaved into the rings), the
+     * features, the model, the detector, the FEATURES frame. Primed with one window first; each
+     * timed push of 512 frames completes exactly one window. Then 511 frames that complete none:
+     * the sample intake alone.
+     */
+    /* Prime with one window and 5 hops, so the detector's 3-of-5 onset (this synthetic signal is
+     * no CWRU normal data: the model flags it) and its EVENT frame lie before the timed hops. */
+    if (node_push_samples(&g_node, g_frames, N + 5u * 512u) != VIGIL_OK) {
+        put_str("BENCH error prime\n");
+    }
+    span_t hop = {UINT32_MAX, 0}, intake = {UINT32_MAX, 0};
+    size_t at = (N + 5u * 512u) % 512u; /* the signal repeats every 512 frames */
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        const uint32_t sent = g_node.stats.features_sent;
+        const uint32_t t0 = tim2_now();
+        const vigil_status_t st = node_push_samples(&g_node, &g_frames[3 * at], 512);
+        span_add(&hop, tim2_now() - t0);
+        at += 512;
+        if (st != VIGIL_OK || g_node.stats.features_sent != sent + 1u) {
+            put_str("BENCH error window\n");
+        }
+    }
+    report_span("insn_window_total", &hop);
+    /* 6. One FEATURES frame (the last window's) of 3 axes x (5 fields + 32 bands): encode, CRC-32, COBS. */
+    span_t frame = {UINT32_MAX, 0};
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        static uint8_t payload[MSG_FEATURES_MAX_LEN];
+        size_t len = 0, n = 0;
+        const uint32_t t0 = tim2_now();
+        if (msg_features_encode(&g_node.fmsg, payload, sizeof payload, &len) != VIGIL_OK ||
+            frame_build(MSG_TYPE_FEATURES, 1, payload, len, g_node.tx, sizeof g_node.tx, &n) != VIGIL_OK) {
+            put_str("BENCH error frame\n");
+        }
+        span_add(&frame, tim2_now() - t0);
+        if (r == 0) {
+            report("features_payload_bytes", (uint32_t)len);
+            report("features_wire_bytes", (uint32_t)n);
+        }
+    }
+    report_span("insn_features_frame", &frame);
+
+    node_restart_stream(&g_node);
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        const uint32_t t0 = tim2_now();
+        const vigil_status_t st = node_push_samples(&g_node, g_frames, 511);
+        span_add(&intake, tim2_now() - t0);
+        if (st != VIGIL_OK) {
+            put_str("BENCH error intake\n");
+        }
+        node_restart_stream(&g_node);
+    }
+    report_span("insn_intake_511_frames", &intake);
+    report("stack_high_water_bytes", stack_used());
+    report("sink_bytes", g_sink_bytes);
+    put_str("BENCH end\n");
+    for (;;) {
+        __asm volatile("wfi");
+    }
+}

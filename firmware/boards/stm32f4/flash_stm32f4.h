@@ -1,0 +1,24 @@
+/*
+ * The STM32F405's embedded flash as the model store's two slots (RM0090 §3, "Embedded Flash
+ * memory interface"). Layout (RM0090 Table 5, sectors of the 1 MB device):
+ *   sectors 0-2   0x08000000  48 KB   the firmware image (the build keeps it under 40 KB)
+ *   sector 3      0x0800C000  16 KB   model slot 0
+ *   sector 4      0x08010000  64 KB   model slot 1 (its first 16 KB)
+ * Slots are 16 KB; a slot erase is a sector erase. Programming is 32 bits at a time (PSIZE = x32,
+ * for a 2.7-3.6 V supply, RM0090 §3.6.2 Table 6), and every word is read back.
+ *
+ * The F405 has one flash bank: while a sector is erased (up to 2 s for the 64 KB one, datasheet
+ * DS8626 Table 42) every fetch from flash stalls, interrupts included, so the sensor FIFO
+ * overflows and the node restarts its sample stream afterwards. Model updates are rare.
+ */
+#ifndef STM32F4_FLASH_H
+#define STM32F4_FLASH_H
+
+#include "../../src/store/flash.h"
+
+#define FLASH_STM32F4_SLOT_SIZE 16384u
+
+/* Binds f to the two slots above. */
+void flash_stm32f4_init(store_flash_t *f);
+
+#endif /* STM32F4_FLASH_H */

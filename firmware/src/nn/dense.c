@@ -1,0 +1,101 @@
+#include "dense.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "fixedpoint.h"
+
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h> /* __sxtb16: ACLE intrinsics (not CMSIS) */
+#endif
+
+/* Requantize one accumulator and clamp (docs/model-format.md §1.2). */
+static inline int8_t requant(int32_t acc, const nn_channel_t *c, int32_t z_y, int32_t act_min)
+{
+    int32_t y = nn_mbqm_s32(acc, c->multiplier, (int)c->shift) + z_y;
+    if (y < act_min) {
+        y = act_min;
+    }
+    if (y > 127) {
+        y = 127;
+    }
+    return (int8_t)y;
+}
+
+void nn_dense_s8_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
+{
+    for (size_t o = 0; o < l->out_dim; o++) {
+        const int8_t *w = l->weights + o * l->in_dim;
+        int32_t acc = l->channel[o].bias; /* z_x already folded in */
+        for (size_t i = 0; i < l->in_dim; i++) {
+            acc += (int32_t)w[i] * x[i];
+        }
+        y[o] = requant(acc, &l->channel[o], l->z_y, l->act_min);
+    }
+}
+
+#if defined(__ARM_FEATURE_DSP)
+
+/*
+ * The SIMD kernel (dense_m4.S). Four int8 weights w0 w1 w2 w3 load as one word; SXTB16 gives the
+ * halfword pair (w0, w2) and SXTB16 of the word rotated by 8 gives (w1, w3). The inputs are widened
+ * once per layer into the matching order (x0, x2), (x1, x3) (CMSIS-NN calls this "q7 to q15
+ * reordered"), so two SMLADs do four multiply-accumulates; two output rows share every input load;
+ * the requantization is exact (the derivation is in dense_m4.S).
+ */
+static void widen_reordered(const int8_t *x, size_t n, int16_t *out)
+{
+    for (size_t i = 0; i + 4u <= n; i += 4u) {
+        uint32_t v;
+        memcpy(&v, &x[i], sizeof v); /* one LDR: the Cortex-M4 allows unaligned word loads */
+        const uint32_t even = __sxtb16(v);                    /* x0, x2 */
+        const uint32_t odd = __sxtb16((v >> 8) | (v << 24)); /* x1, x3: SXTB16 ... ROR #8 */
+        memcpy(&out[i], &even, 4);
+        memcpy(&out[i + 2u], &odd, 4);
+    }
+}
+
+typedef struct {
+    uint32_t pairs;
+    uint32_t in;
+    int32_t z_y;
+} nn_pairs_args_t;
+void nn_dense_pairs_m4(const int16_t *xs, const int8_t *w, const nn_channel_t *ch, int8_t *y,
+                       const nn_pairs_args_t *a);
+void nn_dense_pairs_relu_m4(const int16_t *xs, const int8_t *w, const nn_channel_t *ch, int8_t *y,
+                            const nn_pairs_args_t *a);
+
+void nn_dense_s8(const nn_dense_t *l, const int8_t *x, int8_t *y, int16_t *scratch)
+{
+    const size_t in = l->in_dim;
+    /* The assembly takes widths that are a multiple of 4 and the two floors a layer can have:
+     * -128 (no activation) and max(-128, z_y) (ReLU). Anything else runs the reference. */
+    const int32_t relu_floor = l->z_y > -128 ? l->z_y : -128;
+    const bool relu = l->act_min == relu_floor && l->act_min != -128;
+    if ((in & 3u) != 0 || in == 0 || (!relu && l->act_min != -128)) {
+        nn_dense_s8_ref(l, x, y);
+        return;
+    }
+    widen_reordered(x, in, scratch);
+    const nn_pairs_args_t a = {(uint32_t)(l->out_dim / 2u), (uint32_t)in, l->z_y};
+    if (relu) {
+        nn_dense_pairs_relu_m4(scratch, l->weights, l->channel, y, &a);
+    } else {
+        nn_dense_pairs_m4(scratch, l->weights, l->channel, y, &a);
+    }
+    if (l->out_dim & 1u) { /* an odd last row: the reference for that one */
+        const size_t o = l->out_dim - 1u;
+        const nn_dense_t last = {l->weights + o * in, l->channel + o, l->in_dim, 1, l->z_y, l->act_min};
+        nn_dense_s8_ref(&last, x, y + o);
+    }
+}
+
+#else /* no DSP extension: the reference */
+
+void nn_dense_s8(const nn_dense_t *l, const int8_t *x, int8_t *y, int16_t *scratch)
+{
+    (void)scratch;
+    nn_dense_s8_ref(l, x, y);
+}
+
+#endif

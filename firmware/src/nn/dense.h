@@ -1,0 +1,43 @@
+/*
+ * The fused int8 dense layer: y = clamp(requantize(bias + W x) + z_y, act_min, 127), TFLite's
+ * fully-connected int8 scheme (docs/model-format.md §1.2), in one pass per output pair.
+ *
+ * Two implementations with one signature, held to the same golden vectors (STYLE.md, the TFLM /
+ * CMSIS-NN habit): nn_dense_s8_ref, plain C, the definition; nn_dense_s8, which on a core with the
+ * DSP extension (Cortex-M4: SMLAD, SXTB16) takes four weights per load and two outputs per pass,
+ * and elsewhere is the reference.
+ */
+#ifndef NN_DENSE_H
+#define NN_DENSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Per output channel, prepared once at load (nn/infer.c): the contiguous words the kernel loads. */
+typedef struct {
+    int32_t bias;       /* bias[o] - z_x * sum_i w[o][i]: the input zero point folded in */
+    int32_t multiplier; /* Q31, 0 or 2^30 .. 2^31 - 1 */
+    int32_t shift;      /* -31 .. 0 */
+} nn_channel_t;
+
+typedef struct {
+    const int8_t *weights;      /* out_dim rows of in_dim, row-major (in the model blob) */
+    const nn_channel_t *channel;
+    uint16_t in_dim;
+    uint16_t out_dim;
+    int32_t z_y;                /* output zero point */
+    int32_t act_min;            /* -128, or max(-128, z_y) for ReLU */
+} nn_dense_t;
+
+/*
+ * x: in_dim int8 inputs; y: out_dim outputs. scratch: NN_DENSE_SCRATCH_BYTES(in_dim), 8-aligned
+ * (the SIMD version's int16 copy of x; unused by the reference). Every multiplier must be 0 or
+ * 2^30 .. 2^31 - 1 and every shift -31 .. 0, as nn_model_parse guarantees.
+ */
+void nn_dense_s8_ref(const nn_dense_t *l, const int8_t *x, int8_t *y);
+void nn_dense_s8(const nn_dense_t *l, const int8_t *x, int8_t *y, int16_t *scratch);
+
+/* Bytes of scratch nn_dense_s8 needs for in_dim inputs. */
+#define NN_DENSE_SCRATCH_BYTES(in_dim) ((((size_t)(in_dim) + 3u) & ~(size_t)3u) * 2u)
+
+#endif /* NN_DENSE_H */

@@ -1,0 +1,168 @@
+/* The small DSP pieces: log10, the feature-spec rules, the default band tables, the windower. */
+#include "test_util.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../src/dsp/band_tables.h"
+#include "../src/dsp/features.h"
+#include "../src/dsp/log10.h"
+#include "../src/dsp/windower.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#pragma GCC diagnostic ignored "-Wunused-const-variable"
+#include "dsp_vectors.h"
+#pragma GCC diagnostic pop
+
+/* Every float from 1e-13 to 1e4 (the band energies' range): within 6e-7 of double log10; every
+ * 97th float of the whole positive range within 4e-6. */
+static void log10_accuracy(void **state)
+{
+    (void)state;
+    double worst = 0.0;
+    const float lo = 1e-13f, hi = 1e4f;
+    uint32_t a, b;
+    memcpy(&a, &lo, 4);
+    memcpy(&b, &hi, 4);
+    for (uint32_t bits = a; bits < b; bits += 3) {
+        float x;
+        memcpy(&x, &bits, 4);
+        worst = fmax(worst, fabs((double)dsp_log10_f32(x) - log10((double)x)));
+    }
+    print_message("log10 worst absolute error on [1e-13, 1e4]: %.2e\n", worst);
+    assert_true(worst < 6e-7);
+    worst = 0.0;
+    for (uint32_t bits = 1; bits < 0x7F800000u; bits += 97) {
+        float x;
+        memcpy(&x, &bits, 4);
+        worst = fmax(worst, fabs((double)dsp_log10_f32(x) - log10((double)x)));
+    }
+    assert_true(worst < 4e-6);
+    assert_true(dsp_log10_f32(0.0f) == -INFINITY);
+    assert_true(isnan(dsp_log10_f32(-1.0f)));
+    assert_true(isnan(dsp_log10_f32(NAN)));
+    assert_true(dsp_log10_f32(INFINITY) == INFINITY);
+    assert_true(dsp_log10_f32(1.0f) == 0.0f);
+    assert_true(dsp_log10_f32(1e-12f) > -12.0000005f && dsp_log10_f32(1e-12f) < -11.9999995f);
+}
+
+static dsp_feature_spec_t good_spec(void)
+{
+    dsp_feature_spec_t s = {.sample_rate_hz = 26667, .window_len = 1024, .hop = 512, .segment_len = 1024,
+                            .band_count = 32, .velocity_lo_hz = 10.0f, .velocity_hi_hz = 1000.0f};
+    memcpy(s.band_edges, dsp_default_band_edges(1024), 33 * sizeof(uint16_t));
+    return s;
+}
+
+static void spec_rules(void **state)
+{
+    (void)state;
+    dsp_feature_spec_t s = good_spec();
+    dsp_features_t f;
+    assert_null(dsp_features_check(&s));
+    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+    /* velocity bins at 26667 Hz / 1024: 26.04 Hz apart, so 10..1000 Hz is bins 1..38 */
+    assert_int_equal(f.vel_k_lo, 1);
+    assert_int_equal(f.vel_k_hi, 38);
+#define BREAKS(change)                                                                 \
+    do {                                                                               \
+        s = good_spec();                                                               \
+        change;                                                                        \
+        assert_non_null(dsp_features_check(&s));                                       \
+        assert_int_equal(dsp_features_init(&f, &s), VIGIL_ERR_ARG);                    \
+    } while (0)
+    BREAKS(s.sample_rate_hz = 0);
+    BREAKS(s.window_len = 1000);
+    BREAKS(s.window_len = 8192);
+    BREAKS(s.hop = 0);
+    BREAKS(s.hop = 1025);
+    BREAKS(s.segment_len = 2048);
+    BREAKS(s.segment_len = 96);
+    BREAKS(s.band_count = 0);
+    BREAKS(s.band_count = 65);
+    BREAKS(s.band_edges[0] = 0);
+    BREAKS(s.band_edges[32] = 514);
+    BREAKS(s.band_edges[5] = s.band_edges[4]);
+    BREAKS(s.velocity_lo_hz = 0.0f);
+    BREAKS(s.velocity_hi_hz = 5.0f);
+    BREAKS(s.velocity_hi_hz = NAN);
+#undef BREAKS
+    /* Exact velocity bin edges: at 25600 Hz / 1024 the bins are 25 Hz apart and 1000 Hz is bin 40. */
+    s = good_spec();
+    s.sample_rate_hz = 25600;
+    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+    assert_int_equal(f.vel_k_hi, 40);
+    s.velocity_lo_hz = 25.0f;
+    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+    assert_int_equal(f.vel_k_lo, 1);
+    s.velocity_lo_hz = 25.5f;
+    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+    assert_int_equal(f.vel_k_lo, 2);
+}
+
+/* The tables compiled into the node equal models/features logBandEdges (the vectors). */
+static void default_band_tables_match_typescript(void **state)
+{
+    (void)state;
+    size_t checked = 0;
+    for (size_t i = 0; i < VEC_DSP_EDGES_COUNT; i++) {
+        const vec_dsp_edges_t *v = &VEC_DSP_EDGES[i];
+        if (v->band_count != DSP_DEFAULT_BANDS) {
+            continue;
+        }
+        const uint16_t *e = dsp_default_band_edges(v->segment_len);
+        assert_non_null(e);
+        assert_memory_equal(e, v->edges, (DSP_DEFAULT_BANDS + 1) * sizeof(uint16_t));
+        checked++;
+    }
+    assert_int_equal(checked, 7);
+    assert_null(dsp_default_band_edges(1000));
+}
+
+static void windower_rules(void **state)
+{
+    (void)state;
+    static float st[3 * 64];
+    dsp_windower_t w;
+    assert_int_equal(dsp_windower_init(&w, st, 3 * 64, 3, 64, 16), VIGIL_OK);
+    assert_int_equal(dsp_windower_init(&w, st, 3 * 64 - 1, 3, 64, 16), VIGIL_ERR_ARG);
+    assert_int_equal(dsp_windower_init(&w, st, 3 * 64, 4, 64, 16), VIGIL_ERR_ARG);
+    assert_int_equal(dsp_windower_init(&w, st, 3 * 64, 1, 60, 16), VIGIL_ERR_ARG);
+    assert_int_equal(dsp_windower_init(&w, st, 3 * 64, 1, 64, 65), VIGIL_ERR_ARG);
+    assert_int_equal(dsp_windower_init(&w, NULL, 3 * 64, 1, 64, 16), VIGIL_ERR_ARG);
+    /* One axis, window 64, hop 16: windows end at 64, 80, 96; the view reads oldest first. */
+    assert_int_equal(dsp_windower_init(&w, st, 64, 1, 64, 16), VIGIL_OK);
+    float x[200];
+    for (int i = 0; i < 200; i++) {
+        x[i] = (float)i;
+    }
+    size_t done = 0, windows = 0;
+    while (done < 200) {
+        bool c;
+        done += dsp_windower_push(&w, &x[done], 200 - done, &c);
+        if (c) {
+            const float *p0, *p1;
+            size_t n0;
+            dsp_windower_view(&w, 0, &p0, &n0, &p1);
+            for (size_t i = 0; i < 64; i++) {
+                const float v = i < n0 ? p0[i] : p1[i - n0];
+                assert_true(v == (float)(windows * 16 + i));
+            }
+            assert_int_equal(done, 64 + 16 * windows);
+            windows++;
+        }
+    }
+    assert_int_equal(windows, (200 - 64) / 16 + 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(log10_accuracy),
+        cmocka_unit_test(spec_rules),
+        cmocka_unit_test(default_band_tables_match_typescript),
+        cmocka_unit_test(windower_rules),
+    };
+    return cmocka_run_group_tests_name("dsp", tests, NULL, NULL);
+}

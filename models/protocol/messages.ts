@@ -169,20 +169,23 @@ export function decodeFeatures(p: Uint8Array): Features {
   if (fieldsPerAxis < 1) throw new PayloadError('FEATURES carries no field per axis');
   const need = FEATURES_HEADER_LEN + 4 * axisCount * fieldsPerAxis;
   if (p.length < need) throw new PayloadError(`FEATURES payload is ${p.length} bytes, ${need} expected`);
-  const values: number[][] = [];
+  // One pass, no closures: this runs for every window of every node (bench: frames).
+  const values: number[][] = new Array(axisCount);
+  const rms: number[] = new Array(axisCount);
+  const axes: Partial<Record<FeatureField, number>>[] = new Array(axisCount);
+  const known = Math.min(fieldsPerAxis, FEATURE_FIELDS.length);
   for (let a = 0; a < axisCount; a++) {
-    const row: number[] = [];
-    for (let k = 0; k < fieldsPerAxis; k++) row.push(dv.getFloat32(FEATURES_HEADER_LEN + 4 * (a * fieldsPerAxis + k), true));
-    values.push(row);
+    const row: number[] = new Array(fieldsPerAxis);
+    const base = FEATURES_HEADER_LEN + 4 * a * fieldsPerAxis;
+    for (let k = 0; k < fieldsPerAxis; k++) row[k] = dv.getFloat32(base + 4 * k, true);
+    // Fixed object shape (fast in V8); fields the node did not send are left out.
+    const o: Partial<Record<FeatureField, number>> =
+      known === FEATURE_FIELDS.length ? { rms: row[0], peak: row[1], crest: row[2], kurtosis: row[3], velocityRmsMmS: row[4] } : {};
+    if (known < FEATURE_FIELDS.length) for (let k = 0; k < known; k++) o[FEATURE_FIELDS[k]] = row[k];
+    values[a] = row;
+    rms[a] = row[0];
+    axes[a] = o;
   }
-  const rms = values.map((v) => v[0]);
-  const axes = values.map((v) => {
-    const o: Partial<Record<FeatureField, number>> = {};
-    FEATURE_FIELDS.forEach((name, k) => {
-      if (k < v.length) o[name] = v[k];
-    });
-    return o;
-  });
   const lo = dv.getUint32(4, true);
   const hi = dv.getUint32(8, true);
   const out: Features = {

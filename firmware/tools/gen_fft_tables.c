@@ -82,7 +82,13 @@ static int emit_plan(unsigned n)
         tw_count += (size_t)l * 7u * 2u;
         l *= 8u;
     }
-    double *tw = calloc(tw_count ? tw_count : 1, sizeof *tw);
+    /* Static scratch, like the firmware it serves: n <= 4096 bounds both tables (tw_count < 2n). */
+    static double tw[2 * 4096];
+    static double split[4096 + 2];
+    if (tw_count > sizeof tw / sizeof tw[0] || (m / 2 + 1) * 2 > sizeof split / sizeof split[0]) {
+        fprintf(stderr, "gen_fft_tables: size %u needs more table space than reserved\n", n);
+        return 1;
+    }
     size_t k = 0;
     l = radices[0];
     for (int st = 1; st < s; st++) {
@@ -102,9 +108,7 @@ static int emit_plan(unsigned n)
     } else {
         print_floats(name, tw, tw_count);
     }
-    free(tw);
 
-    double *split = calloc((m / 2 + 1) * 2, sizeof *split);
     for (unsigned i = 0; i <= m / 2; i++) {
         double a = 2.0 * pi * (double)i / (double)n;
         split[2 * i] = cos(a);
@@ -112,10 +116,9 @@ static int emit_plan(unsigned n)
     }
     snprintf(name, sizeof name, "fft%u_split_tw", n);
     print_floats(name, split, (m / 2 + 1) * 2);
-    free(split);
 
     /* Periodic Hann, w[n] = 0.5 - 0.5 cos(2 pi n / N) (docs/features.md), first half + middle. */
-    double *hann = calloc(m + 1, sizeof *hann);
+    static double hann[2048 + 1]; /* m <= 2048 */
     double sum_sq = 0.0;
     for (unsigned i = 0; i <= m; i++) {
         hann[i] = 0.5 - 0.5 * cos(2.0 * pi * (double)i / (double)n);
@@ -126,7 +129,6 @@ static int emit_plan(unsigned n)
     }
     snprintf(name, sizeof name, "fft%u_hann", n);
     print_floats(name, hann, m + 1);
-    free(hann);
 
     printf("const dsp_fft_plan_t dsp_fft_plan_%u = {\n", n);
     printf("    .n = %u, .first_radix = %u, .stages8 = %d,\n", n, radices[0], s - 1);

@@ -18,13 +18,13 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/browser';
 import type { BenchResult } from './run';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench-output', 'storage-page');
 const FEMTO = resolve(ROOT, '..', 'shared', 'data', 'femto', 'Bearing1_2_acc.csv');
 const CWRU = resolve(ROOT, '..', 'shared', 'data', 'cwru', 'normal_0hp_1797rpm_48k.csv');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 async function buildPage(): Promise<void> {
@@ -55,7 +55,7 @@ export async function storageBench(): Promise<BenchResult> {
   await buildPage();
   const server = await serve(OUT);
   const profile = mkdtempSync(join(tmpdir(), 'vigil-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   const notes: string[] = [];
   const figures: BenchResult['figures'] = {};
   try {

@@ -1,51 +1,26 @@
 // Live recording end to end: the demo node streams, the page stores its features continuously in
 // IndexedDB (minute chunks, written every few seconds), a range dragged on the Live chart becomes a
 // label, and after a reload the recording and its label are there.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function startHost(): Promise<{ child: ChildProcess; url: string }> {
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'main/cli/host.ts'), '--demo', 'cwru-inner-race', '--no-open', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start the demo node within 30 s:\n${out}`)), 30_000);
-    const check = setInterval(() => {
-      const m = /Vigil \(browser mode\): (\S+)/.exec(out);
-      if (m && /Demo node .* streaming/.test(out)) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, url: m[1] });
-      } else if (child.exitCode !== null || /did not start/.test(out)) {
-        clearTimeout(timer);
-        clearInterval(check);
-        reject(new Error(`host failed:\n${out}`));
-      }
-    }, 50);
-  });
-}
 
 describe('Live recording and labelling in Chromium', () => {
-  let host: Awaited<ReturnType<typeof startHost>>;
+  let host: BrowserHost;
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    host = await startHost();
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-live-')), { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+    host = await startBrowserHost('cwru-inner-race');
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-live-')), { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);

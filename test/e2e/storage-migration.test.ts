@@ -1,41 +1,15 @@
 // Schema migration in real Chromium: a database created at schema version 1 (the first) and filled
 // with rows in every table is opened by the shipped app, which upgrades it to the latest version.
 // Every v1 row must still be there, unchanged, and the app must show it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_NAME, SCHEMA_V1, SCHEMA_VERSION } from '../../renderer/src/db/schema';
-import { ROOT } from '../helpers/firmware';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { v1Rows } from '../unit/renderer/fixtures/dbV1';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function startHost(): Promise<{ child: ChildProcess; url: string }> {
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'main/cli/host.ts'), '--no-open', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start within 30 s:\n${out}`)), 30_000);
-    const check = setInterval(() => {
-      const m = /Vigil \(browser mode\): (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, url: m[1] });
-      } else if (child.exitCode !== null) {
-        clearTimeout(timer);
-        clearInterval(check);
-        reject(new Error(`host failed:\n${out}`));
-      }
-    }, 50);
-  });
-}
 
 /** Typed arrays do not cross page.evaluate: send them as tagged number lists. */
 type Wire = unknown;
@@ -47,7 +21,7 @@ function toWire(v: unknown): Wire {
 }
 
 describe('schema migration from version 1 in Chromium', () => {
-  let host: Awaited<ReturnType<typeof startHost>>;
+  let host: BrowserHost;
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
@@ -55,8 +29,8 @@ describe('schema migration from version 1 in Chromium', () => {
   let watching = false;
 
   beforeAll(async () => {
-    host = await startHost();
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-mig-')), { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+    host = await startBrowserHost();
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-mig-')), { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       if (watching && m.type() === 'error') problems.push(`console: ${m.text()}`);

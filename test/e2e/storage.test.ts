@@ -1,49 +1,24 @@
 // Issue 5 end to end, in Chromium with real IndexedDB: import a CWRU recording, label two ranges,
 // reload and find them, refuse a malformed CSV without changing anything, export a dataset bundle
 // and import it into a fresh profile with identical counts; export the labels as CSV.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
 const CSV = join(ROOT, 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TABLES = ['sessions', 'nodes', 'assets', 'featureChunks', 'featureSummaries', 'rawSnapshots', 'gaps', 'events', 'labels'];
 
 /** The browser-mode host without a demo node: nothing records in the background, counts stay put. */
-function startHost(): Promise<{ child: ChildProcess; url: string }> {
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'main/cli/host.ts'), '--no-open', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start within 30 s:\n${out}`)), 30_000);
-    const check = setInterval(() => {
-      const m = /Vigil \(browser mode\): (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, url: m[1] });
-      } else if (child.exitCode !== null) {
-        clearTimeout(timer);
-        clearInterval(check);
-        reject(new Error(`host failed:\n${out}`));
-      }
-    }, 50);
-  });
-}
-
 async function openProfile(problems: string[], tag: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), `vigil-${tag}-`)), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   });
@@ -75,7 +50,7 @@ async function dragAcross(page: Page, chart: string, a: number, b: number): Prom
 }
 
 describe('Recordings, labels and exchange in Chromium (real IndexedDB)', () => {
-  let host: Awaited<ReturnType<typeof startHost>>;
+  let host: BrowserHost;
   let a: { context: BrowserContext; page: Page };
   let b: { context: BrowserContext; page: Page } | undefined;
   const problems: string[] = [];
@@ -85,7 +60,7 @@ describe('Recordings, labels and exchange in Chromium (real IndexedDB)', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    host = await startHost();
+    host = await startBrowserHost();
     a = await openProfile(problems, 'A');
   }, 60_000);
 

@@ -2,53 +2,28 @@
 // page, the shipped demo recordings picked through the file input, training in the Web Worker
 // (TensorFlow.js wasm under the page's CSP), the evaluation beside the node's current model and
 // the baselines, int8 quantization, the registry, and a deployment that needs a confirmation.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DEMO = join(ROOT, 'data', 'demo');
 
-function startHost(): Promise<{ child: ChildProcess; url: string }> {
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'main/cli/host.ts'), '--no-open', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start within 30 s:\n${out}`)), 30_000);
-    const check = setInterval(() => {
-      const m = /Vigil \(browser mode\): (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, url: m[1] });
-      } else if (child.exitCode !== null) {
-        clearTimeout(timer);
-        clearInterval(check);
-        reject(new Error(`host failed:\n${out}`));
-      }
-    }, 50);
-  });
-}
-
 describe('Training page in Chromium', () => {
-  let host: Awaited<ReturnType<typeof startHost>>;
+  let host: BrowserHost;
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    host = await startHost();
+    host = await startBrowserHost();
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-chromium-')), {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },

@@ -43,6 +43,7 @@ import {
   type Features,
   type Frame,
 } from '../../models/protocol/index';
+import { waitFor } from '../helpers/wait';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { readCsvColumns, relErr } from '../helpers/recording';
 
@@ -81,19 +82,6 @@ function freePort(): Promise<number> {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
     });
-  });
-}
-
-function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = check();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
   });
 }
 

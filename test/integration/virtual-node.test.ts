@@ -9,21 +9,9 @@ import type { ApiEvents, FeatureFrame, NodeInfo } from '../../main/api/contract'
 import { NodeManager } from '../../main/node/manager';
 import { DEMO_RECORDINGS } from '../../main/node/virtualNode';
 import { rmsF32 } from '../../models/features/rms';
+import { waitFor } from '../helpers/wait';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { loopedWindow, readCsvColumns, relErr } from '../helpers/recording';
-
-function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = check();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe('virtual node over a pseudo-terminal', () => {
   let manager: NodeManager;

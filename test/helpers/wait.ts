@@ -1,0 +1,13 @@
+/** Polls `check` every 20 ms until it returns a value; rejects naming `what` after `ms`. */
+export function waitFor<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      const v = check();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() - t0 > ms) return reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}

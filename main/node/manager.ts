@@ -35,7 +35,7 @@ export class NodeManager {
   private readonly listeners = new Set<EventListener>();
   private readonly flushTimer: NodeJS.Timeout;
   private flushCount = 0;
-  private readonly lastStatsFrames = new Map<string, number>();
+  private readonly lastStatsBytes = new Map<string, number>();
 
   constructor(private readonly opts: ManagerOptions) {
     this.flushTimer = setInterval(() => this.flush(), opts.batchMs ?? 100);
@@ -143,8 +143,8 @@ export class NodeManager {
     if (++this.flushCount % Math.max(1, Math.round(1000 / (this.opts.batchMs ?? 100))) === 0) {
       for (const s of this.sessions.values()) {
         const info = s.info();
-        if (this.lastStatsFrames.get(s.path) === info.stats.bytes) continue;
-        this.lastStatsFrames.set(s.path, info.stats.bytes);
+        if (this.lastStatsBytes.get(s.path) === info.stats.bytes) continue;
+        this.lastStatsBytes.set(s.path, info.stats.bytes);
         this.emit('node.updated', info);
       }
     }

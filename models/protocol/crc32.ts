@@ -3,7 +3,8 @@
  * 0xFFFFFFFF). Check value: crc32("123456789") = 0xCBF43926. Spec: docs/protocol.md section 1.
  */
 
-const TABLE: Uint32Array = (() => {
+/** The byte-wise lookup table, shared with the Deframer's one-pass decode-and-check loop. */
+export const CRC32_TABLE: Uint32Array = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -16,7 +17,7 @@ const TABLE: Uint32Array = (() => {
 /** Continues a CRC over `bytes[start, end)`. Pass the previous result as `crc` (0 to begin). */
 export function crc32Update(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = ~crc;
-  for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  for (let i = start; i < end; i++) c = CRC32_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
 }
 

@@ -3,7 +3,7 @@
  * Spec: docs/protocol.md section 1. The C twin is firmware/src/proto/frame.c.
  */
 import { cobsEncodeInto, cobsMaxEncodedLength } from './cobs';
-import { crc32 } from './crc32';
+import { crc32, CRC32_TABLE } from './crc32';
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_LEN = 6;
@@ -62,16 +62,6 @@ export function encodeFrame(type: number, seq: number, payload: Uint8Array = new
 const CRC32_RESIDUE = 0x2144df1c;
 const SLAB_BYTES = 64 * 1024; // >= MAX_PAYLOAD
 
-const CRC_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
 /**
  * Streaming receiver. Feed it whatever bytes arrive, in any chunking; it calls `onFrame` for every
  * frame that passes the checks of docs/protocol.md, counts and skips the rest, and resynchronises
@@ -101,7 +91,7 @@ export class Deframer {
     this.stats.bytes += chunk.length;
     const n = chunk.length;
     const d = this.decoded;
-    const T = CRC_TABLE;
+    const T = CRC32_TABLE;
     let len = this.len;
     let encoded = this.encoded;
     let remaining = this.remaining;

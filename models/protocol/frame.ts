@@ -157,6 +157,19 @@ export class Deframer {
     this.crc = crc;
   }
 
+  /**
+   * Decoded bytes of the partial frame held right now (0 between frames). Never more than
+   * MAX_ENCODED: the decode buffer is allocated once, at that size, and never grows.
+   */
+  get pending(): number {
+    return this.len;
+  }
+
+  /** Size of the one decode buffer (MAX_ENCODED bytes): the receiver's whole frame memory. */
+  get capacity(): number {
+    return this.decoded.length;
+  }
+
   /** Forgets any partial frame (e.g. after the port was reopened). */
   reset(): void {
     this.len = this.encoded = this.remaining = this.code = 0;

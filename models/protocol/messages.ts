@@ -1,6 +1,7 @@
 /**
- * Message payloads of protocol version 1: HELLO_REQ, HELLO, FEATURES (with its appended anomaly
- * score and band energies), EVENT, SAMPLES_IN.
+ * Message payloads of protocol version 1: HELLO_REQ, HELLO (with the 1.1 INFO block), FEATURES
+ * (with its appended anomaly score and band energies), EVENT, SAMPLES_IN. The other 1.1 messages
+ * are in link.ts.
  * Spec: docs/protocol.md section 3. The C twin is firmware/src/proto/msg.c.
  *
  * Decoders follow the extension rule: they read the fields they know, ignore trailing bytes, and
@@ -19,6 +20,21 @@ export const BOARD_NAMES = ['host', 'qemu', 'stm32f405'] as const;
 export type BoardName = (typeof BOARD_NAMES)[number] | 'unknown';
 
 export const HELLO_MIN_LEN = 28;
+/** HELLO INFO block (protocol 1.1, section 3.1): appended after the channel list, all or nothing. */
+export const HELLO_INFO_LEN = 46;
+export const SLOT_STATE_EMPTY = 0;
+export const SLOT_STATE_PENDING = 1;
+export const SLOT_STATE_TRYING = 2;
+export const SLOT_STATE_CONFIRMED = 3;
+export const SLOT_STATE_REJECTED = 4;
+export const MODEL_SOURCE_NONE = 0;
+export const MODEL_SOURCE_BUILTIN = 1;
+export const MODEL_SOURCE_SLOT0 = 2;
+export const MODEL_SOURCE_SLOT1 = 3;
+export const LINK_WIRED = 0;
+export const LINK_BLE = 1;
+export const SENSOR_NONE = 0;
+export const SENSOR_IIS3DWB = 1;
 export const HELLO_MAX_NAME = 32;
 export const HELLO_MAX_CHANNELS = 64;
 export const FEATURES_HEADER_LEN = 18;
@@ -47,6 +63,43 @@ export interface Hello {
   name: string;
   /** One name per axis (may be empty when the node sent none). */
   channels: string[];
+  /** The INFO block of a 1.1+ node; absent from a 1.0 node's HELLO (protocol minor 0). */
+  info?: HelloInfo;
+}
+
+/** One model store slot as HELLO INFO reports it. */
+export interface HelloSlot {
+  /** SLOT_STATE_*: 0 empty, 1 pending, 2 trying, 3 confirmed, 4 rejected. */
+  state: number;
+  /** Sequence number of the slot (u32). */
+  seq: number;
+  /** Model version in the slot (u32), 0 if unknown. */
+  modelVersion: number;
+}
+
+/** HELLO INFO block (section 3.1, protocol 1.1). */
+export interface HelloInfo {
+  protocolMinor: number;
+  /** CAP_* bit set (u32). */
+  capabilities: number;
+  /** LINK_WIRED (0) or LINK_BLE (1): the link this HELLO travels on. */
+  link: number;
+  /** 0 unpaired, 1 paired. */
+  paired: number;
+  /** First 4 bytes of SHA-256(key); zero when unpaired. */
+  keyId: Uint8Array;
+  /** This link's current SECURE nonce (8 bytes). */
+  linkNonce: Uint8Array;
+  /** SENSOR_NONE (0) or SENSOR_IIS3DWB (1). */
+  sensor: number;
+  rangeG: number;
+  streamMode: number;
+  rawDecimation: number;
+  modelVersion: number;
+  /** MODEL_SOURCE_*. */
+  modelSource: number;
+  /** Exactly two slots. */
+  slots: HelloSlot[];
 }
 
 export interface Features {
@@ -119,7 +172,8 @@ export function decodeHello(p: Uint8Array): Hello {
   const axisCount = p[17];
   if (axisCount < 1 || axisCount > 3) throw new PayloadError(`HELLO axis count ${axisCount} is not 1 to 3`);
   const channelsText = utf8Decode(p.subarray(chanLenAt + 1, chanLenAt + 1 + chanLen));
-  return {
+  const infoAt = chanLenAt + 1 + chanLen;
+  const out: Hello = {
     protocolVersion: p[0],
     firmware: { major: p[1], minor: p[2], patch: p[3] },
     uid: p.slice(4, 16),
@@ -131,6 +185,68 @@ export function decodeHello(p: Uint8Array): Hello {
     name: utf8Decode(p.subarray(27, 27 + nameLen)),
     channels: channelsText.length === 0 ? [] : channelsText.split(','),
   };
+  // The INFO block is all or nothing: none (a 1.0 node), or all 46 bytes (more may follow).
+  if (p.length > infoAt) {
+    if (p.length < infoAt + HELLO_INFO_LEN) throw new PayloadError(`HELLO ends inside its INFO block (${p.length - infoAt} of ${HELLO_INFO_LEN} bytes)`);
+    out.info = decodeHelloInfo(dv, infoAt);
+  }
+  return out;
+}
+
+function decodeHelloInfo(dv: DataView, at: number): HelloInfo {
+  const u8 = (o: number) => dv.getUint8(at + o);
+  const u32 = (o: number) => dv.getUint32(at + o, true);
+  const bytesAt = (o: number, n: number) => new Uint8Array(dv.buffer.slice(dv.byteOffset + at + o, dv.byteOffset + at + o + n));
+  const slot = (o: number): HelloSlot => ({ state: u8(o), seq: u32(o + 1), modelVersion: u32(o + 5) });
+  return {
+    protocolMinor: u8(0),
+    capabilities: u32(1),
+    link: u8(5),
+    paired: u8(6),
+    keyId: bytesAt(7, 4),
+    linkNonce: bytesAt(11, 8),
+    sensor: u8(19),
+    rangeG: u8(20),
+    streamMode: u8(21),
+    rawDecimation: u8(22),
+    modelVersion: u32(23),
+    modelSource: u8(27),
+    slots: [slot(28), slot(37)],
+  };
+}
+
+function checkByte(what: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new PayloadError(`${what} ${v} is not a byte`);
+}
+function checkU32(what: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new PayloadError(`${what} ${v} is not a u32`);
+}
+
+function encodeHelloInfo(info: HelloInfo, dv: DataView, at: number): void {
+  if (info.keyId.length !== 4) throw new PayloadError('HELLO INFO key_id must be 4 bytes');
+  if (info.linkNonce.length !== 8) throw new PayloadError('HELLO INFO link_nonce must be 8 bytes');
+  if (info.slots.length !== 2) throw new PayloadError('HELLO INFO carries exactly 2 slots');
+  const bytes = { protocolMinor: 0, link: 5, paired: 6, sensor: 19, rangeG: 20, streamMode: 21, rawDecimation: 22, modelSource: 27 } as const;
+  for (const [k, o] of Object.entries(bytes)) {
+    const v = info[k as keyof typeof bytes];
+    checkByte(`HELLO INFO ${k}`, v);
+    dv.setUint8(at + o, v);
+  }
+  checkU32('HELLO INFO capabilities', info.capabilities);
+  checkU32('HELLO INFO model_version', info.modelVersion);
+  dv.setUint32(at + 1, info.capabilities, true);
+  dv.setUint32(at + 23, info.modelVersion, true);
+  for (let i = 0; i < 4; i++) dv.setUint8(at + 7 + i, info.keyId[i]);
+  for (let i = 0; i < 8; i++) dv.setUint8(at + 11 + i, info.linkNonce[i]);
+  info.slots.forEach((s, i) => {
+    const o = at + 28 + 9 * i;
+    checkByte('HELLO INFO slot state', s.state);
+    checkU32('HELLO INFO slot seq', s.seq);
+    checkU32('HELLO INFO slot model_version', s.modelVersion);
+    dv.setUint8(o, s.state);
+    dv.setUint32(o + 1, s.seq, true);
+    dv.setUint32(o + 5, s.modelVersion, true);
+  });
 }
 
 export function encodeHello(h: Omit<Hello, 'channels'> & { channels: string[] }): Uint8Array {
@@ -139,7 +255,7 @@ export function encodeHello(h: Omit<Hello, 'channels'> & { channels: string[] })
   if (name.length > HELLO_MAX_NAME) throw new PayloadError(`node name is ${name.length} bytes, more than ${HELLO_MAX_NAME}`);
   if (channels.length > HELLO_MAX_CHANNELS) throw new PayloadError(`channel list is ${channels.length} bytes, more than ${HELLO_MAX_CHANNELS}`);
   if (h.uid.length !== 12) throw new PayloadError('node uid must be 12 bytes');
-  const p = new Uint8Array(HELLO_MIN_LEN + name.length + channels.length);
+  const p = new Uint8Array(HELLO_MIN_LEN + name.length + channels.length + (h.info ? HELLO_INFO_LEN : 0));
   const dv = new DataView(p.buffer);
   p[0] = h.protocolVersion;
   p[1] = h.firmware.major;
@@ -155,6 +271,7 @@ export function encodeHello(h: Omit<Hello, 'channels'> & { channels: string[] })
   p.set(name, 27);
   p[27 + name.length] = channels.length;
   p.set(channels, 28 + name.length);
+  if (h.info) encodeHelloInfo(h.info, dv, HELLO_MIN_LEN + name.length + channels.length);
   return p;
 }
 

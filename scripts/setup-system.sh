@@ -8,6 +8,7 @@ PACKAGES=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
   qemu-system-arm socat libcmocka-dev chromium udev
   build-essential pkg-config python3
+  clang
 )
 
 missing=()
@@ -16,6 +17,19 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# libFuzzer (the firmware's fuzz harness) ships with clang's compiler-rt, whose package is named
+# after clang's major version (Debian 12: libclang-rt-14-dev). Add it when clang is already here;
+# on a machine without clang, it is added in a second pass below.
+rt_package() {
+  local v
+  v=$(clang -dumpversion 2>/dev/null | cut -d. -f1) || return 0
+  [ -n "$v" ] && echo "libclang-rt-$v-dev"
+}
+rt=$(rt_package || true)
+if [ -n "$rt" ] && ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
+  missing+=("$rt")
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-system: all system packages present"
@@ -28,4 +42,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+rt=$(rt_package || true)
+if [ -n "$rt" ] && ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then
+  $SUDO apt-get install -y -qq --no-install-recommends "$rt"
+fi
 echo "setup-system: done"

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm test: every check the project has, in order, on this machine's real parts.
 //   typecheck (each room with its own libs) -> lint (with the room import rules) -> unit tests
-//   (Vitest) -> firmware host tests (cmocka) -> firmware ARM build -> integration tests (virtual
+//   (Vitest) -> firmware host tests (cmocka) -> a short libFuzzer run -> firmware ARM build -> integration tests (virtual
 //   node over a pty, QEMU node) -> renderer build -> end-to-end test in Chromium.
 // Prints a per-step table and a closing line "Summary: N passed, N failed" counting test cases.
 // `npm test -- --only unit,firmware` runs a subset (step names as in the table).
@@ -43,6 +43,8 @@ const steps = [
   { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
   vitest('unit', ['test/unit', 'renderer']),
   { name: 'firmware', cmd: 'make', args: ['-C', 'firmware', 'test'], parse: cmockaCount },
+  // A bounded libFuzzer run of the node's receive path (firmware/test/fuzz); `npm run fuzz` runs long.
+  { name: 'fuzz', cmd: 'make', args: ['-C', 'firmware', 'fuzz-short'] },
   // Builds both firmware images up front, so test files never race to build them.
   { name: 'arm', cmd: 'make', args: ['-C', 'firmware', 'arm', 'host'] },
   // One file at a time: they start real processes (nodes, QEMU, Chromium) on a 2-core machine.

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "../src/crypto/sha256.h"
 #include "../src/proto/le.h"
 #include "../src/proto/msg.h"
 
@@ -84,7 +85,11 @@ static void hello_string_limits(void **state)
     memset(h.channels, 'c', MSG_CHANNELS_MAX);
     h.channels[MSG_CHANNELS_MAX] = '\0';
     assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
-    assert_int_equal(n, MSG_HELLO_MAX_LEN);
+    assert_int_equal(n, MSG_HELLO_MAX_LEN - MSG_HELLO_INFO_LEN); /* a 1.0 HELLO: no INFO */
+    h.has_info = true;
+    assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, MSG_HELLO_MAX_LEN); /* 170 */
+    assert_int_equal(msg_hello_encode(&h, out, MSG_HELLO_MAX_LEN - 1, &n), VIGIL_ERR_NOSPACE);
     msg_hello_t d;
     assert_int_equal(msg_hello_decode(out, n, &d), VIGIL_OK);
     assert_string_equal(d.name, h.name);
@@ -108,10 +113,13 @@ static void hello_decode_distrusts_lengths(void **state)
     assert_int_equal(n, MSG_HELLO_MIN_LEN);
     assert_int_equal(msg_hello_decode(out, n, &d), VIGIL_OK);
     assert_int_equal(msg_hello_decode(out, n - 1, &d), VIGIL_ERR_PAYLOAD);
-    /* Extension rule: trailing bytes of a later version are ignored. */
+    /* The INFO block is all or nothing: bytes after channels that do not hold all 46 are an error. */
     out[n] = 0xAA;
     out[n + 1] = 0xBB;
-    assert_int_equal(msg_hello_decode(out, n + 2, &d), VIGIL_OK);
+    assert_int_equal(msg_hello_decode(out, n + 2, &d), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_hello_decode(out, n + MSG_HELLO_INFO_LEN - 1, &d), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_hello_decode(out, n + MSG_HELLO_INFO_LEN, &d), VIGIL_OK);
+    assert_true(d.has_info);
     /* name_len pointing past the end, or over the limit. */
     out[26] = 5;
     assert_int_equal(msg_hello_decode(out, n, &d), VIGIL_ERR_PAYLOAD);
@@ -327,6 +335,300 @@ static void samples_in_round_trip_and_limits(void **state)
     assert_int_equal(n, 1016);
 }
 
+
+/* ---- protocol 1.1 ---- */
+
+/* HELLO INFO (protocol.md §3.1), byte by byte, and back. */
+static void hello_info_layout(void **state)
+{
+    (void)state;
+    msg_hello_t h = sample_hello();
+    h.has_info = true;
+    h.info = (msg_hello_info_t){
+        .protocol_minor = 1, .capabilities = 0x000003FFu, .link = 1, .paired = 1,
+        .key_id = {0xA1, 0xA2, 0xA3, 0xA4}, .link_nonce = {1, 2, 3, 4, 5, 6, 7, 8},
+        .sensor = 1, .range_g = 4, .stream_mode = 3, .raw_decimation = 8,
+        .model_version = 0x01020304u, .model_source = 2,
+        .slot = {{3, 0x11121314u, 7}, {4, 0x21222324u, 0}},
+    };
+    uint8_t out[MSG_HELLO_MAX_LEN + 8];
+    size_t n = 0;
+    assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
+    const size_t i = MSG_HELLO_MIN_LEN + 2 + 3; /* "ab", "X,Y" */
+    assert_int_equal(n, i + MSG_HELLO_INFO_LEN);
+    static const uint8_t expect[46] = {
+        1, 0xFF, 0x03, 0, 0, 1, 1, 0xA1, 0xA2, 0xA3, 0xA4, 1, 2, 3, 4, 5, 6, 7, 8, 1, 4, 3, 8,
+        0x04, 0x03, 0x02, 0x01, 2,
+        3, 0x14, 0x13, 0x12, 0x11, 7, 0, 0, 0,
+        4, 0x24, 0x23, 0x22, 0x21, 0, 0, 0, 0};
+    assert_memory_equal(&out[i], expect, sizeof expect);
+    msg_hello_t d;
+    memset(&d, 0x55, sizeof d);
+    /* Extension rule: bytes after the INFO block are ignored. */
+    out[n] = 0xEE;
+    assert_int_equal(msg_hello_decode(out, n + 1, &d), VIGIL_OK);
+    assert_true(d.has_info);
+    assert_int_equal(d.info.capabilities, h.info.capabilities);
+    assert_memory_equal(d.info.link_nonce, h.info.link_nonce, 8);
+    assert_memory_equal(d.info.key_id, h.info.key_id, 4);
+    assert_int_equal(d.info.model_version, h.info.model_version);
+    assert_int_equal(d.info.slot[0].seq, h.info.slot[0].seq);
+    assert_int_equal(d.info.slot[1].state, 4);
+    assert_int_equal(d.info.slot[0].model_version, 7);
+    assert_int_equal(d.info.raw_decimation, 8);
+    assert_int_equal(d.info.model_source, 2);
+    assert_int_equal(msg_hello_decode(out, n - 1, &d), VIGIL_ERR_PAYLOAD);
+}
+
+static void ack_nack_round_trip(void **state)
+{
+    (void)state;
+    uint8_t b[8];
+    size_t n = 0;
+    uint8_t t = 0;
+    assert_int_equal(msg_ack_encode(MSG_TYPE_STREAM, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(b[0], 0x0B);
+    assert_int_equal(msg_ack_decode(b, 1, &t), VIGIL_OK);
+    assert_int_equal(t, 0x0B);
+    assert_int_equal(msg_ack_decode(b, 0, &t), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_ack_encode(1, b, 0, &n), VIGIL_ERR_NOSPACE);
+    const msg_nack_t m = {.req_type = 0x0A, .reason = MSG_NACK_UNKNOWN_KEY, .detail = 0x1234};
+    assert_int_equal(msg_nack_encode(&m, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 4);
+    assert_memory_equal(b, ((const uint8_t[]){0x0A, 5, 0x34, 0x12}), 4);
+    msg_nack_t d;
+    assert_int_equal(msg_nack_decode(b, 5, &d), VIGIL_OK); /* trailing byte ignored */
+    assert_int_equal(d.req_type, 0x0A);
+    assert_int_equal(d.reason, 5);
+    assert_int_equal(d.detail, 0x1234);
+    assert_int_equal(msg_nack_decode(b, 3, &d), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_nack_encode(&m, b, 3, &n), VIGIL_ERR_NOSPACE);
+}
+
+static void pair_round_trip_and_limits(void **state)
+{
+    (void)state;
+    msg_pair_t m = {.name_len = 3, .name = (const uint8_t *)"abc"};
+    for (int i = 0; i < 32; i++) {
+        m.key[i] = (uint8_t)(i + 1);
+    }
+    uint8_t b[80];
+    size_t n = 0;
+    assert_int_equal(msg_pair_encode(&m, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 36);
+    assert_int_equal(b[0], 1);
+    assert_int_equal(b[31], 32);
+    assert_int_equal(b[32], 3);
+    assert_memory_equal(&b[33], "abc", 3);
+    msg_pair_t d;
+    assert_int_equal(msg_pair_decode(b, n, &d), VIGIL_OK);
+    assert_memory_equal(d.key, m.key, 32);
+    assert_int_equal(d.name_len, 3);
+    assert_memory_equal(d.name, "abc", 3);
+    assert_int_equal(msg_pair_decode(b, n + 5, &d), VIGIL_OK);          /* trailing bytes */
+    assert_int_equal(msg_pair_decode(b, n - 1, &d), VIGIL_ERR_PAYLOAD); /* name overruns */
+    assert_int_equal(msg_pair_decode(b, 32, &d), VIGIL_ERR_PAYLOAD);    /* shorter than 33 */
+    b[32] = 33;
+    memset(&b[33], 'x', 40);
+    assert_int_equal(msg_pair_decode(b, sizeof b, &d), VIGIL_ERR_PAYLOAD); /* name_len > 32 */
+    m.name_len = 33;
+    assert_int_equal(msg_pair_encode(&m, b, sizeof b, &n), VIGIL_ERR_ARG);
+    m.name_len = 0;
+    assert_int_equal(msg_pair_encode(&m, b, 32, &n), VIGIL_ERR_NOSPACE);
+    assert_int_equal(msg_pair_encode(&m, b, 33, &n), VIGIL_OK);
+    assert_int_equal(n, 33);
+}
+
+static void config_round_trip_and_limits(void **state)
+{
+    (void)state;
+    const uint8_t hop[2] = {0x00, 0x01};
+    const msg_config_entry_t e[3] = {
+        {MSG_CFG_NAME, 2, (const uint8_t *)"hi"}, {MSG_CFG_HOP, 2, hop}, {MSG_CFG_SEND_BANDS, 0, NULL}};
+    uint8_t b[32];
+    size_t n = 0;
+    assert_int_equal(msg_config_encode(e, 3, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 1 + 4 + 4 + 2);
+    assert_memory_equal(b, ((const uint8_t[]){3, 1, 2, 'h', 'i', 3, 2, 0, 1, 5, 0}), n);
+    msg_config_t c;
+    assert_int_equal(msg_config_decode(b, n, &c), VIGIL_OK);
+    assert_int_equal(c.count, 3);
+    assert_int_equal(c.len, n - 1);
+    size_t pos = 0;
+    msg_config_entry_t d;
+    msg_config_next(&c, &pos, &d);
+    assert_int_equal(d.key, 1);
+    assert_int_equal(d.len, 2);
+    assert_memory_equal(d.value, "hi", 2);
+    msg_config_next(&c, &pos, &d);
+    assert_int_equal(d.key, 3);
+    assert_int_equal(proto_get_u16le(d.value), 256);
+    msg_config_next(&c, &pos, &d);
+    assert_int_equal(d.key, 5);
+    assert_int_equal(d.len, 0);
+    assert_int_equal(pos, c.len);
+    assert_int_equal(msg_config_decode(b, n + 3, &c), VIGIL_OK); /* trailing bytes */
+    assert_int_equal(msg_config_decode(b, 0, &c), VIGIL_ERR_PAYLOAD);
+    for (size_t cut = 1; cut < n; cut++) {
+        assert_int_equal(msg_config_decode(b, cut, &c), VIGIL_ERR_PAYLOAD); /* entries overrun */
+    }
+    assert_int_equal(msg_config_decode((const uint8_t[]){0}, 1, &c), VIGIL_OK);
+    assert_int_equal(c.count, 0);
+    assert_int_equal(msg_config_encode(e, 3, b, n - 1, &n), VIGIL_ERR_NOSPACE);
+    assert_int_equal(msg_config_encode(e, 256, b, sizeof b, &n), VIGIL_ERR_ARG);
+}
+
+static void stream_time_ping_round_trip(void **state)
+{
+    (void)state;
+    uint8_t b[32];
+    size_t n = 0;
+    const msg_stream_t s = {.mode = 3, .raw_decimation = 8};
+    assert_int_equal(msg_stream_encode(&s, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 2);
+    msg_stream_t sd;
+    assert_int_equal(msg_stream_decode(b, 3, &sd), VIGIL_OK);
+    assert_int_equal(sd.mode, 3);
+    assert_int_equal(sd.raw_decimation, 8);
+    assert_int_equal(msg_stream_decode(b, 1, &sd), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_stream_encode(&s, b, 1, &n), VIGIL_ERR_NOSPACE);
+
+    uint64_t h = 0;
+    assert_int_equal(msg_time_req_encode(0x0102030405060708ull, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 8);
+    assert_int_equal(b[0], 0x08);
+    assert_int_equal(msg_time_req_decode(b, 8, &h), VIGIL_OK);
+    assert_true(h == 0x0102030405060708ull);
+    assert_int_equal(msg_time_req_decode(b, 7, &h), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_time_req_encode(1, b, 7, &n), VIGIL_ERR_NOSPACE);
+    const msg_time_t t = {.host_time_us = 1, .uptime_us = 0x1122334455667788ull, .stream_t_us = 3};
+    assert_int_equal(msg_time_encode(&t, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 24);
+    assert_int_equal(b[8], 0x88);
+    msg_time_t td;
+    assert_int_equal(msg_time_decode(b, 25, &td), VIGIL_OK);
+    assert_true(td.host_time_us == 1 && td.uptime_us == t.uptime_us && td.stream_t_us == 3);
+    assert_int_equal(msg_time_decode(b, 23, &td), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_time_encode(&t, b, 23, &n), VIGIL_ERR_NOSPACE);
+
+    assert_int_equal(msg_ping_check(0), VIGIL_OK);
+    assert_int_equal(msg_ping_check(64), VIGIL_OK);
+    assert_int_equal(msg_ping_check(65), VIGIL_ERR_PAYLOAD);
+}
+
+static void raw_block_round_trip_and_limits(void **state)
+{
+    (void)state;
+    assert_int_equal(MSG_RAW_FULL_FRAMES(1), 505);
+    assert_int_equal(MSG_RAW_FULL_FRAMES(2), 252);
+    assert_int_equal(MSG_RAW_FULL_FRAMES(3), 168);
+    uint8_t samples[8];
+    proto_put_u16le(&samples[0], (uint16_t)-2);
+    proto_put_u16le(&samples[2], 32767);
+    proto_put_u16le(&samples[4], (uint16_t)-32768);
+    proto_put_u16le(&samples[6], 7);
+    const msg_raw_block_t m = {.first_frame = 0x01020304u, .axis_count = 2, .decimation = 4,
+                               .format = 0, .scale_g = 16.0f / 32768.0f, .frame_count = 2,
+                               .samples = samples};
+    uint8_t b[64];
+    size_t n = 0;
+    assert_int_equal(msg_raw_block_encode(&m, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 14 + 8);
+    assert_memory_equal(b, ((const uint8_t[]){4, 3, 2, 1, 2, 4, 0, 0, 0, 0, 0, 0x3A, 2, 0}), 14);
+    msg_raw_block_t d;
+    assert_int_equal(msg_raw_block_decode(b, n + 1, &d), VIGIL_OK);
+    assert_int_equal(d.first_frame, 0x01020304u);
+    assert_int_equal(d.axis_count, 2);
+    assert_int_equal(d.decimation, 4);
+    assert_true(d.scale_g == 16.0f / 32768.0f);
+    assert_int_equal(d.frame_count, 2);
+    assert_int_equal(msg_raw_block_sample(&d, 0, 0), -2);
+    assert_int_equal(msg_raw_block_sample(&d, 0, 1), 32767);
+    assert_int_equal(msg_raw_block_sample(&d, 1, 0), -32768);
+    assert_int_equal(msg_raw_block_sample(&d, 1, 1), 7);
+    assert_int_equal(msg_raw_block_decode(b, n - 1, &d), VIGIL_ERR_PAYLOAD); /* samples overrun */
+    assert_int_equal(msg_raw_block_decode(b, 13, &d), VIGIL_ERR_PAYLOAD);
+    b[6] = 1; /* format */
+    assert_int_equal(msg_raw_block_decode(b, n, &d), VIGIL_ERR_PAYLOAD);
+    b[6] = 0;
+    b[4] = 0; /* axes */
+    assert_int_equal(msg_raw_block_decode(b, n, &d), VIGIL_ERR_PAYLOAD);
+    b[4] = 4;
+    assert_int_equal(msg_raw_block_decode(b, n, &d), VIGIL_ERR_PAYLOAD);
+    msg_raw_block_t bad = m;
+    bad.axis_count = 0;
+    assert_int_equal(msg_raw_block_encode(&bad, b, sizeof b, &n), VIGIL_ERR_ARG);
+    bad = m;
+    bad.frame_count = 253;
+    assert_int_equal(msg_raw_block_encode(&bad, b, sizeof b, &n), VIGIL_ERR_ARG);
+    assert_int_equal(msg_raw_block_encode(&m, b, 21, &n), VIGIL_ERR_NOSPACE);
+}
+
+static void log_round_trip_and_limits(void **state)
+{
+    (void)state;
+    const msg_log_t m = {.level = 2, .code = 0x0107, .text_len = 3, .text = (const uint8_t *)"abc"};
+    uint8_t b[MSG_LOG_HEADER_LEN + MSG_LOG_TEXT_MAX + 4];
+    size_t n = 0;
+    assert_int_equal(msg_log_encode(&m, b, sizeof b, &n), VIGIL_OK);
+    assert_memory_equal(b, ((const uint8_t[]){2, 7, 1, 3, 'a', 'b', 'c'}), 7);
+    msg_log_t d;
+    assert_int_equal(msg_log_decode(b, n + 1, &d), VIGIL_OK);
+    assert_int_equal(d.level, 2);
+    assert_int_equal(d.code, 0x0107);
+    assert_int_equal(d.text_len, 3);
+    assert_memory_equal(d.text, "abc", 3);
+    assert_int_equal(msg_log_decode(b, n - 1, &d), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_log_decode(b, 3, &d), VIGIL_ERR_PAYLOAD);
+    b[3] = 97;
+    memset(&b[4], 'x', MSG_LOG_TEXT_MAX);
+    assert_int_equal(msg_log_decode(b, sizeof b, &d), VIGIL_ERR_PAYLOAD); /* text_len > 96 */
+    msg_log_t big = m;
+    big.text_len = 97;
+    big.text = &b[4];
+    assert_int_equal(msg_log_encode(&big, b, sizeof b, &n), VIGIL_ERR_ARG);
+    assert_int_equal(msg_log_encode(&m, b, 6, &n), VIGIL_ERR_NOSPACE);
+}
+
+static void secure_round_trip_tag_and_limits(void **state)
+{
+    (void)state;
+    uint8_t key[32], nonce[8];
+    for (int i = 0; i < 32; i++) {
+        key[i] = (uint8_t)(0x40 + i);
+    }
+    for (int i = 0; i < 8; i++) {
+        nonce[i] = (uint8_t)(0xF0 + i);
+    }
+    const uint8_t inner[2] = {3, 8};
+    uint8_t b[64];
+    size_t n = 0;
+    assert_int_equal(msg_secure_encode(key, nonce, 0x1234, 7, MSG_TYPE_STREAM, inner, 2, b, sizeof b, &n), VIGIL_OK);
+    assert_int_equal(n, 21 + 2);
+    msg_secure_t d;
+    assert_int_equal(msg_secure_decode(b, n, &d), VIGIL_OK);
+    assert_int_equal(d.counter, 7);
+    assert_int_equal(d.inner_type, MSG_TYPE_STREAM);
+    assert_int_equal(d.inner_len, 2);
+    assert_memory_equal(d.inner, inner, 2);
+    assert_ptr_equal(d.tag, &b[7]);
+    /* The tag is HMAC-SHA256 over "VGSEC1" || nonce || seq || counter || type || inner, cut to 16. */
+    uint8_t m[6 + 8 + 2 + 4 + 1 + 2] = {'V', 'G', 'S', 'E', 'C', '1'};
+    memcpy(&m[6], nonce, 8);
+    proto_put_u16le(&m[14], 0x1234);
+    proto_put_u32le(&m[16], 7);
+    m[20] = MSG_TYPE_STREAM;
+    memcpy(&m[21], inner, 2);
+    uint8_t full[32];
+    hmac_sha256(key, 32, m, sizeof m, full);
+    assert_memory_equal(d.tag, full, 16);
+    assert_int_equal(msg_secure_decode(b, 20, &d), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_secure_decode(b, 21, &d), VIGIL_OK); /* no inner payload */
+    assert_int_equal(d.inner_len, 0);
+    assert_int_equal(msg_secure_encode(key, nonce, 1, 1, 0x0A, inner, 2, b, 22, &n), VIGIL_ERR_NOSPACE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +642,14 @@ int main(void)
         cmocka_unit_test(features_trailer_layout_and_limits),
         cmocka_unit_test(event_layout),
         cmocka_unit_test(samples_in_round_trip_and_limits),
+        cmocka_unit_test(hello_info_layout),
+        cmocka_unit_test(ack_nack_round_trip),
+        cmocka_unit_test(pair_round_trip_and_limits),
+        cmocka_unit_test(config_round_trip_and_limits),
+        cmocka_unit_test(stream_time_ping_round_trip),
+        cmocka_unit_test(raw_block_round_trip_and_limits),
+        cmocka_unit_test(log_round_trip_and_limits),
+        cmocka_unit_test(secure_round_trip_tag_and_limits),
     };
     return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }

@@ -59,6 +59,8 @@ static size_t parse_capture(const capture_t *c, rx_frame_t *out, size_t max)
     return n;
 }
 
+static capture_t g_cap;
+
 static node_config_t config_2axes(void)
 {
     node_config_t cfg = {
@@ -73,12 +75,12 @@ static node_config_t config_2axes(void)
         .fw_major = 0, .fw_minor = 1, .fw_patch = 0,
         .send_bands = true,
         .samples_in = true,
+        .link = {[NODE_LINK_WIRED] = {capture_write, &g_cap}},
     };
     return cfg;
 }
 
 static node_t g_node;
-static capture_t g_cap;
 static rx_frame_t g_frames[256];
 static float g_samples[8192 * 3];
 
@@ -87,7 +89,7 @@ static int setup(void **state)
     (void)state;
     memset(&g_cap, 0, sizeof g_cap);
     node_config_t cfg = config_2axes();
-    return node_init(&g_node, &cfg, capture_write, &g_cap) == VIGIL_OK ? 0 : -1;
+    return node_init(&g_node, &cfg) == VIGIL_OK ? 0 : -1;
 }
 
 static void init_rejects_bad_config(void **state)
@@ -98,7 +100,7 @@ static void init_rejects_bad_config(void **state)
     do {                                                                                               \
         c = config_2axes();                                                                            \
         field_change;                                                                                  \
-        assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_ERR_ARG);                \
+        assert_int_equal(node_init(&g_node, &c), VIGIL_ERR_ARG);                \
     } while (0)
     REJECT(c.axis_count = 0);
     REJECT(c.axis_count = 4);
@@ -123,19 +125,24 @@ static void init_rejects_bad_config(void **state)
     c = config_2axes();
     c.band_count = 3;
     c.band_edges = edges3;
-    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_OK);
+    assert_int_equal(node_init(&g_node, &c), VIGIL_OK);
     c.segment_len = 256; /* edges beyond 256/2 + 1 */
-    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_ERR_ARG);
+    assert_int_equal(node_init(&g_node, &c), VIGIL_ERR_ARG);
 #undef REJECT
-    assert_int_equal(node_init(&g_node, NULL, capture_write, &g_cap), VIGIL_ERR_ARG);
+    assert_int_equal(node_init(&g_node, NULL), VIGIL_ERR_ARG);
     c = config_2axes();
-    assert_int_equal(node_init(&g_node, &c, NULL, &g_cap), VIGIL_ERR_ARG);
+    c.link[NODE_LINK_WIRED].write = NULL;
+    assert_int_equal(node_init(&g_node, &c), VIGIL_ERR_ARG);
+    c = config_2axes();
+    c.range_g = 3;
+    assert_int_equal(node_init(&g_node, &c), VIGIL_ERR_ARG);
+    c.range_g = 0;
     c.channels = "";
     c.window_len = NODE_WINDOW_MAX;
     c.hop = NODE_WINDOW_MAX;
-    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap), VIGIL_OK);
+    assert_int_equal(node_init(&g_node, &c), VIGIL_OK);
     c.axis_count = 3; /* 3 x 4096 floats must fit NODE_SAMPLES_MAX */
-    assert_int_equal(node_init(&g_node, &c, capture_write, &g_cap),
+    assert_int_equal(node_init(&g_node, &c),
                      3u * NODE_WINDOW_MAX <= NODE_SAMPLES_MAX ? VIGIL_OK : VIGIL_ERR_ARG);
 }
 
@@ -144,9 +151,12 @@ static void boot_hello_is_flush_then_hello(void **state)
     (void)state;
     (void)node_send_hello(&g_node);
     assert_int_equal(g_cap.bytes[0], 0x00);
-    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 1);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 2);
     assert_int_equal(g_frames[0].type, MSG_TYPE_HELLO);
     assert_int_equal(g_frames[0].seq, 0);
+    assert_int_equal(g_frames[1].type, MSG_TYPE_LOG); /* code 1, boot */
+    assert_int_equal(g_frames[1].seq, 1);
+    assert_int_equal(proto_get_u16le(&g_frames[1].payload[1]), MSG_LOG_BOOT);
     msg_hello_t h;
     assert_int_equal(msg_hello_decode(g_frames[0].payload, g_frames[0].payload_len, &h), VIGIL_OK);
     node_config_t cfg = config_2axes();
@@ -173,11 +183,11 @@ static void features_count_index_and_time(void **state)
     (void)node_send_hello(&g_node);
     assert_int_equal(node_push_samples(&g_node, g_samples, 8192), VIGIL_OK);
     size_t n = parse_capture(&g_cap, g_frames, 64);
-    assert_int_equal(n, 1 + 15);
+    assert_int_equal(n, 2 + 15);
     for (size_t k = 0; k < 15; k++) {
-        const rx_frame_t *fr = &g_frames[1 + k];
+        const rx_frame_t *fr = &g_frames[2 + k];
         assert_int_equal(fr->type, MSG_TYPE_FEATURES);
-        assert_int_equal(fr->seq, 1 + k); /* the boot HELLO took seq 0 */
+        assert_int_equal(fr->seq, 2 + k); /* the boot HELLO and LOG took seq 0 and 1 */
         msg_features_t f;
         assert_int_equal(msg_features_decode(fr->payload, fr->payload_len, &f), VIGIL_OK);
         assert_int_equal(f.window_index, k);
@@ -240,7 +250,7 @@ static void three_axes_are_axis_major(void **state)
     cfg.channels = "x,y,z";
     cfg.window_len = 64;
     cfg.hop = 64;
-    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
+    assert_int_equal(node_init(&g_node, &cfg), VIGIL_OK);
     for (size_t i = 0; i < 128; i++) {
         float s = (i & 1) ? 1.0f : -1.0f;
         g_samples[3 * i + 0] = s;
@@ -273,23 +283,23 @@ static void hello_req_gets_hello_with_same_seq(void **state)
     uint8_t wire[32];
     size_t n = build_hello_req(0xBEEF, wire, sizeof wire);
     /* Byte by byte across calls, after a lone flush and some garbage. */
-    node_rx_bytes(&g_node, (const uint8_t[]){0x00, 0x02, 0x42, 0x00}, 4);
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, (const uint8_t[]){0x00, 0x02, 0x42, 0x00}, 4);
     for (size_t i = 0; i < n; i++) {
-        node_rx_bytes(&g_node, &wire[i], 1);
+        node_rx_bytes(&g_node, NODE_LINK_WIRED, &wire[i], 1);
     }
     for (size_t i = 0; i < 1024; i++) {
         g_samples[2 * i] = g_samples[2 * i + 1] = 0.0f;
     }
     assert_int_equal(node_push_samples(&g_node, g_samples, 1024), VIGIL_OK);
 
-    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 3);
-    assert_int_equal(g_frames[1].type, MSG_TYPE_HELLO);
-    assert_int_equal(g_frames[1].seq, 0xBEEF);
-    assert_int_equal(g_frames[2].type, MSG_TYPE_FEATURES);
-    assert_int_equal(g_frames[2].seq, 1);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 64), 4);
+    assert_int_equal(g_frames[2].type, MSG_TYPE_HELLO);
+    assert_int_equal(g_frames[2].seq, 0xBEEF);
+    assert_int_equal(g_frames[3].type, MSG_TYPE_FEATURES);
+    assert_int_equal(g_frames[3].seq, 2);
     assert_int_equal(g_node.stats.hello_sent, 2);
-    assert_int_equal(frame_deframer_stats(&g_node.rx).frames, 1);
-    assert_int_equal(frame_deframer_stats(&g_node.rx).bad_length, 1); /* the garbage */
+    assert_int_equal(frame_deframer_stats(&g_node.link[0].rx).frames, 1);
+    assert_int_equal(frame_deframer_stats(&g_node.link[0].rx).bad_length, 1); /* the garbage */
 }
 
 static void unknown_type_is_counted_and_ignored(void **state)
@@ -298,9 +308,17 @@ static void unknown_type_is_counted_and_ignored(void **state)
     uint8_t wire[32];
     size_t n = 0;
     assert_int_equal(frame_build(0x7E, 3, (const uint8_t[]){1, 2}, 2, wire, sizeof wire, &n), VIGIL_OK);
-    node_rx_bytes(&g_node, wire, n);
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, n);
     assert_int_equal(g_node.stats.rx_unknown_type, 1);
-    assert_int_equal(g_cap.len, 0);
+    /* protocol.md §2: answered with NACK UNKNOWN_TYPE, the request's seq and type. */
+    assert_int_equal(parse_capture(&g_cap, g_frames, 4), 1);
+    assert_int_equal(g_frames[0].type, MSG_TYPE_NACK);
+    assert_int_equal(g_frames[0].seq, 3);
+    msg_nack_t nack;
+    assert_int_equal(msg_nack_decode(g_frames[0].payload, g_frames[0].payload_len, &nack), VIGIL_OK);
+    assert_int_equal(nack.req_type, 0x7E);
+    assert_int_equal(nack.reason, MSG_NACK_UNKNOWN_TYPE);
+    assert_int_equal(nack.detail, 0);
 }
 
 /* A refused write (nobody listening) is counted; the window index still advances, so the app sees
@@ -311,7 +329,8 @@ static void dropped_frames_are_counted(void **state)
     memset(g_samples, 0, sizeof g_samples);
     g_cap.refuse = true;
     assert_int_equal(node_push_samples(&g_node, g_samples, 1536), VIGIL_OK);
-    assert_int_equal(g_node.stats.tx_dropped, 2);
+    assert_int_equal(g_node.stats.tx_dropped, 3); /* 2 FEATURES and the LOG 7 that tells of them */
+    assert_int_equal(g_node.link[0].tx_dropped, 3);
     assert_int_equal(g_node.stats.features_sent, 0);
     g_cap.refuse = false;
     assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
@@ -319,7 +338,8 @@ static void dropped_frames_are_counted(void **state)
     msg_features_t f;
     assert_int_equal(msg_features_decode(g_frames[0].payload, g_frames[0].payload_len, &f), VIGIL_OK);
     assert_int_equal(f.window_index, 2);
-    assert_int_equal(g_frames[0].seq, 2); /* seq also counts the frames that were dropped */
+    /* seq also counts the frames that were dropped: FEATURES 0, LOG 7 (dropped too), FEATURES 1 */
+    assert_int_equal(g_frames[0].seq, 3);
 }
 
 static void t_us_formula_and_range(void **state)
@@ -395,7 +415,7 @@ static summary_t summarize(void)
 static void default_model_flags_the_fault_not_the_normal_run(void **state)
 {
     (void)state;
-    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
     size_t rows = read_recording("cwru_normal_0hp_1797rpm_48k_1s.csv");
     assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
     summary_t normal = summarize();
@@ -440,28 +460,33 @@ static void model_checks_spec_key_and_limits(void **state)
     /* Another sample rate: another feature spec. */
     node_config_t cfg = config_2axes();
     cfg.sample_rate_hz = 26667;
-    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
-    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_SPEC);
+    assert_int_equal(node_init(&g_node, &cfg), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_ERR_SPEC);
     /* One axis: the model reads node axis 1. */
     cfg = config_2axes();
     cfg.axis_count = 1;
     cfg.channels = "DE_accel";
-    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
-    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_SPEC);
-    /* A paired node refuses a blob tagged under the unpaired key. */
+    assert_int_equal(node_init(&g_node, &cfg), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_ERR_SPEC);
+    /* A paired node refuses a store blob tagged under the unpaired key; the built-in model stays
+     * trusted (model-format §2.7: it is verified with the zero key). */
     assert_int_equal(setup(NULL), 0);
     uint8_t key[32];
     memset(key, 0x5A, sizeof key);
     node_set_key(&g_node, key);
-    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_AUTH);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_SLOT0),
+                     VIGIL_ERR_AUTH);
+    assert_int_equal(node_accept_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_ERR_AUTH);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN),
+                     VIGIL_OK);
     memset(key, 0, sizeof key);
     node_set_key(&g_node, key);
-    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
     /* A refused candidate leaves the running model alone. */
     static _Alignas(4) uint8_t bad[8192];
     memcpy(bad, nn_default_model_blob, nn_default_model_len);
     bad[200] ^= 1;
-    assert_int_equal(node_set_model(&g_node, bad, nn_default_model_len), VIGIL_ERR_CRC);
+    assert_int_equal(node_set_model(&g_node, bad, nn_default_model_len, MSG_MODEL_SOURCE_SLOT0), VIGIL_ERR_CRC);
     assert_true(g_node.model_ok);
     assert_int_equal(node_accept_model(&g_node, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
     assert_true(g_node.model_ok);
@@ -496,7 +521,7 @@ static void samples_in_feeds_the_windows(void **state)
     const size_t per = MSG_SAMPLES_IN_MAX_FRAMES(2);
     for (size_t done = 0; done < 3000; done += per) {
         const size_t n = 3000 - done < per ? 3000 - done : per;
-        node_rx_bytes(&g_node, wire, samples_in_wire((uint32_t)done, 2, &g_samples[2 * done], n, wire, sizeof wire));
+        node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, samples_in_wire((uint32_t)done, 2, &g_samples[2 * done], n, wire, sizeof wire));
     }
     assert_int_equal(g_node.stats.samples_in_frames, 3000);
     assert_int_equal(g_node.stats.samples_in_rejected, 0);
@@ -505,16 +530,16 @@ static void samples_in_feeds_the_windows(void **state)
 
     /* A gap is refused (the host must restart at frame 0); the wrong axis count too. */
     const size_t before = g_cap.len;
-    node_rx_bytes(&g_node, wire, samples_in_wire(5000, 2, g_samples, 10, wire, sizeof wire));
-    node_rx_bytes(&g_node, wire, samples_in_wire(3000, 1, g_samples, 10, wire, sizeof wire));
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, samples_in_wire(5000, 2, g_samples, 10, wire, sizeof wire));
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, samples_in_wire(3000, 1, g_samples, 10, wire, sizeof wire));
     assert_int_equal(g_node.stats.samples_in_rejected, 2);
     assert_int_equal(g_cap.len, before);
     /* first_frame 0 restarts the stream: window 0 again after 1024 frames. */
     for (uint32_t done = 0; done < 1016; done += 127) { /* frames 0 .. 1015 */
-        node_rx_bytes(&g_node, wire, samples_in_wire(done, 2, &g_samples[2 * done], 127, wire, sizeof wire));
+        node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, samples_in_wire(done, 2, &g_samples[2 * done], 127, wire, sizeof wire));
     }
     g_cap.len = 0;
-    node_rx_bytes(&g_node, wire, samples_in_wire(1016, 2, &g_samples[2 * 1016], 10, wire, sizeof wire));
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, samples_in_wire(1016, 2, &g_samples[2 * 1016], 10, wire, sizeof wire));
     assert_int_equal(parse_capture(&g_cap, g_frames, 256), 1);
     msg_features_t f;
     assert_int_equal(msg_features_decode(g_frames[0].payload, g_frames[0].payload_len, &f), VIGIL_OK);
@@ -524,12 +549,12 @@ static void samples_in_feeds_the_windows(void **state)
     uint8_t payload[4] = {0, 0, 0, 0};
     size_t w = 0;
     assert_int_equal(frame_build(MSG_TYPE_SAMPLES_IN, 1, payload, sizeof payload, wire, sizeof wire, &w), VIGIL_OK);
-    node_rx_bytes(&g_node, wire, w);
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, w);
     assert_int_equal(g_node.stats.rx_bad_payload, 1);
     node_config_t cfg = config_2axes();
     cfg.samples_in = false;
-    assert_int_equal(node_init(&g_node, &cfg, capture_write, &g_cap), VIGIL_OK);
-    node_rx_bytes(&g_node, wire, samples_in_wire(0, 2, g_samples, 10, wire, sizeof wire));
+    assert_int_equal(node_init(&g_node, &cfg), VIGIL_OK);
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, samples_in_wire(0, 2, g_samples, 10, wire, sizeof wire));
     assert_int_equal(g_node.stats.samples_in_rejected, 1);
     assert_int_equal(g_node.stats.samples_in_frames, 0);
 }

@@ -1,7 +1,16 @@
 /*
  * vigil-node for the host: the "virtual node". The firmware's node core, fed from a recorded CSV at
  * the recording's real rate, talking the link protocol over a pseudo-terminal (or writing the wire
- * bytes to a file with --out, for parity tests against the QEMU build).
+ * bytes to a file with --out, for parity tests against the QEMU build). With --ble-link a second
+ * pseudo-terminal is the Bluetooth LE bridge link (docs/protocol.md §4.1).
+ *
+ * stdout lines (one each, flushed):  VIGIL-NODE PTY <path>       the wired link's pty (again after
+ *                                                                 every re-plug)
+ *                                    VIGIL-NODE BLE-PTY <path>   the BLE link's pty
+ * SIGUSR1 = "the cable is pulled and put back": the wired pty is closed (the app's port fails), the
+ * node keeps sampling (windows keep counting; their frames are lost), and after --unplug-ms a new
+ * pty is opened, the --link symlink re-pointed at it atomically, and its PTY line printed again.
+ * The identity record (pairing key, name, CONFIG values, §4.3) is kept in --store FILE.identity.
  */
 #define _GNU_SOURCE /* getopt_long, ppoll */
 #include <errno.h>
@@ -13,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +32,7 @@
 #include "../../src/version.h"
 #include "csv.h"
 #include "flash_file.h"
+#include "identity_file.h"
 #include "pty.h"
 
 #define EXIT_USAGE 2 /* bad arguments or bad input data */
@@ -32,7 +43,9 @@ typedef struct {
     const char *columns;
     const char *name;
     const char *link;
+    const char *ble_link;
     const char *out;
+    unsigned long unplug_ms;
     unsigned long rate;
     unsigned long window;
     unsigned long hop;
@@ -47,11 +60,15 @@ typedef struct {
 } options_t;
 
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_unplug; /* SIGUSR1: pull the cable, put it back */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    g_stop = 1;
+    if (sig == SIGUSR1) {
+        g_unplug = 1;
+    } else {
+        g_stop = 1;
+    }
 }
 
 static void usage(FILE *f)
@@ -60,7 +77,7 @@ static void usage(FILE *f)
             "usage: vigil-node --csv FILE --rate HZ [--columns NAME,NAME,...] [--window N] [--hop N]\n"
             "                  [--name NAME] [--loop] [--link PATH] [--fast] [--out FILE|-]\n"
             "                  [--max-rows N] [--store FILE] [--model FILE.vgm] [--no-model] [--no-bands]\n"
-            "                  [--exit-with-parent]\n"
+            "                  [--ble-link PATH] [--unplug-ms N] [--exit-with-parent]\n"
             "  --csv FILE      recording with a header row of column names (one sample per row)\n"
             "  --rate HZ       samples per second per column\n"
             "  --columns LIST  columns to stream, by header name (default: the first up to 3)\n"
@@ -69,10 +86,13 @@ static void usage(FILE *f)
             "  --name NAME     node name in HELLO, at most %u bytes (default virtual-node)\n"
             "  --loop          replay the file forever\n"
             "  --link PATH     also create a symlink PATH to the pty (removed on exit)\n"
+            "  --ble-link PATH a second pty, the Bluetooth LE bridge link, and a symlink PATH to it\n"
+            "  --unplug-ms N   after SIGUSR1 (cable pulled), the wired pty is back after N ms (default 1000)\n"
             "  --fast          do not pace the replay at the sample rate\n"
             "  --out FILE|-    no pty: write the wire bytes to FILE (or stdout), unpaced\n"
             "  --max-rows N    stop after N data rows\n"
-            "  --store FILE    the node's model store (two slots; created if absent; survives restarts)\n"
+            "  --store FILE    the node's model store (two slots; created if absent; survives restarts);\n"
+            "                  the pairing key, name and configuration are kept in FILE.identity\n"
             "  --model FILE    install this model (docs/model-format.md) into the store, then run it\n"
             "  --no-model      features only: no anomaly score, no events\n"
             "  --no-bands      FEATURES without the log band energies\n"
@@ -113,13 +133,15 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"max-rows", required_argument, NULL, 'm'}, {"help", no_argument, NULL, '?' + 256},
         {"exit-with-parent", no_argument, NULL, 'P'}, {"store", required_argument, NULL, 's'},
         {"model", required_argument, NULL, 'M'},   {"no-model", no_argument, NULL, 'N'},
-        {"no-bands", no_argument, NULL, 'B'},
+        {"no-bands", no_argument, NULL, 'B'},      {"ble-link", required_argument, NULL, 'b'},
+        {"unplug-ms", required_argument, NULL, 'u'},
         {NULL, 0, NULL, 0},
     };
     const char *window_text = "1024";
     const char *hop_text = NULL;
     const char *rate_text = NULL;
     const char *max_rows_text = NULL;
+    const char *unplug_text = "1000";
     memset(o, 0, sizeof *o);
     o->name = "virtual-node";
     opterr = 0; /* we print our own message */
@@ -142,6 +164,8 @@ static int parse_args(int argc, char **argv, options_t *o)
         case 'M': o->model = optarg; break;
         case 'N': o->no_model = 1; break;
         case 'B': o->no_bands = 1; break;
+        case 'b': o->ble_link = optarg; break;
+        case 'u': unplug_text = optarg; break;
         case '?' + 256: usage(stdout); exit(0);
         default: return bad_usage("unknown option or missing value: %s", argv[optind - 1]);
         }
@@ -169,6 +193,12 @@ static int parse_args(int argc, char **argv, options_t *o)
     }
     if (o->name[0] == '\0' || strlen(o->name) > MSG_NAME_MAX) {
         return bad_usage("--name must be 1 to 32 bytes (got '%s')", o->name);
+    }
+    if (parse_ulong(unplug_text, 0, 3600000ul, &o->unplug_ms) != 0) {
+        return bad_usage("--unplug-ms must be a whole number of milliseconds, 0..3600000 (got %s)", unplug_text);
+    }
+    if (o->out != NULL && o->ble_link != NULL) {
+        return bad_usage("%s", "--out and --ble-link exclude each other (--out opens no pty)");
     }
     if (o->out != NULL && o->link != NULL) {
         return bad_usage("%s", "--out and --link exclude each other (--out opens no pty)");
@@ -220,13 +250,17 @@ typedef struct {
     pty_t pty;
     FILE *out;      /* --out mode, else NULL */
     int out_failed; /* errno of the first failed write to --out */
+    int unplugged;  /* the wired pty is closed (SIGUSR1) until replug_ns */
+    int64_t replug_ns;
+    const char *link;
+    pty_t ble;      /* --ble-link, ble.master >= 0 */
 } sink_t;
 
 static vigil_status_t sink_write(void *ctx, const uint8_t *data, size_t len)
 {
     sink_t *s = ctx;
     if (s->out == NULL) {
-        return pty_write(&s->pty, data, len);
+        return s->unplugged ? VIGIL_ERR_IO : pty_write(&s->pty, data, len); /* unplugged: lost */
     }
     if (s->out_failed == 0 && fwrite(data, 1, len, s->out) != len) {
         s->out_failed = errno ? errno : EIO;
@@ -234,42 +268,101 @@ static vigil_status_t sink_write(void *ctx, const uint8_t *data, size_t len)
     return s->out_failed ? VIGIL_ERR_IO : VIGIL_OK;
 }
 
-/* Waits until deadline_ns (or just polls once if deadline_ns <= now), answering host bytes. */
-static void service_pty(sink_t *s, node_t *node, int64_t deadline_ns)
+/* SIGUSR1: the cable is pulled. The wired pty goes away (the app's open port fails); the --link
+ * symlink stays, dangling, until the replug points it at the new pty. */
+static void unplug(sink_t *s, uint32_t unplug_ms)
+{
+    s->pty.link_path = NULL; /* keep the symlink: pty_relink replaces it in one step */
+    pty_close(&s->pty);
+    s->unplugged = 1;
+    s->replug_ns = now_ns() + (int64_t)unplug_ms * 1000000LL;
+    fprintf(stderr, "vigil-node: wired link unplugged (SIGUSR1), back in %u ms\n", (unsigned)unplug_ms);
+}
+
+/* The cable is back: a new pty, the symlink re-pointed atomically, its path on stdout. */
+static void replug(sink_t *s)
+{
+    if (pty_open(&s->pty, NULL) != VIGIL_OK) {
+        s->replug_ns = now_ns() + 200000000LL; /* try again */
+        return;
+    }
+    if (s->link != NULL && pty_relink(&s->pty, s->link) != VIGIL_OK) {
+        fprintf(stderr, "vigil-node: cannot re-point --link %s: %s\n", s->link, strerror(errno));
+    }
+    s->unplugged = 0;
+    printf("VIGIL-NODE PTY %s\n", s->pty.slave_path);
+    fflush(stdout);
+}
+
+static void read_link(pty_t *p, node_t *node, size_t link, short revents, struct timespec *ts)
+{
+    if (revents & POLLIN) {
+        uint8_t buf[256];
+        ssize_t n = read(p->master, buf, sizeof buf);
+        if (n > 0) {
+            node_rx_bytes(node, link, buf, (size_t)n);
+        }
+    } else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+        /* Not expected while we hold the slave open; sleep instead of spinning on it. */
+        nanosleep(ts, NULL);
+    }
+    if (revents & POLLOUT) {
+        pty_flush_pending(p);
+    }
+}
+
+/* Waits until deadline_ns (or just polls once if deadline_ns <= now), answering host bytes on
+ * both links and handling the unplug and the replug. */
+static void service_pty(sink_t *s, node_t *node, int64_t deadline_ns, uint32_t unplug_ms)
 {
     for (;;) {
-        struct pollfd pfd = {.fd = s->pty.master, .events = POLLIN};
-        if (pty_has_pending(&s->pty)) {
-            pfd.events |= POLLOUT;
+        if (g_unplug) {
+            g_unplug = 0;
+            if (!s->unplugged) {
+                unplug(s, unplug_ms);
+            }
         }
-        int64_t left = deadline_ns - now_ns();
+        if (s->unplugged && now_ns() >= s->replug_ns) {
+            replug(s);
+        }
+        struct pollfd pfd[2] = {{.fd = s->unplugged ? -1 : s->pty.master, .events = POLLIN},
+                                {.fd = s->ble.master, .events = POLLIN}};
+        if (!s->unplugged && pty_has_pending(&s->pty)) {
+            pfd[0].events |= POLLOUT;
+        }
+        if (s->ble.master >= 0 && pty_has_pending(&s->ble)) {
+            pfd[1].events |= POLLOUT;
+        }
+        int64_t until = deadline_ns;
+        if (s->unplugged && s->replug_ns < until) {
+            until = s->replug_ns;
+        }
+        int64_t left = until - now_ns();
         if (left < 0) {
             left = 0;
         }
         struct timespec ts = {.tv_sec = left / 1000000000LL, .tv_nsec = left % 1000000000LL};
-        int r = ppoll(&pfd, 1, &ts, NULL);
+        int r = ppoll(pfd, 2, &ts, NULL);
         if (r < 0) {
             if (errno == EINTR && !g_stop) {
                 continue;
             }
             return;
         }
-        if (r == 0 || g_stop) {
-            return; /* deadline reached */
-        }
-        if (pfd.revents & POLLIN) {
-            uint8_t buf[256];
-            ssize_t n = read(s->pty.master, buf, sizeof buf);
-            if (n > 0) {
-                node_rx_bytes(node, buf, (size_t)n);
-            }
-        } else if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
-            /* Not expected while we hold the slave open; sleep instead of spinning on it. */
-            nanosleep(&ts, NULL);
+        if (g_stop) {
             return;
         }
-        if (pfd.revents & POLLOUT) {
-            pty_flush_pending(&s->pty);
+        if (r == 0) {
+            if (until < deadline_ns) {
+                continue; /* the replug is due: the loop does it */
+            }
+            return; /* deadline reached */
+        }
+        if (pfd[0].fd >= 0) {
+            read_link(&s->pty, node, NODE_LINK_WIRED, pfd[0].revents, &ts);
+        }
+        if (pfd[1].fd >= 0) {
+            read_link(&s->ble, node, NODE_LINK_BLE, pfd[1].revents, &ts);
         }
         if (left == 0) {
             return;
@@ -277,11 +370,63 @@ static void service_pty(sink_t *s, node_t *node, int64_t deadline_ns)
     }
 }
 
+/* ---- the board's clock, randomness and identity record ---- */
+
+static int64_t g_boot_ns;
+static char g_identity_path[PATH_MAX];
+static uint8_t g_identity[NODE_IDENTITY_LEN];
+
+static uint64_t uptime_cb(void *ctx)
+{
+    (void)ctx;
+    return (uint64_t)(now_ns() - g_boot_ns) / 1000u;
+}
+
+static void random_cb(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = getrandom(out + got, len - got, 0);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            fprintf(stderr, "vigil-node: getrandom: %s\n", strerror(errno));
+            exit(1); /* no nonce is better than a predictable one */
+        }
+        got += (size_t)n;
+    }
+}
+
+/* FILE.identity (boards/host/identity_file.h). */
+static vigil_status_t save_identity_cb(void *ctx, const uint8_t *rec, size_t len)
+{
+    (void)ctx;
+    return identity_file_save(g_identity_path, rec, len);
+}
+
+/* Reads FILE.identity if there is one; returns its length (0: none). */
+static size_t load_identity(const char *store)
+{
+    if ((size_t)snprintf(g_identity_path, sizeof g_identity_path, "%s.identity", store) >= sizeof g_identity_path) {
+        return 0;
+    }
+    const size_t n = identity_file_load(g_identity_path, g_identity, sizeof g_identity);
+    return n == sizeof g_identity ? n : 0;
+}
+
 static node_t g_node; /* window buffers and scratch: static, not on the stack */
 static store_flash_t g_flash;
 static flash_file_t g_flash_file;
 static store_t g_store;
 static float g_chunk[NODE_WINDOW_MAX * NODE_AXES_MAX];
+
+static vigil_status_t ble_write(void *ctx, const uint8_t *data, size_t len)
+{
+    sink_t *s = ctx;
+    return pty_write(&s->ble, data, len);
+}
 
 /* Checks and applies the node configuration, before any port is opened. 0 or the exit code. */
 static int configure_node(const options_t *o, const csv_reader_t *csv, sink_t *s)
@@ -309,9 +454,20 @@ static int configure_node(const options_t *o, const csv_reader_t *csv, sink_t *s
         .fw_minor = VIGIL_FW_MINOR,
         .fw_patch = VIGIL_FW_PATCH,
         .send_bands = !o->no_bands,
+        .sensor = MSG_SENSOR_NONE,
+        .range_g = 16,
+        .link = {[NODE_LINK_WIRED] = {sink_write, s},
+                 [NODE_LINK_BLE] = {o->ble_link != NULL ? ble_write : NULL, s}},
+        .io = {.uptime_us = uptime_cb, .random = random_cb,
+               .save_identity = o->store != NULL ? save_identity_cb : NULL},
+        .store = o->store != NULL ? &g_store : NULL,
     };
+    if (o->store != NULL) {
+        cfg.identity_len = load_identity(o->store);
+        cfg.identity = cfg.identity_len ? g_identity : NULL;
+    }
     uid_from_name(o->name, cfg.uid);
-    if (node_init(&g_node, &cfg, sink_write, s) != VIGIL_OK) {
+    if (node_init(&g_node, &cfg) != VIGIL_OK) {
         fprintf(stderr, "vigil-node: invalid node configuration\n");
         return EXIT_USAGE;
     }
@@ -391,7 +547,8 @@ static int select_model(const options_t *o)
             }
         }
         vigil_status_t st = store_boot(&g_store, node_accept_model, &g_node, &blob, &len);
-        if (st == VIGIL_OK && node_set_model(&g_node, blob, len) == VIGIL_OK) {
+        if (st == VIGIL_OK &&
+            node_set_model(&g_node, blob, len, (uint8_t)(MSG_MODEL_SOURCE_SLOT0 + g_store.active)) == VIGIL_OK) {
             fprintf(stderr, "vigil-node: model version %u from store slot %d\n",
                     (unsigned)g_node.model.model_version, g_store.active);
             return 0;
@@ -400,7 +557,7 @@ static int select_model(const options_t *o)
             fprintf(stderr, "vigil-node: model store: %s\n", status_text(st));
         }
     }
-    vigil_status_t st = node_set_model(&g_node, nn_default_model_blob, nn_default_model_len);
+    vigil_status_t st = node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN);
     if (st == VIGIL_OK) {
         fprintf(stderr, "vigil-node: built-in model version %u\n", (unsigned)g_node.model.model_version);
     } else {
@@ -435,7 +592,7 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
         rows += n;
         if (pty_mode) {
             /* Sleep until the chunk's last sample is "measured", answering the host meanwhile. */
-            service_pty(s, &g_node, o->fast ? 0 : t0 + rows_to_ns(rows, (uint32_t)o->rate));
+            service_pty(s, &g_node, o->fast ? 0 : t0 + rows_to_ns(rows, (uint32_t)o->rate), (uint32_t)o->unplug_ms);
         }
         if (node_push_samples(&g_node, g_chunk, n) != VIGIL_OK || s->out_failed) {
             break;
@@ -451,9 +608,9 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
         }
     }
     if (pty_mode && !g_stop) {
-        service_pty(s, &g_node, now_ns() + DRAIN_NS);
+        service_pty(s, &g_node, now_ns() + DRAIN_NS, (uint32_t)o->unplug_ms);
     }
-    frame_stats_t rx = frame_deframer_stats(&g_node.rx);
+    frame_stats_t rx = frame_deframer_stats(&g_node.link[NODE_LINK_WIRED].rx);
     fprintf(stderr,
             "vigil-node: %llu rows, %lu FEATURES sent, %lu frames dropped; rx %lu frames, "
             "%lu bad_cobs, %lu bad_crc, %lu bad_length, %lu bad_version, %lu oversize\n",
@@ -472,12 +629,16 @@ int main(int argc, char **argv)
 {
     options_t o;
     g_flash_file.fd = -1;
+    g_boot_ns = now_ns();
     int rc = parse_args(argc, argv, &o);
     if (rc != 0) {
         return rc;
     }
     static csv_reader_t csv;
     static sink_t sink;
+    sink.ble.master = -1;
+    sink.ble.slave = -1;
+    sink.link = o.link;
     if (csv_open(&csv, o.csv, o.columns) != VIGIL_OK) {
         fprintf(stderr, "vigil-node: %s\n", csv.error);
         csv_close(&csv);
@@ -498,6 +659,7 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal; /* no SA_RESTART: ppoll returns EINTR and the loop ends */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed --out pipe shows up as EPIPE instead of killing us */
     if (o.exit_with_parent) {
         /* A demo node must not outlive the app that started it (SIGKILLed apps run no cleanup).
@@ -521,6 +683,14 @@ int main(int argc, char **argv)
             return 1;
         }
         printf("VIGIL-NODE PTY %s\n", sink.pty.slave_path);
+        if (o.ble_link != NULL) {
+            if (pty_open(&sink.ble, o.ble_link) != VIGIL_OK) {
+                pty_close(&sink.pty);
+                csv_close(&csv);
+                return 1;
+            }
+            printf("VIGIL-NODE BLE-PTY %s\n", sink.ble.slave_path);
+        }
         fflush(stdout);
     }
 
@@ -532,7 +702,14 @@ int main(int argc, char **argv)
             rc = 1;
         }
     } else {
-        pty_close(&sink.pty);
+        if (!sink.unplugged) {
+            pty_close(&sink.pty);
+        } else if (o.link != NULL) {
+            (void)unlink(o.link); /* still the dangling link of the pulled cable */
+        }
+        if (sink.ble.master >= 0) {
+            pty_close(&sink.ble);
+        }
     }
     csv_close(&csv);
     flash_file_close(&g_flash_file);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,30 @@ static vigil_status_t make_link(pty_t *p, const char *link_path)
             pty_close(p);
             return VIGIL_ERR_ARG;
         }
-        (void)unlink(link_path); /* stale link from a run that was killed */
     }
-    if (symlink(p->slave_path, link_path) != 0) {
+    /* A stale link from a run that was killed is replaced in one step (pty_relink). */
+    if (pty_relink(p, link_path) != VIGIL_OK) {
         return fail(p, "cannot create the --link symlink");
+    }
+    return VIGIL_OK;
+}
+
+vigil_status_t pty_relink(pty_t *p, const char *link_path)
+{
+    /* symlink to a temporary name beside it, then rename over the link: a reader of link_path sees
+     * the old target or the new one, never nothing (rename(2) is atomic). */
+    char tmp[PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", link_path, (long)getpid()) >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return VIGIL_ERR_IO;
+    }
+    (void)unlink(tmp);
+    if (symlink(p->slave_path, tmp) != 0) {
+        return VIGIL_ERR_IO;
+    }
+    if (rename(tmp, link_path) != 0) {
+        (void)unlink(tmp);
+        return VIGIL_ERR_IO;
     }
     p->link_path = link_path;
     return VIGIL_OK;

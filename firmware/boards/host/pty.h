@@ -42,6 +42,9 @@ bool pty_has_pending(const pty_t *p);
 /* Tries to write the pending tail. */
 void pty_flush_pending(pty_t *p);
 
+/* Points link_path at this pty's slave atomically (a temporary symlink renamed over it). */
+VIGIL_NODISCARD vigil_status_t pty_relink(pty_t *p, const char *link_path);
+
 /* Closes both sides and removes the symlink if it still points at this pty. */
 void pty_close(pty_t *p);
 

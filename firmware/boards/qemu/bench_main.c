@@ -31,7 +31,7 @@ extern uint32_t _ebss, _estack;
 
 static void put_str(const char *s)
 {
-    usart_write((const uint8_t *)s, strlen(s));
+    usart_write(USART_PORT_1, (const uint8_t *)s, strlen(s));
 }
 
 static void put_u32(uint32_t v)
@@ -146,7 +146,7 @@ static uint32_t stack_used(void)
 
 int main(void)
 {
-    usart_init(16000000u, 115200u); /* the reset clock: HSI 16 MHz (QEMU models no RCC) */
+    usart_init(USART_PORT_1, 16000000u, 115200u); /* the reset clock: HSI 16 MHz (QEMU models no RCC) */
     tim2_start();
     stack_paint();
     make_signal();
@@ -155,9 +155,10 @@ int main(void)
     node_config_t cfg = {
         .axis_count = 3, .window_len = N, .hop = 512, .sample_rate_hz = 48000, .name = "bench",
         .channels = "x,y,z", .board = MSG_BOARD_QEMU, .send_bands = true,
+        .link = {[NODE_LINK_WIRED] = {.write = sink}},
     };
-    if (node_init(&g_node, &cfg, sink, NULL) != VIGIL_OK ||
-        node_set_model(&g_node, nn_default_model_blob, nn_default_model_len) != VIGIL_OK ||
+    if (node_init(&g_node, &cfg) != VIGIL_OK ||
+        node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) != VIGIL_OK ||
         dsp_features_init(&g_feat, &g_node.spec) != VIGIL_OK) {
         put_str("BENCH error setup\n");
         return 1;

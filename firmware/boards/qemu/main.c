@@ -1,12 +1,18 @@
 /*
- * vigil-node for QEMU netduinoplus2 (STM32F405): the node core on the emulated MCU, linked over
- * USART1. QEMU emulates no accelerometer, so the samples arrive over the link in SAMPLES_IN
- * frames (docs/protocol.md §3.4): a real recording replayed through the emulated node. QEMU does
- * not emulate the flash controller either (shared/DESIGN.md), so the model store lives in RAM
- * (store/flash_ram.c): empty at every boot, so the built-in default model runs.
+ * vigil-node for QEMU netduinoplus2 (STM32F405): the node core on the emulated MCU, with three links
+ * (docs/protocol.md §4.1): USART1 (the first -serial) is the wired link, USART2 (the second) the
+ * Bluetooth LE bridge link, USART3 (the third) the sensor feed, which only takes SAMPLES_IN and
+ * sends nothing. QEMU emulates no accelerometer, so the samples arrive in SAMPLES_IN frames
+ * (§3.4), on the wired link or the feed: a real recording replayed through the emulated node.
+ * A -serial that is not given leaves its USART without a backend: the node writes into the void
+ * and hears nothing there, so one -serial still gives a working wired-only node.
  *
- * Sends the boot HELLO, then sleeps in WFI; each received byte goes to the node, which answers
- * HELLO_REQ and turns SAMPLES_IN into FEATURES and EVENT frames.
+ * QEMU does not emulate the flash controller (shared/DESIGN.md): the model store and the identity
+ * record (pairing key, name, CONFIG values, §4.3) live in RAM and are forgotten at every start; the
+ * built-in default model runs. QEMU has no RNG either: the SECURE nonces come from
+ * SHA-256(uid || counter || timer), which is WEAK (predictable; boards/stm32f4/rng.h).
+ *
+ * Sends the boot HELLO on both sending links, then sleeps in WFI; received bytes go to the node.
  */
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +22,8 @@
 #include "../../src/store/flash_ram.h"
 #include "../../src/store/store.h"
 #include "../../src/version.h"
+#include "rng.h"
+#include "uptime.h"
 #include "usart.h"
 
 #define QEMU_SAMPLE_RATE_HZ 48000u /* the CWRU recordings the tests replay */
@@ -34,11 +42,23 @@ static store_flash_t g_flash;
 static flash_ram_t g_ram;
 static store_t g_store;
 
+/* ctx: the USART port of the link. */
 static vigil_status_t usart_write_cb(void *ctx, const uint8_t *data, size_t len)
 {
-    (void)ctx;
-    usart_write(data, len);
+    usart_write((unsigned)(uintptr_t)ctx, data, len);
     return VIGIL_OK;
+}
+
+static uint64_t uptime_cb(void *ctx)
+{
+    (void)ctx;
+    return uptime_us();
+}
+
+static void random_cb(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    rng_weak_fill(qemu_uid, out, len);
 }
 
 static void halt(void)
@@ -56,17 +76,21 @@ static void load_model(void)
     if (flash_ram_init(&g_flash, &g_ram, g_store_mem, QEMU_STORE_SLOT_SIZE) == VIGIL_OK &&
         store_init(&g_store, &g_flash) == VIGIL_OK &&
         store_boot(&g_store, node_accept_model, &g_node, &blob, &len) == VIGIL_OK &&
-        node_set_model(&g_node, blob, len) == VIGIL_OK) {
+        node_set_model(&g_node, blob, len, (uint8_t)(MSG_MODEL_SOURCE_SLOT0 + g_store.active)) == VIGIL_OK) {
         return;
     }
-    if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len) != VIGIL_OK) {
+    if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) !=
+        VIGIL_OK) {
         node_clear_model(&g_node); /* features only: FEATURES carry a NaN score */
     }
 }
 
 int main(void)
 {
-    usart_init(16000000u, 115200u); /* the reset clock: HSI 16 MHz (QEMU models no RCC) */
+    for (unsigned port = 0; port < USART_PORTS; port++) {
+        usart_init(port, 16000000u, 115200u); /* the reset clock: HSI 16 MHz (QEMU models no RCC) */
+    }
+    uptime_init(1000000000u); /* QEMU's timers count at 1 GHz */
     node_config_t cfg = {
         .axis_count = 2,
         .window_len = 1024,
@@ -80,9 +104,16 @@ int main(void)
         .fw_patch = VIGIL_FW_PATCH,
         .send_bands = true,
         .samples_in = true,
+        .sensor = MSG_SENSOR_NONE,
+        .range_g = 16,
+        .link = {[NODE_LINK_WIRED] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_1},
+                 [NODE_LINK_BLE] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_2},
+                 [NODE_LINK_FEED] = {NULL, NULL}},
+        .io = {.uptime_us = uptime_cb, .random = random_cb, .save_identity = NULL},
+        .store = &g_store,
     };
     memcpy(cfg.uid, qemu_uid, sizeof cfg.uid);
-    if (node_init(&g_node, &cfg, usart_write_cb, NULL) != VIGIL_OK) {
+    if (node_init(&g_node, &cfg) != VIGIL_OK) {
         halt(); /* a build-time configuration error: nothing sensible to send */
     }
     load_model();
@@ -95,15 +126,18 @@ int main(void)
          * even with PRIMASK set (ARMv7-M ARM §B1.5.19), and the ISR runs after CPSIE.
          */
         __asm volatile("cpsid i" ::: "memory");
-        if (usart_rx_available() == 0) {
+        if (usart_rx_available_any() == 0) {
             __asm volatile("wfi");
         }
         __asm volatile("cpsie i\n\tisb" ::: "memory");
 
+        /* Link i is USART port i (wired, BLE, feed); a slice of each in turn. */
         uint8_t buf[256];
-        size_t n;
-        while ((n = usart_read(buf, sizeof buf)) > 0) {
-            node_rx_bytes(&g_node, buf, n);
+        for (unsigned port = 0; port < USART_PORTS; port++) {
+            const size_t n = usart_read(port, buf, sizeof buf);
+            if (n > 0) {
+                node_rx_bytes(&g_node, port, buf, n);
+            }
         }
     }
 }

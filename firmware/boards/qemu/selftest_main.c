@@ -35,7 +35,7 @@ static unsigned g_failures;
 
 static void put_str(const char *s)
 {
-    usart_write((const uint8_t *)s, strlen(s));
+    usart_write(USART_PORT_1, (const uint8_t *)s, strlen(s));
 }
 
 /* Non-negative value in scientific notation with 2 digits, e.g. 3.5e-07 (no printf in the image). */
@@ -313,7 +313,7 @@ static void crypto_checks(void)
 
 int main(void)
 {
-    usart_init(16000000u, 115200u);
+    usart_init(USART_PORT_1, 16000000u, 115200u);
     for (size_t i = 0; i < VEC_DSP_CASES_COUNT; i++) {
         if (VEC_DSP_CASES[i].samples_bits != NULL) {
             dsp_case(&VEC_DSP_CASES[i]);

@@ -1,5 +1,7 @@
 #include "flash_stm32f4.h"
 
+#include <stdbool.h>
+
 /* Flash interface registers (RM0090 §3.9, "Flash interface registers"). */
 #define FLASH_BASE_R 0x40023C00u
 #define FLASH_ACR (*(volatile uint32_t *)(FLASH_BASE_R + 0x00u))
@@ -56,17 +58,14 @@ static vigil_status_t wait_done(void)
     return (sr & SR_ERRORS) ? VIGIL_ERR_FLASH : VIGIL_OK;
 }
 
-static vigil_status_t f4_erase(const store_flash_t *f, uint32_t slot)
+/* Erases one sector and checks that its size bytes from addr read erased. */
+static vigil_status_t erase_sector(uint32_t sector, uint32_t addr, uint32_t size)
 {
-    (void)f;
-    if (slot >= STORE_SLOTS) {
-        return VIGIL_ERR_ARG;
-    }
     unlock();
     vigil_status_t st = wait_done(); /* §3.6.3: no operation may be ongoing */
     if (st == VIGIL_OK) {
         /* §3.6.3 "Sector Erase": SER, SNB, then STRT; BSY until done. */
-        FLASH_CR = CR_PSIZE_X32 | CR_SER | (k_slot_sector[slot] << CR_SNB_SHIFT);
+        FLASH_CR = CR_PSIZE_X32 | CR_SER | (sector << CR_SNB_SHIFT);
         FLASH_CR |= CR_STRT;
         st = wait_done();
         FLASH_CR &= ~(CR_SER | (0xFu << CR_SNB_SHIFT));
@@ -80,8 +79,8 @@ static vigil_status_t f4_erase(const store_flash_t *f, uint32_t slot)
     }
     lock();
     /* Verify: every word erased. */
-    const volatile uint32_t *p = (const volatile uint32_t *)k_slot_addr[slot];
-    for (uint32_t i = 0; st == VIGIL_OK && i < f->slot_size / 4u; i++) {
+    const volatile uint32_t *p = (const volatile uint32_t *)addr;
+    for (uint32_t i = 0; st == VIGIL_OK && i < size / 4u; i++) {
         if (p[i] != 0xFFFFFFFFu) {
             st = VIGIL_ERR_FLASH;
         }
@@ -89,16 +88,12 @@ static vigil_status_t f4_erase(const store_flash_t *f, uint32_t slot)
     return st;
 }
 
-static vigil_status_t f4_program(const store_flash_t *f, uint32_t slot, uint32_t offset, const uint8_t *data,
-                                 size_t len)
+/* Programs len bytes (a multiple of 4) at addr (4-aligned, erased), reading every word back. */
+static vigil_status_t program_words(uint32_t addr, const uint8_t *data, size_t len)
 {
-    if (slot >= STORE_SLOTS || (offset & 3u) || (len & 3u) || offset > f->slot_size ||
-        len > f->slot_size - offset) {
-        return VIGIL_ERR_ARG;
-    }
     unlock();
     vigil_status_t st = wait_done();
-    volatile uint32_t *dst = (volatile uint32_t *)(k_slot_addr[slot] + offset);
+    volatile uint32_t *dst = (volatile uint32_t *)addr;
     /* §3.6.4 "Programming": PG set, then each word written as one x32 access. */
     FLASH_CR = CR_PSIZE_X32 | CR_PG;
     for (size_t i = 0; st == VIGIL_OK && i < len / 4u; i++) {
@@ -115,6 +110,24 @@ static vigil_status_t f4_program(const store_flash_t *f, uint32_t slot, uint32_t
     return st;
 }
 
+static vigil_status_t f4_erase(const store_flash_t *f, uint32_t slot)
+{
+    if (slot >= STORE_SLOTS) {
+        return VIGIL_ERR_ARG;
+    }
+    return erase_sector(k_slot_sector[slot], k_slot_addr[slot], f->slot_size);
+}
+
+static vigil_status_t f4_program(const store_flash_t *f, uint32_t slot, uint32_t offset, const uint8_t *data,
+                                 size_t len)
+{
+    if (slot >= STORE_SLOTS || (offset & 3u) || (len & 3u) || offset > f->slot_size ||
+        len > f->slot_size - offset) {
+        return VIGIL_ERR_ARG;
+    }
+    return program_words(k_slot_addr[slot] + offset, data, len);
+}
+
 static const uint8_t *f4_read(const store_flash_t *f, uint32_t slot)
 {
     (void)f;
@@ -125,4 +138,56 @@ void flash_stm32f4_init(store_flash_t *f)
 {
     *f = (store_flash_t){.erase = f4_erase, .program = f4_program, .read = f4_read,
                          .slot_size = FLASH_STM32F4_SLOT_SIZE, .ctx = 0};
+}
+
+/* ---- the identity record (sector 5) ---- */
+
+#define REC_WORDS ((FLASH_STM32F4_RECORD_LEN + 3u) / 4u)
+
+static bool erased(const uint32_t *w, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (w[i] != 0xFFFFFFFFu) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const uint8_t *flash_stm32f4_identity_load(bool (*intact)(const uint8_t *rec))
+{
+    const uint32_t *base = (const uint32_t *)FLASH_STM32F4_IDENTITY_ADDR;
+    const uint8_t *found = 0;
+    for (uint32_t off = 0; off + REC_WORDS <= FLASH_STM32F4_IDENTITY_SIZE / 4u; off += REC_WORDS) {
+        if (erased(&base[off], REC_WORDS)) {
+            break; /* records are appended: the first erased one ends the log */
+        }
+        if (intact((const uint8_t *)&base[off])) {
+            found = (const uint8_t *)&base[off]; /* a torn last write keeps the one before */
+        }
+    }
+    return found;
+}
+
+vigil_status_t flash_stm32f4_identity_save(const uint8_t *rec, size_t len)
+{
+    if (len != FLASH_STM32F4_RECORD_LEN || (len & 3u)) {
+        return VIGIL_ERR_ARG;
+    }
+    const uint32_t *base = (const uint32_t *)FLASH_STM32F4_IDENTITY_ADDR;
+    uint32_t off = 0;
+    while (off + REC_WORDS <= FLASH_STM32F4_IDENTITY_SIZE / 4u && !erased(&base[off], REC_WORDS)) {
+        off += REC_WORDS;
+    }
+    if (off + REC_WORDS > FLASH_STM32F4_IDENTITY_SIZE / 4u) {
+        /* The sector is full (1,560 records): erase it (about 1-2 s, the sensor FIFO overflows and
+         * the stream restarts) and start again at its beginning. */
+        const vigil_status_t st = erase_sector(FLASH_STM32F4_IDENTITY_SECTOR, FLASH_STM32F4_IDENTITY_ADDR,
+                                               FLASH_STM32F4_IDENTITY_SIZE);
+        if (st != VIGIL_OK) {
+            return st;
+        }
+        off = 0;
+    }
+    return program_words(FLASH_STM32F4_IDENTITY_ADDR + 4u * off, rec, len);
 }

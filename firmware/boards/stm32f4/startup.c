@@ -24,12 +24,18 @@ void DebugMon_Handler(void) WEAK_DEFAULT;
 void PendSV_Handler(void) WEAK_DEFAULT;
 void SysTick_Handler(void) WEAK_DEFAULT;
 void USART1_IRQHandler(void) WEAK_DEFAULT;
+void USART2_IRQHandler(void) WEAK_DEFAULT;
+void USART3_IRQHandler(void) WEAK_DEFAULT;
 void EXTI0_IRQHandler(void) WEAK_DEFAULT;
+void TIM5_IRQHandler(void) WEAK_DEFAULT;
 
 typedef void (*vector_t)(void);
 
 #define IRQ_COUNT 82u            /* STM32F405 maskable interrupts 0..81 (RM0090 Table 61) */
-#define USART1_IRQN 37u          /* RM0090 Table 61, position 37 */
+#define USART1_IRQN 37u          /* RM0090 Table 61, positions 37, 38, 39 */
+#define USART2_IRQN 38u
+#define USART3_IRQN 39u
+#define TIM5_IRQN 50u            /* RM0090 Table 61, position 50 */
 #define EXTI0_IRQN 6u            /* RM0090 Table 61, position 6 */
 
 /* Cortex-M vector table (ARMv7-M ARM §B1.5.3): initial SP, then exceptions 1..15, then IRQs. */
@@ -48,6 +54,9 @@ const vector_t vector_table[16u + IRQ_COUNT] = {
     [15] = SysTick_Handler,
     [16u + EXTI0_IRQN] = EXTI0_IRQHandler,
     [16u + USART1_IRQN] = USART1_IRQHandler,
+    [16u + USART2_IRQN] = USART2_IRQHandler,
+    [16u + USART3_IRQN] = USART3_IRQHandler,
+    [16u + TIM5_IRQN] = TIM5_IRQHandler,
 };
 
 /* Coprocessor Access Control Register (ARMv7-M ARM §B3.2.20; PM0214 §4.6.1). */

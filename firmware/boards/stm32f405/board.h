@@ -1,7 +1,8 @@
 /*
  * The STM32F405 sensor node's wiring (assumed; the hardware issue fixes it):
  *   HSE 8 MHz crystal -> PLL -> SYSCLK 168 MHz, APB2 84 MHz, APB1 42 MHz
- *   USART1 PA9 (TX) / PA10 (RX), AF7, 921600 baud to a USB-UART bridge (the link)
+ *   USART1 PA9 (TX) / PA10 (RX), AF7, 921600 baud to a USB-UART bridge (the wired link)
+ *   USART2 PA2 (TX) / PA3 (RX), AF7, 115200 baud to a Nordic UART Service bridge module (BLE link)
  *   SPI1   PA5 SCK / PA6 MISO / PA7 MOSI, AF5, PA4 chip select (GPIO): the IIS3DWB
  *   PB0    IIS3DWB INT1 (FIFO threshold), EXTI0, rising edge
  */
@@ -14,7 +15,9 @@
 
 #define BOARD_SYSCLK_HZ 168000000u
 #define BOARD_PCLK2_HZ 84000000u
+#define BOARD_PCLK1_HZ 42000000u
 #define BOARD_LINK_BAUD 921600u /* FEATURES with 3 x 32 bands at 52 windows/s is ~25 KB/s */
+#define BOARD_BLE_BAUD 115200u  /* the bridge module's UART; BLE itself carries less (§4.2) */
 
 /* Clock tree to 168 MHz from the 8 MHz HSE (waits on RCC ready bits: never in QEMU). */
 void board_clock_init(void);

@@ -1,14 +1,16 @@
 /*
  * vigil-node for the STM32F405 sensor node: the IIS3DWB on SPI1 (26.667 kHz, 3 axes, FIFO
- * threshold on INT1), the node core, the link on USART1, the model store in flash sectors 3-4.
+ * threshold on INT1), the node core, the wired link on USART1 and the Bluetooth LE bridge module
+ * on USART2 (docs/protocol.md §4.1), the model store in flash sectors 3-4, the identity record
+ * (pairing key, name, CONFIG values, §4.3) in flash sector 5 (boards/stm32f4/flash_stm32f4.h),
+ * SECURE nonces from the RNG peripheral, TIME's uptime from TIM5.
  *
  * Loop: on INT1 (or a FIFO check after any other wake-up), drain the FIFO into the node, which
  * sends FEATURES and EVENT frames; drain received bytes into the node (HELLO_REQ). Sleep in WFI
  * otherwise. A FIFO overrun (samples lost: the loop fell behind, or a flash erase stalled the
  * core) restarts the window stream, so every window is contiguous.
  *
- * Not provisioned with a pairing key yet (the PAIR message comes with the OTA/pairing issue): the
- * node verifies model tags under the unpaired all-zero key.
+ * CONFIG range_g re-programs the sensor's full scale (and restarts the sample stream).
  */
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #include "../../src/version.h"
 #include "board.h"
 #include "flash_stm32f4.h"
+#include "rng.h"
+#include "uptime.h"
 #include "usart.h"
 
 #define UID_BASE 0x1FFF7A10u /* 96-bit unique device ID (RM0090 §39.1) */
@@ -32,27 +36,51 @@ static store_flash_t g_flash;
 static store_t g_store;
 static float g_frames[3u * 64u]; /* one FIFO burst at a time: the watermark drains in two */
 
+/* ctx: the USART port of the link. */
 static vigil_status_t usart_write_cb(void *ctx, const uint8_t *data, size_t len)
 {
-    (void)ctx;
-    usart_write(data, len);
+    usart_write((unsigned)(uintptr_t)ctx, data, len);
     return VIGIL_OK;
+}
+
+static uint64_t uptime_cb(void *ctx)
+{
+    (void)ctx;
+    return uptime_us();
+}
+
+static void random_cb(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    rng_hw_fill((const uint8_t *)UID_BASE, out, len);
+}
+
+static vigil_status_t save_identity_cb(void *ctx, const uint8_t *rec, size_t len)
+{
+    (void)ctx;
+    return flash_stm32f4_identity_save(rec, len);
+}
+
+static iis3dwb_fs_t fs_of(uint8_t range_g)
+{
+    return range_g == 2u ? IIS3DWB_FS_2G : range_g == 8u ? IIS3DWB_FS_8G : range_g == 16u ? IIS3DWB_FS_16G
+                                                                                          : IIS3DWB_FS_4G;
 }
 
 static void load_model(void)
 {
     const uint8_t *blob = NULL;
     size_t len = 0;
-    flash_stm32f4_init(&g_flash);
     if (store_init(&g_store, &g_flash) == VIGIL_OK &&
         store_boot(&g_store, node_accept_model, &g_node, &blob, &len) == VIGIL_OK &&
-        node_set_model(&g_node, blob, len) == VIGIL_OK) {
+        node_set_model(&g_node, blob, len, (uint8_t)(MSG_MODEL_SOURCE_SLOT0 + g_store.active)) == VIGIL_OK) {
         return;
     }
     /* The built-in model is for the CWRU demo configuration (48 kHz, 2 axes): its feature spec is
      * not this node's, so it is refused and the node streams features without a score until a
      * model trained on this machine is installed. */
-    if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len) != VIGIL_OK) {
+    if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) !=
+        VIGIL_OK) {
         node_clear_model(&g_node);
     }
 }
@@ -60,7 +88,12 @@ static void load_model(void)
 int main(void)
 {
     board_clock_init();
-    usart_init(BOARD_PCLK2_HZ, BOARD_LINK_BAUD);
+    usart_init(USART_PORT_1, BOARD_PCLK2_HZ, BOARD_LINK_BAUD);
+    usart_init(USART_PORT_2, BOARD_PCLK1_HZ, BOARD_BLE_BAUD);
+    uptime_init(2u * BOARD_PCLK1_HZ); /* APB1 timers run at twice PCLK1 */
+    rng_hw_init();
+    flash_stm32f4_init(&g_flash);
+    const uint8_t *identity = flash_stm32f4_identity_load(node_identity_intact);
     node_config_t cfg = {
         .axis_count = 3,
         .window_len = 1024,
@@ -73,9 +106,17 @@ int main(void)
         .fw_minor = VIGIL_FW_MINOR,
         .fw_patch = VIGIL_FW_PATCH,
         .send_bands = true,
+        .sensor = MSG_SENSOR_IIS3DWB,
+        .range_g = 4,
+        .link = {[NODE_LINK_WIRED] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_1},
+                 [NODE_LINK_BLE] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_2}},
+        .io = {.uptime_us = uptime_cb, .random = random_cb, .save_identity = save_identity_cb},
+        .identity = identity,
+        .identity_len = identity != NULL ? FLASH_STM32F4_RECORD_LEN : 0u,
+        .store = &g_store,
     };
     memcpy(cfg.uid, (const void *)UID_BASE, MSG_UID_LEN);
-    if (node_init(&g_node, &cfg, usart_write_cb, NULL) != VIGIL_OK) {
+    if (node_init(&g_node, &cfg) != VIGIL_OK) {
         for (;;) {
             __asm volatile("wfi");
         }
@@ -85,11 +126,19 @@ int main(void)
 
     board_spi1_init(&g_spi);
     board_int1_init();
-    const int sensor_ok = iis3dwb_init(&g_sensor, &g_spi, IIS3DWB_FS_4G, FIFO_WATERMARK) == VIGIL_OK &&
-                          iis3dwb_start(&g_sensor) == VIGIL_OK;
+    uint8_t range_g = g_node.range_g;
+    int sensor_ok = iis3dwb_init(&g_sensor, &g_spi, fs_of(range_g), FIFO_WATERMARK) == VIGIL_OK &&
+                    iis3dwb_start(&g_sensor) == VIGIL_OK;
     uint32_t overruns = 0;
 
     for (;;) {
+        if (g_node.range_g != range_g) { /* CONFIG range_g: the sensor's full scale follows */
+            range_g = g_node.range_g;
+            sensor_ok = iis3dwb_init(&g_sensor, &g_spi, fs_of(range_g), FIFO_WATERMARK) == VIGIL_OK &&
+                        iis3dwb_start(&g_sensor) == VIGIL_OK;
+            overruns = g_sensor.overruns;
+            node_restart_stream(&g_node);
+        }
         if (sensor_ok) {
             (void)board_int1_take();
             int32_t n;
@@ -104,12 +153,14 @@ int main(void)
             }
         }
         uint8_t buf[64];
-        size_t k;
-        while ((k = usart_read(buf, sizeof buf)) > 0) {
-            node_rx_bytes(&g_node, buf, k);
+        for (unsigned port = 0; port < USART_PORTS; port++) { /* port i is link i: wired, BLE */
+            size_t k;
+            while ((k = usart_read(port, buf, sizeof buf)) > 0) {
+                node_rx_bytes(&g_node, port, buf, k);
+            }
         }
         __asm volatile("cpsid i" ::: "memory");
-        if (usart_rx_available() == 0) {
+        if (usart_rx_available_any() == 0) {
             __asm volatile("wfi"); /* INT1 or a received byte wakes the core */
         }
         __asm volatile("cpsie i\n\tisb" ::: "memory");

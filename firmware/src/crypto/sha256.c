@@ -129,8 +129,7 @@ void sha256(const uint8_t *data, size_t len, uint8_t digest[SHA256_DIGEST_LEN])
     sha256_final(&s, digest);
 }
 
-void hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-                 uint8_t tag[SHA256_DIGEST_LEN])
+void hmac_sha256_init(hmac_sha256_t *h, const uint8_t *key, size_t key_len)
 {
     uint8_t k[SHA256_BLOCK_LEN] = {0};
     if (key_len > SHA256_BLOCK_LEN) {
@@ -138,24 +137,37 @@ void hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t
     } else if (key_len > 0) {
         memcpy(k, key, key_len);
     }
-    uint8_t pad[SHA256_BLOCK_LEN];
-    uint8_t inner[SHA256_DIGEST_LEN];
-    sha256_t s;
     /* H((K ^ ipad) || data), then H((K ^ opad) || inner) (RFC 2104 §2). */
     for (unsigned i = 0; i < SHA256_BLOCK_LEN; i++) {
-        pad[i] = k[i] ^ 0x36u;
+        h->okey[i] = k[i] ^ 0x5cu;
+        k[i] ^= 0x36u;
     }
-    sha256_init(&s);
-    sha256_update(&s, pad, sizeof pad);
-    sha256_update(&s, data, len);
-    sha256_final(&s, inner);
-    for (unsigned i = 0; i < SHA256_BLOCK_LEN; i++) {
-        pad[i] = k[i] ^ 0x5cu;
-    }
-    sha256_init(&s);
-    sha256_update(&s, pad, sizeof pad);
-    sha256_update(&s, inner, sizeof inner);
-    sha256_final(&s, tag);
+    sha256_init(&h->s);
+    sha256_update(&h->s, k, sizeof k);
+}
+
+void hmac_sha256_update(hmac_sha256_t *h, const uint8_t *data, size_t len)
+{
+    sha256_update(&h->s, data, len);
+}
+
+void hmac_sha256_final(hmac_sha256_t *h, uint8_t tag[SHA256_DIGEST_LEN])
+{
+    uint8_t inner[SHA256_DIGEST_LEN];
+    sha256_final(&h->s, inner);
+    sha256_init(&h->s);
+    sha256_update(&h->s, h->okey, sizeof h->okey);
+    sha256_update(&h->s, inner, sizeof inner);
+    sha256_final(&h->s, tag);
+}
+
+void hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+                 uint8_t tag[SHA256_DIGEST_LEN])
+{
+    hmac_sha256_t h;
+    hmac_sha256_init(&h, key, key_len);
+    hmac_sha256_update(&h, data, len);
+    hmac_sha256_final(&h, tag);
 }
 
 int crypto_equal_ct(const uint8_t *a, const uint8_t *b, size_t n)

@@ -24,6 +24,16 @@ void sha256_update(sha256_t *s, const uint8_t *data, size_t len);
 void sha256_final(sha256_t *s, uint8_t digest[SHA256_DIGEST_LEN]);
 void sha256(const uint8_t *data, size_t len, uint8_t digest[SHA256_DIGEST_LEN]);
 
+/* Streaming HMAC-SHA256 (the SECURE tag covers fields that are not contiguous in the frame). */
+typedef struct {
+    sha256_t s;
+    uint8_t okey[SHA256_BLOCK_LEN]; /* key ^ opad, for the outer hash */
+} hmac_sha256_t;
+
+void hmac_sha256_init(hmac_sha256_t *h, const uint8_t *key, size_t key_len);
+void hmac_sha256_update(hmac_sha256_t *h, const uint8_t *data, size_t len);
+void hmac_sha256_final(hmac_sha256_t *h, uint8_t tag[SHA256_DIGEST_LEN]);
+
 /* HMAC-SHA256 with a key of any length (keys longer than a block are hashed first, RFC 2104 §2). */
 void hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
                  uint8_t tag[SHA256_DIGEST_LEN]);

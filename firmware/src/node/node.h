@@ -29,6 +29,8 @@
 #include "../proto/msg.h"
 #include "../status.h"
 
+struct store_s;
+
 #define NODE_AXES_MAX MSG_AXES_MAX
 #ifndef NODE_SAMPLES_MAX
 #define NODE_SAMPLES_MAX 3072u     /* window ring floats, all axes: 3 x 1024 on the STM32F405 */
@@ -44,11 +46,45 @@
 #define NODE_BANDS_MAX MSG_FEATURES_BANDS_MAX
 #define NODE_MODEL_INPUT_MAX (NODE_AXES_MAX * NODE_BANDS_MAX)
 
+/* Links (protocol.md §4.1): each one a byte stream with its own receiver, seq counter, stream mode,
+ * raw decimation, SECURE nonce and counter. The feed link only takes SAMPLES_IN and never sends. */
+#ifndef NODE_LINKS_MAX
+#define NODE_LINKS_MAX 3u          /* the STM32F405 build has 2: wired and Bluetooth LE */
+#endif
+#ifndef NODE_HAS_SAMPLES_IN
+#define NODE_HAS_SAMPLES_IN 1      /* 0: SAMPLES_IN code left out (the STM32F405 build has a sensor) */
+#endif
+#define NODE_LINK_WIRED 0u
+#define NODE_LINK_BLE 1u
+#define NODE_LINK_FEED 2u
+#define NODE_SEND_LINKS (NODE_LINKS_MAX < 2u ? NODE_LINKS_MAX : 2u) /* links that send */
+
+/* The identity record a board keeps across restarts (protocol.md §4.3): key, name, range_g, hop,
+ * shaft_hz, send_bands; magic "VGID", version 1, CRC-32 last. Boards store it as opaque bytes. */
+#define NODE_IDENTITY_LEN 84u
+
 /*
  * Sends len wire bytes (whole frames, or the lone 0x00 flush). Returns VIGIL_OK when they were
  * queued/sent, a negative status when they were dropped (the node counts them and goes on).
  */
 typedef vigil_status_t (*node_write_fn)(void *ctx, const uint8_t *data, size_t len);
+
+/* What a board provides besides the links. Every callback may be NULL. */
+typedef struct {
+    /* The node's monotonic clock since boot, µs (TIME uptime_us; NULL: 0). */
+    uint64_t (*uptime_us)(void *ctx);
+    /* len random bytes for the SECURE nonces (NULL: a counter, tests only). */
+    void (*random)(void *ctx, uint8_t *out, size_t len);
+    /* Stores the identity record (NODE_IDENTITY_LEN bytes); VIGIL_OK when kept. NULL: kept in RAM
+     * only (QEMU), which counts as stored. */
+    vigil_status_t (*save_identity)(void *ctx, const uint8_t *rec, size_t len);
+    void *ctx;
+} node_board_t;
+
+typedef struct {
+    node_write_fn write;      /* NULL: the link is absent (and the feed link never sends) */
+    void *ctx;
+} node_link_cfg_t;
 
 typedef struct {
     uint8_t axis_count;       /* 1..3 */
@@ -65,6 +101,15 @@ typedef struct {
     uint8_t fw_major, fw_minor, fw_patch;
     bool send_bands;          /* FEATURES carries the log band energies (the model's input) */
     bool samples_in;          /* SAMPLES_IN frames feed the windows (QEMU and host boards) */
+    uint8_t sensor;           /* MSG_SENSOR_* (HELLO INFO) */
+    uint8_t range_g;          /* 2, 4, 8 or 16 (CONFIG key 2, the RAW_BLOCK scale); 0 = 16 */
+    node_link_cfg_t link[NODE_LINKS_MAX]; /* link 0 (wired) must have a write callback */
+    node_board_t io;          /* clock, randomness, identity store */
+    /* The stored identity record, or NULL: when it is valid its key, name, range_g, hop, shaft_hz
+     * and send_bands replace the values above (an invalid record is ignored). */
+    const uint8_t *identity;
+    size_t identity_len;
+    const struct store_s *store; /* the model store, for HELLO's slot states; NULL: none */
 } node_config_t;
 
 typedef struct {
@@ -75,49 +120,94 @@ typedef struct {
     uint32_t rx_unknown_type;     /* valid frames of a type the node does not handle */
     uint32_t rx_bad_payload;      /* known type, undecodable payload */
     uint32_t samples_in_frames;   /* sample frames taken from SAMPLES_IN */
-    uint32_t samples_in_rejected; /* SAMPLES_IN messages dropped: gap, axis count, or disabled */
+    uint32_t samples_in_rejected; /* SAMPLES_IN messages dropped: gap, axis count, disabled, BLE link */
+    uint32_t raw_blocks_sent;
+    uint32_t nacks_sent;
+    uint32_t auth_failures;       /* SECURE tags that did not verify */
+    uint32_t feed_ignored;        /* frames other than SAMPLES_IN on the feed link */
+    uint32_t logs_sent;
 } node_stats_t;
+
+typedef struct {
+    node_write_fn write;
+    void *write_ctx;
+    frame_deframer_t rx;
+    uint16_t seq;             /* next seq for a frame sent on the node's own initiative (§2) */
+    uint8_t mode;             /* STREAM mode bits (MSG_STREAM_*) */
+    uint8_t decimation;       /* raw decimation D */
+    uint8_t nonce[MSG_NONCE_LEN];
+    uint32_t counter;         /* the last SECURE counter accepted since the nonce was issued */
+    uint32_t tx_dropped;
+    /* the RAW_BLOCK being filled (§3.9): payload header + int16 samples, in place */
+    uint8_t raw_k;            /* input frames in raw_sum */
+    uint16_t raw_n;           /* samples (output frames) in the block */
+    uint32_t raw_first;       /* the block's first_frame */
+    float raw_sum[NODE_AXES_MAX];
+    uint8_t raw[MSG_PAYLOAD_MAX];
+} node_link_t;
 
 typedef struct {
     msg_hello_t hello;        /* the validated configuration, as HELLO announces it */
     bool send_bands;
     bool samples_in;
-    node_write_fn write;
-    void *write_ctx;
-    uint16_t seq;             /* next seq for a frame sent on the node's own initiative (§2) */
+    bool booted;              /* the boot announcement went out */
+    uint8_t range_g;
+    float shaft_hz;           /* told by the technician (CONFIG key 4), 0 = unknown */
+    node_board_t io;          /* clock, randomness, identity store */
+    const struct store_s *store;
     uint32_t window_index;    /* index of the next FEATURES window (§3.2) */
     uint32_t next_frame;      /* SAMPLES_IN: the first_frame the next message must carry */
+    uint64_t stream_frames;   /* input frames since the stream started (TIME, RAW_BLOCK) */
+    uint32_t nonce_counter;   /* the nonce fallback without board.random (tests) */
+    uint32_t drops_unlogged;  /* frames dropped since the last LOG 7 */
+    uint64_t drop_log_us;     /* when the last LOG 7 went out */
+    uint8_t pending_log[2];   /* model LOG codes from before the boot announcement */
+    uint32_t pending_version[2];
+    uint8_t pending_logs;
     node_stats_t stats;
-    frame_deframer_t rx;
+    node_link_t link[NODE_LINKS_MAX];
     dsp_feature_spec_t spec;
     dsp_features_t feat;
     dsp_windower_t win;
     /* the model (docs/model-format.md); model_ok false: features only, score NaN */
-    bool model_ok;
-    const uint8_t *model_blob; /* the running model's bytes (a store slot, or the built-in) */
+    bool model_ok;             /* a model runs */
+    const uint8_t *model_blob; /* the loaded model's bytes (a store slot, or the built-in) */
     size_t model_len;
+    uint8_t model_source;      /* MSG_MODEL_SOURCE_* of model_blob */
     nn_model_t model;
     nn_net_t net;
     nn_detector_t detector;
     uint8_t key[NN_MODEL_KEY_LEN]; /* the pairing key; all zero = unpaired (model-format §2.7) */
+    uint8_t key_id[MSG_KEY_ID_LEN]; /* the first 4 bytes of SHA-256(key); zero when unpaired */
+    bool paired;
     nn_channel_t channels[NODE_NN_CHANNELS_MAX];
     msg_features_t fmsg;      /* the features are computed straight into the message */
     float samples[NODE_SAMPLES_MAX];
     /* Scratch shared by the phases of a window: the FFT buffer and power spectrum while features
      * are computed; afterwards the model's input and buffers, then the FEATURES payload. */
     _Alignas(8) float scratch[DSP_FEATURES_SCRATCH_FLOATS(NODE_SEGMENT_MAX)];
-    uint8_t tx[FRAME_WIRE_MAX(MSG_FEATURES_MAX_LEN)]; /* FEATURES is the largest frame sent */
+    uint8_t tx[FRAME_WIRE_MAX(FRAME_MAX_PAYLOAD)]; /* a full RAW_BLOCK is the largest frame sent */
+    uint8_t tx_type;          /* what tx holds, so links with the same seq share one encoding */
+    uint16_t tx_seq;
+    size_t tx_len;
+    const uint8_t *tx_payload;
 } node_t;
 
-/* Copies cfg after checking every range documented above (VIGIL_ERR_ARG if one is out) and resets
- * the windows, counters and receiver. No model runs until node_set_model. After an error the node
- * must not be used. */
-VIGIL_NODISCARD vigil_status_t node_init(node_t *node, const node_config_t *cfg, node_write_fn write,
-                                         void *write_ctx);
+/* Copies cfg after checking every range documented above (VIGIL_ERR_ARG if one is out), applies a
+ * valid stored identity, and resets the windows, counters and receivers. Every link starts in
+ * STREAM mode 1, D = 1 (the feed link: nothing) with a fresh nonce. No model runs until
+ * node_set_model. After an error the node must not be used. */
+VIGIL_NODISCARD vigil_status_t node_init(node_t *node, const node_config_t *cfg);
 
-/* Sets the pairing key models must be signed with (model-format §2.7). The default is the unpaired
- * all-zero key, under which model files on disk and the built-in default are tagged. */
+/* Sets the pairing key store models must be signed with (model-format §2.7); all zero = unpaired.
+ * The running model keeps running. Does not store anything (PAIR does). */
 void node_set_key(node_t *node, const uint8_t key[NN_MODEL_KEY_LEN]);
+
+/* The identity record of the node's current key, name and CONFIG values (NODE_IDENTITY_LEN bytes). */
+void node_identity_record(const node_t *node, uint8_t out[NODE_IDENTITY_LEN]);
+
+/* True when rec (NODE_IDENTITY_LEN bytes) has the record's magic, version and a good CRC. */
+bool node_identity_intact(const uint8_t *rec);
 
 /*
  * Everything the node checks before it runs a blob (model-format §2.8): format, CRC, tag under the
@@ -126,16 +216,19 @@ void node_set_key(node_t *node, const uint8_t key[NN_MODEL_KEY_LEN]);
  */
 VIGIL_NODISCARD vigil_status_t node_accept_model(void *node, const uint8_t *blob, size_t len);
 
-/* Accepts and runs blob (which must stay in place: the model is used from it). The detector
- * starts afresh. On error the node keeps its current model. */
-VIGIL_NODISCARD vigil_status_t node_set_model(node_t *node, const uint8_t *blob, size_t len);
+/* Accepts and runs blob (which must stay in place: the model is used from it). source is
+ * MSG_MODEL_SOURCE_BUILTIN (checked under the all-zero key: the built-in model stays trusted on a
+ * paired node) or MSG_MODEL_SOURCE_SLOT0 + slot (checked under the node's key). The detector starts
+ * afresh. On error the node keeps its current model. A LOG (8 loaded, 9 refused) follows. */
+VIGIL_NODISCARD vigil_status_t node_set_model(node_t *node, const uint8_t *blob, size_t len, uint8_t source);
 
 /* Stops using the model (features only; score NaN). */
 void node_clear_model(node_t *node);
 
 /*
- * Boot announcement: a lone 0x00 (flushes a receiver's partial frame, protocol.md §1) then an
- * unsolicited HELLO with the node's own seq. Returns the write status of the HELLO.
+ * Boot announcement on every link that sends: a lone 0x00 (flushes a receiver's partial frame,
+ * protocol.md §1), an unsolicited HELLO with the link's own seq, then LOG boot (and the LOGs of the
+ * model choice). Returns the write status of the wired link's HELLO.
  */
 vigil_status_t node_send_hello(node_t *node);
 
@@ -149,9 +242,13 @@ VIGIL_NODISCARD vigil_status_t node_push_samples(node_t *node, const float *fram
  * event is closed with an EVENT). */
 void node_restart_stream(node_t *node);
 
-/* Feeds host-to-node wire bytes: answers each HELLO_REQ with a HELLO carrying the request's seq;
- * with cfg.samples_in, takes SAMPLES_IN frames as sensor samples. */
-void node_rx_bytes(node_t *node, const uint8_t *bytes, size_t len);
+/* Feeds host-to-node wire bytes received on link (NODE_LINK_*): answers every request (protocol.md
+ * §2, §3) on that link; takes SAMPLES_IN on the wired and the feed link (with cfg.samples_in). Bytes
+ * for a link the build does not have are ignored. */
+void node_rx_bytes(node_t *node, size_t link, const uint8_t *bytes, size_t len);
+
+/* floor(frames * 1e6 / rate) without 64-bit overflow for any frame count (TIME stream_t_us). */
+uint64_t node_frames_t_us(uint64_t frames, uint32_t sample_rate_hz);
 
 /* FEATURES t_us (protocol.md §3.2): floor((window_index*hop + window_len) * 1e6 / rate). */
 uint64_t node_window_t_us(uint32_t window_index, uint16_t hop, uint16_t window_len,

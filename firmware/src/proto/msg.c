@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "../crypto/sha256.h"
 #include "le.h"
 
 /* strlen bounded by max + 1, so an over-long or unterminated string is detected, not over-read. */
@@ -22,7 +23,7 @@ vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, 
         m->axis_count > MSG_AXES_MAX) {
         return VIGIL_ERR_ARG;
     }
-    size_t total = MSG_HELLO_MIN_LEN + name_len + channels_len;
+    size_t total = MSG_HELLO_MIN_LEN + name_len + channels_len + (m->has_info ? MSG_HELLO_INFO_LEN : 0u);
     if (total > cap) {
         return VIGIL_ERR_NOSPACE;
     }
@@ -43,6 +44,28 @@ vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, 
     out[pos++] = (uint8_t)channels_len;
     memcpy(&out[pos], m->channels, channels_len);
     pos += channels_len;
+    if (m->has_info) {
+        const msg_hello_info_t *i = &m->info;
+        uint8_t *q = &out[pos];
+        q[0] = i->protocol_minor;
+        proto_put_u32le(&q[1], i->capabilities);
+        q[5] = i->link;
+        q[6] = i->paired;
+        memcpy(&q[7], i->key_id, MSG_KEY_ID_LEN);
+        memcpy(&q[11], i->link_nonce, MSG_NONCE_LEN);
+        q[19] = i->sensor;
+        q[20] = i->range_g;
+        q[21] = i->stream_mode;
+        q[22] = i->raw_decimation;
+        proto_put_u32le(&q[23], i->model_version);
+        q[27] = i->model_source;
+        for (size_t k = 0; k < 2; k++) {
+            q[28 + 9 * k] = i->slot[k].state;
+            proto_put_u32le(&q[29 + 9 * k], i->slot[k].seq);
+            proto_put_u32le(&q[33 + 9 * k], i->slot[k].model_version);
+        }
+        pos += MSG_HELLO_INFO_LEN;
+    }
     *out_len = pos;
     return VIGIL_OK;
 }
@@ -58,8 +81,35 @@ vigil_status_t msg_hello_decode(const uint8_t *p, size_t len, msg_hello_t *m)
         return VIGIL_ERR_PAYLOAD;
     }
     size_t channels_len = p[27 + name_len];
-    if (channels_len > MSG_CHANNELS_MAX || 28u + name_len + channels_len > len) {
+    const size_t end = 28u + name_len + channels_len;
+    if (channels_len > MSG_CHANNELS_MAX || end > len) {
         return VIGIL_ERR_PAYLOAD;
+    }
+    /* The INFO block is all or nothing (protocol.md §3.1). */
+    m->has_info = len > end;
+    if (m->has_info) {
+        if (len < end + MSG_HELLO_INFO_LEN) {
+            return VIGIL_ERR_PAYLOAD;
+        }
+        const uint8_t *q = &p[end];
+        msg_hello_info_t *i = &m->info;
+        i->protocol_minor = q[0];
+        i->capabilities = proto_get_u32le(&q[1]);
+        i->link = q[5];
+        i->paired = q[6];
+        memcpy(i->key_id, &q[7], MSG_KEY_ID_LEN);
+        memcpy(i->link_nonce, &q[11], MSG_NONCE_LEN);
+        i->sensor = q[19];
+        i->range_g = q[20];
+        i->stream_mode = q[21];
+        i->raw_decimation = q[22];
+        i->model_version = proto_get_u32le(&q[23]);
+        i->model_source = q[27];
+        for (size_t k = 0; k < 2; k++) {
+            i->slot[k].state = q[28 + 9 * k];
+            i->slot[k].seq = proto_get_u32le(&q[29 + 9 * k]);
+            i->slot[k].model_version = proto_get_u32le(&q[33 + 9 * k]);
+        }
     }
     m->protocol_version = p[0];
     m->fw_major = p[1];
@@ -236,6 +286,340 @@ vigil_status_t msg_samples_in_encode(uint32_t first_frame, uint8_t axis_count, c
     for (size_t i = 0; i < (size_t)axis_count * n; i++) {
         proto_put_f32le(&out[MSG_SAMPLES_IN_HEADER_LEN + 4u * i], frames[i]);
     }
+    *out_len = total;
+    return VIGIL_OK;
+}
+
+/* ---- protocol 1.1 session messages ---- */
+
+vigil_status_t msg_ack_encode(uint8_t req_type, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (cap < MSG_ACK_LEN) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    out[0] = req_type;
+    *out_len = MSG_ACK_LEN;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_ack_decode(const uint8_t *p, size_t len, uint8_t *req_type)
+{
+    if (len < MSG_ACK_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    *req_type = p[0];
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_nack_encode(const msg_nack_t *m, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (cap < MSG_NACK_LEN) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    out[0] = m->req_type;
+    out[1] = m->reason;
+    proto_put_u16le(&out[2], m->detail);
+    *out_len = MSG_NACK_LEN;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_nack_decode(const uint8_t *p, size_t len, msg_nack_t *m)
+{
+    if (len < MSG_NACK_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    m->req_type = p[0];
+    m->reason = p[1];
+    m->detail = proto_get_u16le(&p[2]);
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_pair_encode(const msg_pair_t *m, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (m->name_len > MSG_NAME_MAX || (m->name == NULL && m->name_len != 0)) {
+        return VIGIL_ERR_ARG;
+    }
+    const size_t total = MSG_PAIR_MIN_LEN + m->name_len;
+    if (total > cap) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    memcpy(out, m->key, MSG_KEY_LEN);
+    out[MSG_KEY_LEN] = m->name_len;
+    if (m->name_len != 0) {
+        memcpy(&out[MSG_PAIR_MIN_LEN], m->name, m->name_len);
+    }
+    *out_len = total;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_pair_decode(const uint8_t *p, size_t len, msg_pair_t *m)
+{
+    if (len < MSG_PAIR_MIN_LEN || p[MSG_KEY_LEN] > MSG_NAME_MAX ||
+        MSG_PAIR_MIN_LEN + (size_t)p[MSG_KEY_LEN] > len) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    memcpy(m->key, p, MSG_KEY_LEN);
+    m->name_len = p[MSG_KEY_LEN];
+    m->name = &p[MSG_PAIR_MIN_LEN];
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_config_decode(const uint8_t *p, size_t len, msg_config_t *m)
+{
+    if (len < 1) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    size_t pos = 1;
+    for (size_t i = 0; i < p[0]; i++) {
+        if (pos + 2u > len || pos + 2u + p[pos + 1] > len) {
+            return VIGIL_ERR_PAYLOAD;
+        }
+        pos += 2u + p[pos + 1];
+    }
+    m->count = p[0];
+    m->entries = &p[1];
+    m->len = pos - 1u;
+    return VIGIL_OK;
+}
+
+void msg_config_next(const msg_config_t *m, size_t *pos, msg_config_entry_t *e)
+{
+    const uint8_t *q = &m->entries[*pos];
+    e->key = q[0];
+    e->len = q[1];
+    e->value = &q[2];
+    *pos += 2u + q[1];
+}
+
+vigil_status_t msg_config_encode(const msg_config_entry_t *e, size_t n, uint8_t *out, size_t cap,
+                                 size_t *out_len)
+{
+    if (n > 255u) {
+        return VIGIL_ERR_ARG;
+    }
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++) {
+        total += 2u + e[i].len;
+    }
+    if (total > cap) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    out[0] = (uint8_t)n;
+    size_t pos = 1;
+    for (size_t i = 0; i < n; i++) {
+        out[pos] = e[i].key;
+        out[pos + 1] = e[i].len;
+        if (e[i].len != 0) {
+            memcpy(&out[pos + 2], e[i].value, e[i].len);
+        }
+        pos += 2u + e[i].len;
+    }
+    *out_len = total;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_stream_encode(const msg_stream_t *m, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (cap < MSG_STREAM_LEN) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    out[0] = m->mode;
+    out[1] = m->raw_decimation;
+    *out_len = MSG_STREAM_LEN;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_stream_decode(const uint8_t *p, size_t len, msg_stream_t *m)
+{
+    if (len < MSG_STREAM_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    m->mode = p[0];
+    m->raw_decimation = p[1];
+    return VIGIL_OK;
+}
+
+void msg_raw_block_header(const msg_raw_block_t *m, uint8_t out[MSG_RAW_HEADER_LEN])
+{
+    proto_put_u32le(&out[0], m->first_frame);
+    out[4] = m->axis_count;
+    out[5] = m->decimation;
+    out[6] = m->format;
+    out[7] = 0; /* reserved */
+    proto_put_f32le(&out[8], m->scale_g);
+    proto_put_u16le(&out[12], m->frame_count);
+}
+
+vigil_status_t msg_raw_block_encode(const msg_raw_block_t *m, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (m->axis_count < 1 || m->axis_count > MSG_AXES_MAX ||
+        m->frame_count > MSG_RAW_FULL_FRAMES(m->axis_count) || (m->samples == NULL && m->frame_count != 0)) {
+        return VIGIL_ERR_ARG;
+    }
+    const size_t n = 2u * m->axis_count * m->frame_count;
+    if (MSG_RAW_HEADER_LEN + n > cap) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    msg_raw_block_header(m, out);
+    if (n != 0) {
+        memmove(&out[MSG_RAW_HEADER_LEN], m->samples, n);
+    }
+    *out_len = MSG_RAW_HEADER_LEN + n;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_raw_block_decode(const uint8_t *p, size_t len, msg_raw_block_t *m)
+{
+    if (len < MSG_RAW_HEADER_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    const size_t axes = p[4];
+    const size_t frames = proto_get_u16le(&p[12]);
+    if (axes < 1 || axes > MSG_AXES_MAX || p[5] < 1u || p[5] > MSG_RAW_DECIMATION_MAX ||
+        p[6] != MSG_RAW_FORMAT_I16 || len < MSG_RAW_HEADER_LEN + 2u * axes * frames) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    m->first_frame = proto_get_u32le(&p[0]);
+    m->axis_count = (uint8_t)axes;
+    m->decimation = p[5];
+    m->format = p[6];
+    m->scale_g = proto_get_f32le(&p[8]);
+    m->frame_count = (uint16_t)frames;
+    m->samples = &p[MSG_RAW_HEADER_LEN];
+    return VIGIL_OK;
+}
+
+int16_t msg_raw_block_sample(const msg_raw_block_t *m, size_t k, size_t a)
+{
+    return (int16_t)proto_get_u16le(&m->samples[2u * (k * m->axis_count + a)]);
+}
+
+vigil_status_t msg_time_req_encode(uint64_t host_time_us, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (cap < MSG_TIME_REQ_LEN) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    proto_put_u64le(out, host_time_us);
+    *out_len = MSG_TIME_REQ_LEN;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_time_req_decode(const uint8_t *p, size_t len, uint64_t *host_time_us)
+{
+    if (len < MSG_TIME_REQ_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    *host_time_us = proto_get_u64le(p);
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_time_encode(const msg_time_t *m, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (cap < MSG_TIME_LEN) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    proto_put_u64le(&out[0], m->host_time_us);
+    proto_put_u64le(&out[8], m->uptime_us);
+    proto_put_u64le(&out[16], m->stream_t_us);
+    *out_len = MSG_TIME_LEN;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_time_decode(const uint8_t *p, size_t len, msg_time_t *m)
+{
+    if (len < MSG_TIME_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    m->host_time_us = proto_get_u64le(&p[0]);
+    m->uptime_us = proto_get_u64le(&p[8]);
+    m->stream_t_us = proto_get_u64le(&p[16]);
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_ping_check(size_t len)
+{
+    return len > MSG_PING_MAX ? VIGIL_ERR_PAYLOAD : VIGIL_OK;
+}
+
+vigil_status_t msg_log_encode(const msg_log_t *m, uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (m->text_len > MSG_LOG_TEXT_MAX || (m->text == NULL && m->text_len != 0)) {
+        return VIGIL_ERR_ARG;
+    }
+    const size_t total = MSG_LOG_HEADER_LEN + m->text_len;
+    if (total > cap) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    out[0] = m->level;
+    proto_put_u16le(&out[1], m->code);
+    out[3] = m->text_len;
+    if (m->text_len != 0) {
+        memcpy(&out[MSG_LOG_HEADER_LEN], m->text, m->text_len);
+    }
+    *out_len = total;
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_log_decode(const uint8_t *p, size_t len, msg_log_t *m)
+{
+    if (len < MSG_LOG_HEADER_LEN || p[3] > MSG_LOG_TEXT_MAX || MSG_LOG_HEADER_LEN + (size_t)p[3] > len) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    m->level = p[0];
+    m->code = proto_get_u16le(&p[1]);
+    m->text_len = p[3];
+    m->text = &p[MSG_LOG_HEADER_LEN];
+    return VIGIL_OK;
+}
+
+vigil_status_t msg_secure_decode(const uint8_t *p, size_t len, msg_secure_t *m)
+{
+    if (len < MSG_SECURE_MIN_LEN) {
+        return VIGIL_ERR_PAYLOAD;
+    }
+    m->counter = proto_get_u32le(p);
+    m->inner_type = p[4];
+    m->inner = &p[5];
+    m->inner_len = len - MSG_SECURE_MIN_LEN;
+    m->tag = &p[len - MSG_SECURE_TAG_LEN];
+    return VIGIL_OK;
+}
+
+void msg_secure_tag(const uint8_t key[MSG_KEY_LEN], const uint8_t nonce[MSG_NONCE_LEN], uint16_t seq,
+                    uint32_t counter, uint8_t inner_type, const uint8_t *inner, size_t inner_len,
+                    uint8_t tag[MSG_SECURE_TAG_LEN])
+{
+    uint8_t head[6 + MSG_NONCE_LEN + 2 + 4 + 1] = {'V', 'G', 'S', 'E', 'C', '1'};
+    memcpy(&head[6], nonce, MSG_NONCE_LEN);
+    proto_put_u16le(&head[14], seq);
+    proto_put_u32le(&head[16], counter);
+    head[20] = inner_type;
+    hmac_sha256_t h;
+    uint8_t full[SHA256_DIGEST_LEN];
+    hmac_sha256_init(&h, key, MSG_KEY_LEN);
+    hmac_sha256_update(&h, head, sizeof head);
+    hmac_sha256_update(&h, inner, inner_len);
+    hmac_sha256_final(&h, full);
+    memcpy(tag, full, MSG_SECURE_TAG_LEN);
+}
+
+vigil_status_t msg_secure_encode(const uint8_t key[MSG_KEY_LEN], const uint8_t nonce[MSG_NONCE_LEN], uint16_t seq,
+                                 uint32_t counter, uint8_t inner_type, const uint8_t *inner, size_t inner_len,
+                                 uint8_t *out, size_t cap, size_t *out_len)
+{
+    if (inner == NULL && inner_len != 0) {
+        return VIGIL_ERR_ARG;
+    }
+    const size_t total = MSG_SECURE_MIN_LEN + inner_len;
+    if (total > cap) {
+        return VIGIL_ERR_NOSPACE;
+    }
+    proto_put_u32le(out, counter);
+    out[4] = inner_type;
+    if (inner_len != 0) {
+        memmove(&out[5], inner, inner_len);
+    }
+    msg_secure_tag(key, nonce, seq, counter, inner_type, &out[5], inner_len, &out[5 + inner_len]);
     *out_len = total;
     return VIGIL_OK;
 }

@@ -46,7 +46,7 @@ typedef struct {
     uint32_t seq;
 } store_slot_info_t;
 
-typedef struct {
+typedef struct store_s {
     const store_flash_t *flash;
     int active;        /* slot of the running model, -1 when none (default model or no model) */
 } store_t;

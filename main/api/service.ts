@@ -32,6 +32,31 @@ export class ApiService {
       case 'demo.stop':
         await m.stopDemo(a.path as string);
         return { ok: true } as ResultOf<C>;
+      case 'nodes.pair':
+        return (await m.pair(a.path as string, a.name as string | undefined)) as ResultOf<C>;
+      case 'nodes.config.get':
+        return (await m.getConfig(a.path as string)) as ResultOf<C>;
+      case 'nodes.config.set':
+        return (await m.setConfig(a.path as string, a.changes as ArgsOf<'nodes.config.set'>['changes'])) as ResultOf<C>;
+      case 'nodes.stream': {
+        const s = args as ArgsOf<'nodes.stream'>;
+        return (await m.setStream(s.path, { features: s.features, raw: s.raw, rawDecimation: s.rawDecimation })) as ResultOf<C>;
+      }
+      case 'nodes.time':
+        return (await m.syncTime(a.path as string)) as ResultOf<C>;
+      case 'nodes.ping':
+        return (await m.ping(a.path as string)) as ResultOf<C>;
+      case 'ble.open':
+        return (await m.bleOpen(a.deviceId as string)) as ResultOf<C>;
+      case 'ble.rx':
+        m.bleRx(a.path as string, a.data as string);
+        return { ok: true } as ResultOf<C>;
+      case 'ble.closed':
+        m.bleClosed(a.path as string, a.reason as string | undefined);
+        return { ok: true } as ResultOf<C>;
+      case 'ble.select':
+        // The Electron shell answers it (main/electron/ipc.ts, its device picker); browser mode has none.
+        throw new ApiError('not-found', 'There is no Bluetooth device list to choose from here: the browser shows its own.');
       default:
         throw new ApiError('bad-request', `unknown request channel ${String(channel)}`);
     }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
 import { ApiService } from '../api/service';
 import { startHost } from '../host/server';
+import { defaultDataDir } from '../node/keys';
 import { NodeManager } from '../node/manager';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -62,7 +63,7 @@ function openBrowser(url: string): void {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const manager = new NodeManager({ root: ROOT });
+  const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir() });
   const service = new ApiService(manager);
   const host = await startHost({ service, staticDir: join(ROOT, 'dist', 'renderer'), port: o.port, token: o.token, log: (l) => console.error(`vigil: ${l}`) });
   console.log(`Vigil (browser mode): ${host.url}`);

@@ -3,18 +3,27 @@
  * FEATURES are batched (one event per node about every 100 ms) so a 94-windows-per-second node
  * does not cost one IPC or WebSocket message per window.
  */
+import { existsSync } from 'node:fs';
 import {
   ApiError,
+  blePath,
   type ApiEvents,
   type DemoRecording,
   type EventChannel,
   type FeatureFrame,
+  type NodeConfig,
+  type NodeConfigChanges,
   type NodeInfo,
   type PortInfo,
+  type RawBlock,
+  type StreamSettings,
+  type TimeSync,
 } from '../api/contract';
 import { listSerialPorts, openSerialLink } from '../transport/serial';
 import type { Link } from '../transport/link';
-import { NodeSession } from './session';
+import { RelayLink } from '../transport/relay';
+import { KeyStore } from './keys';
+import { NodeSession, type SessionOptions } from './session';
 import { startVirtualNode, type VirtualNode } from './virtualNode';
 
 export type EventListener = <E extends EventChannel>(event: E, payload: ApiEvents[E]) => void;
@@ -22,22 +31,38 @@ export type EventListener = <E extends EventChannel>(event: E, payload: ApiEvent
 export interface ManagerOptions {
   /** Project root (for the firmware host build and data/demo). */
   root: string;
+  /**
+   * The app's data folder: the pairing keys live there (node-keys.json, mode 0600). The browser-mode
+   * host and the CLI pass defaultDataDir() ($VIGIL_DATA_DIR or ~/.config/vigil), Electron its
+   * userData folder. Absent: keys are kept in memory only.
+   */
+  dataDir?: string;
+  /** A key store to use instead of the one in dataDir (tests). */
+  keys?: KeyStore;
   batchMs?: number;
   helloTimeoutMs?: number;
+  /** Request timeout per attempt (default 500 ms serial, 2000 ms BLE). */
+  requestTimeoutMs?: number;
   /** Opens a link; defaults to the serial transport. Tests may pass another real transport. */
   openLink?: (path: string) => Promise<Link>;
+  /** Whether a port path exists (reconnect polling); defaults to the file existing, for /dev paths. */
+  portPresent?: (path: string) => boolean;
 }
 
 export class NodeManager {
+  readonly keys: KeyStore;
   private readonly sessions = new Map<string, NodeSession>();
   private readonly demos = new Map<string, VirtualNode>();
+  private readonly relays = new Map<string, RelayLink>();
   private readonly pending = new Map<string, FeatureFrame[]>();
+  private readonly pendingRaw = new Map<string, RawBlock[]>();
   private readonly listeners = new Set<EventListener>();
   private readonly flushTimer: NodeJS.Timeout;
   private flushCount = 0;
   private readonly lastStatsBytes = new Map<string, number>();
 
   constructor(private readonly opts: ManagerOptions) {
+    this.keys = opts.keys ?? new KeyStore(opts.dataDir);
     this.flushTimer = setInterval(() => this.flush(), opts.batchMs ?? 100);
     this.flushTimer.unref();
   }
@@ -60,51 +85,153 @@ export class NodeManager {
     return [...this.sessions.values()].map((s) => s.info());
   }
 
+  /** Connects a serial port. A session that is online, connecting or reconnecting is returned as it is. */
   async connect(path: string, demo = false): Promise<NodeInfo> {
     const existing = this.sessions.get(path);
     if (existing) {
       const info = existing.info();
-      if (info.status === 'online' || info.status === 'connecting') return info;
+      if (info.status !== 'offline' && info.status !== 'error') return info;
       this.sessions.delete(path);
     }
-    const link = await (this.opts.openLink ?? openSerialLink)(path);
-    const session = new NodeSession(link, { demo, helloTimeoutMs: this.opts.helloTimeoutMs });
-    this.sessions.set(path, session);
-    session.on('update', (info) => this.emit('node.updated', info));
-    session.on('features', (f) => {
-      let q = this.pending.get(path);
-      if (!q) this.pending.set(path, (q = []));
-      q.push(f);
-    });
-    this.emit('node.updated', session.info());
-    try {
-      await session.handshake();
-    } catch (e) {
-      this.sessions.delete(path);
-      await session.close().catch(() => {});
-      this.emit('node.removed', { path });
-      throw new ApiError('timeout', (e as Error).message);
-    }
-    return session.info();
+    const open = this.opts.openLink ?? openSerialLink;
+    const link = await open(path);
+    const present = this.opts.portPresent ?? ((p: string) => (p.startsWith('/') ? existsSync(p) : true));
+    const session = this.track(
+      new NodeSession(link, {
+        kind: 'serial',
+        demo,
+        keys: this.keys,
+        ...this.sessionTimeouts(),
+        reopen: () => open(path),
+        present: () => present(path),
+      }),
+    );
+    return this.startSession(session);
   }
 
   async disconnect(path: string): Promise<void> {
     const s = this.sessions.get(path);
     if (!s) throw new ApiError('not-found', `No node is connected on ${path}`);
     this.sessions.delete(path);
+    this.relays.delete(path);
     this.flush();
     this.pending.delete(path);
+    this.pendingRaw.delete(path);
     await s.close();
     this.emit('node.removed', { path });
   }
 
+  // ---- Node requests (serial and BLE sessions alike) ----
+
+  pair(path: string, name?: string): Promise<NodeInfo> {
+    return this.session(path).pair(name);
+  }
+  getConfig(path: string): Promise<NodeConfig> {
+    return this.session(path).getConfig();
+  }
+  setConfig(path: string, changes: NodeConfigChanges): Promise<NodeConfig> {
+    return this.session(path).setConfig(changes);
+  }
+  setStream(path: string, settings: StreamSettings): Promise<NodeInfo> {
+    return this.session(path).setStream(settings);
+  }
+  syncTime(path: string): Promise<TimeSync> {
+    return this.session(path).syncTime();
+  }
+  ping(path: string): Promise<{ rttMs: number }> {
+    return this.session(path).ping();
+  }
+
+  // ---- Bluetooth LE, relayed by the renderer ----
+
+  /** The renderer connected a device's NUS characteristics: a new session, or the lost one resumed. */
+  async bleOpen(deviceId: string): Promise<NodeInfo> {
+    const path = blePath(deviceId);
+    const relay = new RelayLink(path, (p, data) => this.emit('ble.tx', { path: p, data }));
+    const existing = this.sessions.get(path);
+    if (existing && existing.currentStatus !== 'offline' && existing.currentStatus !== 'error') {
+      this.relays.set(path, relay);
+      await existing.attach(relay).catch((e: Error) => {
+        throw new ApiError('timeout', e.message);
+      });
+      return existing.info();
+    }
+    if (existing) this.sessions.delete(path);
+    this.relays.set(path, relay);
+    const session = this.track(new NodeSession(relay, { kind: 'ble', keys: this.keys, ...this.sessionTimeouts() }));
+    return this.startSession(session);
+  }
+
+  bleRx(path: string, base64: string): void {
+    const relay = this.relays.get(path);
+    if (!relay || relay.closed) throw new ApiError('not-found', `No Bluetooth LE node is open on ${path}`);
+    relay.receive(new Uint8Array(Buffer.from(base64, 'base64')));
+  }
+
+  bleClosed(path: string, reason?: string): void {
+    const relay = this.relays.get(path);
+    if (!relay) throw new ApiError('not-found', `No Bluetooth LE node is open on ${path}`);
+    relay.lost(reason);
+  }
+
+  private session(path: string): NodeSession {
+    const s = this.sessions.get(path);
+    if (!s) throw new ApiError('not-found', `No node is connected on ${path}`);
+    return s;
+  }
+
+  private sessionTimeouts(): Pick<SessionOptions, 'helloTimeoutMs' | 'requestTimeoutMs'> {
+    return {
+      ...(this.opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: this.opts.helloTimeoutMs } : {}),
+      ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
+    };
+  }
+
+  private track(session: NodeSession): NodeSession {
+    const path = session.path;
+    this.sessions.set(path, session);
+    session.on('update', (info) => {
+      if (this.sessions.get(path) === session) this.emit('node.updated', info);
+    });
+    session.on('features', (f) => {
+      let q = this.pending.get(path);
+      if (!q) this.pending.set(path, (q = []));
+      q.push(f);
+    });
+    session.on('raw', (b) => {
+      let q = this.pendingRaw.get(path);
+      if (!q) this.pendingRaw.set(path, (q = []));
+      q.push(b);
+    });
+    session.on('event', (e) => this.emit('node.event', e));
+    session.on('log', (l) => this.emit('node.log', l));
+    return session;
+  }
+
+  private async startSession(session: NodeSession): Promise<NodeInfo> {
+    const path = session.path;
+    this.emit('node.updated', session.info());
+    try {
+      await session.start();
+    } catch (e) {
+      if (this.sessions.get(path) === session) this.sessions.delete(path);
+      this.relays.delete(path);
+      await session.close().catch(() => {});
+      this.emit('node.removed', { path });
+      throw new ApiError('timeout', (e as Error).message);
+    }
+    return session.info();
+  }
   async startDemo(recording: DemoRecording = 'cwru-normal'): Promise<NodeInfo> {
     const vn = await startVirtualNode({ root: this.opts.root, recording });
     this.demos.set(vn.path, vn);
     vn.process.once('exit', (code, signal) => {
       this.demos.delete(vn.path);
-      // A pty whose master side vanished is not always reported by the serial stack at once;
-      // we know the node is gone, so say so.
+      // A demo the app started and whose process ended will not come back: its card says so
+      // (offline, with the reason) instead of reconnecting forever, as a technician expects of a
+      // node that was switched off rather than unplugged. A demo whose port merely vanishes
+      // while its process runs is reconnected like any other node.
+      // (A pty whose master side vanished is not always reported by the serial stack at once.)
       const s = this.sessions.get(vn.path);
       if (s) void s.lost(`The demo node stopped (${signal ?? `exit code ${code}`})`);
     });
@@ -138,6 +265,11 @@ export class NodeManager {
       if (frames.length === 0) continue;
       this.pending.set(path, []);
       this.emit('node.features', { path, frames });
+    }
+    for (const [path, blocks] of this.pendingRaw) {
+      if (blocks.length === 0) continue;
+      this.pendingRaw.set(path, []);
+      this.emit('node.raw', { path, blocks });
     }
     // Link counters change with every frame; refresh them about once a second, not per frame.
     if (++this.flushCount % Math.max(1, Math.round(1000 / (this.opts.batchMs ?? 100))) === 0) {

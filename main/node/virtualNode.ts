@@ -33,8 +33,10 @@ export const DEMO_RECORDINGS: Record<DemoRecording, Recording> = {
 };
 
 export interface VirtualNode {
-  /** The pseudo-terminal path the node listens on. */
+  /** The pseudo-terminal path the node listens on (the `link` symlink when one was asked for). */
   path: string;
+  /** The Bluetooth LE bridge link's pseudo-terminal (the `bleLink` symlink), when asked for. */
+  blePath?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -62,6 +64,16 @@ export interface StartOptions {
   /** Replay without real-time pacing (tests only). */
   fast?: boolean;
   startTimeoutMs?: number;
+  /** A stable symlink to the wired pty (--link): survives an unplug (SIGUSR1) and its re-creation. */
+  link?: string;
+  /** A second pty for the Bluetooth LE bridge link (--ble-link). */
+  bleLink?: string;
+  /** The node's store file (--store): models, and its identity (pairing key, name, settings) next to it. */
+  store?: string;
+  /** How long SIGUSR1 unplugs the wired pty (--unplug-ms). */
+  unplugMs?: number;
+  /** Called for every `VIGIL-NODE PTY` line after the first (the wired pty is back after an unplug). */
+  onPtyBack?: (path: string) => void;
 }
 
 export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
@@ -76,6 +88,10 @@ export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
     '--exit-with-parent',
   ];
   if (opts.fast) args.push('--fast');
+  if (opts.link) args.push('--link', opts.link);
+  if (opts.bleLink) args.push('--ble-link', opts.bleLink);
+  if (opts.store) args.push('--store', opts.store);
+  if (opts.unplugMs !== undefined) args.push('--unplug-ms', String(opts.unplugMs));
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -89,13 +105,22 @@ export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
       reject(new ApiError('timeout', `The virtual node did not start within ${(opts.startTimeoutMs ?? 5000) / 1000} s. ${stderr.trim()}`));
     }, opts.startTimeoutMs ?? 5000);
     const lines = createInterface({ input: child.stdout! });
+    let pty: string | undefined;
+    let blePty: string | undefined;
+    let resolved = false;
     lines.on('line', (line) => {
       const m = /^VIGIL-NODE PTY (\S+)$/.exec(line);
-      if (!m) return;
+      const b = /^VIGIL-NODE BLE-PTY (\S+)$/.exec(line);
+      if (m && resolved) opts.onPtyBack?.(opts.link ?? m[1]);
+      if (m) pty = m[1];
+      if (b) blePty = b[1];
+      if (resolved || !pty || (opts.bleLink && !blePty)) return;
+      resolved = true;
       clearTimeout(timer);
-      const path = m[1];
+      const path = opts.link ?? pty;
       resolve({
         path,
+        ...(opts.bleLink ? { blePath: opts.bleLink } : {}),
         process: child,
         stop: () =>
           new Promise<void>((res) => {

@@ -6,6 +6,7 @@
  */
 import { firmwareBench } from './firmware';
 import { framesBench } from './frames';
+import { linkBench } from './link';
 import { storageBench } from './storage';
 
 export interface BenchResult {
@@ -17,6 +18,7 @@ export interface BenchResult {
 
 const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult> }> = {
   frames: { describe: 'TypeScript deframe + decode throughput (MB/s of wire bytes)', run: framesBench },
+  link: { describe: 'link protocol 1.1: TS and C decode MB/s, RAW_BLOCK wire efficiency, C fuzzing executions', run: linkBench },
   firmware: { describe: 'STM32F405 node: instructions per window (QEMU icount), flash, RAM', run: firmwareBench },
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
   training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },

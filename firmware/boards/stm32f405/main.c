@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#if !VIGIL_NO_DEFAULT_MODEL
 #include "../../src/nn/default_model.h"
+#endif
 #include "../../src/node/node.h"
 #include "../../src/sensor/iis3dwb.h"
 #include "../../src/store/store.h"
@@ -76,13 +78,16 @@ static void load_model(void)
         node_set_model(&g_node, blob, len, (uint8_t)(MSG_MODEL_SOURCE_SLOT0 + g_store.active)) == VIGIL_OK) {
         return;
     }
-    /* The built-in model is for the CWRU demo configuration (48 kHz, 2 axes): its feature spec is
-     * not this node's, so it is refused and the node streams features without a score until a
-     * model trained on this machine is installed. */
+#if VIGIL_NO_DEFAULT_MODEL
+    /* This image carries no built-in model (the Makefile says why): features without a score
+     * until a model trained for this node is installed. */
+    node_clear_model(&g_node);
+#else
     if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) !=
         VIGIL_OK) {
         node_clear_model(&g_node);
     }
+#endif
 }
 
 int main(void)

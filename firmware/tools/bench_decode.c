@@ -2,8 +2,10 @@
  * C decode benchmark: the node's real receiver (frame_deframer_push_u8: COBS, length, CRC-32,
  * version) over a buffer of at least 8 MB of realistic frames, the mix a streaming node sends:
  * FEATURES (2 axes, 5 fields, anomaly score, 32 bands: 355 payload bytes) and full RAW_BLOCKs
- * (2 axes, 252 frames: 1022 payload bytes) of a noisy signal. Prints one JSON line:
- *   {"decode_mb_s": ..., "frames": ..., "bytes": ...}
+ * (2 axes, 252 frames: 1022 payload bytes) of a noisy signal. With a file argument it decodes that
+ * file's bytes instead (bench/link.ts passes the stream its TypeScript decoder runs on, so both
+ * decoders see the same bytes; garbage in it is counted, not fatal). Prints one JSON line:
+ *   {"decode_mb_s": ..., "frames": ..., "bytes": ..., "errors": ...}
  * Built by `make bench-decode` (build/host/bench-decode, -O2, the host build's flags).
  */
 #define _POSIX_C_SOURCE 199309L
@@ -18,7 +20,9 @@
 
 #define TARGET_BYTES (8u * 1024u * 1024u)
 
-static uint8_t g_buf[TARGET_BYTES + 4096u];
+#define FILE_MAX (64u * 1024u * 1024u)
+
+static uint8_t g_buf[FILE_MAX];
 
 static uint32_t rnd(uint32_t *s)
 {
@@ -35,15 +39,37 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int main(void)
+/* Reads path into g_buf; returns its length, or 0 with a message on failure. */
+static size_t read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "bench-decode: cannot open %s\n", path);
+        return 0;
+    }
+    const size_t n = fread(g_buf, 1, sizeof g_buf, f);
+    const int more = fgetc(f) != EOF;
+    fclose(f);
+    if (more) {
+        fprintf(stderr, "bench-decode: %s is larger than %u bytes\n", path, FILE_MAX);
+        return 0;
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
 {
     uint32_t seed = 12345u;
     size_t len = 0, built = 0;
+    const int from_file = argc > 1;
+    if (from_file && (len = read_file(argv[1])) == 0) {
+        return 1;
+    }
     uint16_t seq = 0;
     static msg_features_t f;
     static uint8_t payload[FRAME_MAX_PAYLOAD];
     uint32_t window = 0, first = 0;
-    while (len < TARGET_BYTES) {
+    while (!from_file && len < TARGET_BYTES) {
         size_t n = 0, w = 0;
         uint8_t type;
         if (built % 3u != 2u) { /* two FEATURES per RAW_BLOCK, about the byte mix of mode 3 with D = 8 */
@@ -99,10 +125,12 @@ int main(void)
         best = dt < best ? dt : best;
     }
     const frame_stats_t s = frame_deframer_stats(&d);
-    if (frames != built || s.bad_cobs + s.bad_crc + s.bad_length + s.bad_version + s.oversize != 0 || check == 0) {
+    const uint32_t errors = s.bad_cobs + s.bad_crc + s.bad_length + s.bad_version + s.oversize;
+    if ((!from_file && (frames != built || errors != 0)) || check == 0) {
         fprintf(stderr, "bench-decode: %zu of %zu frames decoded\n", frames, built);
         return 1;
     }
-    printf("{\"decode_mb_s\": %.1f, \"frames\": %zu, \"bytes\": %zu}\n", (double)len / 1e6 / best, frames, len);
+    printf("{\"decode_mb_s\": %.1f, \"frames\": %zu, \"bytes\": %zu, \"errors\": %u}\n", (double)len / 1e6 / best,
+           frames, len, (unsigned)errors);
     return 0;
 }

@@ -3,7 +3,9 @@
  * where the Electron binary is absent. Only our own top-level page may call the API; every
  * request then goes through ApiService.handle, which validates the arguments.
  */
+import { validateRequest, type ArgsOf } from '../api/contract';
 import { toErrorPayload, type ApiService } from '../api/service';
+import type { BlePicker } from './blePicker';
 
 export const APP_ORIGIN = 'app://vigil';
 
@@ -15,12 +17,24 @@ export interface InvokeEventLike {
 
 export type InvokeReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
-export async function handleInvoke(service: ApiService, event: InvokeEventLike, channel: unknown, args: unknown): Promise<InvokeReply> {
+/** What only the Electron shell answers (there is no such thing in browser mode). */
+export interface ShellHandlers {
+  /** The app's Bluetooth device picker ('ble.select'). */
+  picker?: BlePicker;
+}
+
+export async function handleInvoke(service: ApiService, event: InvokeEventLike, channel: unknown, args: unknown, shell: ShellHandlers = {}): Promise<InvokeReply> {
   const frame = event.senderFrame;
   if (!frame || !frame.url.startsWith(APP_ORIGIN + '/') || frame !== event.sender.mainFrame) {
     return { ok: false, error: { code: 'bad-request', message: 'request from an unexpected frame' } };
   }
   try {
+    if (channel === 'ble.select') {
+      // Validated like every request, then answered here: the picker belongs to the shell.
+      const a = validateRequest('ble.select', args).args as ArgsOf<'ble.select'>;
+      if (!shell.picker) return { ok: false, error: { code: 'not-found', message: 'This window has no Bluetooth device list open.' } };
+      return { ok: true, result: shell.picker.select(a.requestId, a.deviceId) };
+    }
     return { ok: true, result: await service.handle(channel, args) };
   } catch (e) {
     return { ok: false, error: toErrorPayload(e) };

@@ -7,6 +7,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, shell, net } from 'elec
 import { join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApiService } from '../api/service';
+import { BlePicker } from './blePicker';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
@@ -21,6 +22,13 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 const manager = new NodeManager({ root: ROOT });
 const service = new ApiService(manager);
 let win: BrowserWindow | null = null;
+
+// navigator.bluetooth.requestDevice(): Electron has no chooser; the renderer's dialog is the picker.
+const picker = new BlePicker({
+  send: (payload) => {
+    if (win && !win.isDestroyed()) win.webContents.send('vigil:event', 'ble.devices', payload);
+  },
+});
 
 function demoFromArgs(): DemoRecording | undefined {
   const i = process.argv.indexOf('--demo');
@@ -62,10 +70,15 @@ async function createWindow(): Promise<void> {
   win.webContents.on('will-navigate', (e, url) => {
     if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
   });
+  win.webContents.on('select-bluetooth-device', (e, devices, callback) => {
+    e.preventDefault();
+    picker.offer(devices, callback);
+  });
+  win.on('closed', () => picker.cancelAll());
   await win.loadURL(`${APP_ORIGIN}/index.html#/nodes`);
 }
 
-ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args));
+ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker }));
 
 manager.subscribe((event, payload) => {
   if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);

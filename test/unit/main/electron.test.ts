@@ -3,6 +3,7 @@
 // everything else (the API service, validation, the IPC handler) is the real code.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiService } from '../../../main/api/service';
+import { BlePicker } from '../../../main/electron/blePicker';
 import { handleInvoke } from '../../../main/electron/ipc';
 import { NodeManager } from '../../../main/node/manager';
 
@@ -12,7 +13,8 @@ const fake = vi.hoisted(() => {
     invokeCalls: [] as unknown[][],
     invokeReply: { ok: true, result: [] } as unknown,
     rendererListeners: new Map<string, (...a: unknown[]) => void>(),
-    windows: [] as { options: Record<string, unknown>; loaded?: string; handlers: Record<string, unknown> }[],
+    windows: [] as { options: Record<string, unknown>; loaded?: string; handlers: Record<string, unknown>; winHandlers: Record<string, unknown> }[],
+    sent: [] as unknown[][],
     ipcHandlers: new Map<string, (...a: unknown[]) => unknown>(),
     ready: undefined as undefined | (() => void),
     headers: undefined as undefined | ((d: unknown, cb: (r: unknown) => void) => void),
@@ -21,13 +23,14 @@ const fake = vi.hoisted(() => {
   class BrowserWindow {
     webContents: Record<string, unknown>;
     constructor(options: Record<string, unknown>) {
-      const w = { options, handlers: {} as Record<string, unknown>, loaded: undefined as string | undefined };
+      const w = { options, handlers: {} as Record<string, unknown>, winHandlers: {} as Record<string, unknown>, loaded: undefined as string | undefined };
       state.windows.push(w);
       this.webContents = {
         setWindowOpenHandler: (h: unknown) => (w.handlers.open = h),
         on: (ev: string, h: unknown) => (w.handlers[ev] = h),
-        send: () => {},
+        send: (...a: unknown[]) => state.sent.push(a),
       };
+      (this as unknown as { on: (ev: string, h: unknown) => void }).on = (ev: string, h: unknown) => (w.winHandlers[ev] = h);
       (this as unknown as { loadURL: (u: string) => Promise<void> }).loadURL = async (u: string) => {
         w.loaded = u;
       };
@@ -129,5 +132,66 @@ describe('main window (main/electron/main.ts)', () => {
     (w.handlers['will-navigate'] as (e: unknown, u: string) => void)({ preventDefault: () => (prevented = true) }, 'https://evil.example/');
     expect(prevented).toBe(true);
     expect((w.handlers.open as (d: { url: string }) => { action: string })({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+  });
+});
+
+describe('Bluetooth device picker (main/electron/main.ts, blePicker.ts)', () => {
+  const mainFrame = { url: 'app://vigil/index.html#/nodes' };
+  const ev = { senderFrame: mainFrame, sender: { mainFrame } };
+
+  it('turns select-bluetooth-device into ble.devices, follows the growing list, and answers with the chosen device', async () => {
+    await import('../../../main/electron/main');
+    fake.state.ready!();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeDefined());
+    const w = fake.state.windows[0];
+    const select = w.handlers['select-bluetooth-device'] as (e: unknown, d: unknown[], cb: (id: string) => void) => void;
+    expect(select).toBeTypeOf('function');
+    fake.state.sent.length = 0;
+    let prevented = 0;
+    const chosen: string[] = [];
+    const e = { preventDefault: () => prevented++ };
+    select(e, [{ deviceId: 'AAAA', deviceName: 'Pump 3 DE' }], (id) => chosen.push(`old:${id}`));
+    select(e, [{ deviceId: 'AAAA', deviceName: 'Pump 3 DE' }, { deviceId: 'BBBB', deviceName: '' }], (id) => chosen.push(id));
+    expect(prevented).toBe(2);
+    const events = fake.state.sent.filter((a) => a[0] === 'vigil:event' && a[1] === 'ble.devices').map((a) => a[2] as { requestId: string; devices: unknown[] });
+    expect(events).toHaveLength(2);
+    expect(events[0].requestId).toBe(events[1].requestId);
+    expect(events[1].devices).toEqual([
+      { deviceId: 'AAAA', name: 'Pump 3 DE' },
+      { deviceId: 'BBBB', name: 'Unnamed device' },
+    ]);
+    const invoke = fake.state.ipcHandlers.get('vigil:invoke')!;
+    // Validated like every request.
+    expect(await invoke(ev, 'ble.select', { requestId: events[0].requestId, deviceId: 'no spaces allowed' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await invoke(ev, 'ble.select', { requestId: 'other', deviceId: 'AAAA' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await invoke(ev, 'ble.select', { requestId: events[0].requestId, deviceId: 'CCCC' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await invoke(ev, 'ble.select', { requestId: events[0].requestId, deviceId: 'BBBB' })).toEqual({ ok: true, result: { ok: true } });
+    expect(chosen).toEqual(['BBBB']); // the newest callback, once
+    // A second answer to a closed list is refused in plain words.
+    expect(await invoke(ev, 'ble.select', { requestId: events[0].requestId, deviceId: null })).toMatchObject({ ok: false, error: { message: expect.stringContaining('no longer open') } });
+    // The next requestDevice() is a new request; closing the window cancels it.
+    select(e, [], (id) => chosen.push(`second:${id}`));
+    (w.winHandlers.closed as () => void)();
+    expect(chosen).toEqual(['BBBB', 'second:']);
+  });
+
+  it('cancels when nobody chose in time, and on Cancel (null)', () => {
+    const timers: (() => void)[] = [];
+    const sent: unknown[] = [];
+    const picker = new BlePicker({ send: (p) => sent.push(p), setTimeout: (cb) => timers.push(cb), clearTimeout: () => {}, newId: () => 'r1' });
+    const got: string[] = [];
+    picker.offer([{ deviceId: 'AAAA', deviceName: 'n' }], (id) => got.push(id));
+    timers[0]();
+    expect(got).toEqual(['']);
+    expect(picker.current).toBeNull();
+    picker.offer([{ deviceId: 'AAAA', deviceName: 'n' }], (id) => got.push(id));
+    expect(picker.select('r1', null)).toEqual({ ok: true });
+    expect(got).toEqual(['', '']);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('has no picker to answer outside the shell', async () => {
+    const service = new ApiService(new NodeManager({ root: process.cwd() }));
+    expect(await handleInvoke(service, ev, 'ble.select', { requestId: 'x', deviceId: null })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 });

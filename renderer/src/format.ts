@@ -20,9 +20,30 @@ export function linkErrorBreakdown(s: LinkStats): string {
 export const STATUS_LABEL: Record<NodeStatus, string> = {
   connecting: 'Connecting',
   online: 'Online',
+  reconnecting: 'Reconnecting',
   offline: 'Offline',
   error: 'Error',
 };
+
+/** How the app reaches the node, in a technician's words. */
+export function linkLabel(n: NodeInfo): string {
+  return n.link === 'ble' ? 'Bluetooth LE' : 'Cable';
+}
+
+/** Local time of day, "14:03:07". */
+export function formatTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  const d = new Date(ms);
+  const p = (x: number) => String(x).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** Microseconds as ms with sensible precision: "0.84 ms", "12.3 ms", "1,204 ms". */
+export function formatUsAsMs(us: number): string {
+  if (!Number.isFinite(us)) return '—';
+  const ms = us / 1000;
+  return `${Math.abs(ms) < 10 ? ms.toFixed(2) : Math.abs(ms) < 100 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en')} ms`;
+}
 
 /** "Bearing DE" when the node said its name, else the port path. */
 export function nodeTitle(n: NodeInfo): string {

@@ -2,6 +2,7 @@ import type { VigilClient } from '../api/types';
 import { EventsPage } from '../events/EventsPage';
 import { UndoToast } from '../labels/UndoToast';
 import type { FeatureStore } from '../live/featureStore';
+import type { LinkStore } from '../live/linkStore';
 import { LivePage } from '../live/LivePage';
 import { NodesPage } from '../nodes/NodesPage';
 import { RecordingsPage } from '../recordings/RecordingsPage';
@@ -22,7 +23,7 @@ const PAGES: { route: Route; name: string }[] = [
   { route: 'training', name: 'Training' },
 ];
 
-export function App({ client, store, services }: { client: VigilClient; store: FeatureStore; services: StorageServices }) {
+export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
   const { route, id } = useLocation();
   const nodes = useNodes(client);
   const onlineCount = nodes.nodes.filter((n) => n.status === 'online').length;
@@ -49,7 +50,7 @@ export function App({ client, store, services }: { client: VigilClient; store: F
           <ConnectionBanner client={client} />
           <RecorderBanner />
           {route === 'nodes' && <NodesPage client={client} nodes={nodes} />}
-          {route === 'live' && <LivePage client={client} nodes={nodes} store={store} />}
+          {route === 'live' && <LivePage client={client} nodes={nodes} store={store} extras={extras} />}
           {route === 'recordings' && <RecordingsPage id={id} />}
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}

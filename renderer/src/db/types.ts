@@ -100,11 +100,18 @@ export interface GapRow {
   /** Wall clock of the last window before and the first window after the gap. */
   startMs: number;
   endMs: number;
-  /** 'missed': windows lost on the link; 'pause': the recording itself pauses (FEMTO snapshots). */
-  reason: 'missed' | 'pause';
+  /**
+   * 'missed': windows lost on the link; 'pause': the recording itself pauses (FEMTO snapshots);
+   * 'link-lost': the link went away and came back (the node kept sampling, those windows never
+   * arrived: docs/protocol.md 6.3). A new value needs no schema version: `reason` is not indexed.
+   */
+  reason: 'missed' | 'pause' | 'link-lost';
 }
 
-/** Something a node (or Vigil) flagged: anomaly EVENT frames arrive with the firmware issue. */
+/**
+ * Something a node (or Vigil) flagged. A node's EVENT (docs/protocol.md 3.3) is stored by the live
+ * recorder as kind 'anomaly alarm', id `${sessionId}:event:${event_id}`, its end filled when it ends.
+ */
 export interface EventRow {
   id: string;
   nodeId: string;

@@ -11,12 +11,15 @@ import { DemoStarter } from '../app/DemoStarter';
 import type { NodesState } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { formatHz, nodeTitle } from '../format';
-import { StatusBadge } from '../nodes/NodeCard';
+import { LinkBadge, StatusBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
+import { AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
+import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
 
-export function LivePage({ client, nodes, store }: { client: VigilClient; nodes: NodesState; store: FeatureStore }) {
-  const online = nodes.nodes.filter((n) => n.status === 'online');
+export function LivePage({ client, nodes, store, extras }: { client: VigilClient; nodes: NodesState; store: FeatureStore; extras: LinkStore }) {
+  // A node whose link is down stays on the page, marked, so its trend and the gap remain in view.
+  const online = nodes.nodes.filter((n) => n.status === 'online' || n.status === 'reconnecting');
   return (
     <div data-testid="live-page" className="page">
       <div className="page-head">
@@ -37,13 +40,13 @@ export function LivePage({ client, nodes, store }: { client: VigilClient; nodes:
           <DemoStarter client={client} />
         </section>
       ) : (
-        online.map((n) => <LiveNodeCard key={`${n.path}|${n.hello?.channels.join(',') ?? ''}`} node={n} store={store} />)
+        online.map((n) => <LiveNodeCard key={`${n.path}|${n.hello?.channels.join(',') ?? ''}`} node={n} store={store} extras={extras} />)
       )}
     </div>
   );
 }
 
-function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) {
+function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureStore; extras: LinkStore }) {
   const services = useStorage();
   const { db, recorder } = services;
   const channels = node.hello?.channels ?? [];
@@ -70,6 +73,14 @@ function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) 
     const t0 = recorder.sessionOf(node.path)?.t0Ms;
     const out: Band[] =
       t0 === undefined ? [] : labelsRef.current.map((l) => ({ start: (l.startMs - t0) / 1000, end: (l.endMs - t0) / 1000, colour: LABEL_COLOURS[l.label], text: LABEL_NAMES[l.label] }));
+    // The node's anomaly alarms (EVENT), on the same node clock as the trend.
+    const x = extras.get(node.path);
+    const lastT = (x.latest?.tUs ?? 0) / 1e6;
+    for (const e of x.events) {
+      const start = e.startTUs / 1e6;
+      const end = e.state === 'started' ? Math.max(lastT, e.endTUs / 1e6) : e.endTUs / 1e6;
+      out.push({ start, end, colour: '#b3261e', text: e.state === 'started' ? `Alarm ${e.eventId} (active)` : `Alarm ${e.eventId}` });
+    }
     const sel = selectionRef.current;
     if (sel) out.push({ start: sel.startS, end: sel.endS, colour: '#0b5cad', text: 'New label', pending: true });
     return out;
@@ -132,6 +143,7 @@ function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) 
       <header className="live-head">
         <h3>{nodeTitle(node)}</h3>
         <StatusBadge status={node.status} />
+        <LinkBadge node={node} />
         {node.demo && <span className="badge demo">Demo</span>}
         {h && (
           <span className="muted small">
@@ -166,6 +178,10 @@ function LiveNodeCard({ node, store }: { node: NodeInfo; store: FeatureStore }) 
           ))}
         </dl>
       </div>
+      <AlarmList node={node} store={extras} />
+      <AxisTable node={node} store={extras} />
+      <RawWaveform node={node} store={extras} />
+      <NodeLog node={node} store={extras} />
       {selection ? (
         <LabelForm
           title={`Label ${(selection.endS - selection.startS).toFixed(2)} s of ${nodeTitle(node)}`}

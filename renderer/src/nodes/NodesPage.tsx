@@ -1,6 +1,7 @@
 import type { NodesState } from '../app/hooks';
 import { DemoStarter } from '../app/DemoStarter';
 import type { VigilClient } from '../api/types';
+import { BleConnect } from './BleConnect';
 import { NodeCard } from './NodeCard';
 import { PortsTable } from './PortsTable';
 
@@ -18,7 +19,10 @@ export function NodesPage({ client, nodes }: { client: VigilClient; nodes: Nodes
       </div>
 
       <section className="panel" aria-labelledby="nodes-title">
-        <h3 id="nodes-title">Connected nodes</h3>
+        <div className="panel-head">
+          <h3 id="nodes-title">Connected nodes</h3>
+          <BleConnect client={client} />
+        </div>
         {nodes.error && (
           <p className="error" role="alert">
             {nodes.error}
@@ -28,7 +32,7 @@ export function NodesPage({ client, nodes }: { client: VigilClient; nodes: Nodes
           <p className="muted">Asking the Vigil host for connected nodes…</p>
         ) : nodes.nodes.length === 0 ? (
           <p className="empty">
-            No nodes yet. Plug a node in and press Connect, or start a demo node to see live data without hardware.
+            No nodes yet. Plug a node in and press Connect below, connect one over Bluetooth LE, or start a demo node to see live data without hardware.
           </p>
         ) : (
           <div className="node-list">

@@ -13,7 +13,8 @@ const node = (path = '/dev/pts/3', uid = UID): NodeInfo => ({
   status: 'online',
   demo: true,
   hello: { uid, name: 'demo-cwru-normal', board: 'host', firmware: '0.1.0', protocolVersion: 1, axisCount: 2, windowLen: 1024, hop: 512, sampleRateHz: 48000, channels: ['DE', 'FE'] },
-  stats: { bytes: 0, frames: 0, badCobs: 0, badCrc: 0, badLength: 0, badVersion: 0, oversize: 0, unknownType: 0, badPayload: 0, missedWindows: 0 },
+  link: 'serial',
+  stats: { bytes: 0, frames: 0, badCobs: 0, badCrc: 0, badLength: 0, badVersion: 0, oversize: 0, unknownType: 0, badPayload: 0, missedWindows: 0, rawBlocks: 0, missedRawFrames: 0, retries: 0, failedRequests: 0, nacks: 0, reconnects: 0 },
 });
 const frame = (k: number, rms = [0.07, 0.08]): FeatureFrame => ({ windowIndex: k, tUs: Math.floor(((k * 512 + 1024) * 1e6) / 48000), shaftHz: 0, rmsG: rms });
 const frames = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => frame(from + i, [0.01 * ((from + i) % 7), 0.05]));

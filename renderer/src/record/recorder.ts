@@ -6,11 +6,11 @@
  * few seconds. When the disk is full, recording stops, the banner says so, and nothing stored is
  * touched. Outside React on purpose: no render happens per batch.
  */
-import type { FeatureBatch, NodeInfo } from '../../../main/api/contract';
+import type { FeatureBatch, NodeEventInfo, NodeInfo } from '../../../main/api/contract';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
-import type { FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, SessionRow } from '../db/types';
+import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, SessionRow } from '../db/types';
 
 export type RecorderState =
   | { kind: 'recording' }
@@ -32,6 +32,9 @@ interface Stream {
   closedBytes: number;
   closedSummaryBytes: number;
   gaps: GapRow[];
+  /** Node EVENTs of this session by row id; `dirty` ones are written at the next flush. */
+  events: Map<string, EventRow>;
+  dirtyEvents: Set<string>;
   nodeWritten: boolean;
   ended: boolean;
 }
@@ -163,7 +166,8 @@ export class LiveRecorder {
           toWindow: f.windowIndex,
           startMs: s.session.t0Ms + s.lastTUs / 1000,
           endMs: s.session.t0Ms + f.tUs / 1000,
-          reason: 'missed',
+          // The host marks the first frame after a reconnect: those windows went while the link was down.
+          reason: f.gapReason === 'link-lost' ? 'link-lost' : 'missed',
         });
         s.session.gapWindows += f.windowIndex - s.lastWi - 1;
       }
@@ -173,6 +177,43 @@ export class LiveRecorder {
       s.session.windowCount++;
       s.session.endMs = s.session.t0Ms + f.tUs / 1000;
     }
+  }
+
+  /**
+   * A node's EVENT (anomaly alarm started or ended) goes into the events table, on the session
+   * being recorded (its times are node stream time, like the FEATURES' t_us). Events from a port
+   * with no session yet are dropped: there is nothing to anchor their time to.
+   */
+  ingestEvent(e: NodeEventInfo): void {
+    if (!e || this.st.kind !== 'recording') return;
+    const s = this.streams.get(e.path);
+    if (!s) return;
+    const id = `${s.session.id}:event:${e.eventId}`;
+    const now = this.now();
+    const prev = s.events.get(id);
+    const startMs = s.session.t0Ms + e.startTUs / 1000;
+    const endMs = s.session.t0Ms + e.endTUs / 1000;
+    const peak = Number.isFinite(e.peakScore) ? e.peakScore : null;
+    const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(2) : x.toFixed(3)) : '—');
+    const rule = `${e.debounceK} of ${e.debounceN} windows over the threshold ${fmt(e.threshold)}`;
+    const message =
+      e.state === 'started'
+        ? `Anomaly alarm started (${rule}); peak score ${fmt(e.peakScore)} so far; model ${e.modelVersion}`
+        : `Anomaly alarm, ended (${rule}); peak score ${fmt(e.peakScore)}; model ${e.modelVersion}`;
+    const row: EventRow = {
+      id,
+      nodeId: s.node.id,
+      sessionId: s.session.id,
+      startMs: prev ? Math.min(prev.startMs, startMs) : startMs,
+      endMs: Math.max(endMs, startMs),
+      kind: 'anomaly alarm',
+      score: peak,
+      message,
+      createdMs: prev?.createdMs ?? now,
+      updatedMs: now,
+    };
+    s.events.set(id, row);
+    s.dirtyEvents.add(id);
   }
 
   private startStream(path: string, hello: Hello, tUs: number, axes: number): Stream {
@@ -226,6 +267,8 @@ export class LiveRecorder {
       closedBytes: 0,
       closedSummaryBytes: 0,
       gaps: [],
+      events: new Map(),
+      dirtyEvents: new Set(),
       nodeWritten: false,
       ended: false,
     };
@@ -253,7 +296,9 @@ export class LiveRecorder {
 
   private async writeOnce(): Promise<void> {
     if (this.st.kind === 'stopped') return;
-    const streams = [...this.finished, ...this.streams.values()].filter((s) => s.builder.length > 0 || s.gaps.length > 0 || (s.ended && s.session.windowCount > 0));
+    const streams = [...this.finished, ...this.streams.values()].filter(
+      (s) => s.builder.length > 0 || s.gaps.length > 0 || s.dirtyEvents.size > 0 || (s.ended && s.session.windowCount > 0),
+    );
     if (streams.length === 0) {
       this.finished.length = 0;
       return;
@@ -283,10 +328,11 @@ export class LiveRecorder {
         },
         updatedMs: this.now(),
       };
-      return { s, chunks, summaries, gaps: s.gaps.slice(), keepFrom, closedBytes, closedSummaryBytes, session };
+      const events = [...s.dirtyEvents].map((id) => s.events.get(id)!);
+      return { s, chunks, summaries, gaps: s.gaps.slice(), events, keepFrom, closedBytes, closedSummaryBytes, session };
     });
     try {
-      await this.db.transaction('rw', [this.db.nodes, this.db.sessions, this.db.featureChunks, this.db.featureSummaries, this.db.gaps], async () => {
+      await this.db.transaction('rw', [this.db.nodes, this.db.sessions, this.db.featureChunks, this.db.featureSummaries, this.db.gaps, this.db.events], async () => {
         for (const p of plan) {
           if (!p.s.nodeWritten) {
             const existing = await this.db.nodes.get(p.s.node.id);
@@ -301,6 +347,7 @@ export class LiveRecorder {
           await this.db.featureChunks.bulkPut(p.chunks);
           await this.db.featureSummaries.bulkPut(p.summaries);
           await this.db.gaps.bulkPut(p.gaps);
+          if (p.events.length > 0) await this.db.events.bulkPut(p.events);
         }
       });
     } catch (e) {
@@ -313,9 +360,11 @@ export class LiveRecorder {
       p.s.closedBytes = p.closedBytes;
       p.s.closedSummaryBytes = p.closedSummaryBytes;
       p.s.gaps.splice(0, p.gaps.length);
+      // An event updated while this write ran stays dirty (its newer row was not written).
+      for (const e of p.events) if (p.s.events.get(e.id) === e) p.s.dirtyEvents.delete(e.id);
       p.s.session.bytes = p.session.bytes;
     }
-    this.finished.splice(0, this.finished.length, ...this.finished.filter((s) => s.builder.length > 0));
+    this.finished.splice(0, this.finished.length, ...this.finished.filter((s) => s.builder.length > 0 || s.dirtyEvents.size > 0));
   }
 
   private stop(reason: 'quota' | 'error', e: unknown): void {

@@ -35,6 +35,7 @@ export function startStorage(client: VigilClient): StorageServices {
   client.on('node.updated', (n) => recorder.setNode(n));
   client.on('node.removed', ({ path }) => recorder.nodeGone(path));
   client.on('node.features', (batch) => recorder.ingest(batch));
+  client.on('node.event', (e) => recorder.ingestEvent(e));
   // Write what is buffered when the page goes away (best effort: a crash loses at most a few seconds).
   addEventListener('pagehide', () => void recorder.flush());
   document.addEventListener('visibilitychange', () => {

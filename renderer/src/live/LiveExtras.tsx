@@ -1,0 +1,173 @@
+/** The Live card's per-axis table, raw waveform, alarms and node log (from the LinkStore). */
+import { useEffect, useRef, useState } from 'react';
+import type { NodeInfo } from '../../../main/api/contract';
+import { formatTime } from '../format';
+import type { LinkStore, NodeExtras } from './linkStore';
+import { RawChartView } from './rawChart';
+import { axisColour } from './rmsChart';
+import { ISO_ZONE_TITLE, isoZone } from './iso';
+
+/** Re-renders at most `hz` times a second while the node's extras change. */
+function useExtras(store: LinkStore, path: string, hz = 4): NodeExtras {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = store.subscribe(path, () => {
+      const now = performance.now();
+      if (timer) return;
+      const wait = Math.max(0, 1000 / hz - (now - last));
+      timer = setTimeout(() => {
+        timer = null;
+        last = performance.now();
+        setTick((t) => t + 1);
+      }, wait);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store, path, hz]);
+  return store.get(path);
+}
+
+const f = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore }) {
+  const x = useExtras(store, node.path);
+  const fr = x.latest;
+  const channels = node.hello?.channels ?? [];
+  const axes = fr?.rmsG.length ?? channels.length;
+  if (!fr) return null;
+  return (
+    <table className="axis-table" data-testid="axis-table" aria-label="Latest window per axis">
+      <thead>
+        <tr>
+          <th scope="col">Axis</th>
+          <th scope="col">RMS (g)</th>
+          <th scope="col">Peak (g)</th>
+          <th scope="col">Crest</th>
+          <th scope="col">Kurtosis</th>
+          <th scope="col" title={ISO_ZONE_TITLE}>
+            Velocity RMS (mm/s), ISO zone
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {Array.from({ length: axes }, (_, a) => {
+          const v = fr.velocityMmS?.[a];
+          const zone = v === undefined ? null : isoZone(v);
+          return (
+            <tr key={a}>
+              <td>
+                <span className="swatch" style={{ backgroundColor: axisColour(a) }} />
+                {channels[a] ?? `Axis ${a + 1}`}
+              </td>
+              <td>{f(fr.rmsG[a], 3)}</td>
+              <td>{f(fr.peakG?.[a], 3)}</td>
+              <td>{f(fr.crest?.[a], 2)}</td>
+              <td>{f(fr.kurtosis?.[a], 2)}</td>
+              <td data-testid="velocity">
+                {f(v, 2)}
+                {zone && (
+                  <span className={`zone zone-${zone}`} title={ISO_ZONE_TITLE}>
+                    {zone}
+                  </span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+      {(fr.anomalyScore !== undefined || fr.shaftHz > 0) && (
+        <caption className="muted small">
+          Window {fr.windowIndex.toLocaleString('en')}
+          {fr.shaftHz > 0 && ` · shaft ${fr.shaftHz.toFixed(1)} Hz`}
+          {fr.anomalyScore !== undefined && ` · anomaly score ${fr.anomalyScore === null ? 'none (no model running)' : f(fr.anomalyScore, 4)}`}
+        </caption>
+      )}
+    </table>
+  );
+}
+
+export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore }) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const infoRef = useRef<HTMLSpanElement>(null);
+  const rate = node.hello?.sampleRateHz ?? 0;
+  const channels = node.hello?.channels ?? [];
+  const rawOn = node.stream?.raw ?? node.hello?.info?.stream.raw ?? false;
+  const [hasData, setHasData] = useState(() => !!store.get(node.path).raw);
+  useEffect(() => {
+    if (!rate || !hostRef.current) return;
+    const view = new RawChartView(hostRef.current, channels, rate);
+    const draw = (x: NodeExtras) => {
+      if (!x.raw) return;
+      setHasData(true);
+      view.update(x.raw);
+      if (infoRef.current) {
+        const r = x.raw;
+        infoRef.current.textContent = `1 in ${r.decimation} (${(rate / r.decimation).toLocaleString('en', { maximumFractionDigits: 1 })} samples/s) · ${r.blocks.toLocaleString('en')} blocks${r.gaps ? ` · ${r.gaps} ${r.gaps === 1 ? 'gap' : 'gaps'}` : ''}`;
+      }
+    };
+    draw(store.get(node.path));
+    const off = store.subscribe(node.path, draw);
+    return () => {
+      off();
+      view.destroy();
+    };
+    // channels come with the card's key
+  }, [store, node.path, rate]);
+  if (!rawOn && !hasData) return null;
+  return (
+    <section className="raw-block" aria-label="Raw waveform">
+      <h4>
+        Raw waveform <span className="muted small" ref={infoRef} />
+      </h4>
+      {!hasData && <p className="muted small">Raw is on; waiting for the first block…</p>}
+      <div className="chart" data-testid="raw-chart" ref={hostRef} />
+    </section>
+  );
+}
+
+export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore }) {
+  const x = useExtras(store, node.path, 2);
+  if (x.events.length === 0) return null;
+  const recent = x.events.slice(-5).reverse();
+  return (
+    <ul className="alarm-list" data-testid="alarm-list" aria-label="Anomaly alarms">
+      {recent.map((e) => (
+        <li key={`${e.eventId}:${e.startWindow}`} className={e.state === 'started' ? 'error' : undefined}>
+          Alarm {e.eventId} {e.state === 'started' ? 'ACTIVE' : 'ended'}: windows {e.startWindow}–{e.endWindow}, peak score {f(e.peakScore, 3)} (threshold {f(e.threshold, 3)}, {e.debounceK} of {e.debounceN})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function NodeLog({ node, store }: { node: NodeInfo; store: LinkStore }) {
+  const x = useExtras(store, node.path, 2);
+  const listRef = useRef<HTMLOListElement>(null);
+  const n = x.log.length;
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [n, x.version]);
+  return (
+    <section className="node-log" aria-label="Node log">
+      <h4>Node log</h4>
+      {n === 0 ? (
+        <p className="muted small">Nothing logged by the node yet.</p>
+      ) : (
+        <ol ref={listRef} data-testid="node-log">
+          {x.log.map((l, i) => (
+            <li key={i} className={`level-${l.level}`}>
+              <span className="when">{formatTime(l.atMs)}</span>
+              <span className="level">{l.level === 'info' ? '' : `${l.level}: `}</span>
+              {l.text || `code ${l.code}`}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

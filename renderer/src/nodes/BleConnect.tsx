@@ -1,0 +1,109 @@
+/**
+ * "Connect Bluetooth node": Web Bluetooth's device chooser filtered to the Nordic UART Service, then
+ * the renderer carries the link (../ble/nus.ts). In the Electron app there is no browser chooser:
+ * main/ sends 'ble.devices' as the scan finds devices, and DevicePicker lists them (with Cancel);
+ * in a browser, the browser shows its own chooser.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { BleDeviceChoice } from '../../../main/api/contract';
+import { useAction } from '../app/hooks';
+import type { VigilClient } from '../api/types';
+import { connectBluetoothNode } from '../ble/nus';
+import { webBluetooth } from '../ble/webBluetooth';
+
+export function bluetoothProblem(): string | null {
+  if (!webBluetooth()) {
+    return typeof window !== 'undefined' && !window.isSecureContext
+      ? 'Bluetooth needs a secure page: open Vigil at its 127.0.0.1 address or in the desktop app.'
+      : 'This browser has no Web Bluetooth: use the Vigil desktop app, or Chromium or Chrome (on Linux with the "Experimental Web Platform features" flag).';
+  }
+  return null;
+}
+
+export function BleConnect({ client }: { client: VigilClient }) {
+  const problem = bluetoothProblem();
+  const [picker, setPicker] = useState<{ requestId: string; devices: BleDeviceChoice[] } | null>(null);
+  const [result, setResult] = useState<string | null>(null);
+  const run = useCallback(async () => {
+    setResult(null);
+    const bt = webBluetooth();
+    if (!bt) throw new Error(bluetoothProblem() ?? 'No Web Bluetooth');
+    try {
+      const node = await connectBluetoothNode(client, bt);
+      setResult(node ? `Connected to ${node.hello?.name || node.path}; the node introduces itself in a moment.` : 'Cancelled: no device chosen.');
+      return node;
+    } finally {
+      setPicker(null);
+    }
+  }, [client]);
+  const action = useAction(run);
+
+  useEffect(
+    () =>
+      client.on('ble.devices', (m) => {
+        // A repeat for the same request is the same list, grown: it replaces the one shown.
+        setPicker({ requestId: m.requestId, devices: m.devices });
+      }),
+    [client],
+  );
+
+  return (
+    <div className="ble-connect">
+      <button type="button" onClick={() => void action.start()} disabled={problem !== null || action.busy} data-testid="ble-connect">
+        {action.busy ? 'Connecting Bluetooth node…' : 'Connect Bluetooth node'}
+      </button>
+      {problem && (
+        <p className="muted small" data-testid="ble-unavailable">
+          {problem}
+        </p>
+      )}
+      {result && <p className="muted small">{result}</p>}
+      {action.error && (
+        <p className="error" role="alert">
+          {action.error}
+        </p>
+      )}
+      {picker && action.busy && <DevicePicker client={client} picker={picker} />}
+    </div>
+  );
+}
+
+export function DevicePicker({ client, picker }: { client: VigilClient; picker: { requestId: string; devices: BleDeviceChoice[] } }) {
+  const choose = useAction(useCallback((deviceId: string | null) => client.invoke('ble.select', { requestId: picker.requestId, deviceId }), [client, picker.requestId]));
+  return (
+    <div className="modal-backdrop">
+      <div className="modal picker" role="dialog" aria-modal="true" aria-labelledby="ble-picker-title" data-testid="ble-picker">
+        <div className="modal-head">
+          <h3 id="ble-picker-title">Choose a Bluetooth node</h3>
+        </div>
+        <p className="muted small">Nodes with the Nordic UART Service in range. The list grows as the scan finds more.</p>
+        {picker.devices.length === 0 ? (
+          <p className="empty">Scanning… no node found yet. Check that the node is powered and within a few metres.</p>
+        ) : (
+          <ul className="device-list">
+            {picker.devices.map((d) => (
+              <li key={d.deviceId}>
+                <span>
+                  <strong>{d.name}</strong> <span className="mono muted small">{d.deviceId}</span>
+                </span>
+                <button type="button" className="primary" disabled={choose.busy} onClick={() => void choose.start(d.deviceId)}>
+                  Connect
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {choose.error && (
+          <p className="error" role="alert">
+            {choose.error}
+          </p>
+        )}
+        <div className="modal-foot">
+          <button type="button" onClick={() => void choose.start(null)} disabled={choose.busy}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -4,7 +4,11 @@
 //                        starting it again is pulling the cable and putting it back);
 //   USART2 (BLE link)    -serial tcp:...,server=on,wait=on  <- a TCP socket here (`ble`), for the BLE fake;
 //   USART3 (sensor feed) -serial tcp:...,server=on,wait=on  <- SAMPLES_IN from a recording, written
-//                        by this process at a steady rate for as long as the node runs.
+//                        by this process at a steady rate for as long as the node runs, from the
+//                        moment the test calls connected() — after the app heard the node's HELLO.
+//                        Earlier bytes could arrive before the firmware enabled USART3 (QEMU's model
+//                        drops them), and a lost first SAMPLES_IN message stalls the stream for good
+//                        (docs/protocol.md 3.4: only frame 0 or the exact next frame is taken).
 // QEMU waits for the three connections in order before the machine starts; with wait-slave socat
 // connects only once the app opens the pty, so the node boots when the app is there to hear it.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -92,14 +96,18 @@ export class QemuHarness {
     this.connections = (async () => {
       this.ble = await connectRetry(this.ports[1], 60_000);
       this.feedSocket = await connectRetry(this.ports[2], 60_000);
-      void this.feed();
     })();
     this.connections.catch(() => {});
   }
 
-  /** Resolves once QEMU accepted all three connections (after the app opened the wired pty). */
+  /**
+   * Resolves once QEMU accepted all three connections (after the app opened the wired pty), and
+   * starts the sensor feed. Call it once the app has the node's HELLO: the firmware has then
+   * enabled its USARTs.
+   */
   async connected(): Promise<void> {
     await this.connections;
+    if (!this.feeding) void this.feed();
   }
 
   /** The cable is back: socat bridges a new pty at the same path to USART1. */
@@ -127,8 +135,8 @@ export class QemuHarness {
     const per = samplesInMaxFrames(axes);
     const rows = this.o.feed[0].length;
     const rate = this.o.feedFramesPerSecond ?? 48_000;
-    const t0 = Date.now();
     this.feeding = true;
+    const t0 = Date.now();
     let seq = 0;
     sock.on('error', () => (this.feeding = false));
     sock.on('close', () => (this.feeding = false));

@@ -845,6 +845,8 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   private attachLink(link: Link): void {
     this.oldStats = addStats(this.oldStats, this.deframer.stats);
     const deframer = new Deframer((f) => this.onFrame(f));
+    // A node streams whether or not anyone listens: the first bytes may end a frame we missed.
+    deframer.joinMidStream();
     this.deframer = deframer;
     this.link = link;
     this.helloReqSeqs = new Set();

@@ -84,8 +84,20 @@ export class Deframer {
   private overflow = false;
   private slab = new Uint8Array(SLAB_BYTES);
   private slabUsed = 0;
+  /** The next frame may be the tail of one sent before this receiver started listening. */
+  private joining = false;
 
   constructor(private readonly onFrame: (frame: Frame) => void) {}
+
+  /**
+   * The link was just opened: the bytes before the first delimiter may be the tail of a frame the
+   * node sent before anyone listened (docs/protocol.md section 1, "joins mid-stream"). That first
+   * frame is delivered if it passes every check, and dropped without counting an error if not.
+   */
+  joinMidStream(): void {
+    this.reset();
+    this.joining = true;
+  }
 
   push(chunk: Uint8Array): void {
     this.stats.bytes += chunk.length;
@@ -111,15 +123,17 @@ export class Deframer {
       const b = chunk[i++];
       if (b === 0) {
         if (encoded > 0) {
-          if (remaining !== 0) this.stats.badCobs++;
+          if (remaining !== 0) this.fault('badCobs');
           else this.deliver(len, crc);
         }
+        this.joining = false; // in step with the sender from here on
         len = encoded = remaining = code = 0;
         crc = 0xffffffff;
         continue;
       }
       if (++encoded > MAX_ENCODED) {
-        this.stats.oversize++;
+        this.fault('oversize');
+        this.joining = false;
         this.overflow = true;
         continue;
       }
@@ -175,25 +189,31 @@ export class Deframer {
     this.len = this.encoded = this.remaining = this.code = 0;
     this.crc = 0xffffffff;
     this.overflow = false;
+    this.joining = false;
+  }
+
+  /** Counts a damaged frame, unless it is the fragment a receiver that just joined expects. */
+  private fault(counter: 'badCobs' | 'badLength' | 'badCrc' | 'badVersion' | 'oversize'): void {
+    if (!this.joining) this.stats[counter]++;
   }
 
   private deliver(len: number, crc: number): void {
     const d = this.decoded;
     if (len < HEADER_LEN + CRC_LEN || len > MAX_DECODED) {
-      this.stats.badLength++;
+      this.fault('badLength');
       return;
     }
     const payloadLen = d[4] | (d[5] << 8);
     if (payloadLen !== len - HEADER_LEN - CRC_LEN) {
-      this.stats.badLength++;
+      this.fault('badLength');
       return;
     }
     if ((crc ^ 0xffffffff) >>> 0 !== CRC32_RESIDUE) {
-      this.stats.badCrc++;
+      this.fault('badCrc');
       return;
     }
     if (d[0] !== PROTOCOL_VERSION) {
-      this.stats.badVersion++;
+      this.fault('badVersion');
       return;
     }
     this.stats.frames++;

@@ -248,3 +248,27 @@ describe('hostile input', () => {
     expect(d2.stats.oversize).toBe(1);
   });
 });
+
+describe('joining a stream under way (docs/protocol.md section 1)', () => {
+  const a = encodeFrame(0x10, 1, Uint8Array.of(1, 2, 3, 4, 5));
+  const b = encodeFrame(0x10, 2, Uint8Array.of(6, 7, 8));
+  const receive = (bytes: Uint8Array, join: boolean) => {
+    const got: number[] = [];
+    const d = new Deframer((f) => got.push(f.seq));
+    if (join) d.joinMidStream();
+    d.push(bytes);
+    return { got, errors: d.stats.badCobs + d.stats.badCrc + d.stats.badLength + d.stats.badVersion + d.stats.oversize };
+  };
+  it('the tail of a frame sent before the receiver listened is dropped without counting an error', () => {
+    const tail = a.subarray(3);
+    expect(receive(Buffer.concat([tail, b]), true)).toEqual({ got: [2], errors: 0 });
+    // Without the join, the same bytes count one damaged frame.
+    expect(receive(Buffer.concat([tail, b]), false).errors).toBe(1);
+  });
+  it('a whole first frame is still delivered, and damage after the first delimiter is counted', () => {
+    expect(receive(Buffer.concat([a, b]), true)).toEqual({ got: [1, 2], errors: 0 });
+    const damaged = b.slice();
+    damaged[2] ^= 0x40;
+    expect(receive(Buffer.concat([a.subarray(3), damaged, b]), true)).toEqual({ got: [2], errors: 1 });
+  });
+});

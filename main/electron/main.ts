@@ -19,7 +19,8 @@ const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const manager = new NodeManager({ root: ROOT });
+// Pairing keys live in the app's own data folder (0600 file, main/node/keys.ts).
+const manager = new NodeManager({ root: ROOT, dataDir: process.env.VIGIL_DATA_DIR || app.getPath('userData') });
 const service = new ApiService(manager);
 let win: BrowserWindow | null = null;
 

@@ -1,6 +1,9 @@
 // The Electron shell, tested at the one boundary this machine cannot reach: the Electron binary.
 // `electron` is replaced by a THIN FAKE (vi.mock below) that records what the shell asks of it;
 // everything else (the API service, validation, the IPC handler) is the real code.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiService } from '../../../main/api/service';
 import { BlePicker } from '../../../main/electron/blePicker';
@@ -19,6 +22,8 @@ const fake = vi.hoisted(() => {
     ready: undefined as undefined | (() => void),
     headers: undefined as undefined | ((d: unknown, cb: (r: unknown) => void) => void),
     permission: undefined as undefined | ((...a: unknown[]) => void),
+    paths: [] as string[],
+    userData: '',
   };
   class BrowserWindow {
     webContents: Record<string, unknown>;
@@ -48,7 +53,7 @@ const fake = vi.hoisted(() => {
       },
       on: (ch: string, l: (...a: unknown[]) => void) => state.rendererListeners.set(ch, l),
     },
-    app: { whenReady: () => new Promise<void>((r) => (state.ready = r)), on: () => {}, quit: () => {} },
+    app: { whenReady: () => new Promise<void>((r) => (state.ready = r)), on: () => {}, quit: () => {}, getPath: (name: string) => { state.paths.push(name); return state.userData; } },
     BrowserWindow,
     ipcMain: { handle: (ch: string, h: (...a: unknown[]) => unknown) => state.ipcHandlers.set(ch, h) },
     protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
@@ -114,7 +119,13 @@ describe('preload (main/electron/preload.ts)', () => {
 
 describe('main window (main/electron/main.ts)', () => {
   it('isolates and sandboxes the renderer, sets the CSP and denies navigation and permissions', async () => {
+    // The pairing keys go to Electron's userData folder (VIGIL_DATA_DIR wins when set).
+    fake.state.userData = mkdtempSync(join(tmpdir(), 'vigil-userdata-'));
+    const envDir = process.env.VIGIL_DATA_DIR;
+    delete process.env.VIGIL_DATA_DIR;
     await import('../../../main/electron/main');
+    if (envDir !== undefined) process.env.VIGIL_DATA_DIR = envDir;
+    expect(fake.state.paths).toContain('userData');
     fake.state.ready!();
     await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeDefined());
     const w = fake.state.windows[0];

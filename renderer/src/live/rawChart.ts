@@ -66,7 +66,20 @@ export class RawChartView {
         },
         axes: [
           { label: 'Time (s)', stroke: axisStroke, grid, ticks: grid },
-          { label: 'Acceleration (g)', stroke: axisStroke, grid, ticks: grid, size: 60, values: (_u, splits) => splits.map((v) => v.toFixed(2)) },
+          {
+            label: 'Acceleration (g)',
+            stroke: axisStroke,
+            grid,
+            ticks: grid,
+            size: 60,
+            // A waveform chart is short: ticks closer than the default, with the decimals they need.
+            space: 16,
+            values: (_u, splits) => {
+              const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+              const d = step >= 1 ? 0 : Math.min(4, Math.ceil(-Math.log10(step)));
+              return splits.map((v) => v.toFixed(d));
+            },
+          },
         ],
         cursor: { drag: { x: false, y: false } },
         legend: { show: true },

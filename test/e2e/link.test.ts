@@ -10,12 +10,12 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Link } from '../../main/transport/link';
 import { openSerialLink } from '../../main/transport/serial';
 import { startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { installFakeBluetoothInPage, socketPipe, type FakeBluetoothInPage, type NodePipe } from '../helpers/fakeGatt';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { QemuHarness } from '../helpers/qemu';
@@ -103,17 +103,7 @@ describe(`${label} over Bluetooth LE (fake GATT) in the UI: pair, connect, confi
     const [h, node] = await Promise.all([startBrowserHost(), source.start(dir)]);
     host = h;
     wiredPath = node.wiredPath; // /dev/pts/N: what a technician would type
-    context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    ({ context, page } = await openPage(problems, { profile: join(dir, 'chromium') }));
     fake = await installFakeBluetoothInPage(
       page,
       { mtu: 185, bytesPerSecond: 60_000, deviceId: DEVICE_ID, name: 'qemu-pump (fake GATT)' },

@@ -5,10 +5,10 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -26,17 +26,7 @@ describe('Nodes page over the cable: pair, configure, stream (virtual node)', ()
     const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-serial-'));
     process.env.VIGIL_DATA_DIR = join(dir, 'data'); // the host's key store: not the user's
     [host, node] = await Promise.all([startBrowserHost(), startVirtualNode({ root: ROOT, recording: 'cwru-normal', name: 'bench-vnode', store: join(dir, 'store') })]);
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-chromium-')), {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    ({ context, page } = await openPage(problems));
   }, 60_000);
 
   afterAll(async () => {

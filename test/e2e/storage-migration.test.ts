@@ -4,10 +4,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_NAME, SCHEMA_V1, SCHEMA_VERSION } from '../../renderer/src/db/schema';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { v1Rows } from '../unit/renderer/fixtures/dbV1';
 
 
@@ -30,12 +30,7 @@ describe('schema migration from version 1 in Chromium', () => {
 
   beforeAll(async () => {
     host = await startBrowserHost();
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vigil-mig-')), { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (watching && m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => watching && problems.push(`page error: ${e.message}`));
+    ({ context, page } = await openPage(problems, { profile: mkdtempSync(join(tmpdir(), 'vigil-mig-')), watching: () => watching }));
   }, 60_000);
 
   afterAll(async () => {

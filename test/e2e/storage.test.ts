@@ -4,9 +4,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -15,19 +15,7 @@ const TABLES = ['sessions', 'nodes', 'assets', 'featureChunks', 'featureSummarie
 
 /** The browser-mode host without a demo node: nothing records in the background, counts stay put. */
 async function openProfile(problems: string[], tag: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), `vigil-${tag}-`)), {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${tag} console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${tag} page error: ${e.message}`));
-  return { context, page };
+  return openPage(problems, { profile: mkdtempSync(join(tmpdir(), `vigil-${tag}-`)), acceptDownloads: true, tag });
 }
 
 async function storageCounts(page: Page): Promise<Record<string, number>> {

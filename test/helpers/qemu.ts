@@ -80,6 +80,8 @@ export class QemuHarness {
 
   /** Starts QEMU and the wired bridge; resolves once the pty exists (the machine starts when the app opens it). */
   async start(): Promise<void> {
+    this.log = '';
+    this.fed = 0; // a new machine takes its stream from frame 0
     this.ports = [await freePort(), await freePort(), await freePort()];
     const serial = (p: number) => ['-serial', `tcp:127.0.0.1:${p},server=on,wait=on`];
     this.qemu = spawn('qemu-system-arm', ['-M', 'netduinoplus2', '-display', 'none', '-monitor', 'none', ...this.ports.flatMap(serial), '-kernel', QEMU_ELF], {
@@ -150,6 +152,25 @@ export class QemuHarness {
       const ahead = (this.fed / rate) * 1000 - (Date.now() - t0);
       if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
     }
+  }
+
+  /**
+   * Switches the node off: QEMU is killed (its RAM, the identity record with it, is gone), socat
+   * ends with it and the wired pty vanishes. start() again boots a fresh machine behind the same
+   * pty path.
+   */
+  async kill(): Promise<void> {
+    this.feeding = false;
+    this.feedSocket?.destroy();
+    this.ble?.destroy();
+    const q = this.qemu;
+    if (q && q.exitCode === null && q.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        q.once('exit', () => resolve());
+        q.kill('SIGKILL');
+      });
+    }
+    await this.unplug();
   }
 
   async stop(): Promise<void> {

@@ -108,4 +108,29 @@ describe('emulated node (QEMU) over serial: pair, configure, stream, pull the ca
     expect(raws.slice(r0).find((b) => b.gapReason)?.gapReason).toBe('link-lost');
     expect(after.badCrc + after.badCobs + after.badLength).toBeLessThanOrEqual(before.badCrc + before.badCobs + before.badLength + 2);
   }, 120_000);
+
+  it('reports a node that was switched off (QEMU killed) and carries on when it is back: a new stream, not a gap', async () => {
+    const before = manager.listNodes()[0].stats;
+    const lastWindow = frames.at(-1)!.windowIndex;
+    const n0 = updates.length;
+    await qemu.kill();
+    const lost = await waitFor('status reconnecting', 5000, () => updates.slice(n0).find((u) => u.info.status === 'reconnecting'));
+    expect(lost.info.message ?? '').not.toBe('');
+    await qemu.start(); // a fresh machine behind the same port path
+    const back = await waitFor('online again', 30_000, () => updates.slice(n0).find((u) => u.at > lost.at && u.info.status === 'online'));
+    await qemu.connected();
+    const f0 = frames.length;
+    await waitFor('windows from the restarted node', 60_000, () => (frames.length > f0 + 2 ? true : undefined));
+    const after = manager.listNodes()[0];
+    expect(after.stats.reconnects).toBe(before.reconnects + 1);
+    // The node started its stream again: window indices from 0, and no windows counted as missed.
+    expect(frames[f0].windowIndex).toBeLessThan(lastWindow);
+    expect(after.stats.missedWindows).toBe(before.missedWindows);
+    // QEMU keeps the identity record in RAM (no flash controller): the restarted node is unpaired,
+    // and the app says so rather than keep using the old key.
+    expect(back.info.hello!.info!.paired).toBe(false);
+    expect(after.hello!.info!.keyKnown).toBe(false);
+    // The stream settings the app chose were applied again to the new boot.
+    expect(after.hello!.info!.stream).toMatchObject({ features: true, raw: true, rawDecimation: 2 });
+  }, 120_000);
 });

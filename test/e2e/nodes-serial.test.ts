@@ -99,6 +99,37 @@ describe('Nodes page over the cable: pair, configure, stream (virtual node)', ()
     await expect.poll(() => page.getByTestId('node-log').count(), { timeout: 10_000 }).toBe(1);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(SHOTS, 'live-raw.png'), fullPage: true });
+
+    // While recording, the raw stream also feeds the scheduled raw snapshot (1 s at the start of the
+    // raw stream, docs/storage.md): it lands in IndexedDB at 12 kHz (48 kHz / 4), in g.
+    const snapshots = () =>
+      page.evaluate(
+        () =>
+          new Promise<{ reason: string; sampleRateHz: number; count: number; axisCount: number; peak: number }[]>((resolve, reject) => {
+            const req = indexedDB.open('vigil');
+            req.onerror = () => reject(req.error);
+            req.onsuccess = () => {
+              const all = req.result.transaction('rawSnapshots').objectStore('rawSnapshots').getAll();
+              all.onsuccess = () =>
+                resolve(
+                  (all.result as { reason: string; sampleRateHz: number; count: number; axisCount: number; samples: Float32Array }[]).map((r) => ({
+                    reason: r.reason,
+                    sampleRateHz: r.sampleRateHz,
+                    count: r.count,
+                    axisCount: r.axisCount,
+                    peak: r.samples.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+                  })),
+                );
+              all.onerror = () => reject(all.error);
+            };
+          }),
+      );
+    await expect.poll(async () => (await snapshots()).length, { timeout: 20_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+    const [snap] = await snapshots();
+    expect(snap).toMatchObject({ reason: 'schedule', sampleRateHz: 12_000, count: 12_000, axisCount: 2 });
+    // The CWRU healthy recording peaks at a few tenths of a g: real samples, scaled, not counts.
+    expect(snap.peak).toBeGreaterThan(0.05);
+    expect(snap.peak).toBeLessThan(2);
   });
 
   it('raised no console error and no CSP violation', () => {

@@ -5,12 +5,17 @@
  * summaries, the gaps (jumps in window_index) and the session row. A crash loses at most the last
  * few seconds. When the disk is full, recording stops, the banner says so, and nothing stored is
  * touched. Outside React on purpose: no render happens per batch.
+ *
+ * Raw snapshots: `node.raw` blocks go through RawCapture (./rawCapture.ts; a scheduled snapshot,
+ * and one around every node EVENT that starts), and each snapshot it hands back is written as a
+ * `rawSnapshots` row of the session being recorded, in the same transaction as the features.
  */
-import type { FeatureBatch, NodeEventInfo, NodeInfo } from '../../../main/api/contract';
+import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../main/api/contract';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
-import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, SessionRow } from '../db/types';
+import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, RawSnapshotRow, SessionRow } from '../db/types';
+import { DEFAULT_RAW_POLICY, fromRawBlock, RawCapture, type CapturedSnapshot, type RawPolicy } from './rawCapture';
 
 export type RecorderState =
   | { kind: 'recording' }
@@ -35,6 +40,8 @@ interface Stream {
   /** Node EVENTs of this session by row id; `dirty` ones are written at the next flush. */
   events: Map<string, EventRow>;
   dirtyEvents: Set<string>;
+  /** Raw snapshots captured and not written yet. */
+  raws: RawSnapshotRow[];
   nodeWritten: boolean;
   ended: boolean;
 }
@@ -49,7 +56,30 @@ export interface RecorderOptions {
   /** Timers (tests pass fakes). */
   setInterval?: (cb: () => void, ms: number) => unknown;
   clearInterval?: (h: unknown) => void;
+  /** When raw snapshots are taken (default DEFAULT_RAW_POLICY). */
+  rawPolicy?: RawPolicy;
 }
+
+/**
+ * One run of RAW_BLOCKs on one port with one decimation, in one stream, anchored to one session:
+ * RawCapture's path. A new run (new key) starts when D or the axis count changes, `first_frame` goes
+ * back (the stream restarted) or does not fit the run's clock, or the session changes.
+ */
+interface RawRun {
+  key: string;
+  stream: Stream;
+  decimation: number;
+  axisCount: number;
+  /** `first_frame mod D` of the run's first block: raw sample s starts at input frame originFrame + s·D. */
+  originFrame: number;
+  /** The node's input frame rate (HELLO sample_rate_hz). */
+  nodeRateHz: number;
+  /** first_frame the next block should have. */
+  nextFrame: number;
+}
+
+/** A RAW_BLOCK that goes back less than this (s) behind the newest window is late, not a restart. */
+const RAW_LATE_S = 2;
 
 /** Frames from a port whose HELLO is not known yet are kept this long, then dropped. */
 const MAX_PENDING_FRAMES = 4096;
@@ -66,12 +96,20 @@ export class LiveRecorder {
   private flushing: Promise<void> | null = null;
   private timer: unknown = null;
   private requested = false;
+  private readonly rawCapture: RawCapture;
+  /** The current raw run of each port, and every run by key (RawCapture's path). */
+  private readonly rawRuns = new Map<string, RawRun>();
+  private readonly rawByKey = new Map<string, RawRun>();
+  /** A port whose raw stream went back while its session did not change yet: wait for the new session. */
+  private readonly rawStale = new Map<string, string>();
+  private rawSeq = 0;
   /** The technician's name for the audit log. */
   actor = 'Vigil';
 
   constructor(private readonly o: RecorderOptions) {
     this.db = o.db;
     this.now = o.now ?? (() => Date.now());
+    this.rawCapture = new RawCapture(o.rawPolicy ?? DEFAULT_RAW_POLICY, (c) => this.storeRaw(c));
     const every = o.flushEveryMs ?? 5000;
     const si = o.setInterval ?? ((cb: () => void, ms: number) => setInterval(cb, ms));
     this.timer = si(() => void this.flush(), every);
@@ -115,6 +153,7 @@ export class LiveRecorder {
     if (s) this.endStream(s);
     this.hellos.delete(path);
     this.pending.delete(path);
+    this.rawStale.delete(path);
     void this.flush();
   }
 
@@ -214,6 +253,95 @@ export class LiveRecorder {
     };
     s.events.set(id, row);
     s.dirtyEvents.add(id);
+    if (e.state === 'started' && !prev) this.triggerRaw(s, e, id);
+  }
+
+  /**
+   * RAW_BLOCKs (docs/protocol.md 3.9) feed the raw snapshots. Only while recording, and only on a
+   * port with a session (its wall clock anchors the samples): raw from a node that sends no
+   * features is not stored.
+   */
+  ingestRaw(batch: RawBatch): void {
+    if (!batch || !Array.isArray(batch.blocks) || this.st.kind !== 'recording') return;
+    const s = this.streams.get(batch.path);
+    if (!s) return;
+    for (const b of batch.blocks) {
+      if (!b || !(b.frameCount > 0) || !(b.decimation >= 1)) continue;
+      let run = this.rawRuns.get(batch.path);
+      if (run && run.stream !== s) {
+        this.endRawRun(run);
+        run = undefined;
+      }
+      const back = !!run && b.firstFrame < run.nextFrame;
+      // A block behind the run but within the last seconds of this session's features is a late or
+      // repeated one: skip it. Further back, the node's stream restarted.
+      if (run && back && b.firstFrame + RAW_LATE_S * run.nodeRateHz >= s.lastWi * s.hello.hop) continue;
+      if (run && (back || b.decimation !== run.decimation || b.axisCount !== run.axisCount || (b.firstFrame - run.originFrame) % run.decimation !== 0)) {
+        // After a restart the features of the new stream (a new session) may not have arrived yet:
+        // until they do, these samples have no wall clock.
+        if (back) this.rawStale.set(batch.path, s.session.id);
+        this.endRawRun(run);
+        run = undefined;
+      }
+      if (!run) {
+        if (this.rawStale.get(batch.path) === s.session.id) continue;
+        this.rawStale.delete(batch.path);
+        run = {
+          key: `${batch.path}#${++this.rawSeq}`,
+          stream: s,
+          decimation: b.decimation,
+          axisCount: b.axisCount,
+          originFrame: b.firstFrame % b.decimation,
+          nodeRateHz: s.hello.sampleRateHz,
+          nextFrame: b.firstFrame,
+        };
+        this.rawRuns.set(batch.path, run);
+        this.rawByKey.set(run.key, run);
+      }
+      const block = fromRawBlock(b, run.key, run.nodeRateHz, run.originFrame);
+      if (!block) continue;
+      run.nextFrame = b.firstFrame + b.frameCount * b.decimation;
+      this.rawCapture.onBlock(block);
+    }
+  }
+
+  /** An event started: a raw snapshot around its first over window (window_index · hop on the sample clock). */
+  private triggerRaw(s: Stream, e: NodeEventInfo, eventRowId: string): void {
+    const run = this.rawRuns.get(s.path);
+    if (!run || run.stream !== s) return;
+    const frame = e.startWindow * s.hello.hop;
+    const at = Number.isFinite(frame) && frame >= run.originFrame ? Math.floor((frame - run.originFrame) / run.decimation) : undefined;
+    this.rawCapture.trigger(run.key, eventRowId, at);
+  }
+
+  private endRawRun(run: RawRun): void {
+    this.rawCapture.end(run.key); // hands over what open snapshots hold (storeRaw)
+    this.rawByKey.delete(run.key);
+    if (this.rawRuns.get(run.stream.path) === run) this.rawRuns.delete(run.stream.path);
+  }
+
+  /** A snapshot RawCapture completed: a row of its run's session, written at the next flush. */
+  private storeRaw(c: CapturedSnapshot): void {
+    const run = this.rawByKey.get(c.path);
+    if (!run) return;
+    const s = run.stream;
+    const frame = run.originFrame + c.firstSample * run.decimation;
+    const axisCount = c.samples.length / c.count;
+    s.raws.push({
+      // An event's snapshot is named after its event; a scheduled one after its first input frame.
+      id: c.reason === 'event' && c.eventId ? `${c.eventId}:raw` : `${s.session.id}:raw:${frame}`,
+      sessionId: s.session.id,
+      nodeId: s.node.id,
+      startMs: s.session.t0Ms + (frame / run.nodeRateHz) * 1000,
+      tUs: Math.floor((frame * 1e6) / run.nodeRateHz),
+      sampleRateHz: c.sampleRateHz,
+      axisCount,
+      count: c.count,
+      samples: c.samples,
+      reason: c.reason,
+      eventId: c.eventId,
+      bytes: c.samples.byteLength,
+    });
   }
 
   private startStream(path: string, hello: Hello, tUs: number, axes: number): Stream {
@@ -269,6 +397,7 @@ export class LiveRecorder {
       gaps: [],
       events: new Map(),
       dirtyEvents: new Set(),
+      raws: [],
       nodeWritten: false,
       ended: false,
     };
@@ -279,6 +408,8 @@ export class LiveRecorder {
   private endStream(s: Stream): void {
     s.ended = true;
     s.session.status = 'complete';
+    const run = this.rawRuns.get(s.path);
+    if (run && run.stream === s) this.endRawRun(run);
     if (this.streams.get(s.path) === s) this.streams.delete(s.path);
     this.finished.push(s);
   }
@@ -297,7 +428,7 @@ export class LiveRecorder {
   private async writeOnce(): Promise<void> {
     if (this.st.kind === 'stopped') return;
     const streams = [...this.finished, ...this.streams.values()].filter(
-      (s) => s.builder.length > 0 || s.gaps.length > 0 || s.dirtyEvents.size > 0 || (s.ended && s.session.windowCount > 0),
+      (s) => s.builder.length > 0 || s.gaps.length > 0 || s.dirtyEvents.size > 0 || s.raws.length > 0 || (s.ended && s.session.windowCount > 0),
     );
     if (streams.length === 0) {
       this.finished.length = 0;
@@ -319,20 +450,21 @@ export class LiveRecorder {
         closedSummaryBytes += summaries[i].bytes;
       }
       const open = closed < chunks.length ? chunks.length - 1 : -1;
+      const raws = s.raws.slice();
       const session: SessionRow = {
         ...s.session,
         bytes: {
           features: closedBytes + (open >= 0 ? chunks[open].bytes : 0),
           summaries: closedSummaryBytes + (open >= 0 ? summaries[open].bytes : 0),
-          raw: s.session.bytes.raw,
+          raw: s.session.bytes.raw + raws.reduce((sum, r) => sum + r.bytes, 0),
         },
         updatedMs: this.now(),
       };
       const events = [...s.dirtyEvents].map((id) => s.events.get(id)!);
-      return { s, chunks, summaries, gaps: s.gaps.slice(), events, keepFrom, closedBytes, closedSummaryBytes, session };
+      return { s, chunks, summaries, gaps: s.gaps.slice(), events, raws, keepFrom, closedBytes, closedSummaryBytes, session };
     });
     try {
-      await this.db.transaction('rw', [this.db.nodes, this.db.sessions, this.db.featureChunks, this.db.featureSummaries, this.db.gaps, this.db.events], async () => {
+      await this.db.transaction('rw', [this.db.nodes, this.db.sessions, this.db.featureChunks, this.db.featureSummaries, this.db.gaps, this.db.events, this.db.rawSnapshots], async () => {
         for (const p of plan) {
           if (!p.s.nodeWritten) {
             const existing = await this.db.nodes.get(p.s.node.id);
@@ -348,6 +480,7 @@ export class LiveRecorder {
           await this.db.featureSummaries.bulkPut(p.summaries);
           await this.db.gaps.bulkPut(p.gaps);
           if (p.events.length > 0) await this.db.events.bulkPut(p.events);
+          if (p.raws.length > 0) await this.db.rawSnapshots.bulkPut(p.raws);
         }
       });
     } catch (e) {
@@ -360,11 +493,12 @@ export class LiveRecorder {
       p.s.closedBytes = p.closedBytes;
       p.s.closedSummaryBytes = p.closedSummaryBytes;
       p.s.gaps.splice(0, p.gaps.length);
+      p.s.raws.splice(0, p.raws.length);
       // An event updated while this write ran stays dirty (its newer row was not written).
       for (const e of p.events) if (p.s.events.get(e.id) === e) p.s.dirtyEvents.delete(e.id);
       p.s.session.bytes = p.session.bytes;
     }
-    this.finished.splice(0, this.finished.length, ...this.finished.filter((s) => s.builder.length > 0 || s.dirtyEvents.size > 0));
+    this.finished.splice(0, this.finished.length, ...this.finished.filter((s) => s.builder.length > 0 || s.dirtyEvents.size > 0 || s.raws.length > 0));
   }
 
   private stop(reason: 'quota' | 'error', e: unknown): void {

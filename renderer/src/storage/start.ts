@@ -1,6 +1,7 @@
 /**
- * Opens the database and starts recording: every `node.features` batch goes to the recorder, node
- * updates tell it which node is on which port, retention runs at start and every six hours.
+ * Opens the database and starts recording: every `node.features` batch goes to the recorder, and
+ * so do node EVENTs and RAW_BLOCKs (raw snapshots); node updates tell it which node is on which
+ * port, retention runs at start and every six hours.
  */
 import type { VigilClient } from '../api/types';
 import { openDb } from '../db/db';
@@ -36,6 +37,8 @@ export function startStorage(client: VigilClient): StorageServices {
   client.on('node.removed', ({ path }) => recorder.nodeGone(path));
   client.on('node.features', (batch) => recorder.ingest(batch));
   client.on('node.event', (e) => recorder.ingestEvent(e));
+  // Raw samples feed the raw snapshots (a scheduled one, and one around every event that starts).
+  client.on('node.raw', (batch) => recorder.ingestRaw(batch));
   // Write what is buffered when the page goes away (best effort: a crash loses at most a few seconds).
   addEventListener('pagehide', () => void recorder.flush());
   document.addEventListener('visibilitychange', () => {

@@ -21,10 +21,13 @@ done
 # libFuzzer (the firmware's fuzz harness) ships with clang's compiler-rt, whose package is named
 # after clang's major version (Debian 12: libclang-rt-14-dev). Add it when clang is already here;
 # on a machine without clang, it is added in a second pass below.
+# (Ubuntu 22.04 has no such package: its libFuzzer comes with libclang-common, a dependency of clang.)
 rt_package() {
   local v
   v=$(clang -dumpversion 2>/dev/null | cut -d. -f1) || return 0
-  [ -n "$v" ] && echo "libclang-rt-$v-dev"
+  [ -n "$v" ] || return 0
+  apt-cache show "libclang-rt-$v-dev" >/dev/null 2>&1 && echo "libclang-rt-$v-dev"
+  return 0
 }
 rt=$(rt_package || true)
 if [ -n "$rt" ] && ! dpkg-query -W -f='${Status}' "$rt" 2>/dev/null | grep -q "install ok installed"; then

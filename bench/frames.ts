@@ -5,29 +5,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { decodeFeatures, Deframer, encodeFeatures, encodeFrame, MSG_FEATURES, type Frame } from '../models/protocol/index';
+import { concatBytes } from '../test/helpers/bytes';
 import type { BenchResult } from './run';
 
 function buildStream(frames: number): Uint8Array {
   const parts: Uint8Array[] = [];
-  let total = 0;
   for (let i = 0; i < frames; i++) {
     const values = [0, 1, 2].map((a) => [0.05 + a * 0.01 + (i % 7) * 1e-3, 0.3, 4.1, 3.0, 1.7]);
     const w = encodeFrame(MSG_FEATURES, i & 0xffff, encodeFeatures({ windowIndex: i, tUs: i * 10667, shaftHz: 29.95, values }));
     parts.push(w);
-    total += w.length;
-    if (i % 1000 === 999) {
-      const g = Uint8Array.of(0x13, 0x37, 0x42, 0x00);
-      parts.push(g);
-      total += g.length;
-    }
+    if (i % 1000 === 999) parts.push(Uint8Array.of(0x13, 0x37, 0x42, 0x00));
   }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export async function framesBench(): Promise<BenchResult> {

@@ -26,6 +26,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { concatBytes } from '../test/helpers/bytes';
 import { measureReconnect } from '../test/helpers/reconnect';
 import {
   decodeFeatures,
@@ -67,15 +68,6 @@ export const EXTRA_MEASUREMENTS: LinkMeasurement[] = [];
 
 const round = (x: number, d = 1) => Number(x.toFixed(d));
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** The 252 int16 frames of a 2-axis block of a bearing-like signal: a shaft tone, a resonance, noise. */
 function rawBlockPayload(firstFrame: number, rangeG = 4): Uint8Array {
@@ -123,7 +115,7 @@ function buildStream(featureFrames: number): { wire: Uint8Array; counts: Record<
       counts.garbage++;
     }
   }
-  return { wire: concat(parts), counts };
+  return { wire: concatBytes(parts), counts };
 }
 
 function decodeTs(wire: Uint8Array, reps: number, expectFrames: number, expectGarbage: number): { best: number; median: number; frames: number; checksum: number } {

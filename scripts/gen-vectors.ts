@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { concatBytes } from '../test/helpers/bytes';
 import {
   CAP_BLE,
   CAP_CONFIG,
@@ -132,15 +133,7 @@ export const GENERATOR = 'scripts/gen-vectors.ts v1';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** Deterministic byte source (xorshift32) so vectors never change between runs. */
 function prng(seed: number): () => number {

@@ -9,6 +9,7 @@
  * random streams and on valid streams with every kind of damage a serial line does.
  */
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../helpers/bytes';
 import {
   cobsDecodeInto,
   configToEntries,
@@ -118,15 +119,6 @@ class Rng {
   }
 }
 const R = new Rng(SEED);
-const concat = (parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 // ---- reference receiver: the spec's receiver rules, written the obvious way ----
 type Stats = Omit<FrameStats, 'bytes'>;
@@ -340,29 +332,29 @@ function mutate(r: Rng, wire: Uint8Array, frames: Uint8Array[]): { wire: Uint8Ar
         w = w.subarray(0, at);
         break;
       case 2: // inserted bytes
-        w = concat([w.subarray(0, at), r.bytes(r.range(1, 20), 0.2), w.subarray(at)]);
+        w = concatBytes([w.subarray(0, at), r.bytes(r.range(1, 20), 0.2), w.subarray(at)]);
         break;
       case 3: // deleted bytes
-        w = concat([w.subarray(0, at), w.subarray(Math.min(w.length, at + r.range(1, 50)))]);
+        w = concatBytes([w.subarray(0, at), w.subarray(Math.min(w.length, at + r.range(1, 50)))]);
         break;
       case 4: {
         // duplicated range
         const n = r.range(1, 300);
-        w = concat([w.subarray(0, at + n), w.subarray(at, at + n), w.subarray(at + n)]);
+        w = concatBytes([w.subarray(0, at + n), w.subarray(at, at + n), w.subarray(at + n)]);
         break;
       }
       case 5: {
         // spliced frames: the head of one frame glued to the tail of another
         const a = r.pick(frames);
         const b = r.pick(frames);
-        w = concat([w.subarray(0, at), a.subarray(0, r.int(a.length)), b.subarray(r.int(b.length)), w.subarray(at)]);
+        w = concatBytes([w.subarray(0, at), a.subarray(0, r.int(a.length)), b.subarray(r.int(b.length)), w.subarray(at)]);
         break;
       }
       case 6: // a run of zeros
-        w = concat([w.subarray(0, at), new Uint8Array(r.range(1, 8)), w.subarray(at)]);
+        w = concatBytes([w.subarray(0, at), new Uint8Array(r.range(1, 8)), w.subarray(at)]);
         break;
       case 7: // an oversize run without a delimiter
-        w = concat([w.subarray(0, at), r.bytes(r.range(MAX_ENCODED - 2, 3 * MAX_ENCODED), 0), w.subarray(at)]);
+        w = concatBytes([w.subarray(0, at), r.bytes(r.range(MAX_ENCODED - 2, 3 * MAX_ENCODED), 0), w.subarray(at)]);
         break;
       default: // a byte replaced by 0x00 (a frame cut in two)
         if (w.length > 0) {
@@ -389,7 +381,7 @@ describe(`Deframer properties (seed ${SEED})`, () => {
     for (let c = 0; c < 1500; c++) {
       const frames = Array.from({ length: r.range(1, 12) }, () => randomFrame(r));
       const lead = r.bool(0.3) ? [Uint8Array.of(0)] : [];
-      const wire = concat([...lead, ...frames]);
+      const wire = concatBytes([...lead, ...frames]);
       if (c % 4 === 0) {
         const got = checkAgainstReference(wire, r, `seed ${SEED} clean stream ${c}`);
         expect(got.stats.frames).toBe(frames.length);
@@ -442,7 +434,7 @@ describe(`Deframer properties (seed ${SEED})`, () => {
     const got: Frame[] = [];
     const d2 = new Deframer((f) => got.push(f));
     for (let n = 0; n < total; n += chunk.length) d2.push(chunk);
-    d2.push(concat([Uint8Array.of(0), encodeFrame(1, 77)]));
+    d2.push(concatBytes([Uint8Array.of(0), encodeFrame(1, 77)]));
     expect(got.map((f) => f.seq)).toEqual([77]);
   });
 });
@@ -461,7 +453,7 @@ describe(`message codec properties (seed ${SEED})`, () => {
           p = r.pick(seeds).slice();
           if (kind === 1 && p.length > 0) p = p.subarray(0, r.int(p.length));
           else for (let j = r.range(1, 4); j > 0 && p.length > 0; j--) p[r.int(p.length)] = r.pick([0, 1, 2, 3, 0x7f, 0x80, 0xff, r.int(256)]);
-          if (kind === 3) p = concat([p, bytesN(r, r.int(8))]);
+          if (kind === 3) p = concatBytes([p, bytesN(r, r.int(8))]);
         }
         try {
           dec(p);

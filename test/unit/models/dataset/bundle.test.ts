@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../../helpers/bytes';
 import { BundleError, decodeBundle, encodeBundle, readBundleManifest } from '../../../../models/dataset/bundle';
 import { csvCell, labelForKey, LABEL_KEYS, LABEL_KINDS, labelsToCsv } from '../../../../models/dataset/labels';
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const info = { createdMs: 1_700_000_000_000, createdBy: 'Ana Lima', schemaVersion: 2 };
 
@@ -28,7 +19,7 @@ describe('dataset bundle', () => {
   const label = { id: 'L1', notes: 'Bearing "DE" → noisy, see\nphoto', score: Infinity, nan: NaN };
 
   it('round-trips rows with typed arrays, text and non-finite numbers', () => {
-    const bytes = join(encodeBundle([{ table: 'featureChunks', rows: [chunk] }, { table: 'labels', rows: [label] }, { table: 'events', rows: [] }], info));
+    const bytes = concatBytes(encodeBundle([{ table: 'featureChunks', rows: [chunk] }, { table: 'labels', rows: [label] }, { table: 'events', rows: [] }], info));
     const { manifest, tables } = decodeBundle(bytes);
     expect(manifest.counts).toEqual({ featureChunks: 1, labels: 1, events: 0 });
     expect(manifest.createdBy).toBe('Ana Lima');
@@ -46,14 +37,14 @@ describe('dataset bundle', () => {
   });
 
   it('encodes the same rows to the same bytes', () => {
-    const a = join(encodeBundle([{ table: 'labels', rows: [label] }], info));
-    const b = join(encodeBundle([{ table: 'labels', rows: [label] }], info));
+    const a = concatBytes(encodeBundle([{ table: 'labels', rows: [label] }], info));
+    const b = concatBytes(encodeBundle([{ table: 'labels', rows: [label] }], info));
     expect(a).toEqual(b);
     expect(new TextDecoder().decode(a.subarray(0, 8))).toBe('VIGILDS1');
   });
 
   it('refuses damaged, cut or foreign files in plain words', () => {
-    const good = join(encodeBundle([{ table: 'featureChunks', rows: [chunk] }], info));
+    const good = concatBytes(encodeBundle([{ table: 'featureChunks', rows: [chunk] }], info));
     const flipped = good.slice();
     flipped[flipped.length - 3] ^= 0x40;
     expect(() => decodeBundle(flipped)).toThrow('The bundle is damaged: the "featureChunks" section does not match its checksum.');

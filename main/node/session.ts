@@ -188,7 +188,8 @@ function addStats(a: FrameStats, b: FrameStats): FrameStats {
 export class NodeSession extends EventEmitter<SessionEvents> {
   readonly kind: LinkKind;
   private link: Link | undefined;
-  private deframer: Deframer;
+  /** The current link's receiver (attachLink makes one per link). */
+  private deframer: Deframer | undefined;
   /** Frame counters of the links before the current one. */
   private oldStats: FrameStats = emptyFrameStats();
   private status: NodeStatus = 'connecting';
@@ -245,7 +246,6 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.kind = opts.kind ?? 'serial';
-    this.deframer = new Deframer((f) => this.onFrame(f));
     this.attachLink(link);
   }
 
@@ -258,7 +258,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   }
 
   info(): NodeInfo {
-    const s = addStats(this.oldStats, this.deframer.stats);
+    const s = this.deframer ? addStats(this.oldStats, this.deframer.stats) : this.oldStats;
     const stats: LinkStats = {
       bytes: s.bytes,
       frames: s.frames,
@@ -429,14 +429,19 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   async setStream(s: StreamSettings): Promise<NodeInfo> {
     this.need('stream');
     if (s.raw) this.need('raw');
-    const mode = (s.features ? STREAM_FEATURES : 0) | (s.raw ? STREAM_RAW : 0);
-    await this.command('changing the stream settings', MSG_STREAM, encodeStream({ mode, rawDecimation: s.rawDecimation }));
     const rawWasOn = this.wire ? (this.wire.streamMode & STREAM_RAW) !== 0 : false;
+    await this.sendStream('changing the stream settings', s);
     if (s.raw && !rawWasOn) this.nextRawFrame = undefined; // a new raw stream: its first block is no gap
     this.stream = { ...s };
-    if (this.wire) this.wire = { ...this.wire, streamMode: mode, rawDecimation: s.rawDecimation };
     this.emitUpdate();
     return this.info();
+  }
+
+  /** STREAM (SECURE on BLE), then the link's INFO shows the new mode. Raw only where the node has it. */
+  private async sendStream(what: string, s: StreamSettings): Promise<void> {
+    const mode = (s.features ? STREAM_FEATURES : 0) | (s.raw && this.has('raw') ? STREAM_RAW : 0);
+    await this.command(what, MSG_STREAM, encodeStream({ mode, rawDecimation: s.rawDecimation }));
+    if (this.wire) this.wire = { ...this.wire, streamMode: mode, rawDecimation: s.rawDecimation };
   }
 
   /** TIME_REQ three times; keeps the answer with the smallest round trip (3.10). */
@@ -830,11 +835,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
     // The stream first: it is what the technician watches; then the clock, then the settings.
     if (this.stream && this.has('stream')) {
       const s = this.stream;
-      await step('Could not apply the stream settings again', async () => {
-        const mode = (s.features ? STREAM_FEATURES : 0) | (s.raw && this.has('raw') ? STREAM_RAW : 0);
-        await this.command('applying the stream settings', MSG_STREAM, encodeStream({ mode, rawDecimation: s.rawDecimation }));
-        if (this.wire) this.wire = { ...this.wire, streamMode: mode, rawDecimation: s.rawDecimation };
-      });
+      await step('Could not apply the stream settings again', () => this.sendStream('applying the stream settings', s));
     }
     if (this.has('time')) await step('Could not sync the node\'s clock', () => this.syncTime());
     if (this.has('config')) await step('Could not read the configuration', () => this.getConfig());
@@ -843,7 +844,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   // ---- Links, loss and reconnect -----------------------------------------------------------------
 
   private attachLink(link: Link): void {
-    this.oldStats = addStats(this.oldStats, this.deframer.stats);
+    if (this.deframer) this.oldStats = addStats(this.oldStats, this.deframer.stats);
     const deframer = new Deframer((f) => this.onFrame(f));
     // A node streams whether or not anyone listens: the first bytes may end a frame we missed.
     deframer.joinMidStream();
@@ -947,8 +948,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
     try {
       link = await this.opts.reopen!();
     } catch {
-      const backoff = this.opts.backoffMs ?? [200, 400, 800, 2000];
-      this.nextOpenAt = Date.now() + backoff[Math.min(this.openFailures++, backoff.length - 1)];
+      this.backOff();
       this.emitUpdate();
       return this.scheduleReconnect(Math.min(poll, this.nextOpenAt - Date.now()));
     }
@@ -958,6 +958,12 @@ export class NodeSession extends EventEmitter<SessionEvents> {
     }
     this.attachLink(link);
     await this.resume().catch(() => {});
+  }
+
+  /** After a failed open (or a port where no node answers): the next open waits 200, 400, 800 ms, then 2 s. */
+  private backOff(): void {
+    const backoff = this.opts.backoffMs ?? [200, 400, 800, 2000];
+    this.nextOpenAt = Date.now() + backoff[Math.min(this.openFailures++, backoff.length - 1)];
   }
 
   /** Handshake on a freshly attached link, then setup; online again, or back to reconnecting. */
@@ -972,8 +978,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
         void link.close().catch(() => {});
         if (!this.ended) {
           this.enterReconnecting(e as Error);
-          const backoff = this.opts.backoffMs ?? [200, 400, 800, 2000];
-          this.nextOpenAt = Date.now() + backoff[Math.min(this.openFailures++, backoff.length - 1)];
+          this.backOff();
           this.scheduleReconnect(this.opts.pollMs ?? 200);
         }
       }

@@ -15,7 +15,6 @@
 //     (models/eval/threshold.ts) predicts from those scores, closed when a new stream starts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +44,7 @@ import {
 } from '../../models/protocol/index';
 import { waitFor } from '../helpers/wait';
 import { makeFirmware, ROOT } from '../helpers/firmware';
+import { freePort } from '../helpers/qemu';
 import { readCsvColumns, relErr } from '../helpers/recording';
 
 const NORMAL_CSV = join(ROOT, 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv');
@@ -72,17 +72,6 @@ function defaultModel(): Int8Autoencoder {
   const body = c.slice(c.indexOf('= {') + 3, c.indexOf('};'));
   const bytes = Uint8Array.from(body.match(/0x[0-9a-f]{2}/g)!.map((h) => parseInt(h, 16)));
   return readModelBlob(bytes);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function decodeStream(bytes: Uint8Array): Frame[] {

@@ -1,5 +1,6 @@
 /** The checks behind the node controls (pure, so they are unit-tested without a DOM). */
 import type { NodeConfig, NodeConfigChanges } from '../../../main/api/contract';
+import { CONFIG_NAME_MAX, RANGE_G_VALUES, SHAFT_HZ_MAX } from '../../../models/protocol/link';
 
 export const utf8Len = (s: string) => new TextEncoder().encode(s).length;
 
@@ -17,12 +18,12 @@ export function configChanges(c: NodeConfig, d: ConfigDraft): { changes: NodeCon
   const name = d.name.trim();
   if (name !== c.name) {
     const n = utf8Len(name);
-    if (n < 1 || n > 32) return { problem: `Name: 1 to 32 bytes (this one is ${n}).` };
+    if (n < 1 || n > CONFIG_NAME_MAX) return { problem: `Name: 1 to ${CONFIG_NAME_MAX} bytes (this one is ${n}).` };
     out.name = name;
   }
   const range = Number(d.rangeG);
   if (range !== c.rangeG) {
-    if (![2, 4, 8, 16].includes(range)) return { problem: 'Range: ±2, 4, 8 or 16 g.' };
+    if (!RANGE_G_VALUES.includes(range)) return { problem: 'Range: ±2, 4, 8 or 16 g.' };
     out.rangeG = range as NodeConfig['rangeG'];
   }
   const hop = Number(d.hop);
@@ -32,7 +33,7 @@ export function configChanges(c: NodeConfig, d: ConfigDraft): { changes: NodeCon
   }
   const shaft = d.shaftHz.trim() === '' ? NaN : Number(d.shaftHz);
   if (!(Math.abs(shaft - c.shaftHz) <= 1e-6 * Math.max(1, Math.abs(c.shaftHz)))) {
-    if (!Number.isFinite(shaft) || !(shaft === 0 || (shaft >= 0.1 && shaft <= 1000))) return { problem: 'Shaft speed: 0 (unknown) or 0.1 to 1000 Hz.' };
+    if (!Number.isFinite(shaft) || !(shaft === 0 || (shaft >= 0.1 && shaft <= SHAFT_HZ_MAX))) return { problem: `Shaft speed: 0 (unknown) or 0.1 to ${SHAFT_HZ_MAX} Hz.` };
     out.shaftHz = shaft;
   }
   if (d.sendBands !== c.sendBands) out.sendBands = d.sendBands;

@@ -854,39 +854,28 @@ static vigil_status_t save_identity(node_t *node)
 static void send_config(node_t *node, size_t li, uint16_t seq)
 {
     const msg_hello_t *h = &node->hello;
-    uint8_t p[1 + 8 * 2 + MSG_NAME_MAX + 1 + 2 + 4 + 1 + 1 + 2 + 4];
-    const size_t name_len = str_len(h->name);
+    const uint8_t send_bands = node->send_bands ? 1u : 0u;
+    uint8_t hop[2], shaft[4], window[2], rate[4];
+    proto_put_u16le(hop, h->hop);
+    proto_put_f32le(shaft, node->shaft_hz);
+    proto_put_u16le(window, h->window_len);
+    proto_put_u32le(rate, h->sample_rate_hz);
+    /* Every key, in key order (protocol.md §3.7). */
+    const msg_config_entry_t e[MSG_CFG_KEY_MAX] = {
+        {MSG_CFG_NAME, (uint8_t)str_len(h->name), (const uint8_t *)h->name},
+        {MSG_CFG_RANGE_G, 1, &node->range_g},
+        {MSG_CFG_HOP, 2, hop},
+        {MSG_CFG_SHAFT_HZ, 4, shaft},
+        {MSG_CFG_SEND_BANDS, 1, &send_bands},
+        {MSG_CFG_AXIS_COUNT, 1, &h->axis_count},
+        {MSG_CFG_WINDOW_LEN, 2, window},
+        {MSG_CFG_SAMPLE_RATE_HZ, 4, rate},
+    };
+    uint8_t p[1 + 2 * MSG_CFG_KEY_MAX + MSG_NAME_MAX + 1 + 2 + 4 + 1 + 1 + 2 + 4];
     size_t n = 0;
-    p[n++] = 8;
-    p[n++] = MSG_CFG_NAME;
-    p[n++] = (uint8_t)name_len;
-    memcpy(&p[n], h->name, name_len);
-    n += name_len;
-    p[n++] = MSG_CFG_RANGE_G;
-    p[n++] = 1;
-    p[n++] = node->range_g;
-    p[n++] = MSG_CFG_HOP;
-    p[n++] = 2;
-    proto_put_u16le(&p[n], h->hop);
-    n += 2;
-    p[n++] = MSG_CFG_SHAFT_HZ;
-    p[n++] = 4;
-    proto_put_f32le(&p[n], node->shaft_hz);
-    n += 4;
-    p[n++] = MSG_CFG_SEND_BANDS;
-    p[n++] = 1;
-    p[n++] = node->send_bands;
-    p[n++] = MSG_CFG_AXIS_COUNT;
-    p[n++] = 1;
-    p[n++] = h->axis_count;
-    p[n++] = MSG_CFG_WINDOW_LEN;
-    p[n++] = 2;
-    proto_put_u16le(&p[n], h->window_len);
-    n += 2;
-    p[n++] = MSG_CFG_SAMPLE_RATE_HZ;
-    p[n++] = 4;
-    proto_put_u32le(&p[n], h->sample_rate_hz);
-    n += 4;
+    if (msg_config_encode(e, MSG_CFG_KEY_MAX, p, sizeof p, &n) != VIGIL_OK) {
+        return; /* cannot happen: p fits the longest name */
+    }
     node->tx_len = 0;
     (void)link_send(node, li, MSG_TYPE_CONFIG, seq, p, n);
 }

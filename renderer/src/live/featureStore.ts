@@ -4,6 +4,7 @@
  * at most once per animation frame, however many batches arrived in between.
  */
 import type { FeatureBatch } from '../../../main/api/contract';
+import { FrameNotifier } from './frameNotifier';
 import { SeriesRing } from './ringBuffer';
 
 /** 8192 points is about 87 s of history at 94 windows/s. */
@@ -31,15 +32,12 @@ export interface FeatureStoreOptions {
 
 export class FeatureStore {
   private readonly capacity: number;
-  private readonly scheduleFrame: (cb: () => void) => void;
   private readonly series = new Map<string, NodeSeries>();
-  private readonly listeners = new Map<string, Set<Redraw>>();
-  private readonly dirty = new Set<string>();
-  private frameRequested = false;
+  private readonly notifier: FrameNotifier<NodeSeries>;
 
   constructor(opts: FeatureStoreOptions) {
     this.capacity = opts.capacity ?? DEFAULT_CAPACITY;
-    this.scheduleFrame = opts.scheduleFrame;
+    this.notifier = new FrameNotifier(opts.scheduleFrame, (path) => this.series.get(path));
   }
 
   get(path: string): NodeSeries | undefined {
@@ -73,41 +71,17 @@ export class FeatureStore {
       s.lastWindowIndex = f.windowIndex;
       s.ring.push(t, f.rmsG);
     }
-    this.markDirty(batch.path);
+    this.notifier.changed(batch.path);
   }
 
   /** Forgets a node's trend (it was removed). */
   remove(path: string): void {
     this.series.delete(path);
-    this.dirty.delete(path);
+    this.notifier.forget(path);
   }
 
   /** `redraw` runs in an animation frame after new data for `path`, at most once per frame. */
   subscribe(path: string, redraw: Redraw): () => void {
-    let set = this.listeners.get(path);
-    if (!set) this.listeners.set(path, (set = new Set()));
-    set.add(redraw);
-    return () => {
-      set.delete(redraw);
-      if (set.size === 0) this.listeners.delete(path);
-    };
+    return this.notifier.subscribe(path, redraw);
   }
-
-  private markDirty(path: string): void {
-    this.dirty.add(path);
-    if (this.frameRequested) return;
-    this.frameRequested = true;
-    this.scheduleFrame(this.flush);
-  }
-
-  private readonly flush = (): void => {
-    this.frameRequested = false;
-    for (const path of this.dirty) {
-      const s = this.series.get(path);
-      const set = this.listeners.get(path);
-      if (!s || !set) continue;
-      for (const redraw of set) redraw(s);
-    }
-    this.dirty.clear();
-  };
 }

@@ -5,6 +5,7 @@
  * once per animation frame.
  */
 import type { FeatureFrame, NodeEventInfo, NodeLogEntry, RawBatch } from '../../../main/api/contract';
+import { FrameNotifier } from './frameNotifier';
 
 /** Raw samples kept per axis: about 0.2 s at 48 kHz, D = 1; 5 s at D = 32. */
 export const RAW_CAPACITY = 8192;
@@ -38,11 +39,11 @@ type Listener = (x: NodeExtras) => void;
 
 export class LinkStore {
   private readonly nodes = new Map<string, NodeExtras>();
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly dirty = new Set<string>();
-  private frameRequested = false;
+  private readonly notifier: FrameNotifier<NodeExtras>;
 
-  constructor(private readonly scheduleFrame: (cb: () => void) => void) {}
+  constructor(scheduleFrame: (cb: () => void) => void) {
+    this.notifier = new FrameNotifier(scheduleFrame, (path) => this.nodes.get(path));
+  }
 
   get(path: string): NodeExtras {
     let x = this.nodes.get(path);
@@ -119,27 +120,11 @@ export class LinkStore {
   }
 
   subscribe(path: string, l: Listener): () => void {
-    let set = this.listeners.get(path);
-    if (!set) this.listeners.set(path, (set = new Set()));
-    set.add(l);
-    return () => {
-      set.delete(l);
-      if (set.size === 0) this.listeners.delete(path);
-    };
+    return this.notifier.subscribe(path, l);
   }
 
   private touch(path: string): void {
     this.get(path).version++;
-    this.dirty.add(path);
-    if (this.frameRequested) return;
-    this.frameRequested = true;
-    this.scheduleFrame(() => {
-      this.frameRequested = false;
-      for (const p of this.dirty) {
-        const x = this.nodes.get(p);
-        if (x) for (const l of this.listeners.get(p) ?? []) l(x);
-      }
-      this.dirty.clear();
-    });
+    this.notifier.changed(path);
   }
 }

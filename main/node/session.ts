@@ -92,7 +92,7 @@ import {
   type StreamSettings,
   type TimeSync,
 } from '../api/contract';
-import type { Link } from '../transport/link';
+import type { ByteLink } from '../transport/byteLink';
 import type { KeyStore } from './keys';
 
 export interface SessionOptions {
@@ -110,7 +110,7 @@ export interface SessionOptions {
   /** Attempts per request, each with a new seq (default 3). */
   attempts?: number;
   /** Re-opens the link after it was lost (serial). Without it the session waits for attach() (BLE). */
-  reopen?: () => Promise<Link>;
+  reopen?: () => Promise<ByteLink>;
   /** Whether the port's path exists now; polled while online (a vanished pty) and while reconnecting. */
   present?: () => boolean;
   /** Path poll interval (default 200 ms). */
@@ -187,7 +187,7 @@ function addStats(a: FrameStats, b: FrameStats): FrameStats {
 
 export class NodeSession extends EventEmitter<SessionEvents> {
   readonly kind: LinkKind;
-  private link: Link | undefined;
+  private link: ByteLink | undefined;
   /** The current link's receiver (attachLink makes one per link). */
   private deframer: Deframer | undefined;
   /** Frame counters of the links before the current one. */
@@ -239,7 +239,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
   private setupRunning: Promise<void> | undefined;
 
   constructor(
-    link: Link,
+    link: ByteLink,
     private readonly opts: SessionOptions = {},
     /** Session key; defaults to the link's path. */
     readonly path: string = link.path,
@@ -336,7 +336,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
    * A new link to the same node (a BLE device the renderer connected again). Replaces the current
    * link if there is one, then handshakes and re-applies time and stream settings.
    */
-  async attach(link: Link): Promise<void> {
+  async attach(link: ByteLink): Promise<void> {
     if (this.ended) throw new ApiError('not-found', `The session on ${this.path} has ended`);
     this.stopReconnectTimer();
     const old = this.link;
@@ -843,7 +843,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
 
   // ---- Links, loss and reconnect -----------------------------------------------------------------
 
-  private attachLink(link: Link): void {
+  private attachLink(link: ByteLink): void {
     if (this.deframer) this.oldStats = addStats(this.oldStats, this.deframer.stats);
     const deframer = new Deframer((f) => this.onFrame(f));
     // A node streams whether or not anyone listens: the first bytes may end a frame we missed.
@@ -944,7 +944,7 @@ export class NodeSession extends EventEmitter<SessionEvents> {
     const wait = this.nextOpenAt - Date.now();
     if (wait > 0) return this.scheduleReconnect(Math.min(wait, poll));
     this.reconnectState!.attempts++;
-    let link: Link;
+    let link: ByteLink;
     try {
       link = await this.opts.reopen!();
     } catch {

@@ -1,7 +1,7 @@
 /**
  * Message payloads of protocol version 1: HELLO_REQ, HELLO (with the 1.1 INFO block), FEATURES
  * (with its appended anomaly score and band energies), EVENT, SAMPLES_IN. The other 1.1 messages
- * are in link.ts.
+ * are in linkMessages.ts.
  * Spec: docs/protocol.md section 3. The C twin is firmware/src/proto/msg.c.
  *
  * Decoders follow the extension rule: they read the fields they know, ignore trailing bytes, and

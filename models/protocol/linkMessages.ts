@@ -8,7 +8,7 @@
  * invalid. Where the spec has a node answer OUT_OF_RANGE (STREAM, CONFIG_SET values), the error is
  * a PayloadRangeError carrying that NACK reason and detail; every other PayloadError is BAD_PAYLOAD.
  */
-import { equalBytes, hmacSha256, sha256 } from '../nn/sha256';
+import { equalBytes, hmacSha256, sha256 } from '../crypto/sha256';
 import {
   decodeEvent,
   decodeFeatures,

@@ -1,0 +1,54 @@
+/**
+ * Stream continuity: whether a numbered item of a node's stream (a FEATURES window_index, a
+ * RAW_BLOCK first_frame) follows the one before, comes after some that never arrived, repeats the
+ * one before, or starts the stream over (node restart, hop or decimation change). One rule for the
+ * session's link counters (main/node/session.ts) and the renderer's views of the same stream.
+ *
+ * Indices are u32 on the wire (docs/protocol.md section 3) and wrap: after 0xFFFFFFFF comes 0.
+ * A forward step of less than 2^31 is a continuation (with `missed` items skipped); anything else
+ * is the stream going back, i.e. restarted (or the same item again: duplicate).
+ */
+
+export type ContinuityStep =
+  | { readonly kind: 'first' }
+  | { readonly kind: 'next' }
+  | { readonly kind: 'missed'; readonly missed: number }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'restarted' };
+
+const FIRST: ContinuityStep = { kind: 'first' };
+const NEXT: ContinuityStep = { kind: 'next' };
+const DUPLICATE: ContinuityStep = { kind: 'duplicate' };
+const RESTARTED: ContinuityStep = { kind: 'restarted' };
+const HALF_RANGE = 2 ** 31;
+
+export class StreamContinuity {
+  private expectedNext: number | undefined;
+  private lastFirst = 0;
+
+  /** The index expected next; undefined before the first item and after `reset()`. */
+  get expected(): number | undefined {
+    return this.expectedNext;
+  }
+
+  /**
+   * Takes the next item: `first` is its index, `span` how many indices it covers (1 for a window;
+   * frame_count · decimation for a raw block). The item always becomes the stream's newest.
+   */
+  observe(first: number, span = 1): ContinuityStep {
+    const expected = this.expectedNext;
+    const lastFirst = this.lastFirst;
+    this.expectedNext = (first + span) >>> 0;
+    this.lastFirst = first;
+    if (expected === undefined) return FIRST;
+    const ahead = (first - expected) >>> 0;
+    if (ahead === 0) return NEXT;
+    if (ahead < HALF_RANGE) return { kind: 'missed', missed: ahead };
+    return first === lastFirst ? DUPLICATE : RESTARTED;
+  }
+
+  /** Forgets the stream: the next item is a first one (a new node, a stream switched on again). */
+  reset(): void {
+    this.expectedNext = undefined;
+  }
+}

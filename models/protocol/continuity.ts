@@ -36,15 +36,20 @@ export class StreamContinuity {
    * frame_count · decimation for a raw block). The item always becomes the stream's newest.
    */
   observe(first: number, span = 1): ContinuityStep {
-    const expected = this.expectedNext;
-    const lastFirst = this.lastFirst;
+    const step = this.peek(first);
     this.expectedNext = (first + span) >>> 0;
     this.lastFirst = first;
+    return step;
+  }
+
+  /** What `observe(first)` would say, without taking the item. */
+  peek(first: number): ContinuityStep {
+    const expected = this.expectedNext;
     if (expected === undefined) return FIRST;
     const ahead = (first - expected) >>> 0;
     if (ahead === 0) return NEXT;
     if (ahead < HALF_RANGE) return { kind: 'missed', missed: ahead };
-    return first === lastFirst ? DUPLICATE : RESTARTED;
+    return first === this.lastFirst ? DUPLICATE : RESTARTED;
   }
 
   /** Forgets the stream: the next item is a first one (a new node, a stream switched on again). */

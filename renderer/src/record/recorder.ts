@@ -12,6 +12,7 @@
  */
 import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../main/api/contract';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
+import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
 import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, RawSnapshotRow, SessionRow } from '../db/types';
@@ -31,6 +32,8 @@ interface Stream {
   session: SessionRow;
   node: NodeRow;
   builder: FeatureColumnsBuilder;
+  /** The window_index stream (models/protocol/continuity.ts): missed windows are gaps. */
+  windows: StreamContinuity;
   lastWi: number;
   lastTUs: number;
   /** Bytes of the chunks already closed (written for the last time). */
@@ -189,14 +192,15 @@ export class LiveRecorder {
     for (const f of batch.frames) {
       let s = this.streams.get(batch.path);
       const axes = f.rmsG.length;
-      if (s && (f.tUs < s.lastTUs || f.windowIndex < s.lastWi || s.builder.layout.axisCount !== axes)) {
-        // The node restarted (its clock went back) or changed shape: a new session.
+      if (s && (f.tUs < s.lastTUs || s.windows.peek(f.windowIndex).kind === 'restarted' || s.builder.layout.axisCount !== axes)) {
+        // The node restarted (its clock or its window index went back) or changed shape: a new session.
         this.endStream(s);
         s = undefined;
       }
       if (!s) s = this.startStream(batch.path, hello, f.tUs, axes);
-      if (f.windowIndex === s.lastWi) continue; // the same window again
-      if (s.lastWi >= 0 && f.windowIndex > s.lastWi + 1) {
+      const step = s.windows.observe(f.windowIndex);
+      if (step.kind === 'duplicate') continue; // the same window again
+      if (step.kind === 'missed') {
         s.gaps.push({
           id: `${s.session.id}:${s.lastWi + 1}`,
           sessionId: s.session.id,
@@ -208,7 +212,7 @@ export class LiveRecorder {
           // The host marks the first frame after a reconnect: those windows went while the link was down.
           reason: f.gapReason === 'link-lost' ? 'link-lost' : 'missed',
         });
-        s.session.gapWindows += f.windowIndex - s.lastWi - 1;
+        s.session.gapWindows += step.missed;
       }
       s.builder.push(f.windowIndex, f.tUs, f.shaftHz, f.rmsG);
       s.lastWi = f.windowIndex;
@@ -390,6 +394,7 @@ export class LiveRecorder {
       session,
       node,
       builder: new FeatureColumnsBuilder(layout, 1024),
+      windows: new StreamContinuity(),
       lastWi: -1,
       lastTUs: -1,
       closedBytes: 0,

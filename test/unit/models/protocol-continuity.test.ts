@@ -37,6 +37,15 @@ describe('StreamContinuity', () => {
     expect(c.observe(0, 0x100)).toEqual({ kind: 'next' });
   });
 
+  it('peeks without taking the item', () => {
+    const c = new StreamContinuity();
+    c.observe(5);
+    expect(c.peek(2)).toEqual({ kind: 'restarted' });
+    expect(c.peek(9)).toEqual({ kind: 'missed', missed: 3 });
+    expect(c.expected).toBe(6);
+    expect(c.observe(6)).toEqual({ kind: 'next' });
+  });
+
   it('starts over after reset', () => {
     const c = new StreamContinuity();
     c.observe(40);

@@ -16,7 +16,7 @@ import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
 import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, RawSnapshotRow, SessionRow } from '../db/types';
-import { DEFAULT_RAW_POLICY, fromRawBlock, RawCapture, type CapturedSnapshot, type RawPolicy } from './rawCapture';
+import { DEFAULT_RAW_POLICY, toCaptureBlock, RawCapture, type CapturedSnapshot, type RawPolicy } from './rawCapture';
 
 export type RecorderState =
   | { kind: 'recording' }
@@ -302,7 +302,7 @@ export class LiveRecorder {
         this.rawRuns.set(batch.path, run);
         this.rawByKey.set(run.key, run);
       }
-      const block = fromRawBlock(b, run.key, run.nodeRateHz, run.originFrame);
+      const block = toCaptureBlock(b, run.key, run.nodeRateHz, run.originFrame);
       if (!block) continue;
       run.nextFrame = b.firstFrame + b.frameCount * b.decimation;
       this.rawCapture.onBlock(block);

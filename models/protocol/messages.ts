@@ -116,7 +116,7 @@ export interface Features {
   /** The known fields per axis, by name (absent when the node did not send that field). */
   axes: Partial<Record<FeatureField, number>>[];
   /** Mean squared reconstruction error of this window; NaN when the node runs no model; undefined
-   * when the payload has no trailer (nodes before the firmware issue). */
+   * when the payload has no trailer (firmware older than the anomaly score). */
   anomalyScore?: number;
   /** log10 band energies (g^2) per axis, logBands[axis][band]; undefined or empty when not sent. */
   logBands?: number[][];

@@ -43,7 +43,6 @@ export class NodeSession extends SessionLink {
     [P.MSG_LOG]: (f) => this.emit('log', W.logToApi(this.path, P.decodeLog(f.payload), Date.now())),
   };
 
-
   // ---- The technician's requests ---------------------------------------------------------------
 
   /** PAIR over the cable (3.6): a new random key, stored BEFORE it is sent; resolves with the fresh HELLO. */
@@ -284,5 +283,4 @@ export class NodeSession extends SessionLink {
     if (this.has('time')) await step('Could not sync the node\'s clock', () => this.syncTime());
     if (this.has('config')) await step('Could not read the configuration', () => this.getConfig());
   }
-
 }

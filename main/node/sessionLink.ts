@@ -169,6 +169,7 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
     await this.resume();
   }
 
+  // ---- What every request checks first ---------------------------------------------------------
 
   protected request(spec: RequestSpec): Promise<Frame> {
     if (!this.link || !this.hello) return Promise.reject(this.notConnected());
@@ -188,7 +189,6 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
   protected has(cap: Capability): boolean {
     return (this.caps & (1 << CAPABILITIES.indexOf(cap))) !== 0;
   }
-
 
   // ---- Links, loss and reconnect -----------------------------------------------------------------
 

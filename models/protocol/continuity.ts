@@ -5,8 +5,10 @@
  * session's link counters (main/node/session.ts) and the renderer's views of the same stream.
  *
  * Indices are u32 on the wire (docs/protocol.md section 3) and wrap: after 0xFFFFFFFF comes 0.
- * A forward step of less than 2^31 is a continuation (with `missed` items skipped); anything else
- * is the stream going back, i.e. restarted (or the same item again: duplicate).
+ * An index above the expected one is a continuation with the items between missed. One below it
+ * is the stream going back (restarted, or the same item again: duplicate), unless counting on from
+ * the expected index across the wraparound reaches it within WRAP_SLACK: then it is a continuation
+ * too. The slack is small so that a node that ran long and restarted is not read as a huge gap.
  */
 
 export type ContinuityStep =
@@ -20,7 +22,8 @@ const FIRST: ContinuityStep = { kind: 'first' };
 const NEXT: ContinuityStep = { kind: 'next' };
 const DUPLICATE: ContinuityStep = { kind: 'duplicate' };
 const RESTARTED: ContinuityStep = { kind: 'restarted' };
-const HALF_RANGE = 2 ** 31;
+/** 2^24: about 350 s of raw frames at 48 kHz, 2 days of windows at 94 per second. */
+export const WRAP_SLACK = 2 ** 24;
 
 export class StreamContinuity {
   private expectedNext: number | undefined;
@@ -46,9 +49,10 @@ export class StreamContinuity {
   peek(first: number): ContinuityStep {
     const expected = this.expectedNext;
     if (expected === undefined) return FIRST;
-    const ahead = (first - expected) >>> 0;
-    if (ahead === 0) return NEXT;
-    if (ahead < HALF_RANGE) return { kind: 'missed', missed: ahead };
+    if (first === expected) return NEXT;
+    if (first > expected) return { kind: 'missed', missed: first - expected };
+    const acrossWrap = (first - expected) >>> 0;
+    if (acrossWrap < WRAP_SLACK) return { kind: 'missed', missed: acrossWrap };
     return first === this.lastFirst ? DUPLICATE : RESTARTED;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StreamContinuity, type ContinuityStep } from '../../../models/protocol/continuity';
+import { StreamContinuity, WRAP_SLACK, type ContinuityStep } from '../../../models/protocol/continuity';
 
 function run(items: [number, number?][]): ContinuityStep[] {
   const c = new StreamContinuity();
@@ -35,6 +35,12 @@ describe('StreamContinuity', () => {
     c.observe(0xffffff00, 0x100);
     expect(c.expected).toBe(0);
     expect(c.observe(0, 0x100)).toEqual({ kind: 'next' });
+  });
+
+  it('reads a long-running node that restarted as restarted, not as a gap across the wraparound', () => {
+    expect(run([[3_000_000_000, 404], [0, 404]])).toEqual([{ kind: 'first' }, { kind: 'restarted' }]);
+    expect(run([[0xffffff00], [0x00ffff01]])).toEqual([{ kind: 'first' }, { kind: 'restarted' }]); // 2^24 on from the expected index: too far
+    expect(run([[0xffffff00], [0x00ffff00]])).toEqual([{ kind: 'first' }, { kind: 'missed', missed: WRAP_SLACK - 1 }]);
   });
 
   it('peeks without taking the item', () => {

@@ -77,8 +77,8 @@ interface RawRun {
   originFrame: number;
   /** The node's input frame rate (HELLO sample_rate_hz). */
   nodeRateHz: number;
-  /** first_frame the next block should have. */
-  nextFrame: number;
+  /** The run's first_frame stream (models/protocol/continuity.ts): a block behind it is late or a restart. */
+  frames: StreamContinuity;
 }
 
 /** A RAW_BLOCK that goes back less than this (s) behind the newest window is late, not a restart. */
@@ -276,7 +276,8 @@ export class LiveRecorder {
         this.endRawRun(run);
         run = undefined;
       }
-      const back = !!run && b.firstFrame < run.nextFrame;
+      const step = run?.frames.peek(b.firstFrame);
+      const back = step?.kind === 'restarted' || step?.kind === 'duplicate';
       // A block behind the run but within the last seconds of this session's features is a late or
       // repeated one: skip it. Further back, the node's stream restarted.
       if (run && back && b.firstFrame + RAW_LATE_S * run.nodeRateHz >= s.lastWi * s.hello.hop) continue;
@@ -297,14 +298,15 @@ export class LiveRecorder {
           axisCount: b.axisCount,
           originFrame: b.firstFrame % b.decimation,
           nodeRateHz: s.hello.sampleRateHz,
-          nextFrame: b.firstFrame,
+          frames: new StreamContinuity(),
         };
+        run.frames.observe(b.firstFrame, 0); // this block is the one expected
         this.rawRuns.set(batch.path, run);
         this.rawByKey.set(run.key, run);
       }
       const block = toCaptureBlock(b, run.key, run.nodeRateHz, run.originFrame);
       if (!block) continue;
-      run.nextFrame = b.firstFrame + b.frameCount * b.decimation;
+      run.frames.observe(b.firstFrame, b.frameCount * b.decimation);
       this.rawCapture.onBlock(block);
     }
   }

@@ -21,7 +21,7 @@ import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT,
 import { quantizeInput, runInt8 } from '../models/nn/int8';
 import { writeModelBlob, UNPAIRED_KEY } from '../models/nn/modelFile';
 import { quantizeAutoencoder } from '../models/nn/quantize';
-import { hmacSha256, sha256, toHex } from '../models/nn/sha256';
+import { hmacSha256, sha256, toHex } from '../models/crypto/sha256';
 import { featureSpecBytes } from '../models/nn/specHash';
 import type { FloatAutoencoder, Int8Autoencoder } from '../models/nn/types';
 import { crc32 } from '../models/protocol/crc32';

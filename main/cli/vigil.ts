@@ -16,7 +16,7 @@ import { floatModelFromJson, floatModelToJson, type AppSection } from '../../mod
 import { runInt8, sumsqToScore } from '../../models/nn/int8';
 import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
 import { featureSpecHash } from '../../models/nn/specHash';
-import { toHex } from '../../models/nn/sha256';
+import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
 import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';

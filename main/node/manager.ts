@@ -20,7 +20,7 @@ import {
   type TimeSync,
 } from '../api/contract';
 import { listSerialPorts, openSerialLink } from '../transport/serial';
-import type { Link } from '../transport/link';
+import type { ByteLink } from '../transport/byteLink';
 import { RelayLink } from '../transport/relay';
 import { KeyStore } from './keys';
 import { NodeSession, type SessionOptions } from './session';
@@ -44,7 +44,7 @@ export interface ManagerOptions {
   /** Request timeout per attempt (default 500 ms serial, 2000 ms BLE). */
   requestTimeoutMs?: number;
   /** Opens a link; defaults to the serial transport. Tests may pass another real transport. */
-  openLink?: (path: string) => Promise<Link>;
+  openLink?: (path: string) => Promise<ByteLink>;
   /** Whether a port path exists (reconnect polling); defaults to the file existing, for /dev paths. */
   portPresent?: (path: string) => boolean;
 }

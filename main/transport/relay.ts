@@ -5,9 +5,9 @@
  * receives from the TX characteristic comes back through 'ble.rx' and is pushed here. 'ble.closed'
  * ends the link with an error (the connection dropped), which the session treats as a lost link.
  */
-import type { Link } from './link';
+import type { ByteLink } from './byteLink';
 
-export class RelayLink implements Link {
+export class RelayLink implements ByteLink {
   private dataListeners: ((chunk: Uint8Array) => void)[] = [];
   private closeListeners: ((error?: Error) => void)[] = [];
   private ended = false;

@@ -4,7 +4,7 @@
  */
 import { SerialPort } from 'serialport';
 import { ApiError } from '../api/contract';
-import type { Link } from './link';
+import type { ByteLink } from './byteLink';
 
 /** The node's UART rate. Pseudo-terminals and USB-CDC ignore it; a real UART bridge uses it. */
 export const NODE_BAUD_RATE = 921600;
@@ -33,7 +33,7 @@ export async function listSerialPorts(): Promise<SerialPortListing[]> {
   }
 }
 
-export function openSerialLink(path: string): Promise<Link> {
+export function openSerialLink(path: string): Promise<ByteLink> {
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate: NODE_BAUD_RATE, autoOpen: false, lock: true });
     port.open((err) => {
@@ -51,7 +51,7 @@ export function openSerialLink(path: string): Promise<Link> {
   });
 }
 
-class SerialLink implements Link {
+class SerialLink implements ByteLink {
   private closedByUs = false;
   private closeListeners: ((error?: Error) => void)[] = [];
   private ended = false;

@@ -4,6 +4,7 @@
  * that more fields and band energies fit without changing the storage schema: the layout says
  * which columns there are. See docs/storage.md, "Feature chunks".
  */
+import { StreamContinuity } from '../protocol/continuity';
 import type { WindowFeatures } from '../features/extractor';
 
 export interface FeatureLayout {
@@ -308,11 +309,12 @@ export interface WindowGap {
 /** Jumps in window_index between consecutive rows of `windowIndex` (and after `prev`, if given). */
 export function findGaps(windowIndex: ArrayLike<number>, from: number, to: number, prev = -1): WindowGap[] {
   const out: WindowGap[] = [];
-  let p = prev;
+  const windows = new StreamContinuity();
+  if (prev >= 0) windows.observe(prev);
   for (let i = from; i < to; i++) {
     const w = windowIndex[i];
-    if (p >= 0 && w > p + 1) out.push({ fromWindow: p + 1, toWindow: w });
-    p = w;
+    const step = windows.observe(w);
+    if (step.kind === 'missed') out.push({ fromWindow: (w - step.missed) >>> 0, toWindow: w });
   }
   return out;
 }

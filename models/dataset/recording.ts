@@ -14,7 +14,8 @@ import { EXTRACTOR_FIELDS, FeatureColumnsBuilder, findGaps, windowTimeUs, type F
 /** Samples per stored raw block (per axis): 2^16, about 1.4 s at 48 kHz. */
 export const RAW_BLOCK_SAMPLES = 65536;
 
-export interface RawBlock {
+/** A stored block of an imported recording's raw samples (RAW_BLOCK_SAMPLES per axis at most). */
+export interface RecordingRawBlock {
   /** Index of the block's first sample in the recording's sample clock. */
   startSample: number;
   count: number;
@@ -34,7 +35,7 @@ export interface BuiltRecording {
   specKey: string;
   layout: FeatureLayout;
   features: FeatureColumnsBuilder;
-  raw: RawBlock[];
+  raw: RecordingRawBlock[];
   bursts: BurstInfo[];
   gaps: WindowGap[];
   sampleCount: number;
@@ -54,7 +55,7 @@ export class RecordingBuilder implements CsvSink {
   readonly spec: FeatureSpec;
   readonly layout: FeatureLayout;
   readonly features: FeatureColumnsBuilder;
-  readonly raw: RawBlock[] = [];
+  readonly raw: RecordingRawBlock[] = [];
   readonly bursts: BurstInfo[] = [];
   private extractor: FeatureExtractor | null = null;
   private burstStart = 0;

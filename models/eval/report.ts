@@ -9,7 +9,7 @@ import type { FeatureSpec } from '../features/spec';
 import { floatScores } from '../nn/float';
 import { int8SumsqBatch, sumsqToScore } from '../nn/int8';
 import { featureSpecHash } from '../nn/specHash';
-import { equalBytes } from '../nn/sha256';
+import { equalBytes } from '../crypto/sha256';
 import type { FloatAutoencoder, Int8Autoencoder } from '../nn/types';
 import { fitMahalanobis, mahalanobisScores } from './mahalanobis';
 import { quantile, rateOver, rocAuc } from './roc';

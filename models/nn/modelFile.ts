@@ -4,7 +4,7 @@
  */
 import { crc32 } from '../protocol/crc32';
 import { utf8Decode, utf8Encode } from '../protocol/utf8';
-import { equalBytes, hmacSha256, sha256 } from './sha256';
+import { equalBytes, hmacSha256, sha256 } from '../crypto/sha256';
 import { featureSpecBytes, parseFeatureSpecBytes } from './specHash';
 import { bandCountOf, type Activation, type DenseQ8, type Int8Autoencoder } from './types';
 

@@ -4,7 +4,7 @@
  * model whose hash differs: a model built for other features never runs.
  */
 import { validateFeatureSpec, type FeatureSpec } from '../features/spec';
-import { sha256 } from './sha256';
+import { sha256 } from '../crypto/sha256';
 
 /** docs/features.md definitions version (Welch PSD, log10(E + 1e-12), ...). */
 export const FEATURE_SPEC_VERSION = 1;

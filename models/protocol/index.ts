@@ -3,4 +3,5 @@ export * from './cobs';
 export * from './frame';
 export * from './messages';
 export * from './utf8';
-export * from './link';
+export * from './linkMessages';
+export * from './continuity';

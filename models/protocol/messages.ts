@@ -1,7 +1,7 @@
 /**
  * Message payloads of protocol version 1: HELLO_REQ, HELLO (with the 1.1 INFO block), FEATURES
  * (with its appended anomaly score and band energies), EVENT, SAMPLES_IN. The other 1.1 messages
- * are in link.ts.
+ * are in linkMessages.ts.
  * Spec: docs/protocol.md section 3. The C twin is firmware/src/proto/msg.c.
  *
  * Decoders follow the extension rule: they read the fields they know, ignore trailing bytes, and
@@ -116,7 +116,7 @@ export interface Features {
   /** The known fields per axis, by name (absent when the node did not send that field). */
   axes: Partial<Record<FeatureField, number>>[];
   /** Mean squared reconstruction error of this window; NaN when the node runs no model; undefined
-   * when the payload has no trailer (nodes before the firmware issue). */
+   * when the payload has no trailer (firmware older than the anomaly score). */
   anomalyScore?: number;
   /** log10 band energies (g^2) per axis, logBands[axis][band]; undefined or empty when not sent. */
   logBands?: number[][];

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Link } from '../../main/transport/link';
+import type { ByteLink } from '../../main/transport/byteLink';
 import { openSerialLink } from '../../main/transport/serial';
 import { startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
 import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
@@ -70,7 +70,7 @@ function qemuSource(): NodeSource {
 
 function virtualNodeSource(): NodeSource {
   let vn: VirtualNode | undefined;
-  let link: Link | undefined;
+  let link: ByteLink | undefined;
   return {
     slow: false,
     async start(dir) {

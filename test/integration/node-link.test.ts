@@ -14,7 +14,7 @@ import { keyIdHex } from '../../main/node/keys';
 import { NodeManager } from '../../main/node/manager';
 import { DEMO_RECORDINGS, startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
 import { openSerialLink } from '../../main/transport/serial';
-import type { Link } from '../../main/transport/link';
+import type { ByteLink } from '../../main/transport/byteLink';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { readCsvColumns } from '../helpers/recording';
 import { measureReconnect } from '../helpers/reconnect';
@@ -178,7 +178,7 @@ describe('virtual node, protocol 1.1 over a pty', () => {
 
   it('over Bluetooth LE (relayed): HELLO_REQ in the clear, STREAM and CONFIG_SET inside SECURE under the pairing key', async () => {
     // The renderer's part, played here: the BLE link's pty is the NUS bridge.
-    const ble: Link = await openSerialLink(vn.blePath!);
+    const ble: ByteLink = await openSerialLink(vn.blePath!);
     const deviceId = 'vnode-ble-1';
     const bpath = blePath(deviceId);
     const unsubscribe = manager.subscribe((event, payload) => {

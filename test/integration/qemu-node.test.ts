@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSerialLink } from '../../main/transport/serial';
-import type { Link } from '../../main/transport/link';
+import type { ByteLink } from '../../main/transport/byteLink';
 import { defaultFeatureSpec, extractFeatures, type WindowFeatures } from '../../models/features/index';
 import { debounceAlarms } from '../../models/eval/threshold';
 import { runInt8 } from '../../models/nn/int8';
@@ -100,7 +100,7 @@ function samplesIn(channels: Float32Array[], rows: number, seq0: number): Uint8A
 class QemuNode {
   qemu?: ChildProcess;
   socat?: ChildProcess;
-  link?: Link;
+  link?: ByteLink;
   frames: Frame[] = [];
   log = '';
 

@@ -4,6 +4,7 @@
  * at most once per animation frame, however many batches arrived in between.
  */
 import type { FeatureBatch } from '../../../main/api/contract';
+import { StreamContinuity } from '../../../models/protocol/continuity';
 import { FrameNotifier } from './frameNotifier';
 import { SeriesRing } from './ringBuffer';
 
@@ -14,10 +15,9 @@ export interface NodeSeries {
   readonly path: string;
   /** Time in seconds (node clock) and RMS in g per axis. */
   ring: SeriesRing;
-  /** Window index of the newest frame, -1 before the first. */
-  lastWindowIndex: number;
-  /** FEATURES windows that never arrived, from jumps in window_index, since this page started. */
-  missedWindows: number;
+  /** The window_index stream (a window it already has is skipped). Missed windows are the host's
+   * count (LinkStats.missedWindows), which the Live page shows. */
+  windows: StreamContinuity;
   /** Times the node clock went backwards (node restart) and the trend started over. */
   restarts: number;
 }
@@ -52,7 +52,7 @@ export class FeatureStore {
       if (!s || s.ring.columns !== axes) {
         // First data from this node, or it now reports a different number of axes.
         const ring = new SeriesRing(this.capacity, axes);
-        s = { path: batch.path, ring, lastWindowIndex: -1, missedWindows: s?.missedWindows ?? 0, restarts: s?.restarts ?? 0 };
+        s = { path: batch.path, ring, windows: new StreamContinuity(), restarts: s?.restarts ?? 0 };
         this.series.set(batch.path, s);
       }
       const t = f.tUs / 1e6;
@@ -60,15 +60,10 @@ export class FeatureStore {
       if (t < lastT) {
         // The node clock went backwards: the node restarted. uPlot needs ascending x, so start over.
         s.ring.clear();
-        s.lastWindowIndex = -1;
+        s.windows.reset();
         s.restarts++;
-      } else if (f.windowIndex === s.lastWindowIndex) {
-        continue; // the same window again
       }
-      if (s.lastWindowIndex >= 0 && f.windowIndex > s.lastWindowIndex + 1) {
-        s.missedWindows += f.windowIndex - s.lastWindowIndex - 1;
-      }
-      s.lastWindowIndex = f.windowIndex;
+      if (s.windows.observe(f.windowIndex).kind === 'duplicate') continue; // the same window again
       s.ring.push(t, f.rmsG);
     }
     this.notifier.changed(batch.path);

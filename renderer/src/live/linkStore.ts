@@ -5,6 +5,7 @@
  * once per animation frame.
  */
 import type { FeatureFrame, NodeEventInfo, NodeLogEntry, RawBatch } from '../../../main/api/contract';
+import { StreamContinuity } from '../../../models/protocol/continuity';
 import { FrameNotifier } from './frameNotifier';
 
 /** Raw samples kept per axis: about 0.2 s at 48 kHz, D = 1; 5 s at D = 32. */
@@ -19,8 +20,8 @@ export interface RawSeries {
   g: Float32Array[];
   length: number;
   decimation: number;
-  /** first_frame expected next; a different one is a gap (the waveform starts over). */
-  nextFrame: number;
+  /** The first_frame stream (models/protocol/continuity.ts): anything but the next block starts the waveform over. */
+  frames: StreamContinuity;
   blocks: number;
   /** Times the waveform started over after lost blocks. */
   gaps: number;
@@ -64,7 +65,7 @@ export class LinkStore {
       const axes = b.axisCount;
       if (!(axes >= 1) || b.frameCount <= 0 || b.samples.length < axes * b.frameCount) continue;
       let r = x.raw;
-      if (!r || r.axisCount !== axes || r.decimation !== b.decimation || b.firstFrame !== r.nextFrame) {
+      if (!r || r.axisCount !== axes || r.decimation !== b.decimation || r.frames.peek(b.firstFrame).kind !== 'next') {
         const gap = !!r && r.length > 0;
         r = {
           axisCount: axes,
@@ -72,7 +73,7 @@ export class LinkStore {
           g: Array.from({ length: axes }, () => new Float32Array(RAW_CAPACITY)),
           length: 0,
           decimation: b.decimation,
-          nextFrame: b.firstFrame,
+          frames: new StreamContinuity(),
           blocks: r?.blocks ?? 0,
           gaps: (r?.gaps ?? 0) + (gap ? 1 : 0),
         };
@@ -93,7 +94,7 @@ export class LinkStore {
         r.frame[i] = b.firstFrame + k * b.decimation;
         for (let a = 0; a < axes; a++) r.g[a][i] = b.samples[k * axes + a] * b.scaleG;
       }
-      r.nextFrame = b.firstFrame + n * b.decimation;
+      r.frames.observe(b.firstFrame, n * b.decimation);
       r.blocks++;
     }
     this.touch(batch.path);

@@ -34,7 +34,6 @@ export class RmsChartView {
   private plot: uPlot | null = null;
   private columns = -1;
   private linkMissed = 0;
-  private streamMissed = 0;
   private shownGaps = -1;
   private readonly resizeObserver: ResizeObserver;
 
@@ -61,11 +60,9 @@ export class RmsChartView {
     for (let i = 0; i < this.el.readouts.length; i++) {
       this.el.readouts[i].textContent = i < ring.columns ? formatG(ring.lastValue(i)) : '—';
     }
-    this.streamMissed = s.missedWindows;
-    this.renderGaps();
   }
 
-  /** The host's own count (LinkStats.missedWindows), which also covers gaps before this page opened. */
+  /** The host's count (LinkStats.missedWindows, models/protocol/continuity.ts): the one the page shows. */
   setLinkMissedWindows(n: number): void {
     this.linkMissed = n;
     this.renderGaps();
@@ -83,7 +80,7 @@ export class RmsChartView {
   }
 
   private renderGaps(): void {
-    const gaps = Math.max(this.linkMissed, this.streamMissed);
+    const gaps = this.linkMissed;
     if (gaps === this.shownGaps) return;
     const increased = this.shownGaps >= 0 && gaps > this.shownGaps;
     this.shownGaps = gaps;

@@ -1,6 +1,6 @@
 /** The checks behind the node controls (pure, so they are unit-tested without a DOM). */
 import type { NodeConfig, NodeConfigChanges } from '../../../main/api/contract';
-import { CONFIG_NAME_MAX, RANGE_G_VALUES, SHAFT_HZ_MAX } from '../../../models/protocol/link';
+import { CONFIG_NAME_MAX, RANGE_G_VALUES, SHAFT_HZ_MAX } from '../../../models/protocol/linkMessages';
 
 export const utf8Len = (s: string) => new TextEncoder().encode(s).length;
 

@@ -3,7 +3,7 @@
  * event, with samples from before the trigger (a ring buffer) and after it.
  *
  * Wired (docs/storage.md, "Raw snapshots"): LiveRecorder turns every `node.raw` RAW_BLOCK into this
- * class's `RawBlock` with `fromRawBlock` (g = count · scale_g, one path per run of one decimation in
+ * class's `CaptureBlock` with `toCaptureBlock` (g = count · scale_g, one path per run of one decimation in
  * one stream, so rates never mix), calls `trigger` when a node EVENT starts, and stores what comes
  * back as `rawSnapshots` rows of the session being recorded.
  *
@@ -11,9 +11,10 @@
  * the path ends (stream restart, new decimation, end of the session), an open snapshot is handed
  * over with the samples it has, and the ring starts again after the hole.
  */
-import type { RawBlock as LinkRawBlock } from '../../../main/api/contract';
+import type { RawBlock } from '../../../main/api/contract';
 
-export interface RawBlock {
+/** Raw samples in g on one path's sample clock, as RawCapture takes them. */
+export interface CaptureBlock {
   path: string;
   /** Index of the block's first sample on this path's sample clock (raw samples, not input frames). */
   firstSample: number;
@@ -30,7 +31,7 @@ export interface RawBlock {
  * clock is `floor(first_frame / D)`. Null for a block that does not fit that clock (a frame not a
  * multiple of D past the origin, before it) or does not decode (no frames, too few samples).
  */
-export function fromRawBlock(b: LinkRawBlock, path: string, nodeRateHz: number, originFrame = 0): RawBlock | null {
+export function toCaptureBlock(b: RawBlock, path: string, nodeRateHz: number, originFrame = 0): CaptureBlock | null {
   const axes = b.axisCount;
   const n = b.frameCount;
   const d = b.decimation;
@@ -95,7 +96,7 @@ export class RawCapture {
     private readonly store: (s: CapturedSnapshot) => void,
   ) {}
 
-  onBlock(b: RawBlock): void {
+  onBlock(b: CaptureBlock): void {
     const n = b.axes[0]?.length ?? 0;
     if (n === 0) return;
     let st = this.paths.get(b.path);

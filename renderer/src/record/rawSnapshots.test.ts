@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureFrame, NodeEventInfo, NodeInfo, RawBlock } from '../../../main/api/contract';
 import { VigilDb } from '../db/db';
 import type { RawSnapshotRow } from '../db/types';
-import { fromRawBlock } from './rawCapture';
+import { toCaptureBlock } from './rawCapture';
 import { LiveRecorder } from './recorder';
 
 const PATH = '/dev/pts/4';
@@ -64,9 +64,9 @@ const byStart = (rows: RawSnapshotRow[]) => rows.sort((a, b) => a.tUs - b.tUs);
 /** Axis a, sample i of a stored snapshot. */
 const at = (r: RawSnapshotRow, a: number, i: number) => r.samples[a * r.count + i];
 
-describe('fromRawBlock', () => {
+describe('toCaptureBlock', () => {
   it('turns counts into g, input frames into the sample clock of its decimation', () => {
-    const b = fromRawBlock({ firstFrame: 4096, axisCount: 2, decimation: 4, scaleG: 8 / 32768, frameCount: 3, samples: [100, -1, 200, -2, 32767, -32768] }, 'k', RATE);
+    const b = toCaptureBlock({ firstFrame: 4096, axisCount: 2, decimation: 4, scaleG: 8 / 32768, frameCount: 3, samples: [100, -1, 200, -2, 32767, -32768] }, 'k', RATE);
     expect(b).not.toBeNull();
     expect(b!.path).toBe('k');
     expect(b!.firstSample).toBe(1024); // 4096 / 4
@@ -76,10 +76,10 @@ describe('fromRawBlock', () => {
       [-1 / 4096, -2 / 4096, -8],
     ]);
     // A run whose first block starts off the grid of D: the origin keeps its clock whole.
-    expect(fromRawBlock(block(10101, 4, 2), 'k', RATE, 1)!.firstSample).toBe(5050);
-    expect(fromRawBlock(block(10101, 4, 2), 'k', RATE, 0)).toBeNull(); // 10101 / 2 is no sample
-    expect(fromRawBlock({ ...block(0, 4), samples: [1, 2, 3] }, 'k', RATE)).toBeNull(); // too few samples
-    expect(fromRawBlock({ ...block(0, 4), frameCount: 0 }, 'k', RATE)).toBeNull();
+    expect(toCaptureBlock(block(10101, 4, 2), 'k', RATE, 1)!.firstSample).toBe(5050);
+    expect(toCaptureBlock(block(10101, 4, 2), 'k', RATE, 0)).toBeNull(); // 10101 / 2 is no sample
+    expect(toCaptureBlock({ ...block(0, 4), samples: [1, 2, 3] }, 'k', RATE)).toBeNull(); // too few samples
+    expect(toCaptureBlock({ ...block(0, 4), frameCount: 0 }, 'k', RATE)).toBeNull();
   });
 });
 

@@ -12,10 +12,11 @@
  */
 import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../main/api/contract';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
+import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
 import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, RawSnapshotRow, SessionRow } from '../db/types';
-import { DEFAULT_RAW_POLICY, fromRawBlock, RawCapture, type CapturedSnapshot, type RawPolicy } from './rawCapture';
+import { DEFAULT_RAW_POLICY, toCaptureBlock, RawCapture, type CapturedSnapshot, type RawPolicy } from './rawCapture';
 
 export type RecorderState =
   | { kind: 'recording' }
@@ -31,6 +32,8 @@ interface Stream {
   session: SessionRow;
   node: NodeRow;
   builder: FeatureColumnsBuilder;
+  /** The window_index stream (models/protocol/continuity.ts): missed windows are gaps. */
+  windows: StreamContinuity;
   lastWi: number;
   lastTUs: number;
   /** Bytes of the chunks already closed (written for the last time). */
@@ -74,8 +77,8 @@ interface RawRun {
   originFrame: number;
   /** The node's input frame rate (HELLO sample_rate_hz). */
   nodeRateHz: number;
-  /** first_frame the next block should have. */
-  nextFrame: number;
+  /** The run's first_frame stream (models/protocol/continuity.ts): a block behind it is late or a restart. */
+  frames: StreamContinuity;
 }
 
 /** A RAW_BLOCK that goes back less than this (s) behind the newest window is late, not a restart. */
@@ -189,14 +192,15 @@ export class LiveRecorder {
     for (const f of batch.frames) {
       let s = this.streams.get(batch.path);
       const axes = f.rmsG.length;
-      if (s && (f.tUs < s.lastTUs || f.windowIndex < s.lastWi || s.builder.layout.axisCount !== axes)) {
-        // The node restarted (its clock went back) or changed shape: a new session.
+      if (s && (f.tUs < s.lastTUs || s.windows.peek(f.windowIndex).kind === 'restarted' || s.builder.layout.axisCount !== axes)) {
+        // The node restarted (its clock or its window index went back) or changed shape: a new session.
         this.endStream(s);
         s = undefined;
       }
       if (!s) s = this.startStream(batch.path, hello, f.tUs, axes);
-      if (f.windowIndex === s.lastWi) continue; // the same window again
-      if (s.lastWi >= 0 && f.windowIndex > s.lastWi + 1) {
+      const step = s.windows.observe(f.windowIndex);
+      if (step.kind === 'duplicate') continue; // the same window again
+      if (step.kind === 'missed') {
         s.gaps.push({
           id: `${s.session.id}:${s.lastWi + 1}`,
           sessionId: s.session.id,
@@ -208,7 +212,7 @@ export class LiveRecorder {
           // The host marks the first frame after a reconnect: those windows went while the link was down.
           reason: f.gapReason === 'link-lost' ? 'link-lost' : 'missed',
         });
-        s.session.gapWindows += f.windowIndex - s.lastWi - 1;
+        s.session.gapWindows += step.missed;
       }
       s.builder.push(f.windowIndex, f.tUs, f.shaftHz, f.rmsG);
       s.lastWi = f.windowIndex;
@@ -272,7 +276,8 @@ export class LiveRecorder {
         this.endRawRun(run);
         run = undefined;
       }
-      const back = !!run && b.firstFrame < run.nextFrame;
+      const step = run?.frames.peek(b.firstFrame);
+      const back = step?.kind === 'restarted' || step?.kind === 'duplicate';
       // A block behind the run but within the last seconds of this session's features is a late or
       // repeated one: skip it. Further back, the node's stream restarted.
       if (run && back && b.firstFrame + RAW_LATE_S * run.nodeRateHz >= s.lastWi * s.hello.hop) continue;
@@ -293,14 +298,15 @@ export class LiveRecorder {
           axisCount: b.axisCount,
           originFrame: b.firstFrame % b.decimation,
           nodeRateHz: s.hello.sampleRateHz,
-          nextFrame: b.firstFrame,
+          frames: new StreamContinuity(),
         };
+        run.frames.observe(b.firstFrame, 0); // this block is the one expected
         this.rawRuns.set(batch.path, run);
         this.rawByKey.set(run.key, run);
       }
-      const block = fromRawBlock(b, run.key, run.nodeRateHz, run.originFrame);
+      const block = toCaptureBlock(b, run.key, run.nodeRateHz, run.originFrame);
       if (!block) continue;
-      run.nextFrame = b.firstFrame + b.frameCount * b.decimation;
+      run.frames.observe(b.firstFrame, b.frameCount * b.decimation);
       this.rawCapture.onBlock(block);
     }
   }
@@ -390,6 +396,7 @@ export class LiveRecorder {
       session,
       node,
       builder: new FeatureColumnsBuilder(layout, 1024),
+      windows: new StreamContinuity(),
       lastWi: -1,
       lastTUs: -1,
       closedBytes: 0,

@@ -1,4 +1,4 @@
-// The session's request layer at its boundary: a scripted Link that answers with the real codec
+// The session's request layer at its boundary: a scripted ByteLink that answers with the real codec
 // (models/protocol), so seq/type matching, timeouts, retries, NACKs, capabilities, SECURE, gap
 // accounting and the reconnect loop are checked without a node process.
 import { mkdtempSync, statSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, type FeatureFrame, type NodeInfo } from '../../../main/api/contract';
 import { KeyStore, keyIdHex } from '../../../main/node/keys';
 import { NodeSession } from '../../../main/node/session';
-import type { Link } from '../../../main/transport/link';
+import type { ByteLink } from '../../../main/transport/byteLink';
 import {
   checkConfigSet,
   decodePair,
@@ -58,7 +58,7 @@ interface NodeOpts {
   ackType?: number;
 }
 
-/** A fake node behind a Link: answers with the real codec. */
+/** A fake node behind a ByteLink: answers with the real codec. */
 class ScriptedNode {
   written: Frame[] = [];
   links: ScriptedLink[] = [];
@@ -176,7 +176,7 @@ class ScriptedNode {
   }
 }
 
-class ScriptedLink implements Link {
+class ScriptedLink implements ByteLink {
   private data: ((c: Uint8Array) => void)[] = [];
   private closers: ((e?: Error) => void)[] = [];
   private deframer: Deframer;

@@ -17,7 +17,7 @@ import {
 } from '../../../models/nn/modelFile';
 import { dequantize } from '../../../models/nn/quantize';
 import { featureSpecBytes, featureSpecHash, parseFeatureSpecBytes } from '../../../models/nn/specHash';
-import { toHex } from '../../../models/nn/sha256';
+import { toHex } from '../../../models/crypto/sha256';
 import { crc32 } from '../../../models/protocol/crc32';
 import { rocAuc } from '../../../models/eval/roc';
 import { buildVectors, HEADER_PATH, JSON_PATH, renderHeader, renderJson, TEST_KEY, vectorModel } from '../../../scripts/gen-nn-vectors';

@@ -11,7 +11,7 @@ import {
   saturatingRoundingDoublingHighMul,
   srdhmBigInt,
 } from '../../../models/nn/fixedpoint';
-import { hmacSha256, sha256, Sha256, toHex } from '../../../models/nn/sha256';
+import { hmacSha256, sha256, Sha256, toHex } from '../../../models/crypto/sha256';
 import { Prng } from '../../../models/train/prng';
 
 const enc = (s: string) => new TextEncoder().encode(s);

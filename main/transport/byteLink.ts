@@ -1,8 +1,8 @@
 /**
- * A byte link to one node. The serial transport implements it today; the BLE bridge (issue 4) will
- * implement the same interface, so sessions never know which cable they are on.
+ * A byte link to one node. The serial transport (serial.ts) and the Bluetooth LE relay (relay.ts)
+ * implement it, so sessions never know which cable they are on.
  */
-export interface Link {
+export interface ByteLink {
   readonly path: string;
   write(bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;

@@ -2,7 +2,8 @@
  * SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104 / FIPS 198-1) in plain TypeScript, because
  * models/ runs in Node, browsers and workers alike and may not use node:crypto (WebCrypto is
  * async-only and absent from some workers' typings). Used for the feature-spec hash and the model
- * tag (docs/model-format.md 2.2, 2.7). Checked against the FIPS 180-4 examples and RFC 4231.
+ * tag (docs/model-format.md 2.2, 2.7) and by the link protocol (SECURE, key ids; docs/protocol.md).
+ * Checked against the FIPS 180-4 examples and RFC 4231.
  */
 
 const K = new Uint32Array([

@@ -8,7 +8,7 @@
  * invalid. Where the spec has a node answer OUT_OF_RANGE (STREAM, CONFIG_SET values), the error is
  * a PayloadRangeError carrying that NACK reason and detail; every other PayloadError is BAD_PAYLOAD.
  */
-import { equalBytes, hmacSha256, sha256 } from '../nn/sha256';
+import { equalBytes, hmacSha256, sha256 } from '../crypto/sha256';
 import {
   decodeEvent,
   decodeFeatures,
@@ -693,7 +693,7 @@ export function verifySecure(key: Uint8Array, nonce: Uint8Array, seq: number, m:
 // ---------------------------------------------------------------------------------------------
 // RAW_BLOCK
 
-export interface RawBlock {
+export interface RawBlockMessage {
   firstFrame: number;
   axisCount: number;
   /** D, 1 to 64. */
@@ -754,7 +754,7 @@ export function encodeRawBlock(b: { firstFrame: number; axisCount: number; decim
 }
 
 /** Axis count outside 1 to 3, decimation outside 1 to 64 or format other than 0 are a PayloadError. */
-export function decodeRawBlock(p: Uint8Array): RawBlock {
+export function decodeRawBlock(p: Uint8Array): RawBlockMessage {
   if (p.length < RAW_HEADER_LEN) tooShort('RAW_BLOCK', p.length, RAW_HEADER_LEN);
   const dv = view(p);
   const axisCount = p[4];
@@ -795,7 +795,7 @@ export type DecodedMessage =
   | { type: typeof MSG_SECURE; secure: SecureMessage }
   | { type: typeof MSG_FEATURES; features: Features }
   | { type: typeof MSG_EVENT; event: AnomalyEvent }
-  | { type: typeof MSG_RAW_BLOCK; raw: RawBlock }
+  | { type: typeof MSG_RAW_BLOCK; raw: RawBlockMessage }
   | { type: typeof MSG_SAMPLES_IN; samples: SamplesIn }
   | { type: typeof MSG_LOG; log: LogMessage };
 

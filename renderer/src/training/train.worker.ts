@@ -20,7 +20,7 @@ import { useBackend } from '../../../models/train/backend';
 import { prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
 import { heldOutNotice } from '../../../models/train/lineage';
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
-import { ColumnReader } from './csv';
+import { readFileColumns } from './csv';
 import type { FromWorker, ToWorker } from './protocol';
 
 let cancelled = false;
@@ -42,17 +42,6 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
 /** Lets queued messages (cancel) run between epochs. */
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
 
-async function readColumns(file: File, channels: string[]): Promise<Float32Array[]> {
-  const reader = new ColumnReader(file.name, channels);
-  const stream = file.stream().pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { value, done } = await stream.read();
-    if (done) break;
-    reader.push(value);
-  }
-  return reader.finish().columns;
-}
-
 async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   cancelled = false;
   const spec = defaultFeatureSpec(msg.sampleRateHz);
@@ -62,7 +51,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     post({ type: 'status', text: `Reading ${f.file.name}…` });
     // Unlabelled windows the technician chose to treat as normal train like normal ones.
     const label = f.role === 'anomaly' ? f.label : 'normal';
-    recordings.push({ name: f.file.name, label, channels: await readColumns(f.file, msg.channels) });
+    recordings.push({ name: f.file.name, label, channels: (await readFileColumns(f.file, f.file.name, msg.channels)).columns });
     if (cancelled) return post({ type: 'cancelled' });
   }
   if (!recordings.some((r) => r.label === 'normal')) throw new Error('No file is labelled normal (or unlabelled, treated as normal): there is nothing to train on. Anomalies are never trained on.');

@@ -3,7 +3,7 @@
  * one row per sample) and manifests (file,label,sample_rate_hz). Every error names the file and
  * the 1-based line.
  */
-import { CsvError, NamedColumnReader, type NamedColumns } from '../../../models/dataset/csv';
+import { CsvError, csvHeaderOf, NamedColumnReader, type NamedColumns } from '../../../models/dataset/csv';
 
 export class TrainingCsvError extends Error {
   override name = 'TrainingCsvError';
@@ -30,10 +30,9 @@ export async function readFileColumns(file: Blob, name: string, channels: string
   }
 }
 
-/** The header line of a CSV text. */
+/** The column names of a CSV text's first lines, read as the training reader reads them. */
 export function headerOf(firstChunk: string): string[] {
-  const line = firstChunk.split('\n', 1)[0].replace(/\r$/, '').replace(/^\uFEFF/, '');
-  return line.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (csvHeaderOf(firstChunk, true) ?? []).filter((s) => s.length > 0);
 }
 
 export interface ManifestEntry {

@@ -22,21 +22,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { int8SumsqBatch } from '../models/nn/int8';
-import { quantizeAutoencoder } from '../models/nn/quantize';
 import { firstExceedance, firstSnapshotAlarm, snapshotMedians } from '../models/eval/alarm';
 import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
-import { evaluate, summarize } from '../models/eval/report';
 import { chooseThreshold } from '../models/eval/threshold';
 import { trainAutoencoder } from '../models/train/autoencoder';
 import { pick, prepareData, windowsOf } from '../models/train/dataset';
 import { Prng } from '../models/train/prng';
-import { trainDetector } from '../models/train/pipeline';
+import { packageModel, quantizeDetector, trainDetector } from '../models/train/pipeline';
 import { readCsvColumns } from '../main/cli/csvColumns';
 import { chooseChannels, loadRecordings } from '../main/cli/data';
 import { readManifest } from '../main/cli/manifest';
 import { useNodeBackend } from '../main/cli/tfBackend';
 import type { BenchResult } from './run';
 
+const SPLIT = { testFraction: 0.4, valFraction: 0.25 };
 const SHARED = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data');
 
 function syntheticWindows(n: number, d: number, seed: number): Float32Array[] {
@@ -66,9 +65,10 @@ async function cwru(figures: BenchResult['figures'], notes: string[]): Promise<v
   const channels = await chooseChannels(manifest, undefined);
   const recordings = await loadRecordings(manifest, channels);
   const spec = defaultFeatureSpec(manifest.sampleRateHz);
-  const prepared = prepareData(recordings, spec, { testFraction: 0.4, valFraction: 0.25 });
-  const t = await trainDetector(prepared, spec, [0], { seed: 1 });
-  const s = summarize(evaluate({ spec, ...prepared }, { float: t.float, int8: t.int8 }, { keepScores: false }), t.int8.detector.thresholdSumsq);
+  const prepared = prepareData(recordings, spec, SPLIT);
+  const trained = await trainDetector(prepared, spec, [0], { seed: 1 });
+  const recordingsInfo = recordings.map((r) => ({ name: r.name, label: r.label, samples: r.channels[0].length }));
+  const { summary: s } = packageModel({ tool: 'bench/training.ts', createdAt: '', channels, spec, recordings: recordingsInfo, prepared, split: SPLIT, options: { seed: 1 }, trained });
   figures.cwru_channel = channels.join(',');
   figures.auc_min = s.auc_min;
   figures.auc_int8_min = s.auc_int8_min;
@@ -97,8 +97,8 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const train = pick(all, (i) => all.segment[i] < valFrom);
   const val = pick(all, (i) => all.segment[i] >= valFrom && all.segment[i] < trainSnaps);
   const r = await trainAutoencoder(train.rows, val.rows, spec, [0, 1], { seed: 1 });
-  const q = quantizeAutoencoder(r.model, train.rows);
-  const aeThreshold = chooseThreshold(int8SumsqBatch(q, val.rows), 0.001, 0.5).threshold;
+  const { int8: q, int8Threshold } = quantizeDetector(r.model, { train, val });
+  const aeThreshold = int8Threshold.threshold;
   const ae = firstSnapshotAlarm(snapshotMedians(int8SumsqBatch(q, all.rows), all.segment, snaps), aeThreshold);
   const maha = fitMahalanobis(train.rows);
   const mahaThreshold = chooseThreshold(mahalanobisScores(maha, val.rows), 0.001).threshold;
@@ -131,8 +131,7 @@ export async function trainingBench(): Promise<BenchResult> {
   await useNodeBackend('wasm');
   const r = await trainAutoencoder(rows, rows.slice(0, 360), defaultFeatureSpec(48000), [0, 1], { epochs: 2, patience: 0, seed: 1 });
   const t0 = performance.now();
-  const q = quantizeAutoencoder(r.model, rows);
-  q.detector.thresholdSumsq = Math.floor(chooseThreshold(int8SumsqBatch(q, rows.slice(0, 360)), 0.001, 0.5).threshold);
+  const { int8: q } = quantizeDetector(r.model, { train: { rows }, val: { rows: rows.slice(0, 360) } });
   figures.quantize_s = Number(((performance.now() - t0) / 1000).toFixed(3));
   const t1 = performance.now();
   int8SumsqBatch(q, rows);

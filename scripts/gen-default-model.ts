@@ -19,12 +19,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec } from '../models/features/spec';
-import { floatModelToJson, type AppSection } from '../models/nn/appSection';
-import { writeModelBlob, writeVgmFile } from '../models/nn/modelFile';
-import { buildLineage } from '../models/train/lineage';
-import { evaluate, summarize } from '../models/eval/report';
 import { prepareData } from '../models/train/dataset';
-import { trainDetector } from '../models/train/pipeline';
+import { packageModel, trainDetector } from '../models/train/pipeline';
 import { useNodeBackend } from '../main/cli/tfBackend';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,9 +49,7 @@ export async function buildDefaultModel() {
   const prepared = prepareData(recordings, spec, SPLIT);
   await useNodeBackend('wasm');
   const trained = await trainDetector(prepared, spec, [0, 1], { seed: SEED, hidden: [32, 8, 32], modelVersion: 1 });
-  const blob = writeModelBlob(trained.int8);
-  const summary = summarize(evaluate({ spec, ...prepared }, { float: trained.float, int8: trained.int8 }, { keepScores: false }), trained.int8.detector.thresholdSumsq);
-  const lineage = buildLineage({
+  const { blob, summary, file } = packageModel({
     tool: 'scripts/gen-default-model.ts',
     createdAt: '2025-01-01T00:00:00.000Z', // fixed: the file is reproducible
     channels: ['DE_accel', 'FE_accel'],
@@ -66,24 +60,7 @@ export async function buildDefaultModel() {
     options: { seed: SEED, hidden: [32, 8, 32] },
     trained,
   });
-  const app: AppSection = {
-    kind: 'vigil-model-app-section',
-    version: 1,
-    lineage,
-    metrics: {
-      auc: summary.auc ?? {},
-      aucInt8: summary.auc_int8 ?? {},
-      aucMin: summary.auc_min ?? NaN,
-      aucInt8Min: summary.auc_int8_min ?? NaN,
-      falseAlarmRate: summary.false_alarm_rate ?? NaN,
-      detectionRate: summary.detection_rate ?? {},
-      falseAlarmsPerDay: summary.false_alarms_per_day ?? NaN,
-      baselines: { rms: { aucMin: summary.baselines.rms.auc_min ?? NaN }, mahalanobis: { aucMin: summary.baselines.mahalanobis.auc_min ?? NaN } },
-      windows: summary.windows,
-    },
-    float: floatModelToJson(trained.float),
-  };
-  return { blob, trained, prepared, summary, vgm: writeVgmFile(blob, app) };
+  return { blob, trained, prepared, summary, vgm: file };
 }
 
 export function renderC(blob: Uint8Array, note: string[]): string {

@@ -12,16 +12,16 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultFeatureSpec } from '../../models/features/spec';
-import { floatModelFromJson, floatModelToJson, type AppSection } from '../../models/nn/appSection';
+import { floatModelFromJson, type AppSection } from '../../models/nn/appSection';
 import { runInt8, sumsqToScore } from '../../models/nn/int8';
-import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
+import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag } from '../../models/nn/modelFile';
 import { featureSpecHash } from '../../models/nn/specHash';
 import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
 import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
-import { buildLineage, heldOutNotice } from '../../models/train/lineage';
-import { NoTrainingDataError, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
+import { heldOutNotice } from '../../models/train/lineage';
+import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
 import { CsvReadError } from './csvColumns';
 import { chooseChannels, loadRecordings } from './data';
 import { ManifestError, readManifest } from './manifest';
@@ -130,9 +130,7 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   out.log(`trained ${[channels.length * 32, ...(hidden ?? [32, 8, 32]), channels.length * 32].join('-')} on ${t.backend} in ${t.seconds.toFixed(1)} s: ${t.epochsRun} epochs, best ${t.bestEpoch}${t.stoppedEarly ? ' (early stop)' : ''}`);
   out.log(`quantized to int8 in ${trained.quantizeSeconds.toFixed(2)} s; threshold ${trained.int8.detector.thresholdSumsq} (sum of squares) for ${targetRate * 100}% false alarms per window, debounce ${trained.int8.detector.debounceK} of ${trained.int8.detector.debounceN}`);
 
-  const report = evaluate({ spec, ...prepared }, { float: trained.float, int8: trained.int8 }, { targetRate, keepScores: false });
-  const summary = summarize(report, trained.int8.detector.thresholdSumsq);
-  const lineage = buildLineage({
+  const { report, summary, blob, file } = packageModel({
     tool: 'vigil train',
     createdAt: new Date().toISOString(),
     channels,
@@ -143,9 +141,6 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
     options,
     trained,
   });
-  const app: AppSection = { kind: 'vigil-model-app-section', version: 1, lineage, metrics: metricsOf(summary), float: floatModelToJson(trained.float) };
-  const blob = writeModelBlob(trained.int8);
-  const file = writeVgmFile(blob, app);
   try {
     writeFileSync(flags.out, file);
   } catch (e) {
@@ -154,20 +149,6 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   printReport(report, out);
   out.log(`wrote ${flags.out}: model version ${modelVersion}, ${blob.length} bytes for the node (+ ${file.length - blob.length} bytes of app section)`);
   return { ...summary, model: flags.out, model_bytes: blob.length, seed, epochs_run: t.epochsRun, train_s: t.seconds, backend: t.backend, held_out: heldOutNotice(prepared, SPLIT) };
-}
-
-function metricsOf(s: CliSummary): AppSection['metrics'] {
-  return {
-    auc: s.auc ?? {},
-    aucInt8: s.auc_int8 ?? {},
-    aucMin: s.auc_min ?? NaN,
-    aucInt8Min: s.auc_int8_min ?? NaN,
-    falseAlarmRate: s.false_alarm_rate ?? NaN,
-    detectionRate: s.detection_rate ?? {},
-    falseAlarmsPerDay: s.false_alarms_per_day ?? NaN,
-    baselines: { rms: { aucMin: s.baselines.rms.auc_min ?? NaN }, mahalanobis: { aucMin: s.baselines.mahalanobis.auc_min ?? NaN } },
-    windows: s.windows,
-  };
 }
 
 function printReport(r: EvaluationReport, out: Out): void {

@@ -38,6 +38,7 @@ export type CsvProblem =
   | 'out-of-range'
   | 'line-too-long'
   | 'too-many-rows'
+  | 'missing-column'
   | 'bad-mapping';
 
 export class CsvError extends Error {
@@ -159,9 +160,7 @@ export class CsvStreamParser {
       start = nl + 1;
     }
     this.carry = start === 0 ? s : s.slice(start);
-    if (this.carry.length > MAX_LINE_CHARS) {
-      throw new CsvError('line-too-long', this.line + 1, `Line ${this.line + 1} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this does not look like a CSV file of measurements.`);
-    }
+    if (this.carry.length > MAX_LINE_CHARS) throw lineTooLong(this.line + 1);
   }
 
   /** The file is complete: parses a last line without a line break and checks there was data. */
@@ -176,17 +175,13 @@ export class CsvStreamParser {
     }
     this.ended = true;
     this.flush();
-    if (this.line === 0) throw new CsvError('empty-file', 0, 'The file is empty.');
-    if (this.rows === 0) {
-      throw new CsvError('no-data', 0, this.header ? 'The file has a header but no rows of measurements.' : 'The file has no rows of measurements.');
-    }
+    if (this.line === 0) throw emptyFile();
+    if (this.rows === 0) throw noData(this.header !== null);
   }
 
   private onLine(s: string, start: number, end: number): void {
     const lineNo = ++this.line;
-    if (end - start > MAX_LINE_CHARS) {
-      throw new CsvError('line-too-long', lineNo, `Line ${lineNo} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this does not look like a CSV file of measurements.`);
-    }
+    if (end - start > MAX_LINE_CHARS) throw lineTooLong(lineNo);
     const m = this.m;
     if (lineNo <= m.skipLines) return;
     if (end === start) return; // blank lines (often the last one) carry nothing
@@ -287,6 +282,11 @@ export class CsvStreamParser {
   }
 }
 
+const lineTooLong = (line: number) =>
+  new CsvError('line-too-long', line, `Line ${line} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this does not look like a CSV file of measurements.`);
+const emptyFile = () => new CsvError('empty-file', 0, 'The file is empty.');
+const noData = (header: boolean) => new CsvError('no-data', 0, header ? 'The file has a header but no rows of measurements.' : 'The file has no rows of measurements.');
+
 function unquote(s: string): string {
   return s.length >= 2 && s.charCodeAt(0) === CH_QUOTE && s.charCodeAt(s.length - 1) === CH_QUOTE ? s.slice(1, -1) : s;
 }
@@ -294,4 +294,117 @@ function unquote(s: string): string {
 /** Splits one line into trimmed, unquoted cells (header and preview use). */
 export function splitLine(line: string, delimiter: Delimiter): string[] {
   return line.split(delimiter).map((c) => unquote(c.trim()));
+}
+
+/** Named columns of a recording, as float32. */
+export interface NamedColumns {
+  header: string[];
+  /** One array per requested column, in request order. */
+  columns: Float32Array[];
+  rows: number;
+  /** Row indices where the segment column's value changes (first row included), when one was asked for. */
+  segmentStarts?: number[];
+}
+
+class Growable {
+  buf = new Float32Array(1 << 16);
+  n = 0;
+  append(a: Float32Array, count: number): void {
+    if (this.n + count > this.buf.length) {
+      const b = new Float32Array(Math.max(this.buf.length * 2, this.n + count));
+      b.set(this.buf.subarray(0, this.n));
+      this.buf = b;
+    }
+    this.buf.set(a.subarray(0, count), this.n);
+    this.n += count;
+  }
+}
+
+/**
+ * Reads named columns out of a comma-separated recording whose first (non-blank) line names the
+ * columns: the training path of the CLI, the benchmark and the Training page. Text arrives in
+ * pieces of any size, from a Node stream or a TextDecoderStream alike; the rows go through
+ * CsvStreamParser, so a file the import accepts also trains, and one it rejects fails here with
+ * the same CsvError.
+ */
+export class NamedColumnReader {
+  header: string[] | null = null;
+  private parser: CsvStreamParser | null = null;
+  private pending = '';
+  private readonly cols: Growable[];
+  private readonly segmentStarts: number[] = [];
+  private rows = 0;
+
+  constructor(
+    private readonly wanted: string[],
+    private readonly segmentColumn?: string,
+  ) {
+    this.cols = wanted.map(() => new Growable());
+  }
+
+  push(text: string): void {
+    if (this.parser) return this.parser.push(text);
+    this.pending += text;
+    const first = firstLine(this.pending, false);
+    if (first === null) {
+      const lastBreak = this.pending.lastIndexOf('\n');
+      if (this.pending.length - lastBreak - 1 > MAX_LINE_CHARS) throw lineTooLong(this.pending.slice(0, lastBreak + 1).split('\n').length);
+      return;
+    }
+    this.start(first);
+  }
+
+  end(): NamedColumns {
+    if (!this.parser) {
+      const first = firstLine(this.pending, true);
+      if (first === null) throw this.pending.length === 0 ? emptyFile() : noData(false);
+      this.start(first);
+    }
+    this.parser!.end();
+    const columns = this.cols.map((c) => c.buf.slice(0, c.n));
+    return { header: this.header!, columns, rows: this.rows, ...(this.segmentColumn !== undefined ? { segmentStarts: this.segmentStarts } : {}) };
+  }
+
+  private start(line: string): void {
+    const header = splitLine(line, ',');
+    this.header = header;
+    const axisColumns = this.wanted.map((w) => header.indexOf(w));
+    const missing = this.wanted.filter((_, k) => axisColumns[k] < 0);
+    if (this.segmentColumn !== undefined && !header.includes(this.segmentColumn)) missing.push(this.segmentColumn);
+    if (missing.length) throw new CsvError('missing-column', 0, `The file has no column ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${header.join(', ')}).`);
+    const segmentColumn = this.segmentColumn === undefined ? null : header.indexOf(this.segmentColumn);
+    const mapping: CsvMapping = { delimiter: ',', decimalComma: false, skipLines: 0, hasHeader: true, columnCount: header.length, axisColumns, segmentColumn, scale: 1 };
+    this.parser = new CsvStreamParser(mapping, {
+      segment: () => this.segmentStarts.push(this.rows),
+      samples: (axes, count) => {
+        axes.forEach((a, k) => this.cols[k].append(a, count));
+        this.rows += count;
+      },
+    });
+    const text = this.pending;
+    this.pending = '';
+    this.parser.push(text);
+  }
+}
+
+/** The first non-blank line of `text` (BOM and CR removed); null when none is complete yet (or none at the end). */
+function firstLine(text: string, atEnd: boolean): string | null {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (;;) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      if (!atEnd) return null;
+      nl = text.length;
+    }
+    const line = text.slice(start, nl).replace(/\r$/, '');
+    if (line.length > 0) return line;
+    if (nl >= text.length) return null;
+    start = nl + 1;
+  }
+}
+
+/** The column names on the first non-blank line of a comma-separated text, or null when it has none yet. */
+export function csvHeaderOf(text: string, atEnd = false): string[] | null {
+  const line = firstLine(text, atEnd);
+  return line === null ? null : splitLine(line, ',');
 }

@@ -1,5 +1,5 @@
 /**
- * What a technician can say about a stretch of vibration (issue 5), the keyboard shortcut of each,
+ * What a technician can say about a stretch of vibration, the keyboard shortcut of each,
  * and the labels CSV that leaves the app.
  */
 

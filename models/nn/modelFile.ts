@@ -116,6 +116,8 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
   p = lay.detectorOffset;
   const det = model.detector;
   v.setUint32(p, det.thresholdSumsq, true);
+  // Reserved (threshold_score, docs/model-format.md section 2.5): still written as before so the
+  // byte layout and existing files stay the same; no reader uses it.
   v.setFloat32(p + 4, (det.thresholdSumsq * model.inputScale * model.inputScale) / D, true);
   v.setUint8(p + 8, det.debounceK);
   v.setUint8(p + 9, det.debounceN);
@@ -291,7 +293,7 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
 
   // detector
   p = lay.detectorOffset;
-  const thresholdSumsq = v.getUint32(p, true);
+  const thresholdSumsq = v.getUint32(p, true); // p + 4: reserved (threshold_score), ignored
   const debounceK = v.getUint8(p + 8);
   const debounceN = v.getUint8(p + 9);
   if (debounceN < 1 || debounceN > 32 || debounceK < 1 || debounceK > debounceN) bad(`debounce ${debounceK} of ${debounceN} (need 1 <= k <= n <= 32)`);

@@ -250,7 +250,7 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
 
     /* detector (§2.5) */
     m->threshold_sumsq = proto_get_u32le(&b[detector_off]);
-    m->threshold_score = proto_get_f32le(&b[detector_off + 4u]);
+    /* detector_off + 4: reserved (threshold_score), ignored */
     m->debounce_k = b[detector_off + 8u];
     m->debounce_n = b[detector_off + 9u];
     if (m->debounce_n < 1 || m->debounce_n > 32 || m->debounce_k < 1 || m->debounce_k > m->debounce_n ||

@@ -56,7 +56,6 @@ typedef struct {
     const uint8_t *in_mul;     /* D little-endian f32 */
     nn_layer_view_t layer[NN_LAYERS_MAX];
     uint32_t threshold_sumsq;
-    float threshold_score;
     uint8_t debounce_k;
     uint8_t debounce_n;
     const uint8_t *selftest_input; /* D f32 */

@@ -1,5 +1,5 @@
 /**
- * Training page (issue 6): pick labelled recordings, train the autoencoder in a Web Worker
+ * Training page: pick labelled recordings, train the autoencoder in a Web Worker
  * (progress, loss curve, cancel), compare it with the node's current model and two plain
  * baselines on the same held-out windows, quantize it to int8, and keep it in the registry.
  * Deploying needs the technician's confirmation (RegistryPanel).

@@ -1,76 +1,38 @@
 /**
  * Reading the technician's files for training: numeric CSV recordings (a header of column names,
- * one row per sample) and manifests (file,label,sample_rate_hz). Text arrives in chunks; every
- * error names the file and the 1-based line.
+ * one row per sample) and manifests (file,label,sample_rate_hz). Every error names the file and
+ * the 1-based line.
  */
+import { CsvError, csvHeaderOf, NamedColumnReader, type NamedColumns } from '../../../models/dataset/csv';
 
 export class TrainingCsvError extends Error {
   override name = 'TrainingCsvError';
 }
 
-/** Streams numeric columns out of CSV text chunks. */
-export class ColumnReader {
-  private header: string[] | null = null;
-  private idx: number[] = [];
-  private rest = '';
-  private line = 0;
-  private bufs: Float32Array[];
-  private n = 0;
-
-  constructor(
-    private readonly name: string,
-    private readonly wanted: string[],
-  ) {
-    this.bufs = wanted.map(() => new Float32Array(1 << 16));
-  }
-
-  push(text: string): void {
-    const all = this.rest + text;
-    const lines = all.split('\n');
-    this.rest = lines.pop() ?? '';
-    for (const l of lines) this.row(l);
-  }
-
-  finish(): { columns: Float32Array[]; rows: number; header: string[] } {
-    if (this.rest.length) this.row(this.rest);
-    this.rest = '';
-    if (!this.header) throw new TrainingCsvError(`${this.name} is empty`);
-    if (this.n === 0) throw new TrainingCsvError(`${this.name} has a header but no data rows`);
-    return { columns: this.bufs.map((b) => b.slice(0, this.n)), rows: this.n, header: this.header };
-  }
-
-  private row(raw: string): void {
-    this.line++;
-    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (this.header === null) {
-      this.header = l.replace(/^\uFEFF/, '').split(',').map((s) => s.trim());
-      this.idx = this.wanted.map((w) => this.header!.indexOf(w));
-      const missing = this.wanted.filter((_, k) => this.idx[k] < 0);
-      if (missing.length) throw new TrainingCsvError(`${this.name} has no column ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${this.header.join(', ')})`);
-      return;
+/**
+ * Reads named columns of a picked recording: the file's bytes go through a TextDecoderStream into
+ * models/dataset's NamedColumnReader, the parser the import and the CLI use too.
+ */
+export async function readFileColumns(file: Blob, name: string, channels: string[]): Promise<NamedColumns> {
+  const reader = new NamedColumnReader(channels);
+  const stream = file.stream().pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { value, done } = await stream.read();
+      if (done) return reader.end();
+      reader.push(value);
     }
-    if (l.trim() === '') return;
-    const cells = l.split(',');
-    if (cells.length !== this.header.length) throw new TrainingCsvError(`${this.name} line ${this.line}: ${cells.length} values, the header has ${this.header.length}`);
-    if (this.n === this.bufs[0].length) this.bufs = this.bufs.map((b) => {
-      const g = new Float32Array(b.length * 2);
-      g.set(b);
-      return g;
-    });
-    for (let k = 0; k < this.idx.length; k++) {
-      const cell = cells[this.idx[k]].trim();
-      const v = cell === '' ? NaN : Number(cell);
-      if (!Number.isFinite(v)) throw new TrainingCsvError(`${this.name} line ${this.line}: "${cell}" in column ${this.wanted[k]} is not a number`);
-      this.bufs[k][this.n] = v;
-    }
-    this.n++;
+  } catch (e) {
+    if (e instanceof CsvError) throw new TrainingCsvError(`${name}: ${e.message}`);
+    throw e;
+  } finally {
+    stream.releaseLock();
   }
 }
 
-/** The header line of a CSV text. */
+/** The column names of a CSV text's first lines, read as the training reader reads them. */
 export function headerOf(firstChunk: string): string[] {
-  const line = firstChunk.split('\n', 1)[0].replace(/\r$/, '').replace(/^\uFEFF/, '');
-  return line.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (csvHeaderOf(firstChunk, true) ?? []).filter((s) => s.length > 0);
 }
 
 export interface ManifestEntry {

@@ -11,19 +11,16 @@
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import { defaultFeatureSpec } from '../../../models/features/spec';
-import { floatModelToJson, type AppSection } from '../../../models/nn/appSection';
-import { readVgmFile, writeModelBlob, writeVgmFile } from '../../../models/nn/modelFile';
-import { quantizeAutoencoder } from '../../../models/nn/quantize';
-import { int8SumsqBatch } from '../../../models/nn/int8';
-import type { FloatAutoencoder, Int8Autoencoder } from '../../../models/nn/types';
-import { evaluate, summarize } from '../../../models/eval/report';
-import { chooseThreshold, rateForAlarmsPerDay } from '../../../models/eval/threshold';
-import { trainAutoencoder, type TrainResult } from '../../../models/train/autoencoder';
+import { readVgmFile } from '../../../models/nn/modelFile';
+import type { Int8Autoencoder } from '../../../models/nn/types';
+import { evaluate } from '../../../models/eval/report';
+import { rateForAlarmsPerDay } from '../../../models/eval/threshold';
+import type { TrainResult } from '../../../models/train/autoencoder';
 import { useBackend } from '../../../models/train/backend';
 import { prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
-import { buildLineage, heldOutNotice } from '../../../models/train/lineage';
-import type { DetectorOptions, TrainedDetector } from '../../../models/train/pipeline';
-import { ColumnReader } from './csv';
+import { heldOutNotice } from '../../../models/train/lineage';
+import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
+import { readFileColumns } from './csv';
 import type { FromWorker, ToWorker } from './protocol';
 
 let cancelled = false;
@@ -45,17 +42,6 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
 /** Lets queued messages (cancel) run between epochs. */
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
 
-async function readColumns(file: File, channels: string[]): Promise<Float32Array[]> {
-  const reader = new ColumnReader(file.name, channels);
-  const stream = file.stream().pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { value, done } = await stream.read();
-    if (done) break;
-    reader.push(value);
-  }
-  return reader.finish().columns;
-}
-
 async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   cancelled = false;
   const spec = defaultFeatureSpec(msg.sampleRateHz);
@@ -65,7 +51,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     post({ type: 'status', text: `Reading ${f.file.name}…` });
     // Unlabelled windows the technician chose to treat as normal train like normal ones.
     const label = f.role === 'anomaly' ? f.label : 'normal';
-    recordings.push({ name: f.file.name, label, channels: await readColumns(f.file, msg.channels) });
+    recordings.push({ name: f.file.name, label, channels: (await readFileColumns(f.file, f.file.name, msg.channels)).columns });
     if (cancelled) return post({ type: 'cancelled' });
   }
   if (!recordings.some((r) => r.label === 'normal')) throw new Error('No file is labelled normal (or unlabelled, treated as normal): there is nothing to train on. Anomalies are never trained on.');
@@ -87,7 +73,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   // threads off), so it points at the SIMD file rather than shipping a third, unused binary.
   await useBackend('wasm', { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmSimdUrl });
   const axes = msg.channels.map((_, i) => i);
-  const training = await trainAutoencoder(prepared.train.rows, prepared.val.rows, spec, axes, {
+  const training = await trainModel(prepared, spec, axes, {
     hidden: msg.params.hidden,
     epochs: msg.params.epochs,
     seed: msg.params.seed,
@@ -119,46 +105,22 @@ function quantize(): void {
   if (!state) throw new Error('Train a model first.');
   const t0 = performance.now();
   const { msg, prepared, training, current, targetRate } = state;
-  const spec = training.model.spec;
-  const float: FloatAutoencoder = training.model;
-  const int8 = quantizeAutoencoder(float, prepared.train.rows, { modelVersion: msg.modelVersion });
-  const int8Threshold = chooseThreshold(int8SumsqBatch(int8, prepared.val.rows), targetRate, 0.5);
-  int8.detector = { thresholdSumsq: Math.min(0xffffffff, Math.floor(int8Threshold.threshold)), debounceK: msg.params.debounceK, debounceN: msg.params.debounceN };
-  const report = evaluate({ spec, ...prepared }, { float, int8, current }, { targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN });
-  const summary = summarize(report, int8.detector.thresholdSumsq);
   const options: DetectorOptions = { hidden: msg.params.hidden, epochs: msg.params.epochs, seed: msg.params.seed, targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN, modelVersion: msg.modelVersion };
-  const trained: TrainedDetector = { training, float, int8, int8Threshold, floatThreshold: int8Threshold, quantizeSeconds: 0 };
-  const lineage = buildLineage({
+  const trained = { training, float: training.model, ...quantizeDetector(training.model, prepared, options) };
+  const { report, summary, lineage, blob, file } = packageModel({
     tool: 'Vigil app (Training page)',
     createdAt: new Date().toISOString(),
     channels: msg.channels,
-    spec,
+    spec: training.model.spec,
     recordings: state.recordings.map((r, i) => ({ ...r, label: msg.files.filter((f) => f.role !== 'exclude')[i]?.role === 'unlabelled' ? 'unlabelled (treated as normal)' : r.label })),
     prepared,
     split: SPLIT,
     options,
     trained,
     parentVersion: msg.parentVersion,
+    current,
+    keepScores: true,
   });
-  const blob = writeModelBlob(int8);
-  const app: AppSection = {
-    kind: 'vigil-model-app-section',
-    version: 1,
-    lineage,
-    metrics: {
-      auc: summary.auc ?? {},
-      aucInt8: summary.auc_int8 ?? {},
-      aucMin: summary.auc_min ?? NaN,
-      aucInt8Min: summary.auc_int8_min ?? NaN,
-      falseAlarmRate: summary.false_alarm_rate ?? NaN,
-      detectionRate: summary.detection_rate ?? {},
-      falseAlarmsPerDay: summary.false_alarms_per_day ?? NaN,
-      baselines: { rms: { aucMin: summary.baselines.rms.auc_min ?? NaN }, mahalanobis: { aucMin: summary.baselines.mahalanobis.auc_min ?? NaN } },
-      windows: summary.windows,
-    },
-    float: floatModelToJson(float),
-  };
-  const file = writeVgmFile(blob, app);
   post({ type: 'quantized', report, summary, file, blobBytes: blob.length, lineage, seconds: (performance.now() - t0) / 1000 }, [file.buffer]);
 }
 

@@ -2,7 +2,8 @@
  * A store_flash_t that loses power after a given number of operations (the MCUboot habit), over a
  * RAM flash (store/flash_ram.c) whose memory the test owns. An erase cut short sets a random part
  * of the bits to 1; a program cut short writes a prefix of the words, then one word with only some
- * bits cleared. After the cut every operation fails. Shared by test_store.c and test_transfer.c.
+ * bits cleared; a clean cut (power lost just before the operation) changes nothing. After the cut
+ * every operation fails. Shared by test_store.c and test_transfer.c.
  */
 #ifndef TEST_FLASH_CUT_H
 #define TEST_FLASH_CUT_H
@@ -18,6 +19,7 @@ typedef struct {
     uint8_t *mem;
     uint32_t slot_size;
     long ops_left; /* -1: never cut */
+    bool clean;    /* the cut operation does not start */
     bool dead;
     uint32_t rng;
     long ops;
@@ -32,7 +34,7 @@ static vigil_status_t flash_cut_erase(const store_flash_t *f, uint32_t slot)
     }
     if (c->ops_left == 0) {
         uint8_t *p = c->mem + (size_t)slot * c->slot_size;
-        for (size_t i = 0; i < c->slot_size; i++) {
+        for (size_t i = 0; i < c->slot_size && !c->clean; i++) {
             p[i] |= (uint8_t)test_rand_u32(&c->rng);
         }
         c->dead = true;
@@ -53,9 +55,9 @@ static vigil_status_t flash_cut_program(const store_flash_t *f, uint32_t slot, u
     if (c->ops_left == 0) {
         uint8_t *p = c->mem + (size_t)slot * c->slot_size + offset;
         const size_t words = len / 4;
-        const size_t done = words ? test_rand_u32(&c->rng) % words : 0;
+        const size_t done = words && !c->clean ? test_rand_u32(&c->rng) % words : 0;
         memcpy(p, data, done * 4);
-        for (size_t i = done * 4; i < done * 4 + 4 && i < len; i++) {
+        for (size_t i = done * 4; i < done * 4 + 4 && i < len && !c->clean; i++) {
             p[i] &= (uint8_t)(data[i] | test_rand_u32(&c->rng));
         }
         c->dead = true;
@@ -71,13 +73,20 @@ static const uint8_t *flash_cut_read(const store_flash_t *f, uint32_t slot)
     return c->inner->read(c->inner, slot);
 }
 
-/* Binds c over inner (a flash_ram on mem) to cut after ops_left operations (-1: never). */
-static inline store_flash_t flash_cut(flash_cut_t *c, const store_flash_t *inner, uint8_t *mem, long ops_left)
+/* Binds c over inner (a flash_ram on mem) to cut after ops_left operations (-1: never), the next
+ * one cut short (clean: not started). */
+static inline store_flash_t flash_cut_mode(flash_cut_t *c, const store_flash_t *inner, uint8_t *mem, long ops_left,
+                                           bool clean)
 {
     *c = (flash_cut_t){.inner = inner, .mem = mem, .slot_size = inner->slot_size, .ops_left = ops_left,
-                       .dead = false, .rng = 99u + (uint32_t)ops_left};
+                       .clean = clean, .dead = false, .rng = 99u + (uint32_t)ops_left};
     return (store_flash_t){.erase = flash_cut_erase, .program = flash_cut_program, .read = flash_cut_read,
                            .slot_size = inner->slot_size, .ctx = c};
+}
+
+static inline store_flash_t flash_cut(flash_cut_t *c, const store_flash_t *inner, uint8_t *mem, long ops_left)
+{
+    return flash_cut_mode(c, inner, mem, ops_left, false);
 }
 
 #endif /* TEST_FLASH_CUT_H */

@@ -405,8 +405,8 @@ static void rollback_then_revert(sim_t *n, long *mark)
 /*
  * Cuts the power at every flash operation of seq, starting from the flash in g_snapshot. After each
  * cut the node boots (twice) a valid model: `before` until the deciding write, `after` from then on;
- * a cut in the deciding write itself may read either way. Then it still takes an update. Returns
- * the number of cut points; counts the boots of each version in runs.
+ * the deciding write cut short may read either way. Then it still takes an update. Every operation
+ * is cut twice: short and clean. Returns the number of cuts; counts the boots of each version.
  */
 static long cut_everywhere(sequence_fn seq, uint32_t before, uint32_t after, unsigned runs[16])
 {
@@ -421,17 +421,20 @@ static long cut_everywhere(sequence_fn seq, uint32_t before, uint32_t after, uns
     assert_true(mark > 0);
     assert_int_equal(n.rx.flash_errors, 0);
     assert_int_equal(n.running, after);
-    for (long cut = 0; cut < total; cut++) {
+    for (long k = 0; k < 2 * total; k++) {
+        /* Each operation twice: cut short (partly done), and cut clean (not started). */
+        const long cut = k / 2;
+        const bool clean = (k & 1) != 0;
         memcpy(g_mem, g_snapshot, sizeof g_mem);
         long m = -1;
-        f = flash_cut(&g_cut, &g_ram_flash, g_mem, cut);
+        f = flash_cut_mode(&g_cut, &g_ram_flash, g_mem, cut, clean);
         if (sim_boot(&n, &f) == VIGIL_OK) {
             seq(&n, &m);
         }
         assert_true(g_cut.dead);
         assert_int_equal(sim_boot(&n, &g_ram_flash), VIGIL_OK); /* power back */
         const uint32_t v = n.running;
-        if (cut == mark - 1) {
+        if (cut == mark - 1 && !clean) {
             assert_true(v == before || v == after);
         } else {
             assert_int_equal(v, cut < mark ? before : after);
@@ -443,7 +446,7 @@ static long cut_everywhere(sequence_fn seq, uint32_t before, uint32_t after, uns
         assert_true(transfer(&n, IMG_V9)); /* and the node still takes an update */
         assert_int_equal(n.running, 9);
     }
-    return total;
+    return 2 * total;
 }
 
 static void power_cut_at_every_operation_of_an_update(void **state)

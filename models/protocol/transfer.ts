@@ -59,6 +59,29 @@ export const TRANSFER_NACK_TEXT: Readonly<Record<number, readonly [string, strin
   [NACK_NO_ROLLBACK]: ['NO_ROLLBACK', 'the node holds no confirmed model of that version to return to'],
 };
 
+/** What the app tells the technician for any refusal of a model transfer request. */
+export function transferRefusalText(reason: number): string {
+  const own = TRANSFER_NACK_TEXT[reason];
+  if (own) return own[1];
+  switch (reason) {
+    case 1:
+      return 'the node\u2019s firmware does not take model updates';
+    case 2:
+    case 3:
+      return 'the node could not read the request (an app bug: please report it)';
+    case 6:
+      return 'the node is not paired: pair it over the cable before updating its model';
+    case 7:
+      return 'over Bluetooth LE a model update must be authenticated (SECURE)';
+    case 8:
+      return 'the node\u2019s pairing key is not the one this app holds for it';
+    case 11:
+      return 'the node could not write its model slot (flash)';
+    default:
+      return `the node refused it (reason ${reason})`;
+  }
+}
+
 export interface ModelBegin {
   size: number;
   version: number;

@@ -21,6 +21,7 @@
 #include "../src/store/flash_ram.h"
 #include "../src/store/store.h"
 #include "flash_cut.h"
+#include "model_check.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-variable"
@@ -45,25 +46,10 @@ typedef struct {
     uint8_t key[32];
 } node_t;
 
-static nn_channel_t g_ch[512];
-static _Alignas(8) uint8_t g_scratch[2048];
-
 static vigil_status_t node_check(void *ctx, const uint8_t *blob, size_t len)
 {
     const node_t *node = ctx;
-    nn_model_t m;
-    nn_net_t net;
-    vigil_status_t st = nn_model_parse(&m, blob, len, node->key);
-    if (st == VIGIL_OK && memcmp(m.spec_hash, VEC_NN_MODEL_BLOB + 48, 32) != 0) {
-        st = VIGIL_ERR_SPEC;
-    }
-    if (st == VIGIL_OK) {
-        st = nn_net_prepare(&net, &m, g_ch, 512);
-    }
-    if (st == VIGIL_OK) {
-        st = nn_net_selftest(&net, g_scratch);
-    }
-    return st;
+    return model_check(node->key, VEC_NN_MODEL_BLOB + 48, blob, len);
 }
 
 static int setup(void **state)

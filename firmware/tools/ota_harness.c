@@ -20,6 +20,7 @@
 #include "../src/proto/frame.h"
 #include "../src/store/flash_ram.h"
 #include "../src/store/store.h"
+#include "../test/model_check.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-variable"
@@ -38,27 +39,11 @@ static store_t g_store;
 static ota_rx_t g_rx;
 static uint8_t g_key[32];
 static uint32_t g_running;
-static nn_channel_t g_ch[512];
-static _Alignas(8) uint8_t g_scratch[2048];
-
-/* What node_accept_model checks: the tag under the node's key, the feature spec (the vector
- * model's), the self-test. */
+/* What node_accept_model checks, under the node's key and the vector model's feature spec. */
 static vigil_status_t check(void *ctx, const uint8_t *blob, size_t len)
 {
     (void)ctx;
-    nn_model_t m;
-    nn_net_t net;
-    vigil_status_t st = nn_model_parse(&m, blob, len, g_key);
-    if (st == VIGIL_OK && memcmp(m.spec_hash, VEC_NN_MODEL_BLOB + 48, 32) != 0) {
-        st = VIGIL_ERR_SPEC;
-    }
-    if (st == VIGIL_OK) {
-        st = nn_net_prepare(&net, &m, g_ch, 512);
-    }
-    if (st == VIGIL_OK) {
-        st = nn_net_selftest(&net, g_scratch);
-    }
-    return st;
+    return model_check(g_key, VEC_NN_MODEL_BLOB + 48, blob, len);
 }
 
 static void fail(const char *what)

@@ -11,7 +11,9 @@
  * passed in (ms), so tests drive it without a clock.
  */
 import { sha256 } from '../../models/nn/sha256';
+import { decodeAck, decodeNack, MSG_ACK, MSG_NACK } from '../../models/protocol';
 import {
+  decodeTransferStatus,
   encodeModelBegin,
   encodeModelChunk,
   encodeModelCommit,
@@ -20,6 +22,8 @@ import {
   MSG_MODEL_BEGIN,
   MSG_MODEL_CHUNK,
   MSG_MODEL_COMMIT,
+  MSG_MODEL_ROLLBACK,
+  MSG_MODEL_STATUS,
   MSG_MODEL_STATUS_REQ,
   NACK_IMAGE_HASH,
   NACK_NO_TRANSFER,
@@ -38,6 +42,25 @@ export type TransferReply =
   | { kind: 'status'; status: TransferStatus }
   | { kind: 'ack'; reqType: number }
   | { kind: 'nack'; reqType: number; reason: number };
+
+/**
+ * The reply a frame carries for the sender: MODEL_STATUS, or an ACK / NACK of a model transfer
+ * request (0x20–0x25); undefined for anything else. Throws PayloadError for a payload that does not
+ * decode.
+ */
+export function decodeTransferReply(type: number, payload: Uint8Array): TransferReply | undefined {
+  if (type === MSG_MODEL_STATUS) return { kind: 'status', status: decodeTransferStatus(payload) };
+  const isModelRequest = (t: number) => t >= MSG_MODEL_BEGIN && t <= MSG_MODEL_ROLLBACK;
+  if (type === MSG_ACK) {
+    const { reqType } = decodeAck(payload);
+    return isModelRequest(reqType) ? { kind: 'ack', reqType } : undefined;
+  }
+  if (type === MSG_NACK) {
+    const n = decodeNack(payload);
+    return isModelRequest(n.reqType) ? { kind: 'nack', reqType: n.reqType, reason: n.reason } : undefined;
+  }
+  return undefined;
+}
 
 export interface SenderOptions {
   /** The node's pairing key (it signs BEGIN; the blob must already be signed with it). */

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, sha256, toHex } from '../../models/nn/sha256';
-import { decodeAck, decodeNack, MSG_ACK, MSG_NACK, NACK_NOT_PAIRED } from '../../models/protocol';
-import { decodeTransferStatus, MSG_MODEL_STATUS, NACK_MODEL_KEY, NACK_MODEL_OLDER } from '../../models/protocol/transfer';
-import { ModelSender, type SenderOutcome, type TransferReply } from '../../main/ota/sender';
+import { NACK_NOT_PAIRED } from '../../models/protocol';
+import { NACK_MODEL_KEY, NACK_MODEL_OLDER } from '../../models/protocol/transfer';
+import { Prng } from '../../models/train/prng';
+import { decodeTransferReply, ModelSender, type SenderOutcome } from '../../main/ota/sender';
 import { baseModel, JSON_PATH, vectorImages, type TransferVectors } from '../../scripts/gen-transfer-vectors';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 
@@ -53,26 +54,10 @@ class CNode {
   }
 }
 
-function decodeReply(a: Answer): TransferReply {
-  if (a.type === MSG_MODEL_STATUS) return { kind: 'status', status: decodeTransferStatus(a.payload) };
-  if (a.type === MSG_ACK) return { kind: 'ack', reqType: decodeAck(a.payload).reqType };
-  if (a.type === MSG_NACK) {
-    const n = decodeNack(a.payload);
-    return { kind: 'nack', reqType: n.reqType, reason: n.reason };
-  }
-  throw new Error(`the harness answered type ${a.type}`);
-}
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
+/** Deterministic random numbers in [0, 1): a failing seed reproduces. */
+function random(seed: number): () => number {
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 let nodes: CNode[] = [];
@@ -82,7 +67,7 @@ afterEach(() => {
 });
 
 async function send(node: CNode, image: Uint8Array, o: { seed?: number; drop?: number; disconnectAt?: number[]; window?: number } = {}) {
-  const rnd = xorshift(o.seed ?? 1);
+  const rnd = random(o.seed ?? 1);
   const cuts = [...(o.disconnectAt ?? [])].sort((a, b) => a - b);
   let down = false;
   let generation = 0;
@@ -95,7 +80,7 @@ async function send(node: CNode, image: Uint8Array, o: { seed?: number; drop?: n
         const gen = generation;
         void node.request(type, payload).then((a) => {
           if (gen !== generation || down) return;
-          const r = decodeReply(a);
+          const r = decodeTransferReply(a.type, a.payload)!;
           if (r.kind === 'status' && cuts.length && r.status.offset >= cuts[0]) {
             cuts.shift();
             down = true;
@@ -156,7 +141,7 @@ describe('model sender and the C receiver', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const node = new CNode();
       nodes.push(node);
-      const rnd = xorshift(seed * 104729);
+      const rnd = random(seed * 104729);
       const size = IMAGES[V8].length;
       const r = await send(node, IMAGES[V8], { seed, drop: 0.08, disconnectAt: [Math.floor(rnd() * size), Math.floor(rnd() * size)], window: 1 + (seed % 6) });
       expect(r.outcome, `seed ${seed}: ${node.stderr}`).toEqual({ ok: true });

@@ -3,16 +3,18 @@
 // simulated link with latency, lost frames and disconnects at random offsets.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeAck, decodeNack, MSG_ACK, MSG_NACK, NACK_AUTH_FAILED, NACK_NOT_PAIRED } from '../../../models/protocol';
+import { MSG_ACK, MSG_NACK, NACK_AUTH_FAILED, NACK_NOT_PAIRED } from '../../../models/protocol';
 import {
-  decodeTransferStatus,
+  MSG_MODEL_BEGIN,
   MSG_MODEL_CHUNK,
+  MSG_MODEL_COMMIT,
   MSG_MODEL_STATUS,
   NACK_MODEL_KEY,
   NACK_MODEL_OLDER,
   TRANSFER_TRIAL,
 } from '../../../models/protocol/transfer';
-import { ModelSender, type SenderOutcome, type TransferReply } from '../../../main/ota/sender';
+import { Prng } from '../../../models/train/prng';
+import { decodeTransferReply, ModelSender, type SenderOutcome } from '../../../main/ota/sender';
 import { baseModel, JSON_PATH, vectorImages, type TransferVectors } from '../../../scripts/gen-transfer-vectors';
 import { SLOT_CONFIRMED, TransferReceiver } from '../../helpers/transferReceiver';
 
@@ -21,16 +23,10 @@ const IMAGES = vectorImages(V);
 const { blob: BASE, key: KEY } = baseModel();
 const [V7, V8, , V5, WRONG_KEY] = [0, 1, 2, 3, 4];
 
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
+/** Deterministic random numbers in [0, 1): a failing seed reproduces. */
+function random(seed: number): () => number {
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 interface SimOptions {
@@ -60,7 +56,7 @@ interface SimResult {
 }
 
 async function simulate(o: SimOptions = {}): Promise<SimResult> {
-  const rnd = xorshift(o.seed ?? 1);
+  const rnd = random(o.seed ?? 1);
   const image = IMAGES[o.image ?? V8];
   const latency = o.latencyMs ?? 5;
   const rx = new TransferReceiver({ key: o.key ?? KEY, specHash: BASE.subarray(48, 80), slotSize: V.slotSize, confirmAfter: V.confirmAfter, running: BASE, builtinVersion: V.builtinVersion });
@@ -98,7 +94,7 @@ async function simulate(o: SimOptions = {}): Promise<SimResult> {
         return;
       }
       if (rnd() < (o.drop ?? 0)) return;
-      schedule(now + latency, () => sender.onReply(decodeReply(r.type, r.payload), now));
+      schedule(now + latency, () => sender.onReply(decodeTransferReply(r.type, r.payload)!, now));
     });
   }
 
@@ -133,16 +129,6 @@ async function simulate(o: SimOptions = {}): Promise<SimResult> {
   }
   await Promise.resolve();
   return { outcome: result ?? { ok: false, error: 'simulation time ran out' }, rx, sender, ms: now, disconnects };
-}
-
-function decodeReply(type: number, p: Uint8Array): TransferReply {
-  if (type === MSG_MODEL_STATUS) return { kind: 'status', status: decodeTransferStatus(p) };
-  if (type === MSG_ACK) return { kind: 'ack', reqType: decodeAck(p).reqType };
-  if (type === MSG_NACK) {
-    const n = decodeNack(p);
-    return { kind: 'nack', reqType: n.reqType, reason: n.reason };
-  }
-  throw new Error(`unexpected reply type ${type}`);
 }
 
 function expectInstalled(r: SimResult, image = IMAGES[V8]): void {
@@ -203,7 +189,7 @@ describe('model sender', () => {
     let resent = 0;
     let timeouts = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const rnd = xorshift(seed * 7919);
+      const rnd = random(seed * 7919);
       const size = IMAGES[V8].length;
       const disconnectAt = [Math.floor(rnd() * size), Math.floor(rnd() * size)];
       const r = await simulate({ seed, drop: 0.05 + 0.1 * rnd(), disconnectAt, window: 1 + Math.floor(rnd() * 8), downMs: 50 + Math.floor(rnd() * 1000) });
@@ -233,7 +219,7 @@ describe('model sender', () => {
     }
     // A BEGIN signed with a key the node does not hold.
     const rx = new TransferReceiver({ key: KEY, specHash: BASE.subarray(48, 80), slotSize: V.slotSize, confirmAfter: 3, running: BASE });
-    const s = new ModelSender(IMAGES[V8], { send: (t, p) => queueMicrotask(() => { const r = rx.handle(t, p); s.onReply(decodeReply(r.type, r.payload), 0); }) }, { key: new Uint8Array(32).fill(9), chunk: 240, window: 4, timeoutMs: 100 });
+    const s = new ModelSender(IMAGES[V8], { send: (t, p) => queueMicrotask(() => { const r = rx.handle(t, p); s.onReply(decodeTransferReply(r.type, r.payload)!, 0); }) }, { key: new Uint8Array(32).fill(9), chunk: 240, window: 4, timeoutMs: 100 });
     s.start(0);
     const out = await s.finished;
     expect(out).toMatchObject({ ok: false, reason: NACK_AUTH_FAILED });
@@ -251,6 +237,15 @@ describe('model sender', () => {
     s.start(0);
     for (let t = 0; t <= 1000; t += 50) s.poll(t);
     expect(await s.finished).toEqual({ ok: false, error: 'the node stopped answering (at 0 of 7980 bytes)' });
+  });
+
+  it('takes MODEL_STATUS and the ACK or NACK of a model request, nothing else', () => {
+    expect(decodeTransferReply(MSG_ACK, Uint8Array.of(MSG_MODEL_COMMIT))).toEqual({ kind: 'ack', reqType: MSG_MODEL_COMMIT });
+    expect(decodeTransferReply(MSG_ACK, Uint8Array.of(0x0a))).toBeUndefined(); // CONFIG_SET's
+    expect(decodeTransferReply(MSG_NACK, Uint8Array.of(MSG_MODEL_BEGIN, 20, 0, 0))).toEqual({ kind: 'nack', reqType: MSG_MODEL_BEGIN, reason: 20 });
+    expect(decodeTransferReply(MSG_NACK, Uint8Array.of(0x0b, 3, 0, 0))).toBeUndefined();
+    expect(decodeTransferReply(0x10, new Uint8Array(18))).toBeUndefined();
+    expect(() => decodeTransferReply(MSG_MODEL_STATUS, new Uint8Array(10))).toThrow(/MODEL_STATUS payload is 10 bytes/);
   });
 
   it('refuses bad options in plain words', () => {

@@ -52,6 +52,12 @@ static vigil_status_t node_check(void *ctx, const uint8_t *blob, size_t len)
     return model_check(node->key, VEC_NN_MODEL_BLOB + 48, blob, len);
 }
 
+/* The images in the order scripts/gen-transfer-vectors.ts writes them (setup checks their names). */
+enum { IMG_V7, IMG_V8, IMG_V9, IMG_V5, IMG_WRONG_KEY, IMG_OTHER_SPEC, IMG_BAD_SELFTEST, IMG_TRUNCATED, IMG_COUNT };
+static const char *const k_image_prefix[IMG_COUNT] = {"v7:", "v8:", "v9:", "v5:", "v8 signed with another key",
+                                                       "v8 built for another hop", "v8 whose self-test",
+                                                       "v8 truncated"};
+
 static int setup(void **state)
 {
     (void)state;
@@ -59,9 +65,12 @@ static int setup(void **state)
         return -1;
     }
     /* The images: patches of the base model, each checked against its SHA-256. */
+    if (VEC_OTA_IMAGES_COUNT != IMG_COUNT) {
+        return -1;
+    }
     for (size_t i = 0; i < VEC_OTA_IMAGES_COUNT; i++) {
         const vec_ota_image_t *img = &VEC_OTA_IMAGES[i];
-        if (img->length > IMAGE_MAX || i >= 16) {
+        if (img->length > IMAGE_MAX || strncmp(img->name, k_image_prefix[i], strlen(k_image_prefix[i])) != 0) {
             return -1;
         }
         memcpy(g_images[i], VEC_NN_MODEL_BLOB, img->length < VEC_NN_MODEL_LEN ? img->length : VEC_NN_MODEL_LEN);
@@ -348,7 +357,6 @@ static void window(sim_t *n, bool healthy)
     (void)sim_load(n, &slot);
 }
 
-enum { IMG_V7 = 0, IMG_V8 = 1, IMG_V9 = 2 };
 
 /* Runs an update sequence on flash f from a boot, stopping at the power cut. `marks` receives the
  * operation count after the one flash write that changes what boots (-1 if not reached). */
@@ -462,6 +470,78 @@ static void power_cut_at_every_operation_of_an_update(void **state)
     assert_true(runs[7] > 0 && runs[8] > 0);
 }
 
+/* ---- the fault cases, each refused with its reason; the running model unchanged ---- */
+typedef struct {
+    const char *name;
+    size_t image;
+    uint32_t claim_version; /* BEGIN's version (0: the image's own) */
+    long corrupt_chunk;     /* one bit flipped in this 240-byte chunk (-1: none) */
+    uint32_t send_bytes;    /* bytes sent before COMMIT (0: all) */
+    uint8_t reason;
+    uint8_t refused_type;   /* the request that is refused */
+} fault_t;
+
+static void faults_are_refused_with_their_reason(void **state)
+{
+    (void)state;
+    const fault_t faults[] = {
+        {"a corrupted chunk", IMG_V8, 0, 3, 0, MSG_NACK_IMAGE_HASH, MSG_TYPE_MODEL_COMMIT},
+        {"a wrong key", IMG_WRONG_KEY, 0, -1, 0, MSG_NACK_MODEL_KEY, MSG_TYPE_MODEL_COMMIT},
+        {"an older version", IMG_V5, 0, -1, 0, MSG_NACK_MODEL_OLDER, MSG_TYPE_MODEL_BEGIN},
+        {"another feature spec", IMG_OTHER_SPEC, 0, -1, 0, MSG_NACK_MODEL_SPEC, MSG_TYPE_MODEL_COMMIT},
+        {"a truncated image", IMG_TRUNCATED, 0, -1, 0, MSG_NACK_MODEL_CORRUPT, MSG_TYPE_MODEL_COMMIT},
+        {"a transfer cut short", IMG_V8, 0, -1, 2400, MSG_NACK_INCOMPLETE, MSG_TYPE_MODEL_COMMIT},
+        {"a replayed older image signed with the right key", IMG_V5, 8, -1, 0, MSG_NACK_MODEL_OLDER,
+         MSG_TYPE_MODEL_COMMIT},
+        {"the running image replayed", IMG_V7, 0, -1, 0, MSG_NACK_MODEL_OLDER, MSG_TYPE_MODEL_BEGIN},
+        {"a failing self-test", IMG_BAD_SELFTEST, 0, -1, 0, MSG_NACK_MODEL_SELFTEST, MSG_TYPE_MODEL_COMMIT},
+    };
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        const fault_t *c = &faults[i];
+        const vec_ota_image_t *img = &VEC_OTA_IMAGES[c->image];
+        sim_t n;
+        fresh_store(VEC_NN_TEST_KEY, &n);
+        const uint32_t version = c->claim_version ? c->claim_version : proto_get_u32le(g_images[c->image] + 12);
+        uint8_t begin[MSG_MODEL_BEGIN_LEN], t, r[OTA_RESPONSE_MAX];
+        size_t rl;
+        proto_put_u32le(begin, img->length);
+        proto_put_u32le(begin + 4, version);
+        memcpy(begin + 8, img->sha256, 32);
+        msg_model_begin_tag(n.id.key, img->length, version, img->sha256, begin + 40);
+        request(&n, MSG_TYPE_MODEL_BEGIN, begin, sizeof begin, &t, r, &rl);
+        if (t == MSG_TYPE_MODEL_STATUS) {
+            const uint32_t end = c->send_bytes ? c->send_bytes : img->length;
+            uint8_t chunk[4 + 240];
+            for (uint32_t off = 0; off < end; off += 240) {
+                const size_t len = end - off < 240 ? end - off : 240;
+                proto_put_u32le(chunk, off);
+                memcpy(chunk + 4, g_images[c->image] + off, len);
+                if ((long)(off / 240) == c->corrupt_chunk) {
+                    chunk[4 + 17] ^= 0x10;
+                }
+                request(&n, MSG_TYPE_MODEL_CHUNK, chunk, 4 + len, &t, r, &rl);
+                assert_int_equal(t, MSG_TYPE_MODEL_STATUS);
+            }
+            request(&n, MSG_TYPE_MODEL_COMMIT, img->sha256, 32, &t, r, &rl);
+        }
+        print_message("%s: NACK %u to 0x%02x\n", c->name, rl > 1 ? r[1] : 0u, rl > 0 ? r[0] : 0u);
+        assert_int_equal(t, MSG_TYPE_NACK);
+        assert_int_equal(rl, MSG_NACK_LEN);
+        assert_int_equal(r[0], c->refused_type);
+        assert_int_equal(r[1], c->reason);
+        /* The running model unchanged: v7 in slot 0, confirmed, byte for byte; nothing to load. */
+        uint32_t slot;
+        assert_int_equal(ota_take_run(&n.rx, &slot), OTA_RUN_NONE);
+        assert_int_equal(n.rx.running_version, 7);
+        assert_int_equal(n.store.active, 0);
+        assert_int_equal(store_slot_info(&n.store, 0).state, STORE_SLOT_CONFIRMED);
+        assert_memory_equal(n.store.flash->read(n.store.flash, 0), VEC_NN_MODEL_BLOB, VEC_NN_MODEL_LEN);
+        assert_int_equal(store_slot_info(&n.store, 1).state, STORE_SLOT_EMPTY);
+        assert_int_equal(sim_boot(&n, &g_ram_flash), VIGIL_OK); /* and after a restart */
+        assert_int_equal(n.running, 7);
+    }
+}
+
 /* ---- refusals: the running model unchanged, with a wrong key ---- */
 static void wrong_key_node_refuses_and_keeps_running(void **state)
 {
@@ -489,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup(codec_matches_vectors, setup),
         cmocka_unit_test_setup(receiver_replays_golden_exchanges, setup),
         cmocka_unit_test_setup(power_cut_at_every_operation_of_an_update, setup),
+        cmocka_unit_test_setup(faults_are_refused_with_their_reason, setup),
         cmocka_unit_test_setup(wrong_key_node_refuses_and_keeps_running, setup),
     };
     return cmocka_run_group_tests_name("transfer", tests, NULL, NULL);

@@ -11,7 +11,10 @@
 #include "../src/nn/infer.h"
 #include "../src/nn/model.h"
 #include "../src/store/flash_ram.h"
+#include "../src/proto/le.h"
 #include "../src/store/store.h"
+#include "flash_cut.h"
+#include "model_check.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-variable"
@@ -26,95 +29,23 @@ static _Alignas(4) uint8_t g_snapshot[STORE_SLOTS * SLOT_SIZE];
 static store_flash_t g_ram_flash;
 static flash_ram_t g_ram;
 
-/* ---- a flash that loses power after a given number of operations ---- */
-typedef struct {
-    const store_flash_t *inner;
-    long ops_left; /* -1: never cut */
-    bool dead;
-    uint32_t rng;
-    long ops;
-} cut_t;
-
-static cut_t g_cut;
-
-static vigil_status_t cut_erase(const store_flash_t *f, uint32_t slot)
-{
-    cut_t *c = f->ctx;
-    c->ops++;
-    if (c->dead) {
-        return VIGIL_ERR_FLASH;
-    }
-    if (c->ops_left == 0) {
-        /* An erase cut short sets a random part of the bits to 1. */
-        uint8_t *p = g_mem + (size_t)slot * SLOT_SIZE;
-        for (size_t i = 0; i < SLOT_SIZE; i++) {
-            p[i] |= (uint8_t)test_rand_u32(&c->rng);
-        }
-        c->dead = true;
-        return VIGIL_ERR_FLASH;
-    }
-    c->ops_left--;
-    return c->inner->erase(c->inner, slot);
-}
-
-static vigil_status_t cut_program(const store_flash_t *f, uint32_t slot, uint32_t offset, const uint8_t *data,
-                                  size_t len)
-{
-    cut_t *c = f->ctx;
-    c->ops++;
-    if (c->dead) {
-        return VIGIL_ERR_FLASH;
-    }
-    if (c->ops_left == 0) {
-        /* A program cut short: a prefix of the words, then one word with only some bits cleared. */
-        uint8_t *p = g_mem + (size_t)slot * SLOT_SIZE + offset;
-        const size_t words = len / 4;
-        const size_t done = words ? test_rand_u32(&c->rng) % words : 0;
-        memcpy(p, data, done * 4);
-        for (size_t i = done * 4; i < done * 4 + 4 && i < len; i++) {
-            p[i] &= (uint8_t)(data[i] | test_rand_u32(&c->rng));
-        }
-        c->dead = true;
-        return VIGIL_ERR_FLASH;
-    }
-    c->ops_left--;
-    return c->inner->program(c->inner, slot, offset, data, len);
-}
-
-static const uint8_t *cut_read(const store_flash_t *f, uint32_t slot)
-{
-    const cut_t *c = f->ctx;
-    return c->inner->read(c->inner, slot);
-}
+static flash_cut_t g_cut;
 
 static store_flash_t cut_flash(long ops_left)
 {
-    g_cut = (cut_t){.inner = &g_ram_flash, .ops_left = ops_left, .dead = false, .rng = 99u + (uint32_t)ops_left};
-    return (store_flash_t){.erase = cut_erase, .program = cut_program, .read = cut_read,
-                           .slot_size = SLOT_SIZE, .ctx = &g_cut};
+    return flash_cut(&g_cut, &g_ram_flash, g_mem, ops_left);
 }
 
 /* ---- the node's acceptance test: a valid blob whose self-test passes ---- */
-static nn_channel_t g_ch[512];
-static _Alignas(8) uint8_t g_scratch[2048];
 static uint32_t g_reject_version; /* a model version the "node" refuses (spec mismatch stand-in) */
 
 static vigil_status_t accept(void *ctx, const uint8_t *blob, size_t len)
 {
     (void)ctx;
-    nn_model_t m;
-    nn_net_t net;
-    vigil_status_t st = nn_model_parse(&m, blob, len, NULL);
-    if (st == VIGIL_OK && m.model_version == g_reject_version) {
-        st = VIGIL_ERR_SPEC;
+    if (len >= NN_MODEL_HEADER_LEN && proto_get_u32le(blob + 12) == g_reject_version) {
+        return VIGIL_ERR_SPEC;
     }
-    if (st == VIGIL_OK) {
-        st = nn_net_prepare(&net, &m, g_ch, 512);
-    }
-    if (st == VIGIL_OK) {
-        st = nn_net_selftest(&net, g_scratch);
-    }
-    return st;
+    return model_check(NULL, NULL, blob, len);
 }
 
 static uint32_t booted_version(const store_flash_t *f, store_t *s)
@@ -164,13 +95,21 @@ static void write_trial_confirm_and_alternate(void **state)
     assert_int_not_equal(s.active, first); /* written beside the running one */
     assert_int_equal(booted_version(&g_ram_flash, &s), 7); /* stable across boots */
 
-    /* The next write replaces the older slot, never the running one. */
+    /* The next write replaces the older slot, never the running one. An older model written
+     * after a newer one (a replay) is rejected without a trial: the newer keeps running. */
     const int running = s.active;
     assert_int_equal(store_write(&s, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
     assert_int_equal(store_slot_info(&s, (uint32_t)running).state, STORE_SLOT_CONFIRMED);
-    assert_int_equal(booted_version(&g_ram_flash, &s), 1); /* newest by sequence, not version */
+    assert_int_equal(store_slot_info(&s, (uint32_t)(1 - running)).state, STORE_SLOT_PENDING);
+    assert_int_equal(store_slot_info(&s, (uint32_t)(1 - running)).version, 1);
+    assert_int_equal(booted_version(&g_ram_flash, &s), 7); /* highest version, not newest write */
+    assert_int_equal(s.active, running);
+    assert_int_equal(store_slot_info(&s, (uint32_t)(1 - running)).state, STORE_SLOT_REJECTED);
 
     /* A model the node refuses at its trial is rejected for good; the other keeps running. */
+    memset(g_mem, 0xFF, sizeof g_mem);
+    assert_int_equal(store_write(&s, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    assert_int_equal(booted_version(&g_ram_flash, &s), 1);
     g_reject_version = 7;
     assert_int_equal(store_write(&s, VEC_NN_MODEL_BLOB, VEC_NN_MODEL_LEN), VIGIL_OK);
     assert_int_equal(booted_version(&g_ram_flash, &s), 1);

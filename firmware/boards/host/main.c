@@ -28,6 +28,7 @@
 
 #include "../../src/nn/default_model.h"
 #include "../../src/node/node.h"
+#include "../../src/proto/le.h"
 #include "../../src/store/store.h"
 #include "../../src/version.h"
 #include "csv.h"
@@ -539,7 +540,17 @@ static int select_model(const options_t *o)
             if (st == VIGIL_OK) {
                 /* Boot first, so the write goes beside the model the store would run. */
                 st = store_boot(&g_store, node_accept_model, &g_node, &blob, &len);
-                st = st == VIGIL_ERR_FLASH ? st : store_write(&g_store, file, blob_len);
+                /* The store runs its highest confirmed version: an older file would be rejected at
+                 * the next boot (an older model returns only by the transfer's rollback). */
+                const uint32_t running =
+                    st == VIGIL_OK ? store_slot_info(&g_store, (uint32_t)g_store.active).version : 0u;
+                const bool installed = st == VIGIL_OK && len == blob_len && memcmp(blob, file, len) == 0;
+                if (st == VIGIL_OK && !installed && proto_get_u32le(file + 12) <= running) {
+                    fprintf(stderr, "vigil-node: --model %s refused: its version %u is not newer than the store's model "
+                            "(version %u)\n", o->model, (unsigned)proto_get_u32le(file + 12), (unsigned)running);
+                    return EXIT_USAGE;
+                }
+                st = st == VIGIL_ERR_FLASH || installed ? st : store_write(&g_store, file, blob_len);
             }
             if (st != VIGIL_OK) {
                 fprintf(stderr, "vigil-node: --model %s refused: %s\n", o->model, status_text(st));

@@ -45,7 +45,7 @@ vigil_status_t store_init(store_t *s, const store_flash_t *flash)
 
 store_slot_info_t store_slot_info(const store_t *s, uint32_t slot)
 {
-    store_slot_info_t info = {STORE_SLOT_EMPTY, 0, 0};
+    store_slot_info_t info = {STORE_SLOT_EMPTY, 0, 0, 0};
     const uint32_t max_len = s->flash->slot_size - STORE_TRAILER_LEN;
     if (word_at(s, slot, TR_MAGIC) != STORE_MAGIC) {
         return info;
@@ -55,6 +55,8 @@ store_slot_info_t store_slot_info(const store_t *s, uint32_t slot)
     if (info.length == 0 || info.length > max_len) {
         return info; /* a magic over garbage: treat as empty */
     }
+    /* The model version, docs/model-format.md §2.1 (+12); the acceptance test checks the rest. */
+    info.version = info.length >= 16u ? proto_get_u32le(s->flash->read(s->flash, slot) + 12) : 0u;
     /* A marker word that is not erased counts as written, even if its programming was cut short;
      * "confirmed" must read back exactly. */
     if (word_at(s, slot, TR_REJECTED) != 0xFFFFFFFFu) {
@@ -69,8 +71,9 @@ store_slot_info_t store_slot_info(const store_t *s, uint32_t slot)
     return info;
 }
 
-/* Slots in the given state, newest (highest sequence) first; returns how many. */
-static size_t slots_by_seq(const store_t *s, store_slot_state_t state, uint32_t out[STORE_SLOTS])
+/* Slots in the given state, newest first: by sequence (write order), or by model version then
+ * sequence; returns how many. */
+static size_t slots_by(const store_t *s, store_slot_state_t state, bool by_version, uint32_t out[STORE_SLOTS])
 {
     size_t n = 0;
     for (uint32_t i = 0; i < STORE_SLOTS; i++) {
@@ -78,10 +81,13 @@ static size_t slots_by_seq(const store_t *s, store_slot_state_t state, uint32_t 
             out[n++] = i;
         }
     }
-    if (n == 2 && store_slot_info(s, out[1]).seq > store_slot_info(s, out[0]).seq) {
-        const uint32_t t = out[0];
-        out[0] = out[1];
-        out[1] = t;
+    if (n == 2) {
+        const store_slot_info_t a = store_slot_info(s, out[0]), b = store_slot_info(s, out[1]);
+        const bool swap = by_version && a.version != b.version ? b.version > a.version : b.seq > a.seq;
+        if (swap) {
+            out[0] ^= 1u;
+            out[1] ^= 1u;
+        }
     }
     return n;
 }
@@ -91,28 +97,41 @@ vigil_status_t store_boot(store_t *s, store_accept_fn accept, void *ctx, const u
     s->active = -1;
     uint32_t order[STORE_SLOTS];
     /* 1. A trial that never reached a verdict: revert it. */
-    size_t n = slots_by_seq(s, STORE_SLOT_TRYING, order);
+    size_t n = slots_by(s, STORE_SLOT_TRYING, false, order);
     for (size_t i = 0; i < n; i++) {
         if (put_word(s, order[i], TR_REJECTED, STORE_MARK_REJECTED) != VIGIL_OK) {
             return VIGIL_ERR_FLASH;
         }
     }
-    /* 2. New models: mark the trial first, so a reset during it reverts. */
-    n = slots_by_seq(s, STORE_SLOT_PENDING, order);
+    /* 2. New models: mark the trial first, so a reset during it reverts. A model whose version is
+     *    not above every confirmed one is a replayed older model: rejected without a trial (an
+     *    older model returns only through an explicit rollback, which rejects the newer slot). */
+    uint32_t floor = 0;
+    n = slots_by(s, STORE_SLOT_CONFIRMED, true, order);
+    if (n > 0) {
+        floor = store_slot_info(s, order[0]).version;
+    }
+    n = slots_by(s, STORE_SLOT_PENDING, false, order);
     for (size_t i = 0; i < n; i++) {
         const uint32_t slot = order[i];
-        if (put_word(s, slot, TR_TRIAL, STORE_MARK_TRIAL) != VIGIL_OK) {
+        const store_slot_info_t info = store_slot_info(s, slot);
+        vigil_status_t verdict = VIGIL_ERR_ROLLBACK;
+        if (info.version > floor) {
+            if (put_word(s, slot, TR_TRIAL, STORE_MARK_TRIAL) != VIGIL_OK) {
+                return VIGIL_ERR_FLASH;
+            }
+            verdict = accept(ctx, s->flash->read(s->flash, slot), info.length);
+        }
+        if (store_verdict(s, slot, verdict == VIGIL_OK) != VIGIL_OK) {
             return VIGIL_ERR_FLASH;
         }
-        const vigil_status_t verdict = accept(ctx, s->flash->read(s->flash, slot), store_slot_info(s, slot).length);
-        if (put_word(s, slot, verdict == VIGIL_OK ? TR_CONFIRMED : TR_REJECTED,
-                     verdict == VIGIL_OK ? STORE_MARK_CONFIRMED : STORE_MARK_REJECTED) != VIGIL_OK) {
-            return VIGIL_ERR_FLASH;
+        if (verdict == VIGIL_OK && info.version > floor) {
+            floor = info.version;
         }
     }
-    /* 3. The newest confirmed model the node still accepts (its key or spec may have changed: a
-     *    refusal now does not reject the slot). */
-    n = slots_by_seq(s, STORE_SLOT_CONFIRMED, order);
+    /* 3. The highest-version confirmed model the node still accepts (its key or spec may have
+     *    changed: a refusal now does not reject the slot). */
+    n = slots_by(s, STORE_SLOT_CONFIRMED, true, order);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *b = s->flash->read(s->flash, order[i]);
         const size_t l = store_slot_info(s, order[i]).length;
@@ -126,59 +145,103 @@ vigil_status_t store_boot(store_t *s, store_accept_fn accept, void *ctx, const u
     return VIGIL_ERR_EMPTY;
 }
 
-vigil_status_t store_write(store_t *s, const uint8_t *blob, size_t len)
+/* The slot an update writes: never the running one; otherwise an empty, else the older one. */
+static uint32_t update_target(const store_t *s)
 {
-    const store_flash_t *f = s->flash;
-    if (blob == NULL || len == 0) {
-        return VIGIL_ERR_ARG;
-    }
-    if (len > f->slot_size - STORE_TRAILER_LEN) {
-        return VIGIL_ERR_LIMIT;
-    }
-    /* The target: never the running slot; otherwise the emptier / older one. */
-    uint32_t seq = 0;
-    store_slot_info_t info[STORE_SLOTS];
-    for (uint32_t i = 0; i < STORE_SLOTS; i++) {
-        info[i] = store_slot_info(s, i);
-        if (info[i].state != STORE_SLOT_EMPTY && info[i].seq > seq && info[i].seq != 0xFFFFFFFFu) {
-            seq = info[i].seq;
-        }
-    }
-    uint32_t target;
     if (s->active >= 0) {
-        target = (uint32_t)(1 - s->active);
-    } else if (info[0].state == STORE_SLOT_EMPTY || info[1].state == STORE_SLOT_EMPTY) {
-        target = info[0].state == STORE_SLOT_EMPTY ? 0u : 1u;
-    } else {
-        target = info[0].seq <= info[1].seq ? 0u : 1u;
+        return (uint32_t)(1 - s->active);
     }
+    const store_slot_info_t a = store_slot_info(s, 0), b = store_slot_info(s, 1);
+    if (a.state == STORE_SLOT_EMPTY || b.state == STORE_SLOT_EMPTY) {
+        return a.state == STORE_SLOT_EMPTY ? 0u : 1u;
+    }
+    return a.seq <= b.seq ? 0u : 1u;
+}
 
-    if (f->erase(f, target) != VIGIL_OK) {
+vigil_status_t store_begin(store_t *s, uint32_t *slot)
+{
+    const uint32_t target = update_target(s);
+    if (s->flash->erase(s->flash, target) != VIGIL_OK) {
         return VIGIL_ERR_FLASH;
     }
-    /* Whole words, in chunks (what an update over the link will deliver); a final partial word is
-     * padded with 0xFF (the erased value). */
+    *slot = target;
+    return VIGIL_OK;
+}
+
+vigil_status_t store_program(store_t *s, uint32_t slot, uint32_t offset, const uint8_t *data, size_t len)
+{
+    const store_flash_t *f = s->flash;
+    if (slot >= STORE_SLOTS || (int)slot == s->active || data == NULL || (offset & 3u) != 0) {
+        return VIGIL_ERR_ARG;
+    }
+    if (len > f->slot_size - STORE_TRAILER_LEN || offset > f->slot_size - STORE_TRAILER_LEN - len) {
+        return VIGIL_ERR_LIMIT;
+    }
+    /* Whole words, in chunks; a final partial word is padded with 0xFF (the erased value). */
     const size_t whole = len & ~(size_t)3u;
     for (size_t off = 0; off < whole; off += STORE_PROGRAM_CHUNK) {
         const size_t n = whole - off < STORE_PROGRAM_CHUNK ? whole - off : STORE_PROGRAM_CHUNK;
-        if (f->program(f, target, (uint32_t)off, blob + off, n) != VIGIL_OK) {
+        if (f->program(f, slot, offset + (uint32_t)off, data + off, n) != VIGIL_OK) {
             return VIGIL_ERR_FLASH;
         }
     }
     if (whole < len) {
         uint8_t last[4] = {0xFF, 0xFF, 0xFF, 0xFF};
-        memcpy(last, blob + whole, len - whole);
-        if (f->program(f, target, (uint32_t)whole, last, 4) != VIGIL_OK) {
+        memcpy(last, data + whole, len - whole);
+        if (f->program(f, slot, offset + (uint32_t)whole, last, 4) != VIGIL_OK) {
             return VIGIL_ERR_FLASH;
         }
     }
-    if (memcmp(f->read(f, target), blob, len) != 0) {
+    if (memcmp(f->read(f, slot) + offset, data, len) != 0) {
         return VIGIL_ERR_FLASH; /* verify (RM0090 §3.6.2 recommends reading back) */
     }
-    if (put_word(s, target, TR_LENGTH, (uint32_t)len) != VIGIL_OK ||
-        put_word(s, target, TR_SEQ, seq + 1u) != VIGIL_OK ||
-        put_word(s, target, TR_MAGIC, STORE_MAGIC) != VIGIL_OK) {
+    return VIGIL_OK;
+}
+
+vigil_status_t store_finish(store_t *s, uint32_t slot, size_t len, bool trial)
+{
+    if (slot >= STORE_SLOTS || (int)slot == s->active || len == 0 || len > s->flash->slot_size - STORE_TRAILER_LEN) {
+        return VIGIL_ERR_ARG;
+    }
+    uint32_t seq = 0;
+    for (uint32_t i = 0; i < STORE_SLOTS; i++) {
+        const store_slot_info_t info = store_slot_info(s, i);
+        if (i != slot && info.state != STORE_SLOT_EMPTY && info.seq > seq && info.seq != 0xFFFFFFFFu) {
+            seq = info.seq;
+        }
+    }
+    if (put_word(s, slot, TR_LENGTH, (uint32_t)len) != VIGIL_OK || put_word(s, slot, TR_SEQ, seq + 1u) != VIGIL_OK ||
+        (trial && put_word(s, slot, TR_TRIAL, STORE_MARK_TRIAL) != VIGIL_OK) ||
+        put_word(s, slot, TR_MAGIC, STORE_MAGIC) != VIGIL_OK) {
         return VIGIL_ERR_FLASH;
     }
     return VIGIL_OK;
+}
+
+vigil_status_t store_verdict(store_t *s, uint32_t slot, bool confirmed)
+{
+    if (slot >= STORE_SLOTS || store_slot_info(s, slot).state == STORE_SLOT_EMPTY) {
+        return VIGIL_ERR_ARG;
+    }
+    return put_word(s, slot, confirmed ? TR_CONFIRMED : TR_REJECTED,
+                    confirmed ? STORE_MARK_CONFIRMED : STORE_MARK_REJECTED);
+}
+
+vigil_status_t store_write(store_t *s, const uint8_t *blob, size_t len)
+{
+    if (blob == NULL || len == 0) {
+        return VIGIL_ERR_ARG;
+    }
+    if (len > s->flash->slot_size - STORE_TRAILER_LEN) {
+        return VIGIL_ERR_LIMIT;
+    }
+    uint32_t slot;
+    vigil_status_t st = store_begin(s, &slot);
+    if (st == VIGIL_OK) {
+        st = store_program(s, slot, 0, blob, len);
+    }
+    if (st == VIGIL_OK) {
+        st = store_finish(s, slot, len, false);
+    }
+    return st;
 }

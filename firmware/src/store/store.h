@@ -13,8 +13,12 @@
  * A write goes to the slot that does not hold the running model, so a power loss at any point
  * leaves the running model intact: an incomplete slot has no magic; a trial cut short is found
  * with "trial" but neither verdict and is rejected (reverted) at the next boot. The boot loads the
- * newest (highest sequence) confirmed slot that the node still accepts; with none the node falls
- * back to its built-in default model. test_store.c cuts the power at every flash operation.
+ * confirmed slot with the highest model version (then sequence) that the node still accepts; with
+ * none the node falls back to its built-in default model. A pending slot whose model version is not
+ * above every confirmed one (a replayed older model) is rejected without a trial. An update over
+ * the link (ota/transfer.c) writes the trial mark before the magic, so its slot is TRYING from the
+ * moment it is complete: a reset before the node confirms it reverts it. test_store.c and
+ * test_transfer.c cut the power at every flash operation.
  */
 #ifndef STORE_STORE_H
 #define STORE_STORE_H
@@ -44,6 +48,7 @@ typedef struct {
     store_slot_state_t state;
     uint32_t length;
     uint32_t seq;
+    uint32_t version; /* the blob's model version (docs/model-format.md §2.1 +12), unchecked */
 } store_slot_info_t;
 
 typedef struct store_s {
@@ -64,7 +69,8 @@ store_slot_info_t store_slot_info(const store_t *s, uint32_t slot);
 
 /*
  * At boot: rejects interrupted trials, trials pending slots (newest first: trial mark, accept,
- * then confirmed or rejected), and selects the newest confirmed slot accept() still takes.
+ * then confirmed or rejected; one not newer than every confirmed slot is rejected untried), and
+ * selects the highest-version confirmed slot accept() still takes.
  * Returns VIGIL_OK with *blob, *len pointing into that slot, VIGIL_ERR_EMPTY when there is none,
  * VIGIL_ERR_FLASH when a marker could not be written.
  */
@@ -77,5 +83,18 @@ VIGIL_NODISCARD vigil_status_t store_boot(store_t *s, store_accept_fn accept, vo
  * not fit a slot, VIGIL_ERR_FLASH when an operation fails or does not verify.
  */
 VIGIL_NODISCARD vigil_status_t store_write(store_t *s, const uint8_t *blob, size_t len);
+
+/* store_write in steps, for an update that arrives in chunks (ota/transfer.c). */
+/* Erases the slot that is not active and returns it in *slot. */
+VIGIL_NODISCARD vigil_status_t store_begin(store_t *s, uint32_t *slot);
+/* Programs and verifies len bytes at offset (a multiple of 4) of an erased, inactive slot; a final
+ * partial word is padded with 0xFF. VIGIL_ERR_LIMIT past the slot's blob area. */
+VIGIL_NODISCARD vigil_status_t store_program(store_t *s, uint32_t slot, uint32_t offset, const uint8_t *data,
+                                             size_t len);
+/* Writes the trailer of a programmed slot: length, sequence, [trial mark], magic. With trial the
+ * slot is TRYING from then on (a reset reverts it); without, PENDING (store_boot trials it). */
+VIGIL_NODISCARD vigil_status_t store_finish(store_t *s, uint32_t slot, size_t len, bool trial);
+/* The verdict on a slot: confirmed (it may run at every boot) or rejected (never again). */
+VIGIL_NODISCARD vigil_status_t store_verdict(store_t *s, uint32_t slot, bool confirmed);
 
 #endif /* STORE_STORE_H */

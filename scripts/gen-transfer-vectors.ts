@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signModelBlob } from '../models/nn/modelFile';
-import { fromHex, sha256, toHex } from '../models/nn/sha256';
+import { fromHex, sha256, toHex } from '../models/crypto/sha256';
 import { crc32, encodeNack, MSG_ACK } from '../models/protocol';
 import {
   chunkDataForMtu,

@@ -10,7 +10,7 @@
  * onReply, calls poll from a timer, and linkDown / reconnected from its reconnect logic. Time is
  * passed in (ms), so tests drive it without a clock.
  */
-import { sha256 } from '../../models/nn/sha256';
+import { sha256 } from '../../models/crypto/sha256';
 import { decodeAck, decodeNack, MSG_ACK, MSG_NACK } from '../../models/protocol';
 import {
   decodeTransferStatus,

@@ -3,7 +3,7 @@
  * app's sender (main/ota/sender.ts) and held to the C codec (firmware/src/proto/msg_transfer.c) by
  * the golden vectors of scripts/gen-transfer-vectors.ts.
  */
-import { hmacSha256 } from '../nn/sha256';
+import { hmacSha256 } from '../crypto/sha256';
 import { PayloadError } from './messages';
 import { utf8Encode } from './utf8';
 

@@ -37,7 +37,7 @@ import {
 } from '../../models/protocol/transfer';
 import { readModelBlob, verifyModelTag } from '../../models/nn/modelFile';
 import { runInt8 } from '../../models/nn/int8';
-import { equalBytes, sha256 } from '../../models/nn/sha256';
+import { equalBytes, sha256 } from '../../models/crypto/sha256';
 
 export const SLOT_EMPTY = 0;
 export const SLOT_TRYING = 2;

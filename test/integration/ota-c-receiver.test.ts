@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, sha256, toHex } from '../../models/nn/sha256';
+import { fromHex, sha256, toHex } from '../../models/crypto/sha256';
 import { NACK_NOT_PAIRED } from '../../models/protocol';
 import { NACK_MODEL_KEY, NACK_MODEL_OLDER } from '../../models/protocol/transfer';
 import { Prng } from '../../models/train/prng';

@@ -2,7 +2,7 @@
 // vectors shared with the firmware (test/vectors/transfer_vectors.{json,h}).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fromHex, sha256, toHex } from '../../../models/nn/sha256';
+import { fromHex, sha256, toHex } from '../../../models/crypto/sha256';
 import { decodeNack, MSG_ACK, MSG_NACK, PayloadError } from '../../../models/protocol';
 import {
   chunkDataForMtu,

@@ -4,8 +4,8 @@
 // that ends it is seen as what it is. After every burst the probe checks that the child is alive,
 // serves the page byte for byte, answers an API request, and logged no unexpected error.
 //
-//   tsx scripts/probe-host.ts                    4 s (the `probe` step of npm test)
-//   PROBE_SECONDS=120 tsx scripts/probe-host.ts  or  npm run probe (--seconds 120)
+//   tsx scripts/probe-host.ts --seconds 4        the `probe` step of npm test
+//   npm run probe                                120 s (PROBE_SECONDS=N to change)
 //   PROBE_SEED=1234 ...                          replays a run (the seed is printed)
 //
 // Loopback only; bounded in time and in connections per burst; stops by itself (the child exits
@@ -52,8 +52,8 @@ function rng(seed: number): () => number {
 
 async function probe(): Promise<void> {
   const flag = process.argv.indexOf('--seconds');
-  const seconds = Number(flag > 0 ? process.argv[flag + 1] : (process.env.PROBE_SECONDS ?? 4));
-  if (!(seconds > 0 && seconds <= 3600)) throw new Error('PROBE_SECONDS must be a number of seconds from 1 to 3600');
+  const seconds = Number(flag > 0 ? process.argv[flag + 1] : (process.env.PROBE_SECONDS ?? 120));
+  if (!(seconds > 0 && seconds <= 3600)) throw new Error('--seconds and PROBE_SECONDS take a number of seconds from 1 to 3600');
   const seed = Number(process.env.PROBE_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const rand = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];

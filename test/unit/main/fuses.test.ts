@@ -6,19 +6,18 @@ import * as fuses from '../../../packaging/fuses.mjs';
 
 describe('Electron fuses (packaging/fuses.mjs)', () => {
   it('sets every fuse: no Node mode, no NODE_OPTIONS or --inspect, code from an intact asar only', () => {
-    expect(fuses.FUSES).toEqual({
-      version: FuseVersion.V1,
-      strictlyRequireAllFuses: true,
-      resetAdHocDarwinSignature: true,
-      [FuseV1Options.RunAsNode]: false,
-      [FuseV1Options.EnableCookieEncryption]: true,
-      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-      [FuseV1Options.EnableNodeCliInspectArguments]: false,
-      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
-      [FuseV1Options.OnlyLoadAppFromAsar]: true,
-      [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
-      [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
-    });
+    const want: Record<keyof typeof FuseV1Options, boolean> = {
+      RunAsNode: false,
+      EnableCookieEncryption: true,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableEmbeddedAsarIntegrityValidation: true,
+      OnlyLoadAppFromAsar: true,
+      LoadBrowserProcessSpecificV8Snapshot: false,
+      GrantFileProtocolExtraPrivileges: false,
+    };
+    const byName = Object.fromEntries(Object.entries(want).map(([name, on]) => [FuseV1Options[name as keyof typeof FuseV1Options], on]));
+    expect(fuses.FUSES).toEqual({ version: FuseVersion.V1, strictlyRequireAllFuses: true, resetAdHocDarwinSignature: true, ...byName });
     // Every fuse the installed @electron/fuses knows is set (strictlyRequireAllFuses would fail the build otherwise).
     const known = Object.values(FuseV1Options).filter((v) => typeof v === 'number');
     expect(known.every((i) => typeof fuses.FUSES[i] === 'boolean')).toBe(true);

@@ -106,12 +106,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
   function serveStatic(req: IncomingMessage, res: ServerResponse): void {
     const hostStatus = allowedHostStatus(req.headers.host);
-    if (hostStatus === 400) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request: malformed Host header');
-      return;
-    }
-    if (hostStatus === 421) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
+    if (hostStatus) {
+      res.writeHead(hostStatus, { 'content-type': 'text/plain' }).end(hostStatus === 400 ? 'Bad request: malformed Host header' : 'Misdirected request');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -164,8 +160,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       socket.end(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\n\r\n`);
     };
     const hostStatus = allowedHostStatus(req.headers.host);
-    if (hostStatus === 400) return refuse(400, 'Bad Request');
-    if (hostStatus === 421) return refuse(421, 'Misdirected Request');
+    if (hostStatus) return refuse(hostStatus, hostStatus === 400 ? 'Bad Request' : 'Misdirected Request');
     const { path, query } = splitTarget(req.url ?? '');
     if (path !== '/api') return refuse(404, 'Not Found');
     if (!allowedOrigins().includes(req.headers.origin ?? '')) return refuse(403, 'Forbidden');

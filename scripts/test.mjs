@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm test: every check the project has, in order, on this machine's real parts.
 //   typecheck (each room with its own libs) -> lint (with the room import rules) -> unit tests
-//   (Vitest) -> firmware host tests (cmocka) -> a short libFuzzer run -> firmware ARM build -> integration tests (virtual
-//   node over a pty, QEMU node) -> renderer build -> end-to-end test in Chromium.
+//   (Vitest) -> a short probe of the browser-mode host with hostile input -> firmware host tests
+//   (cmocka) -> a short libFuzzer run -> firmware ARM build -> integration tests (virtual node over
+//   a pty, QEMU node) -> renderer build -> end-to-end test in Chromium.
 // Prints a per-step table and a closing line "Summary: N passed, N failed" counting test cases.
 // `npm test -- --only unit,firmware` runs a subset (step names as in the table).
 import { spawnSync } from 'node:child_process';
@@ -42,6 +43,8 @@ const steps = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'models/tsconfig.json'], more: [['-p', 'main/tsconfig.json'], ['-p', 'renderer/tsconfig.json'], ['-p', 'tsconfig.json']] },
   { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
   vitest('unit', ['test/unit', 'renderer']),
+  // The browser-mode host in a child process under hostile raw-socket input for 4 s; `npm run probe` runs long.
+  { name: 'probe', cmd: bin('tsx'), args: [join(root, 'scripts/probe-host.ts'), '--seconds', '4'] },
   { name: 'firmware', cmd: 'make', args: ['-C', 'firmware', 'test'], parse: cmockaCount },
   // A bounded libFuzzer run of the node's receive path (firmware/test/fuzz); `npm run fuzz` runs long.
   { name: 'fuzz', cmd: 'make', args: ['-C', 'firmware', 'fuzz-short'] },

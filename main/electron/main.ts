@@ -2,12 +2,15 @@
  * The Electron shell. The renderer runs sandboxed with context isolation and no Node; it reaches
  * main/ only through the preload's `window.vigil` (invoke + on), whose channels are the API
  * contract's. Every request is validated by ApiService.handle and must come from our own page.
+ * One instance at a time; every web contents is held to main/electron/guards.ts; the app://
+ * scheme serves only the built renderer, with the CSP (main/electron/appProtocol.ts).
  */
 import { app, BrowserWindow, ipcMain, protocol, session, shell, net } from 'electron';
-import { join, normalize, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import { ApiService } from '../api/service';
+import { appProtocolHandler } from './appProtocol';
 import { BlePicker } from './blePicker';
+import { guardContents, permissionAllowed } from './guards';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
@@ -17,19 +20,82 @@ import { NodeManager } from '../node/manager';
 const ROOT = resolve(__dirname, '..', '..');
 const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// Two instances would share the pairing keys and the recordings: a second one hands over to the
+// first (which comes to the front) and quits before it opens anything.
+if (app.requestSingleInstanceLock()) startShell();
+else app.quit();
 
-// Pairing keys live in the app's own data folder (0600 file, main/node/keys.ts).
-const manager = new NodeManager({ root: ROOT, dataDir: process.env.VIGIL_DATA_DIR || app.getPath('userData') });
-const service = new ApiService(manager);
-let win: BrowserWindow | null = null;
+function startShell(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-// navigator.bluetooth.requestDevice(): Electron has no chooser; the renderer's dialog is the picker.
-const picker = new BlePicker({
-  send: (payload) => {
-    if (win && !win.isDestroyed()) win.webContents.send('vigil:event', 'ble.devices', payload);
-  },
-});
+  // Pairing keys live in the app's own data folder (0600 file, main/node/keys.ts).
+  const manager = new NodeManager({ root: ROOT, dataDir: process.env.VIGIL_DATA_DIR || app.getPath('userData') });
+  const service = new ApiService(manager);
+  let win: BrowserWindow | null = null;
+
+  // navigator.bluetooth.requestDevice(): Electron has no chooser; the renderer's dialog is the picker.
+  const picker = new BlePicker({
+    send: (payload) => {
+      if (win && !win.isDestroyed()) win.webContents.send('vigil:event', 'ble.devices', payload);
+    },
+  });
+
+  // Every web contents, the main window's and any other, gets the same rules (main/electron/guards.ts).
+  app.on('web-contents-created', (_e, contents) => guardContents(contents, (url) => shell.openExternal(url)));
+
+  app.on('second-instance', () => {
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  async function createWindow(): Promise<void> {
+    win = new BrowserWindow({
+      width: 1280,
+      height: 820,
+      title: 'Vigil',
+      webPreferences: {
+        preload: join(__dirname, 'preload.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        webviewTag: false,
+      },
+    });
+    win.webContents.on('select-bluetooth-device', (e, devices, callback) => {
+      e.preventDefault();
+      picker.offer(devices, callback);
+    });
+    win.on('closed', () => picker.cancelAll());
+    await win.loadURL(`${APP_ORIGIN}/index.html#/nodes`);
+  }
+
+  ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker }));
+
+  manager.subscribe((event, payload) => {
+    if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);
+  });
+
+  app.whenReady().then(async () => {
+    // The app's own pages, each response with the CSP (main/electron/appProtocol.ts); the header
+    // hook covers whatever else the session loads.
+    protocol.handle('app', appProtocolHandler(RENDERER_DIR, (fileUrl) => net.fetch(fileUrl)));
+    session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+      cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+    // No permission (camera, notifications, ...) is needed: checks and requests are both denied.
+    session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permissionAllowed(permission, origin));
+    session.defaultSession.setPermissionRequestHandler((_wc, permission, cb, details) => cb(permissionAllowed(permission, details?.requestingUrl)));
+    await createWindow();
+    const demo = demoFromArgs();
+    if (demo) await manager.startDemo(demo).catch((e: Error) => console.error(`vigil: the demo node did not start: ${e.message}`));
+  });
+
+  app.on('window-all-closed', () => {
+    void manager.shutdown().finally(() => app.quit());
+  });
+}
 
 function demoFromArgs(): DemoRecording | undefined {
   const i = process.argv.indexOf('--demo');
@@ -37,60 +103,3 @@ function demoFromArgs(): DemoRecording | undefined {
   const next = process.argv[i + 1];
   return next && (DEMO_RECORDINGS as readonly string[]).includes(next) ? (next as DemoRecording) : 'cwru-normal';
 }
-
-async function createWindow(): Promise<void> {
-  protocol.handle('app', (req) => {
-    const url = new URL(req.url);
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-    const file = normalize(join(RENDERER_DIR, rel));
-    if (url.host !== 'vigil' || !file.startsWith(RENDERER_DIR + sep)) return new Response('Not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
-  });
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
-  // No permission (camera, notifications, ...) is ever needed.
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-
-  win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    title: 'Vigil',
-    webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(APP_ORIGIN + '/')) e.preventDefault();
-  });
-  win.webContents.on('select-bluetooth-device', (e, devices, callback) => {
-    e.preventDefault();
-    picker.offer(devices, callback);
-  });
-  win.on('closed', () => picker.cancelAll());
-  await win.loadURL(`${APP_ORIGIN}/index.html#/nodes`);
-}
-
-ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker }));
-
-manager.subscribe((event, payload) => {
-  if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);
-});
-
-app.whenReady().then(async () => {
-  await createWindow();
-  const demo = demoFromArgs();
-  if (demo) await manager.startDemo(demo).catch((e: Error) => console.error(`vigil: the demo node did not start: ${e.message}`));
-});
-
-app.on('window-all-closed', () => {
-  void manager.shutdown().finally(() => app.quit());
-});

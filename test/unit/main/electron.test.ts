@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiService } from '../../../main/api/service';
 import { BlePicker } from '../../../main/electron/blePicker';
+import { CONTENT_SECURITY_POLICY } from '../../../main/host/csp';
+import { isDocumentationLink, permissionAllowed } from '../../../main/electron/guards';
 import { handleInvoke } from '../../../main/electron/ipc';
 import { NodeManager } from '../../../main/node/manager';
 
@@ -22,8 +24,16 @@ const fake = vi.hoisted(() => {
     ready: undefined as undefined | (() => void),
     headers: undefined as undefined | ((d: unknown, cb: (r: unknown) => void) => void),
     permission: undefined as undefined | ((...a: unknown[]) => void),
+    permissionCheck: undefined as undefined | ((...a: unknown[]) => boolean),
     paths: [] as string[],
     userData: '',
+    appHandlers: new Map<string, (...a: unknown[]) => void>(),
+    singleInstance: true,
+    quits: 0,
+    focused: [] as string[],
+    protocols: new Map<string, (req: { url: string }) => Promise<Response>>(),
+    fetched: [] as string[],
+    opened: [] as string[],
   };
   class BrowserWindow {
     webContents: Record<string, unknown>;
@@ -39,6 +49,17 @@ const fake = vi.hoisted(() => {
       (this as unknown as { loadURL: (u: string) => Promise<void> }).loadURL = async (u: string) => {
         w.loaded = u;
       };
+      // As in Electron: every new web contents is announced app-wide.
+      state.appHandlers.get('web-contents-created')?.({}, this.webContents);
+    }
+    isMinimized() {
+      return true;
+    }
+    restore() {
+      state.focused.push('restore');
+    }
+    focus() {
+      state.focused.push('focus');
     }
     isDestroyed() {
       return false;
@@ -53,18 +74,33 @@ const fake = vi.hoisted(() => {
       },
       on: (ch: string, l: (...a: unknown[]) => void) => state.rendererListeners.set(ch, l),
     },
-    app: { whenReady: () => new Promise<void>((r) => (state.ready = r)), on: () => {}, quit: () => {}, getPath: (name: string) => { state.paths.push(name); return state.userData; } },
+    app: {
+      whenReady: () => new Promise<void>((r) => (state.ready = r)),
+      on: (ev: string, h: (...a: unknown[]) => void) => state.appHandlers.set(ev, h),
+      quit: () => state.quits++,
+      requestSingleInstanceLock: () => state.singleInstance,
+      getPath: (name: string) => {
+        state.paths.push(name);
+        return state.userData;
+      },
+    },
     BrowserWindow,
     ipcMain: { handle: (ch: string, h: (...a: unknown[]) => unknown) => state.ipcHandlers.set(ch, h) },
-    protocol: { registerSchemesAsPrivileged: () => {}, handle: () => {} },
+    protocol: { registerSchemesAsPrivileged: () => {}, handle: (scheme: string, h: (req: { url: string }) => Promise<Response>) => state.protocols.set(scheme, h) },
     session: {
       defaultSession: {
         webRequest: { onHeadersReceived: (h: (d: unknown, cb: (r: unknown) => void) => void) => (state.headers = h) },
         setPermissionRequestHandler: (h: (...a: unknown[]) => void) => (state.permission = h),
+        setPermissionCheckHandler: (h: (...a: unknown[]) => boolean) => (state.permissionCheck = h),
       },
     },
-    shell: { openExternal: async () => {} },
-    net: { fetch: async () => new Response('') },
+    shell: { openExternal: async (url: string) => state.opened.push(url) },
+    net: {
+      fetch: async (url: string) => {
+        state.fetched.push(url);
+        return new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } });
+      },
+    },
   };
   return { state, electron };
 });
@@ -204,5 +240,98 @@ describe('Bluetooth device picker (main/electron/main.ts, blePicker.ts)', () => 
   it('has no picker to answer outside the shell', async () => {
     const service = new ApiService(new NodeManager({ root: process.cwd() }));
     expect(await handleInvoke(service, ev, 'ble.select', { requestId: 'x', deviceId: null })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
+
+describe('shell hardening (main/electron/main.ts, guards.ts, appProtocol.ts)', () => {
+  async function started() {
+    await import('../../../main/electron/main');
+    fake.state.ready!();
+    await vi.waitFor(() => expect(fake.state.windows[0]?.loaded).toBeDefined());
+    return fake.state.windows[0];
+  }
+  type Nav = (e: { preventDefault(): void }, url?: string) => void;
+
+  it('opens no external page but the documentation links, from the window or any other web contents', async () => {
+    const w = await started();
+    fake.state.opened.length = 0;
+    expect((w.handlers.open as (d: { url: string }) => unknown)({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    let prevented = 0;
+    (w.handlers['will-navigate'] as Nav)({ preventDefault: () => prevented++ }, 'https://example.com/');
+    (w.handlers['will-redirect'] as Nav)({ preventDefault: () => prevented++ }, 'http://127.0.0.1:1/');
+    (w.handlers['will-navigate'] as Nav)({ preventDefault: () => prevented++ }, 'app://vigil/index.html#/live');
+    expect(prevented).toBe(2);
+    expect(fake.state.opened).toEqual([]);
+    // Any other web contents (a webview, a window a page tried to open) gets the same rules.
+    const other: Record<string, unknown> = {};
+    fake.state.appHandlers.get('web-contents-created')!({}, { setWindowOpenHandler: (h: unknown) => (other.open = h), on: (ev: string, h: unknown) => (other[ev] = h) });
+    expect((other.open as (d: { url: string }) => unknown)({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    (other['will-navigate'] as Nav)({ preventDefault: () => prevented++ }, 'file:///etc/passwd');
+    (other['will-attach-webview'] as Nav)({ preventDefault: () => prevented++ });
+    expect(prevented).toBe(4);
+    expect(fake.state.opened).toEqual([]);
+    // Only an exact https documentation URL opens.
+    const docs = ['https://docs.example.org/vigil/pairing'];
+    expect(isDocumentationLink('https://docs.example.org/vigil/pairing', docs)).toBe(true);
+    for (const url of ['https://docs.example.org/vigil/pairing/../../x', 'https://docs.example.org/vigil/pairing2', 'http://docs.example.org/vigil/pairing', 'https://user@docs.example.org/vigil/pairing', 'https://docs.example.org.evil/vigil/pairing', 'not a url']) {
+      expect(isDocumentationLink(url, docs), url).toBe(false);
+    }
+  });
+
+  it('denies every permission check and request, beside the device picker', async () => {
+    await started();
+    expect(fake.state.permissionCheck).toBeTypeOf('function');
+    for (const perm of ['media', 'notifications', 'clipboard-read', 'serial', 'hid', 'usb', 'geolocation', 'openExternal', 'unknown']) {
+      expect(fake.state.permissionCheck!(null, perm, 'app://vigil', {}), perm).toBe(false);
+      let granted: boolean | undefined;
+      fake.state.permission!(null, perm, (ok: boolean) => (granted = ok), { requestingUrl: 'app://vigil/index.html' });
+      expect(granted, perm).toBe(false);
+    }
+    // A permission the renderer needed would go to our own page only.
+    expect(permissionAllowed('x', 'app://vigil', ['x'])).toBe(true);
+    expect(permissionAllowed('x', 'app://vigilant', ['x'])).toBe(false);
+    expect(permissionAllowed('x', 'https://evil.example', ['x'])).toBe(false);
+  });
+
+  it('serves app:// with the CSP on every response, and answers a bad path with 400', async () => {
+    await started();
+    const handle = fake.state.protocols.get('app')!;
+    expect(handle).toBeTypeOf('function');
+    fake.state.fetched.length = 0;
+    const page = await handle({ url: 'app://vigil/' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('content-type')).toBe('text/html');
+    expect(fake.state.fetched).toEqual([expect.stringMatching(/^file:\/\/.*\/dist\/renderer\/index\.html$/)]);
+    for (const [url, status] of [
+      ['app://vigil/%ff', 400],
+      ['app://vigil/a%00.js', 400],
+      ['app://other/index.html', 404],
+    ] as const) {
+      const r = await handle({ url });
+      expect(r.status, url).toBe(status);
+      expect(r.headers.get('content-security-policy'), url).toBe(CONTENT_SECURITY_POLICY);
+    }
+    expect(fake.state.fetched).toHaveLength(1);
+  });
+
+  it('is a single instance: a second one focuses the first and quits before opening the data folder', async () => {
+    await started();
+    fake.state.focused.length = 0;
+    fake.state.appHandlers.get('second-instance')!({}, ['vigil'], '/');
+    expect(fake.state.focused).toEqual(['restore', 'focus']);
+
+    vi.resetModules();
+    fake.state.singleInstance = false;
+    fake.state.quits = 0;
+    fake.state.paths.length = 0;
+    fake.state.ipcHandlers.clear();
+    fake.state.appHandlers.clear();
+    await import('../../../main/electron/main');
+    expect(fake.state.quits).toBe(1);
+    expect(fake.state.paths).toEqual([]); // the keys and data folder were not opened
+    expect(fake.state.ipcHandlers.size).toBe(0);
+    expect(fake.state.appHandlers.size).toBe(0);
+    fake.state.singleInstance = true;
   });
 });

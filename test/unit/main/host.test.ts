@@ -8,6 +8,7 @@ import { ApiError, validateRequest } from '../../../main/api/contract';
 import { ApiService } from '../../../main/api/service';
 import { startHost, type RunningHost } from '../../../main/host/server';
 import { NodeManager } from '../../../main/node/manager';
+import { rawExchange, statusOf, upgradeRequest, wsFrame } from '../../helpers/rawSocket';
 
 describe('API argument validation', () => {
   it('accepts well-formed requests', () => {
@@ -111,5 +112,78 @@ describe('browser-mode host', () => {
     expect(missing.ok).toBe(false);
     expect(missing.error?.message).toMatch(/does not exist|Could not open/);
     ws.close();
+  });
+});
+
+describe('browser-mode host under hostile input (it must answer, never exit)', () => {
+  let host: RunningHost;
+  let manager: NodeManager;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-static-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Vigil</title>');
+    manager = new NodeManager({ root: process.cwd() });
+    host = await startHost({ service: new ApiService(manager), staticDir: dir, log: (l) => logged.push(l) });
+  });
+  afterAll(async () => {
+    await host.close();
+    await manager.shutdown();
+  });
+  const self = () => `127.0.0.1:${host.port}`;
+  const api = () => `/api?token=${host.token}`;
+  async function stillServing(): Promise<void> {
+    expect((await get(host.port, '/')).status).toBe(200);
+    const ws = await connectWs(`ws://${self()}${api()}`, `http://${self()}`);
+    const reply = await new Promise<string>((resolve) => {
+      ws.once('message', (d) => resolve(d.toString()));
+      ws.send(JSON.stringify({ type: 'request', id: 7, channel: 'nodes.list', args: {} }));
+    });
+    expect(JSON.parse(reply)).toEqual({ type: 'response', id: 7, ok: true, result: [] });
+    ws.close();
+  }
+
+  it('answers a bad percent-escape in a page path with 400', async () => {
+    for (const path of ['/%ff', '/%', '/a%zz', '/%c0%af', '/index.html%00']) {
+      expect((await get(host.port, path)).status, path).toBe(400);
+    }
+    await stillServing();
+  });
+  it('answers a request target that is not a path with 400', async () => {
+    expect(statusOf(await rawExchange(host.port, [`GET * HTTP/1.1\r\nHost: ${self()}\r\nConnection: close\r\n\r\n`]))).toBe(400);
+    expect(statusOf(await rawExchange(host.port, [`GET http://${self()}/ HTTP/1.1\r\nHost: ${self()}\r\nConnection: close\r\n\r\n`]))).toBe(400);
+    await stillServing();
+  });
+  it('refuses an API upgrade with an invalid Host header, and a token with a bad percent-escape', async () => {
+    expect(statusOf(await rawExchange(host.port, [upgradeRequest(api(), '[', `http://${self()}`)]))).toBe(400);
+    expect(statusOf(await rawExchange(host.port, [upgradeRequest(api(), `evil.example:${host.port}`, `http://${self()}`)]))).toBe(421);
+    expect(statusOf(await rawExchange(host.port, [upgradeRequest('/api?token=%ff', self(), `http://${self()}`)]))).toBe(401);
+    expect(statusOf(await rawExchange(host.port, [`GET / HTTP/1.1\r\nHost: [\r\nConnection: close\r\n\r\n`]))).toBe(400);
+    await stillServing();
+  });
+  it('answers the message null with a plain-words refusal', async () => {
+    const out = (await rawExchange(host.port, [upgradeRequest(api(), self(), `http://${self()}`), wsFrame(1, Buffer.from('null'))], 500)).toString('latin1');
+    expect(out).toMatch(/^HTTP\/1\.1 101/);
+    expect(out).toContain('Expected {type:\\"request\\", id:number, channel, args}');
+    await stillServing();
+  });
+  it('closes a connection that sends a message over 64 KiB or a malformed frame', async () => {
+    const open = upgradeRequest(api(), self(), `http://${self()}`);
+    const closeCode = (b: Buffer) => {
+      const i = b.indexOf('\r\n\r\n') + 4;
+      // The server's close frame: 0x88, a length, then the status code.
+      return b[i] === 0x88 ? b.readUInt16BE(i + 2) : 0;
+    };
+    expect(closeCode(await rawExchange(host.port, [open, wsFrame(1, Buffer.alloc(64 * 1024 + 1, 0x20))]))).toBe(1009);
+    expect(closeCode(await rawExchange(host.port, [open, wsFrame(1, Buffer.from('{}'), { masked: false })]))).toBe(1002);
+    expect(closeCode(await rawExchange(host.port, [open, wsFrame(1, Buffer.from('{}'), { rsv: 2 })]))).toBe(1002);
+    expect(closeCode(await rawExchange(host.port, [open, wsFrame(1, Buffer.from([0xff, 0xfe]))]))).toBe(1007);
+    // Each was logged as a closed connection, and the process is still here to log it.
+    expect(logged.filter((l) => l.startsWith('closed an API connection')).map((l) => l.replace(/^.*: /, ''))).toEqual([
+      expect.stringMatching(/Max payload size exceeded/),
+      expect.stringMatching(/MASK must be set/),
+      expect.stringMatching(/RSV2 and RSV3 must be clear/),
+      expect.stringMatching(/invalid UTF-8/),
+    ]);
+    await stillServing();
   });
 });

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ApiService } from '../api/service';
 import { BlePicker } from './blePicker';
 import { APP_ORIGIN, handleInvoke } from './ipc';
-import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
+import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
 import { NodeManager } from '../node/manager';
 

@@ -3,7 +3,7 @@
  * ipcRenderer itself, and only for the API contract's channels.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { EVENT_CHANNELS, isRequestChannel, type EventChannel } from '../api/contract';
+import { isEventChannel, isRequestChannel, type EventChannel } from '../../models/api/channels';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<EventChannel, Set<Listener>>();
@@ -20,7 +20,7 @@ contextBridge.exposeInMainWorld('vigil', {
     return r.result;
   },
   on(event: unknown, listener: unknown): () => void {
-    if (!(EVENT_CHANNELS as readonly unknown[]).includes(event) || typeof listener !== 'function') {
+    if (!isEventChannel(event) || typeof listener !== 'function') {
       throw new Error(`unknown event ${String(event)}`);
     }
     const ev = event as EventChannel;

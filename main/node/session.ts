@@ -91,7 +91,7 @@ import {
   type RawBlock,
   type StreamSettings,
   type TimeSync,
-} from '../api/contract';
+} from '../../models/api/contract';
 import type { Link } from '../transport/link';
 import type { KeyStore } from './keys';
 

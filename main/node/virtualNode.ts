@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ApiError, type DemoRecording } from '../api/contract';
+import { ApiError, type DemoRecording } from '../../models/api/contract';
 
 export interface Recording {
   file: string; // relative to the project root

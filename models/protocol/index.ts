@@ -4,3 +4,4 @@ export * from './frame';
 export * from './messages';
 export * from './utf8';
 export * from './link';
+export * from './bounds';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blePath, type ApiEvents, type FeatureFrame, type NodeInfo, type NodeLogEntry, type RawBlock } from '../../main/api/contract';
+import { blePath, type ApiEvents, type FeatureFrame, type NodeInfo, type NodeLogEntry, type RawBlock } from '../../models/api/contract';
 import { ApiService } from '../../main/api/service';
 import { keyIdHex } from '../../main/node/keys';
 import { NodeManager } from '../../main/node/manager';

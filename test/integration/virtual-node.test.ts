@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvents, FeatureFrame, NodeInfo } from '../../main/api/contract';
+import type { ApiEvents, FeatureFrame, NodeInfo } from '../../models/api/contract';
 import { NodeManager } from '../../main/node/manager';
 import { DEMO_RECORDINGS } from '../../main/node/virtualNode';
 import { rmsF32 } from '../../models/features/rms';

@@ -2,7 +2,7 @@
  * Electron transport: wraps the object the preload exposes as `window.vigil` through contextBridge.
  * IPC is local and always up, so the link state is always 'open'.
  */
-import type { ApiEvents, ArgsOf, EventChannel, RequestChannel, ResultOf } from '../../../main/api/contract';
+import { isApiErrorCode, type ApiEvents, type ArgsOf, type EventChannel, type RequestChannel, type ResultOf } from '../../../models/api/contract';
 import { RequestError, plainMessage } from './errors';
 import type { ConnectionStatus, VigilClient } from './types';
 
@@ -20,8 +20,8 @@ export function bridgeClient(bridge: PreloadBridge): VigilClient {
       try {
         return (await bridge.invoke(channel, args)) as ResultOf<C>;
       } catch (err) {
-        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'internal';
-        throw new RequestError(code, plainMessage(err));
+        const code = (err as { code?: unknown })?.code;
+        throw new RequestError(isApiErrorCode(code) ? code : 'internal', plainMessage(err));
       }
     },
     on<E extends EventChannel>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {

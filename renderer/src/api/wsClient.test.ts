@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NodeInfo } from '../../../main/api/contract';
+import type { NodeInfo } from '../../../models/api/contract';
 import { RequestError } from './errors';
 import type { ConnectionStatus } from './types';
 import { WsClient, type SocketLike } from './wsClient';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame } from '../../../main/api/contract';
+import type { FeatureFrame } from '../../../models/api/contract';
 import { FeatureStore, type NodeSeries } from './featureStore';
 
 function frame(windowIndex: number, rmsG: number[] = [0.07, 0.08]): FeatureFrame {

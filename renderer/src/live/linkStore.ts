@@ -4,7 +4,7 @@
  * (node.raw), its anomaly alarms (node.event) and its log (node.log). Listeners are told at most
  * once per animation frame.
  */
-import type { FeatureFrame, NodeEventInfo, NodeLogEntry, RawBatch } from '../../../main/api/contract';
+import type { FeatureFrame, NodeEventInfo, NodeLogEntry, RawBatch } from '../../../models/api/contract';
 import { FrameNotifier } from './frameNotifier';
 
 /** Raw samples kept per axis: about 0.2 s at 48 kHz, D = 1; 5 s at D = 32. */

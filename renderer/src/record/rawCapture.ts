@@ -11,7 +11,7 @@
  * the path ends (stream restart, new decimation, end of the session), an open snapshot is handed
  * over with the samples it has, and the ring starts again after the hole.
  */
-import type { RawBlock as LinkRawBlock } from '../../../main/api/contract';
+import type { RawBlock as LinkRawBlock } from '../../../models/api/contract';
 
 export interface RawBlock {
   path: string;

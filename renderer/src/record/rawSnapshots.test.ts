@@ -2,7 +2,7 @@
 // fake-indexeddb (real IndexedDB semantics) as the other renderer tests.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame, NodeEventInfo, NodeInfo, RawBlock } from '../../../main/api/contract';
+import type { FeatureFrame, NodeEventInfo, NodeInfo, RawBlock } from '../../../models/api/contract';
 import { VigilDb } from '../db/db';
 import type { RawSnapshotRow } from '../db/types';
 import { fromRawBlock } from './rawCapture';

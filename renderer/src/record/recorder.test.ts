@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame, NodeInfo } from '../../../main/api/contract';
+import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
 import { VigilDb } from '../db/db';
 import { readNodeFeatures } from '../db/features';
 import { LiveRecorder } from './recorder';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ApiError, validateRequest } from '../../../main/api/contract';
+import { ApiError, validateRequest } from '../../../models/api/contract';
 import { ApiService } from '../../../main/api/service';
 import { startHost, type RunningHost } from '../../../main/host/server';
 import { NodeManager } from '../../../main/node/manager';

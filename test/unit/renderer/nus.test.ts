@@ -4,7 +4,7 @@
 // a time, batching of received bytes, reconnect), not about frames; the e2e test carries a real
 // node's bytes through the same fake.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApiEvents, EventChannel } from '../../../main/api/contract';
+import type { ApiEvents, EventChannel } from '../../../models/api/contract';
 import { connectBluetoothNode, MAX_RX_BATCH, NusLink, resumeBluetoothLinks } from '../../../renderer/src/ble/nus';
 import type { BleBluetooth, BleDevice } from '../../../renderer/src/ble/webBluetooth';
 import { createFakeBluetooth, type FakeBluetooth, type FakeGattOptions } from '../../helpers/fakeGatt';

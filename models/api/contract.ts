@@ -425,7 +425,8 @@ const REQUESTS = {
   })),
   'nodes.time': NODE,
   'nodes.ping': NODE,
-  'ble.open': rule(['deviceId', 'name'], (a, ch) => ({ deviceId: bleDeviceId(a.deviceId, ch), name: text(a.name ?? '', ch, 'name', 0, 64) })),
+  // The node's name comes from its HELLO, not from what the browser calls the device.
+  'ble.open': rule(['deviceId'], (a, ch) => ({ deviceId: bleDeviceId(a.deviceId, ch) })),
   'ble.rx': rule(['path', 'data'], (a, ch) => ({ path: blePathArg(a, ch), data: base64Bytes(a.data, ch) })),
   'ble.closed': rule(['path', 'reason'], (a, ch): { path: string; reason?: string } => {
     const path = blePathArg(a, ch);

@@ -157,7 +157,7 @@ export class NusLink {
       await this.connectGatt();
       // Open before 'ble.open' resolves: main sends its 0x00 and HELLO_REQ while answering it.
       this.setStatus({ state: 'open', attempts: 0, problem: undefined });
-      return await this.api.invoke('ble.open', { deviceId: this.device.id, name: this.device.name ?? '' });
+      return await this.api.invoke('ble.open', { deviceId: this.device.id });
     } catch (e) {
       this.close();
       throw new Error(`Could not open the Bluetooth link to ${this.device.name || this.device.id}: ${errorText(e)}`);
@@ -411,7 +411,7 @@ export class NusLink {
       if (this.stopped) return;
       // Open before 'ble.open' resolves: main sends its 0x00 and HELLO_REQ while answering it.
       this.setStatus({ state: 'open' });
-      await this.api.invoke('ble.open', { deviceId: this.device.id, name: this.device.name ?? '' });
+      await this.api.invoke('ble.open', { deviceId: this.device.id });
       this.counters.reconnects++;
       this.setStatus({ state: 'open', attempts: 0, problem: undefined });
     } catch (e) {

@@ -41,7 +41,7 @@ const cmockaCount = (text) => {
 const steps = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'models/tsconfig.json'], more: [['-p', 'main/tsconfig.json'], ['-p', 'renderer/tsconfig.json'], ['-p', 'tsconfig.json']] },
   { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
-  vitest('unit', ['test/unit', 'renderer']),
+  vitest('unit', ['test/unit']),
   { name: 'firmware', cmd: 'make', args: ['-C', 'firmware', 'test'], parse: cmockaCount },
   // A bounded libFuzzer run of the node's receive path (firmware/test/fuzz); `npm run fuzz` runs long.
   { name: 'fuzz', cmd: 'make', args: ['-C', 'firmware', 'fuzz-short'] },

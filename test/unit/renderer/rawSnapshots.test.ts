@@ -3,10 +3,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { FeatureFrame, NodeEventInfo, NodeInfo, RawBlock } from '../../../models/api/contract';
-import { VigilDb } from '../db/db';
-import type { RawSnapshotRow } from '../db/types';
-import { fromRawBlock } from './rawCapture';
-import { LiveRecorder } from './recorder';
+import { VigilDb } from '../../../renderer/src/db/db';
+import type { RawSnapshotRow } from '../../../renderer/src/db/types';
+import { fromRawBlock } from '../../../renderer/src/record/rawCapture';
+import { LiveRecorder } from '../../../renderer/src/record/recorder';
 
 const PATH = '/dev/pts/4';
 const UID = '0a0b0c0d0e0f101112131415';

@@ -1,7 +1,8 @@
 // Lint, and the layering rules between the rooms (see docs/architecture.md):
 //   models/   pure TypeScript: imports nothing of the project, no Node, no DOM-only packages
 //   main/     Node: may import models/
-//   renderer/ browser: may import models/, and only types from main/api/contract
+//   renderer/ browser: may import models/ (the API contract is models/api), nothing of main/
+//   main/electron/preload.ts: may import only electron and models/api
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
@@ -51,8 +52,7 @@ export default tseslint.config(
           ],
           patterns: [
             ...nodeBuiltinPatterns,
-            { regex: '(^|/)main/(?!api/contract$)', message: 'bad layering: the renderer may import only main/api/contract from main/' },
-            { group: ['**/main/api/contract'], allowTypeImports: true, message: 'bad layering: import only types from main/api/contract (import type ...)' },
+            { group: ['**/main/**'], message: 'bad layering: the renderer reaches main/ only through the API in models/api' },
             { group: ['**/test/**', '**/scripts/**', '**/bench/**', '**/firmware/**'], message: 'bad layering: the renderer ships; it may not import tests or tools' },
           ],
         },
@@ -68,6 +68,16 @@ export default tseslint.config(
           paths: [{ name: 'react', message: 'bad layering: main/ has no UI' }],
           patterns: [{ group: ['**/renderer/**', '**/test/**', '**/bench/**', '**/scripts/**'], message: 'bad layering: main/ may import only models/' }],
         },
+      ],
+    },
+  },
+  {
+    // The sandboxed preload is bundled on its own (scripts/build.mjs): only Electron and the API's channel names.
+    files: ['main/electron/preload.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!electron$)(?!(\\./|(\\.\\./)+)models/api/[a-z]+$)', message: 'bad layering: the preload may import only electron and models/api' }] },
       ],
     },
   },

@@ -3,7 +3,7 @@
  * the app's own storage code (LiveRecorder, feature reads, the CSV ImportJob and its worker) on
  * real IndexedDB, exposed as `window.vigilBench`.
  */
-import type { NodeInfo } from '../main/api/contract';
+import type { NodeInfo } from '../models/api/contract';
 import { sniffCsv } from '../models/dataset/formats';
 import { openDb, type VigilDb } from '../renderer/src/db/db';
 import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features';

@@ -42,7 +42,7 @@ const cmockaCount = (text) => {
 const steps = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-p', 'models/tsconfig.json'], more: [['-p', 'main/tsconfig.json'], ['-p', 'renderer/tsconfig.json'], ['-p', 'tsconfig.json']] },
   { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
-  vitest('unit', ['test/unit', 'renderer']),
+  vitest('unit', ['test/unit']),
   // The browser-mode host in a child process under hostile raw-socket input for 4 s; `npm run probe` runs long.
   { name: 'probe', cmd: bin('tsx'), args: [join(root, 'scripts/probe-host.ts'), '--seconds', '4'] },
   { name: 'firmware', cmd: 'make', args: ['-C', 'firmware', 'test'], parse: cmockaCount },

@@ -3,68 +3,53 @@
  * (Electron IPC in main/electron/main.ts, the WebSocket in main/host/server.ts) call `handle`,
  * which validates the arguments first, so neither can skip validation.
  */
-import { ApiError, validateRequest, type ArgsOf, type RequestChannel, type ResultOf } from './contract';
+import { ApiError, validateRequest, type ApiReply, type ArgsOf, type RequestChannel, type ResultOf } from '../../models/api/contract';
 import type { NodeManager } from '../node/manager';
 
-export class ApiService {
-  constructor(readonly manager: NodeManager) {}
+type Handlers = { [C in RequestChannel]: (args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> };
 
-  async handle(channel: unknown, args: unknown): Promise<unknown> {
-    const v = validateRequest(channel, args);
-    return this.dispatch(v.channel, v.args);
+const OK = { ok: true } as const;
+
+export class ApiService {
+  private readonly handlers: Handlers;
+
+  constructor(readonly manager: NodeManager) {
+    const m = manager;
+    this.handlers = {
+      'ports.list': () => m.listPorts(),
+      'nodes.list': () => m.listNodes(),
+      'nodes.connect': (a) => m.connect(a.path),
+      'nodes.disconnect': async (a) => (await m.disconnect(a.path), OK),
+      'demo.start': (a) => m.startDemo(a.recording ?? 'cwru-normal'),
+      'demo.stop': async (a) => (await m.stopDemo(a.path), OK),
+      'nodes.pair': (a) => m.pair(a.path, a.name),
+      'nodes.config.get': (a) => m.getConfig(a.path),
+      'nodes.config.set': (a) => m.setConfig(a.path, a.changes),
+      'nodes.stream': (a) => m.setStream(a.path, { features: a.features, raw: a.raw, rawDecimation: a.rawDecimation }),
+      'nodes.time': (a) => m.syncTime(a.path),
+      'nodes.ping': (a) => m.ping(a.path),
+      'ble.open': (a) => m.bleOpen(a.deviceId),
+      'ble.rx': (a) => (m.bleRx(a.path, a.data), OK),
+      'ble.closed': (a) => (m.bleClosed(a.path, a.reason), OK),
+      // The Electron shell answers it (main/electron/ipc.ts, its device picker); browser mode has none.
+      'ble.select': () => {
+        throw new ApiError('not-found', 'There is no Bluetooth device list to choose from here: the browser shows its own.');
+      },
+    };
   }
 
-  private async dispatch<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
-    const m = this.manager;
-    const a = args as Record<string, unknown>;
-    switch (channel) {
-      case 'ports.list':
-        return (await m.listPorts()) as ResultOf<C>;
-      case 'nodes.list':
-        return m.listNodes() as ResultOf<C>;
-      case 'nodes.connect':
-        return (await m.connect(a.path as string)) as ResultOf<C>;
-      case 'nodes.disconnect':
-        await m.disconnect(a.path as string);
-        return { ok: true } as ResultOf<C>;
-      case 'demo.start':
-        return (await m.startDemo((a.recording as ArgsOf<'demo.start'>['recording']) ?? 'cwru-normal')) as ResultOf<C>;
-      case 'demo.stop':
-        await m.stopDemo(a.path as string);
-        return { ok: true } as ResultOf<C>;
-      case 'nodes.pair':
-        return (await m.pair(a.path as string, a.name as string | undefined)) as ResultOf<C>;
-      case 'nodes.config.get':
-        return (await m.getConfig(a.path as string)) as ResultOf<C>;
-      case 'nodes.config.set':
-        return (await m.setConfig(a.path as string, a.changes as ArgsOf<'nodes.config.set'>['changes'])) as ResultOf<C>;
-      case 'nodes.stream': {
-        const s = args as ArgsOf<'nodes.stream'>;
-        return (await m.setStream(s.path, { features: s.features, raw: s.raw, rawDecimation: s.rawDecimation })) as ResultOf<C>;
-      }
-      case 'nodes.time':
-        return (await m.syncTime(a.path as string)) as ResultOf<C>;
-      case 'nodes.ping':
-        return (await m.ping(a.path as string)) as ResultOf<C>;
-      case 'ble.open':
-        return (await m.bleOpen(a.deviceId as string)) as ResultOf<C>;
-      case 'ble.rx':
-        m.bleRx(a.path as string, a.data as string);
-        return { ok: true } as ResultOf<C>;
-      case 'ble.closed':
-        m.bleClosed(a.path as string, a.reason as string | undefined);
-        return { ok: true } as ResultOf<C>;
-      case 'ble.select':
-        // The Electron shell answers it (main/electron/ipc.ts, its device picker); browser mode has none.
-        throw new ApiError('not-found', 'There is no Bluetooth device list to choose from here: the browser shows its own.');
-      default:
-        throw new ApiError('bad-request', `unknown request channel ${String(channel)}`);
-    }
+  async handle(channel: unknown, args: unknown): Promise<unknown> {
+    return this.run(validateRequest(channel, args));
+  }
+
+  private async run<C extends RequestChannel>(r: { channel: C; args: ArgsOf<C> }): Promise<ResultOf<C>> {
+    const handler: Handlers[C] = this.handlers[r.channel];
+    return handler(r.args);
   }
 }
 
 /** Turns any thrown value into the plain-words error shape both transports send. */
-export function toErrorPayload(e: unknown): { code: string; message: string } {
+export function toErrorPayload(e: unknown): Extract<ApiReply, { ok: false }>['error'] {
   if (e instanceof ApiError) return { code: e.code, message: e.message };
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }

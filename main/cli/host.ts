@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
+import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
 import { ApiService } from '../api/service';
 import { startHost } from '../host/server';
 import { defaultDataDir } from '../node/keys';

@@ -6,7 +6,7 @@
  * them, with Cancel), answered by the 'ble.select' request {requestId, deviceId | null}.
  * Free of the `electron` import so it can be tested without the binary.
  */
-import { ApiError, type BleDeviceChoice } from '../api/contract';
+import { ApiError, type BleDeviceChoice } from '../../models/api/contract';
 
 /** The parts of Electron's BluetoothDevice the picker reads. */
 export interface ElectronBleDevice {

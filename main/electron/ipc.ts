@@ -3,7 +3,7 @@
  * where the Electron binary is absent. Only our own top-level page may call the API; every
  * request then goes through ApiService.handle, which validates the arguments.
  */
-import { validateRequest, type ArgsOf } from '../api/contract';
+import { validateArgs, type ApiReply } from '../../models/api/contract';
 import { toErrorPayload, type ApiService } from '../api/service';
 import type { BlePicker } from './blePicker';
 
@@ -15,15 +15,13 @@ export interface InvokeEventLike {
   sender: { mainFrame: unknown };
 }
 
-export type InvokeReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
-
 /** What only the Electron shell answers (there is no such thing in browser mode). */
 export interface ShellHandlers {
   /** The app's Bluetooth device picker ('ble.select'). */
   picker?: BlePicker;
 }
 
-export async function handleInvoke(service: ApiService, event: InvokeEventLike, channel: unknown, args: unknown, shell: ShellHandlers = {}): Promise<InvokeReply> {
+export async function handleInvoke(service: ApiService, event: InvokeEventLike, channel: unknown, args: unknown, shell: ShellHandlers = {}): Promise<ApiReply> {
   const frame = event.senderFrame;
   if (!frame || !frame.url.startsWith(APP_ORIGIN + '/') || frame !== event.sender.mainFrame) {
     return { ok: false, error: { code: 'bad-request', message: 'request from an unexpected frame' } };
@@ -31,7 +29,7 @@ export async function handleInvoke(service: ApiService, event: InvokeEventLike, 
   try {
     if (channel === 'ble.select') {
       // Validated like every request, then answered here: the picker belongs to the shell.
-      const a = validateRequest('ble.select', args).args as ArgsOf<'ble.select'>;
+      const a = validateArgs('ble.select', args);
       if (!shell.picker) return { ok: false, error: { code: 'not-found', message: 'This window has no Bluetooth device list open.' } };
       return { ok: true, result: shell.picker.select(a.requestId, a.deviceId) };
     }

@@ -12,7 +12,7 @@ import { appProtocolHandler } from './appProtocol';
 import { BlePicker } from './blePicker';
 import { guardContents, permissionAllowed } from './guards';
 import { APP_ORIGIN, handleInvoke } from './ipc';
-import { DEMO_RECORDINGS, type DemoRecording } from '../api/contract';
+import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
 import { NodeManager } from '../node/manager';
 

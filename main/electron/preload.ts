@@ -1,9 +1,14 @@
 /**
  * The preload: exposes exactly `window.vigil = { invoke, on }` through contextBridge, never
  * ipcRenderer itself, and only for the API contract's channels.
+ *
+ * `invoke` resolves with the reply itself ({ ok, result } or { ok: false, error: { code, message } })
+ * rather than rejecting: contextBridge copies only the message of an Error, so the error code would
+ * be lost on the way. renderer/src/api/bridge.ts turns a failed reply into a RequestError with that code.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { EVENT_CHANNELS, isRequestChannel, type EventChannel } from '../api/contract';
+import { isEventChannel, isRequestChannel, type EventChannel } from '../../models/api/channels';
+import type { ApiReply } from '../../models/api/contract';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<EventChannel, Set<Listener>>();
@@ -13,14 +18,12 @@ ipcRenderer.on('vigil:event', (_e, event: EventChannel, payload: unknown) => {
 });
 
 contextBridge.exposeInMainWorld('vigil', {
-  async invoke(channel: unknown, args: unknown): Promise<unknown> {
-    if (!isRequestChannel(channel)) throw new Error(`unknown request channel ${String(channel)}`);
-    const r = (await ipcRenderer.invoke('vigil:invoke', channel, args)) as { ok: boolean; result?: unknown; error?: { message: string } };
-    if (!r.ok) throw new Error(r.error?.message ?? 'request failed');
-    return r.result;
+  async invoke(channel: unknown, args: unknown): Promise<ApiReply> {
+    if (!isRequestChannel(channel)) return { ok: false, error: { code: 'bad-request', message: `unknown request channel ${JSON.stringify(channel)}` } };
+    return (await ipcRenderer.invoke('vigil:invoke', channel, args)) as ApiReply;
   },
   on(event: unknown, listener: unknown): () => void {
-    if (!(EVENT_CHANNELS as readonly unknown[]).includes(event) || typeof listener !== 'function') {
+    if (!isEventChannel(event) || typeof listener !== 'function') {
       throw new Error(`unknown event ${String(event)}`);
     }
     const ev = event as EventChannel;

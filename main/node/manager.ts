@@ -18,7 +18,7 @@ import {
   type RawBlock,
   type StreamSettings,
   type TimeSync,
-} from '../api/contract';
+} from '../../models/api/contract';
 import { listSerialPorts, openSerialLink } from '../transport/serial';
 import type { ByteLink } from '../transport/byteLink';
 import { RelayLink } from '../transport/relay';

@@ -17,7 +17,7 @@ import {
   nackReasonText,
   type Frame,
 } from '../../models/protocol/index';
-import { ApiError } from '../api/contract';
+import { ApiError } from '../../models/api/contract';
 import type { ByteLink } from '../transport/byteLink';
 import type { SessionCounters } from './wireToApi';
 

@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import * as P from '../../models/protocol/index';
 import { StreamContinuity, type Frame } from '../../models/protocol/index';
-import { ApiError, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../api/contract';
+import { ApiError, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
 

@@ -20,7 +20,7 @@ import {
   type RawBlock,
   type StreamSettings,
   type TimeSync,
-} from '../api/contract';
+} from '../../models/api/contract';
 import type { ByteLink } from '../transport/byteLink';
 import { Handshake } from './handshake';
 import type { KeyStore } from './keys';

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ApiError, type DemoRecording } from '../api/contract';
+import { ApiError, type DemoRecording } from '../../models/api/contract';
 
 export interface Recording {
   file: string; // relative to the project root
@@ -16,8 +16,8 @@ export interface Recording {
   label: string;
 }
 
-/** The recordings shipped in data/demo (see data/demo/README.md for their origin). */
-export const DEMO_RECORDINGS: Record<DemoRecording, Recording> = {
+/** The file behind each demo recording name (DEMO_RECORDINGS in models/api/contract.ts), shipped in data/demo (see data/demo/README.md for their origin). */
+export const DEMO_RECORDING_FILES: Record<DemoRecording, Recording> = {
   'cwru-normal': {
     file: 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv',
     rateHz: 48000,
@@ -77,7 +77,7 @@ export interface StartOptions {
 }
 
 export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
-  const rec = DEMO_RECORDINGS[opts.recording];
+  const rec = DEMO_RECORDING_FILES[opts.recording];
   const bin = ensureHostNodeBuilt(opts.root);
   const args = [
     '--csv', join(opts.root, rec.file),

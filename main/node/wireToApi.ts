@@ -28,7 +28,7 @@ import {
   type NodeLinkInfo,
   type NodeLogEntry,
   type RawBlock,
-} from '../api/contract';
+} from '../../models/api/contract';
 
 export type HelloBase = Omit<NonNullable<NodeInfo['hello']>, 'info'>;
 

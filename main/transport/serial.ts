@@ -3,7 +3,7 @@
  * and the QEMU node through a socat pty bridge all look the same from here.
  */
 import { SerialPort } from 'serialport';
-import { ApiError } from '../api/contract';
+import { ApiError } from '../../models/api/contract';
 import type { ByteLink } from './byteLink';
 
 /** The node's UART rate. Pseudo-terminals and USB-CDC ignore it; a real UART bridge uses it. */

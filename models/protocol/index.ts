@@ -5,3 +5,4 @@ export * from './messages';
 export * from './utf8';
 export * from './linkMessages';
 export * from './continuity';
+export * from './bounds';

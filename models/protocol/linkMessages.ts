@@ -25,6 +25,7 @@ import {
   type Hello,
   type SamplesIn,
 } from './messages';
+import { CONFIG_NAME_MAX, HOP_MAX, isRangeG, isShaftHz, RAW_DECIMATION_MAX } from './bounds';
 import { MAX_PAYLOAD } from './frame';
 import { utf8Decode, utf8Encode } from './utf8';
 
@@ -101,10 +102,6 @@ export const CONFIG_KEY_SEND_BANDS = 5;
 export const CONFIG_KEY_AXIS_COUNT = 6;
 export const CONFIG_KEY_WINDOW_LEN = 7;
 export const CONFIG_KEY_SAMPLE_RATE_HZ = 8;
-export const CONFIG_NAME_MAX = 32;
-export const RANGE_G_VALUES: readonly number[] = [2, 4, 8, 16];
-export const SHAFT_HZ_MIN = Math.fround(0.1);
-export const SHAFT_HZ_MAX = 1000;
 
 /** Every key of section 3.7: spec name, value size in bytes (0: 1 to 32, the name), writable. */
 export const CONFIG_KEYS: Readonly<Record<number, { name: string; size: number; writable: boolean }>> = {
@@ -122,7 +119,6 @@ export const CONFIG_KEYS: Readonly<Record<number, { name: string; size: number; 
 export const STREAM_FEATURES = 1;
 export const STREAM_RAW = 2;
 export const STREAM_LEN = 2;
-export const RAW_DECIMATION_MAX = 64;
 
 // ---- PAIR (3.6), TIME (3.10), PING (3.11), LOG (3.12), SECURE (3.13), RAW_BLOCK (3.9) ----
 export const PAIR_KEY_LEN = 32;
@@ -388,16 +384,15 @@ function checkValue(key: number, v: number | string, windowLen?: number): void {
       return;
     }
     case CONFIG_KEY_RANGE_G:
-      if (!RANGE_G_VALUES.includes(v as number)) outOfRange(key, `range_g ${v} (2, 4, 8 or 16)`);
+      if (!isRangeG(v)) outOfRange(key, `range_g ${v} (2, 4, 8 or 16)`);
       return;
     case CONFIG_KEY_HOP:
-      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 0xffff || (windowLen !== undefined && (v as number) > windowLen)) {
+      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > HOP_MAX || (windowLen !== undefined && (v as number) > windowLen)) {
         outOfRange(key, `hop ${v} (1 to ${windowLen ?? 'window_len'})`);
       }
       return;
     case CONFIG_KEY_SHAFT_HZ: {
-      const x = Math.fround(v as number);
-      if (!(x === 0 || (x >= SHAFT_HZ_MIN && x <= SHAFT_HZ_MAX))) outOfRange(key, `shaft_hz ${v} (0, or 0.1 to 1000 Hz)`);
+      if (!isShaftHz(v as number)) outOfRange(key, `shaft_hz ${v} (0, or 0.1 to 1000 Hz)`);
       return;
     }
     case CONFIG_KEY_SEND_BANDS:

@@ -1,5 +1,5 @@
 /** Small pure helpers that turn API values into the words and numbers shown on screen. */
-import type { LinkStats, NodeInfo, NodeStatus } from '../../main/api/contract';
+import type { LinkStats, NodeInfo, NodeStatus } from '../../models/api/contract';
 
 /**
  * Frames the receiver dropped: every counter of the "Receiver rules" table in docs/protocol.md

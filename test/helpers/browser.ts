@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { DemoRecording } from '../../main/api/contract';
+import type { DemoRecording } from '../../models/api/contract';
 import { ROOT } from './firmware';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiEvents, NodeInfo } from '../../main/api/contract';
+import type { ApiEvents, NodeInfo } from '../../models/api/contract';
 import { NodeManager } from '../../main/node/manager';
 import { ensureHostNodeBuilt, startVirtualNode } from '../../main/node/virtualNode';
 import { waitFor } from './wait';

@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blePath, type ApiEvents, type FeatureFrame, type NodeInfo, type NodeLogEntry, type RawBlock } from '../../main/api/contract';
+import { blePath, type ApiEvents, type FeatureFrame, type NodeInfo, type NodeLogEntry, type RawBlock } from '../../models/api/contract';
 import { ApiService } from '../../main/api/service';
 import { keyIdHex } from '../../main/node/keys';
 import { NodeManager } from '../../main/node/manager';
-import { DEMO_RECORDINGS, startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
+import { DEMO_RECORDING_FILES, startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
 import { openSerialLink } from '../../main/transport/serial';
 import type { ByteLink } from '../../main/transport/byteLink';
 import { makeFirmware, ROOT } from '../helpers/firmware';
@@ -20,7 +20,7 @@ import { readCsvColumns } from '../helpers/recording';
 import { measureReconnect } from '../helpers/reconnect';
 import { waitFor } from '../helpers/wait';
 
-const REC = readCsvColumns(join(ROOT, DEMO_RECORDINGS['cwru-normal'].file));
+const REC = readCsvColumns(join(ROOT, DEMO_RECORDING_FILES['cwru-normal'].file));
 
 /** The RAW_BLOCK sample of docs/protocol.md 3.9: float32 mean of D input values, then quantised. */
 function expectedRaw(axis: Float32Array, first: number, d: number, scaleG: number): number {
@@ -189,7 +189,7 @@ describe('virtual node, protocol 1.1 over a pty', () => {
     });
     ble.onData((chunk) => void service.handle('ble.rx', { path: bpath, data: Buffer.from(chunk).toString('base64') }).catch(() => {}));
     try {
-      const b = (await service.handle('ble.open', { deviceId, name: 'pump-7' })) as NodeInfo;
+      const b = (await service.handle('ble.open', { deviceId })) as NodeInfo;
       expect(b).toMatchObject({ path: bpath, status: 'online', link: 'ble' });
       expect(b.hello!.info).toMatchObject({ link: 'ble', paired: true, keyKnown: true });
       const s = (await service.handle('nodes.stream', { path: bpath, features: true, raw: true, rawDecimation: 16 })) as NodeInfo;
@@ -201,7 +201,7 @@ describe('virtual node, protocol 1.1 over a pty', () => {
       // GATT drops: the session waits, and the same device opened again resumes it.
       await service.handle('ble.closed', { path: bpath, reason: 'out of range' });
       expect(manager.listNodes().find((n) => n.path === bpath)!.status).toBe('reconnecting');
-      const again = (await service.handle('ble.open', { deviceId, name: 'pump-7' })) as NodeInfo;
+      const again = (await service.handle('ble.open', { deviceId })) as NodeInfo;
       expect(again.status).toBe('online');
       expect(again.stats.reconnects).toBe(1);
     } finally {

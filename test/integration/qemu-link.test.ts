@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvents, FeatureFrame, NodeInfo, RawBlock } from '../../main/api/contract';
+import type { ApiEvents, FeatureFrame, NodeInfo, RawBlock } from '../../models/api/contract';
 import { NodeManager } from '../../main/node/manager';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { QemuHarness } from '../helpers/qemu';

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvents, FeatureFrame, NodeInfo } from '../../main/api/contract';
+import type { ApiEvents, FeatureFrame, NodeInfo } from '../../models/api/contract';
 import { NodeManager } from '../../main/node/manager';
-import { DEMO_RECORDINGS } from '../../main/node/virtualNode';
+import { DEMO_RECORDING_FILES } from '../../main/node/virtualNode';
 import { rmsF32 } from '../../models/features/rms';
 import { waitFor } from '../helpers/wait';
 import { makeFirmware, ROOT } from '../helpers/firmware';
@@ -52,7 +52,7 @@ describe('virtual node over a pseudo-terminal', () => {
 
   it('streams FEATURES at the recording rate whose RMS equals the TS features on the same samples', async () => {
     await waitFor('40 feature frames', 10_000, () => (frames.length >= 40 ? true : undefined));
-    const rec = readCsvColumns(join(ROOT, DEMO_RECORDINGS['cwru-normal'].file));
+    const rec = readCsvColumns(join(ROOT, DEMO_RECORDING_FILES['cwru-normal'].file));
     expect(rec.names).toEqual(['DE_accel', 'FE_accel']);
     let worst = 0;
     let exact = 0;

@@ -17,12 +17,19 @@ describe('room import rules', () => {
     expect(await layeringErrors('models/x.ts', "import { NodeManager } from '../main/node/manager';\nexport const a = NodeManager;\n")).toHaveLength(1);
     expect(await layeringErrors('models/x.ts', "import { crc32 } from './protocol/crc32';\nexport const a = crc32;\n")).toHaveLength(0);
   });
-  it('renderer/ may import only types from main/api/contract', async () => {
+  it('renderer/ may import models/ (the API contract included) and nothing of main/', async () => {
     expect(await layeringErrors('renderer/src/x.ts', "import { NodeManager } from '../../main/node/manager';\nexport const a = NodeManager;\n")).toHaveLength(1);
-    expect(await layeringErrors('renderer/src/x.ts', "import { validateRequest } from '../../main/api/contract';\nexport const a = validateRequest;\n")).toHaveLength(1);
-    expect(await layeringErrors('renderer/src/x.ts', "import type { NodeInfo } from '../../main/api/contract';\nexport type A = NodeInfo;\n")).toHaveLength(0);
+    expect(await layeringErrors('renderer/src/x.ts', "import type { ApiService } from '../../main/api/service';\nexport type A = ApiService;\n")).toHaveLength(1);
+    expect(await layeringErrors('renderer/src/x.ts', "import { blePath, type NodeInfo } from '../../models/api/contract';\nexport const a = blePath;\nexport type A = NodeInfo;\n")).toHaveLength(0);
     expect(await layeringErrors('renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n")).toHaveLength(1);
     expect(await layeringErrors('renderer/src/x.ts', "import { crc32 } from '../../models/protocol/crc32';\nexport const a = crc32;\n")).toHaveLength(0);
+  });
+  it('the preload may import only electron and models/api', async () => {
+    const at = 'main/electron/preload.ts';
+    expect(await layeringErrors(at, "import { contextBridge } from 'electron';\nimport { isRequestChannel } from '../../models/api/channels';\nexport const a = [contextBridge, isRequestChannel];\n")).toHaveLength(0);
+    expect(await layeringErrors(at, "import { crc32 } from '../../models/protocol/crc32';\nexport const a = crc32;\n")).toHaveLength(1);
+    expect(await layeringErrors(at, "import { toErrorPayload } from '../api/service';\nexport const a = toErrorPayload;\n")).toHaveLength(1);
+    expect(await layeringErrors(at, "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toHaveLength(1);
   });
   it('main/ may not import the renderer', async () => {
     expect(await layeringErrors('main/x.ts', "import { App } from '../renderer/src/app/App';\nexport const a = App;\n")).toHaveLength(1);

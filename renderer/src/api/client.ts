@@ -2,7 +2,7 @@
  * getApi(): the one way UI code reaches the Vigil host. In the Electron shell the preload provides
  * `window.vigil`; in a plain browser the page talks to the host over a WebSocket at /api.
  */
-import type { VigilApi } from '../../../main/api/contract';
+import type { VigilApi } from '../../../models/api/contract';
 import { bridgeClient, type PreloadBridge } from './bridge';
 import { socketUrl, takeToken } from './token';
 import type { VigilClient } from './types';

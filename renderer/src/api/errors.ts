@@ -3,24 +3,19 @@
  * `RequestError` whose message is a plain sentence (the host's own message when it sent one).
  */
 
-/** Codes from the host (see ApiError in main/api/contract.ts) plus the client's own. */
-export type RequestErrorCode =
-  | 'bad-request'
-  | 'not-found'
-  | 'port-busy'
-  | 'port-failed'
-  | 'timeout'
-  | 'internal'
-  /** The link to the host closed before the answer came. */
-  | 'disconnected'
-  /** The client gave up waiting (no connection, or no answer in time). */
-  | 'unreachable'
-  /** The host sent something this client cannot read. */
-  | 'protocol';
+import { isApiErrorCode, type ApiErrorCode, type ApiReply } from '../../../models/api/contract';
+
+/**
+ * The host's codes (API_ERROR_CODES in models/api/contract.ts) plus the client's own:
+ * 'disconnected': the link to the host closed before the answer came; 'unreachable': the client
+ * gave up waiting (no connection, or no answer in time); 'protocol': the host sent something this
+ * client cannot read.
+ */
+export type RequestErrorCode = ApiErrorCode | 'disconnected' | 'unreachable' | 'protocol';
 
 export class RequestError extends Error {
   constructor(
-    public readonly code: RequestErrorCode | string,
+    public readonly code: RequestErrorCode,
     message: string,
   ) {
     super(message);
@@ -40,4 +35,14 @@ export function plainMessage(err: unknown): string {
     .replace(/^(?:[A-Za-z]*Error):\s*/, '')
     .trim();
   return text.length > 0 ? text : 'Something went wrong, and the Vigil host gave no details.';
+}
+
+/**
+ * The error of a failed reply, as both transports (bridge.ts, wsClient.ts) raise it: the host's
+ * code ('internal' when it sent none this client knows) and its message, or `noDetails`.
+ */
+export function replyError(error: unknown, noDetails: string): RequestError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Partial<Record<keyof Extract<ApiReply, { ok: false }>['error'], unknown>>;
+  const message = typeof e.message === 'string' && e.message.trim().length > 0 ? e.message : noDetails;
+  return new RequestError(isApiErrorCode(e.code) ? e.code : 'internal', message);
 }

@@ -1,4 +1,4 @@
-import type { VigilApi } from '../../../main/api/contract';
+import type { VigilApi } from '../../../models/api/contract';
 
 /**
  * 'connecting': first attempt in progress; 'open': requests go straight out;

@@ -11,8 +11,8 @@
  * socket closes, requests already sent are rejected (the host may or may not have acted on them,
  * so they are never re-sent silently) and the client reconnects with exponential backoff.
  */
-import type { ApiEvents, ArgsOf, EventChannel, RequestChannel, ResultOf } from '../../../main/api/contract';
-import { RequestError } from './errors';
+import type { ApiEvents, ArgsOf, EventChannel, RequestChannel, ResultOf } from '../../../models/api/contract';
+import { replyError, RequestError } from './errors';
 import type { ConnectionStatus, VigilClient } from './types';
 
 /** The part of the browser WebSocket this client uses; tests pass a fake. */
@@ -201,13 +201,7 @@ export class WsClient implements VigilClient {
     this.pending.delete(id);
     clearTimeout(p.timer);
     if (m.ok === true) return p.resolve(m.result);
-    const e = (typeof m.error === 'object' && m.error !== null ? m.error : {}) as Record<string, unknown>;
-    const code = typeof e.code === 'string' ? e.code : 'internal';
-    const message =
-      typeof e.message === 'string' && e.message.trim().length > 0
-        ? e.message
-        : `The Vigil host could not do "${p.channel}" and gave no details.`;
-    p.reject(new RequestError(code, message));
+    p.reject(replyError(m.error, `The Vigil host could not do "${p.channel}" and gave no details.`));
   }
 
   private dispatch(event: string, payload: unknown): void {

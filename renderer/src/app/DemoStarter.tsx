@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
-import type { DemoRecording } from '../../../main/api/contract';
+import { DEMO_RECORDINGS, type DemoRecording } from '../../../models/api/contract';
 import type { VigilClient } from '../api/types';
-import { DEMO_RECORDINGS, DEMO_RECORDING_LABELS } from '../demo';
+import { DEMO_RECORDING_LABELS } from '../demo';
 import { useAction } from './hooks';
 import { navigate } from './route';
 

@@ -1,6 +1,6 @@
 /** React bindings to the Vigil client: link state, the node list, the serial port list. */
 import { useCallback, useEffect, useReducer, useState, useSyncExternalStore } from 'react';
-import type { NodeInfo, PortInfo } from '../../../main/api/contract';
+import type { NodeInfo, PortInfo } from '../../../models/api/contract';
 import { plainMessage } from '../api/errors';
 import type { ConnectionStatus, VigilClient } from '../api/types';
 

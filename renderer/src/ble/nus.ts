@@ -15,7 +15,7 @@
  *
  * Pure browser code: only the Web Bluetooth interfaces of ./webBluetooth.ts.
  */
-import type { NodeInfo, VigilApi } from '../../../main/api/contract';
+import { blePath, type NodeInfo, type VigilApi } from '../../../models/api/contract';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import type { BleBluetooth, BleCharacteristic, BleDevice } from './webBluetooth';
 
@@ -69,10 +69,6 @@ const realTimers: Timers = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-export function blePathOf(deviceId: string): string {
-  return `ble:${deviceId}`;
-}
-
 function errorName(e: unknown): string {
   return typeof (e as { name?: unknown })?.name === 'string' ? (e as { name: string }).name : '';
 }
@@ -112,7 +108,7 @@ export class NusLink {
     private readonly api: BleRelayApi,
     opts: { timers?: Timers } = {},
   ) {
-    this.path = blePathOf(device.id);
+    this.path = blePath(device.id);
     this.timers = opts.timers ?? realTimers;
   }
 
@@ -161,7 +157,7 @@ export class NusLink {
       await this.connectGatt();
       // Open before 'ble.open' resolves: main sends its 0x00 and HELLO_REQ while answering it.
       this.setStatus({ state: 'open', attempts: 0, problem: undefined });
-      return await this.api.invoke('ble.open', { deviceId: this.device.id, name: this.device.name ?? '' });
+      return await this.api.invoke('ble.open', { deviceId: this.device.id });
     } catch (e) {
       this.close();
       throw new Error(`Could not open the Bluetooth link to ${this.device.name || this.device.id}: ${errorText(e)}`);
@@ -415,7 +411,7 @@ export class NusLink {
       if (this.stopped) return;
       // Open before 'ble.open' resolves: main sends its 0x00 and HELLO_REQ while answering it.
       this.setStatus({ state: 'open' });
-      await this.api.invoke('ble.open', { deviceId: this.device.id, name: this.device.name ?? '' });
+      await this.api.invoke('ble.open', { deviceId: this.device.id });
       this.counters.reconnects++;
       this.setStatus({ state: 'open', attempts: 0, problem: undefined });
     } catch (e) {
@@ -461,7 +457,7 @@ export async function connectBluetoothNode(api: BleRelayApi, bluetooth: BleBluet
     if (isCancel(e)) return null;
     throw new Error(`No Bluetooth device could be chosen: ${errorText(e)}`);
   }
-  const path = blePathOf(device.id);
+  const path = blePath(device.id);
   links.get(path)?.close();
   const link = new NusLink(device, api, opts);
   links.set(path, link);
@@ -487,7 +483,7 @@ export async function resumeBluetoothLinks(api: BleRelayApi, bluetooth: BleBluet
   }
   const taken: string[] = [];
   for (const n of wanted) {
-    const device = devices.find((d) => blePathOf(d.id) === n.path);
+    const device = devices.find((d) => blePath(d.id) === n.path);
     if (!device || links.has(n.path)) continue;
     const link = new NusLink(device, api, opts);
     links.set(n.path, link);

@@ -1,6 +1,6 @@
 /**
  * The IndexedDB schema, version by version. A version is never edited once it has shipped: a
- * change is a new version with an upgrade function, and a test (renderer/src/db/migrations.test.ts,
+ * change is a new version with an upgrade function, and a test (test/unit/renderer/migrations.test.ts,
  * and the real-Chromium one in test/e2e/storage-migration.test.ts) fills a database at the
  * previous version, opens it at the new one and checks every row. See docs/storage.md.
  *

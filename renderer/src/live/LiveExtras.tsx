@@ -1,6 +1,6 @@
 /** The Live card's per-axis table, raw waveform, alarms and node log (from the LinkStore). */
 import { useEffect, useRef, useState } from 'react';
-import type { NodeInfo } from '../../../main/api/contract';
+import type { NodeInfo } from '../../../models/api/contract';
 import { formatTime } from '../format';
 import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { NodeInfo } from '../../../main/api/contract';
+import type { NodeInfo } from '../../../models/api/contract';
 import { LABEL_COLOURS, LABEL_NAMES, type LabelKind } from '../../../models/dataset/labels';
 import { queryLabels } from '../db/labels';
 import type { LabelRow } from '../db/types';

@@ -3,7 +3,7 @@
  * `node.features` event go straight into typed-array ring buffers, and charts are told to redraw
  * at most once per animation frame, however many batches arrived in between.
  */
-import type { FeatureBatch } from '../../../main/api/contract';
+import type { FeatureBatch } from '../../../models/api/contract';
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { FrameNotifier } from './frameNotifier';
 import { SeriesRing } from './ringBuffer';

@@ -4,7 +4,7 @@
  * (node.raw), its anomaly alarms (node.event) and its log (node.log). Listeners are told at most
  * once per animation frame.
  */
-import type { FeatureFrame, NodeEventInfo, NodeLogEntry, RawBatch } from '../../../main/api/contract';
+import type { FeatureFrame, NodeEventInfo, NodeLogEntry, RawBatch } from '../../../models/api/contract';
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { FrameNotifier } from './frameNotifier';
 

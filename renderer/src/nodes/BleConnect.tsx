@@ -5,7 +5,7 @@
  * in a browser, the browser shows its own chooser.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { BleDeviceChoice } from '../../../main/api/contract';
+import type { BleDeviceChoice } from '../../../models/api/contract';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { connectBluetoothNode } from '../ble/nus';

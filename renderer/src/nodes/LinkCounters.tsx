@@ -1,4 +1,4 @@
-import type { NodeInfo } from '../../../main/api/contract';
+import type { NodeInfo } from '../../../models/api/contract';
 import { formatBytes, formatCount, linkErrorBreakdown, linkErrorCount } from '../format';
 
 /** The link's counters as a technician checks them: anything above zero besides traffic is flagged. */

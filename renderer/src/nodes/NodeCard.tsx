@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { Capability, NodeInfo } from '../../../main/api/contract';
+import type { Capability, NodeInfo } from '../../../models/api/contract';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitle } from '../format';

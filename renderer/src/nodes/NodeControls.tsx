@@ -4,7 +4,7 @@
  * words why it is unavailable, and shows the node's refusal (NACK) next to the control that caused it.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { Capability, NodeConfig, NodeConfigChanges, NodeInfo, StreamSettings } from '../../../main/api/contract';
+import type { Capability, NodeConfig, NodeConfigChanges, NodeInfo, StreamSettings } from '../../../models/api/contract';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { formatBytes, formatDateTime, formatTime, formatUsAsMs } from '../format';

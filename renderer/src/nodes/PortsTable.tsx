@@ -1,5 +1,5 @@
 import { useCallback, useState, type FormEvent } from 'react';
-import type { PortInfo } from '../../../main/api/contract';
+import type { PortInfo } from '../../../models/api/contract';
 import { useAction, usePorts } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 

@@ -1,6 +1,6 @@
 /** The checks behind the node controls (pure, so they are unit-tested without a DOM). */
-import type { NodeConfig, NodeConfigChanges } from '../../../main/api/contract';
-import { CONFIG_NAME_MAX, RANGE_G_VALUES, SHAFT_HZ_MAX } from '../../../models/protocol/linkMessages';
+import type { NodeConfig, NodeConfigChanges } from '../../../models/api/contract';
+import { CONFIG_NAME_MAX, isRangeG, isShaftHz, SHAFT_HZ_MAX } from '../../../models/protocol/bounds';
 
 export const utf8Len = (s: string) => new TextEncoder().encode(s).length;
 
@@ -23,8 +23,8 @@ export function configChanges(c: NodeConfig, d: ConfigDraft): { changes: NodeCon
   }
   const range = Number(d.rangeG);
   if (range !== c.rangeG) {
-    if (!RANGE_G_VALUES.includes(range)) return { problem: 'Range: ±2, 4, 8 or 16 g.' };
-    out.rangeG = range as NodeConfig['rangeG'];
+    if (!isRangeG(range)) return { problem: 'Range: ±2, 4, 8 or 16 g.' };
+    out.rangeG = range;
   }
   const hop = Number(d.hop);
   if (hop !== c.hop) {
@@ -33,7 +33,7 @@ export function configChanges(c: NodeConfig, d: ConfigDraft): { changes: NodeCon
   }
   const shaft = d.shaftHz.trim() === '' ? NaN : Number(d.shaftHz);
   if (!(Math.abs(shaft - c.shaftHz) <= 1e-6 * Math.max(1, Math.abs(c.shaftHz)))) {
-    if (!Number.isFinite(shaft) || !(shaft === 0 || (shaft >= 0.1 && shaft <= SHAFT_HZ_MAX))) return { problem: `Shaft speed: 0 (unknown) or 0.1 to ${SHAFT_HZ_MAX} Hz.` };
+    if (!Number.isFinite(shaft) || !isShaftHz(shaft)) return { problem: `Shaft speed: 0 (unknown) or 0.1 to ${SHAFT_HZ_MAX} Hz.` };
     out.shaftHz = shaft;
   }
   if (d.sendBands !== c.sendBands) out.sendBands = d.sendBands;

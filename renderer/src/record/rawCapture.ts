@@ -11,7 +11,7 @@
  * the path ends (stream restart, new decimation, end of the session), an open snapshot is handed
  * over with the samples it has, and the ring starts again after the hole.
  */
-import type { RawBlock } from '../../../main/api/contract';
+import type { RawBlock } from '../../../models/api/contract';
 
 /** Raw samples in g on one path's sample clock, as RawCapture takes them. */
 export interface CaptureBlock {

@@ -10,7 +10,7 @@
  * and one around every node EVENT that starts), and each snapshot it hands back is written as a
  * `rawSnapshots` row of the session being recorded, in the same transaction as the features.
  */
-import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../main/api/contract';
+import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../models/api/contract';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';

@@ -1,22 +1,29 @@
 // The Electron shell, tested at the one boundary this machine cannot reach: the Electron binary.
 // `electron` is replaced by a THIN FAKE (vi.mock below) that records what the shell asks of it;
 // everything else (the API service, validation, the IPC handler) is the real code.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { ApiService } from '../../../main/api/service';
+import { startHost, type RunningHost } from '../../../main/host/server';
 import { BlePicker } from '../../../main/electron/blePicker';
 import { CONTENT_SECURITY_POLICY } from '../../../main/host/csp';
 import { isDocumentationLink, permissionAllowed } from '../../../main/electron/guards';
 import { handleInvoke } from '../../../main/electron/ipc';
 import { NodeManager } from '../../../main/node/manager';
+import { bridgeClient, type PreloadBridge } from '../../../renderer/src/api/bridge';
+import type { VigilClient } from '../../../renderer/src/api/types';
+import { WsClient, type SocketLike } from '../../../renderer/src/api/wsClient';
 
 const fake = vi.hoisted(() => {
   const state = {
     exposed: {} as Record<string, unknown>,
     invokeCalls: [] as unknown[][],
     invokeReply: { ok: true, result: [] } as unknown,
+    /** When set, ipcRenderer.invoke answers through it (the real IPC handler) instead of invokeReply. */
+    invokeHandler: undefined as undefined | ((...a: unknown[]) => Promise<unknown>),
     rendererListeners: new Map<string, (...a: unknown[]) => void>(),
     windows: [] as { options: Record<string, unknown>; loaded?: string; handlers: Record<string, unknown>; winHandlers: Record<string, unknown> }[],
     sent: [] as unknown[][],
@@ -70,7 +77,7 @@ const fake = vi.hoisted(() => {
     ipcRenderer: {
       invoke: async (...a: unknown[]) => {
         state.invokeCalls.push(a);
-        return state.invokeReply;
+        return state.invokeHandler ? state.invokeHandler(...a) : state.invokeReply;
       },
       on: (ch: string, l: (...a: unknown[]) => void) => state.rendererListeners.set(ch, l),
     },
@@ -134,15 +141,22 @@ describe('preload (main/electron/preload.ts)', () => {
     expect(Object.keys(fake.state.exposed)).toEqual(['vigil']);
     expect(Object.keys(fake.state.exposed.vigil as object).sort()).toEqual(['invoke', 'on']);
   });
-  it('forwards only the contract channels and turns error replies into errors', async () => {
-    const api = fake.state.exposed.vigil as { invoke: (c: unknown, a: unknown) => Promise<unknown>; on: (e: unknown, l: unknown) => () => void };
-    await expect(api.invoke('fs.readFile', { path: '/etc/passwd' })).rejects.toThrow(/unknown request channel/);
+  it('forwards only the contract channels and hands on replies with their error code', async () => {
+    const api = fake.state.exposed.vigil as PreloadBridge;
+    await expect(api.invoke('fs.readFile', { path: '/etc/passwd' })).resolves.toEqual({
+      ok: false,
+      error: { code: 'bad-request', message: 'unknown request channel "fs.readFile"' },
+    });
     expect(fake.state.invokeCalls).toHaveLength(0);
     fake.state.invokeReply = { ok: true, result: ['x'] };
-    await expect(api.invoke('nodes.list', {})).resolves.toEqual(['x']);
+    await expect(api.invoke('nodes.list', {})).resolves.toEqual({ ok: true, result: ['x'] });
     expect(fake.state.invokeCalls).toEqual([['vigil:invoke', 'nodes.list', {}]]);
     fake.state.invokeReply = { ok: false, error: { code: 'not-found', message: 'No node is connected on /dev/ttyX' } };
-    await expect(api.invoke('nodes.disconnect', { path: '/dev/ttyX' })).rejects.toThrow('No node is connected on /dev/ttyX');
+    await expect(bridgeClient(api).invoke('nodes.disconnect', { path: '/dev/ttyX' })).rejects.toMatchObject({
+      name: 'RequestError',
+      code: 'not-found',
+      message: 'No node is connected on /dev/ttyX',
+    });
     expect(() => api.on('anything', () => {})).toThrow(/unknown event/);
     const got: unknown[] = [];
     const off = api.on('node.removed', (p: unknown) => got.push(p));
@@ -150,6 +164,63 @@ describe('preload (main/electron/preload.ts)', () => {
     off();
     fake.state.rendererListeners.get('vigil:event')!({}, 'node.removed', { path: '/dev/b' });
     expect(got).toEqual([{ path: '/dev/a' }]);
+  });
+});
+
+describe('errors keep their code on both transports (preload bridge and WebSocket)', () => {
+  // The same failing requests, through the renderer's two clients to the same real ApiService.
+  const FAILING: [channel: string, args: unknown, code: string, words: RegExp][] = [
+    ['fs.readFile', { path: '/etc/passwd' }, 'bad-request', /^unknown request channel "fs\.readFile"$/],
+    ['nodes.connect', { path: '/etc/passwd' }, 'bad-request', /"\/etc\/passwd" is not a serial port path/],
+    ['nodes.config.set', { path: '/dev/ttyX', changes: { rangeG: 3 } }, 'bad-request', /"rangeG" must be 2, 4, 8 or 16/],
+    ['nodes.connect', { path: '/dev/ttyVIGIL-NO-SUCH-PORT' }, 'not-found', /does not exist/],
+    ['nodes.disconnect', { path: '/dev/ttyX' }, 'not-found', /^No node is connected on \/dev\/ttyX$/],
+    ['demo.stop', { path: '/dev/ttyX' }, 'not-found', /^No demo node runs on \/dev\/ttyX$/],
+    ['ble.rx', { path: 'ble:AAAA', data: 'AAAA' }, 'not-found', /^No Bluetooth LE node is open on ble:AAAA$/],
+  ];
+  const manager = new NodeManager({ root: process.cwd() });
+  const service = new ApiService(manager);
+  let host: RunningHost;
+  let ws: WsClient;
+  let ipc: VigilClient;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-static-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Vigil</title>');
+    host = await startHost({ service, staticDir: dir });
+    const origin = `http://127.0.0.1:${host.port}`;
+    ws = new WsClient({
+      url: () => `ws://127.0.0.1:${host.port}/api?token=${host.token}`,
+      createSocket: (url) => new WebSocket(url, { origin }) as unknown as SocketLike,
+    });
+    await import('../../../main/electron/preload');
+    const mainFrame = { url: 'app://vigil/index.html#/nodes' };
+    fake.state.invokeHandler = (_ch, channel, args) => handleInvoke(service, { senderFrame: mainFrame, sender: { mainFrame } }, channel, args);
+    ipc = bridgeClient(fake.state.exposed.vigil as PreloadBridge);
+  });
+  afterAll(async () => {
+    fake.state.invokeHandler = undefined;
+    ws.dispose();
+    await host.close();
+    await manager.shutdown();
+  });
+
+  it.each(FAILING)('%s %j fails with %s on both', async (channel, args, code, words) => {
+    const failure = async (client: VigilClient) => {
+      const err = await (client.invoke as (c: string, a: unknown) => Promise<unknown>)(channel, args).then(
+        () => {
+          throw new Error(`${channel} succeeded`);
+        },
+        (e: unknown) => e,
+      );
+      return { name: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message };
+    };
+    const viaIpc = await failure(ipc);
+    const viaWs = await failure(ws);
+    expect(viaIpc).toEqual(viaWs);
+    expect(viaIpc.name).toBe('RequestError');
+    expect(viaIpc.code).toBe(code);
+    expect(viaIpc.message).toMatch(words);
   });
 });
 

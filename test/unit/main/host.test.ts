@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ApiError, validateRequest } from '../../../main/api/contract';
+import { ApiError, validateRequest } from '../../../models/api/contract';
 import { ApiService } from '../../../main/api/service';
 import { startHost, type RunningHost } from '../../../main/host/server';
 import { NodeManager } from '../../../main/node/manager';
@@ -15,6 +15,7 @@ describe('API argument validation', () => {
     expect(validateRequest('nodes.connect', { path: '/dev/ttyACM0' }).args).toEqual({ path: '/dev/ttyACM0' });
     expect(validateRequest('demo.start', { recording: 'cwru-inner-race' }).args).toEqual({ recording: 'cwru-inner-race' });
     expect(validateRequest('nodes.list', undefined).args).toEqual({});
+    expect(validateRequest('ble.open', { deviceId: 'AAAA' }).args).toEqual({ deviceId: 'AAAA' });
   });
   it('refuses everything else with a plain-words ApiError', () => {
     const bad: [unknown, unknown][] = [
@@ -28,6 +29,7 @@ describe('API argument validation', () => {
       ['nodes.list', []],
       ['demo.start', { recording: 'rm -rf /' }],
       ['ports.list', { x: 1 }],
+      ['ble.open', { deviceId: 'AAAA', name: 'pump-7' }],
     ];
     for (const [c, a] of bad) {
       expect(() => validateRequest(c, a), JSON.stringify([c, a])).toThrow(ApiError);

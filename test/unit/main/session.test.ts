@@ -5,7 +5,7 @@ import { mkdtempSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiError, type FeatureFrame, type NodeInfo } from '../../../main/api/contract';
+import { ApiError, type FeatureFrame, type NodeInfo } from '../../../models/api/contract';
 import { KeyStore, keyIdHex } from '../../../main/node/keys';
 import { NodeSession } from '../../../main/node/session';
 import type { ByteLink } from '../../../main/transport/byteLink';

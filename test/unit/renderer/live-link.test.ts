@@ -1,7 +1,7 @@
 // Pure parts of the link UI: the raw waveform store (node.raw), the ISO 20816 zone of a velocity
 // RMS, and the configuration form's checks (what is sent, what is explained before sending).
 import { describe, expect, it } from 'vitest';
-import type { NodeConfig, RawBlock } from '../../../main/api/contract';
+import type { NodeConfig, RawBlock } from '../../../models/api/contract';
 import { isoZone } from '../../../renderer/src/live/iso';
 import { LinkStore, RAW_CAPACITY } from '../../../renderer/src/live/linkStore';
 import { configChanges, plainRefusal, rawBytesPerSecond } from '../../../renderer/src/nodes/controlLogic';

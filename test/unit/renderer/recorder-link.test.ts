@@ -2,7 +2,7 @@
 // not as windows the link dropped; a node's EVENT frames become rows of the events table.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame, NodeEventInfo, NodeInfo } from '../../../main/api/contract';
+import type { FeatureFrame, NodeEventInfo, NodeInfo } from '../../../models/api/contract';
 import { VigilDb } from '../../../renderer/src/db/db';
 import { LiveRecorder } from '../../../renderer/src/record/recorder';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFileSize, MAX_IMPORT_BYTES } from './importJob';
+import { checkFileSize, MAX_IMPORT_BYTES } from '../../../renderer/src/import/importJob';
 
 describe('import size check', () => {
   it('refuses empty and huge files up front, in plain words', () => {

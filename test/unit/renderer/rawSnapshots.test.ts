@@ -2,11 +2,11 @@
 // fake-indexeddb (real IndexedDB semantics) as the other renderer tests.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame, NodeEventInfo, NodeInfo, RawBlock } from '../../../main/api/contract';
-import { VigilDb } from '../db/db';
-import type { RawSnapshotRow } from '../db/types';
-import { toCaptureBlock } from './rawCapture';
-import { LiveRecorder } from './recorder';
+import type { FeatureFrame, NodeEventInfo, NodeInfo, RawBlock } from '../../../models/api/contract';
+import { VigilDb } from '../../../renderer/src/db/db';
+import type { RawSnapshotRow } from '../../../renderer/src/db/types';
+import { toCaptureBlock } from '../../../renderer/src/record/rawCapture';
+import { LiveRecorder } from '../../../renderer/src/record/recorder';
 
 const PATH = '/dev/pts/4';
 const UID = '0a0b0c0d0e0f101112131415';

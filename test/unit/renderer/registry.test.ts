@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { CliSummary } from '../../../models/eval/report';
 import type { Lineage } from '../../../models/nn/appSection';
-import { ModelRegistry } from './registry';
+import { ModelRegistry } from '../../../renderer/src/training/registry';
 
 const entry = (version: number) => ({
   version,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame } from '../../../main/api/contract';
-import { FeatureStore, type NodeSeries } from './featureStore';
+import type { FeatureFrame } from '../../../models/api/contract';
+import { FeatureStore, type NodeSeries } from '../../../renderer/src/live/featureStore';
 
 function frame(windowIndex: number, rmsG: number[] = [0.07, 0.08]): FeatureFrame {
   // 94 windows/s: hop 256 at 24 kHz, as in docs/protocol.md's t_us formula.

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NodeInfo } from '../../../main/api/contract';
-import { RequestError } from './errors';
-import type { ConnectionStatus } from './types';
-import { WsClient, type SocketLike } from './wsClient';
+import type { NodeInfo } from '../../../models/api/contract';
+import { RequestError } from '../../../renderer/src/api/errors';
+import type { ConnectionStatus } from '../../../renderer/src/api/types';
+import { WsClient, type SocketLike } from '../../../renderer/src/api/wsClient';
 
 /** A thin stand-in for the browser WebSocket: records what is sent, lets the test play the host. */
 class FakeSocket implements SocketLike {

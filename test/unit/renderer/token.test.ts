@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { socketUrl, takeToken } from './token';
+import { socketUrl, takeToken } from '../../../renderer/src/api/token';
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const data = new Map(Object.entries(initial));

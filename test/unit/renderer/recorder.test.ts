@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame, NodeInfo } from '../../../main/api/contract';
-import { VigilDb } from '../db/db';
-import { readNodeFeatures } from '../db/features';
-import { LiveRecorder } from './recorder';
-import { RawCapture, type CapturedSnapshot } from './rawCapture';
+import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
+import { VigilDb } from '../../../renderer/src/db/db';
+import { readNodeFeatures } from '../../../renderer/src/db/features';
+import { LiveRecorder } from '../../../renderer/src/record/recorder';
+import { RawCapture, type CapturedSnapshot } from '../../../renderer/src/record/rawCapture';
 
 let n = 0;
 const UID = '00112233445566778899aabb';

@@ -5,10 +5,18 @@
  *  - the Electron shell: the preload exposes `window.vigil` (invoke + on) through contextBridge;
  *  - browser mode: a WebSocket on 127.0.0.1 (see main/host/server.ts), JSON messages.
  *
- * This file is pure TypeScript (no Node, no DOM) so the renderer may import its types and the
- * validators may run anywhere. Every request argument is validated in main/ with `validateRequest`
- * before it reaches a handler.
+ * It lives in models/ (pure TypeScript: no Node, no DOM) so main/, the preload and the renderer
+ * share its types and its values. Every request argument is validated in main/ with
+ * `validateRequest` before it reaches a handler; the value bounds come from the protocol
+ * (models/protocol/bounds.ts), as the node checks them.
  */
+import { CONFIG_NAME_MAX, HOP_MAX, isRangeG, isShaftHz, RANGE_G_VALUES, RAW_DECIMATION_MAX, SHAFT_HZ_MAX, type RangeG } from '../protocol/bounds';
+import type { FrameStats } from '../protocol/frame';
+import type { AnomalyEvent } from '../protocol/messages';
+import { utf8Encode } from '../protocol/utf8';
+import { isRequestChannel, type EventChannel, type RequestChannel } from './channels';
+
+export * from './channels';
 
 export interface PortInfo {
   path: string;
@@ -20,15 +28,8 @@ export interface PortInfo {
   demo: boolean;
 }
 
-/** Frame-layer error counters for one link (see docs/protocol.md, "Receiver rules"). */
-export interface LinkStats {
-  bytes: number;
-  frames: number;
-  badCobs: number;
-  badCrc: number;
-  badLength: number;
-  badVersion: number;
-  oversize: number;
+/** Frame-layer error counters for one link (see docs/protocol.md, "Receiver rules"), and the session's own. */
+export interface LinkStats extends FrameStats {
   unknownType: number;
   badPayload: number;
   /** FEATURES windows missing between consecutive frames (window_index jumps). */
@@ -86,7 +87,7 @@ export interface StreamSettings {
 /** The node's CONFIG keys (docs/protocol.md 3.7). */
 export interface NodeConfig {
   name: string;
-  rangeG: 2 | 4 | 8 | 16;
+  rangeG: RangeG;
   hop: number;
   /** 0 = unknown, else 0.1..1000 Hz. */
   shaftHz: number;
@@ -178,19 +179,9 @@ export interface RawBatch {
 }
 
 /** EVENT (docs/protocol.md 3.3), forwarded as it arrives. */
-export interface NodeEventInfo {
+export interface NodeEventInfo extends Omit<AnomalyEvent, 'state'> {
   path: string;
-  eventId: number;
   state: 'started' | 'ended';
-  debounceK: number;
-  debounceN: number;
-  startWindow: number;
-  endWindow: number;
-  startTUs: number;
-  endTUs: number;
-  peakScore: number;
-  threshold: number;
-  modelVersion: number;
 }
 
 /** LOG (docs/protocol.md 3.12). */
@@ -219,36 +210,37 @@ export interface DemoOptions {
   recording?: DemoRecording;
 }
 
+/** The names of the recordings a demo node can replay (their files: main/node/virtualNode.ts). */
 export const DEMO_RECORDINGS = ['cwru-normal', 'cwru-inner-race'] as const;
 export type DemoRecording = (typeof DEMO_RECORDINGS)[number];
 
-/** Request channels: name -> argument and result types. */
-export interface ApiRequests {
-  'ports.list': { args: Record<string, never>; result: PortInfo[] };
-  'nodes.list': { args: Record<string, never>; result: NodeInfo[] };
-  'nodes.connect': { args: { path: string }; result: NodeInfo };
-  'nodes.disconnect': { args: { path: string }; result: { ok: true } };
-  'demo.start': { args: DemoOptions; result: NodeInfo };
-  'demo.stop': { args: { path: string }; result: { ok: true } };
+/** What each request channel answers; its arguments are what its rule in REQUESTS below returns. */
+export interface ApiResults extends Record<RequestChannel, unknown> {
+  'ports.list': PortInfo[];
+  'nodes.list': NodeInfo[];
+  'nodes.connect': NodeInfo;
+  'nodes.disconnect': { ok: true };
+  'demo.start': NodeInfo;
+  'demo.stop': { ok: true };
   /** Pairs over the cable: main makes a random 256-bit key, keeps it, sends PAIR (docs/protocol.md 3.6). */
-  'nodes.pair': { args: { path: string; name?: string }; result: NodeInfo };
-  'nodes.config.get': { args: { path: string }; result: NodeConfig };
-  'nodes.config.set': { args: { path: string; changes: NodeConfigChanges }; result: NodeConfig };
-  'nodes.stream': { args: { path: string } & StreamSettings; result: NodeInfo };
-  'nodes.time': { args: { path: string }; result: TimeSync };
-  'nodes.ping': { args: { path: string }; result: { rttMs: number } };
+  'nodes.pair': NodeInfo;
+  'nodes.config.get': NodeConfig;
+  'nodes.config.set': NodeConfig;
+  'nodes.stream': NodeInfo;
+  'nodes.time': TimeSync;
+  'nodes.ping': { rttMs: number };
   /** The renderer connected a BLE device's NUS characteristics; main starts (or resumes) its session. */
-  'ble.open': { args: { deviceId: string; name: string }; result: NodeInfo };
+  'ble.open': NodeInfo;
   /** Bytes the renderer received from the TX characteristic (base64, at most 8192 bytes decoded). */
-  'ble.rx': { args: { path: string; data: string }; result: { ok: true } };
+  'ble.rx': { ok: true };
   /** The GATT connection dropped; the session waits for 'ble.open' with the same device. */
-  'ble.closed': { args: { path: string; reason?: string }; result: { ok: true } };
+  'ble.closed': { ok: true };
   /** The technician's choice in the app's Bluetooth device picker (Electron); null cancels. */
-  'ble.select': { args: { requestId: string; deviceId: string | null }; result: { ok: true } };
+  'ble.select': { ok: true };
 }
 
 /** Events pushed from main/ to the UI. */
-export interface ApiEvents {
+export interface ApiEvents extends Record<EventChannel, unknown> {
   'node.updated': NodeInfo;
   'node.removed': { path: string };
   'node.features': FeatureBatch;
@@ -261,58 +253,21 @@ export interface ApiEvents {
   'ble.devices': { requestId: string; devices: BleDeviceChoice[] };
 }
 
-export type RequestChannel = keyof ApiRequests;
-export type EventChannel = keyof ApiEvents;
-export type ArgsOf<C extends RequestChannel> = ApiRequests[C]['args'];
-export type ResultOf<C extends RequestChannel> = ApiRequests[C]['result'];
+/**
+ * The codes an API error carries. 'refused': the node answered NACK (the message gives its reason
+ * in plain words); 'unsupported': the node's firmware does not offer this (its HELLO capabilities).
+ */
+export const API_ERROR_CODES = ['bad-request', 'not-found', 'port-busy', 'port-failed', 'timeout', 'refused', 'unsupported', 'internal'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
-export const REQUEST_CHANNELS: readonly RequestChannel[] = [
-  'ports.list',
-  'nodes.list',
-  'nodes.connect',
-  'nodes.disconnect',
-  'demo.start',
-  'demo.stop',
-  'nodes.pair',
-  'nodes.config.get',
-  'nodes.config.set',
-  'nodes.stream',
-  'nodes.time',
-  'nodes.ping',
-  'ble.open',
-  'ble.rx',
-  'ble.closed',
-  'ble.select',
-];
-export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'node.updated',
-  'node.removed',
-  'node.features',
-  'node.raw',
-  'node.event',
-  'node.log',
-  'ble.tx',
-  'ble.devices',
-];
-
-/** The path of a BLE session: "ble:" + the Web Bluetooth device id. */
-export function blePath(deviceId: string): string {
-  return `ble:${deviceId}`;
-}
-
-/** What both transports (preload bridge, WebSocket client) give the UI. */
-export interface VigilApi {
-  invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>>;
-  /** Subscribe to an event; returns the unsubscribe function. */
-  on<E extends EventChannel>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+export function isApiErrorCode(x: unknown): x is ApiErrorCode {
+  return (API_ERROR_CODES as readonly unknown[]).includes(x);
 }
 
 /** An error a technician can read; `code` lets the UI choose how to show it. */
 export class ApiError extends Error {
   constructor(
-    /** 'refused': the node answered NACK (the message gives its reason in plain words);
-     * 'unsupported': the node's firmware does not offer this (its HELLO capabilities). */
-    public readonly code: 'bad-request' | 'not-found' | 'port-busy' | 'port-failed' | 'timeout' | 'refused' | 'unsupported' | 'internal',
+    public readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
@@ -320,33 +275,48 @@ export class ApiError extends Error {
   }
 }
 
-export function isRequestChannel(x: unknown): x is RequestChannel {
-  return typeof x === 'string' && (REQUEST_CHANNELS as readonly string[]).includes(x);
+/** How both transports answer a request (the preload bridge and the WebSocket host alike). */
+export type ApiReply = { ok: true; result: unknown } | { ok: false; error: { code: ApiErrorCode; message: string } };
+
+/** The path of a BLE session: "ble:" + the Web Bluetooth device id. */
+export function blePath(deviceId: string): string {
+  return `ble:${deviceId}`;
 }
 
-const MAX_PATH_LEN = 256;
+// ---- Validation: one rule per request channel ----
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
+type RawArgs = Record<string, unknown>;
+
+/** A request's allowed argument keys, and the function that checks them and returns their typed form. */
+interface Rule<A> {
+  keys: readonly string[];
+  args(a: RawArgs, channel: string): A;
+}
+
+const rule = <A>(keys: readonly string[], args: (a: RawArgs, channel: string) => A): Rule<A> => ({ keys, args });
+
+const MAX_PATH_LEN = 256;
+const BLE_ID_RE = /^[A-Za-z0-9+/=_-]{1,64}$/;
+const MAX_BLE_RX_BYTES = 8192;
+
+function isPlainObject(x: unknown): x is RawArgs {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function onlyKeys(obj: Record<string, unknown>, allowed: string[], channel: string): void {
+function onlyKeys(obj: RawArgs, allowed: readonly string[], channel: string): void {
   for (const k of Object.keys(obj)) {
     if (!allowed.includes(k)) throw new ApiError('bad-request', `${channel}: unexpected argument "${k}"`);
   }
 }
 
-const BLE_ID_RE = /^[A-Za-z0-9+/=_-]{1,64}$/;
-const MAX_BLE_RX_BYTES = 8192;
-
 /** A serial port path or a BLE session path ("ble:<device id>"). */
-function nodePath(obj: Record<string, unknown>, channel: string): string {
+function nodePath(obj: RawArgs, channel: string): string {
   const p = obj.path;
   if (typeof p === 'string' && p.startsWith('ble:')) return blePathArg(obj, channel);
   return portPath(obj, channel);
 }
 
-function blePathArg(obj: Record<string, unknown>, channel: string): string {
+function blePathArg(obj: RawArgs, channel: string): string {
   const p = obj.path;
   if (typeof p !== 'string' || !p.startsWith('ble:') || !BLE_ID_RE.test(p.slice(4))) {
     throw new ApiError('bad-request', `${channel}: "path" must be "ble:" and a Bluetooth device id of 1 to 64 letters, digits or +/=_-`);
@@ -362,7 +332,7 @@ function bleDeviceId(v: unknown, channel: string): string {
 }
 
 function text(v: unknown, channel: string, key: string, min: number, maxBytes: number): string {
-  if (typeof v !== 'string' || v.length < min || new TextEncoder().encode(v).length > maxBytes || /[\u0000-\u001f\u007f]/.test(v)) {
+  if (typeof v !== 'string' || v.length < min || utf8Encode(v).length > maxBytes || /[\u0000-\u001f\u007f]/.test(v)) {
     throw new ApiError('bad-request', `${channel}: "${key}" must be text of ${min} to ${maxBytes} bytes without control characters`);
   }
   return v;
@@ -391,16 +361,16 @@ function configChanges(v: unknown, channel: string): NodeConfigChanges {
   if (!isPlainObject(v)) throw new ApiError('bad-request', `${channel}: "changes" must be an object`);
   onlyKeys(v, ['name', 'rangeG', 'hop', 'shaftHz', 'sendBands'], channel);
   const out: NodeConfigChanges = {};
-  if (v.name !== undefined) out.name = text(v.name, channel, 'name', 1, 32);
+  if (v.name !== undefined) out.name = text(v.name, channel, 'name', 1, CONFIG_NAME_MAX);
   if (v.rangeG !== undefined) {
-    if (![2, 4, 8, 16].includes(v.rangeG as number)) throw new ApiError('bad-request', `${channel}: "rangeG" must be 2, 4, 8 or 16`);
-    out.rangeG = v.rangeG as NodeConfig['rangeG'];
+    if (!isRangeG(v.rangeG)) throw new ApiError('bad-request', `${channel}: "rangeG" must be ${RANGE_G_VALUES.slice(0, -1).join(', ')} or ${RANGE_G_VALUES.at(-1)}`);
+    out.rangeG = v.rangeG;
   }
-  if (v.hop !== undefined) out.hop = intIn(v.hop, channel, 'hop', 1, 65535);
+  if (v.hop !== undefined) out.hop = intIn(v.hop, channel, 'hop', 1, HOP_MAX);
   if (v.shaftHz !== undefined) {
     const f = v.shaftHz;
-    if (typeof f !== 'number' || !Number.isFinite(f) || !(f === 0 || (f >= 0.1 && f <= 1000))) {
-      throw new ApiError('bad-request', `${channel}: "shaftHz" must be 0 (unknown) or from 0.1 to 1000 Hz`);
+    if (typeof f !== 'number' || !Number.isFinite(f) || !isShaftHz(f)) {
+      throw new ApiError('bad-request', `${channel}: "shaftHz" must be 0 (unknown) or from 0.1 to ${SHAFT_HZ_MAX} Hz`);
     }
     out.shaftHz = f;
   }
@@ -409,7 +379,7 @@ function configChanges(v: unknown, channel: string): NodeConfigChanges {
   return out;
 }
 
-function portPath(obj: Record<string, unknown>, channel: string): string {
+function portPath(obj: RawArgs, channel: string): string {
   const p = obj.path;
   if (typeof p !== 'string' || p.length === 0 || p.length > MAX_PATH_LEN) {
     throw new ApiError('bad-request', `${channel}: "path" must be a port path of 1 to ${MAX_PATH_LEN} characters`);
@@ -421,73 +391,83 @@ function portPath(obj: Record<string, unknown>, channel: string): string {
   return p;
 }
 
-/**
- * Checks a request's channel and arguments; returns the arguments in their typed form or throws
- * ApiError('bad-request') with a sentence that names the problem.
- */
-export function validateRequest<C extends RequestChannel>(channel: unknown, args: unknown): { channel: C; args: ArgsOf<C> } {
-  if (!isRequestChannel(channel)) throw new ApiError('bad-request', `unknown request channel ${JSON.stringify(channel)}`);
+const NO_ARGS = rule([], (): Record<string, never> => ({}));
+/** A serial port only (connecting, demo nodes). */
+const PORT = rule(['path'], (a, ch) => ({ path: portPath(a, ch) }));
+/** Any session: a serial port or a BLE path. */
+const NODE = rule(['path'], (a, ch) => ({ path: nodePath(a, ch) }));
+
+/** The argument rule of every request channel (models/api/channels.ts names them). */
+const REQUESTS = {
+  'ports.list': NO_ARGS,
+  'nodes.list': NO_ARGS,
+  'nodes.connect': PORT,
+  'nodes.disconnect': NODE,
+  'demo.start': rule(['recording'], (a, ch): DemoOptions => {
+    const rec = a.recording;
+    if (rec === undefined) return {};
+    if (!(DEMO_RECORDINGS as readonly unknown[]).includes(rec)) throw new ApiError('bad-request', `${ch}: "recording" must be one of ${DEMO_RECORDINGS.join(', ')}`);
+    return { recording: rec as DemoRecording };
+  }),
+  'demo.stop': PORT,
+  // Pairing is over the cable only (docs/protocol.md 3.6).
+  'nodes.pair': rule(['path', 'name'], (a, ch): { path: string; name?: string } => {
+    const path = portPath(a, ch);
+    return a.name === undefined ? { path } : { path, name: text(a.name, ch, 'name', 1, CONFIG_NAME_MAX) };
+  }),
+  'nodes.config.get': NODE,
+  'nodes.config.set': rule(['path', 'changes'], (a, ch) => ({ path: nodePath(a, ch), changes: configChanges(a.changes, ch) })),
+  'nodes.stream': rule(['path', 'features', 'raw', 'rawDecimation'], (a, ch): { path: string } & StreamSettings => ({
+    path: nodePath(a, ch),
+    features: flag(a.features, ch, 'features'),
+    raw: flag(a.raw, ch, 'raw'),
+    rawDecimation: intIn(a.rawDecimation, ch, 'rawDecimation', 1, RAW_DECIMATION_MAX),
+  })),
+  'nodes.time': NODE,
+  'nodes.ping': NODE,
+  // The node's name comes from its HELLO, not from what the browser calls the device.
+  'ble.open': rule(['deviceId'], (a, ch) => ({ deviceId: bleDeviceId(a.deviceId, ch) })),
+  'ble.rx': rule(['path', 'data'], (a, ch) => ({ path: blePathArg(a, ch), data: base64Bytes(a.data, ch) })),
+  'ble.closed': rule(['path', 'reason'], (a, ch): { path: string; reason?: string } => {
+    const path = blePathArg(a, ch);
+    return a.reason === undefined ? { path } : { path, reason: text(a.reason, ch, 'reason', 0, 200) };
+  }),
+  'ble.select': rule(['requestId', 'deviceId'], (a, ch) => ({
+    requestId: text(a.requestId, ch, 'requestId', 1, 64),
+    deviceId: a.deviceId === null ? null : bleDeviceId(a.deviceId, ch),
+  })),
+} satisfies { [C in RequestChannel]: Rule<unknown> };
+
+// The type checker's proof that results and events name no channel that channels.ts does not.
+const _noStrayChannel: [Exclude<keyof ApiResults, RequestChannel>, Exclude<keyof ApiEvents, EventChannel>] extends [never, never] ? true : never = true;
+
+export type ArgsOf<C extends RequestChannel> = ReturnType<(typeof REQUESTS)[C]['args']>;
+export type ResultOf<C extends RequestChannel> = ApiResults[C];
+
+/** What both transports (preload bridge, WebSocket client) give the UI. */
+export interface VigilApi {
+  invoke<C extends RequestChannel>(channel: C, args: ArgsOf<C>): Promise<ResultOf<C>>;
+  /** Subscribe to an event; returns the unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** A checked request: its channel and its arguments in their typed form. */
+export type ValidRequest = { [C in RequestChannel]: { channel: C; args: ArgsOf<C> } }[RequestChannel];
+
+/** Checks the arguments of one known channel; returns their typed form or throws ApiError('bad-request'). */
+export function validateArgs<C extends RequestChannel>(channel: C, args: unknown): ArgsOf<C> {
   const a = args === undefined ? {} : args;
   if (!isPlainObject(a)) throw new ApiError('bad-request', `${channel}: arguments must be an object`);
-  switch (channel) {
-    case 'ports.list':
-    case 'nodes.list':
-      onlyKeys(a, [], channel);
-      return { channel: channel as C, args: {} as ArgsOf<C> };
-    case 'nodes.connect':
-    case 'demo.stop':
-      onlyKeys(a, ['path'], channel);
-      return { channel: channel as C, args: { path: portPath(a, channel) } as ArgsOf<C> };
-    case 'nodes.disconnect':
-    case 'nodes.config.get':
-    case 'nodes.time':
-    case 'nodes.ping':
-      onlyKeys(a, ['path'], channel);
-      return { channel: channel as C, args: { path: nodePath(a, channel) } as ArgsOf<C> };
-    case 'nodes.pair': {
-      onlyKeys(a, ['path', 'name'], channel);
-      const path = portPath(a, channel); // pairing is over the cable only (docs/protocol.md 3.6)
-      return { channel: channel as C, args: (a.name === undefined ? { path } : { path, name: text(a.name, channel, 'name', 1, 32) }) as ArgsOf<C> };
-    }
-    case 'nodes.config.set':
-      onlyKeys(a, ['path', 'changes'], channel);
-      return { channel: channel as C, args: { path: nodePath(a, channel), changes: configChanges(a.changes, channel) } as ArgsOf<C> };
-    case 'nodes.stream':
-      onlyKeys(a, ['path', 'features', 'raw', 'rawDecimation'], channel);
-      return {
-        channel: channel as C,
-        args: {
-          path: nodePath(a, channel),
-          features: flag(a.features, channel, 'features'),
-          raw: flag(a.raw, channel, 'raw'),
-          rawDecimation: intIn(a.rawDecimation, channel, 'rawDecimation', 1, 64),
-        } as ArgsOf<C>,
-      };
-    case 'ble.open':
-      onlyKeys(a, ['deviceId', 'name'], channel);
-      return { channel: channel as C, args: { deviceId: bleDeviceId(a.deviceId, channel), name: text(a.name ?? '', channel, 'name', 0, 64) } as ArgsOf<C> };
-    case 'ble.rx':
-      onlyKeys(a, ['path', 'data'], channel);
-      return { channel: channel as C, args: { path: blePathArg(a, channel), data: base64Bytes(a.data, channel) } as ArgsOf<C> };
-    case 'ble.closed':
-      onlyKeys(a, ['path', 'reason'], channel);
-      return {
-        channel: channel as C,
-        args: (a.reason === undefined ? { path: blePathArg(a, channel) } : { path: blePathArg(a, channel), reason: text(a.reason, channel, 'reason', 0, 200) }) as ArgsOf<C>,
-      };
-    case 'ble.select': {
-      onlyKeys(a, ['requestId', 'deviceId'], channel);
-      const requestId = text(a.requestId, channel, 'requestId', 1, 64);
-      const deviceId = a.deviceId === null ? null : bleDeviceId(a.deviceId, channel);
-      return { channel: channel as C, args: { requestId, deviceId } as ArgsOf<C> };
-    }
-    case 'demo.start': {
-      onlyKeys(a, ['recording'], channel);
-      const rec = a.recording;
-      if (rec !== undefined && !(typeof rec === 'string' && (DEMO_RECORDINGS as readonly string[]).includes(rec))) {
-        throw new ApiError('bad-request', `demo.start: "recording" must be one of ${DEMO_RECORDINGS.join(', ')}`);
-      }
-      return { channel: channel as C, args: (rec === undefined ? {} : { recording: rec }) as ArgsOf<C> };
-    }
-  }
+  const r: Rule<unknown> = REQUESTS[channel];
+  onlyKeys(a, r.keys, channel);
+  return r.args(a, channel) as ArgsOf<C>;
+}
+
+/**
+ * Checks a request's channel and arguments; returns them in their typed form or throws
+ * ApiError('bad-request') with a sentence that names the problem.
+ */
+export function validateRequest(channel: unknown, args: unknown): ValidRequest {
+  if (!isRequestChannel(channel)) throw new ApiError('bad-request', `unknown request channel ${JSON.stringify(channel)}`);
+  return { channel, args: validateArgs(channel, args) } as ValidRequest;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesRing } from './ringBuffer';
+import { SeriesRing } from '../../../renderer/src/live/ringBuffer';
 
 function contents(r: SeriesRing) {
   const v = r.views();

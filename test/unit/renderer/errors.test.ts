@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestError, plainMessage } from './errors';
+import { RequestError, plainMessage } from '../../../renderer/src/api/errors';
 
 describe('plainMessage', () => {
   it('strips the wrapping Electron adds to IPC handler errors', () => {

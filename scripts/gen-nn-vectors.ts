@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatorStamp, OUT_ROOT, REPO_ROOT } from './generated';
-import { extractFeatures } from '../models/features/extractor';
+import { extractFeatures } from '../models/features/windower';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { fitStandardization } from '../models/train/autoencoder';
 import { Prng } from '../models/train/prng';

@@ -4,7 +4,7 @@
  * that more fields and band energies fit without changing the storage schema: the layout says
  * which columns there are. See docs/storage.md, "Feature chunks".
  */
-import type { WindowFeatures } from '../features/extractor';
+import type { WindowFeatures } from '../features/windower';
 
 export interface FeatureLayout {
   axisCount: number;

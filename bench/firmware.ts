@@ -148,19 +148,22 @@ function asmFrame(text: string, name: string): number {
  * test; the IIS3DWB driver -> the SPI bus. Any other indirect call is charged the worst of all.
  */
 const INDIRECT: Record<string, string[]> = {
-  'src/node/node.c': ['usart_write_cb', 'uptime_cb', 'random_cb', 'save_identity_cb'],
+  'src/node/': ['usart_write_cb', 'uptime_cb', 'random_cb', 'save_identity_cb'],
   'src/store/store.c': ['f4_erase', 'f4_program', 'f4_read', 'node_accept_model'],
   'src/sensor/iis3dwb.c': ['spi1_xfer'],
 };
 
 function deepest(g: CallGraph): { entry: Record<string, number>; unknown: Set<string>; path: string[] } {
+  // A title is "file:name" for local functions; link-time optimisation (the node core) adds
+  // ".lto_priv.N" to local copies, and its call edges may name another copy than the title's.
+  const shortOf = (t: string) => (t.includes(':') ? t.slice(t.lastIndexOf(':') + 1) : t).replace(/\.lto_priv\.\d+$/, '');
   const byShort = new Map<string, string[]>();
   for (const t of g.frame.keys()) {
-    const short = t.includes(':') ? t.slice(t.lastIndexOf(':') + 1) : t;
+    const short = shortOf(t);
     if (!byShort.has(short)) byShort.set(short, []);
     byShort.get(short)!.push(t);
   }
-  const resolve = (name: string): string[] => (g.frame.has(name) ? [name] : byShort.get(name.replace(/\.(isra|part|constprop)\.\d+$/, '')) ?? [name]);
+  const resolve = (name: string): string[] => (g.frame.has(name) ? [name] : byShort.get(shortOf(name).replace(/\.(isra|part|constprop)\.\d+$/, '')) ?? [name]);
   const allIndirect = Object.values(INDIRECT).flat();
   const unknown = new Set<string>();
   const memo = new Map<string, { bytes: number; path: string[] }>();

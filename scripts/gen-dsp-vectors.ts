@@ -14,18 +14,18 @@
  * the rest, as models/features computes them.
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generatorStamp, OUT_ROOT, REPO_ROOT } from './generated';
 import { extractFeatures, logBandEdges, type FeatureSpec, type WindowFeatures } from '../models/features/index';
 import { readCsvColumns } from '../test/helpers/recording';
 
-export const GENERATOR = 'scripts/gen-dsp-vectors.ts v1';
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..');
-export const JSON_PATH = join(ROOT, 'test', 'vectors', 'dsp_vectors.json');
-export const HEADER_PATH = join(ROOT, 'test', 'vectors', 'dsp_vectors.h');
+export const GENERATOR = generatorStamp(import.meta.url);
+const ROOT = REPO_ROOT;
+export const JSON_PATH = join(OUT_ROOT, 'test', 'vectors', 'dsp_vectors.json');
+export const HEADER_PATH = join(OUT_ROOT, 'test', 'vectors', 'dsp_vectors.h');
 /** The node's default band tables (32 log bands for every FFT size it can have), as firmware source. */
-export const BAND_TABLES_PATH = join(ROOT, 'firmware', 'src', 'dsp', 'band_tables.c');
+export const BAND_TABLES_PATH = join(OUT_ROOT, 'firmware', 'src', 'dsp', 'band_tables.c');
 export const DEFAULT_BANDS = 32;
 export const NODE_SEGMENT_SIZES = [64, 128, 256, 512, 1024, 2048, 4096];
 

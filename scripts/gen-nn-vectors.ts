@@ -11,9 +11,10 @@
  * as float32 values printed with 9 significant digits (exact round trip).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractFeatures } from '../models/features/extractor';
+import { generatorStamp, OUT_ROOT, REPO_ROOT } from './generated';
+import { extractFeatures } from '../models/features/windower';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { fitStandardization } from '../models/train/autoencoder';
 import { Prng } from '../models/train/prng';
@@ -26,11 +27,10 @@ import { featureSpecBytes } from '../models/nn/specHash';
 import type { FloatAutoencoder, Int8Autoencoder } from '../models/nn/types';
 import { crc32 } from '../models/protocol/crc32';
 
-export const GENERATOR = 'scripts/gen-nn-vectors.ts v1';
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..');
-export const JSON_PATH = join(ROOT, 'test', 'vectors', 'nn_vectors.json');
-export const HEADER_PATH = join(ROOT, 'test', 'vectors', 'nn_vectors.h');
+export const GENERATOR = generatorStamp(import.meta.url);
+const ROOT = REPO_ROOT;
+export const JSON_PATH = join(OUT_ROOT, 'test', 'vectors', 'nn_vectors.json');
+export const HEADER_PATH = join(OUT_ROOT, 'test', 'vectors', 'nn_vectors.h');
 /** The pairing key the vector blob is signed with: bytes 0x00, 0x01, ..., 0x1f. */
 export const TEST_KEY = Uint8Array.from({ length: 32 }, (_, i) => i);
 

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { concatBytes } from '../test/helpers/bytes';
 import {
   CAP_BLE,
@@ -128,8 +128,9 @@ import {
   renderDspHeader,
   renderDspJson,
 } from './gen-dsp-vectors';
+import { generatorStamp, OUT_ROOT } from './generated';
 
-export const GENERATOR = 'scripts/gen-vectors.ts v1';
+export const GENERATOR = generatorStamp(import.meta.url);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
@@ -1002,9 +1003,8 @@ static const uint16_t VEC_CHECK_WINDOW_LEN = ${CHECK_WINDOW_LEN};
   return h;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const JSON_PATH = join(here, '..', 'test', 'vectors', 'frames.json');
-export const HEADER_PATH = join(here, '..', 'test', 'vectors', 'frames_vectors.h');
+export const JSON_PATH = join(OUT_ROOT, 'test', 'vectors', 'frames.json');
+export const HEADER_PATH = join(OUT_ROOT, 'test', 'vectors', 'frames_vectors.h');
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const v = buildVectors();

@@ -6,4 +6,7 @@
 #define VIGIL_FW_MINOR 1u
 #define VIGIL_FW_PATCH 0u
 
+/* The version fields of a node_config_t initializer (src/node/node.h), for every board. */
+#define VIGIL_FW_VERSION_FIELDS .fw_major = VIGIL_FW_MAJOR, .fw_minor = VIGIL_FW_MINOR, .fw_patch = VIGIL_FW_PATCH
+
 #endif /* VIGIL_VERSION_H */

@@ -205,7 +205,7 @@ static void stream_vectors(void **state)
     }
 }
 
-/* ---- appended by the firmware issue: FEATURES trailer, EVENT, SAMPLES_IN ---- */
+/* ---- FEATURES trailer, EVENT, SAMPLES_IN ---- */
 
 static void features_ext_vectors(void **state)
 {

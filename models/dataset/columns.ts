@@ -5,7 +5,7 @@
  * which columns there are. See docs/storage.md, "Feature chunks".
  */
 import { StreamContinuity } from '../protocol/continuity';
-import type { WindowFeatures } from '../features/extractor';
+import type { WindowFeatures } from '../features/windower';
 
 export interface FeatureLayout {
   axisCount: number;

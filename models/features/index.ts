@@ -1,5 +1,5 @@
 export * from './spec';
 export * from './rms';
 export * from './fft';
-export * from './window';
-export * from './extractor';
+export * from './features';
+export * from './windower';

@@ -14,7 +14,7 @@
  * a window that straddles a cut is dropped. Anomalous recordings are never trained on: all of
  * their windows are evaluation material.
  */
-import { extractFeatures } from '../features/extractor';
+import { extractFeatures } from '../features/windower';
 import type { FeatureSpec } from '../features/spec';
 
 export const NORMAL_LABEL = 'normal';

@@ -1,6 +1,6 @@
 /*
  * The benchmark image: the node's kernels on the emulated STM32F405, each timed with TIM2, which
- * under `-icount shift=0,align=off,sleep=off` counts executed instructions (boards/stm32f4/tim2.h).
+ * under `-icount shift=0,align=off,sleep=off` counts executed instructions (chip/stm32f4/tim2.h).
  * bench/firmware.ts builds it, runs it in QEMU and parses the lines
  *   BENCH <name> <value>
  * up to "BENCH end". Every figure is measured BENCH_REPEATS times; the repeats are identical under

@@ -7,10 +7,10 @@
  * A -serial that is not given leaves its USART without a backend: the node writes into the void
  * and hears nothing there, so one -serial still gives a working wired-only node.
  *
- * QEMU does not emulate the flash controller (shared/DESIGN.md): the model store and the identity
- * record (pairing key, name, CONFIG values, §4.3) live in RAM and are forgotten at every start; the
- * built-in default model runs. QEMU has no RNG either: the SECURE nonces come from
- * SHA-256(uid || counter || timer), which is WEAK (predictable; boards/stm32f4/rng.h).
+ * QEMU does not emulate the flash controller (its netduinoplus2 machine models no flash interface):
+ * the model store and the identity record (pairing key, name, CONFIG values, §4.3) live in RAM and
+ * are forgotten at every start; the built-in default model runs. QEMU has no RNG either: the SECURE nonces come from
+ * SHA-256(uid || counter || timer), which is WEAK (predictable; chip/stm32f4/rng.h).
  *
  * Sends the boot HELLO on both sending links, then sleeps in WFI; received bytes go to the node.
  */
@@ -22,6 +22,7 @@
 #include "../../src/store/flash_ram.h"
 #include "../../src/store/store.h"
 #include "../../src/version.h"
+#include "node_io.h"
 #include "rng.h"
 #include "uptime.h"
 #include "usart.h"
@@ -41,19 +42,6 @@ static _Alignas(4) uint8_t g_store_mem[STORE_SLOTS * QEMU_STORE_SLOT_SIZE];
 static store_flash_t g_flash;
 static flash_ram_t g_ram;
 static store_t g_store;
-
-/* ctx: the USART port of the link. */
-static vigil_status_t usart_write_cb(void *ctx, const uint8_t *data, size_t len)
-{
-    usart_write((unsigned)(uintptr_t)ctx, data, len);
-    return VIGIL_OK;
-}
-
-static uint64_t uptime_cb(void *ctx)
-{
-    (void)ctx;
-    return uptime_us();
-}
 
 static void random_cb(void *ctx, uint8_t *out, size_t len)
 {
@@ -99,16 +87,12 @@ int main(void)
         .name = "qemu-node",
         .channels = QEMU_CHANNELS,
         .board = MSG_BOARD_QEMU,
-        .fw_major = VIGIL_FW_MAJOR,
-        .fw_minor = VIGIL_FW_MINOR,
-        .fw_patch = VIGIL_FW_PATCH,
+        VIGIL_FW_VERSION_FIELDS,
         .send_bands = true,
         .samples_in = true,
         .sensor = MSG_SENSOR_NONE,
         .range_g = 16,
-        .link = {[NODE_LINK_WIRED] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_1},
-                 [NODE_LINK_BLE] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_2},
-                 [NODE_LINK_FEED] = {NULL, NULL}},
+        .link = STM32F4_NODE_LINKS, /* the feed link (USART3) sends nothing: no write callback */
         .io = {.uptime_us = uptime_cb, .random = random_cb, .save_identity = NULL},
         .store = &g_store,
     };
@@ -120,16 +104,7 @@ int main(void)
     (void)node_send_hello(&g_node);
 
     for (;;) {
-        /*
-         * Sleep until an interrupt. Interrupts are masked around the emptiness check so a byte that
-         * arrives between the check and WFI still wakes the core: WFI wakes on a pending interrupt
-         * even with PRIMASK set (ARMv7-M ARM §B1.5.19), and the ISR runs after CPSIE.
-         */
-        __asm volatile("cpsid i" ::: "memory");
-        if (usart_rx_available_any() == 0) {
-            __asm volatile("wfi");
-        }
-        __asm volatile("cpsie i\n\tisb" ::: "memory");
+        stm32f4_sleep_until_rx();
 
         /* Link i is USART port i (wired, BLE, feed); a slice of each in turn. */
         uint8_t buf[256];

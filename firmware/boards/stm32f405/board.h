@@ -1,5 +1,5 @@
 /*
- * The STM32F405 sensor node's wiring (assumed; the hardware issue fixes it):
+ * The STM32F405 sensor node's wiring (assumed: not yet checked on a built board):
  *   HSE 8 MHz crystal -> PLL -> SYSCLK 168 MHz, APB2 84 MHz, APB1 42 MHz
  *   USART1 PA9 (TX) / PA10 (RX), AF7, 921600 baud to a USB-UART bridge (the wired link)
  *   USART2 PA2 (TX) / PA3 (RX), AF7, 115200 baud to a Nordic UART Service bridge module (BLE link)

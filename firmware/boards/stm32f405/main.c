@@ -2,7 +2,7 @@
  * vigil-node for the STM32F405 sensor node: the IIS3DWB on SPI1 (26.667 kHz, 3 axes, FIFO
  * threshold on INT1), the node core, the wired link on USART1 and the Bluetooth LE bridge module
  * on USART2 (docs/protocol.md §4.1), the model store in flash sectors 3-4, the identity record
- * (pairing key, name, CONFIG values, §4.3) in flash sector 5 (boards/stm32f4/flash_stm32f4.h),
+ * (pairing key, name, CONFIG values, §4.3) in flash sector 5 (chip/stm32f4/flash_stm32f4.h),
  * SECURE nonces from the RNG peripheral, TIME's uptime from TIM5.
  *
  * Loop: on INT1 (or a FIFO check after any other wake-up), drain the FIFO into the node, which
@@ -24,6 +24,7 @@
 #include "../../src/version.h"
 #include "board.h"
 #include "flash_stm32f4.h"
+#include "node_io.h"
 #include "rng.h"
 #include "uptime.h"
 #include "usart.h"
@@ -37,19 +38,6 @@ static spi_bus_t g_spi;
 static store_flash_t g_flash;
 static store_t g_store;
 static float g_frames[3u * 64u]; /* one FIFO burst at a time: the watermark drains in two */
-
-/* ctx: the USART port of the link. */
-static vigil_status_t usart_write_cb(void *ctx, const uint8_t *data, size_t len)
-{
-    usart_write((unsigned)(uintptr_t)ctx, data, len);
-    return VIGIL_OK;
-}
-
-static uint64_t uptime_cb(void *ctx)
-{
-    (void)ctx;
-    return uptime_us();
-}
 
 static void random_cb(void *ctx, uint8_t *out, size_t len)
 {
@@ -107,14 +95,11 @@ int main(void)
         .name = "vigil-node",
         .channels = "x,y,z",
         .board = MSG_BOARD_STM32F405,
-        .fw_major = VIGIL_FW_MAJOR,
-        .fw_minor = VIGIL_FW_MINOR,
-        .fw_patch = VIGIL_FW_PATCH,
+        VIGIL_FW_VERSION_FIELDS,
         .send_bands = true,
         .sensor = MSG_SENSOR_IIS3DWB,
         .range_g = 4,
-        .link = {[NODE_LINK_WIRED] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_1},
-                 [NODE_LINK_BLE] = {usart_write_cb, (void *)(uintptr_t)USART_PORT_2}},
+        .link = STM32F4_NODE_LINKS,
         .io = {.uptime_us = uptime_cb, .random = random_cb, .save_identity = save_identity_cb},
         .identity = identity,
         .identity_len = identity != NULL ? FLASH_STM32F4_RECORD_LEN : 0u,
@@ -164,10 +149,6 @@ int main(void)
                 node_rx_bytes(&g_node, port, buf, k);
             }
         }
-        __asm volatile("cpsid i" ::: "memory");
-        if (usart_rx_available_any() == 0) {
-            __asm volatile("wfi"); /* INT1 or a received byte wakes the core */
-        }
-        __asm volatile("cpsie i\n\tisb" ::: "memory");
+        stm32f4_sleep_until_rx(); /* INT1 or a received byte wakes the core */
     }
 }

@@ -1,6 +1,6 @@
 /*
  * The built-in model (docs/model-format.md §4): generated into default_model.c by
- * scripts/gen-default-model.ts (the training issue), trained on the shipped CWRU normal excerpt,
+ * scripts/gen-default-model.ts (npm run generate), trained on the shipped CWRU normal excerpt,
  * tagged under the unpaired (all-zero) key. The node runs it when its store holds no valid model
  * and its feature specification matches the node's.
  */

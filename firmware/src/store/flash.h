@@ -1,7 +1,7 @@
 /*
  * What the model store needs from a flash device: two equal logical slots, each erased to 0xFF as
  * a whole and programmed one 32-bit word at a time (the STM32F4 with x32 parallelism, RM0090
- * §3.6.2). Three implementations: the STM32F4 flash controller (boards/stm32f4/flash_stm32f4.c),
+ * §3.6.2). Three implementations: the STM32F4 flash controller (chip/stm32f4/flash_stm32f4.c),
  * RAM (store/flash_ram.c: the QEMU board, whose flash controller is not emulated, and tests) and a
  * file (boards/host/flash_file.c: the virtual node's store survives restarts).
  */

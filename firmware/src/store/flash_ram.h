@@ -1,6 +1,6 @@
 /* A store_flash_t over RAM: NOR-flash rules enforced (program only erased words), nothing kept
- * across resets. The QEMU board's model store (its flash controller is not emulated,
- * shared/DESIGN.md) and the tests' flash. */
+ * across resets. The QEMU board's model store (QEMU's netduinoplus2 models no flash
+ * controller) and the tests' flash. */
 #ifndef STORE_FLASH_RAM_H
 #define STORE_FLASH_RAM_H
 

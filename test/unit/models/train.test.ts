@@ -2,7 +2,7 @@
 // reproducibility, early stopping with the best weights restored, cancel, standardisation fitted
 // on training windows only, time splits that never train on anomalies or on held-out windows.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractFeatures } from '../../../models/features/extractor';
+import { extractFeatures } from '../../../models/features/windower';
 import { defaultFeatureSpec } from '../../../models/features/spec';
 import { floatScores } from '../../../models/nn/float';
 import * as tf from '@tensorflow/tfjs';

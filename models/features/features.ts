@@ -1,7 +1,7 @@
 /**
- * The features of one window of one axis. Definitions: docs/features.md. RMS is computed in
- * float32 exactly as the firmware does (rms.ts); the rest in float64 (the firmware's float32
- * values agree within the tolerances stated in docs/features.md).
+ * The features of one window of one axis (the twin of firmware/src/dsp/features.c). Definitions:
+ * docs/features.md. RMS is computed in float32 exactly as the firmware does (rms.ts); the rest in
+ * float64 (the firmware's float32 values agree within the tolerances stated in docs/features.md).
  */
 import { fftInPlace } from './fft';
 import { rmsF32 } from './rms';

@@ -2,7 +2,7 @@
  * TIM2 as a free-running 32-bit counter (RM0090 §18, general-purpose timers TIM2..TIM5), for the
  * benchmark image. QEMU's netduinoplus2 clocks TIM2 at 1 GHz of virtual time; with
  * `-icount shift=0,align=off,sleep=off` one instruction is 1 ns of virtual time, so the counter
- * reads as the number of instructions executed (shared/DESIGN.md). On silicon it would count
+ * reads as the number of instructions executed (bench/firmware.ts). On silicon it would count
  * APB1 timer clocks instead; the benchmark only runs in QEMU.
  */
 #ifndef STM32F4_TIM2_H

@@ -1,10 +1,11 @@
 /**
  * Turns streams of samples (one Float32Array per axis) into feature windows exactly as a node
- * does: window k covers samples [k*hop, k*hop + windowLen) and is stamped with
+ * does (the twin of firmware/src/dsp/windower.c, with the per-axis features of features.ts):
+ * window k covers samples [k*hop, k*hop + windowLen) and is stamped with
  * tUs = floor((k*hop + windowLen) * 1e6 / fs) (docs/protocol.md, FEATURES).
  */
 import { validateFeatureSpec, type FeatureSpec } from './spec';
-import { logBandEnergies, timeFeatures, velocityRmsMmS, welchPsd, type AxisFeatures } from './window';
+import { logBandEnergies, timeFeatures, velocityRmsMmS, welchPsd, type AxisFeatures } from './features';
 
 export interface WindowFeatures {
   windowIndex: number;

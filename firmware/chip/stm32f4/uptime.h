@@ -2,7 +2,7 @@
  * The node's monotonic clock (TIME uptime_us, protocol.md §3.10): TIM5, a 32-bit timer (RM0090 §18),
  * prescaled to 1 MHz, extended to 64 bits by its update interrupt (one every 71.6 minutes).
  * TIM2 stays free for the benchmark image. QEMU netduinoplus2 clocks its timers at 1 GHz of virtual
- * time (shared/DESIGN.md); the STM32F405 at 168 MHz clocks TIM5 from APB1 x 2 = 84 MHz.
+ * time; the STM32F405 at 168 MHz clocks TIM5 from APB1 x 2 = 84 MHz.
  */
 #ifndef STM32F4_UPTIME_H
 #define STM32F4_UPTIME_H

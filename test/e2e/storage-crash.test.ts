@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
 
-/** The demo node's window rate: 48 kHz, hop 512. */
+/** The demo node's nominal window rate: 48 kHz, hop 512 (for the log line). */
 const WINDOWS_PER_S = 48000 / 512;
 /** The recorder writes every 5 s (renderer/src/record/recorder.ts); allow for one write in progress. */
 const FLUSH_MS = 5000;
@@ -85,7 +85,6 @@ describe('a recording killed mid-write', () => {
     await page.goto(host.url + '#/live');
     // Recording: the first write lands within a few seconds.
     await expect.poll(async () => (await readStored(page)).sessions.length, { timeout: 20_000, interval: 250 }).toBe(1);
-    const firstSeen = Date.now();
     await new Promise((r) => setTimeout(r, 12_000));
     // Kill the browser (SIGKILL): nothing runs after this in the page, not even pagehide.
     const killedAt = Date.now();
@@ -99,18 +98,24 @@ describe('a recording killed mid-write', () => {
     const chunks = stored.chunks.filter((c) => c.sessionId === first.id);
     const rows = chunks.reduce((n, c) => n + c.count, 0);
     const recordedMs = killedAt - first.startMs;
-    const expected = (recordedMs / 1000) * WINDOWS_PER_S;
-    const lostMs = ((expected - rows) / WINDOWS_PER_S) * 1000;
-    console.log(`recorded ${(recordedMs / 1000).toFixed(1)} s before the crash (first row seen ${((firstSeen - first.startMs) / 1000).toFixed(1)} s in): ${rows} windows stored of about ${Math.round(expected)}; lost about ${(lostMs / 1000).toFixed(1)} s; last stored window ${((killedAt - first.endMs) / 1000).toFixed(1)} s before the crash`);
-    // Every stored window is there once, in order, and the session row agrees with its chunks.
+    const storedMs = first.endMs - first.startMs;
+    // The rate the node really ran at (a loaded machine runs the demo node below its nominal rate).
+    const rate = rows / (storedMs / 1000);
+    const lostMs = killedAt - first.endMs;
+    console.log(
+      `recorded ${(recordedMs / 1000).toFixed(1)} s before the kill: ${rows} windows stored over ${(storedMs / 1000).toFixed(1)} s (${rate.toFixed(1)}/s, nominal ${WINDOWS_PER_S}/s); ` +
+        `the last stored window is ${(lostMs / 1000).toFixed(1)} s before the kill, about ${Math.round((lostMs / 1000) * rate)} windows lost`,
+    );
+    // Every stored window is there once, with no hole but what the link may have lost on a loaded
+    // machine, and the session row agrees with its chunks.
     const indexes = chunks.flatMap((c) => c.windowIndex).sort((a, b) => a - b);
     expect(new Set(indexes).size).toBe(indexes.length);
+    expect(rows).toBeGreaterThanOrEqual(0.95 * (indexes.at(-1)! - indexes[0] + 1));
     expect(first.windowCount).toBe(rows);
     // What was lost is at most the last flush.
     expect(recordedMs).toBeGreaterThan(10_000);
-    expect(killedAt - first.endMs).toBeLessThanOrEqual(FLUSH_MS + SLACK_MS);
+    expect(storedMs).toBeGreaterThan(recordedMs - FLUSH_MS - SLACK_MS - 1000); // the first window comes within a second
     expect(lostMs).toBeLessThanOrEqual(FLUSH_MS + SLACK_MS);
-    expect(rows).toBeGreaterThan(0);
   });
 
   it('raised no console error', () => {

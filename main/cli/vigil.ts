@@ -201,15 +201,48 @@ async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
   return summarize(report, model.detector.thresholdSumsq);
 }
 
+/**
+ * The parts of an app section that inspect shows, checked before anything is printed: a section of
+ * another shape is refused with the field that is wrong (docs/model-format.md 3).
+ */
+function checkAppSection(app: unknown): asserts app is AppSection | undefined {
+  if (app === undefined) return;
+  const bad = (what: string): never => {
+    throw new ModelFormatError(`the model file's app section is not what Vigil writes: ${what}`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!isObject(app)) bad('it is not a JSON object');
+  const { lineage, metrics } = app as Record<string, unknown>;
+  if (lineage !== undefined) {
+    if (!isObject(lineage)) bad('lineage is not an object');
+    const l = lineage as Record<string, unknown>;
+    for (const k of ['tool', 'createdAt']) if (typeof l[k] !== 'string') bad(`lineage.${k} is not text`);
+    if (!strings(l.labels)) bad('lineage.labels is not a list of names');
+    if (l.channels !== undefined && !strings(l.channels)) bad('lineage.channels is not a list of names');
+    if (!Array.isArray(l.data) || !l.data.every((d) => isObject(d) && ['name', 'label', 'use'].every((k) => typeof d[k] === 'string'))) bad('lineage.data is not a list of recordings');
+    if (l.params !== undefined && !isObject(l.params)) bad('lineage.params is not an object');
+  }
+  if (metrics !== undefined) {
+    if (!isObject(metrics)) bad('metrics is not an object');
+    for (const k of ['aucMin', 'aucInt8Min', 'falseAlarmRate']) if (typeof (metrics as Record<string, unknown>)[k] !== 'number') bad(`metrics.${k} is not a number`);
+  }
+}
+
 function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   const { positional } = parseFlags(argv, { json: 'bool' });
   if (positional.length !== 1) throw new UsageError('inspect needs one model file: vigil inspect MODEL.vgm');
   const path = positional[0];
   const { model, blob, app } = readModel(path);
+  checkAppSection(app);
+  // Files on disk carry the unpaired key's tag (docs/model-format.md 2.7); the app signs for a node
+  // only when it pushes, and never writes that blob to a file. Another tag is a changed file.
+  if (!verifyModelTag(blob, UNPAIRED_KEY)) {
+    throw new ModelFormatError('the model\'s tag does not match the unpaired key that model files carry: the file was changed after it was written (a damaged or edited file)');
+  }
   const D = model.mean.length;
   const st = runInt8(model, model.selfTest.input);
   const selfTestOk = st.sumsq === model.selfTest.sumsq && st.qIn.every((v, i) => v === model.selfTest.qIn[i]) && st.layers[st.layers.length - 1].every((v, i) => v === model.selfTest.qOut[i]);
-  const unpaired = verifyModelTag(blob, UNPAIRED_KEY);
   const arch = [D, ...model.layers.map((l) => l.outDim)].join('-');
   const s = model.spec;
   const info = {
@@ -231,7 +264,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
     debounce: `${model.detector.debounceK} of ${model.detector.debounceN}`,
     self_test: selfTestOk ? 'passes' : 'FAILS',
     crc: 'ok',
-    tag: unpaired ? 'unpaired key (file on disk; the app re-signs it for a node)' : 'signed for a node',
+    tag: 'unpaired key (file on disk; the app re-signs it for a node)',
     lineage: app?.lineage ? { tool: app.lineage.tool, created: app.lineage.createdAt, labels: app.lineage.labels, data: app.lineage.data.map((d) => `${d.name} (${d.label}): ${d.use}`), params: app.lineage.params } : null,
     metrics: app?.metrics ?? null,
   };

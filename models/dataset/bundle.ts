@@ -179,9 +179,29 @@ export function readBundleManifest(bytes: Uint8Array, codec: TextCodec = PLAIN_C
   } catch {
     throw new BundleError('The bundle is damaged: its table of contents is not readable.');
   }
-  if (manifest.format !== 'vigil-dataset') throw new BundleError('This file is not a Vigil dataset bundle.');
+  if (typeof manifest !== 'object' || manifest === null || manifest.format !== 'vigil-dataset') throw new BundleError('This file is not a Vigil dataset bundle.');
+  if (typeof manifest.version !== 'number') throw new BundleError('The bundle is damaged: its table of contents has no version.');
   if (manifest.version > BUNDLE_VERSION) throw new BundleError(`This bundle was made by a newer Vigil (bundle version ${manifest.version}); update Vigil to import it.`);
+  checkManifest(manifest);
   return { manifest, dataStart: pad8(16 + mLen) };
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Every field the reader and the import use, so a foreign or edited manifest fails here, in words. */
+function checkManifest(m: BundleManifest): void {
+  const bad = (what: string): never => {
+    throw new BundleError(`The bundle is damaged: its table of contents ${what}.`);
+  };
+  if (typeof m.createdMs !== 'number' || !Number.isFinite(m.createdMs) || Number.isNaN(new Date(m.createdMs).getTime())) bad('has no valid creation date');
+  if (m.createdBy !== undefined && typeof m.createdBy !== 'string') bad('names its author wrongly');
+  if (!Array.isArray(m.sections)) bad('has no list of sections');
+  m.sections.forEach((s, i) => {
+    if (typeof s !== 'object' || s === null || typeof s.table !== 'string' || s.table === '') bad(`has an unnamed section (number ${i + 1})`);
+    for (const k of ['count', 'offset', 'length', 'jsonLength', 'crc32'] as const) if (!isCount(s[k])) bad(`gives the "${s.table}" section no valid ${k}`);
+  });
+  if (m.counts !== undefined && (typeof m.counts !== 'object' || m.counts === null)) bad('has unreadable row counts');
+  if (m.meta !== undefined && (typeof m.meta !== 'object' || m.meta === null)) bad('has unreadable notes');
 }
 
 /** Decodes every section (CRC-checked). Typed arrays are copies, never views into `bytes`. */

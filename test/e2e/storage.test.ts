@@ -178,7 +178,13 @@ describe('Recordings, labels and exchange in Chromium (real IndexedDB)', () => {
     await page.goto(host.url + '#/recordings');
     await page.getByTestId('recordings-page').waitFor({ timeout: 15_000 });
     await page.getByTestId('import-bundle').setInputFiles(bundlePath);
+    // The preview says what the import will change before anything is written.
+    await page.getByTestId('import-preview').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('preview-adds').textContent()).toMatch(/^add 1 recordings, .*\d labels/);
+    await page.screenshot({ path: join(SHOTS, 'import-preview.png') });
+    await page.getByTestId('import-apply').click();
     await expect.poll(() => page.getByTestId('exchange-message').textContent(), { timeout: 15_000 }).toMatch(/^Imported the bundle from Ana Lima/);
+    await page.getByTestId('import-undo').waitFor();
     const countsB = await storageCounts(page);
     for (const t of TABLES) expect(countsB[t], t).toBe(countsA[t]);
     await page.goto(page.url().replace(/#.*$/, '#/recordings'));

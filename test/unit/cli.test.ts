@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/vigil';
-import { readVgmFile } from '../../models/nn/modelFile';
+import { readVgmFile, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
+import { vectorModel } from '../../scripts/gen-nn-vectors';
 import { ROOT } from '../helpers/firmware';
 import { readFileSync } from 'node:fs';
 
@@ -107,5 +108,46 @@ describe('errors: one line, exit status 2', () => {
     const e = spawnSync(process.execPath, [join(ROOT, 'main/cli/vigil-bin.mjs'), 'inspect', join(dir, 'none.vgm')], { encoding: 'utf8' });
     expect(e.status).toBe(2);
     expect(e.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('inspect refuses a damaged or unexpected model file with its reason, exit status 2', () => {
+  const { q } = vectorModel();
+  const blob = writeModelBlob(q);
+  const file = (name: string, bytes: Uint8Array) => {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+  const withApp = (name: string, app: unknown) => file(name, writeVgmFile(blob, app));
+  const cases: [string, () => string, RegExp][] = [
+    ['a damaged tag', () => {
+      const b = blob.slice();
+      b[b.length - 1] ^= 1;
+      return file('tag.vgm', b);
+    }, /tag does not match the unpaired key/],
+    ['an app section that is a list', () => withApp('app-list.vgm', [1, 2]), /app section .*not .*object/],
+    ['lineage data that is not a list', () => withApp('app-data.vgm', { kind: 'vigil-model-app-section', version: 1, lineage: { tool: 't', createdAt: 'x', labels: ['normal'], data: 'recordings' } }), /app section .*lineage\.data/],
+    ['lineage labels that are not a list', () => withApp('app-labels.vgm', { kind: 'vigil-model-app-section', version: 1, lineage: { tool: 't', createdAt: 'x', labels: 5, data: [] } }), /app section .*lineage\.labels/],
+    ['metrics of the wrong shape', () => withApp('app-metrics.vgm', { kind: 'vigil-model-app-section', version: 1, metrics: { aucMin: 'high' } }), /app section .*metrics/],
+  ];
+  for (const [name, path, msg] of cases) {
+    it(name, async () => {
+      for (const argv of [[path()], [path(), '--json']]) {
+        const r = await run(['inspect', ...argv]);
+        expect(r.err.at(-1)).toMatch(/^vigil: /);
+        expect(r.err.at(-1)).not.toMatch(/internal error/);
+        expect(r.err.at(-1)).toMatch(msg);
+        expect(r.code).toBe(2);
+        expect(r.out.join('\n')).not.toMatch(/signed for a node/);
+      }
+    });
+  }
+
+  it('an unsigned model without an app section still inspects', async () => {
+    const r = await run(['inspect', file('plain.vgm', blob)]);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/tag: unpaired key/);
   });
 });

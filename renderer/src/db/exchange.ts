@@ -1,12 +1,18 @@
 /**
  * Dataset bundles between laptops (format: models/dataset/bundle.ts, docs/storage.md). Export reads
- * the tables into one file; import checks the whole file first, then merges it in one transaction:
- * a row whose id exists already is kept unless the incoming one is newer (updatedMs) or, for a
- * feature chunk still growing while it was exported, longer. Importing the same bundle twice
- * therefore changes nothing the second time.
+ * the tables into one file. Import adds, never silently replaces: `planImport` checks the whole file
+ * and says, row by row, what would be added, updated, left alone, or refused and why, without
+ * writing; `applyImport` writes that plan in one transaction (checking each row again against what
+ * is stored then) and remembers what it replaced, so `undoImport` can take the last import back.
+ *
+ * A row whose id exists already is updated only when the incoming one is newer (updatedMs) and its
+ * fixed fields (the recording's kind, node, start...) are the stored ones; a feature chunk only when
+ * it truly extends the stored one (the same windows, then more), its summary with it; raw snapshots
+ * and gaps never change. A row dated more than a day ahead of this laptop's clock is refused. Importing
+ * the same bundle twice changes nothing the second time.
  */
 import { BundleError, decodeBundle, encodeBundle, type BundleManifest, type TextCodec } from '../../../models/dataset/bundle';
-import { addAudit, BUNDLE_TABLES, type BundleTableName, type VigilDb } from './db';
+import { addAudit, BUNDLE_TABLES, newId, type BundleTableName, type VigilDb } from './db';
 import { SCHEMA_VERSION } from './schema';
 
 const textCodec: TextCodec = (() => {
@@ -77,11 +83,35 @@ export interface MergeCounts {
   added: number;
   updated: number;
   unchanged: number;
+  /** Rows whose id is here already with other fixed fields or other data: the local row is kept. */
+  conflicts: number;
+  /** Rows not imported because something in them cannot be right (a date far in the future). */
+  refused: number;
+}
+
+/** One row the import leaves out, and why, in words. */
+export interface ImportIssue {
+  table: BundleTableName;
+  id: string;
+  kind: 'conflict' | 'refused';
+  reason: string;
+}
+
+/** What importing a bundle would do: nothing is written until `applyImport`. */
+export interface ImportPlan {
+  manifest: BundleManifest;
+  tables: Record<string, MergeCounts>;
+  issues: ImportIssue[];
+  /** The decoded rows (applyImport classifies them again against what is stored then). */
+  rows: Map<BundleTableName, Record<string, unknown>[]>;
 }
 
 export interface ImportBundleResult {
   manifest: BundleManifest;
   tables: Record<string, MergeCounts>;
+  issues: ImportIssue[];
+  /** Names this import for `undoImport` (the audit row carries it too). */
+  importId: string;
 }
 
 /** Fields each table's rows must have, with their type: a damaged or foreign file is refused. */
@@ -99,66 +129,245 @@ const REQUIRED: Record<BundleTableName, Record<string, 'string' | 'number' | 'ty
   deployments: { modelId: 'string', nodeId: 'string', updatedMs: 'number' },
 };
 
+/** Fields that never change once a row exists: a bundle row that differs in one is a conflict. */
+const FIXED: Record<BundleTableName, string[]> = {
+  assets: [],
+  nodes: ['kind'],
+  sessions: ['nodeId', 'kind', 't0Ms', 'startMs', 'sampleRateHz', 'windowLen', 'hop'],
+  featureChunks: ['sessionId', 'nodeId', 'chunkIndex', 'startMs'],
+  featureSummaries: ['sessionId', 'nodeId', 'chunkIndex', 'startMs'],
+  rawSnapshots: [],
+  gaps: [],
+  events: ['nodeId', 'sessionId', 'kind', 'startMs'],
+  labels: ['nodeId', 'sessionId', 'eventId', 'createdMs'],
+  models: ['nodeId', 'kind', 'specKey', 'createdMs'],
+  deployments: ['modelId', 'nodeId', 'createdMs'],
+};
+
+/** Wall-clock fields: each must be a real date, and none more than a day ahead of this laptop. */
+const TIME_FIELDS = ['startMs', 'endMs', 't0Ms', 'createdMs', 'updatedMs', 'deletedMs', 'chunkStartMs'];
+const FUTURE_SLACK_MS = 86_400_000;
+
 function checkRow(table: BundleTableName, r: Record<string, unknown>, i: number): void {
   const bad = (what: string) => {
     throw new BundleError(`The bundle's "${table}" row ${i + 1} is not usable: ${what}. Nothing was imported.`);
   };
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) bad('it is not a record');
   if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 200) bad('it has no id');
   for (const [k, type] of Object.entries(REQUIRED[table])) {
     const v = r[k];
     if (type === 'typed' ? !ArrayBuffer.isView(v) : type === 'object' ? typeof v !== 'object' || v === null : typeof v !== type) bad(`"${k}" is missing or wrong`);
   }
-}
-
-/** Which of two rows with the same id to keep. */
-function incomingWins(table: BundleTableName, existing: Record<string, unknown>, incoming: Record<string, unknown>): boolean {
-  if (table === 'featureChunks' || table === 'featureSummaries') {
-    const key = table === 'featureChunks' ? 'count' : 'buckets';
-    return (incoming[key] as number) > (existing[key] as number);
+  for (const k of TIME_FIELDS) {
+    const v = r[k];
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v) || Number.isNaN(new Date(v).getTime()))) bad(`"${k}" is not a date`);
   }
-  if (table === 'rawSnapshots' || table === 'gaps') return false; // never change once written
-  if (table === 'sessions' && (incoming.windowCount as number) > (existing.windowCount as number)) return true;
-  return typeof incoming.updatedMs === 'number' && incoming.updatedMs > ((existing.updatedMs as number) ?? 0);
 }
 
-export async function importBundle(db: VigilDb, bytes: Uint8Array, actor: string): Promise<ImportBundleResult> {
+function futureField(r: Record<string, unknown>, nowMs: number): string | null {
+  for (const k of TIME_FIELDS) {
+    const v = r[k];
+    if (typeof v === 'number' && v > nowMs + FUTURE_SLACK_MS) return `its ${k} is ${new Date(v).toISOString().slice(0, 10)}, far in the future (this laptop's date is ${new Date(nowMs).toISOString().slice(0, 10)})`;
+  }
+  return null;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.byteLength !== b.byteLength) return false;
+    const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return x.every((v, i) => v === y[i]);
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return JSON.stringify(a) === JSON.stringify(b);
+  return Object.is(a, b) || (a == null && b == null);
+}
+
+type Typed = Float32Array | Uint32Array;
+
+/** Bit-equal, so NaN equals NaN. */
+function sameBits(a: Typed, from: number, b: Typed, bFrom: number, n: number): boolean {
+  return sameValue(a.subarray(from, from + n), b.subarray(bFrom, bFrom + n));
+}
+
+/** True when chunk `inc` holds every window of `ex`, unchanged, then more (column-major columns). */
+function extendsChunk(ex: Record<string, unknown>, inc: Record<string, unknown>): boolean {
+  const n = ex.count as number;
+  const m = inc.count as number;
+  if (!(m > n)) return false;
+  for (const k of ['windowIndex', 'tUsOffset', 'shaftHz'] as const) {
+    const a = ex[k] as Typed | undefined;
+    const b = inc[k] as Typed | undefined;
+    if (!a || !b) {
+      if (a !== b) return false;
+      continue;
+    }
+    if (a.length !== n || b.length !== m || !sameBits(a, 0, b, 0, n)) return false;
+  }
+  for (const k of ['values', 'bands'] as const) {
+    const a = ex[k] as Typed | null | undefined;
+    const b = inc[k] as Typed | null | undefined;
+    if (!a || !b) {
+      if (!a !== !b) return false;
+      continue;
+    }
+    const cols = a.length / n;
+    if (!Number.isInteger(cols) || b.length !== cols * m) return false;
+    for (let c = 0; c < cols; c++) if (!sameBits(a, c * n, b, c * m, n)) return false;
+  }
+  return true;
+}
+
+type Verdict = { kind: 'add' | 'update' | 'unchanged' } | { kind: 'conflict' | 'refused'; reason: string };
+
+/** What to do with one incoming row, given the stored one (if any). */
+function classify(table: BundleTableName, existing: Record<string, unknown> | undefined, r: Record<string, unknown>, ctx: { nowMs: number; takenChunks: Set<string>; conflictSessions: Set<string> }): Verdict {
+  const future = futureField(r, ctx.nowMs);
+  if (future) return { kind: 'refused', reason: future };
+  const sessionId = typeof r.sessionId === 'string' ? r.sessionId : null;
+  if (table !== 'sessions' && sessionId && ctx.conflictSessions.has(sessionId)) return { kind: 'conflict', reason: `its recording ${sessionId} conflicts with the one stored here` };
+  if (!existing) return { kind: 'add' };
+  const fixed = FIXED[table].find((k) => !sameValue(existing[k], r[k]));
+  if (fixed) return { kind: 'conflict', reason: `its ${fixed} (${JSON.stringify(r[fixed])}) differs from the stored row's (${JSON.stringify(existing[fixed])})` };
+  switch (table) {
+    case 'featureChunks':
+      if ((r.count as number) <= (existing.count as number)) return { kind: 'unchanged' };
+      return extendsChunk(existing, r) ? { kind: 'update' } : { kind: 'conflict', reason: 'it is longer than the stored chunk but its windows differ from the stored ones' };
+    case 'featureSummaries':
+      // A summary follows its chunk: replaced only together with a chunk this import extends.
+      if ((r.buckets as number) <= (existing.buckets as number)) return { kind: 'unchanged' };
+      return ctx.takenChunks.has(r.id as string) ? { kind: 'update' } : { kind: 'conflict', reason: 'its feature chunk is not the one stored here' };
+    case 'rawSnapshots':
+    case 'gaps':
+      return { kind: 'unchanged' }; // never change once written
+    case 'sessions':
+      if ((r.windowCount as number) > (existing.windowCount as number)) return { kind: 'update' };
+      break;
+  }
+  return typeof r.updatedMs === 'number' && r.updatedMs > ((existing.updatedMs as number) ?? 0) ? { kind: 'update' } : { kind: 'unchanged' };
+}
+
+interface Classified {
+  tables: Record<string, MergeCounts>;
+  issues: ImportIssue[];
+  writes: Map<BundleTableName, Record<string, unknown>[]>;
+  replaced: Map<BundleTableName, Record<string, unknown>[]>;
+}
+
+/** Compares every incoming row with the stored one (read-only; inside a transaction when applying). */
+async function classifyAll(db: VigilDb, rows: Map<BundleTableName, Record<string, unknown>[]>, nowMs: number): Promise<Classified> {
+  const out: Classified = { tables: {}, issues: [], writes: new Map(), replaced: new Map() };
+  const ctx = { nowMs, takenChunks: new Set<string>(), conflictSessions: new Set<string>() };
+  for (const t of BUNDLE_TABLES) {
+    const incoming = rows.get(t) ?? [];
+    const c: MergeCounts = { added: 0, updated: 0, unchanged: 0, conflicts: 0, refused: 0 };
+    out.tables[t] = c;
+    const writes: Record<string, unknown>[] = [];
+    const replaced: Record<string, unknown>[] = [];
+    for (let i = 0; i < incoming.length; i += 500) {
+      const batch = incoming.slice(i, i + 500);
+      const existing = (await db.table(t).bulkGet(batch.map((r) => r.id as string))) as (Record<string, unknown> | undefined)[];
+      batch.forEach((r, k) => {
+        const v = classify(t, existing[k], r, ctx);
+        if (v.kind === 'add' || v.kind === 'update') {
+          writes.push(r);
+          if (v.kind === 'update') replaced.push(existing[k]!);
+          if (t === 'featureChunks') ctx.takenChunks.add(r.id as string);
+          c[v.kind === 'add' ? 'added' : 'updated']++;
+        } else if (!('reason' in v)) c.unchanged++;
+        else {
+          if (t === 'sessions') ctx.conflictSessions.add(r.id as string);
+          c[v.kind === 'conflict' ? 'conflicts' : 'refused']++;
+          out.issues.push({ table: t, id: r.id as string, kind: v.kind, reason: v.reason });
+        }
+      });
+    }
+    out.writes.set(t, writes);
+    out.replaced.set(t, replaced);
+  }
+  return out;
+}
+
+function decodeChecked(bytes: Uint8Array): { manifest: BundleManifest; rows: Map<BundleTableName, Record<string, unknown>[]> } {
   const { manifest, tables } = decodeBundle(bytes, textCodec);
   for (const name of tables.keys()) {
     if (!(BUNDLE_TABLES as readonly string[]).includes(name)) throw new BundleError(`The bundle holds a table Vigil does not know ("${name}"); it may come from a newer Vigil. Nothing was imported.`);
   }
-  for (const t of BUNDLE_TABLES) (tables.get(t) ?? []).forEach((r, i) => checkRow(t, r, i));
-  const result: Record<string, MergeCounts> = {};
-  await db.transaction('rw', [...BUNDLE_TABLES.map((t) => db.table(t)), db.audit], async () => {
+  const rows = tables as Map<BundleTableName, Record<string, unknown>[]>;
+  for (const t of BUNDLE_TABLES) (rows.get(t) ?? []).forEach((r, i) => checkRow(t, r, i));
+  return { manifest, rows };
+}
+
+/** Reads and checks a bundle and says what importing it would do; writes nothing. */
+export async function planImport(db: VigilDb, bytes: Uint8Array, nowMs = Date.now()): Promise<ImportPlan> {
+  const { manifest, rows } = decodeChecked(bytes);
+  const c = await db.transaction('r', BUNDLE_TABLES.map((t) => db.table(t)), () => classifyAll(db, rows, nowMs));
+  return { manifest, tables: c.tables, issues: c.issues, rows };
+}
+
+/** Where the last import's undo is kept (settings table). */
+const LAST_IMPORT_KEY = 'bundle.lastImport';
+
+interface LastImport {
+  importId: string;
+  atMs: number;
+  from: string;
+  added: Partial<Record<BundleTableName, string[]>>;
+  replaced: Partial<Record<BundleTableName, Record<string, unknown>[]>>;
+}
+
+/** Writes a plan (each row checked again against what is stored now) in one transaction. */
+export async function applyImport(db: VigilDb, plan: ImportPlan, actor: string, nowMs = Date.now()): Promise<ImportBundleResult> {
+  const importId = newId();
+  const { manifest } = plan;
+  let c: Classified | undefined;
+  await db.transaction('rw', [...BUNDLE_TABLES.map((t) => db.table(t)), db.audit, db.settings], async () => {
+    c = await classifyAll(db, plan.rows, nowMs);
+    const undo: LastImport = { importId, atMs: nowMs, from: manifest.createdBy || 'unknown', added: {}, replaced: {} };
     for (const t of BUNDLE_TABLES) {
-      const incoming = tables.get(t) ?? [];
-      const c: MergeCounts = { added: 0, updated: 0, unchanged: 0 };
-      result[t] = c;
-      const table = db.table(t);
-      for (let i = 0; i < incoming.length; i += 500) {
-        const batch = incoming.slice(i, i + 500);
-        const existing = (await table.bulkGet(batch.map((r) => r.id as string))) as (Record<string, unknown> | undefined)[];
-        const write: Record<string, unknown>[] = [];
-        batch.forEach((r, k) => {
-          const e = existing[k];
-          if (!e) {
-            write.push(r);
-            c.added++;
-          } else if (incomingWins(t, e, r)) {
-            write.push(r);
-            c.updated++;
-          } else c.unchanged++;
-        });
-        if (write.length > 0) await table.bulkPut(write);
-      }
+      const writes = c.writes.get(t)!;
+      const replaced = c.replaced.get(t)!;
+      const replacedIds = new Set(replaced.map((r) => r.id as string));
+      undo.added[t] = writes.filter((r) => !replacedIds.has(r.id as string)).map((r) => r.id as string);
+      undo.replaced[t] = replaced;
+      for (let i = 0; i < writes.length; i += 500) await db.table(t).bulkPut(writes.slice(i, i + 500));
     }
+    await db.settings.put({ key: LAST_IMPORT_KEY, value: undo });
     await addAudit(db, {
       actor,
       action: 'bundle.import',
-      target: '',
-      detail: `from ${manifest.createdBy || 'unknown'} (${new Date(manifest.createdMs).toISOString()}): ${Object.entries(result)
-        .map(([t, c]) => `${t} +${c.added} ~${c.updated}`)
+      target: importId,
+      detail: `from ${manifest.createdBy || 'unknown'} (${new Date(manifest.createdMs).toISOString()}): ${Object.entries(c.tables)
+        .map(([t, m]) => `${t} +${m.added} ~${m.updated}${m.conflicts ? ` conflicts ${m.conflicts}` : ''}${m.refused ? ` refused ${m.refused}` : ''}`)
         .join(', ')}`,
     });
   });
-  return { manifest, tables: result };
+  return { manifest, tables: c!.tables, issues: c!.issues, importId };
+}
+
+/** Plan and apply in one go (tests, scripts): the same rules as the preview in ExchangePanel. */
+export async function importBundle(db: VigilDb, bytes: Uint8Array, actor: string): Promise<ImportBundleResult> {
+  return applyImport(db, await planImport(db, bytes), actor);
+}
+
+/** The last import's id, if it can still be undone. */
+export async function lastImportId(db: VigilDb): Promise<string | null> {
+  const row = await db.settings.get(LAST_IMPORT_KEY);
+  return (row?.value as LastImport | undefined)?.importId ?? null;
+}
+
+/** Takes the last import back: removes the rows it added, puts back the rows it replaced. */
+export async function undoImport(db: VigilDb, importId: string, actor: string): Promise<void> {
+  await db.transaction('rw', [...BUNDLE_TABLES.map((t) => db.table(t)), db.audit, db.settings], async () => {
+    const last = (await db.settings.get(LAST_IMPORT_KEY))?.value as LastImport | undefined;
+    if (!last || last.importId !== importId) throw new BundleError('That import can no longer be undone: only the last import can, and only once.');
+    for (const t of [...BUNDLE_TABLES].reverse()) {
+      const added = last.added[t] ?? [];
+      if (added.length > 0) await db.table(t).bulkDelete(added);
+      const replaced = last.replaced[t] ?? [];
+      if (replaced.length > 0) await db.table(t).bulkPut(replaced);
+    }
+    await db.settings.delete(LAST_IMPORT_KEY);
+    await addAudit(db, { actor, action: 'bundle.undo', target: importId, detail: `import from ${last.from} at ${new Date(last.atMs).toISOString()} undone` });
+  });
 }

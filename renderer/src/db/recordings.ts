@@ -71,9 +71,16 @@ export async function deleteSession(db: VigilDb, id: string, actor: string): Pro
   return { labels };
 }
 
-/** Marks recordings left "recording" by a crash or a closed tab as complete (at app start). */
-export async function closeInterruptedSessions(db: VigilDb): Promise<number> {
-  return db.sessions.where('kind').equals('live').filter((s) => s.status === 'recording').modify({ status: 'complete' });
+/**
+ * Marks live recordings left "recording" by a crash or a closed window as complete: only those last
+ * written before `updatedBeforeMs` (renderer/src/storage/start.ts decides what is provably dead).
+ */
+export async function closeInterruptedSessions(db: VigilDb, o: { updatedBeforeMs: number }): Promise<number> {
+  return db.sessions
+    .where('kind')
+    .equals('live')
+    .filter((s) => s.status === 'recording' && !(s.updatedMs >= o.updatedBeforeMs))
+    .modify({ status: 'complete' });
 }
 
 export async function setNodeAsset(db: VigilDb, nodeId: string, assetName: string, actor: string): Promise<string | null> {

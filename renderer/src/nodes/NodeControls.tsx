@@ -52,7 +52,8 @@ export function PairSection({ client, node, usable }: SectionProps) {
   let state: string;
   if (!info?.paired) state = 'Not paired';
   else if (info.keyKnown) state = `Paired — key held by this workstation (key id ${info.keyId})`;
-  else state = `Paired by another workstation (key id ${info.keyId}) — this one does not hold the key`;
+  // A node this workstation paired before shows another key: it was re-paired elsewhere (main/node/keys.ts noteHello).
+  else state = `Paired by another workstation (key id ${info.keyId}) — this one does not hold the key. If it was paired here before, it was re-paired by another workstation: by design anyone with the cable can re-pair it.`;
 
   const reason = node.link !== 'serial' ? 'Pairing is done over the cable only: holding the cable is what authorises a key.' : !usable ? 'The node is not online.' : null;
   return (

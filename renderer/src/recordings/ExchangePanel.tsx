@@ -1,11 +1,13 @@
 /**
  * Trading data between field laptops without a network: export everything (or one recording) as
- * one bundle file, import a bundle from another laptop. Re-importing never duplicates anything.
+ * one bundle file, import a bundle from another laptop: first a preview of what it will add, update
+ * and leave out (renderer/src/db/exchange.ts planImport), then the import, then an undo of it.
+ * Re-importing never duplicates anything.
  */
 import { useState } from 'react';
-import { BundleError } from '../../../models/dataset/bundle';
+import { BundleError, type BundleManifest } from '../../../models/dataset/bundle';
 import { storageErrorMessage } from '../db/db';
-import { exportBundle, importBundle, type ImportBundleResult } from '../db/exchange';
+import { applyImport, exportBundle, planImport, undoImport, type ImportBundleResult, type ImportPlan, type MergeCounts } from '../db/exchange';
 import { formatBytes, formatCount, formatDateTime } from '../format';
 import { technicianName } from '../labels/technician';
 import { downloadBlob } from '../storage/download';
@@ -21,24 +23,73 @@ const TABLE_WORDS: Record<string, string> = {
   assets: 'assets',
 };
 
-function describeImport(r: ImportBundleResult): string {
+/** "3 recordings, 12 labels" for one kind of change, or null when there is none. */
+function countWords(tables: Record<string, MergeCounts>, pick: (c: MergeCounts) => number): string | null {
   const parts = Object.entries(TABLE_WORDS)
     .map(([t, w]) => {
-      const c = r.tables[t];
-      if (!c) return null;
-      const n = c.added + c.updated;
+      const n = tables[t] ? pick(tables[t]) : 0;
       return n > 0 ? `${formatCount(n)} ${w}` : null;
     })
     .filter(Boolean);
-  const already = Object.values(r.tables).reduce((s, c) => s + c.unchanged, 0);
-  const from = `${r.manifest.createdBy || 'another laptop'}, ${formatDateTime(r.manifest.createdMs)}`;
-  return `Imported the bundle from ${from}: ${parts.length > 0 ? parts.join(', ') : 'nothing new'}${already > 0 ? ` (${formatCount(already)} rows were already here)` : ''}.`;
+  return parts.length > 0 ? parts.join(', ') : null;
 }
+
+const sum = (tables: Record<string, MergeCounts>, pick: (c: MergeCounts) => number) => Object.values(tables).reduce((s, c) => s + pick(c), 0);
+const fromWords = (m: BundleManifest) => `${m.createdBy || 'another laptop'}, ${formatDateTime(m.createdMs)}`;
+
+function describeImport(r: ImportBundleResult): string {
+  const parts = countWords(r.tables, (c) => c.added + c.updated);
+  const already = sum(r.tables, (c) => c.unchanged);
+  const left = r.issues.length;
+  return `Imported the bundle from ${fromWords(r.manifest)}: ${parts ?? 'nothing new'}${already > 0 ? ` (${formatCount(already)} rows were already here)` : ''}${left > 0 ? `; ${formatCount(left)} rows left out, the local ones kept` : ''}.`;
+}
+
+/** What an import would change, before it does: adds, updates, and what it leaves out and why. */
+function ImportPreview({ plan, onApply, onCancel }: { plan: ImportPlan; onApply: () => void; onCancel: () => void }) {
+  const adds = countWords(plan.tables, (c) => c.added);
+  const updates = countWords(plan.tables, (c) => c.updated);
+  const already = sum(plan.tables, (c) => c.unchanged);
+  return (
+    <div className="import-preview" data-testid="import-preview" role="group" aria-label="What the import will change">
+      <p>The bundle from {fromWords(plan.manifest)} will:</p>
+      <ul>
+        <li data-testid="preview-adds">add {adds ?? 'nothing'}</li>
+        <li data-testid="preview-updates">update {updates ?? 'nothing'} (newer copies of rows this laptop has; undo puts them back)</li>
+        {already > 0 && <li>leave {formatCount(already)} rows that are already here</li>}
+        {plan.issues.length > 0 && (
+          <li data-testid="preview-issues">
+            leave out {formatCount(plan.issues.length)} rows and keep the local ones:
+            <ul>
+              {plan.issues.slice(0, MAX_ISSUES_SHOWN).map((i) => (
+                <li key={`${i.table}:${i.id}`}>
+                  {TABLE_WORDS[i.table] ?? i.table} {i.id}: {i.reason}
+                </li>
+              ))}
+              {plan.issues.length > MAX_ISSUES_SHOWN && <li>and {formatCount(plan.issues.length - MAX_ISSUES_SHOWN)} more</li>}
+            </ul>
+          </li>
+        )}
+      </ul>
+      <div className="button-row">
+        <button type="button" data-testid="import-apply" onClick={onApply}>
+          Import
+        </button>
+        <button type="button" data-testid="import-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+const MAX_ISSUES_SHOWN = 5;
 
 export function ExchangePanel() {
   const { db } = useStorage();
   const [busy, setBusy] = useState<null | 'export' | 'import'>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [plan, setPlan] = useState<ImportPlan | null>(null);
+  const [undoId, setUndoId] = useState<string | null>(null);
 
   const doExport = async () => {
     setBusy('export');
@@ -54,26 +105,52 @@ export function ExchangePanel() {
     }
   };
 
-  const doImport = async (f: File | undefined) => {
-    if (!f) return;
+  const importing = async (doing: string, work: () => Promise<void>) => {
     setBusy('import');
     setMessage(null);
     try {
-      const bytes = new Uint8Array(await f.arrayBuffer());
-      const r = await importBundle(db, bytes, technicianName() || 'Vigil');
-      setMessage({ text: describeImport(r), error: false });
+      await work();
     } catch (e) {
-      setMessage({ text: e instanceof BundleError ? e.message : `${storageErrorMessage(e, 'import the bundle')} Nothing was imported.`, error: true });
+      setMessage({ text: e instanceof BundleError ? e.message : `${storageErrorMessage(e, doing)} Nothing was imported.`, error: true });
     } finally {
       setBusy(null);
     }
   };
 
+  const doPlan = (f: File | undefined) => {
+    if (!f) return;
+    setPlan(null);
+    setUndoId(null);
+    void importing('read the bundle', async () => {
+      const p = await planImport(db, new Uint8Array(await f.arrayBuffer()));
+      if (sum(p.tables, (c) => c.added + c.updated) > 0) setPlan(p);
+      else {
+        const already = sum(p.tables, (c) => c.unchanged);
+        setMessage({ text: `The bundle from ${fromWords(p.manifest)} holds nothing new${already > 0 ? ` (${formatCount(already)} rows are already here)` : ''}${p.issues.length > 0 ? `; ${formatCount(p.issues.length)} rows would be left out: ${p.issues[0].reason}` : ''}.`, error: false });
+      }
+    });
+  };
+
+  const doApply = (p: ImportPlan) =>
+    importing('import the bundle', async () => {
+      setPlan(null);
+      const r = await applyImport(db, p, technicianName() || 'Vigil');
+      setUndoId(r.importId);
+      setMessage({ text: describeImport(r), error: false });
+    });
+
+  const doUndo = (id: string) =>
+    importing('undo the import', async () => {
+      await undoImport(db, id, technicianName() || 'Vigil');
+      setUndoId(null);
+      setMessage({ text: 'The import was undone: the rows it added are gone and the rows it updated are as they were.', error: false });
+    });
+
   return (
     <section className="panel exchange" aria-labelledby="exchange-title">
       <h3 id="exchange-title">Exchange with another laptop</h3>
       <p className="muted small">
-        A dataset bundle (.vigil) holds recordings, features, raw snapshots, labels and events in one file. Import it on another laptop: what it already has is not duplicated.
+        A dataset bundle (.vigil) holds recordings, features, raw snapshots, labels and events in one file. Import it on another laptop: you see what it will add or update first, what it already has is not duplicated, local data is never overwritten by an older or conflicting copy, and the last import can be undone.
       </p>
       <div className="button-row">
         <button type="button" data-testid="export-bundle" onClick={() => void doExport()} disabled={busy !== null}>
@@ -87,16 +164,22 @@ export function ExchangePanel() {
             accept=".vigil,application/octet-stream"
             disabled={busy !== null}
             onChange={(e) => {
-              void doImport(e.target.files?.[0]);
+              doPlan(e.target.files?.[0]);
               e.target.value = '';
             }}
           />
         </label>
       </div>
+      {plan && <ImportPreview plan={plan} onApply={() => void doApply(plan)} onCancel={() => setPlan(null)} />}
       {message && (
         <p className={message.error ? 'error' : 'success'} role={message.error ? 'alert' : 'status'} data-testid="exchange-message">
           {message.text}
         </p>
+      )}
+      {undoId && busy === null && (
+        <button type="button" data-testid="import-undo" onClick={() => void doUndo(undoId)}>
+          Undo this import
+        </button>
       )}
     </section>
   );

@@ -149,7 +149,7 @@ describe('dataset bundle exchange', () => {
 
     const b = freshDb();
     const r1 = await importBundle(b, bytes, 'Ben');
-    expect(r1.tables.labels).toEqual({ added: 3, updated: 0, unchanged: 0 });
+    expect(r1.tables.labels).toEqual({ added: 3, updated: 0, unchanged: 0, conflicts: 0, refused: 0 });
     const ca = await counts(a);
     const cb = await counts(b);
     for (const t of ['sessions', 'nodes', 'featureChunks', 'featureSummaries', 'rawSnapshots', 'gaps', 'labels', 'events'] as const) expect(cb[t], t).toBe(ca[t]);

@@ -1,5 +1,5 @@
 /**
- * The node's wire messages as the app's API shows them (main/api/contract.ts): HELLO, INFO,
+ * The node's wire messages as the app's API shows them (models/api/contract.ts): HELLO, INFO,
  * CONFIG, FEATURES, RAW_BLOCK, EVENT and LOG, and the link counters. Pure functions; the session
  * (session.ts) decides when to call them.
  */

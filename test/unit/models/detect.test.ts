@@ -1,0 +1,100 @@
+// The speed-aware detector (models/detect): smoothing with restarts, the trained span and
+// interpolation in log rpm, fault vs unseen condition, per-recording evaluation, weak faults.
+import { describe, expect, it } from 'vitest';
+import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
+import { bracket, expectedMean, fitSpeedDetector, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
+
+/** Deterministic Gaussian noise (xorshift32 + Box-Muller). */
+function noise(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  const u = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+const D = 8;
+/** Healthy log band energies whose mean moves linearly with log rpm (band b by 0.5 + 0.2 b per e-fold). */
+function healthy(rpm: number, n: number, seed: number, extra: (b: number) => number = () => 0): Float32Array[] {
+  const g = noise(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: D }, (_, b) => -3 + (0.5 + 0.2 * b) * Math.log(rpm / 1000) + 0.1 * g() + extra(b)));
+}
+
+describe('smoothing', () => {
+  it('is an EMA that restarts at every segment start', () => {
+    const y = smoothRows([[0], [4], [8], [100], [0]], 0.5, [3]);
+    expect(y.map((r) => r[0])).toEqual([0, 2, 5, 100, 50]);
+    expect(Array.from(windowsSinceRestart(5, [3]))).toEqual([0, 1, 2, 0, 1]);
+    expect(() => smoothRows([[1]], 0)).toThrow(/smoothing 0/);
+  });
+});
+
+describe('speed-aware detector', () => {
+  const train = [
+    { rpm: 800, rows: healthy(800, 400, 1) },
+    { rpm: 1200, rows: healthy(1200, 400, 2) },
+  ];
+  const val = [
+    { rpm: 800, rows: healthy(800, 300, 3) },
+    { rpm: 1200, rows: healthy(1200, 300, 4) },
+  ];
+  const det = fitSpeedDetector(train, val);
+
+  it('interpolates the healthy mean in log rpm and knows its span', () => {
+    expect(det.knots.map((k) => k.rpm)).toEqual([800, 1200]);
+    expect(bracket(det, 1000)!.t).toBeCloseTo(Math.log(1000 / 800) / Math.log(1200 / 800), 12);
+    expect(bracket(det, 1220)).not.toBeNull(); // within the 3 % tolerance
+    expect(bracket(det, 1400)).toBeNull();
+    expect(bracket(det, 0)).toBeNull();
+    expect(expectedMean(det, 1000)![3]).toBeCloseTo(-3, 1); // log(1000/1000) = 0 at every band
+  });
+
+  it('does not flag a healthy machine at an unseen speed inside the span, flags a fault there', () => {
+    const ok = evaluateScores(scoreGroup(det, { rpm: 1000, rows: healthy(1000, 500, 5) }), det.threshold.threshold, det.warmup);
+    expect(ok.flagged).toBeLessThan(0.01);
+    expect(ok.state).toBe('healthy');
+    const bad = evaluateScores(scoreGroup(det, { rpm: 1000, rows: healthy(1000, 500, 6, (b) => (b === 6 ? 0.3 : 0)) }), det.threshold.threshold, det.warmup);
+    expect(bad.flagged).toBeGreaterThan(0.99);
+    expect(bad.state).toBe('fault');
+  });
+
+  it('reports a speed outside the span as an unseen condition, never as a fault', () => {
+    const s = scoreGroup(det, { rpm: 1600, rows: healthy(1600, 50, 7, () => 2) });
+    expect(s.every(Number.isNaN)).toBe(true);
+    expect(evaluateScores(s, det.threshold.threshold).state).toBe('unseen condition');
+    expect(windowState(det, 1600, 1e9)).toBe('unseen-condition');
+    expect(windowState(det, 1000, 0)).toBe('healthy');
+    expect(windowState(det, 1000, det.threshold.threshold * 2)).toBe('fault');
+  });
+
+  it('refuses what it cannot fit, in plain words', () => {
+    expect(() => fitSpeedDetector([], val)).toThrow(/needs healthy training windows/);
+    expect(() => fitSpeedDetector(train, [])).toThrow(/validation/);
+    expect(() => fitSpeedDetector(train, [{ rpm: 2000, rows: healthy(2000, 50, 8) }])).toThrow(/outside the trained span/);
+    expect(() => fitSpeedDetector([{ rpm: 800, rows: healthy(800, 5, 9) }], val)).toThrow(/at least 10 are needed/);
+  });
+});
+
+describe('evaluation', () => {
+  it('counts flagged windows after the warm-up and debounced alarms', () => {
+    const r = evaluateScores([9, 9, 0, 2, 2, 2, 0, 0], 1, 2);
+    expect(r).toEqual({ windows: 6, flagged: 0.5, alarms: 1, state: 'fault' });
+    expect(evaluateScores([2, 0, 2, 0, 0], 1).state).toBe('healthy');
+  });
+
+  it('weak faults add the scaled extra energy of the fault, band by band', () => {
+    const h = [Float32Array.of(0, 1)];
+    const f = [Float32Array.of(1, 0)];
+    const m = [0, 1];
+    expect(Array.from(weakFaultRows(h, f, m, 0)[0])).toEqual([0, 1]);
+    const w = weakFaultRows(h, f, m, 0.1)[0];
+    expect(w[0]).toBeCloseTo(Math.log10(1 + 0.1 * 9), 6);
+    expect(w[1]).toBeCloseTo(1, 6); // the fault has less energy there: nothing added
+    expect(() => weakFaultRows(h, f, m, -1)).toThrow(/must be >= 0/);
+  });
+});

@@ -29,6 +29,7 @@ import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
 import { chooseThreshold } from '../models/eval/threshold';
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
 import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
+import { estimateShaftHz } from '../models/detect/speedEstimate';
 import { readCsvColumns } from '../main/cli/csvColumns';
 import type { BenchResult } from './run';
 
@@ -41,6 +42,8 @@ interface Rec {
   fault: string;
   rpm: number;
   rows: Float32Array[];
+  /** Harmonic-sum shaft-speed estimate from the samples (models/detect/speedEstimate.ts), rpm. */
+  rpmEstimate: number;
 }
 
 function manifestRows(dir: string): Record<string, string>[] {
@@ -53,8 +56,10 @@ async function loadSet(dir: string, column: string): Promise<Rec[]> {
   const out: Rec[] = [];
   for (const m of manifestRows(dir)) {
     const csv = await readCsvColumns(join(SHARED, dir, m.file), [column], { label: m.file });
-    const rows = extractFeatures(csv.columns, defaultFeatureSpec(Number(m.sample_rate_hz))).map((w) => w.logBands);
-    out.push({ file: m.file, fault: m.fault, rpm: Number(m.rpm), rows });
+    const fs = Number(m.sample_rate_hz);
+    const rows = extractFeatures(csv.columns, defaultFeatureSpec(fs)).map((w) => w.logBands);
+    const rpmEstimate = 60 * estimateShaftHz(csv.columns[0], fs, { segmentLen: csv.rows >= 32768 ? 16384 : 8192 });
+    out.push({ file: m.file, fault: m.fault, rpm: Number(m.rpm), rows, rpmEstimate });
   }
   return out;
 }
@@ -90,8 +95,18 @@ interface TableRow extends RecordingResult {
   role: string;
 }
 
+/** How well the spectrum tells the speed: relative error on healthy recordings, gross errors (> 10 %) on all. */
+function speedEstimateFigures(set: string, recs: Rec[], figures: BenchResult['figures'], notes: string[]): void {
+  const err = (r: Rec) => (r.rpmEstimate - r.rpm) / r.rpm;
+  const healthy = recs.filter((r) => r.fault === 'normal');
+  figures[`${set}_speed_estimate_healthy_error_max`] = round(Math.max(...healthy.map((r) => Math.abs(err(r)))));
+  figures[`${set}_speed_estimate_gross_errors`] = `${recs.filter((r) => Math.abs(err(r)) > 0.1).length} of ${recs.length}`;
+  notes.push(`${set} speed estimate (rpm, manifest -> spectrum): ` + recs.map((r) => `${r.file.replace(/\.csv$/, '')} ${r.rpm} -> ${Math.round(r.rpmEstimate)}`).join('; '));
+}
+
 async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: string[]): Promise<void> {
   const recs = await loadSet('uestc', 'accel');
+  speedEstimateFigures('uestc', recs, figures, notes);
   const find = (fault: string, rpm: number, part = 1) => {
     const r = recs.find((x) => x.fault === fault && x.rpm === rpm && x.file.includes(`part${part}`));
     if (!r) throw new Error(`UESTC ${fault} at ${rpm} rpm part ${part} is missing from the manifest`);
@@ -176,8 +191,9 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
   figures.uestc_outside_span_shown_unseen = table.filter((t) => t.detector === 'speed-aware' && t.role.includes('outside span')).every((t) => t.state === 'unseen condition') ? 'yes' : 'no';
 }
 
-async function cwru(figures: BenchResult['figures'], table: TableRow[]): Promise<void> {
+async function cwru(figures: BenchResult['figures'], table: TableRow[], notes: string[]): Promise<void> {
   const recs = await loadSet('cwru', 'DE_accel');
+  speedEstimateFigures('cwru', recs, figures, notes);
   const normal = recs.find((r) => r.fault === 'normal');
   if (!normal) throw new Error('CWRU manifest has no normal recording');
   const n = normal.rows.length;
@@ -249,7 +265,7 @@ export async function detectionBench(): Promise<BenchResult> {
   const have = (d: string) => existsSync(join(SHARED, d, 'manifest.csv')) || existsSync(join(SHARED, d, 'Bearing1_2_acc.csv'));
   if (have('uestc')) await uestc(figures, table, notes);
   else notes.push(`UESTC figures skipped: ${join(SHARED, 'uestc')} is absent`);
-  if (have('cwru')) await cwru(figures, table);
+  if (have('cwru')) await cwru(figures, table, notes);
   else notes.push(`CWRU figures skipped: ${join(SHARED, 'cwru')} is absent`);
   if (have('femto')) await femto(figures, notes);
   else notes.push(`FEMTO figures skipped: ${join(SHARED, 'femto')} is absent`);

@@ -27,6 +27,7 @@ import { defaultFeatureSpec, extractFeatures } from '../models/features';
 import { firstExceedance, firstSnapshotAlarm, snapshotMedians } from '../models/eval/alarm';
 import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
 import { chooseThreshold } from '../models/eval/threshold';
+import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline';
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
 import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
 import { estimateShaftHz } from '../models/detect/speedEstimate';
@@ -180,6 +181,50 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
     }
     notes.push(`UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (log-normal ${det.threshold.lognormal.toFixed(2)}, largest validation ${det.threshold.maxValidation.toFixed(2)}, ${det.threshold.windows} validation windows)`);
   }
+  // The node's own learner (its defaults: 500 learning + 500 calibration windows per speed):
+  // (b) learns both parts at 800 then 1200 rpm (the emulated node's run), (c) both parts at 800
+  // then 1400 rpm; each tested on the healthy and faulty recordings at the other speeds. (a) a
+  // learning period too short for this rig: 250 + 250 windows of part 1 at 800 and 1200 rpm,
+  // tested on held-out part 2 and at 1000 rpm.
+  const tests = (learned: number[], heldOut: boolean) => {
+    const lo = learned[0];
+    const hi = learned[learned.length - 1];
+    const unseen = speeds.filter((rpm) => !learned.includes(rpm));
+    const where = (rpm: number) => (rpm > lo && rpm < hi ? 'inside span' : 'outside span');
+    return [
+      ...(heldOut ? learned.map((rpm) => ({ recording: `normal_${rpm}rpm_part2`, role: 'held-out healthy, trained speed', g: { rpm, rows: find('normal', rpm, 2).rows } })) : []),
+      ...unseen.flatMap((rpm) => [1, 2].map((part) => ({ recording: `normal_${rpm}rpm_part${part}`, role: `healthy, unseen speed ${where(rpm)}`, g: { rpm, rows: find('normal', rpm, part).rows } }))),
+      ...speeds.flatMap((rpm) => FAULTS.map((f) => ({ recording: `${f}_fault_${rpm}rpm_part1`, role: rpm >= lo && rpm <= hi ? 'fault' : 'fault, outside span', g: { rpm, rows: find(f, rpm).rows } }))),
+      ...ALPHAS.flatMap((alpha) =>
+        unseen
+          .filter((rpm) => where(rpm) === 'inside span')
+          .flatMap((rpm) => FAULTS.map((f) => ({ recording: `${f} x ${alpha} on normal_${rpm}rpm_part2`, role: `weak fault ${alpha}`, g: { rpm, rows: weakFaultRows(find('normal', rpm, 2).rows, find(f, rpm).rows, meanRow(find('normal', rpm, 1).rows), alpha) } }))),
+      ),
+    ];
+  };
+  const both = (rpm: number) => ({ rpm, rows: [...find('normal', rpm, 1).rows, ...find('normal', rpm, 2).rows] });
+  const short = 'learner 250+250, 800+1200';
+  nodeLearner({ dim: 32, periodWindows: 2 * 511, learnWindows: 250, calibrateWindows: 250 }, [800, 1200].map((rpm) => ({ rpm, rows: find('normal', rpm, 1).rows })), tests([800, 1200], true), short, table);
+  const b = nodeLearner({ dim: 32, periodWindows: 4 * 511 }, [both(800), both(1200)], tests([800, 1200], false), 'learner 800+1200', table);
+  nodeLearner({ dim: 32, periodWindows: 4 * 511 }, [both(800), both(1400)], tests([800, 1400], false), 'learner 800+1400', table);
+  figures.learner_state_bytes = b.stateBytes();
+  const learnerRows = table.filter((t) => t.detector === 'node learner');
+  const full = learnerRows.filter((t) => t.span !== short);
+  const pick = (rows: TableRow[], pred: (t: TableRow) => boolean) => rows.filter(pred).map((t) => t.flagged);
+  figures.learner_unseen_speed_flag_rate_max = round(Math.max(...pick(full, (t) => t.role.includes('unseen speed inside span'))));
+  figures.learner_detection_rate_min = round(Math.min(...pick(full, (t) => t.role === 'fault')));
+  for (const alpha of ALPHAS) {
+    const xs = pick(full, (t) => t.role === `weak fault ${alpha}`);
+    figures[`learner_weak_fault_detection_${alpha}`] = round(xs.reduce((s, x) => s + x, 0) / xs.length);
+  }
+  figures.learner_debounced_false_alarms = full.filter((t) => t.role.includes('unseen speed inside span')).reduce((s, t) => s + t.alarms, 0);
+  figures.learner_outside_span_shown_unseen = full.filter((t) => t.role.includes('outside span')).every((t) => t.state === 'unseen condition') ? 'yes' : 'no';
+  figures.learner_short_false_alarm_rate_max = round(Math.max(...pick(learnerRows.filter((t) => t.span === short), (t) => t.role.startsWith('held-out'))));
+  figures.learner_short_unseen_speed_flag_rate_max = round(Math.max(...pick(learnerRows.filter((t) => t.span === short), (t) => t.role.includes('inside span'))));
+  figures.emulated_node_run_1000rpm = learnerRows
+    .filter((t) => t.span === 'learner 800+1200' && t.rpm === 1000 && !t.role.startsWith('weak'))
+    .map((t) => `${t.recording}: ${t.state}`)
+    .join(', ');
   // A model trained at one speed, for the record: how often it flags a healthy machine at the others.
   const one = fitSpeedDetector([{ rpm: 800, rows: find('normal', 800, 1).rows }], [{ rpm: 800, rows: halves(find('normal', 800, 2).rows)[0] }], { spanTolerance: 10 });
   figures.single_speed_800_flag_rate_at_1000 = round(evaluateScores(scoreGroup(one, { rpm: 1000, rows: find('normal', 1000, 2).rows }), one.threshold.threshold, one.warmup).flagged);
@@ -189,6 +234,36 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
   figures.uestc_detection_rate_min = round(Math.min(...detection));
   figures.uestc_debounced_false_alarms = alarmsHealthy.reduce((s, x) => s + x, 0);
   figures.uestc_outside_span_shown_unseen = table.filter((t) => t.detector === 'speed-aware' && t.role.includes('outside span')).every((t) => t.state === 'unseen condition') ? 'yes' : 'no';
+}
+
+/**
+ * The node's own learner (models/detect/baseline.ts, the twin of firmware/src/nn/baseline.c): fed
+ * the learning streams in order, then every test stream from a restart. Scores are NaN at an
+ * unseen speed; `over` windows are the flagged ones.
+ */
+function nodeLearner(
+  cfg: Partial<BaselineConfig> & { dim: number },
+  learn: SpeedGroup[],
+  tests: { recording: string; role: string; g: SpeedGroup }[],
+  span: string,
+  table: TableRow[],
+): BaselineLearner {
+  const b = new BaselineLearner(cfg);
+  for (const g of learn) {
+    b.restart();
+    for (const r of g.rows) b.step(r, g.rpm);
+  }
+  if (b.learning) throw new Error(`the node learner is still learning after ${learn.reduce((s, g) => s + g.rows.length, 0)} windows`);
+  for (const t of tests) {
+    b.restart();
+    // Over windows get +Infinity, healthy 0, unseen NaN: evaluateScores with threshold 1 counts them.
+    const scores = Float64Array.from(t.g.rows, (r) => {
+      const st = b.step(r, t.g.rpm).state;
+      return st === 'over' ? Infinity : st === 'unseen-condition' ? NaN : 0;
+    });
+    table.push({ span, detector: 'node learner', recording: t.recording, rpm: t.g.rpm, role: t.role, ...evaluateScores(scores, 1, b.cfg.warmup) });
+  }
+  return b;
 }
 
 async function cwru(figures: BenchResult['figures'], table: TableRow[], notes: string[]): Promise<void> {
@@ -276,9 +351,9 @@ export async function detectionBench(): Promise<BenchResult> {
     figures.debounced_false_alarms = speedRows.filter((t) => t.role.startsWith('held-out healthy') || t.role.includes('inside span')).reduce((s, t) => s + t.alarms, 0);
     figures.detection_rate_min = Math.min(...speedRows.filter((t) => t.role === 'fault').map((t) => round(t.flagged)));
   }
-  // The per-recording table: the speed-aware detector everywhere, the pooled models' weak faults beside it.
-  for (const t of table.filter((r) => r.detector === 'speed-aware' || (r.span === '800+1200' && r.role.startsWith('weak'))))
-    notes.push(`${t.span.padEnd(9)} ${t.detector.padEnd(16)} ${t.recording.padEnd(44)} ${t.role.padEnd(34)} n=${String(t.windows).padStart(4)} flagged ${(100 * t.flagged).toFixed(2).padStart(6)} % alarms ${String(t.alarms).padStart(3)}  ${t.state}`);
+  // The per-recording table: the speed-aware detector and the node learner everywhere, the pooled models' weak faults beside them.
+  for (const t of table.filter((r) => !r.detector.startsWith('pooled') || (r.span === '800+1200' && r.role.startsWith('weak'))))
+    notes.push(`${t.span.padEnd(25)} ${t.detector.padEnd(16)} ${t.recording.padEnd(44)} ${t.role.padEnd(34)} n=${String(t.windows).padStart(4)} flagged ${(100 * t.flagged).toFixed(2).padStart(6)} % alarms ${String(t.alarms).padStart(3)}  ${t.state}`);
   return {
     name: 'detection',
     figures,

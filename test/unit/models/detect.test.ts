@@ -1,6 +1,7 @@
 // The speed-aware detector (models/detect): smoothing with restarts, the trained span and
 // interpolation in log rpm, fault vs unseen condition, per-recording evaluation, weak faults.
 import { describe, expect, it } from 'vitest';
+import { BaselineLearner } from '../../../models/detect/baseline';
 import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
 import { bracket, expectedMean, fitSpeedDetector, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
 
@@ -96,5 +97,59 @@ describe('evaluation', () => {
     expect(w[0]).toBeCloseTo(Math.log10(1 + 0.1 * 9), 6);
     expect(w[1]).toBeCloseTo(1, 6); // the fault has less energy there: nothing added
     expect(() => weakFaultRows(h, f, m, -1)).toThrow(/must be >= 0/);
+  });
+});
+
+describe('node baseline learner', () => {
+  const cfg = { dim: D, periodWindows: 1200, learnWindows: 250, calibrateWindows: 250 };
+  function learned(): BaselineLearner {
+    const b = new BaselineLearner(cfg);
+    const seen: number[] = [];
+    for (const [rpm, seed] of [
+      [800, 11],
+      [1200, 12],
+    ])
+      for (const r of healthy(rpm, 600, seed)) {
+        const s = b.step(r, rpm);
+        expect(s.state).toBe('learning');
+        seen.push(s.percent);
+      }
+    expect(seen[0]).toBe(0);
+    expect(seen[599]).toBe(50);
+    expect(Math.max(...seen)).toBe(99);
+    return b;
+  }
+
+  it('learns each speed of its learning period, then detects between them', () => {
+    const b = learned();
+    expect(b.learning).toBe(false);
+    expect(b.learnedRpm).toEqual([800, 1200]);
+    const run = (rpm: number, rows: Float32Array[]) => {
+      b.restart();
+      return rows.map((r) => b.step(r, rpm)).slice(b.cfg.warmup);
+    };
+    const ok = run(1000, healthy(1000, 400, 13));
+    expect(ok.filter((s) => s.state === 'over').length).toBeLessThanOrEqual(4);
+    expect(ok.every((s) => s.percent === 100 && s.score > 0)).toBe(true);
+    const bad = run(1000, healthy(1000, 400, 14, (k) => (k === 5 ? 0.5 : 0)));
+    expect(bad.filter((s) => s.state === 'over').length).toBeGreaterThan(390);
+    expect(run(1600, healthy(1600, 20, 15)).every((s) => s.state === 'unseen-condition' && Number.isNaN(s.score))).toBe(true);
+    expect(run(0, healthy(1000, 20, 16)).every((s) => s.state === 'unseen-condition')).toBe(true);
+  });
+
+  it('drops a speed it could not finish within the period', () => {
+    const b = new BaselineLearner(cfg);
+    for (const r of healthy(800, 700, 17)) b.step(r, 800);
+    for (const r of healthy(1200, 500, 18)) b.step(r, 1200);
+    expect(b.learning).toBe(false);
+    expect(b.learnedRpm).toEqual([800]);
+    expect(b.step(healthy(1200, 1, 19)[0], 1200).state).toBe('unseen-condition');
+  });
+
+  it('refuses a configuration it cannot run, in plain words', () => {
+    expect(() => new BaselineLearner({ dim: 0 })).toThrow(/dimension 0/);
+    expect(() => new BaselineLearner({ dim: 97 })).toThrow(/dimension 97/);
+    expect(() => new BaselineLearner({ dim: 8, periodWindows: 100 })).toThrow(/learning period of 100 windows/);
+    expect(() => new BaselineLearner({ dim: 8, smoothing: 2 })).toThrow(/smoothing 2/);
   });
 });

@@ -11,7 +11,7 @@
  * threshold (in log10) is the larger of mean + z sd and the maximum (the rule of
  * models/eval/threshold.ts chooseThreshold, streamed). When the period is over, unfinished slots
  * are dropped; a window's speed is bracketed by the finished slots (linear in log rpm for the
- * mean, the log variance and the log threshold), and a speed outside them is an unseen condition.
+ * mean, the variance and the log threshold), and a speed outside them is an unseen condition.
  *
  * Score = mean over bands of (x - mean)^2 / var (about 1 on learned data).
  */
@@ -177,14 +177,14 @@ export class BaselineLearner {
     const t = lo === hi ? 0 : Math.min(1, Math.max(0, (x - Math.log(lo.rpm)) / (Math.log(hi.rpm) - Math.log(lo.rpm))));
     for (let i = 0; i < this.cfg.dim; i++) {
       this.tmpMean[i] = lo.mean[i] + t * (hi.mean[i] - lo.mean[i]);
-      this.tmpVar[i] = Math.exp((1 - t) * Math.log(slotVar(lo, i)) + t * Math.log(slotVar(hi, i)));
+      this.tmpVar[i] = slotVar(lo, i) + t * (slotVar(hi, i) - slotVar(lo, i));
     }
     return lo.logThreshold + t * (hi.logThreshold - lo.logThreshold);
   }
 
-  /** Bytes of state the node keeps across power cycles: the finished slots (BaselineImage in baseline.c). */
+  /** Bytes of state the node keeps across power cycles (baseline_save in baseline.c): header, finished slots, CRC-32. */
   stateBytes(): number {
-    return 16 + this.slots.length * (24 + 8 * this.cfg.dim);
+    return 16 + this.learnedRpm.length * (8 + 8 * this.cfg.dim) + 4;
   }
 }
 

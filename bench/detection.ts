@@ -175,8 +175,15 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
         }
       }
       if (main && sc !== scorers[0]) {
+        // The same figures for the pooled Mahalanobis models, beside the speed-aware detector's.
         const key = sc === scorers[1] ? 'pooled' : 'pooled_smoothed';
-        figures[`${key}_unseen_speed_flag_rate_max`] = round(Math.max(...table.filter((t) => t.span === tag && t.detector === sc.name && t.role.includes('inside span')).map((t) => t.flagged)));
+        const mine = table.filter((t) => t.span === tag && t.detector === sc.name);
+        const rates = (pred: (t: TableRow) => boolean) => mine.filter(pred).map((t) => t.flagged);
+        figures[`${key}_false_alarm_rate_max`] = round(Math.max(...rates((t) => t.role.startsWith('held-out'))));
+        figures[`${key}_unseen_speed_flag_rate_max`] = round(Math.max(...rates((t) => t.role.includes('inside span'))));
+        figures[`${key}_detection_rate_min`] = round(Math.min(...rates((t) => t.role === 'fault')));
+        figures[`${key}_debounced_false_alarms`] = mine.filter((t) => t.role.startsWith('held-out') || t.role.includes('inside span')).reduce((n, t) => n + t.alarms, 0);
+        figures[`${key}_outside_span_shown_unseen`] = mine.filter((t) => t.role.includes('outside span')).every((t) => t.state === 'unseen condition') ? 'yes' : 'no';
       }
     }
     notes.push(`UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (log-normal ${det.threshold.lognormal.toFixed(2)}, largest validation ${det.threshold.maxValidation.toFixed(2)}, ${det.threshold.windows} validation windows)`);

@@ -1,7 +1,8 @@
 /*
  * The node's own baseline (src/nn/baseline.c, docs/detection.md §3): learning per speed within
  * the period, progress, detection between learned speeds, unseen conditions, the saved image.
- * The same scenarios as test/unit/models/detect.test.ts (node baseline learner).
+ * The same scenarios as test/unit/models/detect.test.ts (node baseline learner), and the TS twin's
+ * golden vectors window by window.
  */
 #include "test_util.h"
 
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "../src/nn/baseline.h"
+#include "baseline_vectors.h" /* test/vectors, from scripts/gen-baseline-vectors.ts */
 
 #define D 8u
 
@@ -174,6 +176,41 @@ static void saved_image_survives_a_power_cycle(void **state)
     assert_int_equal(baseline_load(&r, &c, img, len), VIGIL_ERR_VERSION);
 }
 
+/* models/detect/baseline.ts on the same float32 windows: same state and percent, score to float32 rounding. */
+static void matches_the_typescript_twin(void **state)
+{
+    (void)state;
+    static baseline_t b;
+    const baseline_config_t c = {
+        .dim = BV_DIM, .warmup = BV_WARMUP, .period_windows = BV_PERIOD, .learn_windows = BV_LEARN,
+        .calibrate_windows = BV_CALIBRATE, .smoothing = BV_SMOOTHING, .span_tolerance = BV_TOLERANCE, .z = BV_Z,
+    };
+    assert_int_equal(baseline_init(&b, &c), VIGIL_OK);
+    unsigned seen[4] = {0};
+    for (unsigned w = 0; w < BV_WINDOWS; w++) {
+        const bv_step_t *v = &bv_steps[w];
+        if (v->restart) {
+            baseline_restart(&b);
+        }
+        const baseline_step_t s = baseline_step(&b, v->bands, v->rpm);
+        if ((unsigned)s.state != v->state || s.percent != v->percent) {
+            print_error("window %u: state %d percent %u, the TS twin says %u and %u\n", w, (int)s.state, s.percent, v->state,
+                        v->percent);
+            fail();
+        }
+        if (isnan(v->score)) {
+            assert_true(isnan(s.score));
+        } else if (!(fabsf(s.score - v->score) <= 1e-3f * fabsf(v->score) + 1e-6f)) {
+            print_error("window %u: score %.9g, the TS twin says %.9g\n", w, (double)s.score, (double)v->score);
+            fail();
+        }
+        seen[v->state]++;
+    }
+    for (unsigned k = 0; k < 4; k++) {
+        assert_true(seen[k] > 0); /* the vectors visit every state */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +218,7 @@ int main(void)
         cmocka_unit_test(drops_a_speed_it_could_not_finish),
         cmocka_unit_test(refuses_bad_configurations),
         cmocka_unit_test(saved_image_survives_a_power_cycle),
+        cmocka_unit_test(matches_the_typescript_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,6 +125,11 @@ export class BaselineLearner {
     return { state: Math.log10(Math.max(score, 1e-30)) > logThr ? 'over' : 'healthy', percent: 100, score };
   }
 
+  /** The log10 threshold a window at this speed is compared with, or null outside the learned span (or while learning). */
+  logThresholdAt(rpm: number): number | null {
+    return this.learning || !(rpm > 0) ? null : this.bracket(rpm);
+  }
+
   private learn(rpm: number): void {
     const c = this.cfg;
     let slot = this.slots.find((s) => Math.abs(Math.log(rpm / s.rpm)) <= c.spanTolerance);

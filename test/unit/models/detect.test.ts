@@ -1,7 +1,10 @@
 // The speed-aware detector (models/detect): smoothing with restarts, the trained span and
-// interpolation in log rpm, fault vs unseen condition, per-recording evaluation, weak faults.
+// interpolation in log rpm, fault vs unseen condition, per-recording evaluation, weak faults, the
+// node learner and its golden vectors for the C twin (firmware/test/test_baseline.c).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BaselineLearner } from '../../../models/detect/baseline';
+import { baselineVectors, HEADER_PATH, renderBaselineHeader } from '../../../scripts/gen-baseline-vectors';
 import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
 import { bracket, expectedMean, fitSpeedDetector, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
 
@@ -151,5 +154,11 @@ describe('node baseline learner', () => {
     expect(() => new BaselineLearner({ dim: 97 })).toThrow(/dimension 97/);
     expect(() => new BaselineLearner({ dim: 8, periodWindows: 100 })).toThrow(/learning period of 100 windows/);
     expect(() => new BaselineLearner({ dim: 8, smoothing: 2 })).toThrow(/smoothing 2/);
+  });
+});
+
+describe('node baseline learner golden vectors', () => {
+  it('the committed C header is what scripts/gen-baseline-vectors.ts prints', () => {
+    expect(readFileSync(HEADER_PATH, 'utf8')).toBe(renderBaselineHeader(baselineVectors()));
   });
 });

@@ -321,6 +321,15 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const valSnapOf = snapOf.filter((s) => s >= valFrom && s < trainSnaps);
   const det = fitSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
   figures.femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), det.threshold.threshold);
+  // The node's own learner on the same split: learns snapshots 1..valFrom, calibrates on the rest of
+  // the first 20 %, restarting its smoothing at every snapshot.
+  const learner = new BaselineLearner({ dim: rows[0].length, periodWindows: valRows.length + trainRows.length, learnWindows: trainRows.length, calibrateWindows: valRows.length, warmup: 0 });
+  const learnerScores = Float64Array.from(rows, (r, i) => {
+    if (i > 0 && snapOf[i] !== snapOf[i - 1]) learner.restart();
+    const st = learner.step(r, rpm);
+    return st.state === 'learning' ? 0 : st.score;
+  });
+  figures.femto_learner_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(learnerScores, snapOf, snaps), 10 ** learner.logThresholdAt(rpm)!);
   const maha = fitMahalanobis(trainRows);
   const mahaThreshold = chooseThreshold(mahalanobisScores(maha, valRows)).threshold;
   figures.femto_baseline_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(mahalanobisScores(maha, rows), snapOf, snaps), mahaThreshold);

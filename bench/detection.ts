@@ -24,7 +24,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec, extractFeatures } from '../models/features';
-import { firstExceedance, firstSnapshotAlarm, snapshotMedians } from '../models/eval/alarm';
+import { firstExceedance, firstSnapshotAlarm, segmentRms, snapshotMedians } from '../models/eval/alarm';
 import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
 import { chooseThreshold } from '../models/eval/threshold';
 import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline';
@@ -333,16 +333,7 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const maha = fitMahalanobis(trainRows);
   const mahaThreshold = chooseThreshold(mahalanobisScores(maha, valRows)).threshold;
   figures.femto_baseline_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(mahalanobisScores(maha, rows), snapOf, snaps), mahaThreshold);
-  const h = csv.columns[0];
-  const rms = starts.map((s, k) => {
-    const e = k + 1 < snaps ? starts[k + 1] : h.length;
-    let m = 0;
-    for (let i = s; i < e; i++) m += h[i];
-    m /= e - s;
-    let v = 0;
-    for (let i = s; i < e; i++) v += (h[i] - m) ** 2;
-    return Math.sqrt(v / (e - s));
-  });
+  const rms = segmentRms(csv.columns[0], csv.segmentStarts!);
   figures.femto_rms2x_snapshot = firstExceedance(rms, trainSnaps, 2).snapshot;
   figures.femto_no_alarm_before = Math.floor(0.4 * snaps);
   figures.femto_snapshots = snaps;

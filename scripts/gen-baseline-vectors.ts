@@ -29,8 +29,9 @@ interface Step {
   score: number;
 }
 
-export function baselineVectors(): Step[] {
-  let s = 12345;
+/** Deterministic Gaussian noise (xorshift32 + Box-Muller); also the unit tests' noise. */
+export function gaussianNoise(seed: number): () => number {
+  let s = seed >>> 0 || 1;
   const u = () => {
     s ^= s << 13;
     s >>>= 0;
@@ -39,7 +40,11 @@ export function baselineVectors(): Step[] {
     s >>>= 0;
     return (s + 0.5) / 4294967296;
   };
-  const gauss = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+export function baselineVectors(): Step[] {
+  const gauss = gaussianNoise(12345);
   const window = (rpm: number, extra: number) => Float32Array.from({ length: DIM }, (_, b) => -3 + (0.5 + 0.2 * b) * Math.log(rpm / 1000) + 0.1 * gauss() + (b === 5 ? extra : 0));
   const plan: [number, number, number][] = [
     [800, 200, 0],

@@ -11,41 +11,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bench_io.h"
 #include "nn/baseline.h"
 #include "tim2.h"
-#include "usart.h"
 
 #define DIM 96u
-
-static void put_str(const char *s)
-{
-    usart_write(USART_PORT_1, (const uint8_t *)s, strlen(s));
-}
-
-static void report(const char *name, uint32_t v)
-{
-    char buf[11];
-    size_t i = sizeof buf;
-    buf[--i] = '\0';
-    do {
-        buf[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    put_str("BENCH ");
-    put_str(name);
-    put_str(" ");
-    put_str(&buf[i]);
-    put_str("\n");
-}
-
-static uint32_t g_rng = 0x1234567u;
-static float noise(void)
-{
-    g_rng ^= g_rng << 13;
-    g_rng ^= g_rng >> 17;
-    g_rng ^= g_rng << 5;
-    return (float)(int32_t)(g_rng & 0xFFFFu) / 65536.0f - 0.5f;
-}
 
 static baseline_t g_b;
 static float g_x[DIM];

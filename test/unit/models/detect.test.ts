@@ -4,24 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BaselineLearner } from '../../../models/detect/baseline';
-import { baselineVectors, HEADER_PATH, renderBaselineHeader } from '../../../scripts/gen-baseline-vectors';
+import { baselineVectors, gaussianNoise, HEADER_PATH, renderBaselineHeader } from '../../../scripts/gen-baseline-vectors';
 import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
+import { segmentRms } from '../../../models/eval/alarm';
 import { bracket, expectedMean, fitSpeedDetector, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
 
-/** Deterministic Gaussian noise (xorshift32 + Box-Muller). */
-function noise(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
-
+const noise = gaussianNoise;
 const D = 8;
 /** Healthy log band energies whose mean moves linearly with log rpm (band b by 0.5 + 0.2 b per e-fold). */
 function healthy(rpm: number, n: number, seed: number, extra: (b: number) => number = () => 0): Float32Array[] {
@@ -160,5 +148,11 @@ describe('node baseline learner', () => {
 describe('node baseline learner golden vectors', () => {
   it('the committed C header is what scripts/gen-baseline-vectors.ts prints', () => {
     expect(readFileSync(HEADER_PATH, 'utf8')).toBe(renderBaselineHeader(baselineVectors()));
+  });
+});
+
+describe('segment RMS (the RMS x 2 rule)', () => {
+  it('is the RMS of each segment about its own mean', () => {
+    expect(Array.from(segmentRms([1, 3, 1, 3, 5, 5, -5, -5], [0, 4]))).toEqual([1, 5]);
   });
 });

@@ -360,7 +360,7 @@ export async function detectionBench(): Promise<BenchResult> {
   }
   // The per-recording table: the speed-aware detector and the node learner everywhere, the pooled models' weak faults beside them.
   for (const t of table.filter((r) => !r.detector.startsWith('pooled') || (r.span === '800+1200' && r.role.startsWith('weak'))))
-    notes.push(`${t.span.padEnd(25)} ${t.detector.padEnd(16)} ${t.recording.padEnd(44)} ${t.role.padEnd(34)} n=${String(t.windows).padStart(4)} flagged ${(100 * t.flagged).toFixed(2).padStart(6)} % alarms ${String(t.alarms).padStart(3)}  ${t.state}`);
+    notes.push(`${t.span.padEnd(25)} ${t.detector.padEnd(16)} ${t.recording.padEnd(44)} ${t.role.padEnd(34)} n=${String(t.windows).padStart(4)} flagged ${(100 * t.flagged).toFixed(2).padStart(6)} % alarms ${String(t.alarms).padStart(3)}  ${t.state}${t.role.startsWith('held-out') ? '  (target <= 0.10 %, 0 alarms)' : t.role.includes('inside span') ? '  (target <= 1 %, 0 alarms)' : ''}`);
   return {
     name: 'detection',
     figures,

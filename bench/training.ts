@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { int8SumsqBatch } from '../models/nn/int8';
-import { firstExceedance, firstSnapshotAlarm, snapshotMedians } from '../models/eval/alarm';
+import { firstExceedance, firstSnapshotAlarm, segmentRms, snapshotMedians } from '../models/eval/alarm';
 import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
 import { chooseThreshold } from '../models/eval/threshold';
 import { trainAutoencoder } from '../models/train/autoencoder';
@@ -104,16 +104,7 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const mahaThreshold = chooseThreshold(mahalanobisScores(maha, val.rows), 0.001).threshold;
   const base = firstSnapshotAlarm(snapshotMedians(mahalanobisScores(maha, all.rows), all.segment, snaps), mahaThreshold);
   // Horizontal RMS per snapshot (all 2560 samples, mean removed).
-  const h = csv.columns[0];
-  const rms = csv.segmentStarts!.map((s, k) => {
-    const e = k + 1 < snaps ? csv.segmentStarts![k + 1] : h.length;
-    let m = 0;
-    for (let i = s; i < e; i++) m += h[i];
-    m /= e - s;
-    let v = 0;
-    for (let i = s; i < e; i++) v += (h[i] - m) ** 2;
-    return Math.sqrt(v / (e - s));
-  });
+  const rms = segmentRms(csv.columns[0], csv.segmentStarts!);
   figures.femto_snapshots = snaps;
   figures.femto_alarm_snapshot = ae;
   figures.femto_baseline_alarm_snapshot = base;

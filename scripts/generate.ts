@@ -39,6 +39,7 @@ export const GENERATORS: Generator[] = [
     outputs: ['firmware/src/nn/default_model.c', 'renderer/public/models/default.vgm'],
     unstamped: ['renderer/public/models/default.vgm'],
   },
+  { source: 'scripts/gen-baseline-vectors.ts', outputs: ['test/vectors/baseline_vectors.h'] },
   { source: 'firmware/tools/gen_fft_m4.py', outputs: ['firmware/src/dsp/fft_m4.S'] },
 ];
 

@@ -30,3 +30,16 @@ export function firstExceedance(levels: ArrayLike<number>, initialCount: number,
   for (let s = 0; s < levels.length; s++) if (levels[s] > factor * initial) return { snapshot: s + 1, initial };
   return { snapshot: null, initial };
 }
+
+/** RMS of every segment of x (mean removed), segments starting at `starts` (the RMS x 2 rule's level). */
+export function segmentRms(x: ArrayLike<number>, starts: number[]): Float64Array {
+  return Float64Array.from(starts, (s, k) => {
+    const e = k + 1 < starts.length ? starts[k + 1] : x.length;
+    let m = 0;
+    for (let i = s; i < e; i++) m += x[i];
+    m /= e - s;
+    let v = 0;
+    for (let i = s; i < e; i++) v += (x[i] - m) ** 2;
+    return Math.sqrt(v / (e - s));
+  });
+}

@@ -21,6 +21,7 @@
 #include "nn/infer.h"
 #include "node/node.h"
 #include "proto/frame.h"
+#include "bench_io.h"
 #include "tim2.h"
 #include "usart.h"
 
@@ -28,32 +29,6 @@
 #define N 1024u
 
 extern uint32_t _ebss, _estack;
-
-static void put_str(const char *s)
-{
-    usart_write(USART_PORT_1, (const uint8_t *)s, strlen(s));
-}
-
-static void put_u32(uint32_t v)
-{
-    char buf[11];
-    size_t i = sizeof buf;
-    buf[--i] = '\0';
-    do {
-        buf[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    put_str(&buf[i]);
-}
-
-static void report(const char *name, uint32_t value)
-{
-    put_str("BENCH ");
-    put_str(name);
-    put_str(" ");
-    put_u32(value);
-    put_str("\n");
-}
 
 typedef struct {
     uint32_t lo, hi;
@@ -75,16 +50,6 @@ static void report_span(const char *name, const span_t *s)
         put_u32(s->hi - s->lo);
         put_str("\n");
     }
-}
-
-/* xorshift32: a deterministic signal. */
-static uint32_t g_rng = 0x1234567u;
-static float noise(void)
-{
-    g_rng ^= g_rng << 13;
-    g_rng ^= g_rng >> 17;
-    g_rng ^= g_rng << 5;
-    return (float)(int32_t)(g_rng & 0xFFFFu) / 65536.0f - 0.5f;
 }
 
 static float g_axis[3][N];

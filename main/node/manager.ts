@@ -12,6 +12,7 @@ import {
   type EventChannel,
   type FeatureFrame,
   type NodeConfig,
+  type ModelProgress,
   type NodeConfigChanges,
   type NodeInfo,
   type PortInfo,
@@ -141,6 +142,15 @@ export class NodeManager {
   ping(path: string): Promise<{ rttMs: number }> {
     return this.session(path).ping();
   }
+  deployModel(path: string, modelBase64: string): ModelProgress {
+    return this.session(path).deployModel(new Uint8Array(Buffer.from(modelBase64, 'base64')));
+  }
+  rollbackModel(path: string, version: number): ModelProgress {
+    return this.session(path).rollbackModel(version);
+  }
+  modelStatus(path: string): ModelProgress | null {
+    return this.session(path).modelProgress() ?? null;
+  }
 
   // ---- Bluetooth LE, relayed by the renderer ----
 
@@ -205,6 +215,7 @@ export class NodeManager {
     });
     session.on('event', (e) => this.emit('node.event', e));
     session.on('log', (l) => this.emit('node.log', l));
+    session.on('model', (p) => this.emit('node.model', p));
     return session;
   }
 

@@ -193,7 +193,7 @@ static void boot_hello_on_both_links_with_info(void **state)
         assert_int_equal(n, 3); /* HELLO, LOG boot, LOG model loaded */
         msg_hello_t h = hello_of(&g_rx[0]);
         assert_int_equal(g_rx[0].seq, 0);
-        assert_int_equal(h.info.protocol_minor, 1);
+        assert_int_equal(h.info.protocol_minor, 2);
         assert_int_equal(h.info.capabilities, 0x3FFu); /* bits 0-9: all but model update */
         assert_int_equal(h.info.link, link);
         assert_int_equal(h.info.paired, 0);

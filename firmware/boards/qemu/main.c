@@ -73,6 +73,15 @@ static void load_model(void)
     }
 }
 
+/* Model transfers (docs/protocol.md §3.14) into the RAM store, beside the model that runs. */
+static void start_ota(void)
+{
+    if (g_store.flash != NULL) {
+        (void)node_ota_init(&g_node, &g_store, nn_default_model_blob, nn_default_model_len,
+                            OTA_CONFIRM_AFTER_DEFAULT);
+    }
+}
+
 int main(void)
 {
     for (unsigned port = 0; port < USART_PORTS; port++) {
@@ -101,6 +110,7 @@ int main(void)
         halt(); /* a build-time configuration error: nothing sensible to send */
     }
     load_model();
+    start_ota();
     (void)node_send_hello(&g_node);
 
     for (;;) {

@@ -199,6 +199,7 @@ static void process_window(node_t *node)
     } else if (change == NN_DETECTOR_ENDED) {
         send_event(node, MSG_EVENT_ENDED);
     }
+    node_ota_window(node, f->anomaly_score);
     /* The window counts even when its frame was dropped, so the receiver sees the gap (§2). */
     node->window_index++;
     node_log_drops(node);

@@ -44,6 +44,8 @@ export interface ManagerOptions {
   helloTimeoutMs?: number;
   /** Request timeout per attempt (default 500 ms serial, 2000 ms BLE). */
   requestTimeoutMs?: number;
+  /** The model transfer's window and largest chunk (tests and the bench; defaults in main/ota/nodeUpdate.ts). */
+  modelTransfer?: SessionOptions['modelTransfer'];
   /** Opens a link; defaults to the serial transport. Tests may pass another real transport. */
   openLink?: (path: string) => Promise<ByteLink>;
   /** Whether a port path exists (reconnect polling); defaults to the file existing, for /dev paths. */
@@ -190,8 +192,9 @@ export class NodeManager {
     return s;
   }
 
-  private sessionTimeouts(): Pick<SessionOptions, 'helloTimeoutMs' | 'requestTimeoutMs'> {
+  private sessionTimeouts(): Pick<SessionOptions, 'helloTimeoutMs' | 'requestTimeoutMs' | 'modelTransfer'> {
     return {
+      ...(this.opts.modelTransfer ? { modelTransfer: this.opts.modelTransfer } : {}),
       ...(this.opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: this.opts.helloTimeoutMs } : {}),
       ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
     };

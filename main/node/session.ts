@@ -21,6 +21,7 @@ import * as P from '../../models/protocol/index';
 import { StreamContinuity, type Frame } from '../../models/protocol/index';
 import { ApiError, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
 import { chunkDataForMtu, MODEL_CHUNK_DATA_MAX, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
+import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
 import { NodeModelUpdate } from '../ota/nodeUpdate';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
@@ -55,24 +56,33 @@ export class NodeSession extends SessionLink {
         const key = this.secureKey();
         return this.requests.post({ type, payload, ...(key ? { secureKey: key } : {}) });
       },
-      key: () => (this.wire && this.wire.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(this.wire.keyId)) : undefined),
-      chunk: () => (this.kind === 'ble' ? chunkDataForMtu(BLE_WRITE_BYTES, this.secureKey() !== undefined) : MODEL_CHUNK_DATA_MAX),
+      key: () => this.pairingKey(),
+      chunk: () => {
+        const most = this.opts.modelTransfer?.chunkMax ?? MODEL_CHUNK_DATA_MAX;
+        return this.kind === 'ble' ? chunkDataForMtu(BLE_WRITE_BYTES, this.secureKey() !== undefined, most) : Math.floor(most / 4) * 4;
+      },
       askHello: () => void this.handshakes.sendHelloReq().catch(() => {}),
       progress: (p) => this.emit('model', p),
     },
-    { timeoutMs: this.requestTimeoutMs },
+    { timeoutMs: this.requestTimeoutMs, ...(this.opts.modelTransfer?.window ? { window: this.opts.modelTransfer.window } : {}) },
   );
 
   // ---- Model updates (docs/protocol.md 3.14, 6.4) ---------------------------------------------------
 
   /** Starts sending a signed model file; progress comes as 'model' events. */
-  deployModel(image: Uint8Array): ModelProgress {
+  /** Starts sending a model file (.vgm), signed here with the node's pairing key; progress comes as 'model' events. */
+  deployModel(file: Uint8Array): ModelProgress {
     this.need('model-update');
+    const key = this.pairingKey();
+    if (!key) throw new ApiError('refused', 'This app holds no pairing key for the node: pair it over the cable before updating its model');
+    if (this.model.busy) throw new ApiError('refused', `The node is busy with a model ${this.model.state!.kind}; wait until it ends`);
+    let blob: Uint8Array;
     try {
-      return this.model.deploy(image, Date.now());
+      blob = signModelBlob(readVgmFile(file).blob, key);
     } catch (e) {
-      throw new ApiError(this.model.busy ? 'refused' : 'bad-request', `The model cannot be sent: ${(e as Error).message}`);
+      throw new ApiError('bad-request', `The file is not a model this app can send: ${(e as Error).message}`);
     }
+    return this.model.deploy(blob, Date.now());
   }
 
   /** Asks the node to return to an older confirmed model. */
@@ -240,8 +250,13 @@ export class NodeSession extends SessionLink {
 
   /** The key a command travels under inside SECURE: over Bluetooth LE, when the app holds it. */
   private secureKey(): Uint8Array | undefined {
+    return this.kind === 'ble' && this.has('secure') ? this.pairingKey() : undefined;
+  }
+
+  /** The key the node is paired with, when the app holds it. */
+  private pairingKey(): Uint8Array | undefined {
     const info = this.wire;
-    return this.kind === 'ble' && info && this.has('secure') && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
+    return info && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
   }
 
   // ---- Incoming frames ---------------------------------------------------------------------------

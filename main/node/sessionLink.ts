@@ -43,6 +43,8 @@ export interface SessionOptions extends ReconnectOptions {
   requestTimeoutMs?: number;
   /** Attempts per request, each with a new seq (default 3). */
   attempts?: number;
+  /** The model transfer's chunks in flight and largest chunk data (main/ota/nodeUpdate.ts). */
+  modelTransfer?: { window?: number; chunkMax?: number };
 }
 
 export interface SessionEvents {

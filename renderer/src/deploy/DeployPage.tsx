@@ -181,14 +181,14 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
           {updatable.length === 0 && <p>No node can take a model now: connect a node with model updates and pair it over the cable.</p>}
           {updatable.map((n) => (
             <label key={n.path} className="deploy-node">
-              <input type="checkbox" checked={chosen.includes(n.path)} onChange={() => toggle(n.path)} /> {nodeName(n, n.path)}{' '}
+              <input type="checkbox" data-testid="deploy-node" data-path={n.path} checked={chosen.includes(n.path)} onChange={() => toggle(n.path)} /> {nodeName(n, n.path)}{' '}
               <span className="muted">runs model {n.hello?.info?.modelVersion ?? '?'}</span>
             </label>
           ))}
         </fieldset>
         <label>
           Canary{' '}
-          <select aria-label="Canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
+          <select aria-label="Canary" data-testid="deploy-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
             <option value="">none: all at once</option>
             {chosen.map((p) => (
               <option key={p} value={p}>
@@ -197,11 +197,15 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
             ))}
           </select>
         </label>{' '}
-        <button type="button" disabled={!model || chosen.length === 0 || plan !== null} onClick={deploy}>
+        <button type="button" data-testid="deploy-start" disabled={!model || chosen.length === 0 || plan !== null} onClick={deploy}>
           Deploy {model ? `version ${model.version}` : ''}
         </button>
       </div>
-      {note && <p className="note">{note}</p>}
+      {note && (
+        <p className="note" data-testid="deploy-note">
+          {note}
+        </p>
+      )}
 
       {rows.length > 0 && (
         <table className="deploy-progress">
@@ -221,7 +225,7 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
               const running = n?.hello?.info?.modelVersion;
               const back = n && running !== undefined ? previousVersion(history, n.hello?.uid ?? path, running) : null;
               return (
-                <tr key={path} data-path={path} data-state={p?.state ?? 'waiting'}>
+                <tr key={path} data-testid="deploy-row" data-path={path} data-state={p?.state ?? 'waiting'}>
                   <td>{nodeName(n, path)}</td>
                   <td>
                     {p && p.total > 0 && <progress max={p.total} value={p.sent} aria-label={`${nodeName(n, path)} progress`} />}{' '}
@@ -235,7 +239,7 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
                   <td>{running !== undefined ? `model ${running}` : '—'}</td>
                   <td>
                     {n && back !== null && (!p || isEnded(p.state)) && (
-                      <button type="button" onClick={() => rollback(n, back)}>
+                      <button type="button" data-testid="rollback" onClick={() => rollback(n, back)}>
                         Roll back to version {back}
                       </button>
                     )}
@@ -251,7 +255,7 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
       {history.length === 0 ? (
         <p>No deployment yet.</p>
       ) : (
-        <table className="deploy-history">
+        <table className="deploy-history" data-testid="deploy-history">
           <thead>
             <tr>
               <th>When</th>

@@ -2,18 +2,18 @@
 // serialport stack, through the app's API: a full deploy followed to the node's confirmation, the
 // cable pulled (SIGUSR1) at random offsets with the transfer resumed from the node's offset (the
 // node's COMMIT checks the image's SHA-256, so "confirmed" means the exact image), refusals in plain
-// words, a rollback, and a transfer over the Bluetooth LE relay that resumes after a dropped link.
+// words, a rollback, and a transfer over Bluetooth LE (the fake GATT and the renderer's NusLink)
+// that resumes after a dropped link.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blePath, type ApiEvents, type ModelProgress } from '../../models/api/contract';
+import type { ApiEvents, ModelProgress } from '../../models/api/contract';
 import { ApiService } from '../../main/api/service';
 import { NodeManager } from '../../main/node/manager';
 import { startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
-import { openSerialLink } from '../../main/transport/serial';
-import type { ByteLink } from '../../main/transport/byteLink';
 import { Prng } from '../../models/train/prng';
+import { connectOverFakeGatt } from '../helpers/bleChain';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { defaultModelBlob, modelFileWithVersion, toBase64 } from '../helpers/modelImage';
 import { waitFor } from '../helpers/wait';
@@ -115,19 +115,10 @@ describe('model update of the virtual node', () => {
     expect(modelVersionOf(path)).toBe(running + 1);
   }, 40_000);
 
-  it('over Bluetooth LE (relayed, SECURE): a transfer resumes after the link drops', async () => {
-    const ble: ByteLink = await openSerialLink(vn.blePath!);
-    const deviceId = 'ota-ble-1';
-    const bpath = blePath(deviceId);
-    const unsubscribe = manager.subscribe((event, payload) => {
-      if (event === 'ble.tx') {
-        const p = payload as ApiEvents['ble.tx'];
-        if (p.path === bpath) void ble.write(new Uint8Array(Buffer.from(p.data, 'base64')));
-      }
-    });
-    ble.onData((chunk) => void service.handle('ble.rx', { path: bpath, data: Buffer.from(chunk).toString('base64') }).catch(() => {}));
+  it('over Bluetooth LE (the fake GATT, the renderer NusLink, SECURE): a transfer resumes after the link drops', async () => {
+    const chain = await connectOverFakeGatt(service, manager, vn.blePath!, { mtu: 185, bytesPerSecond: 60_000 });
+    const bpath = chain.path;
     try {
-      await service.handle('ble.open', { deviceId });
       const version = running + 2;
       const since = progress.length;
       const started = (await service.handle('nodes.model.deploy', { path: bpath, model: toBase64(modelFileWithVersion(base, version)) })) as ModelProgress;
@@ -136,23 +127,24 @@ describe('model update of the virtual node', () => {
         const p = payload as ModelProgress;
         if (event === 'node.model' && p.path === bpath && held < 0 && p.sent >= started.total / 3) {
           held = p.sent;
-          manager.bleClosed(bpath, 'out of range');
+          chain.fake.drop();
+          setTimeout(() => chain.fake.restore(), 300);
         }
       });
-      await waitFor('the BLE link dropped', 30_000, () => (held >= 0 && manager.listNodes().find((n) => n.path === bpath)?.status === 'reconnecting' ? true : undefined));
+      await waitFor('the BLE link dropped', 30_000, () => (held >= 0 ? true : undefined));
       drop();
-      await service.handle('ble.open', { deviceId });
       const end = await finished(bpath, since, 60_000);
       expect(end).toMatchObject({ state: 'confirmed', version, runningVersion: version, resumes: 1 });
       // It went on from what the node held: the first progress after the reconnect is not below it.
       const after = progress.slice(since).filter((p) => p.path === bpath && p.resumes === 1);
       expect(after[0].sent).toBeGreaterThanOrEqual(held);
+      expect(chain.fake.stats.drops).toBe(1);
+      expect(chain.fake.stats.refusedWrites).toBe(0);
     } finally {
-      unsubscribe();
-      await manager.disconnect(bpath).catch(() => {});
-      await ble.close();
+      await chain.close();
     }
   }, 90_000);
+
   it('rolls back to the model before (the other slot), and HELLO INFO shows it running', async () => {
     const since = progress.length;
     await service.handle('nodes.model.rollback', { path, version: running + 1 });

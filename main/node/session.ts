@@ -61,7 +61,13 @@ export class NodeSession extends SessionLink {
         const most = this.opts.modelTransfer?.chunkMax ?? MODEL_CHUNK_DATA_MAX;
         return this.kind === 'ble' ? chunkDataForMtu(BLE_WRITE_BYTES, this.secureKey() !== undefined, most) : Math.floor(most / 4) * 4;
       },
-      askHello: () => void this.handshakes.sendHelloReq().catch(() => {}),
+      askHello: async () => {
+        // Waits for the answer: a HELLO brings a new link nonce, and a SECURE request sent before
+        // it arrives would carry the old one (the node would drop it).
+        const answer = this.handshakes.waitFor(() => true, this.requestTimeoutMs);
+        await this.handshakes.sendHelloReq();
+        await answer.promise;
+      },
       progress: (p) => this.emit('model', p),
     },
     { timeoutMs: this.requestTimeoutMs, ...(this.opts.modelTransfer?.window ? { window: this.opts.modelTransfer.window } : {}) },

@@ -26,8 +26,8 @@ export interface UpdateHost {
   key(): Uint8Array | undefined;
   /** Chunk data bytes for this link (chunkDataForMtu). */
   chunk(): number;
-  /** Asks a HELLO: its INFO block tells the model the node runs. */
-  askHello(): void;
+  /** Asks a HELLO and resolves when it came (or not, in time): its INFO block tells the model the node runs. */
+  askHello(): Promise<void>;
   progress(p: ModelProgress): void;
 }
 
@@ -54,6 +54,8 @@ export class NodeModelUpdate {
   private followUntil = 0;
   private rollbackTries = 0;
   private down = false;
+  /** The outcome is known; the HELLO that shows it is on its way. */
+  private ending = false;
 
   constructor(
     private readonly host: UpdateHost,
@@ -144,6 +146,7 @@ export class NodeModelUpdate {
 
   private begin(kind: ModelProgress['kind'], version: number, total: number, nowMs: number): void {
     if (this.busy) throw new Error(`the node is busy with a model ${this.current!.kind} (${this.current!.state})`);
+    this.ending = false;
     this.current = { path: this.host.path, kind, state: kind === 'deploy' ? 'sending' : 'committing', version, sent: 0, total, resumes: 0, startedMs: nowMs, updatedMs: nowMs };
     this.nextAsk = nowMs + this.timeoutMs;
     this.clearTimer();
@@ -159,7 +162,7 @@ export class NodeModelUpdate {
     }
     const c = this.current;
     if (!c || OVER.has(c.state)) return this.clearTimer();
-    if (this.down || now < this.nextAsk) return;
+    if (this.ending || this.down || now < this.nextAsk) return;
     if (c.kind === 'rollback') {
       if (++this.rollbackTries > 3) return this.set('failed', { message: 'the node did not answer the rollback' });
       this.sendRollback(now);
@@ -193,12 +196,13 @@ export class NodeModelUpdate {
   }
 
   private onAfterReply(r: TransferReply): void {
+    if (this.ending) return;
     const c = this.current!;
     if (c.kind === 'rollback') {
       if (c.state !== 'committing') return;
       if (r.kind === 'ack' && r.reqType === MSG_MODEL_ROLLBACK) {
-        this.set('rolled-back', { runningVersion: c.version });
-        this.host.askHello();
+        this.ending = true;
+        void this.host.askHello().finally(() => this.set('rolled-back', { runningVersion: c.version }));
       } else if (r.kind === 'nack' && r.reqType === MSG_MODEL_ROLLBACK) this.set('refused', { message: transferRefusalText(r.reason) });
       return;
     }
@@ -211,11 +215,15 @@ export class NodeModelUpdate {
       return;
     }
     const confirmed = s.runningVersion === this.current!.version;
-    this.set(confirmed ? 'confirmed' : 'reverted', {
-      runningVersion: s.runningVersion,
-      ...(confirmed ? {} : { message: `the node went back to model version ${s.runningVersion}: the new model was not healthy on trial` }),
-    });
-    this.host.askHello();
+    // The end is told once the HELLO came, so NodeInfo already shows it and the next request
+    // goes out under the new link nonce.
+    this.ending = true;
+    void this.host.askHello().finally(() =>
+      this.set(confirmed ? 'confirmed' : 'reverted', {
+        runningVersion: s.runningVersion,
+        ...(confirmed ? {} : { message: `the node went back to model version ${s.runningVersion}: the new model was not healthy on trial` }),
+      }),
+    );
   }
 
   private set(state: ModelUpdateState, fields: Partial<ModelProgress>): void {

@@ -4,25 +4,15 @@
 // the model on trial runs windows. The image is the built-in model re-versioned and signed with the
 // pairing key (docs/model-format.md §2.7): small enough for QEMU's ~12 kB/s USART.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signModelBlob } from '../../models/nn/modelFile';
-import { CAP_MODEL_UPDATE, crc32, encodePair, MSG_ACK, MSG_FEATURES, MSG_PAIR } from '../../models/protocol/index';
-import {
-  encodeModelRollback,
-  MSG_MODEL_ROLLBACK,
-  MSG_MODEL_STATUS_REQ,
-  NACK_MODEL_OLDER,
-  TRANSFER_IDLE,
-  TRANSFER_TRIAL,
-  type TransferStatus,
-} from '../../models/protocol/transfer';
+import { CAP_MODEL_UPDATE, encodePair, MSG_ACK, MSG_FEATURES, MSG_PAIR } from '../../models/protocol/index';
+import { encodeModelRollback, MSG_MODEL_ROLLBACK, NACK_MODEL_OLDER, TRANSFER_IDLE, TRANSFER_TRIAL } from '../../models/protocol/transfer';
 import { ModelSender } from '../../main/ota/sender';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { QemuHarness } from '../helpers/qemu';
 import { readCsvColumns } from '../helpers/recording';
-import { NodeWire } from '../helpers/transferPort';
+import { builtinModelAs, NodeWire } from '../helpers/transferPort';
 import { waitFor } from '../helpers/wait';
 
 const REC = readCsvColumns(join(ROOT, 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv'));
@@ -30,37 +20,10 @@ const KEY = new Uint8Array(randomBytes(32));
 const MODEL_SOURCE_BUILTIN = 1;
 const MODEL_SOURCE_SLOT0 = 2;
 
-/** The built-in model (renderer/public/models/default.vgm) as `version`, CRC and tag for KEY. */
-function image(version: number, key = KEY): Uint8Array {
-  const file = new Uint8Array(readFileSync(join(ROOT, 'renderer/public/models/default.vgm')));
-  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const totalLen = dv.getUint32(8, true);
-  const blob = file.slice(0, totalLen);
-  const bv = new DataView(blob.buffer);
-  bv.setUint32(12, version, true);
-  bv.setUint32(totalLen - 36, crc32(blob, 0, totalLen - 36), true);
-  return signModelBlob(blob, key);
-}
-
 describe('emulated node (QEMU): a model update and a rollback over serial', () => {
   const qemu = new QemuHarness({ feed: REC.columns });
   let wire: NodeWire;
 
-  const status = async (): Promise<TransferStatus> => {
-    const r = await wire.transferRequest(MSG_MODEL_STATUS_REQ);
-    if (r.kind !== 'status') throw new Error(`MODEL_STATUS_REQ answered with ${r.kind}`);
-    return r.status;
-  };
-  /** MODEL_STATUS every 250 ms until `done` holds. */
-  const statusUntil = async (what: string, ms: number, done: (st: TransferStatus) => boolean): Promise<TransferStatus> => {
-    const t0 = Date.now();
-    for (;;) {
-      const st = await status();
-      if (done(st)) return st;
-      if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}: ${JSON.stringify({ ...st, sha256: undefined })}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
   const send = (img: Uint8Array) => wire.run(new ModelSender(img, wire, { key: KEY, chunk: 240, window: 2, timeoutMs: 2000 }));
 
   beforeAll(async () => {
@@ -80,7 +43,7 @@ describe('emulated node (QEMU): a model update and a rollback over serial', () =
     expect(h.info!.protocolMinor).toBe(2);
     expect(h.info!.capabilities & CAP_MODEL_UPDATE).toBe(CAP_MODEL_UPDATE);
     expect(h.info).toMatchObject({ modelVersion: 1, modelSource: MODEL_SOURCE_BUILTIN });
-    const o = await send(image(2));
+    const o = await send(builtinModelAs(2, KEY));
     expect(o.ok).toBe(false);
     expect(o.error).toMatch(/pair/i);
   }, 30_000);
@@ -88,29 +51,29 @@ describe('emulated node (QEMU): a model update and a rollback over serial', () =
   it('takes a new model after PAIR: it runs on trial, then is confirmed after its healthy windows', async () => {
     const ack = await wire.request(MSG_PAIR, encodePair({ key: KEY, name: 'qemu-ota' }));
     expect(ack.type).toBe(MSG_ACK);
-    const o = await send(image(2));
+    const o = await send(builtinModelAs(2, KEY));
     expect(o).toMatchObject({ ok: true });
-    const trial = await status();
+    const trial = await wire.status();
     expect(trial).toMatchObject({ state: TRANSFER_TRIAL, runningVersion: 2 });
     const h = await wire.hello();
     expect(h.info).toMatchObject({ modelVersion: 2, modelSource: MODEL_SOURCE_SLOT0 + 0 });
     // confirm_after healthy windows of the recording (16 by default) at the feed's pace.
-    const confirmed = await statusUntil('the trial to be confirmed', 90_000, (st) => st.state === TRANSFER_IDLE);
+    const confirmed = await wire.statusUntil('the trial to be confirmed', 90_000, (st) => st.state === TRANSFER_IDLE);
     expect(confirmed).toMatchObject({ runningVersion: 2, confirmAfter: 16 });
     expect((await wire.hello()).info).toMatchObject({ modelVersion: 2, modelSource: MODEL_SOURCE_SLOT0 + 0, slots: [{ state: 3 }, { state: 0 }] });
   }, 120_000);
 
   it('refuses an older model and rolls a trial back to the model before it', async () => {
-    expect(await send(image(2))).toMatchObject({ ok: true, alreadyRunning: true });
-    const older = await send(image(1));
+    expect(await send(builtinModelAs(2, KEY))).toMatchObject({ ok: true, alreadyRunning: true });
+    const older = await send(builtinModelAs(1, KEY));
     expect(older.ok).toBe(false);
     expect(older.reason).toBe(NACK_MODEL_OLDER);
-    expect(await send(image(3))).toMatchObject({ ok: true });
-    expect(await status()).toMatchObject({ state: TRANSFER_TRIAL, runningVersion: 3 });
+    expect(await send(builtinModelAs(3, KEY))).toMatchObject({ ok: true });
+    expect(await wire.status()).toMatchObject({ state: TRANSFER_TRIAL, runningVersion: 3 });
     expect((await wire.hello()).info).toMatchObject({ modelVersion: 3, modelSource: MODEL_SOURCE_SLOT0 + 1 });
     const r = await wire.transferRequest(MSG_MODEL_ROLLBACK, encodeModelRollback(2));
     expect(r).toMatchObject({ kind: 'ack', reqType: MSG_MODEL_ROLLBACK });
-    expect(await status()).toMatchObject({ state: TRANSFER_IDLE, runningVersion: 2 });
+    expect(await wire.status()).toMatchObject({ state: TRANSFER_IDLE, runningVersion: 2 });
     const h = await wire.hello();
     expect(h.info).toMatchObject({ modelVersion: 2, modelSource: MODEL_SOURCE_SLOT0 + 0, slots: [{ state: 3 }, { state: 4 }] });
     // The node keeps streaming with the model it went back to.

@@ -69,7 +69,7 @@ static void load_model(void)
     }
     if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) !=
         VIGIL_OK) {
-        node_clear_model(&g_node); /* features only: FEATURES carry a NaN score */
+        node_clear_model(&g_node); /* features only: FEATURES say "no model" (score -1) */
     }
 }
 

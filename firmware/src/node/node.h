@@ -170,7 +170,7 @@ typedef struct {
     dsp_feature_spec_t spec;
     dsp_features_t feat;
     dsp_windower_t win;
-    /* the model (docs/model-format.md); model_ok false: features only, score NaN */
+    /* the model (docs/model-format.md); model_ok false: features only, score MSG_FEATURES_NO_MODEL */
     bool model_ok;             /* a model runs */
     const uint8_t *model_blob; /* the loaded model's bytes (a store slot, or the built-in) */
     size_t model_len;
@@ -239,7 +239,7 @@ VIGIL_NODISCARD vigil_status_t node_set_model(node_t *node, const uint8_t *blob,
 vigil_status_t node_ota_init(node_t *node, struct store_s *store, const uint8_t *builtin, size_t builtin_len,
                              uint8_t confirm_after);
 
-/* Stops using the model (features only; score NaN). */
+/* Stops using the model (features only; score MSG_FEATURES_NO_MODEL). */
 void node_clear_model(node_t *node);
 
 /*

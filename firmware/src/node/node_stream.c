@@ -182,7 +182,7 @@ static void process_window(node_t *node)
     }
     nn_detector_change_t change = NN_DETECTOR_QUIET;
     f->has_trailer = true;
-    f->anomaly_score = NAN;
+    f->anomaly_score = MSG_FEATURES_NO_MODEL;
     if (node->model_ok) {
         change = run_model(node, &f->anomaly_score);
     }

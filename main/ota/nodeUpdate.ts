@@ -74,6 +74,7 @@ export class NodeModelUpdate {
   deploy(image: Uint8Array, nowMs: number): ModelProgress {
     const key = this.host.key();
     if (!key) throw new Error('this app holds no pairing key for the node: pair it over the cable first');
+    this.refuseWhileBusy();
     const sender = new ModelSender(image, { send: (t, p) => void this.host.post(t, p) }, { key, chunk: this.host.chunk(), window: this.opts.window ?? 8, timeoutMs: this.timeoutMs });
     this.sender = sender;
     this.begin('deploy', sender.version, image.length, nowMs);
@@ -92,6 +93,9 @@ export class NodeModelUpdate {
 
   /** Asks the node to return to an older confirmed model. */
   rollback(version: number, nowMs: number): ModelProgress {
+    // During a trial the node takes a rollback to the model before (docs/protocol.md 3.14): the
+    // app stops following the trial.
+    if (this.current?.state === 'trial' && !this.ending) this.set('failed', { message: `the trial was ended by a rollback to version ${version}` });
     this.begin('rollback', version, 0, nowMs);
     this.rollbackTries = 0;
     this.sendRollback(nowMs);
@@ -144,8 +148,12 @@ export class NodeModelUpdate {
     return this.opts.timeoutMs ?? 500;
   }
 
-  private begin(kind: ModelProgress['kind'], version: number, total: number, nowMs: number): void {
+  private refuseWhileBusy(): void {
     if (this.busy) throw new Error(`the node is busy with a model ${this.current!.kind} (${this.current!.state})`);
+  }
+
+  private begin(kind: ModelProgress['kind'], version: number, total: number, nowMs: number): void {
+    this.refuseWhileBusy();
     this.ending = false;
     this.current = { path: this.host.path, kind, state: kind === 'deploy' ? 'sending' : 'committing', version, sent: 0, total, resumes: 0, startedMs: nowMs, updatedMs: nowMs };
     this.nextAsk = nowMs + this.timeoutMs;

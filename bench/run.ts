@@ -7,6 +7,7 @@
 import { firmwareBench } from './firmware';
 import { framesBench } from './frames';
 import { linkBench } from './link';
+import { otaBench } from './ota';
 import { storageBench } from './storage';
 
 export interface BenchResult {
@@ -19,6 +20,7 @@ export interface BenchResult {
 const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult> }> = {
   frames: { describe: 'TypeScript deframe + decode throughput (MB/s of wire bytes)', run: framesBench },
   link: { describe: 'link protocol 1.1: TS and C decode MB/s, RAW_BLOCK wire efficiency, C fuzzing executions', run: linkBench },
+  ota: { describe: 'model transfer: goodput on 115200 / 921600 baud and BLE, resume overhead, power cuts', run: otaBench },
   firmware: { describe: 'STM32F405 node: instructions per window (QEMU icount), flash, RAM', run: firmwareBench },
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
   detection: { describe: 'speed-aware detection: UESTC unseen speeds, weak faults, CWRU, FEMTO early warning', run: () => import('./detection').then((m) => m.detectionBench()) },

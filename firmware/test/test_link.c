@@ -1,7 +1,8 @@
 /*
  * The node's side of the link protocol 1.1 (docs/protocol.md §2 - §4): every request and NACK
  * reason, SECURE, PAIR on the wired and the Bluetooth LE link, STREAM per link, RAW_BLOCK content,
- * TIME, and the identity record kept in a file (the host board's store).
+ * TIME, the identity record kept in a file (the host board's store), and a model transfer (§3.14)
+ * through node_rx_bytes: update, trial, confirmation, rollback, refusals, SECURE over BLE.
  */
 #include "test_util.h"
 
@@ -14,7 +15,10 @@
 #include "../src/crypto/sha256.h"
 #include "../src/nn/default_model.h"
 #include "../src/node/node.h"
+#include "../src/proto/crc32.h"
 #include "../src/proto/le.h"
+#include "../src/store/flash_ram.h"
+#include "../src/store/store.h"
 
 typedef struct {
     uint8_t bytes[256 * 1024];
@@ -189,7 +193,7 @@ static void boot_hello_on_both_links_with_info(void **state)
         assert_int_equal(n, 3); /* HELLO, LOG boot, LOG model loaded */
         msg_hello_t h = hello_of(&g_rx[0]);
         assert_int_equal(g_rx[0].seq, 0);
-        assert_int_equal(h.info.protocol_minor, 1);
+        assert_int_equal(h.info.protocol_minor, 2);
         assert_int_equal(h.info.capabilities, 0x3FFu); /* bits 0-9: all but model update */
         assert_int_equal(h.info.link, link);
         assert_int_equal(h.info.paired, 0);
@@ -706,6 +710,191 @@ static void samples_in_links(void **state)
     assert_int_equal(g_node.stats.samples_in_frames, 254);
 }
 
+/* ---- model transfer (§3.14, §6.4) through node_rx_bytes ---- */
+
+#define OTA_SLOT_SIZE 16384u
+static _Alignas(4) uint8_t g_ota_mem[STORE_SLOTS * OTA_SLOT_SIZE];
+static flash_ram_t g_ota_ram;
+static store_flash_t g_ota_flash;
+static store_t g_ota_store;
+static _Alignas(4) uint8_t g_image[8192];
+
+/* The node runs the built-in model from an empty store, with the receiver started (confirm after 3). */
+static void ota_start(void)
+{
+    assert_int_equal(flash_ram_init(&g_ota_flash, &g_ota_ram, g_ota_mem, OTA_SLOT_SIZE), VIGIL_OK);
+    assert_int_equal(store_init(&g_ota_store, &g_ota_flash), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN),
+                     VIGIL_OK);
+    assert_int_equal(node_ota_init(&g_node, &g_ota_store, nn_default_model_blob, nn_default_model_len, 3), VIGIL_OK);
+}
+
+/* The built-in model as version `version`, CRC and tag under key (model-format §2.7); its length. */
+static size_t ota_image(uint32_t version, const uint8_t key[32])
+{
+    const size_t len = nn_default_model_len;
+    assert_true(len <= sizeof g_image);
+    memcpy(g_image, nn_default_model_blob, len);
+    proto_put_u32le(&g_image[12], version);
+    const size_t crc_offset = len - 36u;
+    proto_put_u32le(&g_image[crc_offset], proto_crc32_u8(g_image, crc_offset));
+    hmac_sha256(key, 32, g_image, crc_offset + 4u, &g_image[crc_offset + 4u]);
+    return len;
+}
+
+/* The request's MODEL_STATUS (decoded) on link. */
+static msg_model_status_t ota_status_of(size_t link, uint16_t seq)
+{
+    const rx_frame_t *f = response(link, MSG_TYPE_MODEL_STATUS, seq);
+    msg_model_status_t st;
+    assert_int_equal(msg_model_status_decode(f->payload, f->payload_len, &st), VIGIL_OK);
+    return st;
+}
+
+/* BEGIN, the chunks (1000 bytes) and COMMIT of g_image over the wired link; the COMMIT's response. */
+static const rx_frame_t *ota_send_image(size_t len, uint32_t version, const uint8_t key[32], uint16_t seq)
+{
+    uint8_t p[MSG_MODEL_BEGIN_LEN];
+    uint8_t h[32];
+    sha256(g_image, len, h);
+    proto_put_u32le(p, (uint32_t)len);
+    proto_put_u32le(p + 4, version);
+    memcpy(p + 8, h, 32);
+    msg_model_begin_tag(key, (uint32_t)len, version, h, p + 40);
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_BEGIN, seq, p, sizeof p);
+    assert_int_equal(ota_status_of(NODE_LINK_WIRED, seq).state, MSG_TRANSFER_RECEIVING);
+    static uint8_t chunk[4 + 1000];
+    for (uint32_t off = 0; off < len; off += 1000) {
+        const size_t n = len - off < 1000 ? len - off : 1000;
+        proto_put_u32le(chunk, off);
+        memcpy(chunk + 4, g_image + off, n);
+        request(NODE_LINK_WIRED, MSG_TYPE_MODEL_CHUNK, ++seq, chunk, 4 + n);
+        assert_int_equal(ota_status_of(NODE_LINK_WIRED, seq).offset, off + n);
+    }
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_COMMIT, ++seq, h, 32);
+    size_t n = take(&g_wired, g_rx, 64);
+    for (size_t i = 0; i < n; i++) {
+        if (g_rx[i].seq == seq && (g_rx[i].type == MSG_TYPE_ACK || g_rx[i].type == MSG_TYPE_NACK)) {
+            return &g_rx[i];
+        }
+    }
+    fail_msg("no response to COMMIT");
+    return NULL;
+}
+
+/* Feeds `windows` more feature windows (hop 512 frames each; the first window needs 1024); what
+ * they send (FEATURES, EVENT) is skipped. */
+static void ota_windows(unsigned windows)
+{
+    static float frames[2 * 1024];
+    for (size_t i = 0; i < 1024; i++) {
+        frames[2 * i] = 0.1f * sinf(0.05f * (float)i);
+        frames[2 * i + 1] = 0.1f * cosf(0.03f * (float)i);
+    }
+    const uint32_t target = g_node.window_index + windows;
+    while (g_node.window_index < target) {
+        assert_int_equal(node_push_samples(&g_node, frames, g_node.window_index == 0 ? 1024 : 512), VIGIL_OK);
+    }
+    (void)take(&g_wired, g_rx, 64);
+}
+
+static void ota_update_runs_then_confirms(void **state)
+{
+    (void)state;
+    ota_start();
+    assert_true(hello_req(NODE_LINK_WIRED, 1).info.capabilities & MSG_CAP_MODEL_UPDATE);
+    pair(NODE_LINK_WIRED, 2, k_key, "");
+    (void)take(&g_wired, g_rx, 64);
+
+    const rx_frame_t *r = ota_send_image(ota_image(2, k_key), 2, k_key, 10);
+    assert_int_equal(r->type, MSG_TYPE_ACK);
+    /* The new model runs on trial from store slot 0. */
+    assert_true(g_node.model_ok);
+    assert_int_equal(g_node.model.model_version, 2);
+    assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_SLOT0 + 0);
+    assert_int_equal(store_slot_info(&g_ota_store, 0).state, STORE_SLOT_TRYING);
+    ota_windows(2);
+    assert_int_equal(store_slot_info(&g_ota_store, 0).state, STORE_SLOT_TRYING);
+    ota_windows(1);
+    assert_int_equal(store_slot_info(&g_ota_store, 0).state, STORE_SLOT_CONFIRMED);
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_STATUS_REQ, 200, NULL, 0);
+    const msg_model_status_t st = ota_status_of(NODE_LINK_WIRED, 200);
+    assert_int_equal(st.state, MSG_TRANSFER_IDLE);
+    assert_int_equal(st.running_version, 2);
+
+    /* A rollback to the built-in model: no slot holds version 1, so it is refused... */
+    uint8_t v1[4];
+    proto_put_u32le(v1, 1);
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_ROLLBACK, 201, v1, 4);
+    expect_nack(NODE_LINK_WIRED, 201, MSG_TYPE_MODEL_ROLLBACK, MSG_NACK_NO_ROLLBACK, 0);
+    /* ...but during a trial it returns to the model that ran before (version 2 in slot 0). */
+    r = ota_send_image(ota_image(3, k_key), 3, k_key, 210);
+    assert_int_equal(r->type, MSG_TYPE_ACK);
+    assert_int_equal(g_node.model.model_version, 3);
+    assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_SLOT0 + 1);
+    proto_put_u32le(v1, 2);
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_ROLLBACK, 300, v1, 4);
+    expect_ack(NODE_LINK_WIRED, 300, MSG_TYPE_MODEL_ROLLBACK);
+    assert_int_equal(g_node.model.model_version, 2);
+    assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_SLOT0 + 0);
+    assert_int_equal(store_slot_info(&g_ota_store, 1).state, STORE_SLOT_REJECTED);
+}
+
+static void ota_refused_image_keeps_the_running_model(void **state)
+{
+    (void)state;
+    ota_start();
+    uint8_t begin[MSG_MODEL_BEGIN_LEN] = {0};
+    /* Unpaired: only the built-in model runs under the zero key. */
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_BEGIN, 1, begin, sizeof begin);
+    expect_nack(NODE_LINK_WIRED, 1, MSG_TYPE_MODEL_BEGIN, MSG_NACK_NOT_PAIRED, 0);
+    pair(NODE_LINK_WIRED, 2, k_key, "");
+    (void)take(&g_wired, g_rx, 64);
+    /* BEGIN signed with the node's key, the image itself under the zero key: refused at COMMIT. */
+    static const uint8_t zero[32];
+    const rx_frame_t *r = ota_send_image(ota_image(2, zero), 2, k_key, 10);
+    assert_int_equal(r->type, MSG_TYPE_NACK);
+    assert_int_equal(r->payload[0], MSG_TYPE_MODEL_COMMIT);
+    assert_int_equal(r->payload[1], MSG_NACK_MODEL_KEY);
+    assert_true(g_node.model_ok);
+    assert_int_equal(g_node.model.model_version, 1);
+    assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_BUILTIN);
+    assert_int_equal(g_ota_store.active, -1);
+    ota_windows(4);
+    assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_BUILTIN);
+    /* An older version than the one running is refused at BEGIN. */
+    uint8_t p[MSG_MODEL_BEGIN_LEN];
+    uint8_t h[32] = {0};
+    proto_put_u32le(p, 100);
+    proto_put_u32le(p + 4, 1);
+    memcpy(p + 8, h, 32);
+    msg_model_begin_tag(k_key, 100, 1, h, p + 40);
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_BEGIN, 30, p, sizeof p);
+    expect_nack(NODE_LINK_WIRED, 30, MSG_TYPE_MODEL_BEGIN, MSG_NACK_MODEL_OLDER, 0);
+}
+
+static void ota_over_ble_needs_secure(void **state)
+{
+    (void)state;
+    /* Without a receiver the requests are unknown. */
+    request(NODE_LINK_WIRED, MSG_TYPE_MODEL_STATUS_REQ, 1, NULL, 0);
+    expect_nack(NODE_LINK_WIRED, 1, MSG_TYPE_MODEL_STATUS_REQ, MSG_NACK_UNKNOWN_TYPE, 0);
+    ota_start();
+    pair(NODE_LINK_WIRED, 2, k_key, "");
+    (void)take(&g_wired, g_rx, 64);
+    (void)take(&g_ble, g_rx, 64);
+    (void)hello_req(NODE_LINK_BLE, 3);
+    request(NODE_LINK_BLE, MSG_TYPE_MODEL_STATUS_REQ, 4, NULL, 0);
+    expect_nack(NODE_LINK_BLE, 4, MSG_TYPE_MODEL_STATUS_REQ, MSG_NACK_AUTH_REQUIRED, 0);
+    uint8_t begin[MSG_MODEL_BEGIN_LEN] = {0};
+    request(NODE_LINK_BLE, MSG_TYPE_MODEL_BEGIN, 5, begin, sizeof begin);
+    expect_nack(NODE_LINK_BLE, 5, MSG_TYPE_MODEL_BEGIN, MSG_NACK_AUTH_REQUIRED, 0);
+    assert_int_equal(g_node.ota.state, MSG_TRANSFER_IDLE);
+    /* Inside SECURE: answered, with the SECURE frame's seq. */
+    secure(NODE_LINK_BLE, 6, k_key, 1, MSG_TYPE_MODEL_STATUS_REQ, NULL, 0);
+    assert_int_equal(ota_status_of(NODE_LINK_BLE, 6).running_version, 1);
+}
+
 /* ---- the identity record (§4.3) ---- */
 
 static void identity_survives_restart(void **state)
@@ -764,6 +953,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(secure_checks_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(samples_in_links, setup, teardown),
         cmocka_unit_test_setup_teardown(identity_survives_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(ota_update_runs_then_confirms, setup, teardown),
+        cmocka_unit_test_setup_teardown(ota_refused_image_keeps_the_running_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(ota_over_ble_needs_secure, setup, teardown),
     };
     return cmocka_run_group_tests_name("link", tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@ import {
   type EventChannel,
   type FeatureFrame,
   type NodeConfig,
+  type ModelProgress,
   type NodeConfigChanges,
   type NodeInfo,
   type PortInfo,
@@ -43,6 +44,8 @@ export interface ManagerOptions {
   helloTimeoutMs?: number;
   /** Request timeout per attempt (default 500 ms serial, 2000 ms BLE). */
   requestTimeoutMs?: number;
+  /** The model transfer's window and largest chunk (tests and the bench; defaults in main/ota/nodeUpdate.ts). */
+  modelTransfer?: SessionOptions['modelTransfer'];
   /** Opens a link; defaults to the serial transport. Tests may pass another real transport. */
   openLink?: (path: string) => Promise<ByteLink>;
   /** Whether a port path exists (reconnect polling); defaults to the file existing, for /dev paths. */
@@ -141,6 +144,15 @@ export class NodeManager {
   ping(path: string): Promise<{ rttMs: number }> {
     return this.session(path).ping();
   }
+  deployModel(path: string, modelBase64: string): ModelProgress {
+    return this.session(path).deployModel(new Uint8Array(Buffer.from(modelBase64, 'base64')));
+  }
+  rollbackModel(path: string, version: number): ModelProgress {
+    return this.session(path).rollbackModel(version);
+  }
+  modelStatus(path: string): ModelProgress | null {
+    return this.session(path).modelProgress() ?? null;
+  }
 
   // ---- Bluetooth LE, relayed by the renderer ----
 
@@ -180,8 +192,9 @@ export class NodeManager {
     return s;
   }
 
-  private sessionTimeouts(): Pick<SessionOptions, 'helloTimeoutMs' | 'requestTimeoutMs'> {
+  private sessionTimeouts(): Pick<SessionOptions, 'helloTimeoutMs' | 'requestTimeoutMs' | 'modelTransfer'> {
     return {
+      ...(this.opts.modelTransfer ? { modelTransfer: this.opts.modelTransfer } : {}),
       ...(this.opts.helloTimeoutMs !== undefined ? { helloTimeoutMs: this.opts.helloTimeoutMs } : {}),
       ...(this.opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.opts.requestTimeoutMs } : {}),
     };
@@ -205,6 +218,7 @@ export class NodeManager {
     });
     session.on('event', (e) => this.emit('node.event', e));
     session.on('log', (l) => this.emit('node.log', l));
+    session.on('model', (p) => this.emit('node.model', p));
     return session;
   }
 

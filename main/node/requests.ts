@@ -118,6 +118,17 @@ export class RequestLayer {
     });
   }
 
+  /**
+   * Sends one frame with a fresh seq and waits for nothing: for a caller that matches its own
+   * replies and retries itself (the model transfer, main/ota/nodeUpdate.ts). False without a link.
+   */
+  post(spec: Omit<RequestSpec, 'responses' | 'what'>): boolean {
+    const link = this.host.link();
+    if (!link) return false;
+    link.write(this.frame(spec, this.nextSeq())).catch(() => {}); // a lost write is a lost frame: the caller resends
+    return true;
+  }
+
   /** Response matching: seq AND type; an ACK/NACK must name the request's type. False when nobody waits for it. */
   match(f: Frame): boolean {
     const p = this.pending.get(f.seq);
@@ -141,7 +152,7 @@ export class RequestLayer {
     for (const p of new Set(this.pending.values())) p.reject(lostBeforeAnswer(p.what));
   }
 
-  private frame(spec: RequestSpec, seq: number): Uint8Array {
+  private frame(spec: Omit<RequestSpec, 'responses' | 'what'>, seq: number): Uint8Array {
     const payload = spec.payload ?? new Uint8Array(0);
     if (!spec.secureKey) return encodeFrame(spec.type, seq, payload);
     const counter = ++this.secureCounter;

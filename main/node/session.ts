@@ -19,11 +19,17 @@
 import { randomBytes } from 'node:crypto';
 import * as P from '../../models/protocol/index';
 import { StreamContinuity, type Frame } from '../../models/protocol/index';
-import { ApiError, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
+import { ApiError, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
+import { chunkDataForMtu, MODEL_CHUNK_DATA_MAX, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
+import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
+import { NodeModelUpdate } from '../ota/nodeUpdate';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
 
 export type { SessionOptions } from './sessionLink';
+
+/** The Bluetooth LE write the model transfer sizes its chunks for: ATT_MTU 247 − 3 (docs/protocol.md 4.2). */
+const BLE_WRITE_BYTES = 244;
 
 /** Wall-clock microseconds with sub-millisecond resolution. */
 function nowUs(): number {
@@ -41,7 +47,82 @@ export class NodeSession extends SessionLink {
     [P.MSG_HELLO]: (f) => this.onHello(f),
     [P.MSG_EVENT]: (f) => this.emit('event', W.eventToApi(this.path, P.decodeEvent(f.payload))),
     [P.MSG_LOG]: (f) => this.emit('log', W.logToApi(this.path, P.decodeLog(f.payload), Date.now())),
+    [MSG_MODEL_STATUS]: (f) => this.model.onFrame(f.type, f.payload),
   };
+  private readonly model = new NodeModelUpdate(
+    {
+      path: this.path,
+      post: (type, payload) => {
+        const key = this.secureKey();
+        return this.requests.post({ type, payload, ...(key ? { secureKey: key } : {}) });
+      },
+      key: () => this.pairingKey(),
+      chunk: () => {
+        const most = this.opts.modelTransfer?.chunkMax ?? MODEL_CHUNK_DATA_MAX;
+        return this.kind === 'ble' ? chunkDataForMtu(BLE_WRITE_BYTES, this.secureKey() !== undefined, most) : Math.floor(most / 4) * 4;
+      },
+      askHello: async () => {
+        // Waits for the answer: a HELLO brings a new link nonce, and a SECURE request sent before
+        // it arrives would carry the old one (the node would drop it).
+        const answer = this.handshakes.waitFor(() => true, this.requestTimeoutMs);
+        await this.handshakes.sendHelloReq();
+        await answer.promise;
+      },
+      progress: (p) => this.emit('model', p),
+    },
+    { timeoutMs: this.requestTimeoutMs, ...(this.opts.modelTransfer?.window ? { window: this.opts.modelTransfer.window } : {}) },
+  );
+
+  // ---- Model updates (docs/protocol.md 3.14, 6.4) ---------------------------------------------------
+
+  /** Starts sending a signed model file; progress comes as 'model' events. */
+  /** Starts sending a model file (.vgm), signed here with the node's pairing key; progress comes as 'model' events. */
+  deployModel(file: Uint8Array): ModelProgress {
+    this.need('model-update');
+    const key = this.pairingKey();
+    if (!key) throw new ApiError('refused', 'This app holds no pairing key for the node: pair it over the cable before updating its model');
+    if (this.model.busy) throw new ApiError('refused', `The node is busy with a model ${this.model.state!.kind}; wait until it ends`);
+    let blob: Uint8Array;
+    try {
+      blob = signModelBlob(readVgmFile(file).blob, key);
+    } catch (e) {
+      throw new ApiError('bad-request', `The file is not a model this app can send: ${(e as Error).message}`);
+    }
+    return this.model.deploy(blob, Date.now());
+  }
+
+  /** Asks the node to return to an older confirmed model. */
+  rollbackModel(version: number): ModelProgress {
+    this.need('model-update');
+    try {
+      return this.model.rollback(version, Date.now());
+    } catch (e) {
+      throw new ApiError('refused', `The node cannot roll back now: ${(e as Error).message}`);
+    }
+  }
+
+  /** The latest model update of this session, if any. */
+  modelProgress(): ModelProgress | undefined {
+    return this.model.state;
+  }
+
+  override async close(): Promise<void> {
+    this.model.stop();
+    await super.close();
+  }
+
+  override async lost(reason: string): Promise<void> {
+    this.model.stop();
+    await super.lost(reason);
+  }
+
+  protected linkLost(): void {
+    this.model.linkDown();
+  }
+
+  protected relinked(): void {
+    this.model.reconnected(Date.now());
+  }
 
   // ---- The technician's requests ---------------------------------------------------------------
 
@@ -169,9 +250,19 @@ export class NodeSession extends SessionLink {
 
   /** A command that over Bluetooth LE travels inside SECURE when the app holds the node's key. */
   private command(what: string, type: number, payload: Uint8Array): Promise<Frame> {
-    const info = this.wire;
-    const key = this.kind === 'ble' && info && this.has('secure') && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
+    const key = this.secureKey();
     return this.request({ what, type, payload, responses: [P.MSG_ACK], ...(key ? { secureKey: key } : {}) });
+  }
+
+  /** The key a command travels under inside SECURE: over Bluetooth LE, when the app holds it. */
+  private secureKey(): Uint8Array | undefined {
+    return this.kind === 'ble' && this.has('secure') ? this.pairingKey() : undefined;
+  }
+
+  /** The key the node is paired with, when the app holds it. */
+  private pairingKey(): Uint8Array | undefined {
+    const info = this.wire;
+    return info && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
   }
 
   // ---- Incoming frames ---------------------------------------------------------------------------
@@ -181,7 +272,10 @@ export class NodeSession extends SessionLink {
       const handler = this.frameHandlers[f.type];
       if (handler) handler(f);
       // A response nobody waits for (a late answer to a settled request) is dropped.
-      else if (f.type === P.MSG_ACK || f.type === P.MSG_NACK || f.type === P.MSG_PONG || f.type === P.MSG_CONFIG || f.type === P.MSG_TIME) this.requests.match(f);
+      else if (f.type === P.MSG_ACK || f.type === P.MSG_NACK) {
+        // A request's answer, else perhaps one of the model transfer (it matches its own replies).
+        if (!this.requests.match(f)) this.model.onFrame(f.type, f.payload);
+      } else if (f.type === P.MSG_PONG || f.type === P.MSG_CONFIG || f.type === P.MSG_TIME) this.requests.match(f);
       else this.counters.unknownType++;
     } catch (e) {
       if (e instanceof P.PayloadError) this.counters.badPayload++;
@@ -202,6 +296,7 @@ export class NodeSession extends SessionLink {
       if (!prevNonce || W.hex(prevNonce) !== W.hex(h.info.linkNonce)) this.requests.restartSecureCounter(); // a new nonce restarts the counter
       this.nonce = h.info.linkNonce;
       if (h.info.paired === 1) this.opts.keys?.confirm(uid, W.hex(h.info.keyId));
+      this.model.helloSaid(h.info.modelVersion);
     }
     if (prev && prev.uid !== uid) {
       // Another node on this port: nothing of the old one's streams carries over.

@@ -12,6 +12,7 @@ import {
   type Capability,
   type FeatureFrame,
   type LinkKind,
+  type ModelProgress,
   type NodeConfig,
   type NodeEventInfo,
   type NodeInfo,
@@ -42,6 +43,8 @@ export interface SessionOptions extends ReconnectOptions {
   requestTimeoutMs?: number;
   /** Attempts per request, each with a new seq (default 3). */
   attempts?: number;
+  /** The model transfer's chunks in flight and largest chunk data (main/ota/nodeUpdate.ts). */
+  modelTransfer?: { window?: number; chunkMax?: number };
 }
 
 export interface SessionEvents {
@@ -50,6 +53,8 @@ export interface SessionEvents {
   raw: [RawBlock];
   event: [NodeEventInfo];
   log: [NodeLogEntry];
+  /** A model update's progress (main/ota/nodeUpdate.ts). */
+  model: [ModelProgress];
   /** The session ended for good (offline): the technician disconnected, or the node is gone. */
   closed: [Error | undefined];
 }
@@ -221,6 +226,7 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
     this.handshakes.stop();
     this.reconnect.unwatch();
     this.requests.rejectAll();
+    this.linkLost();
   }
 
   private onLinkClosed(err?: Error): void {
@@ -273,6 +279,7 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
       throw e;
     }
     if (this.status === 'reconnecting') this.counters.reconnects++;
+    this.relinked();
     await this.setup();
     if (this.link === link) this.goOnline();
   }
@@ -309,6 +316,12 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
 
   /** Every frame the current link's deframer delivers. */
   protected abstract onFrame(f: Frame): void;
+
+  /** The current link is gone (before any reconnect). */
+  protected abstract linkLost(): void;
+
+  /** A new link has said HELLO (a reconnect, or a link the renderer attached again). */
+  protected abstract relinked(): void;
 
   /** After a handshake: what the app re-applies to the node. Never throws. */
   protected abstract setup(): Promise<void>;

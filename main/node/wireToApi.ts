@@ -5,6 +5,7 @@
  */
 import {
   boardName,
+  isNoModelScore,
   STREAM_FEATURES,
   STREAM_RAW,
   uidHex,
@@ -135,7 +136,7 @@ export function featuresToApi(m: Features): FeatureFrame {
   if (F >= 3) out.crest = m.values.map((v) => v[2]);
   if (F >= 4) out.kurtosis = m.values.map((v) => v[3]);
   if (F >= 5) out.velocityMmS = m.values.map((v) => v[4]);
-  if (m.anomalyScore !== undefined) out.anomalyScore = Number.isNaN(m.anomalyScore) ? null : m.anomalyScore;
+  if (m.anomalyScore !== undefined) out.anomalyScore = isNoModelScore(m.anomalyScore) ? null : m.anomalyScore;
   return out;
 }
 

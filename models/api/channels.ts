@@ -18,6 +18,9 @@ export const REQUEST_CHANNELS = [
   'nodes.stream',
   'nodes.time',
   'nodes.ping',
+  'nodes.model.deploy',
+  'nodes.model.rollback',
+  'nodes.model.status',
   'ble.open',
   'ble.rx',
   'ble.closed',
@@ -25,7 +28,7 @@ export const REQUEST_CHANNELS = [
 ] as const;
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 
-export const EVENT_CHANNELS = ['node.updated', 'node.removed', 'node.features', 'node.raw', 'node.event', 'node.log', 'ble.tx', 'ble.devices'] as const;
+export const EVENT_CHANNELS = ['node.updated', 'node.removed', 'node.features', 'node.raw', 'node.event', 'node.log', 'node.model', 'ble.tx', 'ble.devices'] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export function isRequestChannel(x: unknown): x is RequestChannel {

@@ -76,6 +76,36 @@ export interface NodeLinkInfo {
   slots: { state: SlotState | 'unknown'; seq: number; modelVersion: number }[];
 }
 
+/**
+ * Where a model update of one node stands (docs/protocol.md 3.14, 6.4). 'trial' is committed and
+ * running on trial; 'confirmed' / 'reverted' is what the node then reported; 'refused' carries the
+ * node's refusal in plain words; 'failed' a link that never came back or a node that stopped answering.
+ */
+export type ModelUpdateState = 'sending' | 'committing' | 'trial' | 'confirmed' | 'refused' | 'reverted' | 'rolled-back' | 'failed';
+
+export interface ModelProgress {
+  path: string;
+  /** 'deploy' sends a model; 'rollback' returns to an older confirmed one. */
+  kind: 'deploy' | 'rollback';
+  state: ModelUpdateState;
+  /** The model version asked for. */
+  version: number;
+  /** Bytes the node holds (its highest contiguous offset) and the model's size. */
+  sent: number;
+  total: number;
+  /** Plain words for 'refused' and 'failed'. */
+  message?: string;
+  /** The version the node says it runs (HELLO INFO / MODEL_STATUS), once it said so. */
+  runningVersion?: number;
+  /** Times the link dropped and the transfer resumed from the node's offset. */
+  resumes: number;
+  startedMs: number;
+  updatedMs: number;
+}
+
+/** The largest model file the app sends (the node's slot holds less; it refuses with TOO_LARGE). */
+export const MODEL_FILE_MAX_BYTES = 256 * 1024;
+
 /** STREAM (docs/protocol.md 3.8) for one link. */
 export interface StreamSettings {
   features: boolean;
@@ -229,6 +259,9 @@ export interface ApiResults extends Record<RequestChannel, unknown> {
   'nodes.stream': NodeInfo;
   'nodes.time': TimeSync;
   'nodes.ping': { rttMs: number };
+  'nodes.model.deploy': ModelProgress;
+  'nodes.model.rollback': ModelProgress;
+  'nodes.model.status': ModelProgress | null;
   /** The renderer connected a BLE device's NUS characteristics; main starts (or resumes) its session. */
   'ble.open': NodeInfo;
   /** Bytes the renderer received from the TX characteristic (base64, at most 8192 bytes decoded). */
@@ -247,6 +280,7 @@ export interface ApiEvents extends Record<EventChannel, unknown> {
   'node.raw': RawBatch;
   'node.event': NodeEventInfo;
   'node.log': NodeLogEntry;
+  'node.model': ModelProgress;
   /** Bytes main wants written to a BLE node's RX characteristic (base64). */
   'ble.tx': { path: string; data: string };
   /** Electron found Bluetooth devices for a requestDevice() call: show the picker. */
@@ -357,6 +391,15 @@ function base64Bytes(v: unknown, channel: string): string {
   return v;
 }
 
+/** A model file (.vgm) as base64: 48 bytes (its header) to MODEL_FILE_MAX_BYTES. */
+function modelFile(v: unknown, channel: string): string {
+  const most = Math.ceil(MODEL_FILE_MAX_BYTES / 3) * 4;
+  if (typeof v !== 'string' || v.length < 64 || v.length > most || v.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) {
+    throw new ApiError('bad-request', `${channel}: "model" must be a model file (.vgm) as base64, 48 to ${MODEL_FILE_MAX_BYTES} bytes`);
+  }
+  return v;
+}
+
 function configChanges(v: unknown, channel: string): NodeConfigChanges {
   if (!isPlainObject(v)) throw new ApiError('bad-request', `${channel}: "changes" must be an object`);
   onlyKeys(v, ['name', 'rangeG', 'hop', 'shaftHz', 'sendBands'], channel);
@@ -425,6 +468,9 @@ const REQUESTS = {
   })),
   'nodes.time': NODE,
   'nodes.ping': NODE,
+  'nodes.model.deploy': rule(['path', 'model'], (a, ch) => ({ path: nodePath(a, ch), model: modelFile(a.model, ch) })),
+  'nodes.model.rollback': rule(['path', 'version'], (a, ch) => ({ path: nodePath(a, ch), version: intIn(a.version, ch, 'version', 1, 0xffffffff) })),
+  'nodes.model.status': NODE,
   // The node's name comes from its HELLO, not from what the browser calls the device.
   'ble.open': rule(['deviceId'], (a, ch) => ({ deviceId: bleDeviceId(a.deviceId, ch) })),
   'ble.rx': rule(['path', 'data'], (a, ch) => ({ path: blePathArg(a, ch), data: base64Bytes(a.data, ch) })),

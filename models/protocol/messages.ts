@@ -44,6 +44,14 @@ export type FeatureField = (typeof FEATURE_FIELDS)[number];
 /** FEATURES trailer (section 3.2): anomaly score (4) + band count (1), then the band energies. */
 export const FEATURES_TRAILER_MIN = 5;
 export const FEATURES_BANDS_MAX = 64;
+/** The anomaly score a node sends when it runs no model (protocol 1.2; a 1.1 node sends NaN). */
+export const FEATURES_NO_MODEL_SCORE = -1;
+
+/** True when a FEATURES anomaly score says "no model runs": a score is never negative, and a 1.1
+ * node sent NaN (section 3.2). */
+export function isNoModelScore(score: number): boolean {
+  return Number.isNaN(score) || score < 0;
+}
 export const EVENT_LEN = 44;
 export const SAMPLES_IN_HEADER_LEN = 8;
 export const SAMPLES_FORMAT_F32 = 0;
@@ -115,8 +123,9 @@ export interface Features {
   values: number[][];
   /** The known fields per axis, by name (absent when the node did not send that field). */
   axes: Partial<Record<FeatureField, number>>[];
-  /** Mean squared reconstruction error of this window; NaN when the node runs no model; undefined
-   * when the payload has no trailer (firmware older than the anomaly score). */
+  /** Mean squared reconstruction error of this window; FEATURES_NO_MODEL_SCORE (a 1.1 node: NaN)
+   * when the node runs no model (isNoModelScore); undefined when the payload has no trailer
+   * (firmware older than the anomaly score). */
   anomalyScore?: number;
   /** log10 band energies (g^2) per axis, logBands[axis][band]; undefined or empty when not sent. */
   logBands?: number[][];

@@ -657,6 +657,12 @@ int main(int argc, char **argv)
     if (rc == 0) {
         rc = select_model(&o);
     }
+    if (rc == 0 && g_store.flash != NULL &&
+        node_ota_init(&g_node, &g_store, nn_default_model_blob, nn_default_model_len, OTA_CONFIRM_AFTER_DEFAULT) !=
+            VIGIL_OK) {
+        fprintf(stderr, "vigil-node: the model transfer receiver did not start\n");
+        rc = 1;
+    }
     if (rc != 0) {
         csv_close(&csv);
         flash_file_close(&g_flash_file);

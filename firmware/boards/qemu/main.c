@@ -69,7 +69,16 @@ static void load_model(void)
     }
     if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) !=
         VIGIL_OK) {
-        node_clear_model(&g_node); /* features only: FEATURES carry a NaN score */
+        node_clear_model(&g_node); /* features only: FEATURES say "no model" (score -1) */
+    }
+}
+
+/* Model transfers (docs/protocol.md §3.14) into the RAM store, beside the model that runs. */
+static void start_ota(void)
+{
+    if (g_store.flash != NULL) {
+        (void)node_ota_init(&g_node, &g_store, nn_default_model_blob, nn_default_model_len,
+                            OTA_CONFIRM_AFTER_DEFAULT);
     }
 }
 
@@ -101,6 +110,7 @@ int main(void)
         halt(); /* a build-time configuration error: nothing sensible to send */
     }
     load_model();
+    start_ota();
     (void)node_send_hello(&g_node);
 
     for (;;) {

@@ -78,6 +78,21 @@ static void load_model(void)
 #endif
 }
 
+/* Model transfers (docs/protocol.md §3.14) into the flash store, beside the model that runs. */
+static void start_ota(void)
+{
+#if VIGIL_NO_DEFAULT_MODEL
+    const uint8_t *builtin = NULL;
+    const size_t builtin_len = 0;
+#else
+    const uint8_t *builtin = nn_default_model_blob;
+    const size_t builtin_len = nn_default_model_len;
+#endif
+    if (g_store.flash != NULL) {
+        (void)node_ota_init(&g_node, &g_store, builtin, builtin_len, OTA_CONFIRM_AFTER_DEFAULT);
+    }
+}
+
 int main(void)
 {
     board_clock_init();
@@ -112,6 +127,7 @@ int main(void)
         }
     }
     load_model();
+    start_ota();
     (void)node_send_hello(&g_node);
 
     board_spi1_init(&g_spi);

@@ -130,6 +130,9 @@ vigil_status_t node_init(node_t *node, const node_config_t *cfg)
     node->model_ok = false;
     node->model_blob = NULL;
     node->model_source = MSG_MODEL_SOURCE_NONE;
+    node->ota_on = false;
+    node->ota_builtin = NULL;
+    node->ota_builtin_len = 0;
     for (size_t i = 0; i < NODE_LINKS_MAX; i++) {
         node_link_t *l = &node->link[i];
         memset(l, 0, offsetof(node_link_t, raw));
@@ -220,6 +223,10 @@ static void on_frame(node_t *node, size_t li, const frame_view_t *v)
         node_on_secure(node, li, v);
         break;
     default:
+        if (ota_handles(v->type)) {
+            node_on_ota(node, li, v->seq, v->type, v->payload, v->payload_len, false);
+            break;
+        }
         node->stats.rx_unknown_type++;
         node_send_nack(node, li, v->seq, v->type, MSG_NACK_UNKNOWN_TYPE, 0);
         break;

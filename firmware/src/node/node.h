@@ -25,6 +25,7 @@
 #include "../nn/detector.h"
 #include "../nn/infer.h"
 #include "../nn/model.h"
+#include "../ota/transfer.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
 #include "../status.h"
@@ -169,7 +170,7 @@ typedef struct {
     dsp_feature_spec_t spec;
     dsp_features_t feat;
     dsp_windower_t win;
-    /* the model (docs/model-format.md); model_ok false: features only, score NaN */
+    /* the model (docs/model-format.md); model_ok false: features only, score MSG_FEATURES_NO_MODEL */
     bool model_ok;             /* a model runs */
     const uint8_t *model_blob; /* the loaded model's bytes (a store slot, or the built-in) */
     size_t model_len;
@@ -186,6 +187,11 @@ typedef struct {
     /* Scratch shared by the phases of a window: the FFT buffer and power spectrum while features
      * are computed; afterwards the model's input and buffers, then the FEATURES payload. */
     _Alignas(8) float scratch[DSP_FEATURES_SCRATCH_FLOATS(NODE_SEGMENT_MAX)];
+    /* the model transfer receiver (node_ota_init; docs/protocol.md §3.14) */
+    bool ota_on;
+    ota_rx_t ota;
+    const uint8_t *ota_builtin; /* the built-in model the receiver may fall back to, or NULL */
+    size_t ota_builtin_len;
     uint8_t tx[FRAME_WIRE_MAX(FRAME_MAX_PAYLOAD)]; /* a full RAW_BLOCK is the largest frame sent */
     uint8_t tx_type;          /* what tx holds, so links with the same seq share one encoding */
     uint16_t tx_seq;
@@ -222,7 +228,18 @@ VIGIL_NODISCARD vigil_status_t node_accept_model(void *node, const uint8_t *blob
  * afresh. On error the node keeps its current model. A LOG (8 loaded, 9 refused) follows. */
 VIGIL_NODISCARD vigil_status_t node_set_model(node_t *node, const uint8_t *blob, size_t len, uint8_t source);
 
-/* Stops using the model (features only; score NaN). */
+/*
+ * Starts the model transfer receiver (docs/protocol.md §3.14, §6.4) on store, booted by
+ * store_boot, after the boot model was set (node_set_model): requests 0x20-0x25 are answered from
+ * then on (capability bit 10). builtin (may be NULL) is the built-in model a rollback returns to;
+ * a model on trial is confirmed after confirm_after healthy windows (OTA_CONFIRM_AFTER_DEFAULT).
+ * Updates need a paired node: under the zero key only the built-in model runs. VIGIL_ERR_ARG for
+ * no store or confirm_after 0 (the node then answers those requests with NACK UNKNOWN_TYPE).
+ */
+vigil_status_t node_ota_init(node_t *node, struct store_s *store, const uint8_t *builtin, size_t builtin_len,
+                             uint8_t confirm_after);
+
+/* Stops using the model (features only; score MSG_FEATURES_NO_MODEL). */
 void node_clear_model(node_t *node);
 
 /*

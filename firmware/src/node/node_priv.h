@@ -32,6 +32,13 @@ static inline uint32_t node_blob_version(const uint8_t *blob, size_t len)
 void node_on_command(node_t *node, size_t li, uint16_t seq, uint8_t type, const uint8_t *p, size_t len,
                      bool authed);
 
+/* ---- node_ota.c: model transfer ---- */
+
+/* A model transfer request (0x20-0x25), in the clear (authed false) or from inside a verified SECURE. */
+void node_on_ota(node_t *node, size_t li, uint16_t seq, uint8_t type, const uint8_t *p, size_t len, bool authed);
+/* One window's verdict on the running model (score: the window's anomaly score). */
+void node_ota_window(node_t *node, float score);
+
 /* ---- node_link.c: what goes out ---- */
 
 /* One frame on link li; links sending the same frame with the same seq share one encoding. */

@@ -69,6 +69,10 @@ void node_on_secure(node_t *node, size_t li, const frame_view_t *v)
         return;
     }
     l->counter = s.counter;
+    if (ota_handles(s.inner_type)) {
+        node_on_ota(node, li, v->seq, s.inner_type, s.inner, s.inner_len, true);
+        return;
+    }
     if (s.inner_type != MSG_TYPE_CONFIG_SET && s.inner_type != MSG_TYPE_STREAM) {
         node_send_nack(node, li, v->seq, s.inner_type, MSG_NACK_UNSUPPORTED, 0);
         return;

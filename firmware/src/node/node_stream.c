@@ -182,7 +182,7 @@ static void process_window(node_t *node)
     }
     nn_detector_change_t change = NN_DETECTOR_QUIET;
     f->has_trailer = true;
-    f->anomaly_score = NAN;
+    f->anomaly_score = MSG_FEATURES_NO_MODEL;
     if (node->model_ok) {
         change = run_model(node, &f->anomaly_score);
     }
@@ -199,6 +199,7 @@ static void process_window(node_t *node)
     } else if (change == NN_DETECTOR_ENDED) {
         send_event(node, MSG_EVENT_ENDED);
     }
+    node_ota_window(node, f->anomaly_score);
     /* The window counts even when its frame was dropped, so the receiver sees the gap (§2). */
     node->window_index++;
     node_log_drops(node);

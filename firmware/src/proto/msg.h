@@ -33,7 +33,7 @@
 #define MSG_TYPE_SAMPLES_IN 0x13u
 #define MSG_TYPE_LOG 0x14u
 
-#define MSG_PROTOCOL_MINOR 1u
+#define MSG_PROTOCOL_MINOR 2u
 
 /* HELLO board ids (protocol.md §3.1). */
 #define MSG_BOARD_HOST 0u
@@ -131,6 +131,9 @@ VIGIL_NODISCARD vigil_status_t msg_hello_decode(const uint8_t *p, size_t len, ms
 #define MSG_FEATURES_VALUES_MAX (MSG_AXES_MAX * MSG_FEATURES_FIELDS)
 #define MSG_FEATURES_TRAILER_MIN 5u /* anomaly_score f32 + band_count u8 */
 #define MSG_FEATURES_BANDS_MAX 64u
+/* anomaly_score when the node runs no model (protocol 1.2; a 1.1 node sent NaN): a score is never
+ * negative, so a reader takes a negative or NaN score as "no model" (protocol.md §3.2). */
+#define MSG_FEATURES_NO_MODEL (-1.0f)
 #define MSG_FEATURES_MAX_LEN                                                                   \
     (MSG_FEATURES_HEADER_LEN + 4u * MSG_FEATURES_VALUES_MAX + MSG_FEATURES_TRAILER_MIN +         \
      4u * MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX) /* 851 */
@@ -145,7 +148,7 @@ typedef struct {
     /* The trailer (protocol.md §3.2): absent in the first protocol slice, so has_trailer = false
      * encodes exactly the old layout. */
     bool has_trailer;
-    float anomaly_score;                   /* NaN when the node runs no model */
+    float anomaly_score;                   /* MSG_FEATURES_NO_MODEL when the node runs no model */
     uint8_t band_count;                    /* 0 .. MSG_FEATURES_BANDS_MAX */
     float log_bands[MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX]; /* axis-major: [a * band_count + b] */
 } msg_features_t;

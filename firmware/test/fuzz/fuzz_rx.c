@@ -3,7 +3,8 @@
  *
  * The first input byte picks the target, the rest is the data:
  *   0, 1, 2   node_rx_bytes on the wired, Bluetooth LE or feed link of a node (host configuration:
- *             2 axes, window 1024, the built-in model, a BLE link, SAMPLES_IN taken)
+ *             2 axes, window 1024, the built-in model, a BLE link, SAMPLES_IN taken, the model
+ *             transfer receiver on a RAM store)
  *   3         the three links in turn, in chunks whose lengths the data's own bytes choose
  *   4 .. 17   one decoder each (HELLO, FEATURES, EVENT, SAMPLES_IN, ACK, NACK, PAIR, CONFIG with
  *             its entries, STREAM, RAW_BLOCK with its samples, TIME_REQ, TIME, LOG, SECURE with its tag)
@@ -19,9 +20,16 @@
 #include "../../src/crypto/sha256.h"
 #include "../../src/nn/default_model.h"
 #include "../../src/node/node.h"
+#include "../../src/store/flash_ram.h"
+#include "../../src/store/store.h"
 
 static node_t g_node;
 static size_t g_written;
+#define FUZZ_SLOT_SIZE 8192u
+static _Alignas(4) uint8_t g_store_mem[STORE_SLOTS * FUZZ_SLOT_SIZE];
+static flash_ram_t g_ram;
+static store_flash_t g_flash;
+static store_t g_store;
 
 static vigil_status_t sink(void *ctx, const uint8_t *data, size_t len)
 {
@@ -165,7 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .io = {.uptime_us = clock_cb},
     };
     if (node_init(&g_node, &cfg) != VIGIL_OK ||
-        node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) != VIGIL_OK) {
+        node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) != VIGIL_OK ||
+        flash_ram_init(&g_flash, &g_ram, g_store_mem, FUZZ_SLOT_SIZE) != VIGIL_OK ||
+        store_init(&g_store, &g_flash) != VIGIL_OK ||
+        node_ota_init(&g_node, &g_store, nn_default_model_blob, nn_default_model_len, 2) != VIGIL_OK) {
         __builtin_trap();
     }
     if (sel & 0x80u) {

@@ -1,4 +1,5 @@
 import type { VigilClient } from '../api/types';
+import { DeployPage } from '../deploy/DeployPage';
 import { EventsPage } from '../events/EventsPage';
 import { UndoToast } from '../labels/UndoToast';
 import type { FeatureStore } from '../live/featureStore';
@@ -21,6 +22,7 @@ const PAGES: { route: Route; name: string }[] = [
   { route: 'events', name: 'Events' },
   { route: 'storage', name: 'Storage' },
   { route: 'training', name: 'Training' },
+  { route: 'deploy', name: 'Deploy' },
 ];
 
 export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
@@ -55,6 +57,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}
           {route === 'training' && <TrainingPage />}
+          {route === 'deploy' && <DeployPage client={client} nodes={nodes} />}
         </main>
         <UndoToast />
       </div>

@@ -150,6 +150,11 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
             {h.board} · {formatHz(h.sampleRateHz)} · window {h.windowLen}, hop {h.hop}
           </span>
         )}
+        {h?.info && (
+          <span className="badge model" data-testid="running-model" title="The model the node says it runs (HELLO INFO)">
+            {h.info.modelSource === 'none' ? 'No model' : `Model ${h.info.modelVersion} (${h.info.modelSource})`}
+          </span>
+        )}
         <span
           className={recState.kind === 'recording' ? 'badge rec' : 'badge rec stopped'}
           title={recState.kind === 'recording' ? 'Features are stored on this laptop' : recState.kind === 'standby' ? 'Another Vigil window records this node' : 'Recording stopped: see the Storage page'}

@@ -20,6 +20,7 @@ import {
   encodeConfigEntries,
   encodeFeatures,
   encodeFrame,
+  FEATURES_NO_MODEL_SCORE,
   encodeHello,
   encodeNack,
   encodeRawBlock,
@@ -319,16 +320,20 @@ describe('NodeSession request layer', () => {
     await s.close();
   });
 
-  it('forwards FEATURES with every field, a NaN score as null', async () => {
+  it('forwards FEATURES with every field, the "no model" score (1.2: -1, 1.1: NaN) as null', async () => {
     const node = new ScriptedNode();
     const s = await started(node);
     const got: FeatureFrame[] = [];
     s.on('features', (f) => got.push(f));
     node.links[0].toApp(features(0));
     node.links[0].toApp(features(1, 0.25));
+    node.links[0].toApp(features(2, FEATURES_NO_MODEL_SCORE));
+    node.links[0].toApp(features(3, 0));
     await sleep(20);
     expect(got[0]).toMatchObject({ windowIndex: 0, rmsG: [1, 6], peakG: [2, 7], crest: [3, 8], kurtosis: [4, 9], velocityMmS: [5, 10], anomalyScore: null });
     expect(got[1].anomalyScore).toBe(0.25);
+    expect(got[2].anomalyScore).toBeNull();
+    expect(got[3].anomalyScore).toBe(0);
     await s.close();
   });
 });

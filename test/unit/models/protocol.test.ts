@@ -6,6 +6,8 @@ import {
   crc32,
   decodeEvent,
   decodeFeatures,
+  FEATURES_NO_MODEL_SCORE,
+  isNoModelScore,
   decodeHello,
   decodeSamplesIn,
   Deframer,
@@ -144,6 +146,16 @@ describe('FEATURES trailer, EVENT and SAMPLES_IN (appended by the firmware issue
       expect(Object.is(d.anomalyScore, nanOr(c.anomalyScore)) || d.anomalyScore === c.anomalyScore).toBe(true);
       expect(d.logBands).toEqual(c.logBands);
     }
+  });
+  it('"no model" is a score of -1 (protocol 1.2) or NaN (1.1); every score from 0 up is a score', () => {
+    expect(isNoModelScore(FEATURES_NO_MODEL_SCORE)).toBe(true);
+    expect(isNoModelScore(NaN)).toBe(true);
+    expect(isNoModelScore(-0.5)).toBe(true);
+    expect(isNoModelScore(0)).toBe(false);
+    expect(isNoModelScore(3.25)).toBe(false);
+    const d = decodeFeatures(encodeFeatures({ windowIndex: 1, tUs: 2, shaftHz: 0, values: [[1, 2, 3, 4, 5]], anomalyScore: FEATURES_NO_MODEL_SCORE }));
+    expect(d.anomalyScore).toBe(-1);
+    expect(isNoModelScore(d.anomalyScore!)).toBe(true);
   });
   it('FEATURES without the trailer still decode, and a cut trailer is a PayloadError', () => {
     const old = decodeFeatures(fromHex(V.features[0].payload));

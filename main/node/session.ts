@@ -201,7 +201,10 @@ export class NodeSession extends SessionLink {
     if (h.info) {
       if (!prevNonce || W.hex(prevNonce) !== W.hex(h.info.linkNonce)) this.requests.restartSecureCounter(); // a new nonce restarts the counter
       this.nonce = h.info.linkNonce;
-      if (h.info.paired === 1) this.opts.keys?.confirm(uid, W.hex(h.info.keyId));
+      if (h.info.paired === 1) {
+        this.opts.keys?.confirm(uid, W.hex(h.info.keyId));
+        this.opts.keys?.noteHello(uid, W.hex(h.info.keyId));
+      }
     }
     if (prev && prev.uid !== uid) {
       // Another node on this port: nothing of the old one's streams carries over.

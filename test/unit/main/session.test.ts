@@ -361,6 +361,20 @@ describe('pairing and SECURE', () => {
     await s.close();
   });
 
+  it('notes a HELLO showing a key this workstation did not give, and says the node was re-paired', async () => {
+    const keys = new KeyStore();
+    const node = new ScriptedNode();
+    node.key = new Uint8Array(32).fill(9); // paired elsewhere since
+    const uid = '0102030405060708090a0b0c';
+    keys.add(uid, new Uint8Array(32).fill(3));
+    const s = await started(node, { keys });
+    const info = s.info().hello!.info!;
+    expect(info.keyKnown).toBe(false);
+    expect(info.rePaired).toMatch(/re-paired by another workstation; by design anyone with the cable can re-pair it/);
+    expect(keys.rePaired(uid)?.keyId).toBe(keyIdHex(node.key));
+    await s.close();
+  });
+
   it('over BLE wraps STREAM in SECURE under the key and the latest nonce', async () => {
     const keys = new KeyStore();
     const node = new ScriptedNode({ kind: 'ble' });

@@ -22,6 +22,7 @@ import { StreamContinuity, type Frame } from '../../models/protocol/index';
 import { ApiError, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
+import { SecureStale } from './requests';
 
 export type { SessionOptions } from './sessionLink';
 
@@ -167,11 +168,25 @@ export class NodeSession extends SessionLink {
     }
   }
 
-  /** A command that over Bluetooth LE travels inside SECURE when the app holds the node's key. */
-  private command(what: string, type: number, payload: Uint8Array): Promise<Frame> {
+  /**
+   * A command that over Bluetooth LE travels inside SECURE when the app holds the node's key. A
+   * SECURE refused as AUTH_FAILED or REPLAY may only mean a stale nonce (anyone in range can make
+   * the node draw a new one with HELLO_REQ, docs/protocol.md §3.13): the app re-reads the nonce
+   * with one HELLO_REQ of its own and retries once; a second refusal stands.
+   */
+  private async command(what: string, type: number, payload: Uint8Array): Promise<Frame> {
     const info = this.wire;
     const key = this.kind === 'ble' && info && this.has('secure') && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
-    return this.request({ what, type, payload, responses: [P.MSG_ACK], ...(key ? { secureKey: key } : {}) });
+    if (!key) return this.request({ what, type, payload, responses: [P.MSG_ACK] });
+    try {
+      return await this.request({ what, type, payload, responses: [P.MSG_ACK], secureKey: key });
+    } catch (e) {
+      if (!(e instanceof SecureStale)) throw e;
+      const fresh = this.handshakes.waitFor((h) => h.info !== undefined, this.requestTimeoutMs * 3);
+      await this.handshakes.sendHelloReq();
+      if (!(await fresh.promise)) throw e;
+      return this.request({ what, type, payload, responses: [P.MSG_ACK], secureKey: key });
+    }
   }
 
   // ---- Incoming frames ---------------------------------------------------------------------------

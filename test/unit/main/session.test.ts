@@ -389,6 +389,20 @@ describe('pairing and SECURE', () => {
     expect(node.streamMode).toBe(1);
     await s.close();
   });
+
+  it('over BLE a stranger\'s HELLO_REQ between the handshake and a SECURE command does not make it fail', async () => {
+    const keys = new KeyStore();
+    const node = new ScriptedNode({ kind: 'ble' });
+    node.key = new Uint8Array(32).fill(7);
+    const s = await started(node, { kind: 'ble', keys });
+    keys.add(s.info().hello!.uid, node.key);
+    // Anyone in range may send HELLO_REQ: the node draws a new nonce the app has not seen.
+    node.nonce = Uint8Array.from({ length: 8 }, (_, i) => 0xa0 + i);
+    await expect(s.setStream({ features: true, raw: true, rawDecimation: 8 })).resolves.toBeDefined();
+    // One re-read of the nonce, one retry: not a loop.
+    expect(node.written.filter((f) => f.type === MSG_SECURE)).toHaveLength(2);
+    await s.close();
+  });
 });
 
 describe('reconnect and gaps', () => {

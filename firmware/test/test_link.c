@@ -684,6 +684,46 @@ static void secure_checks_in_order(void **state)
     expect_ack(NODE_LINK_WIRED, 14, MSG_TYPE_STREAM);
 }
 
+/* A board whose randomness repeats (QEMU models no RNG) or failed (zeros: chip/stm32f4/rng.c). */
+static uint8_t g_rand_byte;
+static void fixed_random(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    memset(out, g_rand_byte, len);
+}
+
+static void nonce_from_a_repeatable_or_failed_rng(void **state)
+{
+    (void)state;
+    static const uint8_t zero[8] = {0};
+    node_config_t cfg = config();
+    cfg.io.random = fixed_random;
+    g_rand_byte = 0x5a;
+    assert_int_equal(node_init(&g_node, &cfg), VIGIL_OK);
+    pair(NODE_LINK_WIRED, 1, k_key, "");
+    (void)take(&g_wired, g_rx, 64);
+    (void)take(&g_ble, g_rx, 64);
+    /* The same board bytes twice: still two nonces, neither the board's bytes. */
+    msg_hello_t a = hello_req(NODE_LINK_BLE, 2), b = hello_req(NODE_LINK_BLE, 3);
+    assert_memory_not_equal(a.info.link_nonce, b.info.link_nonce, 8);
+    assert_memory_not_equal(a.info.link_nonce, ((const uint8_t[8]){0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a}), 8);
+    /* No entropy (the RNG failed): a zero nonce, and SECURE is refused even with a good tag over it. */
+    g_rand_byte = 0;
+    msg_hello_t c = hello_req(NODE_LINK_BLE, 4);
+    assert_memory_equal(c.info.link_nonce, zero, 8);
+    secure(NODE_LINK_BLE, 5, k_key, 1, MSG_TYPE_STREAM, (const uint8_t[]){3, 8}, 2);
+    expect_nack(NODE_LINK_BLE, 5, MSG_TYPE_SECURE, MSG_NACK_AUTH_FAILED, 0);
+    assert_int_equal(g_node.link[NODE_LINK_BLE].mode, 1);
+    /* Entropy back: the next HELLO_REQ draws a nonce, and SECURE works again. */
+    g_rand_byte = 0x33;
+    (void)take(&g_ble, g_rx, 64);
+    (void)take(&g_wired, g_rx, 64);
+    msg_hello_t d = hello_req(NODE_LINK_BLE, 6);
+    assert_memory_not_equal(d.info.link_nonce, zero, 8);
+    secure(NODE_LINK_BLE, 7, k_key, 1, MSG_TYPE_STREAM, (const uint8_t[]){3, 8}, 2);
+    expect_ack(NODE_LINK_BLE, 7, MSG_TYPE_STREAM);
+}
+
 /* ---- SAMPLES_IN per link ---- */
 
 static void samples_in_links(void **state)
@@ -951,6 +991,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(raw_block_content_and_continuity, setup, teardown),
         cmocka_unit_test_setup_teardown(pair_wired_only_then_hello_everywhere, setup, teardown),
         cmocka_unit_test_setup_teardown(secure_checks_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(nonce_from_a_repeatable_or_failed_rng, setup, teardown),
         cmocka_unit_test_setup_teardown(samples_in_links, setup, teardown),
         cmocka_unit_test_setup_teardown(identity_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(ota_update_runs_then_confirms, setup, teardown),

@@ -21,6 +21,7 @@ import {
   type TimeSync,
 } from '../../models/api/contract';
 import { listSerialPorts, openSerialLink } from '../transport/serial';
+import { checkSerialPath } from '../transport/serialPath';
 import type { ByteLink } from '../transport/byteLink';
 import { RelayLink } from '../transport/relay';
 import { KeyStore } from './keys';
@@ -97,6 +98,9 @@ export class NodeManager {
       this.sessions.delete(path);
     }
     const open = this.opts.openLink ?? openSerialLink;
+    // Only serial ports and node pseudo-terminals (main/transport/serialPath.ts); the path as typed
+    // stays the session's, so a socat link that comes back at it is reopened.
+    if (!this.opts.openLink && !this.demos.has(path)) await checkSerialPath(path);
     const link = await open(path);
     const present = this.opts.portPresent ?? ((p: string) => (p.startsWith('/') ? existsSync(p) : true));
     const session = this.track(

@@ -13,13 +13,21 @@ import {
   MSG_ACK,
   MSG_NACK,
   MSG_SECURE,
+  NACK_AUTH_FAILED,
   NACK_NAMES,
+  NACK_REPLAY,
   nackReasonText,
   type Frame,
 } from '../../models/protocol/index';
 import { ApiError } from '../../models/api/contract';
 import type { ByteLink } from '../transport/byteLink';
 import type { SessionCounters } from './wireToApi';
+
+/**
+ * A SECURE command the node refused as AUTH_FAILED or REPLAY: the app may hold a stale nonce (a
+ * HELLO_REQ from anyone in Bluetooth range draws a new one, docs/protocol.md §3.13).
+ */
+export class SecureStale extends ApiError {}
 
 export interface RequestSpec {
   what: string;
@@ -138,7 +146,8 @@ export class RequestLayer {
       if (n.reqType !== p.reqType && !(p.secure && n.reqType === MSG_SECURE)) return false;
       this.host.counters.nacks++;
       const name = NACK_NAMES[n.reason] ?? `reason ${n.reason}`;
-      p.reject(new ApiError('refused', `The node refused ${p.what}: ${nackReasonText(n.reason, n.detail)} (${name})`));
+      const Err = p.secure && (n.reason === NACK_AUTH_FAILED || n.reason === NACK_REPLAY) ? SecureStale : ApiError;
+      p.reject(new Err('refused', `The node refused ${p.what}: ${nackReasonText(n.reason, n.detail)} (${name})`));
       return true;
     }
     if (!p.responses.includes(f.type)) return false;

@@ -25,6 +25,7 @@ import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
 import { NodeModelUpdate } from '../ota/nodeUpdate';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
+import { SecureStale } from './requests';
 
 export type { SessionOptions } from './sessionLink';
 
@@ -248,10 +249,24 @@ export class NodeSession extends SessionLink {
     }
   }
 
-  /** A command that over Bluetooth LE travels inside SECURE when the app holds the node's key. */
-  private command(what: string, type: number, payload: Uint8Array): Promise<Frame> {
+  /**
+   * A command that over Bluetooth LE travels inside SECURE when the app holds the node's key. A
+   * SECURE refused as AUTH_FAILED or REPLAY may only mean a stale nonce (anyone in range can make
+   * the node draw a new one with HELLO_REQ, docs/protocol.md §3.13): the app re-reads the nonce
+   * with one HELLO_REQ of its own and retries once; a second refusal stands.
+   */
+  private async command(what: string, type: number, payload: Uint8Array): Promise<Frame> {
     const key = this.secureKey();
-    return this.request({ what, type, payload, responses: [P.MSG_ACK], ...(key ? { secureKey: key } : {}) });
+    if (!key) return this.request({ what, type, payload, responses: [P.MSG_ACK] });
+    try {
+      return await this.request({ what, type, payload, responses: [P.MSG_ACK], secureKey: key });
+    } catch (e) {
+      if (!(e instanceof SecureStale)) throw e;
+      const fresh = this.handshakes.waitFor((h) => h.info !== undefined, this.requestTimeoutMs * 3);
+      await this.handshakes.sendHelloReq();
+      if (!(await fresh.promise)) throw e;
+      return this.request({ what, type, payload, responses: [P.MSG_ACK], secureKey: key });
+    }
   }
 
   /** The key a command travels under inside SECURE: over Bluetooth LE, when the app holds it. */
@@ -295,7 +310,10 @@ export class NodeSession extends SessionLink {
     if (h.info) {
       if (!prevNonce || W.hex(prevNonce) !== W.hex(h.info.linkNonce)) this.requests.restartSecureCounter(); // a new nonce restarts the counter
       this.nonce = h.info.linkNonce;
-      if (h.info.paired === 1) this.opts.keys?.confirm(uid, W.hex(h.info.keyId));
+      if (h.info.paired === 1) {
+        this.opts.keys?.confirm(uid, W.hex(h.info.keyId));
+        this.opts.keys?.noteHello(uid, W.hex(h.info.keyId));
+      }
       this.model.helloSaid(h.info.modelVersion);
     }
     if (prev && prev.uid !== uid) {

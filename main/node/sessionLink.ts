@@ -120,12 +120,16 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
   info(): NodeInfo {
     const h = this.hello;
     const keyKnown = (uid: string) => (keyId: string) => this.opts.keys?.find(uid, keyId) !== undefined;
+    const linkInfo = (uid: string, wire: NonNullable<typeof this.wire>) => {
+      const rePaired = this.opts.keys?.rePaired(uid)?.message;
+      return { ...W.linkInfoToApi(wire, keyKnown(uid)), ...(rePaired ? { rePaired } : {}) };
+    };
     return {
       path: this.path,
       status: this.status,
       ...(this.message ? { message: this.message } : {}),
       demo: this.opts.demo ?? false,
-      ...(h ? { hello: { ...h, channels: [...h.channels], ...(this.wire ? { info: W.linkInfoToApi(this.wire, keyKnown(h.uid)) } : {}) } } : {}),
+      ...(h ? { hello: { ...h, channels: [...h.channels], ...(this.wire ? { info: linkInfo(h.uid, this.wire) } : {}) } } : {}),
       link: this.kind,
       ...(this.config ? { config: { ...this.config } } : {}),
       ...(this.stream ? { stream: { ...this.stream } } : {}),

@@ -68,6 +68,11 @@ export interface NodeLinkInfo {
   keyId: string;
   /** The app holds the key whose key_id this is (it can send SECURE commands). */
   keyKnown: boolean;
+  /**
+   * Set when this workstation paired the node before and a HELLO since showed another key: it was
+   * re-paired by another workstation (main/node/keys.ts noteHello). Plain words for the Nodes page.
+   */
+  rePaired?: string;
   sensor: 'none' | 'iis3dwb' | 'unknown';
   rangeG: number;
   stream: StreamSettings;

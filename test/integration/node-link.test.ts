@@ -15,6 +15,7 @@ import { NodeManager } from '../../main/node/manager';
 import { DEMO_RECORDING_FILES, startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
 import { openSerialLink } from '../../main/transport/serial';
 import type { ByteLink } from '../../main/transport/byteLink';
+import { encodeFrame, MSG_HELLO_REQ } from '../../models/protocol/index';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { readCsvColumns } from '../helpers/recording';
 import { measureReconnect } from '../helpers/reconnect';
@@ -176,7 +177,7 @@ describe('virtual node, protocol 1.1 over a pty', () => {
     expect(raws.some((b) => b.gapReason === 'link-lost')).toBe(true);
   });
 
-  it('over Bluetooth LE (relayed): HELLO_REQ in the clear, STREAM and CONFIG_SET inside SECURE under the pairing key', async () => {
+  it('over Bluetooth LE (relayed): HELLO_REQ in the clear, STREAM and CONFIG_SET inside SECURE under the pairing key, also after a stranger\'s HELLO_REQ', async () => {
     // The renderer's part, played here: the BLE link's pty is the NUS bridge.
     const ble: ByteLink = await openSerialLink(vn.blePath!);
     const deviceId = 'vnode-ble-1';
@@ -187,13 +188,21 @@ describe('virtual node, protocol 1.1 over a pty', () => {
         if (p.path === bpath) void ble.write(new Uint8Array(Buffer.from(p.data, 'base64')));
       }
     });
-    ble.onData((chunk) => void service.handle('ble.rx', { path: bpath, data: Buffer.from(chunk).toString('base64') }).catch(() => {}));
+    let muted = false; // while set, what the node sends over BLE reaches someone else, not the app
+    ble.onData((chunk) => {
+      if (!muted) void service.handle('ble.rx', { path: bpath, data: Buffer.from(chunk).toString('base64') }).catch(() => {});
+    });
     try {
       const b = (await service.handle('ble.open', { deviceId })) as NodeInfo;
       expect(b).toMatchObject({ path: bpath, status: 'online', link: 'ble' });
       expect(b.hello!.info).toMatchObject({ link: 'ble', paired: true, keyKnown: true });
       const s = (await service.handle('nodes.stream', { path: bpath, features: true, raw: true, rawDecimation: 16 })) as NodeInfo;
       expect(s.stream).toEqual({ features: true, raw: true, rawDecimation: 16 });
+      // Someone else in range asks for a HELLO: the node draws a new nonce the app never sees.
+      muted = true;
+      await ble.write(encodeFrame(MSG_HELLO_REQ, 0x7777));
+      await new Promise((r) => setTimeout(r, 300));
+      muted = false;
       const cfg = (await service.handle('nodes.config.set', { path: bpath, changes: { shaftHz: 30 } })) as { shaftHz: number };
       expect(cfg.shaftHz).toBe(30);
       const r0 = raws.length;

@@ -10,7 +10,7 @@
  * QEMU does not emulate the flash controller (its netduinoplus2 machine models no flash interface):
  * the model store and the identity record (pairing key, name, CONFIG values, §4.3) live in RAM and
  * are forgotten at every start; the built-in default model runs. QEMU has no RNG either: the SECURE nonces come from
- * SHA-256(uid || counter || timer), which is WEAK (predictable; chip/stm32f4/rng.h).
+ * SHA-256(uid || counter || timer), which is WEAK: the node mixes in its key, yet a nonce of an earlier boot can come again (chip/stm32f4/rng.h).
  *
  * Sends the boot HELLO on both sending links, then sleeps in WFI; received bytes go to the node.
  */

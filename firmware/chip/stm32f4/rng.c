@@ -49,10 +49,12 @@ void rng_hw_fill(const uint8_t uid[12], uint8_t *out, size_t len)
         while (((sr = RNG_SR) & (RNG_SR_DRDY | RNG_SR_CECS | RNG_SR_SECS)) == 0 && --tries != 0) {
         }
         if ((sr & (RNG_SR_CECS | RNG_SR_SECS)) || tries == 0) {
-            /* §24.3.2: a seed error needs RNGEN cycled; meanwhile do not block the node. */
+            /* §24.3.2: a seed error needs RNGEN cycled; meanwhile do not block the node, and give no
+             * repeatable stand-in: zeros, which the node takes as "no entropy" (node_new_nonce). */
+            (void)uid;
             RNG_CR = 0;
             RNG_CR = RNG_CR_RNGEN;
-            rng_weak_fill(uid, out, len);
+            memset(out, 0, len);
             return;
         }
         const uint32_t w = RNG_DR;

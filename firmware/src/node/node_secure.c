@@ -16,14 +16,34 @@ static bool is_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
+/*
+ * A link's nonce (docs/protocol.md §3.13, its threat model): SHA-256 of 32 board random bytes, the
+ * key, a draw counter, the uptime and the link, so a board whose randomness repeats (QEMU has no
+ * RNG) still gives a new nonce at every draw, unknown to anyone without the key. A board whose RNG
+ * failed gives zeros: the nonce is then zero and SECURE is refused until a later draw has entropy.
+ */
 void node_new_nonce(node_t *node, node_link_t *l)
 {
-    if (node->io.random != NULL) {
-        node->io.random(node->io.ctx, l->nonce, sizeof l->nonce);
-    } else {
-        node->nonce_counter++; /* tests: distinct, predictable */
+    node->nonce_counter++;
+    if (node->io.random == NULL) { /* tests: distinct, predictable */
         memset(l->nonce, 0, sizeof l->nonce);
         proto_put_u32le(l->nonce, node->nonce_counter);
+    } else {
+        uint8_t in[32 + NN_MODEL_KEY_LEN + 4 + 8 + 1];
+        node->io.random(node->io.ctx, in, 32);
+        if (is_zero(in, 32)) {
+            memset(l->nonce, 0, sizeof l->nonce);
+        } else {
+            const uint64_t t = node->io.uptime_us != NULL ? node->io.uptime_us(node->io.ctx) : 0u;
+            memcpy(&in[32], node->key, NN_MODEL_KEY_LEN);
+            proto_put_u32le(&in[32 + NN_MODEL_KEY_LEN], node->nonce_counter);
+            proto_put_u32le(&in[36 + NN_MODEL_KEY_LEN], (uint32_t)t);
+            proto_put_u32le(&in[40 + NN_MODEL_KEY_LEN], (uint32_t)(t >> 32));
+            in[44 + NN_MODEL_KEY_LEN] = (uint8_t)(l - node->link);
+            uint8_t d[SHA256_DIGEST_LEN];
+            sha256(in, sizeof in, d);
+            memcpy(l->nonce, d, sizeof l->nonce);
+        }
     }
     l->counter = 0;
 }
@@ -50,6 +70,8 @@ void node_on_secure(node_t *node, size_t li, const frame_view_t *v)
         reason = MSG_NACK_BAD_PAYLOAD;
     } else if (!node->paired) {
         reason = MSG_NACK_NOT_PAIRED;
+    } else if (is_zero(l->nonce, sizeof l->nonce)) {
+        reason = MSG_NACK_AUTH_FAILED; /* no entropy for a nonce yet (node_new_nonce) */
     } else {
         uint8_t tag[MSG_SECURE_TAG_LEN];
         msg_secure_tag(node->key, l->nonce, v->seq, s.counter, s.inner_type, s.inner, s.inner_len, tag);

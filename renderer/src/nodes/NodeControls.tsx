@@ -52,8 +52,9 @@ export function PairSection({ client, node, usable }: SectionProps) {
   let state: string;
   if (!info?.paired) state = 'Not paired';
   else if (info.keyKnown) state = `Paired — key held by this workstation (key id ${info.keyId})`;
-  // A node this workstation paired before shows another key: it was re-paired elsewhere (main/node/keys.ts noteHello).
-  else state = `Paired by another workstation (key id ${info.keyId}) — this one does not hold the key. If it was paired here before, it was re-paired by another workstation: by design anyone with the cable can re-pair it.`;
+  // A node this workstation paired before shows another key: main sets rePaired (main/node/keys.ts noteHello).
+  else if (info.rePaired) state = `This node was re-paired by another workstation; by design anyone with the node's cable can re-pair it. It now shows key id ${info.keyId}, which this workstation does not hold: pair it again over the cable to use it from here.`;
+  else state = `Paired by another workstation (key id ${info.keyId}) — this one does not hold the key.`;
 
   const reason = node.link !== 'serial' ? 'Pairing is done over the cable only: holding the cable is what authorises a key.' : !usable ? 'The node is not online.' : null;
   return (

@@ -366,6 +366,20 @@ describe('pairing and SECURE', () => {
     await s.close();
   });
 
+  it('notes a HELLO showing a key this workstation did not give, and says the node was re-paired', async () => {
+    const keys = new KeyStore();
+    const node = new ScriptedNode();
+    node.key = new Uint8Array(32).fill(9); // paired elsewhere since
+    const uid = '0102030405060708090a0b0c';
+    keys.add(uid, new Uint8Array(32).fill(3));
+    const s = await started(node, { keys });
+    const info = s.info().hello!.info!;
+    expect(info.keyKnown).toBe(false);
+    expect(info.rePaired).toMatch(/re-paired by another workstation; by design anyone with the cable can re-pair it/);
+    expect(keys.rePaired(uid)?.keyId).toBe(keyIdHex(node.key));
+    await s.close();
+  });
+
   it('over BLE wraps STREAM in SECURE under the key and the latest nonce', async () => {
     const keys = new KeyStore();
     const node = new ScriptedNode({ kind: 'ble' });
@@ -378,6 +392,20 @@ describe('pairing and SECURE', () => {
     expect(sec.map((m) => [m.innerType, m.counter])).toEqual([[MSG_STREAM, 1], [MSG_STREAM, 2]]);
     expect(node.written.some((f) => f.type === MSG_STREAM)).toBe(false);
     expect(node.streamMode).toBe(1);
+    await s.close();
+  });
+
+  it('over BLE a stranger\'s HELLO_REQ between the handshake and a SECURE command does not make it fail', async () => {
+    const keys = new KeyStore();
+    const node = new ScriptedNode({ kind: 'ble' });
+    node.key = new Uint8Array(32).fill(7);
+    const s = await started(node, { kind: 'ble', keys });
+    keys.add(s.info().hello!.uid, node.key);
+    // Anyone in range may send HELLO_REQ: the node draws a new nonce the app has not seen.
+    node.nonce = Uint8Array.from({ length: 8 }, (_, i) => 0xa0 + i);
+    await expect(s.setStream({ features: true, raw: true, rawDecimation: 8 })).resolves.toBeDefined();
+    // One re-read of the nonce, one retry: not a loop.
+    expect(node.written.filter((f) => f.type === MSG_SECURE)).toHaveLength(2);
     await s.close();
   });
 });

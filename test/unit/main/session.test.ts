@@ -329,6 +329,10 @@ describe('NodeSession request layer', () => {
     await sleep(20);
     expect(got[0]).toMatchObject({ windowIndex: 0, rmsG: [1, 6], peakG: [2, 7], crest: [3, 8], kurtosis: [4, 9], velocityMmS: [5, 10], anomalyScore: null });
     expect(got[1].anomalyScore).toBe(0.25);
+    expect(got[1].logBands).toBeUndefined();
+    node.links[0].toApp(encodeFrame(MSG_FEATURES, 1, encodeFeatures({ windowIndex: 2, tUs: 2000, shaftHz: 0, values: [[1], [6]], anomalyScore: NaN, logBands: [[-3, -4], [-5, -6]] })));
+    await sleep(20);
+    expect(got[2].logBands).toEqual([[-3, -4], [-5, -6]]);
     await s.close();
   });
 });

@@ -21,7 +21,7 @@
  */
 import { defaultFeatureSpec, type FeatureSpec } from '../features/spec';
 import type { DataSource } from '../nn/appSection';
-import { concatWindowSets, NORMAL_LABEL, splitInTime, type PreparedData, type SplitFractions, type WindowSet } from './dataset';
+import { NORMAL_LABEL, splitSources, type PreparedData, type SplitFractions, type WindowSet } from './dataset';
 
 /** What a stored session says about how its features were computed. */
 export interface StoredSpec {
@@ -244,28 +244,11 @@ export const runSamples = (run: WindowRun, spec: StoredSpec) => (run.windowIndex
 
 /** The training and evaluation sets from the runs: normal runs split in time, fault runs whole. */
 export function prepareRuns(runs: WindowRun[], spec: StoredSpec, f: SplitFractions = {}): PreparedData {
-  const train: WindowSet[] = [];
-  const val: WindowSet[] = [];
-  const test: WindowSet[] = [];
-  const anomalies = new Map<string, WindowSet[]>();
-  const normalCuts: PreparedData['normalCuts'] = [];
-  for (const run of runs) {
-    const set = windowSetOf(run, spec.hop);
-    if (run.label === NORMAL_LABEL) {
-      const s = splitInTime(set, runSamples(run, spec), spec.windowLen, f);
-      train.push(s.train);
-      val.push(s.val);
-      test.push(s.test);
-      normalCuts.push({ name: run.name, ...s.cuts });
-    } else anomalies.set(run.label, [...(anomalies.get(run.label) ?? []), set]);
-  }
-  return {
-    train: concatWindowSets(train),
-    val: concatWindowSets(val),
-    testNormal: concatWindowSets(test),
-    anomalies: new Map([...anomalies].map(([k, v]) => [k, concatWindowSets(v)])),
-    normalCuts,
-  };
+  return splitSources(
+    runs.map((run) => ({ name: run.name, label: run.label, set: windowSetOf(run, spec.hop), sampleCount: runSamples(run, spec) })),
+    spec.windowLen,
+    f,
+  );
 }
 
 /** The lineage's recordings for the runs (session id and labelled ranges included). */

@@ -89,25 +89,32 @@ async function readDb(page: Page, name: string, tables: string[]): Promise<Recor
   )) as Record<string, unknown[]> & { version: number; stores: string[] };
 }
 
-describe('schema migration from version 1 in Chromium', () => {
-  let host: BrowserHost;
-  let context: BrowserContext;
-  let page: Page;
-  const problems: string[] = [];
-  /** Off while the fixture is written from the icon page (its missing /favicon.ico is no app problem). */
-  let watching = false;
-
+/** A host and a Chromium with a fresh profile for one describe block. */
+function freshBrowser(prefix: string) {
+  const b = {
+    host: undefined as unknown as BrowserHost,
+    context: undefined as BrowserContext | undefined,
+    page: undefined as unknown as Page,
+    problems: [] as string[],
+    /** Off while the fixture is written from the icon page (its missing /favicon.ico is no app problem). */
+    watching: false,
+  };
   beforeAll(async () => {
-    host = await startBrowserHost();
-    ({ context, page } = await openPage(problems, { profile: mkdtempSync(join(tmpdir(), 'vigil-mig-')), watching: () => watching }));
+    b.host = await startBrowserHost();
+    ({ context: b.context, page: b.page } = await openPage(b.problems, { profile: mkdtempSync(join(tmpdir(), prefix)), watching: () => b.watching }));
   }, 60_000);
-
   afterAll(async () => {
-    await context?.close();
-    host?.child.kill('SIGTERM');
+    await b.context?.close();
+    b.host?.child.kill('SIGTERM');
   });
+  return b;
+}
+
+describe('schema migration from version 1 in Chromium', () => {
+  const b = freshBrowser('vigil-mig-');
 
   it('the app upgrades a filled v1 database without losing or changing a row', async () => {
+    const { page, host } = b;
     const rows = toWire(v1Rows()) as Record<string, unknown[]>;
     // Same origin as the app, but a page that does not open the database: the icon.
     await page.goto(host.url.replace(/\/\?token=.*$/, '/favicon.svg'));
@@ -115,7 +122,7 @@ describe('schema migration from version 1 in Chromium', () => {
 
     // Open the app: it declares every version and runs the upgrade.
     await page.goto('about:blank');
-    watching = true;
+    b.watching = true;
     await page.goto(host.url + '#/storage');
     await page.getByTestId('storage-counts').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('count-featureSummaries').textContent(), { timeout: 10_000 }).toBe('2');
@@ -145,28 +152,15 @@ describe('schema migration from version 1 in Chromium', () => {
   });
 
   it('raised no console error', () => {
-    expect(problems).toEqual([]);
+    expect(b.problems).toEqual([]);
   });
 });
 
 describe('schema migration from version 2 in Chromium: the old model registry moves into the model store', () => {
-  let host: BrowserHost;
-  let context: BrowserContext;
-  let page: Page;
-  const problems: string[] = [];
-  let watching = false;
-
-  beforeAll(async () => {
-    host = await startBrowserHost();
-    ({ context, page } = await openPage(problems, { profile: mkdtempSync(join(tmpdir(), 'vigil-mig3-')), watching: () => watching }));
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    host?.child.kill('SIGTERM');
-  });
+  const b = freshBrowser('vigil-mig3-');
 
   it('the app upgrades a filled v2 database and copies every registry entry, losing nothing', async () => {
+    const { page, host } = b;
     const v1 = v1Rows();
     const v2: Record<string, Record<string, unknown>[]> = {
       ...v1,
@@ -193,7 +187,7 @@ describe('schema migration from version 2 in Chromium: the old model registry mo
     await createDb(page, 'vigil-model-registry', 10, { models: 'version, createdMs, status', meta: 'key' }, toWire({ models: registry, meta: [{ key: 'highestVersion', value: 4 }] }) as Record<string, unknown[]>);
 
     await page.goto('about:blank');
-    watching = true;
+    b.watching = true;
     await page.goto(host.url + '#/training');
     await page.getByTestId('model-store').waitFor({ timeout: 15_000 });
     for (const v of [1, 2, 3]) await page.getByTestId(`model-v${v}`).waitFor({ timeout: 10_000 });
@@ -216,6 +210,6 @@ describe('schema migration from version 2 in Chromium: the old model registry mo
   });
 
   it('raised no console error', () => {
-    expect(problems).toEqual([]);
+    expect(b.problems).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import type { DeploymentRow, ModelRow } from '../db/types';
+import { NameOptions } from './StoredPicker';
 
 function download(m: ModelRow): void {
   if (!m.blob) return;
@@ -120,11 +121,7 @@ export function ModelStorePanel({
           <label>
             To node{' '}
             <select value={confirming.nodeId} onChange={(e) => setConfirming({ ...confirming, nodeId: e.target.value })}>
-              {nodes.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.name}
-                </option>
-              ))}
+              <NameOptions items={nodes} />
             </select>
           </label>
           <p>

@@ -45,6 +45,19 @@ export function spanOf(nodes: RecordedNode[], ids: string[]): { fromMs: number; 
   return { fromMs: Math.floor(Math.min(...picked.map((n) => n.firstMs)) / 1000) * 1000, toMs: Math.ceil(Math.max(...picked.map((n) => n.lastMs)) / 1000) * 1000 };
 }
 
+/** One <option> per node or asset, by name. */
+export function NameOptions({ items }: { items: { id: string; name: string }[] }) {
+  return (
+    <>
+      {items.map((n) => (
+        <option key={n.id} value={n.id}>
+          {n.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; query: StoredQuery | null; onChange: (q: StoredQuery | null, nodeName: string) => void; disabled: boolean }) {
   const [nodes, setNodes] = useState<RecordedNode[] | null>(null);
   const [assets, setAssets] = useState<AssetRow[]>([]);
@@ -93,11 +106,7 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
               onChange({ ...query, targetNodeId: e.target.value, nodeIds: ids, ...spanOf(nodes, ids) }, nameOf(e.target.value));
             }}
           >
-            {nodes.map((n) => (
-              <option key={n.id} value={n.id}>
-                {n.name}
-              </option>
-            ))}
+            <NameOptions items={nodes} />
           </select>
         </label>
         {assets.length > 0 && (
@@ -105,11 +114,7 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
             or every node of asset{' '}
             <select value="" disabled={disabled} onChange={(e) => e.target.value && setNodesUsed([query.targetNodeId, ...nodes.filter((n) => n.assetId === e.target.value && n.id !== query.targetNodeId).map((n) => n.id)])}>
               <option value="">—</option>
-              {assets.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                </option>
-              ))}
+              <NameOptions items={assets} />
             </select>
           </label>
         )}

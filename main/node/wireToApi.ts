@@ -137,6 +137,7 @@ export function featuresToApi(m: Features): FeatureFrame {
   if (F >= 4) out.kurtosis = m.values.map((v) => v[3]);
   if (F >= 5) out.velocityMmS = m.values.map((v) => v[4]);
   if (m.anomalyScore !== undefined) out.anomalyScore = isNoModelScore(m.anomalyScore) ? null : m.anomalyScore;
+  if (m.logBands && m.logBands.length > 0 && m.logBands[0].length > 0) out.logBands = m.logBands;
   return out;
 }
 

@@ -191,6 +191,8 @@ export interface FeatureFrame {
   velocityMmS?: number[];
   /** Anomaly score; null when the node runs no model (NaN on the wire), absent from a 1.0 node. */
   anomalyScore?: number | null;
+  /** log10 band energies per axis, logBands[axis][band], when the node sends them (send_bands): the model's input. */
+  logBands?: number[][];
   /** Set on the first frame after a reconnect when windows were lost meanwhile. */
   gapReason?: 'link-lost';
 }

@@ -159,25 +159,32 @@ export interface PreparedData {
   normalCuts: { name: string; valCut: number; testCut: number; sampleCount: number }[];
 }
 
-/** Windows all recordings and splits the normal ones; anomalies are kept whole for evaluation. */
-export function prepareData(recordings: RecordingInput[], spec: FeatureSpec, f: SplitFractions = {}): PreparedData {
+/** One recording's (or stored stretch's) windows, its label and its length in samples. */
+export interface WindowedSource {
+  name: string;
+  label: string;
+  set: WindowSet;
+  sampleCount: number;
+}
+
+/** Splits the normal sources in time; anomalies are kept whole for evaluation. */
+export function splitSources(sources: WindowedSource[], windowLen: number, f: SplitFractions = {}): PreparedData {
   const train: WindowSet[] = [];
   const val: WindowSet[] = [];
   const test: WindowSet[] = [];
   const anomalies = new Map<string, WindowSet[]>();
   const normalCuts: PreparedData['normalCuts'] = [];
-  for (const rec of recordings) {
-    const set = windowsOf(rec, spec);
-    if (rec.label === NORMAL_LABEL) {
-      const s = splitInTime(set, rec.channels[0].length, spec.windowLen, f);
+  for (const src of sources) {
+    if (src.label === NORMAL_LABEL) {
+      const s = splitInTime(src.set, src.sampleCount, windowLen, f);
       train.push(s.train);
       val.push(s.val);
       test.push(s.test);
-      normalCuts.push({ name: rec.name, ...s.cuts });
+      normalCuts.push({ name: src.name, ...s.cuts });
     } else {
-      const list = anomalies.get(rec.label) ?? [];
-      list.push(set);
-      anomalies.set(rec.label, list);
+      const list = anomalies.get(src.label) ?? [];
+      list.push(src.set);
+      anomalies.set(src.label, list);
     }
   }
   return {
@@ -187,4 +194,13 @@ export function prepareData(recordings: RecordingInput[], spec: FeatureSpec, f: 
     anomalies: new Map([...anomalies].map(([k, v]) => [k, concatWindowSets(v)])),
     normalCuts,
   };
+}
+
+/** Windows all recordings and splits the normal ones; anomalies are kept whole for evaluation. */
+export function prepareData(recordings: RecordingInput[], spec: FeatureSpec, f: SplitFractions = {}): PreparedData {
+  return splitSources(
+    recordings.map((rec) => ({ name: rec.name, label: rec.label, set: windowsOf(rec, spec), sampleCount: rec.channels[0].length })),
+    spec.windowLen,
+    f,
+  );
 }

@@ -7,10 +7,12 @@
  * Index syntax (Dexie): first entry is the primary key; `[a+b]` is a compound index; `++seq` an
  * auto-increment key.
  */
-import type Dexie from 'dexie';
-import type { Transaction } from 'dexie';
+import Dexie, { type Transaction } from 'dexie';
 import { summarize } from '../../../models/dataset/columns';
-import type { FeatureChunkRow, LabelRow, NodeRow, SessionRow } from './types';
+import { featureSpecKey } from '../../../models/features/spec';
+import { readVgmFile } from '../../../models/nn/modelFile';
+import { readLegacyRegistry, type RegistryEntry } from '../training/registry';
+import type { DeploymentRow, FeatureChunkRow, LabelRow, ModelRow, NodeRow, SessionRow } from './types';
 
 export const DB_NAME = 'vigil';
 
@@ -40,7 +42,20 @@ export const SCHEMA_V2_CHANGES: Record<string, string> = {
   settings: 'key',
 };
 
-export const SCHEMA_VERSION = 2;
+/**
+ * Version 3: the one model store. `models` gains the model version and `deployments` the state and
+ * per-node / per-model history indexes; the old registry database (`vigil-model-registry`) is
+ * copied in by the upgrade (and into a new database when it is created).
+ */
+export const SCHEMA_V3_CHANGES: Record<string, string> = {
+  models: 'id, version, nodeId, createdMs, updatedMs',
+  deployments: 'id, modelId, nodeId, status, createdMs, updatedMs, [nodeId+createdMs], [modelId+createdMs]',
+};
+
+export const SCHEMA_VERSION = 3;
+
+/** The settings row that keeps the highest model version ever given (versions are never reused). */
+export const HIGHEST_MODEL_VERSION_KEY = 'models.highestVersion';
 
 /** v1 -> v2: builds the summaries from the chunks, fills label.assetId and label.deletedMs. */
 export async function upgradeV1toV2(tx: Transaction): Promise<void> {
@@ -76,8 +91,81 @@ export async function upgradeV1toV2(tx: Transaction): Promise<void> {
     });
 }
 
+function specKeyOf(file: Uint8Array): string {
+  try {
+    return featureSpecKey(readVgmFile(file).model.spec);
+  } catch {
+    return '';
+  }
+}
+
+/** An old registry entry as a row of the model store; its old status and deployedMs kept in meta. */
+export function modelRowFromRegistry(e: RegistryEntry): ModelRow {
+  return {
+    id: `registry-v${e.version}`,
+    name: `v${e.version}`,
+    version: e.version,
+    nodeId: null,
+    kind: 'autoencoder-int8',
+    specKey: specKeyOf(e.file),
+    blob: e.file,
+    blobBytes: e.blobBytes,
+    architecture: e.architecture,
+    channels: e.channels,
+    lineage: e.lineage,
+    summary: e.summary,
+    verdict: '',
+    note: e.note,
+    meta: { from: 'vigil-model-registry', status: e.status, deployedMs: e.deployedMs },
+    createdMs: e.createdMs,
+    updatedMs: e.deployedMs ?? e.createdMs,
+  };
+}
+
+/**
+ * Copies the old registry into `models` and `deployments` inside the versionchange transaction
+ * (Dexie.waitFor keeps it alive while the other database is read). A version the technician marked
+ * deployed there becomes a deployment in state 'marked': nothing was ever sent to a node then, and
+ * which node was not recorded. The old database is left as it was.
+ */
+export async function importLegacyRegistry(tx: Transaction): Promise<void> {
+  const legacy = await Dexie.waitFor(Dexie.ignoreTransaction(() => readLegacyRegistry()));
+  if (!legacy) return;
+  const models = legacy.entries.map(modelRowFromRegistry);
+  await tx.table<ModelRow, string>('models').bulkPut(models);
+  const deployments: DeploymentRow[] = legacy.entries
+    .filter((e) => e.deployedMs !== null)
+    .map((e) => ({
+      id: `registry-v${e.version}:deployed`,
+      modelId: `registry-v${e.version}`,
+      modelVersion: e.version,
+      nodeId: '',
+      status: 'marked',
+      message: `Marked deployed in the old model registry${e.status === 'retired' ? ', later replaced' : ''}; no node confirmed it (models were not sent over the link then).`,
+      actor: 'Vigil',
+      confirmation: null,
+      finishedMs: e.deployedMs,
+      createdMs: e.deployedMs!,
+      updatedMs: e.deployedMs!,
+    }));
+  await tx.table<DeploymentRow, string>('deployments').bulkPut(deployments);
+  const settings = tx.table<{ key: string; value: unknown }, string>('settings');
+  const had = Number((await settings.get(HIGHEST_MODEL_VERSION_KEY))?.value ?? 0);
+  await settings.put({ key: HIGHEST_MODEL_VERSION_KEY, value: Math.max(had, legacy.highestVersion) });
+}
+
+/** v2 -> v3: the old registry into the model store. */
+export async function upgradeV2toV3(tx: Transaction): Promise<void> {
+  await importLegacyRegistry(tx);
+}
+
 /** Declares every version on a Dexie instance, oldest first. */
 export function declareSchema(db: Dexie, upTo = SCHEMA_VERSION): void {
   db.version(1).stores(SCHEMA_V1);
   if (upTo >= 2) db.version(2).stores(SCHEMA_V2_CHANGES).upgrade(upgradeV1toV2);
+  if (upTo >= 3) {
+    db.version(3).stores(SCHEMA_V3_CHANGES).upgrade(upgradeV2toV3);
+    // A database created now (no upgrade runs) still takes in an old registry.
+    db.on('populate', (tx) => importLegacyRegistry(tx));
+  }
 }

@@ -7,6 +7,8 @@
 import type { FeatureChunk, FeatureLayout, FeatureSummary } from '../../../models/dataset/columns';
 import type { ImportSettings } from '../../../models/dataset/formats';
 import type { LabelKind } from '../../../models/dataset/labels';
+import type { CliSummary } from '../../../models/eval/report';
+import type { Lineage } from '../../../models/nn/appSection';
 
 export interface NodeRow {
   /** A sensor node's 96-bit UID (24 hex digits), or a UUID for the "node" of an imported file. */
@@ -143,24 +145,71 @@ export interface LabelRow {
   deletedMs: number | null;
 }
 
+/**
+ * A trained model (v3: the one model store; renderer/src/db/models.ts). Versions are monotonic:
+ * never reused, even after a deletion (the node refuses a model not newer than the one it runs).
+ */
 export interface ModelRow {
+  /** A UUID; `registry-v${version}` for a model migrated from the old registry database. */
   id: string;
+  /** "v7" */
   name: string;
+  /** v3. The model version in the file (u32). */
+  version: number;
+  /** The node it was trained for (its feature spec), null when unknown (CSV files, old registry). */
   nodeId: string | null;
   kind: string;
+  /** featureSpecKey() of the spec it reads. */
   specKey: string;
+  /** The .vgm file: the node's model blob and the app section (docs/model-format.md). */
   blob: Uint8Array | null;
+  /** v3: size of the node's blob inside the file, layer sizes, input channels. */
+  blobBytes: number;
+  architecture: string;
+  channels: string[];
+  /** v3: which data and labels, parameters and seed, training, threshold (models/nn/appSection.ts). */
+  lineage: Lineage | null;
+  /** v3: held-out metrics (models/eval/report.ts). */
+  summary: CliSummary | null;
+  /** v3: the technician's verdict sentence at training time, when there was one. */
+  verdict: string;
+  note: string;
+  /** Anything else; a migrated registry entry keeps its old status and deployedMs here. */
   meta: Record<string, unknown>;
   createdMs: number;
   updatedMs: number;
 }
 
+/** Where a deployment stands. The deploy flow moves it along; the node's word ends it. */
+export const DEPLOYMENT_STATES = ['requested', 'sending', 'trial', 'confirmed', 'failed', 'rolled-back', 'cancelled', 'marked'] as const;
+export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+
+/** What the node said about the model it runs after a deployment (MODEL_STATUS, docs/protocol.md 3.14). */
+export interface NodeConfirmation {
+  atMs: number;
+  runningVersion: number;
+  /** SHA-256 of the image the node reports, hex, when it did. */
+  sha256: string | null;
+  text: string;
+}
+
+/** One attempt to put a model on a node (renderer/src/db/deployments.ts). */
 export interface DeploymentRow {
   id: string;
   modelId: string;
+  /** v3 */
+  modelVersion: number;
   nodeId: string;
-  status: string;
+  /** A DeploymentState. */
+  status: DeploymentState;
+  /** The outcome in words (the refusal, the reason of a rollback, ...). */
   message: string;
+  /** v3: who asked for it (the technician's name, else "Vigil"). */
+  actor: string;
+  /** v3 */
+  confirmation: NodeConfirmation | null;
+  /** v3: when it reached a final state (confirmed, failed, rolled back, cancelled). */
+  finishedMs: number | null;
   createdMs: number;
   updatedMs: number;
 }

@@ -13,7 +13,8 @@ import type { NodesState } from '../app/hooks';
 import { bytesToBase64 } from '../ble/base64';
 import { technicianName } from '../labels/technician';
 import { useStorage } from '../storage/services';
-import { ModelRegistry } from '../training/registry';
+import type { VigilDb } from '../db/db';
+import { listModels } from '../db/models';
 import { dbDeploymentLog, previousVersion, type DeploymentLog, type DeploymentRecord } from './history';
 import { isEnded, nextRolloutStep, STATE_WORDS, type RolloutPlan } from './rollout';
 
@@ -30,19 +31,22 @@ function canUpdate(n: NodeInfo): boolean {
 
 const nodeName = (n: NodeInfo | undefined, path: string): string => n?.hello?.name || path;
 
-/** Models the page offers: the registry's, and files the technician opened here. */
-function useModels(): { models: DeployableModel[]; add(m: DeployableModel): void; error: string | null } {
+/** Models the page offers: the model store's (renderer/src/db/models.ts), and files the technician opened here. */
+function useModels(db: VigilDb): { models: DeployableModel[]; add(m: DeployableModel): void; error: string | null } {
   const [stored, setStored] = useState<DeployableModel[]>([]);
   const [opened, setOpened] = useState<DeployableModel[]>([]);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const reg = new ModelRegistry();
-    reg
-      .list()
-      .then((rows) => setStored(rows.map((r) => ({ version: r.version, label: `version ${r.version}${r.note ? ` — ${r.note}` : ''} (${new Date(r.createdMs).toLocaleString()})`, file: r.file }))))
-      .catch((e: unknown) => setError(`Could not read the stored models: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => reg.close());
-  }, []);
+    listModels(db)
+      .then((rows) =>
+        setStored(
+          rows
+            .filter((r): r is typeof r & { blob: Uint8Array } => r.blob !== null)
+            .map((r) => ({ version: r.version, label: `version ${r.version}${r.note ? ` — ${r.note}` : ''} (${new Date(r.createdMs).toLocaleString()})`, file: r.blob })),
+        ),
+      )
+      .catch((e: unknown) => setError(`Could not read the stored models: ${e instanceof Error ? e.message : String(e)}`));
+  }, [db]);
   const add = useCallback((m: DeployableModel) => setOpened((o) => [...o.filter((x) => x.version !== m.version), m]), []);
   const models = useMemo(() => [...opened, ...stored.filter((s) => !opened.some((o) => o.version === s.version))].sort((a, b) => b.version - a.version), [opened, stored]);
   return { models, add, error };
@@ -51,7 +55,7 @@ function useModels(): { models: DeployableModel[]; add(m: DeployableModel): void
 export function DeployPage({ client, nodes }: { client: VigilClient; nodes: NodesState }) {
   const { db } = useStorage();
   const log: DeploymentLog = useMemo(() => dbDeploymentLog(db), [db]);
-  const { models, add, error: modelsError } = useModels();
+  const { models, add, error: modelsError } = useModels(db);
   const [version, setVersion] = useState<number | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [canary, setCanary] = useState<string>('');

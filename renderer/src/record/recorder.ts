@@ -192,12 +192,14 @@ export class LiveRecorder {
     for (const f of batch.frames) {
       let s = this.streams.get(batch.path);
       const axes = f.rmsG.length;
-      if (s && (f.tUs < s.lastTUs || s.windows.peek(f.windowIndex).kind === 'restarted' || s.builder.layout.axisCount !== axes)) {
+      // Band energies (the model's input) are stored when the node sends them (send_bands).
+      const bands = f.logBands && f.logBands.length === axes ? f.logBands[0].length : 0;
+      if (s && (f.tUs < s.lastTUs || s.windows.peek(f.windowIndex).kind === 'restarted' || s.builder.layout.axisCount !== axes || s.builder.layout.bandCount !== bands)) {
         // The node restarted (its clock or its window index went back) or changed shape: a new session.
         this.endStream(s);
         s = undefined;
       }
-      if (!s) s = this.startStream(batch.path, hello, f.tUs, axes);
+      if (!s) s = this.startStream(batch.path, hello, f.tUs, axes, bands);
       const step = s.windows.observe(f.windowIndex);
       if (step.kind === 'duplicate') continue; // the same window again
       if (step.kind === 'missed') {
@@ -214,7 +216,7 @@ export class LiveRecorder {
         });
         s.session.gapWindows += step.missed;
       }
-      s.builder.push(f.windowIndex, f.tUs, f.shaftHz, f.rmsG);
+      s.builder.push(f.windowIndex, f.tUs, f.shaftHz, f.rmsG, bands > 0 ? f.logBands!.flat() : undefined);
       s.lastWi = f.windowIndex;
       s.lastTUs = f.tUs;
       s.session.windowCount++;
@@ -350,10 +352,10 @@ export class LiveRecorder {
     });
   }
 
-  private startStream(path: string, hello: Hello, tUs: number, axes: number): Stream {
+  private startStream(path: string, hello: Hello, tUs: number, axes: number, bandCount: number): Stream {
     const now = this.now();
     const t0Ms = now - tUs / 1000;
-    const layout = { axisCount: axes, fields: LIVE_FIELDS, bandCount: 0 };
+    const layout = { axisCount: axes, fields: LIVE_FIELDS, bandCount };
     const nodeId = hello.uid;
     const node: NodeRow = {
       id: nodeId,

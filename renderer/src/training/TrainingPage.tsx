@@ -1,46 +1,55 @@
 /**
- * Training page: pick labelled recordings, train the autoencoder in a Web Worker
- * (progress, loss curve, cancel), compare it with the node's current model and two plain
- * baselines on the same held-out windows, quantize it to int8, and keep it in the registry.
- * Deploying needs the technician's confirmation (RegistryPanel).
+ * Training page: train the node's model from what was recorded and labelled on this laptop (or
+ * from picked CSV files), in a Web Worker (progress, loss curve, cancel); then the answer first —
+ * is the new model better than the one the node runs, on this machine's held-out data, and by how
+ * much — with every detector one click away; keep it in the model store and deploy it after a
+ * confirmation (ModelStorePanel).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EvaluationReport } from '../../../models/eval/report';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { readVgmFile } from '../../../models/nn/modelFile';
-import { LossChart, ScorePlot } from './charts';
-import { headerOf, isManifestHeader, parseManifest } from './csv';
-import { EvalTable } from './EvalTable';
-import type { EpochPoint, FileRole, FromWorker, PickedFile, ToWorker } from './protocol';
-import { ModelRegistry, type RegistryEntry } from './registry';
-import { RegistryPanel } from './RegistryPanel';
+import { openDb } from '../db/db';
+import { confirmedModel, recordDeployment } from '../db/deployments';
+import { addModel, listModels, nextModelVersion } from '../db/models';
+import type { DeploymentRow, ModelRow } from '../db/types';
+import { technicianName } from '../labels/technician';
+import { LossChart } from './charts';
+import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
+import { DataReportView } from './DataReportView';
+import { ModelStorePanel, type NodeChoice } from './ModelStorePanel';
+import type { DataReport, EpochPoint, FileRole, FromWorker, PickedFile, ToWorker, TrainingSource } from './protocol';
+import type { StoredQuery } from './stored';
+import { recordedNodes, StoredPicker } from './StoredPicker';
+import { VerdictPanel } from './VerdictPanel';
 import './training.css';
 
-type Phase = 'idle' | 'training' | 'trained' | 'quantizing' | 'quantized';
+type Phase = 'idle' | 'scanning' | 'training' | 'quantizing' | 'done';
+type Quantized = Extract<FromWorker, { type: 'quantized' }> & { version: number; nodeId: string | null };
 
-interface Quantized {
-  report: EvaluationReport;
-  file: Uint8Array;
-  blobBytes: number;
-  summary: Extract<FromWorker, { type: 'quantized' }>['summary'];
-  lineage: Extract<FromWorker, { type: 'quantized' }>['lineage'];
-  version: number;
-}
+const db = openDb();
 
-const registry = new ModelRegistry();
-
-async function currentModelFile(deployed: RegistryEntry | undefined): Promise<{ file: Uint8Array; version: number; name: string } | null> {
-  if (deployed) return { file: deployed.file, version: deployed.version, name: `v${deployed.version} (deployed)` };
+async function factoryDefault(): Promise<{ file: Uint8Array; version: number } | null> {
   try {
     const r = await fetch('./models/default.vgm');
     if (!r.ok) return null;
     const file = new Uint8Array(await r.arrayBuffer());
-    return { file, version: readVgmFile(file).model.modelVersion, name: 'factory default v1' };
+    return { file, version: readVgmFile(file).model.modelVersion };
   } catch {
     return null;
   }
 }
 
+/** The model the node runs: the last one it confirmed through a deployment, else the factory default. */
+async function currentModelOf(nodeId: string | null): Promise<{ file: Uint8Array; version: number } | null> {
+  const confirmed = nodeId ? await confirmedModel(db, nodeId) : null;
+  if (confirmed?.model.blob) return { file: confirmed.model.blob, version: confirmed.model.version };
+  return factoryDefault();
+}
+
 export function TrainingPage() {
+  const [sourceKind, setSourceKind] = useState<'stored' | 'files'>('stored');
+  const [query, setQuery] = useState<StoredQuery | null>(null);
+  const [nodeName, setNodeName] = useState('');
+  const [dataReport, setDataReport] = useState<DataReport | null>(null);
   const [files, setFiles] = useState<PickedFile[]>([]);
   const [header, setHeader] = useState<string[]>([]);
   const [channels, setChannels] = useState<string[]>([]);
@@ -53,16 +62,25 @@ export function TrainingPage() {
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [points, setPoints] = useState<EpochPoint[]>([]);
-  const [progress, setProgress] = useState({ epoch: 0, epochs: 1, bestEpoch: 0 });
-  const [trained, setTrained] = useState<Extract<FromWorker, { type: 'trained' }> | null>(null);
+  const [progress, setProgress] = useState({ epoch: 0, epochs: 1 });
+  const [notes, setNotes] = useState<string[]>([]);
   const [quantized, setQuantized] = useState<Quantized | null>(null);
-  const [plotDetector, setPlotDetector] = useState('float');
-  const [entries, setEntries] = useState<RegistryEntry[]>([]);
-  const [saved, setSaved] = useState<number | null>(null);
+  const [models, setModels] = useState<ModelRow[]>([]);
+  const [deployments, setDeployments] = useState<DeploymentRow[]>([]);
+  const [nodes, setNodes] = useState<NodeChoice[]>([]);
+  const [saved, setSaved] = useState<string | null>(null);
   const worker = useRef<Worker | null>(null);
-  const pending = useRef<{ version: number } | null>(null);
+  const pending = useRef<{ version: number; nodeId: string | null }>({ version: 0, nodeId: null });
 
-  const refresh = useCallback(() => registry.list().then(setEntries, (e: Error) => setError(`The model registry could not be read: ${e.message}`)), []);
+  const refresh = useCallback(async () => {
+    try {
+      setModels(await listModels(db));
+      setDeployments(await db.deployments.toArray());
+      setNodes((await recordedNodes(db)).nodes.map((n) => ({ id: n.id, name: n.name })));
+    } catch (e) {
+      setError(`The model store could not be read: ${(e as Error).message}`);
+    }
+  }, []);
   useEffect(() => {
     void refresh();
     return () => worker.current?.terminate();
@@ -70,50 +88,82 @@ export function TrainingPage() {
 
   const onMessage = useCallback((m: FromWorker) => {
     if (m.type === 'status') setStatus(m.text);
-    else if (m.type === 'progress') {
-      setProgress({ epoch: m.epoch, epochs: m.epochs, bestEpoch: m.bestEpoch });
+    else if (m.type === 'data') {
+      setDataReport(m.report);
+      setPhase((p) => (p === 'scanning' ? 'idle' : p));
+    } else if (m.type === 'progress') {
+      setProgress({ epoch: m.epoch, epochs: m.epochs });
       setPoints((p) => [...p, { epoch: m.epoch, loss: m.loss, valLoss: m.valLoss }]);
       setStatus(`Epoch ${m.epoch} of at most ${m.epochs}: loss ${m.loss.toFixed(4)}${m.valLoss !== null ? `, validation ${m.valLoss.toFixed(4)}` : ''}`);
     } else if (m.type === 'trained') {
-      setTrained(m);
-      setPhase('trained');
-      setStatus(`Trained in ${m.seconds.toFixed(1)} s on ${m.backend}: ${m.epochsRun} epochs, best ${m.bestEpoch}${m.stoppedEarly ? ' (stopped early: validation loss no longer improved)' : ''}.`);
+      setNotes(m.notes);
+      setPhase('quantizing');
+      setStatus(`Trained in ${m.seconds.toFixed(1)} s on ${m.backend}: ${m.epochsRun} epochs, best ${m.bestEpoch}${m.stoppedEarly ? ' (stopped early: validation loss no longer improved)' : ''}. Making the node's int8 model…`);
     } else if (m.type === 'quantized') {
-      setQuantized({ report: m.report, file: m.file, blobBytes: m.blobBytes, summary: m.summary, lineage: m.lineage, version: pending.current?.version ?? 0 });
-      setPhase('quantized');
-      setPlotDetector('int8');
-      setStatus(`Quantized to int8 in ${m.seconds.toFixed(2)} s: ${m.blobBytes} bytes for the node.`);
+      setQuantized({ ...m, ...pending.current });
+      setPhase('done');
+      setStatus((s) => s.replace(/ Making the node's int8 model…$/, ` The node's int8 model: ${m.blobBytes} bytes.`));
     } else if (m.type === 'cancelled') {
       setPhase('idle');
       setStatus('Training cancelled. Nothing was saved.');
     } else if (m.type === 'error') {
       setError(m.message);
-      setPhase((p) => (p === 'quantizing' ? 'trained' : 'idle'));
+      setStatus('');
+      setPhase('idle');
     }
   }, []);
+
+  function startWorker(): Worker {
+    worker.current?.terminate();
+    const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'vigil-train' });
+    w.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+    w.onerror = (e) => {
+      setError(`The training worker failed: ${e.message || 'unknown error'}`);
+      setPhase('idle');
+    };
+    worker.current = w;
+    return w;
+  }
+
+  function check(): void {
+    if (!query) return;
+    setError(null);
+    setDataReport(null);
+    setPhase('scanning');
+    startWorker().postMessage({ type: 'scan', query, nodeName } satisfies ToWorker);
+  }
 
   async function pick(list: FileList | null): Promise<void> {
     if (!list || list.length === 0) return;
     setError(null);
-    const all = Array.from(list);
     let manifest: ReturnType<typeof parseManifest> | null = null;
     const recs: File[] = [];
+    const bad: string[] = [];
     let firstHeader: string[] = [];
-    for (const f of all) {
-      const head = headerOf(await f.slice(0, 4096).text());
-      if (isManifestHeader(head)) {
+    for (const f of Array.from(list)) {
+      const head = new Uint8Array(await f.slice(0, 4096).arrayBuffer());
+      const why = badFileReason(f.name, f.size, head);
+      if (why) {
+        bad.push(why);
+        continue;
+      }
+      const cols = headerOf(new TextDecoder().decode(head));
+      if (isManifestHeader(cols)) {
         try {
           manifest = parseManifest(f.name, await f.text());
         } catch (e) {
-          setError((e as Error).message);
-          return;
+          bad.push((e as Error).message);
         }
       } else {
         recs.push(f);
-        if (firstHeader.length === 0) firstHeader = head;
+        if (firstHeader.length === 0) firstHeader = cols;
       }
     }
-    if (recs.length === 0) return setError('No recording among the picked files (a manifest alone names files: pick them too).');
+    if (bad.length > 0) setError(bad.join(' '));
+    if (recs.length === 0) {
+      if (bad.length === 0) setError('No recording among the picked files (a manifest alone names files: pick them too).');
+      return;
+    }
     const picked: PickedFile[] = recs.map((file) => {
       const m = manifest?.find((e) => e.file.split('/').pop() === file.name);
       if (m) return { file, role: m.label === 'normal' ? 'normal' : 'anomaly', label: m.label === 'normal' ? '' : m.label };
@@ -124,7 +174,6 @@ export function TrainingPage() {
     setFiles(picked);
     setHeader(firstHeader);
     setChannels(firstHeader.slice(0, 3));
-    setTrained(null);
     setQuantized(null);
   }
 
@@ -132,72 +181,70 @@ export function TrainingPage() {
     setError(null);
     const h = hidden.split(',').map((s) => Number(s.trim()));
     if (h.some((x) => !Number.isInteger(x) || x < 1 || x > 256)) return setError('Hidden layer sizes are whole numbers from 1 to 256, e.g. 32,8,32.');
-    if (channels.length === 0) return setError('Choose at least one channel.');
-    const bad = files.find((f) => f.role === 'anomaly' && !/^[A-Za-z0-9_.-]+$/.test(f.label));
-    if (bad) return setError(`Give the anomaly in ${bad.file.name} a label (letters, digits, _ . -).`);
-    const deployed = await registry.deployed();
-    const current = await currentModelFile(deployed);
-    const version = Math.max(await registry.nextVersion(), (current?.version ?? 1) + 1);
-    pending.current = { version };
-    worker.current?.terminate();
-    const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'vigil-train' });
-    w.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
-    w.onerror = (e) => {
-      setError(`The training worker failed: ${e.message || 'unknown error'}`);
-      setPhase('idle');
-    };
-    worker.current = w;
+    let source: TrainingSource;
+    let nodeId: string | null = null;
+    if (sourceKind === 'stored') {
+      if (!query) return setError('Nothing recorded to train on: stream a node and label what you saw, or pick CSV files.');
+      source = { kind: 'stored', query, nodeName };
+      nodeId = query.targetNodeId;
+    } else {
+      if (files.length === 0) return setError('Pick CSV recordings first.');
+      if (channels.length === 0) return setError('Choose at least one channel.');
+      const bad = files.find((f) => f.role === 'anomaly' && !/^[A-Za-z0-9_.-]+$/.test(f.label));
+      if (bad) return setError(`Give the anomaly in ${bad.file.name} a label (letters, digits, _ . -).`);
+      source = { kind: 'files', files, channels, sampleRateHz: rate };
+    }
+    const current = await currentModelOf(nodeId);
+    const version = await nextModelVersion(db, current?.version ?? 1);
+    pending.current = { version, nodeId };
     setPoints([]);
-    setTrained(null);
     setQuantized(null);
+    setNotes([]);
     setSaved(null);
     setPhase('training');
-    setPlotDetector('float');
     setStatus('Starting…');
     const msg: ToWorker = {
       type: 'train',
-      files,
-      channels,
-      sampleRateHz: rate,
+      source,
       params: { hidden: h, epochs, seed, alarmsPerDay, debounceK: 3, debounceN: 5 },
       current: current?.file ?? null,
       modelVersion: version,
       parentVersion: current?.version ?? null,
     };
-    w.postMessage(msg);
+    startWorker().postMessage(msg);
   }
 
   async function save(): Promise<void> {
     if (!quantized) return;
     const m = readVgmFile(quantized.file).model;
     try {
-      await registry.add({
+      const row = await addModel(db, {
         version: quantized.version,
-        createdMs: Date.now(),
-        file: quantized.file,
+        nodeId: quantized.nodeId,
+        kind: 'autoencoder-int8',
+        specKey: quantized.specKey,
+        blob: quantized.file,
         blobBytes: quantized.blobBytes,
         architecture: [m.mean.length, ...m.layers.map((l) => l.outDim)].join('-'),
-        channels,
+        channels: quantized.channels,
         lineage: quantized.lineage,
         summary: quantized.summary,
+        verdict: quantized.verdict.headline,
         note: '',
+        meta: {},
+        actor: technicianName(),
       });
-      setSaved(quantized.version);
+      setSaved(row.name);
       await refresh();
     } catch (e) {
       setError((e as Error).message);
     }
   }
 
-  const report = quantized?.report ?? trained?.report ?? null;
-  const plot = useMemo(() => {
-    const d = report?.detectors.find((x) => x.id === plotDetector && !x.unavailable);
-    if (!d?.scores) return null;
-    return { groups: { 'held-out normal': d.scores.testNormal, ...d.scores.anomalies }, threshold: d.threshold };
-  }, [report, plotDetector]);
-  const busy = phase === 'training' || phase === 'quantizing';
+  const busy = phase === 'training' || phase === 'quantizing' || phase === 'scanning';
   const roleOf = (i: number, role: FileRole) => setFiles((fs) => fs.map((f, k) => (k === i ? { ...f, role } : f)));
   const labelOf = (i: number, label: string) => setFiles((fs) => fs.map((f, k) => (k === i ? { ...f, label } : f)));
+  const canTrain = sourceKind === 'stored' ? query !== null : files.length > 0;
 
   return (
     <div data-testid="training-page" className="page training">
@@ -212,60 +259,98 @@ export function TrainingPage() {
 
       <section className="panel" aria-labelledby="data-title">
         <h3 id="data-title">1. Data</h3>
-        <p className="small muted">
-          Pick CSV recordings (a header of channel names, one row per sample, in g), and optionally a manifest (file,label,sample_rate_hz) naming their
-          labels. Normal and unlabelled-as-normal recordings train the model (their last 40% is held out for evaluation); anomalies are only ever
-          evaluated.
-        </p>
-        <input type="file" accept=".csv,text/csv" multiple data-testid="training-files" disabled={busy} onChange={(e) => void pick(e.target.files)} />
-        {files.length > 0 && (
+        <div className="form-row" role="radiogroup" aria-label="Train from">
+          <label>
+            <input type="radio" name="source" checked={sourceKind === 'stored'} disabled={busy} onChange={() => setSourceKind('stored')} data-testid="source-stored" /> What was recorded and
+            labelled on this laptop
+          </label>
+          <label>
+            <input type="radio" name="source" checked={sourceKind === 'files'} disabled={busy} onChange={() => setSourceKind('files')} data-testid="source-files" /> CSV files
+          </label>
+        </div>
+        {sourceKind === 'stored' ? (
           <>
-            <table className="eval-table files">
-              <thead>
-                <tr>
-                  <th>file</th>
-                  <th>use as</th>
-                  <th>anomaly label</th>
-                </tr>
-              </thead>
-              <tbody>
-                {files.map((f, i) => (
-                  <tr key={f.file.name}>
-                    <td className="mono">{f.file.name}</td>
-                    <td>
-                      <select value={f.role} disabled={busy} onChange={(e) => roleOf(i, e.target.value as FileRole)} data-testid={`role-${i}`}>
-                        <option value="normal">normal (train)</option>
-                        <option value="unlabelled">unlabelled: treat as normal (train)</option>
-                        <option value="anomaly">anomaly (evaluate only)</option>
-                        <option value="exclude">exclude</option>
-                      </select>
-                    </td>
-                    <td>
-                      {f.role === 'anomaly' && (
-                        <input value={f.label} placeholder="e.g. inner_race" disabled={busy} onChange={(e) => labelOf(i, e.target.value)} data-testid={`label-${i}`} />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <div className="form-row">
-              <span>Channels (node axes, in order):</span>
-              {header.map((c) => (
-                <label key={c}>
-                  <input
-                    type="checkbox"
-                    checked={channels.includes(c)}
-                    disabled={busy || (!channels.includes(c) && channels.length >= 3)}
-                    onChange={(e) => setChannels((cs) => (e.target.checked ? header.filter((h) => cs.includes(h) || h === c) : cs.filter((x) => x !== c)))}
-                  />{' '}
-                  {c}
-                </label>
-              ))}
-              <label>
-                Sample rate (Hz) <input type="number" value={rate} min={100} max={1000000} disabled={busy} onChange={(e) => setRate(Number(e.target.value))} />
-              </label>
-            </div>
+            <p className="small muted">
+              Labelled ranges decide: normal and false-alarm ranges train the model (the last 40% of each stretch is held out to judge it); every fault label
+              is only used to check that the model catches it.
+            </p>
+            <StoredPicker
+              db={db}
+              query={query}
+              disabled={busy}
+              onChange={(q, name) => {
+                setQuery(q);
+                setNodeName(name);
+                setDataReport(null);
+              }}
+            />
+            {query && (
+              <div className="form-row">
+                <button type="button" onClick={check} disabled={busy} data-testid="check-data">
+                  Check the data
+                </button>
+              </div>
+            )}
+            {dataReport && <DataReportView report={dataReport} />}
+          </>
+        ) : (
+          <>
+            <p className="small muted">
+              Pick CSV recordings (a header of channel names, one row per sample, in g), and optionally a manifest (file,label,sample_rate_hz) naming their
+              labels. Normal and unlabelled-as-normal recordings train the model (their last 40% is held out for evaluation); anomalies are only ever
+              evaluated.
+            </p>
+            <input type="file" accept=".csv,text/csv" multiple data-testid="training-files" disabled={busy} onChange={(e) => void pick(e.target.files)} />
+            {files.length > 0 && (
+              <>
+                <table className="eval-table files">
+                  <thead>
+                    <tr>
+                      <th>file</th>
+                      <th>use as</th>
+                      <th>anomaly label</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {files.map((f, i) => (
+                      <tr key={f.file.name}>
+                        <td className="mono">{f.file.name}</td>
+                        <td>
+                          <select value={f.role} disabled={busy} onChange={(e) => roleOf(i, e.target.value as FileRole)} data-testid={`role-${i}`}>
+                            <option value="normal">normal (train)</option>
+                            <option value="unlabelled">unlabelled: treat as normal (train)</option>
+                            <option value="anomaly">anomaly (evaluate only)</option>
+                            <option value="exclude">exclude</option>
+                          </select>
+                        </td>
+                        <td>
+                          {f.role === 'anomaly' && (
+                            <input value={f.label} placeholder="e.g. inner_race" disabled={busy} onChange={(e) => labelOf(i, e.target.value)} data-testid={`label-${i}`} />
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <div className="form-row">
+                  <span>Channels (node axes, in order):</span>
+                  {header.map((c) => (
+                    <label key={c}>
+                      <input
+                        type="checkbox"
+                        checked={channels.includes(c)}
+                        disabled={busy || (!channels.includes(c) && channels.length >= 3)}
+                        onChange={(e) => setChannels((cs) => (e.target.checked ? header.filter((h) => cs.includes(h) || h === c) : cs.filter((x) => x !== c)))}
+                      />{' '}
+                      {c}
+                    </label>
+                  ))}
+                  <label>
+                    Sample rate (Hz) <input type="number" value={rate} min={100} max={1000000} disabled={busy} onChange={(e) => setRate(Number(e.target.value))} />
+                  </label>
+                </div>
+              </>
+            )}
           </>
         )}
       </section>
@@ -274,93 +359,56 @@ export function TrainingPage() {
         <h3 id="train-title">2. Train</h3>
         <div className="form-row">
           <label>
-            Hidden layers <input value={hidden} size={10} disabled={busy} onChange={(e) => setHidden(e.target.value)} data-testid="hidden" />
-          </label>
-          <label>
-            Max epochs <input type="number" value={epochs} min={1} max={5000} disabled={busy} onChange={(e) => setEpochs(Number(e.target.value))} data-testid="epochs" />
-          </label>
-          <label>
-            Seed <input type="number" value={seed} min={0} disabled={busy} onChange={(e) => setSeed(Number(e.target.value))} />
-          </label>
-          <label>
             Target false alarms per day{' '}
             <input type="number" value={alarmsPerDay} min={0.001} step="any" disabled={busy} onChange={(e) => setAlarmsPerDay(Number(e.target.value))} />
           </label>
-          <span className="small muted">debounce: 3 of 5 windows</span>
-        </div>
-        <div className="form-row">
-          <button type="button" onClick={() => void train()} disabled={busy || files.length === 0} data-testid="train-button">
+          <button type="button" className="primary" onClick={() => void train()} disabled={busy || !canTrain} data-testid="train-button">
             Train
           </button>
           <button type="button" onClick={() => worker.current?.postMessage({ type: 'cancel' } satisfies ToWorker)} disabled={phase !== 'training'} data-testid="cancel-button">
             Cancel
           </button>
           <progress max={progress.epochs} value={phase === 'training' ? progress.epoch : phase === 'idle' ? 0 : progress.epochs} data-testid="train-progress" />
-          <span className="small" data-testid="train-status" aria-live="polite">
-            {status}
-          </span>
         </div>
+        <details data-testid="train-settings">
+          <summary>Model settings</summary>
+          <div className="form-row">
+            <label>
+              Hidden layers <input value={hidden} size={10} disabled={busy} onChange={(e) => setHidden(e.target.value)} data-testid="hidden" />
+            </label>
+            <label>
+              Max epochs <input type="number" value={epochs} min={1} max={5000} disabled={busy} onChange={(e) => setEpochs(Number(e.target.value))} data-testid="epochs" />
+            </label>
+            <label>
+              Seed <input type="number" value={seed} min={0} disabled={busy} onChange={(e) => setSeed(Number(e.target.value))} />
+            </label>
+            <span className="small muted">debounce: 3 of 5 windows</span>
+          </div>
+        </details>
+        <p className="small" data-testid="train-status" aria-live="polite">
+          {status}
+        </p>
         <LossChart points={points} />
       </section>
 
-      {report && (
-        <section className="panel" aria-labelledby="eval-title" data-testid="evaluation">
-          <h3 id="eval-title">3. Evaluation on held-out data{quantized ? ' (with the int8 model)' : ''}</h3>
-          {trained?.notes.map((n) => (
-            <p key={n} className="small muted">
-              {n}
-            </p>
-          ))}
-          <p className="small">
-            Thresholds are chosen on validation windows only, for {trained ? (trained.targetRate * 100).toPrecision(2) : '—'}% of windows over the
-            threshold (the rate that gives {alarmsPerDay} false alarm(s) per day after 3-of-5 debounce).
-          </p>
-          <EvalTable report={report} />
-          <div className="form-row">
-            <label>
-              Score distributions of{' '}
-              <select value={plotDetector} onChange={(e) => setPlotDetector(e.target.value)}>
-                {report.detectors
-                  .filter((d) => !d.unavailable)
-                  .map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.name}
-                    </option>
-                  ))}
-              </select>
-            </label>
-          </div>
-          {plot && <ScorePlot groups={plot.groups} threshold={plot.threshold} />}
-          {!quantized && (
-            <button type="button" disabled={phase !== 'trained'} onClick={() => (setPhase('quantizing'), worker.current?.postMessage({ type: 'quantize' } satisfies ToWorker))} data-testid="quantize-button">
-              Quantize to int8
-            </button>
-          )}
-        </section>
-      )}
-
       {quantized && (
-        <section className="panel" aria-labelledby="q-title" data-testid="quantized">
-          <h3 id="q-title">4. The int8 model (v{quantized.version})</h3>
-          <p>
-            {quantized.blobBytes} bytes for the node; lowest AUC float <strong>{quantized.summary.auc_min?.toFixed(4) ?? '—'}</strong>, int8{' '}
-            <strong data-testid="auc-int8">{quantized.summary.auc_int8_min?.toFixed(4) ?? '—'}</strong>; false alarms on held-out normal windows{' '}
-            {((quantized.summary.false_alarm_rate ?? NaN) * 100).toFixed(2)}%.
-          </p>
-          {saved === quantized.version ? (
-            <p data-testid="saved-note">Saved to the registry as v{saved}. Deploy it from the registry below after comparing.</p>
+        <VerdictPanel verdict={quantized.verdict} report={quantized.report} notes={notes} version={quantized.version}>
+          {saved ? (
+            <p data-testid="saved-note">Kept in the model store as {saved}. Deploy it from the list below.</p>
           ) : (
-            <button type="button" onClick={() => void save()} data-testid="save-button">
-              Add v{quantized.version} to the registry
+            <button type="button" className="primary" onClick={() => void save()} data-testid="save-button">
+              Keep v{quantized.version} in the model store
             </button>
           )}
-        </section>
+        </VerdictPanel>
       )}
 
-      <RegistryPanel
-        entries={entries}
-        onDeploy={async (v) => {
-          await registry.markDeployed(v);
+      <ModelStorePanel
+        models={models}
+        deployments={deployments}
+        nodes={nodes}
+        onDeploy={async (m, nodeId) => {
+          await recordDeployment(db, { modelId: m.id, nodeId, actor: technicianName(), message: 'confirmed by the technician on the Training page' });
           await refresh();
         }}
       />

@@ -60,3 +60,22 @@ export function parseManifest(name: string, text: string): ManifestEntry[] {
   }
   return out;
 }
+
+/**
+ * Why a picked file cannot be a recording, in words about the file (empty, binary data, no header
+ * of channel names), or null when it looks like CSV text. `head` is its first bytes.
+ */
+export function badFileReason(name: string, size: number, head: Uint8Array): string | null {
+  if (size === 0) return `${name} is empty: there is no recording in it.`;
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) return `${name} is not a CSV text file (it holds binary data). Pick a recording saved as CSV: a header of channel names, then one row of numbers per sample.`;
+    if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
+  }
+  if (control > head.length * 0.02) return `${name} is not a CSV text file (it holds binary data). Pick a recording saved as CSV: a header of channel names, then one row of numbers per sample.`;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  if (text.trim() === '') return `${name} holds only blank space: there is no recording in it.`;
+  const header = headerOf(text);
+  if (header.length === 0 || header.every((c) => c.trim() !== '' && Number.isFinite(Number(c)))) return `${name} has no header line of channel names (for example DE_accel,FE_accel) before its numbers.`;
+  return null;
+}

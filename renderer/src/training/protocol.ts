@@ -1,6 +1,9 @@
 /** Messages between the Training page and its worker (train.worker.ts). */
 import type { EvaluationReport, CliSummary } from '../../../models/eval/report';
+import type { Verdict } from '../../../models/eval/verdict';
 import type { Lineage } from '../../../models/nn/appSection';
+import type { ClassAmount } from '../../../models/train/stored';
+import type { StoredQuery } from './stored';
 
 /** How the technician labelled a picked file. */
 export type FileRole = 'normal' | 'unlabelled' | 'anomaly' | 'exclude';
@@ -22,19 +25,30 @@ export interface TrainParams {
   debounceN: number;
 }
 
+/** Where the training data comes from: the app's recordings and labels, or picked CSV files. */
+export type TrainingSource = { kind: 'stored'; query: StoredQuery; nodeName: string } | { kind: 'files'; files: PickedFile[]; channels: string[]; sampleRateHz: number };
+
+/** What the stored data holds, class by class (posted before training, and for "Check the data"). */
+export interface DataReport {
+  specText: string;
+  classes: ClassAmount[];
+  canTrain: boolean;
+  /** Training refused (data under other specs), in words, or null. */
+  refusal: string | null;
+  leftOut: { unlabelled: number; faultEdge: number; conflicting: number };
+}
+
 export type ToWorker =
+  | { type: 'scan'; query: StoredQuery; nodeName: string }
   | {
       type: 'train';
-      files: PickedFile[];
-      channels: string[];
-      sampleRateHz: number;
+      source: TrainingSource;
       params: TrainParams;
       /** The .vgm file of the model the node runs now (for the side-by-side), if known. */
       current: Uint8Array | null;
       modelVersion: number;
       parentVersion: number | null;
     }
-  | { type: 'quantize' }
   | { type: 'cancel' };
 
 export interface EpochPoint {
@@ -45,8 +59,9 @@ export interface EpochPoint {
 
 export type FromWorker =
   | { type: 'status'; text: string }
+  | { type: 'data'; report: DataReport }
   | { type: 'progress'; epoch: number; epochs: number; loss: number; valLoss: number | null; bestEpoch: number }
   | { type: 'trained'; report: EvaluationReport; notes: string[]; epochsRun: number; bestEpoch: number; stoppedEarly: boolean; seconds: number; backend: string; targetRate: number }
-  | { type: 'quantized'; report: EvaluationReport; summary: CliSummary; file: Uint8Array; blobBytes: number; lineage: Lineage; seconds: number }
+  | { type: 'quantized'; report: EvaluationReport; summary: CliSummary; verdict: Verdict; file: Uint8Array; blobBytes: number; lineage: Lineage; seconds: number; channels: string[]; specKey: string }
   | { type: 'cancelled' }
   | { type: 'error'; message: string };

@@ -1,8 +1,9 @@
 /**
- * The model registry: every model version the app has built, with its lineage (data, labels,
- * parameters) and metrics, and which one the technician deployed. Kept in its own IndexedDB
- * database (`vigil-model-registry`), so it does not depend on the recordings schema; the .vgm file
- * (blob + app section, docs/model-format.md) is stored whole.
+ * The old model registry, a database of its own (`vigil-model-registry`): every model version the
+ * app built before the one model store, with its lineage and metrics, and which one the technician
+ * marked deployed. The app no longer writes it: schema version 3 of the app's database copies it
+ * into the `models` and `deployments` tables (renderer/src/db/schema.ts, readLegacyRegistry below)
+ * and leaves it in place, untouched. The class stays so tests can write an old registry.
  *
  * Versions are monotonic: a new model gets the highest version ever registered + 1 (never reused,
  * even after a deletion), as the node's rollback protection expects.
@@ -34,11 +35,13 @@ interface Meta {
   value: number;
 }
 
+export const LEGACY_REGISTRY_NAME = 'vigil-model-registry';
+
 export class ModelRegistry extends Dexie {
   models!: Table<RegistryEntry, number>;
   meta!: Table<Meta, string>;
 
-  constructor(name = 'vigil-model-registry') {
+  constructor(name = LEGACY_REGISTRY_NAME) {
     super(name);
     this.version(1).stores({ models: 'version, createdMs, status', meta: 'key' });
   }
@@ -77,5 +80,19 @@ export class ModelRegistry extends Dexie {
 
   async deployed(): Promise<RegistryEntry | undefined> {
     return this.models.where('status').equals('deployed').first();
+  }
+}
+
+/** Every entry of the old registry and its highest version ever given, or null when there is none. */
+export async function readLegacyRegistry(name = LEGACY_REGISTRY_NAME): Promise<{ entries: RegistryEntry[]; highestVersion: number } | null> {
+  if (!(await Dexie.exists(name))) return null;
+  const r = new ModelRegistry(name);
+  try {
+    await r.open();
+    const entries = await r.models.orderBy('version').toArray();
+    const hi = (await r.meta.get('highestVersion'))?.value ?? 0;
+    return { entries, highestVersion: Math.max(hi, ...entries.map((e) => e.version)) };
+  } finally {
+    r.close();
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The training worker: reads the picked CSV files, computes the node's features, trains the
+ * The training worker: reads the stored recordings and labels (or the picked CSV files), trains the
  * autoencoder with TensorFlow.js on the wasm backend, evaluates it beside the node's current model
- * and the two baselines, and on request quantizes it to int8 and builds the .vgm file. Everything
+ * and the two baselines, quantizes it to int8 and builds the .vgm file and the technician's verdict. Everything
  * heavy runs here, so the page stays responsive; progress is posted after every epoch, and a
  * cancel message is honoured between epochs.
  *
@@ -10,28 +10,24 @@
  */
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import { defaultFeatureSpec } from '../../../models/features/spec';
+import { defaultFeatureSpec, featureSpecKey, type FeatureSpec } from '../../../models/features/spec';
 import { readVgmFile } from '../../../models/nn/modelFile';
 import type { Int8Autoencoder } from '../../../models/nn/types';
 import { evaluate } from '../../../models/eval/report';
 import { rateForAlarmsPerDay } from '../../../models/eval/threshold';
+import { verdictOf } from '../../../models/eval/verdict';
 import type { TrainResult } from '../../../models/train/autoencoder';
 import { useBackend } from '../../../models/train/backend';
-import { prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
-import { heldOutNotice } from '../../../models/train/lineage';
+import { NORMAL_LABEL, prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
+import { heldOutNotice, type LineageInput } from '../../../models/train/lineage';
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
+import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
+import { openDb } from '../db/db';
 import { readFileColumns } from './csv';
-import type { FromWorker, ToWorker } from './protocol';
+import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
+import { refusalText, scanStored, type StoredQuery } from './stored';
 
 let cancelled = false;
-let state: {
-  msg: Extract<ToWorker, { type: 'train' }>;
-  prepared: PreparedData;
-  training: TrainResult;
-  current: Int8Autoencoder | undefined;
-  targetRate: number;
-  recordings: { name: string; label: string; samples: number }[];
-} | null = null;
 
 const SPLIT = { testFraction: 0.4, valFraction: 0.25 };
 
@@ -42,23 +38,56 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
 /** Lets queued messages (cancel) run between epochs. */
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
 
-async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
-  cancelled = false;
-  const spec = defaultFeatureSpec(msg.sampleRateHz);
+/** The windows to train and evaluate on, whichever the source, with what the lineage records. */
+interface Dataset {
+  prepared: PreparedData;
+  spec: FeatureSpec;
+  channels: string[];
+  recordings: LineageInput['recordings'];
+}
+
+async function scan(query: StoredQuery, nodeName: string) {
+  const s = await scanStored(openDb(), query);
+  const report: DataReport = { specText: s.specText, classes: s.classes, canTrain: s.canTrain, refusal: refusalText(s, nodeName), leftOut: s.assembled.leftOut };
+  post({ type: 'data', report });
+  return s;
+}
+
+async function storedDataset(query: StoredQuery, nodeName: string): Promise<Dataset> {
+  post({ type: 'status', text: 'Reading the recordings and labels…' });
+  const s = await scan(query, nodeName);
+  const refusal = refusalText(s, nodeName);
+  if (refusal) throw new Error(refusal);
+  if (!s.canTrain) throw new Error(`Not enough to train on: ${s.classes[0].say}`);
+  return { prepared: prepareRuns(s.assembled.runs, s.spec, SPLIT), spec: featureSpecOf(s.spec), channels: s.spec.channels, recordings: runsForLineage(s.assembled.runs, s.spec) };
+}
+
+async function fileDataset(source: Extract<TrainingSource, { kind: 'files' }>): Promise<Dataset | null> {
+  const spec = defaultFeatureSpec(source.sampleRateHz);
   const recordings: RecordingInput[] = [];
-  for (const f of msg.files) {
+  const lineage: Dataset['recordings'] = [];
+  for (const f of source.files) {
     if (f.role === 'exclude') continue;
     post({ type: 'status', text: `Reading ${f.file.name}…` });
     // Unlabelled windows the technician chose to treat as normal train like normal ones.
-    const label = f.role === 'anomaly' ? f.label : 'normal';
-    recordings.push({ name: f.file.name, label, channels: (await readFileColumns(f.file, f.file.name, msg.channels)).columns });
-    if (cancelled) return post({ type: 'cancelled' });
+    const label = f.role === 'anomaly' ? f.label : NORMAL_LABEL;
+    const channels = (await readFileColumns(f.file, f.file.name, source.channels)).columns;
+    recordings.push({ name: f.file.name, label, channels });
+    lineage.push({ name: f.file.name, label: f.role === 'unlabelled' ? 'unlabelled (treated as normal)' : label, samples: channels[0].length });
+    if (cancelled) return null;
   }
-  if (!recordings.some((r) => r.label === 'normal')) throw new Error('No file is labelled normal (or unlabelled, treated as normal): there is nothing to train on. Anomalies are never trained on.');
+  if (!recordings.some((r) => r.label === NORMAL_LABEL)) throw new Error('No file is labelled normal (or unlabelled, treated as normal): there is nothing to train on. Anomalies are never trained on.');
   post({ type: 'status', text: 'Computing features…' });
-  const prepared = prepareData(recordings, spec, SPLIT);
+  return { prepared: prepareData(recordings, spec, SPLIT), spec, channels: source.channels, recordings: lineage };
+}
+
+async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
+  cancelled = false;
+  const data = msg.source.kind === 'stored' ? await storedDataset(msg.source.query, msg.source.nodeName) : await fileDataset(msg.source);
+  if (!data) return post({ type: 'cancelled' });
+  const { prepared, spec } = data;
   if (prepared.train.rows.length < 2 || prepared.val.rows.length < 2) {
-    throw new Error(`Too little normal data: ${prepared.train.rows.length} training and ${prepared.val.rows.length} validation windows (a normal recording of at least half a second at 48 kHz is needed).`);
+    throw new Error(`Too little normal data: ${prepared.train.rows.length} training and ${prepared.val.rows.length} validation windows (a normal stretch of at least half a second at 48 kHz is needed).`);
   }
   let current: Int8Autoencoder | undefined;
   if (msg.current) {
@@ -72,7 +101,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   // tfjs wants an entry for all three binaries. The threaded one is never loaded (useBackend turns
   // threads off), so it points at the SIMD file rather than shipping a third, unused binary.
   await useBackend('wasm', { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmSimdUrl });
-  const axes = msg.channels.map((_, i) => i);
+  const axes = data.channels.map((_, i) => i);
   const training = await trainModel(prepared, spec, axes, {
     hidden: msg.params.hidden,
     epochs: msg.params.epochs,
@@ -87,7 +116,6 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   const targetRate = rateForAlarmsPerDay(msg.params.alarmsPerDay, msg.params.debounceK, msg.params.debounceN, spec.sampleRateHz, spec.hop);
   post({ type: 'status', text: 'Evaluating…' });
   const report = evaluate({ spec, ...prepared }, { float: training.model, current }, { targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN });
-  state = { msg, prepared, training, current, targetRate, recordings: recordings.map((r) => ({ name: r.name, label: r.label, samples: r.channels[0].length })) };
   post({
     type: 'trained',
     report,
@@ -99,20 +127,21 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     backend: training.backend,
     targetRate,
   });
+  quantize(msg, data, training, current, targetRate);
 }
 
-function quantize(): void {
-  if (!state) throw new Error('Train a model first.');
+/** Quantizes to int8 (what the node runs), evaluates it beside the node's model, and builds the file and the verdict. */
+function quantize(msg: Extract<ToWorker, { type: 'train' }>, data: Dataset, training: TrainResult, current: Int8Autoencoder | undefined, targetRate: number): void {
   const t0 = performance.now();
-  const { msg, prepared, training, current, targetRate } = state;
+  const { prepared, spec } = data;
   const options: DetectorOptions = { hidden: msg.params.hidden, epochs: msg.params.epochs, seed: msg.params.seed, targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN, modelVersion: msg.modelVersion };
   const trained = { training, float: training.model, ...quantizeDetector(training.model, prepared, options) };
   const { report, summary, lineage, blob, file } = packageModel({
     tool: 'Vigil app (Training page)',
     createdAt: new Date().toISOString(),
-    channels: msg.channels,
-    spec: training.model.spec,
-    recordings: state.recordings.map((r, i) => ({ ...r, label: msg.files.filter((f) => f.role !== 'exclude')[i]?.role === 'unlabelled' ? 'unlabelled (treated as normal)' : r.label })),
+    channels: data.channels,
+    spec,
+    recordings: data.recordings,
     prepared,
     split: SPLIT,
     options,
@@ -121,7 +150,11 @@ function quantize(): void {
     current,
     keepScores: true,
   });
-  post({ type: 'quantized', report, summary, file, blobBytes: blob.length, lineage, seconds: (performance.now() - t0) / 1000 }, [file.buffer]);
+  const verdict = verdictOf(report, { testNormal: prepared.testNormal, anomalies: prepared.anomalies, sampleRateHz: spec.sampleRateHz, hop: spec.hop });
+  post(
+    { type: 'quantized', report, summary, verdict, file, blobBytes: blob.length, lineage, seconds: (performance.now() - t0) / 1000, channels: data.channels, specKey: featureSpecKey(spec) },
+    [file.buffer],
+  );
 }
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
@@ -130,6 +163,6 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     cancelled = true;
     return;
   }
-  const job = msg.type === 'train' ? train(msg) : Promise.resolve().then(quantize);
+  const job = msg.type === 'train' ? train(msg) : scan(msg.query, msg.nodeName);
   job.catch((err: Error) => post({ type: 'error', message: err.message || String(err) }));
 };

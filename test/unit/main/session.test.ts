@@ -334,6 +334,10 @@ describe('NodeSession request layer', () => {
     expect(got[1].anomalyScore).toBe(0.25);
     expect(got[2].anomalyScore).toBeNull();
     expect(got[3].anomalyScore).toBe(0);
+    expect(got[1].logBands).toBeUndefined();
+    node.links[0].toApp(encodeFrame(MSG_FEATURES, 1, encodeFeatures({ windowIndex: 4, tUs: 2000, shaftHz: 0, values: [[1], [6]], anomalyScore: NaN, logBands: [[-3, -4], [-5, -6]] })));
+    await sleep(20);
+    expect(got[4].logBands).toEqual([[-3, -4], [-5, -6]]);
     await s.close();
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * The answer first: is the new model better than the one the node runs, on this machine's own
+ * held-out data, and by how much. Every detector, threshold and score distribution is one click
+ * away (a <details>).
+ */
+import { useMemo, useState } from 'react';
+import type { EvaluationReport } from '../../../models/eval/report';
+import type { Verdict } from '../../../models/eval/verdict';
+import { ScorePlot } from './charts';
+import { EvalTable } from './EvalTable';
+
+export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: string[]; version: number; children?: React.ReactNode }) {
+  const [plotDetector, setPlotDetector] = useState('int8');
+  const plot = useMemo(() => {
+    const d = report.detectors.find((x) => x.id === plotDetector && !x.unavailable);
+    if (!d?.scores) return null;
+    return { groups: { 'held-out normal': d.scores.testNormal, ...d.scores.anomalies }, threshold: d.threshold };
+  }, [report, plotDetector]);
+  return (
+    <section className={`panel verdict verdict-${verdict.judgement.replace(' ', '-')}`} aria-labelledby="verdict-title" data-testid="verdict" data-judgement={verdict.judgement}>
+      <h3 id="verdict-title">3. Is v{version} better than what the node runs?</h3>
+      <p className="verdict-headline" data-testid="verdict-headline">
+        {verdict.headline}
+      </p>
+      <ul className="verdict-lines">
+        {verdict.lines.map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+      </ul>
+      <p className="small muted" data-testid="verdict-basis">
+        {verdict.basis}
+      </p>
+      {children}
+      <details data-testid="verdict-details">
+        <summary>Details: every detector on the same windows, thresholds, score distributions</summary>
+        {notes.map((n) => (
+          <p key={n} className="small muted">
+            {n}
+          </p>
+        ))}
+        <EvalTable report={report} />
+        <div className="form-row">
+          <label>
+            Score distributions of{' '}
+            <select value={plotDetector} onChange={(e) => setPlotDetector(e.target.value)}>
+              {report.detectors
+                .filter((d) => !d.unavailable)
+                .map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+        </div>
+        {plot && <ScorePlot groups={plot.groups} threshold={plot.threshold} />}
+      </details>
+    </section>
+  );
+}

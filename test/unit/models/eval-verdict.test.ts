@@ -1,0 +1,77 @@
+// The technician's verdict (models/eval/verdict.ts): the new model against the node's current one
+// on the same held-out windows, replayed with the node's k-of-n debounce.
+import { describe, expect, it } from 'vitest';
+import type { DetectorEval, EvaluationReport } from '../../../models/eval/report';
+import { perDayWords, verdictOf, type VerdictData } from '../../../models/eval/verdict';
+
+const HOP = 500;
+const FS = 1000;
+/** Two normal stretches of 20 windows, two fault periods of 10 windows. */
+const data: VerdictData = {
+  testNormal: { sourceIndex: [...Array(20).fill(0), ...Array(20).fill(1)], start: [...Array(20).keys(), ...Array(20).keys()].map((k) => k * HOP) },
+  anomalies: new Map([['inner-race', { sourceIndex: [...Array(10).fill(0), ...Array(10).fill(1)], start: [...Array(10).keys(), ...Array(10).keys()].map((k) => k * HOP) }]]),
+  sampleRateHz: FS,
+  hop: HOP,
+};
+
+function detector(id: DetectorEval['id'], perDay: number, normal: number[], fault: number[]): DetectorEval {
+  return {
+    id,
+    name: id === 'current' ? "node's current model (v1)" : 'autoencoder (int8)',
+    thresholdSource: '',
+    threshold: 1,
+    auc: { 'inner-race': 1 },
+    aucMin: 1,
+    falseAlarmRate: 0,
+    detectionRate: {},
+    detectionMin: 1,
+    falseAlarmsPerDay: perDay,
+    scores: { val: [], testNormal: normal, anomalies: { 'inner-race': fault } },
+  };
+}
+const report = (...detectors: DetectorEval[]): EvaluationReport => ({ windows: {}, targetRate: 0.001, debounce: { k: 3, n: 5 }, windowsPerSecond: 2, detectors });
+
+const quiet = Array(40).fill(0);
+/** Three windows over the threshold in one normal stretch: one debounced alarm. */
+const noisy = quiet.map((_, i) => (i >= 5 && i < 8 ? 2 : 0));
+/** Over the threshold from window `from` of each fault period. */
+const faultFrom = (from: number[]) => from.flatMap((f) => Array.from({ length: 10 }, (_, k) => (k >= f ? 2 : 0)));
+
+describe('verdict', () => {
+  it('better: fewer false alarms, more periods caught, earlier', () => {
+    const v = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 5, noisy, faultFrom([4, 99]))), data);
+    expect(v.judgement).toBe('better');
+    expect(v.candidate.faults['inner-race']).toEqual({ periods: 2, caught: 2, delaysS: [1.5, 2] });
+    expect(v.current!.faults['inner-race']).toMatchObject({ caught: 1, delaysS: [3.5] });
+    expect(v.current!.normalAlarms).toBe(1);
+    expect(v.headline).toBe(
+      'The new model is better than the model the node runs now (v1): fewer false alarms (about 1 every 10 days instead of 5 a day), catches 2 of 2 fault periods instead of 1, alarms earlier (1.8 s instead of 3.5 s after a fault starts).',
+    );
+    expect(v.basis).toMatch(/^Judged on 20 s of normal running held out .* and 2 labelled fault periods \(inner-race\)/);
+  });
+
+  it('worse when it misses what the current model catches', () => {
+    const v = verdictOf(report(detector('int8', 1, quiet, faultFrom([99, 99])), detector('current', 1, quiet, faultFrom([0, 0]))), data);
+    expect(v.judgement).toBe('worse');
+    expect(v.headline).toMatch(/worse .* catches 0 of 2 fault periods instead of 2\. Keep the current one\./);
+  });
+
+  it('mixed, and the same', () => {
+    expect(verdictOf(report(detector('int8', 0.1, quiet, faultFrom([99, 0])), detector('current', 3, quiet, faultFrom([0, 0]))), data).judgement).toBe('mixed');
+    const same = verdictOf(report(detector('int8', 1.2, quiet, faultFrom([0, 0])), detector('current', 1, quiet, faultFrom([0, 0]))), data);
+    expect(same.judgement).toBe('same');
+    expect(same.headline).toMatch(/does as well as/);
+  });
+
+  it('says so when the current model cannot be compared', () => {
+    const cur: DetectorEval = { ...detector('current', NaN, [], []), scores: undefined, unavailable: 'built for other features (feature spec hash differs)' };
+    const v = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 0])), cur), data);
+    expect(v.judgement).toBe('no comparison');
+    expect(v.headline).toMatch(/cannot be compared on this data \(built for other features/);
+    expect(v.lines[1]).toMatch(/Faults caught: 2 of 2 fault periods/);
+  });
+
+  it('false alarms per day in words', () => {
+    expect([0.001, 0.25, 3.14159].map(perDayWords)).toEqual(['fewer than 1 in 100 days', 'about 1 every 4 days', '3.1 a day']);
+  });
+});

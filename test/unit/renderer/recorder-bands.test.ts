@@ -1,0 +1,40 @@
+// The live recorder keeps a node's log band energies (the model's input) when its FEATURES carry
+// them (send_bands), so the Training page can train from what was recorded.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
+import { VigilDb } from '../../../renderer/src/db/db';
+import { LiveRecorder } from '../../../renderer/src/record/recorder';
+
+const UID = 'b1b2c3d4e5f60718293a4b5c';
+const PATH = '/dev/pts/9';
+const node: NodeInfo = {
+  path: PATH,
+  status: 'online',
+  demo: false,
+  link: 'serial',
+  hello: { uid: UID, name: 'fan-1', board: 'host', firmware: '1.1.0', protocolVersion: 1, axisCount: 2, windowLen: 1024, hop: 512, sampleRateHz: 48000, channels: ['x', 'y'] },
+  stats: { bytes: 0, frames: 0, badCobs: 0, badCrc: 0, badLength: 0, badVersion: 0, oversize: 0, unknownType: 0, badPayload: 0, missedWindows: 0, rawBlocks: 0, missedRawFrames: 0, retries: 0, failedRequests: 0, nacks: 0, reconnects: 0 },
+};
+const tUs = (k: number) => Math.floor(((k * 512 + 1024) * 1e6) / 48000);
+const bandsOf = (k: number) => [0, 1].map((a) => [0, 1, 2].map((b) => k + a * 10 + b / 10));
+const frame = (k: number, bands = true): FeatureFrame => ({ windowIndex: k, tUs: tUs(k), shaftHz: 0, rmsG: [0.05, 0.06], ...(bands ? { logBands: bandsOf(k) } : {}) });
+
+describe('LiveRecorder and band energies', () => {
+  it('stores the band energies column by column, and a change in band count starts a new session', async () => {
+    const db = new VigilDb('rec-bands-1');
+    const rec = new LiveRecorder({ db, now: () => Date.UTC(2024, 4, 2, 8, 0, 0), setInterval: () => 0, clearInterval: () => {} });
+    rec.setNode(node);
+    rec.ingest({ path: PATH, frames: Array.from({ length: 10 }, (_, k) => frame(k)) });
+    rec.ingest({ path: PATH, frames: [frame(10, false), frame(11, false)] });
+    await rec.flush();
+    const sessions = (await db.sessions.orderBy('startMs').toArray());
+    expect(sessions.map((s) => s.layout.bandCount)).toEqual([3, 0]);
+    const chunk = (await db.featureChunks.where('sessionId').equals(sessions[0].id).toArray())[0];
+    expect(chunk.count).toBe(10);
+    // axis a, band b at [(a * bandCount + b) * count + i]
+    expect(chunk.bands![(1 * 3 + 2) * 10 + 4]).toBeCloseTo(4 + 10 + 0.2, 5);
+    expect(chunk.bands![(0 * 3 + 0) * 10 + 9]).toBeCloseTo(9, 5);
+    db.close();
+  });
+});

@@ -12,7 +12,7 @@ import { decimate } from './model';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** For a CSS string literal (@page content). */
-const cssStr = (s: string) => `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ')}"`;
+const cssStr = (s: string) => `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, ' ').replace(/</g, '\\3c ')}"`;
 
 const W = 680;
 const H = 240;
@@ -145,11 +145,31 @@ ${e.message ? `<p>${esc(e.message)}</p>` : ''}<h4>${esc(t('report.labels'))}</h4
 ${env}</section>`;
 }
 
-export function renderReportHtml(m: ReportModel, i: I18n): string {
+/** The page's CSS: the @page margin boxes (header, footer, page numbers) and the print layout. */
+export function reportCss(m: ReportModel, i: I18n): string {
   const t = i.t;
   const period = `${i.dateTime(m.fromMs)} – ${i.dateTime(m.toMs)}`;
   const head = `${t('report.site')}: ${m.site || '—'} · ${t('report.asset')}: ${m.asset.name}`;
   const foot = `${t('report.period')}: ${period} · ${t('report.generated')}: ${i.dateTime(m.generatedMs)}`;
+  return `@page { size: A4; margin: 22mm 16mm 20mm 16mm;
+  @top-left { content: ${cssStr(head)}; font: 9pt sans-serif; }
+  @bottom-left { content: ${cssStr(foot)}; font: 8pt sans-serif; }
+  @bottom-right { content: ${cssStr(t('report.page'))} " " counter(page) " ${cssStr(t('report.of')).slice(1, -1)} " counter(pages); font: 9pt sans-serif; } }
+.vigil-report { font: 10pt/1.35 sans-serif; color: black; background: white; margin: 0; }
+.vigil-report h1 { font-size: 18pt; margin: 0 0 4pt; } .vigil-report h2 { font-size: 13pt; border-bottom: 1px solid black; margin-top: 14pt; }
+.vigil-report h3 { font-size: 11pt; } .vigil-report h4 { font-size: 10pt; margin: 6pt 0 2pt; }
+.vigil-report table { border-collapse: collapse; margin: 4pt 0; } .vigil-report th, .vigil-report td { border: 1px solid #444; padding: 2pt 5pt; text-align: left; vertical-align: top; }
+.vigil-report .meta th { width: 9em; } .vigil-report .empty { font-style: italic; } .vigil-report .note { font-size: 9pt; }
+.vigil-report .notes { white-space: pre-wrap; border-left: 2px solid black; padding-left: 6pt; }
+.vigil-report .chart { max-width: 100%; break-inside: avoid; } .vigil-report .event { break-inside: avoid-page; }
+.vigil-report .legend { list-style: none; padding: 0; font-size: 9pt; }
+.vigil-report .rec { white-space: pre-wrap; border: 1px solid black; padding: 6pt; min-height: 4em; }`;
+}
+
+/** The report's content (no <html>, no style): the app shows it in its page, the print wraps it. */
+export function reportBody(m: ReportModel, i: I18n): string {
+  const t = i.t;
+  const period = `${i.dateTime(m.fromMs)} – ${i.dateTime(m.toMs)}`;
   const zone = m.zone ? t(`report.zone${m.zone}`) : '—';
   const cond = { good: 'conditionGood', watch: 'conditionWatch', alert: 'conditionAlert', unknown: 'conditionUnknown' }[m.condition];
   const trend = { rising: 'trendRising', falling: 'trendFalling', steady: 'trendSteady', unknown: 'trendUnknown' }[m.trend];
@@ -159,19 +179,7 @@ export function renderReportHtml(m: ReportModel, i: I18n): string {
   const depRows = m.deployments.length
     ? `<table><tr><th>${esc(t('report.deployment'))}</th><th>${esc(t('report.node'))}</th><th>${esc(t('report.status'))}</th><th>${esc(t('report.created'))}</th></tr>${m.deployments.map((d) => `<tr><td>${esc(d.modelId)}</td><td>${esc(d.nodeId)}</td><td>${esc(d.status)}${d.message ? `: ${esc(d.message)}` : ''}</td><td>${esc(i.dateTime(d.createdMs))}</td></tr>`).join('')}</table>`
     : `<p class="empty">${esc(t('report.noDeployments'))}</p>`;
-  return `<!doctype html><html lang="${i.lang}"><head><meta charset="utf-8"><title>${esc(t('report.title'))} — ${esc(m.asset.name)}</title>
-<style>
-@page { size: A4; margin: 22mm 16mm 20mm 16mm;
-  @top-left { content: ${cssStr(head)}; font: 9pt sans-serif; }
-  @bottom-left { content: ${cssStr(foot)}; font: 8pt sans-serif; }
-  @bottom-right { content: ${cssStr(t('report.page'))} " " counter(page) " ${esc(t('report.of'))} " counter(pages); font: 9pt sans-serif; } }
-body { font: 10pt/1.35 sans-serif; color: black; margin: 0; }
-h1 { font-size: 18pt; margin: 0 0 4pt; } h2 { font-size: 13pt; border-bottom: 1px solid black; margin-top: 14pt; } h3 { font-size: 11pt; } h4 { font-size: 10pt; margin: 6pt 0 2pt; }
-table { border-collapse: collapse; margin: 4pt 0; } th, td { border: 1px solid #444; padding: 2pt 5pt; text-align: left; vertical-align: top; }
-.meta th { width: 9em; } .empty { font-style: italic; } .note { font-size: 9pt; } .notes { white-space: pre-wrap; border-left: 2px solid black; padding-left: 6pt; }
-.chart { max-width: 100%; break-inside: avoid; } .event { break-inside: avoid-page; } .legend { list-style: none; padding: 0; font-size: 9pt; }
-.rec { white-space: pre-wrap; border: 1px solid black; padding: 6pt; min-height: 4em; }
-</style></head><body>
+  return `<article class="vigil-report">
 <h1>${esc(t('report.title'))}</h1>
 <table class="meta"><tr><th>${esc(t('report.site'))}</th><td>${esc(m.site || '—')}</td></tr><tr><th>${esc(t('report.asset'))}</th><td>${esc(m.asset.name)}</td></tr>
 <tr><th>${esc(t('report.nodes'))}</th><td>${esc(m.nodes.map((n) => n.name).join(', ') || '—')}</td></tr><tr><th>${esc(t('report.period'))}</th><td>${esc(period)}</td></tr>
@@ -193,5 +201,16 @@ ${m.events.length ? m.events.map((e, k) => eventBlock(e, k + 1, i)).join('\n') :
 <h2>${esc(t('report.recommendations'))}</h2>
 ${m.recommendations.trim() ? `<div class="rec">${esc(m.recommendations)}</div>` : `<p class="empty">${esc(t('report.noRecommendations'))}</p>`}
 ${m.technician ? `<p>${esc(t('report.technician'))}: ${esc(m.technician)}</p>` : ''}
+</article>`;
+}
+
+/** The whole page: what the CLI and Electron print. Self-contained: no script, no request. */
+export function renderReportHtml(m: ReportModel, i: I18n): string {
+  return `<!doctype html><html lang="${i.lang}"><head><meta charset="utf-8"><title>${esc(i.t('report.title'))} — ${esc(m.asset.name)}</title>
+<style>
+${reportCss(m, i)}
+body { margin: 0; }
+</style></head><body>
+${reportBody(m, i)}
 </body></html>`;
 }

@@ -6,6 +6,7 @@ import type { LinkStore } from '../live/linkStore';
 import { LivePage } from '../live/LivePage';
 import { NodesPage } from '../nodes/NodesPage';
 import { RecordingsPage } from '../recordings/RecordingsPage';
+import { ReportPage } from '../report/ReportPage';
 import { RecorderBanner } from '../storage/RecorderBanner';
 import { StorageContext, type StorageServices } from '../storage/services';
 import { StoragePage } from '../storage/StoragePage';
@@ -21,6 +22,7 @@ const PAGES: { route: Route; name: string }[] = [
   { route: 'events', name: 'Events' },
   { route: 'storage', name: 'Storage' },
   { route: 'training', name: 'Training' },
+  { route: 'report', name: 'Report' },
 ];
 
 export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
@@ -55,6 +57,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}
           {route === 'training' && <TrainingPage />}
+          {route === 'report' && <ReportPage client={client} />}
         </main>
         <UndoToast />
       </div>

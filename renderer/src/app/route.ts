@@ -1,9 +1,9 @@
 /** Hash routing (#/nodes, #/live, #/recordings/<id>, ...) without a router dependency. */
 import { useEffect, useState } from 'react';
 
-export type Route = 'nodes' | 'live' | 'recordings' | 'events' | 'storage' | 'training';
+export type Route = 'nodes' | 'live' | 'recordings' | 'events' | 'storage' | 'training' | 'report';
 
-const ROUTES: readonly Route[] = ['nodes', 'live', 'recordings', 'events', 'storage', 'training'];
+const ROUTES: readonly Route[] = ['nodes', 'live', 'recordings', 'events', 'storage', 'training', 'report'];
 
 export interface Location {
   route: Route;

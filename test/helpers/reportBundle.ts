@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { encodeBundle } from '../../models/dataset/bundle';
 import { chunkRanges, EXTRACTOR_FIELDS, FeatureColumnsBuilder, packChunk, summarize, type FeatureLayout } from '../../models/dataset/columns';
 import { defaultFeatureSpec, extractFeatures } from '../../models/features';
+import { concatBytes } from './bytes';
 import { ROOT } from './firmware';
 import { readCsvColumns } from './recording';
 
@@ -66,12 +67,5 @@ export function demoBundle(): Uint8Array {
     { table: 'models', rows: [] },
     { table: 'deployments', rows: [] },
   ];
-  const parts = encodeBundle(tables, { createdMs: T0 + 10 * DAY, createdBy: 'test', schemaVersion: 2 });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(encodeBundle(tables, { createdMs: T0 + 10 * DAY, createdBy: 'test', schemaVersion: 2 }));
 }

@@ -86,7 +86,7 @@ function velocityChart(m: ReportModel, i: I18n): string {
   const sx = scale(x, M.l, W - M.r);
   const sy = scale(y, H - M.b, M.t);
   const band = (lo: number, hi: number, fill: string, letter: string) =>
-    `<rect x="${M.l}" y="${sy(hi)}" width="${W - M.l - M.r}" height="${sy(lo) - sy(hi)}" fill="${fill}" stroke="black" stroke-width="0.3"/><text x="${W - M.r - 4}" y="${sy(hi) + 12}" text-anchor="end" font-weight="bold" fill="black" stroke="white" stroke-width="3" paint-order="stroke">${letter}</text>`;
+    `<rect x="${M.l}" y="${sy(hi)}" width="${W - M.l - M.r}" height="${sy(lo) - sy(hi)}" fill="${fill}" stroke="black" stroke-width="0.3"/><text x="${M.l + 4}" y="${sy(hi) + 12}" font-weight="bold" fill="black" stroke="white" stroke-width="3" paint-order="stroke">${letter}</text>`;
   const zones = band(0, ISO_LIMITS_MM_S.A, 'white', 'A') + band(ISO_LIMITS_MM_S.A, ISO_LIMITS_MM_S.B, 'url(#dotsB)', 'B') + band(ISO_LIMITS_MM_S.B, ISO_LIMITS_MM_S.C, 'url(#hatchC)', 'C') + band(ISO_LIMITS_MM_S.C, vmax, 'url(#hatchD)', 'D');
   // Events as dotted verticals numbered as in the Events section.
   const evs = m.events.map((e, k) => `<line x1="${sx(e.startMs)}" x2="${sx(e.startMs)}" y1="${M.t}" y2="${H - M.b}" stroke="black" stroke-dasharray="2 2"/><text x="${sx(e.startMs) - 3}" y="${M.t + 10 + 11 * (k % 2)}" text-anchor="end" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${esc(i.t('report.event'))} ${k + 1}</text>`).join('');
@@ -158,6 +158,7 @@ export function reportCss(m: ReportModel, i: I18n): string {
 .vigil-report { font: 10pt/1.35 sans-serif; color: black; background: white; margin: 0; }
 .vigil-report h1 { font-size: 18pt; margin: 0 0 4pt; } .vigil-report h2 { font-size: 13pt; border-bottom: 1px solid black; margin-top: 14pt; }
 .vigil-report h3 { font-size: 11pt; } .vigil-report h4 { font-size: 10pt; margin: 6pt 0 2pt; }
+.vigil-report h2, .vigil-report h3, .vigil-report h4 { break-after: avoid; } .vigil-report .keep { break-inside: avoid; }
 .vigil-report table { border-collapse: collapse; margin: 4pt 0; } .vigil-report th, .vigil-report td { border: 1px solid #444; padding: 2pt 5pt; text-align: left; vertical-align: top; }
 .vigil-report .meta th { width: 9em; } .vigil-report .empty { font-style: italic; } .vigil-report .note { font-size: 9pt; }
 .vigil-report .notes { white-space: pre-wrap; border-left: 2px solid black; padding-left: 6pt; }
@@ -194,7 +195,7 @@ export function reportBody(m: ReportModel, i: I18n): string {
 <h2>${esc(t('report.velocityTrend'))}</h2>
 ${m.velocity.length ? velocityChart(m, i) : `<p class="empty">${esc(t('report.noMeasurements'))}</p>`}
 <h2>${esc(t('report.spectrum'))}</h2>
-${m.spectra.length ? `<p class="note">${esc(t('report.spectrumNote'))}</p>${spectrumChart(m, i)}${legend(m, i)}` : `<p class="empty">${esc(t('report.noSpectrum'))}</p>`}
+${m.spectra.length ? `<div class="keep"><p class="note">${esc(t('report.spectrumNote'))}</p>${spectrumChart(m, i)}${legend(m, i)}</div>` : `<p class="empty">${esc(t('report.noSpectrum'))}</p>`}
 <h2>${esc(t('report.events'))}</h2>
 ${m.events.length ? m.events.map((e, k) => eventBlock(e, k + 1, i)).join('\n') : `<p class="empty">${esc(t('report.noEvents'))}</p>`}
 <h2>${esc(t('report.models'))}</h2>${modelRows}${depRows}

@@ -50,7 +50,7 @@ function Preview({ model, lang }: { model: ReportModel; lang: Lang }) {
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== print);
     };
   }, [model, lang]);
-  return <div ref={host} className="report-print report-preview" />;
+  return <div ref={host} className="report-print report-preview" data-testid="report-preview" />;
 }
 
 export function ReportPage({ client }: { client: VigilClient }) {
@@ -106,12 +106,12 @@ export function ReportPage({ client }: { client: VigilClient }) {
   const text = (s: string, name: string, type: string) => downloadBlob(new Blob([s], { type }), name);
 
   return (
-    <section className="page report-page">
+    <section className="page report-page" data-testid="report-page">
       <h2>Maintenance report</h2>
       <form className="report-form" onSubmit={(e) => (e.preventDefault(), void build())}>
         <label>
           Asset{' '}
-          <select value={assetId} onChange={(e) => setAssetId(e.target.value)}>
+          <select data-testid="report-asset" value={assetId} onChange={(e) => setAssetId(e.target.value)}>
             <option value="">choose…</option>
             {assets.value.map((a) => (
               <option key={a.id} value={a.id}>
@@ -121,14 +121,14 @@ export function ReportPage({ client }: { client: VigilClient }) {
           </select>
         </label>{' '}
         <label>
-          From (UTC) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+          From (UTC) <input data-testid="report-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         </label>{' '}
         <label>
-          To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+          To <input data-testid="report-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>{' '}
         <label>
           Language{' '}
-          <select value={lang} onChange={(e) => isLang(e.target.value) && setLang(e.target.value)}>
+          <select data-testid="report-lang" value={lang} onChange={(e) => isLang(e.target.value) && setLang(e.target.value)}>
             {LANGUAGES.map((l) => (
               <option key={l} value={l}>
                 {LANGUAGE_NAMES[l]}
@@ -136,7 +136,7 @@ export function ReportPage({ client }: { client: VigilClient }) {
             ))}
           </select>
         </label>{' '}
-        <button type="submit" disabled={busy}>
+        <button type="submit" data-testid="report-build" disabled={busy}>
           Build report
         </button>
         <div>
@@ -153,7 +153,7 @@ export function ReportPage({ client }: { client: VigilClient }) {
         </label>
       </form>
       {error && (
-        <p role="alert" className="error">
+        <p role="alert" className="error" data-testid="report-error">
           {error}
         </p>
       )}

@@ -38,6 +38,10 @@ export class ApiService {
       'ble.select': () => {
         throw new ApiError('not-found', 'There is no Bluetooth device list to choose from here: the browser shows its own.');
       },
+      // The Electron shell prints (main/electron/ipc.ts); in browser mode the page uses the browser's print.
+      'report.pdf': () => {
+        throw new ApiError('unsupported', 'Printing to a PDF file is done by the desktop app; in the browser, use Print and choose "Save as PDF".');
+      },
     };
   }
 

@@ -1,10 +1,11 @@
 /**
- * vigil: train, evaluate and inspect node models from the command line, on the same models/ code
+ * vigil: train, evaluate and inspect node models, and print maintenance reports, from the command line, on the same models/ code
  * as the app (docs/model-format.md, models/train, models/eval).
  *
  *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
  *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
  *   vigil inspect MODEL.vgm [--json]
+ *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
  *
  * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
  * Errors are one line on stderr and exit status 2.
@@ -26,6 +27,10 @@ import { CsvReadError } from './csvColumns';
 import { chooseChannels, loadRecordings } from './data';
 import { ManifestError, readManifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
+import { ReportUsageError, runReport, type ReportFlags } from './report';
+import { PdfError } from './pdf';
+import { BundleError } from '../../models/dataset/bundle';
+import { ReportError } from '../../models/report/model';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -38,7 +43,12 @@ usage:
               [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--json]
   vigil inspect MODEL.vgm [--json]
+  vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
+              [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
+              [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
 
+report prints the maintenance report of one asset from a dataset bundle (docs/report.md); DATE is
+YYYY-MM-DD (UTC; --to includes its day) or an ISO 8601 time. It needs Chromium (VIGIL_CHROMIUM).
 A manifest is a CSV with at least the columns file,label,sample_rate_hz (file paths relative to the
 manifest). Rows labelled "normal" are training material; any other label is an anomaly class and is
 never trained on. train holds out the last 40% of each normal recording for evaluation. The channel
@@ -283,6 +293,19 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   return info;
 }
 
+async function cmdReport(argv: string[], out: Out): Promise<Record<string, unknown>> {
+  const { flags, positional } = parseFlags(argv, {
+    bundle: 'value', asset: 'value', from: 'value', to: 'value', out: 'value', lang: 'value', site: 'value', technician: 'value',
+    recommendations: 'value', 'recommendations-file': 'value', 'events-csv': 'value', 'measurements-csv': 'value', 'json-out': 'value', json: 'bool',
+  });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  for (const k of ['bundle', 'asset', 'from', 'to', 'out']) if (typeof flags[k] !== 'string') throw new UsageError(`report needs --${k}`);
+  const { 'json-out': jsonOut, json: _json, ...rest } = flags;
+  const r = await runReport({ ...(rest as unknown as ReportFlags), ...(typeof jsonOut === 'string' ? { json: jsonOut } : {}) });
+  out.log(`wrote ${flags.out}: ${r.pages ?? '?'} pages, ${r.events} events, ${r.windows} measured windows`);
+  return { out: flags.out, ...r };
+}
+
 /** Runs the CLI; returns the exit status. Exported for the tests. */
 export async function main(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s + '\n'), stderr: (s) => process.stderr.write(s + '\n') }): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -297,12 +320,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     if (cmd === 'train') result = await cmdTrain(rest, out);
     else if (cmd === 'eval') result = await cmdEval(rest, out);
     else if (cmd === 'inspect') result = cmdInspect(rest, out);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect; see vigil --help)`);
+    else if (cmd === 'report') result = await cmdReport(rest, out);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, report; see vigil --help)`);
     if (json) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

@@ -19,6 +19,8 @@ export interface InvokeEventLike {
 export interface ShellHandlers {
   /** The app's Bluetooth device picker ('ble.select'). */
   picker?: BlePicker;
+  /** Prints a report page to PDF ('report.pdf', main/electron/printPdf.ts). */
+  printPdf?: (html: string) => Promise<Uint8Array>;
 }
 
 export async function handleInvoke(service: ApiService, event: InvokeEventLike, channel: unknown, args: unknown, shell: ShellHandlers = {}): Promise<ApiReply> {
@@ -32,6 +34,10 @@ export async function handleInvoke(service: ApiService, event: InvokeEventLike, 
       const a = validateArgs('ble.select', args);
       if (!shell.picker) return { ok: false, error: { code: 'not-found', message: 'This window has no Bluetooth device list open.' } };
       return { ok: true, result: shell.picker.select(a.requestId, a.deviceId) };
+    }
+    if (channel === 'report.pdf' && shell.printPdf) {
+      const a = validateArgs('report.pdf', args);
+      return { ok: true, result: { pdfBase64: Buffer.from(await shell.printPdf(a.html)).toString('base64') } };
     }
     return { ok: true, result: await service.handle(channel, args) };
   } catch (e) {

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { ApiService } from '../api/service';
 import { appProtocolHandler } from './appProtocol';
 import { BlePicker } from './blePicker';
+import { printReportPdf } from './printPdf';
 import { guardContents, permissionAllowed } from './guards';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
@@ -71,7 +72,7 @@ function startShell(): void {
     await win.loadURL(`${APP_ORIGIN}/index.html#/nodes`);
   }
 
-  ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker }));
+  ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker, printPdf: printReportPdf }));
 
   manager.subscribe((event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);

@@ -25,6 +25,7 @@ export const REQUEST_CHANNELS = [
   'ble.rx',
   'ble.closed',
   'ble.select',
+  'report.pdf',
 ] as const;
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 

@@ -277,6 +277,8 @@ export interface ApiResults extends Record<RequestChannel, unknown> {
   'ble.closed': { ok: true };
   /** The technician's choice in the app's Bluetooth device picker (Electron); null cancels. */
   'ble.select': { ok: true };
+  /** The maintenance report page (models/report/html.ts) printed to PDF by the Electron shell (docs/report.md). */
+  'report.pdf': { pdfBase64: string };
 }
 
 /** Events pushed from main/ to the UI. */
@@ -339,6 +341,16 @@ const rule = <A>(keys: readonly string[], args: (a: RawArgs, channel: string) =>
 const MAX_PATH_LEN = 256;
 const BLE_ID_RE = /^[A-Za-z0-9+/=_-]{1,64}$/;
 const MAX_BLE_RX_BYTES = 8192;
+/** A report page is a few hundred kB (charts are decimated); far more is not one of ours. */
+export const MAX_REPORT_HTML_CHARS = 8 * 1024 * 1024;
+
+/** A whole HTML page as models/report/html.ts writes it: the printer loads nothing else. */
+function reportHtml(v: unknown, channel: string): string {
+  if (typeof v !== 'string' || v.length > MAX_REPORT_HTML_CHARS || !v.startsWith('<!doctype html>')) {
+    throw new ApiError('bad-request', `${channel}: "html" must be a report page (text starting "<!doctype html>", at most ${MAX_REPORT_HTML_CHARS} characters)`);
+  }
+  return v;
+}
 
 function isPlainObject(x: unknown): x is RawArgs {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -489,6 +501,7 @@ const REQUESTS = {
     requestId: text(a.requestId, ch, 'requestId', 1, 64),
     deviceId: a.deviceId === null ? null : bleDeviceId(a.deviceId, ch),
   })),
+  'report.pdf': rule(['html'], (a, ch) => ({ html: reportHtml(a.html, ch) })),
 } satisfies { [C in RequestChannel]: Rule<unknown> };
 
 // The type checker's proof that results and events name no channel that channels.ts does not.

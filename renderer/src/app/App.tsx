@@ -7,6 +7,7 @@ import type { LinkStore } from '../live/linkStore';
 import { LivePage } from '../live/LivePage';
 import { NodesPage } from '../nodes/NodesPage';
 import { RecordingsPage } from '../recordings/RecordingsPage';
+import { ReportPage } from '../report/ReportPage';
 import { RecorderBanner } from '../storage/RecorderBanner';
 import { StorageContext, type StorageServices } from '../storage/services';
 import { StoragePage } from '../storage/StoragePage';
@@ -23,6 +24,7 @@ const PAGES: { route: Route; name: string }[] = [
   { route: 'storage', name: 'Storage' },
   { route: 'training', name: 'Training' },
   { route: 'deploy', name: 'Deploy' },
+  { route: 'report', name: 'Report' },
 ];
 
 export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
@@ -58,6 +60,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           {route === 'storage' && <StoragePage />}
           {route === 'training' && <TrainingPage />}
           {route === 'deploy' && <DeployPage client={client} nodes={nodes} />}
+          {route === 'report' && <ReportPage client={client} />}
         </main>
         <UndoToast />
       </div>

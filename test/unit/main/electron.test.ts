@@ -130,6 +130,18 @@ describe('IPC handler (main/electron/ipc.ts)', () => {
     const r = await handleInvoke(service, { senderFrame: mainFrame, sender: { mainFrame } }, 'nodes.connect', { path: '/etc/passwd' });
     expect(r).toEqual({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('not a serial port path') } });
   });
+  it('report.pdf: only a report page is printed, by the shell; browser mode says to use the browser\'s print', async () => {
+    const ev = { senderFrame: mainFrame, sender: { mainFrame } };
+    const printed: string[] = [];
+    const printPdf = async (html: string) => (printed.push(html), new Uint8Array([0x25, 0x50, 0x44, 0x46]));
+    expect(await handleInvoke(service, ev, 'report.pdf', { html: '<!doctype html><p>x</p>' }, { printPdf })).toEqual({ ok: true, result: { pdfBase64: 'JVBERg==' } });
+    for (const bad of [{ html: 'https://example.com/' }, { html: 42 }, { html: '<!doctype html>', file: '/tmp/x' }, {}]) {
+      expect(await handleInvoke(service, ev, 'report.pdf', bad, { printPdf })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    }
+    expect(await handleInvoke(service, ev, 'report.pdf', { html: `<!doctype html>${'x'.repeat(8 * 1024 * 1024)}` }, { printPdf })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(printed).toHaveLength(1);
+    expect(await handleInvoke(service, ev, 'report.pdf', { html: '<!doctype html>' })).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringContaining('Save as PDF') } });
+  });
 });
 
 describe('preload (main/electron/preload.ts)', () => {

@@ -1,0 +1,41 @@
+/**
+ * The rows a maintenance report reads, from the database: the asset's nodes, sessions, feature
+ * chunks, raw snapshots, events, labels, models and deployments, in the same shape as a decoded
+ * bundle (models/report/model.ts ReportTables), so the app and `vigil report` build one model.
+ * Only the asset's rows are read, and chunks only of sessions that overlap the period.
+ */
+import type { ReportTables } from '../../../models/report/model';
+import type { VigilDb } from '../db/db';
+
+export async function reportRows(db: VigilDb, assetId: string, fromMs: number, toMs: number): Promise<ReportTables> {
+  const asset = await db.assets.get(assetId);
+  const nodes = await db.nodes.where('assetId').equals(assetId).toArray();
+  const bySession = await db.sessions.where('assetId').equals(assetId).toArray();
+  const nodeIds = [...new Set([...nodes.map((n) => n.id), ...bySession.map((s) => s.nodeId)])];
+  const byNode = nodeIds.length ? await db.sessions.where('nodeId').anyOf(nodeIds).toArray() : [];
+  const sessions = [...new Map([...bySession, ...byNode].map((s) => [s.id, s])).values()].filter((s) => s.startMs <= toMs && s.endMs >= fromMs);
+  const sessionIds = sessions.map((s) => s.id);
+  const any = <T>(p: Promise<T[]>, ids: string[]) => (ids.length ? p : Promise.resolve([] as T[]));
+  const [featureChunks, rawSnapshots, events, labels, models, deployments] = await Promise.all([
+    any(db.featureChunks.where('sessionId').anyOf(sessionIds).toArray(), sessionIds),
+    any(db.rawSnapshots.where('sessionId').anyOf(sessionIds).toArray(), sessionIds),
+    any(db.events.where('nodeId').anyOf(nodeIds).toArray(), nodeIds),
+    any(db.labels.where('nodeId').anyOf(nodeIds).toArray(), nodeIds),
+    any(db.models.where('nodeId').anyOf(nodeIds).toArray(), nodeIds),
+    any(db.deployments.where('nodeId').anyOf(nodeIds).toArray(), nodeIds),
+  ]);
+  const deployedModels = await db.models.bulkGet([...new Set(deployments.map((d) => d.modelId))]);
+  const allModels = [...new Map([...models, ...deployedModels.filter((m) => m !== undefined)].map((m) => [m.id, m])).values()];
+  const t = new Map<string, Record<string, unknown>[]>();
+  const put = (name: string, rows: object[]) => t.set(name, rows as Record<string, unknown>[]);
+  put('assets', asset ? [asset] : []);
+  put('nodes', nodes);
+  put('sessions', sessions);
+  put('featureChunks', featureChunks);
+  put('rawSnapshots', rawSnapshots);
+  put('events', events);
+  put('labels', labels);
+  put('models', allModels);
+  put('deployments', deployments);
+  return t;
+}

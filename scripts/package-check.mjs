@@ -61,8 +61,12 @@ try {
   for (const dev of Object.keys(pkg.devDependencies)) {
     if (all.some((f) => f.startsWith(`/node_modules/${dev}/`))) problems.push(`devDependency packed: ${dev}`);
   }
-  for (const dep of Object.keys(pkg.dependencies)) {
-    if (!files.some((f) => f.startsWith(`/node_modules/${dep}/`))) problems.push(`dependency missing: ${dep}`);
+  // main.cjs requires only these at run time; the renderer's dependencies are bundled by Vite.
+  for (const dep of ['serialport', '@serialport/bindings-cpp']) {
+    if (!all.some((f) => f.startsWith(`/node_modules/${dep}/`))) problems.push(`dependency missing: ${dep}`);
+  }
+  for (const dep of ['@tensorflow/tfjs', 'react', 'react-dom', 'dexie']) {
+    if (all.some((f) => f.startsWith(`/node_modules/${dep}/`))) problems.push(`renderer-only dependency packed: ${dep}`);
   }
   const nodeBin = 'firmware/build/host/vigil-node';
   for (const f of extra) {

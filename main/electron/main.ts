@@ -17,9 +17,12 @@ import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
 import { NodeManager } from '../node/manager';
 
-// The bundle lives in dist/electron/; the project root is two levels up.
-const ROOT = resolve(__dirname, '..', '..');
-const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
+// The bundle lives in dist/electron/; the app folder (the project root, or app.asar when
+// packaged) is two levels up. Packaged, the virtual node binary and data/demo sit beside app.asar
+// in the resources folder at the same relative paths (electron-builder.yml, extraResources).
+const APP_DIR = resolve(__dirname, '..', '..');
+const RENDERER_DIR = join(APP_DIR, 'dist', 'renderer');
+const ROOT = app.isPackaged ? process.resourcesPath : APP_DIR;
 
 // Two instances would share the pairing keys and the recordings: a second one hands over to the
 // first (which comes to the front) and quits before it opens anything.

@@ -53,6 +53,8 @@ const steps = [
   // One file at a time: they start real processes (nodes, QEMU, Chromium) on a 2-core machine.
   vitest('integration', ['test/integration'], ['--no-file-parallelism']),
   { name: 'build', cmd: process.execPath, args: [join(root, 'scripts/build.mjs'), 'renderer', 'electron'] },
+  // electron-builder --dir against a stand-in Electron runtime: the archive holds what the app needs and nothing else.
+  { name: 'package', cmd: process.execPath, args: [join(root, 'scripts/package-check.mjs')] },
   vitest('e2e', ['test/e2e'], ['--no-file-parallelism']),
 ];
 

@@ -2,7 +2,7 @@
  * Selects the TensorFlow.js backend for training. models/ stays free of Node and DOM APIs: the
  * caller says where the wasm binaries are (a folder path in Node, URLs in the browser build).
  *
- * Threads are off: threaded wasm breaks in minified builds (measured, DESIGN.md) and a single
+ * Threads are off: threaded wasm breaks in minified builds (measured on this project's build machines) and a single
  * thread keeps results bit-for-bit reproducible.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -2,7 +2,7 @@
  * The fused int8 dense layer: y = clamp(requantize(bias + W x) + z_y, act_min, 127), TFLite's
  * fully-connected int8 scheme (docs/model-format.md §1.2), in one pass per output pair.
  *
- * Two implementations with one signature, held to the same golden vectors (STYLE.md, the TFLM /
+ * Two implementations with one signature, held to the same golden vectors (the TFLM /
  * CMSIS-NN habit): nn_dense_s8_ref, plain C, the definition; nn_dense_s8, which on a core with the
  * DSP extension (Cortex-M4: SMLAD, SXTB16) takes four weights per load and two outputs per pass,
  * and elsewhere is the reference.

@@ -23,7 +23,10 @@ const frame = (k: number, bands = true): FeatureFrame => ({ windowIndex: k, tUs:
 describe('LiveRecorder and band energies', () => {
   it('stores the band energies column by column, and a change in band count starts a new session', async () => {
     const db = new VigilDb('rec-bands-1');
-    const rec = new LiveRecorder({ db, now: () => Date.UTC(2024, 4, 2, 8, 0, 0), setInterval: () => 0, clearInterval: () => {} });
+    // The clock advances on each read: two sessions opened in one test must not share a start time
+    // (with equal startMs the order below would fall to the random session ids).
+    let clock = Date.UTC(2024, 4, 2, 8, 0, 0);
+    const rec = new LiveRecorder({ db, now: () => (clock += 10), setInterval: () => 0, clearInterval: () => {} });
     rec.setNode(node);
     rec.ingest({ path: PATH, frames: Array.from({ length: 10 }, (_, k) => frame(k)) });
     rec.ingest({ path: PATH, frames: [frame(10, false), frame(11, false)] });

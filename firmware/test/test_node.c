@@ -321,16 +321,17 @@ static void unknown_type_is_counted_and_ignored(void **state)
     assert_int_equal(nack.detail, 0);
 }
 
-/* A refused write (nobody listening) is counted; the window index still advances, so the app sees
- * the gap (protocol.md §2). */
+/* A refused write is counted; the window index still advances, so the app sees the gap (protocol.md
+ * §2). Before any host has sent a frame on the link (nobody opened the port) the drops are not
+ * logged; after that a LOG 7 tells of them (here refused too: the link still takes nothing). */
 static void dropped_frames_are_counted(void **state)
 {
     (void)state;
     memset(g_samples, 0, sizeof g_samples);
     g_cap.refuse = true;
     assert_int_equal(node_push_samples(&g_node, g_samples, 1536), VIGIL_OK);
-    assert_int_equal(g_node.stats.tx_dropped, 3); /* 2 FEATURES and the LOG 7 that tells of them */
-    assert_int_equal(g_node.link[0].tx_dropped, 3);
+    assert_int_equal(g_node.stats.tx_dropped, 2); /* 2 FEATURES, no LOG 7: nobody listened yet */
+    assert_int_equal(g_node.link[0].tx_dropped, 2);
     assert_int_equal(g_node.stats.features_sent, 0);
     g_cap.refuse = false;
     assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
@@ -338,8 +339,20 @@ static void dropped_frames_are_counted(void **state)
     msg_features_t f;
     assert_int_equal(msg_features_decode(g_frames[0].payload, g_frames[0].payload_len, &f), VIGIL_OK);
     assert_int_equal(f.window_index, 2);
-    /* seq also counts the frames that were dropped: FEATURES 0, LOG 7 (dropped too), FEATURES 1 */
-    assert_int_equal(g_frames[0].seq, 3);
+    /* seq also counts the frames that were dropped: FEATURES 0, FEATURES 1, FEATURES 2 */
+    assert_int_equal(g_frames[0].seq, 2);
+
+    /* A host speaks (HELLO_REQ); from then on a refused frame is a loss it cares about. */
+    uint8_t wire[32];
+    size_t n = 0;
+    assert_int_equal(frame_build(MSG_TYPE_HELLO_REQ, 9, NULL, 0, wire, sizeof wire, &n), VIGIL_OK);
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, n);
+    (void)parse_capture(&g_cap, g_frames, 64);
+    const uint32_t before = g_node.stats.tx_dropped;
+    g_cap.refuse = true;
+    assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
+    g_cap.refuse = false;
+    assert_int_equal(g_node.stats.tx_dropped - before, 2); /* the FEATURES and the LOG 7 telling of it */
 }
 
 static void t_us_formula_and_range(void **state)

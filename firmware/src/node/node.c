@@ -188,6 +188,7 @@ static void on_frame(node_t *node, size_t li, const frame_view_t *v)
         }
         return;
     }
+    node->link[li].heard = true;
     switch (v->type) {
     case MSG_TYPE_HELLO_REQ:
         /* A response carries the request's seq and leaves the link's own counter alone (§2). */

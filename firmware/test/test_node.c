@@ -467,6 +467,54 @@ static void default_model_flags_the_fault_not_the_normal_run(void **state)
     assert_true(closed.last_event.end_window >= e->end_window);
 }
 
+/* An alarm in progress is ended (in the old model's terms) when the model is swapped, event ids go
+ * on counting, and a host that asks HELLO_REQ during an alarm is told of it. */
+static void alarm_ends_with_its_model_and_reaches_a_late_host(void **state)
+{
+    (void)state;
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
+    const size_t rows = read_recording("cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv");
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    const summary_t fault = summarize();
+    assert_int_equal(fault.events_started, 1);
+    const uint32_t first = fault.last_event.event_id;
+
+    /* A host connects now: after its HELLO, the alarm in progress. */
+    g_cap.len = 0;
+    uint8_t wire[32];
+    size_t n = 0;
+    assert_int_equal(frame_build(MSG_TYPE_HELLO_REQ, 77, NULL, 0, wire, sizeof wire, &n), VIGIL_OK);
+    node_rx_bytes(&g_node, 0, wire, n);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 8), 2);
+    assert_int_equal(g_frames[0].type, MSG_TYPE_HELLO);
+    assert_int_equal(g_frames[1].type, MSG_TYPE_EVENT);
+    msg_event_t e;
+    assert_int_equal(msg_event_decode(g_frames[1].payload, g_frames[1].payload_len, &e), VIGIL_OK);
+    assert_int_equal(e.state, MSG_EVENT_STARTED);
+    assert_int_equal(e.event_id, first);
+    assert_int_equal(e.start_window, fault.last_event.start_window);
+
+    /* The model is swapped (here for the same one): the old alarm ends first... */
+    g_cap.len = 0;
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
+    const summary_t swap = summarize();
+    assert_int_equal(swap.events_ended, 1);
+    assert_int_equal(swap.last_event.event_id, first);
+    assert_int_equal(swap.last_event.model_version, 1);
+    /* ...and the next alarm has the next id, not 0 again. */
+    g_cap.len = 0;
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    const summary_t again = summarize();
+    assert_int_equal(again.events_started, 1);
+    assert_int_equal(again.last_event.event_id, first + 1);
+    /* No model, no alarm: it is ended too. */
+    g_cap.len = 0;
+    node_clear_model(&g_node);
+    const summary_t cleared = summarize();
+    assert_int_equal(cleared.events_ended, 1);
+    assert_int_equal(cleared.last_event.event_id, first + 1);
+}
+
 static void model_checks_spec_key_and_limits(void **state)
 {
     (void)state;
@@ -585,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup(dropped_frames_are_counted, setup),
         cmocka_unit_test(t_us_formula_and_range),
         cmocka_unit_test_setup(default_model_flags_the_fault_not_the_normal_run, setup),
+        cmocka_unit_test_setup(alarm_ends_with_its_model_and_reaches_a_late_host, setup),
         cmocka_unit_test_setup(model_checks_spec_key_and_limits, setup),
         cmocka_unit_test_setup(samples_in_feeds_the_windows, setup),
     };

@@ -67,6 +67,9 @@ describe("The technician's loop: label, train, deploy with a canary, watch, roll
 
   it('labels a healthy range and a fault range by dragging on the Live charts', async () => {
     await go('live');
+    // The factory model already alarms on the fault, since before the app connected: the node tells a
+    // host that connects during an alarm.
+    await expect.poll(() => card(faulty).locator('[data-testid="alarm-list"] li[data-model="1"][data-active="true"]').count(), { timeout: 15_000 }).toBe(1);
     for (const [n, label] of [
       [healthy, 'normal'],
       [faulty, 'inner-race'],
@@ -143,6 +146,8 @@ describe("The technician's loop: label, train, deploy with a canary, watch, roll
     await go('live');
     for (const n of [healthy, faulty]) await expect.poll(() => running(n), { timeout: 15_000 }).toMatch(/^Model 2 \(slot \d\)$/);
     await expect.poll(() => card(faulty).locator('[data-testid="alarm-list"] li[data-model="2"][data-active="true"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The factory model's alarm was ended by the node when the model changed.
+    expect(await card(faulty).locator('[data-testid="alarm-list"] li[data-model="1"][data-active="true"]').count()).toBe(0);
     // The healthy node replays the running the model was trained on: it stays quiet.
     expect(await card(healthy).locator('[data-testid="alarm-list"] li[data-model="2"]').count()).toBe(0);
     await shot('5-live-new-model');

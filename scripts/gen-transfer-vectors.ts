@@ -256,6 +256,13 @@ export function buildVectors(): TransferVectors {
     w.begin(V8).chunk(V8, CHUNK).rest(V8).commit(V8).req(MSG_MODEL_STATUS_REQ);
   });
 
+  scenario('rollback to the built-in model: every stored model rejected, also after a reset', key, (w) => {
+    w.begin(V8).rest(V8).commit(V8).window(true).window(true).window(true).req(MSG_MODEL_STATUS_REQ);
+    w.req(MSG_MODEL_ROLLBACK, encodeModelRollback(BUILTIN_VERSION)).req(MSG_MODEL_STATUS_REQ);
+    w.req(MSG_MODEL_ROLLBACK, encodeModelRollback(7)).reset().req(MSG_MODEL_STATUS_REQ);
+    w.begin(V8).rest(V8).commit(V8).req(MSG_MODEL_STATUS_REQ);
+  });
+
   scenario('refusals, each with its reason; the running model keeps running', key, (w) => {
     w.chunk(V8, 0).commit(V8);
     w.begin(V8, { tagKey: OTHER_KEY }).begin(V5).begin(V7).begin(V8, { size: SLOT_SIZE });

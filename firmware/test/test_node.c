@@ -321,16 +321,17 @@ static void unknown_type_is_counted_and_ignored(void **state)
     assert_int_equal(nack.detail, 0);
 }
 
-/* A refused write (nobody listening) is counted; the window index still advances, so the app sees
- * the gap (protocol.md §2). */
+/* A refused write is counted; the window index still advances, so the app sees the gap (protocol.md
+ * §2). Before any host has sent a frame on the link (nobody opened the port) the drops are not
+ * logged; after that a LOG 7 tells of them (here refused too: the link still takes nothing). */
 static void dropped_frames_are_counted(void **state)
 {
     (void)state;
     memset(g_samples, 0, sizeof g_samples);
     g_cap.refuse = true;
     assert_int_equal(node_push_samples(&g_node, g_samples, 1536), VIGIL_OK);
-    assert_int_equal(g_node.stats.tx_dropped, 3); /* 2 FEATURES and the LOG 7 that tells of them */
-    assert_int_equal(g_node.link[0].tx_dropped, 3);
+    assert_int_equal(g_node.stats.tx_dropped, 2); /* 2 FEATURES, no LOG 7: nobody listened yet */
+    assert_int_equal(g_node.link[0].tx_dropped, 2);
     assert_int_equal(g_node.stats.features_sent, 0);
     g_cap.refuse = false;
     assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
@@ -338,8 +339,20 @@ static void dropped_frames_are_counted(void **state)
     msg_features_t f;
     assert_int_equal(msg_features_decode(g_frames[0].payload, g_frames[0].payload_len, &f), VIGIL_OK);
     assert_int_equal(f.window_index, 2);
-    /* seq also counts the frames that were dropped: FEATURES 0, LOG 7 (dropped too), FEATURES 1 */
-    assert_int_equal(g_frames[0].seq, 3);
+    /* seq also counts the frames that were dropped: FEATURES 0, FEATURES 1, FEATURES 2 */
+    assert_int_equal(g_frames[0].seq, 2);
+
+    /* A host speaks (HELLO_REQ); from then on a refused frame is a loss it cares about. */
+    uint8_t wire[32];
+    size_t n = 0;
+    assert_int_equal(frame_build(MSG_TYPE_HELLO_REQ, 9, NULL, 0, wire, sizeof wire, &n), VIGIL_OK);
+    node_rx_bytes(&g_node, NODE_LINK_WIRED, wire, n);
+    (void)parse_capture(&g_cap, g_frames, 64);
+    const uint32_t before = g_node.stats.tx_dropped;
+    g_cap.refuse = true;
+    assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
+    g_cap.refuse = false;
+    assert_int_equal(g_node.stats.tx_dropped - before, 2); /* the FEATURES and the LOG 7 telling of it */
 }
 
 static void t_us_formula_and_range(void **state)
@@ -452,6 +465,54 @@ static void default_model_flags_the_fault_not_the_normal_run(void **state)
     assert_int_equal(closed.events_ended, 1);
     assert_int_equal(closed.last_event.event_id, e->event_id);
     assert_true(closed.last_event.end_window >= e->end_window);
+}
+
+/* An alarm in progress is ended (in the old model's terms) when the model is swapped, event ids go
+ * on counting, and a host that asks HELLO_REQ during an alarm is told of it. */
+static void alarm_ends_with_its_model_and_reaches_a_late_host(void **state)
+{
+    (void)state;
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
+    const size_t rows = read_recording("cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv");
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    const summary_t fault = summarize();
+    assert_int_equal(fault.events_started, 1);
+    const uint32_t first = fault.last_event.event_id;
+
+    /* A host connects now: after its HELLO, the alarm in progress. */
+    g_cap.len = 0;
+    uint8_t wire[32];
+    size_t n = 0;
+    assert_int_equal(frame_build(MSG_TYPE_HELLO_REQ, 77, NULL, 0, wire, sizeof wire, &n), VIGIL_OK);
+    node_rx_bytes(&g_node, 0, wire, n);
+    assert_int_equal(parse_capture(&g_cap, g_frames, 8), 2);
+    assert_int_equal(g_frames[0].type, MSG_TYPE_HELLO);
+    assert_int_equal(g_frames[1].type, MSG_TYPE_EVENT);
+    msg_event_t e;
+    assert_int_equal(msg_event_decode(g_frames[1].payload, g_frames[1].payload_len, &e), VIGIL_OK);
+    assert_int_equal(e.state, MSG_EVENT_STARTED);
+    assert_int_equal(e.event_id, first);
+    assert_int_equal(e.start_window, fault.last_event.start_window);
+
+    /* The model is swapped (here for the same one): the old alarm ends first... */
+    g_cap.len = 0;
+    assert_int_equal(node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
+    const summary_t swap = summarize();
+    assert_int_equal(swap.events_ended, 1);
+    assert_int_equal(swap.last_event.event_id, first);
+    assert_int_equal(swap.last_event.model_version, 1);
+    /* ...and the next alarm has the next id, not 0 again. */
+    g_cap.len = 0;
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    const summary_t again = summarize();
+    assert_int_equal(again.events_started, 1);
+    assert_int_equal(again.last_event.event_id, first + 1);
+    /* No model, no alarm: it is ended too. */
+    g_cap.len = 0;
+    node_clear_model(&g_node);
+    const summary_t cleared = summarize();
+    assert_int_equal(cleared.events_ended, 1);
+    assert_int_equal(cleared.last_event.event_id, first + 1);
 }
 
 static void model_checks_spec_key_and_limits(void **state)
@@ -572,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup(dropped_frames_are_counted, setup),
         cmocka_unit_test(t_us_formula_and_range),
         cmocka_unit_test_setup(default_model_flags_the_fault_not_the_normal_run, setup),
+        cmocka_unit_test_setup(alarm_ends_with_its_model_and_reaches_a_late_host, setup),
         cmocka_unit_test_setup(model_checks_spec_key_and_limits, setup),
         cmocka_unit_test_setup(samples_in_feeds_the_windows, setup),
     };

@@ -95,6 +95,14 @@ export function perDayWords(x: number): string {
 
 export const secondsWords = (s: number) => (s < 10 ? `${Number(s.toPrecision(2))} s` : s < 120 ? `${Math.round(s)} s` : `${Number((s / 60).toPrecision(2))} min`);
 
+/**
+ * Held-out normal running below this tells nothing about false alarms a day: neither the alarms
+ * counted on it (none in a few seconds says nothing) nor their extrapolation from the share of
+ * windows over the threshold. 240 s is the held-out 40% of the 10 minutes of normal running that
+ * the data check calls enough (models/train/stored.ts NORMAL_ENOUGH_SECONDS).
+ */
+export const RATE_MIN_HELD_OUT_SECONDS = 240;
+
 /** False-alarm rates that differ by less than this factor (or both below 0.01 a day) count as the same. */
 const ALARM_FACTOR = 1.5;
 
@@ -125,13 +133,17 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
     (periods > 0 ? ` and ${periods} labelled fault period${periods === 1 ? '' : 's'} (${Object.keys(candidate.faults).join(', ')}), which no model was trained on.` : '; no fault is labelled in this data, so only false alarms can be compared.');
 
   const lines: string[] = [];
+  const rateKnown = normalSeconds >= RATE_MIN_HELD_OUT_SECONDS;
+  const tooLittle =
+    `too little normal running was held out to tell (${secondsWords(normalSeconds)}; it takes at least ${secondsWords(RATE_MIN_HELD_OUT_SECONDS)}, ` +
+    `from about ${secondsWords(RATE_MIN_HELD_OUT_SECONDS / 0.4)} of labelled normal running)`;
   const alarmsLine = (m: ModelOutcome) => `${perDayWords(m.falseAlarmsPerDay)} (${m.normalAlarms} alarm${m.normalAlarms === 1 ? '' : 's'} on the held-out normal data)`;
   const caughtLine = (m: ModelOutcome) => `${caughtOf(m)} of ${periodsOf(m)} fault periods`;
   const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? `${secondsWords(delayOf(m))} after a fault starts` : 'never');
 
   if (!current) {
     const why = report.detectors.find((d) => d.id === 'current')?.unavailable;
-    lines.push(`False alarms: ${alarmsLine(candidate)}.`);
+    lines.push(`False alarms: ${rateKnown ? alarmsLine(candidate) : tooLittle}.`);
     if (periods > 0) lines.push(`Faults caught: ${caughtLine(candidate)}; the alarm comes ${delayLine(candidate)} (median).`);
     return {
       judgement: 'no comparison',
@@ -143,7 +155,7 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
     };
   }
 
-  const alarms = compareAlarms(candidate.falseAlarmsPerDay, current.falseAlarmsPerDay);
+  const alarms = rateKnown ? compareAlarms(candidate.falseAlarmsPerDay, current.falseAlarmsPerDay) : 0;
   const caught = Math.sign(caughtOf(candidate) - caughtOf(current));
   const dc = delayOf(candidate);
   const dk = delayOf(current);
@@ -151,7 +163,7 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   // +1 where the new model is better on a measure, -1 where worse.
   const score = [-alarms, caught, earlier];
   const judgement: Judgement = score.every((x) => x >= 0) ? (score.some((x) => x > 0) ? 'better' : 'same') : score.every((x) => x <= 0) ? 'worse' : 'mixed';
-  lines.push(`False alarms: ${alarmsLine(candidate)}, against ${alarmsLine(current)} for the current model.`);
+  lines.push(rateKnown ? `False alarms: ${alarmsLine(candidate)}, against ${alarmsLine(current)} for the current model.` : `False alarms, for either model: ${tooLittle}.`);
   if (periods > 0) {
     lines.push(`Faults caught: ${caughtLine(candidate)}, against ${caughtLine(current)}.`);
     lines.push(`How early: the alarm comes ${delayLine(candidate)}, against ${delayLine(current)} (median).`);
@@ -161,13 +173,16 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   if (caught !== 0) parts.push(`catches ${caughtOf(candidate)} of ${periods} fault periods instead of ${caughtOf(current)}`);
   if (earlier !== 0) parts.push(`alarms ${earlier > 0 ? 'earlier' : 'later'} (${secondsWords(dc)} instead of ${secondsWords(dk)} after a fault starts)`);
   const who = `the model the node runs now (${current.name.replace(/^node's current model /, '').replace(/[()]/g, '')})`;
+  const unjudged = rateKnown ? '' : ' False alarms cannot be judged yet: record more normal running and train again.';
   const headline =
-    judgement === 'better'
+    (judgement === 'better'
       ? `The new model is better than ${who}: ${parts.join(', ')}.`
       : judgement === 'worse'
         ? `The new model is worse than ${who}: ${parts.join(', ')}. Keep the current one.`
         : judgement === 'mixed'
           ? `The new model is better in one way and worse in another than ${who}: ${parts.join(', ')}. Weigh which matters more on this machine.`
-          : `The new model does as well as ${who} on this data: no gain from deploying it.`;
+          : rateKnown
+            ? `The new model does as well as ${who} on this data: no gain from deploying it.`
+            : `The new model does as well as ${who} on the faults in this data.`) + unjudged;
   return { judgement, headline, lines, basis, candidate, current };
 }

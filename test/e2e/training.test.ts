@@ -3,7 +3,7 @@
 // a range of each on the Live chart; the Training page trains from those stored recordings and
 // labels in the Web Worker (TensorFlow.js wasm under the page's CSP), says how much data each class
 // has, and leads with the verdict against the node's current model; the model goes into the model
-// store and a deployment is recorded only after a confirmation. CSV files stay a second source.
+// store and its Deploy button hands it to the Deploy page. CSV files stay a second source.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,18 +96,16 @@ describe('Training page in Chromium', () => {
     await page.getByTestId('verdict-details').locator('summary').click();
   }, 120_000);
 
-  it('keeps the model in the model store with its lineage and records a deployment only after a confirmation', async () => {
+  it('keeps the model in the model store with its lineage; Deploy hands it to the Deploy page, recording nothing yet', async () => {
     await page.getByTestId('save-button').click();
     const row = page.getByTestId('model-v2');
     await row.waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain('for demo-cwru-inner-race');
     expect(await page.getByTestId('deployments-v2').textContent()).toBe('not deployed');
-    await page.getByTestId('deploy-v2').click();
-    expect(await page.getByTestId('deploy-confirm').textContent()).toContain('replaces the factory default model (v1) on demo-cwru-inner-race');
-    expect(await page.getByTestId('deployments-v2').textContent()).toBe('not deployed');
     await page.screenshot({ path: join(SHOTS, 'training.png'), fullPage: true });
-    await page.getByTestId('deploy-confirm-yes').click();
-    await expect.poll(() => page.getByTestId('deployments-v2').textContent()).toMatch(/demo-cwru-inner-race: waiting to be sent/);
+    await page.getByTestId('deploy-v2').click();
+    await expect.poll(() => page.url()).toMatch(/#\/deploy\/2$/);
+    await expect.poll(() => page.getByLabel('Model', { exact: true }).inputValue(), { timeout: 10_000 }).toBe('2');
     const stored = await page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const req = indexedDB.open('vigil');
@@ -128,7 +126,10 @@ describe('Training page in Chromium', () => {
     expect(new Set(lineage.data.map((d) => d.label))).toEqual(new Set(['normal', 'inner-race']));
     expect(lineage.data.every((d) => d.recordingId && d.ranges && d.ranges.length === 1)).toBe(true);
     expect(lineage.params.seed).toBe(1);
-    expect(stored.deployments).toMatchObject([{ status: 'requested', modelVersion: 2 }]);
+    // A deployment is recorded by the Deploy page when the model is sent, never on the way there.
+    expect(stored.deployments).toEqual([]);
+    await page.goto(host.url + '#/training');
+    await page.getByTestId('model-v2').waitFor({ timeout: 10_000 });
   }, 60_000);
 
   it('CSV files stay a second source; a bad file gets a message about the file', async () => {

@@ -316,7 +316,18 @@ export class TransferReceiver {
     if (this.state === TRANSFER_TRIAL || this.active < 0) return NACK_NO_ROLLBACK;
     const other = 1 - this.active;
     const s = this.slots[other];
-    if (s.state !== SLOT_CONFIRMED || versionOf(s.bytes) !== version) return NACK_NO_ROLLBACK;
+    const held = s.state === SLOT_CONFIRMED && versionOf(s.bytes) === version;
+    if (!held && version === this.opts.builtinVersion && version !== 0) {
+      // Back to the factory model: every confirmed slot rejected, the running one last.
+      if (s.state === SLOT_CONFIRMED) s.state = SLOT_REJECTED;
+      this.slots[this.active].state = SLOT_REJECTED;
+      this.active = -1;
+      this.runningVersion = version;
+      this.committed = false;
+      this.run = { kind: 'builtin' };
+      return 0;
+    }
+    if (!held) return NACK_NO_ROLLBACK;
     const refused = checkModel(s.bytes.subarray(0, s.length), this.opts.key, this.opts.specHash);
     if (refused !== 0) return refused;
     this.slots[this.active].state = SLOT_REJECTED;

@@ -188,11 +188,13 @@ static void on_frame(node_t *node, size_t li, const frame_view_t *v)
         }
         return;
     }
+    node->link[li].heard = true;
     switch (v->type) {
     case MSG_TYPE_HELLO_REQ:
         /* A response carries the request's seq and leaves the link's own counter alone (§2). */
         node_new_nonce(node, &node->link[li]);
         (void)node_send_hello_on(node, li, v->seq);
+        node_resend_alarm(node, li); /* a host that connects during an alarm sees it */
         break;
     case MSG_TYPE_SAMPLES_IN:
         node_on_samples_in(node, li, v);

@@ -139,6 +139,10 @@ typedef struct {
     uint8_t nonce[MSG_NONCE_LEN];
     uint32_t counter;         /* the last SECURE counter accepted since the nonce was issued */
     uint32_t tx_dropped;
+    /* A host has sent a frame on this link. Frames refused before that (nobody has opened the
+     * port yet) are counted but not logged: the first host to listen would only be told of frames
+     * it never waited for (docs/protocol.md §3.12, LOG 7). */
+    bool heard;
     /* the RAW_BLOCK being filled (§3.9): payload header + int16 samples, in place */
     uint8_t raw_k;            /* input frames in raw_sum */
     uint16_t raw_n;           /* samples (output frames) in the block */

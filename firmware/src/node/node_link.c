@@ -27,7 +27,7 @@ vigil_status_t node_link_send(node_t *node, size_t li, uint8_t type, uint16_t se
     if (st != VIGIL_OK) {
         node->stats.tx_dropped++;
         l->tx_dropped++;
-        if (type != MSG_TYPE_LOG) {
+        if (type != MSG_TYPE_LOG && l->heard) {
             node->drops_unlogged++;
         }
     }

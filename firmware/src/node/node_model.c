@@ -13,6 +13,10 @@ static vigil_status_t check_model(node_t *node, const uint8_t *blob, size_t len,
     nn_model_t *m = &node->model;
     vigil_status_t st = nn_model_parse(m, blob, len, key);
     if (st == VIGIL_OK) {
+        /* No minimum version here: this check also vets the boot model and a rollback's older one.
+         * A newer version is required where an update arrives: at BEGIN and COMMIT against the
+         * running model (ota/transfer.c, MODEL_OLDER) and by store_boot against every confirmed
+         * slot (store/store.c). */
         st = nn_model_check_node(m, &node->spec, node->hello.axis_count, 0);
     }
     if (st == VIGIL_OK) {
@@ -42,6 +46,17 @@ static vigil_status_t check_beside_running(node_t *node, const uint8_t *blob, si
     return st;
 }
 
+/* A detector for the model just loaded. Event ids go on from the last one: they count events since
+ * boot (docs/protocol.md §3.3), so a host never takes the new model's first alarm for the old one's. */
+static vigil_status_t restart_detector(node_t *node)
+{
+    const uint32_t next_id = node->detector.next_id;
+    const vigil_status_t st = nn_detector_init(&node->detector, node->model.threshold_sumsq, node->model.debounce_k,
+                                               node->model.debounce_n);
+    node->detector.next_id = next_id;
+    return st;
+}
+
 vigil_status_t node_accept_model(void *ctx, const uint8_t *blob, size_t len)
 {
     node_t *node = ctx;
@@ -67,12 +82,12 @@ vigil_status_t node_set_model(node_t *node, const uint8_t *blob, size_t len, uin
         st = check_beside_running(node, blob, len, key);
     }
     if (st == VIGIL_OK) {
+        node_end_alarm(node); /* the running model's alarm, in its own terms */
         node->model_ok = false;
         st = check_model(node, blob, len, key);
     }
     if (st == VIGIL_OK) {
-        st = nn_detector_init(&node->detector, node->model.threshold_sumsq, node->model.debounce_k,
-                              node->model.debounce_n);
+        st = restart_detector(node);
         node->model_ok = st == VIGIL_OK;
         node->model_blob = blob;
         node->model_len = len;
@@ -85,6 +100,7 @@ vigil_status_t node_set_model(node_t *node, const uint8_t *blob, size_t len, uin
 
 void node_clear_model(node_t *node)
 {
+    node_end_alarm(node);
     node->model_ok = false;
     node->model_blob = NULL;
     node->model_source = MSG_MODEL_SOURCE_NONE;
@@ -98,11 +114,11 @@ void node_revalidate_model(node_t *node)
         return;
     }
     const bool was = node->model_ok;
+    node_end_alarm(node);
     node->model_ok = false;
     const vigil_status_t st = check_model(node, node->model_blob, node->model_len, NULL);
     if (st == VIGIL_OK) {
-        node->model_ok = nn_detector_init(&node->detector, node->model.threshold_sumsq, node->model.debounce_k,
-                                          node->model.debounce_n) == VIGIL_OK;
+        node->model_ok = restart_detector(node) == VIGIL_OK;
     }
     if (node->model_ok != was) {
         node_model_log(node, node->model_ok ? MSG_LOG_MODEL_LOADED : MSG_LOG_MODEL_REFUSED,

@@ -81,6 +81,11 @@ void node_revalidate_model(node_t *node);
 void node_raw_restart_all(node_t *node);
 /* The feature stream from window 0: empty windows, detector cleared. */
 void node_restart_windows(node_t *node);
+/* Ends an alarm in progress (EVENT state 0) before the detector or its model goes away; call while
+ * node->model is still the model that raised it. */
+void node_end_alarm(node_t *node);
+/* Tells a host that just asked HELLO_REQ on link li of an alarm in progress (EVENT state 1 again). */
+void node_resend_alarm(node_t *node, size_t li);
 void node_on_samples_in(node_t *node, size_t li, const frame_view_t *v);
 void node_on_stream(node_t *node, size_t li, uint16_t seq, const msg_stream_t *m);
 

@@ -118,7 +118,8 @@ void node_raw_restart_all(node_t *node)
     }
 }
 
-static void send_event(node_t *node, uint8_t state)
+/* The EVENT payload of the detector's current or last event. */
+static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_EVENT_LEN], size_t *len)
 {
     const nn_detector_t *d = &node->detector;
     const msg_event_t e = {
@@ -134,10 +135,35 @@ static void send_event(node_t *node, uint8_t state)
         .threshold = nn_score_f32(&node->model, d->threshold_sumsq),
         .model_version = node->model.model_version,
     };
+    return msg_event_encode(&e, payload, MSG_EVENT_LEN, len) == VIGIL_OK;
+}
+
+static void send_event(node_t *node, uint8_t state)
+{
     uint8_t payload[MSG_EVENT_LEN];
     size_t len = 0;
-    if (msg_event_encode(&e, payload, sizeof payload, &len) == VIGIL_OK) {
+    if (build_event(node, state, payload, &len)) {
         node->stats.events_sent += node_send_all(node, MSG_STREAM_FEATURES, MSG_TYPE_EVENT, payload, len);
+    }
+}
+
+void node_end_alarm(node_t *node)
+{
+    if (node->model_ok && nn_detector_reset(&node->detector) == NN_DETECTOR_ENDED) {
+        send_event(node, MSG_EVENT_ENDED);
+    }
+}
+
+void node_resend_alarm(node_t *node, size_t li)
+{
+    node_link_t *l = &node->link[li];
+    uint8_t payload[MSG_EVENT_LEN];
+    size_t len = 0;
+    if (node->model_ok && node->detector.active && (l->mode & MSG_STREAM_FEATURES) != 0 &&
+        build_event(node, MSG_EVENT_STARTED, payload, &len)) {
+        node->tx_len = 0;
+        node->stats.events_sent += node_link_send(node, li, MSG_TYPE_EVENT, l->seq++, payload, len) == VIGIL_OK;
+        node->tx_len = 0;
     }
 }
 
@@ -239,9 +265,7 @@ vigil_status_t node_push_samples(node_t *node, const float *frames, size_t n_fra
 /* The feature stream from window 0 (a new stream, or a new hop): empty windows, detector cleared. */
 void node_restart_windows(node_t *node)
 {
-    if (node->model_ok && nn_detector_reset(&node->detector) == NN_DETECTOR_ENDED) {
-        send_event(node, MSG_EVENT_ENDED);
-    }
+    node_end_alarm(node);
     dsp_windower_reset(&node->win);
     node->window_index = 0;
     node->stream_frames = 0;

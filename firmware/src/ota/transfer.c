@@ -205,6 +205,28 @@ static void revert(ota_rx_t *rx)
     rx->trial_windows = 0;
 }
 
+/* Back to the factory model: every confirmed slot is marked rejected, so no boot runs a stored
+ * model again (store_boot finds none and the node loads its built-in one). The running slot is
+ * marked last: a power cut before it leaves that model running at the next boot. */
+static uint8_t rollback_to_builtin(ota_rx_t *rx)
+{
+    store_t *s = rx->cfg.store;
+    const uint32_t running = (uint32_t)s->active;
+    const uint32_t other = 1u - running;
+    if (store_slot_info(s, other).state == STORE_SLOT_CONFIRMED && store_verdict(s, other, false) != VIGIL_OK) {
+        return MSG_NACK_STORAGE;
+    }
+    if (store_verdict(s, running, false) != VIGIL_OK) {
+        return MSG_NACK_STORAGE;
+    }
+    s->active = -1;
+    rx->running_version = rx->cfg.builtin_version;
+    rx->committed = false;
+    rx->run = OTA_RUN_BUILTIN;
+    rx->run_slot = 0u;
+    return 0;
+}
+
 static uint8_t on_rollback(ota_rx_t *rx, const uint8_t *p, size_t len)
 {
     uint32_t version;
@@ -224,6 +246,10 @@ static uint8_t on_rollback(ota_rx_t *rx, const uint8_t *p, size_t len)
     }
     const uint32_t other = 1u - (uint32_t)s->active;
     const store_slot_info_t info = store_slot_info(s, other);
+    if ((info.state != STORE_SLOT_CONFIRMED || info.version != version) && version == rx->cfg.builtin_version &&
+        version != 0u) {
+        return rollback_to_builtin(rx);
+    }
     if (info.state != STORE_SLOT_CONFIRMED || info.version != version) {
         return MSG_NACK_NO_ROLLBACK;
     }

@@ -59,7 +59,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}
           {route === 'training' && <TrainingPage />}
-          {route === 'deploy' && <DeployPage client={client} nodes={nodes} />}
+          {route === 'deploy' && <DeployPage client={client} nodes={nodes} preselect={id} />}
           {route === 'report' && <ReportPage client={client} />}
         </main>
         <UndoToast />

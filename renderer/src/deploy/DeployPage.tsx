@@ -2,7 +2,8 @@
  * Deploy: send a stored model to nodes, a canary first (renderer/src/deploy/rollout.ts), with a
  * progress bar and the state of each node, a rollback to the model before, and the deployment
  * history (renderer/src/deploy/history.ts). What a node runs comes from its HELLO INFO, never from
- * what the app hoped for.
+ * what the app hoped for. The Training page hands a model over as #/deploy/<version>: that model is
+ * chosen, and the nodes it was trained for are ticked when they can take it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ModelProgress, NodeInfo } from '../../../models/api/contract';
@@ -22,6 +23,8 @@ interface DeployableModel {
   version: number;
   label: string;
   file: Uint8Array;
+  /** The node (HELLO uid) the model was trained for, when it came from the model store. */
+  nodeId?: string | null;
 }
 
 function canUpdate(n: NodeInfo): boolean {
@@ -42,7 +45,7 @@ function useModels(db: VigilDb): { models: DeployableModel[]; add(m: DeployableM
         setStored(
           rows
             .filter((r): r is typeof r & { blob: Uint8Array } => r.blob !== null)
-            .map((r) => ({ version: r.version, label: `version ${r.version}${r.note ? ` — ${r.note}` : ''} (${new Date(r.createdMs).toLocaleString()})`, file: r.blob })),
+            .map((r) => ({ version: r.version, label: `version ${r.version}${r.note ? ` — ${r.note}` : ''} (${new Date(r.createdMs).toLocaleString()})`, file: r.blob, nodeId: r.nodeId })),
         ),
       )
       .catch((e: unknown) => setError(`Could not read the stored models: ${e instanceof Error ? e.message : String(e)}`));
@@ -52,10 +55,23 @@ function useModels(db: VigilDb): { models: DeployableModel[]; add(m: DeployableM
   return { models, add, error };
 }
 
-export function DeployPage({ client, nodes }: { client: VigilClient; nodes: NodesState }) {
+/** The factory model's version, read from the model the app ships (the virtual node's built-in one). */
+function useFactoryVersion(): number | null {
+  const [v, setV] = useState<number | null>(null);
+  useEffect(() => {
+    fetch('./models/default.vgm')
+      .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(String(r.status)))))
+      .then((b) => setV(readVgmFile(new Uint8Array(b)).model.modelVersion))
+      .catch(() => setV(null));
+  }, []);
+  return v;
+}
+
+export function DeployPage({ client, nodes, preselect = null }: { client: VigilClient; nodes: NodesState; preselect?: string | null }) {
   const { db } = useStorage();
   const log: DeploymentLog = useMemo(() => dbDeploymentLog(db), [db]);
   const { models, add, error: modelsError } = useModels(db);
+  const factoryVersion = useFactoryVersion();
   const [version, setVersion] = useState<number | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [canary, setCanary] = useState<string>('');
@@ -70,6 +86,21 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
   byPathRef.current = byPath;
   const updatable = nodes.nodes.filter(canUpdate);
   const model = models.find((m) => m.version === version) ?? models[0];
+
+  // A model handed over by the Training page (#/deploy/<version>): choose it, and tick the node it
+  // was trained for once that node can take a model (it may still be connecting).
+  const handedOver = preselect !== null && /^\d+$/.test(preselect) ? Number(preselect) : null;
+  useEffect(() => {
+    if (handedOver !== null) setVersion(handedOver);
+  }, [handedOver]);
+  const handedModel = models.find((m) => m.version === handedOver);
+  const handedNode = updatable.find((n) => handedModel?.nodeId && n.hello?.uid === handedModel.nodeId)?.path;
+  const ticked = useRef(false);
+  useEffect(() => {
+    if (!handedNode || ticked.current) return;
+    ticked.current = true;
+    setChosen((c) => (c.includes(handedNode) ? c : [...c, handedNode]));
+  }, [handedNode]);
 
   const reloadHistory = useCallback(() => void log.list().then(setHistory).catch(() => {}), [log]);
   useEffect(reloadHistory, [reloadHistory]);
@@ -113,8 +144,11 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
     }
     if (step.kind !== 'start') return;
     setStarted((s) => new Set([...s, ...step.paths]));
+    // Only the node's blob travels: a trained model's app section (lineage, evaluation) can pass
+    // the host's message limit and stays on this laptop.
+    const blob = bytesToBase64(readVgmFile(model.file).blob);
     for (const path of step.paths) {
-      client.invoke('nodes.model.deploy', { path, model: bytesToBase64(model.file) }).then(
+      client.invoke('nodes.model.deploy', { path, model: blob }).then(
         (p) => setProgress((m) => new Map(m).set(path, p)),
         (e: unknown) => {
           const now = Date.now();
@@ -212,7 +246,7 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
       )}
 
       {rows.length > 0 && (
-        <table className="deploy-progress">
+        <table className="data-table deploy-progress">
           <thead>
             <tr>
               <th>Node</th>
@@ -227,7 +261,11 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
               const n = byPath.get(path);
               const p = progress.get(path);
               const running = n?.hello?.info?.modelVersion;
-              const back = n && running !== undefined ? previousVersion(history, n.hello?.uid ?? path, running) : null;
+              const fromSlot = /^slot/.test(n?.hello?.info?.modelSource ?? '');
+              // Back to the model deployed before; with none, from a stored model back to the factory one.
+              const deployedBefore = n && running !== undefined ? previousVersion(history, n.hello?.uid ?? path, running) : null;
+              const toFactory = deployedBefore === null && running !== undefined && fromSlot && factoryVersion !== null && factoryVersion < running;
+              const back = toFactory ? factoryVersion : deployedBefore;
               return (
                 <tr key={path} data-testid="deploy-row" data-path={path} data-state={p?.state ?? 'waiting'}>
                   <td>{nodeName(n, path)}</td>
@@ -244,7 +282,7 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
                   <td>
                     {n && back !== null && (!p || isEnded(p.state)) && (
                       <button type="button" data-testid="rollback" onClick={() => rollback(n, back)}>
-                        Roll back to version {back}
+                        {toFactory ? `Roll back to the factory model (version ${back})` : `Roll back to version ${back}`}
                       </button>
                     )}
                   </td>
@@ -259,7 +297,7 @@ export function DeployPage({ client, nodes }: { client: VigilClient; nodes: Node
       {history.length === 0 ? (
         <p>No deployment yet.</p>
       ) : (
-        <table className="deploy-history" data-testid="deploy-history">
+        <table className="data-table deploy-history" data-testid="deploy-history">
           <thead>
             <tr>
               <th>When</th>

@@ -133,11 +133,14 @@ export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore })
   const x = useExtras(store, node.path, 2);
   if (x.events.length === 0) return null;
   const recent = x.events.slice(-5).reverse();
+  // A model swap restarts the node's detector without ending the old model's alarm.
+  const running = node.hello?.info?.modelVersion;
+  const active = (e: (typeof recent)[number]) => e.state === 'started' && (running === undefined || e.modelVersion === running);
   return (
     <ul className="alarm-list" data-testid="alarm-list" aria-label="Anomaly alarms">
       {recent.map((e) => (
-        <li key={`${e.eventId}:${e.startWindow}`} className={e.state === 'started' ? 'error' : undefined}>
-          Alarm {e.eventId} {e.state === 'started' ? 'ACTIVE' : 'ended'}: windows {e.startWindow}–{e.endWindow}, peak score {f(e.peakScore, 3)} (threshold {f(e.threshold, 3)}, {e.debounceK} of {e.debounceN})
+        <li key={`${e.eventId}:${e.modelVersion}:${e.startWindow}`} className={active(e) ? 'error' : undefined} data-model={e.modelVersion} data-active={active(e)}>
+          Alarm {e.eventId} {active(e) ? 'ACTIVE' : e.state === 'started' ? 'ended (model replaced)' : 'ended'} (model {e.modelVersion}): windows {e.startWindow}–{e.endWindow}, peak score {f(e.peakScore, 3)} (threshold {f(e.threshold, 3)}, {e.debounceK} of {e.debounceN})
         </li>
       ))}
     </ul>

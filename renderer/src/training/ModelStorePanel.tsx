@@ -1,12 +1,10 @@
 /**
  * The model store (renderer/src/db/models.ts): every model with what it was trained on, the
- * verdict it had, and where it was deployed. Deploying needs an explicit confirmation that names
- * the node and what is replaced; it is recorded as a deployment (renderer/src/db/deployments.ts)
- * that the deploy flow carries out over the link.
+ * verdict it had, and where it was deployed. Deploying hands the model to the Deploy page
+ * (renderer/src/deploy/DeployPage.tsx), where the technician picks the nodes and a canary and the
+ * model travels over the link; the deployments listed here are the ones that page recorded.
  */
-import { useState } from 'react';
 import type { DeploymentRow, ModelRow } from '../db/types';
-import { NameOptions } from './StoredPicker';
 
 function download(m: ModelRow): void {
   if (!m.blob) return;
@@ -43,13 +41,10 @@ export function ModelStorePanel({
   models: ModelRow[];
   deployments: DeploymentRow[];
   nodes: NodeChoice[];
-  onDeploy: (model: ModelRow, nodeId: string) => Promise<void>;
+  onDeploy: (model: ModelRow) => void;
 }) {
-  const [confirming, setConfirming] = useState<{ model: ModelRow; nodeId: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const nodeName = (id: string) => nodes.find((n) => n.id === id)?.name ?? (id || 'a node not recorded');
   const ofModel = (m: ModelRow) => deployments.filter((d) => d.modelId === m.id).sort((a, b) => b.createdMs - a.createdMs);
-  const runningOn = (nodeId: string) => deployments.filter((d) => d.nodeId === nodeId && d.status === 'confirmed').sort((a, b) => b.createdMs - a.createdMs)[0];
   return (
     <section className="panel" aria-labelledby="store-title" data-testid="model-store">
       <h3 id="store-title">Models</h3>
@@ -104,52 +99,14 @@ export function ModelStorePanel({
                   <button type="button" onClick={() => download(m)} disabled={!m.blob}>
                     Download
                   </button>{' '}
-                  {nodes.length > 0 && (
-                    <button type="button" onClick={() => (setError(null), setConfirming({ model: m, nodeId: m.nodeId && nodes.some((n) => n.id === m.nodeId) ? m.nodeId : nodes[0].id }))} data-testid={`deploy-${m.name}`}>
-                      Deploy…
-                    </button>
-                  )}
+                  <button type="button" onClick={() => onDeploy(m)} disabled={!m.blob} data-testid={`deploy-${m.name}`}>
+                    Deploy…
+                  </button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      )}
-      {confirming && (
-        <div className="confirm" role="dialog" aria-labelledby="confirm-title" data-testid="deploy-confirm">
-          <h4 id="confirm-title">Deploy {confirming.model.name}?</h4>
-          <label>
-            To node{' '}
-            <select value={confirming.nodeId} onChange={(e) => setConfirming({ ...confirming, nodeId: e.target.value })}>
-              <NameOptions items={nodes} />
-            </select>
-          </label>
-          <p>
-            It replaces {runningOn(confirming.nodeId) ? `v${runningOn(confirming.nodeId).modelVersion}` : 'the factory default model (v1)'} on {nodeName(confirming.nodeId)}.{' '}
-            {confirming.model.verdict ? `When it was trained: ${confirming.model.verdict}` : ''} The deployment is recorded now and sent to the node over the link; the node
-            runs it on trial and confirms it, or goes back to the model it had.
-          </p>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          <button
-            type="button"
-            data-testid="deploy-confirm-yes"
-            onClick={() => {
-              onDeploy(confirming.model, confirming.nodeId).then(
-                () => setConfirming(null),
-                (e: Error) => setError(e.message),
-              );
-            }}
-          >
-            Yes, deploy {confirming.model.name} to {nodeName(confirming.nodeId)}
-          </button>{' '}
-          <button type="button" onClick={() => setConfirming(null)}>
-            Cancel
-          </button>
-        </div>
       )}
     </section>
   );

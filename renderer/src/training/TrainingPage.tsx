@@ -2,13 +2,14 @@
  * Training page: train the node's model from what was recorded and labelled on this laptop (or
  * from picked CSV files), in a Web Worker (progress, loss curve, cancel); then the answer first —
  * is the new model better than the one the node runs, on this machine's held-out data, and by how
- * much — with every detector one click away; keep it in the model store and deploy it after a
- * confirmation (ModelStorePanel).
+ * much — with every detector one click away; keep it in the model store and hand it to the Deploy
+ * page, which sends it to the nodes.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { readVgmFile } from '../../../models/nn/modelFile';
 import { openDb } from '../db/db';
-import { confirmedModel, recordDeployment } from '../db/deployments';
+import { navigate } from '../app/route';
+import { confirmedModel } from '../db/deployments';
 import { addModel, listModels, nextModelVersion } from '../db/models';
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { technicianName } from '../labels/technician';
@@ -394,7 +395,12 @@ export function TrainingPage() {
       {quantized && (
         <VerdictPanel verdict={quantized.verdict} report={quantized.report} notes={notes} version={quantized.version}>
           {saved ? (
-            <p data-testid="saved-note">Kept in the model store as {saved}. Deploy it from the list below.</p>
+            <p data-testid="saved-note">
+              Kept in the model store as {saved}.{' '}
+              <button type="button" className="primary" onClick={() => navigate('deploy', String(quantized.version))} data-testid="deploy-saved">
+                Deploy {saved} to nodes…
+              </button>
+            </p>
           ) : (
             <button type="button" className="primary" onClick={() => void save()} data-testid="save-button">
               Keep v{quantized.version} in the model store
@@ -407,10 +413,7 @@ export function TrainingPage() {
         models={models}
         deployments={deployments}
         nodes={nodes}
-        onDeploy={async (m, nodeId) => {
-          await recordDeployment(db, { modelId: m.id, nodeId, actor: technicianName(), message: 'confirmed by the technician on the Training page' });
-          await refresh();
-        }}
+        onDeploy={(m) => navigate('deploy', String(m.version))}
       />
     </div>
   );

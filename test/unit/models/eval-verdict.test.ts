@@ -2,11 +2,11 @@
 // on the same held-out windows, replayed with the node's k-of-n debounce.
 import { describe, expect, it } from 'vitest';
 import type { DetectorEval, EvaluationReport } from '../../../models/eval/report';
-import { perDayWords, verdictOf, type VerdictData } from '../../../models/eval/verdict';
+import { perDayWords, RATE_MIN_HELD_OUT_SECONDS, verdictOf, type VerdictData } from '../../../models/eval/verdict';
 
-const HOP = 500;
+const HOP = 6000;
 const FS = 1000;
-/** Two normal stretches of 20 windows, two fault periods of 10 windows. */
+/** Two normal stretches of 20 windows (4 min held out, just enough to judge false alarms), two fault periods of 10 windows. */
 const data: VerdictData = {
   testNormal: { sourceIndex: [...Array(20).fill(0), ...Array(20).fill(1)], start: [...Array(20).keys(), ...Array(20).keys()].map((k) => k * HOP) },
   anomalies: new Map([['inner-race', { sourceIndex: [...Array(10).fill(0), ...Array(10).fill(1)], start: [...Array(10).keys(), ...Array(10).keys()].map((k) => k * HOP) }]]),
@@ -41,13 +41,13 @@ describe('verdict', () => {
   it('better: fewer false alarms, more periods caught, earlier', () => {
     const v = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 5, noisy, faultFrom([4, 99]))), data);
     expect(v.judgement).toBe('better');
-    expect(v.candidate.faults['inner-race']).toEqual({ periods: 2, caught: 2, delaysS: [1.5, 2] });
-    expect(v.current!.faults['inner-race']).toMatchObject({ caught: 1, delaysS: [3.5] });
+    expect(v.candidate.faults['inner-race']).toEqual({ periods: 2, caught: 2, delaysS: [18, 24] });
+    expect(v.current!.faults['inner-race']).toMatchObject({ caught: 1, delaysS: [42] });
     expect(v.current!.normalAlarms).toBe(1);
     expect(v.headline).toBe(
-      'The new model is better than the model the node runs now (v1): fewer false alarms (about 1 every 10 days instead of 5 a day), catches 2 of 2 fault periods instead of 1, alarms earlier (1.8 s instead of 3.5 s after a fault starts).',
+      'The new model is better than the model the node runs now (v1): fewer false alarms (about 1 every 10 days instead of 5 a day), catches 2 of 2 fault periods instead of 1, alarms earlier (21 s instead of 42 s after a fault starts).',
     );
-    expect(v.basis).toMatch(/^Judged on 20 s of normal running held out .* and 2 labelled fault periods \(inner-race\)/);
+    expect(v.basis).toMatch(/^Judged on 4 min of normal running held out .* and 2 labelled fault periods \(inner-race\)/);
   });
 
   it('worse when it misses what the current model catches', () => {
@@ -69,6 +69,20 @@ describe('verdict', () => {
     expect(v.judgement).toBe('no comparison');
     expect(v.headline).toMatch(/cannot be compared on this data \(built for other features/);
     expect(v.lines[1]).toMatch(/Faults caught: 2 of 2 fault periods/);
+  });
+
+  it('says plainly when too little normal running was held out to judge false alarms', () => {
+    // The same windows 12 times shorter: 20 s of held-out normal running.
+    const short: VerdictData = { ...data, hop: HOP / 12 };
+    expect((40 * short.hop) / FS).toBeLessThan(RATE_MIN_HELD_OUT_SECONDS);
+    const v = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 0])), detector('current', 18, noisy, faultFrom([0, 0]))), short);
+    // 18 a day against 0.1 a day is no difference on 20 s: neither figure is shown or weighed.
+    expect(v.judgement).toBe('same');
+    expect(v.lines[0]).toBe('False alarms, for either model: too little normal running was held out to tell (20 s; it takes at least 4 min, from about 10 min of labelled normal running).');
+    expect(v.headline).toMatch(/does as well as .* on the faults in this data\. False alarms cannot be judged yet: record more normal running and train again\.$/);
+    expect(v.headline + v.lines.join(' ')).not.toMatch(/a day/);
+    const alone = verdictOf(report(detector('int8', 18, quiet, faultFrom([0, 0]))), short);
+    expect(alone.lines[0]).toMatch(/^False alarms: too little normal running was held out to tell/);
   });
 
   it('false alarms per day in words', () => {

@@ -191,7 +191,7 @@ export class NodeModelUpdate {
   private track(): void {
     const s = this.sender;
     const c = this.current;
-    if (!s || !c) return;
+    if (!s || !c || s.phase === 'done' || s.phase === 'failed') return; // its outcome is told next
     const state: ModelUpdateState = s.phase === 'committing' ? 'committing' : 'sending';
     if (s.acked !== c.sent || state !== c.state) this.set(state, { sent: s.acked });
   }

@@ -6,13 +6,19 @@
  *    node's pty (RateLimitedLink below, given to the NodeManager as its link opener): each write
  *    leaves, in order, no earlier than its 10 bits per byte (8N1) allow after the previous one, and
  *    the node's bytes come in at the same rate (a 4 KiB receive buffer; more is lost, as on a UART).
- *    Capacity = baud / 10 bytes per second. The time runs from the deploy request to the COMMIT's
- *    ACK (state 'trial'), so MODEL_STATUS, BEGIN and COMMIT round trips count against it. The
- *    node's stream is turned off first: at 115200 baud its features alone would fill the link.
- *    Median of 3 updates (a fresh version each, after the previous one is confirmed).
+ *    Capacity = baud / 10 bytes per second, app to node: the most any protocol could move over
+ *    the wire, framing and start/stop bits aside. The time runs from the deploy request to the
+ *    moment the manager reports the COMMIT's ACK (state 'trial'), so BEGIN and COMMIT, the
+ *    framing and the last round trip count against it. The node's stream is turned off first: at
+ *    115200 baud its features alone would fill the link. Median of 5 updates (a fresh version
+ *    each, after the previous one is confirmed).
  *  - goodput_ratio_ble: the same over the Bluetooth LE chain (test/helpers/bleChain.ts: the fake
- *    GATT, the renderer's NusLink, the relay, SECURE), ATT MTU 247 (244-byte writes) and 60 kB/s
- *    each way; capacity = 60 kB/s.
+ *    GATT, the renderer's NusLink, the relay, SECURE), ATT MTU 247 (244-byte writes: a 251-byte
+ *    LE data packet, the data length extension's largest) and 60 kB/s each way. Capacity = those
+ *    60 kB/s of ATT payload, app to node: the fake charges air time per written byte (ATT and
+ *    link-layer headers are inside that figure, as a throughput measured on a real link would be).
+ *  - The notes give, per update, the framing ratio: model bytes over every byte the app wrote
+ *    to the node during the update (BEGIN, chunk frames, COMMIT) — the ceiling of goodput_ratio.
  *  - resume_overhead_bytes: on the 921600 baud link, the cable pulled (SIGUSR1) in the middle of a
  *    transfer: chunk data bytes that reached the node's pty beyond the image's size. Target: at
  *    most one window of chunks.
@@ -39,12 +45,15 @@ import type { BenchResult } from './run';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const WINDOW = 8;
+const RUNS = 5;
 const BLE_MTU = 247;
 const BLE_BYTES_PER_S = 60_000;
 
 /** Counts of what reached the node through every link the manager opened. */
 interface WireCount {
   chunkDataBytes: number;
+  /** Every byte the app wrote to the node. */
+  txBytes: number;
 }
 
 /** A serial link paced at `baud` (8N1) each way; see the header. */
@@ -56,7 +65,7 @@ class RateLimitedLink implements ByteLink {
   constructor(
     private readonly inner: ByteLink,
     private readonly baud: number,
-    count: WireCount,
+    private readonly count: WireCount,
   ) {
     this.deframer = new Deframer((f) => {
       if (f.type === MSG_MODEL_CHUNK) count.chunkDataBytes += decodeModelChunk(f.payload).data.length;
@@ -69,6 +78,7 @@ class RateLimitedLink implements ByteLink {
     return Math.max(performance.now(), freeAt) + (bytes * 10 * 1000) / this.baud;
   }
   write(bytes: Uint8Array): Promise<void> {
+    this.count.txBytes += bytes.length;
     this.txFreeAt = this.due(this.txFreeAt, bytes.length);
     const copy = bytes.slice();
     return new Promise((resolve, reject) => {
@@ -110,7 +120,7 @@ interface Rig {
 
 async function rig(baud: number | null): Promise<Rig> {
   const dir = mkdtempSync('/dev/shm/vigil-bench-ota-');
-  const count: WireCount = { chunkDataBytes: 0 };
+  const count: WireCount = { chunkDataBytes: 0, txBytes: 0 };
   const manager = new NodeManager({
     root: ROOT,
     batchMs: 50,
@@ -145,27 +155,30 @@ async function rig(baud: number | null): Promise<Rig> {
 const OVER = new Set(['confirmed', 'refused', 'reverted', 'rolled-back', 'failed']);
 
 /** One update of version `r.version + 1`: seconds from the request to the COMMIT's ACK; waits for the confirmation. */
-async function update(r: Rig, path: string, base: Uint8Array, onProgress?: (p: ModelProgress) => void): Promise<{ seconds: number; size: number; end: ModelProgress; data: { bytes: number; seconds: number } }> {
+async function update(r: Rig, path: string, base: Uint8Array, txBytes: () => number, onProgress?: (p: ModelProgress) => void): Promise<{ seconds: number; size: number; end: ModelProgress; written: number }> {
   const version = ++r.version;
   const since = r.progress.length;
-  // The data phase: from the node's first acknowledged chunk to its last.
-  let first: { sent: number; t: number } | undefined;
-  let last = 0;
+  // The moment the manager reports the COMMIT's ACK (a poll of r.progress would add its period).
+  let trialAt = 0;
+  let written = 0;
+  const tx0 = txBytes();
   const off = r.manager.subscribe((e, payload) => {
     const p = payload as ModelProgress;
     if (e !== 'node.model' || p.path !== path) return;
-    if (p.state === 'sending' && p.sent > 0) first ??= { sent: p.sent, t: performance.now() };
-    if (p.state === 'committing' && !last) last = performance.now();
+    if ((p.state === 'trial' || OVER.has(p.state)) && !trialAt) {
+      trialAt = performance.now();
+      written = txBytes() - tx0;
+    }
     onProgress?.(p);
   });
   const t0 = performance.now();
   const started = (await r.service.handle('nodes.model.deploy', { path, model: toBase64(modelFileWithVersion(base, version)) })) as ModelProgress;
   const trial = await waitFor('the COMMIT ACK', 120_000, () => r.progress.slice(since).find((p) => p.path === path && (p.state === 'trial' || OVER.has(p.state))));
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = ((trialAt || performance.now()) - t0) / 1000;
   const end = await waitFor('the end of the trial', 60_000, () => r.progress.slice(since).find((p) => p.path === path && OVER.has(p.state)));
   off();
   if (trial.state !== 'trial' || end.state !== 'confirmed') throw new Error(`the update to version ${version} ended ${end.state}: ${end.message ?? ''}`);
-  return { seconds, size: started.total, end, data: { bytes: started.total - (first?.sent ?? 0), seconds: first ? (last - first.t) / 1000 : NaN } };
+  return { seconds, size: started.total, end, written };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -175,11 +188,10 @@ async function serialGoodput(baud: number, base: Uint8Array, notes: string[]): P
   const r = await rig(baud);
   try {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await update(r, r.vn.path, base));
+    for (let i = 0; i < RUNS; i++) runs.push(await update(r, r.vn.path, base, () => r.count.txBytes));
     const ratios = runs.map((x) => x.size / x.seconds / (baud / 10));
-    const data = runs.map((x) => x.data.bytes / x.data.seconds / (baud / 10));
     notes.push(
-      `serial ${baud} baud: ${runs[0].size} bytes in ${runs.map((x) => x.seconds.toFixed(3)).join(', ')} s (capacity ${baud / 10} B/s; ratios ${ratios.map((x) => x.toFixed(3)).join(', ')}; data phase alone ${data.map((x) => x.toFixed(3)).join(', ')})`,
+      `serial ${baud} baud (capacity ${baud / 10} B/s app to node: 8N1 spends 10 bits a byte): ${runs[0].size} model bytes in ${runs.map((x) => x.seconds.toFixed(3)).join(', ')} s; ratios ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${runs[0].written} bytes written to the node, framing ratio ${(runs[0].size / runs[0].written).toFixed(3)}`,
     );
     return round(median(ratios));
   } finally {
@@ -192,11 +204,10 @@ async function bleGoodput(base: Uint8Array, notes: string[]): Promise<number> {
   const chain = await connectOverFakeGatt(r.service, r.manager, r.vn.blePath!, { mtu: BLE_MTU, bytesPerSecond: BLE_BYTES_PER_S, bridgeBufferBytes: 65_536 });
   try {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await update(r, chain.path, base));
+    for (let i = 0; i < RUNS; i++) runs.push(await update(r, chain.path, base, () => chain.fake.stats.writtenBytes));
     const ratios = runs.map((x) => x.size / x.seconds / BLE_BYTES_PER_S);
-    const data = runs.map((x) => x.data.bytes / x.data.seconds / BLE_BYTES_PER_S);
     notes.push(
-      `BLE fake GATT (ATT MTU ${BLE_MTU}, ${BLE_BYTES_PER_S} B/s each way, SECURE): ${runs[0].size} bytes in ${runs.map((x) => x.seconds.toFixed(3)).join(', ')} s; ratios ${ratios.map((x) => x.toFixed(3)).join(', ')}; data phase alone ${data.map((x) => x.toFixed(3)).join(', ')}; largest write ${chain.fake.stats.largestWrite} B`,
+      `BLE fake GATT (ATT MTU ${BLE_MTU}, ${BLE_BYTES_PER_S} B/s of ATT payload each way = the capacity; BEGIN and COMMIT in SECURE, chunks in the clear): ${runs[0].size} model bytes in ${runs.map((x) => x.seconds.toFixed(3)).join(', ')} s; ratios ${ratios.map((x) => x.toFixed(3)).join(', ')}; ${runs[0].written} bytes written to the node, framing ratio ${(runs[0].size / runs[0].written).toFixed(3)}; largest write ${chain.fake.stats.largestWrite} B`,
     );
     return round(median(ratios));
   } finally {
@@ -211,7 +222,7 @@ async function resumeOverhead(base: Uint8Array, notes: string[]): Promise<number
   try {
     r.count.chunkDataBytes = 0;
     let pulled = -1;
-    const u = await update(r, r.vn.path, base, (p) => {
+    const u = await update(r, r.vn.path, base, () => r.count.txBytes, (p) => {
       if (pulled < 0 && p.state === 'sending' && p.sent >= 4 * 1020) {
         pulled = p.sent;
         r.vn.process.kill('SIGUSR1');

@@ -24,7 +24,7 @@ export interface UpdateHost {
   post(type: number, payload: Uint8Array): boolean;
   /** The node's pairing key, if the app holds it. */
   key(): Uint8Array | undefined;
-  /** Chunk data bytes for this link (chunkDataForMtu). */
+  /** Chunk data bytes for this link: the most a frame holds (docs/protocol.md 3.14). */
   chunk(): number;
   /** Asks a HELLO and resolves when it came (or not, in time): its INFO block tells the model the node runs. */
   askHello(): Promise<void>;

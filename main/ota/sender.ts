@@ -1,6 +1,6 @@
 /**
  * The app's side of the model transfer (docs/protocol.md section 3.14): splits a signed model blob
- * into chunks sized to the link, keeps a window of chunks in flight, advances on the node's highest
+ * into chunks that fit a frame, keeps a window of chunks in flight, advances on the node's highest
  * contiguous offset, goes back to it after a timeout without progress (or at the first status that
  * shows a gap), and after a reconnect asks MODEL_STATUS and resumes from the offset the node holds.
  *
@@ -75,7 +75,7 @@ export function decodeTransferReply(type: number, payload: Uint8Array): Transfer
 export interface SenderOptions {
   /** The node's pairing key (it signs BEGIN; the blob must already be signed with it). */
   key: Uint8Array;
-  /** Chunk data bytes (chunkDataForMtu), a multiple of 4; lowered to the node's max_chunk. */
+  /** Chunk data bytes, a multiple of 4; lowered to the node's max_chunk. */
   chunk: number;
   /** Chunks in flight. */
   window: number;

@@ -10,9 +10,9 @@
  *    bytes, filled to that size whenever the node has sent that much (as a NUS bridge does);
  *  - a throughput cap each way (default 60 kB/s): a write's bytes reach the node when its air time
  *    at that rate is over, and notifications go out no faster; node bytes beyond the bridge's
- *    buffer are lost (counted). A write resolves when the air is free for it, as a controller
- *    takes a write without response into its buffer while the one before is still on air: the
- *    app's next write is then ready in time, and the link, not the app's timers, sets the pace;
+ *    buffer are lost (counted). A write resolves when the controller's buffer takes it (room for
+ *    two full writes not yet on air, as a stack queues writes without response): the app's next
+ *    write is then ready in time, and the link, not the app's timers, sets the pace;
  *  - drop(): the link goes away ('gattserverdisconnected'; connect() fails until restore()).
  *
  * `createFakeBluetooth` is SELF-CONTAINED (no imports, no module-level names) so the very same code
@@ -158,13 +158,13 @@ export function createFakeBluetooth(options: FakeGattOptions, pipe: NodePipe): F
         await sleep(2);
         throw fail('InvalidModificationError', 'GATT Error: invalid attribute length.');
       }
-      // Air time at the throughput cap, one write after the other: taken when the air is free
-      // (the controller's buffer holds this write while the one before is on air), at the node
-      // when its own air time is over.
+      // Air time at the throughput cap, one write after the other; taken once the bytes not yet
+      // on air, this write's included, fit the controller's buffer; at the node when its own air
+      // time is over.
       const now = performance.now();
-      const onAir = Math.max(writeFreeAt, now);
-      writeFreeAt = onAir + (bytes.length * 1000) / rate;
-      if (onAir > now) await sleep(onAir - now);
+      writeFreeAt = Math.max(writeFreeAt, now) + (bytes.length * 1000) / rate;
+      const takenAt = writeFreeAt - (2 * (mtu - 3) * 1000) / rate;
+      if (takenAt > now) await sleep(takenAt - now);
       if (!connected) throw fail('NetworkError', 'GATT Server is disconnected.');
       stats.writes++;
       stats.writtenBytes += bytes.length;

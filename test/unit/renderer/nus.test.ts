@@ -107,20 +107,22 @@ describe('NusLink over the fake GATT', () => {
     expect(Buffer.compare(node.written(), Buffer.from(data))).toBe(0);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(200 - 2); // 12,000 bytes at 60 kB/s: never faster
 
-    // A write resolves when the air is free for it, before its bytes land (as a controller
-    // buffers a write without response): the app's next write is ready when this one is over.
+    // A write resolves when the controller's buffer (two writes of MTU - 3) takes it, before its
+    // bytes land: the app's next write is ready when the air is free; a third waits for room.
     const other = fakeNode();
-    const fake = createFakeBluetooth({ mtu: 247, bytesPerSecond: 10_000 }, other.pipe);
+    const fake = createFakeBluetooth({ mtu: 203, bytesPerSecond: 10_000 }, other.pipe);
     fakes.push(fake);
     const gatt = fake.device.gatt as unknown as { connect(): Promise<unknown>; getPrimaryService(u: string): Promise<{ getCharacteristic(u: string): Promise<{ writeValueWithoutResponse(v: Uint8Array): Promise<void> }> }> };
     await gatt.connect();
     const rx = await (await gatt.getPrimaryService(FAKE_NUS.service)).getCharacteristic(FAKE_NUS.rx);
-    await rx.writeValueWithoutResponse(pattern(200, 1)); // 20 ms on air
+    const start = performance.now();
+    await rx.writeValueWithoutResponse(pattern(200, 1)); // on air 0-20 ms
+    await rx.writeValueWithoutResponse(pattern(200, 2)); // buffered, on air 20-40 ms
     expect(other.written().length).toBe(0);
-    const second = performance.now();
-    await rx.writeValueWithoutResponse(pattern(200, 2)); // taken when the first is over
-    expect(performance.now() - second).toBeGreaterThanOrEqual(15);
-    await waitFor('the second write landed', 3000, () => (other.written().length >= 400 ? true : undefined));
+    await rx.writeValueWithoutResponse(pattern(200, 3)); // taken when the first is over
+    expect(performance.now() - start).toBeGreaterThanOrEqual(18);
+    await waitFor('the writes landed', 3000, () => (other.written().length >= 600 ? true : undefined));
+    expect(performance.now() - start).toBeGreaterThanOrEqual(58);
   });
 
   it('writes 20-byte chunks until a notification shows the MTU, then chunks of that size, in order, one at a time', async () => {

@@ -17,7 +17,6 @@ import { signModelBlob } from '../models/nn/modelFile';
 import { fromHex, sha256, toHex } from '../models/crypto/sha256';
 import { crc32, encodeNack, MSG_ACK } from '../models/protocol';
 import {
-  chunkDataForMtu,
   encodeModelBegin,
   encodeModelChunk,
   encodeModelCommit,
@@ -137,7 +136,6 @@ export interface TransferVectors {
   messages: { name: string; type: number; payload: string }[];
   beginTags: { key: string; size: number; version: number; sha256: string; macInput: string; tag: string }[];
   shortPayloads: { type: number; len: number }[];
-  chunkForMtu: { mtu: number; secure: boolean; data: number }[];
   images: ImageVector[];
   scenarios: Scenario[];
 }
@@ -335,14 +333,6 @@ export function buildVectors(): TransferVectors {
       { type: MSG_MODEL_ROLLBACK, len: 3 },
       { type: MSG_MODEL_STATUS, len: 55 },
     ],
-    chunkForMtu: [
-      [23, false],
-      [23, true],
-      [247, false],
-      [247, true],
-      [512, false],
-      [1039, false],
-    ].map(([mtu, secure]) => ({ mtu: mtu as number, secure: secure as boolean, data: chunkDataForMtu(mtu as number, secure as boolean) })),
     images,
     scenarios,
   };

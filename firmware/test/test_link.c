@@ -193,7 +193,7 @@ static void boot_hello_on_both_links_with_info(void **state)
         assert_int_equal(n, 3); /* HELLO, LOG boot, LOG model loaded */
         msg_hello_t h = hello_of(&g_rx[0]);
         assert_int_equal(g_rx[0].seq, 0);
-        assert_int_equal(h.info.protocol_minor, 2);
+        assert_int_equal(h.info.protocol_minor, 3);
         assert_int_equal(h.info.capabilities, 0x3FFu); /* bits 0-9: all but model update */
         assert_int_equal(h.info.link, link);
         assert_int_equal(h.info.paired, 0);
@@ -924,7 +924,7 @@ static void ota_refused_image_keeps_the_running_model(void **state)
     expect_nack(NODE_LINK_WIRED, 30, MSG_TYPE_MODEL_BEGIN, MSG_NACK_MODEL_OLDER, 0);
 }
 
-static void ota_over_ble_needs_secure(void **state)
+static void ota_over_ble_needs_secure_but_for_chunks(void **state)
 {
     (void)state;
     /* Without a receiver the requests are unknown. */
@@ -944,6 +944,27 @@ static void ota_over_ble_needs_secure(void **state)
     /* Inside SECURE: answered, with the SECURE frame's seq. */
     secure(NODE_LINK_BLE, 6, k_key, 1, MSG_TYPE_MODEL_STATUS_REQ, NULL, 0);
     assert_int_equal(ota_status_of(NODE_LINK_BLE, 6).running_version, 1);
+    /* MODEL_CHUNK in the clear (§3.14): taken, but only into a transfer a SECURE BEGIN started. */
+    static uint8_t chunk[4 + 64];
+    const size_t len = ota_image(2, k_key);
+    memcpy(chunk + 4, g_image, 64);
+    request(NODE_LINK_BLE, MSG_TYPE_MODEL_CHUNK, 7, chunk, sizeof chunk);
+    expect_nack(NODE_LINK_BLE, 7, MSG_TYPE_MODEL_CHUNK, MSG_NACK_NO_TRANSFER, 0);
+    uint8_t p[MSG_MODEL_BEGIN_LEN];
+    uint8_t h[32];
+    sha256(g_image, len, h);
+    proto_put_u32le(p, (uint32_t)len);
+    proto_put_u32le(p + 4, 2);
+    memcpy(p + 8, h, 32);
+    msg_model_begin_tag(k_key, (uint32_t)len, 2, h, p + 40);
+    secure(NODE_LINK_BLE, 8, k_key, 2, MSG_TYPE_MODEL_BEGIN, p, sizeof p);
+    assert_int_equal(ota_status_of(NODE_LINK_BLE, 8).state, MSG_TRANSFER_RECEIVING);
+    request(NODE_LINK_BLE, MSG_TYPE_MODEL_CHUNK, 9, chunk, sizeof chunk);
+    assert_int_equal(ota_status_of(NODE_LINK_BLE, 9).offset, 64);
+    /* COMMIT is a request like BEGIN: SECURE only. */
+    request(NODE_LINK_BLE, MSG_TYPE_MODEL_COMMIT, 10, h, sizeof h);
+    expect_nack(NODE_LINK_BLE, 10, MSG_TYPE_MODEL_COMMIT, MSG_NACK_AUTH_REQUIRED, 0);
+    assert_int_equal(g_node.ota.state, MSG_TRANSFER_RECEIVING);
 }
 
 /* ---- the identity record (§4.3) ---- */
@@ -1007,7 +1028,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(identity_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(ota_update_runs_then_confirms, setup, teardown),
         cmocka_unit_test_setup_teardown(ota_refused_image_keeps_the_running_model, setup, teardown),
-        cmocka_unit_test_setup_teardown(ota_over_ble_needs_secure, setup, teardown),
+        cmocka_unit_test_setup_teardown(ota_over_ble_needs_secure_but_for_chunks, setup, teardown),
     };
     return cmocka_run_group_tests_name("link", tests, NULL, NULL);
 }

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import * as P from '../../models/protocol/index';
 import { StreamContinuity, type Frame } from '../../models/protocol/index';
 import { ApiError, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
-import { chunkDataForMtu, MODEL_CHUNK_DATA_MAX, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
+import { CLEAR_CHUNK_MINOR, MODEL_CHUNK_DATA_MAX, MODEL_CHUNK_DATA_MAX_SECURE, MSG_MODEL_CHUNK, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
 import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
 import { NodeModelUpdate } from '../ota/nodeUpdate';
 import { SessionLink } from './sessionLink';
@@ -28,9 +28,6 @@ import * as W from './wireToApi';
 import { SecureStale } from './requests';
 
 export type { SessionOptions } from './sessionLink';
-
-/** The Bluetooth LE write the model transfer sizes its chunks for: ATT_MTU 247 − 3 (docs/protocol.md 4.2). */
-const BLE_WRITE_BYTES = 244;
 
 /** Wall-clock microseconds with sub-millisecond resolution. */
 function nowUs(): number {
@@ -54,13 +51,16 @@ export class NodeSession extends SessionLink {
     {
       path: this.path,
       post: (type, payload) => {
-        const key = this.secureKey();
+        const key = type === MSG_MODEL_CHUNK && this.clearChunks() ? undefined : this.secureKey();
         return this.requests.post({ type, payload, ...(key ? { secureKey: key } : {}) });
       },
       key: () => this.pairingKey(),
+      // The largest chunk that fits a frame: the link packs frames into its writes end to end, so
+      // a chunk need not match the Bluetooth LE write, and a longer one spends less on framing.
       chunk: () => {
         const most = this.opts.modelTransfer?.chunkMax ?? MODEL_CHUNK_DATA_MAX;
-        return this.kind === 'ble' ? chunkDataForMtu(BLE_WRITE_BYTES, this.secureKey() !== undefined, most) : Math.floor(most / 4) * 4;
+        const fits = this.secureKey() && !this.clearChunks() ? MODEL_CHUNK_DATA_MAX_SECURE : MODEL_CHUNK_DATA_MAX;
+        return Math.floor(Math.min(most, fits) / 4) * 4;
       },
       askHello: async () => {
         // Waits for the answer: a HELLO brings a new link nonce, and a SECURE request sent before
@@ -270,6 +270,11 @@ export class NodeSession extends SessionLink {
   }
 
   /** The key a command travels under inside SECURE: over Bluetooth LE, when the app holds it. */
+  /** A 1.3 node takes MODEL_CHUNK in the clear over Bluetooth LE: BEGIN and COMMIT authenticate the image (docs/protocol.md 3.14). */
+  private clearChunks(): boolean {
+    return (this.wire?.protocolMinor ?? 0) >= CLEAR_CHUNK_MINOR;
+  }
+
   private secureKey(): Uint8Array | undefined {
     return this.kind === 'ble' && this.has('secure') ? this.pairingKey() : undefined;
   }

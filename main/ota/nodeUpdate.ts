@@ -24,7 +24,7 @@ export interface UpdateHost {
   post(type: number, payload: Uint8Array): boolean;
   /** The node's pairing key, if the app holds it. */
   key(): Uint8Array | undefined;
-  /** Chunk data bytes for this link (chunkDataForMtu). */
+  /** Chunk data bytes for this link: the most a frame holds (docs/protocol.md 3.14). */
   chunk(): number;
   /** Asks a HELLO and resolves when it came (or not, in time): its INFO block tells the model the node runs. */
   askHello(): Promise<void>;
@@ -191,7 +191,7 @@ export class NodeModelUpdate {
   private track(): void {
     const s = this.sender;
     const c = this.current;
-    if (!s || !c) return;
+    if (!s || !c || s.phase === 'done' || s.phase === 'failed') return; // its outcome is told next
     const state: ModelUpdateState = s.phase === 'committing' ? 'committing' : 'sending';
     if (s.acked !== c.sent || state !== c.state) this.set(state, { sent: s.acked });
   }

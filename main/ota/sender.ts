@@ -1,8 +1,15 @@
 /**
  * The app's side of the model transfer (docs/protocol.md section 3.14): splits a signed model blob
- * into chunks sized to the link, keeps a window of chunks in flight, advances on the node's highest
+ * into chunks that fit a frame, keeps a window of chunks in flight, advances on the node's highest
  * contiguous offset, goes back to it after a timeout without progress (or at the first status that
  * shows a gap), and after a reconnect asks MODEL_STATUS and resumes from the offset the node holds.
+ *
+ * Round trips cost link time that carries no model bytes, so the sender waits for none it can do
+ * without (section 6.4): a fresh transfer opens with BEGIN (which resumes by itself when the node
+ * holds this image) followed at once by the first window of chunks from offset 0, and the COMMIT
+ * follows the last chunk without waiting for its status. A refused BEGIN is looked into with
+ * MODEL_STATUS (the model may run already, or be on trial after a lost COMMIT ACK); a COMMIT that
+ * arrives before every chunk (INCOMPLETE) is sent again once the node holds them all.
  *
  * It is written against a minimal port — send one request, receive decoded replies — so that a
  * session (main/node/session.ts) can drive it: the session frames each request (inside SECURE over
@@ -26,6 +33,9 @@ import {
   MSG_MODEL_STATUS,
   MSG_MODEL_STATUS_REQ,
   NACK_IMAGE_HASH,
+  NACK_INCOMPLETE,
+  NACK_MODEL_OLDER,
+  NACK_MODEL_PENDING,
   NACK_NO_TRANSFER,
   transferRefusalText,
   TRANSFER_RECEIVING,
@@ -65,7 +75,7 @@ export function decodeTransferReply(type: number, payload: Uint8Array): Transfer
 export interface SenderOptions {
   /** The node's pairing key (it signs BEGIN; the blob must already be signed with it). */
   key: Uint8Array;
-  /** Chunk data bytes (chunkDataForMtu), a multiple of 4; lowered to the node's max_chunk. */
+  /** Chunk data bytes, a multiple of 4; lowered to the node's max_chunk. */
   chunk: number;
   /** Chunks in flight. */
   window: number;
@@ -121,6 +131,10 @@ export class ModelSender {
   private retries = 0;
   private restarts = 0;
   private recovering = false;
+  /** A COMMIT is on its way behind the last chunk. */
+  private commitSent = false;
+  /** The reason the node refused BEGIN: MODEL_STATUS is asked before the transfer ends with it. */
+  private beginRefusal: number | undefined;
   private settle!: (o: SenderOutcome) => void;
 
   constructor(
@@ -145,10 +159,10 @@ export class ModelSender {
     return { acked: this.acked, size: this.size };
   }
 
-  /** Asks the node where it stands; the transfer goes on from its answer. */
+  /** Sends BEGIN and the first window of chunks; the transfer goes on from the node's answers. */
   start(nowMs: number): void {
     if (this.phase !== 'idle') throw new Error('the transfer has started already');
-    this.askStatus(nowMs);
+    this.beginFresh(nowMs);
   }
 
   /** The link is gone: nothing is sent until reconnected. */
@@ -173,7 +187,7 @@ export class ModelSender {
     if (this.isOver() || this.phase === 'disconnected' || this.phase === 'idle') return;
     if (r.kind === 'status') this.onStatus(r.status, nowMs);
     else if (r.kind === 'ack') {
-      if (r.reqType === MSG_MODEL_COMMIT && this.phase === 'committing') this.finish({ ok: true });
+      if (r.reqType === MSG_MODEL_COMMIT && (this.phase === 'committing' || this.commitSent)) this.finish({ ok: true });
     } else this.onNack(r.reqType, r.reason, nowMs);
   }
 
@@ -186,10 +200,14 @@ export class ModelSender {
       return;
     }
     if (this.phase === 'status') this.sendReq(MSG_MODEL_STATUS_REQ, new Uint8Array(0), nowMs);
-    else if (this.phase === 'begin') this.sendBegin(nowMs);
+    else if (this.phase === 'begin') {
+      this.commitSent = false; // a lost BEGIN: the chunks and COMMIT behind it were refused
+      this.sendBegin(nowMs);
+    }
     else if (this.phase === 'committing') this.sendReq(MSG_MODEL_COMMIT, encodeModelCommit(this.sha), nowMs);
     else {
       this.next = this.acked; // go back to what the node holds
+      this.commitSent = false;
       this.pump(nowMs, true);
     }
   }
@@ -215,6 +233,21 @@ export class ModelSender {
     this.sendReq(MSG_MODEL_STATUS_REQ, new Uint8Array(0), nowMs);
   }
 
+  /**
+   * BEGIN, then at once the first window of chunks from 0: a node that accepts BEGIN for a new
+   * image starts at 0 and takes them in order behind it. A node that resumes (it held this image)
+   * ignores them as repeats, and one that refuses BEGIN answers them NO_TRANSFER, which the sender
+   * no longer listens to; either way at most one window of link time is spent.
+   */
+  private beginFresh(nowMs: number): void {
+    this.sendBegin(nowMs);
+    this.acked = 0;
+    this.next = 0;
+    this.recovering = false;
+    this.commitSent = false;
+    this.pump(nowMs, false);
+  }
+
   private sendBegin(nowMs: number): void {
     this.phase = 'begin';
     const tag = modelBeginTag(this.opts.key, this.size, this.version, this.sha);
@@ -227,8 +260,7 @@ export class ModelSender {
       return;
     }
     this.counters.restarts++;
-    this.acked = 0;
-    this.sendBegin(nowMs);
+    this.beginFresh(nowMs);
   }
 
   private ours(s: TransferStatus): boolean {
@@ -250,15 +282,23 @@ export class ModelSender {
         this.startSending(s.offset, nowMs);
       } else if (s.state !== TRANSFER_TRIAL && s.runningVersion === this.version) {
         this.finish({ ok: true, alreadyRunning: true });
+      } else if (this.beginRefusal !== undefined) {
+        this.finish({ ok: false, error: reasonText(this.beginRefusal), reason: this.beginRefusal });
       } else {
-        this.sendBegin(nowMs);
+        this.beginFresh(nowMs);
       }
       return;
     }
     if (this.phase === 'begin') {
-      if (receiving) {
-        if (s.offset > 0) this.counters.resumes++;
-        this.startSending(s.offset, nowMs);
+      if (!receiving) return;
+      if (s.offset > 0) this.counters.resumes++;
+      // The window sent behind BEGIN is on its way: go on from it unless the node holds more.
+      if (s.offset >= this.next || this.next === 0) this.startSending(s.offset, nowMs);
+      else {
+        // BEGIN's own status, ahead of the chunks' (which show any gap).
+        this.phase = 'sending';
+        this.acked = s.offset;
+        this.deadline = nowMs + this.opts.timeoutMs;
       }
       return;
     }
@@ -280,7 +320,8 @@ export class ModelSender {
     if (this.acked >= this.size) {
       this.phase = 'committing';
       this.retries = 0;
-      this.sendReq(MSG_MODEL_COMMIT, encodeModelCommit(this.sha), nowMs);
+      if (this.commitSent) this.deadline = nowMs + this.opts.timeoutMs;
+      else this.sendReq(MSG_MODEL_COMMIT, encodeModelCommit(this.sha), nowMs);
       return;
     }
     this.pump(nowMs, false);
@@ -292,6 +333,7 @@ export class ModelSender {
     this.next = offset;
     this.retries = 0;
     this.recovering = false;
+    this.commitSent = false;
     if (offset >= this.size) {
       this.phase = 'committing';
       this.sendReq(MSG_MODEL_COMMIT, encodeModelCommit(this.sha), nowMs);
@@ -300,7 +342,10 @@ export class ModelSender {
     this.pump(nowMs, true);
   }
 
-  /** Sends chunks from `next` while fewer than `window` are beyond the acknowledged offset. */
+  /**
+   * Sends chunks from `next` while fewer than `window` are beyond the acknowledged offset, and the
+   * COMMIT right behind the last one (the node answers INCOMPLETE if a chunk went missing).
+   */
   private pump(nowMs: number, resetDeadline: boolean): void {
     if (resetDeadline) this.deadline = nowMs + this.opts.timeoutMs;
     const limit = this.acked + this.opts.window * this.chunk;
@@ -312,19 +357,41 @@ export class ModelSender {
       this.next += n;
       this.sentUpTo = Math.max(this.sentUpTo, this.next);
     }
+    if (this.next >= this.size && !this.commitSent) {
+      this.commitSent = true;
+      this.port.send(MSG_MODEL_COMMIT, encodeModelCommit(this.sha));
+    }
   }
 
   private onNack(reqType: number, reason: number, nowMs: number): void {
+    if (reqType === MSG_MODEL_COMMIT && reason === NACK_INCOMPLETE && (this.phase === 'sending' || this.phase === 'begin')) {
+      // It overtook a lost chunk (the node answers in order, so every status before it is in):
+      // go back to what the node holds; the COMMIT follows the last chunk again.
+      this.commitSent = false;
+      if (this.phase === 'sending' && !this.recovering && this.next > this.acked) {
+        this.recovering = true;
+        this.next = this.acked;
+        this.pump(nowMs, false);
+      }
+      return;
+    }
     if (reqType === MSG_MODEL_CHUNK && this.phase === 'sending') {
       if (reason === NACK_NO_TRANSFER) this.restart(nowMs, reason);
       else this.finish({ ok: false, error: reasonText(reason), reason });
       return;
     }
-    if (reqType === MSG_MODEL_COMMIT && this.phase === 'committing') {
+    if (reqType === MSG_MODEL_COMMIT && (this.phase === 'committing' || (this.phase === 'sending' && this.commitSent))) {
       if (reason === NACK_NO_TRANSFER || reason === NACK_IMAGE_HASH) this.restart(nowMs, reason);
       else this.finish({ ok: false, error: reasonText(reason), reason });
       return;
     }
-    if (reqType === MSG_MODEL_BEGIN && this.phase === 'begin') this.finish({ ok: false, error: reasonText(reason), reason });
+    if (reqType === MSG_MODEL_BEGIN && this.phase === 'begin') {
+      // Not newer, or a model on trial: it may be this very model (running, or committed with
+      // its ACK lost). MODEL_STATUS tells; otherwise the refusal stands.
+      if (reason === NACK_MODEL_OLDER || reason === NACK_MODEL_PENDING) {
+        this.beginRefusal = reason;
+        this.askStatus(nowMs);
+      } else this.finish({ ok: false, error: reasonText(reason), reason });
+    }
   }
 }

@@ -19,7 +19,11 @@ export const MODEL_BEGIN_LEN = 56;
 export const MODEL_CHUNK_HEADER_LEN = 4;
 /** The largest chunk data a frame can carry: MAX_PAYLOAD − the chunk header. */
 export const MODEL_CHUNK_DATA_MAX = 1020;
+/** The largest chunk data inside SECURE (3.13: 21 bytes of its own), a multiple of 4. */
+export const MODEL_CHUNK_DATA_MAX_SECURE = 996;
 export const MODEL_COMMIT_LEN = 32;
+/** The protocol minor version from which a node takes MODEL_CHUNK in the clear over Bluetooth LE (3.14). */
+export const CLEAR_CHUNK_MINOR = 3;
 export const MODEL_ROLLBACK_LEN = 4;
 export const MODEL_STATUS_LEN = 56;
 export const MODEL_HASH_LEN = 32;
@@ -216,28 +220,4 @@ export function decodeTransferStatus(p: Uint8Array): TransferStatus {
     runningVersion: v.getUint32(20, true),
     sha256: p.slice(24, 56),
   };
-}
-
-/** The smallest chunk data worth a frame: on a link with small writes a frame spans several. */
-export const MODEL_CHUNK_DATA_MIN = 64;
-
-/**
- * The chunk data length whose frame fills a whole number of link writes of `mtu` bytes (the
- * Bluetooth LE write size, ATT_MTU − 3, section 4.2): one write when it holds at least
- * MODEL_CHUNK_DATA_MIN data bytes, else the fewest writes that do. The frame costs its header and
- * CRC (10), the chunk header (4), COBS overhead (1 + ⌊n/254⌋) and the delimiter, plus SECURE's 21
- * bytes when the link needs it; the data is rounded down to a multiple of 4 (section 3.14) and is
- * at most `maxChunk` (the node's, from MODEL_STATUS).
- */
-export function chunkDataForMtu(mtu: number, secure: boolean, maxChunk = MODEL_CHUNK_DATA_MAX): number {
-  if (!Number.isInteger(mtu) || mtu < 20) throw new RangeError(`a link write is at least 20 bytes, got ${mtu}`);
-  const fixed = 10 + MODEL_CHUNK_HEADER_LEN + (secure ? 21 : 0);
-  const fits = (bytes: number): number => {
-    let data = bytes - fixed - 2;
-    while (data > 0 && fixed + data + 2 + Math.floor((fixed + data) / 254) > bytes) data--;
-    return data;
-  };
-  let writes = 1;
-  while (fits(writes * mtu) < MODEL_CHUNK_DATA_MIN && fits(writes * mtu) < MODEL_CHUNK_DATA_MAX) writes++;
-  return Math.min(Math.floor(fits(writes * mtu) / 4) * 4, Math.floor(maxChunk / 4) * 4, MODEL_CHUNK_DATA_MAX);
 }

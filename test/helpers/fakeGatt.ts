@@ -8,8 +8,11 @@
  *  - an ATT MTU (default 185): a write longer than MTU - 3 is refused the way Chromium reports an
  *    ATT "invalid attribute length" (InvalidModificationError); notifications carry at most MTU - 3
  *    bytes, filled to that size whenever the node has sent that much (as a NUS bridge does);
- *  - a throughput cap each way (default 60 kB/s): writes resolve, and notifications go out, no
- *    faster than that; node bytes beyond the bridge's buffer are lost (counted);
+ *  - a throughput cap each way (default 60 kB/s): a write's bytes reach the node when its air time
+ *    at that rate is over, and notifications go out no faster; node bytes beyond the bridge's
+ *    buffer are lost (counted). A write resolves when the controller's buffer takes it (room for
+ *    two full writes not yet on air, as a stack queues writes without response): the app's next
+ *    write is then ready in time, and the link, not the app's timers, sets the pace;
  *  - drop(): the link goes away ('gattserverdisconnected'; connect() fails until restore()).
  *
  * `createFakeBluetooth` is SELF-CONTAINED (no imports, no module-level names) so the very same code
@@ -107,6 +110,20 @@ export function createFakeBluetooth(options: FakeGattOptions, pipe: NodePipe): F
   let notifying = false;
   let pendingWrites = 0;
   let writeFreeAt = 0;
+  /** Bumped when the link goes: bytes still on air are lost. */
+  let linkGeneration = 0;
+  // App -> node: writes on air, in order, each with the time its last byte lands.
+  const onAirQueue: { at: number; bytes: Uint8Array; generation: number }[] = [];
+  let airTimer: ReturnType<typeof setTimeout> | null = null;
+  function landWrites(): void {
+    airTimer = null;
+    const now = performance.now();
+    while (onAirQueue.length > 0 && onAirQueue[0].at <= now + 0.5) {
+      const w = onAirQueue.shift()!;
+      if (w.generation === linkGeneration) void pipe.write(w.bytes);
+    }
+    if (onAirQueue.length > 0) airTimer = setTimeout(landWrites, Math.max(0, onAirQueue[0].at - now));
+  }
   // Node -> app: bytes waiting in the bridge for air time.
   let queue: Uint8Array[] = [];
   let queued = 0;
@@ -141,16 +158,20 @@ export function createFakeBluetooth(options: FakeGattOptions, pipe: NodePipe): F
         await sleep(2);
         throw fail('InvalidModificationError', 'GATT Error: invalid attribute length.');
       }
-      // Air time at the throughput cap, one write after the other.
-      const now = Date.now();
+      // Air time at the throughput cap, one write after the other; taken once the bytes not yet
+      // on air, this write's included, fit the controller's buffer; at the node when its own air
+      // time is over.
+      const now = performance.now();
       writeFreeAt = Math.max(writeFreeAt, now) + (bytes.length * 1000) / rate;
-      await sleep(Math.max(0, writeFreeAt - now));
+      const takenAt = writeFreeAt - (2 * (mtu - 3) * 1000) / rate;
+      if (takenAt > now) await sleep(takenAt - now);
       if (!connected) throw fail('NetworkError', 'GATT Server is disconnected.');
       stats.writes++;
       stats.writtenBytes += bytes.length;
       stats.largestWrite = Math.max(stats.largestWrite, bytes.length);
       writeSizes.push(bytes.length);
-      await pipe.write(bytes);
+      onAirQueue.push({ at: writeFreeAt, bytes, generation: linkGeneration });
+      airTimer ??= setTimeout(landWrites, Math.max(0, writeFreeAt - performance.now()));
     } finally {
       pendingWrites--;
     }
@@ -206,6 +227,7 @@ export function createFakeBluetooth(options: FakeGattOptions, pipe: NodePipe): F
 
   function lose(): void {
     connected = false;
+    linkGeneration++;
     notifying = false;
     stats.droppedNodeBytes += queued;
     queue = [];
@@ -302,6 +324,7 @@ export function createFakeBluetooth(options: FakeGattOptions, pipe: NodePipe): F
     },
     dispose() {
       clearInterval(timer);
+      if (airTimer !== null) clearTimeout(airTimer);
     },
   };
 }

@@ -67,8 +67,10 @@ void node_on_ota(node_t *node, size_t li, uint16_t seq, uint8_t type, const uint
         node_send_nack(node, li, seq, type, MSG_NACK_UNKNOWN_TYPE, 0);
         return;
     }
-    /* §3.13: over Bluetooth LE a model transfer needs SECURE, like CONFIG_SET. */
-    if (li == NODE_LINK_BLE && !authed) {
+    /* §3.13: over Bluetooth LE a model transfer request needs SECURE, like CONFIG_SET; MODEL_CHUNK
+     * may come in the clear, because the image it belongs to is authenticated as a whole: BEGIN's
+     * tag binds its SHA-256, and COMMIT hashes the slot before anything runs (§3.14). */
+    if (li == NODE_LINK_BLE && !authed && type != MSG_TYPE_MODEL_CHUNK) {
         node_send_nack(node, li, seq, type, MSG_NACK_AUTH_REQUIRED, 0);
         return;
     }

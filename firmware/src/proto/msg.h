@@ -33,7 +33,7 @@
 #define MSG_TYPE_SAMPLES_IN 0x13u
 #define MSG_TYPE_LOG 0x14u
 
-#define MSG_PROTOCOL_MINOR 2u
+#define MSG_PROTOCOL_MINOR 3u
 
 /* HELLO board ids (protocol.md §3.1). */
 #define MSG_BOARD_HOST 0u

@@ -3,8 +3,9 @@
  * the node's Nordic UART Service, and this module relays its bytes to main/, which runs the session
  * exactly as for a serial port (path `ble:<device id>`).
  *
- *  - notifications of the TX characteristic -> 'ble.rx' (base64), batched every ~20 ms, at most
- *    8192 bytes a request, one request in flight at a time (in order);
+ *  - notifications of the TX characteristic -> 'ble.rx' (base64): the first after a quiet spell at
+ *    once (a reply the session waits for costs no batching delay), then batched, at most one
+ *    request per RX_BATCH_MS and 8192 bytes a request, one request in flight at a time (in order);
  *  - 'ble.tx' events for this path -> writes to the RX characteristic in chunks: 20 bytes at first,
  *    raised to the largest notification received (the bridge fills notifications to the negotiated
  *    MTU) up to 244, halved (not below 20) when a write is refused as too long, one write at a time,
@@ -28,7 +29,8 @@ export const NUS_TX = '6e400003-b5a3-f393-e0a9-e50e24dcca9e';
 export const MIN_CHUNK = 20;
 export const MAX_CHUNK = 244;
 export const MAX_RX_BATCH = 8192;
-export const RX_BATCH_MS = 20;
+/** At most one 'ble.rx' request this often (more only when a batch is full). */
+export const RX_BATCH_MS = 5;
 export const RECONNECT_DELAYS_MS = [200, 400, 800, 2000] as const;
 /** A chunk refused this many times at the smallest size is given up (main's request retries cover it). */
 const MAX_SMALL_FAILURES = 3;
@@ -98,6 +100,8 @@ export class NusLink {
   private txQueue: Uint8Array[] = [];
   private txHeadOffset = 0;
   private writing = false;
+  /** Bumped when the queue is dropped: a write that resolves after it consumes nothing. */
+  private txGeneration = 0;
   private reconnectTimer: unknown = null;
   private attemptRunning = false;
   private stopped = false;
@@ -226,8 +230,8 @@ export class NusLink {
     }
     this.rxPending.push(bytes);
     this.rxPendingBytes += bytes.length;
-    if (this.rxPendingBytes >= MAX_RX_BATCH) this.flushRx();
-    else if (this.rxTimer === null) this.rxTimer = this.timers.setTimeout(() => this.flushRx(), RX_BATCH_MS);
+    // rxTimer runs for RX_BATCH_MS after every request: without it the link was quiet.
+    if (this.rxPendingBytes >= MAX_RX_BATCH || this.rxTimer === null) this.flushRx();
   };
 
   /** Sends what was received, at most MAX_RX_BATCH bytes a request, one request at a time. */
@@ -250,13 +254,16 @@ export class NusLink {
     }
     this.rxPendingBytes -= n;
     this.rxInFlight = true;
+    this.rxTimer = this.timers.setTimeout(() => {
+      this.rxTimer = null;
+      this.flushRx();
+    }, RX_BATCH_MS);
     this.rxChain = this.api
       .invoke('ble.rx', { path: this.path, data: bytesToBase64(out) })
       .catch((e) => console.warn(`Vigil: ${n} bytes from ${this.path} did not reach the host: ${errorText(e)}`))
       .finally(() => {
         this.rxInFlight = false;
-        if (this.rxPendingBytes >= MAX_RX_BATCH) this.flushRx();
-        else if (this.rxPendingBytes > 0 && this.rxTimer === null) this.rxTimer = this.timers.setTimeout(() => this.flushRx(), RX_BATCH_MS);
+        if (this.rxPendingBytes >= MAX_RX_BATCH || this.rxTimer === null) this.flushRx();
       });
   }
 
@@ -318,6 +325,7 @@ export class NusLink {
 
   private dropTx(): void {
     this.counters.droppedTxBytes += this.queuedBytes();
+    this.txGeneration++;
     this.txQueue = [];
     this.txHeadOffset = 0;
   }
@@ -345,6 +353,7 @@ export class NusLink {
         }
         const n = Math.min(this.chunk, this.queuedBytes());
         const bytes = this.peek(n);
+        const generation = this.txGeneration;
         try {
           await this.write(c, bytes);
         } catch (e) {
@@ -370,6 +379,9 @@ export class NusLink {
           continue;
         }
         smallFailures = 0;
+        // The link went while the write was on its way (its queue was dropped): the bytes now
+        // queued are for the next link.
+        if (generation !== this.txGeneration) continue;
         this.consume(n);
         this.counters.writes++;
         this.counters.txBytes += n;

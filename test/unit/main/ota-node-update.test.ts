@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelProgress } from '../../../models/api/contract';
-import { MSG_MODEL_STATUS_REQ } from '../../../models/protocol/transfer';
+import { MSG_MODEL_BEGIN, MSG_MODEL_CHUNK, MSG_MODEL_STATUS_REQ } from '../../../models/protocol/transfer';
 import { NodeModelUpdate } from '../../../main/ota/nodeUpdate';
 import { baseModel, JSON_PATH, vectorImages, type TransferVectors } from '../../../scripts/gen-transfer-vectors';
 import { TransferReceiver } from '../../helpers/transferReceiver';
@@ -96,10 +96,12 @@ describe('NodeModelUpdate', () => {
     const u = new NodeModelUpdate({ path: 'p', post: (t) => (sent.push(t), true), key: () => KEY, chunk: () => 240, askHello: async () => {}, progress: () => {} }, { timeoutMs: 10_000 });
     updates.push(u);
     u.deploy(IMAGES[V8], 0);
-    expect(sent).toEqual([MSG_MODEL_STATUS_REQ]);
+    // BEGIN with the first window (8 chunks) behind it.
+    expect(sent).toEqual([MSG_MODEL_BEGIN, ...Array<number>(8).fill(MSG_MODEL_CHUNK)]);
+    sent.length = 0;
     u.linkDown();
     u.reconnected(1);
-    expect(sent).toEqual([MSG_MODEL_STATUS_REQ, MSG_MODEL_STATUS_REQ]);
+    expect(sent).toEqual([MSG_MODEL_STATUS_REQ]);
     expect(u.state).toMatchObject({ resumes: 1, state: 'sending' });
   });
 });

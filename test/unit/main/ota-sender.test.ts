@@ -226,10 +226,28 @@ describe('model sender', () => {
     expect(out.error).toMatch(/pairing key is not the one this app holds/);
   });
 
-  it('finds the model already running and sends nothing', async () => {
+  it('finds the model already running and sends nothing after the first window', async () => {
     const r = await simulate({ image: V7 });
     expect(r.outcome).toEqual({ ok: true, alreadyRunning: true });
-    expect(r.sender.counters.chunksSent).toBe(0);
+    // BEGIN (refused: not newer) went out with one window behind it, then MODEL_STATUS told.
+    expect(r.sender.counters.chunksSent).toBe(4);
+  });
+
+  it('waits for no round trip before the chunks or before COMMIT: one round trip in all', async () => {
+    const chunks = Math.ceil(IMAGES[V8].length / V.chunk);
+    const r = await simulate({ window: chunks });
+    expectInstalled(r);
+    expect(r.sender.counters).toMatchObject({ chunksSent: chunks, chunksResent: 0, timeouts: 0 });
+    expect(r.ms).toBeLessThanOrEqual(10); // 5 ms each way: BEGIN, every chunk and COMMIT, then the ACK
+  });
+
+  it('a COMMIT that overtook a lost chunk (INCOMPLETE) is sent again once the node holds every chunk', async () => {
+    const chunks = Math.ceil(IMAGES[V8].length / V.chunk);
+    const last = (chunks - 1) * V.chunk;
+    const r = await simulate({ window: chunks, loseChunks: [last] });
+    expectInstalled(r);
+    expect(r.sender.counters).toMatchObject({ chunksResent: 1, timeouts: 0 });
+    expect(r.ms).toBeLessThanOrEqual(30);
   });
 
   it('gives up in plain words when the node stops answering', async () => {

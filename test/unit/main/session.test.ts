@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApiError, type FeatureFrame, type NodeInfo } from '../../../models/api/contract';
 import { KeyStore, keyIdHex } from '../../../main/node/keys';
+import { decodeModelChunk, MSG_MODEL_BEGIN, MSG_MODEL_CHUNK, MSG_MODEL_COMMIT } from '../../../models/protocol/transfer';
+import { defaultModelBlob, modelFileWithVersion } from '../../helpers/modelImage';
 import { NodeSession } from '../../../main/node/session';
 import type { ByteLink } from '../../../main/transport/byteLink';
 import {
@@ -55,6 +57,8 @@ interface NodeOpts {
   info?: boolean;
   /** Return false to leave a request unanswered. */
   answer?: (f: Frame, attempt: number) => boolean;
+  /** HELLO INFO protocol_minor (default 1). */
+  minor?: number;
   /** Answer an ACK naming this type instead of the request's. */
   ackType?: number;
 }
@@ -99,7 +103,7 @@ class ScriptedNode {
           ? {}
           : {
               info: {
-                protocolMinor: 1,
+                protocolMinor: this.o.minor ?? 1,
                 capabilities: this.o.caps ?? ALL_CAPS,
                 link: this.o.kind === 'ble' ? 1 : 0,
                 paired: paired ? 1 : 0,
@@ -397,6 +401,31 @@ describe('pairing and SECURE', () => {
     expect(node.written.some((f) => f.type === MSG_STREAM)).toBe(false);
     expect(node.streamMode).toBe(1);
     await s.close();
+  });
+
+  it('over BLE sends a model with BEGIN and COMMIT in SECURE, its chunks in the clear to a 1.3 node and in SECURE (996 bytes) to an older one', async () => {
+    const file = modelFileWithVersion(defaultModelBlob(join(__dirname, '..', '..', '..')), 9);
+    for (const minor of [3, 2]) {
+      const keys = new KeyStore();
+      const node = new ScriptedNode({ kind: 'ble', minor, caps: ALL_CAPS | (1 << 10) });
+      node.key = new Uint8Array(32).fill(7);
+      const s = await started(node, { kind: 'ble', keys });
+      keys.add(s.info().hello!.uid, node.key);
+      s.deployModel(file); // BEGIN, the first window and (when the image fits it) COMMIT go out at once
+      await sleep(20);
+      const sec = node.written.filter((f) => f.type === MSG_SECURE).map((f) => decodeSecure(f.payload));
+      const clear = node.written.filter((f) => f.type === MSG_MODEL_CHUNK).map((f) => decodeModelChunk(f.payload));
+      const inner = sec.filter((m) => m.innerType === MSG_MODEL_CHUNK).map((m) => decodeModelChunk(m.innerPayload));
+      expect(sec.map((m) => m.innerType).filter((t) => t !== MSG_MODEL_CHUNK), `minor ${minor}`).toEqual(
+        // 8 chunks of 1020 hold the image; 8 of 996 do not, so COMMIT waits for the node's statuses.
+        minor >= 3 ? [MSG_MODEL_BEGIN, MSG_MODEL_COMMIT] : [MSG_MODEL_BEGIN],
+      );
+      const chunks = minor >= 3 ? clear : inner;
+      expect(minor >= 3 ? inner : clear).toEqual([]);
+      expect(chunks[0].data.length).toBe(minor >= 3 ? 1020 : 996);
+      expect(chunks.every((c, i) => c.offset === i * chunks[0].data.length)).toBe(true);
+      await s.close();
+    }
   });
 
   it('over BLE a stranger\'s HELLO_REQ between the handshake and a SECURE command does not make it fail', async () => {

@@ -3,9 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromHex, sha256, toHex } from '../../../models/crypto/sha256';
-import { decodeNack, MSG_ACK, MSG_NACK, PayloadError } from '../../../models/protocol';
+import { decodeNack, encodeFrame, encodeSecure, MSG_ACK, MSG_NACK, PayloadError } from '../../../models/protocol';
 import {
-  chunkDataForMtu,
   decodeModelBegin,
   decodeModelChunk,
   decodeModelCommit,
@@ -19,6 +18,8 @@ import {
   modelBeginMacInput,
   modelBeginTag,
   MSG_MODEL_BEGIN,
+  MODEL_CHUNK_DATA_MAX,
+  MODEL_CHUNK_DATA_MAX_SECURE,
   MSG_MODEL_CHUNK,
   MSG_MODEL_COMMIT,
   MSG_MODEL_ROLLBACK,
@@ -110,10 +111,12 @@ describe('transfer golden vectors', () => {
     expect(() => encodeModelChunk({ offset: 0, data: new Uint8Array(1021) })).toThrow(/1 to 1020 bytes/);
   });
 
-  it('chunk sizes fill whole link writes', () => {
-    for (const c of V.chunkForMtu) expect(chunkDataForMtu(c.mtu, c.secure), `${c.mtu} ${c.secure}`).toBe(c.data);
-    expect(chunkDataForMtu(247, false, 100)).toBe(100);
-    expect(() => chunkDataForMtu(19, false)).toThrow(/at least 20 bytes/);
+  it('the largest chunk fits a frame, and inside SECURE the largest SECURE chunk does', () => {
+    const chunk = (n: number) => encodeModelChunk({ offset: 0, data: new Uint8Array(n).fill(7) });
+    expect(encodeFrame(MSG_MODEL_CHUNK, 1, chunk(MODEL_CHUNK_DATA_MAX)).length).toBeLessThanOrEqual(1040);
+    const secure = (n: number) => encodeSecure({ key: new Uint8Array(32), nonce: new Uint8Array(8), seq: 1, counter: 1, innerType: MSG_MODEL_CHUNK, innerPayload: chunk(n) });
+    expect(secure(MODEL_CHUNK_DATA_MAX_SECURE).length).toBe(1024 - 3);
+    expect(() => secure(MODEL_CHUNK_DATA_MAX_SECURE + 4)).toThrow(/does not fit a frame/);
   });
 
   it('the receiver model replays every scenario from the JSON', () => {

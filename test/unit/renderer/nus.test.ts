@@ -1,13 +1,13 @@
 // The renderer's Bluetooth LE link (renderer/src/ble/nus.ts) against the FAKE GATT of
 // test/helpers/fakeGatt.ts, in Node. The "node" here is an in-memory byte pipe: these tests are
 // about the transport rules of docs/protocol.md 4.2 (chunking, MTU raise/halve, order, one write at
-// a time, batching of received bytes, reconnect), not about frames; the e2e test carries a real
+// a time, batching of received bytes and relaying a quiet link's reply at once, reconnect), not about frames; the e2e test carries a real
 // node's bytes through the same fake.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvents, EventChannel } from '../../../models/api/contract';
-import { connectBluetoothNode, MAX_RX_BATCH, NusLink, resumeBluetoothLinks } from '../../../renderer/src/ble/nus';
+import { connectBluetoothNode, MAX_RX_BATCH, NusLink, resumeBluetoothLinks, RX_BATCH_MS } from '../../../renderer/src/ble/nus';
 import type { BleBluetooth, BleDevice } from '../../../renderer/src/ble/webBluetooth';
-import { createFakeBluetooth, type FakeBluetooth, type FakeGattOptions } from '../../helpers/fakeGatt';
+import { createFakeBluetooth, FAKE_NUS, type FakeBluetooth, type FakeGattOptions } from '../../helpers/fakeGatt';
 import { waitFor } from '../../helpers/wait';
 
 /** A stand-in for main/: records what the renderer sends, and can push 'ble.tx' and other events. */
@@ -80,6 +80,49 @@ describe('NusLink over the fake GATT', () => {
     expect(rxCalls.length).toBeLessThan(fake.stats.notifications / 3);
     expect(fake.stats.largestNotification).toBe(182);
     expect(fake.stats.droppedNodeBytes).toBe(0);
+  });
+
+  it('relays the first notification after a quiet spell at once: a reply waits for no batch', async () => {
+    const { node, fake, host } = await setup();
+    const gatt = fake.device.gatt as unknown as { getPrimaryService(u: string): Promise<{ getCharacteristic(u: string): Promise<EventTarget> }> };
+    const tx = await (await gatt.getPrimaryService(FAKE_NUS.service)).getCharacteristic(FAKE_NUS.tx);
+    const rxCalls = () => host.calls.filter((c) => c.channel === 'ble.rx').length;
+    // Listening after the NusLink: each entry is the requests made when a notification was handled.
+    const seen: number[] = [];
+    tx.addEventListener('characteristicvaluechanged', () => seen.push(rxCalls()));
+    await new Promise((r) => setTimeout(r, 4 * RX_BATCH_MS));
+    node.send(pattern(60));
+    await waitFor('the reply relayed', 3000, () => (host.rxBytes().length >= 60 ? true : undefined));
+    expect(seen[0]).toBe(1); // the request went out while the notification was being handled
+  });
+
+  it('the fake holds its throughput cap, and takes the next write while one is on air', async () => {
+    const { node, host, path } = await setup({ bytesPerSecond: 60_000 });
+    node.send(pattern(400)); // notifications of MTU - 3 = 182 raise the write chunk
+    await waitFor('notifications', 3000, () => (host.rxBytes().length >= 400 ? true : undefined));
+    const data = pattern(12_000, 5);
+    const t0 = performance.now();
+    host.emit('ble.tx', { path, data: Buffer.from(data).toString('base64') });
+    await waitFor('everything written', 5000, () => (node.written().length >= data.length ? true : undefined));
+    expect(Buffer.compare(node.written(), Buffer.from(data))).toBe(0);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(200 - 2); // 12,000 bytes at 60 kB/s: never faster
+
+    // A write resolves when the controller's buffer (two writes of MTU - 3) takes it, before its
+    // bytes land: the app's next write is ready when the air is free; a third waits for room.
+    const other = fakeNode();
+    const fake = createFakeBluetooth({ mtu: 203, bytesPerSecond: 10_000 }, other.pipe);
+    fakes.push(fake);
+    const gatt = fake.device.gatt as unknown as { connect(): Promise<unknown>; getPrimaryService(u: string): Promise<{ getCharacteristic(u: string): Promise<{ writeValueWithoutResponse(v: Uint8Array): Promise<void> }> }> };
+    await gatt.connect();
+    const rx = await (await gatt.getPrimaryService(FAKE_NUS.service)).getCharacteristic(FAKE_NUS.rx);
+    const start = performance.now();
+    await rx.writeValueWithoutResponse(pattern(200, 1)); // on air 0-20 ms
+    await rx.writeValueWithoutResponse(pattern(200, 2)); // buffered, on air 20-40 ms
+    expect(other.written().length).toBe(0);
+    await rx.writeValueWithoutResponse(pattern(200, 3)); // taken when the first is over
+    expect(performance.now() - start).toBeGreaterThanOrEqual(18);
+    await waitFor('the writes landed', 3000, () => (other.written().length >= 600 ? true : undefined));
+    expect(performance.now() - start).toBeGreaterThanOrEqual(58);
   });
 
   it('writes 20-byte chunks until a notification shows the MTU, then chunks of that size, in order, one at a time', async () => {

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultFeatureSpec } from '../../models/features/spec';
-import { floatModelFromJson, type AppSection } from '../../models/nn/appSection';
+import { checkAppSection, floatModelFromJson } from '../../models/nn/appSection';
 import { runInt8, sumsqToScore } from '../../models/nn/int8';
 import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag } from '../../models/nn/modelFile';
 import { featureSpecHash } from '../../models/nn/specHash';
@@ -175,11 +175,15 @@ function printReport(r: EvaluationReport, out: Out): void {
   }
 }
 
+/** Reads a model file and checks its app section (models/nn/appSection.ts) before anything reads it. */
 function readModel(path: string) {
   if (!existsSync(path)) throw new UsageError(`model file ${path} does not exist`);
   if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a model file`);
   const bytes = new Uint8Array(readFileSync(path));
-  return readVgmFile<AppSection>(bytes);
+  const file = readVgmFile<unknown>(bytes);
+  const app: unknown = file.app;
+  checkAppSection(app);
+  return { ...file, app };
 }
 
 async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
@@ -211,40 +215,11 @@ async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
   return summarize(report, model.detector.thresholdSumsq);
 }
 
-/**
- * The parts of an app section that inspect shows, checked before anything is printed: a section of
- * another shape is refused with the field that is wrong (docs/model-format.md 3).
- */
-function checkAppSection(app: unknown): asserts app is AppSection | undefined {
-  if (app === undefined) return;
-  const bad = (what: string): never => {
-    throw new ModelFormatError(`the model file's app section is not what Vigil writes: ${what}`);
-  };
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-  if (!isObject(app)) bad('it is not a JSON object');
-  const { lineage, metrics } = app as Record<string, unknown>;
-  if (lineage !== undefined) {
-    if (!isObject(lineage)) bad('lineage is not an object');
-    const l = lineage as Record<string, unknown>;
-    for (const k of ['tool', 'createdAt']) if (typeof l[k] !== 'string') bad(`lineage.${k} is not text`);
-    if (!strings(l.labels)) bad('lineage.labels is not a list of names');
-    if (l.channels !== undefined && !strings(l.channels)) bad('lineage.channels is not a list of names');
-    if (!Array.isArray(l.data) || !l.data.every((d) => isObject(d) && ['name', 'label', 'use'].every((k) => typeof d[k] === 'string'))) bad('lineage.data is not a list of recordings');
-    if (l.params !== undefined && !isObject(l.params)) bad('lineage.params is not an object');
-  }
-  if (metrics !== undefined) {
-    if (!isObject(metrics)) bad('metrics is not an object');
-    for (const k of ['aucMin', 'aucInt8Min', 'falseAlarmRate']) if (typeof (metrics as Record<string, unknown>)[k] !== 'number') bad(`metrics.${k} is not a number`);
-  }
-}
-
 function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   const { positional } = parseFlags(argv, { json: 'bool' });
   if (positional.length !== 1) throw new UsageError('inspect needs one model file: vigil inspect MODEL.vgm');
   const path = positional[0];
   const { model, blob, app } = readModel(path);
-  checkAppSection(app);
   // Files on disk carry the unpaired key's tag (docs/model-format.md 2.7); the app signs for a node
   // only when it pushes, and never writes that blob to a file. Another tag is a changed file.
   if (!verifyModelTag(blob, UNPAIRED_KEY)) {

@@ -16,6 +16,7 @@ import { LossChart } from './charts';
 import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
 import { DataReportView } from './DataReportView';
 import { ModelStorePanel, type NodeChoice } from './ModelStorePanel';
+import { OpenedModelPanel } from './OpenedModelPanel';
 import type { DataReport, EpochPoint, FileRole, FromWorker, PickedFile, ToWorker, TrainingSource } from './protocol';
 import type { StoredQuery } from './stored';
 import { recordedNodes, StoredPicker } from './StoredPicker';
@@ -402,6 +403,8 @@ export function TrainingPage() {
           )}
         </VerdictPanel>
       )}
+
+      <OpenedModelPanel onAdded={refresh} />
 
       <ModelStorePanel
         models={models}

@@ -19,8 +19,10 @@ export interface OpenedBytes {
   bytes: Uint8Array;
 }
 
-/** What the banner shows: a file being read, or why one was not opened. */
+/** What the banner shows about one file: being read, waiting for its page, or why it was not opened. */
 export interface OpenedStatus {
+  /** The file's id (main's): a waiting file's line goes when its page takes it. */
+  id: string;
   text: string;
   error: boolean;
 }
@@ -51,7 +53,8 @@ type Listener = () => void;
 /** The read files waiting for their page, and the banner's status. */
 export class OpenedFileInbox {
   private items: OpenedBytes[] = [];
-  private statusNow: OpenedStatus | null = null;
+  private lines: OpenedStatus[] = [];
+  private readonly showing = new Set<OpenedFileKind>();
   private readonly listeners = new Set<Listener>();
 
   put(f: OpenedBytes): void {
@@ -64,15 +67,35 @@ export class OpenedFileInbox {
     const i = this.items.findIndex((f) => f.kind === kind);
     if (i < 0) return undefined;
     const [f] = this.items.splice(i, 1);
+    this.setStatus(f.id, null);
     return f;
   }
 
-  get status(): OpenedStatus | null {
-    return this.statusNow;
+  /**
+   * A page says it shows an opened file of this kind (a preview not yet imported or cancelled):
+   * it takes no other meanwhile, and another opened file does not take the technician away from it.
+   */
+  setShowing(kind: OpenedFileKind, on: boolean): void {
+    if (on) this.showing.add(kind);
+    else this.showing.delete(kind);
+    if (!on) this.changed(); // the page may take the next waiting file now
   }
 
-  setStatus(s: OpenedStatus | null): void {
-    this.statusNow = s;
+  isShowing(kind?: OpenedFileKind): boolean {
+    return kind ? this.showing.has(kind) : this.showing.size > 0;
+  }
+
+  /** The banner's lines, oldest first (a new array after every change). */
+  get statuses(): readonly OpenedStatus[] {
+    return this.lines;
+  }
+
+  /** Sets (or with null removes) the line about one file. */
+  setStatus(id: string, s: Omit<OpenedStatus, 'id'> | null): void {
+    const had = this.lines.some((l) => l.id === id);
+    if (!had && !s) return;
+    const rest = this.lines.filter((l) => l.id !== id);
+    this.lines = s ? [...rest, { id, ...s }] : rest;
     this.changed();
   }
 
@@ -102,23 +125,25 @@ export function startOpenedFiles(client: VigilClient, inbox = openedFileInbox, g
     try {
       n = validateOpenedFileNotice(raw);
     } catch (e) {
-      inbox.setStatus({ text: `A file was not opened: ${(e as Error).message}`, error: true });
+      inbox.setStatus(`bad-${seen.size}`, { text: `A file was not opened: ${(e as Error).message}`, error: true });
       return;
     }
     if (seen.has(n.id)) return;
     seen.add(n.id);
     if ('error' in n) {
-      inbox.setStatus({ text: `Not opened: ${n.error}`, error: true });
+      inbox.setStatus(n.id, { text: `Not opened: ${n.error}`, error: true });
       return;
     }
-    inbox.setStatus({ text: `Reading the ${KIND_WORDS[n.kind]} ${n.name} (${formatBytes(n.bytes)})…`, error: false });
+    inbox.setStatus(n.id, { text: `Reading the ${KIND_WORDS[n.kind]} ${n.name} (${formatBytes(n.bytes)})…`, error: false });
     try {
       const bytes = await readOpenedFile(client, n);
-      inbox.setStatus(null);
+      const away = inbox.isShowing();
+      // Another opened file is on screen: this one waits rather than take the technician away.
+      inbox.setStatus(n.id, away ? { text: `${n.name} is waiting: ${n.kind === 'bundle' ? 'its import preview opens on the Recordings page' : 'add it on the Training page'} once the file open now is done.`, error: false } : null);
       inbox.put({ id: n.id, name: n.name, kind: n.kind, bytes });
-      go(PAGE[n.kind]);
+      if (!away) go(PAGE[n.kind]);
     } catch (e) {
-      inbox.setStatus({ text: `${n.name} could not be read: ${(e as Error).message}`, error: true });
+      inbox.setStatus(n.id, { text: `${n.name} could not be read: ${(e as Error).message}`, error: true });
     }
   };
   const list = () =>

@@ -5,7 +5,7 @@
  * Re-importing never duplicates anything. A bundle the app was opened with (a double-click, the
  * command line: app/openedFiles.ts) comes to the same preview.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { openedFileInbox } from '../app/openedFiles';
 import { BundleError, type BundleManifest } from '../../../models/dataset/bundle';
 import { storageErrorMessage } from '../db/db';
@@ -96,15 +96,28 @@ export function ExchangePanel() {
   const [undoId, setUndoId] = useState<string | null>(null);
   const [openedName, setOpenedName] = useState<string | null>(null);
 
+  // A preview (or the reading of one) is on screen: an opened bundle waits until it is imported or
+  // cancelled rather than replace it (app/openedFiles.ts).
+  const held = useRef(false);
+  const hold = (on: boolean) => {
+    held.current = on;
+    openedFileInbox.setShowing('bundle', on);
+  };
+
   // A bundle the app was opened with: straight to the preview (nothing is imported before Import).
   useEffect(() => {
     const take = () => {
+      if (held.current) return;
       const f = openedFileInbox.take('bundle');
       if (f) planBytes(f.name, async () => f.bytes);
     };
     take();
-    return openedFileInbox.subscribe(take);
-    // Once: planBytes only uses state setters and the database, which do not change.
+    const off = openedFileInbox.subscribe(take);
+    return () => {
+      off();
+      hold(false);
+    };
+    // Once: planBytes and hold only use state setters, a ref and the database, which do not change.
   }, []);
 
   const doExport = async () => {
@@ -141,19 +154,26 @@ export function ExchangePanel() {
     setPlan(null);
     setUndoId(null);
     setOpenedName(name);
+    hold(true);
+    let shown = false;
     void importing(`read the bundle ${name}`, async () => {
       const p = await planImport(db, await read());
-      if (sum(p.tables, (c) => c.added + c.updated) > 0) setPlan(p);
-      else {
+      if (sum(p.tables, (c) => c.added + c.updated) > 0) {
+        shown = true;
+        setPlan(p);
+      } else {
         const already = sum(p.tables, (c) => c.unchanged);
         setMessage({ text: `The bundle from ${fromWords(p.manifest)} holds nothing new${already > 0 ? ` (${formatCount(already)} rows are already here)` : ''}${p.issues.length > 0 ? `; ${formatCount(p.issues.length)} rows would be left out: ${p.issues[0].reason}` : ''}.`, error: false });
       }
+    }).then(() => {
+      if (!shown) hold(false);
     });
   };
 
   const doApply = (p: ImportPlan) =>
     importing('import the bundle', async () => {
       setPlan(null);
+      hold(false);
       const r = await applyImport(db, p, technicianName() || 'Vigil');
       setUndoId(r.importId);
       setMessage({ text: describeImport(r), error: false });
@@ -190,7 +210,7 @@ export function ExchangePanel() {
           />
         </label>
       </div>
-      {plan && <ImportPreview plan={plan} name={openedName} onApply={() => void doApply(plan)} onCancel={() => setPlan(null)} />}
+      {plan && <ImportPreview plan={plan} name={openedName} onApply={() => void doApply(plan)} onCancel={() => (setPlan(null), hold(false))} />}
       {message && (
         <p className={message.error ? 'error' : 'success'} role={message.error ? 'alert' : 'status'} data-testid="exchange-message">
           {message.text}

@@ -2,7 +2,7 @@
  * A model file the app was opened with (app/openedFiles.ts): what it is, and a button that adds it
  * to the model store (renderer/src/db/modelImport.ts). Nothing is stored before the technician says so.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { openedFileInbox } from '../app/openedFiles';
 import { applyModelImport, planModelImport, type ModelImportPlan } from '../db/modelImport';
 import { technicianName } from '../labels/technician';
@@ -15,17 +15,39 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
   const [state, setState] = useState<State>(null);
   const [busy, setBusy] = useState(false);
 
+  // A model waiting for Add or Cancel (or being read): another opened one waits its turn.
+  const held = useRef(false);
+  const hold = (on: boolean) => {
+    held.current = on;
+    openedFileInbox.setShowing('model', on);
+  };
+
   useEffect(() => {
     const take = () => {
+      if (held.current) return;
       const f = openedFileInbox.take('model');
       if (!f) return;
+      hold(true);
       planModelImport(db, f.bytes, f.name).then(
-        (plan) => setState(plan.existing ? { kind: 'message', text: `${f.name} is in the model store already, as ${plan.existing.name}.`, error: false } : { kind: 'plan', plan }),
-        (e: Error) => setState({ kind: 'message', text: `${f.name} is not a model Vigil can use: ${e.message}.`, error: true }),
+        (plan) => {
+          if (plan.existing) {
+            setState({ kind: 'message', text: `${f.name} is in the model store already, as ${plan.existing.name}.`, error: false });
+            hold(false);
+          } else setState({ kind: 'plan', plan });
+        },
+        (e: Error) => {
+          setState({ kind: 'message', text: `${f.name} is not a model Vigil can use: ${e.message}.`, error: true });
+          hold(false);
+        },
       );
     };
     take();
-    return openedFileInbox.subscribe(take);
+    const off = openedFileInbox.subscribe(take);
+    return () => {
+      off();
+      hold(false);
+    };
+    // Once per database: hold only uses a ref.
   }, [db]);
 
   if (!state) return null;
@@ -53,6 +75,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
       setState({ kind: 'message', text: `${p.fileName} was not added: ${(e as Error).message}`, error: true });
     } finally {
       setBusy(false);
+      hold(false);
     }
   };
   return (
@@ -79,7 +102,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
         <button type="button" className="primary" data-testid="opened-model-add" disabled={busy} onClick={() => void add()}>
           Add to the model store as v{p.storeAs}
         </button>
-        <button type="button" disabled={busy} onClick={() => setState(null)}>
+        <button type="button" disabled={busy} onClick={() => (setState(null), hold(false))}>
           Cancel
         </button>
       </div>

@@ -83,8 +83,8 @@ describe('reading opened files in the page', () => {
     expect(client.reads).toBe(2); // the event and the list named the files; each was read once
 
     await service.files.open([join(dir, 'missing.vgm')]);
-    await waitFor('the refusal', 5000, () => (inbox.status?.error ? true : undefined));
-    expect(inbox.status?.text).toMatch(/^Not opened: "missing\.vgm" does not exist/);
+    await waitFor('the refusal', 5000, () => (inbox.statuses.some((l) => l.error) ? true : undefined));
+    expect(inbox.statuses.map((l) => l.text)).toEqual([expect.stringMatching(/^Not opened: "missing\.vgm" does not exist/)]);
     stop();
   });
 });

@@ -70,7 +70,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
     try {
       const row = await applyModelImport(db, p, technicianName() || 'Vigil');
       await onAdded();
-      setState({ kind: 'message', text: `Added ${p.fileName} to the model store as ${row.name}. Deploy it from the list below.`, error: false });
+      setState({ kind: 'message', text: `Added ${p.fileName} to the model store as ${row.name}. Deploy it from the Models list at the foot of this page.`, error: false });
     } catch (e) {
       setState({ kind: 'message', text: `${p.fileName} was not added: ${(e as Error).message}`, error: true });
     } finally {

@@ -257,6 +257,7 @@ export function TrainingPage() {
           {error}
         </p>
       )}
+      <OpenedModelPanel onAdded={refresh} />
 
       <section className="panel" aria-labelledby="data-title">
         <h3 id="data-title">1. Data</h3>
@@ -403,8 +404,6 @@ export function TrainingPage() {
           )}
         </VerdictPanel>
       )}
-
-      <OpenedModelPanel onAdded={refresh} />
 
       <ModelStorePanel
         models={models}

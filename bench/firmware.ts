@@ -33,6 +33,20 @@ const HOP = 512;
 const EXCEPTION_FRAME = 104; // ARMv7-M extended (FPU) frame: 26 words (ARMv7-M ARM §B1.5.7)
 const LIB_FRAME = 64; // newlib/libgcc leaf functions without call-graph data (memcpy, memset): assumed
 
+/**
+ * The protocol version the node's image speaks, "major.minor", read from the C the image is built
+ * from (firmware/src/proto/msg.h: MSG_PROTOCOL_VERSION, MSG_PROTOCOL_MINOR), so the note cannot
+ * fall behind the firmware.
+ */
+export function firmwareProtocolVersion(msgH = readFileSync(join(FW, 'src/proto/msg.h'), 'utf8')): string {
+  const define = (name: string) => {
+    const m = new RegExp(`^#define\\s+${name}\\s+(\\d+)u?\\b`, 'm').exec(msgH);
+    if (!m) throw new Error(`firmware/src/proto/msg.h defines no ${name}`);
+    return Number(m[1]);
+  };
+  return `${define('MSG_PROTOCOL_VERSION')}.${define('MSG_PROTOCOL_MINOR')}`;
+}
+
 function run(cmd: string, args: string[], cwd = ROOT): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
@@ -263,7 +277,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       'insn_fft_1024: the 1024-point real FFT to the power spectrum (split and |Y|^2 included); insn_features_window: 3 axes x (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands)',
       'insn_inference: input standardisation and quantisation of 64 features + 4 dense int8 layers + squared error; insn_dense_layers: the 4 layers alone (what the CMSIS-NN figure covers)',
       'duty_cycle counts one instruction per cycle; on silicon VLDM/VSTM/SMLAL take more than one cycle and flash wait states add (ART accelerator), so expect somewhat more',
-      `flash and RAM: ${relative(ROOT, NODE_ELF)} (IIS3DWB on SPI1, flash model store, protocol 1.1 with wired and BLE links; no built-in model: the CWRU default is for 48 kHz / 2 axes and this node samples 3 axes at 26.7 kHz, so it would refuse it — with it the image would be ${flash + 7980} bytes, over the 40 KB target); the QEMU image (RAM model store, 4 KB receive ring) is ${qemuNode.text + qemuNode.data} bytes of flash`,
+      `flash and RAM: ${relative(ROOT, NODE_ELF)} (IIS3DWB on SPI1, flash model store, protocol ${firmwareProtocolVersion()} with wired and BLE links; no built-in model: the CWRU default is for 48 kHz / 2 axes and this node samples 3 axes at 26.7 kHz, so it would refuse it — with it the image would be ${flash + 7980} bytes, over the 40 KB target); the QEMU image (RAM model store, 4 KB receive ring) is ${qemuNode.text + qemuNode.data} bytes of flash`,
       `deepest stack ${entry.Reset_Handler} bytes from Reset_Handler (${path.map((p) => p.replace(/^.*:/, '')).join(' > ')}) + ${EXCEPTION_FRAME} (FPU exception frame) + ${isr} (deepest interrupt handler); library functions without call-graph data counted as ${LIB_FRAME} bytes each: ${[...unknown].join(', ') || 'none'}`,
       'anchors: CMSIS-DSP arm_rfft_fast_f32 N=1024 44,682 insn (54,936 with Hann + magnitude); CMSIS-NN arm_fully_connected_s8 64-32-8-32-64 16,000; a CMSIS-based pipeline ~165,000 for 3 PSD frames before statistics or inference; Edge Impulse spectral block + small NN 17 ms at 80 MHz (~1.36 M cycles), 42.5 KB flash, 6.4 KB RAM; MLPerf Tiny dense autoencoder 7.6 ms at 120 MHz (~912,000 cycles)',
     ],

@@ -4,7 +4,8 @@
  * which validates the arguments first, so neither can skip validation.
  */
 import { ApiError, validateRequest, type ApiReply, type ArgsOf, type RequestChannel, type ResultOf } from '../../models/api/contract';
-import type { NodeManager } from '../node/manager';
+import { OpenedFiles } from '../files/openedFiles';
+import type { EventListener, NodeManager } from '../node/manager';
 
 type Handlers = { [C in RequestChannel]: (args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> };
 
@@ -12,9 +13,21 @@ const OK = { ok: true } as const;
 
 export class ApiService {
   private readonly handlers: Handlers;
+  private readonly fileListeners = new Set<EventListener>();
+  /** The files the app was opened with (main/files/openedFiles.ts); their 'file.opened' goes to every subscriber. */
+  readonly files = new OpenedFiles((notice) => {
+    for (const l of this.fileListeners) {
+      try {
+        l('file.opened', notice);
+      } catch {
+        // One broken listener (a closed socket) must not stop the others.
+      }
+    }
+  });
 
   constructor(readonly manager: NodeManager) {
     const m = manager;
+    const files = this.files;
     this.handlers = {
       'ports.list': () => m.listPorts(),
       'nodes.list': () => m.listNodes(),
@@ -42,6 +55,18 @@ export class ApiService {
       'report.pdf': () => {
         throw new ApiError('unsupported', 'Printing to a PDF file is done by the desktop app; in the browser, use Print and choose "Save as PDF".');
       },
+      'files.opened': () => files.pending(),
+      'files.read': (a) => files.read(a.id, a.offset),
+    };
+  }
+
+  /** Every event for the page: the nodes' (NodeManager) and the opened files'. Returns the unsubscribe. */
+  subscribe(listener: EventListener): () => void {
+    const off = this.manager.subscribe(listener);
+    this.fileListeners.add(listener);
+    return () => {
+      off();
+      this.fileListeners.delete(listener);
     };
   }
 

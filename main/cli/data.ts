@@ -1,12 +1,11 @@
 /**
  * Loads a manifest's recordings for training and evaluation (the CLI and the benchmark).
  */
+import { isTimeOrIndexColumn } from '../../models/dataset/formats';
 import { NORMAL_LABEL, type RecordingInput } from '../../models/train/dataset';
 import { readCsvColumns, readCsvHeader } from './csvColumns';
 import type { Manifest } from './manifest';
 
-/** Columns that are not sensor channels (FEMTO's burst counter, time stamps). */
-const NOT_A_CHANNEL = /^(snapshot|segment|burst|time|t|t_s|t_us|timestamp|index|sample)$/i;
 /** A column whose value changes where a new burst starts: windows never cross it (FEMTO `snapshot`). */
 export const SEGMENT_COLUMNS = ['snapshot', 'segment', 'burst'];
 
@@ -18,9 +17,13 @@ export async function chooseChannels(manifest: Manifest, asked: string | undefin
     if (new Set(list).size !== list.length) throw new RangeError(`--channel names a column twice: "${asked}"`);
     return list;
   }
-  const header = await readCsvHeader(manifest.rows[0].path, manifest.rows[0].file);
-  const sensors = header.filter((h) => !NOT_A_CHANNEL.test(h));
-  if (sensors.length === 0) throw new RangeError(`${manifest.rows[0].file} has no sensor column (its columns: ${header.join(', ')})`);
+  return defaultChannels(await readCsvHeader(manifest.rows[0].path, manifest.rows[0].file), manifest.rows[0].file);
+}
+
+/** The default channel of a recording with these columns: DE_accel when it has it (CWRU), else its first sensor column. */
+export function defaultChannels(header: string[], file: string): string[] {
+  const sensors = header.filter((h) => !isTimeOrIndexColumn(h));
+  if (sensors.length === 0) throw new RangeError(`${file} has no sensor column (its columns: ${header.join(', ')})`);
   return [sensors.includes('DE_accel') ? 'DE_accel' : sensors[0]];
 }
 

@@ -1,13 +1,16 @@
 /**
  * Browser-mode entry: `npm start` runs this when the Electron binary is not available.
- * Usage: tsx main/cli/host.ts [--demo [cwru-normal|cwru-inner-race]] [--port N] [--no-open]
- * Prints one line `Vigil (browser mode): <url>` once the server listens.
+ * Usage: tsx main/cli/host.ts [--demo [cwru-normal|cwru-inner-race]] [--port N] [--no-open] [FILE.vigil | FILE.vgm ...]
+ * Prints one line `Vigil (browser mode): <url>` once the server listens. Files named on the command
+ * line are offered to the page as the desktop app offers the files it is opened with
+ * (main/files/openedFiles.ts): it opens the bundle import preview or the model import.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
 import { ApiService } from '../api/service';
+import { openedPathsFromArgv } from '../files/openedFiles';
 import { startHost } from '../host/server';
 import { defaultDataDir } from '../node/keys';
 import { NodeManager } from '../node/manager';
@@ -19,19 +22,24 @@ interface CliOptions {
   port: number;
   open: boolean;
   token?: string;
+  /** Files to open, as given (relative to where npm start was run). */
+  files: string[];
 }
 
 function usage(msg: string): never {
   console.error(`vigil: ${msg}`);
-  console.error('usage: npm start -- [--demo [cwru-normal|cwru-inner-race]] [--port N] [--no-open] [--browser]');
+  console.error('usage: npm start -- [--demo [cwru-normal|cwru-inner-race]] [--port N] [--no-open] [--browser] [FILE.vigil | FILE.vgm ...]');
   process.exit(2);
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { port: 0, open: true };
+  const o: CliOptions = { port: 0, open: true, files: [] };
+  let onlyFiles = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--demo') {
+    if (onlyFiles || !a.startsWith('-')) o.files.push(a);
+    else if (a === '--') onlyFiles = true;
+    else if (a === '--demo') {
       const next = argv[i + 1];
       if (next && !next.startsWith('--')) {
         if (!(DEMO_RECORDINGS as readonly string[]).includes(next)) usage(`unknown demo recording "${next}" (choose ${DEMO_RECORDINGS.join(' or ')})`);
@@ -77,6 +85,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (o.files.length > 0) {
+    // npm start runs this from the project folder; INIT_CWD is where npm was run.
+    const paths = openedPathsFromArgv(['--', ...o.files], { appPathArg: false, cwd: process.env.INIT_CWD || process.cwd(), skip: 0 });
+    for (const n of await service.files.open(paths)) {
+      if ('error' in n) console.error(`vigil: not opened: ${n.error}`);
+      else console.log(`Opening ${n.name} (${n.kind === 'bundle' ? 'dataset bundle' : 'model'}) in the page`);
+    }
+  }
   if (o.demo) {
     try {
       const info = await manager.startDemo(o.demo);

@@ -1,11 +1,12 @@
 /**
- * vigil: train, evaluate and inspect node models, and print maintenance reports, from the command line, on the same models/ code
+ * vigil: train, evaluate and inspect node models, print maintenance reports and the features of a recording, from the command line, on the same models/ code
  * as the app (docs/model-format.md, models/train, models/eval).
  *
  *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
  *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
  *   vigil inspect MODEL.vgm [--json]
  *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
+ *   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
  *
  * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
  * Errors are one line on stderr and exit status 2.
@@ -13,7 +14,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultFeatureSpec } from '../../models/features/spec';
-import { floatModelFromJson, type AppSection } from '../../models/nn/appSection';
+import { checkAppSection, floatModelFromJson } from '../../models/nn/appSection';
 import { runInt8, sumsqToScore } from '../../models/nn/int8';
 import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag } from '../../models/nn/modelFile';
 import { featureSpecHash } from '../../models/nn/specHash';
@@ -31,6 +32,7 @@ import { ReportUsageError, runReport, type ReportFlags } from './report';
 import { PdfError } from './pdf';
 import { BundleError } from '../../models/dataset/bundle';
 import { ReportError } from '../../models/report/model';
+import { computeFeatures, FeaturesUsageError } from './features';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -46,6 +48,12 @@ usage:
   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
+  vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
+
+features prints the node's features of a CSV recording (docs/features.md), computed as the app's
+import computes them: with --json one JSON object per window (JSON Lines), else a table. --fs
+defaults to what the import would guess (a time column, the file name); --window 1024 --hop 512 by
+default (--hop defaults to half of --window).
 
 report prints the maintenance report of one asset from a dataset bundle (docs/report.md); DATE is
 YYYY-MM-DD (UTC; --to includes its day) or an ISO 8601 time. It needs Chromium (VIGIL_CHROMIUM).
@@ -175,11 +183,15 @@ function printReport(r: EvaluationReport, out: Out): void {
   }
 }
 
+/** Reads a model file and checks its app section (models/nn/appSection.ts) before anything reads it. */
 function readModel(path: string) {
   if (!existsSync(path)) throw new UsageError(`model file ${path} does not exist`);
   if (statSync(path).isDirectory()) throw new UsageError(`${path} is a folder, not a model file`);
   const bytes = new Uint8Array(readFileSync(path));
-  return readVgmFile<AppSection>(bytes);
+  const file = readVgmFile<unknown>(bytes);
+  const app: unknown = file.app;
+  checkAppSection(app);
+  return { ...file, app };
 }
 
 async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
@@ -211,40 +223,11 @@ async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
   return summarize(report, model.detector.thresholdSumsq);
 }
 
-/**
- * The parts of an app section that inspect shows, checked before anything is printed: a section of
- * another shape is refused with the field that is wrong (docs/model-format.md 3).
- */
-function checkAppSection(app: unknown): asserts app is AppSection | undefined {
-  if (app === undefined) return;
-  const bad = (what: string): never => {
-    throw new ModelFormatError(`the model file's app section is not what Vigil writes: ${what}`);
-  };
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-  if (!isObject(app)) bad('it is not a JSON object');
-  const { lineage, metrics } = app as Record<string, unknown>;
-  if (lineage !== undefined) {
-    if (!isObject(lineage)) bad('lineage is not an object');
-    const l = lineage as Record<string, unknown>;
-    for (const k of ['tool', 'createdAt']) if (typeof l[k] !== 'string') bad(`lineage.${k} is not text`);
-    if (!strings(l.labels)) bad('lineage.labels is not a list of names');
-    if (l.channels !== undefined && !strings(l.channels)) bad('lineage.channels is not a list of names');
-    if (!Array.isArray(l.data) || !l.data.every((d) => isObject(d) && ['name', 'label', 'use'].every((k) => typeof d[k] === 'string'))) bad('lineage.data is not a list of recordings');
-    if (l.params !== undefined && !isObject(l.params)) bad('lineage.params is not an object');
-  }
-  if (metrics !== undefined) {
-    if (!isObject(metrics)) bad('metrics is not an object');
-    for (const k of ['aucMin', 'aucInt8Min', 'falseAlarmRate']) if (typeof (metrics as Record<string, unknown>)[k] !== 'number') bad(`metrics.${k} is not a number`);
-  }
-}
-
 function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   const { positional } = parseFlags(argv, { json: 'bool' });
   if (positional.length !== 1) throw new UsageError('inspect needs one model file: vigil inspect MODEL.vgm');
   const path = positional[0];
   const { model, blob, app } = readModel(path);
-  checkAppSection(app);
   // Files on disk carry the unpaired key's tag (docs/model-format.md 2.7); the app signs for a node
   // only when it pushes, and never writes that blob to a file. Another tag is a changed file.
   if (!verifyModelTag(blob, UNPAIRED_KEY)) {
@@ -293,6 +276,35 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   return info;
 }
 
+async function cmdFeatures(argv: string[], out: Out, io: { stdout: (s: string) => void }, json: boolean): Promise<undefined> {
+  const { flags, positional } = parseFlags(argv, { data: 'value', channel: 'value', fs: 'value', window: 'value', hop: 'value', json: 'bool' });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  if (typeof flags.data !== 'string') throw new UsageError('features needs --data RECORDING.csv');
+  let channels: string[] | undefined;
+  if (typeof flags.channel === 'string') {
+    channels = flags.channel.split(',').map((c) => c.trim()).filter(Boolean);
+    if (channels.length < 1 || channels.length > 3 || new Set(channels).size !== channels.length) throw new UsageError(`--channel takes 1 to 3 different column names, got "${flags.channel}"`);
+  }
+  let fs: number | undefined;
+  if (flags.fs !== undefined) {
+    fs = Number(flags.fs);
+    if (typeof flags.fs !== 'string' || !Number.isFinite(fs)) throw new UsageError(`--fs needs a sample rate in Hz, got "${String(flags.fs)}"`);
+  }
+  const r = await computeFeatures({ data: flags.data, channels, fs, windowLen: intFlag(flags, 'window', 1, 1 << 20), hop: intFlag(flags, 'hop', 1, 1 << 20) });
+  out.progress(`${basename(flags.data)}: ${r.samples} samples of ${r.channels.join(', ')} at ${r.sampleRateHz} Hz (${r.rateSource}), ${r.segments > 1 ? `${r.segments} segments, ` : ''}window ${r.windowLen}, hop ${r.hop}: ${r.windows.length} windows`);
+  if (json) {
+    for (const w of r.windows) io.stdout(JSON.stringify(w));
+    return undefined;
+  }
+  const cols = r.channels.flatMap((c) => [`${c} rms g`, 'peak g', 'crest', 'kurtosis', 'vel mm/s']);
+  io.stdout(['window', 't s', ...cols].map((c) => c.padStart(10)).join(' '));
+  for (const w of r.windows) {
+    const cells = [String(w.window), (w.t_us / 1e6).toFixed(6), ...w.axes.flatMap((a) => [a.rms_g, a.peak_g, a.crest, a.kurtosis, a.velocity_rms_mm_s].map((x) => x.toPrecision(5)))];
+    io.stdout(cells.map((c, i) => c.padStart(Math.max(10, cols[i - 2]?.length ?? 0))).join(' '));
+  }
+  return undefined;
+}
+
 async function cmdReport(argv: string[], out: Out): Promise<Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     bundle: 'value', asset: 'value', from: 'value', to: 'value', out: 'value', lang: 'value', site: 'value', technician: 'value',
@@ -321,12 +333,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'eval') result = await cmdEval(rest, out);
     else if (cmd === 'inspect') result = cmdInspect(rest, out);
     else if (cmd === 'report') result = await cmdReport(rest, out);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, report; see vigil --help)`);
-    if (json) io.stdout(JSON.stringify(result));
+    else if (cmd === 'features') result = await cmdFeatures(rest, out, io, json);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, report, features; see vigil --help)`);
+    if (json && result !== undefined) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { ApiService } from '../api/service';
 import { appProtocolHandler } from './appProtocol';
 import { BlePicker } from './blePicker';
+import { FileOpening } from './fileOpening';
 import { printReportPdf } from './printPdf';
 import { guardContents, permissionAllowed } from './guards';
 import { APP_ORIGIN, handleInvoke } from './ipc';
@@ -36,6 +37,11 @@ function startShell(): void {
   const manager = new NodeManager({ root: ROOT, dataDir: process.env.VIGIL_DATA_DIR || app.getPath('userData') });
   const service = new ApiService(manager);
   let win: BrowserWindow | null = null;
+  // Files the app is opened with (main/electron/fileOpening.ts). npm start runs Electron from the
+  // project folder: a relative path on its command line is relative to where npm was run.
+  const opening = new FileOpening(service.files, { defaultApp: Boolean(process.defaultApp), log: (l) => console.error(l) });
+  const launchDir = (!app.isPackaged && process.env.INIT_CWD) || process.cwd();
+  const report = (e: Error) => console.error(`vigil: could not open a file: ${e.message}`);
 
   // navigator.bluetooth.requestDevice(): Electron has no chooser; the renderer's dialog is the picker.
   const picker = new BlePicker({
@@ -47,10 +53,18 @@ function startShell(): void {
   // Every web contents, the main window's and any other, gets the same rules (main/electron/guards.ts).
   app.on('web-contents-created', (_e, contents) => guardContents(contents, (url) => shell.openExternal(url)));
 
-  app.on('second-instance', () => {
+  // A second start hands its command line over (its files open here) and quits.
+  app.on('second-instance', (_e, argv, workingDirectory) => {
+    void opening.fromArgv(argv, workingDirectory).catch(report);
     if (!win || win.isDestroyed()) return;
     if (win.isMinimized()) win.restore();
     win.focus();
+  });
+  // macOS: Finder and the Dock open files through this event, possibly before 'ready'.
+  app.on('open-file', (e, path) => {
+    e.preventDefault();
+    void opening.openFile(path).catch(report);
+    if (win && !win.isDestroyed()) win.focus();
   });
 
   async function createWindow(): Promise<void> {
@@ -77,7 +91,7 @@ function startShell(): void {
 
   ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker, printPdf: printReportPdf }));
 
-  manager.subscribe((event, payload) => {
+  service.subscribe((event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);
   });
 
@@ -92,6 +106,7 @@ function startShell(): void {
     session.defaultSession.setPermissionCheckHandler((_wc, permission, origin) => permissionAllowed(permission, origin));
     session.defaultSession.setPermissionRequestHandler((_wc, permission, cb, details) => cb(permissionAllowed(permission, details?.requestingUrl)));
     await createWindow();
+    await opening.fromArgv(process.argv, launchDir).catch(report);
     const demo = demoFromArgs();
     if (demo) await manager.startDemo(demo).catch((e: Error) => console.error(`vigil: the demo node did not start: ${e.message}`));
   });

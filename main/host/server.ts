@@ -168,7 +168,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     wss.handleUpgrade(req, socket, head, (ws) => onClient(ws));
   }
 
-  const unsubscribe = opts.service.manager.subscribe((event, payload) => {
+  const unsubscribe = opts.service.subscribe((event, payload) => {
     const msg = JSON.stringify({ type: 'event', event, payload });
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(msg);
   });

@@ -26,10 +26,12 @@ export const REQUEST_CHANNELS = [
   'ble.closed',
   'ble.select',
   'report.pdf',
+  'files.opened',
+  'files.read',
 ] as const;
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 
-export const EVENT_CHANNELS = ['node.updated', 'node.removed', 'node.features', 'node.raw', 'node.event', 'node.log', 'node.model', 'ble.tx', 'ble.devices'] as const;
+export const EVENT_CHANNELS = ['node.updated', 'node.removed', 'node.features', 'node.raw', 'node.event', 'node.log', 'node.model', 'ble.tx', 'ble.devices', 'file.opened'] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 export function isRequestChannel(x: unknown): x is RequestChannel {

@@ -15,8 +15,12 @@ import type { FrameStats } from '../protocol/frame';
 import type { AnomalyEvent } from '../protocol/messages';
 import { utf8Encode } from '../protocol/utf8';
 import { isRequestChannel, type EventChannel, type RequestChannel } from './channels';
+import { ApiError, type ApiErrorCode } from './errors';
+import { MODEL_FILE_MAX_BYTES, OPENED_FILE_ID_RE, OPENED_FILE_MAX_BYTES, type OpenedFileChunk, type OpenedFileNotice } from './files';
 
 export * from './channels';
+export * from './errors';
+export * from './files';
 
 export interface PortInfo {
   path: string;
@@ -107,9 +111,6 @@ export interface ModelProgress {
   startedMs: number;
   updatedMs: number;
 }
-
-/** The largest model file the app sends (the node's slot holds less; it refuses with TOO_LARGE). */
-export const MODEL_FILE_MAX_BYTES = 256 * 1024;
 
 /** STREAM (docs/protocol.md 3.8) for one link. */
 export interface StreamSettings {
@@ -279,6 +280,10 @@ export interface ApiResults extends Record<RequestChannel, unknown> {
   'ble.select': { ok: true };
   /** The maintenance report page (models/report/html.ts) printed to PDF by the Electron shell (docs/report.md). */
   'report.pdf': { pdfBase64: string };
+  /** The files the app was opened with that the page has not read yet (a page that loaded after 'file.opened'). */
+  'files.opened': OpenedFileNotice[];
+  /** A piece of an opened file, by its id (never a path), from `offset`. */
+  'files.read': OpenedFileChunk;
 }
 
 /** Events pushed from main/ to the UI. */
@@ -294,28 +299,8 @@ export interface ApiEvents extends Record<EventChannel, unknown> {
   'ble.tx': { path: string; data: string };
   /** Electron found Bluetooth devices for a requestDevice() call: show the picker. */
   'ble.devices': { requestId: string; devices: BleDeviceChoice[] };
-}
-
-/**
- * The codes an API error carries. 'refused': the node answered NACK (the message gives its reason
- * in plain words); 'unsupported': the node's firmware does not offer this (its HELLO capabilities).
- */
-export const API_ERROR_CODES = ['bad-request', 'not-found', 'port-busy', 'port-failed', 'timeout', 'refused', 'unsupported', 'internal'] as const;
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-
-export function isApiErrorCode(x: unknown): x is ApiErrorCode {
-  return (API_ERROR_CODES as readonly unknown[]).includes(x);
-}
-
-/** An error a technician can read; `code` lets the UI choose how to show it. */
-export class ApiError extends Error {
-  constructor(
-    public readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+  /** The app was opened with a file (checked by main, or refused with the reason): the page reads and opens it. */
+  'file.opened': OpenedFileNotice;
 }
 
 /** How both transports answer a request (the preload bridge and the WebSocket host alike). */
@@ -502,6 +487,11 @@ const REQUESTS = {
     deviceId: a.deviceId === null ? null : bleDeviceId(a.deviceId, ch),
   })),
   'report.pdf': rule(['html'], (a, ch) => ({ html: reportHtml(a.html, ch) })),
+  'files.opened': NO_ARGS,
+  'files.read': rule(['id', 'offset'], (a, ch) => {
+    if (typeof a.id !== 'string' || !OPENED_FILE_ID_RE.test(a.id)) throw new ApiError('bad-request', `${ch}: "id" must be the 32 hex digits of an opened file`);
+    return { id: a.id, offset: intIn(a.offset, ch, 'offset', 0, OPENED_FILE_MAX_BYTES.bundle) };
+  }),
 } satisfies { [C in RequestChannel]: Rule<unknown> };
 
 // The type checker's proof that results and events name no channel that channels.ts does not.

@@ -39,6 +39,12 @@ export interface CsvPreview {
 const TIME_NAME = /^(t|time|times|timestamp|seconds?|sec|time_?s|time ?\(s\)|time_?ms|time ?\(ms\)|ms)$/i;
 const INDEX_NAME = /^(index|idx|n|sample|samples|row|snapshot|segment|burst|file)$/i;
 
+/** A column that holds time or a row/burst index rather than a sensor's samples (by its name). */
+export function isTimeOrIndexColumn(name: string): boolean {
+  const n = name.trim();
+  return TIME_NAME.test(n) || INDEX_NAME.test(n) || /^t_?(s|us|ms)$/i.test(n);
+}
+
 function looksNumeric(cell: string, decimalComma: boolean): boolean {
   const t = decimalComma ? cell.replace(',', '.') : cell;
   return t.length > 0 && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t);
@@ -75,7 +81,8 @@ function rateFromTimeColumn(rows: string[][], col: number, name: string, decimal
   return Number(perSecond.toPrecision(4));
 }
 
-function rateFromFileName(name: string): number | null {
+/** A CWRU-style rate in a file name ("..._48k_...", "12k"), in Hz; null when the name says none. */
+export function rateFromFileName(name: string): number | null {
   const m = /(?:^|[_\-. ])(?:DE|FE|BA)?(12|48)k?(?:hz)?(?:[_\-. ]|$)/i.exec(name) ?? /(12|48)k/i.exec(name);
   return m ? Number(m[1]) * 1000 : null;
 }

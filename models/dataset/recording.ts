@@ -49,6 +49,9 @@ export interface RecordingOptions {
   /** Seconds between burst starts; null when bursts follow each other directly. */
   segmentSpacingS: number | null;
   keepRaw?: boolean;
+  /** The feature window and hop (defaults 1024 and 512, what a node uses unless told otherwise). */
+  windowLen?: number;
+  hop?: number;
 }
 
 export class RecordingBuilder implements CsvSink {
@@ -72,7 +75,7 @@ export class RecordingBuilder implements CsvSink {
     }
     if (o.sampleRateHz < 2048) throw new CsvError('bad-mapping', 0, `A sample rate of ${o.sampleRateHz} Hz is too low for vibration features (at least 2,048 Hz).`);
     if (o.segmentSpacingS !== null && !(o.segmentSpacingS > 0)) throw new CsvError('bad-mapping', 0, 'The time between snapshots must be above 0 seconds.');
-    this.spec = defaultFeatureSpec(o.sampleRateHz);
+    this.spec = defaultFeatureSpec(o.sampleRateHz, o.windowLen, o.hop);
     this.layout = { axisCount: o.axisCount, fields: EXTRACTOR_FIELDS, bandCount: this.spec.bandEdges.length - 1 };
     this.features = new FeatureColumnsBuilder(this.layout, 4096);
   }

@@ -6,6 +6,7 @@ import { getClient } from './api/client';
 import { resumeBluetoothLinks } from './ble/nus';
 import { webBluetooth } from './ble/webBluetooth';
 import { App } from './app/App';
+import { startOpenedFiles } from './app/openedFiles';
 import { FeatureStore } from './live/featureStore';
 import { LinkStore } from './live/linkStore';
 import { startStorage } from './storage/start';
@@ -37,6 +38,9 @@ if (bt) {
   });
   if (client.connection().state === 'open') void resume();
 }
+
+// Files the app was opened with (a .vigil bundle, a .vgm model): read, then opened by their page.
+startOpenedFiles(client);
 
 // ...and stored: every node's features are recorded continuously (renderer/src/record).
 const services = startStorage(client);

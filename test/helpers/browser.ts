@@ -68,11 +68,11 @@ export interface BrowserHost {
  * Starts main/cli/host.ts on a free port; with `demo`, also waits until the demo node streams.
  * Rejects with the host's output when it exits or does not get there within 30 s. The host keeps
  * its pairing keys in $VIGIL_DATA_DIR when the test set one, else in a fresh temporary folder:
- * never in the user's own.
+ * never in the user's own. `extraArgs` go last (e.g. files to open).
  */
-export function startBrowserHost(demo?: DemoRecording): Promise<BrowserHost> {
+export function startBrowserHost(demo?: DemoRecording, extraArgs: string[] = []): Promise<BrowserHost> {
   const tsx = createRequire(import.meta.url).resolve('tsx');
-  const args = ['--import', tsx, join(ROOT, 'main/cli/host.ts'), ...(demo ? ['--demo', demo] : []), '--no-open', '--port', '0'];
+  const args = ['--import', tsx, join(ROOT, 'main/cli/host.ts'), ...(demo ? ['--demo', demo] : []), '--no-open', '--port', '0', ...extraArgs];
   const env = { ...process.env, VIGIL_DATA_DIR: process.env.VIGIL_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'vigil-data-')) };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -111,7 +111,7 @@ describe('errors: one line, exit status 2', () => {
   });
 });
 
-describe('inspect refuses a damaged or unexpected model file with its reason, exit status 2', () => {
+describe('inspect and eval refuse a damaged or unexpected model file with its reason, exit status 2', () => {
   const { q } = vectorModel();
   const blob = writeModelBlob(q);
   const file = (name: string, bytes: Uint8Array) => {
@@ -141,6 +141,25 @@ describe('inspect refuses a damaged or unexpected model file with its reason, ex
         expect(r.code).toBe(2);
         expect(r.out.join('\n')).not.toMatch(/signed for a node/);
       }
+    });
+  }
+
+  // eval reads the channels, the split, the threshold rate and the float model from the app
+  // section: it refuses a section of another shape as inspect does, before it reads any recording.
+  const evalCases: [string, () => string, RegExp][] = [
+    ...cases.slice(1),
+    ['channels that are not names', () => withApp('app-channels.vgm', { kind: 'vigil-model-app-section', version: 1, lineage: { tool: 't', createdAt: 'x', labels: ['normal'], data: [], channels: 'DE_accel' } }), /app section .*lineage\.channels/],
+    ['a threshold rate that is not a fraction', () => withApp('app-rate.vgm', { kind: 'vigil-model-app-section', version: 1, lineage: { tool: 't', createdAt: 'x', labels: ['normal'], data: [], threshold: { targetRate: 'low' } } }), /app section .*targetRate/],
+    ['a float model without layers', () => withApp('app-float.vgm', { kind: 'vigil-model-app-section', version: 1, float: { axes: [0], mean: [0], std: [1], layers: [null] } }), /app section .*float\.layers\[0\]/],
+  ];
+  for (const [name, path, msg] of evalCases) {
+    it(`eval refuses ${name}`, async () => {
+      const r = await run(['eval', '--model', path(), '--data', manifest, '--json']);
+      expect(r.err.at(-1)).toMatch(/^vigil: /);
+      expect(r.err.at(-1)).not.toMatch(/internal error/);
+      expect(r.err.at(-1)).toMatch(msg);
+      expect(r.err.join('\n')).not.toMatch(/reading \d+ recordings/);
+      expect(r.code).toBe(2);
     });
   }
 

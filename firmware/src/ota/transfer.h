@@ -1,15 +1,25 @@
 /*
- * The node's model transfer receiver (docs/protocol.md §3.14, §6.4): BEGIN erases the inactive
- * store slot, CHUNKs are programmed in order (acknowledged by the highest contiguous offset), COMMIT
- * checks the image and writes the slot as a trial, and the model runs on trial until `confirm_after`
- * healthy windows confirm it; an unhealthy window reverts to the model that ran before. A reset
- * before the confirmation reverts too (store_boot rejects the trial). Every refusal is a NACK with
- * its reason and leaves the running model as it was. No heap: the image goes straight to flash, and
- * its SHA-256 is computed over the slot at COMMIT (so a transfer resumes without hashing state).
+ * The node's model transfer receiver (docs/protocol.md §3.14, §6.4). BEGIN is checked first (an
+ * HMAC tag under the pairing key, so an unpaired node refuses; no transfer while a model is on
+ * trial; a size that fits the slot; a version newer than the running one); the same image again
+ * (size, version, SHA-256) while receiving resumes from the offset held, anything else erases the
+ * inactive store slot and starts over. CHUNKs are programmed in order, and BEGIN, CHUNK and
+ * STATUS_REQ are answered with MODEL_STATUS (the highest contiguous offset). COMMIT hashes the
+ * slot, runs the node's acceptance test (`check`) and writes the slot as a trial; the model then
+ * runs on trial until `confirm_after` healthy windows confirm it, and an unhealthy window reverts
+ * to the model that ran before. A reset before the confirmation reverts too (store_boot rejects
+ * the trial). ROLLBACK ends a trial, or returns to the other slot's confirmed model. Every refusal
+ * is a NACK with its reason and leaves the running model as it was. No heap: the image goes
+ * straight to flash, and its SHA-256 is computed over the slot at COMMIT (so a transfer resumes
+ * without hashing state).
  *
- * Hookup: the node dispatches request types 0x20-0x25 (ota_handles) to ota_handle, sends the
- * response it gives with the request's seq, then loads what ota_take_run names; it calls
- * ota_window once per feature window with the model's verdict.
+ * How the node drives it (firmware/src/node/node_ota.c, started by node_ota_init on every board
+ * after store_boot): node.c hands it the wired link's requests 0x20-0x25 (ota_handles) and
+ * node_secure.c those inside SECURE; over Bluetooth LE a bare one is refused with AUTH_REQUIRED
+ * before it gets here. node_on_ota sends the response ota_handle writes with the request's seq,
+ * then loads what ota_take_run names (a store slot, or the built-in model after a revert); a model
+ * on trial the node cannot load counts as an unhealthy window. node_stream.c calls ota_window once
+ * per feature window: healthy when the model ran and its score is finite.
  */
 #ifndef OTA_TRANSFER_H
 #define OTA_TRANSFER_H
@@ -79,6 +89,8 @@ void ota_window(ota_rx_t *rx, bool healthy);
 /* What the node must load now (once: the request is cleared). */
 ota_run_t ota_take_run(ota_rx_t *rx, uint32_t *slot);
 
+/* Where the receiver stands, as MODEL_STATUS carries it: state, trial progress, the largest chunk, the
+ * running version and, during a transfer or trial, its size, version, hash and the offset held. */
 void ota_status(const ota_rx_t *rx, msg_model_status_t *st);
 
 #endif /* OTA_TRANSFER_H */

@@ -13,6 +13,7 @@ import { StorageContext, type StorageServices } from '../storage/services';
 import { StoragePage } from '../storage/StoragePage';
 import { TrainingPage } from '../training/TrainingPage';
 import { ConnectionBanner } from './ConnectionBanner';
+import { OpenedFileBanner } from './OpenedFileBanner';
 import { useConnection, useNodes } from './hooks';
 import { useLocation, type Route } from './route';
 
@@ -53,6 +54,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
         <main className={linkDown ? 'content stale' : 'content'}>
           <ConnectionBanner client={client} />
           <RecorderBanner />
+          <OpenedFileBanner />
           {route === 'nodes' && <NodesPage client={client} nodes={nodes} />}
           {route === 'live' && <LivePage client={client} nodes={nodes} store={store} extras={extras} />}
           {route === 'recordings' && <RecordingsPage id={id} />}

@@ -2,9 +2,11 @@
  * Trading data between field laptops without a network: export everything (or one recording) as
  * one bundle file, import a bundle from another laptop: first a preview of what it will add, update
  * and leave out (renderer/src/db/exchange.ts planImport), then the import, then an undo of it.
- * Re-importing never duplicates anything.
+ * Re-importing never duplicates anything. A bundle the app was opened with (a double-click, the
+ * command line: app/openedFiles.ts) comes to the same preview.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { openedFileInbox } from '../app/openedFiles';
 import { BundleError, type BundleManifest } from '../../../models/dataset/bundle';
 import { storageErrorMessage } from '../db/db';
 import { applyImport, exportBundle, planImport, undoImport, type ImportBundleResult, type ImportPlan, type MergeCounts } from '../db/exchange';
@@ -45,13 +47,15 @@ function describeImport(r: ImportBundleResult): string {
 }
 
 /** What an import would change, before it does: adds, updates, and what it leaves out and why. */
-function ImportPreview({ plan, onApply, onCancel }: { plan: ImportPlan; onApply: () => void; onCancel: () => void }) {
+function ImportPreview({ plan, name, onApply, onCancel }: { plan: ImportPlan; name: string | null; onApply: () => void; onCancel: () => void }) {
   const adds = countWords(plan.tables, (c) => c.added);
   const updates = countWords(plan.tables, (c) => c.updated);
   const already = sum(plan.tables, (c) => c.unchanged);
   return (
     <div className="import-preview" data-testid="import-preview" role="group" aria-label="What the import will change">
-      <p>The bundle from {fromWords(plan.manifest)} will:</p>
+      <p>
+        The bundle{name ? ` ${name}` : ''} from {fromWords(plan.manifest)} will:
+      </p>
       <ul>
         <li data-testid="preview-adds">add {adds ?? 'nothing'}</li>
         <li data-testid="preview-updates">update {updates ?? 'nothing'} (newer copies of rows this laptop has; undo puts them back)</li>
@@ -90,6 +94,31 @@ export function ExchangePanel() {
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [plan, setPlan] = useState<ImportPlan | null>(null);
   const [undoId, setUndoId] = useState<string | null>(null);
+  const [openedName, setOpenedName] = useState<string | null>(null);
+
+  // A preview (or the reading of one) is on screen: an opened bundle waits until it is imported or
+  // cancelled rather than replace it (app/openedFiles.ts).
+  const held = useRef(false);
+  const hold = (on: boolean) => {
+    held.current = on;
+    openedFileInbox.setShowing('bundle', on);
+  };
+
+  // A bundle the app was opened with: straight to the preview (nothing is imported before Import).
+  useEffect(() => {
+    const take = () => {
+      if (held.current) return;
+      const f = openedFileInbox.take('bundle');
+      if (f) planBytes(f.name, async () => f.bytes);
+    };
+    take();
+    const off = openedFileInbox.subscribe(take);
+    return () => {
+      off();
+      hold(false);
+    };
+    // Once: planBytes and hold only use state setters, a ref and the database, which do not change.
+  }, []);
 
   const doExport = async () => {
     setBusy('export');
@@ -118,22 +147,33 @@ export function ExchangePanel() {
   };
 
   const doPlan = (f: File | undefined) => {
-    if (!f) return;
+    if (f) planBytes(f.name, async () => new Uint8Array(await f.arrayBuffer()));
+  };
+
+  const planBytes = (name: string, read: () => Promise<Uint8Array>) => {
     setPlan(null);
     setUndoId(null);
-    void importing('read the bundle', async () => {
-      const p = await planImport(db, new Uint8Array(await f.arrayBuffer()));
-      if (sum(p.tables, (c) => c.added + c.updated) > 0) setPlan(p);
-      else {
+    setOpenedName(name);
+    hold(true);
+    let shown = false;
+    void importing(`read the bundle ${name}`, async () => {
+      const p = await planImport(db, await read());
+      if (sum(p.tables, (c) => c.added + c.updated) > 0) {
+        shown = true;
+        setPlan(p);
+      } else {
         const already = sum(p.tables, (c) => c.unchanged);
         setMessage({ text: `The bundle from ${fromWords(p.manifest)} holds nothing new${already > 0 ? ` (${formatCount(already)} rows are already here)` : ''}${p.issues.length > 0 ? `; ${formatCount(p.issues.length)} rows would be left out: ${p.issues[0].reason}` : ''}.`, error: false });
       }
+    }).then(() => {
+      if (!shown) hold(false);
     });
   };
 
   const doApply = (p: ImportPlan) =>
     importing('import the bundle', async () => {
       setPlan(null);
+      hold(false);
       const r = await applyImport(db, p, technicianName() || 'Vigil');
       setUndoId(r.importId);
       setMessage({ text: describeImport(r), error: false });
@@ -170,7 +210,7 @@ export function ExchangePanel() {
           />
         </label>
       </div>
-      {plan && <ImportPreview plan={plan} onApply={() => void doApply(plan)} onCancel={() => setPlan(null)} />}
+      {plan && <ImportPreview plan={plan} name={openedName} onApply={() => void doApply(plan)} onCancel={() => (setPlan(null), hold(false))} />}
       {message && (
         <p className={message.error ? 'error' : 'success'} role={message.error ? 'alert' : 'status'} data-testid="exchange-message">
           {message.text}

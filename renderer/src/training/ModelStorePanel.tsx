@@ -67,6 +67,7 @@ export function ModelStorePanel({
                   {m.name}
                   <div className="small muted">{new Date(m.createdMs).toLocaleString()}</div>
                   {m.nodeId && <div className="small">for {nodeName(m.nodeId)}</div>}
+                  {m.note && <div className="small muted">{m.note}</div>}
                 </th>
                 <td className="small">
                   {m.verdict || '—'}

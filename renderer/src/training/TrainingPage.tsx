@@ -17,6 +17,7 @@ import { LossChart } from './charts';
 import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
 import { DataReportView } from './DataReportView';
 import { ModelStorePanel, type NodeChoice } from './ModelStorePanel';
+import { OpenedModelPanel } from './OpenedModelPanel';
 import type { DataReport, EpochPoint, FileRole, FromWorker, PickedFile, ToWorker, TrainingSource } from './protocol';
 import type { StoredQuery } from './stored';
 import { recordedNodes, StoredPicker } from './StoredPicker';
@@ -257,6 +258,7 @@ export function TrainingPage() {
           {error}
         </p>
       )}
+      <OpenedModelPanel onAdded={refresh} />
 
       <section className="panel" aria-labelledby="data-title">
         <h3 id="data-title">1. Data</h3>

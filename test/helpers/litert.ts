@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPT = join(ROOT, 'test', 'helpers', 'litert_run.py');
 
-export type LiteRtResolver = 'BUILTIN_REF' | 'BUILTIN' | 'AUTO';
+/** LiteRT's reference kernels, its optimized ones, its default (XNNPACK), or TensorFlow Lite Micro. */
+export type LiteRtResolver = 'BUILTIN_REF' | 'BUILTIN' | 'AUTO' | 'TFLM';
 
 export type LiteRt = { available: true; python: string; version: string } | { available: false; reason: string };
 
@@ -26,6 +27,13 @@ export function findLiteRt(): LiteRt {
     tried.push(r.error ? `${python} (not found)` : `${python} (no ai_edge_litert)`);
   }
   return { available: false, reason: `LiteRT is not installed: no Python with ai_edge_litert (tried ${tried.join(', ')}); install it with: python3 -m venv .venv && .venv/bin/pip install ai-edge-litert numpy` };
+}
+
+/** The TensorFlow Lite Micro wheel's version in that Python, or why it is not there. */
+export function findTflm(lr: LiteRt & { available: true }): { available: true; version: string } | { available: false; reason: string } {
+  const r = spawnSync(lr.python, ['-c', 'from importlib.metadata import version; import tflite_micro.python.tflite_micro.runtime; print(version("tflite-micro"))'], { encoding: 'utf8' });
+  if (r.status === 0) return { available: true, version: r.stdout.trim() };
+  return { available: false, reason: `TensorFlow Lite Micro is not installed in ${lr.python}: install it with .venv/bin/pip install tflite-micro` };
 }
 
 export interface LiteRtRun {

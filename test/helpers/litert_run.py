@@ -1,7 +1,8 @@
-"""Runs int8 input tensors through a .tflite model in the LiteRT interpreter (ai_edge_litert).
+"""Runs int8 input tensors through a .tflite model in the LiteRT interpreter (ai_edge_litert), or
+in TensorFlow Lite Micro's reference kernels (the tflite-micro wheel from PyPI) with "TFLM".
 
 Reads one JSON object on stdin: {"model": PATH, "resolver": "BUILTIN_REF" | "BUILTIN" | "AUTO",
-"inputs": [[int8, ...], ...]} and prints {"litert": VERSION, "resolver": ..., "outputs": [[...]],
+"inputs": [[int8, ...], ...]} ("resolver": "TFLM" for TensorFlow Lite Micro) and prints {"litert": VERSION, "resolver": ..., "outputs": [[...]],
 "layers": [[[...] per operator] per input]} on stdout. BUILTIN_REF is LiteRT's reference kernels
 (the definition), BUILTIN its optimized kernels without delegates, AUTO the default (XNNPACK).
 Used by test/helpers/litert.ts; exit status 3 when ai_edge_litert is not installed.
@@ -18,8 +19,26 @@ except ImportError as e:  # the caller reports this as "LiteRT is not installed"
     sys.exit(3)
 
 
+def run_tflm(req):
+    try:
+        from tflite_micro.python.tflite_micro import runtime
+    except ImportError as e:
+        print(f"tflite_micro is not importable: {e}", file=sys.stderr)
+        sys.exit(4)
+    it = runtime.Interpreter.from_file(req["model"])
+    shape = it.get_input_details(0)["shape"]
+    outputs = []
+    for x in req["inputs"]:
+        it.set_input(np.asarray(x, dtype=np.int8).reshape(shape), 0)
+        it.invoke()
+        outputs.append(it.get_output(0).reshape(-1).tolist())
+    json.dump({"litert": "tflite-micro " + version("tflite-micro"), "resolver": "TFLM", "outputs": outputs, "layers": []}, sys.stdout)
+
+
 def main():
     req = json.load(sys.stdin)
+    if req.get("resolver") == "TFLM":
+        return run_tflm(req)
     resolver = getattr(litert.OpResolverType, req.get("resolver", "BUILTIN_REF"))
     it = litert.Interpreter(model_path=req["model"], experimental_op_resolver_type=resolver,
                             experimental_preserve_all_tensors=True)

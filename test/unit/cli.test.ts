@@ -151,3 +151,34 @@ describe('inspect refuses a damaged or unexpected model file with its reason, ex
     expect(r.out.join('\n')).toMatch(/tag: unpaired key/);
   });
 });
+
+describe('vigil train --rounding, export --tflite, import --tflite', () => {
+  it('trains a single-rounding model, exports it, and imports it back to the same node blob', async () => {
+    const single = join(dir, 'single.vgm');
+    const t = await run(['train', '--data', manifest, '--out', single, '--seed', '5', '--epochs', '20', '--hidden', '8,2,8', '--rounding', 'single', '--json']);
+    expect(t.code).toBe(0);
+    const trained = readVgmFile(readFileSync(single));
+    expect(trained.model.rounding).toBe('single');
+    const tflite = join(dir, 'single.tflite');
+    const e = await run(['export', '--model', single, '--tflite', tflite, '--json']);
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.out.at(-1)!)).toMatchObject({ layers: 4, architecture: expect.stringMatching(/^\d+-8-2-8-\d+$/), rounding: 'single' });
+    expect(readFileSync(tflite).subarray(4, 8).toString()).toBe('TFL3');
+    const back = join(dir, 'back.vgm');
+    const i = await run(['import', '--tflite', tflite, '--spec', single, '--out', back, '--json']);
+    expect(i.code).toBe(0);
+    expect(JSON.parse(i.out.at(-1)!)).toMatchObject({ rounding: 'single', vigil_metadata: true, axes: trained.model.axes });
+    expect(readVgmFile(readFileSync(back)).blob.equals(trained.blob)).toBe(true);
+    const insp = await run(['inspect', back]);
+    expect(insp.out.join('\n')).toMatch(/requantization: single rounding \(current LiteRT\)/);
+  });
+  it('export of a double-rounding model says LiteRT rounds once; bad options and files get one line', async () => {
+    const e = await run(['export', '--model', join(ROOT, 'renderer/public/models/default.vgm'), '--tflite', join(dir, 'd.tflite')]);
+    expect(e.code).toBe(0);
+    expect(e.out.join('\n')).toMatch(/note: this model requantizes with double rounding; LiteRT rounds once/);
+    expect((await run(['export', '--model', model, '--tflite', join(dir, 'x.tflite'), '--rounding', 'half'])).err).toEqual(["vigil: --rounding is single (current LiteRT) or double (TFLite's classic form)"]);
+    expect((await run(['import', '--tflite', model, '--spec', '48000', '--out', join(dir, 'x.vgm')])).err).toEqual(['vigil: not a TensorFlow Lite model (it lacks the "TFL3" file identifier)']);
+    expect((await run(['import', '--tflite', join(dir, 'd.tflite'), '--out', join(dir, 'x.vgm')])).err[0]).toMatch(/import needs --spec/);
+    expect((await run(['import', '--tflite', join(dir, 'd.tflite'), '--spec', 'fast', '--out', join(dir, 'x.vgm')])).err[0]).toMatch(/--spec takes RATE\[,WINDOW,HOP,BANDS\]/);
+  });
+});

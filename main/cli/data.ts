@@ -2,7 +2,7 @@
  * Loads a manifest's recordings for training and evaluation (the CLI and the benchmark).
  */
 import { NORMAL_LABEL, type RecordingInput } from '../../models/train/dataset';
-import { readCsvColumns, readCsvHeader } from './csvColumns';
+import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
 import type { Manifest } from './manifest';
 
 /** Columns that are not sensor channels (FEMTO's burst counter, time stamps). */
@@ -28,6 +28,11 @@ export async function loadRecordings(manifest: Manifest, channels: string[], onF
   const out: RecordingInput[] = [];
   for (const row of manifest.rows) {
     onFile?.(row.file);
+    if (/\.json$/i.test(row.path)) {
+      // An Edge Impulse sample carries its own rate (interval_ms): it must be the manifest's.
+      const rate = readEdgeImpulseSample(row.path, row.file).sampleRateHz;
+      if (Math.abs(rate - row.sampleRateHz) > 1e-6 * row.sampleRateHz) throw new CsvReadError(`${row.file} is sampled at ${rate.toPrecision(6)} Hz (interval_ms), the manifest says ${row.sampleRateHz} Hz`);
+    }
     const header = await readCsvHeader(row.path, row.file);
     const segmentColumn = header.find((h) => SEGMENT_COLUMNS.includes(h.toLowerCase()));
     const csv = await readCsvColumns(row.path, channels, { label: row.file, segmentColumn });

@@ -7,6 +7,7 @@
  *   vigil inspect MODEL.vgm [--json]
  *   vigil export --model MODEL.vgm --tflite OUT.tflite          (docs/tflite.md)
  *   vigil import --tflite IN.tflite --spec SPEC --out MODEL.vgm
+ *   vigil edge-impulse export|import ...                        (docs/storage.md)
  *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
  *
  * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
@@ -29,7 +30,8 @@ import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
 import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
-import { CsvReadError } from './csvColumns';
+import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
+import { edgeImpulseToCsv, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
 import { chooseChannels, loadRecordings } from './data';
 import { ManifestError, readManifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
@@ -53,6 +55,9 @@ usage:
   vigil export --model MODEL.vgm --tflite OUT.tflite [--rounding single|double] [--json]
   vigil import --tflite IN.tflite --spec RATE[,WINDOW,HOP,BANDS] | --spec MODEL.vgm --out MODEL.vgm
               [--axes 0,1] [--rounding single|double] [--threshold-sumsq N] [--model-version N] [--json]
+  vigil edge-impulse export --csv REC.csv --rate HZ --out SAMPLE.json [--channel A,B] [--units g|m/s2]
+              [--hmac-key HEX] [--device NAME] [--json]
+  vigil edge-impulse import --sample SAMPLE.json --out REC.csv [--json]
   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
@@ -65,7 +70,9 @@ never trained on. train holds out the last 40% of each normal recording for eval
 defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
 column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
-one back (FULLY_CONNECTED int8 layers only; docs/tflite.md). Errors: one line, exit status 2.`;
+one back (FULLY_CONNECTED int8 layers only; docs/tflite.md). edge-impulse converts recordings to and
+from Edge Impulse data acquisition JSON; a manifest may also list .json samples directly (their
+interval_ms must give its sample rate). Errors: one line, exit status 2.`;
 
 type Flags = Record<string, string | true>;
 
@@ -385,6 +392,54 @@ function cmdImport(argv: string[], out: Out): Record<string, unknown> {
   return { out: flags.out, architecture: arch, bytes: blob.length, rounding: model.rounding, axes: model.axes, vigil_metadata: metadata !== undefined, threshold_sumsq: model.detector.thresholdSumsq, notes };
 }
 
+/** Edge Impulse data acquisition JSON (docs/storage.md): a CSV recording out, a sample back in as CSV. */
+async function cmdEdgeImpulse(argv: string[], out: Out): Promise<Record<string, unknown>> {
+  const [sub, ...rest] = argv;
+  if (sub === 'export') {
+    const { flags, positional } = parseFlags(rest, { csv: 'value', rate: 'value', out: 'value', channel: 'value', units: 'value', 'hmac-key': 'value', device: 'value', json: 'bool' });
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    for (const k of ['csv', 'rate', 'out']) if (typeof flags[k] !== 'string') throw new UsageError(`edge-impulse export needs --${k}`);
+    const csvPath = flags.csv as string;
+    const outPath = flags.out as string;
+    const rate = Number(flags.rate);
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError('--rate needs the sample rate in Hz, like 48000');
+    const units = flags.units ?? 'g';
+    if (units !== 'g' && units !== 'm/s2') throw new UsageError('--units is g or m/s2');
+    let hmacKey: Uint8Array | undefined;
+    if (typeof flags['hmac-key'] === 'string') {
+      if (!/^([0-9a-f]{2})+$/i.test(flags['hmac-key'])) throw new UsageError('--hmac-key takes the key as hex digits');
+      hmacKey = Uint8Array.from(Buffer.from(flags['hmac-key'], 'hex'));
+    }
+    const header = await readCsvHeader(csvPath, basename(csvPath));
+    const names = typeof flags.channel === 'string' ? flags.channel.split(',').map((s) => s.trim()) : header.filter((h) => !/^(snapshot|segment|burst|time|t|t_s|t_us|timestamp|index|sample)$/i.test(h));
+    const csv = await readCsvColumns(csvPath, names, { label: basename(csvPath) });
+    const text = writeEdgeImpulseJson({ deviceName: typeof flags.device === 'string' ? flags.device : basename(csvPath), sampleRateHz: rate, names, columns: csv.columns, unitsMs2: units === 'm/s2', hmacKey });
+    try {
+      writeFileSync(outPath, text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${outPath}: ${(e as Error).message}`);
+    }
+    out.log(`wrote ${outPath}: ${csv.rows} samples of ${names.join(', ')} at ${rate} Hz in ${units}, ${hmacKey ? 'signed (HS256)' : 'unsigned (alg none)'}`);
+    return { out: outPath, samples: csv.rows, sensors: names, sample_rate_hz: rate, units, signed: !!hmacKey };
+  }
+  if (sub === 'import') {
+    const { flags, positional } = parseFlags(rest, { sample: 'value', out: 'value', json: 'bool' });
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    if (typeof flags.sample !== 'string') throw new UsageError('edge-impulse import needs --sample SAMPLE.json');
+    if (typeof flags.out !== 'string') throw new UsageError('edge-impulse import needs --out RECORDING.csv');
+    const sample = readEdgeImpulseSample(flags.sample, basename(flags.sample));
+    try {
+      writeFileSync(flags.out, edgeImpulseToCsv(sample));
+    } catch (e) {
+      throw new UsageError(`cannot write ${flags.out}: ${(e as Error).message}`);
+    }
+    const n = sample.columns[0].length;
+    out.log(`wrote ${flags.out}: ${n} rows of ${sample.sensors.map((s) => s.name).join(', ')} in g; sample rate ${sample.sampleRateHz.toPrecision(6)} Hz (give it as sample_rate_hz in a manifest)`);
+    return { out: flags.out, samples: n, sensors: sample.sensors.map((s) => s.name), sample_rate_hz: sample.sampleRateHz, device_name: sample.deviceName };
+  }
+  throw new UsageError('edge-impulse takes export or import (see vigil --help)');
+}
+
 async function cmdReport(argv: string[], out: Out): Promise<Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     bundle: 'value', asset: 'value', from: 'value', to: 'value', out: 'value', lang: 'value', site: 'value', technician: 'value',
@@ -415,7 +470,8 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'report') result = await cmdReport(rest, out);
     else if (cmd === 'export') result = cmdExport(rest, out);
     else if (cmd === 'import') result = cmdImport(rest, out);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, report; see vigil --help)`);
+    else if (cmd === 'edge-impulse') result = await cmdEdgeImpulse(rest, out);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report; see vigil --help)`);
     if (json) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {

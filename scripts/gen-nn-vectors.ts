@@ -18,10 +18,10 @@ import { extractFeatures } from '../models/features/windower';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { fitStandardization } from '../models/train/autoencoder';
 import { Prng } from '../models/train/prng';
-import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul, INT32_MAX, INT32_MIN } from '../models/nn/fixedpoint';
+import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingle, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul, INT32_MAX, INT32_MIN } from '../models/nn/fixedpoint';
 import { quantizeInput, runInt8 } from '../models/nn/int8';
 import { writeModelBlob, UNPAIRED_KEY } from '../models/nn/modelFile';
-import { quantizeAutoencoder } from '../models/nn/quantize';
+import { quantizeAutoencoder, withRounding } from '../models/nn/quantize';
 import { hmacSha256, sha256, toHex } from '../models/crypto/sha256';
 import { featureSpecBytes } from '../models/nn/specHash';
 import type { FloatAutoencoder, Int8Autoencoder } from '../models/nn/types';
@@ -85,6 +85,11 @@ export function buildVectors() {
   const mbqmCases: [number, number, number][] = [[100000, 1 << 30, 0], [-100000, 1 << 30, -1], [2147483647, 2147483647, 0], [-2147483648, 1 << 30, -31], [12345, 1518500250, -7], [-12345, 1518500250, -7]];
   for (let k = 0; k < 24; k++) mbqmCases.push([(i32() >> (r.nextU32() % 16)), (r.nextU32() >>> 1) | 0x40000000, -(r.nextU32() % 32)]);
   const mbqm = mbqmCases.map(([x, m, s]) => [x, m, s, multiplyByQuantizedMultiplier(x, m, s)]);
+  // Single rounding (LiteRT): the same operands plus cases where the two modes part (1 x 0.25: the
+  // high multiply rounds 0.5 up before the shift; -2 x 0.25: a negative tie, away from zero in the
+  // double form, toward +infinity in the single one) and the extremes.
+  const mbqmSingleCases: [number, number, number][] = [...mbqmCases, [1, 1 << 30, -1], [-2, 1 << 30, -1], [-1, 1 << 30, 0], [3, 1 << 30, -1], [-5, 1 << 30, -2], [INT32_MIN, 2147483647, -31], [INT32_MAX, 2147483647, -31]];
+  const mbqmSingle = mbqmSingleCases.map(([x, m, s]) => [x, m, s, multiplyByQuantizedMultiplierSingle(x, m, s)]);
   const qmReals = [0, 1e-12, 2 ** -32, 2 ** -31, 0.5, 0.75, 0.999999999, 0.25, 1 / 3, 0.0123456789, 2 ** -20 * 1.5];
   const quantizeMultiplierCases = qmReals.map((x) => {
     const m = quantizeMultiplier(x);
@@ -137,12 +142,17 @@ export function buildVectors() {
     { name: 'tag byte flipped', truncate: 0, offset: crcOffset + 4 + 31, xor: 0x01, expect: 'tag' },
   ];
   const specBytes = featureSpecBytes(q.spec);
+  // The same model with single rounding (header flag bit 0): its own blob, self-test and traces.
+  const qs = withRounding(q, 'single');
+  const blobSingle = writeModelBlob(qs, TEST_KEY);
+  const tracesSingle = inputs.map((c) => ({ ...c, t: runInt8(qs, c.x) }));
   return {
     generator: GENERATOR,
     spec: 'docs/model-format.md',
     srdhm,
     rdbpot,
     mbqm,
+    mbqmSingle,
     quantizeMultiplier: quantizeMultiplierCases,
     inputQuant,
     sha256: sha,
@@ -164,6 +174,20 @@ export function buildVectors() {
     cases: traces.map((c) => ({
       name: c.name,
       x: Array.from(c.x),
+      qIn: Array.from(c.t.qIn),
+      layers: c.t.layers.map((l) => Array.from(l)),
+      sumsq: c.t.sumsq,
+      over: c.t.sumsq > q.detector.thresholdSumsq,
+    })),
+    modelSingle: {
+      blob: toHex(blobSingle),
+      length: blobSingle.length,
+      selfTestSumsq: qs.selfTest.sumsq,
+      /** Cases whose last-layer output differs from the double-rounding one (the vectors must tell the modes apart). */
+      casesDiffering: tracesSingle.filter((c, i) => c.t.layers.some((l, k) => l.some((y, j) => y !== traces[i].t.layers[k][j]))).length,
+    },
+    casesSingle: tracesSingle.map((c) => ({
+      name: c.name,
       qIn: Array.from(c.t.qIn),
       layers: c.t.layers.map((l) => Array.from(l)),
       sumsq: c.t.sumsq,
@@ -204,7 +228,7 @@ export function renderHeader(v: NnVectors): string {
 
 typedef struct { int32_t a, b, out; } vec_nn_srdhm_t;          /* SaturatingRoundingDoublingHighMul(a, b) */
 typedef struct { int32_t x; int32_t exponent; int32_t out; } vec_nn_rdbpot_t; /* RoundingDivideByPOT(x, exponent) */
-typedef struct { int32_t x, multiplier, shift, out; } vec_nn_mbqm_t;  /* MultiplyByQuantizedMultiplier */
+typedef struct { int32_t x, multiplier, shift, out; } vec_nn_mbqm_t;  /* MultiplyByQuantizedMultiplier (double or single rounding) */
 typedef struct { float x[8]; int8_t q[8]; } vec_nn_inputq_t;   /* section 1.1 with VEC_NN_INPUTQ_MEAN/MUL/ZP */
 typedef struct { const char *name; float x[${D}]; int8_t q_in[${D}]; const int8_t *layers; uint32_t sumsq; uint8_t over; } vec_nn_case_t;
 typedef struct { const char *name; size_t truncate_to; size_t offset; uint8_t xor_mask; const char *expect; } vec_nn_mutation_t;
@@ -214,6 +238,8 @@ typedef struct { const char *name; size_t truncate_to; size_t offset; uint8_t xo
   h += `static const vec_nn_srdhm_t VEC_NN_SRDHM[] = {\n${v.srdhm.map(([a, b, o]) => `  {${cI32(a)}, ${cI32(b)}, ${cI32(o)}}`).join(',\n')}\n};\nstatic const size_t VEC_NN_SRDHM_COUNT = ${v.srdhm.length};\n\n`;
   h += `static const vec_nn_rdbpot_t VEC_NN_RDBPOT[] = {\n${v.rdbpot.map(([x, e, o]) => `  {${cI32(x)}, ${e}, ${cI32(o)}}`).join(',\n')}\n};\nstatic const size_t VEC_NN_RDBPOT_COUNT = ${v.rdbpot.length};\n\n`;
   h += `static const vec_nn_mbqm_t VEC_NN_MBQM[] = {\n${v.mbqm.map(([x, mm, s, o]) => `  {${cI32(x)}, ${cI32(mm)}, ${s}, ${cI32(o)}}`).join(',\n')}\n};\nstatic const size_t VEC_NN_MBQM_COUNT = ${v.mbqm.length};\n\n`;
+  h += `/* Single rounding (LiteRT, model flag bit 0): nn_mbqm_single_s32. */\n`;
+  h += `static const vec_nn_mbqm_t VEC_NN_MBQM_SINGLE[] = {\n${v.mbqmSingle.map(([x, mm, s, o]) => `  {${cI32(x)}, ${cI32(mm)}, ${s}, ${cI32(o)}}`).join(',\n')}\n};\nstatic const size_t VEC_NN_MBQM_SINGLE_COUNT = ${v.mbqmSingle.length};\n\n`;
   const iq = v.inputQuant;
   h += `static const float VEC_NN_INPUTQ_MEAN[8] = {${iq.mean.map(cFloat).join(', ')}};\n`;
   h += `static const float VEC_NN_INPUTQ_MUL[8] = {${iq.inMul.map(cFloat).join(', ')}};\n`;
@@ -238,7 +264,20 @@ typedef struct { const char *name; size_t truncate_to; size_t offset; uint8_t xo
   });
   h += `static const vec_nn_case_t VEC_NN_CASES[] = {\n${v.cases
     .map((c, i) => `  {"${c.name}",\n   {${c.x.map(cFloat).join(', ')}},\n   {${c.qIn.join(', ')}},\n   vec_nn_case_layers_${i}, ${c.sumsq}u, ${c.over ? 1 : 0}}`)
-    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_COUNT = ${v.cases.length};\n\n#endif /* VIGIL_NN_VECTORS_H */\n`;
+    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_COUNT = ${v.cases.length};\n\n`;
+  const ms = v.modelSingle;
+  h += `/* The same model with single rounding (header flags 0x0001), signed with VEC_NN_TEST_KEY; ${ms.casesDiffering} of the
+ * ${v.cases.length} cases give other layer outputs than with double rounding. Inputs: VEC_NN_CASES[i].x. */\n`;
+  h += `static const uint8_t VEC_NN_MODEL_SINGLE_BLOB[${ms.length}] = {\n${rows(hexBytes(ms.blob), 16)}\n};\n`;
+  h += `static const size_t VEC_NN_MODEL_SINGLE_LEN = ${ms.length};\n`;
+  h += `static const uint32_t VEC_NN_SELFTEST_SINGLE_SUMSQ = ${ms.selfTestSumsq}u;\n`;
+  v.casesSingle.forEach((c, i) => {
+    const flat = c.layers.flat();
+    h += `static const int8_t vec_nn_case_single_layers_${i}[${flat.length}] = {\n${rows(flat.map(String), 32)}\n};\n`;
+  });
+  h += `static const vec_nn_case_t VEC_NN_CASES_SINGLE[] = {\n${v.casesSingle
+    .map((c, i) => `  {"${c.name}",\n   {0},\n   {${c.qIn.join(', ')}},\n   vec_nn_case_single_layers_${i}, ${c.sumsq}u, ${c.over ? 1 : 0}}`)
+    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_SINGLE_COUNT = ${v.casesSingle.length};\n\n#endif /* VIGIL_NN_VECTORS_H */\n`;
   return h;
 }
 

@@ -51,6 +51,17 @@ static void fixed_point_primitives(void **state)
         const vec_nn_mbqm_t *v = &VEC_NN_MBQM[i];
         assert_int_equal(nn_mbqm_s32(v->x, v->multiplier, v->shift), v->out);
     }
+    for (size_t i = 0; i < VEC_NN_MBQM_SINGLE_COUNT; i++) {
+        const vec_nn_mbqm_t *v = &VEC_NN_MBQM_SINGLE[i];
+        assert_int_equal(nn_mbqm_single_s32(v->x, v->multiplier, v->shift), v->out);
+    }
+    /* Where the modes part: 1 x 0.25 is 0.5 after the high multiply, rounded up to 1 and kept by the
+     * shift (double) or 0 (single, one rounding of 0.25); -2 x 0.25 = -0.5 is a tie that double
+     * rounding takes away from zero and single rounding toward +infinity. */
+    assert_int_equal(nn_mbqm_s32(1, 1 << 30, -1), 1);
+    assert_int_equal(nn_mbqm_single_s32(1, 1 << 30, -1), 0);
+    assert_int_equal(nn_mbqm_s32(-2, 1 << 30, -1), -1);
+    assert_int_equal(nn_mbqm_single_s32(-2, 1 << 30, -1), 0);
     /* The one-shift form of SRDHM against gemmlowp's nudge-and-truncate form, exhaustively around
      * the rounding boundaries and randomly elsewhere. */
     uint32_t rng = 42;
@@ -200,6 +211,51 @@ static void inference_matches_typescript_bit_for_bit(void **state)
     }
 }
 
+/* The single-rounding model (flag bit 0): parsed with its flag, self-test, every case and layer
+ * equal to the TypeScript twin in both kernels (the SIMD one defers to the reference). */
+static void single_rounding_matches_typescript(void **state)
+{
+    (void)state;
+    assert_true(VEC_NN_MODEL_SINGLE_LEN <= sizeof g_blob);
+    memcpy(g_blob, VEC_NN_MODEL_SINGLE_BLOB, VEC_NN_MODEL_SINGLE_LEN);
+    assert_int_equal(nn_model_parse(&g_model, g_blob, VEC_NN_MODEL_SINGLE_LEN, VEC_NN_TEST_KEY), VIGIL_OK);
+    assert_true(g_model.single_rounding);
+    assert_int_equal(nn_net_prepare(&g_net, &g_model, g_channels, 512), VIGIL_OK);
+    assert_true(g_net.layer[0].single_rounding);
+    assert_int_equal(g_model.selftest_sumsq, VEC_NN_SELFTEST_SINGLE_SUMSQ);
+    assert_int_equal(nn_net_selftest(&g_net, g_scratch), VIGIL_OK);
+    static int8_t a[1024], b[1024];
+    static int16_t wide[1024];
+    size_t differing = 0;
+    for (size_t c = 0; c < VEC_NN_CASES_SINGLE_COUNT; c++) {
+        const vec_nn_case_t *v = &VEC_NN_CASES_SINGLE[c];
+        const int8_t *qi, *qo;
+        const uint32_t sumsq = nn_net_run(&g_net, VEC_NN_CASES[c].x, g_scratch, &qi, &qo);
+        assert_memory_equal(qi, v->q_in, 64);
+        assert_int_equal(sumsq, v->sumsq);
+        const int8_t *expect = v->layers;
+        memcpy(a, v->q_in, 64);
+        for (size_t l = 0; l < g_model.layer_count; l++) {
+            const nn_dense_t *layer = &g_net.layer[l];
+            nn_dense_s8_ref(layer, a, b);
+            assert_memory_equal(b, expect, layer->out_dim);
+            nn_dense_s8(layer, a, b, wide);
+            assert_memory_equal(b, expect, layer->out_dim);
+            memcpy(a, b, layer->out_dim);
+            expect += layer->out_dim;
+        }
+        assert_memory_equal(qo, a, 64);
+        differing += memcmp(v->layers, VEC_NN_CASES[c].layers, 64 + 32 + 8 + 32) != 0;
+    }
+    assert_true(differing > 0); /* the vectors tell the two modes apart */
+
+    /* An unknown flag bit is still refused (after the CRC and tag are made valid again). */
+    g_blob[22] |= 0x02;
+    const uint32_t crc = proto_crc32_u8(g_blob, VEC_NN_MODEL_SINGLE_LEN - 36u);
+    proto_put_u32le(&g_blob[VEC_NN_MODEL_SINGLE_LEN - 36u], crc);
+    assert_int_equal(nn_model_parse(&g_model, g_blob, VEC_NN_MODEL_SINGLE_LEN, NULL), VIGIL_ERR_INVALID);
+}
+
 static void self_test_and_default_model(void **state)
 {
     (void)state;
@@ -265,6 +321,7 @@ int main(void)
         cmocka_unit_test(model_blob_reads_and_authenticates),
         cmocka_unit_test(mutations_are_refused),
         cmocka_unit_test(inference_matches_typescript_bit_for_bit),
+        cmocka_unit_test(single_rounding_matches_typescript),
         cmocka_unit_test(self_test_and_default_model),
         cmocka_unit_test(kernels_agree_on_random_layers),
     };

@@ -1,10 +1,12 @@
 /**
  * Node side of the training CSV reader: streams a recording from disk (FEMTO's file is 38 MB) into
  * models/dataset's NamedColumnReader, the parser the import uses too. Every problem names the file
- * and stops the read.
+ * and stops the read. An Edge Impulse data acquisition sample (`.json`) is read as the CSV text it
+ * converts to (models/dataset/edgeImpulse.ts), so it passes the same parser and checks.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { csvHeaderOf, CsvError, NamedColumnReader, type NamedColumns } from '../../models/dataset/csv';
+import { EdgeImpulseError, edgeImpulseToCsv, parseEdgeImpulseJson, type EdgeImpulseSample } from '../../models/dataset/edgeImpulse';
 
 export class CsvReadError extends Error {
   override name = 'CsvReadError';
@@ -12,8 +14,37 @@ export class CsvReadError extends Error {
 
 export type CsvColumns = NamedColumns;
 
+const isEdgeImpulse = (path: string) => /\.json$/i.test(path);
+
+/** An Edge Impulse sample on disk, parsed; problems become CsvReadError. */
+export function readEdgeImpulseSample(path: string, label = path): EdgeImpulseSample {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CsvReadError(err.code === 'ENOENT' ? `${label} does not exist` : `${label}: ${err.message}`);
+  }
+  try {
+    return parseEdgeImpulseJson(text, label);
+  } catch (e) {
+    if (e instanceof EdgeImpulseError) throw new CsvReadError(e.message);
+    throw e;
+  }
+}
+
 /** Feeds the file's text to `push` in pieces until it returns true or the file ends; problems become CsvReadError. */
 async function streamText(path: string, label: string, push: (text: string) => boolean | void, atEnd: () => void): Promise<void> {
+  if (isEdgeImpulse(path)) {
+    try {
+      push(edgeImpulseToCsv(readEdgeImpulseSample(path, label)));
+      atEnd();
+    } catch (e) {
+      if (e instanceof CsvError) throw new CsvReadError(`${label}: ${e.message}`);
+      throw e;
+    }
+    return;
+  }
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) if (push(chunk as string)) return;

@@ -3,7 +3,7 @@
  */
 import { isTimeOrIndexColumn } from '../../models/dataset/formats';
 import { NORMAL_LABEL, type RecordingInput } from '../../models/train/dataset';
-import { readCsvColumns, readCsvHeader } from './csvColumns';
+import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
 import type { Manifest } from './manifest';
 
 /** A column whose value changes where a new burst starts: windows never cross it (FEMTO `snapshot`). */
@@ -31,6 +31,11 @@ export async function loadRecordings(manifest: Manifest, channels: string[], onF
   const out: RecordingInput[] = [];
   for (const row of manifest.rows) {
     onFile?.(row.file);
+    if (/\.json$/i.test(row.path)) {
+      // An Edge Impulse sample carries its own rate (interval_ms): it must be the manifest's.
+      const rate = readEdgeImpulseSample(row.path, row.file).sampleRateHz;
+      if (Math.abs(rate - row.sampleRateHz) > 1e-6 * row.sampleRateHz) throw new CsvReadError(`${row.file} is sampled at ${rate.toPrecision(6)} Hz (interval_ms), the manifest says ${row.sampleRateHz} Hz`);
+    }
     const header = await readCsvHeader(row.path, row.file);
     const segmentColumn = header.find((h) => SEGMENT_COLUMNS.includes(h.toLowerCase()));
     const csv = await readCsvColumns(row.path, channels, { label: row.file, segmentColumn });

@@ -5,6 +5,9 @@
  *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
  *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
  *   vigil inspect MODEL.vgm [--json]
+ *   vigil export --model MODEL.vgm --tflite OUT.tflite          (docs/tflite.md)
+ *   vigil import --tflite IN.tflite --spec SPEC --out MODEL.vgm
+ *   vigil edge-impulse export|import ...                        (docs/storage.md)
  *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
  *   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
  *
@@ -13,10 +16,14 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { defaultFeatureSpec } from '../../models/features/spec';
-import { checkAppSection, floatModelFromJson } from '../../models/nn/appSection';
+import { defaultFeatureSpec, type FeatureSpec } from '../../models/features/spec';
+import { checkAppSection, floatModelFromJson, type AppSection } from '../../models/nn/appSection';
 import { runInt8, sumsqToScore } from '../../models/nn/int8';
-import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag } from '../../models/nn/modelFile';
+import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
+import { withRounding } from '../../models/nn/quantize';
+import type { Rounding } from '../../models/nn/types';
+import { exportTflite } from '../../models/tflite/export';
+import { importTflite, TfliteImportError } from '../../models/tflite/import';
 import { featureSpecHash } from '../../models/nn/specHash';
 import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
@@ -24,7 +31,8 @@ import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
 import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
-import { CsvReadError } from './csvColumns';
+import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
+import { edgeImpulseToCsv, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
 import { chooseChannels, loadRecordings } from './data';
 import { ManifestError, readManifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
@@ -43,8 +51,15 @@ const HELP = `vigil — train, evaluate and inspect Vigil node models (offline)
 usage:
   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
               [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
+              [--rounding double|single]
   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--json]
   vigil inspect MODEL.vgm [--json]
+  vigil export --model MODEL.vgm --tflite OUT.tflite [--rounding single|double] [--json]
+  vigil import --tflite IN.tflite --spec RATE[,WINDOW,HOP,BANDS] | --spec MODEL.vgm --out MODEL.vgm
+              [--axes 0,1] [--rounding single|double] [--threshold-sumsq N] [--model-version N] [--json]
+  vigil edge-impulse export --csv REC.csv --rate HZ --out SAMPLE.json [--channel A,B] [--units g|m/s2]
+              [--hmac-key HEX] [--device NAME] [--json]
+  vigil edge-impulse import --sample SAMPLE.json --out REC.csv [--json]
   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
@@ -61,7 +76,11 @@ A manifest is a CSV with at least the columns file,label,sample_rate_hz (file pa
 manifest). Rows labelled "normal" are training material; any other label is an anomaly class and is
 never trained on. train holds out the last 40% of each normal recording for evaluation. The channel
 defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
-column. Errors: one line, exit status 2.`;
+column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
+single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
+one back (FULLY_CONNECTED int8 layers only; docs/tflite.md). edge-impulse converts recordings to and
+from Edge Impulse data acquisition JSON; a manifest may also list .json samples directly (their
+interval_ms must give its sample rate). Errors: one line, exit status 2.`;
 
 type Flags = Record<string, string | true>;
 
@@ -95,6 +114,13 @@ function intFlag(f: Flags, name: string, lo: number, hi: number): number | undef
   return n;
 }
 
+function roundingFlag(f: Flags): Rounding | undefined {
+  const v = f.rounding;
+  if (v === undefined) return undefined;
+  if (v !== 'single' && v !== 'double') throw new UsageError("--rounding is single (current LiteRT) or double (TFLite's classic form)");
+  return v;
+}
+
 const SPLIT: SplitFractions = { testFraction: 0.4, valFraction: 0.25 };
 
 interface Out {
@@ -107,7 +133,7 @@ const fmt = (x: number | null | undefined, d = 4) => (x === null || x === undefi
 async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     data: 'value', out: 'value', channel: 'value', seed: 'value', json: 'bool', epochs: 'value', hidden: 'value',
-    'target-rate': 'value', 'model-version': 'value', backend: 'value',
+    'target-rate': 'value', 'model-version': 'value', backend: 'value', rounding: 'value',
   });
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   if (typeof flags.data !== 'string') throw new UsageError('train needs --data MANIFEST.csv');
@@ -121,6 +147,7 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   if (!(targetRate > 0 && targetRate < 0.5)) throw new UsageError('--target-rate needs a fraction between 0 and 0.5 (0.001 = 0.1% of windows)');
   const backend = flags.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError('--backend is wasm or cpu');
+  const rounding = roundingFlag(flags);
 
   const manifest = readManifest(flags.data, { needNormal: true });
   const channels = await chooseChannels(manifest, flags.channel as string | undefined);
@@ -138,6 +165,7 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
     ...(hidden ? { hidden } : {}),
     targetRate,
     modelVersion,
+    ...(rounding ? { rounding } : {}),
     onEpoch: (p) => {
       if (p.epoch % 25 === 0 || p.epoch === 1) out.progress(`epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation ${fmt(p.valLoss)}`);
     },
@@ -252,6 +280,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
     axes: model.axes,
     channels: app?.lineage?.channels ?? null,
     input: { scale: model.inputScale, zero_point: model.inputZeroPoint },
+    rounding: model.rounding ?? 'double',
     threshold_sumsq: model.detector.thresholdSumsq,
     threshold: sumsqToScore(model, model.detector.thresholdSumsq),
     debounce: `${model.detector.debounceK} of ${model.detector.debounceN}`,
@@ -265,6 +294,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   out.log(`  autoencoder ${arch} (${info.activations.join(', ')}), ${info.weights} int8 weights`);
   out.log(`  features: ${s.sampleRateHz} Hz, window ${s.windowLen}, hop ${s.hop}, ${info.feature_spec.bands} log bands per axis; spec SHA-256 ${info.feature_spec_sha256.slice(0, 16)}…`);
   out.log(`  input: node axes ${model.axes.join(', ')}${info.channels ? ` (${info.channels.join(', ')})` : ''}; scale ${model.inputScale.toPrecision(4)}, zero point ${model.inputZeroPoint}`);
+  out.log(`  requantization: ${info.rounding} rounding${info.rounding === 'single' ? ' (current LiteRT)' : " (TFLite's classic form)"}`);
   out.log(`  threshold: sum of squares > ${info.threshold_sumsq} (score ${info.threshold.toPrecision(4)}), debounce ${info.debounce}`);
   out.log(`  self-test ${info.self_test}; CRC ok; tag: ${info.tag}`);
   if (info.lineage) {
@@ -305,6 +335,123 @@ async function cmdFeatures(argv: string[], out: Out, io: { stdout: (s: string) =
   return undefined;
 }
 
+function cmdExport(argv: string[], out: Out): Record<string, unknown> {
+  const { flags, positional } = parseFlags(argv, { model: 'value', tflite: 'value', rounding: 'value', json: 'bool' });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  if (typeof flags.model !== 'string') throw new UsageError('export needs --model MODEL.vgm');
+  if (typeof flags.tflite !== 'string') throw new UsageError('export needs --tflite OUT.tflite');
+  const rounding = roundingFlag(flags);
+  let { model } = readModel(flags.model);
+  if (rounding && rounding !== (model.rounding ?? 'double')) model = withRounding(model, rounding);
+  const bytes = exportTflite(model);
+  try {
+    writeFileSync(flags.tflite, bytes);
+  } catch (e) {
+    throw new UsageError(`cannot write ${flags.tflite}: ${(e as Error).message}`);
+  }
+  const mode = model.rounding ?? 'double';
+  const arch = [model.mean.length, ...model.layers.map((l) => l.outDim)].join('-');
+  out.log(`wrote ${flags.tflite}: ${bytes.length} bytes, ${model.layers.length} FULLY_CONNECTED int8 layers (${arch}), input scale ${model.inputScale.toPrecision(4)}, zero point ${model.inputZeroPoint}`);
+  if (mode === 'double') out.log("note: this model requantizes with double rounding; LiteRT rounds once, so some outputs can differ by one step. Export with --rounding single (and deploy that model) for outputs equal to the node's.");
+  return { tflite: flags.tflite, bytes: bytes.length, layers: model.layers.length, architecture: arch, rounding: mode };
+}
+
+/** --spec: RATE[,WINDOW,HOP,BANDS] (docs/features.md defaults) or a .vgm whose features and axes to use. */
+function specFlag(v: string): { spec: FeatureSpec; axes?: number[] } {
+  if (!/^[\d.,]+$/.test(v)) {
+    if (!existsSync(v)) throw new UsageError(`--spec takes RATE[,WINDOW,HOP,BANDS] (like 48000 or 48000,1024,512,32) or a .vgm model file; ${v} is neither`);
+    const { model } = readModel(v);
+    return { spec: model.spec, axes: model.axes };
+  }
+  const parts = v.split(',').map((s) => Number(s));
+  if (parts.length > 4 || parts.some((n) => !Number.isFinite(n) || n <= 0)) throw new UsageError('--spec takes RATE[,WINDOW,HOP,BANDS], like 48000 or 48000,1024,512,32');
+  const [rate, window = 1024, hop = 512, bands = 32] = parts;
+  return { spec: defaultFeatureSpec(rate, window, hop, bands) };
+}
+
+function cmdImport(argv: string[], out: Out): Record<string, unknown> {
+  const { flags, positional } = parseFlags(argv, { tflite: 'value', spec: 'value', out: 'value', axes: 'value', rounding: 'value', 'threshold-sumsq': 'value', 'model-version': 'value', json: 'bool' });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  if (typeof flags.tflite !== 'string') throw new UsageError('import needs --tflite IN.tflite');
+  if (typeof flags.spec !== 'string') throw new UsageError('import needs --spec RATE[,WINDOW,HOP,BANDS] or --spec MODEL.vgm: the features the node computes');
+  if (typeof flags.out !== 'string') throw new UsageError('import needs --out MODEL.vgm');
+  if (!existsSync(flags.tflite)) throw new UsageError(`${flags.tflite} does not exist`);
+  const { spec, axes: specAxes } = specFlag(flags.spec);
+  let axes = specAxes;
+  if (typeof flags.axes === 'string') {
+    axes = flags.axes.split(',').map((s) => Number(s));
+    if (axes.some((a) => !Number.isInteger(a) || a < 0 || a > 2)) throw new UsageError('--axes takes node axes 0..2, like 0,1');
+  }
+  const rounding = roundingFlag(flags);
+  const thresholdSumsq = intFlag(flags, 'threshold-sumsq', 0, 0xffffffff);
+  const modelVersion = intFlag(flags, 'model-version', 1, 0xffffffff);
+  const { model, metadata, notes } = importTflite(readFileSync(flags.tflite), {
+    spec,
+    ...(axes ? { axes } : {}),
+    ...(rounding ? { rounding } : {}),
+    ...(thresholdSumsq !== undefined ? { thresholdSumsq } : {}),
+    ...(modelVersion !== undefined ? { modelVersion } : {}),
+  });
+  const blob = writeModelBlob(model);
+  try {
+    writeFileSync(flags.out, writeVgmFile(blob));
+  } catch (e) {
+    throw new UsageError(`cannot write ${flags.out}: ${(e as Error).message}`);
+  }
+  const arch = [model.mean.length, ...model.layers.map((l) => l.outDim)].join('-');
+  out.log(`wrote ${flags.out}: ${arch} (${model.layers.map((l) => l.activation).join(', ')}), ${blob.length} bytes for the node, ${model.rounding} rounding, axes ${model.axes.join(', ')}${metadata ? ' (standardisation and threshold from the Vigil metadata)' : ''}`);
+  for (const n of notes) out.log(`note: ${n}`);
+  return { out: flags.out, architecture: arch, bytes: blob.length, rounding: model.rounding, axes: model.axes, vigil_metadata: metadata !== undefined, threshold_sumsq: model.detector.thresholdSumsq, notes };
+}
+
+/** Edge Impulse data acquisition JSON (docs/storage.md): a CSV recording out, a sample back in as CSV. */
+async function cmdEdgeImpulse(argv: string[], out: Out): Promise<Record<string, unknown>> {
+  const [sub, ...rest] = argv;
+  if (sub === 'export') {
+    const { flags, positional } = parseFlags(rest, { csv: 'value', rate: 'value', out: 'value', channel: 'value', units: 'value', 'hmac-key': 'value', device: 'value', json: 'bool' });
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    for (const k of ['csv', 'rate', 'out']) if (typeof flags[k] !== 'string') throw new UsageError(`edge-impulse export needs --${k}`);
+    const csvPath = flags.csv as string;
+    const outPath = flags.out as string;
+    const rate = Number(flags.rate);
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError('--rate needs the sample rate in Hz, like 48000');
+    const units = flags.units ?? 'g';
+    if (units !== 'g' && units !== 'm/s2') throw new UsageError('--units is g or m/s2');
+    let hmacKey: Uint8Array | undefined;
+    if (typeof flags['hmac-key'] === 'string') {
+      if (!/^([0-9a-f]{2})+$/i.test(flags['hmac-key'])) throw new UsageError('--hmac-key takes the key as hex digits');
+      hmacKey = Uint8Array.from(Buffer.from(flags['hmac-key'], 'hex'));
+    }
+    const header = await readCsvHeader(csvPath, basename(csvPath));
+    const names = typeof flags.channel === 'string' ? flags.channel.split(',').map((s) => s.trim()) : header.filter((h) => !/^(snapshot|segment|burst|time|t|t_s|t_us|timestamp|index|sample)$/i.test(h));
+    const csv = await readCsvColumns(csvPath, names, { label: basename(csvPath) });
+    const text = writeEdgeImpulseJson({ deviceName: typeof flags.device === 'string' ? flags.device : basename(csvPath), sampleRateHz: rate, names, columns: csv.columns, unitsMs2: units === 'm/s2', hmacKey });
+    try {
+      writeFileSync(outPath, text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${outPath}: ${(e as Error).message}`);
+    }
+    out.log(`wrote ${outPath}: ${csv.rows} samples of ${names.join(', ')} at ${rate} Hz in ${units}, ${hmacKey ? 'signed (HS256)' : 'unsigned (alg none)'}`);
+    return { out: outPath, samples: csv.rows, sensors: names, sample_rate_hz: rate, units, signed: !!hmacKey };
+  }
+  if (sub === 'import') {
+    const { flags, positional } = parseFlags(rest, { sample: 'value', out: 'value', json: 'bool' });
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    if (typeof flags.sample !== 'string') throw new UsageError('edge-impulse import needs --sample SAMPLE.json');
+    if (typeof flags.out !== 'string') throw new UsageError('edge-impulse import needs --out RECORDING.csv');
+    const sample = readEdgeImpulseSample(flags.sample, basename(flags.sample));
+    try {
+      writeFileSync(flags.out, edgeImpulseToCsv(sample));
+    } catch (e) {
+      throw new UsageError(`cannot write ${flags.out}: ${(e as Error).message}`);
+    }
+    const n = sample.columns[0].length;
+    out.log(`wrote ${flags.out}: ${n} rows of ${sample.sensors.map((s) => s.name).join(', ')} in g; sample rate ${sample.sampleRateHz.toPrecision(6)} Hz (give it as sample_rate_hz in a manifest)`);
+    return { out: flags.out, samples: n, sensors: sample.sensors.map((s) => s.name), sample_rate_hz: sample.sampleRateHz, device_name: sample.deviceName };
+  }
+  throw new UsageError('edge-impulse takes export or import (see vigil --help)');
+}
+
 async function cmdReport(argv: string[], out: Out): Promise<Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     bundle: 'value', asset: 'value', from: 'value', to: 'value', out: 'value', lang: 'value', site: 'value', technician: 'value',
@@ -334,12 +481,15 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'inspect') result = cmdInspect(rest, out);
     else if (cmd === 'report') result = await cmdReport(rest, out);
     else if (cmd === 'features') result = await cmdFeatures(rest, out, io, json);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, report, features; see vigil --help)`);
+    else if (cmd === 'export') result = cmdExport(rest, out);
+    else if (cmd === 'import') result = cmdImport(rest, out);
+    else if (cmd === 'edge-impulse') result = await cmdEdgeImpulse(rest, out);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features; see vigil --help)`);
     if (json && result !== undefined) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

@@ -64,6 +64,29 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
 }
 
 /**
+ * MultiplyByQuantizedMultiplier as current TFLite / LiteRT builds it (TFLITE_SINGLE_ROUNDING, the
+ * default of its reference kernels; docs/model-format.md 1.2): one rounding of the 64-bit product,
+ * (x * m + 2^(30 - shift)) >> (31 - shift), ties toward +infinity, for shift <= 0.
+ *
+ * Exact in float64: with m = mh * 2^16 + ml, floor((x*m + 2^(t-1)) / 2^t) (t = 31 - shift)
+ * = floor((x*mh + floor(x*ml / 2^16) + 2^(t-17)) / 2^(t-16)), every term below 2^47.
+ */
+export function multiplyByQuantizedMultiplierSingle(x: number, multiplier: number, shift: number): number {
+  if (shift > 0 || shift < -31) throw new RangeError(`shift ${shift} outside -31..0 (model format 1)`);
+  const t = 31 - shift;
+  const mh = Math.floor(multiplier / TWO16);
+  const ml = multiplier - mh * TWO16;
+  const y = x * mh + Math.floor((x * ml) / TWO16) + 2 ** (t - 17);
+  return Math.floor(y / 2 ** (t - 16));
+}
+
+/** Reference: the same with BigInt (slow; for tests). */
+export function mbqmSingleBigInt(x: number, multiplier: number, shift: number): number {
+  const t = BigInt(31 - shift);
+  return Number((BigInt(x) * BigInt(multiplier) + (1n << (t - 1n))) >> t); // BigInt >> floors, as C's on int64
+}
+
+/**
  * TFLite QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31),
  * from frexp and round-half-away; multipliers below 2^-31 become (0, 0).
  */

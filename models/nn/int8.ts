@@ -2,8 +2,8 @@
  * The int8 reference inference: what the node computes, bit for bit (docs/model-format.md 1).
  * Integer-only after the input step, which is two float32 operations and a round, as in C.
  */
-import { clampInt, multiplyByQuantizedMultiplier, roundHalfAway } from './fixedpoint';
-import type { DenseQ8, Int8Autoencoder } from './types';
+import { clampInt, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingle, roundHalfAway } from './fixedpoint';
+import type { DenseQ8, Int8Autoencoder, Rounding } from './types';
 
 const f32 = Math.fround;
 
@@ -22,15 +22,16 @@ export function quantizeInput(model: Pick<Int8Autoencoder, 'mean' | 'inMul' | 'i
   return out;
 }
 
-/** One dense int8 layer (section 1.2). */
-export function denseS8(layer: DenseQ8, x: Int8Array, inZeroPoint: number, out: Int8Array): Int8Array {
+/** One dense int8 layer (section 1.2), requantized with double (default) or single rounding. */
+export function denseS8(layer: DenseQ8, x: Int8Array, inZeroPoint: number, out: Int8Array, rounding: Rounding = 'double'): Int8Array {
   const { inDim, outDim, weights, bias, multiplier, shift, outZeroPoint } = layer;
   const lo = layer.activation === 'relu' ? Math.max(-128, outZeroPoint) : -128;
+  const requantize = rounding === 'single' ? multiplyByQuantizedMultiplierSingle : multiplyByQuantizedMultiplier;
   for (let o = 0; o < outDim; o++) {
     let acc = bias[o];
     const row = o * inDim;
     for (let i = 0; i < inDim; i++) acc += weights[row + i] * (x[i] - inZeroPoint);
-    const y = multiplyByQuantizedMultiplier(acc, multiplier[o], shift[o]) + outZeroPoint;
+    const y = requantize(acc, multiplier[o], shift[o]) + outZeroPoint;
     out[o] = clampInt(y, lo, 127);
   }
   return out;
@@ -50,7 +51,7 @@ export function runInt8(model: Int8Autoencoder, x: ArrayLike<number>): Int8Trace
   let cur = qIn;
   let zp = model.inputZeroPoint;
   for (const layer of model.layers) {
-    const y = denseS8(layer, cur, zp, new Int8Array(layer.outDim));
+    const y = denseS8(layer, cur, zp, new Int8Array(layer.outDim), model.rounding);
     layers.push(y);
     cur = y;
     zp = layer.outZeroPoint;
@@ -86,7 +87,7 @@ export function int8SumsqBatch(model: Int8Autoencoder, rows: ArrayLike<number>[]
     for (let l = 0; l < model.layers.length; l++) {
       const layer = model.layers[l];
       const dst = scratch[l & 1].subarray(0, layer.outDim);
-      denseS8(layer, cur, zp, dst);
+      denseS8(layer, cur, zp, dst, model.rounding);
       cur = dst;
       zp = layer.outZeroPoint;
     }

@@ -16,6 +16,9 @@ export const MAX_INPUT_DIM = 1024;
 export const MAX_LAYERS = 8;
 /** The key of files not yet signed for a node (docs/model-format.md 2.7). */
 export const UNPAIRED_KEY = new Uint8Array(32);
+/** Header flags (docs/model-format.md 2.1): bit 0 set = single-rounding requantization. */
+export const FLAG_SINGLE_ROUNDING = 0x0001;
+const KNOWN_FLAGS = FLAG_SINGLE_ROUNDING;
 
 export class ModelFormatError extends Error {
   override name = 'ModelFormatError';
@@ -74,7 +77,7 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
   v.setUint16(18, Math.max(D, ...model.layers.map((l) => l.outDim)), true);
   v.setUint8(20, model.layers.length);
   v.setUint8(21, model.axes.length);
-  v.setUint16(22, 0, true);
+  v.setUint16(22, model.rounding === 'single' ? FLAG_SINGLE_ROUNDING : 0, true);
   v.setUint32(24, lay.specOffset, true);
   v.setUint32(28, lay.inputOffset, true);
   v.setUint32(32, lay.layersOffset, true);
@@ -185,7 +188,8 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
   const maxWidth = v.getUint16(18, true);
   const L = v.getUint8(20);
   const A = v.getUint8(21);
-  if (v.getUint16(22, true) !== 0) bad('unknown flags are set');
+  const flags = v.getUint16(22, true);
+  if (flags & ~KNOWN_FLAGS) bad(`unknown flags are set (0x${flags.toString(16).padStart(4, '0')}; this app knows 0x${KNOWN_FLAGS.toString(16).padStart(4, '0')})`);
   if (D < 1 || D > MAX_INPUT_DIM) bad(`input width ${D} outside 1..${MAX_INPUT_DIM}`);
   if (L < 1 || L > MAX_LAYERS) bad(`${L} layers (1..${MAX_LAYERS} allowed)`);
   if (A < 1 || A > 3) bad(`${A} axes (1..3 allowed)`);
@@ -307,7 +311,8 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
   const qOut = new Int8Array(b.buffer.slice(b.byteOffset + p + 5 * D, b.byteOffset + p + 6 * D));
   const sumsq = v.getUint32(p + pad4(6 * D), true);
 
-  return { modelVersion, spec, axes, inputScale, inputZeroPoint, mean, inMul, layers, detector: { thresholdSumsq, debounceK, debounceN }, selfTest: { input, qIn, qOut, sumsq } };
+  const rounding = flags & FLAG_SINGLE_ROUNDING ? 'single' : 'double';
+  return { modelVersion, spec, axes, inputScale, inputZeroPoint, mean, inMul, layers, detector: { thresholdSumsq, debounceK, debounceN }, selfTest: { input, qIn, qOut, sumsq }, rounding };
 }
 
 function checkModel(m: Int8Autoencoder, D: number): void {

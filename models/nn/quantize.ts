@@ -6,7 +6,7 @@
 import { clampInt, quantizeMultiplier, roundHalfAway } from './fixedpoint';
 import { forwardF64, standardize } from './float';
 import { runInt8 } from './int8';
-import type { DenseQ8, Detector, FloatAutoencoder, Int8Autoencoder } from './types';
+import type { DenseQ8, Detector, FloatAutoencoder, Int8Autoencoder, Rounding } from './types';
 
 const f32 = Math.fround;
 
@@ -17,6 +17,8 @@ export interface QuantizeOptions {
   detector?: Detector;
   /** Index of the calibration window used as the self-test vector (default 0). */
   selfTestIndex?: number;
+  /** Requantization rounding (default 'double', the node's historical arithmetic). */
+  rounding?: Rounding;
 }
 
 export class QuantizeError extends Error {
@@ -131,6 +133,7 @@ export function quantizeAutoencoder(model: FloatAutoencoder, calibration: ArrayL
     layers,
     detector: options.detector ?? { thresholdSumsq: 0xffffffff, debounceK: 3, debounceN: 5 },
     selfTest: { input: new Float32Array(d), qIn: new Int8Array(d), qOut: new Int8Array(d), sumsq: 0 },
+    rounding: options.rounding ?? 'double',
   };
   q.selfTest = makeSelfTest(q, calibration[Math.min(options.selfTestIndex ?? 0, calibration.length - 1)]);
   return q;
@@ -140,6 +143,13 @@ export function makeSelfTest(model: Int8Autoencoder, x: ArrayLike<number>): Int8
   const input = Float32Array.from(x);
   const t = runInt8(model, input);
   return { input, qIn: t.qIn, qOut: t.layers[t.layers.length - 1], sumsq: t.sumsq };
+}
+
+/** The same model with another rounding mode (its self-test recomputed on the same input). */
+export function withRounding(model: Int8Autoencoder, rounding: Rounding): Int8Autoencoder {
+  const m: Int8Autoencoder = { ...model, rounding };
+  m.selfTest = makeSelfTest(m, model.selfTest.input);
+  return m;
 }
 
 /** Dequantised copy of an int8 model as a float model (for inspection and round-trip checks). */

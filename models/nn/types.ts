@@ -6,6 +6,13 @@ import type { FeatureSpec } from '../features/spec';
 
 export type Activation = 'relu' | 'linear';
 
+/**
+ * How a layer's accumulator is requantized (docs/model-format.md 1.2, header flag bit 0):
+ * 'double' is TFLite's classic SaturatingRoundingDoublingHighMul + RoundingDivideByPOT (two
+ * roundings; CMSIS-NN's arm_nn_requantize), 'single' the one rounding of current LiteRT.
+ */
+export type Rounding = 'double' | 'single';
+
 export interface DenseF32 {
   inDim: number;
   outDim: number;
@@ -66,6 +73,8 @@ export interface Int8Autoencoder {
   layers: DenseQ8[];
   detector: Detector;
   selfTest: SelfTest;
+  /** Requantization of every layer; absent means 'double' (header flags 0). */
+  rounding?: Rounding;
 }
 
 export const bandCountOf = (spec: FeatureSpec): number => spec.bandEdges.length - 1;

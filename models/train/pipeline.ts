@@ -13,7 +13,7 @@ import { floatScores } from '../nn/float';
 import { int8SumsqBatch } from '../nn/int8';
 import { writeModelBlob, writeVgmFile } from '../nn/modelFile';
 import { quantizeAutoencoder } from '../nn/quantize';
-import type { FloatAutoencoder, Int8Autoencoder } from '../nn/types';
+import type { FloatAutoencoder, Int8Autoencoder, Rounding } from '../nn/types';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../eval/report';
 import { chooseThreshold, type ThresholdChoice } from '../eval/threshold';
 import { trainAutoencoder, type TrainOptions, type TrainResult } from './autoencoder';
@@ -27,6 +27,8 @@ export interface QuantizeOptions {
   debounceN?: number;
   modelVersion?: number;
   inputHeadroom?: number;
+  /** Requantization rounding of the int8 model (default 'double'; docs/model-format.md 1.2). */
+  rounding?: Rounding;
 }
 
 export interface DetectorOptions extends TrainOptions, QuantizeOptions {
@@ -67,7 +69,7 @@ export async function trainModel(data: PreparedData, spec: FeatureSpec, axes: nu
 export function quantizeDetector(float: FloatAutoencoder, data: QuantizeData, o: QuantizeOptions = {}): QuantizedDetector {
   const t0 = Date.now();
   const targetRate = o.targetRate ?? 0.001;
-  const int8 = quantizeAutoencoder(float, data.train.rows, { inputHeadroom: o.inputHeadroom, modelVersion: o.modelVersion ?? 1 });
+  const int8 = quantizeAutoencoder(float, data.train.rows, { inputHeadroom: o.inputHeadroom, modelVersion: o.modelVersion ?? 1, rounding: o.rounding });
   const int8Threshold = chooseThreshold(int8SumsqBatch(int8, data.val.rows), targetRate, 0.5);
   int8.detector = { thresholdSumsq: Math.min(0xffffffff, Math.floor(int8Threshold.threshold)), debounceK: o.debounceK ?? 3, debounceN: o.debounceN ?? 5 };
   const quantizeSeconds = (Date.now() - t0) / 1000;

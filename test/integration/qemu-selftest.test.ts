@@ -57,6 +57,7 @@ describe('golden vectors on the emulated STM32F405 (the ARM build\'s own kernels
       'nn_dense_s8_simd_random_layers',
       'nn_run_sumsq_and_decision',
       'nn_mutations_refused',
+      'nn_single_rounding',
       'default_model_selftest',
       'frame_vectors',
       'hmac_sha256_rfc4231_case2',

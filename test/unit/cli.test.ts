@@ -1,7 +1,7 @@
 // vigil CLI: train / eval / inspect on a manifest of the shipped demo recordings (tiny model), the
 // JSON line, and one-line errors with exit status 2. The launcher is run as `node main/cli/vigil-bin.mjs`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +168,76 @@ describe('inspect and eval refuse a damaged or unexpected model file with its re
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out.join('\n')).toMatch(/tag: unpaired key/);
+  });
+});
+
+describe('vigil train --rounding, export --tflite, import --tflite', () => {
+  it('trains a single-rounding model, exports it, and imports it back to the same node blob', async () => {
+    const single = join(dir, 'single.vgm');
+    const t = await run(['train', '--data', manifest, '--out', single, '--seed', '5', '--epochs', '20', '--hidden', '8,2,8', '--rounding', 'single', '--json']);
+    expect(t.code).toBe(0);
+    const trained = readVgmFile(readFileSync(single));
+    expect(trained.model.rounding).toBe('single');
+    const tflite = join(dir, 'single.tflite');
+    const e = await run(['export', '--model', single, '--tflite', tflite, '--json']);
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.out.at(-1)!)).toMatchObject({ layers: 4, architecture: expect.stringMatching(/^\d+-8-2-8-\d+$/), rounding: 'single' });
+    expect(readFileSync(tflite).subarray(4, 8).toString()).toBe('TFL3');
+    const back = join(dir, 'back.vgm');
+    const i = await run(['import', '--tflite', tflite, '--spec', single, '--out', back, '--json']);
+    expect(i.code).toBe(0);
+    expect(JSON.parse(i.out.at(-1)!)).toMatchObject({ rounding: 'single', vigil_metadata: true, axes: trained.model.axes });
+    expect(Array.from(readVgmFile(readFileSync(back)).blob)).toEqual(Array.from(trained.blob));
+    const insp = await run(['inspect', back]);
+    expect(insp.out.join('\n')).toMatch(/requantization: single rounding \(current LiteRT\)/);
+  });
+  it('export of a double-rounding model says LiteRT rounds once; bad options and files get one line', async () => {
+    const e = await run(['export', '--model', join(ROOT, 'renderer/public/models/default.vgm'), '--tflite', join(dir, 'd.tflite')]);
+    expect(e.code).toBe(0);
+    expect(e.out.join('\n')).toMatch(/note: this model requantizes with double rounding; LiteRT rounds once/);
+    expect((await run(['export', '--model', model, '--tflite', join(dir, 'x.tflite'), '--rounding', 'half'])).err).toEqual(["vigil: --rounding is single (current LiteRT) or double (TFLite's classic form)"]);
+    expect((await run(['import', '--tflite', model, '--spec', '48000', '--out', join(dir, 'x.vgm')])).err).toEqual(['vigil: not a TensorFlow Lite model (it lacks the "TFL3" file identifier)']);
+    expect((await run(['import', '--tflite', join(dir, 'd.tflite'), '--out', join(dir, 'x.vgm')])).err[0]).toMatch(/import needs --spec/);
+    expect((await run(['import', '--tflite', join(dir, 'd.tflite'), '--spec', 'fast', '--out', join(dir, 'x.vgm')])).err[0]).toMatch(/--spec takes RATE\[,WINDOW,HOP,BANDS\]/);
+  });
+});
+
+describe('vigil edge-impulse and manifests of Edge Impulse samples', () => {
+  it('a recording exported to Edge Impulse JSON trains to the same model as the CSV it came from', async () => {
+    const eiDir = join(dir, 'ei');
+    mkdirSync(eiDir);
+    for (const [f, name] of [[N, 'normal.s1.json'], [F, 'inner_race.s1.json']]) {
+      const r = await run(['edge-impulse', 'export', '--csv', join(dir, f), '--rate', '48000', '--out', join(eiDir, name), '--channel', 'DE_accel,FE_accel', '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out.at(-1)!)).toMatchObject({ samples: 48000, sensors: ['DE_accel', 'FE_accel'], units: 'g', signed: false });
+    }
+    const eiManifest = join(eiDir, 'manifest.csv');
+    writeFileSync(eiManifest, 'file,label,sample_rate_hz\nnormal.s1.json,normal,48000\ninner_race.s1.json,inner_race,48000\n');
+    const args = ['--seed', '9', '--epochs', '15', '--hidden', '8,2,8', '--channel', 'DE_accel,FE_accel'];
+    const t1 = await run(['train', '--data', manifest, '--out', join(dir, 'from-csv.vgm'), ...args]);
+    expect(t1.code, t1.err.at(-1)).toBe(0);
+    const t2 = await run(['train', '--data', eiManifest, '--out', join(dir, 'from-ei.vgm'), ...args]);
+    expect(t2.code, t2.err.at(-1)).toBe(0);
+    const a = readVgmFile(readFileSync(join(dir, 'from-csv.vgm'))).blob;
+    const b = readVgmFile(readFileSync(join(dir, 'from-ei.vgm'))).blob;
+    expect(Array.from(b)).toEqual(Array.from(a));
+    // and back to CSV
+    const back = join(eiDir, 'normal.csv');
+    const imp = await run(['edge-impulse', 'import', '--sample', join(eiDir, 'normal.s1.json'), '--out', back, '--json']);
+    expect(imp.code).toBe(0);
+    expect(JSON.parse(imp.out.at(-1)!)).toMatchObject({ samples: 48000, sensors: ['DE_accel', 'FE_accel'] });
+    expect(readFileSync(back, 'utf8').split('\n')[0]).toBe('DE_accel,FE_accel');
+  });
+  it('a sample whose interval disagrees with the manifest, or a bad sample, is one line naming the file', async () => {
+    const eiDir = join(dir, 'ei2');
+    mkdirSync(eiDir);
+    expect((await run(['edge-impulse', 'export', '--csv', join(dir, N), '--rate', '24000', '--out', join(eiDir, 'n.json')])).code).toBe(0);
+    writeFileSync(join(eiDir, 'm.csv'), 'file,label,sample_rate_hz\nn.json,normal,48000\n');
+    const r = await run(['train', '--data', join(eiDir, 'm.csv'), '--out', join(eiDir, 'x.vgm')]);
+    expect(r.code).toBe(2);
+    expect(r.err.at(-1)).toBe('vigil: n.json is sampled at 24000.0 Hz (interval_ms), the manifest says 48000 Hz');
+    writeFileSync(join(eiDir, 'bad.json'), JSON.stringify({ payload: { interval_ms: 1, sensors: [{ name: 'x', units: 'g' }], values: [[1], ['a']] } }));
+    const i = await run(['edge-impulse', 'import', '--sample', join(eiDir, 'bad.json'), '--out', join(eiDir, 'bad.csv')]);
+    expect(i.err).toEqual(['vigil: bad.json: value row 2, sensor "x" is "a", not a number']);
   });
 });

@@ -226,6 +226,29 @@ static void nn_checks(void)
     }
     result("nn_mutations_refused", ok, NULL);
 
+    /* Single rounding (model flag bit 0, LiteRT's requantization) on the target: the primitive, then
+     * the flagged model's cases through nn_net_run (its layers take the reference kernel). */
+    ok = 1;
+    for (size_t i = 0; i < VEC_NN_MBQM_SINGLE_COUNT; i++) {
+        const vec_nn_mbqm_t *v = &VEC_NN_MBQM_SINGLE[i];
+        ok &= nn_mbqm_single_s32(v->x, v->multiplier, v->shift) == v->out;
+    }
+    result("nn_single_rounding_fixed_point", ok, NULL);
+    memcpy(g_blob, VEC_NN_MODEL_SINGLE_BLOB, VEC_NN_MODEL_SINGLE_LEN);
+    ok &= nn_model_parse(&g_model, g_blob, VEC_NN_MODEL_SINGLE_LEN, VEC_NN_TEST_KEY) == VIGIL_OK &&
+          g_model.single_rounding && nn_net_prepare(&g_net, &g_model, g_ch, 512) == VIGIL_OK;
+    result("nn_single_rounding_parse", ok, NULL);
+    for (size_t c = 0; ok && c < VEC_NN_CASES_SINGLE_COUNT; c++) {
+        const vec_nn_case_t *v = &VEC_NN_CASES_SINGLE[c];
+        const int8_t *qi, *qo;
+        const uint32_t sumsq = nn_net_run(&g_net, VEC_NN_CASES[c].x, g_nn_scratch, &qi, &qo);
+        const int8_t *last = v->layers + (32 + 8 + 32); /* the outputs of layers 0..2 come first */
+        ok &= sumsq == v->sumsq && memcmp(qi, v->q_in, 64) == 0 && memcmp(qo, last, 64) == 0;
+    }
+    result("nn_single_rounding_cases", ok, NULL);
+    ok &= nn_net_selftest(&g_net, g_nn_scratch) == VIGIL_OK;
+    result("nn_single_rounding", ok, NULL);
+
     static const uint8_t zero_key[32];
     ok = nn_model_parse(&g_model, nn_default_model_blob, nn_default_model_len, zero_key) == VIGIL_OK &&
          nn_net_prepare(&g_net, &g_model, g_ch, 512) == VIGIL_OK && nn_net_selftest(&g_net, g_nn_scratch) == VIGIL_OK;

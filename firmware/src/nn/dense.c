@@ -10,9 +10,12 @@
 #endif
 
 /* Requantize one accumulator and clamp (docs/model-format.md §1.2). */
-static inline int8_t requant(int32_t acc, const nn_channel_t *c, int32_t z_y, int32_t act_min)
+static inline int8_t requant(int32_t acc, const nn_channel_t *c, int32_t z_y, int32_t act_min,
+                             bool single_rounding)
 {
-    int32_t y = nn_mbqm_s32(acc, c->multiplier, (int)c->shift) + z_y;
+    int32_t y = (single_rounding ? nn_mbqm_single_s32(acc, c->multiplier, (int)c->shift)
+                                 : nn_mbqm_s32(acc, c->multiplier, (int)c->shift)) +
+                z_y;
     if (y < act_min) {
         y = act_min;
     }
@@ -30,7 +33,7 @@ void nn_dense_s8_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
         for (size_t i = 0; i < l->in_dim; i++) {
             acc += (int32_t)w[i] * x[i];
         }
-        y[o] = requant(acc, &l->channel[o], l->z_y, l->act_min);
+        y[o] = requant(acc, &l->channel[o], l->z_y, l->act_min, l->single_rounding);
     }
 }
 
@@ -72,7 +75,7 @@ void nn_dense_s8(const nn_dense_t *l, const int8_t *x, int8_t *y, int16_t *scrat
      * -128 (no activation) and max(-128, z_y) (ReLU). Anything else runs the reference. */
     const int32_t relu_floor = l->z_y > -128 ? l->z_y : -128;
     const bool relu = l->act_min == relu_floor && l->act_min != -128;
-    if ((in & 3u) != 0 || in == 0 || (!relu && l->act_min != -128)) {
+    if ((in & 3u) != 0 || in == 0 || (!relu && l->act_min != -128) || l->single_rounding) {
         nn_dense_s8_ref(l, x, y);
         return;
     }
@@ -85,7 +88,7 @@ void nn_dense_s8(const nn_dense_t *l, const int8_t *x, int8_t *y, int16_t *scrat
     }
     if (l->out_dim & 1u) { /* an odd last row: the reference for that one */
         const size_t o = l->out_dim - 1u;
-        const nn_dense_t last = {l->weights + o * in, l->channel + o, l->in_dim, 1, l->z_y, l->act_min};
+        const nn_dense_t last = {l->weights + o * in, l->channel + o, l->in_dim, 1, l->z_y, l->act_min, false};
         nn_dense_s8_ref(&last, x, y + o);
     }
 }

@@ -5,11 +5,13 @@
  * Two implementations with one signature, held to the same golden vectors (the TFLM /
  * CMSIS-NN habit): nn_dense_s8_ref, plain C, the definition; nn_dense_s8, which on a core with the
  * DSP extension (Cortex-M4: SMLAD, SXTB16) takes four weights per load and two outputs per pass,
- * and elsewhere is the reference.
+ * and elsewhere is the reference. The SIMD kernel implements the double rounding only; a layer
+ * with single rounding (the model's flag) runs the reference on every core.
  */
 #ifndef NN_DENSE_H
 #define NN_DENSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +29,7 @@ typedef struct {
     uint16_t out_dim;
     int32_t z_y;                /* output zero point */
     int32_t act_min;            /* -128, or max(-128, z_y) for ReLU */
+    bool single_rounding;       /* requantize with nn_mbqm_single_s32, else nn_mbqm_s32 (§1.2) */
 } nn_dense_t;
 
 /*

@@ -39,4 +39,17 @@ static inline int32_t nn_mbqm_s32(int32_t x, int32_t multiplier, int shift)
     return nn_rdbpot_s32(nn_srdhm_s32(x, multiplier), -shift);
 }
 
+/*
+ * MultiplyByQuantizedMultiplier as current TFLite / LiteRT computes it (TFLITE_SINGLE_ROUNDING in
+ * tensorflow/lite/kernels/internal/common.cc): one rounding of the 64-bit product, ties toward
+ * +infinity. With -31 <= shift <= 0 the sum stays below 2^62 + 2^61: no int64 overflow, and the
+ * result fits int32 because the multiplier is below 2^31.
+ */
+static inline int32_t nn_mbqm_single_s32(int32_t x, int32_t multiplier, int shift)
+{
+    const int total_shift = 31 - shift;
+    const int64_t round = (int64_t)1 << (total_shift - 1);
+    return (int32_t)(((int64_t)x * multiplier + round) >> total_shift);
+}
+
 #endif /* NN_FIXEDPOINT_H */

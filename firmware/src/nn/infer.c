@@ -68,6 +68,7 @@ vigil_status_t nn_net_prepare(nn_net_t *net, const nn_model_t *m, nn_channel_t *
             .out_dim = lv->out_dim,
             .z_y = lv->z_y,
             .act_min = lv->relu ? (lv->z_y > -128 ? lv->z_y : -128) : -128,
+            .single_rounding = m->single_rounding,
         };
         c += lv->out_dim;
         z_x = lv->z_y;

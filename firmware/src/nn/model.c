@@ -118,7 +118,9 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
     const uint32_t na = b[21];
     m->layer_count = (uint8_t)nl;
     m->axis_count = (uint8_t)na;
-    if (m->model_version < 1 || proto_get_u16le(&b[22]) != 0 || d < 1 || d > NN_INPUT_MAX ||
+    const uint32_t flags = proto_get_u16le(&b[22]);
+    m->single_rounding = (flags & NN_MODEL_FLAG_SINGLE_ROUNDING) != 0u;
+    if (m->model_version < 1 || (flags & ~NN_MODEL_FLAGS_KNOWN) != 0u || d < 1 || d > NN_INPUT_MAX ||
         nl < 1 || nl > NN_LAYERS_MAX || na < 1 || na > 3 ||
         proto_get_u32le(&b[24]) != NN_MODEL_HEADER_LEN) {
         return VIGIL_ERR_INVALID;

@@ -19,6 +19,9 @@
 #define NN_MODEL_TAG_LEN 32u
 #define NN_MODEL_KEY_LEN 32u
 #define NN_MODEL_FORMAT_VERSION 1u
+/* Header flags (§2.1): bit 0 = single-rounding requantization (§1.2); other bits must be 0. */
+#define NN_MODEL_FLAG_SINGLE_ROUNDING 0x0001u
+#define NN_MODEL_FLAGS_KNOWN NN_MODEL_FLAG_SINGLE_ROUNDING
 #define NN_FEATURE_SPEC_VERSION 1u
 #define NN_LAYERS_MAX 8u
 #define NN_INPUT_MAX 1024u
@@ -47,6 +50,7 @@ typedef struct {
     uint8_t layer_count;
     uint8_t axis_count;
     uint8_t axes[3];           /* node axis feeding input block a */
+    bool single_rounding;      /* flag bit 0: LiteRT's single rounding, else TFLite's classic double */
     const uint8_t *spec_hash;  /* 32 bytes */
     const uint8_t *spec_bytes; /* the canonical bytes, NN_SPEC_BYTES_LEN(band_count) */
     uint16_t band_count;

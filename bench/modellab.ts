@@ -1,0 +1,105 @@
+/**
+ * Model lab benchmark (docs/tflite.md): does a Vigil model run bit-exact in TensorFlow Lite and
+ * TensorFlow Lite Micro?
+ *
+ * The demo's default model (trained by Vigil's trainer, scripts/gen-default-model.ts) is exported
+ * to .tflite in both rounding modes and every window of the shared CWRU recordings (both
+ * accelerometers at 48 kHz; the model saw 1 s of the normal one) runs through the LiteRT
+ * interpreter (ai_edge_litert from PyPI, reference kernels) and the node's int8 inference (the
+ * TS twin; the firmware's C code built for the host checks the twin on the same windows).
+ * Without ../shared/data the held-out demo windows are used. Without LiteRT the LiteRT figures are
+ * null and the reason is printed.
+ *
+ *   tflite_bitexact          fraction of windows whose LiteRT output equals the node's, single rounding (target 1.0)
+ *   tflite_bitexact_double   the same for the classic double rounding (the node's arithmetic before the flag)
+ *   tflite_bitexact_optimized  single rounding in LiteRT's optimized (non-reference) kernels
+ *   tflm_bitexact            double rounding in TensorFlow Lite Micro's reference kernels (the tflite-micro wheel;
+ *                            TFLM builds without TFLITE_SINGLE_ROUNDING, like CMSIS-NN) (target 1.0)
+ *   tflm_bitexact_single     single rounding in TFLM
+ *   rounding_sumsq_differs   fraction of windows whose node score (sumsq) differs between the two modes
+ *   c_twin_bitexact          fraction of windows where the C code equals the TS twin (both modes)
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFeatures } from '../models/features/windower';
+import { runInt8 } from '../models/nn/int8';
+import { readVgmFile, writeModelBlob } from '../models/nn/modelFile';
+import { withRounding } from '../models/nn/quantize';
+import { exportTflite } from '../models/tflite/export';
+import { readCsvColumns } from '../main/cli/csvColumns';
+import { findLiteRt, findTflm, runLiteRt } from '../test/helpers/litert';
+import { buildNnRun, runNodeC } from '../test/helpers/nnHost';
+import type { BenchResult } from './run';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CWRU = join(ROOT, '..', 'shared', 'data', 'cwru');
+
+const equal = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => v === b[i]);
+
+async function windowsOf(spec: Parameters<typeof extractFeatures>[1]): Promise<{ rows: Float32Array[]; source: string }> {
+  if (existsSync(join(CWRU, 'manifest.csv'))) {
+    const files = readFileSync(join(CWRU, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    const rows: Float32Array[] = [];
+    for (const f of files) {
+      const csv = await readCsvColumns(join(CWRU, f), ['DE_accel', 'FE_accel'], { label: f });
+      rows.push(...extractFeatures(csv.columns, spec).map((w) => w.logBands));
+    }
+    return { rows, source: `../shared/data/cwru (${files.length} recordings)` };
+  }
+  const demo = (file: string) => {
+    const lines = readFileSync(join(ROOT, 'data', 'demo', file), 'utf8').trim().split('\n').slice(1);
+    return extractFeatures([0, 1].map((c) => Float32Array.from(lines, (l) => Number(l.split(',')[c]))), spec).map((w) => w.logBands);
+  };
+  const normal = demo('cwru_normal_0hp_1797rpm_48k_1s.csv');
+  return { rows: [...normal.slice(Math.floor(normal.length * 0.75)), ...demo('cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv')], source: 'data/demo held-out windows (no ../shared/data)' };
+}
+
+export async function modellabBench(): Promise<BenchResult> {
+  const base = readVgmFile(readFileSync(join(ROOT, 'renderer', 'public', 'models', 'default.vgm'))).model;
+  const { rows, source } = await windowsOf(base.spec);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-modellab-'));
+  const lr = findLiteRt();
+  const notes = [`model: renderer/public/models/default.vgm (64-32-8-32-64); windows: ${rows.length} from ${source}`];
+  if (!lr.available) notes.push(`LiteRT figures are null: ${lr.reason}`);
+  const nnRun = buildNnRun();
+  const figures: BenchResult['figures'] = { windows: rows.length, litert_version: lr.available ? lr.version : null };
+  const sumsq: Record<string, number[]> = {};
+  let cEqual = 0;
+  for (const rounding of ['single', 'double'] as const) {
+    const m = withRounding(base, rounding);
+    const ts = rows.map((w) => runInt8(m, w));
+    sumsq[rounding] = ts.map((t) => t.sumsq);
+    const blob = join(dir, `${rounding}.bin`);
+    writeFileSync(blob, writeModelBlob(m));
+    const c = runNodeC(nnRun, blob, rows);
+    cEqual += ts.filter((t, i) => c.sumsq[i] === t.sumsq && equal(c.qOut[i], t.layers[t.layers.length - 1])).length;
+    const tflite = join(dir, `${rounding}.tflite`);
+    writeFileSync(tflite, exportTflite(m));
+    const key = rounding === 'single' ? 'tflite_bitexact' : 'tflite_bitexact_double';
+    if (!lr.available) {
+      figures[key] = null;
+      if (rounding === 'single') figures.tflite_bitexact_optimized = figures.tflm_bitexact_single = null;
+      else figures.tflm_bitexact = null;
+      continue;
+    }
+    const qIn = ts.map((t) => t.qIn);
+    const fraction = (out: Int8Array[]) => ts.filter((t, i) => equal(out[i], t.layers[t.layers.length - 1])).length / ts.length;
+    figures[key] = fraction(runLiteRt(lr, tflite, qIn, 'BUILTIN_REF').outputs);
+    if (rounding === 'single') figures.tflite_bitexact_optimized = fraction(runLiteRt(lr, tflite, qIn, 'BUILTIN').outputs);
+    const tflm = findTflm(lr);
+    const tflmKey = rounding === 'double' ? 'tflm_bitexact' : 'tflm_bitexact_single';
+    figures[tflmKey] = tflm.available ? fraction(runLiteRt(lr, tflite, qIn, 'TFLM').outputs) : null;
+    if (!tflm.available && rounding === 'double') notes.push(`tflm figures are null: ${tflm.reason}`);
+  }
+  figures.rounding_sumsq_differs = sumsq.single.filter((s, i) => s !== sumsq.double[i]).length / rows.length;
+  figures.c_twin_bitexact = cEqual / (2 * rows.length);
+  figures.tflite_bytes = exportTflite(withRounding(base, 'single')).length;
+  return {
+    name: 'modellab',
+    figures,
+    targets: { tflite_bitexact: '1.0', tflm_bitexact: '1.0', c_twin_bitexact: '1.0' },
+    notes,
+  };
+}

@@ -24,6 +24,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult
   firmware: { describe: 'STM32F405 node: instructions per window (QEMU icount), flash, RAM', run: firmwareBench },
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
   detection: { describe: 'speed-aware detection: UESTC unseen speeds, weak faults, CWRU, FEMTO early warning', run: () => import('./detection').then((m) => m.detectionBench()) },
+  envelope: { describe: 'envelope spectrum on CWRU: the highest line at BPFI (inner race) or BPFO (outer race), within one bin', run: () => import('./envelope').then((m) => m.envelopeBench()) },
   training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },
 };
 

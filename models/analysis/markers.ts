@@ -39,3 +39,36 @@ export function markerPositions(shaftHz: number, factors: DefectFactors | null, 
   }
   return out.filter((m) => m.hz <= maxHz).sort((a, b) => a.hz - b.hz);
 }
+
+export interface PeakMatch {
+  /** The marker nearest the peak among the fundamentals of the defect frequencies and 1×..n× shaft. */
+  marker: Marker | null;
+  /** (peak − marker) / binHz. */
+  offsetBins: number;
+}
+
+/**
+ * Which marker a spectral line sits at: the nearest marker, preferring a defect frequency over a
+ * shaft harmonic when both are within `withinBins`. Null when none is that close.
+ */
+export function matchPeak(peakHz: number, binHz: number, markers: readonly Marker[], withinBins = 1): PeakMatch {
+  let best: Marker | null = null;
+  for (const m of markers) {
+    const d = Math.abs(m.hz - peakHz) / binHz;
+    if (d > withinBins) continue;
+    if (!best) best = m;
+    else {
+      const bd = Math.abs(best.hz - peakHz) / binHz;
+      const better = (m.kind !== 'shaft') !== (best.kind !== 'shaft') ? m.kind !== 'shaft' : d < bd;
+      if (better) best = m;
+    }
+  }
+  return { marker: best, offsetBins: best ? (peakHz - best.hz) / binHz : NaN };
+}
+
+/** A speed written in a name, e.g. "cwru_inner_race_0hp_1797rpm_48k" → 1797; null when none. */
+export function rpmInText(text: string): number | null {
+  const m = /(\d+(?:\.\d+)?)\s*_?rpm/i.exec(text);
+  const v = m ? Number(m[1]) : NaN;
+  return v >= 6 && v <= 60000 ? v : null;
+}

@@ -171,3 +171,19 @@ describe('markers', () => {
     expect(markerPositions(SHAFT_HZ, null).every((x) => x.kind === 'shaft')).toBe(true);
   });
 });
+
+describe('peak matching and speed in a name', () => {
+  it('names the marker a line sits at, preferring a defect frequency to a shaft harmonic', async () => {
+    const { matchPeak, rpmInText } = await import('../../../models/analysis/markers');
+    const m = markerPositions(SHAFT_HZ, findBearing('skf-6205-2rs')!.factors);
+    expect(matchPeak(161.13, 1.465, m).marker?.label).toBe('BPFI');
+    expect(matchPeak(161.13, 1.465, m).offsetBins).toBeCloseTo((161.13 - 5.4152 * SHAFT_HZ) / 1.465, 6);
+    expect(matchPeak(59.9, 1.465, m).marker?.label).toBe('2×');
+    expect(matchPeak(75, 1.465, m).marker).toBeNull();
+    // 3×FTF (35.8 Hz) and nothing else within a bin of 35.5 Hz.
+    expect(matchPeak(35.5, 1, m).marker?.label).toBe('3×FTF');
+    expect(rpmInText('cwru_inner_race_007mil_0hp_1797rpm_48k_1s')).toBe(1797);
+    expect(rpmInText('pump 1480 rpm')).toBe(1480);
+    expect(rpmInText('no speed here')).toBeNull();
+  });
+});

@@ -28,6 +28,21 @@ export interface EnvelopeRow {
   wholeBinHz: number;
   wholePeakHz: number;
   wholeOffsetBins: number;
+  /** 1 when the line within one bin of the target is the highest peak of 5–500 Hz, 2 the second... (1 s snapshot). */
+  snapshotRank: number;
+}
+
+/** Rank of the highest bin within one bin of targetHz among the local maxima of fromHz..toHz. */
+export function lineRank(y: Float64Array, binHz: number, targetHz: number, fromHz: number, toHz: number): number {
+  const k0 = Math.round(targetHz / binHz);
+  let line = 0;
+  for (let k = k0 - 1; k <= k0 + 1; k++) if (k > 0 && k < y.length) line = Math.max(line, y[k]);
+  let rank = 1;
+  for (let k = Math.max(1, Math.ceil(fromHz / binHz)); k <= Math.min(y.length - 2, Math.floor(toHz / binHz)); k++) {
+    if (Math.abs(k - k0) <= 1) continue;
+    if (y[k] > line && y[k] >= y[k - 1] && y[k] >= y[k + 1]) rank++;
+  }
+  return rank;
 }
 
 export function envelopeRow(file: string, x: Float32Array): EnvelopeRow {
@@ -37,11 +52,11 @@ export function envelopeRow(file: string, x: Float32Array): EnvelopeRow {
   const at = (n: number) => {
     const e = envelopeSpectrum(x.subarray(0, n), RATE, defaultEnvelopeOptions(RATE));
     const peakHz = peakBin(e.amplitude, e.binHz, 5, 500) * e.binHz;
-    return { binHz: e.binHz, peakHz, offset: (peakHz - targetHz) / e.binHz };
+    return { binHz: e.binHz, peakHz, offset: (peakHz - targetHz) / e.binHz, rank: lineRank(e.amplitude, e.binHz, targetHz, 5, 500) };
   };
   const s = at(32768);
   const w = at(x.length);
-  return { file, fault, targetHz, snapshotBinHz: s.binHz, snapshotPeakHz: s.peakHz, snapshotOffsetBins: s.offset, wholeBinHz: w.binHz, wholePeakHz: w.peakHz, wholeOffsetBins: w.offset };
+  return { file, fault, targetHz, snapshotBinHz: s.binHz, snapshotPeakHz: s.peakHz, snapshotOffsetBins: s.offset, wholeBinHz: w.binHz, wholePeakHz: w.peakHz, wholeOffsetBins: w.offset, snapshotRank: s.rank };
 }
 
 export async function envelopeBench(): Promise<BenchResult> {
@@ -55,7 +70,7 @@ export async function envelopeBench(): Promise<BenchResult> {
   const pass = (r: EnvelopeRow, k: 'snapshotOffsetBins' | 'wholeOffsetBins') => Math.abs(r[k]) <= 1;
   for (const r of rows) {
     notes.push(
-      `${r.file.padEnd(50)} ${r.fault === 'inner' ? 'BPFI' : 'BPFO'} ${r.targetHz.toFixed(2)} Hz | 1 s: peak ${r.snapshotPeakHz.toFixed(2)} Hz, ${r.snapshotOffsetBins >= 0 ? '+' : ''}${r.snapshotOffsetBins.toFixed(2)} bins ${pass(r, 'snapshotOffsetBins') ? 'PASS' : 'FAIL'} | whole: peak ${r.wholePeakHz.toFixed(2)} Hz (bin ${r.wholeBinHz.toFixed(3)}), ${r.wholeOffsetBins >= 0 ? '+' : ''}${r.wholeOffsetBins.toFixed(2)} bins ${pass(r, 'wholeOffsetBins') ? 'PASS' : 'FAIL'}`,
+      `${r.file.padEnd(50)} ${r.fault === 'inner' ? 'BPFI' : 'BPFO'} ${r.targetHz.toFixed(2)} Hz | 1 s: peak ${r.snapshotPeakHz.toFixed(2)} Hz, ${r.snapshotOffsetBins >= 0 ? '+' : ''}${r.snapshotOffsetBins.toFixed(2)} bins ${pass(r, 'snapshotOffsetBins') ? 'PASS' : `FAIL (the ${r.fault === 'inner' ? 'BPFI' : 'BPFO'} line ranks ${r.snapshotRank})`} | whole: peak ${r.wholePeakHz.toFixed(2)} Hz (bin ${r.wholeBinHz.toFixed(3)}), ${r.wholeOffsetBins >= 0 ? '+' : ''}${r.wholeOffsetBins.toFixed(2)} bins ${pass(r, 'wholeOffsetBins') ? 'PASS' : 'FAIL'}`,
     );
   }
   const count = (fault: string, k: 'snapshotOffsetBins' | 'wholeOffsetBins') => rows.filter((r) => r.fault === fault && pass(r, k)).length;
@@ -68,6 +83,8 @@ export async function envelopeBench(): Promise<BenchResult> {
       outer_files: total('outer'),
       inner_pass_1s: count('inner', 'snapshotOffsetBins'),
       outer_pass_1s: count('outer', 'snapshotOffsetBins'),
+      inner_top3_1s: rows.filter((r) => r.fault === 'inner' && r.snapshotRank <= 3).length,
+      outer_top3_1s: rows.filter((r) => r.fault === 'outer' && r.snapshotRank <= 3).length,
       inner_pass_whole: count('inner', 'wholeOffsetBins'),
       outer_pass_whole: count('outer', 'wholeOffsetBins'),
     },

@@ -12,7 +12,9 @@ import {
   envelopeSpectrum,
   findBearing,
   markerPositions,
+  matchPeak,
   peakBin,
+  rpmInText,
   welchSpectrum,
 } from '../../../models/analysis/index';
 import { ROOT } from '../../helpers/firmware';
@@ -173,8 +175,7 @@ describe('markers', () => {
 });
 
 describe('peak matching and speed in a name', () => {
-  it('names the marker a line sits at, preferring a defect frequency to a shaft harmonic', async () => {
-    const { matchPeak, rpmInText } = await import('../../../models/analysis/markers');
+  it('names the marker a line sits at, preferring a defect frequency to a shaft harmonic', () => {
     const m = markerPositions(SHAFT_HZ, findBearing('skf-6205-2rs')!.factors);
     expect(matchPeak(161.13, 1.465, m).marker?.label).toBe('BPFI');
     expect(matchPeak(161.13, 1.465, m).offsetBins).toBeCloseTo((161.13 - 5.4152 * SHAFT_HZ) / 1.465, 6);

@@ -25,6 +25,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
   detection: { describe: 'speed-aware detection: UESTC unseen speeds, weak faults, CWRU, FEMTO early warning', run: () => import('./detection').then((m) => m.detectionBench()) },
   modellab: { describe: 'TFLite interop: LiteRT output equal to the node\'s (tflite_bitexact), in both rounding modes', run: () => import('./modellab').then((m) => m.modellabBench()) },
+  envelope: { describe: 'envelope spectrum on CWRU: the highest line at BPFI (inner race) or BPFO (outer race), within one bin', run: () => import('./envelope').then((m) => m.envelopeBench()) },
   training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },
 };
 

@@ -26,7 +26,7 @@ import type { ByteLink } from '../transport/byteLink';
 import { RelayLink } from '../transport/relay';
 import { KeyStore } from './keys';
 import { NodeSession, type SessionOptions } from './session';
-import { startVirtualNode, type VirtualNode } from './virtualNode';
+import { DEMO_RECORDING_FILES, startVirtualNode, type VirtualNode } from './virtualNode';
 
 export type EventListener = <E extends EventChannel>(event: E, payload: ApiEvents[E]) => void;
 
@@ -254,7 +254,15 @@ export class NodeManager {
       if (s) void s.lost(`The demo node stopped (${signal ?? `exit code ${code}`})`);
     });
     try {
-      return await this.connect(vn.path, true);
+      const info = await this.connect(vn.path, true);
+      // The recording's machine turned at a known speed: tell the node, as a technician would on
+      // the Nodes page, so its FEATURES carry it and the analysis views place their markers.
+      const shaftHz = DEMO_RECORDING_FILES[recording].shaftHz;
+      if (info.config && info.config.shaftHz === 0 && shaftHz > 0) {
+        await this.setConfig(vn.path, { shaftHz });
+        return this.session(vn.path).info();
+      }
+      return info;
     } catch (e) {
       this.demos.delete(vn.path);
       await vn.stop();

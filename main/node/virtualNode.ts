@@ -14,6 +14,8 @@ export interface Recording {
   rateHz: number;
   columns: string[];
   label: string;
+  /** The shaft speed the recording was made at, Hz: the demo node is configured with it on start. */
+  shaftHz: number;
 }
 
 /** The file behind each demo recording name (DEMO_RECORDINGS in models/api/contract.ts), shipped in data/demo (see data/demo/README.md for their origin). */
@@ -23,12 +25,14 @@ export const DEMO_RECORDING_FILES: Record<DemoRecording, Recording> = {
     rateHz: 48000,
     columns: ['DE_accel', 'FE_accel'],
     label: 'CWRU healthy bearing, 1797 rpm',
+    shaftHz: 1797 / 60,
   },
   'cwru-inner-race': {
     file: 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv',
     rateHz: 48000,
     columns: ['DE_accel', 'FE_accel'],
     label: 'CWRU inner-race fault 0.007 in, 1797 rpm',
+    shaftHz: 1797 / 60,
   },
 };
 

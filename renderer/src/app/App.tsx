@@ -1,4 +1,5 @@
 import type { VigilClient } from '../api/types';
+import { AnalysisPage } from '../analysis/AnalysisPage';
 import { DeployPage } from '../deploy/DeployPage';
 import { EventsPage } from '../events/EventsPage';
 import { UndoToast } from '../labels/UndoToast';
@@ -21,6 +22,7 @@ const PAGES: { route: Route; name: string }[] = [
   { route: 'nodes', name: 'Nodes' },
   { route: 'live', name: 'Live' },
   { route: 'recordings', name: 'Recordings' },
+  { route: 'analysis', name: 'Envelope' },
   { route: 'events', name: 'Events' },
   { route: 'storage', name: 'Storage' },
   { route: 'training', name: 'Training' },
@@ -58,6 +60,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           {route === 'nodes' && <NodesPage client={client} nodes={nodes} />}
           {route === 'live' && <LivePage client={client} nodes={nodes} store={store} extras={extras} />}
           {route === 'recordings' && <RecordingsPage id={id} />}
+          {route === 'analysis' && <AnalysisPage id={id} />}
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}
           {route === 'training' && <TrainingPage />}

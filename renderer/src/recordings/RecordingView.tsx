@@ -16,6 +16,7 @@ import { downloadBlob } from '../storage/download';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { fieldInfo } from './fields';
 import { HistoryChart } from './historyChart';
+import { SnapshotList } from '../analysis/SnapshotList';
 
 export function RecordingView({ id }: { id: string }) {
   const services = useStorage();
@@ -164,6 +165,10 @@ export function RecordingView({ id }: { id: string }) {
       <section className="panel">
         <h3>Labels</h3>
         <LabelTable labels={labels.value} relativeTo={s.startMs} empty="No labels yet. Drag across the chart to label a time range." />
+      </section>
+      <section className="panel">
+        <h3>Raw snapshots</h3>
+        <SnapshotList sessionId={s.id} />
       </section>
       <section className="panel">
         <h3>Details</h3>

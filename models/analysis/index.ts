@@ -1,0 +1,4 @@
+export * from './bearings';
+export * from './envelope';
+export * from './markers';
+export * from './spectrum';

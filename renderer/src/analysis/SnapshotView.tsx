@@ -1,0 +1,365 @@
+/**
+ * One raw snapshot as an analyst reads it: the waveform, the spectrum (Welch PSD) and the envelope
+ * spectrum, with markers at 1×..n× shaft and at BPFO, BPFI, BSF and FTF of the chosen bearing at
+ * the shaft speed (models/analysis). Each chart zooms (drag), reads out under the cursor and
+ * exports what is on screen as PNG and CSV.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { BEARINGS } from '../../../models/analysis/bearings';
+import { envelopeSpectrum, peakBin } from '../../../models/analysis/envelope';
+import { markerPositions, matchPeak, rpmInText, type Marker } from '../../../models/analysis/markers';
+import { welchSpectrum } from '../../../models/analysis/spectrum';
+import { formatDateTime, formatHz } from '../format';
+import { downloadBlob } from '../storage/download';
+import { useLiveQuery, useStorage } from '../storage/services';
+import { AnalysisChart, MARKER_COLOURS } from './analysisChart';
+import { defaultSettings, initialBearing, resolveSettings, type ViewSettings } from './settings';
+
+const bearingKey = (nodeId: string) => `vigil.analysis.bearing.${nodeId}`;
+
+interface Computed {
+  wave: { x: Float64Array; y: Float64Array };
+  spec: { x: Float64Array; y: Float64Array; binHz: number; segmentLen: number; segments: number } | null;
+  env: { x: Float64Array; y: Float64Array; binHz: number; samplesUsed: number } | null;
+  markers: Marker[];
+  envMarkers: Marker[];
+  peak: { hz: number; value: number; label: string | null; offsetBins: number } | null;
+  errors: string[];
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : 0;
+}
+
+export function SnapshotView({ id }: { id: string }) {
+  const { db } = useStorage();
+  // The snapshot with its recording, its node and the speed the node reported in the recording's
+  // windows (the median of the first chunks; 0 = unknown), read together so they always match.
+  const loaded = useLiveQuery(
+    async () => {
+      const snap = await db.rawSnapshots.get(id);
+      if (!snap) return null;
+      const [session, node, chunks] = await Promise.all([db.sessions.get(snap.sessionId), db.nodes.get(snap.nodeId), db.featureChunks.where('sessionId').equals(snap.sessionId).limit(20).toArray()]);
+      return { snap, session, node, recordedHz: median(chunks.flatMap((c) => Array.from(c.shaftHz).filter((v) => v > 0))) };
+    },
+    [db, id],
+    undefined,
+  );
+  // What the view shows is read once per snapshot: later writes to the database (a live recording
+  // goes on) must not redraw the charts and lose the analyst's zoom.
+  const [base, setBase] = useState<NonNullable<typeof loaded.value> | null>(null);
+  const r = base?.snap;
+  const session = { value: base?.session };
+  const node = { value: base?.node };
+  const [settings, setSettings] = useState<ViewSettings | null>(null);
+  const [speedSource, setSpeedSource] = useState('');
+
+  // Starting settings, once the snapshot and what goes with it are read.
+  useEffect(() => {
+    const l = loaded.value;
+    if (!l || (settings && base?.snap.id === l.snap.id)) return;
+    setBase(l);
+    const fromName = rpmInText(`${l.session?.name ?? ''} ${l.session?.source?.fileName ?? ''}`);
+    const rpm = l.recordedHz > 0 ? Math.round(l.recordedHz * 60 * 10) / 10 : fromName;
+    setSpeedSource(l.recordedHz > 0 ? 'as the node reported it' : fromName ? 'read from the recording’s name; check it' : '');
+    const bearing = initialBearing(localStorage.getItem(bearingKey(l.snap.nodeId)), l.session?.source?.settings.format === 'cwru');
+    setSettings(defaultSettings(l.snap.sampleRateHz, rpm, bearing));
+  }, [loaded.value, settings, base]);
+
+  const resolved = useMemo(() => (settings && r ? resolveSettings(settings, r.sampleRateHz) : null), [settings, r]);
+
+  const computed = useMemo<Computed | null>(() => {
+    if (!r || !settings || !resolved) return null;
+    const errors: string[] = [];
+    const axis = Math.min(settings.axis, r.axisCount - 1);
+    const samples = r.samples.subarray(axis * r.count, (axis + 1) * r.count);
+    const fs = r.sampleRateHz;
+    const wave = { x: Float64Array.from({ length: r.count }, (_, i) => i / fs), y: Float64Array.from(samples) };
+    let spec: Computed['spec'] = null;
+    try {
+      const s = welchSpectrum(samples, fs, { segmentLen: 8192 });
+      spec = { x: Float64Array.from(s.psd, (_, k) => k * s.binHz), y: s.psd, binHz: s.binHz, segmentLen: s.segmentLen, segments: s.segments };
+    } catch (e) {
+      errors.push(`Spectrum: ${(e as Error).message}.`);
+    }
+    let env: Computed['env'] = null;
+    try {
+      const e = envelopeSpectrum(samples, fs, resolved.envelope);
+      env = { x: Float64Array.from(e.amplitude, (_, k) => k * e.binHz), y: e.amplitude, binHz: e.binHz, samplesUsed: e.samplesUsed };
+    } catch (e) {
+      errors.push(`Envelope spectrum: ${(e as Error).message}.`);
+    }
+    const markers = markerPositions(resolved.shaftHz, resolved.factors, { shaftHarmonics: resolved.harmonics, maxHz: fs / 2 });
+    const envMarkers = markers.filter((m) => m.hz <= resolved.envelope.lowPassHz);
+    let peak: Computed['peak'] = null;
+    if (env) {
+      // The highest line above the first few bins (what is left of the envelope's mean lives there).
+      const k = peakBin(env.y, env.binHz, Math.max(2 * env.binHz, 2), resolved.envelope.lowPassHz);
+      if (k > 0) {
+        const hz = k * env.binHz;
+        const m = matchPeak(hz, env.binHz, envMarkers.filter((x) => x.harmonic === 1 || x.kind === 'shaft'));
+        peak = { hz, value: env.y[k], label: m.marker?.label ?? null, offsetBins: m.offsetBins };
+      }
+    }
+    return { wave, spec, env, markers, envMarkers, peak, errors };
+  }, [r, settings, resolved]);
+
+  // Charts: created once the hosts exist, fed whenever the computation changes.
+  const waveHost = useRef<HTMLDivElement>(null);
+  const specHost = useRef<HTMLDivElement>(null);
+  const envHost = useRef<HTMLDivElement>(null);
+  const waveRead = useRef<HTMLDivElement>(null);
+  const specRead = useRef<HTMLDivElement>(null);
+  const envRead = useRef<HTMLDivElement>(null);
+  const charts = useRef<{ wave: AnalysisChart; spec: AnalysisChart; env: AnalysisChart } | null>(null);
+  const ready = !!computed;
+  const yUnit = 'g';
+  useEffect(() => {
+    if (!ready || !waveHost.current || !specHost.current || !envHost.current) return;
+    const c = {
+      wave: new AnalysisChart(waveHost.current, { title: 'Waveform', xName: 'Time', xUnit: 's', yName: 'Acceleration', yUnit, readout: waveRead.current!, height: 200 }),
+      spec: new AnalysisChart(specHost.current, { title: 'Spectrum', xName: 'Frequency', xUnit: 'Hz', yName: 'PSD', yUnit: `${yUnit}²/Hz`, logY: true, readout: specRead.current! }),
+      env: new AnalysisChart(envHost.current, { title: 'Envelope spectrum', xName: 'Frequency', xUnit: 'Hz', yName: 'Envelope', yUnit, readout: envRead.current!, height: 260 }),
+    };
+    charts.current = c;
+    return () => {
+      c.wave.destroy();
+      c.spec.destroy();
+      c.env.destroy();
+      charts.current = null;
+    };
+  }, [ready]);
+  useEffect(() => {
+    const c = charts.current;
+    if (!c || !computed) return;
+    c.wave.setData(computed.wave.x, computed.wave.y, []);
+    if (computed.spec) c.spec.setData(computed.spec.x, computed.spec.y, computed.markers);
+    if (computed.env) c.env.setData(computed.env.x, computed.env.y, computed.envMarkers);
+  }, [computed]);
+
+  if (loaded.loaded && !r) {
+    return (
+      <div className="page">
+        <p className="error" role="alert">
+          This raw snapshot does not exist any more. <a href="#/analysis">Back to the snapshots</a>
+        </p>
+      </div>
+    );
+  }
+  if (!r || !settings || !resolved || !computed) return <div className="page" data-testid="analysis-loading" />;
+
+  const set = (p: Partial<ViewSettings>) => setSettings({ ...settings, ...p });
+  const channels = session.value?.channels ?? [];
+  const channel = channels[settings.axis] ?? `Axis ${settings.axis + 1}`;
+  const subtitle = `${session.value?.name ?? 'Snapshot'} · ${channel} · ${formatDateTime(r.startMs)} · ${resolved.shaftHz > 0 ? `${(resolved.shaftHz * 60).toFixed(1)} rpm` : 'speed unknown'} · ${BEARINGS.find((b) => b.id === settings.bearing)?.name ?? (settings.bearing === 'custom' ? 'bearing from geometry' : 'no bearing chosen')}`;
+  const baseName = `vigil-${(session.value?.name ?? 'snapshot').replace(/[^\w.-]+/g, '_').slice(0, 40)}-${channel.replace(/[^\w.-]+/g, '_')}`;
+  const tools = (key: 'wave' | 'spec' | 'env', file: string) => (
+    <span className="button-row">
+      <button type="button" data-testid={`${key}-reset`} onClick={() => charts.current?.[key].resetZoom()}>
+        See it all
+      </button>
+      <button type="button" data-testid={`${key}-png`} onClick={() => void charts.current?.[key].png(subtitle).then((b) => downloadBlob(b, `${baseName}-${file}.png`))}>
+        Save as PNG
+      </button>
+      <button type="button" data-testid={`${key}-csv`} onClick={() => charts.current && downloadBlob(new Blob([charts.current[key].csv()], { type: 'text/csv' }), `${baseName}-${file}.csv`)}>
+        Save as CSV
+      </button>
+    </span>
+  );
+  const defects = computed.markers.filter((m) => m.kind !== 'shaft' && m.harmonic === 1);
+
+  return (
+    <div className="page" data-testid="analysis-view" data-id={r.id}>
+      <div className="page-head">
+        <div>
+          <a href={session.value ? `#/recordings/${encodeURIComponent(session.value.id)}` : '#/analysis'} className="small">
+            ← {session.value ? session.value.name : 'Snapshots'}
+          </a>
+          <h2>Waveform and envelope</h2>
+          <p className="muted small">
+            {node.value?.name ?? 'Unknown sensor'} · {formatDateTime(r.startMs)} · {(r.count / r.sampleRateHz).toFixed(2)} s at {formatHz(r.sampleRateHz)}
+          </p>
+        </div>
+      </div>
+      <section className="panel">
+        <div className="chart-toolbar">
+          <label>
+            Channel
+            <select data-testid="analysis-axis" value={settings.axis} onChange={(e) => set({ axis: Number(e.target.value) })}>
+              {Array.from({ length: r.axisCount }, (_, a) => (
+                <option key={a} value={a}>
+                  {channels[a] ?? `Axis ${a + 1}`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Shaft speed
+            <input data-testid="analysis-rpm" inputMode="decimal" size={7} value={settings.rpm} onChange={(e) => set({ rpm: e.target.value })} placeholder="rpm" />
+            rpm{resolved.shaftHz > 0 ? ` (${resolved.shaftHz.toFixed(2)} Hz)` : ''}
+          </label>
+          <label>
+            Bearing
+            <select
+              data-testid="analysis-bearing"
+              value={settings.bearing}
+              onChange={(e) => {
+                localStorage.setItem(bearingKey(r.nodeId), e.target.value);
+                set({ bearing: e.target.value });
+              }}
+            >
+              <option value="none">None chosen</option>
+              {BEARINGS.map((b) => (
+                <option key={b.id} value={b.id} title={b.source}>
+                  {b.name}
+                </option>
+              ))}
+              <option value="custom">Enter the geometry…</option>
+            </select>
+          </label>
+          <label>
+            Shaft harmonics
+            <input data-testid="analysis-harmonics" inputMode="numeric" size={3} value={settings.harmonics} onChange={(e) => set({ harmonics: e.target.value })} />
+          </label>
+        </div>
+        {speedSource && resolved.shaftHz > 0 && <p className="muted small">Shaft speed {speedSource}.</p>}
+        {settings.bearing === 'custom' && (
+          <div className="chart-toolbar" data-testid="analysis-geometry">
+            {(
+              [
+                ['balls', 'Rolling elements'],
+                ['ballDiameter', 'Ball diameter'],
+                ['pitchDiameter', 'Pitch diameter (same unit)'],
+                ['contactAngleDeg', 'Contact angle (degrees)'],
+              ] as const
+            ).map(([k, name]) => (
+              <label key={k}>
+                {name}
+                <input size={6} value={settings.geometry[k]} onChange={(e) => set({ geometry: { ...settings.geometry, [k]: e.target.value } })} />
+              </label>
+            ))}
+          </div>
+        )}
+        {[...resolved.problems, ...computed.errors].map((p) => (
+          <p key={p} className="warn-text small" role="status">
+            {p}
+          </p>
+        ))}
+        {defects.length > 0 && (
+          <table className="small" data-testid="defect-table">
+            <thead>
+              <tr>
+                <th>Defect frequency</th>
+                <th className="num">Orders</th>
+                <th className="num">At this speed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {defects.map((m) => (
+                <tr key={m.kind} data-testid={`marker-${m.label}`} data-hz={m.hz}>
+                  <td>
+                    <span className="swatch" style={{ background: MARKER_COLOURS[m.kind] }} /> {DEFECT_NAMES[m.kind]} ({m.label})
+                  </td>
+                  <td className="num">{(m.hz / resolved.shaftHz).toFixed(4)} ×</td>
+                  <td className="num">{m.hz.toFixed(2)} Hz</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="panel">
+        <div className="chart-toolbar">
+          <h3>Envelope spectrum</h3>
+          <label>
+            Band-pass
+            <input data-testid="analysis-band-lo" size={6} value={settings.bandLo} onChange={(e) => set({ bandLo: e.target.value })} />–
+            <input data-testid="analysis-band-hi" size={6} value={settings.bandHi} onChange={(e) => set({ bandHi: e.target.value })} /> Hz
+          </label>
+          <label>
+            Low-pass
+            <input data-testid="analysis-lowpass" size={5} value={settings.lowPass} onChange={(e) => set({ lowPass: e.target.value })} /> Hz
+          </label>
+          <label>
+            Envelope by
+            <select data-testid="analysis-method" value={settings.method} onChange={(e) => set({ method: e.target.value as ViewSettings['method'] })}>
+              <option value="hilbert">Hilbert transform</option>
+              <option value="rectify">rectification</option>
+            </select>
+          </label>
+          {tools('env', 'envelope')}
+        </div>
+        {computed.peak && computed.env && (
+          <p
+            data-testid="envelope-peak"
+            data-peak-hz={computed.peak.hz}
+            data-bin-hz={computed.env.binHz}
+            data-marker={computed.peak.label ?? ''}
+            data-offset-bins={Number.isFinite(computed.peak.offsetBins) ? computed.peak.offsetBins : ''}
+          >
+            Highest line: <strong>{computed.peak.hz.toFixed(2)} Hz</strong> ({computed.peak.value.toPrecision(3)} g)
+            {computed.peak.label ? (
+              <>
+                {' '}
+                — at <strong>{computed.peak.label}</strong>
+                {PEAK_MEANING[computed.peak.label] ? `: ${PEAK_MEANING[computed.peak.label]}` : ''}, {Math.abs(computed.peak.offsetBins).toFixed(1)} bins from its marker (a bin is {computed.env.binHz.toFixed(2)} Hz).
+              </>
+            ) : resolved.shaftHz > 0 ? (
+              ' — at none of the markers within one bin.'
+            ) : (
+              '.'
+            )}
+          </p>
+        )}
+        <div className="chart" data-testid="envelope-chart" ref={envHost} />
+        <div className="muted small" data-testid="envelope-readout" ref={envRead} />
+        {computed.env && (
+          <p className="muted small">
+            {computed.env.samplesUsed.toLocaleString('en')} samples, band-pass {resolved.envelope.bandHz[0]}–{resolved.envelope.bandHz[1]} Hz, envelope by{' '}
+            {resolved.envelope.method === 'rectify' ? 'rectification' : 'the Hilbert transform'}, low-pass {resolved.envelope.lowPassHz} Hz.
+          </p>
+        )}
+      </section>
+
+      <section className="panel">
+        <div className="chart-toolbar">
+          <h3>Spectrum</h3>
+          {tools('spec', 'spectrum')}
+        </div>
+        <div className="chart" data-testid="spectrum-chart" ref={specHost} />
+        <div className="muted small" data-testid="spectrum-readout" ref={specRead} />
+        {computed.spec && (
+          <p className="muted small">
+            Power spectral density, Welch: {computed.spec.segments} Hann segments of {computed.spec.segmentLen} samples, half overlapping ({computed.spec.binHz.toFixed(2)} Hz per bin).
+          </p>
+        )}
+      </section>
+
+      <section className="panel">
+        <div className="chart-toolbar">
+          <h3>Waveform</h3>
+          {tools('wave', 'waveform')}
+        </div>
+        <div className="chart" data-testid="waveform-chart" ref={waveHost} />
+        <div className="muted small" data-testid="waveform-readout" ref={waveRead} />
+      </section>
+    </div>
+  );
+}
+
+const DEFECT_NAMES: Record<string, string> = {
+  bpfo: 'Outer race',
+  bpfi: 'Inner race',
+  bsf: 'Ball spin',
+  ftf: 'Cage',
+};
+
+const PEAK_MEANING: Record<string, string> = {
+  BPFO: 'the pattern of an outer-race defect',
+  BPFI: 'the pattern of an inner-race defect',
+  BSF: 'the pattern of a rolling-element defect',
+  FTF: 'the pattern of a cage defect',
+  '1×': 'the shaft speed (imbalance, looseness, or a modulation by the shaft)',
+};

@@ -1,0 +1,91 @@
+/**
+ * The analyst's choices for a snapshot view, and what they give: the bearing's defect factors, the
+ * shaft speed, the envelope settings. Pure, so it is tested without a page.
+ */
+import { BEARINGS, defectFactors, findBearing, type BearingGeometry, type DefectFactors } from '../../../models/analysis/bearings';
+import { defaultEnvelopeOptions, type EnvelopeMethod, type EnvelopeOptions } from '../../../models/analysis/envelope';
+
+export interface ViewSettings {
+  axis: number;
+  /** As typed: revolutions per minute. */
+  rpm: string;
+  /** A BEARINGS id, 'custom' (geometry below) or 'none'. */
+  bearing: string;
+  geometry: { balls: string; ballDiameter: string; pitchDiameter: string; contactAngleDeg: string };
+  bandLo: string;
+  bandHi: string;
+  lowPass: string;
+  method: EnvelopeMethod;
+  harmonics: string;
+}
+
+export function defaultSettings(sampleRateHz: number, rpm: number | null, bearing: string): ViewSettings {
+  const e = defaultEnvelopeOptions(sampleRateHz);
+  return {
+    axis: 0,
+    rpm: rpm ? String(rpm) : '',
+    bearing,
+    geometry: { balls: '9', ballDiameter: '7.94', pitchDiameter: '39.04', contactAngleDeg: '0' },
+    bandLo: String(e.bandHz[0]),
+    bandHi: String(e.bandHz[1]),
+    lowPass: String(e.lowPassHz),
+    method: e.method ?? 'hilbert',
+    harmonics: '10',
+  };
+}
+
+export interface Resolved {
+  shaftHz: number;
+  factors: DefectFactors | null;
+  envelope: EnvelopeOptions;
+  harmonics: number;
+  /** Plain-words problems with what was typed (the charts still draw what they can). */
+  problems: string[];
+}
+
+const num = (s: string) => (s.trim() === '' ? NaN : Number(s));
+
+export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved {
+  const problems: string[] = [];
+  const rpm = num(s.rpm);
+  let shaftHz = 0;
+  if (s.rpm.trim() === '') problems.push('Enter the shaft speed (rpm) to place the shaft and bearing markers.');
+  else if (!(rpm > 0 && rpm <= 60000)) problems.push(`The shaft speed must be a number of rpm above 0 and at most 60000 (got "${s.rpm}").`);
+  else shaftHz = rpm / 60;
+  let factors: DefectFactors | null = null;
+  if (s.bearing === 'custom') {
+    const g: BearingGeometry = {
+      balls: num(s.geometry.balls),
+      ballDiameter: num(s.geometry.ballDiameter),
+      pitchDiameter: num(s.geometry.pitchDiameter),
+      contactAngleDeg: num(s.geometry.contactAngleDeg),
+    };
+    try {
+      factors = defectFactors(g);
+    } catch (e) {
+      problems.push(`Bearing geometry: ${(e as Error).message}.`);
+    }
+  } else if (s.bearing !== 'none') {
+    factors = findBearing(s.bearing)?.factors ?? null;
+  }
+  const fallback = defaultEnvelopeOptions(sampleRateHz);
+  let envelope: EnvelopeOptions = { ...fallback, method: s.method };
+  const lo = num(s.bandLo);
+  const hi = num(s.bandHi);
+  const lp = num(s.lowPass);
+  const nyq = sampleRateHz / 2;
+  if (!(lo >= 0 && hi > lo && hi <= nyq)) problems.push(`The band-pass must run from a lower to a higher frequency, at most ${nyq} Hz (half the sample rate); using ${fallback.bandHz[0]}–${fallback.bandHz[1]} Hz.`);
+  else envelope = { ...envelope, bandHz: [lo, hi] };
+  if (!(lp > 0 && lp <= nyq)) problems.push(`The envelope low-pass must be above 0 and at most ${nyq} Hz; using ${fallback.lowPassHz} Hz.`);
+  else envelope = { ...envelope, lowPassHz: lp };
+  const h = num(s.harmonics);
+  const harmonics = Number.isInteger(h) && h >= 1 && h <= 50 ? h : 10;
+  if (harmonics !== h) problems.push('Shaft harmonics: a whole number from 1 to 50; showing 10.');
+  return { shaftHz, factors, envelope, harmonics, problems };
+}
+
+/** The bearing a view starts with: the one chosen for this node before, or CWRU's drive-end bearing for a CWRU file. */
+export function initialBearing(saved: string | null, isCwru: boolean): string {
+  if (saved && (saved === 'none' || saved === 'custom' || BEARINGS.some((b) => b.id === saved))) return saved;
+  return isCwru ? 'skf-6205-2rs' : 'none';
+}

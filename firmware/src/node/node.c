@@ -118,6 +118,9 @@ vigil_status_t node_init(node_t *node, const node_config_t *cfg)
     node->io = cfg->io;
     node->store = cfg->store;
     node->booted = false;
+    for (size_t a = 0; a < NODE_AXES_MAX; a++) {
+        dsp_velocity_restart(&node->velocity[a]);
+    }
     node->window_index = 0;
     node->next_frame = 0;
     node->stream_frames = 0;

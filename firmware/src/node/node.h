@@ -169,6 +169,7 @@ typedef struct {
     node_link_t link[NODE_LINKS_MAX];
     dsp_feature_spec_t spec;
     dsp_features_t feat;
+    dsp_velocity_t velocity[NODE_AXES_MAX]; /* one velocity meter per axis (dsp/velocity.h) */
     dsp_windower_t win;
     /* the model (docs/model-format.md); model_ok false: features only, score MSG_FEATURES_NO_MODEL */
     bool model_ok;             /* a model runs */

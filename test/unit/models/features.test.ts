@@ -54,7 +54,7 @@ describe('features vs NumPy/SciPy on the CWRU excerpt (tolerances: 1e-9 relative
         expect(relErr(a.peak, c.peak)).toBeLessThan(1e-9);
         expect(relErr(a.crest, c.crest)).toBeLessThan(1e-6);
         expect(relErr(a.kurtosis, c.kurtosis)).toBeLessThan(1e-9);
-        expect(relErr(a.velocityRmsMmS, c.velocityRmsMmS)).toBeLessThan(1e-9);
+        // velocityRmsMmS is no PSD quantity since specification 2 (a meter in time): velocity.test.ts.
         const psd = welchPsd(de, c.windowIndex * 512, spec);
         for (let k = 0; k < psd.length; k++) expect(relErr(psd[k], c.psd[k]), `psd bin ${k}`).toBeLessThan(1e-9);
         // logBands are stored as float32: compare within float32 resolution.
@@ -67,7 +67,7 @@ describe('features vs NumPy/SciPy on the CWRU excerpt (tolerances: 1e-9 relative
 describe('feature definitions on known signals', () => {
   const fs = 25600;
   const spec = defaultFeatureSpec(fs, 1024, 512, 32);
-  it('a pure tone: RMS, crest, kurtosis, velocity and the band that holds it', () => {
+  it('a pure tone: RMS, crest, kurtosis and the band that holds it (velocity: velocity.test.ts)', () => {
     const f0 = 25 * (fs / 1024); // exactly on bin 25 (625 Hz)
     const amp = 0.5; // g
     const x = Float32Array.from({ length: 4096 }, (_, i) => amp * Math.sin((2 * Math.PI * f0 * i) / fs));
@@ -75,9 +75,6 @@ describe('feature definitions on known signals', () => {
     expect(w.axes[0].rms).toBeCloseTo(amp / Math.SQRT2, 6);
     expect(w.axes[0].crest).toBeCloseTo(Math.SQRT2, 3);
     expect(w.axes[0].kurtosis).toBeCloseTo(1.5, 3); // a sine's kurtosis
-    // v = a / (2 pi f): 0.5 g at 625 Hz -> 0.5*9806.65/(2 pi 625)/sqrt2 mm/s RMS.
-    const vExpected = (amp * 9806.65) / (2 * Math.PI * f0) / Math.SQRT2;
-    expect(relErr(w.axes[0].velocityRmsMmS, vExpected)).toBeLessThan(1e-3);
     const band = spec.bandEdges.findIndex((e, b) => e <= 25 && spec.bandEdges[b + 1] > 25);
     const loudest = w.logBands.indexOf(Math.max(...w.logBands));
     expect(loudest).toBe(band);

@@ -103,6 +103,36 @@ static void spec_rules(void **state)
     }
 }
 
+/* A constant window whose level is not exact in float32 (0.7 g): every deviation is the float32
+ * mean's own rounding, and nothing moves: peak, crest and kurtosis 0 (as models/features). */
+static void constant_window_has_no_shape(void **state)
+{
+    (void)state;
+    dsp_feature_spec_t s = good_spec();
+    static dsp_features_t f;
+    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+    static float x[1024], scratch[DSP_FEATURES_SCRATCH_FLOATS(1024)];
+    static const float levels[] = {0.7f, 0.1f, -9.81f, 1.0f, 0.0f};
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+        for (size_t i = 0; i < 1024; i++) {
+            x[i] = levels[l];
+        }
+        dsp_axis_features_t out;
+        float bands[32];
+        dsp_features_axis_f32(&f, x, 1024, x, scratch, &out, bands);
+        assert_true(out.peak == 0.0f);
+        assert_true(out.crest == 0.0f);
+        assert_true(out.kurtosis == 0.0f);
+        assert_true(out.rms < 1e-6f);
+    }
+    /* One sample off the level is no constant window. */
+    x[500] = 0.8f;
+    dsp_axis_features_t out;
+    float bands[32];
+    dsp_features_axis_f32(&f, x, 1024, x, scratch, &out, bands);
+    assert_true(out.peak > 0.09f && out.crest > 30.0f && out.kurtosis > 1000.0f);
+}
+
 /* The tables compiled into the node equal models/features logBandEdges (the vectors). */
 static void default_band_tables_match_typescript(void **state)
 {
@@ -163,6 +193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(log10_accuracy),
         cmocka_unit_test(spec_rules),
+        cmocka_unit_test(constant_window_has_no_shape),
         cmocka_unit_test(default_band_tables_match_typescript),
         cmocka_unit_test(windower_rules),
     };

@@ -273,8 +273,9 @@ static void spectral(const dsp_features_t *f, float *power, float *log_bands)
 
 static void finish_time(const moments_t *mo, size_t n, dsp_axis_features_t *out)
 {
-    /* The same float32 operations as dsp_rms_f32: sqrtf(sum / n) (a VSQRT, correctly rounded). */
-    out->rms = sqrtf(mo->m2 / (float)n);
+    /* The same float32 operations as dsp_rms_f32 (the residual mean taken out; a VSQRT). */
+    const float ss = mo->m2 - mo->sd * mo->sd / (float)n;
+    out->rms = ss > 0.0f ? sqrtf(ss / (float)n) : 0.0f;
     out->peak = sqrtf(mo->max2);
     /*
      * A constant window whose level is not exact in float32 (0.7 g) leaves every d equal to the

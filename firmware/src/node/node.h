@@ -154,6 +154,7 @@ typedef struct {
     bool booted;              /* the boot announcement went out */
     uint8_t range_g;
     float shaft_hz;           /* told by the technician (CONFIG key 4), 0 = unknown */
+    bool slow_machine;        /* CONFIG key 9: velocity over 2-1000 Hz (below 600 rpm), else 10-1000 Hz */
     node_board_t io;          /* clock, randomness, identity store */
     const struct store_s *store;
     uint32_t window_index;    /* index of the next FEATURES window (§3.2) */

@@ -45,46 +45,69 @@ static bool is_pow2(uint32_t n)
     return n >= 2u && (n & (n - 1u)) == 0;
 }
 
-const char *dsp_features_check(const dsp_feature_spec_t *s)
+/*
+ * The number of the first rule s breaks (1 .. 9, in the order of k_rule_text), 0 when it is valid.
+ * The node needs only the number: the sentences are linked in only where dsp_features_check is
+ * called (tests, the host tools), which keeps about 380 bytes of text out of the node image.
+ */
+static unsigned first_broken_rule(const dsp_feature_spec_t *s)
 {
     if (s->sample_rate_hz == 0) {
-        return "sample rate must be positive";
+        return 1u;
     }
     if (!is_pow2(s->window_len) || s->window_len < DSP_FFT_MIN || s->window_len > DSP_FFT_MAX) {
-        return "window length must be a power of two from 64 to 4096";
+        return 2u;
     }
     if (s->hop < 1 || s->hop > s->window_len) {
-        return "hop must be 1 to the window length";
+        return 3u;
     }
     if (!is_pow2(s->segment_len) || s->segment_len > s->window_len) {
-        return "segment length must be a power of two up to the window length";
+        return 4u;
     }
     if (dsp_fft_plan_find(s->segment_len) == NULL) {
-        return "no FFT plan for this segment length in this build";
+        return 5u;
     }
     if (s->band_count < 1 || s->band_count > DSP_BANDS_MAX) {
-        return "band count must be 1 to 64";
+        return 6u;
     }
     const uint16_t *e = s->band_edges;
     if (e[0] < 1 || e[s->band_count] > s->segment_len / 2u + 1u) {
-        return "band edges must lie within bins 1 .. segmentLen/2 + 1";
+        return 7u;
     }
     for (size_t b = 1; b <= s->band_count; b++) {
         if (e[b] <= e[b - 1]) {
-            return "band edges must increase";
+            return 8u;
         }
     }
     /* !(a < b) also rejects NaN. */
     if (!(s->velocity_lo_hz > 0.0f) || !(s->velocity_hi_hz > s->velocity_lo_hz) ||
         !(s->velocity_hi_hz <= 1e6f)) {
-        return "velocity band must be 0 < low < high <= 1e6 Hz";
+        return 9u;
     }
-    return NULL;
+    return 0;
+}
+
+static const char *const k_rule_text[] = {
+    NULL,
+    "sample rate must be positive",
+    "window length must be a power of two from 64 to 4096",
+    "hop must be 1 to the window length",
+    "segment length must be a power of two up to the window length",
+    "no FFT plan for this segment length in this build",
+    "band count must be 1 to 64",
+    "band edges must lie within bins 1 .. segmentLen/2 + 1",
+    "band edges must increase",
+    "velocity band must be 0 < low < high <= 1e6 Hz",
+};
+
+const char *dsp_features_check(const dsp_feature_spec_t *s)
+{
+    return k_rule_text[first_broken_rule(s)];
 }
 
 vigil_status_t dsp_features_init(dsp_features_t *f, const dsp_feature_spec_t *spec)
 {
-    if (f == NULL || spec == NULL || dsp_features_check(spec) != NULL) {
+    if (f == NULL || spec == NULL || first_broken_rule(spec) != 0) {
         return VIGIL_ERR_ARG;
     }
     f->spec = *spec;

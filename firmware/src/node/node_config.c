@@ -202,8 +202,6 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
     }
     node->shaft_hz = shaft;
     node->send_bands = bands != 0;
-    const bool replan = (slow != 0) != node->slow_machine || hop != node->hello.hop;
-    node->slow_machine = slow != 0;
     if (hop != node->hello.hop) {
         node->hello.hop = hop;
         node->spec.hop = hop;
@@ -213,8 +211,9 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
         }
         node_revalidate_model(node); /* the hop is part of the model's feature spec */
     }
-    if (replan) {
-        node_velocity_replan(node); /* the block length divides the hop; the band is key 9 */
+    if ((slow != 0) != node->slow_machine) {
+        node->slow_machine = slow != 0;
+        node_velocity_replan(node); /* key 9 (a hop change re-planned it in node_restart_windows) */
     }
     if (node_save_identity(node) != VIGIL_OK) {
         node_send_nack(node, li, seq, MSG_TYPE_CONFIG_SET, MSG_NACK_STORAGE, 0);

@@ -244,9 +244,7 @@ void node_restart_windows(node_t *node)
         send_event(node, MSG_EVENT_ENDED);
     }
     dsp_windower_reset(&node->win);
-    for (size_t a = 0; a < NODE_AXES_MAX; a++) {
-        dsp_velocity_restart(&node->velocity[a]);
-    }
+    node_velocity_replan(node); /* the meters start again, for the current hop and band */
     node->window_index = 0;
     node->stream_frames = 0;
     node_raw_restart_all(node);

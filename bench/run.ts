@@ -22,6 +22,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult
   link: { describe: 'link protocol 1.1: TS and C decode MB/s, RAW_BLOCK wire efficiency, C fuzzing executions', run: linkBench },
   ota: { describe: 'model transfer: goodput on 115200 / 921600 baud and BLE, resume overhead, power cuts', run: otaBench },
   firmware: { describe: 'STM32F405 node: instructions per window (QEMU icount), flash, RAM', run: firmwareBench },
+  velocity: { describe: 'velocity RMS on a tone sweep (10 Hz - 1 kHz, every rate and window) against the true value', run: () => import('./velocity').then((m) => m.velocityBench()) },
   storage: { describe: 'IndexedDB in headless Chromium: feature writes, node-day query, FEMTO CSV import', run: storageBench },
   detection: { describe: 'speed-aware detection: UESTC unseen speeds, weak faults, CWRU, FEMTO early warning', run: () => import('./detection').then((m) => m.detectionBench()) },
   modellab: { describe: 'TFLite interop: LiteRT output equal to the node\'s (tflite_bitexact), in both rounding modes', run: () => import('./modellab').then((m) => m.modellabBench()) },

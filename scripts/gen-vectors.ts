@@ -30,6 +30,7 @@ import {
   CONFIG_KEY_RANGE_G,
   CONFIG_KEY_SAMPLE_RATE_HZ,
   CONFIG_KEY_SEND_BANDS,
+  CONFIG_KEY_SLOW_MACHINE,
   CONFIG_KEY_SHAFT_HZ,
   CONFIG_KEY_WINDOW_LEN,
   configToEntries,
@@ -687,15 +688,17 @@ export function buildLinkVectors() {
     { key: CONFIG_KEY_AXIS_COUNT, value: bytes(2) },
     { key: CONFIG_KEY_WINDOW_LEN, value: bytes(0x00, 0x04) },
     { key: CONFIG_KEY_SAMPLE_RATE_HZ, value: bytes(0x80, 0xbb, 0x00, 0x00) },
+    ...configToEntries({ slowMachine: false }),
   ];
   const configCases = [
     { name: 'config_full', type: MSG_CONFIG, entries: fullConfig },
-    { name: 'config_1_0_defaults_no_name', type: MSG_CONFIG, entries: [...configToEntries({ rangeG: 16, hop: 1024, shaftHz: 0, sendBands: false }), ...fullConfig.slice(5)] },
+    { name: 'config_1_0_defaults_no_name', type: MSG_CONFIG, entries: [...configToEntries({ rangeG: 16, hop: 1024, shaftHz: 0, sendBands: false }), ...fullConfig.slice(5, 8)] },
     { name: 'set_range_and_shaft', type: MSG_CONFIG_SET, entries: configToEntries({ rangeG: 8, shaftHz: f(0.1) }) },
     { name: 'set_name_and_hop', type: MSG_CONFIG_SET, entries: configToEntries({ name: 'línea 2', hop: 1024 }) },
     { name: 'set_send_bands_off', type: MSG_CONFIG_SET, entries: configToEntries({ sendBands: false }) },
     { name: 'set_shaft_max', type: MSG_CONFIG_SET, entries: configToEntries({ shaftHz: 1000 }) },
     { name: 'set_nothing', type: MSG_CONFIG_SET, entries: [] },
+    { name: 'set_slow_machine', type: MSG_CONFIG_SET, entries: configToEntries({ slowMachine: true }) },
   ].map((c, i) => {
     const payload = encodeConfigEntries(c.entries);
     return withWire({ ...c, seq: 0x0300 + i, payload, values: entriesToConfig(c.entries) });
@@ -805,6 +808,7 @@ export function buildLinkVectors() {
     { name: 'set_shaft_nan', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_SHAFT_HZ, 4, 0x00, 0x00, 0xc0, 0x7f) },
     { name: 'set_shaft_negative', type: MSG_CONFIG_SET, payload: concat(cs(1, CONFIG_KEY_SHAFT_HZ, 4), new Uint8Array(Float32Array.of(-5).buffer)) },
     { name: 'set_send_bands_2', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_SEND_BANDS, 1, 2) },
+    { name: 'set_slow_machine_2', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_SLOW_MACHINE, 1, 2) },
     { name: 'set_name_empty', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_NAME, 0) },
     { name: 'set_name_33', type: MSG_CONFIG_SET, payload: concat(cs(1, CONFIG_KEY_NAME, 33), new Uint8Array(33).fill(0x61)) },
     { name: 'set_hop_len_1', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_HOP, 1, 8) },

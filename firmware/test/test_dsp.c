@@ -62,9 +62,8 @@ static void spec_rules(void **state)
     dsp_features_t f;
     assert_null(dsp_features_check(&s));
     assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
-    /* velocity bins at 26667 Hz / 1024: 26.04 Hz apart, so 10..1000 Hz is bins 1..38 */
-    assert_int_equal(f.vel_k_lo, 1);
-    assert_int_equal(f.vel_k_hi, 38);
+    /* the velocity meter at 26667 Hz: blocks of 8 (3333 Hz >= 2.5 x 1000 Hz, 16 would give 1667) */
+    assert_int_equal(f.vel.decim, 8);
 #define BREAKS(change)                                                                 \
     do {                                                                               \
         s = good_spec();                                                               \
@@ -88,17 +87,50 @@ static void spec_rules(void **state)
     BREAKS(s.velocity_hi_hz = 5.0f);
     BREAKS(s.velocity_hi_hz = NAN);
 #undef BREAKS
-    /* Exact velocity bin edges: at 25600 Hz / 1024 the bins are 25 Hz apart and 1000 Hz is bin 40. */
-    s = good_spec();
-    s.sample_rate_hz = 25600;
+    /* Block sizes: the block rate is the largest one at or above 2.5 x the high edge. */
+    static const struct {
+        uint32_t fs;
+        float hi;
+        uint32_t decim;
+    } rates[] = {{48000, 1000.0f, 16}, {25600, 1000.0f, 8}, {20000, 1000.0f, 8}, {19999, 1000.0f, 4},
+                 {12000, 1000.0f, 4}, {2500, 1000.0f, 1}, {1000, 100.0f, 4}};
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        s = good_spec();
+        s.sample_rate_hz = rates[i].fs;
+        s.velocity_hi_hz = rates[i].hi;
+        assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
+        assert_int_equal(f.vel.decim, rates[i].decim);
+    }
+}
+
+/* A constant window whose level is not exact in float32 (0.7 g): every deviation is the float32
+ * mean's own rounding, and nothing moves: peak, crest and kurtosis 0 (as models/features). */
+static void constant_window_has_no_shape(void **state)
+{
+    (void)state;
+    dsp_feature_spec_t s = good_spec();
+    static dsp_features_t f;
     assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
-    assert_int_equal(f.vel_k_hi, 40);
-    s.velocity_lo_hz = 25.0f;
-    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
-    assert_int_equal(f.vel_k_lo, 1);
-    s.velocity_lo_hz = 25.5f;
-    assert_int_equal(dsp_features_init(&f, &s), VIGIL_OK);
-    assert_int_equal(f.vel_k_lo, 2);
+    static float x[1024], scratch[DSP_FEATURES_SCRATCH_FLOATS(1024)];
+    static const float levels[] = {0.7f, 0.1f, -9.81f, 1.0f, 0.0f};
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+        for (size_t i = 0; i < 1024; i++) {
+            x[i] = levels[l];
+        }
+        dsp_axis_features_t out;
+        float bands[32];
+        dsp_features_axis_f32(&f, x, 1024, x, scratch, &out, bands);
+        assert_true(out.peak == 0.0f);
+        assert_true(out.crest == 0.0f);
+        assert_true(out.kurtosis == 0.0f);
+        assert_true(out.rms < 1e-6f);
+    }
+    /* One sample off the level is no constant window. */
+    x[500] = 0.8f;
+    dsp_axis_features_t out;
+    float bands[32];
+    dsp_features_axis_f32(&f, x, 1024, x, scratch, &out, bands);
+    assert_true(out.peak > 0.09f && out.crest > 30.0f && out.kurtosis > 1000.0f);
 }
 
 /* The tables compiled into the node equal models/features logBandEdges (the vectors). */
@@ -161,6 +193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(log10_accuracy),
         cmocka_unit_test(spec_rules),
+        cmocka_unit_test(constant_window_has_no_shape),
         cmocka_unit_test(default_band_tables_match_typescript),
         cmocka_unit_test(windower_rules),
     };

@@ -83,6 +83,10 @@ static void run_case(const vec_dsp_case_t *c, worst_t *w)
     spec_of(c, &spec);
     static dsp_features_t feat;
     assert_int_equal(dsp_features_init(&feat, &spec), VIGIL_OK);
+    static dsp_velocity_t vel[3];
+    for (size_t a = 0; a < 3; a++) {
+        dsp_velocity_restart(&vel[a]);
+    }
     static dsp_windower_t win;
     assert_int_equal(dsp_windower_init(&win, g_storage, sizeof g_storage / sizeof g_storage[0],
                                        c->axis_count, c->window_len, c->hop),
@@ -110,7 +114,8 @@ static void run_case(const vec_dsp_case_t *c, worst_t *w)
             w->peak = fmax(w->peak, rel(got.peak, e->peak));
             w->crest = fmax(w->crest, rel(got.crest, e->crest));
             w->kurtosis = fmax(w->kurtosis, rel(got.kurtosis, e->kurtosis));
-            w->velocity = fmax(w->velocity, rel(got.velocity_mm_s, e->velocity_mm_s));
+            const float velocity = dsp_velocity_window_f32(&feat.vel, &vel[a], p0, n0, p1, c->window_len, c->hop, got.mean);
+            w->velocity = fmax(w->velocity, rel(velocity, e->velocity_mm_s));
             for (size_t b = 0; b < c->band_count; b++) {
                 w->bands = fmax(w->bands, fabs((double)bands[b] - v->log_bands[a * c->band_count + b]));
             }

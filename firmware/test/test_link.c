@@ -15,6 +15,7 @@
 #include "../src/crypto/sha256.h"
 #include "../src/nn/default_model.h"
 #include "../src/node/node.h"
+#include "../src/node/node_priv.h" /* node_apply_identity */
 #include "../src/proto/crc32.h"
 #include "../src/proto/le.h"
 #include "../src/store/flash_ram.h"
@@ -271,7 +272,7 @@ static void ping_time_unknown(void **state)
 /* The CONFIG entries, decoded into what a test checks. */
 typedef struct {
     char name[33];
-    uint8_t range_g, bands, axes;
+    uint8_t range_g, bands, axes, slow;
     uint16_t hop, window;
     float shaft;
     uint32_t rate;
@@ -283,10 +284,10 @@ static cfg_view_t config_get(size_t link, uint16_t seq)
     const rx_frame_t *f = response(link, MSG_TYPE_CONFIG, seq);
     msg_config_t c;
     assert_int_equal(msg_config_decode(f->payload, f->payload_len, &c), VIGIL_OK);
-    assert_int_equal(c.count, 8);
+    assert_int_equal(c.count, 9);
     cfg_view_t v = {0};
     size_t pos = 0;
-    for (uint8_t k = 1; k <= 8; k++) {
+    for (uint8_t k = 1; k <= 9; k++) {
         msg_config_entry_t e;
         msg_config_next(&c, &pos, &e);
         assert_int_equal(e.key, k); /* in key order */
@@ -298,7 +299,8 @@ static cfg_view_t config_get(size_t link, uint16_t seq)
         case 5: assert_int_equal(e.len, 1); v.bands = e.value[0]; break;
         case 6: assert_int_equal(e.len, 1); v.axes = e.value[0]; break;
         case 7: assert_int_equal(e.len, 2); v.window = proto_get_u16le(e.value); break;
-        default: assert_int_equal(e.len, 4); v.rate = proto_get_u32le(e.value); break;
+        case 8: assert_int_equal(e.len, 4); v.rate = proto_get_u32le(e.value); break;
+        default: assert_int_equal(e.len, 1); v.slow = e.value[0]; break;
         }
     }
     return v;
@@ -323,6 +325,7 @@ static void config_get_and_set(void **state)
     assert_int_equal(v.axes, 2);
     assert_int_equal(v.window, 1024);
     assert_int_equal(v.rate, 48000);
+    assert_int_equal(v.slow, 0);
 
     uint8_t p[64];
     size_t n = 0;
@@ -365,7 +368,9 @@ static void config_get_and_set(void **state)
         uint8_t reason;
         uint16_t detail;
     } bad[] = {
-        {{1, 9, 1, 0}, 4, MSG_NACK_UNKNOWN_KEY, 9},
+        {{1, 10, 1, 0}, 4, MSG_NACK_UNKNOWN_KEY, 10},
+        {{1, 9, 1, 2}, 4, MSG_NACK_OUT_OF_RANGE, 9},
+        {{1, 9, 2, 1, 0}, 5, MSG_NACK_BAD_PAYLOAD, 0},
         {{1, 0, 1, 0}, 4, MSG_NACK_UNKNOWN_KEY, 0},
         {{1, 6, 1, 2}, 4, MSG_NACK_READ_ONLY, 6},
         {{1, 7, 2, 0, 4}, 5, MSG_NACK_READ_ONLY, 7},
@@ -385,7 +390,7 @@ static void config_get_and_set(void **state)
         {{1, 1, 2, 'a', 0}, 5, MSG_NACK_OUT_OF_RANGE, 1},        /* a NUL in the name */
         /* all or nothing: a good entry, then a bad one: nothing applied */
         {{2, 5, 1, 1, 2, 1, 5}, 7, MSG_NACK_OUT_OF_RANGE, 2},
-        {{2, 5, 1, 1, 9, 0}, 6, MSG_NACK_UNKNOWN_KEY, 9},
+        {{2, 5, 1, 1, 10, 0}, 6, MSG_NACK_UNKNOWN_KEY, 10},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         print_message("config_set bad case %zu\n", i);
@@ -405,6 +410,37 @@ static void config_get_and_set(void **state)
     config_set(NODE_LINK_WIRED, 93, (const uint8_t[]){1, 5, 1, 1}, 4);
     expect_nack(NODE_LINK_WIRED, 93, MSG_TYPE_CONFIG_SET, MSG_NACK_STORAGE, 0);
     assert_int_equal(config_get(NODE_LINK_WIRED, 94).bands, 1);
+}
+
+/* CONFIG key 9: the velocity band of slow machines (2-1000 Hz), kept in the identity record; the
+ * feature spec (and so the model's hash) keeps 10-1000 Hz. */
+static void slow_machine_moves_the_velocity_band(void **state)
+{
+    (void)state;
+    assert_int_equal(g_node.feat.vel.decim, 16); /* 48 kHz, hop 512 */
+    const float tau10 = g_node.feat.vel.tau_blocks;
+    config_set(NODE_LINK_WIRED, 1, (const uint8_t[]){1, 9, 1, 1}, 4);
+    expect_ack(NODE_LINK_WIRED, 1, MSG_TYPE_CONFIG_SET);
+    assert_int_equal(config_get(NODE_LINK_WIRED, 2).slow, 1);
+    assert_true(g_node.feat.vel.tau_blocks == 5.0f * tau10); /* 10 / 2 Hz = 5 s of blocks */
+    assert_true(g_node.spec.velocity_lo_hz == 10.0f);
+    uint8_t rec[NODE_IDENTITY_LEN];
+    node_identity_record(&g_node, rec);
+    assert_int_equal(rec[78], 1);
+    /* A node that boots from that record measures 2-1000 Hz. */
+    g_node.slow_machine = false;
+    node_apply_identity(&g_node, rec, sizeof rec);
+    assert_true(g_node.slow_machine);
+    /* A hop change keeps the band and re-plans the blocks (they divide the hop). */
+    config_set(NODE_LINK_WIRED, 3, (const uint8_t[]){1, 3, 2, 200, 0}, 5); /* hop 200 */
+    expect_ack(NODE_LINK_WIRED, 3, MSG_TYPE_CONFIG_SET);
+    assert_int_equal(g_node.feat.vel.decim, 8);
+    assert_true(g_node.feat.vel.tau_blocks > 4.9f * 6000.0f);
+    config_set(NODE_LINK_WIRED, 4, (const uint8_t[]){2, 3, 2, 0, 2, 9, 1, 0}, 8);
+    expect_ack(NODE_LINK_WIRED, 4, MSG_TYPE_CONFIG_SET);
+    assert_int_equal(config_get(NODE_LINK_WIRED, 5).slow, 0);
+    assert_int_equal(g_node.feat.vel.decim, 16);
+    assert_true(g_node.feat.vel.tau_blocks == tau10);
 }
 
 /* A hop change re-checks the model: the hop is part of its feature spec (model-format §2.2). */
@@ -1018,6 +1054,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(boot_hello_on_both_links_with_info, setup, teardown),
         cmocka_unit_test_setup_teardown(ping_time_unknown, setup, teardown),
         cmocka_unit_test_setup_teardown(config_get_and_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(slow_machine_moves_the_velocity_band, setup, teardown),
         cmocka_unit_test_setup_teardown(hop_change_rechecks_the_model, setup, teardown),
         cmocka_unit_test_setup_teardown(stream_modes_per_link, setup, teardown),
         cmocka_unit_test_setup_teardown(raw_block_content_and_continuity, setup, teardown),

@@ -126,6 +126,7 @@ export function configToApi(values: ConfigValues, h: HelloBase, wire: HelloInfo 
     axisCount: values.axisCount ?? h.axisCount,
     windowLen: values.windowLen ?? h.windowLen,
     sampleRateHz: values.sampleRateHz ?? h.sampleRateHz,
+    ...(values.slowMachine !== undefined ? { slowMachine: values.slowMachine } : {}),
   };
 }
 

@@ -131,8 +131,10 @@ export interface NodeConfig {
   axisCount: number;
   windowLen: number;
   sampleRateHz: number;
+  /** Velocity RMS over 2-1000 Hz (ISO 20816, machines below 600 rpm) instead of 10-1000 Hz; absent on firmware without CONFIG key 9. */
+  slowMachine?: boolean;
 }
-export type NodeConfigChanges = Partial<Pick<NodeConfig, 'name' | 'rangeG' | 'hop' | 'shaftHz' | 'sendBands'>>;
+export type NodeConfigChanges = Partial<Pick<NodeConfig, 'name' | 'rangeG' | 'hop' | 'shaftHz' | 'sendBands' | 'slowMachine'>>;
 
 /** Node clock to wall clock (TIME, docs/protocol.md 3.10): wall ms of a window = (tUs + offsetUs) / 1000. */
 export interface TimeSync {
@@ -406,7 +408,7 @@ function modelFile(v: unknown, channel: string): string {
 
 function configChanges(v: unknown, channel: string): NodeConfigChanges {
   if (!isPlainObject(v)) throw new ApiError('bad-request', `${channel}: "changes" must be an object`);
-  onlyKeys(v, ['name', 'rangeG', 'hop', 'shaftHz', 'sendBands'], channel);
+  onlyKeys(v, ['name', 'rangeG', 'hop', 'shaftHz', 'sendBands', 'slowMachine'], channel);
   const out: NodeConfigChanges = {};
   if (v.name !== undefined) out.name = text(v.name, channel, 'name', 1, CONFIG_NAME_MAX);
   if (v.rangeG !== undefined) {
@@ -422,6 +424,7 @@ function configChanges(v: unknown, channel: string): NodeConfigChanges {
     out.shaftHz = f;
   }
   if (v.sendBands !== undefined) out.sendBands = flag(v.sendBands, channel, 'sendBands');
+  if (v.slowMachine !== undefined) out.slowMachine = flag(v.slowMachine, channel, 'slowMachine');
   if (Object.keys(out).length === 0) throw new ApiError('bad-request', `${channel}: "changes" names nothing to change`);
   return out;
 }

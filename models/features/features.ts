@@ -1,22 +1,23 @@
 /**
  * The features of one window of one axis (the twin of firmware/src/dsp/features.c). Definitions:
- * docs/features.md. RMS is computed in float32 exactly as the firmware does (rms.ts); the rest in
- * float64 (the firmware's float32 values agree within the tolerances stated in docs/features.md).
+ * docs/features.md. RMS is computed in float32 exactly as the firmware does (rms.ts), and so is
+ * velocity RMS (velocity.ts, a meter with memory across windows); the rest in float64 (the
+ * firmware's float32 values agree within the tolerances stated in docs/features.md).
  */
 import { fftInPlace } from './fft';
 import { rmsF32 } from './rms';
-import { STANDARD_GRAVITY, type FeatureSpec } from './spec';
+import { type FeatureSpec } from './spec';
 
 export interface AxisFeatures {
   /** Mean-removed RMS, g (float32, bit-identical to the firmware host build). */
   rms: number;
-  /** Largest |x - mean|, g. */
+  /** Largest |x - mean|, g (0 for a constant window). */
   peak: number;
-  /** peak / rms (0 when rms is 0). */
+  /** peak / rms (0 for a constant window). */
   crest: number;
-  /** Pearson kurtosis m4 / m2^2 (3 for Gaussian noise; 0 when the window is constant). */
+  /** Pearson kurtosis m4 / m2^2 (3 for Gaussian noise; 0 for a constant window). */
   kurtosis: number;
-  /** Velocity RMS over spec.velocityBandHz, mm/s, by integrating the acceleration PSD. */
+  /** Velocity RMS over spec.velocityBandHz, mm/s (velocity.ts: integrated in time, averaged over 10 / low-edge seconds). */
   velocityRmsMmS: number;
 }
 
@@ -70,8 +71,32 @@ export function welchPsd(x: ArrayLike<number>, start: number, spec: FeatureSpec,
   return psd;
 }
 
+const f32 = Math.fround;
+
+/**
+ * True when the window is constant as the node sees it: every deviation from the float32 mean
+ * (rms.ts) is that mean's own rounding error, so they share one sign and size and their float32 sum
+ * exceeds n peak / 2 (features.c finish_time). Real deviations from a mean sum to about 0.
+ */
+export function isConstantWindow(x: ArrayLike<number>, start: number, n: number): boolean {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum = f32(sum + f32(x[start + i]));
+  const mean = f32(sum / n);
+  let sd = 0;
+  let peak2 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = f32(f32(x[start + i]) - mean);
+    sd = f32(sd + d);
+    const e = f32(d * d);
+    if (e > peak2) peak2 = e;
+  }
+  const peak = f32(Math.sqrt(peak2));
+  return peak === 0 || Math.abs(sd) > f32(f32(0.5 * n) * peak);
+}
+
 export function timeFeatures(x: ArrayLike<number>, start: number, n: number): Omit<AxisFeatures, 'velocityRmsMmS'> {
   const rms = rmsF32(x, start, n);
+  if (!(rms > 0) || isConstantWindow(x, start, n)) return { rms, peak: 0, crest: 0, kurtosis: 0 };
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[start + i];
   mean /= n;
@@ -86,20 +111,7 @@ export function timeFeatures(x: ArrayLike<number>, start: number, n: number): Om
     const a = Math.abs(d);
     if (a > peak) peak = a;
   }
-  return { rms, peak, crest: rms > 0 ? peak / rms : 0, kurtosis: m2 > 0 ? (n * m4) / (m2 * m2) : 0 };
-}
-
-/** Velocity RMS (mm/s) over [lo, hi] Hz from an acceleration PSD in g^2/Hz: sum P(f) df / (2 pi f)^2. */
-export function velocityRmsMmS(psd: Float64Array, spec: FeatureSpec): number {
-  const df = spec.sampleRateHz / spec.segmentLen;
-  const [lo, hi] = spec.velocityBandHz;
-  const toMmS2 = (STANDARD_GRAVITY * 1000) ** 2;
-  let v2 = 0;
-  for (let k = Math.max(1, Math.ceil(lo / df)); k < psd.length && k * df <= hi; k++) {
-    const omega = 2 * Math.PI * k * df;
-    v2 += (psd[k] * df * toMmS2) / (omega * omega);
-  }
-  return Math.sqrt(v2);
+  return { rms, peak, crest: peak / rms, kurtosis: (n * m4) / (m2 * m2) };
 }
 
 /** log10 of the energy (g^2) in each band: sum of P[k] df over the band's bins, plus 1e-12. */

@@ -3,3 +3,4 @@ export * from './rms';
 export * from './fft';
 export * from './features';
 export * from './windower';
+export * from './velocity';

@@ -1,7 +1,8 @@
 /**
  * Mean-removed RMS of a window, computed exactly as the firmware does (firmware/src/dsp/rms.c):
- * float32 arithmetic in the same order, so the TS value equals the host build's bit for bit and
- * the ARM build's within 1e-5 relative (it may contract `acc += d*d` into an FMA).
+ * float32 arithmetic in the same order, so the TS value equals both builds' bit for bit (the
+ * firmware never fuses a multiply and an add: -std=c11). The sum of the deviations takes out what
+ * the float32 mean missed: ss = sum d^2 - (sum d)^2 / n. Bounds against float64: docs/features.md.
  * Spec: docs/protocol.md section 3.2, field `rms`.
  */
 const f = Math.fround;
@@ -12,11 +13,14 @@ export function rmsF32(x: ArrayLike<number>, start = 0, n = x.length - start): n
   for (let i = 0; i < n; i++) sum = f(sum + f(x[start + i]));
   const mean = f(sum / n);
   let acc = 0;
+  let sd = 0;
   for (let i = 0; i < n; i++) {
     const d = f(f(x[start + i]) - mean);
+    sd = f(sd + d);
     acc = f(acc + f(d * d));
   }
-  return f(Math.sqrt(f(acc / n)));
+  const ss = f(acc - f(f(sd * sd) / n));
+  return ss > 0 ? f(Math.sqrt(f(ss / n))) : 0;
 }
 
 /**

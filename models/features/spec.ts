@@ -73,7 +73,7 @@ export function validateFeatureSpec(s: FeatureSpec): void {
 /** A stable text form of the spec (for hashing and for model files). */
 export function featureSpecKey(s: FeatureSpec): string {
   return JSON.stringify({
-    v: 1,
+    v: 2, // docs/features.md specification 2 (models/nn/specHash.ts FEATURE_SPEC_VERSION)
     fs: s.sampleRateHz,
     n: s.windowLen,
     hop: s.hop,

@@ -5,7 +5,8 @@
  * tUs = floor((k*hop + windowLen) * 1e6 / fs) (docs/protocol.md, FEATURES).
  */
 import { validateFeatureSpec, type FeatureSpec } from './spec';
-import { logBandEnergies, timeFeatures, velocityRmsMmS, welchPsd, type AxisFeatures } from './features';
+import { logBandEnergies, timeFeatures, welchPsd, type AxisFeatures } from './features';
+import { VelocityMeter, velocityPlan } from './velocity';
 
 export interface WindowFeatures {
   windowIndex: number;
@@ -21,6 +22,7 @@ export class FeatureExtractor {
   private fill = 0;
   private nextIndex = 0;
   private readonly psd: Float64Array;
+  private readonly velocity: VelocityMeter[];
 
   constructor(
     readonly spec: FeatureSpec,
@@ -31,6 +33,8 @@ export class FeatureExtractor {
     this.bandCount = spec.bandEdges.length - 1;
     this.bufs = Array.from({ length: axisCount }, () => new Float32Array(spec.windowLen));
     this.psd = new Float64Array(spec.segmentLen / 2 + 1);
+    const plan = velocityPlan(spec.sampleRateHz, spec.hop, spec.velocityBandHz[0], spec.velocityBandHz[1]);
+    this.velocity = Array.from({ length: axisCount }, () => new VelocityMeter(plan));
   }
 
   /** Feeds the next samples of every axis (same length each); returns the windows they complete. */
@@ -67,7 +71,9 @@ export class FeatureExtractor {
     for (let a = 0; a < this.axisCount; a++) {
       const x = this.bufs[a];
       const psd = welchPsd(x, 0, this.spec, this.psd);
-      axes.push({ ...timeFeatures(x, 0, windowLen), velocityRmsMmS: velocityRmsMmS(psd, this.spec) });
+      // The velocity meter takes the hop samples this window adds (dsp_velocity_window_f32).
+      const velocityRmsMmS = this.velocity[a].window(x, 0, windowLen, hop);
+      axes.push({ ...timeFeatures(x, 0, windowLen), velocityRmsMmS });
       logBandEnergies(psd, this.spec, logBands, a * this.bandCount);
     }
     return { windowIndex: k, tUs: Math.floor(((k * hop + windowLen) * 1e6) / sampleRateHz), axes, logBands };

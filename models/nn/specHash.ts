@@ -6,8 +6,12 @@
 import { validateFeatureSpec, type FeatureSpec } from '../features/spec';
 import { sha256 } from '../crypto/sha256';
 
-/** docs/features.md definitions version (Welch PSD, log10(E + 1e-12), ...). */
-export const FEATURE_SPEC_VERSION = 1;
+/**
+ * docs/features.md definitions version (Welch PSD, log10(E + 1e-12), ...). 2: velocity RMS is
+ * measured in time (models/features/velocity.ts) and a constant window's crest and kurtosis are 0;
+ * version 1 summed velocity from FFT bins.
+ */
+export const FEATURE_SPEC_VERSION = 2;
 
 export function featureSpecBytes(spec: FeatureSpec): Uint8Array {
   validateFeatureSpec(spec);
@@ -38,6 +42,11 @@ export function parseFeatureSpecBytes(bytes: Uint8Array): FeatureSpec {
   if (bytes.length < 24) throw new RangeError('feature spec is shorter than 24 bytes');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = v.getUint16(0, true);
+  if (version === 1) {
+    throw new RangeError(
+      `this model was trained for feature specification 1 (velocity RMS from FFT bins), which nodes no longer compute; its band-energy inputs are unchanged, so train it again from the stored recordings`,
+    );
+  }
   if (version !== FEATURE_SPEC_VERSION) throw new RangeError(`feature specification version ${version} is not supported (this app computes version ${FEATURE_SPEC_VERSION})`);
   const bands = v.getUint16(2, true);
   if (bytes.length !== 24 + 2 * (bands + 1)) throw new RangeError(`feature spec with ${bands} bands must be ${24 + 2 * (bands + 1)} bytes`);

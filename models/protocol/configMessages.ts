@@ -6,7 +6,7 @@ import { PayloadError } from './messages';
 import { CONFIG_NAME_MAX, HOP_MAX, isRangeG, isShaftHz } from './bounds';
 import { MAX_PAYLOAD } from './frame';
 import { utf8Decode, utf8Encode } from './utf8';
-import { MSG_CONFIG_SET, NACK_BAD_PAYLOAD, NACK_OUT_OF_RANGE, NACK_READ_ONLY, NACK_UNKNOWN_KEY, CONFIG_KEY_NAME, CONFIG_KEY_RANGE_G, CONFIG_KEY_HOP, CONFIG_KEY_SHAFT_HZ, CONFIG_KEY_SEND_BANDS, CONFIG_KEY_AXIS_COUNT, CONFIG_KEY_WINDOW_LEN, CONFIG_KEY_SAMPLE_RATE_HZ, CONFIG_KEYS, PayloadRangeError, view, checkInt, tooShort } from './linkCommon';
+import { MSG_CONFIG_SET, NACK_BAD_PAYLOAD, NACK_OUT_OF_RANGE, NACK_READ_ONLY, NACK_UNKNOWN_KEY, CONFIG_KEY_NAME, CONFIG_KEY_RANGE_G, CONFIG_KEY_HOP, CONFIG_KEY_SHAFT_HZ, CONFIG_KEY_SEND_BANDS, CONFIG_KEY_AXIS_COUNT, CONFIG_KEY_WINDOW_LEN, CONFIG_KEY_SAMPLE_RATE_HZ, CONFIG_KEY_SLOW_MACHINE, CONFIG_KEYS, PayloadRangeError, view, checkInt, tooShort } from './linkCommon';
 import { type Nack } from './linkMessages';
 // ---------------------------------------------------------------------------------------------
 // CONFIG / CONFIG_SET
@@ -22,6 +22,8 @@ export interface ConfigChanges {
   hop?: number;
   shaftHz?: number;
   sendBands?: boolean;
+  /** Velocity RMS over 2-1000 Hz (machines below 600 rpm) instead of 10-1000 Hz (CONFIG key 9). */
+  slowMachine?: boolean;
 }
 /** Every known setting, by name; the keys the payload lacked are absent. */
 export interface ConfigValues extends ConfigChanges {
@@ -105,6 +107,9 @@ function checkValue(key: number, v: number | string, windowLen?: number): void {
     case CONFIG_KEY_SEND_BANDS:
       if (v !== 0 && v !== 1) outOfRange(key, `send_bands ${v} (0 or 1)`);
       return;
+    case CONFIG_KEY_SLOW_MACHINE:
+      if (v !== 0 && v !== 1) outOfRange(key, `slow_machine ${v} (0 or 1)`);
+      return;
   }
 }
 
@@ -130,6 +135,7 @@ export function configToEntries(changes: ConfigChanges): ConfigEntry[] {
     out.push({ key: CONFIG_KEY_SHAFT_HZ, value: v });
   }
   if (changes.sendBands !== undefined) out.push({ key: CONFIG_KEY_SEND_BANDS, value: Uint8Array.of(changes.sendBands ? 1 : 0) });
+  if (changes.slowMachine !== undefined) out.push({ key: CONFIG_KEY_SLOW_MACHINE, value: Uint8Array.of(changes.slowMachine ? 1 : 0) });
   return out;
 }
 
@@ -190,6 +196,9 @@ export function entriesToConfig(entries: ConfigEntry[]): ConfigValues {
         break;
       case CONFIG_KEY_SAMPLE_RATE_HZ:
         out.sampleRateHz = v as number;
+        break;
+      case CONFIG_KEY_SLOW_MACHINE:
+        out.slowMachine = v === 1;
         break;
     }
   }

@@ -58,6 +58,7 @@ static float g_scratch[DSP_FEATURES_SCRATCH_FLOATS(N)];
 static float g_fft[N];
 static float g_power[N / 2 + 1];
 static dsp_features_t g_feat;
+static dsp_velocity_t g_vel[3];
 static node_t g_node;
 static uint32_t g_sink_bytes;
 
@@ -142,7 +143,8 @@ int main(void)
     }
     report_span("insn_fft_1024", &fft);
 
-    /* 2. The features of one window of 3 axes (statistics, Hann, FFT, PSD, velocity, bands). */
+    /* 2. The features of one window of 3 axes (statistics, Hann, FFT, PSD, bands, the velocity meter
+     * on the hop of 512 new samples). */
     static dsp_axis_features_t out[3];
     static float bands[3][32];
     span_t feat = {UINT32_MAX, 0}, axis1 = {UINT32_MAX, 0};
@@ -150,6 +152,7 @@ int main(void)
         const uint32_t t0 = tim2_now();
         for (size_t a = 0; a < 3; a++) {
             dsp_features_axis_f32(&g_feat, g_axis[a], N, g_axis[a], g_scratch, &out[a], bands[a]);
+            (void)dsp_velocity_window_f32(&g_feat.vel, &g_vel[a], g_axis[a], N, g_axis[a], N, 512, out[a].mean);
             if (a == 0) {
                 span_add(&axis1, tim2_now() - t0);
             }

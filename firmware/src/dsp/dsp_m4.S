@@ -202,3 +202,60 @@ dsp_deint2_m4:
 9:
     pop     {r4-r11, pc}
     .size dsp_deint2_m4, .-dsp_deint2_m4
+
+/*
+ * void dsp_velocity_blocks8_m4(const float *x, size_t blocks, size_t groups, const float *coef,
+ *                              float *st)
+ * The velocity meter's whole blocks (velocity.c, feed and block_step): blocks blocks of 8 * groups
+ * samples; per block s = x0 + x1 + ... (in sample order), then
+ *   y = c (s - s1) + na1 y1 + na2 y2;  s1 = s;  y2 = y1;  y1 = y;  acc += y * y
+ * coef = {c, na1, na2}; st = {s1, y1, y2, acc}, read and written back. VMLA rounds the product
+ * before it adds (it is not fused), so every result equals the C's separate multiply and add.
+ */
+    .global dsp_velocity_blocks8_m4
+    .type dsp_velocity_blocks8_m4, %function
+    .p2align 2
+dsp_velocity_blocks8_m4:
+    ldr     r12, [sp]                @ st
+    cmp     r1, #0
+    beq     9f
+    vldmia  r3, {s0-s2}              @ c, na1, na2
+    vldmia  r12, {s3-s6}             @ s1, y1, y2, acc
+1:
+    vldmia  r0!, {s8-s15}
+    vadd.f32 s7, s8, s9
+    vadd.f32 s7, s7, s10
+    vadd.f32 s7, s7, s11
+    vadd.f32 s7, s7, s12
+    vadd.f32 s7, s7, s13
+    vadd.f32 s7, s7, s14
+    vadd.f32 s7, s7, s15
+    subs    r3, r2, #1
+    beq     3f
+2:
+    vldmia  r0!, {s8-s15}
+    vadd.f32 s7, s7, s8
+    vadd.f32 s7, s7, s9
+    vadd.f32 s7, s7, s10
+    vadd.f32 s7, s7, s11
+    vadd.f32 s7, s7, s12
+    vadd.f32 s7, s7, s13
+    vadd.f32 s7, s7, s14
+    vadd.f32 s7, s7, s15
+    subs    r3, r3, #1
+    bne     2b
+3:
+    vsub.f32 s8, s7, s3              @ s - s1
+    vmov.f32 s3, s7
+    vmul.f32 s8, s8, s0              @ c (s - s1)
+    vmla.f32 s8, s1, s4              @ + na1 y1
+    vmla.f32 s8, s2, s5              @ + na2 y2
+    vmov.f32 s5, s4
+    vmov.f32 s4, s8
+    vmla.f32 s6, s8, s8              @ acc += y^2
+    subs    r1, r1, #1
+    bne     1b
+    vstmia  r12, {s3-s6}
+9:
+    bx      lr
+    .size dsp_velocity_blocks8_m4, .-dsp_velocity_blocks8_m4

@@ -45,58 +45,69 @@ static bool is_pow2(uint32_t n)
     return n >= 2u && (n & (n - 1u)) == 0;
 }
 
-const char *dsp_features_check(const dsp_feature_spec_t *s)
+/*
+ * The number of the first rule s breaks (1 .. 9, in the order of k_rule_text), 0 when it is valid.
+ * The node needs only the number: the sentences are linked in only where dsp_features_check is
+ * called (tests, the host tools), which keeps about 380 bytes of text out of the node image.
+ */
+static unsigned first_broken_rule(const dsp_feature_spec_t *s)
 {
     if (s->sample_rate_hz == 0) {
-        return "sample rate must be positive";
+        return 1u;
     }
     if (!is_pow2(s->window_len) || s->window_len < DSP_FFT_MIN || s->window_len > DSP_FFT_MAX) {
-        return "window length must be a power of two from 64 to 4096";
+        return 2u;
     }
     if (s->hop < 1 || s->hop > s->window_len) {
-        return "hop must be 1 to the window length";
+        return 3u;
     }
     if (!is_pow2(s->segment_len) || s->segment_len > s->window_len) {
-        return "segment length must be a power of two up to the window length";
+        return 4u;
     }
     if (dsp_fft_plan_find(s->segment_len) == NULL) {
-        return "no FFT plan for this segment length in this build";
+        return 5u;
     }
     if (s->band_count < 1 || s->band_count > DSP_BANDS_MAX) {
-        return "band count must be 1 to 64";
+        return 6u;
     }
     const uint16_t *e = s->band_edges;
     if (e[0] < 1 || e[s->band_count] > s->segment_len / 2u + 1u) {
-        return "band edges must lie within bins 1 .. segmentLen/2 + 1";
+        return 7u;
     }
     for (size_t b = 1; b <= s->band_count; b++) {
         if (e[b] <= e[b - 1]) {
-            return "band edges must increase";
+            return 8u;
         }
     }
     /* !(a < b) also rejects NaN. */
     if (!(s->velocity_lo_hz > 0.0f) || !(s->velocity_hi_hz > s->velocity_lo_hz) ||
         !(s->velocity_hi_hz <= 1e6f)) {
-        return "velocity band must be 0 < low < high <= 1e6 Hz";
+        return 9u;
     }
-    return NULL;
+    return 0;
 }
 
-/* floor(a) and ceil(a) for 0 <= a < 2^32 exactly: a float at or above 2^24 is an integer. */
-static uint32_t floor_u32(float a)
-{
-    return (uint32_t)a; /* conversion truncates (C11 6.3.1.4) */
-}
+static const char *const k_rule_text[] = {
+    NULL,
+    "sample rate must be positive",
+    "window length must be a power of two from 64 to 4096",
+    "hop must be 1 to the window length",
+    "segment length must be a power of two up to the window length",
+    "no FFT plan for this segment length in this build",
+    "band count must be 1 to 64",
+    "band edges must lie within bins 1 .. segmentLen/2 + 1",
+    "band edges must increase",
+    "velocity band must be 0 < low < high <= 1e6 Hz",
+};
 
-static uint32_t ceil_u32(float a)
+const char *dsp_features_check(const dsp_feature_spec_t *s)
 {
-    uint32_t t = (uint32_t)a;
-    return (a < 16777216.0f && (float)t < a) ? t + 1u : t;
+    return k_rule_text[first_broken_rule(s)];
 }
 
 vigil_status_t dsp_features_init(dsp_features_t *f, const dsp_feature_spec_t *spec)
 {
-    if (f == NULL || spec == NULL || dsp_features_check(spec) != NULL) {
+    if (f == NULL || spec == NULL || first_broken_rule(spec) != 0) {
         return VIGIL_ERR_ARG;
     }
     f->spec = *spec;
@@ -106,29 +117,14 @@ vigil_status_t dsp_features_init(dsp_features_t *f, const dsp_feature_spec_t *sp
     f->segments = (uint16_t)(seg == spec->window_len ? 1u : (spec->window_len - seg) / (seg / 2u) + 1u);
 
     /*
-     * Velocity bins: k >= 1 with lo <= k fs / seg <= hi (features.md), decided in integers:
-     * k fs >= lo seg  <=>  k fs >= ceil(lo seg), and lo seg is exact (seg is a power of two).
-     */
-    const uint32_t k_lo = (ceil_u32(spec->velocity_lo_hz * (float)seg) + fs - 1u) / fs;
-    uint32_t k_hi = floor_u32(spec->velocity_hi_hz * (float)seg) / fs;
-    if (k_hi > seg / 2u) {
-        k_hi = seg / 2u;
-    }
-    f->vel_k_lo = (uint16_t)(k_lo < 1u ? 1u : k_lo);
-    f->vel_k_hi = (uint16_t)k_hi;
-
-    /*
      * power[k] = 4 |Y_k|^2 summed over the segments. Welch density (scipy 'density', doubled one-
      * sided): P[k] = 2 |Y_k|^2 / (fs S2 count) = power[k] / (2 fs S2 count), S2 = sum w^2; the
      * Nyquist bin is not doubled and is halved before use.
      * Band energy: sum P df = sum power / (2 seg S2 count)           (df = fs / seg)
-     * Velocity^2:  sum P df G^2 / (2 pi k df)^2 = sum power / k^2 * G^2 seg / (8 pi^2 fs^2 S2 count)
      */
     const float s2c = f->plan->hann_sum_sq * (float)f->segments;
     f->band_scale = 1.0f / (2.0f * (float)seg * s2c);
-    const float g_over_fs = DSP_STANDARD_GRAVITY_MM_S2 / (float)fs;
-    f->vel_scale = g_over_fs * g_over_fs * (float)seg / (8.0f * 9.8696044010893586f * s2c);
-    return VIGIL_OK;
+    return dsp_velocity_plan_init(&f->vel, fs, spec->hop, spec->velocity_lo_hz, spec->velocity_hi_hz);
 }
 
 /* ---- the windowing pass ---- */
@@ -276,6 +272,7 @@ static void moments_f32(const float *x, size_t n, float mean, moments_t *mo)
     for (size_t i = 0; i < n; i++) {
         const float d = x[i] - mean;
         const float e = d * d;
+        mo->sd += d;
         mo->m2 += e;
         mo->m4 = FMA_F32(e, e, mo->m4);
         if (UNLIKELY(e > mo->max2)) {
@@ -284,7 +281,7 @@ static void moments_f32(const float *x, size_t n, float mean, moments_t *mo)
     }
 }
 
-static void spectral(const dsp_features_t *f, float *power, dsp_axis_features_t *out, float *log_bands)
+static void spectral(const dsp_features_t *f, float *power, float *log_bands)
 {
     const dsp_feature_spec_t *s = &f->spec;
     const size_t half = s->segment_len / 2u;
@@ -295,21 +292,28 @@ static void spectral(const dsp_features_t *f, float *power, dsp_axis_features_t 
         const float sum = sum_f32(&power[e[b]], (size_t)e[b + 1] - e[b], 0.0f);
         log_bands[b] = dsp_log10_pos_f32(sum * f->band_scale + 1e-12f); /* >= 1e-12: positive, normal */
     }
-
-    float v2 = 0.0f;
-    for (uint32_t k = f->vel_k_lo; k <= f->vel_k_hi; k++) {
-        v2 += power[k] / (float)(k * k);
-    }
-    out->velocity_mm_s = sqrtf(v2 * f->vel_scale);
 }
 
 static void finish_time(const moments_t *mo, size_t n, dsp_axis_features_t *out)
 {
-    /* The same float32 operations as dsp_rms_f32: sqrtf(sum / n) (a VSQRT, correctly rounded). */
-    out->rms = sqrtf(mo->m2 / (float)n);
+    /* The same float32 operations as dsp_rms_f32 (the residual mean taken out; a VSQRT). */
+    const float ss = mo->m2 - mo->sd * mo->sd / (float)n;
+    out->rms = ss > 0.0f ? sqrtf(ss / (float)n) : 0.0f;
     out->peak = sqrtf(mo->max2);
-    out->crest = out->rms > 0.0f ? out->peak / out->rms : 0.0f;
-    out->kurtosis = mo->m2 > 0.0f ? ((float)n * mo->m4 / mo->m2) / mo->m2 : 0.0f;
+    /*
+     * A constant window whose level is not exact in float32 (0.7 g) leaves every d equal to the
+     * mean's rounding error: rms = peak and a kurtosis of 1, though nothing moves. Deviations that
+     * all share one sign and size are exactly that (real deviations from the mean sum to about 0),
+     * so |sum d| > n peak / 2 marks the window constant (docs/features.md).
+     */
+    if (!(out->rms > 0.0f) || fabsf(mo->sd) > 0.5f * (float)n * out->peak) {
+        out->peak = 0.0f;
+        out->crest = 0.0f;
+        out->kurtosis = 0.0f;
+        return;
+    }
+    out->crest = out->peak / out->rms;
+    out->kurtosis = ((float)n * mo->m4 / mo->m2) / mo->m2;
 }
 
 void dsp_features_axis_f32(const dsp_features_t *f, const float *p0, size_t n0, const float *p1,
@@ -324,6 +328,7 @@ void dsp_features_axis_f32(const dsp_features_t *f, const float *p0, size_t n0, 
         n0 = n;
     }
     const float mean = mean_f32(p0, n0, p1, n);
+    out->mean = mean;
     moments_t mo = {0.0f, 0.0f, 0.0f, 0.0f};
 
     /*
@@ -352,5 +357,5 @@ void dsp_features_axis_f32(const dsp_features_t *f, const float *p0, size_t n0, 
         }
     }
     finish_time(&mo, n, out);
-    spectral(f, power, out, log_bands);
+    spectral(f, power, log_bands);
 }

@@ -1,7 +1,8 @@
 /*
- * The vibration features of one window of one axis (docs/features.md, specification v1): RMS,
- * peak, crest factor, kurtosis, velocity RMS (ISO 20816, by frequency-domain integration) and the
- * log band energies of the Welch PSD (the model's input). float32 throughout; the TypeScript
+ * The vibration features of one window of one axis (docs/features.md, specification v2): RMS,
+ * peak, crest factor, kurtosis and the log band energies of the Welch PSD (the model's input).
+ * Velocity RMS (ISO 20816) is a meter with memory across windows: velocity.h, whose constants
+ * dsp_features_init computes with the rest. float32 throughout; the TypeScript
  * reference (models/features, float64) agrees within the tolerances written next to
  * test/test_dsp_vectors.c.
  *
@@ -16,9 +17,9 @@
 
 #include "../status.h"
 #include "fft.h"
+#include "velocity.h"
 
 #define DSP_BANDS_MAX 64u /* FEATURES carries at most 64 bands per axis (protocol.md §3.2) */
-#define DSP_STANDARD_GRAVITY_MM_S2 9806.65f /* mm/s^2 per g (ISO 80000-3) */
 
 /* The feature specification (docs/features.md, "The feature specification"). */
 typedef struct {
@@ -33,21 +34,19 @@ typedef struct {
 } dsp_feature_spec_t;
 
 typedef struct {
+    float mean;           /* g, sum x / N in float32, in sample order (as dsp_rms_f32) */
     float rms;            /* g, mean removed; bit-identical to dsp_rms_f32 and models/features/rms.ts */
-    float peak;           /* g, max |x - mean| */
-    float crest;          /* peak / rms, 0 when rms is 0 */
-    float kurtosis;       /* N sum d^4 / (sum d^2)^2, 0 for a constant window */
-    float velocity_mm_s;  /* RMS velocity over [velocity_lo_hz, velocity_hi_hz], mm/s */
+    float peak;           /* g, max |x - mean|; 0 for a constant window */
+    float crest;          /* peak / rms; 0 for a constant window */
+    float kurtosis;       /* N sum d^4 / (sum d^2)^2; 0 for a constant window */
 } dsp_axis_features_t;
 
 typedef struct {
     dsp_feature_spec_t spec;
     const dsp_fft_plan_t *plan;
     uint16_t segments;        /* Welch segments per window */
-    uint16_t vel_k_lo;        /* velocity bins vel_k_lo .. vel_k_hi (empty when lo > hi) */
-    uint16_t vel_k_hi;
     float band_scale;         /* power sum -> band energy in g^2 */
-    float vel_scale;          /* sum power/k^2 -> velocity^2 in (mm/s)^2 */
+    dsp_velocity_plan_t vel;  /* the velocity meter's constants (velocity.h) */
 } dsp_features_t;
 
 /* Scratch for one axis: the FFT buffer (segment_len floats) then the power spectrum. */

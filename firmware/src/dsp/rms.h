@@ -12,8 +12,10 @@
 #include "../status.h"
 
 /*
- * Root mean square after removing the mean, float32, two passes (protocol.md §3.2):
- *   mean = sum(x) / n;  rms = sqrtf(sum((x - mean)^2) / n).
+ * Root mean square after removing the mean, float32, two passes (protocol.md §3.2,
+ * docs/features.md):
+ *   mean = sum(x) / n;  d = x - mean;  ss = sum(d^2) - sum(d)^2 / n;  rms = ss > 0 ? sqrtf(ss / n) : 0
+ * (every sum in sample order; the sum(d) term takes out what the float32 mean missed).
  * Returns 0 for n == 0.
  */
 float dsp_rms_f32(const float *x, size_t n);

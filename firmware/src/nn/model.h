@@ -22,7 +22,7 @@
 /* Header flags (§2.1): bit 0 = single-rounding requantization (§1.2); other bits must be 0. */
 #define NN_MODEL_FLAG_SINGLE_ROUNDING 0x0001u
 #define NN_MODEL_FLAGS_KNOWN NN_MODEL_FLAG_SINGLE_ROUNDING
-#define NN_FEATURE_SPEC_VERSION 1u
+#define NN_FEATURE_SPEC_VERSION 2u
 #define NN_LAYERS_MAX 8u
 #define NN_INPUT_MAX 1024u
 #define NN_BANDS_MAX_FILE 512u

@@ -88,6 +88,7 @@ vigil_status_t node_init(node_t *node, const node_config_t *cfg)
     node->paired = false;
     node->range_g = cfg->range_g ? cfg->range_g : 16u;
     node->shaft_hz = 0.0f;
+    node->slow_machine = false;
     node->send_bands = cfg->send_bands;
     h->hop = cfg->hop;
     node_apply_identity(node, cfg->identity, cfg->identity_len);
@@ -118,6 +119,7 @@ vigil_status_t node_init(node_t *node, const node_config_t *cfg)
     node->io = cfg->io;
     node->store = cfg->store;
     node->booted = false;
+    node_velocity_replan(node); /* the stored band (CONFIG key 9); the meters start empty */
     node->window_index = 0;
     node->next_frame = 0;
     node->stream_frames = 0;

@@ -158,6 +158,7 @@ typedef struct {
     bool booted;              /* the boot announcement went out */
     uint8_t range_g;
     float shaft_hz;           /* told by the technician (CONFIG key 4), 0 = unknown */
+    bool slow_machine;        /* CONFIG key 9: velocity over 2-1000 Hz (below 600 rpm), else 10-1000 Hz */
     node_board_t io;          /* clock, randomness, identity store */
     const struct store_s *store;
     uint32_t window_index;    /* index of the next FEATURES window (§3.2) */
@@ -173,6 +174,7 @@ typedef struct {
     node_link_t link[NODE_LINKS_MAX];
     dsp_feature_spec_t spec;
     dsp_features_t feat;
+    dsp_velocity_t velocity[NODE_AXES_MAX]; /* one velocity meter per axis (dsp/velocity.h) */
     dsp_windower_t win;
     /* the model (docs/model-format.md); model_ok false: features only, score MSG_FEATURES_NO_MODEL */
     bool model_ok;             /* a model runs */

@@ -64,6 +64,7 @@ bool node_valid_range_g(uint32_t g);
 bool node_valid_name(const uint8_t *p, size_t n);
 /* Applies a stored identity record when it is valid for this node (else nothing). */
 void node_apply_identity(node_t *node, const uint8_t *r, size_t len);
+void node_velocity_replan(node_t *node);
 vigil_status_t node_save_identity(node_t *node);
 void node_send_config(node_t *node, size_t li, uint16_t seq);
 void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_t *c);

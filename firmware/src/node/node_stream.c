@@ -204,7 +204,8 @@ static void process_window(node_t *node)
         v[MSG_FIELD_PEAK] = af.peak;
         v[MSG_FIELD_CREST] = af.crest;
         v[MSG_FIELD_KURTOSIS] = af.kurtosis;
-        v[MSG_FIELD_VELOCITY] = af.velocity_mm_s;
+        v[MSG_FIELD_VELOCITY] = dsp_velocity_window_f32(&node->feat.vel, &node->velocity[a], p0, n0, p1,
+                                                         node->spec.window_len, node->spec.hop, af.mean);
     }
     nn_detector_change_t change = NN_DETECTOR_QUIET;
     f->has_trailer = true;
@@ -267,6 +268,7 @@ void node_restart_windows(node_t *node)
 {
     node_end_alarm(node);
     dsp_windower_reset(&node->win);
+    node_velocity_replan(node); /* the meters start again, for the current hop and band */
     node->window_index = 0;
     node->stream_frames = 0;
     node_raw_restart_all(node);

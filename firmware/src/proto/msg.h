@@ -263,7 +263,8 @@ VIGIL_NODISCARD vigil_status_t msg_pair_decode(const uint8_t *p, size_t len, msg
 #define MSG_CFG_AXIS_COUNT 6u
 #define MSG_CFG_WINDOW_LEN 7u
 #define MSG_CFG_SAMPLE_RATE_HZ 8u
-#define MSG_CFG_KEY_MAX 8u
+#define MSG_CFG_SLOW_MACHINE 9u /* velocity band 2-1000 Hz (ISO 20816, below 600 rpm) instead of 10-1000 */
+#define MSG_CFG_KEY_MAX 9u
 
 typedef struct {
     uint8_t key;

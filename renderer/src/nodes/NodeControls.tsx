@@ -109,7 +109,7 @@ export function PairSection({ client, node, usable }: SectionProps) {
 // --- Configuration ---------------------------------------------------------------------------
 
 // shaft_hz travels as float32: show it to 6 significant digits, not as 29.950000762939453.
-const draftOf = (c: NodeConfig): ConfigDraft => ({ name: c.name, rangeG: String(c.rangeG), hop: String(c.hop), shaftHz: String(Number(c.shaftHz.toPrecision(6))), sendBands: c.sendBands });
+const draftOf = (c: NodeConfig): ConfigDraft => ({ name: c.name, rangeG: String(c.rangeG), hop: String(c.hop), shaftHz: String(Number(c.shaftHz.toPrecision(6))), sendBands: c.sendBands, slowMachine: c.slowMachine });
 
 export function ConfigSection({ client, node, usable }: SectionProps) {
   const cfg = node.config;
@@ -203,6 +203,12 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
             <input type="checkbox" checked={draft.sendBands} onChange={(e) => set({ sendBands: e.target.checked })} data-testid="config-bands" />
             Send band energies with every window <span className="hint">(more bytes; keep off over Bluetooth LE)</span>
           </label>
+          {cfg.slowMachine !== undefined && (
+            <label className="check">
+              <input type="checkbox" checked={draft.slowMachine ?? false} onChange={(e) => set({ slowMachine: e.target.checked })} data-testid="config-slow" />
+              Slow machine, below 600 rpm <span className="hint">(velocity over 2–1000 Hz instead of 10–1000 Hz, as ISO 20816 asks)</span>
+            </label>
+          )}
           <dl className="facts readonly" aria-label="Read-only settings">
             <dt>Axes</dt>
             <dd>{cfg.axisCount}</dd>

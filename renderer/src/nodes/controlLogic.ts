@@ -10,6 +10,8 @@ export interface ConfigDraft {
   hop: string;
   shaftHz: string;
   sendBands: boolean;
+  /** CONFIG key 9; undefined when the node's firmware has no such setting. */
+  slowMachine?: boolean;
 }
 
 /** The changed fields, or the first problem in plain words. */
@@ -37,6 +39,7 @@ export function configChanges(c: NodeConfig, d: ConfigDraft): { changes: NodeCon
     out.shaftHz = shaft;
   }
   if (d.sendBands !== c.sendBands) out.sendBands = d.sendBands;
+  if (c.slowMachine !== undefined && d.slowMachine !== undefined && d.slowMachine !== c.slowMachine) out.slowMachine = d.slowMachine;
   return { changes: out };
 }
 

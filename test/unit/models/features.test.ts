@@ -9,6 +9,7 @@ import {
   FeatureExtractor,
   fftInPlace,
   logBandEdges,
+  rmsF32,
   welchPsd,
   type FeatureSpec,
 } from '../../../models/features/index';
@@ -54,7 +55,7 @@ describe('features vs NumPy/SciPy on the CWRU excerpt (tolerances: 1e-9 relative
         expect(relErr(a.peak, c.peak)).toBeLessThan(1e-9);
         expect(relErr(a.crest, c.crest)).toBeLessThan(1e-6);
         expect(relErr(a.kurtosis, c.kurtosis)).toBeLessThan(1e-9);
-        expect(relErr(a.velocityRmsMmS, c.velocityRmsMmS)).toBeLessThan(1e-9);
+        // velocityRmsMmS is no PSD quantity since specification 2 (a meter in time): velocity.test.ts.
         const psd = welchPsd(de, c.windowIndex * 512, spec);
         for (let k = 0; k < psd.length; k++) expect(relErr(psd[k], c.psd[k]), `psd bin ${k}`).toBeLessThan(1e-9);
         // logBands are stored as float32: compare within float32 resolution.
@@ -67,7 +68,7 @@ describe('features vs NumPy/SciPy on the CWRU excerpt (tolerances: 1e-9 relative
 describe('feature definitions on known signals', () => {
   const fs = 25600;
   const spec = defaultFeatureSpec(fs, 1024, 512, 32);
-  it('a pure tone: RMS, crest, kurtosis, velocity and the band that holds it', () => {
+  it('a pure tone: RMS, crest, kurtosis and the band that holds it (velocity: velocity.test.ts)', () => {
     const f0 = 25 * (fs / 1024); // exactly on bin 25 (625 Hz)
     const amp = 0.5; // g
     const x = Float32Array.from({ length: 4096 }, (_, i) => amp * Math.sin((2 * Math.PI * f0 * i) / fs));
@@ -75,9 +76,6 @@ describe('feature definitions on known signals', () => {
     expect(w.axes[0].rms).toBeCloseTo(amp / Math.SQRT2, 6);
     expect(w.axes[0].crest).toBeCloseTo(Math.SQRT2, 3);
     expect(w.axes[0].kurtosis).toBeCloseTo(1.5, 3); // a sine's kurtosis
-    // v = a / (2 pi f): 0.5 g at 625 Hz -> 0.5*9806.65/(2 pi 625)/sqrt2 mm/s RMS.
-    const vExpected = (amp * 9806.65) / (2 * Math.PI * f0) / Math.SQRT2;
-    expect(relErr(w.axes[0].velocityRmsMmS, vExpected)).toBeLessThan(1e-3);
     const band = spec.bandEdges.findIndex((e, b) => e <= 25 && spec.bandEdges[b + 1] > 25);
     const loudest = w.logBands.indexOf(Math.max(...w.logBands));
     expect(loudest).toBe(band);
@@ -96,6 +94,47 @@ describe('feature definitions on known signals', () => {
     expect(parts.map((w) => Array.from(w.logBands))).toEqual(whole.map((w) => Array.from(w.logBands)));
     expect(whole).toHaveLength(Math.floor((5000 - 1024) / 512) + 1);
     expect(whole[1].tUs).toBe(Math.floor(((512 + 1024) * 1e6) / fs));
+  });
+  it('a constant window, even at a level not exact in float32 (0.7 g), has no peak, crest or kurtosis (as the firmware)', () => {
+    for (const level of [0.7, 0.1, -9.81, 1, 0]) {
+      const [w] = extractFeatures([new Float32Array(1024).fill(level)], spec);
+      expect(w.axes[0]).toMatchObject({ peak: 0, crest: 0, kurtosis: 0 });
+      expect(w.axes[0].rms).toBeLessThan(1e-6);
+    }
+    const x = new Float32Array(1024).fill(0.7);
+    x[500] = 0.8;
+    const [w] = extractFeatures([x], spec);
+    expect(w.axes[0].kurtosis).toBeGreaterThan(1000);
+  });
+  it('float32 RMS is within n 2^-25 + 2^-22 of float64 (noise, tones, impulses, square waves; with gravity or 9.81 g of DC; n 64 .. 8192)', () => {
+    let seed = 12345;
+    const rnd = () => {
+      seed ^= seed << 13;
+      seed >>>= 0;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      seed >>>= 0;
+      return seed / 4294967296 - 0.5;
+    };
+    const worst: Record<number, number> = {};
+    for (let n = 64; n <= 8192; n *= 2) {
+      worst[n] = 0;
+      for (let t = 0; t < 64; t++) {
+        const amp = [0.05, 1, 4, 0.3][t & 3];
+        const dc = [0, 1, -9.81, 0.7][(t >> 2) & 3];
+        const kind = (t >> 4) & 3;
+        const x = Float32Array.from({ length: n }, (_, i) =>
+          dc + amp * (kind === 0 ? rnd() : kind === 1 ? Math.sin(0.0123 * i * (1 + (t % 7))) : kind === 2 ? (i % 97 === 0 ? 5 : 0.1 * rnd()) : Math.sin(0.1 * i) >= 0 ? 1 : -1),
+        );
+        const m = x.reduce((a, v) => a + v, 0) / n;
+        const want = Math.sqrt(x.reduce((a, v) => a + (v - m) ** 2, 0) / n);
+        const err = Math.abs(rmsF32(x) - want) / want;
+        expect(err, `n ${n} case ${t}`).toBeLessThanOrEqual(n * 2 ** -25 + 2 ** -22);
+        worst[n] = Math.max(worst[n], err);
+      }
+    }
+    // Measured here: 256 -> 1.3e-6, 1024 -> 5.9e-6, 2048 -> 8.9e-6, 8192 -> 2.5e-5 (docs/features.md).
+    expect(worst[8192]).toBeGreaterThan(1e-6); // the check can see an error at all
   });
   it('log band edges: increasing, one bin at least, covering 1..N/2', () => {
     for (const [seg, b] of [[1024, 32], [256, 32], [4096, 64], [64, 32]] as const) {

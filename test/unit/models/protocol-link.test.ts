@@ -152,7 +152,7 @@ describe('protocol 1.1 golden vectors', () => {
       }
     }
     const full = entriesToConfig(decodeConfigEntries(fromHex(V.configs[0].payload)));
-    expect(full).toEqual({ name: 'virtual-node', rangeG: 4, hop: 512, shaftHz: Math.fround(29.95), sendBands: true, axisCount: 2, windowLen: 1024, sampleRateHz: 48000 });
+    expect(full).toEqual({ name: 'virtual-node', rangeG: 4, hop: 512, shaftHz: Math.fround(29.95), sendBands: true, axisCount: 2, windowLen: 1024, sampleRateHz: 48000, slowMachine: false });
   });
 
   it('STREAM', () => {

@@ -160,7 +160,7 @@ int main(void)
     report_span("insn_features_window", &feat);
 
     /* 3. The model on one window's 64 features: input quantisation, 4 dense layers, the error. */
-    const nn_model_t *m = &g_node.model;
+    const nn_model_t *m = &g_node.run.nn.model;
     static float x[64];
     for (size_t i = 0; i < 64; i++) {
         x[i] = bands[i / 32][i % 32];
@@ -170,7 +170,7 @@ int main(void)
     uint32_t sumsq = 0;
     for (unsigned r = 0; r < BENCH_REPEATS; r++) {
         uint32_t t0 = tim2_now();
-        sumsq = nn_net_run(&g_node.net, x, nn_scratch, NULL, NULL);
+        sumsq = nn_net_run(&g_node.run.nn.net, x, nn_scratch, NULL, NULL);
         span_add(&inf, tim2_now() - t0);
         /* the four layers alone (what CMSIS-NN's arm_fully_connected_s8 figure covers) */
         static int8_t a[64], b[64];
@@ -178,7 +178,7 @@ int main(void)
         memcpy(a, nn_scratch, 64);
         t0 = tim2_now();
         for (size_t l = 0; l < m->layer_count; l++) {
-            nn_dense_s8(&g_node.net.layer[l], (l & 1u) ? b : a, (l & 1u) ? a : b, wide);
+            nn_dense_s8(&g_node.run.nn.net.layer[l], (l & 1u) ? b : a, (l & 1u) ? a : b, wide);
         }
         span_add(&layers, tim2_now() - t0);
     }

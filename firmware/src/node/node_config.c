@@ -85,11 +85,12 @@ void node_send_config(node_t *node, size_t li, uint16_t seq)
 {
     const msg_hello_t *h = &node->hello;
     const uint8_t send_bands = node->send_bands ? 1u : 0u;
-    uint8_t hop[2], shaft[4], window[2], rate[4];
+    uint8_t hop[2], shaft[4], window[2], rate[4], learn[4];
     proto_put_u16le(hop, h->hop);
     proto_put_f32le(shaft, node->shaft_hz);
     proto_put_u16le(window, h->window_len);
     proto_put_u32le(rate, h->sample_rate_hz);
+    proto_put_u32le(learn, node->learn_windows);
     /* Every key, in key order (protocol.md §3.7). */
     const msg_config_entry_t e[MSG_CFG_KEY_MAX] = {
         {MSG_CFG_NAME, (uint8_t)node_str_len(h->name), (const uint8_t *)h->name},
@@ -100,8 +101,9 @@ void node_send_config(node_t *node, size_t li, uint16_t seq)
         {MSG_CFG_AXIS_COUNT, 1, &h->axis_count},
         {MSG_CFG_WINDOW_LEN, 2, window},
         {MSG_CFG_SAMPLE_RATE_HZ, 4, rate},
+        {MSG_CFG_LEARN_WINDOWS, 4, learn},
     };
-    uint8_t p[1 + 2 * MSG_CFG_KEY_MAX + MSG_NAME_MAX + 1 + 2 + 4 + 1 + 1 + 2 + 4];
+    uint8_t p[1 + 2 * MSG_CFG_KEY_MAX + MSG_NAME_MAX + 1 + 2 + 4 + 1 + 1 + 2 + 4 + 4];
     size_t n = 0;
     if (msg_config_encode(e, MSG_CFG_KEY_MAX, p, sizeof p, &n) != VIGIL_OK) {
         return; /* cannot happen: p fits the longest name */
@@ -110,8 +112,8 @@ void node_send_config(node_t *node, size_t li, uint16_t seq)
     (void)node_link_send(node, li, MSG_TYPE_CONFIG, seq, p, n);
 }
 
-/* The size of each writable key's value (name: 1..32, checked apart). */
-static const uint8_t k_cfg_size[MSG_CFG_SEND_BANDS + 1] = {0, 0, 1, 2, 4, 1};
+/* The size of each key's value (name: 1..32, checked apart; 6-8 are read only). */
+static const uint8_t k_cfg_size[MSG_CFG_KEY_MAX + 1] = {0, 0, 1, 2, 4, 1, 1, 2, 4, 4};
 
 /* CONFIG_SET (§3.7): every entry checked first (the first bad one is refused), then all applied. */
 void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_t *c)
@@ -122,6 +124,7 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
     uint8_t range_g = node->range_g, bands = node->send_bands;
     uint16_t hop = node->hello.hop;
     float shaft = node->shaft_hz;
+    uint32_t learn = 0;
     size_t pos = 0;
     for (size_t i = 0; i < c->count; i++) {
         msg_config_entry_t e;
@@ -129,7 +132,7 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
         uint8_t reason = 0;
         if (e.key == 0 || e.key > MSG_CFG_KEY_MAX) {
             reason = MSG_NACK_UNKNOWN_KEY;
-        } else if (e.key > MSG_CFG_SEND_BANDS) {
+        } else if (e.key > MSG_CFG_SEND_BANDS && e.key < MSG_CFG_LEARN_WINDOWS) {
             reason = MSG_NACK_READ_ONLY;
         } else if ((seen & (1u << e.key)) ||
                    (e.key == MSG_CFG_NAME ? e.len < 1u || e.len > MSG_NAME_MAX : e.len != k_cfg_size[e.key])) {
@@ -155,6 +158,10 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
             case MSG_CFG_SHAFT_HZ:
                 shaft = proto_get_f32le(e.value);
                 ok = valid_shaft(shaft);
+                break;
+            case MSG_CFG_LEARN_WINDOWS:
+                learn = proto_get_u32le(e.value);
+                ok = learn >= NODE_LEARN_WINDOWS_MIN && learn <= NODE_LEARN_WINDOWS_MAX;
                 break;
             default: /* MSG_CFG_SEND_BANDS */
                 bands = e.value[0];
@@ -187,7 +194,9 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
         }
         node_revalidate_model(node); /* the hop is part of the model's feature spec */
     }
-    if (node_save_identity(node) != VIGIL_OK) {
+    /* Key 9 last: the learner starts from the speed, hop and bands set with it. */
+    const bool learn_stored = learn == 0 || node_learn(node, learn) == VIGIL_OK;
+    if (node_save_identity(node) != VIGIL_OK || !learn_stored) {
         node_send_nack(node, li, seq, MSG_TYPE_CONFIG_SET, MSG_NACK_STORAGE, 0);
     } else {
         node_send_ack(node, li, seq, MSG_TYPE_CONFIG_SET);

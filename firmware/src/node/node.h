@@ -48,7 +48,7 @@ struct store_flash;
 #define NODE_WINDOW_MAX 4096u
 /* The node's own baseline (docs/detection.md §3): the default learning period, and the range
  * CONFIG key 9 takes (the period must hold two speeds of baseline_node_config). */
-#define NODE_LEARN_WINDOWS_DEFAULT 2048u
+#define NODE_LEARN_WINDOWS_DEFAULT 2600u /* 500 + 500 windows per speed, two speeds */
 #define NODE_LEARN_WINDOWS_MIN 64u
 #define NODE_LEARN_WINDOWS_MAX 0x7FFFFFFFu
 #define NODE_BASELINE_K 3u /* k-of-n debounce of the baseline's alarms, as vigil eval's default */

@@ -17,8 +17,9 @@
  * at least 0.1 Hz (6 rpm), so the two never meet. */
 #define UNKNOWN_SPEED_RPM 1.0f
 
-/* The learner for a period of `period` windows: each speed learns and calibrates over a quarter of
- * the period (at most nn/baseline.c's 500 windows each), so two speeds fit in one period. */
+/* The learner for a period of `period` windows: each speed learns and calibrates over a fifth of
+ * the period (at most 500 windows each, docs/detection.md §3), so two speeds fit in one period
+ * with a fifth to spare for the changes of speed between them. */
 static bool bl_config(const node_t *node, uint32_t period, baseline_config_t *c)
 {
     const size_t dim = (size_t)node->hello.axis_count * node->spec.band_count;
@@ -26,7 +27,7 @@ static bool bl_config(const node_t *node, uint32_t period, baseline_config_t *c)
         return false;
     }
     baseline_default_config(c, (uint16_t)dim);
-    const uint32_t per = (period - 2u * c->warmup) / 4u;
+    const uint32_t per = (period - 2u * c->warmup) / 5u;
     c->period_windows = period;
     c->learn_windows = per < 500u ? per : 500u;
     c->calibrate_windows = c->learn_windows;
@@ -147,7 +148,9 @@ nn_detector_change_t node_baseline_window(node_t *node, const float *bands, floa
     } else {
         node->detector_state = MSG_DETECTOR_BASELINE;
         *score = s.score;
-        over = s.state == BASELINE_OVER;
+        /* The learner scored smoothed windows: the first ones after a restart or a change of
+         * speed (the smoothing starting again) never count as over. */
+        over = s.state == BASELINE_OVER && b->age > b->cfg.warmup;
         node->bl_threshold = exp10_approx(b->cache_log_threshold);
     }
     const bool was = node->detector.active;

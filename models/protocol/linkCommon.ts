@@ -21,7 +21,7 @@ export const MSG_RAW_BLOCK = 0x12;
 export const MSG_LOG = 0x14;
 
 /** The node's protocol minor version this codec speaks (HELLO INFO protocol_minor). */
-export const PROTOCOL_MINOR = 2;
+export const PROTOCOL_MINOR = 3;
 
 // ---- Capabilities (HELLO INFO, section 3.1) ----
 export const CAP_PAIR = 1 << 0;
@@ -77,6 +77,8 @@ export const CONFIG_KEY_SEND_BANDS = 5;
 export const CONFIG_KEY_AXIS_COUNT = 6;
 export const CONFIG_KEY_WINDOW_LEN = 7;
 export const CONFIG_KEY_SAMPLE_RATE_HZ = 8;
+/** protocol 1.3: writing it starts the node's own learning period of that many windows. */
+export const CONFIG_KEY_LEARN_WINDOWS = 9;
 
 /** Every key of section 3.7: spec name, value size in bytes (0: 1 to 32, the name), writable. */
 export const CONFIG_KEYS: Readonly<Record<number, { name: string; size: number; writable: boolean }>> = {
@@ -88,6 +90,7 @@ export const CONFIG_KEYS: Readonly<Record<number, { name: string; size: number; 
   [CONFIG_KEY_AXIS_COUNT]: { name: 'axis_count', size: 1, writable: false },
   [CONFIG_KEY_WINDOW_LEN]: { name: 'window_len', size: 2, writable: false },
   [CONFIG_KEY_SAMPLE_RATE_HZ]: { name: 'sample_rate_hz', size: 4, writable: false },
+  [CONFIG_KEY_LEARN_WINDOWS]: { name: 'learn_windows', size: 4, writable: true },
 };
 
 // ---- STREAM (section 3.8) ----

@@ -553,7 +553,7 @@ static int select_model(const options_t *o)
             /* Refuse it before it costs a slot: the same checks the trial will run. */
             vigil_status_t st = node_accept_model(&g_node, file, n);
             /* .vgm files may carry an app section after total_len: store the blob only. */
-            const size_t blob_len = g_node.run.nn.model.total_len;
+            const size_t blob_len = proto_get_u32le(file + 8); /* total_len (model-format §2.1), checked by accept */
             if (st == VIGIL_OK) {
                 /* Boot first, so the write goes beside the model the store would run. */
                 st = store_boot(&g_store, node_accept_model, &g_node, &blob, &len);

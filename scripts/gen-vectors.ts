@@ -26,6 +26,7 @@ import {
   checkConfigSet,
   CONFIG_KEY_AXIS_COUNT,
   CONFIG_KEY_HOP,
+  CONFIG_KEY_LEARN_WINDOWS,
   CONFIG_KEY_NAME,
   CONFIG_KEY_RANGE_G,
   CONFIG_KEY_SAMPLE_RATE_HZ,
@@ -35,6 +36,8 @@ import {
   CONFIG_KEY_WINDOW_LEN,
   configToEntries,
   decodeMessage,
+  DETECTOR_LEARNING,
+  DETECTOR_UNSEEN,
   encodeAck,
   encodeConfigEntries,
   encodeLog,
@@ -781,6 +784,10 @@ export function buildLinkVectors() {
     return c;
   };
   const helloP = helloInfoCases[0].payload;
+  const stateFeatures = encodeFeatures({
+    windowIndex: 5, tUs: 128000, shaftHz: f(40), values: [[f(0.5), f(1), f(2), f(3), f(4)]],
+    anomalyScore: -1, logBands: [[f(-6), f(-5)]], state: { detector: DETECTOR_UNSEEN, learnPercent: 100 },
+  });
   const checks: { name: string; type: number; payload: Uint8Array }[] = [
     { name: 'ack_empty', type: MSG_ACK, payload: new Uint8Array(0) },
     { name: 'ack_trailing_ok', type: MSG_ACK, payload: cs(MSG_STREAM, 0xaa) },
@@ -837,6 +844,14 @@ export function buildLinkVectors() {
     { name: 'raw_decimation_65', type: MSG_RAW_BLOCK, payload: withByte(rawP, 5, 65) },
     { name: 'raw_samples_cut', type: MSG_RAW_BLOCK, payload: rawP.subarray(0, rawP.length - 1) },
     { name: 'raw_reserved_and_trailing_ok', type: MSG_RAW_BLOCK, payload: concat(withByte(rawP, 7, 0x5a), cs(0, 0, 0)) },
+    // Protocol 1.3: the node's own baseline (HELLO STATE block, FEATURES state, CONFIG key 10).
+    { name: 'hello_state_learning_ok', type: MSG_HELLO, payload: concat(helloP, cs(DETECTOR_LEARNING, 37)) },
+    { name: 'hello_state_cut', type: MSG_HELLO, payload: concat(helloP, cs(DETECTOR_LEARNING)) },
+    { name: 'features_state_unseen_ok', type: MSG_FEATURES, payload: stateFeatures },
+    { name: 'features_state_cut', type: MSG_FEATURES, payload: stateFeatures.subarray(0, stateFeatures.length - 1) },
+    { name: 'set_learn_windows_63', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_LEARN_WINDOWS, 4, 63, 0, 0, 0) },
+    { name: 'set_learn_windows_2_bytes', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_LEARN_WINDOWS, 2, 0, 4) },
+    { name: 'set_learn_windows_2600_ok', type: MSG_CONFIG_SET, payload: encodeConfigEntries(configToEntries({ learnWindows: 2600 })) },
   ];
   const payloadChecks = checks.map((c) => {
     const a = nodeAnswer(c.type, c.payload);

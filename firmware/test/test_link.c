@@ -195,6 +195,8 @@ static void boot_hello_on_both_links_with_info(void **state)
         msg_hello_t h = hello_of(&g_rx[0]);
         assert_int_equal(g_rx[0].seq, 0);
         assert_int_equal(h.info.protocol_minor, 3);
+        assert_true(h.info.has_state);
+        assert_int_equal(h.info.detector, MSG_DETECTOR_MODEL);
         assert_int_equal(h.info.capabilities, 0x3FFu); /* bits 0-9: all but model update */
         assert_int_equal(h.info.link, link);
         assert_int_equal(h.info.paired, 0);
@@ -276,6 +278,7 @@ typedef struct {
     uint16_t hop, window;
     float shaft;
     uint32_t rate;
+    uint32_t learn;
 } cfg_view_t;
 
 static cfg_view_t config_get(size_t link, uint16_t seq)
@@ -284,10 +287,10 @@ static cfg_view_t config_get(size_t link, uint16_t seq)
     const rx_frame_t *f = response(link, MSG_TYPE_CONFIG, seq);
     msg_config_t c;
     assert_int_equal(msg_config_decode(f->payload, f->payload_len, &c), VIGIL_OK);
-    assert_int_equal(c.count, 9);
+    assert_int_equal(c.count, 10);
     cfg_view_t v = {0};
     size_t pos = 0;
-    for (uint8_t k = 1; k <= 9; k++) {
+    for (uint8_t k = 1; k <= 10; k++) {
         msg_config_entry_t e;
         msg_config_next(&c, &pos, &e);
         assert_int_equal(e.key, k); /* in key order */
@@ -300,7 +303,8 @@ static cfg_view_t config_get(size_t link, uint16_t seq)
         case 6: assert_int_equal(e.len, 1); v.axes = e.value[0]; break;
         case 7: assert_int_equal(e.len, 2); v.window = proto_get_u16le(e.value); break;
         case 8: assert_int_equal(e.len, 4); v.rate = proto_get_u32le(e.value); break;
-        default: assert_int_equal(e.len, 1); v.slow = e.value[0]; break;
+        case 9: assert_int_equal(e.len, 1); v.slow = e.value[0]; break;
+        default: assert_int_equal(e.len, 4); v.learn = proto_get_u32le(e.value); break;
         }
     }
     return v;
@@ -368,7 +372,7 @@ static void config_get_and_set(void **state)
         uint8_t reason;
         uint16_t detail;
     } bad[] = {
-        {{1, 10, 1, 0}, 4, MSG_NACK_UNKNOWN_KEY, 10},
+        {{1, 11, 1, 0}, 4, MSG_NACK_UNKNOWN_KEY, 11},
         {{1, 9, 1, 2}, 4, MSG_NACK_OUT_OF_RANGE, 9},
         {{1, 9, 2, 1, 0}, 5, MSG_NACK_BAD_PAYLOAD, 0},
         {{1, 0, 1, 0}, 4, MSG_NACK_UNKNOWN_KEY, 0},
@@ -390,7 +394,10 @@ static void config_get_and_set(void **state)
         {{1, 1, 2, 'a', 0}, 5, MSG_NACK_OUT_OF_RANGE, 1},        /* a NUL in the name */
         /* all or nothing: a good entry, then a bad one: nothing applied */
         {{2, 5, 1, 1, 2, 1, 5}, 7, MSG_NACK_OUT_OF_RANGE, 2},
-        {{2, 5, 1, 1, 10, 0}, 6, MSG_NACK_UNKNOWN_KEY, 10},
+        {{2, 5, 1, 1, 11, 0}, 6, MSG_NACK_UNKNOWN_KEY, 11},
+        {{1, 10, 2, 0, 4}, 5, MSG_NACK_BAD_PAYLOAD, 0},           /* learn_windows is a u32 */
+        {{1, 10, 4, 63, 0, 0, 0}, 7, MSG_NACK_OUT_OF_RANGE, 10},   /* a period under 64 windows */
+        {{1, 10, 4, 0, 0, 0, 0x80}, 7, MSG_NACK_OUT_OF_RANGE, 10}, /* over 2^31 - 1 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         print_message("config_set bad case %zu\n", i);
@@ -886,7 +893,7 @@ static void ota_update_runs_then_confirms(void **state)
     assert_int_equal(r->type, MSG_TYPE_ACK);
     /* The new model runs on trial from store slot 0. */
     assert_true(g_node.model_ok);
-    assert_int_equal(g_node.model.model_version, 2);
+    assert_int_equal(g_node.run.nn.model.model_version, 2);
     assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_SLOT0 + 0);
     assert_int_equal(store_slot_info(&g_ota_store, 0).state, STORE_SLOT_TRYING);
     ota_windows(2);
@@ -904,25 +911,25 @@ static void ota_update_runs_then_confirms(void **state)
     proto_put_u32le(v1, 1);
     request(NODE_LINK_WIRED, MSG_TYPE_MODEL_ROLLBACK, 201, v1, 4);
     expect_ack(NODE_LINK_WIRED, 201, MSG_TYPE_MODEL_ROLLBACK);
-    assert_int_equal(g_node.model.model_version, 1);
+    assert_int_equal(g_node.run.nn.model.model_version, 1);
     assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_BUILTIN);
     assert_int_equal(store_slot_info(&g_ota_store, 0).state, STORE_SLOT_REJECTED);
     /* Version 2 again (newer than the factory model), confirmed... */
     r = ota_send_image(ota_image(2, k_key), 2, k_key, 202);
     assert_int_equal(r->type, MSG_TYPE_ACK);
     ota_windows(3);
-    assert_int_equal(g_node.model.model_version, 2);
+    assert_int_equal(g_node.run.nn.model.model_version, 2);
     const int slot2 = g_node.model_source - MSG_MODEL_SOURCE_SLOT0;
     assert_int_equal(store_slot_info(&g_ota_store, (uint32_t)slot2).state, STORE_SLOT_CONFIRMED);
     /* ...and during a trial of version 3 a rollback returns to the model that ran before. */
     r = ota_send_image(ota_image(3, k_key), 3, k_key, 210);
     assert_int_equal(r->type, MSG_TYPE_ACK);
-    assert_int_equal(g_node.model.model_version, 3);
+    assert_int_equal(g_node.run.nn.model.model_version, 3);
     assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_SLOT0 + 1 - slot2);
     proto_put_u32le(v1, 2);
     request(NODE_LINK_WIRED, MSG_TYPE_MODEL_ROLLBACK, 300, v1, 4);
     expect_ack(NODE_LINK_WIRED, 300, MSG_TYPE_MODEL_ROLLBACK);
-    assert_int_equal(g_node.model.model_version, 2);
+    assert_int_equal(g_node.run.nn.model.model_version, 2);
     assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_SLOT0 + slot2);
     assert_int_equal(store_slot_info(&g_ota_store, (uint32_t)(1 - slot2)).state, STORE_SLOT_REJECTED);
 }
@@ -944,7 +951,7 @@ static void ota_refused_image_keeps_the_running_model(void **state)
     assert_int_equal(r->payload[0], MSG_TYPE_MODEL_COMMIT);
     assert_int_equal(r->payload[1], MSG_NACK_MODEL_KEY);
     assert_true(g_node.model_ok);
-    assert_int_equal(g_node.model.model_version, 1);
+    assert_int_equal(g_node.run.nn.model.model_version, 1);
     assert_int_equal(g_node.model_source, MSG_MODEL_SOURCE_BUILTIN);
     assert_int_equal(g_ota_store.active, -1);
     ota_windows(4);

@@ -270,8 +270,21 @@ static void features_trailer_layout_and_limits(void **state)
     /* The largest payload fits MSG_FEATURES_MAX_LEN and the 1024-byte protocol limit. */
     f.axis_count = 3;
     f.band_count = MSG_FEATURES_BANDS_MAX;
+    f.has_state = true;
+    f.detector = MSG_DETECTOR_UNSEEN;
+    f.learn_percent = 100;
     assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
     assert_int_equal(n, MSG_FEATURES_MAX_LEN);
+    /* The state (1.3) closes the payload; cut inside it: an error. */
+    assert_int_equal(out[n - 2], MSG_DETECTOR_UNSEEN);
+    assert_int_equal(out[n - 1], 100);
+    assert_int_equal(msg_features_decode(out, n - 1, &d), VIGIL_ERR_PAYLOAD);
+    assert_int_equal(msg_features_decode(out, n, &d), VIGIL_OK);
+    assert_true(d.has_state);
+    assert_int_equal(d.detector, MSG_DETECTOR_UNSEEN);
+    assert_int_equal(d.learn_percent, 100);
+    assert_int_equal(msg_features_decode(out, n - 2, &d), VIGIL_OK);
+    assert_false(d.has_state);
     assert_true(MSG_FEATURES_MAX_LEN <= 1024);
 }
 
@@ -364,9 +377,28 @@ static void hello_info_layout(void **state)
     assert_memory_equal(&out[i], expect, sizeof expect);
     msg_hello_t d;
     memset(&d, 0x55, sizeof d);
-    /* Extension rule: bytes after the INFO block are ignored. */
-    out[n] = 0xEE;
-    assert_int_equal(msg_hello_decode(out, n + 1, &d), VIGIL_OK);
+    /* A 1.2 HELLO ends with INFO: no STATE block. */
+    assert_int_equal(msg_hello_decode(out, n, &d), VIGIL_OK);
+    assert_false(d.info.has_state);
+    /* The STATE block (1.3) is all or nothing: one byte of it is an error. */
+    out[n] = MSG_DETECTOR_LEARNING;
+    assert_int_equal(msg_hello_decode(out, n + 1, &d), VIGIL_ERR_PAYLOAD);
+    /* Extension rule: bytes after the STATE block are ignored. */
+    out[n + 1] = 42;
+    out[n + 2] = 0xEE;
+    assert_int_equal(msg_hello_decode(out, n + 3, &d), VIGIL_OK);
+    assert_true(d.info.has_state);
+    assert_int_equal(d.info.detector, MSG_DETECTOR_LEARNING);
+    assert_int_equal(d.info.learn_percent, 42);
+    h.info.has_state = true;
+    h.info.detector = MSG_DETECTOR_LEARNING;
+    h.info.learn_percent = 42;
+    size_t n3 = 0;
+    assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n3), VIGIL_OK);
+    assert_int_equal(n3, n + MSG_STATE_LEN);
+    assert_int_equal(out[n], MSG_DETECTOR_LEARNING);
+    assert_int_equal(out[n + 1], 42);
+    h.info.has_state = false;
     assert_true(d.has_info);
     assert_int_equal(d.info.capabilities, h.info.capabilities);
     assert_memory_equal(d.info.link_nonce, h.info.link_nonce, 8);

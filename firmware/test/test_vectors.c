@@ -602,6 +602,7 @@ static void payload_check_vectors(void **state)
             msg_log_t log;
             msg_secure_t sec;
             msg_raw_block_t raw;
+            msg_features_t f;
             uint64_t u;
             uint8_t b;
         } m;
@@ -609,6 +610,7 @@ static void payload_check_vectors(void **state)
         bool request = false;
         switch (v->type) {
         case MSG_TYPE_HELLO: st = msg_hello_decode(p, len, &m.h); break;
+        case MSG_TYPE_FEATURES: st = msg_features_decode(p, len, &m.f); break;
         case MSG_TYPE_ACK: st = msg_ack_decode(p, len, &m.b); break;
         case MSG_TYPE_NACK: st = msg_nack_decode(p, len, &m.nack); break;
         case MSG_TYPE_CONFIG: st = msg_config_decode(p, len, &m.c); break;

@@ -61,6 +61,16 @@ export type Capability = (typeof CAPABILITIES)[number];
 
 export type SlotState = 'empty' | 'pending' | 'trying' | 'confirmed' | 'rejected';
 
+/**
+ * What detects on the node (HELLO STATE block, FEATURES state; protocol 1.3): a model, its own
+ * baseline being learned (learnPercent) or learned, that baseline at a speed it never saw
+ * ('unseen-condition': not a fault), or nothing. detectorText (models/api/detector.ts) words it.
+ */
+export interface DetectorStatus {
+  kind: 'none' | 'model' | 'learning' | 'baseline' | 'unseen-condition' | 'unknown';
+  learnPercent: number;
+}
+
 /** The HELLO INFO block (protocol 1.1), as the UI sees it. Absent for a 1.0 node. */
 export interface NodeLinkInfo {
   protocolMinor: number;
@@ -83,6 +93,8 @@ export interface NodeLinkInfo {
   modelVersion: number;
   modelSource: 'none' | 'built-in' | 'slot 0' | 'slot 1' | 'unknown';
   slots: { state: SlotState | 'unknown'; seq: number; modelVersion: number }[];
+  /** What detects, as of this HELLO (absent from a node before protocol 1.3). */
+  detector?: DetectorStatus;
 }
 
 /**
@@ -196,6 +208,8 @@ export interface FeatureFrame {
   anomalyScore?: number | null;
   /** log10 band energies per axis, logBands[axis][band], when the node sends them (send_bands): the model's input. */
   logBands?: number[][];
+  /** What detected on this window (absent from a node before protocol 1.3). */
+  detector?: DetectorStatus;
   /** Set on the first frame after a reconnect when windows were lost meanwhile. */
   gapReason?: 'link-lost';
 }

@@ -10,6 +10,9 @@ export const RANGE_G_VALUES = [2, 4, 8, 16] as const;
 export type RangeG = (typeof RANGE_G_VALUES)[number];
 /** hop is a u16 on the wire, 1 to window_len. */
 export const HOP_MAX = 0xffff;
+/** The node's learning period (CONFIG key 10), in windows (firmware NODE_LEARN_WINDOWS_MIN/MAX). */
+export const LEARN_WINDOWS_MIN = 64;
+export const LEARN_WINDOWS_MAX = 0x7fffffff;
 /** shaft_hz is a float32: 0 (unknown), or SHAFT_HZ_MIN to SHAFT_HZ_MAX. */
 export const SHAFT_HZ_MIN = Math.fround(0.1);
 export const SHAFT_HZ_MAX = 1000;

@@ -3,10 +3,10 @@
  * mapping to named settings and the node's checks. The C twin is firmware/src/proto/msg.c.
  */
 import { PayloadError } from './messages';
-import { CONFIG_NAME_MAX, HOP_MAX, isRangeG, isShaftHz } from './bounds';
+import { CONFIG_NAME_MAX, HOP_MAX, LEARN_WINDOWS_MAX, LEARN_WINDOWS_MIN, isRangeG, isShaftHz } from './bounds';
 import { MAX_PAYLOAD } from './frame';
 import { utf8Decode, utf8Encode } from './utf8';
-import { MSG_CONFIG_SET, NACK_BAD_PAYLOAD, NACK_OUT_OF_RANGE, NACK_READ_ONLY, NACK_UNKNOWN_KEY, CONFIG_KEY_NAME, CONFIG_KEY_RANGE_G, CONFIG_KEY_HOP, CONFIG_KEY_SHAFT_HZ, CONFIG_KEY_SEND_BANDS, CONFIG_KEY_AXIS_COUNT, CONFIG_KEY_WINDOW_LEN, CONFIG_KEY_SAMPLE_RATE_HZ, CONFIG_KEY_SLOW_MACHINE, CONFIG_KEYS, PayloadRangeError, view, checkInt, tooShort } from './linkCommon';
+import { MSG_CONFIG_SET, NACK_BAD_PAYLOAD, NACK_OUT_OF_RANGE, NACK_READ_ONLY, NACK_UNKNOWN_KEY, CONFIG_KEY_NAME, CONFIG_KEY_RANGE_G, CONFIG_KEY_HOP, CONFIG_KEY_SHAFT_HZ, CONFIG_KEY_SEND_BANDS, CONFIG_KEY_AXIS_COUNT, CONFIG_KEY_WINDOW_LEN, CONFIG_KEY_SAMPLE_RATE_HZ, CONFIG_KEY_SLOW_MACHINE, CONFIG_KEY_LEARN_WINDOWS, CONFIG_KEYS, PayloadRangeError, view, checkInt, tooShort } from './linkCommon';
 import { type Nack } from './linkMessages';
 // ---------------------------------------------------------------------------------------------
 // CONFIG / CONFIG_SET
@@ -24,6 +24,8 @@ export interface ConfigChanges {
   sendBands?: boolean;
   /** Velocity RMS over 2-1000 Hz (machines below 600 rpm) instead of 10-1000 Hz (CONFIG key 9). */
   slowMachine?: boolean;
+  /** Starts the node's own learning period of this many windows (it forgets its model; protocol 1.3). */
+  learnWindows?: number;
 }
 /** Every known setting, by name; the keys the payload lacked are absent. */
 export interface ConfigValues extends ConfigChanges {
@@ -110,6 +112,11 @@ function checkValue(key: number, v: number | string, windowLen?: number): void {
     case CONFIG_KEY_SLOW_MACHINE:
       if (v !== 0 && v !== 1) outOfRange(key, `slow_machine ${v} (0 or 1)`);
       return;
+    case CONFIG_KEY_LEARN_WINDOWS:
+      if (!Number.isInteger(v) || (v as number) < LEARN_WINDOWS_MIN || (v as number) > LEARN_WINDOWS_MAX) {
+        outOfRange(key, `learn_windows ${v} (${LEARN_WINDOWS_MIN} to ${LEARN_WINDOWS_MAX} windows)`);
+      }
+      return;
   }
 }
 
@@ -136,6 +143,12 @@ export function configToEntries(changes: ConfigChanges): ConfigEntry[] {
   }
   if (changes.sendBands !== undefined) out.push({ key: CONFIG_KEY_SEND_BANDS, value: Uint8Array.of(changes.sendBands ? 1 : 0) });
   if (changes.slowMachine !== undefined) out.push({ key: CONFIG_KEY_SLOW_MACHINE, value: Uint8Array.of(changes.slowMachine ? 1 : 0) });
+  if (changes.learnWindows !== undefined) {
+    checkValue(CONFIG_KEY_LEARN_WINDOWS, changes.learnWindows);
+    const v = new Uint8Array(4);
+    view(v).setUint32(0, changes.learnWindows, true);
+    out.push({ key: CONFIG_KEY_LEARN_WINDOWS, value: v });
+  }
   return out;
 }
 
@@ -151,6 +164,7 @@ function entryValue(e: ConfigEntry): number | string {
     case CONFIG_KEY_SHAFT_HZ:
       return dv.getFloat32(0, true);
     case CONFIG_KEY_SAMPLE_RATE_HZ:
+    case CONFIG_KEY_LEARN_WINDOWS:
       return dv.getUint32(0, true);
     default:
       return e.value[0];
@@ -199,6 +213,9 @@ export function entriesToConfig(entries: ConfigEntry[]): ConfigValues {
         break;
       case CONFIG_KEY_SLOW_MACHINE:
         out.slowMachine = v === 1;
+        break;
+      case CONFIG_KEY_LEARN_WINDOWS:
+        out.learnWindows = v as number;
         break;
     }
   }

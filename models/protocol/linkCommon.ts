@@ -79,6 +79,8 @@ export const CONFIG_KEY_WINDOW_LEN = 7;
 export const CONFIG_KEY_SAMPLE_RATE_HZ = 8;
 /** 1: velocity RMS over 2-1000 Hz (ISO 20816, machines below 600 rpm); 0: 10-1000 Hz. */
 export const CONFIG_KEY_SLOW_MACHINE = 9;
+/** protocol 1.3: writing it starts the node's own learning period of that many windows. */
+export const CONFIG_KEY_LEARN_WINDOWS = 10;
 
 /** Every key of section 3.7: spec name, value size in bytes (0: 1 to 32, the name), writable. */
 export const CONFIG_KEYS: Readonly<Record<number, { name: string; size: number; writable: boolean }>> = {
@@ -91,6 +93,7 @@ export const CONFIG_KEYS: Readonly<Record<number, { name: string; size: number; 
   [CONFIG_KEY_WINDOW_LEN]: { name: 'window_len', size: 2, writable: false },
   [CONFIG_KEY_SAMPLE_RATE_HZ]: { name: 'sample_rate_hz', size: 4, writable: false },
   [CONFIG_KEY_SLOW_MACHINE]: { name: 'slow_machine', size: 1, writable: true },
+  [CONFIG_KEY_LEARN_WINDOWS]: { name: 'learn_windows', size: 4, writable: true },
 };
 
 // ---- STREAM (section 3.8) ----

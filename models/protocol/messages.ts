@@ -22,6 +22,21 @@ export type BoardName = (typeof BOARD_NAMES)[number] | 'unknown';
 export const HELLO_MIN_LEN = 28;
 /** HELLO INFO block (protocol 1.1, section 3.1): appended after the channel list, all or nothing. */
 export const HELLO_INFO_LEN = 46;
+/** The node's detector state (HELLO STATE block and FEATURES state, protocol 1.3): 2 bytes. */
+export const STATE_LEN = 2;
+export const DETECTOR_NONE = 0;
+export const DETECTOR_MODEL = 1;
+export const DETECTOR_LEARNING = 2;
+export const DETECTOR_BASELINE = 3;
+export const DETECTOR_UNSEEN = 4;
+
+/** What detects on the node (section 3.1, 3.2): none, a model, or its own baseline. */
+export interface DetectorState {
+  /** DETECTOR_*: 0 none, 1 model, 2 learning its baseline, 3 its learned baseline, 4 that baseline at a speed it never saw. */
+  detector: number;
+  /** Learning progress 0..100 (100 once learned). */
+  learnPercent: number;
+}
 export const SLOT_STATE_EMPTY = 0;
 export const SLOT_STATE_PENDING = 1;
 export const SLOT_STATE_TRYING = 2;
@@ -108,6 +123,8 @@ export interface HelloInfo {
   modelSource: number;
   /** Exactly two slots. */
   slots: HelloSlot[];
+  /** The STATE block after INFO (protocol 1.3); absent from a 1.2 node. */
+  state?: DetectorState;
 }
 
 export interface Features {
@@ -129,6 +146,8 @@ export interface Features {
   anomalyScore?: number;
   /** log10 band energies (g^2) per axis, logBands[axis][band]; undefined or empty when not sent. */
   logBands?: number[][];
+  /** The node's detector state after the band energies (protocol 1.3); absent from older nodes. */
+  state?: DetectorState;
 }
 
 /** EVENT (section 3.3): an anomaly that started or ended. */
@@ -198,6 +217,12 @@ export function decodeHello(p: Uint8Array): Hello {
   if (p.length > infoAt) {
     if (p.length < infoAt + HELLO_INFO_LEN) throw new PayloadError(`HELLO ends inside its INFO block (${p.length - infoAt} of ${HELLO_INFO_LEN} bytes)`);
     out.info = decodeHelloInfo(dv, infoAt);
+    // The STATE block (1.3) after INFO is all or nothing too.
+    const stateAt = infoAt + HELLO_INFO_LEN;
+    if (p.length > stateAt) {
+      if (p.length < stateAt + STATE_LEN) throw new PayloadError('HELLO ends inside its STATE block');
+      out.info.state = { detector: p[stateAt], learnPercent: p[stateAt + 1] };
+    }
   }
   return out;
 }
@@ -222,6 +247,13 @@ function decodeHelloInfo(dv: DataView, at: number): HelloInfo {
     modelSource: u8(27),
     slots: [slot(28), slot(37)],
   };
+}
+
+function encodeState(st: DetectorState, p: Uint8Array, at: number): void {
+  checkByte('detector', st.detector);
+  if (!Number.isInteger(st.learnPercent) || st.learnPercent < 0 || st.learnPercent > 100) throw new PayloadError(`learn_percent ${st.learnPercent} is not 0 to 100`);
+  p[at] = st.detector;
+  p[at + 1] = st.learnPercent;
 }
 
 function checkByte(what: string, v: number): void {
@@ -264,7 +296,7 @@ export function encodeHello(h: Omit<Hello, 'channels'> & { channels: string[] })
   if (name.length > HELLO_MAX_NAME) throw new PayloadError(`node name is ${name.length} bytes, more than ${HELLO_MAX_NAME}`);
   if (channels.length > HELLO_MAX_CHANNELS) throw new PayloadError(`channel list is ${channels.length} bytes, more than ${HELLO_MAX_CHANNELS}`);
   if (h.uid.length !== 12) throw new PayloadError('node uid must be 12 bytes');
-  const p = new Uint8Array(HELLO_MIN_LEN + name.length + channels.length + (h.info ? HELLO_INFO_LEN : 0));
+  const p = new Uint8Array(HELLO_MIN_LEN + name.length + channels.length + (h.info ? HELLO_INFO_LEN + (h.info.state ? STATE_LEN : 0) : 0));
   const dv = new DataView(p.buffer);
   p[0] = h.protocolVersion;
   p[1] = h.firmware.major;
@@ -280,7 +312,11 @@ export function encodeHello(h: Omit<Hello, 'channels'> & { channels: string[] })
   p.set(name, 27);
   p[27 + name.length] = channels.length;
   p.set(channels, 28 + name.length);
-  if (h.info) encodeHelloInfo(h.info, dv, HELLO_MIN_LEN + name.length + channels.length);
+  if (h.info) {
+    const at = HELLO_MIN_LEN + name.length + channels.length;
+    encodeHelloInfo(h.info, dv, at);
+    if (h.info.state) encodeState(h.info.state, p, at + HELLO_INFO_LEN);
+  }
   return p;
 }
 
@@ -338,6 +374,12 @@ export function decodeFeatures(p: Uint8Array): Features {
       for (let b = 0; b < bandCount; b++) row.push(dv.getFloat32(bandsAt + 4 * (a * bandCount + b), true));
       out.logBands.push(row);
     }
+    // The state (1.3) after the bands: all or nothing.
+    const stateAt = bandsAt + 4 * axisCount * bandCount;
+    if (p.length > stateAt) {
+      if (p.length < stateAt + STATE_LEN) throw new PayloadError('FEATURES ends inside its state');
+      out.state = { detector: p[stateAt], learnPercent: p[stateAt + 1] };
+    }
   }
   return out;
 }
@@ -353,6 +395,7 @@ export function encodeFeatures(f: {
   values: number[][];
   anomalyScore?: number;
   logBands?: number[][];
+  state?: DetectorState;
 }): Uint8Array {
   const axisCount = f.values.length;
   const fields = axisCount > 0 ? f.values[0].length : 0;
@@ -365,8 +408,9 @@ export function encodeFeatures(f: {
     throw new PayloadError('FEATURES needs the same band count on every axis');
   }
   if (bandCount > FEATURES_BANDS_MAX) throw new PayloadError(`FEATURES carries at most ${FEATURES_BANDS_MAX} bands`);
+  if (f.state !== undefined && f.anomalyScore === undefined) throw new PayloadError('FEATURES state needs the anomaly score field before it');
   const valuesEnd = FEATURES_HEADER_LEN + 4 * axisCount * fields;
-  const trailer = f.anomalyScore === undefined ? 0 : FEATURES_TRAILER_MIN + 4 * axisCount * bandCount;
+  const trailer = f.anomalyScore === undefined ? 0 : FEATURES_TRAILER_MIN + 4 * axisCount * bandCount + (f.state ? STATE_LEN : 0);
   const p = new Uint8Array(valuesEnd + trailer);
   const dv = new DataView(p.buffer);
   dv.setUint32(0, f.windowIndex >>> 0, true);
@@ -384,6 +428,7 @@ export function encodeFeatures(f: {
     for (let a = 0; a < axisCount; a++) {
       for (let b = 0; b < bandCount; b++) dv.setFloat32(valuesEnd + FEATURES_TRAILER_MIN + 4 * (a * bandCount + b), bands[a][b], true);
     }
+    if (f.state) encodeState(f.state, p, valuesEnd + FEATURES_TRAILER_MIN + 4 * axisCount * bandCount);
   }
   return p;
 }

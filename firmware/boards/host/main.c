@@ -420,6 +420,25 @@ static size_t load_identity(const char *store)
 static node_t g_node; /* window buffers and scratch: static, not on the stack */
 static store_flash_t g_flash;
 static flash_file_t g_flash_file;
+/* FILE.baseline: the node's own baseline record (store/baseline_store.h), beside the model store. */
+static flash_file_t g_baseline_file;
+static store_flash_t g_baseline_flash;
+
+/* With --store FILE the learned baseline survives restarts in FILE.baseline; without, RAM only. */
+static int open_baseline(const options_t *o)
+{
+    char path[PATH_MAX];
+    if (o->store == NULL) {
+        return 0;
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s.baseline", o->store) >= sizeof path ||
+        flash_file_open(&g_baseline_flash, &g_baseline_file, path) != VIGIL_OK) {
+        fprintf(stderr, "vigil-node: cannot use %s.baseline: %s\n", o->store, strerror(errno));
+        return 1;
+    }
+    g_node.bl_flash = &g_baseline_flash; /* the board's record, set before the baseline boots */
+    return 0;
+}
 static store_t g_store;
 static float g_chunk[NODE_WINDOW_MAX * NODE_AXES_MAX];
 
@@ -534,7 +553,7 @@ static int select_model(const options_t *o)
             /* Refuse it before it costs a slot: the same checks the trial will run. */
             vigil_status_t st = node_accept_model(&g_node, file, n);
             /* .vgm files may carry an app section after total_len: store the blob only. */
-            const size_t blob_len = g_node.model.total_len;
+            const size_t blob_len = proto_get_u32le(file + 8); /* total_len (model-format §2.1), checked by accept */
             if (st == VIGIL_OK) {
                 /* Boot first, so the write goes beside the model the store would run. */
                 st = store_boot(&g_store, node_accept_model, &g_node, &blob, &len);
@@ -559,7 +578,7 @@ static int select_model(const options_t *o)
         if (st == VIGIL_OK &&
             node_set_model(&g_node, blob, len, (uint8_t)(MSG_MODEL_SOURCE_SLOT0 + g_store.active)) == VIGIL_OK) {
             fprintf(stderr, "vigil-node: model version %u from store slot %d\n",
-                    (unsigned)g_node.model.model_version, g_store.active);
+                    (unsigned)g_node.run.nn.model.model_version, g_store.active);
             return 0;
         }
         if (st != VIGIL_ERR_EMPTY) {
@@ -568,7 +587,7 @@ static int select_model(const options_t *o)
     }
     vigil_status_t st = node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN);
     if (st == VIGIL_OK) {
-        fprintf(stderr, "vigil-node: built-in model version %u\n", (unsigned)g_node.model.model_version);
+        fprintf(stderr, "vigil-node: built-in model version %u\n", (unsigned)g_node.run.nn.model.model_version);
     } else {
         fprintf(stderr, "vigil-node: no model: the built-in one does not fit (%s)\n", status_text(st));
     }
@@ -638,6 +657,7 @@ int main(int argc, char **argv)
 {
     options_t o;
     g_flash_file.fd = -1;
+    g_baseline_file.fd = -1;
     g_boot_ns = now_ns();
     int rc = parse_args(argc, argv, &o);
     if (rc != 0) {
@@ -657,6 +677,12 @@ int main(int argc, char **argv)
     if (rc == 0) {
         rc = select_model(&o);
     }
+    if (rc == 0) {
+        rc = open_baseline(&o);
+    }
+    if (rc == 0) {
+        node_baseline_boot(&g_node); /* no model: the node learns its own baseline (or runs it) */
+    }
     if (rc == 0 && g_store.flash != NULL &&
         node_ota_init(&g_node, &g_store, nn_default_model_blob, nn_default_model_len, OTA_CONFIRM_AFTER_DEFAULT) !=
             VIGIL_OK) {
@@ -666,6 +692,7 @@ int main(int argc, char **argv)
     if (rc != 0) {
         csv_close(&csv);
         flash_file_close(&g_flash_file);
+        flash_file_close(&g_baseline_file);
         return rc;
     }
 
@@ -728,5 +755,6 @@ int main(int argc, char **argv)
     }
     csv_close(&csv);
     flash_file_close(&g_flash_file);
+    flash_file_close(&g_baseline_file);
     return rc;
 }

@@ -163,7 +163,7 @@ int main(void)
     report_span("insn_features_window", &feat);
 
     /* 3. The model on one window's 64 features: input quantisation, 4 dense layers, the error. */
-    const nn_model_t *m = &g_node.model;
+    const nn_model_t *m = &g_node.run.nn.model;
     static float x[64];
     for (size_t i = 0; i < 64; i++) {
         x[i] = bands[i / 32][i % 32];
@@ -173,7 +173,7 @@ int main(void)
     uint32_t sumsq = 0;
     for (unsigned r = 0; r < BENCH_REPEATS; r++) {
         uint32_t t0 = tim2_now();
-        sumsq = nn_net_run(&g_node.net, x, nn_scratch, NULL, NULL);
+        sumsq = nn_net_run(&g_node.run.nn.net, x, nn_scratch, NULL, NULL);
         span_add(&inf, tim2_now() - t0);
         /* the four layers alone (what CMSIS-NN's arm_fully_connected_s8 figure covers) */
         static int8_t a[64], b[64];
@@ -181,7 +181,7 @@ int main(void)
         memcpy(a, nn_scratch, 64);
         t0 = tim2_now();
         for (size_t l = 0; l < m->layer_count; l++) {
-            nn_dense_s8(&g_node.net.layer[l], (l & 1u) ? b : a, (l & 1u) ? a : b, wide);
+            nn_dense_s8(&g_node.run.nn.net.layer[l], (l & 1u) ? b : a, (l & 1u) ? a : b, wide);
         }
         span_add(&layers, tim2_now() - t0);
     }
@@ -242,6 +242,63 @@ int main(void)
         node_restart_stream(&g_node);
     }
     report_span("insn_intake_511_frames", &intake);
+
+    /*
+     * 7. The node's own baseline (docs/detection.md §3) on this window's 3 x 32 log bands: one
+     * baseline_step while learning, calibrating and detecting (the largest of each phase), then the
+     * whole node per hop detecting with what it learned instead of a model. The learning period is
+     * the shortest the node takes (64 windows: 9 learning and 9 calibration windows per speed).
+     */
+    /* The bench's feature scratch is free by now: the learner lives there (this image's RAM is full). */
+    _Static_assert(sizeof(baseline_t) <= sizeof g_scratch, "the baseline fits the scratch");
+    baseline_t *bl = (baseline_t *)(void *)g_scratch;
+    baseline_config_t bc;
+    baseline_default_config(&bc, 96);
+    bc.period_windows = NODE_LEARN_WINDOWS_MIN;
+    bc.learn_windows = bc.calibrate_windows = (NODE_LEARN_WINDOWS_MIN - 2u * bc.warmup) / 5u;
+    if (baseline_init(bl, &bc) != VIGIL_OK) {
+        put_str("BENCH error baseline\n");
+    }
+    uint32_t learn_max = 0, cal_max = 0, detect_max = 0;
+    float bands_in[96];
+    for (unsigned w = 0; w < bc.period_windows + 8u; w++) {
+        for (unsigned i = 0; i < 96u; i++) {
+            bands_in[i] = g_node.fmsg.log_bands[i] + 0.01f * (float)((w * 7u + i * 13u) % 17u); /* not constant */
+        }
+        const bool calibrating = bl->slots > 0 && bl->slot[0].n == bc.learn_windows;
+        const bool learning = baseline_learning(bl);
+        const uint32_t t0 = tim2_now();
+        (void)baseline_step(bl, bands_in, 1000.0f);
+        const uint32_t d = tim2_now() - t0;
+        uint32_t *m = !learning ? &detect_max : calibrating ? &cal_max : &learn_max;
+        *m = d > *m ? d : *m;
+    }
+    report("insn_baseline_learn_window", learn_max);
+    report("insn_baseline_calibrate_window", cal_max);
+    report("insn_baseline_detect_window", detect_max);
+    report("baseline_state_bytes", (uint32_t)sizeof(baseline_t));
+
+    g_node.shaft_hz = 1000.0f / 60.0f;
+    vigil_status_t bst = node_learn(&g_node, NODE_LEARN_WINDOWS_MIN);
+    for (unsigned w = 0; w < NODE_LEARN_WINDOWS_MIN + 8u && bst == VIGIL_OK; w++) {
+        bst = node_push_samples(&g_node, g_frames, 512); /* the signal repeats every 512 frames */
+    }
+    if (bst != VIGIL_OK || g_node.detector_state != MSG_DETECTOR_BASELINE) {
+        put_str("BENCH error baseline node\n");
+    }
+    span_t bl_hop = {UINT32_MAX, 0};
+    at = 0;
+    for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+        const uint32_t sent = g_node.stats.features_sent;
+        const uint32_t t0 = tim2_now();
+        const vigil_status_t st = node_push_samples(&g_node, &g_frames[3 * at], 512);
+        span_add(&bl_hop, tim2_now() - t0);
+        at += 512;
+        if (st != VIGIL_OK || g_node.stats.features_sent != sent + 1u) {
+            put_str("BENCH error baseline window\n");
+        }
+    }
+    report_span("insn_window_total_baseline", &bl_hop);
     report("stack_high_water_bytes", stack_used());
     report("sink_bytes", g_sink_bytes);
     put_str("BENCH end\n");

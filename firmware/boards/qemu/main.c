@@ -42,6 +42,11 @@ static _Alignas(4) uint8_t g_store_mem[STORE_SLOTS * QEMU_STORE_SLOT_SIZE];
 static store_flash_t g_flash;
 static flash_ram_t g_ram;
 static store_t g_store;
+/* The node's own baseline record, in RAM like the model store (forgotten at every start). */
+#define QEMU_BASELINE_SLOT_SIZE 4096u
+static _Alignas(4) uint8_t g_baseline_mem[STORE_SLOTS * QEMU_BASELINE_SLOT_SIZE];
+static store_flash_t g_baseline_flash;
+static flash_ram_t g_baseline_ram;
 
 static void random_cb(void *ctx, uint8_t *out, size_t len)
 {
@@ -106,10 +111,14 @@ int main(void)
         .store = &g_store,
     };
     memcpy(cfg.uid, qemu_uid, sizeof cfg.uid);
+    if (flash_ram_init(&g_baseline_flash, &g_baseline_ram, g_baseline_mem, QEMU_BASELINE_SLOT_SIZE) == VIGIL_OK) {
+        cfg.baseline_flash = &g_baseline_flash;
+    }
     if (node_init(&g_node, &cfg) != VIGIL_OK) {
         halt(); /* a build-time configuration error: nothing sensible to send */
     }
     load_model();
+    node_baseline_boot(&g_node);
     start_ota();
     (void)node_send_hello(&g_node);
 

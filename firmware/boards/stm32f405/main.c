@@ -36,6 +36,7 @@ static node_t g_node;
 static iis3dwb_t g_sensor;
 static spi_bus_t g_spi;
 static store_flash_t g_flash;
+static store_flash_t g_baseline_flash;
 static store_t g_store;
 static float g_frames[3u * 64u]; /* one FIFO burst at a time: the watermark drains in two */
 
@@ -67,8 +68,8 @@ static void load_model(void)
         return;
     }
 #if VIGIL_NO_DEFAULT_MODEL
-    /* This image carries no built-in model (the Makefile says why): features without a score
-     * until a model trained for this node is installed. */
+    /* This image carries no built-in model (the Makefile says why): the node learns its own
+     * baseline (docs/detection.md §3) until a model trained for it is installed. */
     node_clear_model(&g_node);
 #else
     if (node_set_model(&g_node, nn_default_model_blob, nn_default_model_len, MSG_MODEL_SOURCE_BUILTIN) !=
@@ -101,6 +102,7 @@ int main(void)
     uptime_init(2u * BOARD_PCLK1_HZ); /* APB1 timers run at twice PCLK1 */
     rng_hw_init();
     flash_stm32f4_init(&g_flash);
+    flash_stm32f4_baseline_init(&g_baseline_flash);
     const uint8_t *identity = flash_stm32f4_identity_load(node_identity_intact);
     node_config_t cfg = {
         .axis_count = 3,
@@ -119,6 +121,7 @@ int main(void)
         .identity = identity,
         .identity_len = identity != NULL ? FLASH_STM32F4_RECORD_LEN : 0u,
         .store = &g_store,
+        .baseline_flash = &g_baseline_flash,
     };
     memcpy(cfg.uid, (const void *)UID_BASE, MSG_UID_LEN);
     if (node_init(&g_node, &cfg) != VIGIL_OK) {
@@ -127,6 +130,7 @@ int main(void)
         }
     }
     load_model();
+    node_baseline_boot(&g_node);
     start_ota();
     (void)node_send_hello(&g_node);
 

@@ -31,8 +31,9 @@
 #define ACR_DCEN (1u << 10)    /* §3.9.1: data cache enable / reset */
 #define ACR_DCRST (1u << 12)
 
-static const uint32_t k_slot_addr[STORE_SLOTS] = {0x0800C000u, 0x08010000u};
-static const uint32_t k_slot_sector[STORE_SLOTS] = {3u, 4u};
+/* Per device (ctx): the slots' addresses, then their sectors. */
+static const uint32_t k_model_slots[2 * STORE_SLOTS] = {0x0800C000u, 0x08010000u, 3u, 4u};
+static const uint32_t k_baseline_slots[2 * STORE_SLOTS] = {0x08040000u, 0x08060000u, 6u, 7u};
 
 static void unlock(void)
 {
@@ -115,7 +116,8 @@ static vigil_status_t f4_erase(const store_flash_t *f, uint32_t slot)
     if (slot >= STORE_SLOTS) {
         return VIGIL_ERR_ARG;
     }
-    return erase_sector(k_slot_sector[slot], k_slot_addr[slot], f->slot_size);
+    const uint32_t *t = f->ctx;
+    return erase_sector(t[STORE_SLOTS + slot], t[slot], f->slot_size);
 }
 
 static vigil_status_t f4_program(const store_flash_t *f, uint32_t slot, uint32_t offset, const uint8_t *data,
@@ -125,19 +127,26 @@ static vigil_status_t f4_program(const store_flash_t *f, uint32_t slot, uint32_t
         len > f->slot_size - offset) {
         return VIGIL_ERR_ARG;
     }
-    return program_words(k_slot_addr[slot] + offset, data, len);
+    const uint32_t *t = f->ctx;
+    return program_words(t[slot] + offset, data, len);
 }
 
 static const uint8_t *f4_read(const store_flash_t *f, uint32_t slot)
 {
-    (void)f;
-    return slot < STORE_SLOTS ? (const uint8_t *)k_slot_addr[slot] : 0;
+    const uint32_t *t = f->ctx;
+    return slot < STORE_SLOTS ? (const uint8_t *)t[slot] : 0;
 }
 
 void flash_stm32f4_init(store_flash_t *f)
 {
     *f = (store_flash_t){.erase = f4_erase, .program = f4_program, .read = f4_read,
-                         .slot_size = FLASH_STM32F4_SLOT_SIZE, .ctx = 0};
+                         .slot_size = FLASH_STM32F4_SLOT_SIZE, .ctx = (void *)k_model_slots};
+}
+
+void flash_stm32f4_baseline_init(store_flash_t *f)
+{
+    *f = (store_flash_t){.erase = f4_erase, .program = f4_program, .read = f4_read,
+                         .slot_size = FLASH_STM32F4_BASELINE_SLOT_SIZE, .ctx = (void *)k_baseline_slots};
 }
 
 /* ---- the identity record (sector 5) ---- */

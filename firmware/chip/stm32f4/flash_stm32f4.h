@@ -7,6 +7,8 @@
  *   sector 5      0x08020000 128 KB   the identity record (docs/protocol.md §4.3): pairing key,
  *                                     name, CONFIG values; appended, 84 bytes each, the last intact
  *                                     one counts; the sector is erased only when full (1,560 saves)
+ *   sectors 6-7   0x08040000 2 x 128 KB the node's own baseline record, two slots
+ *                                     (store/baseline_store.h; 4 KB used of each)
  * Slots are 16 KB; a slot erase is a sector erase. Programming is 32 bits at a time (PSIZE = x32,
  * for a 2.7-3.6 V supply, RM0090 §3.6.2 Table 6), and every word is read back.
  *
@@ -25,6 +27,12 @@
 
 /* Binds f to the two slots above. */
 void flash_stm32f4_init(store_flash_t *f);
+
+#define FLASH_STM32F4_BASELINE_SLOT_SIZE 4096u /* a 3-speed, 96-band baseline record is 2,376 bytes */
+
+/* Binds f to the two baseline record slots (sectors 6 and 7; an erase takes up to 2 s, once per
+ * learning period or reset). */
+void flash_stm32f4_baseline_init(store_flash_t *f);
 
 #define FLASH_STM32F4_IDENTITY_SECTOR 5u
 #define FLASH_STM32F4_IDENTITY_ADDR 0x08020000u

@@ -192,7 +192,10 @@ baseline_step_t baseline_step(baseline_t *b, const float *bands, float rpm)
     }
     if (baseline_learning(b)) {
         b->elapsed++;
-        const uint32_t pct = (uint32_t)(((uint64_t)b->elapsed * 100u) / c->period_windows);
+        /* floor(100 elapsed / period) in 32 bits (no 64-bit division on the node); past 42.9 M
+         * windows, elapsed / floor(period / 100), which is never below it. */
+        const uint32_t pct = b->elapsed <= UINT32_MAX / 100u ? b->elapsed * 100u / c->period_windows
+                                                              : b->elapsed / (c->period_windows / 100u);
         if (known && settled) {
             learn(b, rpm);
         }

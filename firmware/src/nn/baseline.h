@@ -28,7 +28,9 @@
 #ifndef BASELINE_MAX_DIM
 #define BASELINE_MAX_DIM 96u /* 3 axes x 32 bands */
 #endif
-#define BASELINE_MAX_SLOTS 4u
+#ifndef BASELINE_MAX_SLOTS
+#define BASELINE_MAX_SLOTS 4u /* speeds learned; the STM32F405 build keeps 3 (its RAM) */
+#endif
 
 typedef struct {
     uint16_t dim;               /* bands per window, 1 .. BASELINE_MAX_DIM */

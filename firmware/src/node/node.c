@@ -69,7 +69,8 @@ vigil_status_t node_init(node_t *node, const node_config_t *cfg)
         cfg->axis_count < 1 || cfg->axis_count > NODE_AXES_MAX || cfg->window_len < 1 ||
         cfg->window_len > NODE_WINDOW_MAX || cfg->hop < 1 || cfg->hop > cfg->window_len ||
         cfg->sample_rate_hz == 0 || (size_t)cfg->axis_count * cfg->window_len > NODE_SAMPLES_MAX ||
-        (cfg->range_g != 0 && !node_valid_range_g(cfg->range_g))) {
+        (cfg->range_g != 0 && !node_valid_range_g(cfg->range_g)) ||
+        (cfg->learn_windows != 0 && cfg->learn_windows < NODE_LEARN_WINDOWS_MIN)) {
         return VIGIL_ERR_ARG;
     }
     memset(&node->hello, 0, sizeof node->hello);
@@ -132,6 +133,11 @@ vigil_status_t node_init(node_t *node, const node_config_t *cfg)
     node->model_ok = false;
     node->model_blob = NULL;
     node->model_source = MSG_MODEL_SOURCE_NONE;
+    node->bl_on = false;
+    node->detector_state = MSG_DETECTOR_NONE;
+    node->learn_percent = 0;
+    node->bl_flash = cfg->baseline_flash;
+    node->learn_windows = cfg->learn_windows != 0 ? cfg->learn_windows : NODE_LEARN_WINDOWS_DEFAULT;
     node->ota_on = false;
     node->ota_builtin = NULL;
     node->ota_builtin_len = 0;

@@ -23,6 +23,7 @@
 #include "../dsp/features.h"
 #include "../dsp/windower.h"
 #include "../nn/detector.h"
+#include "../nn/baseline.h"
 #include "../nn/infer.h"
 #include "../nn/model.h"
 #include "../ota/transfer.h"
@@ -31,6 +32,7 @@
 #include "../status.h"
 
 struct store_s;
+struct store_flash;
 
 #define NODE_AXES_MAX MSG_AXES_MAX
 #ifndef NODE_SAMPLES_MAX
@@ -43,7 +45,14 @@ struct store_s;
 #define NODE_NN_CHANNELS_MAX 176u  /* output channels over all layers: 136 for 64-32-8-32-64,
                                       168 for a 3-axis 96-32-8-32-96 */
 #endif
-#define NODE_WINDOW_MAX 4096u      /* the largest window the code accepts (storage permitting) */
+#define NODE_WINDOW_MAX 4096u
+/* The node's own baseline (docs/detection.md §3): the default learning period, and the range
+ * CONFIG key 10 takes (the period must hold two speeds of baseline_node_config). */
+#define NODE_LEARN_WINDOWS_DEFAULT 2600u /* 500 + 500 windows per speed, two speeds */
+#define NODE_LEARN_WINDOWS_MIN 64u
+#define NODE_LEARN_WINDOWS_MAX 0x7FFFFFFFu
+#define NODE_BASELINE_K 3u /* k-of-n debounce of the baseline's alarms, as vigil eval's default */
+#define NODE_BASELINE_N 5u      /* the largest window the code accepts (storage permitting) */
 #define NODE_BANDS_MAX MSG_FEATURES_BANDS_MAX
 #define NODE_MODEL_INPUT_MAX (NODE_AXES_MAX * NODE_BANDS_MAX)
 
@@ -111,6 +120,10 @@ typedef struct {
     const uint8_t *identity;
     size_t identity_len;
     const struct store_s *store; /* the model store, for HELLO's slot states; NULL: none */
+    /* Two slots for the node's own baseline record (store/baseline_store.h), or NULL: what it
+     * learns is kept in RAM only. */
+    const struct store_flash *baseline_flash;
+    uint32_t learn_windows;   /* the learning period of a node without a model; 0 = NODE_LEARN_WINDOWS_DEFAULT */
 } node_config_t;
 
 typedef struct {
@@ -127,7 +140,15 @@ typedef struct {
     uint32_t auth_failures;       /* SECURE tags that did not verify */
     uint32_t feed_ignored;        /* frames other than SAMPLES_IN on the feed link */
     uint32_t logs_sent;
+    uint32_t baseline_saves;      /* learned baselines written to the baseline record */
 } node_stats_t;
+
+/* The running model's parsed header, prepared layers and channel words (docs/model-format.md). */
+typedef struct {
+    nn_model_t model;
+    nn_net_t net;
+    nn_channel_t channels[NODE_NN_CHANNELS_MAX];
+} node_nn_t;
 
 typedef struct {
     node_write_fn write;
@@ -181,13 +202,23 @@ typedef struct {
     const uint8_t *model_blob; /* the loaded model's bytes (a store slot, or the built-in) */
     size_t model_len;
     uint8_t model_source;      /* MSG_MODEL_SOURCE_* of model_blob */
-    nn_model_t model;
-    nn_net_t net;
-    nn_detector_t detector;
+    /* A node runs a model or its own baseline, never both: they share this memory. */
+    union {
+        node_nn_t nn;           /* model_ok */
+        baseline_t bl;          /* bl_on */
+    } run;
+    nn_detector_t detector;     /* the k-of-n debounce of whichever runs */
+    /* the node's own baseline (docs/detection.md §3) */
+    bool bl_on;                 /* the baseline runs (learning or detecting): no model runs */
+    uint8_t detector_state;     /* MSG_DETECTOR_* of the last window (HELLO, FEATURES) */
+    uint8_t learn_percent;      /* learning progress 0..99; 100 once learned */
+    uint32_t learn_windows;     /* the learning period (CONFIG key 10) */
+    float bl_peak;              /* the largest baseline score of the open event */
+    float bl_threshold;         /* the baseline's threshold at the last scored window (a score) */
+    const struct store_flash *bl_flash;
     uint8_t key[NN_MODEL_KEY_LEN]; /* the pairing key; all zero = unpaired (model-format §2.7) */
     uint8_t key_id[MSG_KEY_ID_LEN]; /* the first 4 bytes of SHA-256(key); zero when unpaired */
     bool paired;
-    nn_channel_t channels[NODE_NN_CHANNELS_MAX];
     msg_features_t fmsg;      /* the features are computed straight into the message */
     float samples[NODE_SAMPLES_MAX];
     /* Scratch shared by the phases of a window: the FFT buffer and power spectrum while features
@@ -245,8 +276,24 @@ VIGIL_NODISCARD vigil_status_t node_set_model(node_t *node, const uint8_t *blob,
 vigil_status_t node_ota_init(node_t *node, struct store_s *store, const uint8_t *builtin, size_t builtin_len,
                              uint8_t confirm_after);
 
-/* Stops using the model (features only; score MSG_FEATURES_NO_MODEL). */
+/* Stops using the model: the node's own baseline takes over (node_baseline_boot's rule without a
+ * model: the learned baseline from the record, else a learning period). */
 void node_clear_model(node_t *node);
+
+/*
+ * At boot, after the model choice (node_set_model): a node without a model detects with its
+ * learned baseline (the record on cfg.baseline_flash) or learns one (docs/detection.md §3); a
+ * node with a model keeps it unless the record is newer than every stored model (the technician
+ * asked the node to learn after the last deployment).
+ */
+void node_baseline_boot(node_t *node);
+
+/*
+ * The technician's reset (CONFIG key 10): the model stops, the node learns its machine afresh for
+ * `windows` windows (NODE_LEARN_WINDOWS_MIN .. MAX, else VIGIL_ERR_ARG), and the request is
+ * stored (VIGIL_ERR_FLASH when that failed: the learning runs anyway).
+ */
+VIGIL_NODISCARD vigil_status_t node_learn(node_t *node, uint32_t windows);
 
 /*
  * Boot announcement on every link that sends: a lone 0x00 (flushes a receiver's partial frame,

@@ -104,11 +104,12 @@ void node_send_config(node_t *node, size_t li, uint16_t seq)
     const msg_hello_t *h = &node->hello;
     const uint8_t send_bands = node->send_bands ? 1u : 0u;
     const uint8_t slow = node->slow_machine ? 1u : 0u;
-    uint8_t hop[2], shaft[4], window[2], rate[4];
+    uint8_t hop[2], shaft[4], window[2], rate[4], learn[4];
     proto_put_u16le(hop, h->hop);
     proto_put_f32le(shaft, node->shaft_hz);
     proto_put_u16le(window, h->window_len);
     proto_put_u32le(rate, h->sample_rate_hz);
+    proto_put_u32le(learn, node->learn_windows);
     /* Every key, in key order (protocol.md §3.7). */
     const msg_config_entry_t e[MSG_CFG_KEY_MAX] = {
         {MSG_CFG_NAME, (uint8_t)node_str_len(h->name), (const uint8_t *)h->name},
@@ -120,8 +121,9 @@ void node_send_config(node_t *node, size_t li, uint16_t seq)
         {MSG_CFG_WINDOW_LEN, 2, window},
         {MSG_CFG_SAMPLE_RATE_HZ, 4, rate},
         {MSG_CFG_SLOW_MACHINE, 1, &slow},
+        {MSG_CFG_LEARN_WINDOWS, 4, learn},
     };
-    uint8_t p[1 + 2 * MSG_CFG_KEY_MAX + MSG_NAME_MAX + 1 + 2 + 4 + 1 + 1 + 2 + 4 + 1];
+    uint8_t p[1 + 2 * MSG_CFG_KEY_MAX + MSG_NAME_MAX + 1 + 2 + 4 + 1 + 1 + 2 + 4 + 1 + 4];
     size_t n = 0;
     if (msg_config_encode(e, MSG_CFG_KEY_MAX, p, sizeof p, &n) != VIGIL_OK) {
         return; /* cannot happen: p fits the longest name */
@@ -131,7 +133,7 @@ void node_send_config(node_t *node, size_t li, uint16_t seq)
 }
 
 /* The size of each key's value (name: 1..32, checked apart; 0 also for the read-only keys). */
-static const uint8_t k_cfg_size[MSG_CFG_KEY_MAX + 1] = {0, 0, 1, 2, 4, 1, 0, 0, 0, 1};
+static const uint8_t k_cfg_size[MSG_CFG_KEY_MAX + 1] = {0, 0, 1, 2, 4, 1, 0, 0, 0, 1, 4};
 
 /* CONFIG_SET (§3.7): every entry checked first (the first bad one is refused), then all applied. */
 void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_t *c)
@@ -142,6 +144,7 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
     uint8_t range_g = node->range_g, bands = node->send_bands, slow = node->slow_machine;
     uint16_t hop = node->hello.hop;
     float shaft = node->shaft_hz;
+    uint32_t learn = 0;
     size_t pos = 0;
     for (size_t i = 0; i < c->count; i++) {
         msg_config_entry_t e;
@@ -180,6 +183,10 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
                 slow = e.value[0];
                 ok = slow <= 1u;
                 break;
+            case MSG_CFG_LEARN_WINDOWS:
+                learn = proto_get_u32le(e.value);
+                ok = learn >= NODE_LEARN_WINDOWS_MIN && learn <= NODE_LEARN_WINDOWS_MAX;
+                break;
             default: /* MSG_CFG_SEND_BANDS */
                 bands = e.value[0];
                 ok = bands <= 1u;
@@ -215,7 +222,9 @@ void node_on_config_set(node_t *node, size_t li, uint16_t seq, const msg_config_
         node->slow_machine = slow != 0;
         node_velocity_replan(node); /* key 9 (a hop change re-planned it in node_restart_windows) */
     }
-    if (node_save_identity(node) != VIGIL_OK) {
+    /* Key 10 last: the learner starts from the speed, hop, bands and band set with it. */
+    const bool learn_stored = learn == 0 || node_learn(node, learn) == VIGIL_OK;
+    if (node_save_identity(node) != VIGIL_OK || !learn_stored) {
         node_send_nack(node, li, seq, MSG_TYPE_CONFIG_SET, MSG_NACK_STORAGE, 0);
     } else {
         node_send_ack(node, li, seq, MSG_TYPE_CONFIG_SET);

@@ -125,8 +125,11 @@ vigil_status_t node_send_hello_on(node_t *node, size_t li, uint16_t seq)
     i->range_g = node->range_g;
     i->stream_mode = l->mode;
     i->raw_decimation = l->decimation;
-    i->model_version = node->model_ok ? node->model.model_version : 0u;
+    i->model_version = node->model_ok ? node->run.nn.model.model_version : 0u;
     i->model_source = node->model_ok ? node->model_source : MSG_MODEL_SOURCE_NONE;
+    i->has_state = true;
+    i->detector = node->detector_state;
+    i->learn_percent = node->learn_percent;
     slot_info(node, i->slot);
     uint8_t payload[MSG_HELLO_MAX_LEN];
     size_t len = 0;

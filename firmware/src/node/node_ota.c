@@ -20,7 +20,7 @@ vigil_status_t node_ota_init(node_t *node, struct store_s *store, const uint8_t 
         .builtin_version = builtin != NULL ? node_blob_version(builtin, builtin_len) : 0u,
     };
     node->ota_on = false;
-    const vigil_status_t st = ota_init(&node->ota, &cfg, node->model_ok ? node->model.model_version : 0u);
+    const vigil_status_t st = ota_init(&node->ota, &cfg, node->model_ok ? node->run.nn.model.model_version : 0u);
     if (st != VIGIL_OK) {
         return st;
     }

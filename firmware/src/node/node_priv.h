@@ -76,6 +76,17 @@ void node_model_log(node_t *node, uint8_t code, uint32_t version);
 /* Re-checks the loaded model against the node's feature spec (after a hop change). */
 void node_revalidate_model(node_t *node);
 
+/* ---- node_baseline.c: the node's own baseline (docs/detection.md §3) ---- */
+
+/* No model runs: the learned baseline from the record detects, else the node learns (the record's
+ * period, or the configured one). */
+void node_baseline_resume(node_t *node);
+/* One window's log bands (axis-major) through the baseline: sets node->detector_state and
+ * learn_percent, returns the detector's verdict, *score (MSG_FEATURES_NO_MODEL unless scored). */
+nn_detector_change_t node_baseline_window(node_t *node, const float *bands, float *score);
+/* After the window's frames went out: stores a baseline that has just finished learning. */
+void node_baseline_after_window(node_t *node);
+
 /* ---- node_stream.c: windows, FEATURES, EVENT, RAW_BLOCK ---- */
 
 /* Restarts every link's raw block at the next sample (a new stream, or a new scale). */
@@ -89,6 +100,8 @@ void node_end_alarm(node_t *node);
 void node_resend_alarm(node_t *node, size_t li);
 void node_on_samples_in(node_t *node, size_t li, const frame_view_t *v);
 void node_on_stream(node_t *node, size_t li, uint16_t seq, const msg_stream_t *m);
+/* EVENT (§3.3) of the detector's current event, started or ended. */
+void node_send_event(node_t *node, uint8_t state);
 
 /* ---- node_secure.c: key, nonces, PAIR, SECURE, TIME ---- */
 

@@ -118,10 +118,12 @@ void node_raw_restart_all(node_t *node)
     }
 }
 
-/* The EVENT payload of the detector's current or last event. */
+/* The EVENT payload of the detector's current or last event (the model's or the node's own baseline's). */
 static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_EVENT_LEN], size_t *len)
 {
     const nn_detector_t *d = &node->detector;
+    const nn_model_t *m = &node->run.nn.model;
+    const bool model = node->model_ok;
     const msg_event_t e = {
         .event_id = d->event_id,
         .state = state,
@@ -131,14 +133,15 @@ static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_E
         .end_window = d->last_over,
         .start_t_us = t_us_of(node, d->start_window),
         .end_t_us = t_us_of(node, d->last_over),
-        .peak_score = nn_score_f32(&node->model, d->peak_sumsq),
-        .threshold = nn_score_f32(&node->model, d->threshold_sumsq),
-        .model_version = node->model.model_version,
+        /* The node's own baseline: its score and threshold; model_version 0 (§3.3). */
+        .peak_score = model ? nn_score_f32(m, d->peak_sumsq) : node->bl_peak,
+        .threshold = model ? nn_score_f32(m, d->threshold_sumsq) : node->bl_threshold,
+        .model_version = model ? m->model_version : 0u,
     };
     return msg_event_encode(&e, payload, MSG_EVENT_LEN, len) == VIGIL_OK;
 }
 
-static void send_event(node_t *node, uint8_t state)
+void node_send_event(node_t *node, uint8_t state)
 {
     uint8_t payload[MSG_EVENT_LEN];
     size_t len = 0;
@@ -149,8 +152,8 @@ static void send_event(node_t *node, uint8_t state)
 
 void node_end_alarm(node_t *node)
 {
-    if (node->model_ok && nn_detector_reset(&node->detector) == NN_DETECTOR_ENDED) {
-        send_event(node, MSG_EVENT_ENDED);
+    if ((node->model_ok || node->bl_on) && nn_detector_reset(&node->detector) == NN_DETECTOR_ENDED) {
+        node_send_event(node, MSG_EVENT_ENDED);
     }
 }
 
@@ -159,7 +162,7 @@ void node_resend_alarm(node_t *node, size_t li)
     node_link_t *l = &node->link[li];
     uint8_t payload[MSG_EVENT_LEN];
     size_t len = 0;
-    if (node->model_ok && node->detector.active && (l->mode & MSG_STREAM_FEATURES) != 0 &&
+    if ((node->model_ok || node->bl_on) && node->detector.active && (l->mode & MSG_STREAM_FEATURES) != 0 &&
         build_event(node, MSG_EVENT_STARTED, payload, &len)) {
         node->tx_len = 0;
         node->stats.events_sent += node_link_send(node, li, MSG_TYPE_EVENT, l->seq++, payload, len) == VIGIL_OK;
@@ -170,7 +173,7 @@ void node_resend_alarm(node_t *node, size_t li)
 /* The model on this window's log bands; returns the detector's verdict, sets *score. */
 static nn_detector_change_t run_model(node_t *node, float *score)
 {
-    const nn_model_t *m = &node->model;
+    const nn_model_t *m = &node->run.nn.model;
     /* Input i = a * B + b is band b of node axis axes[a] (model-format §2.3). */
     float *x = node->scratch;
     const size_t bands = node->spec.band_count;
@@ -178,7 +181,7 @@ static nn_detector_change_t run_model(node_t *node, float *score)
         memcpy(&x[a * bands], &node->fmsg.log_bands[m->axes[a] * bands], bands * sizeof(float));
     }
     uint8_t *nn_scratch = (uint8_t *)&node->scratch[(m->input_dim + 1u) & ~(size_t)1u];
-    const uint32_t sumsq = nn_net_run(&node->net, x, nn_scratch, NULL, NULL);
+    const uint32_t sumsq = nn_net_run(&node->run.nn.net, x, nn_scratch, NULL, NULL);
     *score = nn_score_f32(m, sumsq);
     return nn_detector_push(&node->detector, node->window_index, sumsq);
 }
@@ -212,8 +215,13 @@ static void process_window(node_t *node)
     f->anomaly_score = MSG_FEATURES_NO_MODEL;
     if (node->model_ok) {
         change = run_model(node, &f->anomaly_score);
+    } else if (node->bl_on) {
+        change = node_baseline_window(node, f->log_bands, &f->anomaly_score);
     }
     f->band_count = node->send_bands ? (uint8_t)bands : 0u;
+    f->has_state = true;
+    f->detector = node->detector_state;
+    f->learn_percent = node->learn_percent;
 
     uint8_t *payload = (uint8_t *)node->scratch; /* the model's buffers are done with */
     size_t len = 0;
@@ -222,9 +230,12 @@ static void process_window(node_t *node)
         node->stats.features_sent += node_send_all(node, MSG_STREAM_FEATURES, MSG_TYPE_FEATURES, payload, len);
     }
     if (change == NN_DETECTOR_STARTED) {
-        send_event(node, MSG_EVENT_STARTED);
+        node_send_event(node, MSG_EVENT_STARTED);
     } else if (change == NN_DETECTOR_ENDED) {
-        send_event(node, MSG_EVENT_ENDED);
+        node_send_event(node, MSG_EVENT_ENDED);
+    }
+    if (node->bl_on) {
+        node_baseline_after_window(node);
     }
     node_ota_window(node, f->anomaly_score);
     /* The window counts even when its frame was dropped, so the receiver sees the gap (§2). */
@@ -267,6 +278,9 @@ vigil_status_t node_push_samples(node_t *node, const float *frames, size_t n_fra
 void node_restart_windows(node_t *node)
 {
     node_end_alarm(node);
+    if (node->bl_on) {
+        baseline_restart(&node->run.bl); /* a gap: the smoothing starts again */
+    }
     dsp_windower_reset(&node->win);
     node_velocity_replan(node); /* the meters start again, for the current hop and band */
     node->window_index = 0;

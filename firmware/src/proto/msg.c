@@ -23,7 +23,8 @@ vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, 
         m->axis_count > MSG_AXES_MAX) {
         return VIGIL_ERR_ARG;
     }
-    size_t total = MSG_HELLO_MIN_LEN + name_len + channels_len + (m->has_info ? MSG_HELLO_INFO_LEN : 0u);
+    size_t total = MSG_HELLO_MIN_LEN + name_len + channels_len +
+                   (m->has_info ? MSG_HELLO_INFO_LEN + (m->info.has_state ? MSG_STATE_LEN : 0u) : 0u);
     if (total > cap) {
         return VIGIL_ERR_NOSPACE;
     }
@@ -65,6 +66,10 @@ vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, 
             proto_put_u32le(&q[33 + 9 * k], i->slot[k].model_version);
         }
         pos += MSG_HELLO_INFO_LEN;
+        if (i->has_state) {
+            out[pos++] = i->detector;
+            out[pos++] = i->learn_percent;
+        }
     }
     *out_len = pos;
     return VIGIL_OK;
@@ -90,6 +95,16 @@ vigil_status_t msg_hello_decode(const uint8_t *p, size_t len, msg_hello_t *m)
     if (m->has_info) {
         if (len < end + MSG_HELLO_INFO_LEN) {
             return VIGIL_ERR_PAYLOAD;
+        }
+        /* The STATE block (1.3) is all or nothing too. */
+        const size_t state_at = end + MSG_HELLO_INFO_LEN;
+        m->info.has_state = len > state_at;
+        if (m->info.has_state) {
+            if (len < state_at + MSG_STATE_LEN) {
+                return VIGIL_ERR_PAYLOAD;
+            }
+            m->info.detector = p[state_at];
+            m->info.learn_percent = p[state_at + 1u];
         }
         const uint8_t *q = &p[end];
         msg_hello_info_t *i = &m->info;
@@ -137,7 +152,8 @@ vigil_status_t msg_features_encode(const msg_features_t *m, uint8_t *out, size_t
     }
     const size_t values_end = MSG_FEATURES_HEADER_LEN + 4u * n_values;
     const size_t n_bands = (size_t)m->axis_count * m->band_count;
-    size_t total = values_end + (m->has_trailer ? MSG_FEATURES_TRAILER_MIN + 4u * n_bands : 0u);
+    size_t total = values_end + (m->has_trailer ? MSG_FEATURES_TRAILER_MIN + 4u * n_bands +
+                                                      (m->has_state ? MSG_STATE_LEN : 0u) : 0u);
     if (total > cap) {
         return VIGIL_ERR_NOSPACE;
     }
@@ -155,6 +171,10 @@ vigil_status_t msg_features_encode(const msg_features_t *m, uint8_t *out, size_t
         uint8_t *b = &out[values_end + MSG_FEATURES_TRAILER_MIN];
         for (size_t i = 0; i < n_bands; i++) {
             proto_put_f32le(&b[4u * i], m->log_bands[i]);
+        }
+        if (m->has_state) {
+            b[4u * n_bands] = m->detector;
+            b[4u * n_bands + 1u] = m->learn_percent;
         }
     }
     *out_len = total;
@@ -180,10 +200,18 @@ vigil_status_t msg_features_decode(const uint8_t *p, size_t len, msg_features_t 
             return VIGIL_ERR_PAYLOAD;
         }
         bands = p[values_end + 4u];
-        if (bands > MSG_FEATURES_BANDS_MAX ||
-            len < values_end + MSG_FEATURES_TRAILER_MIN + 4u * axes * bands) {
+        const size_t bands_end = values_end + MSG_FEATURES_TRAILER_MIN + 4u * axes * bands;
+        /* The state (1.3) after the bands is all or nothing as well. */
+        if (bands > MSG_FEATURES_BANDS_MAX || len < bands_end || (len > bands_end && len < bands_end + MSG_STATE_LEN)) {
             return VIGIL_ERR_PAYLOAD;
         }
+        m->has_state = len > bands_end;
+        if (m->has_state) {
+            m->detector = p[bands_end];
+            m->learn_percent = p[bands_end + 1u];
+        }
+    } else {
+        m->has_state = false;
     }
     size_t room = MSG_FEATURES_VALUES_MAX / axes;
     size_t kept = fields < room ? fields : room;

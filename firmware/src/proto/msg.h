@@ -73,6 +73,14 @@
 #define MSG_MODEL_SOURCE_BUILTIN 1u
 #define MSG_MODEL_SOURCE_SLOT0 2u /* slot s: MSG_MODEL_SOURCE_SLOT0 + s */
 
+/* What detects on the node (HELLO STATE block, FEATURES state; protocol.md §3.1, §3.2, 1.3). */
+#define MSG_DETECTOR_NONE 0u      /* nothing: features only */
+#define MSG_DETECTOR_MODEL 1u     /* a model (HELLO INFO model_version, model_source) */
+#define MSG_DETECTOR_LEARNING 2u  /* the node learns its own baseline: learn_percent done */
+#define MSG_DETECTOR_BASELINE 3u  /* the node's own learned baseline */
+#define MSG_DETECTOR_UNSEEN 4u    /* the learned baseline, at a speed outside what it learned */
+#define MSG_STATE_LEN 2u          /* detector, learn_percent */
+
 /* The HELLO INFO block (protocol.md §3.1, 1.1). */
 typedef struct {
     uint8_t state;          /* 0 empty, 1 pending, 2 trying, 3 confirmed, 4 rejected */
@@ -94,6 +102,10 @@ typedef struct {
     uint32_t model_version;
     uint8_t model_source;   /* MSG_MODEL_SOURCE_* */
     msg_slot_info_t slot[2];
+    /* The STATE block (1.3, after INFO, all or nothing): has_state false = a 1.2 node. */
+    bool has_state;
+    uint8_t detector;       /* MSG_DETECTOR_* */
+    uint8_t learn_percent;  /* 0..100 */
 } msg_hello_info_t;
 
 /* HELLO (protocol.md §3.1). Strings are NUL-terminated here and travel without the NUL. */
@@ -136,7 +148,7 @@ VIGIL_NODISCARD vigil_status_t msg_hello_decode(const uint8_t *p, size_t len, ms
 #define MSG_FEATURES_NO_MODEL (-1.0f)
 #define MSG_FEATURES_MAX_LEN                                                                   \
     (MSG_FEATURES_HEADER_LEN + 4u * MSG_FEATURES_VALUES_MAX + MSG_FEATURES_TRAILER_MIN +         \
-     4u * MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX) /* 851 */
+     4u * MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX + MSG_STATE_LEN) /* 853 */
 
 typedef struct {
     uint32_t window_index;
@@ -151,6 +163,10 @@ typedef struct {
     float anomaly_score;                   /* MSG_FEATURES_NO_MODEL when the node runs no model */
     uint8_t band_count;                    /* 0 .. MSG_FEATURES_BANDS_MAX */
     float log_bands[MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX]; /* axis-major: [a * band_count + b] */
+    /* The state (1.3, after the bands, all or nothing; needs the trailer): false = a 1.2 node. */
+    bool has_state;
+    uint8_t detector;                      /* MSG_DETECTOR_* */
+    uint8_t learn_percent;                 /* 0..100 */
 } msg_features_t;
 
 /* VIGIL_ERR_ARG unless axis_count is 1..3, fields_per_axis >= 1, their product fits values[] and
@@ -264,7 +280,8 @@ VIGIL_NODISCARD vigil_status_t msg_pair_decode(const uint8_t *p, size_t len, msg
 #define MSG_CFG_WINDOW_LEN 7u
 #define MSG_CFG_SAMPLE_RATE_HZ 8u
 #define MSG_CFG_SLOW_MACHINE 9u /* velocity band 2-1000 Hz (ISO 20816, below 600 rpm) instead of 10-1000 */
-#define MSG_CFG_KEY_MAX 9u
+#define MSG_CFG_LEARN_WINDOWS 10u /* 1.3: writing it starts the node's own learning period */
+#define MSG_CFG_KEY_MAX 10u
 
 typedef struct {
     uint8_t key;
@@ -366,6 +383,7 @@ VIGIL_NODISCARD vigil_status_t msg_ping_check(size_t len);
 #define MSG_LOG_DROPPED 7u
 #define MSG_LOG_MODEL_LOADED 8u
 #define MSG_LOG_MODEL_REFUSED 9u
+#define MSG_LOG_BASELINE 10u /* the node's own baseline: learned, or nothing learned */
 
 typedef struct {
     uint8_t level;

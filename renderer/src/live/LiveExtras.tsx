@@ -1,6 +1,7 @@
 /** The Live card's per-axis table, raw waveform, alarms and node log (from the LinkStore). */
 import { useEffect, useRef, useState } from 'react';
 import type { NodeInfo } from '../../../models/api/contract';
+import { detectorText } from '../../../models/api/detector';
 import { formatTime } from '../format';
 import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';
@@ -83,7 +84,8 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
         <caption className="muted small">
           Window {fr.windowIndex.toLocaleString('en')}
           {fr.shaftHz > 0 && ` · shaft ${fr.shaftHz.toFixed(1)} Hz`}
-          {fr.anomalyScore !== undefined && ` · anomaly score ${fr.anomalyScore === null ? 'none (no model running)' : f(fr.anomalyScore, 4)}`}
+          {fr.anomalyScore !== undefined && ` · anomaly score ${fr.anomalyScore === null ? `none (${detectorText(fr.detector) ?? 'no model running'})` : f(fr.anomalyScore, 4)}`}
+          {fr.anomalyScore !== null && fr.detector?.kind === 'baseline' && ' (learned baseline)'}
         </caption>
       )}
     </table>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { NodeInfo } from '../../../models/api/contract';
+import { detectorText } from '../../../models/api/detector';
 import { LABEL_COLOURS, LABEL_NAMES, type LabelKind } from '../../../models/dataset/labels';
 import { queryLabels } from '../db/labels';
 import type { LabelRow } from '../db/types';
@@ -152,7 +153,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
         )}
         {h?.info && (
           <span className="badge model" data-testid="running-model" title="The model the node says it runs (HELLO INFO)">
-            {h.info.modelSource === 'none' ? 'No model' : `Model ${h.info.modelVersion} (${h.info.modelSource})`}
+            {detectorText(extras.get(node.path).latest?.detector ?? h.info.detector) ?? (h.info.modelSource === 'none' ? 'No model' : `Model ${h.info.modelVersion} (${h.info.modelSource})`)}
           </span>
         )}
         <span

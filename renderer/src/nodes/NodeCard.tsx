@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import type { Capability, NodeInfo } from '../../../models/api/contract';
+import { detectorText } from '../../../models/api/detector';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitle } from '../format';
@@ -114,7 +115,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
                     <dt>Sensor</dt>
                     <dd>{info.sensor === 'iis3dwb' ? `IIS3DWB, ±${info.rangeG} g` : info.sensor === 'none' ? 'none (samples arrive over a link)' : 'unknown'}</dd>
                     <dt>Model</dt>
-                    <dd>{info.modelSource === 'none' ? 'none running' : `${info.modelSource}, version ${info.modelVersion}`}</dd>
+                    <dd>{detectorText(info.detector) ?? (info.modelSource === 'none' ? 'none running' : `${info.modelSource}, version ${info.modelVersion}`)}</dd>
                   </>
                 )}
                 <dt>UID</dt>

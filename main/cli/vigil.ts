@@ -17,7 +17,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultFeatureSpec, type FeatureSpec } from '../../models/features/spec';
-import { checkAppSection, floatModelFromJson, type AppSection } from '../../models/nn/appSection';
+import { checkAppSection, floatModelFromJson } from '../../models/nn/appSection';
 import { runInt8, sumsqToScore } from '../../models/nn/int8';
 import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
 import { withRounding } from '../../models/nn/quantize';

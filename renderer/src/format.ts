@@ -120,12 +120,13 @@ export function formatDuration(ms: number): string {
 }
 
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(kind: 'dateTime' | 'date'): Intl.DateTimeFormat {
+function dateFormat(kind: 'dateTime' | 'date' | 'dateTimeMs' | 'timeMs'): Intl.DateTimeFormat {
   const key = `${lang()}:${kind}`;
   let f = dateTimeFormats.get(key);
   if (!f) {
-    const opts: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric' };
-    if (kind === 'dateTime') Object.assign(opts, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    const opts: Intl.DateTimeFormatOptions = kind === 'timeMs' ? {} : { year: 'numeric', month: 'short', day: 'numeric' };
+    if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    if (kind === 'dateTimeMs' || kind === 'timeMs') opts.fractionalSecondDigits = 3;
     dateTimeFormats.set(key, (f = new Intl.DateTimeFormat(lang(), opts)));
   }
   return f;
@@ -134,6 +135,16 @@ function dateFormat(kind: 'dateTime' | 'date'): Intl.DateTimeFormat {
 /** Local date and time in the interface language: "May 2, 2024, 14:03:07", "2 may 2024, 14:03:07". */
 export function formatDateTime(ms: number): string {
   return Number.isFinite(ms) ? dateFormat('dateTime').format(ms) : '—';
+}
+
+/** Local date and time to the millisecond, with the language's decimal mark: "8 mar 2026, 08:00:00,200". */
+export function formatDateTimeMs(ms: number): string {
+  return Number.isFinite(ms) ? dateFormat('dateTimeMs').format(ms) : '—';
+}
+
+/** Local time of day to the millisecond: "08:00:00,200" in Spanish, "08:00:00.200" in English. */
+export function formatTimeMs(ms: number): string {
+  return Number.isFinite(ms) ? dateFormat('timeMs').format(ms) : '—';
 }
 
 /** Local date in the interface language: "May 2, 2024", "2 may 2024". */

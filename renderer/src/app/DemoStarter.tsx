@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { DEMO_RECORDINGS, type DemoRecording } from '../../../models/api/contract';
 import type { VigilClient } from '../api/types';
-import { DEMO_RECORDING_LABELS } from '../demo';
+import { demoRecordingLabel } from '../demo';
 import { t } from '../i18n';
 import { useAction } from './hooks';
 import { navigate } from './route';
@@ -24,7 +24,7 @@ export function DemoStarter({ client, prominent = true }: { client: VigilClient;
         <select value={recording} onChange={(e) => setRecording(e.target.value as DemoRecording)} disabled={action.busy}>
           {DEMO_RECORDINGS.map((r) => (
             <option key={r} value={r}>
-              {DEMO_RECORDING_LABELS[r]}
+              {demoRecordingLabel(r)}
             </option>
           ))}
         </select>

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { LABEL_COLOURS, labelForKey } from '../../../models/dataset/labels';
 import { labelName, t } from '../i18n';
 import type { LabelRow } from '../db/types';
-import { formatDateTime, formatFixed } from '../format';
+import { formatDateTimeMs, formatFixed, formatTimeMs } from '../format';
 import { useStorage } from '../storage/services';
 import { deleteWithUndo, editWithUndo } from './actions';
 import { LabelForm } from './LabelForm';
@@ -24,14 +24,13 @@ export interface LabelTableProps {
 }
 
 function when(ms: number, relativeTo?: number): string {
-  return relativeTo === undefined ? formatDateTime(ms) + `.${String(Math.floor(ms % 1000)).padStart(3, '0')}` : `${formatFixed((ms - relativeTo) / 1000, 3)} s`;
+  return relativeTo === undefined ? formatDateTimeMs(ms) : `${formatFixed((ms - relativeTo) / 1000, 3)} s`;
 }
 
-/** "2026-11-22 02:15:48.117 to 02:15:48.311": the end without its date when it is the same day. */
+/** "Nov 22, 2026, 02:15:48.117 to 02:15:48.311": the end without its date when it is the same day. */
 function span(startMs: number, endMs: number, relativeTo?: number): string {
-  const a = when(startMs, relativeTo);
-  const b = when(endMs, relativeTo);
-  return relativeTo === undefined && a.slice(0, 10) === b.slice(0, 10) ? `${a} to ${b.slice(11)}` : `${a} to ${b}`;
+  const sameDay = relativeTo === undefined && new Date(startMs).toDateString() === new Date(endMs).toDateString();
+  return t('labels.span', { from: when(startMs, relativeTo), to: sameDay ? formatTimeMs(endMs) : when(endMs, relativeTo) });
 }
 
 export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeTo, empty }: LabelTableProps) {

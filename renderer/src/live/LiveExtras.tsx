@@ -164,7 +164,7 @@ export function NodeLog({ node, store }: { node: NodeInfo; store: LinkStore }) {
             <li key={i} className={`level-${l.level}`}>
               <span className="when">{formatTime(l.atMs)}</span>
               <span className="level">{l.level === 'info' ? '' : t('live.logLevel', { level: t(`live.level.${l.level}`) })}</span>
-              {l.text || t('live.logCode', { code: l.code })}
+              {l.text ? <span translate="no">{l.text}</span> : t('live.logCode', { code: l.code })}
             </li>
           ))}
         </ol>

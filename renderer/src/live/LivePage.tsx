@@ -141,7 +141,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
   return (
     <article className="panel live-card" data-testid="live-card" data-path={node.path}>
       <header className="live-head">
-        <h3>{nodeTitle(node)}</h3>
+        <h3 translate="no">{nodeTitle(node)}</h3>
         <StatusBadge status={node.status} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
@@ -152,7 +152,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
         )}
         {h?.info && (
           <span className="badge model" data-testid="running-model" title={t('live.modelTitle')}>
-            {h.info.modelSource === 'none' ? t('live.noModel') : t('live.model', { version: h.info.modelVersion, source: h.info.modelSource })}
+            {h.info.modelSource === 'none' ? t('live.noModel') : t('live.model', { version: h.info.modelVersion, source: t(`common.modelSource.${h.info.modelSource}`) })}
           </span>
         )}
         <span

@@ -62,7 +62,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
   return (
     <article className="node-card" data-testid="node-card" data-path={node.path} data-status={node.status}>
       <header>
-        <h4>{nodeTitle(node)}</h4>
+        <h4 translate="no">{nodeTitle(node)}</h4>
         <StatusBadge status={node.status} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
@@ -89,7 +89,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
             {h ? (
               <>
                 <dt>{t('nodes.board')}</dt>
-                <dd>{h.board}</dd>
+                <dd translate="no">{h.board}</dd>
                 <dt>{t('nodes.firmware')}</dt>
                 <dd className="mono">{h.firmware}</dd>
                 <dt>{t('nodes.protocol')}</dt>
@@ -104,7 +104,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
                     <dt>{t('nodes.sensor')}</dt>
                     <dd>{info.sensor === 'iis3dwb' ? t('nodes.sensorIis', { range: info.rangeG }) : info.sensor === 'none' ? t('nodes.sensorNone') : t('nodes.sensorUnknown')}</dd>
                     <dt>{t('nodes.model')}</dt>
-                    <dd>{info.modelSource === 'none' ? t('nodes.modelNone') : t('nodes.modelVersion', { source: info.modelSource, version: info.modelVersion })}</dd>
+                    <dd>{info.modelSource === 'none' ? t('nodes.modelNone') : t('nodes.modelVersion', { source: t(`common.modelSource.${info.modelSource}`), version: info.modelVersion })}</dd>
                   </>
                 )}
                 <dt>{t('nodes.uid')}</dt>
@@ -114,7 +114,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
                 <dt>{t('nodes.windowHop')}</dt>
                 <dd>{t('nodes.windowHopValue', { window: h.windowLen, hop: h.hop })}</dd>
                 <dt>{t('nodes.channels')}</dt>
-                <dd>{h.channels.join(', ') || '—'}</dd>
+                <dd translate="no">{h.channels.join(', ') || '—'}</dd>
               </>
             ) : (
               <>

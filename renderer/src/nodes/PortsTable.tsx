@@ -95,7 +95,7 @@ function PortRow({ client, port, connected }: { client: VigilClient; port: PortI
           {port.path}
           {port.demo && <span className="badge demo">{t('common.demo')}</span>}
         </td>
-        <td>{port.manufacturer ?? <span className="muted">—</span>}</td>
+        <td translate="no">{port.manufacturer ?? <span className="muted">—</span>}</td>
         <td className="mono">{port.serialNumber ?? <span className="muted">—</span>}</td>
         <td className="actions">
           {connected ? (

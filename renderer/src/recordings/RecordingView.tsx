@@ -111,7 +111,7 @@ export function RecordingView({ id }: { id: string }) {
           <a href="#/recordings" className="small">
             {t('recordings.backArrow')}
           </a>
-          <h2>{s.name}</h2>
+          <h2 translate="no">{s.name}</h2>
           <p className="muted small">
             {node.value?.name ?? t('recordings.unknownSensor')} · {formatDateTime(s.startMs)} · {formatDuration(s.endMs - s.startMs)} · {formatHz(s.sampleRateHz)} ·{' '}
             {t('recordings.headInfo', { window: s.windowLen, hop: s.hop })} · {t('recordings.windows', { n: formatCount(s.windowCount) })}

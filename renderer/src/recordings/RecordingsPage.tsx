@@ -86,13 +86,15 @@ function RecordingList() {
               {sessions.value.map((s) => (
                 <tr key={s.id} data-testid="recording-row" data-id={s.id}>
                   <td className="name-cell">
-                    <a href={`#/recordings/${encodeURIComponent(s.id)}`}>{s.name}</a>
+                    <a translate="no" href={`#/recordings/${encodeURIComponent(s.id)}`}>{s.name}</a>
                     <div className="muted small">
                       {s.kind === 'live' ? (s.status === 'recording' ? t('recordings.recordingLive') : t('recordings.live')) : t('recordings.imported', { file: s.source?.fileName ?? '' })}
                     </div>
                   </td>
-                  <td className="name-cell">{names.value.get(s.nodeId) ?? '—'}</td>
-                  <td>{s.assetId ? (assets.value.get(s.assetId) ?? '—') : '—'}</td>
+                  <td className="name-cell" translate="no">
+                    {names.value.get(s.nodeId) ?? '—'}
+                  </td>
+                  <td translate="no">{s.assetId ? (assets.value.get(s.assetId) ?? '—') : '—'}</td>
                   <td>{formatDateTime(s.startMs)}</td>
                   <td>{formatDuration(s.endMs - s.startMs)}</td>
                   <td className="num">{formatCount(s.windowCount)}</td>

@@ -134,7 +134,22 @@ describe('the interface in Spanish, every page', () => {
           await page.getByTestId('history-chart').locator('.u-axis').first().waitFor({ timeout: 15_000 });
         },
       },
+      {
+        name: 'import-dialog',
+        open: async () => {
+          await go('recordings');
+          await page.getByTestId('import-csv').click();
+          await page.locator('#import-title').waitFor();
+        },
+      },
       { name: 'events', open: async () => (await go('events'), page.getByTestId('events-table').waitFor()) },
+      {
+        name: 'label-form',
+        open: async () => {
+          await page.getByTestId('events-table').getByRole('button').first().click();
+          await page.getByTestId('label-notes').waitFor();
+        },
+      },
       { name: 'storage', open: async () => (await go('storage'), page.getByTestId('storage-counts').waitFor()) },
       { name: 'training', open: async () => (await go('training'), page.getByTestId('stored-picker').waitFor({ timeout: 15_000 })) },
       { name: 'deploy', open: async () => (await go('deploy'), page.locator('#deploy-title').waitFor()) },

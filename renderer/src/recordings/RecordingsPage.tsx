@@ -88,7 +88,7 @@ function RecordingList() {
                   <td className="name-cell">
                     <a translate="no" href={`#/recordings/${encodeURIComponent(s.id)}`}>{s.name}</a>
                     <div className="muted small">
-                      {s.kind === 'live' ? (s.status === 'recording' ? t('recordings.recordingLive') : t('recordings.live')) : t('recordings.imported', { file: s.source?.fileName ?? '' })}
+                      {s.kind === 'live' ? (s.status === 'recording' ? t('recordings.recordingLive') : t('recordings.live')) : s.source?.fileName ? t('recordings.imported', { file: s.source.fileName }) : t('recordings.importedNoFile')}
                     </div>
                   </td>
                   <td className="name-cell" translate="no">

@@ -12,7 +12,7 @@ import { confirmedModel, recordDeployment } from '../db/deployments';
 import { addModel, listModels, nextModelVersion } from '../db/models';
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { formatFixed } from '../format';
-import { t } from '../i18n';
+import { lang, t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { LossChart } from './charts';
 import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
@@ -121,6 +121,7 @@ export function TrainingPage() {
     worker.current?.terminate();
     const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'vigil-train' });
     w.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+    w.postMessage({ type: 'lang', lang: lang() } satisfies ToWorker);
     w.onerror = (e) => {
       setError(t('training.workerFailed', { error: e.message || t('training.unknownError') }));
       setPhase('idle');

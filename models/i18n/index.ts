@@ -5,8 +5,8 @@
  * renderer and the CLI both call `makeI18n`; docs/i18n.md says how to add a screen or a language.
  */
 import i18next, { type TFunction } from 'i18next';
-import en from './locales/en';
-import es from './locales/es';
+import en from './locales/en/index';
+import es from './locales/es/index';
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Lang = (typeof LANGUAGES)[number];

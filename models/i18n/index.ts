@@ -1,12 +1,12 @@
 /**
  * Translations for every room: one i18next instance per language, strings in catalogue files a
- * translator edits (models/i18n/locales/{lang}.json, one namespace per screen: "report" today).
+ * translator edits (models/i18n/locales/{lang}/{area}.json, one namespace per area of the app).
  * Numbers, dates and units follow the language through Intl (decimal comma in Spanish). The
  * renderer and the CLI both call `makeI18n`; docs/i18n.md says how to add a screen or a language.
  */
 import i18next, { type TFunction } from 'i18next';
-import en from './locales/en.json';
-import es from './locales/es.json';
+import en from './locales/en/index';
+import es from './locales/es/index';
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -14,6 +14,18 @@ export const CATALOGUES: Record<Lang, Record<string, unknown>> = { en, es };
 
 export function isLang(x: unknown): x is Lang {
   return typeof x === 'string' && (LANGUAGES as readonly string[]).includes(x);
+}
+
+/**
+ * The first of the system's preferred languages ("es-MX", "en-GB", ...) that Vigil speaks, by its
+ * primary subtag; English when none is.
+ */
+export function pickLang(preferred: readonly string[]): Lang {
+  for (const p of preferred) {
+    const primary = p.toLowerCase().split(/[-_]/)[0];
+    if (isLang(primary)) return primary;
+  }
+  return 'en';
 }
 
 export interface I18n {

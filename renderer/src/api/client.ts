@@ -3,6 +3,7 @@
  * `window.vigil`; in a plain browser the page talks to the host over a WebSocket at /api.
  */
 import type { VigilApi } from '../../../models/api/contract';
+import { t } from '../i18n';
 import { bridgeClient, type PreloadBridge } from './bridge';
 import { socketUrl, takeToken } from './token';
 import type { VigilClient } from './types';
@@ -31,7 +32,7 @@ export function getClient(): VigilClient {
       describeProblem: () =>
         token
           ? undefined
-          : 'This page was opened without an access token. Open the address the Vigil host printed when it started (it ends in ?token=…).',
+          : t('app.noToken'),
     });
   }
   return client;

@@ -4,6 +4,7 @@
  */
 
 import { isApiErrorCode, type ApiErrorCode, type ApiReply } from '../../../models/api/contract';
+import { lang, t } from '../i18n';
 
 /**
  * The host's codes (API_ERROR_CODES in models/api/contract.ts) plus the client's own:
@@ -26,7 +27,9 @@ export class RequestError extends Error {
 /**
  * A message fit to show on screen for anything a request rejected with. Electron's ipcRenderer
  * wraps handler errors as "Error invoking remote method 'x': ApiError: <message>"; only the
- * message is worth showing.
+ * message is worth showing. The host writes its details in English: in English they are shown
+ * as they are; in another language the code's sentence (errors.json) leads, and the host's detail,
+ * which names the port, file or value, follows in parentheses.
  */
 export function plainMessage(err: unknown): string {
   const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
@@ -34,7 +37,14 @@ export function plainMessage(err: unknown): string {
     .replace(/^Error invoking remote method '[^']*':\s*/, '')
     .replace(/^(?:[A-Za-z]*Error):\s*/, '')
     .trim();
-  return text.length > 0 ? text : 'Something went wrong, and the Vigil host gave no details.';
+  if (err instanceof RequestError) return errorText(err.code, text);
+  return text.length > 0 ? text : t('errors.noDetails');
+}
+
+/** A request error in the interface language, keeping the host's detail. */
+export function errorText(code: RequestErrorCode, detail: string): string {
+  if (!detail) return t(`errors.code.${code}`);
+  return lang() === 'en' ? detail : t('errors.withDetail', { message: t(`errors.code.${code}`), detail });
 }
 
 /**

@@ -13,25 +13,18 @@ import { RecorderBanner } from '../storage/RecorderBanner';
 import { StorageContext, type StorageServices } from '../storage/services';
 import { StoragePage } from '../storage/StoragePage';
 import { TrainingPage } from '../training/TrainingPage';
+import { useI18n } from '../i18n';
 import { ConnectionBanner } from './ConnectionBanner';
+import { LanguagePicker } from './LanguagePicker';
 import { OpenedFileBanner } from './OpenedFileBanner';
 import { useConnection, useNodes } from './hooks';
 import { useLocation, type Route } from './route';
 
-const PAGES: { route: Route; name: string }[] = [
-  { route: 'nodes', name: 'Nodes' },
-  { route: 'live', name: 'Live' },
-  { route: 'recordings', name: 'Recordings' },
-  { route: 'analysis', name: 'Envelope' },
-  { route: 'events', name: 'Events' },
-  { route: 'storage', name: 'Storage' },
-  { route: 'training', name: 'Training' },
-  { route: 'deploy', name: 'Deploy' },
-  { route: 'report', name: 'Report' },
-];
+const PAGES: Route[] = ['nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
 
 export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
   const { route, id } = useLocation();
+  const { t, lang } = useI18n();
   const nodes = useNodes(client);
   const onlineCount = nodes.nodes.filter((n) => n.status === 'online').length;
   // While the link is down the page shows the last known state; dim it so nobody mistakes it for live.
@@ -42,18 +35,20 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
       <div className="shell">
         <header className="topbar">
           <h1>Vigil</h1>
-          <span className="tagline">Vibration monitoring</span>
+          <span className="tagline">{t('app.tagline')}</span>
+          <LanguagePicker />
         </header>
-        <nav className="sidenav" aria-label="Pages">
+        <nav className="sidenav" aria-label={t('app.pagesNav')}>
           {PAGES.map((p) => (
-            <a key={p.route} href={`#/${p.route}`} aria-current={route === p.route ? 'page' : undefined}>
-              {p.name}
-              {p.route === 'nodes' && nodes.nodes.length > 0 && <span className="count">{nodes.nodes.length}</span>}
-              {p.route === 'live' && onlineCount > 0 && <span className="count live">{onlineCount}</span>}
+            <a key={p} href={`#/${p}`} aria-current={route === p ? 'page' : undefined}>
+              {t(`app.page.${p}`)}
+              {p === 'nodes' && nodes.nodes.length > 0 && <span className="count">{nodes.nodes.length}</span>}
+              {p === 'live' && onlineCount > 0 && <span className="count live">{onlineCount}</span>}
             </a>
           ))}
         </nav>
-        <main className={linkDown ? 'content stale' : 'content'}>
+        {/* Keyed by language: a change remounts the pages, so charts and formatters outside React take the new locale. */}
+        <main key={lang} className={linkDown ? 'content stale' : 'content'}>
           <ConnectionBanner client={client} />
           <RecorderBanner />
           <OpenedFileBanner />

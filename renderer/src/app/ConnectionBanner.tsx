@@ -1,4 +1,5 @@
 import type { VigilClient } from '../api/types';
+import { t } from '../i18n';
 import { useConnection } from './hooks';
 
 /** Shown while the browser-mode link to the host is down; Electron's IPC link is never down. */
@@ -7,8 +8,8 @@ export function ConnectionBanner({ client }: { client: VigilClient }) {
   if (status.state !== 'reconnecting') return null;
   return (
     <div className="banner banner-warn" role="status" data-testid="connection-banner">
-      <strong>Lost connection to the Vigil host — reconnecting…</strong>
-      <p>What you see below is the last known state, not live data.</p>
+      <strong>{t('app.connLost')}</strong>
+      <p>{t('app.connStale')}</p>
       {status.problem && <p>{status.problem}</p>}
     </div>
   );

@@ -1,7 +1,8 @@
 import { useCallback, useState } from 'react';
 import { DEMO_RECORDINGS, type DemoRecording } from '../../../models/api/contract';
 import type { VigilClient } from '../api/types';
-import { DEMO_RECORDING_LABELS } from '../demo';
+import { demoRecordingLabel } from '../demo';
+import { t } from '../i18n';
 import { useAction } from './hooks';
 import { navigate } from './route';
 
@@ -19,21 +20,21 @@ export function DemoStarter({ client, prominent = true }: { client: VigilClient;
   return (
     <div className={prominent ? 'demo-starter prominent' : 'demo-starter'}>
       <label>
-        Recording
+        {t('app.demo.recording')}
         <select value={recording} onChange={(e) => setRecording(e.target.value as DemoRecording)} disabled={action.busy}>
           {DEMO_RECORDINGS.map((r) => (
             <option key={r} value={r}>
-              {DEMO_RECORDING_LABELS[r]}
+              {demoRecordingLabel(r)}
             </option>
           ))}
         </select>
       </label>
       <button type="button" className="primary" data-testid="start-demo" onClick={start} disabled={action.busy}>
-        {action.busy ? 'Starting demo node…' : 'Start demo node'}
+        {action.busy ? t('app.demo.starting') : t('app.demo.start')}
       </button>
       {action.error && (
         <p className="error" role="alert">
-          Could not start the demo node: {action.error}
+          {t('app.demo.failed', { error: action.error })}
         </p>
       )}
     </div>

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useReducer, useState, useSyncExternalStore } from 'react';
 import type { NodeInfo, PortInfo } from '../../../models/api/contract';
 import { plainMessage } from '../api/errors';
+import { t } from '../i18n';
 import type { ConnectionStatus, VigilClient } from '../api/types';
 
 export function useConnection(client: VigilClient): ConnectionStatus {
@@ -70,7 +71,7 @@ export function useNodes(client: VigilClient): NodesState {
         setError(null);
       },
       (err) => {
-        if (current) setError(`Could not list the connected nodes: ${plainMessage(err)}`);
+        if (current) setError(t('app.hooks.listNodes', { error: plainMessage(err) }));
       },
     );
     return () => {
@@ -111,7 +112,7 @@ export function usePorts(client: VigilClient, refreshKey = ''): PortsState {
       },
       (err) => {
         if (!current) return;
-        setError(`Could not list the serial ports: ${plainMessage(err)}`);
+        setError(t('app.hooks.listPorts', { error: plainMessage(err) }));
         setLoading(false);
       },
     );

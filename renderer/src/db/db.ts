@@ -3,6 +3,7 @@
  * (fake-indexeddb) and the benchmark page pass their own name.
  */
 import Dexie, { type Table } from 'dexie';
+import { t } from '../i18n';
 import { declareSchema, DB_NAME } from './schema';
 import type {
   AssetRow,
@@ -75,13 +76,14 @@ export function isQuotaError(e: unknown): boolean {
   return false;
 }
 
-/** A sentence for a technician about a failed database operation. */
+/**
+ * A sentence for a technician about a failed database operation; `doing` is what failed, already
+ * in the interface language ("export the bundle": storage.doing.*).
+ */
 export function storageErrorMessage(e: unknown, doing: string): string {
-  if (isQuotaError(e)) {
-    return `Could not ${doing}: the storage space for Vigil on this laptop is full. Nothing already stored was lost. Free space on the Storage page (export, then delete old recordings) or on the disk, then try again.`;
-  }
+  if (isQuotaError(e)) return t('storage.err.quota', { doing });
   const msg = e instanceof Error ? e.message : String(e);
-  return `Could not ${doing}: ${msg}`;
+  return t('storage.err.other', { doing, error: msg });
 }
 
 export async function addAudit(db: VigilDb, row: Omit<AuditRow, 'tMs' | 'seq'> & { tMs?: number }): Promise<void> {

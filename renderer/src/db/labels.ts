@@ -4,6 +4,7 @@
  * audit log, in the same transaction as the change itself.
  */
 import { isLabelKind, LABEL_NAMES, type LabelKind } from '../../../models/dataset/labels';
+import { t } from '../i18n';
 import { addAudit, newId, type VigilDb } from './db';
 import type { LabelRow } from './types';
 
@@ -26,10 +27,10 @@ export class LabelInputError extends Error {
 }
 
 function check(l: Pick<NewLabel, 'startMs' | 'endMs' | 'label' | 'author' | 'notes'>): void {
-  if (!isLabelKind(l.label)) throw new LabelInputError('Choose what the label says (normal, inner race, ...).');
-  if (!Number.isFinite(l.startMs) || !Number.isFinite(l.endMs) || l.endMs <= l.startMs) throw new LabelInputError('The time range is empty: drag across the chart to choose one.');
-  if (!l.author.trim()) throw new LabelInputError('Enter your name: every label says who made it.');
-  if (l.notes.length > 4000) throw new LabelInputError('The notes are too long (at most 4,000 characters).');
+  if (!isLabelKind(l.label)) throw new LabelInputError(t('labels.err.kind'));
+  if (!Number.isFinite(l.startMs) || !Number.isFinite(l.endMs) || l.endMs <= l.startMs) throw new LabelInputError(t('labels.err.range'));
+  if (!l.author.trim()) throw new LabelInputError(t('labels.err.author'));
+  if (l.notes.length > 4000) throw new LabelInputError(t('labels.err.notes'));
 }
 
 export async function createLabel(db: VigilDb, input: NewLabel): Promise<LabelRow> {
@@ -64,7 +65,7 @@ export type LabelPatch = Partial<Pick<LabelRow, 'label' | 'notes' | 'startMs' | 
 export async function updateLabel(db: VigilDb, id: string, patch: LabelPatch, actor: string): Promise<{ before: LabelRow; after: LabelRow }> {
   return db.transaction('rw', [db.labels, db.audit], async () => {
     const before = await db.labels.get(id);
-    if (!before || before.deletedMs !== null) throw new LabelInputError('This label no longer exists.');
+    if (!before || before.deletedMs !== null) throw new LabelInputError(t('labels.err.gone'));
     const after: LabelRow = { ...before, ...patch, updatedMs: Math.max(Date.now(), before.updatedMs + 1) };
     check({ ...after, author: actor || after.author });
     await db.labels.put(after);
@@ -77,7 +78,7 @@ export async function updateLabel(db: VigilDb, id: string, patch: LabelPatch, ac
 export async function deleteLabel(db: VigilDb, id: string, actor: string): Promise<LabelRow> {
   return db.transaction('rw', [db.labels, db.audit], async () => {
     const before = await db.labels.get(id);
-    if (!before || before.deletedMs !== null) throw new LabelInputError('This label no longer exists.');
+    if (!before || before.deletedMs !== null) throw new LabelInputError(t('labels.err.gone'));
     const now = Math.max(Date.now(), before.updatedMs + 1);
     await db.labels.put({ ...before, deletedMs: now, updatedMs: now });
     await addAudit(db, { actor, action: 'label.delete', target: id, detail: describe(before) });

@@ -12,6 +12,8 @@ import { plainMessage } from '../api/errors';
 import type { VigilClient } from '../api/types';
 import type { NodesState } from '../app/hooks';
 import { bytesToBase64 } from '../ble/base64';
+import { formatCount, formatDateTime } from '../format';
+import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useStorage } from '../storage/services';
 import type { VigilDb } from '../db/db';
@@ -45,10 +47,10 @@ function useModels(db: VigilDb): { models: DeployableModel[]; add(m: DeployableM
         setStored(
           rows
             .filter((r): r is typeof r & { blob: Uint8Array } => r.blob !== null)
-            .map((r) => ({ version: r.version, label: `version ${r.version}${r.note ? ` — ${r.note}` : ''} (${new Date(r.createdMs).toLocaleString()})`, file: r.blob, nodeId: r.nodeId })),
+            .map((r) => ({ version: r.version, label: t('deploy.versionLabel', { version: r.version, note: r.note ? ` — ${r.note}` : '', when: formatDateTime(r.createdMs) }), file: r.blob, nodeId: r.nodeId })),
         ),
       )
-      .catch((e: unknown) => setError(`Could not read the stored models: ${e instanceof Error ? e.message : String(e)}`));
+      .catch((e: unknown) => setError(t('deploy.readFailed', { error: e instanceof Error ? e.message : String(e) })));
   }, [db]);
   const add = useCallback((m: DeployableModel) => setOpened((o) => [...o.filter((x) => x.version !== m.version), m]), []);
   const models = useMemo(() => [...opened, ...stored.filter((s) => !opened.some((o) => o.version === s.version))].sort((a, b) => b.version - a.version), [opened, stored]);
@@ -139,7 +141,7 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
     const step = nextRolloutStep(plan, started, progress);
     if (step.kind === 'held') setNote(step.reason);
     if (step.kind === 'done') {
-      setNote('The rollout has ended.');
+      setNote(t('deploy.ended'));
       setPlan(null);
     }
     if (step.kind !== 'start') return;
@@ -161,7 +163,7 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
   const deploy = () => {
     if (!model || chosen.length === 0) return;
     setError(null);
-    setNote(canary ? `Canary first: ${nodeName(byPath.get(canary), canary)}; the others follow when it confirms.` : null);
+    setNote(canary ? t('deploy.canaryFirst', { node: nodeName(byPath.get(canary), canary) }) : null);
     setStarted(new Set());
     setPlan({ canary: canary && chosen.includes(canary) ? canary : null, nodes: [...chosen] });
   };
@@ -179,10 +181,10 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
     try {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const vgm = readVgmFile(bytes);
-      add({ version: vgm.model.modelVersion, label: `version ${vgm.model.modelVersion} — ${f.name}`, file: bytes });
+      add({ version: vgm.model.modelVersion, label: t('deploy.fileLabel', { version: vgm.model.modelVersion, file: f.name }), file: bytes });
       setVersion(vgm.model.modelVersion);
     } catch (e) {
-      setError(`${f.name} is not a model file: ${e instanceof Error ? e.message : String(e)}`);
+      setError(t('deploy.notModel', { file: f.name, error: e instanceof Error ? e.message : String(e) }));
     }
   };
 
@@ -191,7 +193,7 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
 
   return (
     <section className="page deploy-page" aria-labelledby="deploy-title">
-      <h2 id="deploy-title">Deploy a model</h2>
+      <h2 id="deploy-title">{t('deploy.title')}</h2>
       {modelsError && <p className="error">{modelsError}</p>}
       {error && (
         <p className="error" role="alert">
@@ -200,9 +202,9 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
       )}
       <div className="deploy-form">
         <label>
-          Model{' '}
-          <select aria-label="Model" value={model?.version ?? ''} onChange={(e) => setVersion(Number(e.target.value))}>
-            {models.length === 0 && <option value="">no stored model: open a file</option>}
+          {t('deploy.model')}{' '}
+          <select aria-label={t('deploy.model')} value={model?.version ?? ''} onChange={(e) => setVersion(Number(e.target.value))}>
+            {models.length === 0 && <option value="">{t('deploy.noStored')}</option>}
             {models.map((m) => (
               <option key={m.version} value={m.version}>
                 {m.label}
@@ -211,23 +213,23 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
           </select>
         </label>{' '}
         <label>
-          Open a model file (.vgm){' '}
-          <input type="file" accept=".vgm" aria-label="Open a model file" onChange={(e) => e.target.files?.[0] && void openFile(e.target.files[0])} />
+          {t('deploy.openFile')}{' '}
+          <input type="file" accept=".vgm" aria-label={t('deploy.openFileLabel')} onChange={(e) => e.target.files?.[0] && void openFile(e.target.files[0])} />
         </label>
         <fieldset>
-          <legend>Nodes</legend>
-          {updatable.length === 0 && <p>No node can take a model now: connect a node with model updates and pair it over the cable.</p>}
+          <legend>{t('deploy.nodes')}</legend>
+          {updatable.length === 0 && <p>{t('deploy.noNode')}</p>}
           {updatable.map((n) => (
             <label key={n.path} className="deploy-node">
               <input type="checkbox" data-testid="deploy-node" data-path={n.path} checked={chosen.includes(n.path)} onChange={() => toggle(n.path)} /> {nodeName(n, n.path)}{' '}
-              <span className="muted">runs model {n.hello?.info?.modelVersion ?? '?'}</span>
+              <span className="muted">{t('deploy.runsModel', { version: n.hello?.info?.modelVersion ?? '?' })}</span>
             </label>
           ))}
         </fieldset>
         <label>
-          Canary{' '}
-          <select aria-label="Canary" data-testid="deploy-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
-            <option value="">none: all at once</option>
+          {t('deploy.canary')}{' '}
+          <select aria-label={t('deploy.canary')} data-testid="deploy-canary" value={canary} onChange={(e) => setCanary(e.target.value)}>
+            <option value="">{t('deploy.noCanary')}</option>
             {chosen.map((p) => (
               <option key={p} value={p}>
                 {nodeName(byPath.get(p), p)}
@@ -236,7 +238,7 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
           </select>
         </label>{' '}
         <button type="button" data-testid="deploy-start" disabled={!model || chosen.length === 0 || plan !== null} onClick={deploy}>
-          Deploy {model ? `version ${model.version}` : ''}
+          {t('deploy.deploy', { what: model ? t('deploy.version', { version: model.version }) : '' })}
         </button>
       </div>
       {note && (
@@ -249,10 +251,10 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
         <table className="data-table deploy-progress">
           <thead>
             <tr>
-              <th>Node</th>
-              <th>Progress</th>
-              <th>State</th>
-              <th>Runs</th>
+              <th>{t('deploy.col.node')}</th>
+              <th>{t('deploy.col.progress')}</th>
+              <th>{t('deploy.col.state')}</th>
+              <th>{t('deploy.col.runs')}</th>
               <th />
             </tr>
           </thead>
@@ -270,19 +272,27 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
                 <tr key={path} data-testid="deploy-row" data-path={path} data-state={p?.state ?? 'waiting'}>
                   <td>{nodeName(n, path)}</td>
                   <td>
-                    {p && p.total > 0 && <progress max={p.total} value={p.sent} aria-label={`${nodeName(n, path)} progress`} />}{' '}
-                    {p && p.total > 0 ? `${p.sent} / ${p.total} bytes` : ''}
-                    {p && p.resumes > 0 ? ` (resumed ${p.resumes}×)` : ''}
+                    {p && p.total > 0 && <progress max={p.total} value={p.sent} aria-label={t('deploy.progressLabel', { node: nodeName(n, path) })} />}{' '}
+                    {p && p.total > 0 ? t('deploy.bytes', { sent: formatCount(p.sent), total: formatCount(p.total) }) : ''}
+                    {p && p.resumes > 0 ? t('deploy.resumed', { n: p.resumes }) : ''}
                   </td>
                   <td className={`state-${p?.state ?? 'waiting'}`}>
-                    {p ? `${p.kind === 'rollback' ? 'rollback to ' : ''}version ${p.version}: ${STATE_WORDS[p.state]}` : plan?.canary && plan.canary !== path ? 'waiting for the canary' : 'waiting'}
-                    {p?.message && <div className="message">{p.message}</div>}
+                    {p
+                      ? t(p.kind === 'rollback' ? 'deploy.rollbackLine' : 'deploy.stateLine', { version: p.version, state: STATE_WORDS[p.state] })
+                      : plan?.canary && plan.canary !== path
+                        ? t('deploy.waitCanary')
+                        : t('deploy.waiting')}
+                    {p?.message && (
+                      <div className="message" translate="no">
+                        {p.message}
+                      </div>
+                    )}
                   </td>
-                  <td>{running !== undefined ? `model ${running}` : '—'}</td>
+                  <td>{running !== undefined ? t('deploy.modelN', { version: running }) : '—'}</td>
                   <td>
                     {n && back !== null && (!p || isEnded(p.state)) && (
                       <button type="button" data-testid="rollback" onClick={() => rollback(n, back)}>
-                        {toFactory ? `Roll back to the factory model (version ${back})` : `Roll back to version ${back}`}
+                        {toFactory ? t('deploy.rollBackFactory', { version: back }) : t('deploy.rollBack', { version: back })}
                       </button>
                     )}
                   </td>
@@ -293,35 +303,35 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
         </table>
       )}
 
-      <h3>History</h3>
+      <h3>{t('deploy.history')}</h3>
       {history.length === 0 ? (
-        <p>No deployment yet.</p>
+        <p>{t('deploy.noHistory')}</p>
       ) : (
         <table className="data-table deploy-history" data-testid="deploy-history">
           <thead>
             <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>Node</th>
-              <th>Model</th>
-              <th>Outcome</th>
-              <th>Node says it runs</th>
+              <th>{t('deploy.col.when')}</th>
+              <th>{t('deploy.col.who')}</th>
+              <th>{t('deploy.col.node')}</th>
+              <th>{t('deploy.col.model')}</th>
+              <th>{t('deploy.col.outcome')}</th>
+              <th>{t('deploy.col.says')}</th>
             </tr>
           </thead>
           <tbody>
             {history.map((r) => (
               <tr key={r.id}>
-                <td>{new Date(r.createdMs).toLocaleString()}</td>
-                <td>{r.actor}</td>
-                <td>{r.nodeName}</td>
+                <td>{formatDateTime(r.createdMs)}</td>
+                <td translate="no">{r.actor}</td>
+                <td translate="no">{r.nodeName}</td>
                 <td>
-                  {r.kind === 'rollback' ? 'rollback to ' : ''}version {r.modelVersion}
+                  {r.kind === 'rollback' ? t('deploy.rollbackTo', { version: r.modelVersion }) : t('deploy.version', { version: r.modelVersion })}
                 </td>
                 <td>
                   {STATE_WORDS[r.status] ?? r.status}
                   {r.message ? `: ${r.message}` : ''}
                 </td>
-                <td>{r.runningVersion !== null ? `model ${r.runningVersion}` : '—'}</td>
+                <td>{r.runningVersion !== null ? t('deploy.modelN', { version: r.runningVersion }) : '—'}</td>
               </tr>
             ))}
           </tbody>

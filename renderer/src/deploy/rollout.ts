@@ -4,6 +4,7 @@
  * reverts or fails holds the rest back. Pure: the page feeds it the latest progress of each node.
  */
 import type { ModelProgress, ModelUpdateState } from '../../../models/api/contract';
+import { t } from '../i18n';
 
 export interface RolloutPlan {
   /** The node that goes first; null sends to every node at once. */
@@ -31,7 +32,7 @@ export function nextRolloutStep(plan: RolloutPlan, started: ReadonlySet<string>,
     const c = progress.get(plan.canary);
     if (!c || !isEnded(c.state)) return { kind: 'wait' };
     if (c.state !== 'confirmed') {
-      return notStarted.length > 0 ? { kind: 'held', reason: `the canary ${plan.canary} did not confirm the model (${c.state}${c.message ? `: ${c.message}` : ''}); the other nodes were not updated` } : { kind: 'done' };
+      return notStarted.length > 0 ? { kind: 'held', reason: t('deploy.held', { canary: plan.canary, state: c.state, message: c.message ? `: ${c.message}` : '' }) } : { kind: 'done' };
     }
   }
   if (notStarted.length > 0) return { kind: 'start', paths: notStarted };
@@ -43,14 +44,10 @@ export function nextRolloutStep(plan: RolloutPlan, started: ReadonlySet<string>,
     : { kind: 'wait' };
 }
 
-/** The words the page shows for a state. */
-export const STATE_WORDS: Record<ModelUpdateState, string> = {
-  sending: 'sending',
-  committing: 'committing',
-  trial: 'on trial',
-  confirmed: 'confirmed',
-  refused: 'refused',
-  reverted: 'reverted',
-  'rolled-back': 'rolled back',
-  failed: 'failed',
-};
+const UPDATE_STATES: ModelUpdateState[] = ['sending', 'committing', 'trial', 'confirmed', 'refused', 'reverted', 'rolled-back', 'failed'];
+
+/** The words the page shows for a state (deploy.state.*), read at render time so they follow the language. */
+export const STATE_WORDS = Object.defineProperties(
+  {} as Record<ModelUpdateState, string>,
+  Object.fromEntries(UPDATE_STATES.map((s) => [s, { get: () => t(`deploy.state.${s}`), enumerable: true }])),
+);

@@ -3,10 +3,11 @@
  * and the labels CSV export.
  */
 import { useState } from 'react';
-import { LABEL_KINDS, LABEL_NAMES, labelsToCsv, type LabelKind } from '../../../models/dataset/labels';
+import { LABEL_KINDS, labelsToCsv, type LabelKind } from '../../../models/dataset/labels';
+import { labelName, t } from '../i18n';
 import { queryLabels, type LabelFilter } from '../db/labels';
 import type { EventRow, LabelRow } from '../db/types';
-import { formatCount, formatDateTime } from '../format';
+import { formatCount, formatDateTime, formatFixed } from '../format';
 import { createWithUndo } from '../labels/actions';
 import { LabelForm } from '../labels/LabelForm';
 import { LabelTable } from '../labels/LabelTable';
@@ -15,8 +16,8 @@ import { useLiveQuery, useStorage } from '../storage/services';
 
 function toMs(local: string): number | undefined {
   if (!local) return undefined;
-  const t = new Date(local).getTime();
-  return Number.isFinite(t) ? t : undefined;
+  const ms = new Date(local).getTime();
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 export function EventsPage() {
@@ -76,16 +77,16 @@ export function EventsPage() {
   return (
     <div className="page" data-testid="events-page">
       <div className="page-head">
-        <h2>Events and labels</h2>
+        <h2>{t('events.title')}</h2>
         <button type="button" data-testid="export-labels-csv" onClick={exportCsv} disabled={labels.value.length === 0}>
-          Export labels as CSV
+          {t('events.exportCsv')}
         </button>
       </div>
-      <section className="panel filters" aria-label="Filters">
+      <section className="panel filters" aria-label={t('events.filters')}>
         <label>
-          Sensor
+          {t('events.sensor')}
           <select data-testid="filter-node" value={nodeId} onChange={(e) => setNodeId(e.target.value)}>
-            <option value="">All</option>
+            <option value="">{t('events.all')}</option>
             {nodes.value.map((n) => (
               <option key={n.id} value={n.id}>
                 {n.name}
@@ -94,9 +95,9 @@ export function EventsPage() {
           </select>
         </label>
         <label>
-          Asset
+          {t('events.asset')}
           <select data-testid="filter-asset" value={assetId} onChange={(e) => setAssetId(e.target.value)}>
-            <option value="">All</option>
+            <option value="">{t('events.all')}</option>
             {assets.value.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name}
@@ -105,22 +106,22 @@ export function EventsPage() {
           </select>
         </label>
         <label>
-          Label
+          {t('events.label')}
           <select data-testid="filter-label" value={label} onChange={(e) => setLabel(e.target.value as LabelKind | '')}>
-            <option value="">All</option>
+            <option value="">{t('events.allLabels')}</option>
             {LABEL_KINDS.map((k) => (
               <option key={k} value={k}>
-                {LABEL_NAMES[k]}
+                {labelName(k)}
               </option>
             ))}
           </select>
         </label>
         <label>
-          From
+          {t('events.from')}
           <input type="datetime-local" step={1} value={from} onChange={(e) => setFrom(e.target.value)} />
         </label>
         <label>
-          To
+          {t('events.to')}
           <input type="datetime-local" step={1} value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
         {(nodeId || assetId || label || from || to) && (
@@ -134,43 +135,43 @@ export function EventsPage() {
               setTo('');
             }}
           >
-            Clear filters
+            {t('events.clear')}
           </button>
         )}
       </section>
       <section className="panel">
         <h3>
-          Labels <span className="muted small">({formatCount(labels.value.length)})</span>
+          {t('events.labels')} <span className="muted small">({formatCount(labels.value.length)})</span>
         </h3>
         <LabelTable
           labels={labels.value}
           nodeName={nodeName}
           assetName={assetName}
           recordingOf={recordingOf}
-          empty="No labels match. Label a time range by dragging across a chart on the Live page or on a recording."
+          empty={t('events.noLabels')}
         />
         <p className="muted small shortcuts-help">
-          Keys: select a row, then press a label&apos;s letter to relabel it, Delete to delete it; Ctrl+Z undoes the last change.
+          {t('events.keys')}
         </p>
       </section>
       <section className="panel">
-        <h3>Node events</h3>
+        <h3>{t('events.nodeEvents')}</h3>
         {error && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
         {events.value.length === 0 ? (
-          <p className="empty">No node events. Nodes will report anomalies as events once their firmware detects them; each can then be labelled here.</p>
+          <p className="empty">{t('events.noEvents')}</p>
         ) : (
           <table className="data-table" data-testid="events-table">
             <thead>
               <tr>
-                <th>When</th>
-                <th>Sensor</th>
-                <th>Kind</th>
-                <th className="num">Score</th>
-                <th>Message</th>
+                <th>{t('events.col.when')}</th>
+                <th>{t('events.col.sensor')}</th>
+                <th>{t('events.col.kind')}</th>
+                <th className="num">{t('events.col.score')}</th>
+                <th>{t('events.col.message')}</th>
                 <th />
               </tr>
             </thead>
@@ -178,13 +179,13 @@ export function EventsPage() {
               {events.value.map((e) => (
                 <tr key={e.id}>
                   <td>{formatDateTime(e.startMs)}</td>
-                  <td>{nodeName(e.nodeId)}</td>
-                  <td>{e.kind}</td>
-                  <td className="num">{e.score?.toFixed(2) ?? '—'}</td>
-                  <td>{e.message}</td>
+                  <td translate="no">{nodeName(e.nodeId)}</td>
+                  <td>{t(`report.eventKind.${e.kind}`, { defaultValue: e.kind })}</td>
+                  <td className="num">{e.score === undefined || e.score === null ? '—' : formatFixed(e.score, 2)}</td>
+                  <td translate="no">{e.message}</td>
                   <td className="actions">
                     <button type="button" onClick={() => setLabelling(e)}>
-                      Label
+                      {t('events.labelButton')}
                     </button>
                   </td>
                 </tr>
@@ -194,7 +195,7 @@ export function EventsPage() {
         )}
         {labelling && (
           <LabelForm
-            title={`Label the ${labelling.kind} event of ${formatDateTime(labelling.startMs)}`}
+            title={t('events.labelTitle', { kind: t(`report.eventKind.${labelling.kind}`, { defaultValue: labelling.kind }), when: formatDateTime(labelling.startMs) })}
             onCancel={() => setLabelling(null)}
             onSave={async (kind, notes, author) => {
               try {

@@ -8,7 +8,8 @@ import { navigate } from '../app/route';
 import { newId } from '../db/db';
 import type { ImportRows } from '../db/recordings';
 import type { SessionRow } from '../db/types';
-import { formatBytes, formatCount, formatDateTime } from '../format';
+import { formatBytes, formatCount, formatDateTime, formatFixed } from '../format';
+import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { checkFileSize, checkFreeSpace, ImportError, ImportJob, type ImportProgress } from './importJob';
@@ -59,7 +60,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       setDetails({ name: stem, nodeName: p.settings.format === 'femto' ? 'FEMTO bearing 1_2' : stem, assetName: '', recordedAt: localInput(f.lastModified || Date.now()) });
       setStep({ kind: 'mapping', error: null });
     } catch (e) {
-      setStep({ kind: 'choose', error: `Could not read the file: ${e instanceof Error ? e.message : String(e)}` });
+      setStep({ kind: 'choose', error: t('import.readFailed', { error: e instanceof Error ? e.message : String(e) }) });
     }
   };
 
@@ -85,7 +86,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     const j = new ImportJob(
       db,
       file,
-      { ...settings, channels: settings.channels.map((c, i) => c || `Axis ${i + 1}`) },
+      { ...settings, channels: settings.channels.map((c, i) => c || t('live.axisN', { n: i + 1 })) },
       {
         sessionId: newId(),
         nodeId: newId(),
@@ -112,7 +113,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       }
       await save(j, r.rows, r.windows, r.samples, t0);
     } catch (e) {
-      setStep({ kind: 'mapping', error: e instanceof ImportError ? e.message : `The import failed: ${String(e)}` });
+      setStep({ kind: 'mapping', error: e instanceof ImportError ? e.message : t('import.failed', { error: String(e) }) });
     } finally {
       if (job.current === j) job.current = null;
     }
@@ -123,14 +124,14 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     <div className="modal-backdrop" role="presentation">
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-dialog">
         <header className="modal-head">
-          <h3 id="import-title">Import a recording from CSV</h3>
-          <button type="button" className="close" aria-label="Close" onClick={onClose} disabled={busy}>
+          <h3 id="import-title">{t('import.title')}</h3>
+          <button type="button" className="close" aria-label={t('common.close')} onClick={onClose} disabled={busy}>
             ×
           </button>
         </header>
         {(step.kind === 'choose' || step.kind === 'mapping') && (
           <label className="file-pick">
-            <span>{file ? `${file.name} (${formatBytes(file.size)})` : 'Choose a CSV file: one row per sample, one column per axis.'}</span>
+            <span>{file ? `${file.name} (${formatBytes(file.size)})` : t('import.choose')}</span>
             <input data-testid="import-file" type="file" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void choose(e.target.files?.[0])} />
           </label>
         )}
@@ -149,10 +150,10 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             )}
             <footer className="modal-foot">
               <button type="button" className="primary" data-testid="import-start" onClick={() => void start()} disabled={settings.mapping.axisColumns.length === 0 || !(settings.sampleRateHz > 0)}>
-                Import
+                {t('import.import')}
               </button>
               <button type="button" onClick={onClose}>
-                Cancel
+                {t('common.cancel')}
               </button>
             </footer>
           </>
@@ -161,13 +162,13 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           <div className="import-progress" data-testid="import-progress">
             <p>
               {step.progress.phase === 'reading'
-                ? `Reading ${formatBytes(step.progress.bytes)} of ${formatBytes(step.progress.total)} — ${formatCount(step.progress.rows)} rows, computing features…`
-                : `Saving ${formatCount(step.progress.rows)} feature windows…`}
+                ? t('import.reading', { done: formatBytes(step.progress.bytes), total: formatBytes(step.progress.total), rows: formatCount(step.progress.rows) })
+                : t('import.saving', { rows: formatCount(step.progress.rows) })}
             </p>
             <progress max={step.progress.total || 1} value={step.progress.phase === 'saving' ? step.progress.total : step.progress.bytes} />
             <footer className="modal-foot">
               <button type="button" data-testid="import-cancel" onClick={() => job.current?.cancel()}>
-                Cancel import
+                {t('import.cancelImport')}
               </button>
             </footer>
           </div>
@@ -175,7 +176,8 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
         {step.kind === 'duplicate' && (
           <div role="alert">
             <p>
-              This file was imported before, on {formatDateTime(step.previous.createdMs)}, as <strong>{step.previous.name}</strong>. Import it again as a second recording?
+              {t('import.before1', { date: formatDateTime(step.previous.createdMs) })} <strong>{step.previous.name}</strong>
+              {t('import.before2')}
             </p>
             <footer className="modal-foot">
               <button
@@ -187,10 +189,10 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
                   save(s.job, s.rows, s.windows, s.samples, s.t0).catch((e) => setStep({ kind: 'mapping', error: e instanceof Error ? e.message : String(e) }));
                 }}
               >
-                Import again
+                {t('import.again')}
               </button>
               <button type="button" onClick={onClose}>
-                Cancel
+                {t('common.cancel')}
               </button>
             </footer>
           </div>
@@ -198,8 +200,13 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
         {step.kind === 'done' && (
           <div data-testid="import-done">
             <p role="status">
-              Imported <strong>{step.session.name}</strong>: {formatCount(step.samples)} samples per axis, {formatCount(step.windows)} feature windows
-              {step.session.gapWindows > 0 ? `, ${formatCount(step.session.gapWindows)} windows between snapshots stored as gaps` : ''}, in {step.seconds.toFixed(1)} s.
+              {t('import.imported')} <strong>{step.session.name}</strong>
+              {t('import.doneDetail', {
+                samples: formatCount(step.samples),
+                windows: formatCount(step.windows),
+                gaps: step.session.gapWindows > 0 ? t('import.doneGaps', { n: formatCount(step.session.gapWindows) }) : '',
+                seconds: formatFixed(step.seconds, 1),
+              })}
             </p>
             <footer className="modal-foot">
               <button
@@ -211,10 +218,10 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
                   navigate('recordings', step.session.id);
                 }}
               >
-                Open the recording
+                {t('import.openRecording')}
               </button>
               <button type="button" onClick={onClose}>
-                Close
+                {t('common.close')}
               </button>
             </footer>
           </div>

@@ -3,7 +3,8 @@
  * where the recording belongs. Shows the first rows as the chosen mapping reads them.
  */
 import { STANDARD_GRAVITY } from '../../../models/features/spec';
-import { FORMAT_LABELS, previewWith, type ImportSettings } from '../../../models/dataset/formats';
+import { previewWith, type ImportSettings } from '../../../models/dataset/formats';
+import { t } from '../i18n';
 import type { Delimiter } from '../../../models/dataset/csv';
 
 export interface ImportDetails {
@@ -25,9 +26,9 @@ export interface MappingFormProps {
 }
 
 const DELIMITERS: { value: Delimiter; label: string }[] = [
-  { value: ',', label: 'Comma ,' },
-  { value: ';', label: 'Semicolon ;' },
-  { value: '\t', label: 'Tab' },
+  { value: ',', label: 'import.delim.comma' },
+  { value: ';', label: 'import.delim.semicolon' },
+  { value: '\t', label: 'import.delim.tab' },
 ];
 
 export function MappingForm({ head, settings, details, notes, assets, onSettings, onDetails }: MappingFormProps) {
@@ -56,7 +57,7 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
   return (
     <div className="mapping" data-testid="import-mapping">
       <p className="format-line">
-        <strong>{FORMAT_LABELS[settings.format]}</strong>
+        <strong>{t(`import.format.${settings.format}`)}</strong>
       </p>
       {notes.length > 0 && (
         <ul className="notes">
@@ -67,41 +68,41 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
       )}
       <div className="form-grid">
         <label>
-          Sample rate (Hz)
+          {t('import.rate')}
           <input data-testid="import-rate" type="number" min={1} step="any" value={settings.sampleRateHz || ''} onChange={(e) => onSettings({ ...settings, sampleRateHz: Number(e.target.value) })} required />
         </label>
         <label>
-          Values are in
+          {t('import.valuesIn')}
           <select value={m.scale === 1 ? 'g' : 'ms2'} onChange={(e) => setMapping({ scale: e.target.value === 'g' ? 1 : 1 / STANDARD_GRAVITY })}>
             <option value="g">g</option>
-            <option value="ms2">m/s² (converted to g)</option>
+            <option value="ms2">{t('import.ms2')}</option>
           </select>
         </label>
         <label>
-          Column separator
+          {t('import.separator')}
           <select value={m.delimiter} onChange={(e) => setMapping({ delimiter: e.target.value as Delimiter, decimalComma: e.target.value === ',' ? false : m.decimalComma })}>
             {DELIMITERS.map((d) => (
               <option key={d.label} value={d.value}>
-                {d.label}
+                {t(d.label)}
               </option>
             ))}
           </select>
         </label>
         <label className="check">
           <input type="checkbox" checked={m.decimalComma} disabled={m.delimiter === ','} onChange={(e) => setMapping({ decimalComma: e.target.checked })} />
-          Decimal comma (1,5)
+          {t('import.decimalComma')}
         </label>
         <label className="check">
           <input type="checkbox" checked={m.hasHeader} onChange={(e) => setMapping({ hasHeader: e.target.checked })} />
-          First row holds column names
+          {t('import.header')}
         </label>
         <label>
-          Lines to skip at the top
+          {t('import.skip')}
           <input type="number" min={0} max={1000} value={m.skipLines} onChange={(e) => setMapping({ skipLines: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />
         </label>
         {m.segmentColumn !== null && (
           <label>
-            Seconds from one snapshot to the next
+            {t('import.spacing')}
             <input type="number" min={0.001} step="any" value={settings.segmentSpacingS ?? ''} onChange={(e) => onSettings({ ...settings, segmentSpacingS: Number(e.target.value) || null })} />
           </label>
         )}
@@ -115,11 +116,11 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
                   <div>{name}</div>
                   <label className="check small">
                     <input type="checkbox" checked={m.axisColumns.includes(c)} onChange={() => toggleAxis(c)} disabled={!m.axisColumns.includes(c) && m.axisColumns.length >= 3} />
-                    axis
+                    {t('import.axis')}
                   </label>
-                  <label className="check small" title="A column whose value changes where a new snapshot starts">
+                  <label className="check small" title={t('import.snapshotTitle')}>
                     <input type="checkbox" checked={m.segmentColumn === c} onChange={(e) => setSegment(e.target.checked ? c : null)} />
-                    snapshot no.
+                    {t('import.snapshot')}
                   </label>
                 </th>
               ))}
@@ -140,16 +141,16 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
       </div>
       <div className="form-grid">
         <label>
-          Recording name
+          {t('import.name')}
           <input data-testid="import-name" value={details.name} maxLength={120} onChange={(e) => onDetails({ ...details, name: e.target.value })} />
         </label>
         <label>
-          Sensor / measuring point
+          {t('import.sensor')}
           <input value={details.nodeName} maxLength={80} onChange={(e) => onDetails({ ...details, nodeName: e.target.value })} />
         </label>
         <label>
-          Asset (machine)
-          <input list="import-assets" value={details.assetName} maxLength={80} placeholder="e.g. Pump 3" onChange={(e) => onDetails({ ...details, assetName: e.target.value })} />
+          {t('import.asset')}
+          <input list="import-assets" value={details.assetName} maxLength={80} placeholder={t('import.assetPlaceholder')} onChange={(e) => onDetails({ ...details, assetName: e.target.value })} />
           <datalist id="import-assets">
             {assets.map((a) => (
               <option key={a} value={a} />
@@ -157,7 +158,7 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
           </datalist>
         </label>
         <label>
-          Recorded at (first sample)
+          {t('import.recordedAt')}
           <input type="datetime-local" step={1} value={details.recordedAt} onChange={(e) => onDetails({ ...details, recordedAt: e.target.value })} />
         </label>
       </div>

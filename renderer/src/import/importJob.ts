@@ -4,6 +4,7 @@
  */
 import type { ImportSettings } from '../../../models/dataset/formats';
 import { formatBytes } from '../format';
+import { t } from '../i18n';
 import { isQuotaError, storageErrorMessage, type VigilDb } from '../db/db';
 import { commitImport, findImportedFile, type ImportRows } from '../db/recordings';
 import type { SessionRow } from '../db/types';
@@ -40,9 +41,9 @@ export interface ImportOutcome {
 }
 
 export function checkFileSize(size: number): string | null {
-  if (size === 0) return 'The file is empty.';
+  if (size === 0) return t('import.empty');
   if (size > MAX_IMPORT_BYTES) {
-    return `This file is ${formatBytes(size)}; Vigil imports CSV files of up to ${formatBytes(MAX_IMPORT_BYTES)} at once. Split it into smaller files (each becomes its own recording).`;
+    return t('import.tooBig', { size: formatBytes(size), max: formatBytes(MAX_IMPORT_BYTES) });
   }
   return null;
 }
@@ -54,7 +55,7 @@ export async function checkFreeSpace(size: number): Promise<string | null> {
   const free = est.quota - est.usage;
   const need = size * 0.6;
   if (need > free) {
-    return `Not enough storage space for this file: it needs about ${formatBytes(need)} and ${formatBytes(free)} is free for Vigil. Free space on the Storage page first.`;
+    return t('import.noSpace', { need: formatBytes(need), free: formatBytes(free) });
   }
   return null;
 }
@@ -86,7 +87,7 @@ export class ImportJob {
       };
       this.cancelWorker = () => {
         finish();
-        reject(new ImportError('Import cancelled. Nothing was stored.'));
+        reject(new ImportError(t('import.cancelled')));
       };
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
@@ -99,12 +100,12 @@ export class ImportJob {
           reject(new ImportError(m.message, m.line));
         } else if (m.type === 'cancelled') {
           finish();
-          reject(new ImportError('Import cancelled. Nothing was stored.'));
+          reject(new ImportError(t('import.cancelled')));
         }
       };
       w.onerror = (e) => {
         finish();
-        reject(new ImportError(`The import stopped unexpectedly: ${e.message || 'the import worker failed to start'}.`));
+        reject(new ImportError(t('import.stopped', { error: e.message || t('import.workerFailed') })));
       };
       const start: ToWorker = { type: 'start', file: this.file, settings: this.settings, meta: this.meta, limits: { maxRows: MAX_IMPORT_ROWS } };
       w.postMessage(start);
@@ -122,9 +123,9 @@ export class ImportJob {
     try {
       await commitImport(this.db, rows, this.actor, this.abort);
     } catch (e) {
-      if (this.abort.aborted) throw new ImportError('Import cancelled. Nothing was stored.');
+      if (this.abort.aborted) throw new ImportError(t('import.cancelled'));
       // IndexedDB rolled the whole transaction back: the database is as it was.
-      throw new ImportError(isQuotaError(e) ? storageErrorMessage(e, 'store the recording') : `${storageErrorMessage(e, 'store the recording')} Nothing was stored.`);
+      throw new ImportError(isQuotaError(e) ? storageErrorMessage(e, t('storage.doing.storeRecording')) : t('import.nothingStored', { message: storageErrorMessage(e, t('storage.doing.storeRecording')) }));
     }
     return performance.now() - t0;
   }

@@ -4,7 +4,8 @@
  * event, or editing a label.
  */
 import { useEffect, useRef, useState } from 'react';
-import { LABEL_KEYS, LABEL_KINDS, LABEL_NAMES, LABEL_COLOURS, labelForKey, type LabelKind } from '../../../models/dataset/labels';
+import { LABEL_KEYS, LABEL_KINDS, LABEL_COLOURS, labelForKey, type LabelKind } from '../../../models/dataset/labels';
+import { labelName, t } from '../i18n';
 import { setTechnicianName, technicianName } from './technician';
 
 export interface LabelFormProps {
@@ -23,7 +24,7 @@ function isTyping(t: EventTarget | null): boolean {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 }
 
-export function LabelForm({ title, initial, saveText = 'Save label', busy = false, error, onSave, onCancel }: LabelFormProps) {
+export function LabelForm({ title, initial, saveText = t('labels.save'), busy = false, error, onSave, onCancel }: LabelFormProps) {
   const [label, setLabel] = useState<LabelKind | null>(initial?.label ?? null);
   const [notes, setNotes] = useState(initial?.notes ?? '');
   const [author, setAuthor] = useState(technicianName);
@@ -36,11 +37,11 @@ export function LabelForm({ title, initial, saveText = 'Save label', busy = fals
   const save = (kind: LabelKind | null) => {
     const l = latest.current;
     if (!kind) {
-      setHint('Choose a label first.');
+      setHint(t('labels.chooseFirst'));
       return;
     }
     if (!l.author.trim()) {
-      setHint('Enter your name first: every label says who made it.');
+      setHint(t('labels.nameFirst'));
       nameRef.current?.focus();
       return;
     }
@@ -72,7 +73,7 @@ export function LabelForm({ title, initial, saveText = 'Save label', busy = fals
     <form
       className="label-form"
       data-testid="label-form"
-      aria-label="Label this time range"
+      aria-label={t('labels.formLabel')}
       onSubmit={(e) => {
         e.preventDefault();
         save(label);
@@ -80,9 +81,9 @@ export function LabelForm({ title, initial, saveText = 'Save label', busy = fals
     >
       <div className="label-form-head">
         <strong>{title}</strong>
-        <span className="muted small">Press a label&apos;s key to save it at once · Esc cancels</span>
+        <span className="muted small">{t('labels.keysHint')}</span>
       </div>
-      <div className="label-buttons" role="group" aria-label="Label">
+      <div className="label-buttons" role="group" aria-label={t('labels.group')}>
         {LABEL_KINDS.map((k) => (
           <button
             key={k}
@@ -97,18 +98,18 @@ export function LabelForm({ title, initial, saveText = 'Save label', busy = fals
             }}
           >
             <span className="swatch" style={{ backgroundColor: LABEL_COLOURS[k] }} />
-            {LABEL_NAMES[k]}
+            {labelName(k)}
             <kbd>{LABEL_KEYS[k].toUpperCase()}</kbd>
           </button>
         ))}
       </div>
       <div className="label-fields">
         <label>
-          Notes
-          <textarea data-testid="label-notes" rows={2} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} placeholder="What you heard, saw or measured (optional)" />
+          {t('labels.notes')}
+          <textarea data-testid="label-notes" rows={2} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} placeholder={t('labels.notesPlaceholder')} />
         </label>
         <label>
-          Your name
+          {t('labels.yourName')}
           <input ref={nameRef} data-testid="label-author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={80} autoComplete="name" />
         </label>
       </div>
@@ -122,7 +123,7 @@ export function LabelForm({ title, initial, saveText = 'Save label', busy = fals
           {saveText}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </form>

@@ -3,9 +3,10 @@
  * (the same keys as on the chart). Used by a recording's page and by the Events page.
  */
 import { useState } from 'react';
-import { LABEL_COLOURS, LABEL_NAMES, labelForKey } from '../../../models/dataset/labels';
+import { LABEL_COLOURS, labelForKey } from '../../../models/dataset/labels';
+import { labelName, t } from '../i18n';
 import type { LabelRow } from '../db/types';
-import { formatDateTime } from '../format';
+import { formatDateTimeMs, formatFixed, formatTimeMs } from '../format';
 import { useStorage } from '../storage/services';
 import { deleteWithUndo, editWithUndo } from './actions';
 import { LabelForm } from './LabelForm';
@@ -23,14 +24,13 @@ export interface LabelTableProps {
 }
 
 function when(ms: number, relativeTo?: number): string {
-  return relativeTo === undefined ? formatDateTime(ms) + `.${String(Math.floor(ms % 1000)).padStart(3, '0')}` : `${((ms - relativeTo) / 1000).toFixed(3)} s`;
+  return relativeTo === undefined ? formatDateTimeMs(ms) : `${formatFixed((ms - relativeTo) / 1000, 3)} s`;
 }
 
-/** "2026-11-22 02:15:48.117 to 02:15:48.311": the end without its date when it is the same day. */
+/** "Nov 22, 2026, 02:15:48.117 to 02:15:48.311": the end without its date when it is the same day. */
 function span(startMs: number, endMs: number, relativeTo?: number): string {
-  const a = when(startMs, relativeTo);
-  const b = when(endMs, relativeTo);
-  return relativeTo === undefined && a.slice(0, 10) === b.slice(0, 10) ? `${a} to ${b.slice(11)}` : `${a} to ${b}`;
+  const sameDay = relativeTo === undefined && new Date(startMs).toDateString() === new Date(endMs).toDateString();
+  return t('labels.span', { from: when(startMs, relativeTo), to: sameDay ? formatTimeMs(endMs) : when(endMs, relativeTo) });
 }
 
 export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeTo, empty }: LabelTableProps) {
@@ -66,13 +66,13 @@ export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeT
       <table className="data-table labels-table" data-testid="labels-table">
         <thead>
           <tr>
-            <th>Label</th>
-            <th>When</th>
-            <th className="num">Length</th>
-            {(recordingOf || nodeName) && <th>Recording</th>}
-            {assetName && <th>Asset</th>}
-            <th>Notes</th>
-            <th>By</th>
+            <th>{t('labels.col.label')}</th>
+            <th>{t('labels.col.when')}</th>
+            <th className="num">{t('labels.col.length')}</th>
+            {(recordingOf || nodeName) && <th>{t('labels.col.recording')}</th>}
+            {assetName && <th>{t('labels.col.asset')}</th>}
+            <th>{t('labels.col.notes')}</th>
+            <th>{t('labels.col.by')}</th>
             <th />
           </tr>
         </thead>
@@ -85,7 +85,7 @@ export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeT
                 data-testid="label-row"
                 data-label={l.label}
                 tabIndex={0}
-                title="With this row selected, press a label's key to relabel it"
+                title={t('labels.rowTitle')}
                 onKeyDown={(e) => {
                   if (e.target !== e.currentTarget || e.ctrlKey || e.metaKey || e.altKey) return;
                   if (e.key === 'Delete') {
@@ -103,26 +103,28 @@ export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeT
                 <td>
                   <span className="label-chip" style={{ borderColor: LABEL_COLOURS[l.label] }}>
                     <span className="swatch" style={{ backgroundColor: LABEL_COLOURS[l.label] }} />
-                    {LABEL_NAMES[l.label]}
+                    {labelName(l.label)}
                   </span>
                 </td>
                 <td className="mono when-cell">{span(l.startMs, l.endMs, relativeTo)}</td>
-                <td className="num">{((l.endMs - l.startMs) / 1000).toFixed(2)} s</td>
+                <td className="num">{formatFixed((l.endMs - l.startMs) / 1000, 2)} s</td>
                 {(recordingOf || nodeName) && (
-                  <td className="name-cell">
+                  <td className="name-cell" translate="no">
                     {rec ? <a href={`#/recordings/${encodeURIComponent(rec.id)}`}>{rec.name}</a> : '—'}
                     {nodeName && rec?.name !== nodeName(l.nodeId) && <div className="muted small">{nodeName(l.nodeId)}</div>}
                   </td>
                 )}
-                {assetName && <td>{assetName(l.assetId)}</td>}
-                <td className="notes-cell">{l.notes}</td>
-                <td>{l.author}</td>
+                {assetName && <td translate="no">{assetName(l.assetId)}</td>}
+                <td className="notes-cell" translate="no">
+                  {l.notes}
+                </td>
+                <td translate="no">{l.author}</td>
                 <td className="actions">
                   <button type="button" onClick={() => setEditing(l.id)} disabled={busy}>
-                    Edit
+                    {t('labels.edit')}
                   </button>{' '}
                   <button type="button" className="danger" data-testid="label-delete" onClick={() => void run(() => deleteWithUndo(services, l.id, actor()))} disabled={busy}>
-                    Delete
+                    {t('labels.delete')}
                   </button>
                 </td>
               </tr>
@@ -134,9 +136,9 @@ export function LabelTable({ labels, nodeName, assetName, recordingOf, relativeT
       {editRow && (
         <LabelForm
           key={editRow.id}
-          title={`Edit the label from ${when(editRow.startMs, relativeTo)} to ${when(editRow.endMs, relativeTo)}`}
+          title={t('labels.editTitle', { from: when(editRow.startMs, relativeTo), to: when(editRow.endMs, relativeTo) })}
           initial={{ label: editRow.label, notes: editRow.notes }}
-          saveText="Save changes"
+          saveText={t('labels.saveChanges')}
           busy={busy}
           error={error}
           onSave={(label, notes, author) => void run(() => editWithUndo(services, editRow.id, { label, notes }, author))}

@@ -1,10 +1,12 @@
 /** The newest label change, with Undo; and Ctrl+Z / Cmd+Z anywhere outside a text field. */
 import { useEffect, useSyncExternalStore } from 'react';
+import { useI18n } from '../i18n';
 import { useStorage } from '../storage/services';
 
 export function UndoToast() {
   const { undo } = useStorage();
   const toast = useSyncExternalStore(undo.subscribe, undo.toast);
+  const { t } = useI18n();
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -25,10 +27,10 @@ export function UndoToast() {
       <span>{toast.message}</span>
       {toast.canUndo && (
         <button type="button" data-testid="undo" onClick={() => void undo.undoLast()}>
-          Undo <kbd>Ctrl+Z</kbd>
+          {t('app.toast.undo')} <kbd>Ctrl+Z</kbd>
         </button>
       )}
-      <button type="button" className="close" aria-label="Dismiss" onClick={() => undo.dismiss()}>
+      <button type="button" className="close" aria-label={t('app.toast.dismiss')} onClick={() => undo.dismiss()}>
         ×
       </button>
     </div>

@@ -3,6 +3,7 @@
  * the newest one with an Undo button; Ctrl+Z (Cmd+Z) undoes the newest too. Outside React; the
  * toast reads it through useSyncExternalStore.
  */
+import { t } from '../i18n';
 
 export interface UndoEntry {
   /** What was done, in words: 'Label "Cage" deleted.' */
@@ -44,7 +45,7 @@ export class UndoStack {
   async undoLast(): Promise<boolean> {
     const e = this.entries.pop();
     if (!e) {
-      this.show('Nothing to undo.', false, false);
+      this.show(t('labels.undo.nothing'), false, false);
       return false;
     }
     try {
@@ -52,7 +53,7 @@ export class UndoStack {
       this.show(e.undoneMessage, false, false);
       return true;
     } catch (err) {
-      this.show(`Could not undo: ${err instanceof Error ? err.message : String(err)}`, false, true);
+      this.show(t('labels.undo.failed', { error: err instanceof Error ? err.message : String(err) }), false, true);
       return false;
     }
   }

@@ -1,12 +1,13 @@
 /** The Live card's per-axis table, raw waveform, alarms and node log (from the LinkStore). */
 import { useEffect, useRef, useState } from 'react';
 import type { NodeInfo } from '../../../models/api/contract';
-import { detectorText } from '../../../models/api/detector';
-import { formatTime } from '../format';
+import { detectorWords } from '../detectorWords';
+import { formatCount, formatFixed, formatNumber, formatTime } from '../format';
+import { t } from '../i18n';
 import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';
 import { axisColour } from './rmsChart';
-import { ISO_ZONE_TITLE, isoZone } from './iso';
+import { isoZone } from './iso';
 
 /** Re-renders at most `hz` times a second while the node's extras change. */
 function useExtras(store: LinkStore, path: string, hz = 4): NodeExtras {
@@ -32,7 +33,7 @@ function useExtras(store: LinkStore, path: string, hz = 4): NodeExtras {
   return store.get(path);
 }
 
-const f = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+const f = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '—' : formatFixed(v, digits));
 
 export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore }) {
   const x = useExtras(store, node.path);
@@ -41,16 +42,16 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
   const axes = fr?.rmsG.length ?? channels.length;
   if (!fr) return null;
   return (
-    <table className="axis-table" data-testid="axis-table" aria-label="Latest window per axis">
+    <table className="axis-table" data-testid="axis-table" aria-label={t('live.axisTable')}>
       <thead>
         <tr>
-          <th scope="col">Axis</th>
-          <th scope="col">RMS (g)</th>
-          <th scope="col">Peak (g)</th>
-          <th scope="col">Crest</th>
-          <th scope="col">Kurtosis</th>
-          <th scope="col" title={ISO_ZONE_TITLE}>
-            Velocity RMS (mm/s), ISO zone
+          <th scope="col">{t('live.col.axis')}</th>
+          <th scope="col">{t('live.col.rms')}</th>
+          <th scope="col">{t('live.col.peak')}</th>
+          <th scope="col">{t('live.col.crest')}</th>
+          <th scope="col">{t('live.col.kurtosis')}</th>
+          <th scope="col" title={t('live.isoTitle')}>
+            {t('live.col.velocity')}
           </th>
         </tr>
       </thead>
@@ -62,7 +63,7 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
             <tr key={a}>
               <td>
                 <span className="swatch" style={{ backgroundColor: axisColour(a) }} />
-                {channels[a] ?? `Axis ${a + 1}`}
+                {channels[a] ?? t('live.axisN', { n: a + 1 })}
               </td>
               <td>{f(fr.rmsG[a], 3)}</td>
               <td>{f(fr.peakG?.[a], 3)}</td>
@@ -71,7 +72,7 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
               <td data-testid="velocity">
                 {f(v, 2)}
                 {zone && (
-                  <span className={`zone zone-${zone}`} title={ISO_ZONE_TITLE}>
+                  <span className={`zone zone-${zone}`} title={t('live.isoTitle')}>
                     {zone}
                   </span>
                 )}
@@ -82,10 +83,10 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
       </tbody>
       {(fr.anomalyScore !== undefined || fr.shaftHz > 0) && (
         <caption className="muted small">
-          Window {fr.windowIndex.toLocaleString('en')}
-          {fr.shaftHz > 0 && ` · shaft ${fr.shaftHz.toFixed(1)} Hz`}
-          {fr.anomalyScore !== undefined && ` · anomaly score ${fr.anomalyScore === null ? `none (${detectorText(fr.detector) ?? 'no model running'})` : f(fr.anomalyScore, 4)}`}
-          {fr.anomalyScore !== null && fr.detector?.kind === 'baseline' && ' (learned baseline)'}
+          {t('live.windowN', { n: formatCount(fr.windowIndex) })}
+          {fr.shaftHz > 0 && t('live.shaft', { hz: formatFixed(fr.shaftHz, 1) })}
+          {fr.anomalyScore !== undefined && t('live.score', { score: fr.anomalyScore === null ? t('live.scoreNoneBecause', { why: detectorWords(fr.detector) ?? t('live.noModelRunning') }) : f(fr.anomalyScore, 4) })}
+          {fr.anomalyScore !== null && fr.detector?.kind === 'baseline' && t('live.scoreBaseline')}
         </caption>
       )}
     </table>
@@ -108,7 +109,7 @@ export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore 
       view.update(x.raw);
       if (infoRef.current) {
         const r = x.raw;
-        infoRef.current.textContent = `1 in ${r.decimation} (${(rate / r.decimation).toLocaleString('en', { maximumFractionDigits: 1 })} samples/s) · ${r.blocks.toLocaleString('en')} blocks${r.gaps ? ` · ${r.gaps} ${r.gaps === 1 ? 'gap' : 'gaps'}` : ''}`;
+        infoRef.current.textContent = t('live.rawInfo', { d: r.decimation, rate: formatNumber(rate / r.decimation, 1), blocks: formatCount(r.blocks) }) + (r.gaps ? t('live.gaps', { count: r.gaps }) : '');
       }
     };
     draw(store.get(node.path));
@@ -121,11 +122,11 @@ export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore 
   }, [store, node.path, rate]);
   if (!rawOn && !hasData) return null;
   return (
-    <section className="raw-block" aria-label="Raw waveform">
+    <section className="raw-block" aria-label={t('live.rawTitle')}>
       <h4>
-        Raw waveform <span className="muted small" ref={infoRef} />
+        {t('live.rawTitle')} <span className="muted small" ref={infoRef} />
       </h4>
-      {!hasData && <p className="muted small">Raw is on; waiting for the first block…</p>}
+      {!hasData && <p className="muted small">{t('live.rawWaiting')}</p>}
       <div className="chart" data-testid="raw-chart" ref={hostRef} />
     </section>
   );
@@ -139,10 +140,10 @@ export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore })
   const running = node.hello?.info?.modelVersion;
   const active = (e: (typeof recent)[number]) => e.state === 'started' && (running === undefined || e.modelVersion === running);
   return (
-    <ul className="alarm-list" data-testid="alarm-list" aria-label="Anomaly alarms">
+    <ul className="alarm-list" data-testid="alarm-list" aria-label={t('live.alarms')}>
       {recent.map((e) => (
         <li key={`${e.eventId}:${e.modelVersion}:${e.startWindow}`} className={active(e) ? 'error' : undefined} data-model={e.modelVersion} data-active={active(e)}>
-          Alarm {e.eventId} {active(e) ? 'ACTIVE' : e.state === 'started' ? 'ended (model replaced)' : 'ended'} (model {e.modelVersion}): windows {e.startWindow}–{e.endWindow}, peak score {f(e.peakScore, 3)} (threshold {f(e.threshold, 3)}, {e.debounceK} of {e.debounceN})
+          {t('live.alarmLine', { id: e.eventId, state: active(e) ? t('live.alarmActiveWord') : e.state === 'started' ? t('live.alarmReplaced') : t('live.alarmEnded'), model: e.modelVersion, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
         </li>
       ))}
     </ul>
@@ -158,17 +159,17 @@ export function NodeLog({ node, store }: { node: NodeInfo; store: LinkStore }) {
     if (el) el.scrollTop = el.scrollHeight;
   }, [n, x.version]);
   return (
-    <section className="node-log" aria-label="Node log">
-      <h4>Node log</h4>
+    <section className="node-log" aria-label={t('live.log')}>
+      <h4>{t('live.log')}</h4>
       {n === 0 ? (
-        <p className="muted small">Nothing logged by the node yet.</p>
+        <p className="muted small">{t('live.logEmpty')}</p>
       ) : (
         <ol ref={listRef} data-testid="node-log">
           {x.log.map((l, i) => (
             <li key={i} className={`level-${l.level}`}>
               <span className="when">{formatTime(l.atMs)}</span>
-              <span className="level">{l.level === 'info' ? '' : `${l.level}: `}</span>
-              {l.text || `code ${l.code}`}
+              <span className="level">{l.level === 'info' ? '' : t('live.logLevel', { level: t(`live.level.${l.level}`) })}</span>
+              {l.text ? <span translate="no">{l.text}</span> : t('live.logCode', { code: l.code })}
             </li>
           ))}
         </ol>

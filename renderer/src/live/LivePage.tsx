@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { NodeInfo } from '../../../models/api/contract';
-import { detectorText } from '../../../models/api/detector';
-import { LABEL_COLOURS, LABEL_NAMES, type LabelKind } from '../../../models/dataset/labels';
+import { LABEL_COLOURS, type LabelKind } from '../../../models/dataset/labels';
+import { labelName, t } from '../i18n';
+import { detectorWords } from '../detectorWords';
 import { queryLabels } from '../db/labels';
 import type { LabelRow } from '../db/types';
 import { createWithUndo } from '../labels/actions';
@@ -11,7 +12,7 @@ import { useLiveQuery, useStorage } from '../storage/services';
 import { DemoStarter } from '../app/DemoStarter';
 import type { NodesState } from '../app/hooks';
 import type { VigilClient } from '../api/types';
-import { formatHz, nodeTitle } from '../format';
+import { formatFixed, formatHz, nodeTitle } from '../format';
 import { LinkBadge, StatusBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
 import { AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
@@ -24,7 +25,7 @@ export function LivePage({ client, nodes, store, extras }: { client: VigilClient
   return (
     <div data-testid="live-page" className="page">
       <div className="page-head">
-        <h2>Live</h2>
+        <h2>{t('live.title')}</h2>
       </div>
       {nodes.error && (
         <p className="error" role="alert">
@@ -33,10 +34,9 @@ export function LivePage({ client, nodes, store, extras }: { client: VigilClient
       )}
       {online.length === 0 ? (
         <section className="panel empty-live">
-          <h3>No node is online</h3>
+          <h3>{t('live.noneOnline')}</h3>
           <p className="empty">
-            Live shows the vibration level (RMS) of every online node. Connect a node on the{' '}
-            <a href="#/nodes">Nodes</a> page, or start a demo node that replays a recorded bearing.
+            {t('live.explain1')} <a href="#/nodes">{t('live.nodesLink')}</a> {t('live.explain2')}
           </p>
           <DemoStarter client={client} />
         </section>
@@ -73,17 +73,17 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
   const bands = (): Band[] => {
     const t0 = recorder.sessionOf(node.path)?.t0Ms;
     const out: Band[] =
-      t0 === undefined ? [] : labelsRef.current.map((l) => ({ start: (l.startMs - t0) / 1000, end: (l.endMs - t0) / 1000, colour: LABEL_COLOURS[l.label], text: LABEL_NAMES[l.label] }));
+      t0 === undefined ? [] : labelsRef.current.map((l) => ({ start: (l.startMs - t0) / 1000, end: (l.endMs - t0) / 1000, colour: LABEL_COLOURS[l.label], text: labelName(l.label) }));
     // The node's anomaly alarms (EVENT), on the same node clock as the trend.
     const x = extras.get(node.path);
     const lastT = (x.latest?.tUs ?? 0) / 1e6;
     for (const e of x.events) {
       const start = e.startTUs / 1e6;
       const end = e.state === 'started' ? Math.max(lastT, e.endTUs / 1e6) : e.endTUs / 1e6;
-      out.push({ start, end, colour: '#b3261e', text: e.state === 'started' ? `Alarm ${e.eventId} (active)` : `Alarm ${e.eventId}` });
+      out.push({ start, end, colour: '#b3261e', text: t(e.state === 'started' ? 'live.alarmActive' : 'live.alarm', { id: e.eventId }) });
     }
     const sel = selectionRef.current;
-    if (sel) out.push({ start: sel.startS, end: sel.endS, colour: '#0b5cad', text: 'New label', pending: true });
+    if (sel) out.push({ start: sel.startS, end: sel.endS, colour: '#0b5cad', text: t('live.newLabel'), pending: true });
     return out;
   };
   const bandsFn = useRef(bands);
@@ -92,7 +92,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
   const saveLabel = async (label: LabelKind, notes: string, author: string) => {
     const session = recorder.sessionOf(node.path);
     if (!selection || !session) {
-      setError('This node is not being recorded, so there is nothing to label: check the Storage page.');
+      setError(t('live.notRecorded'));
       return;
     }
     setBusy(true);
@@ -142,31 +142,31 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
   return (
     <article className="panel live-card" data-testid="live-card" data-path={node.path}>
       <header className="live-head">
-        <h3>{nodeTitle(node)}</h3>
+        <h3 translate="no">{nodeTitle(node)}</h3>
         <StatusBadge status={node.status} />
         <LinkBadge node={node} />
-        {node.demo && <span className="badge demo">Demo</span>}
+        {node.demo && <span className="badge demo">{t('common.demo')}</span>}
         {h && (
           <span className="muted small">
-            {h.board} · {formatHz(h.sampleRateHz)} · window {h.windowLen}, hop {h.hop}
+            {h.board} · {formatHz(h.sampleRateHz)} · {t('live.headInfo', { window: h.windowLen, hop: h.hop })}
           </span>
         )}
         {h?.info && (
-          <span className="badge model" data-testid="running-model" title="The model the node says it runs (HELLO INFO)">
-            {detectorText(extras.get(node.path).latest?.detector ?? h.info.detector) ?? (h.info.modelSource === 'none' ? 'No model' : `Model ${h.info.modelVersion} (${h.info.modelSource})`)}
+          <span className="badge model" data-testid="running-model" title={t('live.modelTitle')}>
+            {detectorWords(extras.get(node.path).latest?.detector ?? h.info.detector) ?? (h.info.modelSource === 'none' ? t('live.noModel') : t('live.model', { version: h.info.modelVersion, source: t(`common.modelSource.${h.info.modelSource}`) }))}
           </span>
         )}
         <span
           className={recState.kind === 'recording' ? 'badge rec' : 'badge rec stopped'}
-          title={recState.kind === 'recording' ? 'Features are stored on this laptop' : recState.kind === 'standby' ? 'Another Vigil window records this node' : 'Recording stopped: see the Storage page'}
+          title={t(recState.kind === 'recording' ? 'live.recTitle.recording' : recState.kind === 'standby' ? 'live.recTitle.standby' : 'live.recTitle.stopped')}
         >
-          {recState.kind === 'recording' ? '● Recording' : recState.kind === 'standby' ? 'Recorded in another window' : 'Not recording'}
+          {t(recState.kind === 'recording' ? 'live.rec.recording' : recState.kind === 'standby' ? 'live.rec.standby' : 'live.rec.stopped')}
         </span>
-        <span className="gaps" ref={gapsRef} data-testid="window-gaps" title="FEATURES windows that never arrived" />
+        <span className="gaps" ref={gapsRef} data-testid="window-gaps" title={t('live.gapsTitle')} />
       </header>
       <div className="live-body">
         <div className="chart" data-testid="rms-chart" ref={hostRef} />
-        <dl className="readouts" aria-label="Latest RMS">
+        <dl className="readouts" aria-label={t('live.latestRms')}>
           {channels.map((c, i) => (
             <div key={c + i} className="readout">
               <dt>
@@ -190,14 +190,14 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
       <NodeLog node={node} store={extras} />
       {selection ? (
         <LabelForm
-          title={`Label ${(selection.endS - selection.startS).toFixed(2)} s of ${nodeTitle(node)}`}
+          title={t('live.labelTitle', { seconds: formatFixed(selection.endS - selection.startS, 2), node: nodeTitle(node) })}
           busy={busy}
           error={error}
           onSave={(label, notes, author) => void saveLabel(label, notes, author)}
           onCancel={() => setSelection(null)}
         />
       ) : (
-        <p className="muted small chart-hint">Drag across the chart to label a time range.</p>
+        <p className="muted small chart-hint">{t('live.dragHint')}</p>
       )}
     </article>
   );

@@ -1,5 +1,7 @@
 /** The raw waveform of one node (RAW_BLOCK, docs/protocol.md 3.9), drawn with uPlot. */
 import uPlot from 'uplot';
+import { formatFixed, formatNumber } from '../format';
+import { t } from '../i18n';
 import { axisColour } from './rmsChart';
 import type { RawSeries } from './linkStore';
 
@@ -48,9 +50,9 @@ export class RawChartView {
   private build(axes: number): void {
     this.plot?.destroy();
     this.axes = axes;
-    const series: uPlot.Series[] = [{ label: 'Time', value: (_u, v) => (v == null ? '—' : `${v.toFixed(4)} s`) }];
+    const series: uPlot.Series[] = [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : `${formatFixed(v, 4)} s`) }];
     for (let a = 0; a < axes; a++) {
-      series.push({ label: this.channels[a] ?? `Axis ${a + 1}`, stroke: axisColour(a), width: 1, points: { show: false }, value: (_u, v) => (v == null ? '—' : `${v.toFixed(3)} g`) });
+      series.push({ label: this.channels[a] ?? t('live.axisN', { n: a + 1 }), stroke: axisColour(a), width: 1, points: { show: false }, value: (_u, v) => (v == null ? '—' : `${formatFixed(v, 3)} g`) });
     }
     const axisStroke = '#3a3f47';
     const grid = { stroke: '#e3e6ea', width: 1 };
@@ -65,9 +67,9 @@ export class RawChartView {
           y: { range: (_u, min, max) => { const m = Math.max(Math.abs(min), Math.abs(max), 1e-3) * 1.1; return [-m, m]; } },
         },
         axes: [
-          { label: 'Time (s)', stroke: axisStroke, grid, ticks: grid },
+          { label: t('live.chart.timeS'), stroke: axisStroke, grid, ticks: grid, values: (_u, splits) => splits.map((v) => formatNumber(v, 4)) },
           {
-            label: 'Acceleration (g)',
+            label: t('live.chart.accel'),
             stroke: axisStroke,
             grid,
             ticks: grid,
@@ -77,7 +79,7 @@ export class RawChartView {
             values: (_u, splits) => {
               const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
               const d = step >= 1 ? 0 : Math.min(4, Math.ceil(-Math.log10(step)));
-              return splits.map((v) => v.toFixed(d));
+              return splits.map((v) => formatFixed(v, d));
             },
           },
         ],

@@ -5,6 +5,8 @@
  */
 import uPlot from 'uplot';
 import { formatG } from '../format';
+import { formatCount, formatFixed, formatNumber } from '../format';
+import { t } from '../i18n';
 import { bandsPlugin, type Band } from '../labels/labelBands';
 import type { NodeSeries } from './featureStore';
 
@@ -84,7 +86,7 @@ export class RmsChartView {
     if (gaps === this.shownGaps) return;
     const increased = this.shownGaps >= 0 && gaps > this.shownGaps;
     this.shownGaps = gaps;
-    this.el.gaps.textContent = `${gaps.toLocaleString('en')} ${gaps === 1 ? 'window gap' : 'window gaps'}`;
+    this.el.gaps.textContent = t('live.windowGaps', { count: gaps, n: formatCount(gaps) });
     this.el.gaps.dataset.gaps = String(gaps);
     if (increased) {
       // Restart the CSS highlight so each new gap is noticed.
@@ -101,10 +103,10 @@ export class RmsChartView {
   private build(columns: number): void {
     this.plot?.destroy();
     this.columns = columns;
-    const series: uPlot.Series[] = [{ label: 'Time', value: (_u, v) => (v == null ? '—' : `${v.toFixed(2)} s`) }];
+    const series: uPlot.Series[] = [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : `${formatFixed(v, 2)} s`) }];
     for (let i = 0; i < columns; i++) {
       series.push({
-        label: this.channels[i] ?? `Axis ${i + 1}`,
+        label: this.channels[i] ?? t('live.axisN', { n: i + 1 }),
         stroke: axisColour(i),
         width: 1.5,
         points: { show: false },
@@ -123,8 +125,8 @@ export class RmsChartView {
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 0.1] },
       },
       axes: [
-        { label: 'Time (s)', stroke: axisStroke, grid, ticks: grid },
-        { label: 'RMS (g)', stroke: axisStroke, grid, ticks: grid, size: 60, values: (_u, splits) => splits.map((v) => v.toFixed(3)) },
+        { label: t('live.chart.timeS'), stroke: axisStroke, grid, ticks: grid, values: (_u, splits) => splits.map((v) => formatNumber(v, 3)) },
+        { label: t('live.chart.rms'), stroke: axisStroke, grid, ticks: grid, size: 60, values: (_u, splits) => splits.map((v) => formatFixed(v, 3)) },
       ],
       cursor: { drag: { x: !!this.labelling, y: false, setScale: false } },
       legend: { show: true },

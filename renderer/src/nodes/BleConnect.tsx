@@ -10,12 +10,13 @@ import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { connectBluetoothNode } from '../ble/nus';
 import { webBluetooth } from '../ble/webBluetooth';
+import { t } from '../i18n';
 
 export function bluetoothProblem(): string | null {
   if (!webBluetooth()) {
     return typeof window !== 'undefined' && !window.isSecureContext
-      ? 'Bluetooth needs a secure page: open Vigil at its 127.0.0.1 address or in the desktop app.'
-      : 'This browser has no Web Bluetooth: use the Vigil desktop app, or Chromium or Chrome (on Linux with the "Experimental Web Platform features" flag).';
+      ? t('nodes.ble.insecure')
+      : t('nodes.ble.noWebBluetooth');
   }
   return null;
 }
@@ -30,7 +31,7 @@ export function BleConnect({ client }: { client: VigilClient }) {
     if (!bt) throw new Error(bluetoothProblem() ?? 'No Web Bluetooth');
     try {
       const node = await connectBluetoothNode(client, bt);
-      setResult(node ? `Connected to ${node.hello?.name || node.path}; the node introduces itself in a moment.` : 'Cancelled: no device chosen.');
+      setResult(node ? t('nodes.ble.connectedTo', { name: node.hello?.name || node.path }) : t('nodes.ble.cancelled'));
       return node;
     } finally {
       setPicker(null);
@@ -50,7 +51,7 @@ export function BleConnect({ client }: { client: VigilClient }) {
   return (
     <div className="ble-connect">
       <button type="button" onClick={() => void action.start()} disabled={problem !== null || action.busy} data-testid="ble-connect">
-        {action.busy ? 'Connecting Bluetooth node…' : 'Connect Bluetooth node'}
+        {action.busy ? t('nodes.ble.connecting') : t('nodes.ble.connect')}
       </button>
       {problem && (
         <p className="muted small" data-testid="ble-unavailable">
@@ -74,11 +75,11 @@ export function DevicePicker({ client, picker }: { client: VigilClient; picker: 
     <div className="modal-backdrop">
       <div className="modal picker" role="dialog" aria-modal="true" aria-labelledby="ble-picker-title" data-testid="ble-picker">
         <div className="modal-head">
-          <h3 id="ble-picker-title">Choose a Bluetooth node</h3>
+          <h3 id="ble-picker-title">{t('nodes.ble.choose')}</h3>
         </div>
-        <p className="muted small">Nodes with the Nordic UART Service in range. The list grows as the scan finds more.</p>
+        <p className="muted small">{t('nodes.ble.inRange')}</p>
         {picker.devices.length === 0 ? (
-          <p className="empty">Scanning… no node found yet. Check that the node is powered and within a few metres.</p>
+          <p className="empty">{t('nodes.ble.scanning')}</p>
         ) : (
           <ul className="device-list">
             {picker.devices.map((d) => (
@@ -87,7 +88,7 @@ export function DevicePicker({ client, picker }: { client: VigilClient; picker: 
                   <strong>{d.name}</strong> <span className="mono muted small">{d.deviceId}</span>
                 </span>
                 <button type="button" className="primary" disabled={choose.busy} onClick={() => void choose.start(d.deviceId)}>
-                  Connect
+                  {t('common.connect')}
                 </button>
               </li>
             ))}
@@ -100,7 +101,7 @@ export function DevicePicker({ client, picker }: { client: VigilClient; picker: 
         )}
         <div className="modal-foot">
           <button type="button" onClick={() => void choose.start(null)} disabled={choose.busy}>
-            Cancel
+            {t('common.cancel')}
           </button>
         </div>
       </div>

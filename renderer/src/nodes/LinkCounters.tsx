@@ -1,24 +1,25 @@
 import type { NodeInfo } from '../../../models/api/contract';
 import { formatBytes, formatCount, linkErrorBreakdown, linkErrorCount } from '../format';
+import { t } from '../i18n';
 
 /** The link's counters as a technician checks them: anything above zero besides traffic is flagged. */
 export function LinkCounters({ node }: { node: NodeInfo }) {
   const s = node.stats;
   const errors = linkErrorCount(s);
   const rows: { label: string; value: string; warn: boolean; title?: string; id: string }[] = [
-    { id: 'frames', label: 'Frames', value: formatCount(s.frames), warn: false },
-    { id: 'bytes', label: 'Received', value: formatBytes(s.bytes), warn: false },
-    { id: 'errors', label: 'Frame errors', value: formatCount(errors), warn: errors > 0, title: linkErrorBreakdown(s) },
-    { id: 'missed-windows', label: 'Missed windows', value: formatCount(s.missedWindows), warn: s.missedWindows > 0, title: 'FEATURES windows that never arrived (gaps)' },
-    { id: 'raw-blocks', label: 'Raw blocks', value: formatCount(s.rawBlocks ?? 0), warn: false },
-    { id: 'missed-raw', label: 'Missed raw frames', value: formatCount(s.missedRawFrames ?? 0), warn: (s.missedRawFrames ?? 0) > 0, title: 'Input sample frames lost between raw blocks' },
-    { id: 'retries', label: 'Retries', value: formatCount(s.retries ?? 0), warn: (s.retries ?? 0) > 0, title: 'Requests sent again after no answer in time' },
-    { id: 'failed', label: 'Failed requests', value: formatCount(s.failedRequests ?? 0), warn: (s.failedRequests ?? 0) > 0, title: 'Requests that got no answer after every attempt' },
-    { id: 'nacks', label: 'Refused (NACK)', value: formatCount(s.nacks ?? 0), warn: (s.nacks ?? 0) > 0, title: 'Requests the node refused' },
-    { id: 'reconnects', label: 'Reconnects', value: formatCount(s.reconnects ?? 0), warn: (s.reconnects ?? 0) > 0, title: 'Times the link was lost and came back' },
+    { id: 'frames', label: t('nodes.counter.frames'), value: formatCount(s.frames), warn: false },
+    { id: 'bytes', label: t('nodes.counter.bytes'), value: formatBytes(s.bytes), warn: false },
+    { id: 'errors', label: t('nodes.counter.errors'), value: formatCount(errors), warn: errors > 0, title: linkErrorBreakdown(s) },
+    { id: 'missed-windows', label: t('nodes.counter.missedWindows'), value: formatCount(s.missedWindows), warn: s.missedWindows > 0, title: t('nodes.counter.missedWindowsTitle') },
+    { id: 'raw-blocks', label: t('nodes.counter.rawBlocks'), value: formatCount(s.rawBlocks ?? 0), warn: false },
+    { id: 'missed-raw', label: t('nodes.counter.missedRaw'), value: formatCount(s.missedRawFrames ?? 0), warn: (s.missedRawFrames ?? 0) > 0, title: t('nodes.counter.missedRawTitle') },
+    { id: 'retries', label: t('nodes.counter.retries'), value: formatCount(s.retries ?? 0), warn: (s.retries ?? 0) > 0, title: t('nodes.counter.retriesTitle') },
+    { id: 'failed', label: t('nodes.counter.failed'), value: formatCount(s.failedRequests ?? 0), warn: (s.failedRequests ?? 0) > 0, title: t('nodes.counter.failedTitle') },
+    { id: 'nacks', label: t('nodes.counter.nacks'), value: formatCount(s.nacks ?? 0), warn: (s.nacks ?? 0) > 0, title: t('nodes.counter.nacksTitle') },
+    { id: 'reconnects', label: t('nodes.counter.reconnects'), value: formatCount(s.reconnects ?? 0), warn: (s.reconnects ?? 0) > 0, title: t('nodes.counter.reconnectsTitle') },
   ];
   return (
-    <dl className="counters" aria-label="Link counters" data-testid="link-counters">
+    <dl className="counters" aria-label={t('nodes.counter.label')} data-testid="link-counters">
       {rows.map((r) => (
         <div key={r.id} className={r.warn ? 'counter warn' : 'counter'} title={r.title} data-counter={r.id}>
           <dt>{r.label}</dt>

@@ -1,9 +1,10 @@
 import { useCallback } from 'react';
 import type { Capability, NodeInfo } from '../../../models/api/contract';
-import { detectorText } from '../../../models/api/detector';
+import { detectorWords } from '../detectorWords';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitle } from '../format';
+import { t } from '../i18n';
 import { LinkCounters } from './LinkCounters';
 import { ConfigSection, PairSection, StreamSection, TimeSection } from './NodeControls';
 
@@ -13,25 +14,13 @@ export function StatusBadge({ status }: { status: NodeInfo['status'] }) {
 
 export function LinkBadge({ node }: { node: NodeInfo }) {
   return (
-    <span className={`badge link-${node.link}`} data-testid="link-kind" title={node.link === 'ble' ? 'Reached over Bluetooth LE (Nordic UART Service)' : 'Reached over a cable (serial port)'}>
+    <span className={`badge link-${node.link}`} data-testid="link-kind" title={t(node.link === 'ble' ? 'nodes.linkTitle.ble' : 'nodes.linkTitle.cable')}>
       {linkLabel(node)}
     </span>
   );
 }
 
-const CAP_WORDS: Record<Capability, string> = {
-  pair: 'pairing',
-  config: 'configuration',
-  stream: 'stream control',
-  raw: 'raw waveform',
-  time: 'time sync',
-  ping: 'ping',
-  log: 'log',
-  'samples-in': 'samples in',
-  secure: 'signed commands',
-  ble: 'Bluetooth LE',
-  'model-update': 'model update',
-};
+const capWord = (c: Capability) => t(`nodes.cap.${c}`);
 
 export function capabilities(node: NodeInfo): Set<Capability> {
   return new Set(node.hello?.info?.capabilities ?? []);
@@ -45,15 +34,16 @@ function ReconnectLine({ node }: { node: NodeInfo }) {
     <p className="warn-box" role="status" data-testid="reconnecting">
       {r ? (
         <>
-          Link lost at {formatTime(r.sinceMs)} ({formatDuration(Date.now() - r.sinceMs)} ago) — {r.attempts > 0 ? `reconnecting, attempt ${r.attempts}` : 'reconnecting'}.
+          {t('nodes.lostAt', { time: formatTime(r.sinceMs), ago: formatDuration(Date.now() - r.sinceMs) })}
+          {r.attempts > 0 ? t('nodes.reconnectingAttempt', { n: r.attempts }) : t('nodes.reconnecting')}.
         </>
       ) : (
-        <>Link lost — reconnecting.</>
+        <>{t('nodes.lost')}</>
       )}{' '}
       {node.link === 'ble'
-        ? 'Keep the node within Bluetooth range; the app connects again by itself.'
-        : 'Plug the cable back in; the app opens the port again by itself.'}{' '}
-      The node keeps sampling meanwhile; windows that do not arrive are recorded as a gap.
+        ? t('nodes.keepBle')
+        : t('nodes.keepCable')}{' '}
+      {t('nodes.keepsSampling')}
     </p>
   );
 }
@@ -67,18 +57,18 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
   const h = node.hello;
   const info = h?.info;
   const caps = capabilities(node);
-  const verb = node.demo ? 'Stop demo' : 'Disconnect';
+  const verb = node.demo ? t('nodes.stopDemo') : t('nodes.disconnect');
   const usable = node.status === 'online';
 
   return (
     <article className="node-card" data-testid="node-card" data-path={node.path} data-status={node.status}>
       <header>
-        <h4>{nodeTitle(node)}</h4>
+        <h4 translate="no">{nodeTitle(node)}</h4>
         <StatusBadge status={node.status} />
         <LinkBadge node={node} />
-        {node.demo && <span className="badge demo">Demo</span>}
+        {node.demo && <span className="badge demo">{t('common.demo')}</span>}
         <button type="button" onClick={() => action.start()} disabled={action.busy}>
-          {action.busy ? `${verb}…` : verb}
+          {action.busy ? t('nodes.verbBusy', { verb }) : verb}
         </button>
       </header>
       <ReconnectLine node={node} />
@@ -89,51 +79,49 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
       )}
       {action.error && (
         <p className="error" role="alert">
-          {verb} failed: {action.error}
+          {t('nodes.verbFailed', { verb, error: action.error })}
         </p>
       )}
       <div className="node-body">
         <div className="node-col">
           <dl className="facts">
-            <dt>{node.link === 'ble' ? 'Device' : 'Port'}</dt>
+            <dt>{node.link === 'ble' ? t('nodes.device') : t('nodes.port')}</dt>
             <dd className="mono">{node.link === 'ble' ? node.path.slice(4) : node.path}</dd>
             {h ? (
               <>
-                <dt>Board</dt>
-                <dd>{h.board}</dd>
-                <dt>Firmware</dt>
+                <dt>{t('nodes.board')}</dt>
+                <dd translate="no">{h.board}</dd>
+                <dt>{t('nodes.firmware')}</dt>
                 <dd className="mono">{h.firmware}</dd>
-                <dt>Protocol</dt>
+                <dt>{t('nodes.protocol')}</dt>
                 <dd className="mono" data-testid="protocol">
                   {h.protocolVersion}.{info?.protocolMinor ?? 0}
-                  {!info && <span className="muted"> — a 1.0 node: no pairing, configuration, raw or time sync</span>}
+                  {!info && <span className="muted">{t('nodes.oldNode')}</span>}
                 </dd>
                 {info && (
                   <>
-                    <dt>Can do</dt>
-                    <dd className="caps">{[...caps].map((c) => CAP_WORDS[c]).join(', ') || '—'}</dd>
-                    <dt>Sensor</dt>
-                    <dd>{info.sensor === 'iis3dwb' ? `IIS3DWB, ±${info.rangeG} g` : info.sensor === 'none' ? 'none (samples arrive over a link)' : 'unknown'}</dd>
-                    <dt>Model</dt>
-                    <dd>{detectorText(info.detector) ?? (info.modelSource === 'none' ? 'none running' : `${info.modelSource}, version ${info.modelVersion}`)}</dd>
+                    <dt>{t('nodes.canDo')}</dt>
+                    <dd className="caps">{[...caps].map(capWord).join(', ') || '—'}</dd>
+                    <dt>{t('nodes.sensor')}</dt>
+                    <dd>{info.sensor === 'iis3dwb' ? t('nodes.sensorIis', { range: info.rangeG }) : info.sensor === 'none' ? t('nodes.sensorNone') : t('nodes.sensorUnknown')}</dd>
+                    <dt>{t('nodes.model')}</dt>
+                    <dd>{detectorWords(info.detector) ?? (info.modelSource === 'none' ? t('nodes.modelNone') : t('nodes.modelVersion', { source: t(`common.modelSource.${info.modelSource}`), version: info.modelVersion }))}</dd>
                   </>
                 )}
-                <dt>UID</dt>
+                <dt>{t('nodes.uid')}</dt>
                 <dd className="mono">{h.uid}</dd>
-                <dt>Sample rate</dt>
+                <dt>{t('nodes.sampleRate')}</dt>
                 <dd>{formatHz(h.sampleRateHz)}</dd>
-                <dt>Window / hop</dt>
-                <dd>
-                  {h.windowLen} / {h.hop} samples
-                </dd>
-                <dt>Channels</dt>
-                <dd>{h.channels.join(', ') || '—'}</dd>
+                <dt>{t('nodes.windowHop')}</dt>
+                <dd>{t('nodes.windowHopValue', { window: h.windowLen, hop: h.hop })}</dd>
+                <dt>{t('nodes.channels')}</dt>
+                <dd translate="no">{h.channels.join(', ') || '—'}</dd>
               </>
             ) : (
               <>
-                <dt>Node</dt>
+                <dt>{t('nodes.node')}</dt>
                 <dd className="muted">
-                  {node.status === 'connecting' ? 'Waiting for the node to introduce itself (HELLO)…' : 'The node never introduced itself (no HELLO received).'}
+                  {node.status === 'connecting' ? t('nodes.waitHello') : t('nodes.noHello')}
                 </dd>
               </>
             )}

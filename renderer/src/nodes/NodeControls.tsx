@@ -7,7 +7,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Capability, NodeConfig, NodeConfigChanges, NodeInfo, StreamSettings } from '../../../models/api/contract';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
-import { formatBytes, formatDateTime, formatTime, formatUsAsMs } from '../format';
+import { formatBytes, formatCount, formatFixed, formatNumber, formatStamp, formatTime, formatUsAsMs } from '../format';
+import { t } from '../i18n';
 import { configChanges, plainRefusal, rawBytesPerSecond, utf8Len, type ConfigDraft } from './controlLogic';
 
 interface SectionProps {
@@ -21,8 +22,8 @@ interface SectionProps {
 function bleKeyProblem(node: NodeInfo): string | null {
   const info = node.hello?.info;
   if (node.link !== 'ble' || !info) return null;
-  if (!info.paired) return 'Over Bluetooth LE this needs the node to be paired: pair it over the cable first.';
-  if (!info.keyKnown) return 'The node was paired by another workstation: this one does not hold its key. Pair it again over the cable (that replaces the key).';
+  if (!info.paired) return t('nodes.ctl.bleNotPaired');
+  if (!info.keyKnown) return t('nodes.ctl.bleKeyElsewhere');
   return null;
 }
 
@@ -36,7 +37,7 @@ export function PairSection({ client, node, usable }: SectionProps) {
   const action = useAction(run);
   const [done, setDone] = useState(false);
   const nameBytes = utf8Len(name.trim());
-  const nameProblem = nameBytes > 32 ? `The name is ${nameBytes} bytes; at most 32.` : null;
+  const nameProblem = nameBytes > 32 ? t('nodes.pair.nameTooLong', { n: nameBytes }) : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -50,56 +51,59 @@ export function PairSection({ client, node, usable }: SectionProps) {
   };
 
   let state: string;
-  if (!info?.paired) state = 'Not paired';
-  else if (info.keyKnown) state = `Paired — key held by this workstation (key id ${info.keyId})`;
+  if (!info?.paired) state = t('nodes.pair.notPaired');
+  else if (info.keyKnown) state = t('nodes.pair.held', { keyId: info.keyId });
   // A node this workstation paired before shows another key: main sets rePaired (main/node/keys.ts noteHello).
-  else if (info.rePaired) state = `This node was re-paired by another workstation; by design anyone with the node's cable can re-pair it. It now shows key id ${info.keyId}, which this workstation does not hold: pair it again over the cable to use it from here.`;
-  else state = `Paired by another workstation (key id ${info.keyId}) — this one does not hold the key.`;
+  else if (info.rePaired) state = t('nodes.pair.rePaired', { keyId: info.keyId });
+  else state = t('nodes.pair.elsewhere', { keyId: info.keyId });
 
-  const reason = node.link !== 'serial' ? 'Pairing is done over the cable only: holding the cable is what authorises a key.' : !usable ? 'The node is not online.' : null;
+  const reason = node.link !== 'serial' ? t('nodes.pair.cableOnly') : !usable ? t('nodes.notOnline') : null;
   return (
     <section className="ctl" aria-labelledby={`pair-${node.path}`} data-testid="pair-section">
-      <h5 id={`pair-${node.path}`}>Pairing</h5>
+      <h5 id={`pair-${node.path}`}>{t('nodes.pair.title')}</h5>
       <p className={info?.paired && !info.keyKnown ? 'warn-text' : undefined} data-testid="pair-state">
         {state}
       </p>
-      {done && <p className="ok-text">Paired. The node now accepts signed commands from this workstation over Bluetooth LE.</p>}
+      {done && <p className="ok-text">{t('nodes.pair.done')}</p>}
       {!open ? (
         <>
           <button type="button" onClick={() => setOpen(true)} disabled={reason !== null} data-testid="pair-open">
-            {info?.paired ? 'Pair again…' : 'Pair…'}
+            {info?.paired ? t('nodes.pair.again') : t('nodes.pair.open')}
           </button>
           {reason && <p className="muted small">{reason}</p>}
         </>
       ) : (
         <form onSubmit={(e) => void submit(e)} className="ctl-form">
           <label>
-            Node name
-            <input value={name} onChange={(e) => setName(e.target.value)} maxLength={64} placeholder="e.g. Pump 3 drive end" data-testid="pair-name" />
+            {t('nodes.pair.name')}
+            <input value={name} onChange={(e) => setName(e.target.value)} maxLength={64} placeholder={t('nodes.pair.namePlaceholder')} data-testid="pair-name" />
           </label>
           {nameProblem && <p className="error">{nameProblem}</p>}
           <p className="muted small">
-            The app makes a new 256-bit key, keeps it on this workstation, and sends it to the node over the cable. Leave the name empty to keep the current one.
+            {t('nodes.pair.explain')}
           </p>
           {info?.paired && (
             <p className="warn-box small" data-testid="pair-replace-warning">
-              This node is already paired. Pairing again <strong>replaces its key</strong>: any workstation holding the old key
-              {info.keyKnown ? ' (including this one, until the new key is stored)' : ''} can no longer send it commands over Bluetooth LE.
+              {t('nodes.pair.replace1')}
+              <strong>{t('nodes.pair.replace2')}</strong>
+              {t('nodes.pair.replace3')}
+              {info.keyKnown ? t('nodes.pair.replace4') : ''}
+              {t('nodes.pair.replace5')}
             </p>
           )}
           <div className="row">
             <button type="submit" className="primary" disabled={action.busy || !!nameProblem} data-testid="pair-confirm">
-              {action.busy ? 'Pairing…' : info?.paired ? 'Replace the key and pair' : 'Pair'}
+              {action.busy ? t('nodes.pair.busy') : info?.paired ? t('nodes.pair.replace') : t('nodes.pair.pair')}
             </button>
             <button type="button" onClick={() => setOpen(false)} disabled={action.busy}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </form>
       )}
       {action.error && (
         <p className="error" role="alert">
-          Pairing failed: {action.error}
+          {t('nodes.pair.failed', { error: action.error })}
         </p>
       )}
     </section>
@@ -148,13 +152,13 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
     }
     setLocalProblem(null);
     if (Object.keys(r.changes).length === 0) {
-      setSaved('Nothing changed.');
+      setSaved(t('nodes.cfg.nothing'));
       return;
     }
     const c = await write.start(r.changes);
     if (c) {
       setDraft(draftOf(c));
-      setSaved(`Stored on the node at ${formatTime(Date.now())}.`);
+      setSaved(t('nodes.cfg.stored', { time: formatTime(Date.now()) }));
     }
   };
   const set = (p: Partial<ConfigDraft>) => {
@@ -168,21 +172,21 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
   return (
     <section className="ctl" aria-labelledby={`cfg-${node.path}`} data-testid="config-section">
       <div className="ctl-head">
-        <h5 id={`cfg-${node.path}`}>Configuration</h5>
+        <h5 id={`cfg-${node.path}`}>{t('nodes.cfg.title')}</h5>
         <button type="button" onClick={() => void reload()} disabled={!usable || read.busy} data-testid="config-read">
-          {read.busy ? 'Reading…' : 'Read from node'}
+          {read.busy ? t('nodes.cfg.reading') : t('nodes.cfg.read')}
         </button>
       </div>
       {!cfg || !draft ? (
-        <p className="muted">{usable ? 'Not read yet: press "Read from node".' : 'The node is not online.'}</p>
+        <p className="muted">{usable ? t('nodes.cfg.notRead') : t('nodes.notOnline')}</p>
       ) : (
         <form onSubmit={(e) => void apply(e)} className="ctl-form config-form" noValidate>
           <label>
-            Name <span className="hint">1–32 bytes</span>
+            {t('nodes.cfg.name')} <span className="hint">{t('nodes.cfg.nameHint')}</span>
             <input value={draft.name} onChange={(e) => set({ name: e.target.value })} data-testid="config-name" />
           </label>
           <label>
-            Sensor range <span className="hint">full scale</span>
+            {t('nodes.cfg.range')} <span className="hint">{t('nodes.cfg.rangeHint')}</span>
             <select value={draft.rangeG} onChange={(e) => set({ rangeG: e.target.value })} data-testid="config-range">
               {[2, 4, 8, 16].map((g) => (
                 <option key={g} value={g}>
@@ -192,34 +196,34 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
             </select>
           </label>
           <label>
-            Hop <span className="hint">1–{cfg.windowLen} samples; restarts the feature stream</span>
+            {t('nodes.cfg.hop')} <span className="hint">{t('nodes.cfg.hopHint', { max: cfg.windowLen })}</span>
             <input type="number" min={1} max={cfg.windowLen} step={1} value={draft.hop} onChange={(e) => set({ hop: e.target.value })} data-testid="config-hop" />
           </label>
           <label>
-            Shaft speed <span className="hint">Hz; 0 = unknown, else 0.1–1000</span>
+            {t('nodes.cfg.shaft')} <span className="hint">{t('nodes.cfg.shaftHint')}</span>
             <input type="number" min={0} max={1000} step="any" value={draft.shaftHz} onChange={(e) => set({ shaftHz: e.target.value })} data-testid="config-shaft" />
           </label>
           <label className="check">
             <input type="checkbox" checked={draft.sendBands} onChange={(e) => set({ sendBands: e.target.checked })} data-testid="config-bands" />
-            Send band energies with every window <span className="hint">(more bytes; keep off over Bluetooth LE)</span>
+            {t('nodes.cfg.bands')} <span className="hint">{t('nodes.cfg.bandsHint')}</span>
           </label>
           {cfg.slowMachine !== undefined && (
             <label className="check">
               <input type="checkbox" checked={draft.slowMachine ?? false} onChange={(e) => set({ slowMachine: e.target.checked })} data-testid="config-slow" />
-              Slow machine, below 600 rpm <span className="hint">(velocity over 2–1000 Hz instead of 10–1000 Hz, as ISO 20816 asks)</span>
+              {t('nodes.cfg.slow')} <span className="hint">{t('nodes.cfg.slowHint')}</span>
             </label>
           )}
-          <dl className="facts readonly" aria-label="Read-only settings">
-            <dt>Axes</dt>
+          <dl className="facts readonly" aria-label={t('nodes.cfg.readOnly')}>
+            <dt>{t('nodes.cfg.axes')}</dt>
             <dd>{cfg.axisCount}</dd>
-            <dt>Window length</dt>
-            <dd>{cfg.windowLen} samples</dd>
-            <dt>Sample rate</dt>
-            <dd>{cfg.sampleRateHz.toLocaleString('en')} Hz</dd>
+            <dt>{t('nodes.cfg.windowLen')}</dt>
+            <dd>{t('nodes.cfg.samples', { n: cfg.windowLen })}</dd>
+            <dt>{t('nodes.sampleRate')}</dt>
+            <dd>{formatCount(cfg.sampleRateHz)} Hz</dd>
           </dl>
           <div className="row">
             <button type="submit" className="primary" disabled={!usable || write.busy || !dirty || keyProblem !== null} data-testid="config-apply">
-              {write.busy ? 'Storing…' : 'Apply'}
+              {write.busy ? t('nodes.cfg.storing') : t('nodes.apply')}
             </button>
             <button
               type="button"
@@ -229,7 +233,7 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
               }}
               disabled={write.busy || !dirty}
             >
-              Undo changes
+              {t('nodes.cfg.undo')}
             </button>
           </div>
           {keyProblem && <p className="muted small">{keyProblem}</p>}
@@ -243,12 +247,12 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
       )}
       {read.error && (
         <p className="error" role="alert">
-          Could not read the configuration: {plainRefusal(read.error)}
+          {t('nodes.cfg.readFailed', { error: plainRefusal(read.error) })}
         </p>
       )}
       {write.error && (
         <p className="error" role="alert" data-testid="config-error">
-          The node refused the change: {plainRefusal(write.error)}
+          {t('nodes.cfg.refused', { error: plainRefusal(write.error) })}
         </p>
       )}
     </section>
@@ -289,43 +293,42 @@ export function StreamSection({ client, node, usable, caps }: SectionProps & { c
     e.preventDefault();
     setDone(null);
     const r = await action.start({ features, raw, rawDecimation: d });
-    if (r) setDone(`The node streams ${[features && 'features', raw && `raw (1 in ${d})`].filter(Boolean).join(' and ') || 'nothing'} on this link.`);
+    if (r) setDone(t('nodes.stream.done', { what: [features && t('nodes.stream.features'), raw && t('nodes.stream.raw', { d })].filter(Boolean).join(t('nodes.stream.and')) || t('nodes.stream.nothing') }));
   };
 
   return (
     <section className="ctl" aria-labelledby={`stream-${node.path}`} data-testid="stream-section">
-      <h5 id={`stream-${node.path}`}>Stream on this link</h5>
+      <h5 id={`stream-${node.path}`}>{t('nodes.stream.title')}</h5>
       <form onSubmit={(e) => void apply(e)} className="ctl-form" noValidate>
         <label className="check">
           <input type="checkbox" checked={features} onChange={(e) => setFeatures(e.target.checked)} data-testid="stream-features" />
-          Features (and alarms)
+          {t('nodes.stream.featuresAlarms')}
         </label>
         <label className="check">
           <input type="checkbox" checked={raw} disabled={!caps.has('raw')} onChange={(e) => setRaw(e.target.checked)} data-testid="stream-raw" />
-          Raw waveform {!caps.has('raw') && <span className="hint">(this node cannot send raw)</span>}
+          {t('nodes.stream.rawWave')} {!caps.has('raw') && <span className="hint">{t('nodes.stream.noRaw')}</span>}
         </label>
         <label>
-          Raw decimation <span className="hint">1–64: each raw sample is the mean of this many</span>
+          {t('nodes.stream.decimation')} <span className="hint">{t('nodes.stream.decimationHint')}</span>
           <input type="number" min={1} max={64} step={1} value={dec} onChange={(e) => setDec(e.target.value)} disabled={!caps.has('raw')} data-testid="stream-decimation" />
         </label>
         {decOk && caps.has('raw') && (
           <p className="muted small">
-            Raw at 1 in {d}: {(h.sampleRateHz / d).toLocaleString('en', { maximumFractionDigits: 1 })} samples/s per axis, about {formatBytes(rawRate)}/s on the link; the mean of {d} filters out
-            content above about {Math.round(h.sampleRateHz / d / 2).toLocaleString('en')} Hz.
+            {t('nodes.stream.rate', { d, rate: formatNumber(h.sampleRateHz / d, 1), bytes: formatBytes(rawRate), hz: formatCount(Math.round(h.sampleRateHz / d / 2)) })}
           </p>
         )}
-        {!decOk && <p className="error">Raw decimation: a whole number from 1 to 64.</p>}
+        {!decOk && <p className="error">{t('nodes.stream.badDecimation')}</p>}
         {tooMuch && (
           <p className="warn-box small">
-            That is more than a Bluetooth LE link carries (about {formatBytes(BLE_BUDGET_BYTES_PER_S)}/s at best): the node will drop blocks and the app will record gaps. Raise the decimation.
+            {t('nodes.stream.tooMuch', { bytes: formatBytes(BLE_BUDGET_BYTES_PER_S) })}
           </p>
         )}
         <div className="row">
           <button type="submit" className="primary" disabled={!usable || action.busy || !decOk || blocked || !changed} data-testid="stream-apply">
-            {action.busy ? 'Applying…' : 'Apply'}
+            {action.busy ? t('nodes.applying') : t('nodes.apply')}
           </button>
           <span className="muted small" data-testid="stream-current">
-            Now: {[current.features && 'features', current.raw && `raw 1 in ${current.rawDecimation}`].filter(Boolean).join(' + ') || 'off'}
+            {t('nodes.stream.now', { what: [current.features && t('nodes.stream.features'), current.raw && t('nodes.stream.rawNow', { d: current.rawDecimation })].filter(Boolean).join(' + ') || t('nodes.stream.off') })}
           </span>
         </div>
         {blocked && <p className="muted small">{keyProblem}</p>}
@@ -333,7 +336,7 @@ export function StreamSection({ client, node, usable, caps }: SectionProps & { c
       {done && <p className="ok-text">{done}</p>}
       {action.error && (
         <p className="error" role="alert">
-          The node refused the stream setting: {plainRefusal(action.error)}
+          {t('nodes.stream.refused', { error: plainRefusal(action.error) })}
         </p>
       )}
     </section>
@@ -346,24 +349,24 @@ export function TimeSection({ client, node, usable, caps }: SectionProps & { cap
   const sync = useAction(useCallback(() => client.invoke('nodes.time', { path: node.path }), [client, node.path]));
   const ping = useAction(useCallback(() => client.invoke('nodes.ping', { path: node.path }), [client, node.path]));
   const [rtt, setRtt] = useState<{ ms: number; at: number } | null>(null);
-  const t = node.time;
+  const clock = node.time;
   return (
     <section className="ctl" aria-labelledby={`time-${node.path}`} data-testid="time-section">
-      <h5 id={`time-${node.path}`}>Clock and round trip</h5>
+      <h5 id={`time-${node.path}`}>{t('nodes.time.title')}</h5>
       <dl className="facts">
-        <dt>Clock offset</dt>
-        <dd data-testid="time-offset" title={t ? `offset ${t.offsetUs.toLocaleString('en')} µs: a window's wall time is its t_us plus this` : undefined}>
-          {t ? `stream time 0 = ${formatDateTime(t.offsetUs / 1000)}.${String(Math.floor(t.offsetUs / 1000) % 1000).padStart(3, '0')}` : 'not synced yet'}
+        <dt>{t('nodes.time.offset')}</dt>
+        <dd data-testid="time-offset" title={clock ? t('nodes.time.offsetTitle', { us: formatCount(clock.offsetUs) }) : undefined}>
+          {clock ? t('nodes.time.stream0', { stamp: `${formatStamp(clock.offsetUs / 1000)}.${String(Math.floor(clock.offsetUs / 1000) % 1000).padStart(3, '0')}` }) : t('nodes.time.notSynced')}
         </dd>
-        <dt>Sync error</dt>
-        <dd>{t ? `at most ${formatUsAsMs(t.rttUs / 2)} (round trip ${formatUsAsMs(t.rttUs)}), synced ${formatTime(t.atMs)}` : '—'}</dd>
-        <dt>Ping</dt>
-        <dd data-testid="ping-rtt">{rtt ? `${rtt.ms.toFixed(1)} ms round trip at ${formatTime(rtt.at)}` : '—'}</dd>
+        <dt>{t('nodes.time.syncError')}</dt>
+        <dd>{clock ? t('nodes.time.syncValue', { half: formatUsAsMs(clock.rttUs / 2), rtt: formatUsAsMs(clock.rttUs), time: formatTime(clock.atMs) }) : '—'}</dd>
+        <dt>{t('nodes.time.ping')}</dt>
+        <dd data-testid="ping-rtt">{rtt ? t('nodes.time.pingValue', { ms: formatFixed(rtt.ms, 1), time: formatTime(rtt.at) }) : '—'}</dd>
       </dl>
       <div className="row">
         {caps.has('time') && (
           <button type="button" onClick={() => void sync.start()} disabled={!usable || sync.busy} data-testid="time-sync">
-            {sync.busy ? 'Syncing…' : 'Sync time'}
+            {sync.busy ? t('nodes.time.syncing') : t('nodes.time.sync')}
           </button>
         )}
         {caps.has('ping') && (
@@ -376,18 +379,18 @@ export function TimeSection({ client, node, usable, caps }: SectionProps & { cap
             disabled={!usable || ping.busy}
             data-testid="ping"
           >
-            {ping.busy ? 'Pinging…' : 'Ping'}
+            {ping.busy ? t('nodes.time.pinging') : t('nodes.time.ping')}
           </button>
         )}
       </div>
       {sync.error && (
         <p className="error" role="alert">
-          Time sync failed: {sync.error}
+          {t('nodes.time.syncFailed', { error: sync.error })}
         </p>
       )}
       {ping.error && (
         <p className="error" role="alert">
-          Ping failed: {ping.error}
+          {t('nodes.time.pingFailed', { error: ping.error })}
         </p>
       )}
     </section>

@@ -3,6 +3,7 @@ import { DemoStarter } from '../app/DemoStarter';
 import type { VigilClient } from '../api/types';
 import { BleConnect } from './BleConnect';
 import { NodeCard } from './NodeCard';
+import { t } from '../i18n';
 import { PortsTable } from './PortsTable';
 
 /** Link counters stay current without polling: the host sends node.updated about once a second. */
@@ -11,16 +12,16 @@ export function NodesPage({ client, nodes }: { client: VigilClient; nodes: Nodes
   return (
     <div data-testid="nodes-page" className="page">
       <div className="page-head">
-        <h2>Nodes</h2>
+        <h2>{t('nodes.title')}</h2>
         <section className="panel demo-panel" aria-labelledby="demo-title">
-          <h3 id="demo-title">Try it without hardware</h3>
+          <h3 id="demo-title">{t('nodes.demoTitle')}</h3>
           <DemoStarter client={client} />
         </section>
       </div>
 
       <section className="panel" aria-labelledby="nodes-title">
         <div className="panel-head">
-          <h3 id="nodes-title">Connected nodes</h3>
+          <h3 id="nodes-title">{t('nodes.connected')}</h3>
           <BleConnect client={client} />
         </div>
         {nodes.error && (
@@ -29,10 +30,10 @@ export function NodesPage({ client, nodes }: { client: VigilClient; nodes: Nodes
           </p>
         )}
         {!nodes.loaded && !nodes.error ? (
-          <p className="muted">Asking the Vigil host for connected nodes…</p>
+          <p className="muted">{t('nodes.asking')}</p>
         ) : nodes.nodes.length === 0 ? (
           <p className="empty">
-            No nodes yet. Plug a node in and press Connect below, connect one over Bluetooth LE, or start a demo node to see live data without hardware.
+            {t('nodes.none')}
           </p>
         ) : (
           <div className="node-list">

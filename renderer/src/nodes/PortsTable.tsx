@@ -2,15 +2,16 @@ import { useCallback, useState, type FormEvent } from 'react';
 import type { PortInfo } from '../../../models/api/contract';
 import { useAction, usePorts } from '../app/hooks';
 import type { VigilClient } from '../api/types';
+import { t } from '../i18n';
 
 export function PortsTable({ client, connectedPaths }: { client: VigilClient; connectedPaths: ReadonlySet<string> }) {
   const ports = usePorts(client, [...connectedPaths].sort().join('\n'));
   return (
     <section className="panel" aria-labelledby="ports-title">
       <div className="panel-head">
-        <h3 id="ports-title">Serial ports</h3>
+        <h3 id="ports-title">{t('nodes.ports.title')}</h3>
         <button type="button" onClick={ports.refresh} disabled={ports.loading}>
-          {ports.loading ? 'Refreshing…' : 'Refresh'}
+          {ports.loading ? t('common.refreshing') : t('common.refresh')}
         </button>
       </div>
       {ports.error && (
@@ -19,20 +20,20 @@ export function PortsTable({ client, connectedPaths }: { client: VigilClient; co
         </p>
       )}
       {ports.ports === null ? (
-        !ports.error && <p className="muted">Looking for serial ports…</p>
+        !ports.error && <p className="muted">{t('nodes.ports.looking')}</p>
       ) : ports.ports.length === 0 ? (
         <p className="empty">
-          No serial ports found. Plug the node's USB cable in, then press Refresh.
+          {t('nodes.ports.none')}
         </p>
       ) : (
         <table className="ports">
           <thead>
             <tr>
-              <th scope="col">Path</th>
-              <th scope="col">Manufacturer</th>
-              <th scope="col">Serial no.</th>
+              <th scope="col">{t('nodes.ports.path')}</th>
+              <th scope="col">{t('nodes.ports.manufacturer')}</th>
+              <th scope="col">{t('nodes.ports.serial')}</th>
               <th scope="col">
-                <span className="visually-hidden">Action</span>
+                <span className="visually-hidden">{t('nodes.ports.action')}</span>
               </th>
             </tr>
           </thead>
@@ -62,7 +63,7 @@ function ConnectByPath({ client }: { client: VigilClient }) {
   };
   return (
     <form className="connect-path" onSubmit={submit}>
-      <label htmlFor="connect-path-input">Port not listed? Connect by path</label>
+      <label htmlFor="connect-path-input">{t('nodes.ports.byPath')}</label>
       <input
         id="connect-path-input"
         data-testid="connect-path"
@@ -73,11 +74,11 @@ function ConnectByPath({ client }: { client: VigilClient }) {
         spellCheck={false}
       />
       <button type="submit" disabled={action.busy || !path.trim()}>
-        {action.busy ? 'Connecting…' : 'Connect'}
+        {action.busy ? t('common.connecting') : t('common.connect')}
       </button>
       {action.error && (
         <p className="error" role="alert">
-          Could not connect to {path.trim()}: {action.error}
+          {t('nodes.ports.failed', { path: path.trim(), error: action.error })}
         </p>
       )}
     </form>
@@ -92,16 +93,16 @@ function PortRow({ client, port, connected }: { client: VigilClient; port: PortI
       <tr>
         <td className="mono">
           {port.path}
-          {port.demo && <span className="badge demo">Demo</span>}
+          {port.demo && <span className="badge demo">{t('common.demo')}</span>}
         </td>
-        <td>{port.manufacturer ?? <span className="muted">—</span>}</td>
+        <td translate="no">{port.manufacturer ?? <span className="muted">—</span>}</td>
         <td className="mono">{port.serialNumber ?? <span className="muted">—</span>}</td>
         <td className="actions">
           {connected ? (
-            <span className="muted">Connected</span>
+            <span className="muted">{t('nodes.ports.connected')}</span>
           ) : (
             <button type="button" onClick={() => action.start()} disabled={action.busy}>
-              {action.busy ? 'Connecting…' : 'Connect'}
+              {action.busy ? t('common.connecting') : t('common.connect')}
             </button>
           )}
         </td>
@@ -110,7 +111,7 @@ function PortRow({ client, port, connected }: { client: VigilClient; port: PortI
         <tr className="row-error">
           <td colSpan={4}>
             <p className="error" role="alert">
-              Could not connect to {port.path}: {action.error}
+              {t('nodes.ports.failed', { path: port.path, error: action.error })}
             </p>
           </td>
         </tr>

@@ -15,6 +15,7 @@ import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize }
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
+import { t } from '../i18n';
 import type { EventRow, FeatureChunkRow, FeatureSummaryRow, GapRow, NodeRow, RawSnapshotRow, SessionRow } from '../db/types';
 import { DEFAULT_RAW_POLICY, toCaptureBlock, RawCapture, type CapturedSnapshot, type RawPolicy } from './rawCapture';
 
@@ -511,7 +512,7 @@ export class LiveRecorder {
   }
 
   private stop(reason: 'quota' | 'error', e: unknown): void {
-    const message = storageErrorMessage(e, 'store the live features');
+    const message = storageErrorMessage(e, t('storage.doing.storeLive'));
     this.st = { kind: 'stopped', reason, sinceMs: this.now(), message, droppedWindows: 0 };
     for (const l of this.listeners) l(this.st);
     void addAudit(this.db, { actor: 'Vigil', action: 'recording.stopped', target: '', detail: message }).catch(() => {});

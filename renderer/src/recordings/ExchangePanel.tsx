@@ -11,39 +11,37 @@ import { BundleError, type BundleManifest } from '../../../models/dataset/bundle
 import { storageErrorMessage } from '../db/db';
 import { applyImport, exportBundle, planImport, undoImport, type ImportBundleResult, type ImportPlan, type MergeCounts } from '../db/exchange';
 import { formatBytes, formatCount, formatDateTime } from '../format';
+import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { downloadBlob } from '../storage/download';
 import { useStorage } from '../storage/services';
 
-const TABLE_WORDS: Record<string, string> = {
-  sessions: 'recordings',
-  featureChunks: 'feature minutes',
-  labels: 'labels',
-  events: 'events',
-  rawSnapshots: 'raw snapshots',
-  nodes: 'sensors',
-  assets: 'assets',
-};
+const TABLES = ['sessions', 'featureChunks', 'labels', 'events', 'rawSnapshots', 'nodes', 'assets'];
+const tableWord = (table: string) => (TABLES.includes(table) ? t(`recordings.table.${table}`) : table);
 
 /** "3 recordings, 12 labels" for one kind of change, or null when there is none. */
 function countWords(tables: Record<string, MergeCounts>, pick: (c: MergeCounts) => number): string | null {
-  const parts = Object.entries(TABLE_WORDS)
-    .map(([t, w]) => {
-      const n = tables[t] ? pick(tables[t]) : 0;
-      return n > 0 ? `${formatCount(n)} ${w}` : null;
-    })
+  const parts = TABLES.map((table) => {
+    const n = tables[table] ? pick(tables[table]) : 0;
+    return n > 0 ? `${formatCount(n)} ${tableWord(table)}` : null;
+  })
     .filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
 const sum = (tables: Record<string, MergeCounts>, pick: (c: MergeCounts) => number) => Object.values(tables).reduce((s, c) => s + pick(c), 0);
-const fromWords = (m: BundleManifest) => `${m.createdBy || 'another laptop'}, ${formatDateTime(m.createdMs)}`;
+const fromWords = (m: BundleManifest) => `${m.createdBy || t('recordings.x.anotherLaptop')}, ${formatDateTime(m.createdMs)}`;
 
 function describeImport(r: ImportBundleResult): string {
   const parts = countWords(r.tables, (c) => c.added + c.updated);
   const already = sum(r.tables, (c) => c.unchanged);
   const left = r.issues.length;
-  return `Imported the bundle from ${fromWords(r.manifest)}: ${parts ?? 'nothing new'}${already > 0 ? ` (${formatCount(already)} rows were already here)` : ''}${left > 0 ? `; ${formatCount(left)} rows left out, the local ones kept` : ''}.`;
+  return t('recordings.x.imported', {
+    from: fromWords(r.manifest),
+    parts: parts ?? t('recordings.x.nothingNew'),
+    already: already > 0 ? t('recordings.x.alreadyWere', { n: formatCount(already) }) : '',
+    left: left > 0 ? t('recordings.x.leftOut', { n: formatCount(left) }) : '',
+  });
 }
 
 /** What an import would change, before it does: adds, updates, and what it leaves out and why. */
@@ -52,34 +50,32 @@ function ImportPreview({ plan, name, onApply, onCancel }: { plan: ImportPlan; na
   const updates = countWords(plan.tables, (c) => c.updated);
   const already = sum(plan.tables, (c) => c.unchanged);
   return (
-    <div className="import-preview" data-testid="import-preview" role="group" aria-label="What the import will change">
-      <p>
-        The bundle{name ? ` ${name}` : ''} from {fromWords(plan.manifest)} will:
-      </p>
+    <div className="import-preview" data-testid="import-preview" role="group" aria-label={t('recordings.x.willChange')}>
+      <p>{t('recordings.x.bundleFrom', { name: name ? ` ${name}` : '', from: fromWords(plan.manifest) })}</p>
       <ul>
-        <li data-testid="preview-adds">add {adds ?? 'nothing'}</li>
-        <li data-testid="preview-updates">update {updates ?? 'nothing'} (newer copies of rows this laptop has; undo puts them back)</li>
-        {already > 0 && <li>leave {formatCount(already)} rows that are already here</li>}
+        <li data-testid="preview-adds">{t('recordings.x.add', { what: adds ?? t('recordings.x.nothing') })}</li>
+        <li data-testid="preview-updates">{t('recordings.x.update', { what: updates ?? t('recordings.x.nothing') })}</li>
+        {already > 0 && <li>{t('recordings.x.leave', { n: formatCount(already) })}</li>}
         {plan.issues.length > 0 && (
           <li data-testid="preview-issues">
-            leave out {formatCount(plan.issues.length)} rows and keep the local ones:
+            {t('recordings.x.leaveOut', { n: formatCount(plan.issues.length) })}
             <ul>
               {plan.issues.slice(0, MAX_ISSUES_SHOWN).map((i) => (
                 <li key={`${i.table}:${i.id}`}>
-                  {TABLE_WORDS[i.table] ?? i.table} {i.id}: {i.reason}
+                  {tableWord(i.table)} {i.id}: {i.reason}
                 </li>
               ))}
-              {plan.issues.length > MAX_ISSUES_SHOWN && <li>and {formatCount(plan.issues.length - MAX_ISSUES_SHOWN)} more</li>}
+              {plan.issues.length > MAX_ISSUES_SHOWN && <li>{t('recordings.x.more', { n: formatCount(plan.issues.length - MAX_ISSUES_SHOWN) })}</li>}
             </ul>
           </li>
         )}
       </ul>
       <div className="button-row">
         <button type="button" data-testid="import-apply" onClick={onApply}>
-          Import
+          {t('recordings.x.import')}
         </button>
         <button type="button" data-testid="import-cancel" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </div>
@@ -126,9 +122,12 @@ export function ExchangePanel() {
     try {
       const r = await exportBundle(db, { actor: technicianName() || 'Vigil' });
       downloadBlob(r.blob, r.fileName);
-      setMessage({ text: `Saved ${r.fileName} (${formatBytes(r.blob.size)}): ${formatCount(r.counts.sessions)} recordings, ${formatCount(r.counts.labels)} labels, ${formatCount(r.counts.events)} events.`, error: false });
+      setMessage({
+        text: t('recordings.x.saved', { file: r.fileName, bytes: formatBytes(r.blob.size), sessions: formatCount(r.counts.sessions), labels: formatCount(r.counts.labels), events: formatCount(r.counts.events) }),
+        error: false,
+      });
     } catch (e) {
-      setMessage({ text: storageErrorMessage(e, 'export the bundle'), error: true });
+      setMessage({ text: storageErrorMessage(e, t('storage.doing.exportBundle')), error: true });
     } finally {
       setBusy(null);
     }
@@ -140,7 +139,7 @@ export function ExchangePanel() {
     try {
       await work();
     } catch (e) {
-      setMessage({ text: e instanceof BundleError ? e.message : `${storageErrorMessage(e, doing)} Nothing was imported.`, error: true });
+      setMessage({ text: e instanceof BundleError ? e.message : t('recordings.x.nothingImported', { message: storageErrorMessage(e, doing) }), error: true });
     } finally {
       setBusy(null);
     }
@@ -156,14 +155,21 @@ export function ExchangePanel() {
     setOpenedName(name);
     hold(true);
     let shown = false;
-    void importing(`read the bundle ${name}`, async () => {
+    void importing(t('storage.doing.readBundleNamed', { name }), async () => {
       const p = await planImport(db, await read());
       if (sum(p.tables, (c) => c.added + c.updated) > 0) {
         shown = true;
         setPlan(p);
       } else {
         const already = sum(p.tables, (c) => c.unchanged);
-        setMessage({ text: `The bundle from ${fromWords(p.manifest)} holds nothing new${already > 0 ? ` (${formatCount(already)} rows are already here)` : ''}${p.issues.length > 0 ? `; ${formatCount(p.issues.length)} rows would be left out: ${p.issues[0].reason}` : ''}.`, error: false });
+        setMessage({
+          text: t('recordings.x.holdsNothing', {
+            from: fromWords(p.manifest),
+            already: already > 0 ? t('recordings.x.alreadyAre', { n: formatCount(already) }) : '',
+            left: p.issues.length > 0 ? t('recordings.x.wouldLeave', { n: formatCount(p.issues.length), reason: p.issues[0].reason }) : '',
+          }),
+          error: false,
+        });
       }
     }).then(() => {
       if (!shown) hold(false);
@@ -171,7 +177,7 @@ export function ExchangePanel() {
   };
 
   const doApply = (p: ImportPlan) =>
-    importing('import the bundle', async () => {
+    importing(t('storage.doing.importBundle'), async () => {
       setPlan(null);
       hold(false);
       const r = await applyImport(db, p, technicianName() || 'Vigil');
@@ -180,24 +186,24 @@ export function ExchangePanel() {
     });
 
   const doUndo = (id: string) =>
-    importing('undo the import', async () => {
+    importing(t('storage.doing.undoImport'), async () => {
       await undoImport(db, id, technicianName() || 'Vigil');
       setUndoId(null);
-      setMessage({ text: 'The import was undone: the rows it added are gone and the rows it updated are as they were.', error: false });
+      setMessage({ text: t('recordings.x.undone'), error: false });
     });
 
   return (
     <section className="panel exchange" aria-labelledby="exchange-title">
-      <h3 id="exchange-title">Exchange with another laptop</h3>
+      <h3 id="exchange-title">{t('recordings.x.title')}</h3>
       <p className="muted small">
-        A dataset bundle (.vigil) holds recordings, features, raw snapshots, labels and events in one file. Import it on another laptop: you see what it will add or update first, what it already has is not duplicated, local data is never overwritten by an older or conflicting copy, and the last import can be undone.
+        {t('recordings.x.explain')}
       </p>
       <div className="button-row">
         <button type="button" data-testid="export-bundle" onClick={() => void doExport()} disabled={busy !== null}>
-          {busy === 'export' ? 'Exporting…' : 'Export dataset bundle'}
+          {busy === 'export' ? t('recordings.x.exporting') : t('recordings.x.export')}
         </button>
         <label className={`button-like${busy !== null ? ' disabled' : ''}`}>
-          {busy === 'import' ? 'Importing…' : 'Import dataset bundle…'}
+          {busy === 'import' ? t('recordings.x.importing') : t('recordings.x.importBundle')}
           <input
             data-testid="import-bundle"
             type="file"
@@ -218,7 +224,7 @@ export function ExchangePanel() {
       )}
       {undoId && busy === null && (
         <button type="button" data-testid="import-undo" onClick={() => void doUndo(undoId)}>
-          Undo this import
+          {t('recordings.x.undo')}
         </button>
       )}
     </section>

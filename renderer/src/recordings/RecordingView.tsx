@@ -1,12 +1,13 @@
 /** One stored recording: its chart (drag across it to label), its labels, where it came from. */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { LABEL_COLOURS, LABEL_NAMES } from '../../../models/dataset/labels';
+import { LABEL_COLOURS } from '../../../models/dataset/labels';
+import { labelName, t } from '../i18n';
 import { setNodeAsset } from '../db/recordings';
 import { exportBundle } from '../db/exchange';
 import { sessionSeries } from '../db/features';
 import { queryLabels } from '../db/labels';
 import type { LabelRow } from '../db/types';
-import { formatBytes, formatCount, formatDateTime, formatDuration, formatHz } from '../format';
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatFixed, formatHz } from '../format';
 import { createWithUndo } from '../labels/actions';
 import type { Band } from '../labels/labelBands';
 import { LabelForm } from '../labels/LabelForm';
@@ -38,8 +39,8 @@ export function RecordingView({ id }: { id: string }) {
 
   // Bands the chart draws: the labels, plus the selection being labelled.
   bandsRef.current = useMemo(() => {
-    const b: Band[] = labels.value.map((l) => ({ start: l.startMs / 1000, end: l.endMs / 1000, colour: LABEL_COLOURS[l.label], text: LABEL_NAMES[l.label] }));
-    if (selection) b.push({ start: selection.startMs / 1000, end: selection.endMs / 1000, colour: '#0b5cad', text: 'New label', pending: true });
+    const b: Band[] = labels.value.map((l) => ({ start: l.startMs / 1000, end: l.endMs / 1000, colour: LABEL_COLOURS[l.label], text: labelName(l.label) }));
+    if (selection) b.push({ start: selection.startMs / 1000, end: selection.endMs / 1000, colour: '#0b5cad', text: t('recordings.newLabel'), pending: true });
     return b;
   }, [labels.value, selection]);
   useEffect(() => chartRef.current?.redraw(), [labels.value, selection]);
@@ -66,7 +67,7 @@ export function RecordingView({ id }: { id: string }) {
         chart.setData(series);
         setLoadError(null);
       },
-      (e) => current && setLoadError(`Could not read the recording: ${e instanceof Error ? e.message : String(e)}`),
+      (e) => current && setLoadError(t('recordings.readFailed', { error: e instanceof Error ? e.message : String(e) })),
     );
     return () => {
       current = false;
@@ -80,7 +81,7 @@ export function RecordingView({ id }: { id: string }) {
     return (
       <div className="page">
         <p className="error" role="alert">
-          This recording does not exist any more. <a href="#/recordings">Back to the recordings</a>
+          {t('recordings.gone')} <a href="#/recordings">{t('recordings.back')}</a>
         </p>
       </div>
     );
@@ -103,20 +104,20 @@ export function RecordingView({ id }: { id: string }) {
   };
 
   const fields = s.layout.fields;
-  const rel = (ms: number) => `${((ms - s.startMs) / 1000).toFixed(2)} s`;
+  const rel = (ms: number) => `${formatFixed((ms - s.startMs) / 1000, 2)} s`;
   return (
     <div className="page" data-testid="recording-view" data-id={s.id}>
       <div className="page-head">
         <div>
           <a href="#/recordings" className="small">
-            ← Recordings
+            {t('recordings.backArrow')}
           </a>
-          <h2>{s.name}</h2>
+          <h2 translate="no">{s.name}</h2>
           <p className="muted small">
-            {node.value?.name ?? 'Unknown sensor'} · {formatDateTime(s.startMs)} · {formatDuration(s.endMs - s.startMs)} · {formatHz(s.sampleRateHz)} · window {s.windowLen}, hop {s.hop} ·{' '}
-            {formatCount(s.windowCount)} windows
-            {s.source?.settings.segmentSpacingS ? ` · a snapshot every ${s.source.settings.segmentSpacingS} s` : s.gapWindows > 0 ? ` · ${formatCount(s.gapWindows)} windows missing` : ''}
-            {s.status === 'recording' ? ' · ● recording' : ''}
+            {node.value?.name ?? t('recordings.unknownSensor')} · {formatDateTime(s.startMs)} · {formatDuration(s.endMs - s.startMs)} · {formatHz(s.sampleRateHz)} ·{' '}
+            {t('recordings.headInfo', { window: s.windowLen, hop: s.hop })} · {t('recordings.windows', { n: formatCount(s.windowCount) })}
+            {s.source?.settings.segmentSpacingS ? t('recordings.snapshotEvery', { s: s.source.settings.segmentSpacingS }) : s.gapWindows > 0 ? t('recordings.missing', { n: formatCount(s.gapWindows) }) : ''}
+            {s.status === 'recording' ? t('recordings.recordingNow') : ''}
           </p>
         </div>
         <button
@@ -126,13 +127,13 @@ export function RecordingView({ id }: { id: string }) {
             downloadBlob(r.blob, r.fileName.replace('vigil-dataset', `vigil-${s.name.replace(/[^\w.-]+/g, '_').slice(0, 40)}`));
           }}
         >
-          Export this recording
+          {t('recordings.export')}
         </button>
       </div>
       <section className="panel">
         <div className="chart-toolbar">
           <label>
-            Show
+            {t('recordings.show')}
             <select data-testid="field-select" value={field} onChange={(e) => setField(e.target.value)}>
               {fields.map((f) => (
                 <option key={f} value={f}>
@@ -141,7 +142,7 @@ export function RecordingView({ id }: { id: string }) {
               ))}
             </select>
           </label>
-          <span className="muted small">Drag across the chart to label a time range.</span>
+          <span className="muted small">{t('recordings.dragHint')}</span>
         </div>
         {loadError && (
           <p className="error" role="alert">
@@ -151,7 +152,7 @@ export function RecordingView({ id }: { id: string }) {
         <div className="chart history" data-testid="history-chart" ref={hostRef} />
         {selection && (
           <LabelForm
-            title={`Label ${rel(selection.startMs)} to ${rel(selection.endMs)} (${((selection.endMs - selection.startMs) / 1000).toFixed(2)} s)`}
+            title={t('recordings.labelTitle', { from: rel(selection.startMs), to: rel(selection.endMs), seconds: formatFixed((selection.endMs - selection.startMs) / 1000, 2) })}
             busy={busy}
             error={error}
             onSave={(label, notes, author) => void saveLabel(label, notes, author)}
@@ -163,17 +164,17 @@ export function RecordingView({ id }: { id: string }) {
         )}
       </section>
       <section className="panel">
-        <h3>Labels</h3>
-        <LabelTable labels={labels.value} relativeTo={s.startMs} empty="No labels yet. Drag across the chart to label a time range." />
+        <h3>{t('recordings.labels')}</h3>
+        <LabelTable labels={labels.value} relativeTo={s.startMs} empty={t('recordings.noLabels')} />
       </section>
       <section className="panel">
-        <h3>Raw snapshots</h3>
+        <h3>{t('recordings.snapshots')}</h3>
         <SnapshotList sessionId={s.id} />
       </section>
       <section className="panel">
-        <h3>Details</h3>
+        <h3>{t('recordings.details')}</h3>
         <dl className="facts">
-          <dt>Asset</dt>
+          <dt>{t('recordings.asset')}</dt>
           <dd>
             <form
               className="inline-form"
@@ -183,24 +184,24 @@ export function RecordingView({ id }: { id: string }) {
                 setAssetName(null);
               }}
             >
-              <input value={assetName ?? asset.value?.name ?? ''} onChange={(e) => setAssetName(e.target.value)} placeholder="Which machine this sensor measures" maxLength={80} />
+              <input value={assetName ?? asset.value?.name ?? ''} onChange={(e) => setAssetName(e.target.value)} placeholder={t('recordings.assetPlaceholder')} maxLength={80} />
               <button type="submit" disabled={assetName === null}>
-                Save
+                {t('common.save')}
               </button>
             </form>
           </dd>
-          <dt>Channels</dt>
+          <dt>{t('recordings.channels')}</dt>
           <dd>{s.channels.join(', ')}</dd>
-          <dt>Features</dt>
+          <dt>{t('recordings.features')}</dt>
           <dd>
             {s.layout.fields.map((f) => fieldInfo(f).name).join(', ')}
-            {s.layout.bandCount > 0 ? `, ${s.layout.bandCount} log band energies per axis` : ''}
+            {s.layout.bandCount > 0 ? t('recordings.bands', { n: s.layout.bandCount }) : ''}
           </dd>
-          <dt>Source</dt>
-          <dd>{s.source ? `${s.source.fileName} (${formatBytes(s.source.bytes)}), imported ${formatDateTime(s.createdMs)}` : `live from ${node.value?.name ?? s.nodeId}`}</dd>
-          <dt>Stored</dt>
+          <dt>{t('recordings.source')}</dt>
+          <dd>{s.source ? t('recordings.sourceFile', { file: s.source.fileName, bytes: formatBytes(s.source.bytes), when: formatDateTime(s.createdMs) }) : t('recordings.sourceLive', { node: node.value?.name ?? s.nodeId })}</dd>
+          <dt>{t('recordings.stored')}</dt>
           <dd>
-            features {formatBytes(s.bytes.features)}, summaries {formatBytes(s.bytes.summaries)}, raw samples {formatBytes(s.bytes.raw)}
+            {t('recordings.storedValue', { features: formatBytes(s.bytes.features), summaries: formatBytes(s.bytes.summaries), raw: formatBytes(s.bytes.raw) })}
           </dd>
         </dl>
       </section>

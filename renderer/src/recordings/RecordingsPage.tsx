@@ -4,6 +4,7 @@ import { navigate } from '../app/route';
 import { deleteSession } from '../db/recordings';
 import type { SessionRow } from '../db/types';
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../format';
+import { t } from '../i18n';
 import { ImportDialog } from '../import/ImportDialog';
 import { technicianName } from '../labels/technician';
 import { useLiveQuery, useStorage } from '../storage/services';
@@ -36,21 +37,21 @@ function RecordingList() {
 
   const remove = async (s: SessionRow) => {
     const labels = labelCounts.value.get(s.id) ?? 0;
-    const ok = window.confirm(`Delete the recording "${s.name}"${labels > 0 ? ` and its ${labels} label${labels === 1 ? '' : 's'}` : ''}? This cannot be undone. Export a bundle first to keep a copy.`);
+    const ok = window.confirm(t('recordings.confirmDelete', { name: s.name, labels: labels > 0 ? t('recordings.andLabels', { count: labels }) : '' }));
     if (!ok) return;
     try {
       await deleteSession(db, s.id, technicianName() || 'Vigil');
     } catch (e) {
-      setError(`Could not delete the recording: ${e instanceof Error ? e.message : String(e)}`);
+      setError(t('recordings.deleteFailed', { error: e instanceof Error ? e.message : String(e) }));
     }
   };
 
   return (
     <div className="page" data-testid="recordings-page">
       <div className="page-head">
-        <h2>Recordings</h2>
+        <h2>{t('recordings.title')}</h2>
         <button type="button" className="primary" data-testid="import-csv" onClick={() => setImporting(true)}>
-          Import CSV…
+          {t('recordings.importCsv')}
         </button>
       </div>
       {importing && <ImportDialog onClose={() => setImporting(false)} />}
@@ -62,23 +63,22 @@ function RecordingList() {
       <section className="panel">
         {sessions.loaded && sessions.value.length === 0 ? (
           <p className="empty">
-            No recordings yet. Vigil stores the features of every online node while it runs; you can also import a recording from a CSV file (the CWRU and FEMTO formats, or any
-            CSV with one column per axis).
+            {t('recordings.none')}
           </p>
         ) : (
           <div className="table-wrap">
           <table className="data-table" data-testid="recordings-table">
             <thead>
               <tr>
-                <th>Recording</th>
-                <th>Sensor</th>
-                <th>Asset</th>
-                <th>Started</th>
-                <th>Length</th>
-                <th className="num">Windows</th>
-                <th className="num">Gaps</th>
-                <th className="num">Labels</th>
-                <th className="num">Stored</th>
+                <th>{t('recordings.col.recording')}</th>
+                <th>{t('recordings.col.sensor')}</th>
+                <th>{t('recordings.col.asset')}</th>
+                <th>{t('recordings.col.started')}</th>
+                <th>{t('recordings.col.length')}</th>
+                <th className="num">{t('recordings.col.windows')}</th>
+                <th className="num">{t('recordings.col.gaps')}</th>
+                <th className="num">{t('recordings.col.labels')}</th>
+                <th className="num">{t('recordings.col.stored')}</th>
                 <th />
               </tr>
             </thead>
@@ -86,27 +86,29 @@ function RecordingList() {
               {sessions.value.map((s) => (
                 <tr key={s.id} data-testid="recording-row" data-id={s.id}>
                   <td className="name-cell">
-                    <a href={`#/recordings/${encodeURIComponent(s.id)}`}>{s.name}</a>
+                    <a translate="no" href={`#/recordings/${encodeURIComponent(s.id)}`}>{s.name}</a>
                     <div className="muted small">
-                      {s.kind === 'live' ? (s.status === 'recording' ? '● recording live' : 'live') : `imported ${s.source?.fileName ?? ''}`}
+                      {s.kind === 'live' ? (s.status === 'recording' ? t('recordings.recordingLive') : t('recordings.live')) : s.source?.fileName ? t('recordings.imported', { file: s.source.fileName }) : t('recordings.importedNoFile')}
                     </div>
                   </td>
-                  <td className="name-cell">{names.value.get(s.nodeId) ?? '—'}</td>
-                  <td>{s.assetId ? (assets.value.get(s.assetId) ?? '—') : '—'}</td>
+                  <td className="name-cell" translate="no">
+                    {names.value.get(s.nodeId) ?? '—'}
+                  </td>
+                  <td translate="no">{s.assetId ? (assets.value.get(s.assetId) ?? '—') : '—'}</td>
                   <td>{formatDateTime(s.startMs)}</td>
                   <td>{formatDuration(s.endMs - s.startMs)}</td>
                   <td className="num">{formatCount(s.windowCount)}</td>
-                  <td className="num" title="Feature windows missing from the stream">
-                    {s.source?.settings.segmentSpacingS ? `snapshots every ${s.source.settings.segmentSpacingS} s` : s.gapWindows > 0 ? formatCount(s.gapWindows) : '—'}
+                  <td className="num" title={t('recordings.gapsTitle')}>
+                    {s.source?.settings.segmentSpacingS ? t('recordings.snapshots', { s: s.source.settings.segmentSpacingS }) : s.gapWindows > 0 ? formatCount(s.gapWindows) : '—'}
                   </td>
                   <td className="num">{labelCounts.value.get(s.id) ?? 0}</td>
                   <td className="num">{formatBytes(s.bytes.features + s.bytes.summaries + s.bytes.raw)}</td>
                   <td className="actions">
                     <button type="button" onClick={() => navigate('recordings', s.id)}>
-                      Open
+                      {t('recordings.open')}
                     </button>{' '}
-                    <button type="button" className="danger" onClick={() => void remove(s)} disabled={s.status === 'recording'} title={s.status === 'recording' ? 'Still recording' : undefined}>
-                      Delete
+                    <button type="button" className="danger" onClick={() => void remove(s)} disabled={s.status === 'recording'} title={s.status === 'recording' ? t('recordings.stillRecording') : undefined}>
+                      {t('recordings.delete')}
                     </button>
                   </td>
                 </tr>

@@ -6,8 +6,16 @@
 import uPlot from 'uplot';
 import type { ChartSeries } from '../db/features';
 import { bandsPlugin, type Band } from '../labels/labelBands';
+import { formatDate, formatDateTime, formatFixed, formatTime } from '../format';
+import { t } from '../i18n';
 import { axisColour } from '../live/rmsChart';
 import { fieldInfo, formatValue } from './fields';
+
+/** The fraction of a second a tick needs at this spacing, with the language's decimal mark (",25"). */
+function subSecond(s: number, incr: number): string {
+  const digits = Math.min(3, Math.max(1, Math.ceil(-Math.log10(incr) - 1e-9)));
+  return formatFixed(s - Math.floor(s), digits).slice(1);
+}
 
 export interface HistoryChartOptions {
   channels: readonly string[];
@@ -33,10 +41,10 @@ export class HistoryChart {
   setData(s: ChartSeries): void {
     this.plot?.destroy();
     const info = fieldInfo(this.o.field);
-    const series: uPlot.Series[] = [{}];
+    const series: uPlot.Series[] = [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : formatDateTime(v * 1000)) }];
     s.y.forEach((_, i) =>
       series.push({
-        label: this.o.channels[i] ?? `Axis ${i + 1}`,
+        label: this.o.channels[i] ?? t('live.axisN', { n: i + 1 }),
         stroke: axisColour(i),
         width: 1.25,
         points: { show: s.points < 400, size: 4 },
@@ -52,8 +60,9 @@ export class HistoryChart {
       series,
       scales: { x: { time: true }, y: { range: (_u, min, max) => (this.o.field === 'rms' || this.o.field === 'peak' || this.o.field === 'velocityRmsMmS' ? [0, max > 0 ? max * 1.15 : 0.1] : [min - (max - min) * 0.1, max + (max - min) * 0.1 || 1]) } },
       axes: [
-        { stroke: axisStroke, grid, ticks: grid },
-        { label: `${info.name}${info.unit ? ` (${info.unit})` : ''}`, stroke: axisStroke, grid, ticks: grid, size: 64, values: (_u, splits) => splits.map((v) => v.toFixed(info.digits)) },
+        // Wall-clock ticks in the interface language (uPlot's own names are English).
+        { stroke: axisStroke, grid, ticks: grid, values: (_u, splits, _i, _s, incr) => splits.map((v) => (incr >= 86_400 ? formatDate(v * 1000) : incr >= 1 ? formatTime(v * 1000) : `${formatTime(v * 1000)}${subSecond(v, incr)}`)) },
+        { label: `${info.name}${info.unit ? ` (${info.unit})` : ''}`, stroke: axisStroke, grid, ticks: grid, size: 64, values: (_u, splits) => splits.map((v) => formatFixed(v, info.digits)) },
       ],
       cursor: { drag: { x: true, y: false, setScale: false } },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },

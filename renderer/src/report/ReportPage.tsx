@@ -10,6 +10,7 @@ import { eventsCsv, measurementsCsv, reportJson } from '../../../models/report/c
 import { renderReportHtml, reportBody, reportCss } from '../../../models/report/html';
 import { buildReport, type ReportModel } from '../../../models/report/model';
 import { RequestError } from '../api/errors';
+import { lang as interfaceLang, t } from '../i18n';
 import type { VigilClient } from '../api/types';
 import { downloadBlob } from '../storage/download';
 import { useLiveQuery, useStorage } from '../storage/services';
@@ -50,7 +51,7 @@ function Preview({ model, lang }: { model: ReportModel; lang: Lang }) {
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== print);
     };
   }, [model, lang]);
-  return <div ref={host} className="report-print report-preview" data-testid="report-preview" />;
+  return <div ref={host} className="report-print report-preview" data-testid="report-preview" lang={lang} />;
 }
 
 export function ReportPage({ client }: { client: VigilClient }) {
@@ -59,7 +60,7 @@ export function ReportPage({ client }: { client: VigilClient }) {
   const [assetId, setAssetId] = useState('');
   const [from, setFrom] = useState(isoDay(Date.now() - 30 * DAY));
   const [to, setTo] = useState(isoDay(Date.now()));
-  const [lang, setLang] = useState<Lang>('en');
+  const [lang, setLang] = useState<Lang>(interfaceLang());
   const [site, setSite] = useState('');
   const [technician, setTechnician] = useState('');
   const [recommendations, setRecommendations] = useState('');
@@ -72,8 +73,8 @@ export function ReportPage({ client }: { client: VigilClient }) {
     setError(null);
     const fromMs = Date.parse(`${from}T00:00:00Z`);
     const toMs = Date.parse(`${to}T00:00:00Z`) + DAY - 1;
-    if (!assetId) return setError('Choose an asset first.');
-    if (Number.isNaN(fromMs) || Number.isNaN(toMs) || toMs <= fromMs) return setError('The period must end after it starts.');
+    if (!assetId) return setError(t('reportPage.chooseAsset'));
+    if (Number.isNaN(fromMs) || Number.isNaN(toMs) || toMs <= fromMs) return setError(t('reportPage.badPeriod'));
     setBusy(true);
     try {
       const rows = await reportRows(db, assetId, fromMs, toMs);
@@ -107,12 +108,12 @@ export function ReportPage({ client }: { client: VigilClient }) {
 
   return (
     <section className="page report-page" data-testid="report-page">
-      <h2>Maintenance report</h2>
+      <h2>{t('reportPage.title')}</h2>
       <form className="report-form" onSubmit={(e) => (e.preventDefault(), void build())}>
         <label>
-          Asset{' '}
+          {t('reportPage.asset')}{' '}
           <select data-testid="report-asset" value={assetId} onChange={(e) => setAssetId(e.target.value)}>
-            <option value="">choose…</option>
+            <option value="">{t('reportPage.choose')}</option>
             {assets.value.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.name}
@@ -121,34 +122,34 @@ export function ReportPage({ client }: { client: VigilClient }) {
           </select>
         </label>{' '}
         <label>
-          From (UTC) <input data-testid="report-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+          {t('reportPage.from')} <input data-testid="report-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         </label>{' '}
         <label>
-          To <input data-testid="report-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+          {t('reportPage.to')} <input data-testid="report-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>{' '}
         <label>
-          Language{' '}
+          {t('reportPage.language')}{' '}
           <select data-testid="report-lang" value={lang} onChange={(e) => isLang(e.target.value) && setLang(e.target.value)}>
             {LANGUAGES.map((l) => (
-              <option key={l} value={l}>
+              <option key={l} value={l} lang={l}>
                 {LANGUAGE_NAMES[l]}
               </option>
             ))}
           </select>
         </label>{' '}
         <button type="submit" data-testid="report-build" disabled={busy}>
-          Build report
+          {t('reportPage.build')}
         </button>
         <div>
           <label>
-            Site <input value={site} onChange={(e) => setSite(e.target.value)} placeholder="the asset's location" />
+            {t('reportPage.site')} <input value={site} onChange={(e) => setSite(e.target.value)} placeholder={t('reportPage.sitePlaceholder')} />
           </label>{' '}
           <label>
-            Technician <input value={technician} onChange={(e) => setTechnician(e.target.value)} />
+            {t('reportPage.technician')} <input value={technician} onChange={(e) => setTechnician(e.target.value)} />
           </label>
         </div>
         <label className="report-rec">
-          Recommendations
+          {t('reportPage.recommendations')}
           <textarea rows={4} value={recommendations} onChange={(e) => setRecommendations(e.target.value)} />
         </label>
       </form>
@@ -161,16 +162,16 @@ export function ReportPage({ client }: { client: VigilClient }) {
         <>
           <div className="report-actions">
             <button type="button" onClick={() => void savePdf()} disabled={busy}>
-              Save PDF
+              {t('reportPage.savePdf')}
             </button>{' '}
             <button type="button" onClick={() => text(eventsCsv(shown), `${fileBase}-events.csv`, 'text/csv')}>
-              Events CSV
+              {t('reportPage.eventsCsv')}
             </button>{' '}
             <button type="button" onClick={() => text(measurementsCsv(shown), `${fileBase}-measurements.csv`, 'text/csv')}>
-              Measurements CSV
+              {t('reportPage.measurementsCsv')}
             </button>{' '}
             <button type="button" onClick={() => text(reportJson(shown), `${fileBase}.json`, 'application/json')}>
-              JSON
+              {t('reportPage.json')}
             </button>
           </div>
           <Preview model={shown} lang={lang} />

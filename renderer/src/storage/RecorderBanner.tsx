@@ -1,6 +1,7 @@
 /** Shown on every page while live recording is stopped (the disk is full, or writing failed). */
 import { useSyncExternalStore } from 'react';
 import { formatDateTime } from '../format';
+import { t } from '../i18n';
 import { useStorage } from './services';
 
 export function RecorderBanner() {
@@ -12,12 +13,13 @@ export function RecorderBanner() {
   if (st.kind !== 'stopped') return null;
   return (
     <div className="banner banner-err" role="alert" data-testid="recorder-banner">
-      <strong>{st.reason === 'quota' ? `Storage is full: live recording stopped at ${formatDateTime(st.sinceMs)}.` : `Live recording stopped at ${formatDateTime(st.sinceMs)}.`}</strong>
+      <strong>{t(st.reason === 'quota' ? 'app.recorder.quota' : 'app.recorder.stopped', { time: formatDateTime(st.sinceMs) })}</strong>
       <p>{st.message}</p>
       <p>
-        <a href="#/storage">Go to Storage</a> to see what uses the space.{' '}
+        <a href="#/storage">{t('app.recorder.goStorage')}</a>
+        {t('app.recorder.seeSpace')}{' '}
         <button type="button" onClick={() => void recorder.resume()}>
-          Resume recording
+          {t('app.recorder.resume')}
         </button>
       </p>
     </div>

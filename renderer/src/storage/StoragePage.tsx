@@ -5,32 +5,14 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { TableName } from '../db/db';
 import { applyRetention, DEFAULT_RULES, loadRules, saveRules, storageStats, type RetentionRules, type StorageStats } from '../db/retention';
-import { formatBytes, formatCount, formatDateTime } from '../format';
+import { formatBytes, formatCount, formatDateTime, formatNumber } from '../format';
+import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useLiveQuery, useStorage } from './services';
 
-const TABLE_NAMES: [TableName, string][] = [
-  ['sessions', 'Recordings'],
-  ['nodes', 'Sensors'],
-  ['assets', 'Assets'],
-  ['featureChunks', 'Feature minutes (every window)'],
-  ['featureSummaries', 'Feature summaries (per second)'],
-  ['rawSnapshots', 'Raw snapshots'],
-  ['gaps', 'Gaps in streams'],
-  ['events', 'Node events'],
-  ['labels', 'Labels'],
-  ['models', 'Models'],
-  ['deployments', 'Deployments'],
-  ['audit', 'Audit log entries'],
-];
-
-const RULE_NAMES: [keyof RetentionRules, string][] = [
-  ['liveFeaturesDays', 'Live features, every window'],
-  ['summariesDays', 'Live feature summaries (per second)'],
-  ['scheduledRawDays', 'Raw snapshots taken on a schedule'],
-  ['eventRawDays', 'Raw snapshots around events'],
-  ['auditDays', 'Audit log'],
-];
+// Names: storage.table.* and storage.rule.* in the catalogue.
+const TABLES: TableName[] = ['sessions', 'nodes', 'assets', 'featureChunks', 'featureSummaries', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments', 'audit'];
+const RULES: (keyof RetentionRules)[] = ['liveFeaturesDays', 'summariesDays', 'scheduledRawDays', 'eventRawDays', 'auditDays'];
 
 function useEstimate(refresh: unknown) {
   const [est, setEst] = useState<{ usage?: number; quota?: number; persisted?: boolean } | null>(null);
@@ -82,35 +64,36 @@ export function StoragePage() {
   return (
     <div className="page" data-testid="storage-page">
       <div className="page-head">
-        <h2>Storage</h2>
+        <h2>{t('storage.title')}</h2>
       </div>
       <section className="panel" aria-labelledby="space-title">
-        <h3 id="space-title">Space on this laptop</h3>
+        <h3 id="space-title">{t('storage.space')}</h3>
         {used !== undefined && quota !== undefined ? (
           <>
             <p data-testid="storage-usage">
-              Vigil uses <strong>{formatBytes(used)}</strong> of the <strong>{formatBytes(quota)}</strong> the browser allows it ({((used / quota) * 100).toFixed(quota > 0 && used / quota < 0.01 ? 2 : 1)}%).
+              {t('storage.uses1')} <strong>{formatBytes(used)}</strong> {t('storage.uses2')} <strong>{formatBytes(quota)}</strong>{' '}
+              {t('storage.uses3', { pct: formatNumber((used / quota) * 100, quota > 0 && used / quota < 0.01 ? 2 : 1) })}
             </p>
             <meter min={0} max={quota} value={used} high={quota * 0.8} optimum={0} className="usage-meter" />
           </>
         ) : (
-          <p className="muted">This browser does not report how much space is used.</p>
+          <p className="muted">{t('storage.noEstimate')}</p>
         )}
         <p>
           {est?.persisted ? (
-            <span className="success-text">The browser keeps Vigil&apos;s data even when the disk runs low.</span>
+            <span className="success-text">{t('storage.persisted')}</span>
           ) : (
             <>
-              The browser may delete Vigil&apos;s data when the disk runs very low.{' '}
+              {t('storage.mayDelete')}{' '}
               <button
                 type="button"
                 data-testid="persist"
                 onClick={async () => {
                   const ok = await navigator.storage?.persist?.().catch(() => false);
-                  setPersistMsg(ok ? 'Done: the browser will keep Vigil’s data.' : 'The browser said no. Keep exporting bundles as a backup.');
+                  setPersistMsg(ok ? t('storage.persistOk') : t('storage.persistNo'));
                 }}
               >
-                Keep my data
+                {t('storage.keep')}
               </button>
             </>
           )}
@@ -118,30 +101,30 @@ export function StoragePage() {
         {persistMsg && <p role="status">{persistMsg}</p>}
         {recState.kind === 'stopped' ? (
           <div className="banner banner-err" role="alert">
-            <strong>Live recording is stopped.</strong> {recState.message}
+            <strong>{t('storage.stopped')}</strong> {recState.message}
             <div>
               <button type="button" onClick={() => void recorder.resume()}>
-                Resume recording
+                {t('storage.resume')}
               </button>
             </div>
           </div>
         ) : recState.kind === 'standby' ? (
-          <p className="muted">Another Vigil window on this laptop is recording the live features.</p>
+          <p className="muted">{t('storage.standby')}</p>
         ) : (
-          <p className="muted">Live features of every online node are being recorded.</p>
+          <p className="muted">{t('storage.recording')}</p>
         )}
       </section>
 
       <section className="panel" aria-labelledby="what-title">
-        <h3 id="what-title">What is stored</h3>
+        <h3 id="what-title">{t('storage.what')}</h3>
         {stats.value && (
           <table className="data-table counts" data-testid="storage-counts">
             <tbody>
-              {TABLE_NAMES.map(([t, name]) => (
-                <tr key={t}>
-                  <th>{name}</th>
-                  <td className="num" data-testid={`count-${t}`}>
-                    {stats.value!.counts[t]}
+              {TABLES.map((table) => (
+                <tr key={table}>
+                  <th>{t(`storage.table.${table}`)}</th>
+                  <td className="num" data-testid={`count-${table}`}>
+                    {stats.value!.counts[table]}
                   </td>
                 </tr>
               ))}
@@ -150,13 +133,17 @@ export function StoragePage() {
         )}
         {stats.value && (
           <p>
-            Features {formatBytes(stats.value.bytes.features)}, summaries {formatBytes(stats.value.bytes.summaries)}, raw samples {formatBytes(stats.value.bytes.raw)}
-            {stats.value.deletedLabels > 0 ? `; ${formatCount(stats.value.deletedLabels)} deleted labels kept for undo and exchange` : ''}.
+            {t('storage.bytes', {
+              features: formatBytes(stats.value.bytes.features),
+              summaries: formatBytes(stats.value.bytes.summaries),
+              raw: formatBytes(stats.value.bytes.raw),
+              deleted: stats.value.deletedLabels > 0 ? t('storage.deletedLabels', { n: formatCount(stats.value.deletedLabels) }) : '',
+            })}
           </p>
         )}
         {perDay.value && (
           <p className="muted small">
-            Live recording so far takes about {formatBytes(perDay.value.features)} of features and {formatBytes(perDay.value.summaries)} of summaries per node-day.
+            {t('storage.perDay', { features: formatBytes(perDay.value.features), summaries: formatBytes(perDay.value.summaries) })}
           </p>
         )}
       </section>
@@ -164,18 +151,22 @@ export function StoragePage() {
       <RetentionPanel />
 
       <section className="panel" aria-labelledby="audit-title">
-        <h3 id="audit-title">Audit log</h3>
+        <h3 id="audit-title">{t('storage.audit')}</h3>
         {audit.value.length === 0 ? (
-          <p className="empty">Nothing has changed yet.</p>
+          <p className="empty">{t('storage.auditEmpty')}</p>
         ) : (
           <table className="data-table audit" data-testid="audit-table">
             <tbody>
               {audit.value.map((a) => (
                 <tr key={a.seq}>
                   <td className="mono">{formatDateTime(a.tMs)}</td>
-                  <td>{a.actor}</td>
-                  <td className="mono">{a.action}</td>
-                  <td className="notes-cell">{a.detail}</td>
+                  <td translate="no">{a.actor}</td>
+                  <td className="mono" translate="no">
+                    {a.action}
+                  </td>
+                  <td className="notes-cell" translate="no">
+                    {a.detail}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -196,10 +187,9 @@ function RetentionPanel() {
   if (!rules) return null;
   return (
     <section className="panel" aria-labelledby="retention-title">
-      <h3 id="retention-title">How long to keep data</h3>
+      <h3 id="retention-title">{t('storage.keepTitle')}</h3>
       <p className="muted small">
-        Days to keep each kind of data; 0 keeps it forever. Vigil applies these rules at start and every six hours, and never deletes imported recordings or anything a label
-        points at. It never deletes data on its own when the disk is full: recording stops instead.
+        {t('storage.keepExplain')}
       </p>
       <form
         className="form-grid"
@@ -209,20 +199,20 @@ function RetentionPanel() {
             await saveRules(db, rules, technicianName() || 'Vigil');
             const r = await applyRetention(db, rules);
             const n = r.featureChunks + r.featureSummaries + r.rawSnapshots + r.audit;
-            setMsg({ text: n > 0 ? `Saved. Deleted ${r.featureChunks} feature minutes, ${r.featureSummaries} summaries, ${r.rawSnapshots} raw snapshots, ${r.audit} audit entries.` : 'Saved. Nothing is old enough to delete.', error: false });
+            setMsg({ text: n > 0 ? t('storage.savedDeleted', { chunks: r.featureChunks, summaries: r.featureSummaries, raw: r.rawSnapshots, audit: r.audit }) : t('storage.savedNothing'), error: false });
           } catch (err) {
             setMsg({ text: err instanceof Error ? err.message : String(err), error: true });
           }
         }}
       >
-        {RULE_NAMES.map(([k, name]) => (
+        {RULES.map((k) => (
           <label key={k}>
-            {name}
+            {t(`storage.rule.${k}`)}
             <input type="number" min={0} max={36500} step={1} value={rules[k]} onChange={(e) => setRules({ ...rules, [k]: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />
           </label>
         ))}
         <div>
-          <button type="submit">Save and apply</button>
+          <button type="submit">{t('storage.saveApply')}</button>
         </div>
       </form>
       {msg && (

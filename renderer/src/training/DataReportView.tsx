@@ -1,13 +1,12 @@
 /** How much data each class has and whether that is enough, or why training is refused. */
+import { t } from '../i18n';
 import type { DataReport } from './protocol';
-
-const NAMES: Record<string, string> = { normal: 'Normal running' };
 
 export function DataReportView({ report }: { report: DataReport }) {
   const left = report.leftOut;
   return (
     <div data-testid="data-report">
-      <p className="small">The model reads {report.specText}.</p>
+      <p className="small">{t('training.data.reads', { spec: report.specText })}</p>
       {report.refusal && (
         <p className="error" data-testid="data-refusal">
           {report.refusal}
@@ -16,16 +15,16 @@ export function DataReportView({ report }: { report: DataReport }) {
       <table className="eval-table">
         <thead>
           <tr>
-            <th>class</th>
-            <th>used to</th>
-            <th>how much</th>
+            <th>{t('training.data.col.class')}</th>
+            <th>{t('training.data.col.use')}</th>
+            <th>{t('training.data.col.amount')}</th>
           </tr>
         </thead>
         <tbody>
           {report.classes.map((c) => (
             <tr key={c.label} data-class={c.label} data-amount={c.amount}>
-              <th scope="row">{NAMES[c.label] ?? c.label}</th>
-              <td>{c.use === 'train' ? 'train (its last 40% only evaluates)' : 'evaluate only'}</td>
+              <th scope="row">{c.label === 'normal' ? t('training.data.normal') : c.label}</th>
+              <td>{c.use === 'train' ? t('training.data.train') : t('training.data.evaluate')}</td>
               <td>
                 <span className={`badge amount-${c.amount.replace(' ', '-')}`}>{c.amount}</span> {c.say}
               </td>
@@ -35,8 +34,11 @@ export function DataReportView({ report }: { report: DataReport }) {
       </table>
       {left.unlabelled + left.faultEdge + left.conflicting > 0 && (
         <p className="small muted">
-          Left out: {left.unlabelled} unlabelled windows{left.faultEdge ? `, ${left.faultEdge} at the edge of a fault range` : ''}
-          {left.conflicting ? `, ${left.conflicting} under two different fault labels` : ''}.
+          {t('training.data.leftOut', {
+            n: left.unlabelled,
+            edge: left.faultEdge ? t('training.data.edge', { n: left.faultEdge }) : '',
+            conflicting: left.conflicting ? t('training.data.conflicting', { n: left.conflicting }) : '',
+          })}
         </p>
       )}
     </div>

@@ -1,9 +1,11 @@
 /** The side-by-side: every detector on the same held-out windows (models/eval/report.ts). */
 import type { DetectorEval, EvaluationReport } from '../../../models/eval/report';
+import { formatFixed, formatNumber } from '../format';
+import { t } from '../i18n';
 
-const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`);
-const num = (x: number, d = 3) => (Number.isNaN(x) ? '—' : x.toFixed(d));
-const perDay = (x: number) => (Number.isNaN(x) ? '—' : x < 0.01 ? x.toExponential(1) : x.toPrecision(2));
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${formatFixed(x * 100, x < 0.01 && x > 0 ? 2 : 1)} %`);
+const num = (x: number, d = 3) => (Number.isNaN(x) ? '—' : formatFixed(x, d));
+const perDay = (x: number) => (Number.isNaN(x) ? '—' : x < 0.01 ? x.toExponential(1) : formatNumber(Number(x.toPrecision(2)), 3));
 
 export function EvalTable({ report }: { report: EvaluationReport }) {
   const labels = Object.keys(report.windows).filter((k) => !['train', 'validation', 'normal_test'].includes(k));
@@ -12,7 +14,7 @@ export function EvalTable({ report }: { report: EvaluationReport }) {
       <tr key={d.id} data-detector={d.id}>
         <th scope="row">{d.name}</th>
         <td colSpan={5 + labels.length} className="muted">
-          not comparable: {d.unavailable}
+          {t('training.eval.notComparable', { why: d.unavailable })}
         </td>
       </tr>
     ) : (
@@ -33,22 +35,26 @@ export function EvalTable({ report }: { report: EvaluationReport }) {
       <table className="eval-table" data-testid="eval-table">
         <thead>
           <tr>
-            <th>detector</th>
-            <th>AUC (lowest)</th>
+            <th>{t('training.eval.col.detector')}</th>
+            <th>{t('training.eval.col.aucMin')}</th>
             {labels.map((l) => (
-              <th key={l}>AUC {l}</th>
+              <th key={l}>{t('training.eval.col.auc', { label: l })}</th>
             ))}
-            <th>false alarms (held-out normal)</th>
-            <th>detected (lowest label)</th>
-            <th>alarms / day ({report.debounce.k} of {report.debounce.n})</th>
-            <th>threshold from</th>
+            <th>{t('training.eval.col.falseAlarms')}</th>
+            <th>{t('training.eval.col.detected')}</th>
+            <th>{t('training.eval.col.perDay', { k: report.debounce.k, n: report.debounce.n })}</th>
+            <th>{t('training.eval.col.thresholdFrom')}</th>
           </tr>
         </thead>
         <tbody>{report.detectors.map(row)}</tbody>
       </table>
       <p className="small muted">
-        Windows: {Object.entries(report.windows).map(([k, v]) => `${v} ${k}`).join(', ')}. Rates are fractions of windows over the threshold before
-        debounce; alarms per day assume independent windows at the node's {report.windowsPerSecond.toFixed(1)} windows/s.
+        {t('training.eval.windows', {
+          list: Object.entries(report.windows)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', '),
+          rate: formatFixed(report.windowsPerSecond, 1),
+        })}
       </p>
     </div>
   );

@@ -5,6 +5,8 @@
  * model travels over the link; the deployments listed here are the ones that page recorded.
  */
 import type { DeploymentRow, ModelRow } from '../db/types';
+import { formatDateTime } from '../format';
+import { t } from '../i18n';
 
 function download(m: ModelRow): void {
   if (!m.blob) return;
@@ -16,16 +18,8 @@ function download(m: ModelRow): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-const STATE_WORDS: Record<string, string> = {
-  requested: 'waiting to be sent',
-  sending: 'being sent',
-  trial: 'on trial on the node',
-  confirmed: 'running (the node confirmed it)',
-  failed: 'failed',
-  'rolled-back': 'rolled back by the node',
-  cancelled: 'cancelled',
-  marked: 'marked deployed (old registry)',
-};
+const STATES = ['requested', 'sending', 'trial', 'confirmed', 'failed', 'rolled-back', 'cancelled', 'marked'];
+const stateWord = (s: string) => (STATES.includes(s) ? t(`training.state.${s}`) : s);
 
 export interface NodeChoice {
   id: string;
@@ -43,20 +37,20 @@ export function ModelStorePanel({
   nodes: NodeChoice[];
   onDeploy: (model: ModelRow) => void;
 }) {
-  const nodeName = (id: string) => nodes.find((n) => n.id === id)?.name ?? (id || 'a node not recorded');
+  const nodeName = (id: string) => nodes.find((n) => n.id === id)?.name ?? (id || t('training.store.unknownNode'));
   const ofModel = (m: ModelRow) => deployments.filter((d) => d.modelId === m.id).sort((a, b) => b.createdMs - a.createdMs);
   return (
     <section className="panel" aria-labelledby="store-title" data-testid="model-store">
-      <h3 id="store-title">Models</h3>
+      <h3 id="store-title">{t('training.store.title')}</h3>
       {models.length === 0 ? (
-        <p className="empty">No model yet. Until one is deployed, a node runs its factory default model (v1, trained on the 1-second demo recording).</p>
+        <p className="empty">{t('training.store.none')}</p>
       ) : (
         <table className="eval-table models">
           <thead>
             <tr>
-              <th>model</th>
-              <th>verdict when trained</th>
-              <th>deployments</th>
+              <th>{t('training.store.col.model')}</th>
+              <th>{t('training.store.col.verdict')}</th>
+              <th>{t('training.store.col.deployments')}</th>
               <th />
             </tr>
           </thead>
@@ -65,43 +59,49 @@ export function ModelStorePanel({
               <tr key={m.id} data-testid={`model-${m.name}`}>
                 <th scope="row">
                   {m.name}
-                  <div className="small muted">{new Date(m.createdMs).toLocaleString()}</div>
-                  {m.nodeId && <div className="small">for {nodeName(m.nodeId)}</div>}
+                  <div className="small muted">{formatDateTime(m.createdMs)}</div>
+                  {m.nodeId && <div className="small">{t('training.store.for', { node: nodeName(m.nodeId) })}</div>}
                   {m.note && <div className="small muted">{m.note}</div>}
                 </th>
                 <td className="small">
                   {m.verdict || '—'}
                   {m.lineage && (
                     <details>
-                      <summary>trained on</summary>
+                      <summary>{t('training.store.trainedOn')}</summary>
                       {m.lineage.data.map((d) => (
                         <div key={d.name}>
                           {d.name} — {d.label}: {d.use}
                         </div>
                       ))}
                       <div>
-                        {m.architecture}, {m.channels.join(' + ')}, {m.blobBytes} bytes; seed {String(m.lineage.params.seed)}, {m.lineage.training.epochsRun} epochs
-                        {m.lineage.parentVersion ? `, after v${m.lineage.parentVersion}` : ''}
+                        {t('training.store.lineage', {
+                          arch: m.architecture,
+                          channels: m.channels.join(' + '),
+                          bytes: m.blobBytes,
+                          seed: String(m.lineage.params.seed),
+                          epochs: m.lineage.training.epochsRun,
+                          parent: m.lineage.parentVersion ? t('training.store.after', { version: m.lineage.parentVersion }) : '',
+                        })}
                       </div>
                     </details>
                   )}
                 </td>
                 <td className="small" data-testid={`deployments-${m.name}`}>
                   {ofModel(m).length === 0
-                    ? 'not deployed'
+                    ? t('training.store.notDeployed')
                     : ofModel(m).map((d) => (
                         <div key={d.id}>
-                          {nodeName(d.nodeId)}: {STATE_WORDS[d.status] ?? d.status}, {new Date(d.createdMs).toLocaleString()} by {d.actor}
+                          {t('training.store.deployment', { node: nodeName(d.nodeId), state: stateWord(d.status), when: formatDateTime(d.createdMs), actor: d.actor })}
                           {d.message ? ` — ${d.message}` : ''}
                         </div>
                       ))}
                 </td>
                 <td>
                   <button type="button" onClick={() => download(m)} disabled={!m.blob}>
-                    Download
+                    {t('training.store.download')}
                   </button>{' '}
                   <button type="button" onClick={() => onDeploy(m)} disabled={!m.blob} data-testid={`deploy-${m.name}`}>
-                    Deploy…
+                    {t('training.store.deploy')}
                   </button>
                 </td>
               </tr>

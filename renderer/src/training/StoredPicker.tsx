@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import type { VigilDb } from '../db/db';
 import type { AssetRow, NodeRow } from '../db/types';
 import type { StoredQuery } from './stored';
+import { t } from '../i18n';
 
 export interface RecordedNode {
   id: string;
@@ -75,7 +76,7 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
         const ids = keep?.nodeIds ?? [target];
         onChange({ targetNodeId: target, nodeIds: ids, unlabelledAsNormal: keep?.unlabelledAsNormal ?? false, ...spanOf(r.nodes, ids) }, r.nodes.find((n) => n.id === target)!.name);
       },
-      (e: Error) => setError(`The recordings could not be read: ${e.message}`),
+      (e: Error) => setError(t('training.picker.readFailed', { error: e.message })),
     );
   useEffect(() => {
     void load();
@@ -83,9 +84,9 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
   }, []);
 
   if (error) return <p className="error">{error}</p>;
-  if (!nodes) return <p className="muted">Reading the recordings…</p>;
+  if (!nodes) return <p className="muted">{t('training.picker.reading')}</p>;
   if (nodes.length === 0 || !query)
-    return <p className="empty">Nothing is recorded on this laptop yet. Stream a node (or import a CSV recording on the Recordings page), label what you saw, then come back; or pick CSV files below.</p>;
+    return <p className="empty">{t('training.picker.nothing')}</p>;
 
   const set = (patch: Partial<StoredQuery>) => {
     const q = { ...query, ...patch };
@@ -96,7 +97,7 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
     <div data-testid="stored-picker">
       <div className="form-row">
         <label>
-          Model for node{' '}
+          {t('training.picker.modelFor')}{' '}
           <select
             value={query.targetNodeId}
             disabled={disabled}
@@ -111,7 +112,7 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
         </label>
         {assets.length > 0 && (
           <label>
-            or every node of asset{' '}
+            {t('training.picker.orAsset')}{' '}
             <select value="" disabled={disabled} onChange={(e) => e.target.value && setNodesUsed([query.targetNodeId, ...nodes.filter((n) => n.assetId === e.target.value && n.id !== query.targetNodeId).map((n) => n.id)])}>
               <option value="">—</option>
               <NameOptions items={assets} />
@@ -119,11 +120,11 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
           </label>
         )}
         <button type="button" disabled={disabled} onClick={() => void load()}>
-          Reload recordings
+          {t('training.picker.reload')}
         </button>
       </div>
       <div className="form-row">
-        <span>Use the recordings of:</span>
+        <span>{t('training.picker.useOf')}</span>
         {nodes.map((n) => (
           <label key={n.id}>
             <input
@@ -139,14 +140,14 @@ export function StoredPicker({ db, query, onChange, disabled }: { db: VigilDb; q
       </div>
       <div className="form-row">
         <label>
-          From <input type="datetime-local" step={1} value={localInput(query.fromMs)} disabled={disabled} data-testid="span-from" onChange={(e) => e.target.value && set({ fromMs: new Date(e.target.value).getTime() })} />
+          {t('training.picker.from')} <input type="datetime-local" step={1} value={localInput(query.fromMs)} disabled={disabled} data-testid="span-from" onChange={(e) => e.target.value && set({ fromMs: new Date(e.target.value).getTime() })} />
         </label>
         <label>
-          to <input type="datetime-local" step={1} value={localInput(query.toMs)} disabled={disabled} data-testid="span-to" onChange={(e) => e.target.value && set({ toMs: new Date(e.target.value).getTime() })} />
+          {t('training.picker.to')} <input type="datetime-local" step={1} value={localInput(query.toMs)} disabled={disabled} data-testid="span-to" onChange={(e) => e.target.value && set({ toMs: new Date(e.target.value).getTime() })} />
         </label>
         <label>
-          <input type="checkbox" checked={query.unlabelledAsNormal} disabled={disabled} data-testid="unlabelled-normal" onChange={(e) => set({ unlabelledAsNormal: e.target.checked })} /> Count unlabelled time as
-          normal running
+          <input type="checkbox" checked={query.unlabelledAsNormal} disabled={disabled} data-testid="unlabelled-normal" onChange={(e) => set({ unlabelledAsNormal: e.target.checked })} />{' '}
+          {t('training.picker.unlabelledNormal')}
         </label>
       </div>
     </div>

@@ -12,6 +12,8 @@ import { navigate } from '../app/route';
 import { confirmedModel } from '../db/deployments';
 import { addModel, listModels, nextModelVersion } from '../db/models';
 import type { DeploymentRow, ModelRow } from '../db/types';
+import { formatFixed } from '../format';
+import { lang, t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { LossChart } from './charts';
 import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
@@ -80,7 +82,7 @@ export function TrainingPage() {
       setDeployments(await db.deployments.toArray());
       setNodes((await recordedNodes(db)).nodes.map((n) => ({ id: n.id, name: n.name })));
     } catch (e) {
-      setError(`The model store could not be read: ${(e as Error).message}`);
+      setError(t('training.storeReadFailed', { error: (e as Error).message }));
     }
   }, []);
   useEffect(() => {
@@ -96,18 +98,20 @@ export function TrainingPage() {
     } else if (m.type === 'progress') {
       setProgress({ epoch: m.epoch, epochs: m.epochs });
       setPoints((p) => [...p, { epoch: m.epoch, loss: m.loss, valLoss: m.valLoss }]);
-      setStatus(`Epoch ${m.epoch} of at most ${m.epochs}: loss ${m.loss.toFixed(4)}${m.valLoss !== null ? `, validation ${m.valLoss.toFixed(4)}` : ''}`);
+      setStatus(t('training.epoch', { epoch: m.epoch, epochs: m.epochs, loss: formatFixed(m.loss, 4), val: m.valLoss !== null ? t('training.validation', { loss: formatFixed(m.valLoss, 4) }) : '' }));
     } else if (m.type === 'trained') {
       setNotes(m.notes);
       setPhase('quantizing');
-      setStatus(`Trained in ${m.seconds.toFixed(1)} s on ${m.backend}: ${m.epochsRun} epochs, best ${m.bestEpoch}${m.stoppedEarly ? ' (stopped early: validation loss no longer improved)' : ''}. Making the node's int8 model…`);
+      setStatus(
+        t('training.trained', { seconds: formatFixed(m.seconds, 1), backend: m.backend, epochs: m.epochsRun, best: m.bestEpoch, early: m.stoppedEarly ? t('training.stoppedEarly') : '' }) + t('training.making'),
+      );
     } else if (m.type === 'quantized') {
       setQuantized({ ...m, ...pending.current });
       setPhase('done');
-      setStatus((s) => s.replace(/ Making the node's int8 model…$/, ` The node's int8 model: ${m.blobBytes} bytes.`));
+      setStatus((s) => (s.endsWith(t('training.making')) ? s.slice(0, -t('training.making').length) : s) + t('training.int8', { bytes: m.blobBytes }));
     } else if (m.type === 'cancelled') {
       setPhase('idle');
-      setStatus('Training cancelled. Nothing was saved.');
+      setStatus(t('training.cancelled'));
     } else if (m.type === 'error') {
       setError(m.message);
       setStatus('');
@@ -119,8 +123,9 @@ export function TrainingPage() {
     worker.current?.terminate();
     const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'vigil-train' });
     w.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+    w.postMessage({ type: 'lang', lang: lang() } satisfies ToWorker);
     w.onerror = (e) => {
-      setError(`The training worker failed: ${e.message || 'unknown error'}`);
+      setError(t('training.workerFailed', { error: e.message || t('training.unknownError') }));
       setPhase('idle');
     };
     worker.current = w;
@@ -163,7 +168,7 @@ export function TrainingPage() {
     }
     if (bad.length > 0) setError(bad.join(' '));
     if (recs.length === 0) {
-      if (bad.length === 0) setError('No recording among the picked files (a manifest alone names files: pick them too).');
+      if (bad.length === 0) setError(t('training.noRecording'));
       return;
     }
     const picked: PickedFile[] = recs.map((file) => {
@@ -182,18 +187,18 @@ export function TrainingPage() {
   async function train(): Promise<void> {
     setError(null);
     const h = hidden.split(',').map((s) => Number(s.trim()));
-    if (h.some((x) => !Number.isInteger(x) || x < 1 || x > 256)) return setError('Hidden layer sizes are whole numbers from 1 to 256, e.g. 32,8,32.');
+    if (h.some((x) => !Number.isInteger(x) || x < 1 || x > 256)) return setError(t('training.badHidden'));
     let source: TrainingSource;
     let nodeId: string | null = null;
     if (sourceKind === 'stored') {
-      if (!query) return setError('Nothing recorded to train on: stream a node and label what you saw, or pick CSV files.');
+      if (!query) return setError(t('training.nothingRecorded'));
       source = { kind: 'stored', query, nodeName };
       nodeId = query.targetNodeId;
     } else {
-      if (files.length === 0) return setError('Pick CSV recordings first.');
-      if (channels.length === 0) return setError('Choose at least one channel.');
+      if (files.length === 0) return setError(t('training.pickFirst'));
+      if (channels.length === 0) return setError(t('training.oneChannel'));
       const bad = files.find((f) => f.role === 'anomaly' && !/^[A-Za-z0-9_.-]+$/.test(f.label));
-      if (bad) return setError(`Give the anomaly in ${bad.file.name} a label (letters, digits, _ . -).`);
+      if (bad) return setError(t('training.giveLabel', { file: bad.file.name }));
       source = { kind: 'files', files, channels, sampleRateHz: rate };
     }
     const current = await currentModelOf(nodeId);
@@ -204,7 +209,7 @@ export function TrainingPage() {
     setNotes([]);
     setSaved(null);
     setPhase('training');
-    setStatus('Starting…');
+    setStatus(t('training.starting'));
     const msg: ToWorker = {
       type: 'train',
       source,
@@ -251,7 +256,7 @@ export function TrainingPage() {
   return (
     <div data-testid="training-page" className="page training">
       <div className="page-head">
-        <h2>Training</h2>
+        <h2>{t('training.title')}</h2>
       </div>
       {error && (
         <p className="error" role="alert" data-testid="training-error">
@@ -261,21 +266,20 @@ export function TrainingPage() {
       <OpenedModelPanel onAdded={refresh} />
 
       <section className="panel" aria-labelledby="data-title">
-        <h3 id="data-title">1. Data</h3>
-        <div className="form-row" role="radiogroup" aria-label="Train from">
+        <h3 id="data-title">{t('training.step1')}</h3>
+        <div className="form-row" role="radiogroup" aria-label={t('training.trainFrom')}>
           <label>
-            <input type="radio" name="source" checked={sourceKind === 'stored'} disabled={busy} onChange={() => setSourceKind('stored')} data-testid="source-stored" /> What was recorded and
-            labelled on this laptop
+            <input type="radio" name="source" checked={sourceKind === 'stored'} disabled={busy} onChange={() => setSourceKind('stored')} data-testid="source-stored" />{' '}
+            {t('training.fromStored')}
           </label>
           <label>
-            <input type="radio" name="source" checked={sourceKind === 'files'} disabled={busy} onChange={() => setSourceKind('files')} data-testid="source-files" /> CSV files
+            <input type="radio" name="source" checked={sourceKind === 'files'} disabled={busy} onChange={() => setSourceKind('files')} data-testid="source-files" /> {t('training.fromFiles')}
           </label>
         </div>
         {sourceKind === 'stored' ? (
           <>
             <p className="small muted">
-              Labelled ranges decide: normal and false-alarm ranges train the model (the last 40% of each stretch is held out to judge it); every fault label
-              is only used to check that the model catches it.
+              {t('training.storedExplain')}
             </p>
             <StoredPicker
               db={db}
@@ -290,7 +294,7 @@ export function TrainingPage() {
             {query && (
               <div className="form-row">
                 <button type="button" onClick={check} disabled={busy} data-testid="check-data">
-                  Check the data
+                  {t('training.check')}
                 </button>
               </div>
             )}
@@ -299,9 +303,7 @@ export function TrainingPage() {
         ) : (
           <>
             <p className="small muted">
-              Pick CSV recordings (a header of channel names, one row per sample, in g), and optionally a manifest (file,label,sample_rate_hz) naming their
-              labels. Normal and unlabelled-as-normal recordings train the model (their last 40% is held out for evaluation); anomalies are only ever
-              evaluated.
+              {t('training.filesExplain')}
             </p>
             <input type="file" accept=".csv,text/csv" multiple data-testid="training-files" disabled={busy} onChange={(e) => void pick(e.target.files)} />
             {files.length > 0 && (
@@ -309,9 +311,9 @@ export function TrainingPage() {
                 <table className="eval-table files">
                   <thead>
                     <tr>
-                      <th>file</th>
-                      <th>use as</th>
-                      <th>anomaly label</th>
+                      <th>{t('training.col.file')}</th>
+                      <th>{t('training.col.useAs')}</th>
+                      <th>{t('training.col.anomalyLabel')}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -320,15 +322,15 @@ export function TrainingPage() {
                         <td className="mono">{f.file.name}</td>
                         <td>
                           <select value={f.role} disabled={busy} onChange={(e) => roleOf(i, e.target.value as FileRole)} data-testid={`role-${i}`}>
-                            <option value="normal">normal (train)</option>
-                            <option value="unlabelled">unlabelled: treat as normal (train)</option>
-                            <option value="anomaly">anomaly (evaluate only)</option>
-                            <option value="exclude">exclude</option>
+                            <option value="normal">{t('training.role.normal')}</option>
+                            <option value="unlabelled">{t('training.role.unlabelled')}</option>
+                            <option value="anomaly">{t('training.role.anomaly')}</option>
+                            <option value="exclude">{t('training.role.exclude')}</option>
                           </select>
                         </td>
                         <td>
                           {f.role === 'anomaly' && (
-                            <input value={f.label} placeholder="e.g. inner_race" disabled={busy} onChange={(e) => labelOf(i, e.target.value)} data-testid={`label-${i}`} />
+                            <input value={f.label} placeholder={t('training.labelPlaceholder')} disabled={busy} onChange={(e) => labelOf(i, e.target.value)} data-testid={`label-${i}`} />
                           )}
                         </td>
                       </tr>
@@ -336,7 +338,7 @@ export function TrainingPage() {
                   </tbody>
                 </table>
                 <div className="form-row">
-                  <span>Channels (node axes, in order):</span>
+                  <span>{t('training.channels')}</span>
                   {header.map((c) => (
                     <label key={c}>
                       <input
@@ -349,7 +351,7 @@ export function TrainingPage() {
                     </label>
                   ))}
                   <label>
-                    Sample rate (Hz) <input type="number" value={rate} min={100} max={1000000} disabled={busy} onChange={(e) => setRate(Number(e.target.value))} />
+                    {t('training.rate')} <input type="number" value={rate} min={100} max={1000000} disabled={busy} onChange={(e) => setRate(Number(e.target.value))} />
                   </label>
                 </div>
               </>
@@ -359,33 +361,33 @@ export function TrainingPage() {
       </section>
 
       <section className="panel" aria-labelledby="train-title">
-        <h3 id="train-title">2. Train</h3>
+        <h3 id="train-title">{t('training.step2')}</h3>
         <div className="form-row">
           <label>
-            Target false alarms per day{' '}
+            {t('training.alarmsPerDay')}{' '}
             <input type="number" value={alarmsPerDay} min={0.001} step="any" disabled={busy} onChange={(e) => setAlarmsPerDay(Number(e.target.value))} />
           </label>
           <button type="button" className="primary" onClick={() => void train()} disabled={busy || !canTrain} data-testid="train-button">
-            Train
+            {t('training.trainButton')}
           </button>
           <button type="button" onClick={() => worker.current?.postMessage({ type: 'cancel' } satisfies ToWorker)} disabled={phase !== 'training'} data-testid="cancel-button">
-            Cancel
+            {t('common.cancel')}
           </button>
           <progress max={progress.epochs} value={phase === 'training' ? progress.epoch : phase === 'idle' ? 0 : progress.epochs} data-testid="train-progress" />
         </div>
         <details data-testid="train-settings">
-          <summary>Model settings</summary>
+          <summary>{t('training.settings')}</summary>
           <div className="form-row">
             <label>
-              Hidden layers <input value={hidden} size={10} disabled={busy} onChange={(e) => setHidden(e.target.value)} data-testid="hidden" />
+              {t('training.hidden')} <input value={hidden} size={10} disabled={busy} onChange={(e) => setHidden(e.target.value)} data-testid="hidden" />
             </label>
             <label>
-              Max epochs <input type="number" value={epochs} min={1} max={5000} disabled={busy} onChange={(e) => setEpochs(Number(e.target.value))} data-testid="epochs" />
+              {t('training.epochs')} <input type="number" value={epochs} min={1} max={5000} disabled={busy} onChange={(e) => setEpochs(Number(e.target.value))} data-testid="epochs" />
             </label>
             <label>
-              Seed <input type="number" value={seed} min={0} disabled={busy} onChange={(e) => setSeed(Number(e.target.value))} />
+              {t('training.seed')} <input type="number" value={seed} min={0} disabled={busy} onChange={(e) => setSeed(Number(e.target.value))} />
             </label>
-            <span className="small muted">debounce: 3 of 5 windows</span>
+            <span className="small muted">{t('training.debounce')}</span>
           </div>
         </details>
         <p className="small" data-testid="train-status" aria-live="polite">
@@ -398,14 +400,14 @@ export function TrainingPage() {
         <VerdictPanel verdict={quantized.verdict} report={quantized.report} notes={notes} version={quantized.version}>
           {saved ? (
             <p data-testid="saved-note">
-              Kept in the model store as {saved}.{' '}
+              {t('training.kept', { name: saved })}{' '}
               <button type="button" className="primary" onClick={() => navigate('deploy', String(quantized.version))} data-testid="deploy-saved">
-                Deploy {saved} to nodes…
+                {t('training.deploySaved', { name: saved })}
               </button>
             </p>
           ) : (
             <button type="button" className="primary" onClick={() => void save()} data-testid="save-button">
-              Keep v{quantized.version} in the model store
+              {t('training.keep', { version: quantized.version })}
             </button>
           )}
         </VerdictPanel>

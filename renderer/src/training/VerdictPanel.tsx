@@ -6,6 +6,7 @@
 import { useMemo, useState } from 'react';
 import type { EvaluationReport } from '../../../models/eval/report';
 import type { Verdict } from '../../../models/eval/verdict';
+import { t } from '../i18n';
 import { ScorePlot } from './charts';
 import { EvalTable } from './EvalTable';
 
@@ -14,11 +15,11 @@ export function VerdictPanel({ verdict, report, notes, version, children }: { ve
   const plot = useMemo(() => {
     const d = report.detectors.find((x) => x.id === plotDetector && !x.unavailable);
     if (!d?.scores) return null;
-    return { groups: { 'held-out normal': d.scores.testNormal, ...d.scores.anomalies }, threshold: d.threshold };
+    return { groups: { [t('training.chart.heldOut')]: d.scores.testNormal, ...d.scores.anomalies }, threshold: d.threshold };
   }, [report, plotDetector]);
   return (
     <section className={`panel verdict verdict-${verdict.judgement.replace(' ', '-')}`} aria-labelledby="verdict-title" data-testid="verdict" data-judgement={verdict.judgement}>
-      <h3 id="verdict-title">3. Is v{version} better than what the node runs?</h3>
+      <h3 id="verdict-title">{t('training.verdict.title', { version })}</h3>
       <p className="verdict-headline" data-testid="verdict-headline">
         {verdict.headline}
       </p>
@@ -32,7 +33,7 @@ export function VerdictPanel({ verdict, report, notes, version, children }: { ve
       </p>
       {children}
       <details data-testid="verdict-details">
-        <summary>Details: every detector on the same windows, thresholds, score distributions</summary>
+        <summary>{t('training.verdict.details')}</summary>
         {notes.map((n) => (
           <p key={n} className="small muted">
             {n}
@@ -41,7 +42,7 @@ export function VerdictPanel({ verdict, report, notes, version, children }: { ve
         <EvalTable report={report} />
         <div className="form-row">
           <label>
-            Score distributions of{' '}
+            {t('training.verdict.distributions')}{' '}
             <select value={plotDetector} onChange={(e) => setPlotDetector(e.target.value)}>
               {report.detectors
                 .filter((d) => !d.unavailable)

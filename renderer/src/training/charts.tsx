@@ -6,6 +6,8 @@
 import { useEffect, useRef } from 'react';
 import { logHistogram } from '../../../models/eval/report';
 import type { EpochPoint } from './protocol';
+import { formatNumber } from '../format';
+import { t } from '../i18n';
 
 const COLORS = ['#2563eb', '#dc2626', '#d97706', '#7c3aed', '#059669', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c', '#0d9488', '#be123c', '#4f46e5', '#a16207'];
 
@@ -40,9 +42,9 @@ export function LossChart({ points }: { points: EpochPoint[] }) {
     g.strokeStyle = '#ccc';
     g.strokeRect(40, 10, w - 50, h - 30);
     g.fillStyle = '#555';
-    g.fillText(Math.max(...vals).toPrecision(3), 2, 18);
-    g.fillText(Math.min(...vals).toPrecision(3), 2, h - 20);
-    g.fillText('epoch', w - 40, h - 4);
+    g.fillText(formatNumber(Number(Math.max(...vals).toPrecision(3)), 6), 2, 18);
+    g.fillText(formatNumber(Number(Math.min(...vals).toPrecision(3)), 6), 2, h - 20);
+    g.fillText(t('training.chart.epoch'), w - 40, h - 4);
     const line = (get: (p: EpochPoint) => number | null, color: string) => {
       g.strokeStyle = color;
       g.lineWidth = 1.5;
@@ -60,9 +62,9 @@ export function LossChart({ points }: { points: EpochPoint[] }) {
     line((p) => p.loss, COLORS[0]);
     line((p) => p.valLoss, COLORS[1]);
     g.fillStyle = COLORS[0];
-    g.fillText('training loss', 50, 22);
+    g.fillText(t('training.chart.loss'), 50, 22);
     g.fillStyle = COLORS[1];
-    g.fillText('validation loss', 140, 22);
+    g.fillText(t('training.chart.valLoss'), 140, 22);
   }, [points]);
   return <canvas ref={ref} className="training-chart" data-testid="loss-chart" data-points={points.length} />;
 }
@@ -85,9 +87,9 @@ export function ScorePlot({ groups, threshold }: { groups: Record<string, number
     g.strokeStyle = '#ccc';
     g.strokeRect(40, 10, w - 50, h - 40);
     g.fillStyle = '#555';
-    g.fillText(edges[0].toPrecision(2), 40, h - 16);
-    g.fillText(edges[edges.length - 1].toPrecision(2), w - 50, h - 16);
-    g.fillText('score (log scale)', w / 2 - 40, h - 4);
+    g.fillText(formatNumber(Number(edges[0].toPrecision(2)), 6), 40, h - 16);
+    g.fillText(formatNumber(Number(edges[edges.length - 1].toPrecision(2)), 6), w - 50, h - 16);
+    g.fillText(t('training.chart.score'), w / 2 - 40, h - 4);
     Object.entries(counts).forEach(([name, cs], k) => {
       const total = cs.reduce((a, b) => a + b, 0) || 1;
       const peak = Math.max(...cs.map((x) => x / total)) || 1;
@@ -112,7 +114,7 @@ export function ScorePlot({ groups, threshold }: { groups: Record<string, number
     g.stroke();
     g.setLineDash([]);
     g.fillStyle = '#111';
-    g.fillText('threshold', X(threshold) + 3, h - 34);
+    g.fillText(t('training.chart.threshold'), X(threshold) + 3, h - 34);
   }, [groups, threshold]);
   return <canvas ref={ref} className="training-chart tall" data-testid="score-plot" />;
 }

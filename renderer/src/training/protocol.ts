@@ -1,5 +1,6 @@
 /** Messages between the Training page and its worker (train.worker.ts). */
 import type { EvaluationReport, CliSummary } from '../../../models/eval/report';
+import type { Lang } from '../../../models/i18n';
 import type { Verdict } from '../../../models/eval/verdict';
 import type { Lineage } from '../../../models/nn/appSection';
 import type { ClassAmount } from '../../../models/train/stored';
@@ -49,7 +50,9 @@ export type ToWorker =
       modelVersion: number;
       parentVersion: number | null;
     }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** The interface language: the worker cannot read the setting (localStorage), so the page sends it first. */
+  | { type: 'lang'; lang: Lang };
 
 export interface EpochPoint {
   epoch: number;

@@ -5,6 +5,7 @@
  */
 import { assembleRuns, dataAmounts, describeSpec, specOfSession, type Assembled, type ClassAmount, type StoredSession, type StoredSpec } from '../../../models/train/stored';
 import type { VigilDb } from '../db/db';
+import { t } from '../i18n';
 import type { SessionRow } from '../db/types';
 
 /** What the technician picked on the Training page. */
@@ -43,8 +44,8 @@ export function targetSpec(sessions: SessionRow[], q: StoredQuery, nodeName: str
 
 /** Reads the picked recordings and labels and sorts their windows into classes. */
 export async function scanStored(db: VigilDb, q: StoredQuery): Promise<StoredScan> {
-  if (!q.nodeIds.includes(q.targetNodeId)) throw new Error('The node the model is for must be among the nodes whose recordings are used.');
-  if (!(q.toMs > q.fromMs)) throw new Error('The time span ends before it starts.');
+  if (!q.nodeIds.includes(q.targetNodeId)) throw new Error(t('training.stored.target'));
+  if (!(q.toMs > q.fromMs)) throw new Error(t('training.stored.span'));
   const node = await db.nodes.get(q.targetNodeId);
   const sessions = (await db.sessions.where('nodeId').anyOf(q.nodeIds).toArray()).filter((s) => s.startMs <= q.toMs && s.endMs >= q.fromMs);
   const spec = targetSpec(sessions, q, node?.name ?? q.targetNodeId);
@@ -63,5 +64,5 @@ export async function scanStored(db: VigilDb, q: StoredQuery): Promise<StoredSca
 export function refusalText(scan: StoredScan, nodeName: string): string | null {
   if (scan.assembled.refused.length === 0) return null;
   const list = scan.assembled.refused.map((r) => `${r.name}: ${r.why}`).join('; ');
-  return `Training refused: ${scan.assembled.refused.length === 1 ? 'a recording' : 'some recordings'} in this span ${scan.assembled.refused.length === 1 ? 'was' : 'were'} made under other settings than ${nodeName}'s model (${scan.specText}). ${list}. Narrow the time span or leave those nodes out, so every window means the same to the model.`;
+  return t('training.stored.refused', { count: scan.assembled.refused.length, node: nodeName, spec: scan.specText, list });
 }

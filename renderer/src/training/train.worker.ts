@@ -23,6 +23,7 @@ import { heldOutNotice, type LineageInput } from '../../../models/train/lineage'
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
 import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
 import { openDb } from '../db/db';
+import { setLanguage, t } from '../i18n';
 import { readFileColumns } from './csv';
 import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
 import { refusalText, scanStored, type StoredQuery } from './stored';
@@ -54,11 +55,11 @@ async function scan(query: StoredQuery, nodeName: string) {
 }
 
 async function storedDataset(query: StoredQuery, nodeName: string): Promise<Dataset> {
-  post({ type: 'status', text: 'Reading the recordings and labels…' });
+  post({ type: 'status', text: t('training.w.reading') });
   const s = await scan(query, nodeName);
   const refusal = refusalText(s, nodeName);
   if (refusal) throw new Error(refusal);
-  if (!s.canTrain) throw new Error(`Not enough to train on: ${s.classes[0].say}`);
+  if (!s.canTrain) throw new Error(t('training.w.notEnough', { why: s.classes[0].say }));
   return { prepared: prepareRuns(s.assembled.runs, s.spec, SPLIT), spec: featureSpecOf(s.spec), channels: s.spec.channels, recordings: runsForLineage(s.assembled.runs, s.spec) };
 }
 
@@ -68,7 +69,7 @@ async function fileDataset(source: Extract<TrainingSource, { kind: 'files' }>): 
   const lineage: Dataset['recordings'] = [];
   for (const f of source.files) {
     if (f.role === 'exclude') continue;
-    post({ type: 'status', text: `Reading ${f.file.name}…` });
+    post({ type: 'status', text: t('training.w.readingFile', { file: f.file.name }) });
     // Unlabelled windows the technician chose to treat as normal train like normal ones.
     const label = f.role === 'anomaly' ? f.label : NORMAL_LABEL;
     const channels = (await readFileColumns(f.file, f.file.name, source.channels)).columns;
@@ -76,8 +77,8 @@ async function fileDataset(source: Extract<TrainingSource, { kind: 'files' }>): 
     lineage.push({ name: f.file.name, label: f.role === 'unlabelled' ? 'unlabelled (treated as normal)' : label, samples: channels[0].length });
     if (cancelled) return null;
   }
-  if (!recordings.some((r) => r.label === NORMAL_LABEL)) throw new Error('No file is labelled normal (or unlabelled, treated as normal): there is nothing to train on. Anomalies are never trained on.');
-  post({ type: 'status', text: 'Computing features…' });
+  if (!recordings.some((r) => r.label === NORMAL_LABEL)) throw new Error(t('training.w.noNormal'));
+  post({ type: 'status', text: t('training.w.features') });
   return { prepared: prepareData(recordings, spec, SPLIT), spec, channels: source.channels, recordings: lineage };
 }
 
@@ -87,7 +88,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   if (!data) return post({ type: 'cancelled' });
   const { prepared, spec } = data;
   if (prepared.train.rows.length < 2 || prepared.val.rows.length < 2) {
-    throw new Error(`Too little normal data: ${prepared.train.rows.length} training and ${prepared.val.rows.length} validation windows (a normal stretch of at least half a second at 48 kHz is needed).`);
+    throw new Error(t('training.w.tooLittle', { train: prepared.train.rows.length, val: prepared.val.rows.length }));
   }
   let current: Int8Autoencoder | undefined;
   if (msg.current) {
@@ -97,7 +98,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
       current = undefined;
     }
   }
-  post({ type: 'status', text: 'Starting TensorFlow.js (wasm)…' });
+  post({ type: 'status', text: t('training.w.tf') });
   // tfjs wants an entry for all three binaries. The threaded one is never loaded (useBackend turns
   // threads off), so it points at the SIMD file rather than shipping a third, unused binary.
   await useBackend('wasm', { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmSimdUrl });
@@ -114,7 +115,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   });
   if (training.cancelled) return post({ type: 'cancelled' });
   const targetRate = rateForAlarmsPerDay(msg.params.alarmsPerDay, msg.params.debounceK, msg.params.debounceN, spec.sampleRateHz, spec.hop);
-  post({ type: 'status', text: 'Evaluating…' });
+  post({ type: 'status', text: t('training.w.evaluating') });
   const report = evaluate({ spec, ...prepared }, { float: training.model, current }, { targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN });
   post({
     type: 'trained',
@@ -163,6 +164,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     cancelled = true;
     return;
   }
+  if (msg.type === 'lang') return setLanguage(msg.lang);
   const job = msg.type === 'train' ? train(msg) : scan(msg.query, msg.nodeName);
   job.catch((err: Error) => post({ type: 'error', message: err.message || String(err) }));
 };

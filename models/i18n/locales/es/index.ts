@@ -1,0 +1,18 @@
+// The Spanish catalogue: one file per area of the app, each file's content under its name
+// ("nodes.json" holds the keys "nodes.*"). Translators edit the JSON files, not this one.
+import app from './app.json';
+import common from './common.json';
+import deploy from './deploy.json';
+import errors from './errors.json';
+import events from './events.json';
+import importNs from './import.json';
+import labels from './labels.json';
+import live from './live.json';
+import nodes from './nodes.json';
+import recordings from './recordings.json';
+import report from './report.json';
+import reportPage from './reportPage.json';
+import storage from './storage.json';
+import training from './training.json';
+
+export default { app, common, deploy, errors, events, import: importNs, labels, live, nodes, recordings, report, reportPage, storage, training };

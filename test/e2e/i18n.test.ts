@@ -1,0 +1,178 @@
+// The interface in Spanish, in Chromium (browser mode, a demo node streaming, a demo bundle
+// imported): the language is switched in the top bar, survives a reload, and every page is
+// visited. A page fails when a visible text, placeholder, title or label is an English catalogue
+// value that differs in Spanish, or holds a common English word. Words that are data (names,
+// notes, messages the technician or a node wrote) sit in translate="no" elements or come from the
+// bundle, and are left out. A screenshot of each page goes to test-output/e2e/i18n-es-*.png.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBundle } from '../../models/dataset/bundle';
+import { CATALOGUES, keyPaths } from '../../models/i18n';
+import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { ROOT } from '../helpers/firmware';
+import { demoBundle } from '../helpers/reportBundle';
+
+const SHOTS = join(ROOT, 'test-output', 'e2e');
+
+/** Words that are English and not Spanish: any of them on a Spanish screen is a missed string. */
+const ENGLISH_WORDS = (
+  'the and with this that from your you have has been will would not into only after before when what where there then than each every because about ' +
+  'press choose save cancel delete export import waiting running recorded recording recordings label labels node nodes window windows samples ' +
+  'deploy training storage events event settings connect connected online offline show open close edit undo yes none all by of to is are it on at ' +
+  'no-one nothing something found empty yet still live stored start stop built-in'
+).split(' ');
+
+const lookup = (o: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)[k], o) as string;
+/** English catalogue values that Spanish says differently (equal ones, like "Demo" or "RMS (g)", are the same word in both). */
+const ENGLISH_VALUES = keyPaths(CATALOGUES.en)
+  .filter((k) => lookup(CATALOGUES.en, k) !== lookup(CATALOGUES.es, k))
+  .map((k) => lookup(CATALOGUES.en, k).trim())
+  .filter((v) => v.length > 1 && !v.includes('{{'));
+
+/** Every string in the imported bundle: data, whatever its language. */
+function dataStrings(): string[] {
+  const out = new Set<string>(['demo-cwru-normal']);
+  const walk = (x: unknown): void => {
+    if (typeof x === 'string' && x.trim().length >= 3) out.add(x.trim());
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object' && !(x instanceof Uint8Array)) Object.values(x).forEach(walk);
+  };
+  for (const rows of decodeBundle(demoBundle()).tables.values()) walk(rows);
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+interface Check {
+  english: string[];
+  words: string[];
+  data: string[];
+  lang: string;
+}
+
+/** Runs in the page: the visible texts that are not in the page's language. */
+function untranslated({ english, words, data, lang }: Check): string[] {
+  const englishSet = new Set(english);
+  const wordSet = new Set(words);
+  const problems: string[] = [];
+  const skip = (el: Element | null): boolean => {
+    if (!el || el.closest('script, style, [translate="no"]')) return true;
+    const langEl = el.closest('[lang]');
+    if (langEl && langEl.getAttribute('lang') !== lang) return true;
+    const shown = el.closest('option') ? el.closest('select') : el;
+    return !shown || shown.getClientRects().length === 0 || !(shown as HTMLElement).checkVisibility({ visibilityProperty: true });
+  };
+  const check = (raw: string, where: string) => {
+    let text = raw.replace(/\s+/g, ' ').trim();
+    if (englishSet.has(text)) return void problems.push(`${where}: "${text}" is an English catalogue value`);
+    for (const d of data) text = text.split(d).join(' ');
+    const hits = (text.toLowerCase().match(/[a-z][a-z'-]*/g) ?? []).filter((w) => wordSet.has(w));
+    if (hits.length > 0) problems.push(`${where}: "${raw.trim()}" has English words (${hits.join(', ')})`);
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (/[A-Za-z]/.test(n.textContent ?? '') && !skip(n.parentElement)) check(n.textContent!, n.parentElement!.tagName.toLowerCase());
+  }
+  for (const el of document.body.querySelectorAll('[placeholder], [title], [aria-label]')) {
+    if (skip(el)) continue;
+    for (const a of ['placeholder', 'title', 'aria-label']) {
+      const v = el.getAttribute(a);
+      if (v && /[A-Za-z]/.test(v)) check(v, `${el.tagName.toLowerCase()}[${a}]`);
+    }
+  }
+  return problems;
+}
+
+describe('the interface in Spanish, every page', () => {
+  let host: BrowserHost;
+  let a: { context: BrowserContext; page: Page };
+  const problems: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'vigil-e2e-i18n-'));
+  const check: Check = { english: ENGLISH_VALUES, words: ENGLISH_WORDS, data: dataStrings(), lang: 'es' };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    host = await startBrowserHost('cwru-normal');
+    a = await openPage(problems, { profile: join(work, 'profile'), tag: 'i18n' });
+  }, 60_000);
+  afterAll(async () => {
+    await a?.context.close();
+    host?.child.kill('SIGTERM');
+  });
+
+  it('switches to Spanish, keeps it after a reload, and shows no English on any page', async () => {
+    const { page } = a;
+    const go = (route: string) => page.goto(`${host.url}#/${route}`);
+    const bundlePath = join(work, 'demo.vigil');
+    writeFileSync(bundlePath, demoBundle());
+    await go('recordings');
+    await page.getByTestId('import-bundle').setInputFiles(bundlePath);
+    await page.getByTestId('import-preview').waitFor({ timeout: 15_000 });
+    await page.getByTestId('import-apply').click();
+    await page.getByTestId('import-undo').waitFor({ timeout: 15_000 });
+
+    // The check can fail: in English the same page is full of English.
+    await go('nodes');
+    await page.getByTestId('node-card').first().waitFor({ timeout: 15_000 });
+    expect((await page.evaluate(untranslated, { ...check, lang: 'en' })).length).toBeGreaterThan(5);
+
+    await page.getByTestId('language').selectOption('es');
+    await expect.poll(() => page.locator('h2').first().textContent()).toBe('Nodos');
+    await page.reload();
+    await page.getByTestId('nodes-page').waitFor();
+    expect(await page.evaluate(() => [document.documentElement.lang, localStorage.getItem('vigil.language')])).toEqual(['es', 'es']);
+
+    const pages: { name: string; open: () => Promise<unknown> }[] = [
+      { name: 'nodes', open: () => page.getByTestId('node-card').first().getByTestId('link-counters').waitFor({ timeout: 15_000 }) },
+      { name: 'live', open: async () => (await go('live'), page.getByTestId('axis-table').first().waitFor({ timeout: 15_000 })) },
+      { name: 'recordings', open: async () => (await go('recordings'), page.getByTestId('recording-row').first().waitFor()) },
+      {
+        name: 'recording',
+        open: async () => {
+          await page.locator('[data-testid="recording-row"] a').last().click();
+          await page.getByTestId('history-chart').locator('.u-axis').first().waitFor({ timeout: 15_000 });
+        },
+      },
+      {
+        name: 'import-dialog',
+        open: async () => {
+          await go('recordings');
+          await page.getByTestId('import-csv').click();
+          await page.locator('#import-title').waitFor();
+        },
+      },
+      { name: 'events', open: async () => (await go('events'), page.getByTestId('events-table').waitFor()) },
+      {
+        name: 'label-form',
+        open: async () => {
+          await page.getByTestId('events-table').getByRole('button').first().click();
+          await page.getByTestId('label-notes').waitFor();
+        },
+      },
+      { name: 'storage', open: async () => (await go('storage'), page.getByTestId('storage-counts').waitFor()) },
+      { name: 'training', open: async () => (await go('training'), page.getByTestId('stored-picker').waitFor({ timeout: 15_000 })) },
+      { name: 'deploy', open: async () => (await go('deploy'), page.locator('#deploy-title').waitFor()) },
+      {
+        name: 'report',
+        open: async () => {
+          await go('report');
+          await page.getByTestId('report-asset').selectOption({ label: 'Cooling pump P-101' });
+          await page.getByTestId('report-from').fill('2026-03-01');
+          await page.getByTestId('report-to').fill('2026-03-10');
+          await page.getByTestId('report-build').click();
+          await expect.poll(() => page.getByTestId('report-preview').evaluate((el) => el.shadowRoot?.textContent ?? ''), { timeout: 15_000 }).toContain('Informe de mantenimiento');
+        },
+      },
+    ];
+    const found: string[] = [];
+    for (const p of pages) {
+      await p.open();
+      await page.waitForTimeout(1000); // a few frames of live data and chart redraws
+      found.push(...(await page.evaluate(untranslated, check)).map((x) => `${p.name}: ${x}`));
+      await page.screenshot({ path: join(SHOTS, `i18n-es-${p.name}.png`), fullPage: true });
+    }
+    expect(found).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 180_000);
+});

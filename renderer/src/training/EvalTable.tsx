@@ -14,7 +14,7 @@ export function EvalTable({ report }: { report: EvaluationReport }) {
       <tr key={d.id} data-detector={d.id}>
         <th scope="row">{d.name}</th>
         <td colSpan={5 + labels.length} className="muted">
-          {t('training.eval.notComparable', { why: d.unavailable })}
+          {t('training.evaluation.notComparable', { why: d.unavailable })}
         </td>
       </tr>
     ) : (
@@ -35,21 +35,21 @@ export function EvalTable({ report }: { report: EvaluationReport }) {
       <table className="eval-table" data-testid="eval-table">
         <thead>
           <tr>
-            <th>{t('training.eval.col.detector')}</th>
-            <th>{t('training.eval.col.aucMin')}</th>
+            <th>{t('training.evaluation.col.detector')}</th>
+            <th>{t('training.evaluation.col.aucMin')}</th>
             {labels.map((l) => (
-              <th key={l}>{t('training.eval.col.auc', { label: l })}</th>
+              <th key={l}>{t('training.evaluation.col.auc', { label: l })}</th>
             ))}
-            <th>{t('training.eval.col.falseAlarms')}</th>
-            <th>{t('training.eval.col.detected')}</th>
-            <th>{t('training.eval.col.perDay', { k: report.debounce.k, n: report.debounce.n })}</th>
-            <th>{t('training.eval.col.thresholdFrom')}</th>
+            <th>{t('training.evaluation.col.falseAlarms')}</th>
+            <th>{t('training.evaluation.col.detected')}</th>
+            <th>{t('training.evaluation.col.perDay', { k: report.debounce.k, n: report.debounce.n })}</th>
+            <th>{t('training.evaluation.col.thresholdFrom')}</th>
           </tr>
         </thead>
         <tbody>{report.detectors.map(row)}</tbody>
       </table>
       <p className="small muted">
-        {t('training.eval.windows', {
+        {t('training.evaluation.windows', {
           list: Object.entries(report.windows)
             .map(([k, v]) => `${v} ${k}`)
             .join(', '),

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
   qemu-system-arm socat libcmocka-dev chromium udev poppler-utils
-  build-essential pkg-config python3
+  build-essential pkg-config python3 python3-venv
   clang
 )
 

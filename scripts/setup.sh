@@ -25,3 +25,15 @@ else
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
 fi
+
+# The reference Python (.venv): SciPy, LiteRT and TFLite Micro, which the tests compare against.
+pystamp=.venv/.vigil-requirements-hash
+pywant=$(sha256sum scripts/python-requirements.txt | cut -d' ' -f1)
+if [ -f "$pystamp" ] && [ "$(cat "$pystamp")" = "$pywant" ]; then
+  echo "setup: reference Python (.venv) up to date"
+else
+  echo "setup: reference Python (.venv): numpy, scipy, ai-edge-litert, tflite-micro"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/python-requirements.txt
+  echo "$pywant" > "$pystamp"
+fi

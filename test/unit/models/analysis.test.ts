@@ -18,6 +18,7 @@ import {
   welchSpectrum,
 } from '../../../models/analysis/index';
 import { ROOT } from '../../helpers/firmware';
+import { referencePython } from '../../helpers/python';
 
 const INNER = join(ROOT, 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv');
 const SHAFT_HZ = 1797 / 60;
@@ -29,20 +30,17 @@ function column(path: string, name: string): Float64Array {
   return Float64Array.from(lines.slice(1), (l) => Number(l.split(',')[c]));
 }
 
-function scipyPresent(): boolean {
-  const r = spawnSync('python3', ['-c', 'import scipy, numpy'], { encoding: 'utf8' });
-  return r.status === 0;
-}
-const SCIPY = scipyPresent();
+const PYTHON = referencePython(['scipy', 'numpy']);
+const SCIPY = PYTHON !== null;
 
 describe('Welch spectrum', () => {
   // Tolerance: both sides compute in float64 from the same decimal text; 1e-9 relative on every bin
   // above 1e-12 of the largest (the rest is rounding noise of a few ulps of the largest bin).
   it.skipIf(!SCIPY)(
-    SCIPY ? 'matches scipy.signal.welch on the CWRU inner-race excerpt (1e-9 relative)' : 'matches scipy.signal.welch — NOT RUN: python3 with SciPy and NumPy is absent here (python3 -m pip install scipy numpy)',
+    SCIPY ? 'matches scipy.signal.welch on the CWRU inner-race excerpt (1e-9 relative)' : 'matches scipy.signal.welch — NOT RUN: no Python with SciPy and NumPy here (./scripts/setup.sh installs them into .venv)',
     () => {
       for (const [seg, overlap] of [[8192, 0.5], [1024, 0.25], [4096, 0]] as const) {
-        const r = spawnSync('python3', [join(ROOT, 'scripts/scipy-welch.py'), INNER, 'DE_accel', '48000', String(seg), String(seg - Math.max(1, seg - Math.floor(seg * overlap)))], {
+        const r = spawnSync(PYTHON as string, [join(ROOT, 'scripts/scipy-welch.py'), INNER, 'DE_accel', '48000', String(seg), String(seg - Math.max(1, seg - Math.floor(seg * overlap)))], {
           encoding: 'utf8',
           maxBuffer: 64 << 20,
         });

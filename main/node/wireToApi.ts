@@ -129,6 +129,7 @@ export function configToApi(values: ConfigValues, h: HelloBase, wire: HelloInfo 
     windowLen: values.windowLen ?? h.windowLen,
     sampleRateHz: values.sampleRateHz ?? h.sampleRateHz,
     ...(values.slowMachine !== undefined ? { slowMachine: values.slowMachine } : {}),
+    ...(values.learnWindows !== undefined ? { learnWindows: values.learnWindows } : {}),
   };
 }
 

@@ -10,7 +10,7 @@
  * `validateRequest` before it reaches a handler; the value bounds come from the protocol
  * (models/protocol/bounds.ts), as the node checks them.
  */
-import { CONFIG_NAME_MAX, HOP_MAX, isRangeG, isShaftHz, RANGE_G_VALUES, RAW_DECIMATION_MAX, SHAFT_HZ_MAX, type RangeG } from '../protocol/bounds';
+import { CONFIG_NAME_MAX, HOP_MAX, LEARN_WINDOWS_MAX, LEARN_WINDOWS_MIN, isRangeG, isShaftHz, RANGE_G_VALUES, RAW_DECIMATION_MAX, SHAFT_HZ_MAX, type RangeG } from '../protocol/bounds';
 import type { FrameStats } from '../protocol/frame';
 import type { AnomalyEvent } from '../protocol/messages';
 import { utf8Encode } from '../protocol/utf8';
@@ -145,8 +145,14 @@ export interface NodeConfig {
   sampleRateHz: number;
   /** Velocity RMS over 2-1000 Hz (ISO 20816, machines below 600 rpm) instead of 10-1000 Hz; absent on firmware without CONFIG key 9. */
   slowMachine?: boolean;
+  /**
+   * The node's learning period in windows (CONFIG key 10, protocol 1.3). Written, it is the
+   * technician's reset: the running model stops and the node learns its machine afresh for that
+   * many windows (docs/detection.md §4). Absent on firmware without the key.
+   */
+  learnWindows?: number;
 }
-export type NodeConfigChanges = Partial<Pick<NodeConfig, 'name' | 'rangeG' | 'hop' | 'shaftHz' | 'sendBands' | 'slowMachine'>>;
+export type NodeConfigChanges = Partial<Pick<NodeConfig, 'name' | 'rangeG' | 'hop' | 'shaftHz' | 'sendBands' | 'slowMachine' | 'learnWindows'>>;
 
 /** Node clock to wall clock (TIME, docs/protocol.md 3.10): wall ms of a window = (tUs + offsetUs) / 1000. */
 export interface TimeSync {
@@ -422,7 +428,7 @@ function modelFile(v: unknown, channel: string): string {
 
 function configChanges(v: unknown, channel: string): NodeConfigChanges {
   if (!isPlainObject(v)) throw new ApiError('bad-request', `${channel}: "changes" must be an object`);
-  onlyKeys(v, ['name', 'rangeG', 'hop', 'shaftHz', 'sendBands', 'slowMachine'], channel);
+  onlyKeys(v, ['name', 'rangeG', 'hop', 'shaftHz', 'sendBands', 'slowMachine', 'learnWindows'], channel);
   const out: NodeConfigChanges = {};
   if (v.name !== undefined) out.name = text(v.name, channel, 'name', 1, CONFIG_NAME_MAX);
   if (v.rangeG !== undefined) {
@@ -439,6 +445,7 @@ function configChanges(v: unknown, channel: string): NodeConfigChanges {
   }
   if (v.sendBands !== undefined) out.sendBands = flag(v.sendBands, channel, 'sendBands');
   if (v.slowMachine !== undefined) out.slowMachine = flag(v.slowMachine, channel, 'slowMachine');
+  if (v.learnWindows !== undefined) out.learnWindows = intIn(v.learnWindows, channel, 'learnWindows', LEARN_WINDOWS_MIN, LEARN_WINDOWS_MAX);
   if (Object.keys(out).length === 0) throw new ApiError('bad-request', `${channel}: "changes" names nothing to change`);
   return out;
 }

@@ -5,6 +5,7 @@ import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitle } from '../format';
 import { t } from '../i18n';
+import { LearnSection } from './LearnSection';
 import { LinkCounters } from './LinkCounters';
 import { ConfigSection, PairSection, StreamSection, TimeSection } from './NodeControls';
 
@@ -138,6 +139,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
         {h && caps.has('config') && (
           <div className="node-col">
             <ConfigSection client={client} node={node} usable={usable} />
+            <LearnSection client={client} node={node} usable={usable} />
           </div>
         )}
       </div>

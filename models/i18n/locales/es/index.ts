@@ -7,6 +7,7 @@ import errors from './errors.json';
 import events from './events.json';
 import importNs from './import.json';
 import labels from './labels.json';
+import learn from './learn.json';
 import live from './live.json';
 import nodes from './nodes.json';
 import recordings from './recordings.json';
@@ -15,4 +16,4 @@ import reportPage from './reportPage.json';
 import storage from './storage.json';
 import training from './training.json';
 
-export default { app, common, deploy, errors, events, import: importNs, labels, live, nodes, recordings, report, reportPage, storage, training };
+export default { app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, recordings, report, reportPage, storage, training };

@@ -5,6 +5,7 @@
  * window with the node's k-of-n debounce (models/eval/threshold.ts) on the same windows: the
  * held-out end of every normal stretch and every labelled fault period.
  */
+import { makeI18n, type I18n } from '../i18n';
 import type { DetectorEval, DetectorId, EvaluationReport } from './report';
 import { debounceAlarms } from './threshold';
 
@@ -85,15 +86,27 @@ const median = (xs: number[]) => {
 };
 const delayOf = (m: ModelOutcome) => median(Object.values(m.faults).flatMap((f) => f.delaysS));
 
-/** "0.3 a day", "fewer than 0.01 a day", "about 1 every 3 days". */
-export function perDayWords(x: number): string {
-  if (!Number.isFinite(x)) return 'unknown';
-  if (x < 0.01) return 'fewer than 1 in 100 days';
-  if (x < 1) return `about 1 every ${Math.round(1 / x)} days`;
-  return `${Number(x.toPrecision(2))} a day`;
+let english: I18n | null = null;
+/** English, for the CLI and wherever no language is given (made once, on first use). */
+function en(): I18n {
+  return (english ??= makeI18n('en'));
 }
 
-export const secondsWords = (s: number) => (s < 10 ? `${Number(s.toPrecision(2))} s` : s < 120 ? `${Math.round(s)} s` : `${Number((s / 60).toPrecision(2))} min`);
+/** x to two significant digits in the language ("2.3" / "2,3"). */
+function sig2(x: number, i18n: I18n): string {
+  return new Intl.NumberFormat(i18n.lang, { maximumSignificantDigits: 2, useGrouping: false }).format(x);
+}
+
+/** "0.3 a day", "fewer than 1 in 100 days", "about 1 every 3 days" (verdict.perDay.*). */
+export function perDayWords(x: number, i18n: I18n = en()): string {
+  if (!Number.isFinite(x)) return i18n.t('verdict.perDay.unknown');
+  if (x < 0.01) return i18n.t('verdict.perDay.rare');
+  if (x < 1) return i18n.t('verdict.perDay.every', { n: Math.round(1 / x) });
+  return i18n.t('verdict.perDay.rate', { x: sig2(x, i18n) });
+}
+
+export const secondsWords = (s: number, i18n: I18n = en()) =>
+  s < 10 ? i18n.t('verdict.seconds', { x: sig2(s, i18n) }) : s < 120 ? i18n.t('verdict.seconds', { x: String(Math.round(s)) }) : i18n.t('verdict.minutes', { x: sig2(s / 60, i18n) });
 
 /**
  * Held-out normal running below this tells nothing about false alarms a day: neither the alarms
@@ -117,7 +130,10 @@ function compareAlarms(a: number, b: number): -1 | 0 | 1 {
  * Compares the new model (int8 when quantized, else float) with the node's current one on the same
  * windows, from an evaluation that kept its scores.
  */
-export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict {
+export function verdictOf(report: EvaluationReport, data: VerdictData, i18n: I18n = en()): Verdict {
+  const t = i18n.t;
+  const secs = (x: number) => secondsWords(x, i18n);
+  const perDay = (x: number) => perDayWords(x, i18n);
   const { k, n } = report.debounce;
   const usable = (id: DetectorId) => report.detectors.find((d) => d.id === id && !d.unavailable && d.scores);
   const cand = usable('int8') ?? usable('float');
@@ -129,25 +145,23 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   const normalSeconds = (normalWindows * data.hop) / data.sampleRateHz;
   const periods = periodsOf(candidate);
   const basis =
-    `Judged on ${secondsWords(normalSeconds)} of normal running held out from training (the end of each normal stretch)` +
-    (periods > 0 ? ` and ${periods} labelled fault period${periods === 1 ? '' : 's'} (${Object.keys(candidate.faults).join(', ')}), which no model was trained on.` : '; no fault is labelled in this data, so only false alarms can be compared.');
+    t('verdict.basis', { normal: secs(normalSeconds) }) +
+    (periods > 0 ? t('verdict.basisFaults', { count: periods, labels: Object.keys(candidate.faults).join(', ') }) : t('verdict.basisNoFault'));
 
   const lines: string[] = [];
   const rateKnown = normalSeconds >= RATE_MIN_HELD_OUT_SECONDS;
-  const tooLittle =
-    `too little normal running was held out to tell (${secondsWords(normalSeconds)}; it takes at least ${secondsWords(RATE_MIN_HELD_OUT_SECONDS)}, ` +
-    `from about ${secondsWords(RATE_MIN_HELD_OUT_SECONDS / 0.4)} of labelled normal running)`;
-  const alarmsLine = (m: ModelOutcome) => `${perDayWords(m.falseAlarmsPerDay)} (${m.normalAlarms} alarm${m.normalAlarms === 1 ? '' : 's'} on the held-out normal data)`;
-  const caughtLine = (m: ModelOutcome) => `${caughtOf(m)} of ${periodsOf(m)} fault periods`;
-  const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? `${secondsWords(delayOf(m))} after a fault starts` : 'never');
+  const tooLittle = t('verdict.tooLittle', { held: secs(normalSeconds), min: secs(RATE_MIN_HELD_OUT_SECONDS), labelled: secs(RATE_MIN_HELD_OUT_SECONDS / 0.4) });
+  const alarmsLine = (m: ModelOutcome) => t('verdict.alarms', { rate: perDay(m.falseAlarmsPerDay), count: m.normalAlarms });
+  const caughtLine = (m: ModelOutcome) => t('verdict.caught', { caught: caughtOf(m), periods: periodsOf(m) });
+  const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? t('verdict.after', { time: secs(delayOf(m)) }) : t('verdict.never'));
 
   if (!current) {
     const why = report.detectors.find((d) => d.id === 'current')?.unavailable;
-    lines.push(`False alarms: ${rateKnown ? alarmsLine(candidate) : tooLittle}.`);
-    if (periods > 0) lines.push(`Faults caught: ${caughtLine(candidate)}; the alarm comes ${delayLine(candidate)} (median).`);
+    lines.push(t('verdict.line.falseAlarms', { what: rateKnown ? alarmsLine(candidate) : tooLittle }));
+    if (periods > 0) lines.push(t('verdict.line.faultsAlone', { caught: caughtLine(candidate), delay: delayLine(candidate) }));
     return {
       judgement: 'no comparison',
-      headline: why ? `The node's current model cannot be compared on this data (${why}). The new model on its own:` : 'There is no current model to compare with. The new model on its own:',
+      headline: why ? t('verdict.headline.cannotCompare', { why }) : t('verdict.headline.noCurrent'),
       lines,
       basis,
       candidate,
@@ -163,26 +177,27 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   // +1 where the new model is better on a measure, -1 where worse.
   const score = [-alarms, caught, earlier];
   const judgement: Judgement = score.every((x) => x >= 0) ? (score.some((x) => x > 0) ? 'better' : 'same') : score.every((x) => x <= 0) ? 'worse' : 'mixed';
-  lines.push(rateKnown ? `False alarms: ${alarmsLine(candidate)}, against ${alarmsLine(current)} for the current model.` : `False alarms, for either model: ${tooLittle}.`);
+  lines.push(rateKnown ? t('verdict.line.falseAlarmsVs', { cand: alarmsLine(candidate), cur: alarmsLine(current) }) : t('verdict.line.falseAlarmsEither', { why: tooLittle }));
   if (periods > 0) {
-    lines.push(`Faults caught: ${caughtLine(candidate)}, against ${caughtLine(current)}.`);
-    lines.push(`How early: the alarm comes ${delayLine(candidate)}, against ${delayLine(current)} (median).`);
+    lines.push(t('verdict.line.faultsVs', { cand: caughtLine(candidate), cur: caughtLine(current) }));
+    lines.push(t('verdict.line.earlyVs', { cand: delayLine(candidate), cur: delayLine(current) }));
   }
   const parts: string[] = [];
-  if (alarms !== 0) parts.push(`${alarms < 0 ? 'fewer' : 'more'} false alarms (${perDayWords(candidate.falseAlarmsPerDay)} instead of ${perDayWords(current.falseAlarmsPerDay)})`);
-  if (caught !== 0) parts.push(`catches ${caughtOf(candidate)} of ${periods} fault periods instead of ${caughtOf(current)}`);
-  if (earlier !== 0) parts.push(`alarms ${earlier > 0 ? 'earlier' : 'later'} (${secondsWords(dc)} instead of ${secondsWords(dk)} after a fault starts)`);
-  const who = `the model the node runs now (${current.name.replace(/^node's current model /, '').replace(/[()]/g, '')})`;
-  const unjudged = rateKnown ? '' : ' False alarms cannot be judged yet: record more normal running and train again.';
+  if (alarms !== 0) parts.push(t(alarms < 0 ? 'verdict.part.fewer' : 'verdict.part.more', { cand: perDay(candidate.falseAlarmsPerDay), cur: perDay(current.falseAlarmsPerDay) }));
+  if (caught !== 0) parts.push(t('verdict.part.catches', { caught: caughtOf(candidate), periods, cur: caughtOf(current) }));
+  if (earlier !== 0) parts.push(t(earlier > 0 ? 'verdict.part.earlier' : 'verdict.part.later', { cand: secs(dc), cur: secs(dk) }));
+  const who = t('verdict.who', { name: current.name.replace(/^node's current model /, '').replace(/[()]/g, '') });
+  const unjudged = rateKnown ? '' : t('verdict.unjudged');
+  const joined = parts.join(', ');
   const headline =
     (judgement === 'better'
-      ? `The new model is better than ${who}: ${parts.join(', ')}.`
+      ? t('verdict.headline.better', { who, parts: joined })
       : judgement === 'worse'
-        ? `The new model is worse than ${who}: ${parts.join(', ')}. Keep the current one.`
+        ? t('verdict.headline.worse', { who, parts: joined })
         : judgement === 'mixed'
-          ? `The new model is better in one way and worse in another than ${who}: ${parts.join(', ')}. Weigh which matters more on this machine.`
+          ? t('verdict.headline.mixed', { who, parts: joined })
           : rateKnown
-            ? `The new model does as well as ${who} on this data: no gain from deploying it.`
-            : `The new model does as well as ${who} on the faults in this data.`) + unjudged;
+            ? t('verdict.headline.same', { who })
+            : t('verdict.headline.sameFaults', { who })) + unjudged;
   return { judgement, headline, lines, basis, candidate, current };
 }

@@ -1,5 +1,6 @@
 /** How much data each class has and whether that is enough, or why training is refused. */
 import { t } from '../i18n';
+import { amountSentence, amountWord } from './dataWords';
 import type { DataReport } from './protocol';
 
 export function DataReportView({ report }: { report: DataReport }) {
@@ -26,7 +27,7 @@ export function DataReportView({ report }: { report: DataReport }) {
               <th scope="row">{c.label === 'normal' ? t('training.data.normal') : c.label}</th>
               <td>{c.use === 'train' ? t('training.data.train') : t('training.data.evaluate')}</td>
               <td>
-                <span className={`badge amount-${c.amount.replace(' ', '-')}`}>{c.amount}</span> {c.say}
+                <span className={`badge amount-${c.amount.replace(' ', '-')}`}>{amountWord(c.amount)}</span> {amountSentence(c)}
               </td>
             </tr>
           ))}

@@ -23,7 +23,8 @@ import { heldOutNotice, type LineageInput } from '../../../models/train/lineage'
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
 import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
 import { openDb } from '../db/db';
-import { setLanguage, t } from '../i18n';
+import { makeI18n } from '../../../models/i18n';
+import { lang, setLanguage, t } from '../i18n';
 import { readFileColumns } from './csv';
 import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
 import { refusalText, scanStored, type StoredQuery } from './stored';
@@ -151,7 +152,7 @@ function quantize(msg: Extract<ToWorker, { type: 'train' }>, data: Dataset, trai
     current,
     keepScores: true,
   });
-  const verdict = verdictOf(report, { testNormal: prepared.testNormal, anomalies: prepared.anomalies, sampleRateHz: spec.sampleRateHz, hop: spec.hop });
+  const verdict = verdictOf(report, { testNormal: prepared.testNormal, anomalies: prepared.anomalies, sampleRateHz: spec.sampleRateHz, hop: spec.hop }, makeI18n(lang()));
   post(
     { type: 'quantized', report, summary, verdict, file, blobBytes: blob.length, lineage, seconds: (performance.now() - t0) / 1000, channels: data.channels, specKey: featureSpecKey(spec) },
     [file.buffer],

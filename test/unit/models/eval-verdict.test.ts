@@ -2,6 +2,7 @@
 // on the same held-out windows, replayed with the node's k-of-n debounce.
 import { describe, expect, it } from 'vitest';
 import type { DetectorEval, EvaluationReport } from '../../../models/eval/report';
+import { makeI18n } from '../../../models/i18n';
 import { perDayWords, RATE_MIN_HELD_OUT_SECONDS, verdictOf, type VerdictData } from '../../../models/eval/verdict';
 
 const HOP = 6000;
@@ -86,6 +87,20 @@ describe('verdict', () => {
   });
 
   it('false alarms per day in words', () => {
-    expect([0.001, 0.25, 3.14159].map(perDayWords)).toEqual(['fewer than 1 in 100 days', 'about 1 every 4 days', '3.1 a day']);
+    expect([0.001, 0.25, 3.14159].map((x) => perDayWords(x))).toEqual(['fewer than 1 in 100 days', 'about 1 every 4 days', '3.1 a day']);
+  });
+
+  it('speaks Spanish when asked: every sentence from the catalogue, numbers with a decimal comma', () => {
+    const es = makeI18n('es');
+    const v = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 5, noisy, faultFrom([4, 99]))), data, es);
+    const english = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 5, noisy, faultFrom([4, 99]))), data);
+    expect(v.judgement).toBe(english.judgement);
+    expect(v.headline).toMatch(/^El modelo nuevo es mejor que el modelo que ejecuta ahora el nodo/);
+    expect(v.lines[0]).toMatch(/^Falsas alarmas: /);
+    expect(v.basis).toMatch(/^Juzgado con /);
+    // No English sentence left: none of the English catalogue's words that Spanish says differently.
+    for (const text of [v.headline, v.basis, ...v.lines]) expect(text).not.toMatch(/\b(the|false alarms|fault periods|instead of|against|a day|after a fault)\b/i);
+    expect(perDayWords(3.14159, es)).toBe('3,1 al día');
+    expect(perDayWords(0.25, es)).toBe('alrededor de 1 cada 4 días');
   });
 });

@@ -19,7 +19,7 @@ import { verdictOf } from '../../../models/eval/verdict';
 import type { TrainResult } from '../../../models/train/autoencoder';
 import { useBackend } from '../../../models/train/backend';
 import { NORMAL_LABEL, prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
-import { heldOutNotice, type LineageInput } from '../../../models/train/lineage';
+import type { LineageInput } from '../../../models/train/lineage';
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
 import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
 import { openDb } from '../db/db';
@@ -121,7 +121,10 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   post({
     type: 'trained',
     report,
-    notes: heldOutNotice(prepared, SPLIT),
+    // The same split models/train/lineage.ts heldOutNotice states in English, in the page's language.
+    notes: prepared.normalCuts.map((c) =>
+      t('verdict.heldOut', { name: c.name, valCut: c.valCut, testCut: c.testCut, total: c.sampleCount, vpct: Math.round(SPLIT.valFraction * 100), pct: Math.round(SPLIT.testFraction * 100) }),
+    ),
     epochsRun: training.epochsRun,
     bestEpoch: training.bestEpoch,
     stoppedEarly: training.stoppedEarly,

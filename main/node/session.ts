@@ -269,20 +269,9 @@ export class NodeSession extends SessionLink {
     }
   }
 
-  /** The key a command travels under inside SECURE: over Bluetooth LE, when the app holds it. */
   /** A 1.3 node takes MODEL_CHUNK in the clear over Bluetooth LE: BEGIN and COMMIT authenticate the image (docs/protocol.md 3.14). */
   private clearChunks(): boolean {
     return (this.wire?.protocolMinor ?? 0) >= CLEAR_CHUNK_MINOR;
-  }
-
-  private secureKey(): Uint8Array | undefined {
-    return this.kind === 'ble' && this.has('secure') ? this.pairingKey() : undefined;
-  }
-
-  /** The key the node is paired with, when the app holds it. */
-  private pairingKey(): Uint8Array | undefined {
-    const info = this.wire;
-    return info && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
   }
 
   // ---- Incoming frames ---------------------------------------------------------------------------

@@ -195,6 +195,17 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
     if (!this.has(cap)) throw new ApiError('unsupported', `The node's firmware (${h.firmware}) is too old for ${W.CAPABILITY_WORDS[cap]}`);
   }
 
+  /** The key a command travels under inside SECURE: over Bluetooth LE, when the app holds it. */
+  protected secureKey(): Uint8Array | undefined {
+    return this.kind === 'ble' && this.has('secure') ? this.pairingKey() : undefined;
+  }
+
+  /** The key the node is paired with, when the app holds it. */
+  protected pairingKey(): Uint8Array | undefined {
+    const info = this.wire;
+    return info && info.paired === 1 ? this.opts.keys?.find(this.hello!.uid, W.hex(info.keyId)) : undefined;
+  }
+
   protected has(cap: Capability): boolean {
     return (this.caps & (1 << CAPABILITIES.indexOf(cap))) !== 0;
   }

@@ -8,7 +8,7 @@
 import { CHUNK_US, columnIndex, type FeatureLayout } from '../dataset/columns';
 import { isLabelKind, type LabelKind } from '../dataset/labels';
 import { defaultFeatureSpec } from '../features/spec';
-import { envelopeSpectrum, type EnvelopeSpectrum } from './envelope';
+import { envelopeSpectrum, type EnvelopeSpectrum } from '../analysis/envelope';
 
 export const ISO_LIMITS_MM_S = { A: 1.4, B: 2.8, C: 4.5 } as const;
 export type IsoZone = 'A' | 'B' | 'C' | 'D';
@@ -172,7 +172,7 @@ export function buildReport(tables: ReportTables, o: ReportOptions): ReportModel
         const fs = num(snap.sampleRateHz);
         const samples = (snap.samples as Float32Array).subarray(0, num(snap.count));
         const bandHz: [number, number] = [Math.min(env.bandHz[0], fs / 4), Math.min(env.bandHz[1], fs / 2 - 1)];
-        envelope = { ...envelopeSpectrum(samples, fs, { bandHz, lowPassHz: env.lowPassHz }), snapshotId: str(snap.id), bandHz, lowPassHz: env.lowPassHz };
+        envelope = { ...envelopeSpectrum(samples, fs, { bandHz, lowPassHz: env.lowPassHz, maxSamples: 65536 }), snapshotId: str(snap.id), bandHz, lowPassHz: env.lowPassHz };
       }
       return {
         id,

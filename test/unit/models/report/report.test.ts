@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBundle } from '../../../../models/dataset/bundle';
 import { CATALOGUES, keyPaths, LANGUAGES, makeI18n } from '../../../../models/i18n';
 import { EVENT_CSV_HEADER, eventsCsv, measurementsCsv, MEASUREMENT_CSV_HEADER } from '../../../../models/report/cmms';
-import { envelopeSpectrum } from '../../../../models/report/envelope';
+import { envelopeSpectrum } from '../../../../models/analysis/envelope';
 import { renderReportHtml } from '../../../../models/report/html';
 import { buildReport, ReportError } from '../../../../models/report/model';
 import { ASSET, DAY, demoBundle, T0 } from '../../../helpers/reportBundle';

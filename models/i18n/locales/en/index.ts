@@ -9,10 +9,11 @@ import importNs from './import.json';
 import labels from './labels.json';
 import live from './live.json';
 import nodes from './nodes.json';
+import power from './power.json';
 import recordings from './recordings.json';
 import report from './report.json';
 import reportPage from './reportPage.json';
 import storage from './storage.json';
 import training from './training.json';
 
-export default { app, common, deploy, errors, events, import: importNs, labels, live, nodes, recordings, report, reportPage, storage, training };
+export default { app, common, deploy, errors, events, import: importNs, labels, live, nodes, power, recordings, report, reportPage, storage, training };

@@ -94,6 +94,7 @@ describe('Nodes page over the cable: pair, configure, stream (virtual node)', ()
     await cfg.getByTestId('power-details').locator('summary').click();
     expect(await cfg.getByTestId('power-radio').textContent()).toBe('0.00 mA'); // the cable: no radio
     expect(await cfg.getByTestId('power-sources').textContent()).toContain('DS8626');
+    expect(await cfg.getByTestId('power-board').textContent()).toMatch(/for an STM32F405 node .* runs the host build/);
     await cfg.getByRole('button', { name: 'Undo changes' }).click();
     await expect.poll(() => line.textContent()).toBe(before);
   });

@@ -3,7 +3,7 @@
  * that follows the draft (hop, band energies) and this link's stream, and a disclosure with the
  * breakdown, the battery capacity and every figure's source.
  */
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { NodeConfig, NodeInfo, StreamSettings } from '../../../models/api/contract';
 import { ASSUMED, DATASHEET, DEFAULT_BATTERY_MAH, estimatePower, FIRMWARE, MEASURED, type PowerPartId, type PowerStream } from '../../../models/power';
 import { formatBytes, formatCount, formatFixed, formatNumber } from '../format';
@@ -39,6 +39,11 @@ export function PowerEstimate({ node, cfg, draft }: { node: NodeInfo; cfg: NodeC
           ? t('power.line', { ma: formatFixed(e.totalMa, 1), mw: formatCount(e.totalMw), hours: formatCount(e.batteryHours), days: formatNumber(e.batteryHours / 24, 1), mah: formatCount(batteryOk ? mah : DEFAULT_BATTERY_MAH) })
           : t('power.badHop')}
       </p>
+      {node.hello && node.hello.board !== 'stm32f405' && (
+        <p className="muted small" data-testid="power-board">
+          {t('power.notStm32', { board: node.hello.board })}
+        </p>
+      )}
       {e && e.overloaded && <p className="small error">{t('power.overloaded')}</p>}
       {e && e.overcommitted && <p className="small error">{t('power.overcommitted')}</p>}
       <details data-testid="power-details">
@@ -59,18 +64,24 @@ export function PowerEstimate({ node, cfg, draft }: { node: NodeInfo; cfg: NodeC
         <p className="muted small">{t('power.streamNow', { what: t(`power.stream.${stream}`, { d: settings.rawDecimation }) })}</p>
         {e && (
           <>
-            <dl className="facts" data-testid="power-breakdown">
-              {PARTS.map((p) => (
-                <Fragment key={p}>
-                  <dt>{p === 'radio' && link === 'wired' ? t('power.part.radioWired') : t(`power.part.${p}`)}</dt>
-                  <dd data-testid={`power-${p}`}>{ma(e.parts[p])}</dd>
-                </Fragment>
-              ))}
-              <dt>{t('power.part.total')}</dt>
-              <dd data-testid="power-total">
-                {ma(e.totalMa)} · {formatCount(e.totalMw)} mW
-              </dd>
-            </dl>
+            <table className="data-table small" data-testid="power-breakdown">
+              <tbody>
+                {PARTS.map((p) => (
+                  <tr key={p}>
+                    <th scope="row">{p === 'radio' && link === 'wired' ? t('power.part.radioWired') : t(`power.part.${p}`)}</th>
+                    <td className="num" data-testid={`power-${p}`}>
+                      {ma(e.parts[p])}
+                    </td>
+                  </tr>
+                ))}
+                <tr>
+                  <th scope="row">{t('power.part.total')}</th>
+                  <td className="num" data-testid="power-total">
+                    {ma(e.totalMa)} · {formatCount(e.totalMw)} mW
+                  </td>
+                </tr>
+              </tbody>
+            </table>
             <p className="small">{t('power.busy', { total: pct(e.activeFraction), compute: pct(e.active.computeFraction), spi: pct(e.active.spiFraction), uart: pct(e.active.uartFraction) })}</p>
             <p className="small">{t('power.link', { asked: formatBytes(e.bytesPerS), max: formatBytes(e.linkCapacityBytesPerS) })}</p>
           </>

@@ -10,6 +10,7 @@
  *   vigil edge-impulse export|import ...                        (docs/storage.md)
  *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
  *   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
+ *   vigil power --rate HZ --hop N --axes N --stream MODE --link wired|ble   (docs/power.md)
  *
  * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
  * Errors are one line on stderr and exit status 2.
@@ -41,6 +42,7 @@ import { PdfError } from './pdf';
 import { BundleError } from '../../models/dataset/bundle';
 import { ReportError } from '../../models/report/model';
 import { computeFeatures, FeaturesUsageError } from './features';
+import { POWER_FLAGS, PowerUsageError, powerTable, runPower } from './power';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -64,6 +66,11 @@ usage:
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
+  vigil power --rate HZ --hop N --axes N --stream features|raw|both|off [--decimation D] [--bands]
+              --link wired|ble [--battery-mah N] [--json]
+
+power estimates a node's average current, power and battery life (docs/power.md) from measured
+instruction counts, datasheet currents and named assumptions; --battery-mah defaults to 2600.
 
 features prints the node's features of a CSV recording (docs/features.md), computed as the app's
 import computes them: with --json one JSON object per window (JSON Lines), else a table. --fs
@@ -465,6 +472,14 @@ async function cmdReport(argv: string[], out: Out): Promise<Record<string, unkno
   return { out: flags.out, ...r };
 }
 
+function cmdPower(argv: string[], out: Out): unknown {
+  const { flags, positional } = parseFlags(argv, POWER_FLAGS);
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  const r = runPower(flags);
+  for (const line of powerTable(r)) out.log(line);
+  return r;
+}
+
 /** Runs the CLI; returns the exit status. Exported for the tests. */
 export async function main(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s + '\n'), stderr: (s) => process.stderr.write(s + '\n') }): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -484,12 +499,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'export') result = cmdExport(rest, out);
     else if (cmd === 'import') result = cmdImport(rest, out);
     else if (cmd === 'edge-impulse') result = await cmdEdgeImpulse(rest, out);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features; see vigil --help)`);
+    else if (cmd === 'power') result = cmdPower(rest, out);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features, power; see vigil --help)`);
     if (json && result !== undefined) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError, PowerUsageError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

@@ -81,6 +81,24 @@ describe('Nodes page over the cable: pair, configure, stream (virtual node)', ()
     await cfg.getByRole('button', { name: 'Undo changes' }).click();
   });
 
+  it('shows a power estimate that follows the hop being edited (docs/power.md)', async () => {
+    const cfg = card().getByTestId('config-section');
+    const line = cfg.getByTestId('power-line');
+    await expect.poll(() => line.textContent(), { timeout: 10_000 }).toMatch(/^Power estimate: [\d.,]+ mA average \([\d,]+ mW\), about [\d,]+ h \([\d.,]+ d\) on 2,600 mAh$/);
+    const before = await line.textContent();
+    const hop = await cfg.getByTestId('config-hop').inputValue();
+    await cfg.getByTestId('config-hop').fill(String(Math.max(1, Math.floor(Number(hop) / 8))));
+    await expect.poll(() => line.textContent()).not.toBe(before);
+    const mA = (s: string | null) => Number(/([\d.,]+) mA/.exec(s ?? '')?.[1].replace(/,/g, ''));
+    expect(mA(await line.textContent())).toBeGreaterThan(mA(before)); // more windows a second cost more
+    await cfg.getByTestId('power-details').locator('summary').click();
+    expect(await cfg.getByTestId('power-radio').textContent()).toBe('0.00 mA'); // the cable: no radio
+    expect(await cfg.getByTestId('power-sources').textContent()).toContain('DS8626');
+    expect(await cfg.getByTestId('power-board').textContent()).toMatch(/for an STM32F405 node .* runs the host build/);
+    await cfg.getByRole('button', { name: 'Undo changes' }).click();
+    await expect.poll(() => line.textContent()).toBe(before);
+  });
+
   it('turns raw streaming on and shows the waveform on the Live page', async () => {
     const st = card().getByTestId('stream-section');
     await st.getByTestId('stream-raw').check();

@@ -10,6 +10,7 @@ import type { VigilClient } from '../api/types';
 import { formatBytes, formatCount, formatFixed, formatNumber, formatStamp, formatTime, formatUsAsMs } from '../format';
 import { t } from '../i18n';
 import { configChanges, plainRefusal, rawBytesPerSecond, utf8Len, type ConfigDraft } from './controlLogic';
+import { PowerEstimate } from './PowerEstimate';
 
 interface SectionProps {
   client: VigilClient;
@@ -221,6 +222,7 @@ export function ConfigSection({ client, node, usable }: SectionProps) {
             <dt>{t('nodes.sampleRate')}</dt>
             <dd>{formatCount(cfg.sampleRateHz)} Hz</dd>
           </dl>
+          <PowerEstimate node={node} cfg={cfg} draft={draft} />
           <div className="row">
             <button type="submit" className="primary" disabled={!usable || write.busy || !dirty || keyProblem !== null} data-testid="config-apply">
               {write.busy ? t('nodes.cfg.storing') : t('nodes.apply')}

@@ -10,6 +10,7 @@ import labels from './labels.json';
 import learn from './learn.json';
 import live from './live.json';
 import nodes from './nodes.json';
+import power from './power.json';
 import recordings from './recordings.json';
 import report from './report.json';
 import reportPage from './reportPage.json';
@@ -17,4 +18,4 @@ import storage from './storage.json';
 import training from './training.json';
 import verdict from './verdict.json';
 
-export default { app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, recordings, report, reportPage, storage, training, verdict };
+export default { app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };

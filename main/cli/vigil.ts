@@ -18,7 +18,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultFeatureSpec, type FeatureSpec } from '../../models/features/spec';
 import { checkAppSection, floatModelFromJson } from '../../models/nn/appSection';
-import { int8SumsqBatch, runInt8, sumsqToScore } from '../../models/nn/int8';
+import { runInt8, sumsqToScore } from '../../models/nn/int8';
 import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../models/nn/modelFile';
 import { withRounding } from '../../models/nn/quantize';
 import type { Rounding } from '../../models/nn/types';
@@ -27,7 +27,7 @@ import { importTflite, TfliteImportError } from '../../models/tflite/import';
 import { featureSpecHash } from '../../models/nn/specHash';
 import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
-import { evaluatePerRecording, type PerRecordingReport } from '../../models/eval/perRecording';
+import { perRecordingForModel, type PerRecordingReport } from '../../models/eval/perRecording';
 import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
@@ -279,16 +279,8 @@ async function cmdEval(argv: string[], out: Out): Promise<CliSummary & Pick<PerR
   if (!float) out.log('note: the model file carries no float model (app section), so only int8 figures are reported');
   const report = evaluate({ spec: model.spec, ...prepared }, { float, int8: model }, { targetRate, debounceK: model.detector.debounceK, debounceN: model.detector.debounceN, keepScores: false });
   printReport(report, out);
-  const per = evaluatePerRecording({
-    ...prepared,
-    conditions: new Map(manifest.rows.map((r) => [r.file, { ...(r.rpm !== undefined ? { rpm: r.rpm } : {}), ...(r.load !== undefined ? { load: r.load } : {}) }])),
-    nodeScore: (rows) => int8SumsqBatch(model, rows),
-    nodeThreshold: model.detector.thresholdSumsq,
-    targetRate,
-    debounceK: model.detector.debounceK,
-    debounceN: model.detector.debounceN,
-    ...(fitSpeeds ? { fitSpeeds } : {}),
-  });
+  const conditions = new Map(manifest.rows.map((r) => [r.file, { ...(r.rpm !== undefined ? { rpm: r.rpm } : {}), ...(r.load !== undefined ? { load: r.load } : {}) }]));
+  const per = perRecordingForModel(prepared, model, targetRate, conditions, fitSpeeds);
   printPerRecording(per, out);
   const { per_recording, per_condition, ...speedAware } = per;
   return { ...summarize(report, model.detector.thresholdSumsq), per_recording, per_condition, speed_aware: speedAware };

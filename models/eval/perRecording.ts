@@ -8,6 +8,8 @@
  */
 import { evaluateScores, type RecordingState } from '../detect/evaluate';
 import { fitSpeedDetector, scoreGroup, windowsSinceRestart, type SpeedDetector, type SpeedGroup } from '../detect/speedDetector';
+import { int8SumsqBatch } from '../nn/int8';
+import type { Int8Autoencoder } from '../nn/types';
 import { NORMAL_LABEL, type WindowSet } from '../train/dataset';
 
 /** A recording's operating condition as the manifest gives it (absent = not known). */
@@ -208,4 +210,24 @@ export function evaluatePerRecording(input: PerRecordingInput): PerRecordingRepo
     per_recording: rows,
     per_condition: [...conditions.values()].sort(order),
   };
+}
+
+/** The same for a node model (int8, its own threshold and debounce), as `vigil eval` and the Training page run it. */
+export function perRecordingForModel(
+  data: Pick<PerRecordingInput, 'train' | 'val' | 'testNormal' | 'anomalies'>,
+  model: Int8Autoencoder,
+  targetRate: number,
+  conditions: Map<string, OperatingCondition> = new Map(),
+  fitSpeeds?: number[],
+): PerRecordingReport {
+  return evaluatePerRecording({
+    ...data,
+    conditions,
+    nodeScore: (rows) => int8SumsqBatch(model, rows),
+    nodeThreshold: model.detector.thresholdSumsq,
+    targetRate,
+    debounceK: model.detector.debounceK,
+    debounceN: model.detector.debounceN,
+    ...(fitSpeeds ? { fitSpeeds } : {}),
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * A training manifest: a CSV with at least the columns file,label,sample_rate_hz (file paths
  * relative to the manifest), as ../shared/data/cwru/manifest.csv. Rows labelled `normal` are
- * training material; any other label is an anomaly class.
+ * training material; any other label is an anomaly class. Optional operating-condition columns:
+ * `rpm` (shaft speed, revolutions per minute) and `load` (or CWRU's `load_hp`), a number each; an
+ * empty cell means not known.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -16,6 +18,10 @@ export interface ManifestRow {
   path: string;
   label: string;
   sampleRateHz: number;
+  /** Shaft speed, rpm (the `rpm` column), when given. */
+  rpm?: number;
+  /** Load (the `load` or `load_hp` column, in the manifest's own unit), when given. */
+  load?: number;
 }
 
 export interface Manifest {
@@ -25,6 +31,17 @@ export interface Manifest {
 }
 
 const REQUIRED = ['file', 'label', 'sample_rate_hz'];
+const MAX_RPM = 1_000_000;
+
+/** An optional condition cell: empty = unknown, else a finite number in [lo, hi]. */
+function conditionCell(text: string | undefined, column: string, where: string, lo: number, hi: number, what: string): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const v = Number(text);
+  if (!/^[0-9.eE+-]+$/.test(text) || !Number.isFinite(v) || v < lo || v > hi) {
+    throw new ManifestError(`${where}: ${column} "${text}" is not ${what} (leave the cell empty when it is not known)`);
+  }
+  return v;
+}
 
 /** Reads and checks a manifest; every error is one line naming the manifest and the line. */
 export function readManifest(path: string, options: { needNormal?: boolean } = {}): Manifest {
@@ -36,6 +53,9 @@ export function readManifest(path: string, options: { needNormal?: boolean } = {
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length) throw new ManifestError(`manifest ${name} lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (needs file,label,sample_rate_hz)`);
   const at = Object.fromEntries(REQUIRED.map((c) => [c, header.indexOf(c)]));
+  const rpmAt = header.indexOf('rpm');
+  const loadColumn = header.includes('load') ? 'load' : header.includes('load_hp') ? 'load_hp' : null;
+  const loadAt = loadColumn ? header.indexOf(loadColumn) : -1;
   const rows: ManifestRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
@@ -54,7 +74,9 @@ export function readManifest(path: string, options: { needNormal?: boolean } = {
     }
     const full = resolve(dirname(path), file);
     if (!existsSync(full)) throw new ManifestError(`${where}: file ${file} does not exist (looked for ${full})`);
-    rows.push({ line: i + 1, file, path: full, label, sampleRateHz: rate });
+    const rpm = rpmAt >= 0 ? conditionCell(cells[rpmAt], 'rpm', where, Number.MIN_VALUE, MAX_RPM, `a shaft speed (a number of rpm above 0, up to ${MAX_RPM})`) : undefined;
+    const load = loadAt >= 0 ? conditionCell(cells[loadAt], loadColumn!, where, 0, Number.MAX_VALUE, 'a load (a number, 0 or more)') : undefined;
+    rows.push({ line: i + 1, file, path: full, label, sampleRateHz: rate, ...(rpm !== undefined ? { rpm } : {}), ...(load !== undefined ? { load } : {}) });
   }
   if (rows.length === 0) throw new ManifestError(`manifest ${name} lists no recordings`);
   const rates = [...new Set(rows.map((r) => r.sampleRateHz))];

@@ -28,6 +28,7 @@ import { importTflite, TfliteImportError } from '../../models/tflite/import';
 import { featureSpecHash } from '../../models/nn/specHash';
 import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
+import { perRecordingForModel, type PerRecordingReport } from '../../models/eval/perRecording';
 import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
@@ -35,7 +36,7 @@ import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions 
 import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
 import { edgeImpulseToCsv, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
 import { chooseChannels, loadRecordings } from './data';
-import { ManifestError, readManifest } from './manifest';
+import { ManifestError, readManifest, type Manifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
 import { ReportUsageError, runReport, type ReportFlags } from './report';
 import { PdfError } from './pdf';
@@ -54,7 +55,7 @@ usage:
   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
               [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
               [--rounding double|single]
-  vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--json]
+  vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--speeds RPM[,RPM]] [--json]
   vigil inspect MODEL.vgm [--json]
   vigil export --model MODEL.vgm --tflite OUT.tflite [--rounding single|double] [--json]
   vigil import --tflite IN.tflite --spec RATE[,WINDOW,HOP,BANDS] | --spec MODEL.vgm --out MODEL.vgm
@@ -81,7 +82,11 @@ report prints the maintenance report of one asset from a dataset bundle (docs/re
 YYYY-MM-DD (UTC; --to includes its day) or an ISO 8601 time. It needs Chromium (VIGIL_CHROMIUM).
 A manifest is a CSV with at least the columns file,label,sample_rate_hz (file paths relative to the
 manifest). Rows labelled "normal" are training material; any other label is an anomaly class and is
-never trained on. train holds out the last 40% of each normal recording for evaluation. The channel
+never trained on. Optional columns rpm and load (or load_hp) give each recording's operating
+condition. train holds out the last 40% of each normal recording for evaluation; eval reports per
+held-out recording and per condition the node model and the speed-aware detector (fitted on the
+normal recordings' training windows when they carry rpm; --speeds fits it at those rpm only and
+tests the other speeds, docs/detection.md). The channel
 defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
 column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
@@ -229,13 +234,39 @@ function readModel(path: string) {
   return { ...file, app };
 }
 
-async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
-  const { flags, positional } = parseFlags(argv, { model: 'value', data: 'value', channel: 'value', json: 'bool', 'target-rate': 'value' });
+/** --speeds 800,1200: the rpm the speed-aware detector is fitted at; each must be a normal recording's rpm. */
+function speedsFlag(f: Flags, manifest: Manifest): number[] | undefined {
+  const v = f.speeds;
+  if (v === undefined) return undefined;
+  const list = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : [];
+  const speeds = list.map(Number);
+  if (!list.length || list.some((x) => !/^[0-9.]+$/.test(x)) || speeds.some((x) => !(x > 0) || !Number.isFinite(x))) throw new UsageError('--speeds takes shaft speeds in rpm, like 800,1200');
+  const have = new Set(manifest.rows.filter((r) => r.label === 'normal' && r.rpm !== undefined).map((r) => r.rpm));
+  const missing = speeds.filter((x) => !have.has(x));
+  if (missing.length) throw new UsageError(`--speeds ${missing.join(', ')}: no normal recording in the manifest has that rpm (${have.size ? `they have ${[...have].sort((a, b) => a! - b!).join(', ')}` : 'none has an rpm column value'})`);
+  return speeds;
+}
+
+/** The per-recording table of `vigil eval` (node model beside the speed-aware detector). */
+function printPerRecording(r: PerRecordingReport, out: Out): void {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const cell = (d: PerRecordingReport['per_recording'][number]['node'] | null) => (d ? `${(d.state === 'unseen condition' ? '—' : pct(d.flagged)).padStart(8)} ${String(d.alarms).padStart(6)} ${d.state.padEnd(16)}` : `${'n/a'.padStart(8)} ${''.padStart(6)} ${''.padEnd(16)}`);
+  out.log(`per recording (target ${pct(r.target_rate)} of windows per healthy recording; alarms = ${r.debounce.k}-of-${r.debounce.n} onsets):`);
+  out.log(r.speed_aware_unavailable ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}` : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}`);
+  out.log(`  ${'recording'.padEnd(36)} ${'label'.padEnd(18)} ${'rpm'.padStart(6)} ${'load'.padStart(5)} ${'windows'.padStart(7)} | ${'node'.padStart(8)} ${'alarms'.padStart(6)} ${'state'.padEnd(16)} | ${'speed'.padStart(8)} ${'alarms'.padStart(6)} state`);
+  for (const x of r.per_recording) {
+    out.log(`  ${x.recording.padEnd(36)} ${x.label.padEnd(18)} ${String(x.rpm ?? '—').padStart(6)} ${String(x.load ?? '—').padStart(5)} ${String(x.node.windows).padStart(7)} | ${cell(x.node)} | ${cell(x.speed_aware).trimEnd()}`);
+  }
+}
+
+async function cmdEval(argv: string[], out: Out): Promise<CliSummary & Pick<PerRecordingReport, 'per_recording' | 'per_condition'> & { speed_aware: Omit<PerRecordingReport, 'per_recording' | 'per_condition'> }> {
+  const { flags, positional } = parseFlags(argv, { model: 'value', data: 'value', channel: 'value', json: 'bool', 'target-rate': 'value', speeds: 'value' });
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   if (typeof flags.model !== 'string') throw new UsageError('eval needs --model MODEL.vgm');
   if (typeof flags.data !== 'string') throw new UsageError('eval needs --data MANIFEST.csv');
   const { model, app } = readModel(flags.model);
   const manifest = readManifest(flags.data, { needNormal: true });
+  const fitSpeeds = speedsFlag(flags, manifest);
   if (Math.fround(manifest.sampleRateHz) !== model.spec.sampleRateHz) {
     throw new UsageError(`the model was built for ${model.spec.sampleRateHz} Hz features; the manifest's recordings are ${manifest.sampleRateHz} Hz`);
   }
@@ -255,7 +286,11 @@ async function cmdEval(argv: string[], out: Out): Promise<CliSummary> {
   if (!float) out.log('note: the model file carries no float model (app section), so only int8 figures are reported');
   const report = evaluate({ spec: model.spec, ...prepared }, { float, int8: model }, { targetRate, debounceK: model.detector.debounceK, debounceN: model.detector.debounceN, keepScores: false });
   printReport(report, out);
-  return summarize(report, model.detector.thresholdSumsq);
+  const conditions = new Map(manifest.rows.map((r) => [r.file, { ...(r.rpm !== undefined ? { rpm: r.rpm } : {}), ...(r.load !== undefined ? { load: r.load } : {}) }]));
+  const per = perRecordingForModel(prepared, model, targetRate, conditions, fitSpeeds);
+  printPerRecording(per, out);
+  const { per_recording, per_condition, ...speedAware } = per;
+  return { ...summarize(report, model.detector.thresholdSumsq), per_recording, per_condition, speed_aware: speedAware };
 }
 
 function cmdInspect(argv: string[], out: Out): Record<string, unknown> {

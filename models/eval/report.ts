@@ -14,6 +14,7 @@ import type { FloatAutoencoder, Int8Autoencoder } from '../nn/types';
 import { fitMahalanobis, mahalanobisScores } from './mahalanobis';
 import { quantile, rateOver, rocAuc } from './roc';
 import { alarmsPerDay, chooseThreshold } from './threshold';
+import type { PerRecordingReport } from './perRecording';
 
 /** The windows of one evaluation (see models/train/dataset.ts for how they are split). */
 export interface EvalData {
@@ -62,6 +63,8 @@ export interface EvaluationReport {
   debounce: { k: number; n: number };
   windowsPerSecond: number;
   detectors: DetectorEval[];
+  /** Per held-out recording and operating condition (models/eval/perRecording.ts), when computed. */
+  perRecording?: PerRecordingReport;
 }
 
 interface Scorer {

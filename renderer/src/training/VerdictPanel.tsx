@@ -9,6 +9,7 @@ import type { Verdict } from '../../../models/eval/verdict';
 import { t } from '../i18n';
 import { ScorePlot } from './charts';
 import { EvalTable } from './EvalTable';
+import { PerRecordingTable } from './PerRecordingTable';
 
 export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: string[]; version: number; children?: React.ReactNode }) {
   const [plotDetector, setPlotDetector] = useState('int8');
@@ -40,6 +41,7 @@ export function VerdictPanel({ verdict, report, notes, version, children }: { ve
           </p>
         ))}
         <EvalTable report={report} />
+        <PerRecordingTable report={report.perRecording} />
         <div className="form-row">
           <label>
             {t('training.verdict.distributions')}{' '}

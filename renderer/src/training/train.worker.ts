@@ -14,6 +14,7 @@ import { defaultFeatureSpec, featureSpecKey, type FeatureSpec } from '../../../m
 import { readVgmFile } from '../../../models/nn/modelFile';
 import type { Int8Autoencoder } from '../../../models/nn/types';
 import { evaluate } from '../../../models/eval/report';
+import { perRecordingForModel } from '../../../models/eval/perRecording';
 import { rateForAlarmsPerDay } from '../../../models/eval/threshold';
 import { verdictOf } from '../../../models/eval/verdict';
 import type { TrainResult } from '../../../models/train/autoencoder';
@@ -155,6 +156,7 @@ function quantize(msg: Extract<ToWorker, { type: 'train' }>, data: Dataset, trai
     current,
     keepScores: true,
   });
+  report.perRecording = perRecordingForModel(prepared, trained.int8, targetRate);
   const verdict = verdictOf(report, { testNormal: prepared.testNormal, anomalies: prepared.anomalies, sampleRateHz: spec.sampleRateHz, hop: spec.hop }, makeI18n(lang()));
   post(
     { type: 'quantized', report, summary, verdict, file, blobBytes: blob.length, lineage, seconds: (performance.now() - t0) / 1000, channels: data.channels, specKey: featureSpecKey(spec) },

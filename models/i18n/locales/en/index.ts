@@ -4,6 +4,7 @@ import app from './app.json';
 import common from './common.json';
 import deploy from './deploy.json';
 import errors from './errors.json';
+import evalrec from './evalrec.json';
 import events from './events.json';
 import importNs from './import.json';
 import labels from './labels.json';
@@ -18,4 +19,4 @@ import storage from './storage.json';
 import training from './training.json';
 import verdict from './verdict.json';
 
-export default { app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };
+export default { app, common, deploy, errors, evalrec, events, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };

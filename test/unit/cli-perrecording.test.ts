@@ -1,0 +1,118 @@
+// vigil eval per recording and per operating condition: a manifest with rpm and load columns over
+// the shipped demo recordings (CWRU, 1797 rpm): the new JSON fields beside the existing ones, the
+// human table, --speeds, and the manifest's condition columns refused in plain words.
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/vigil';
+import { readManifest } from '../../main/cli/manifest';
+import { ROOT } from '../helpers/firmware';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-rec-'));
+const N = 'cwru_normal_0hp_1797rpm_48k_1s.csv';
+const F = 'cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv';
+const F2 = 'inner_copy.csv';
+const manifest = join(dir, 'manifest.csv');
+const model = join(dir, 'm.vgm');
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
+  return { code, out, err };
+}
+
+function writeManifest(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+beforeAll(async () => {
+  copyFileSync(join(ROOT, 'data/demo', N), join(dir, N));
+  copyFileSync(join(ROOT, 'data/demo', F), join(dir, F));
+  copyFileSync(join(ROOT, 'data/demo', F), join(dir, F2));
+  // The copy of the fault claims 3000 rpm: outside the trained span, so an unseen condition.
+  writeFileSync(manifest, `file,label,sample_rate_hz,rpm,load\n${N},normal,48000,1797,0\n${F},inner_race,48000,1797,0\n${F2},inner_race,48000,3000,\n`);
+  const r = await run(['train', '--data', manifest, '--out', model, '--seed', '5', '--epochs', '20', '--hidden', '8,2,8', '--json']);
+  expect(r.code).toBe(0);
+}, 120_000);
+
+describe('vigil eval per recording', () => {
+  it('adds per_recording, per_condition and speed_aware to the JSON, keeping the existing fields', async () => {
+    const r = await run(['eval', '--model', model, '--data', manifest, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out.at(-1)!);
+    for (const k of ['auc', 'auc_int8', 'auc_min', 'auc_int8_min', 'threshold', 'false_alarm_rate', 'detection_rate', 'false_alarms_per_day', 'baselines', 'windows']) expect(j).toHaveProperty(k);
+    expect(j.windows).toEqual({ normal_test: 35, inner_race: 184 });
+    expect(j.speed_aware).toMatchObject({ target_rate: 0.001, debounce: { k: 3, n: 5 }, speed_aware_unavailable: null, speed_aware_knots: [1797] });
+    expect(j.per_recording.map((x: { recording: string; label: string; rpm: number; load: number | null }) => [x.recording, x.label, x.rpm, x.load])).toEqual([
+      [N, 'normal', 1797, 0],
+      [F, 'inner_race', 1797, 0],
+      [F2, 'inner_race', 3000, null],
+    ]);
+    const [n, f, f2] = j.per_recording;
+    // The node model's figures per recording agree with the pooled ones.
+    expect(n.node.windows).toBe(35);
+    expect(n.false_alarm_rate).toBe(j.false_alarm_rate);
+    expect(n.target_rate).toBe(0.001);
+    expect(f.node.windows).toBe(92);
+    expect(f.node.flagged).toBe(j.detection_rate.inner_race);
+    // Speed-aware: 35 and 92 windows less the 8 of the smoothing's warm-up.
+    expect(n.speed_aware).toMatchObject({ windows: 27, state: 'healthy', alarms: 0 });
+    expect(n.speed_aware_false_alarm_rate).toBe(n.speed_aware.flagged);
+    expect(f.speed_aware).toMatchObject({ windows: 84, flagged: 1, alarms: 1, state: 'fault' });
+    expect(f2.speed_aware).toMatchObject({ windows: 84, flagged: 0, alarms: 0, state: 'unseen condition' });
+    expect(f2.node.state).toBe('fault');
+    expect(j.per_condition.map((c: { label: string; rpm: number; recordings: number }) => [c.label, c.rpm, c.recordings])).toEqual([
+      ['normal', 1797, 1],
+      ['inner_race', 1797, 1],
+      ['inner_race', 3000, 1],
+    ]);
+  });
+
+  it('prints the per-recording table', async () => {
+    const r = await run(['eval', '--model', model, '--data', manifest]);
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/per recording \(target 0\.10% of windows per healthy recording; alarms = 3-of-5 onsets\)/);
+    expect(text).toMatch(/speed-aware detector trained at 1797 rpm/);
+    expect(text).toMatch(new RegExp(`${F2.replace('.', '\\.')} +inner_race +3000 +— +92 \\|.*\\| +— +0 unseen condition`));
+  });
+
+  it('without rpm for the normal recording the speed-aware detector is not evaluated, and says why', async () => {
+    const m = writeManifest('no-rpm.csv', `file,label,sample_rate_hz\n${N},normal,48000\n${F},inner_race,48000\n`);
+    const r = await run(['eval', '--model', model, '--data', m, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out.at(-1)!);
+    expect(j.speed_aware.speed_aware_unavailable).toBe(`the normal recording ${N} has no rpm in the manifest`);
+    expect(j.per_recording[0]).toMatchObject({ rpm: null, load: null, speed_aware: null });
+  });
+
+  it('--speeds must name a normal recording\'s rpm', async () => {
+    const r = await run(['eval', '--model', model, '--data', manifest, '--speeds', '1000', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.err.at(-1)).toBe('vigil: --speeds 1000: no normal recording in the manifest has that rpm (they have 1797)');
+    const bad = await run(['eval', '--model', model, '--data', manifest, '--speeds', 'fast']);
+    expect(bad.err.at(-1)).toBe('vigil: --speeds takes shaft speeds in rpm, like 800,1200');
+  });
+});
+
+describe('manifest rpm and load columns', () => {
+  it('reads them, optional per row; CWRU load_hp counts as load', () => {
+    const m = readManifest(writeManifest('hp.csv', `file,label,load_hp,rpm,sample_rate_hz\n${N},normal,2,1750,48000\n${F},inner_race,,,48000\n`));
+    expect(m.rows.map((r) => [r.rpm, r.load])).toEqual([[1750, 2], [undefined, undefined]]);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['a zero speed', `${N},normal,48000,0,1`, /manifest bad\.csv line 2: rpm "0" is not a shaft speed/],
+    ['a word for a speed', `${N},normal,48000,fast,1`, /rpm "fast" is not a shaft speed .*leave the cell empty when it is not known/],
+    ['a negative load', `${N},normal,48000,1797,-1`, /line 2: load "-1" is not a load \(a number, 0 or more\)/],
+  ];
+  for (const [name, row, msg] of bad) {
+    it(`refuses ${name}`, () => {
+      expect(() => readManifest(writeManifest('bad.csv', `file,label,sample_rate_hz,rpm,load\n${row}\n`))).toThrow(msg);
+    });
+  }
+});

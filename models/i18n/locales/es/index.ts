@@ -1,5 +1,6 @@
 // The Spanish catalogue: one file per area of the app, each file's content under its name
 // ("nodes.json" holds the keys "nodes.*"). Translators edit the JSON files, not this one.
+import analysis from './analysis.json';
 import app from './app.json';
 import common from './common.json';
 import deploy from './deploy.json';
@@ -16,4 +17,4 @@ import reportPage from './reportPage.json';
 import storage from './storage.json';
 import training from './training.json';
 
-export default { app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, recordings, report, reportPage, storage, training };
+export default { analysis, app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, recordings, report, reportPage, storage, training };

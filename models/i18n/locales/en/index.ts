@@ -6,6 +6,7 @@ import common from './common.json';
 import deploy from './deploy.json';
 import errors from './errors.json';
 import events from './events.json';
+import files from './files.json';
 import importNs from './import.json';
 import labels from './labels.json';
 import learn from './learn.json';
@@ -17,4 +18,4 @@ import reportPage from './reportPage.json';
 import storage from './storage.json';
 import training from './training.json';
 
-export default { analysis, app, common, deploy, errors, events, import: importNs, labels, learn, live, nodes, recordings, report, reportPage, storage, training };
+export default { analysis, app, common, deploy, errors, events, files, import: importNs, labels, learn, live, nodes, recordings, report, reportPage, storage, training };

@@ -212,7 +212,8 @@ export function SnapshotView({ id }: { id: string }) {
             >
               <option value="none">{t('analysis.view.noneChosen')}</option>
               {BEARINGS.map((b) => (
-                <option key={b.id} value={b.id} title={b.source}>
+                // The bearing's name and its source (a citation) are reference data, shown as written.
+                <option key={b.id} value={b.id} title={b.source} translate="no">
                   {b.name}
                 </option>
               ))}

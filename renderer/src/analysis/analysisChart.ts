@@ -137,7 +137,7 @@ export class AnalysisChart {
       // A log PSD shows seven decades under its top: below that is the ADC's noise, not the machine.
       scales: { x: { time: false }, y: o.logY ? { distr: 3, range: (_u, _min, max) => [max * 1e-7, max * 2] } : { range: (_u, min, max) => (min >= 0 ? [0, max > 0 ? max * 1.1 : 1] : [min * 1.1, max * 1.1]) } },
       axes: [
-        { label: `${o.xName} (${o.xUnit})`, stroke: axisStroke, grid, ticks: grid },
+        { label: `${o.xName} (${o.xUnit})`, stroke: axisStroke, grid, ticks: grid, values: (_u, splits) => splits.map((v) => (v == null ? '' : formatNumber(v, 6))) },
         { label: `${o.yName} (${o.yUnit})`, stroke: axisStroke, grid, ticks: grid, size: 70, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmt(v))) },
       ],
       cursor: { drag: { x: true, y: false, setScale: true } },
@@ -166,7 +166,8 @@ export class AnalysisChart {
     const labels = shown.length < 2 || (u.valToPos(shown[shown.length - 1].hz, 'x', true) - u.valToPos(shown[0].hz, 'x', true)) / (shown.length - 1) >= 8 * dpr;
     if (!labels) {
       ctx.fillStyle = '#3a3f47';
-      ctx.fillText(t('analysis.chart.zoomForMarkers'), left + width - 260 * dpr, top + 12 * dpr);
+      const hint = t('analysis.chart.zoomForMarkers');
+      ctx.fillText(hint, left + width - ctx.measureText(hint).width - 8 * dpr, top + 12 * dpr);
     }
     for (const m of shown) {
       const x = u.valToPos(m.hz, 'x', true);

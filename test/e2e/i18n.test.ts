@@ -16,6 +16,7 @@ import { ROOT } from '../helpers/firmware';
 import { demoBundle } from '../helpers/reportBundle';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
+const CWRU_CSV = join(ROOT, 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv');
 
 /** Words that are English and not Spanish: any of them on a Spanish screen is a missed string. */
 const ENGLISH_WORDS = (
@@ -162,6 +163,25 @@ describe('the interface in Spanish, every page', () => {
           await page.getByTestId('report-to').fill('2026-03-10');
           await page.getByTestId('report-build').click();
           await expect.poll(() => page.getByTestId('report-preview').evaluate((el) => el.shadowRoot?.textContent ?? ''), { timeout: 15_000 }).toContain('Informe de mantenimiento');
+        },
+      },
+      {
+        name: 'analysis-list',
+        open: async () => (await go('analysis'), page.locator('[data-testid="snapshot-list"], [data-testid="snapshot-list-empty"]').first().waitFor()),
+      },
+      {
+        name: 'analysis',
+        open: async () => {
+          // A raw recording (the CWRU CSV) gives a snapshot: its list, then its analysis with every chart.
+          await go('recordings');
+          await page.getByTestId('import-csv').click();
+          await page.getByTestId('import-file').setInputFiles(CWRU_CSV);
+          await page.getByTestId('import-mapping').waitFor();
+          await page.getByTestId('import-start').click();
+          await page.getByTestId('import-done').waitFor({ timeout: 20_000 });
+          await go('analysis');
+          await page.getByTestId('open-analysis').first().click();
+          await page.getByTestId('envelope-peak').waitFor({ timeout: 15_000 });
         },
       },
     ];

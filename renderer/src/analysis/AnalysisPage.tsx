@@ -1,4 +1,5 @@
 /** #/analysis: the stored raw snapshots; #/analysis/<snapshot id>: one snapshot analysed. */
+import { t } from '../i18n';
 import { SnapshotList } from './SnapshotList';
 import { SnapshotView } from './SnapshotView';
 
@@ -8,8 +9,8 @@ export function AnalysisPage({ id }: { id: string | null }) {
     <div className="page" data-testid="analysis-page">
       <div className="page-head">
         <div>
-          <h2>Waveform and envelope</h2>
-          <p className="muted small">Open a raw snapshot to see its waveform, its spectrum and its envelope spectrum with the shaft and bearing defect frequencies marked.</p>
+          <h2>{t('analysis.title')}</h2>
+          <p className="muted small">{t('analysis.explain')}</p>
         </div>
       </div>
       <section className="panel">

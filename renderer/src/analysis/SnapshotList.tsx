@@ -1,12 +1,13 @@
 /** Stored raw snapshots, each with a link to its waveform, spectrum and envelope spectrum. */
 import { formatDateTime, formatDuration, formatHz } from '../format';
+import { t } from '../i18n';
 import { useLiveQuery, useStorage } from '../storage/services';
 import type { RawSnapshotRow } from '../db/types';
 
 const REASONS: Record<RawSnapshotRow['reason'], string> = {
-  import: 'imported file',
-  schedule: 'on schedule',
-  event: 'around an alarm',
+  import: 'analysis.reason.import',
+  schedule: 'analysis.reason.schedule',
+  event: 'analysis.reason.event',
 };
 
 /** Without a session id: the newest 200 snapshots of every recording. */
@@ -25,8 +26,7 @@ export function SnapshotList({ sessionId }: { sessionId?: string }) {
   if (rows.value.length === 0) {
     return (
       <p className="empty" data-testid="snapshot-list-empty">
-        No raw snapshots stored {sessionId ? 'in this recording' : 'yet'}. Import a recording of raw samples (CSV), or stream the raw waveform from a node: it keeps a snapshot on a schedule and around
-        every alarm.
+        {t(sessionId ? 'analysis.list.emptyHere' : 'analysis.list.emptyYet')} {t('analysis.list.emptyHow')}
       </p>
     );
   }
@@ -35,11 +35,11 @@ export function SnapshotList({ sessionId }: { sessionId?: string }) {
       <table data-testid="snapshot-list">
         <thead>
           <tr>
-            <th>Taken</th>
-            <th>Why</th>
-            <th className="num">Length</th>
-            <th className="num">Rate</th>
-            <th className="num">Axes</th>
+            <th>{t('analysis.list.taken')}</th>
+            <th>{t('analysis.list.why')}</th>
+            <th className="num">{t('analysis.list.length')}</th>
+            <th className="num">{t('analysis.list.rate')}</th>
+            <th className="num">{t('analysis.list.axes')}</th>
             <th />
           </tr>
         </thead>
@@ -47,13 +47,13 @@ export function SnapshotList({ sessionId }: { sessionId?: string }) {
           {rows.value.map((r) => (
             <tr key={r.id}>
               <td>{formatDateTime(r.startMs)}</td>
-              <td>{REASONS[r.reason]}</td>
+              <td>{t(REASONS[r.reason])}</td>
               <td className="num">{formatDuration((r.count / r.sampleRateHz) * 1000)}</td>
               <td className="num">{formatHz(r.sampleRateHz)}</td>
               <td className="num">{r.axisCount}</td>
               <td>
                 <a href={`#/analysis/${encodeURIComponent(r.id)}`} data-testid="open-analysis">
-                  Waveform and envelope
+                  {t('analysis.list.open')}
                 </a>
               </td>
             </tr>

@@ -9,7 +9,8 @@ import { BEARINGS } from '../../../models/analysis/bearings';
 import { envelopeSpectrum, peakBin } from '../../../models/analysis/envelope';
 import { markerPositions, matchPeak, rpmInText, type Marker } from '../../../models/analysis/markers';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
-import { formatDateTime, formatHz } from '../format';
+import { formatCount, formatDateTime, formatFixed, formatHz, formatNumber } from '../format';
+import { t } from '../i18n';
 import { downloadBlob } from '../storage/download';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { AnalysisChart, MARKER_COLOURS } from './analysisChart';
@@ -62,7 +63,7 @@ export function SnapshotView({ id }: { id: string }) {
     setBase(l);
     const fromName = rpmInText(`${l.session?.name ?? ''} ${l.session?.source?.fileName ?? ''}`);
     const rpm = l.recordedHz > 0 ? Math.round(l.recordedHz * 60 * 10) / 10 : fromName;
-    setSpeedSource(l.recordedHz > 0 ? 'as the node reported it' : fromName ? 'read from the recording’s name; check it' : '');
+    setSpeedSource(l.recordedHz > 0 ? 'analysis.view.speedFromNode' : fromName ? 'analysis.view.speedFromName' : '');
     const bearing = initialBearing(localStorage.getItem(bearingKey(l.snap.nodeId)), l.session?.source?.settings.format === 'cwru');
     setSettings(defaultSettings(l.snap.sampleRateHz, rpm, bearing));
   }, [loaded.value, settings, base]);
@@ -81,14 +82,14 @@ export function SnapshotView({ id }: { id: string }) {
       const s = welchSpectrum(samples, fs, { segmentLen: 8192 });
       spec = { x: Float64Array.from(s.psd, (_, k) => k * s.binHz), y: s.psd, binHz: s.binHz, segmentLen: s.segmentLen, segments: s.segments };
     } catch (e) {
-      errors.push(`Spectrum: ${(e as Error).message}.`);
+      errors.push(t('analysis.view.spectrumFailed', { error: (e as Error).message }));
     }
     let env: Computed['env'] = null;
     try {
       const e = envelopeSpectrum(samples, fs, resolved.envelope);
       env = { x: Float64Array.from(e.amplitude, (_, k) => k * e.binHz), y: e.amplitude, binHz: e.binHz, samplesUsed: e.samplesUsed };
     } catch (e) {
-      errors.push(`Envelope spectrum: ${(e as Error).message}.`);
+      errors.push(t('analysis.view.envelopeFailed', { error: (e as Error).message }));
     }
     const markers = markerPositions(resolved.shaftHz, resolved.factors, { shaftHarmonics: resolved.harmonics, maxHz: fs / 2 });
     const envMarkers = markers.filter((m) => m.hz <= resolved.envelope.lowPassHz);
@@ -118,9 +119,9 @@ export function SnapshotView({ id }: { id: string }) {
   useEffect(() => {
     if (!ready || !waveHost.current || !specHost.current || !envHost.current) return;
     const c = {
-      wave: new AnalysisChart(waveHost.current, { title: 'Waveform', xName: 'Time', xUnit: 's', yName: 'Acceleration', yUnit, readout: waveRead.current!, height: 200 }),
-      spec: new AnalysisChart(specHost.current, { title: 'Spectrum', xName: 'Frequency', xUnit: 'Hz', yName: 'PSD', yUnit: `${yUnit}²/Hz`, logY: true, readout: specRead.current! }),
-      env: new AnalysisChart(envHost.current, { title: 'Envelope spectrum', xName: 'Frequency', xUnit: 'Hz', yName: 'Envelope', yUnit, readout: envRead.current!, height: 260 }),
+      wave: new AnalysisChart(waveHost.current, { title: t('analysis.chart.waveform'), xName: t('analysis.chart.time'), xUnit: 's', yName: t('analysis.chart.acceleration'), yUnit, readout: waveRead.current!, height: 200 }),
+      spec: new AnalysisChart(specHost.current, { title: t('analysis.chart.spectrum'), xName: t('analysis.chart.frequency'), xUnit: 'Hz', yName: t('analysis.chart.psd'), yUnit: `${yUnit}²/Hz`, logY: true, readout: specRead.current! }),
+      env: new AnalysisChart(envHost.current, { title: t('analysis.chart.envelopeSpectrum'), xName: t('analysis.chart.frequency'), xUnit: 'Hz', yName: t('analysis.chart.envelope'), yUnit, readout: envRead.current!, height: 260 }),
     };
     charts.current = c;
     return () => {
@@ -142,7 +143,7 @@ export function SnapshotView({ id }: { id: string }) {
     return (
       <div className="page">
         <p className="error" role="alert">
-          This raw snapshot does not exist any more. <a href="#/analysis">Back to the snapshots</a>
+          {t('analysis.view.gone')} <a href="#/analysis">{t('analysis.view.back')}</a>
         </p>
       </div>
     );
@@ -151,19 +152,19 @@ export function SnapshotView({ id }: { id: string }) {
 
   const set = (p: Partial<ViewSettings>) => setSettings({ ...settings, ...p });
   const channels = session.value?.channels ?? [];
-  const channel = channels[settings.axis] ?? `Axis ${settings.axis + 1}`;
-  const subtitle = `${session.value?.name ?? 'Snapshot'} · ${channel} · ${formatDateTime(r.startMs)} · ${resolved.shaftHz > 0 ? `${(resolved.shaftHz * 60).toFixed(1)} rpm` : 'speed unknown'} · ${BEARINGS.find((b) => b.id === settings.bearing)?.name ?? (settings.bearing === 'custom' ? 'bearing from geometry' : 'no bearing chosen')}`;
+  const channel = channels[settings.axis] ?? t('analysis.view.axis', { n: settings.axis + 1 });
+  const subtitle = `${session.value?.name ?? t('analysis.view.snapshot')} · ${channel} · ${formatDateTime(r.startMs)} · ${resolved.shaftHz > 0 ? `${formatFixed(resolved.shaftHz * 60, 1)} rpm` : t('analysis.view.speedUnknown')} · ${BEARINGS.find((b) => b.id === settings.bearing)?.name ?? (settings.bearing === 'custom' ? t('analysis.view.bearingFromGeometry') : t('analysis.view.noBearing'))}`;
   const baseName = `vigil-${(session.value?.name ?? 'snapshot').replace(/[^\w.-]+/g, '_').slice(0, 40)}-${channel.replace(/[^\w.-]+/g, '_')}`;
   const tools = (key: 'wave' | 'spec' | 'env', file: string) => (
     <span className="button-row">
       <button type="button" data-testid={`${key}-reset`} onClick={() => charts.current?.[key].resetZoom()}>
-        See it all
+        {t('analysis.view.seeAll')}
       </button>
       <button type="button" data-testid={`${key}-png`} onClick={() => void charts.current?.[key].png(subtitle).then((b) => downloadBlob(b, `${baseName}-${file}.png`))}>
-        Save as PNG
+        {t('analysis.view.savePng')}
       </button>
       <button type="button" data-testid={`${key}-csv`} onClick={() => charts.current && downloadBlob(new Blob([charts.current[key].csv()], { type: 'text/csv' }), `${baseName}-${file}.csv`)}>
-        Save as CSV
+        {t('analysis.view.saveCsv')}
       </button>
     </span>
   );
@@ -174,33 +175,33 @@ export function SnapshotView({ id }: { id: string }) {
       <div className="page-head">
         <div>
           <a href={session.value ? `#/recordings/${encodeURIComponent(session.value.id)}` : '#/analysis'} className="small">
-            ← {session.value ? session.value.name : 'Snapshots'}
+            ← {session.value ? session.value.name : t('analysis.view.snapshots')}
           </a>
-          <h2>Waveform and envelope</h2>
+          <h2>{t('analysis.title')}</h2>
           <p className="muted small">
-            {node.value?.name ?? 'Unknown sensor'} · {formatDateTime(r.startMs)} · {(r.count / r.sampleRateHz).toFixed(2)} s at {formatHz(r.sampleRateHz)}
+            {node.value?.name ?? t('analysis.view.unknownSensor')} · {formatDateTime(r.startMs)} · {t('analysis.view.lengthAt', { seconds: formatFixed(r.count / r.sampleRateHz, 2), rate: formatHz(r.sampleRateHz) })}
           </p>
         </div>
       </div>
       <section className="panel">
         <div className="chart-toolbar">
           <label>
-            Channel
+            {t('analysis.view.channel')}
             <select data-testid="analysis-axis" value={settings.axis} onChange={(e) => set({ axis: Number(e.target.value) })}>
               {Array.from({ length: r.axisCount }, (_, a) => (
                 <option key={a} value={a}>
-                  {channels[a] ?? `Axis ${a + 1}`}
+                  {channels[a] ?? t('analysis.view.axis', { n: a + 1 })}
                 </option>
               ))}
             </select>
           </label>
           <label>
-            Shaft speed
+            {t('analysis.view.shaftSpeed')}
             <input data-testid="analysis-rpm" inputMode="decimal" size={7} value={settings.rpm} onChange={(e) => set({ rpm: e.target.value })} placeholder="rpm" />
-            rpm{resolved.shaftHz > 0 ? ` (${resolved.shaftHz.toFixed(2)} Hz)` : ''}
+            rpm{resolved.shaftHz > 0 ? ` (${formatFixed(resolved.shaftHz, 2)} Hz)` : ''}
           </label>
           <label>
-            Bearing
+            {t('analysis.view.bearing')}
             <select
               data-testid="analysis-bearing"
               value={settings.bearing}
@@ -209,33 +210,34 @@ export function SnapshotView({ id }: { id: string }) {
                 set({ bearing: e.target.value });
               }}
             >
-              <option value="none">None chosen</option>
+              <option value="none">{t('analysis.view.noneChosen')}</option>
               {BEARINGS.map((b) => (
-                <option key={b.id} value={b.id} title={b.source}>
+                // The bearing's name and its source (a citation) are reference data, shown as written.
+                <option key={b.id} value={b.id} title={b.source} translate="no">
                   {b.name}
                 </option>
               ))}
-              <option value="custom">Enter the geometry…</option>
+              <option value="custom">{t('analysis.view.enterGeometry')}</option>
             </select>
           </label>
           <label>
-            Shaft harmonics
+            {t('analysis.view.harmonics')}
             <input data-testid="analysis-harmonics" inputMode="numeric" size={3} value={settings.harmonics} onChange={(e) => set({ harmonics: e.target.value })} />
           </label>
         </div>
-        {speedSource && resolved.shaftHz > 0 && <p className="muted small">Shaft speed {speedSource}.</p>}
+        {speedSource && resolved.shaftHz > 0 && <p className="muted small">{t(speedSource)}</p>}
         {settings.bearing === 'custom' && (
           <div className="chart-toolbar" data-testid="analysis-geometry">
             {(
               [
-                ['balls', 'Rolling elements'],
-                ['ballDiameter', 'Ball diameter'],
-                ['pitchDiameter', 'Pitch diameter (same unit)'],
-                ['contactAngleDeg', 'Contact angle (degrees)'],
+                ['balls', 'analysis.geometry.balls'],
+                ['ballDiameter', 'analysis.geometry.ballDiameter'],
+                ['pitchDiameter', 'analysis.geometry.pitchDiameter'],
+                ['contactAngleDeg', 'analysis.geometry.contactAngle'],
               ] as const
             ).map(([k, name]) => (
               <label key={k}>
-                {name}
+                {t(name)}
                 <input size={6} value={settings.geometry[k]} onChange={(e) => set({ geometry: { ...settings.geometry, [k]: e.target.value } })} />
               </label>
             ))}
@@ -250,19 +252,19 @@ export function SnapshotView({ id }: { id: string }) {
           <table className="small" data-testid="defect-table">
             <thead>
               <tr>
-                <th>Defect frequency</th>
-                <th className="num">Orders</th>
-                <th className="num">At this speed</th>
+                <th>{t('analysis.view.defectFrequency')}</th>
+                <th className="num">{t('analysis.view.orders')}</th>
+                <th className="num">{t('analysis.view.atThisSpeed')}</th>
               </tr>
             </thead>
             <tbody>
               {defects.map((m) => (
                 <tr key={m.kind} data-testid={`marker-${m.label}`} data-hz={m.hz}>
                   <td>
-                    <span className="swatch" style={{ background: MARKER_COLOURS[m.kind] }} /> {DEFECT_NAMES[m.kind]} ({m.label})
+                    <span className="swatch" style={{ background: MARKER_COLOURS[m.kind] }} /> {t(DEFECT_NAMES[m.kind])} ({m.label})
                   </td>
-                  <td className="num">{(m.hz / resolved.shaftHz).toFixed(4)} ×</td>
-                  <td className="num">{m.hz.toFixed(2)} Hz</td>
+                  <td className="num">{formatFixed(m.hz / resolved.shaftHz, 4)} ×</td>
+                  <td className="num">{formatFixed(m.hz, 2)} Hz</td>
                 </tr>
               ))}
             </tbody>
@@ -272,21 +274,21 @@ export function SnapshotView({ id }: { id: string }) {
 
       <section className="panel">
         <div className="chart-toolbar">
-          <h3>Envelope spectrum</h3>
+          <h3>{t('analysis.chart.envelopeSpectrum')}</h3>
           <label>
-            Band-pass
+            {t('analysis.view.bandPass')}
             <input data-testid="analysis-band-lo" size={6} value={settings.bandLo} onChange={(e) => set({ bandLo: e.target.value })} />–
             <input data-testid="analysis-band-hi" size={6} value={settings.bandHi} onChange={(e) => set({ bandHi: e.target.value })} /> Hz
           </label>
           <label>
-            Low-pass
+            {t('analysis.view.lowPass')}
             <input data-testid="analysis-lowpass" size={5} value={settings.lowPass} onChange={(e) => set({ lowPass: e.target.value })} /> Hz
           </label>
           <label>
-            Envelope by
+            {t('analysis.view.envelopeBy')}
             <select data-testid="analysis-method" value={settings.method} onChange={(e) => set({ method: e.target.value as ViewSettings['method'] })}>
-              <option value="hilbert">Hilbert transform</option>
-              <option value="rectify">rectification</option>
+              <option value="hilbert">{t('analysis.view.hilbert')}</option>
+              <option value="rectify">{t('analysis.view.rectify')}</option>
             </select>
           </label>
           {tools('env', 'envelope')}
@@ -299,15 +301,16 @@ export function SnapshotView({ id }: { id: string }) {
             data-marker={computed.peak.label ?? ''}
             data-offset-bins={Number.isFinite(computed.peak.offsetBins) ? computed.peak.offsetBins : ''}
           >
-            Highest line: <strong>{computed.peak.hz.toFixed(2)} Hz</strong> ({computed.peak.value.toPrecision(3)} g)
+            {t('analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} g)
             {computed.peak.label ? (
               <>
                 {' '}
-                — at <strong>{computed.peak.label}</strong>
-                {PEAK_MEANING[computed.peak.label] ? `: ${PEAK_MEANING[computed.peak.label]}` : ''}, {Math.abs(computed.peak.offsetBins).toFixed(1)} bins from its marker (a bin is {computed.env.binHz.toFixed(2)} Hz).
+                — {t('analysis.peak.at')} <strong>{computed.peak.label}</strong>
+                {PEAK_MEANING[computed.peak.label] ? `: ${t(PEAK_MEANING[computed.peak.label])}` : ''},{' '}
+                {t('analysis.peak.offset', { bins: formatFixed(Math.abs(computed.peak.offsetBins), 1), binHz: formatFixed(computed.env.binHz, 2) })}
               </>
             ) : resolved.shaftHz > 0 ? (
-              ' — at none of the markers within one bin.'
+              ` — ${t('analysis.peak.none')}`
             ) : (
               '.'
             )}
@@ -317,29 +320,33 @@ export function SnapshotView({ id }: { id: string }) {
         <div className="muted small" data-testid="envelope-readout" ref={envRead} />
         {computed.env && (
           <p className="muted small">
-            {computed.env.samplesUsed.toLocaleString('en')} samples, band-pass {resolved.envelope.bandHz[0]}–{resolved.envelope.bandHz[1]} Hz, envelope by{' '}
-            {resolved.envelope.method === 'rectify' ? 'rectification' : 'the Hilbert transform'}, low-pass {resolved.envelope.lowPassHz} Hz.
+            {t(resolved.envelope.method === 'rectify' ? 'analysis.envelope.aboutRectify' : 'analysis.envelope.aboutHilbert', {
+              samples: formatCount(computed.env.samplesUsed),
+              lo: formatNumber(resolved.envelope.bandHz[0]),
+              hi: formatNumber(resolved.envelope.bandHz[1]),
+              lowPass: formatNumber(resolved.envelope.lowPassHz),
+            })}
           </p>
         )}
       </section>
 
       <section className="panel">
         <div className="chart-toolbar">
-          <h3>Spectrum</h3>
+          <h3>{t('analysis.chart.spectrum')}</h3>
           {tools('spec', 'spectrum')}
         </div>
         <div className="chart" data-testid="spectrum-chart" ref={specHost} />
         <div className="muted small" data-testid="spectrum-readout" ref={specRead} />
         {computed.spec && (
           <p className="muted small">
-            Power spectral density, Welch: {computed.spec.segments} Hann segments of {computed.spec.segmentLen} samples, half overlapping ({computed.spec.binHz.toFixed(2)} Hz per bin).
+            {t('analysis.spectrum.about', { segments: formatCount(computed.spec.segments), length: formatCount(computed.spec.segmentLen), binHz: formatFixed(computed.spec.binHz, 2) })}
           </p>
         )}
       </section>
 
       <section className="panel">
         <div className="chart-toolbar">
-          <h3>Waveform</h3>
+          <h3>{t('analysis.chart.waveform')}</h3>
           {tools('wave', 'waveform')}
         </div>
         <div className="chart" data-testid="waveform-chart" ref={waveHost} />
@@ -350,16 +357,22 @@ export function SnapshotView({ id }: { id: string }) {
 }
 
 const DEFECT_NAMES: Record<string, string> = {
-  bpfo: 'Outer race',
-  bpfi: 'Inner race',
-  bsf: 'Ball spin',
-  ftf: 'Cage',
+  bpfo: 'analysis.defect.bpfo',
+  bpfi: 'analysis.defect.bpfi',
+  bsf: 'analysis.defect.bsf',
+  ftf: 'analysis.defect.ftf',
 };
 
+/** A number to `digits` significant digits in the interface language. */
+function formatPrecision(x: number, digits: number): string {
+  const magnitude = x === 0 ? 0 : Math.floor(Math.log10(Math.abs(x)));
+  return formatNumber(x, Math.max(0, digits - 1 - magnitude), Math.max(0, digits - 1 - magnitude));
+}
+
 const PEAK_MEANING: Record<string, string> = {
-  BPFO: 'the pattern of an outer-race defect',
-  BPFI: 'the pattern of an inner-race defect',
-  BSF: 'the pattern of a rolling-element defect',
-  FTF: 'the pattern of a cage defect',
-  '1×': 'the shaft speed (imbalance, looseness, or a modulation by the shaft)',
+  BPFO: 'analysis.meaning.bpfo',
+  BPFI: 'analysis.meaning.bpfi',
+  BSF: 'analysis.meaning.bsf',
+  FTF: 'analysis.meaning.ftf',
+  '1×': 'analysis.meaning.shaft',
 };

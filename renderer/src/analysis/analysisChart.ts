@@ -6,6 +6,8 @@
  */
 import uPlot from 'uplot';
 import type { Marker, MarkerKind } from '../../../models/analysis/markers';
+import { formatFixed, formatNumber } from '../format';
+import { t } from '../i18n';
 
 export const MARKER_COLOURS: Record<MarkerKind, string> = {
   shaft: '#6b7280',
@@ -29,9 +31,14 @@ export interface AnalysisChartOptions {
 }
 
 function fmt(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return String(v);
+  if (v === 0 || !Number.isFinite(v)) return formatNumber(v);
   const a = Math.abs(v);
-  return a >= 1000 ? v.toFixed(0) : a >= 1 ? v.toPrecision(4) : a >= 1e-3 ? v.toPrecision(3) : v.toExponential(2);
+  const magnitude = Math.floor(Math.log10(a));
+  if (a >= 1000) return formatNumber(v, 0);
+  if (a >= 1) return formatFixed(v, 3 - magnitude);
+  if (a >= 1e-3) return formatFixed(v, 2 - magnitude);
+  const [mantissa, exponent] = v.toExponential(2).split('e');
+  return `${formatFixed(Number(mantissa), 2)}e${exponent}`;
 }
 
 export class AnalysisChart {
@@ -79,7 +86,7 @@ export class AnalysisChart {
     for (let i = 0; i < this.x.length; i++) if (this.x[i] >= a && this.x[i] <= b) lines.push(`${this.x[i]},${this.y[i]}`);
     const shown = this.markers.filter((m) => m.hz >= a && m.hz <= b);
     if (shown.length > 0) {
-      lines.push('', 'marker,frequency (Hz)');
+      lines.push('', t('analysis.chart.markerHeader'));
       for (const m of shown) lines.push(`${m.label},${m.hz}`);
     }
     return lines.join('\n') + '\n';
@@ -101,7 +108,7 @@ export class AnalysisChart {
     ctx.font = `${12 * devicePixelRatio}px sans-serif`;
     ctx.fillText(subtitle, 8 * devicePixelRatio, 40 * devicePixelRatio);
     ctx.drawImage(src, 0, head);
-    return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('the chart could not be turned into a PNG'))), 'image/png'));
+    return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error(t('analysis.chart.pngFailed')))), 'image/png'));
   }
 
   destroy(): void {
@@ -130,7 +137,7 @@ export class AnalysisChart {
       // A log PSD shows seven decades under its top: below that is the ADC's noise, not the machine.
       scales: { x: { time: false }, y: o.logY ? { distr: 3, range: (_u, _min, max) => [max * 1e-7, max * 2] } : { range: (_u, min, max) => (min >= 0 ? [0, max > 0 ? max * 1.1 : 1] : [min * 1.1, max * 1.1]) } },
       axes: [
-        { label: `${o.xName} (${o.xUnit})`, stroke: axisStroke, grid, ticks: grid },
+        { label: `${o.xName} (${o.xUnit})`, stroke: axisStroke, grid, ticks: grid, values: (_u, splits) => splits.map((v) => (v == null ? '' : formatNumber(v, 6))) },
         { label: `${o.yName} (${o.yUnit})`, stroke: axisStroke, grid, ticks: grid, size: 70, values: (_u, splits) => splits.map((v) => (v == null ? '' : fmt(v))) },
       ],
       cursor: { drag: { x: true, y: false, setScale: true } },
@@ -141,7 +148,7 @@ export class AnalysisChart {
       },
     };
     this.plot = new uPlot(opts, [this.x, y] as unknown as uPlot.AlignedData, this.host);
-    this.o.readout.textContent = 'Point at the chart to read a value; drag across it to zoom, double-click to see it all.';
+    this.o.readout.textContent = t('analysis.chart.hint');
   }
 
   private drawMarkers(u: uPlot): void {
@@ -159,7 +166,8 @@ export class AnalysisChart {
     const labels = shown.length < 2 || (u.valToPos(shown[shown.length - 1].hz, 'x', true) - u.valToPos(shown[0].hz, 'x', true)) / (shown.length - 1) >= 8 * dpr;
     if (!labels) {
       ctx.fillStyle = '#3a3f47';
-      ctx.fillText('Zoom in (drag across) to read the markers', left + width - 260 * dpr, top + 12 * dpr);
+      const hint = t('analysis.chart.zoomForMarkers');
+      ctx.fillText(hint, left + width - ctx.measureText(hint).width - 8 * dpr, top + 12 * dpr);
     }
     for (const m of shown) {
       const x = u.valToPos(m.hz, 'x', true);
@@ -187,7 +195,7 @@ export class AnalysisChart {
     const step = this.x.length > 1 ? this.x[1] - this.x[0] : 0;
     let best: Marker | null = null;
     for (const m of this.markers) if (Math.abs(m.hz - xv) <= 1.5 * step && (!best || Math.abs(m.hz - xv) < Math.abs(best.hz - xv))) best = m;
-    if (best) near = ` · at ${best.label} (${best.hz.toFixed(2)} Hz)`;
+    if (best) near = ` · ${t('analysis.chart.near', { marker: best.label, hz: formatFixed(best.hz, 2) })}`;
     this.o.readout.textContent = `${fmt(xv)} ${this.o.xUnit} · ${fmt(this.y[i])} ${this.o.yUnit}${near}`;
   }
 }

@@ -4,6 +4,8 @@
  */
 import { BEARINGS, defectFactors, findBearing, type BearingGeometry, type DefectFactors } from '../../../models/analysis/bearings';
 import { defaultEnvelopeOptions, type EnvelopeMethod, type EnvelopeOptions } from '../../../models/analysis/envelope';
+import { formatNumber } from '../format';
+import { t } from '../i18n';
 
 export interface ViewSettings {
   axis: number;
@@ -49,8 +51,8 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
   const problems: string[] = [];
   const rpm = num(s.rpm);
   let shaftHz = 0;
-  if (s.rpm.trim() === '') problems.push('Enter the shaft speed (rpm) to place the shaft and bearing markers.');
-  else if (!(rpm > 0 && rpm <= 60000)) problems.push(`The shaft speed must be a number of rpm above 0 and at most 60000 (got "${s.rpm}").`);
+  if (s.rpm.trim() === '') problems.push(t('analysis.problem.noSpeed'));
+  else if (!(rpm > 0 && rpm <= 60000)) problems.push(t('analysis.problem.speed', { max: formatNumber(60000), value: s.rpm }));
   else shaftHz = rpm / 60;
   let factors: DefectFactors | null = null;
   if (s.bearing === 'custom') {
@@ -63,7 +65,7 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
     try {
       factors = defectFactors(g);
     } catch (e) {
-      problems.push(`Bearing geometry: ${(e as Error).message}.`);
+      problems.push(t('analysis.problem.geometry', { error: (e as Error).message }));
     }
   } else if (s.bearing !== 'none') {
     factors = findBearing(s.bearing)?.factors ?? null;
@@ -74,13 +76,13 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
   const hi = num(s.bandHi);
   const lp = num(s.lowPass);
   const nyq = sampleRateHz / 2;
-  if (!(lo >= 0 && hi > lo && hi <= nyq)) problems.push(`The band-pass must run from a lower to a higher frequency, at most ${nyq} Hz (half the sample rate); using ${fallback.bandHz[0]}–${fallback.bandHz[1]} Hz.`);
+  if (!(lo >= 0 && hi > lo && hi <= nyq)) problems.push(t('analysis.problem.band', { nyquist: formatNumber(nyq), lo: formatNumber(fallback.bandHz[0]), hi: formatNumber(fallback.bandHz[1]) }));
   else envelope = { ...envelope, bandHz: [lo, hi] };
-  if (!(lp > 0 && lp <= nyq)) problems.push(`The envelope low-pass must be above 0 and at most ${nyq} Hz; using ${fallback.lowPassHz} Hz.`);
+  if (!(lp > 0 && lp <= nyq)) problems.push(t('analysis.problem.lowPass', { nyquist: formatNumber(nyq), lowPass: formatNumber(fallback.lowPassHz) }));
   else envelope = { ...envelope, lowPassHz: lp };
   const h = num(s.harmonics);
   const harmonics = Number.isInteger(h) && h >= 1 && h <= 50 ? h : 10;
-  if (harmonics !== h) problems.push('Shaft harmonics: a whole number from 1 to 50; showing 10.');
+  if (harmonics !== h) problems.push(t('analysis.problem.harmonics', { min: formatNumber(1), max: formatNumber(50), fallback: formatNumber(10) }));
   return { shaftHz, factors, envelope, harmonics, problems };
 }
 

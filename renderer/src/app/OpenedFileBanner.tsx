@@ -1,5 +1,6 @@
 /** Shown on every page while an opened file is read or waits for its page, or when one was not opened (and why). */
 import { useSyncExternalStore } from 'react';
+import { t } from '../i18n';
 import { openedFileInbox, type OpenedFileInbox } from './openedFiles';
 
 export function OpenedFileBanner({ inbox = openedFileInbox }: { inbox?: OpenedFileInbox }) {
@@ -14,7 +15,7 @@ export function OpenedFileBanner({ inbox = openedFileInbox }: { inbox?: OpenedFi
           <p>{s.text}</p>
           {s.error && (
             <button type="button" onClick={() => inbox.setStatus(s.id, null)}>
-              Dismiss
+              {t('files.dismiss')}
             </button>
           )}
         </div>

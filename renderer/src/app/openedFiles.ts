@@ -9,7 +9,8 @@
  */
 import { validateOpenedFileNotice, type OpenedFile, type OpenedFileKind, type OpenedFileNotice } from '../../../models/api/contract';
 import type { VigilClient } from '../api/types';
-import { formatBytes } from '../format';
+import { formatBytes, formatCount } from '../format';
+import { t } from '../i18n';
 import { navigate } from './route';
 
 export interface OpenedBytes {
@@ -29,7 +30,7 @@ export interface OpenedStatus {
 
 function base64Into(b64: string, out: Uint8Array, at: number): number {
   const s = atob(b64);
-  if (at + s.length > out.length) throw new Error('the file came back longer than announced');
+  if (at + s.length > out.length) throw new Error(t('files.read.longer'));
   for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
   return s.length;
 }
@@ -40,11 +41,11 @@ export async function readOpenedFile(client: Pick<VigilClient, 'invoke'>, f: Ope
   let offset = 0;
   for (;;) {
     const c = await client.invoke('files.read', { id: f.id, offset });
-    if (c.offset !== offset || c.total !== f.bytes) throw new Error('the pieces of the file did not follow each other');
+    if (c.offset !== offset || c.total !== f.bytes) throw new Error(t('files.read.order'));
     offset += base64Into(c.data, out, offset);
     if (c.done) break;
   }
-  if (offset !== f.bytes) throw new Error(`only ${offset} of its ${f.bytes} bytes arrived`);
+  if (offset !== f.bytes) throw new Error(t('files.read.short', { got: formatCount(offset), bytes: formatCount(f.bytes) }));
   return out;
 }
 
@@ -112,7 +113,6 @@ export class OpenedFileInbox {
 export const openedFileInbox = new OpenedFileInbox();
 
 const PAGE: Record<OpenedFileKind, 'recordings' | 'training'> = { bundle: 'recordings', model: 'training' };
-const KIND_WORDS: Record<OpenedFileKind, string> = { bundle: 'dataset bundle', model: 'model' };
 
 /**
  * Listens for opened files, reads each once (by id: an event and the list may both name it), and
@@ -125,25 +125,25 @@ export function startOpenedFiles(client: VigilClient, inbox = openedFileInbox, g
     try {
       n = validateOpenedFileNotice(raw);
     } catch (e) {
-      inbox.setStatus(`bad-${seen.size}`, { text: `A file was not opened: ${(e as Error).message}`, error: true });
+      inbox.setStatus(`bad-${seen.size}`, { text: t('files.status.badNotice', { error: (e as Error).message }), error: true });
       return;
     }
     if (seen.has(n.id)) return;
     seen.add(n.id);
     if ('error' in n) {
-      inbox.setStatus(n.id, { text: `Not opened: ${n.error}`, error: true });
+      inbox.setStatus(n.id, { text: t('files.status.notOpened', { error: n.error }), error: true });
       return;
     }
-    inbox.setStatus(n.id, { text: `Reading the ${KIND_WORDS[n.kind]} ${n.name} (${formatBytes(n.bytes)})…`, error: false });
+    inbox.setStatus(n.id, { text: t(n.kind === 'bundle' ? 'files.status.readingBundle' : 'files.status.readingModel', { name: n.name, size: formatBytes(n.bytes) }), error: false });
     try {
       const bytes = await readOpenedFile(client, n);
       const away = inbox.isShowing();
       // Another opened file is on screen: this one waits rather than take the technician away.
-      inbox.setStatus(n.id, away ? { text: `${n.name} is waiting: ${n.kind === 'bundle' ? 'its import preview opens on the Recordings page' : 'add it on the Training page'} once the file open now is done.`, error: false } : null);
+      inbox.setStatus(n.id, away ? { text: t(n.kind === 'bundle' ? 'files.status.bundleWaiting' : 'files.status.modelWaiting', { name: n.name }), error: false } : null);
       inbox.put({ id: n.id, name: n.name, kind: n.kind, bytes });
       if (!away) go(PAGE[n.kind]);
     } catch (e) {
-      inbox.setStatus(n.id, { text: `${n.name} could not be read: ${(e as Error).message}`, error: true });
+      inbox.setStatus(n.id, { text: t('files.status.unreadable', { name: n.name, error: (e as Error).message }), error: true });
     }
   };
   const list = () =>

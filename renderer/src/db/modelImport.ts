@@ -16,6 +16,7 @@ import { featureSpecKey } from '../../../models/features/spec';
 import { runInt8 } from '../../../models/nn/int8';
 import { ModelFormatError, readVgmFile, UNPAIRED_KEY, verifyModelTag, writeModelBlob, writeVgmFile } from '../../../models/nn/modelFile';
 import type { Int8Autoencoder } from '../../../models/nn/types';
+import { t } from '../i18n';
 import type { VigilDb } from './db';
 import { addModel, nextModelVersion } from './models';
 import type { ModelRow } from './types';
@@ -51,12 +52,12 @@ export async function planModelImport(db: VigilDb, bytes: Uint8Array, fileName: 
   const app: unknown = f.app;
   checkAppSection(app);
   if (!verifyModelTag(f.blob, UNPAIRED_KEY)) {
-    throw new ModelFormatError("the model's tag does not match the unpaired key that model files carry: the file was changed after it was written (a damaged or edited file)");
+    throw new ModelFormatError(t('files.model.badTag'));
   }
   const m = f.model;
   const st = runInt8(m, m.selfTest.input);
   const selfTestOk = st.sumsq === m.selfTest.sumsq && st.qIn.every((v, i) => v === m.selfTest.qIn[i]) && st.layers[st.layers.length - 1].every((v, i) => v === m.selfTest.qOut[i]);
-  if (!selfTestOk) throw new ModelFormatError('the self-test vector does not reproduce: the model is inconsistent, and a node would refuse it');
+  if (!selfTestOk) throw new ModelFormatError(t('files.model.selfTest'));
   const stored = await db.models.toArray();
   const existing = stored.find((r) => sameBytes(r.blob, bytes) || sameBytes(r.blob, f.blob)) ?? null;
   const next = await nextModelVersion(db);
@@ -67,9 +68,10 @@ export async function planModelImport(db: VigilDb, bytes: Uint8Array, fileName: 
     storeAs: existing ? existing.version : Math.max(m.modelVersion, next),
     existing,
     architecture: [m.mean.length, ...m.layers.map((l) => l.outDim)].join('-'),
-    channels: app?.lineage?.channels?.length ? app.lineage.channels : m.axes.map((a) => `node axis ${a}`),
+    channels: app?.lineage?.channels?.length ? app.lineage.channels : m.axes.map((a) => t('files.model.nodeAxis', { axis: a })),
     specKey: featureSpecKey(s),
-    specWords: `${s.sampleRateHz} Hz, window ${s.windowLen}, hop ${s.hop}, ${s.bandEdges.length - 1} bands`,
+    // Plain integers, as the spec is written everywhere else ("48000 Hz, window 1024").
+    specWords: t('files.model.spec', { rate: String(s.sampleRateHz), window: String(s.windowLen), hop: String(s.hop), bands: String(s.bandEdges.length - 1) }),
     app,
     blob: f.blob,
     model: m,
@@ -78,7 +80,7 @@ export async function planModelImport(db: VigilDb, bytes: Uint8Array, fileName: 
 
 /** Adds a planned model to the store (under plan.storeAs). */
 export async function applyModelImport(db: VigilDb, plan: ModelImportPlan, actor: string): Promise<ModelRow> {
-  if (plan.existing) throw new Error(`${plan.fileName} is in the model store already, as ${plan.existing.name}.`);
+  if (plan.existing) throw new Error(t('files.model.already', { file: plan.fileName, name: plan.existing.name }));
   const renumbered = plan.storeAs !== plan.fileVersion;
   const blob = renumbered ? writeModelBlob({ ...plan.model, modelVersion: plan.storeAs }) : plan.blob;
   const file = writeVgmFile(blob, plan.app);
@@ -95,8 +97,8 @@ export async function applyModelImport(db: VigilDb, plan: ModelImportPlan, actor
     summary: null,
     verdict: '',
     note: renumbered
-      ? `Opened from ${plan.fileName}, where it is v${plan.fileVersion}; stored as v${plan.storeAs}, above every version this laptop gave out (a node refuses a model older than the one it runs).`
-      : `Opened from ${plan.fileName}.`,
+      ? t('files.model.noteRenumbered', { file: plan.fileName, fileVersion: plan.fileVersion, storeAs: plan.storeAs })
+      : t('files.model.note', { file: plan.fileName }),
     meta: { openedFrom: plan.fileName, fileVersion: plan.fileVersion },
     actor,
   });

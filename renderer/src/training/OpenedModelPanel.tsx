@@ -4,7 +4,9 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { openedFileInbox } from '../app/openedFiles';
+import { formatCount } from '../format';
 import { applyModelImport, planModelImport, type ModelImportPlan } from '../db/modelImport';
+import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useStorage } from '../storage/services';
 
@@ -31,12 +33,12 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
       planModelImport(db, f.bytes, f.name).then(
         (plan) => {
           if (plan.existing) {
-            setState({ kind: 'message', text: `${f.name} is in the model store already, as ${plan.existing.name}.`, error: false });
+            setState({ kind: 'message', text: t('files.model.already', { file: f.name, name: plan.existing.name }), error: false });
             hold(false);
           } else setState({ kind: 'plan', plan });
         },
         (e: Error) => {
-          setState({ kind: 'message', text: `${f.name} is not a model Vigil can use: ${e.message}.`, error: true });
+          setState({ kind: 'message', text: t('files.model.unusable', { file: f.name, error: e.message }), error: true });
           hold(false);
         },
       );
@@ -53,12 +55,12 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
   if (!state) return null;
   if (state.kind === 'message') {
     return (
-      <section className="panel" aria-label="Opened model" data-testid="opened-model">
+      <section className="panel" aria-label={t('files.panel.label')} data-testid="opened-model">
         <p className={state.error ? 'error' : 'success'} role={state.error ? 'alert' : 'status'} data-testid="opened-model-message">
           {state.text}
         </p>
         <button type="button" onClick={() => setState(null)}>
-          Close
+          {t('files.panel.close')}
         </button>
       </section>
     );
@@ -70,9 +72,9 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
     try {
       const row = await applyModelImport(db, p, technicianName() || 'Vigil');
       await onAdded();
-      setState({ kind: 'message', text: `Added ${p.fileName} to the model store as ${row.name}. Deploy it from the Models list at the foot of this page.`, error: false });
+      setState({ kind: 'message', text: t('files.panel.added', { file: p.fileName, name: row.name }), error: false });
     } catch (e) {
-      setState({ kind: 'message', text: `${p.fileName} was not added: ${(e as Error).message}`, error: true });
+      setState({ kind: 'message', text: t('files.panel.notAdded', { file: p.fileName, error: (e as Error).message }), error: true });
     } finally {
       setBusy(false);
       hold(false);
@@ -80,30 +82,30 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
   };
   return (
     <section className="panel" aria-labelledby="opened-model-title" data-testid="opened-model">
-      <h3 id="opened-model-title">Add the model {p.fileName}?</h3>
+      <h3 id="opened-model-title">{t('files.panel.title', { file: p.fileName })}</h3>
       <ul className="small">
         <li data-testid="opened-model-version">
-          model v{p.fileVersion}
-          {p.storeAs !== p.fileVersion ? `, stored here as v${p.storeAs} (this laptop has given out versions up to v${p.storeAs - 1}; a node refuses a model older than the one it runs)` : ''}
+          {t('files.panel.version', { version: p.fileVersion })}
+          {p.storeAs !== p.fileVersion ? t('files.panel.storedAs', { storeAs: p.storeAs, highest: p.storeAs - 1 }) : ''}
         </li>
         <li>
-          autoencoder {p.architecture} on {p.channels.join(' + ')}; features {p.specWords}
+          {t('files.panel.architecture', { architecture: p.architecture, channels: p.channels.join(' + '), spec: p.specWords })}
         </li>
         <li>
-          threshold {p.model.detector.thresholdSumsq} (sum of squares), debounce {p.model.detector.debounceK} of {p.model.detector.debounceN}; self-test passes
+          {t('files.panel.detector', { threshold: formatCount(p.model.detector.thresholdSumsq), k: p.model.detector.debounceK, n: p.model.detector.debounceN })}
         </li>
         {l && (
           <li>
-            trained by {l.tool} on {l.createdAt} from {l.data.length} recording{l.data.length === 1 ? '' : 's'} ({l.labels.join(', ')})
+            {t('files.panel.lineage', { count: l.data.length, n: formatCount(l.data.length), tool: l.tool, date: l.createdAt, labels: l.labels.join(', ') })}
           </li>
         )}
       </ul>
       <div className="button-row">
         <button type="button" className="primary" data-testid="opened-model-add" disabled={busy} onClick={() => void add()}>
-          Add to the model store as v{p.storeAs}
+          {t('files.panel.add', { storeAs: p.storeAs })}
         </button>
         <button type="button" disabled={busy} onClick={() => (setState(null), hold(false))}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </section>

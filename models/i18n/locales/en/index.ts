@@ -1,11 +1,13 @@
 // The English catalogue: one file per area of the app, each file's content under its name
 // ("nodes.json" holds the keys "nodes.*"). Translators edit the JSON files, not this one.
+import analysis from './analysis.json';
 import app from './app.json';
 import common from './common.json';
 import deploy from './deploy.json';
 import errors from './errors.json';
 import evalrec from './evalrec.json';
 import events from './events.json';
+import files from './files.json';
 import importNs from './import.json';
 import labels from './labels.json';
 import learn from './learn.json';
@@ -19,4 +21,4 @@ import storage from './storage.json';
 import training from './training.json';
 import verdict from './verdict.json';
 
-export default { app, common, deploy, errors, evalrec, events, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };
+export default { analysis, app, common, deploy, errors, evalrec, events, files, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };

@@ -168,7 +168,7 @@ export function RecordingView({ id }: { id: string }) {
         <LabelTable labels={labels.value} relativeTo={s.startMs} empty={t('recordings.noLabels')} />
       </section>
       <section className="panel">
-        <h3>{t('recordings.snapshots')}</h3>
+        <h3>{t('recordings.rawSnapshotsTitle')}</h3>
         <SnapshotList sessionId={s.id} />
       </section>
       <section className="panel">

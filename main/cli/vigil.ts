@@ -10,6 +10,7 @@
  *   vigil edge-impulse export|import ...                        (docs/storage.md)
  *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
  *   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
+ *   vigil gateway --broker mqtts://HOST:PORT --group G --edge E ...   (docs/gateway.md)
  *
  * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
  * Errors are one line on stderr and exit status 2.
@@ -41,6 +42,7 @@ import { PdfError } from './pdf';
 import { BundleError } from '../../models/dataset/bundle';
 import { ReportError } from '../../models/report/model';
 import { computeFeatures, FeaturesUsageError } from './features';
+import { GATEWAY_USAGE, GatewayUsageError, parseGatewayArgs, runGateway } from './gateway';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -64,7 +66,9 @@ usage:
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
+  ${GATEWAY_USAGE}
 
+gateway publishes serial and virtual nodes to an MQTT broker as Sparkplug B until stopped (docs/gateway.md).
 features prints the node's features of a CSV recording (docs/features.md), computed as the app's
 import computes them: with --json one JSON object per window (JSON Lines), else a table. --fs
 defaults to what the import would guess (a time column, the file name); --window 1024 --hop 512 by
@@ -484,12 +488,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'export') result = cmdExport(rest, out);
     else if (cmd === 'import') result = cmdImport(rest, out);
     else if (cmd === 'edge-impulse') result = await cmdEdgeImpulse(rest, out);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features; see vigil --help)`);
+    else if (cmd === 'gateway') await runGateway(parseGatewayArgs(rest), io.stderr);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features, gateway; see vigil --help)`);
     if (json && result !== undefined) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError, GatewayUsageError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

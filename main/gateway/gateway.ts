@@ -27,12 +27,27 @@ import {
   type SparkplugMessage,
 } from '../../models/gateway/sparkplug';
 import type { NodeManager } from '../node/manager';
+
+/** What the gateway needs of the NodeManager (the bench feeds it simulated nodes through the same events). */
+export type NodeSource = Pick<NodeManager, 'subscribe' | 'listNodes'>;
 import { DiskBuffer, type BufferedMessage } from './buffer';
 
 const codec = sparkplugCodec('spBv1.0')!;
 
 export function encodeSparkplug(msg: SparkplugMessage): Uint8Array {
   return codec.encodePayload(msg as Parameters<typeof codec.encodePayload>[0]);
+}
+
+/**
+ * A payload encoded without seq, with its seq appended: protobuf field 3 (uint64, varint) may come
+ * after the metrics, so a buffered payload is sent without being decoded and encoded again.
+ */
+export function withSeq(payload: Uint8Array, seq: number): Uint8Array {
+  const tail = seq < 128 ? [0x18, seq] : [0x18, (seq & 0x7f) | 0x80, seq >> 7];
+  const out = new Uint8Array(payload.length + tail.length);
+  out.set(payload);
+  out.set(tail, payload.length);
+  return out;
 }
 
 export interface GatewayOptions {
@@ -55,10 +70,12 @@ export interface GatewayOptions {
 }
 
 interface InFlight {
-  msg: BufferedMessage;
+  device: string;
+  timestamp: number;
+  metrics: Metric[];
 }
 
-const REPLAY_BATCH = 100;
+const REPLAY_BATCH = 200;
 
 export class Gateway {
   readonly buffer: DiskBuffer;
@@ -82,7 +99,7 @@ export class Gateway {
   private readonly log: (line: string) => void;
 
   constructor(
-    private readonly manager: NodeManager,
+    private readonly manager: NodeSource,
     private readonly opts: GatewayOptions,
   ) {
     this.buffer = new DiskBuffer(opts.bufferDir, opts.bufferMaxBytes);
@@ -160,7 +177,7 @@ export class Gateway {
       this.online();
     });
     const lost = (why: string) => {
-      if (gen !== this.generation) return;
+      if (gen !== this.generation || this.stopped) return;
       this.generation++;
       const was = this.live;
       this.live = false;
@@ -196,17 +213,19 @@ export class Gateway {
     this.draining = true;
     const gen = this.generation;
     const had = this.buffer.length;
+    let sent = 0;
     try {
       while (this.buffer.length > 0 && gen === this.generation) {
         const batch = this.buffer.peek(REPLAY_BATCH);
-        const acks = batch.map((m) => this.publishData(m, true));
+        const acks = batch.map((m) => this.replayData(m));
         const ok = (await Promise.all(acks)).every(Boolean);
         if (!ok || gen !== this.generation) return;
         this.buffer.shift(batch.length);
         this.replayed += batch.length;
+        sent += batch.length;
       }
       if (had > 0) {
-        this.log(`replayed ${had} buffered messages (${this.buffer.dropped} dropped while the buffer was full)`);
+        this.log(`replayed ${sent} buffered messages (${this.buffer.dropped} dropped while the buffer was full)`);
         this.publishStats();
       }
     } finally {
@@ -215,7 +234,7 @@ export class Gateway {
   }
 
   private requeueInFlight(): void {
-    const back = [...this.inFlight].map((f) => f.msg);
+    const back = [...this.inFlight].map((f) => this.historical(f));
     this.inFlight.clear();
     this.buffer.unshift(back);
   }
@@ -223,25 +242,34 @@ export class Gateway {
   // ---- publishing ----
 
   private publish(type: MessageType, msg: SparkplugMessage, device?: string, done?: (ok: boolean) => void): void {
-    const client = this.client!;
-    const payload = { ...msg, seq: this.seq.take() };
-    this.published++;
-    client.publish(sparkplugTopic(this.opts.group, type, this.opts.edge, device), Buffer.from(encodeSparkplug(payload)), { qos: 1 }, (err) => done?.(!err));
+    this.publishEncoded(type, encodeSparkplug({ timestamp: msg.timestamp, metrics: msg.metrics }), device, done);
   }
 
-  /** One DDATA; resolves true once the broker acknowledged it. Kept in flight so a lost connection buffers it again. */
-  private publishData(msg: BufferedMessage, historical: boolean): Promise<boolean> {
+  /** Publishes a payload encoded without seq, with the session's next seq. */
+  private publishEncoded(type: MessageType, payload: Uint8Array, device?: string, done?: (ok: boolean) => void): void {
+    this.published++;
+    const bytes = withSeq(payload, this.seq.take());
+    this.client!.publish(sparkplugTopic(this.opts.group, type, this.opts.edge, device), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { qos: 1 }, (err) => done?.(!err));
+  }
+
+  /** A buffered DDATA; resolves true once the broker acknowledged it. */
+  private replayData(msg: BufferedMessage): Promise<boolean> {
     const gen = this.generation;
-    const entry: InFlight = { msg };
-    if (!historical) this.inFlight.add(entry);
-    const metrics = historical ? msg.metrics.map((m) => ({ ...m, isHistorical: true })) : msg.metrics;
-    return new Promise((resolve) => {
-      this.publish('DDATA', { timestamp: msg.timestamp, metrics }, msg.device, (ok) => {
-        if (gen !== this.generation) return resolve(false);
-        if (ok) this.inFlight.delete(entry);
-        resolve(ok);
-      });
+    return new Promise((resolve) => this.publishEncoded('DDATA', msg.payload, msg.device, (ok) => resolve(ok && gen === this.generation)));
+  }
+
+  /** A live DDATA, kept in flight until acknowledged so a lost connection buffers it again. */
+  private liveData(entry: InFlight): void {
+    const gen = this.generation;
+    this.inFlight.add(entry);
+    this.publish('DDATA', { timestamp: entry.timestamp, metrics: entry.metrics }, entry.device, (ok) => {
+      if (ok && gen === this.generation) this.inFlight.delete(entry);
     });
+  }
+
+  /** The message as it is buffered: every metric marked historical, encoded once. */
+  private historical(m: InFlight): BufferedMessage {
+    return { device: m.device, timestamp: m.timestamp, payload: encodeSparkplug({ timestamp: m.timestamp, metrics: m.metrics.map((x) => ({ ...x, isHistorical: true })) }) };
   }
 
   private publishStats(): void {
@@ -254,9 +282,9 @@ export class Gateway {
     const info = this.nodes.get(path);
     const device = info && deviceId(info);
     if (!device || metrics.length === 0) return;
-    const msg: BufferedMessage = { device, timestamp: Date.now(), metrics };
-    if (this.live && !this.draining && this.buffer.length === 0 && this.born.has(path)) void this.publishData(msg, false);
-    else this.buffer.push(msg);
+    const entry: InFlight = { device, timestamp: Date.now(), metrics };
+    if (this.live && !this.draining && this.buffer.length === 0 && this.born.has(path)) this.liveData(entry);
+    else this.buffer.push(this.historical(entry));
   }
 
   private birth(info: NodeInfo): void {

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { get as sparkplugCodec } from 'sparkplug-payload';
 import { describe, expect, it } from 'vitest';
 import { DiskBuffer, type BufferedMessage } from '../../../main/gateway/buffer';
-import { encodeSparkplug } from '../../../main/gateway/gateway';
+import { encodeSparkplug, withSeq } from '../../../main/gateway/gateway';
 import { parseGatewayArgs } from '../../../main/cli/gateway';
 import { checkSparkplugId, featureMetrics, SequenceCounter, sparkplugTopic } from '../../../models/gateway/sparkplug';
 
-const msg = (i: number): BufferedMessage => ({ device: 'dev', timestamp: 1000 + i, metrics: [{ name: 'features/window_index', type: 'UInt32', value: i, timestamp: 1000 + i }] });
+const msg = (i: number): BufferedMessage => ({ device: 'dev', timestamp: 1000 + i, payload: encodeSparkplug({ timestamp: 1000 + i, metrics: [{ name: 'features/window_index', type: 'UInt32', value: i, timestamp: 1000 + i, isHistorical: true }] }) });
+const windowOf = (m: BufferedMessage) => sparkplugCodec('spBv1.0')!.decodePayload(m.payload).metrics![0].value;
 
 describe('Sparkplug mapping', () => {
   it('builds topics, checks ids and wraps seq at 256', () => {
@@ -35,6 +36,15 @@ describe('Sparkplug mapping', () => {
     expect(byName.get('features/anomaly_score')!.value).toBeNull();
     expect(byName.get('detector/state')!.value).toBe('model');
   });
+
+  it('appends a seq to a payload encoded without one (a buffered message is sent as it was stored)', () => {
+    const bare = encodeSparkplug({ timestamp: 5, metrics: featureMetrics({ windowIndex: 3, tUs: 1, shaftHz: 0, rmsG: [0.1] }, 5) });
+    for (const seq of [0, 127, 128, 255]) {
+      const p = sparkplugCodec('spBv1.0')!.decodePayload(withSeq(bare, seq));
+      expect(Number(p.seq)).toBe(seq);
+      expect(p.metrics!.find((m) => m.name === 'features/window_index')!.value).toBe(3);
+    }
+  });
 });
 
 describe('gateway disk buffer', () => {
@@ -50,9 +60,16 @@ describe('gateway disk buffer', () => {
     expect(b.bytes).toBeLessThanOrEqual(2048);
     expect(readFileSync(b.file!, 'utf8').trim().split('\n')).toHaveLength(i);
     b.shift(2);
-    b.unshift([msg(-1)]);
+    // A restart after an acknowledged prefix resumes behind it.
+    expect(new DiskBuffer(dir, 2048).peek(100).map(windowOf)).toEqual(Array.from({ length: i - 2 }, (_, k) => k + 2));
+    b.unshift([msg(100)]);
     const again = new DiskBuffer(dir, 2048);
-    expect(again.peek(100).map((m) => m.timestamp - 1000)).toEqual([-1, ...Array.from({ length: i - 2 }, (_, k) => k + 2)]);
+    expect(again.peek(100).map(windowOf)).toEqual([100, ...Array.from({ length: i - 2 }, (_, k) => k + 2)]);
+    expect(again.peek(1)[0].timestamp).toBe(1100);
+    again.shift(again.length);
+    expect(again.length).toBe(0);
+    expect(readFileSync(again.file!, 'utf8')).toBe('');
+    expect(new DiskBuffer(dir, 2048).length).toBe(0);
   });
 
   it('refuses a size limit too small to hold a message', () => {

@@ -91,7 +91,7 @@ export async function gatewayBench(): Promise<BenchResult> {
   await subs[0].connect(url, ca, 'office-secret');
   await subs[1].connect(url, ca, 'line2-secret');
 
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'gatewayChild.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'gatewayChild.ts')], {
     cwd: ROOT,
     env: { ...process.env, VIGIL_BENCH_GATEWAY: JSON.stringify({ broker: url, ca: join(dir, 'ca.crt'), user: 'gwbench', password: 'gw-secret', group: 'bench', edge: 'gwbench', nodes, bufferDir: join(dir, 'buffer') }) },
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -136,14 +136,24 @@ export class Gateway {
     if (this.statsTimer) clearInterval(this.statsTimer);
     const client = this.client;
     if (!client) return;
-    if (this.live) {
+    // Never wait long on a broker that has gone quiet: the will covers what is not acknowledged.
+    const within = (ms: number, work: (done: () => void) => void) =>
+      new Promise<void>((res) => {
+        const t = setTimeout(res, ms);
+        work(() => {
+          clearTimeout(t);
+          res();
+        });
+      });
+    const wasLive = this.live;
+    if (wasLive) {
       for (const [, device] of this.born) this.publish('DDEATH', { timestamp: Date.now(), metrics: [] }, device);
       const death = { timestamp: Date.now(), metrics: [{ name: 'bdSeq', type: 'UInt64', value: this.bdSeq, timestamp: Date.now() }] as Metric[] };
-      await new Promise<void>((res) => client.publish(sparkplugTopic(this.opts.group, 'NDEATH', this.opts.edge), Buffer.from(encodeSparkplug(death)), { qos: 1 }, () => res()));
+      await within(3000, (done) => client.publish(sparkplugTopic(this.opts.group, 'NDEATH', this.opts.edge), Buffer.from(encodeSparkplug(death)), { qos: 1 }, () => done()));
     }
     this.live = false;
     this.requeueInFlight();
-    await new Promise<void>((res) => client.end(false, {}, () => res()));
+    await within(3000, (done) => client.end(!wasLive, {}, () => done()));
     this.client = null;
   }
 

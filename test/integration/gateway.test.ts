@@ -213,4 +213,19 @@ describe.skipIf(!mq.available && !inCi)('plant gateway -> Mosquitto (TLS, shippe
       expect(bd.at(-1)).toBe((bd.at(-2)! + 1) % 256);
     }
   }, 40_000);
+
+  it('an orderly stop (SIGTERM) sends a DDEATH per node and the NDEATH itself, and exits 0', async () => {
+    await waitFor('the DBIRTHs of the restarted gateway', 20_000, () => (ws.every((w) => w.of('DBIRTH').length >= 4) ? true : undefined));
+    const before = ws.map((w) => ({ dd: w.of('DDEATH').length, nd: w.of('NDEATH').length }));
+    const exited = new Promise<number | null>((r) => gateway.once('exit', (code) => r(code)));
+    gateway.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const [i, w] of ws.entries()) await waitFor(`${w.user}: 2 DDEATH and an NDEATH`, 10_000, () => (w.of('DDEATH').length >= before[i].dd + 2 && w.of('NDEATH').length > before[i].nd ? true : undefined));
+    for (const w of ws) {
+      const nd = w.of('NDEATH').at(-1)!;
+      expect(toNum(nd.metrics.find((m) => m.name === 'bdSeq')!.value)).toBe(toNum(w.of('NBIRTH').at(-1)!.metrics.find((m) => m.name === 'bdSeq')!.value));
+      expect(new Set(w.of('DDEATH').slice(-2).map((d) => d.device)).size).toBe(2);
+    }
+    expect(gatewayLog).toContain('vigil gateway: stopped');
+  }, 40_000);
 });

@@ -14,6 +14,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { get as sparkplugCodec } from 'sparkplug-payload';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFirmware, ROOT } from '../helpers/firmware';
+import { DiskBuffer } from '../../main/gateway/buffer';
 import { findMosquitto, freePort, makePasswords, makeTestCa, Mosquitto, writeShippedConfig } from '../helpers/mosquitto';
 import { waitFor } from '../helpers/wait';
 
@@ -228,4 +229,30 @@ describe.skipIf(!mq.available && !inCi)('plant gateway -> Mosquitto (TLS, shippe
     }
     expect(gatewayLog).toContain('vigil gateway: stopped');
   }, 40_000);
+
+  it('a gateway that stops while the broker is down keeps its buffer on disk and replays it after its restart', async () => {
+    await broker.stop();
+    gatewayLog = '';
+    gateway = startGateway();
+    await waitFor('virtual nodes streaming into the buffer', 30_000, () => (/2 node\(s\) publishing/.test(gatewayLog) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 2000));
+    const exited = new Promise<number | null>((r) => gateway.once('exit', (code) => r(code)));
+    gateway.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const held = new DiskBuffer(join(dir, 'buffer'), 1 << 30).peek(1 << 20);
+    expect(held.length).toBeGreaterThan(5);
+    const want = new Set(held.flatMap((m) => (codec.decodePayload(m.payload).metrics ?? []).filter((x) => x.name === 'features/window_index').map((x) => `${m.device}:${toNum(x.value)}`)));
+    expect(want.size).toBeGreaterThan(50);
+    const seenBefore = ws.map((w) => w.got.length);
+    await broker.start();
+    gatewayLog = '';
+    gateway = startGateway();
+    await waitFor('the restarted gateway to replay', 30_000, () => (/replayed \d+ buffered/.test(gatewayLog) ? true : undefined));
+    for (const [i, w] of ws.entries()) {
+      await waitFor(`${w.user}: every buffered window`, 20_000, () => {
+        const got = new Set(w.got.slice(seenBefore[i]).filter((r) => r.type === 'DDATA').flatMap((r) => r.metrics.filter((m) => m.name === 'features/window_index' && m.isHistorical).map((m) => `${r.device}:${toNum(m.value)}`)));
+        return [...want].every((k) => got.has(k)) ? true : undefined;
+      });
+    }
+  }, 90_000);
 });

@@ -4,13 +4,16 @@
  * Sparkplug B. Runs until SIGINT or SIGTERM, then sends DDEATH and NDEATH and leaves.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
+import { isTimeOrIndexColumn, rateFromFileName } from '../../models/dataset/formats';
 import { checkSparkplugId } from '../../models/gateway/sparkplug';
+import { readCsvHeader } from './csvColumns';
 import { Gateway } from '../gateway/gateway';
 import { defaultDataDir } from '../node/keys';
 import { NodeManager } from '../node/manager';
+import { startVirtualNode, type VirtualNode } from '../node/virtualNode';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,16 +29,17 @@ export interface GatewayFlags {
   group: string;
   edge: string;
   nodes: string[];
-  virtual: DemoRecording[];
+  /** A demo recording, or a CSV file of one's own with its sample rate. */
+  virtual: (DemoRecording | { csv: string; rateHz: number })[];
   bufferDir?: string;
   bufferMaxMb: number;
 }
 
 export const GATEWAY_USAGE = `vigil gateway --broker mqtts://HOST:PORT --group G --edge E [--ca CA.pem] [--user U --password-file F]
-              [--node /dev/ttyACM0]... [--virtual cwru-normal|cwru-inner-race]... [--buffer-dir DIR] [--buffer-max-mb 64]`;
+              [--node /dev/ttyACM0]... [--virtual cwru-normal|cwru-inner-race|FILE.csv[@RATE]]... [--buffer-dir DIR] [--buffer-max-mb 64]`;
 
 export function parseGatewayArgs(argv: string[]): GatewayFlags {
-  const f: Partial<GatewayFlags> & { nodes: string[]; virtual: DemoRecording[] } = { nodes: [], virtual: [], bufferMaxMb: 64 };
+  const f: Partial<GatewayFlags> & Pick<GatewayFlags, 'nodes' | 'virtual'> = { nodes: [], virtual: [], bufferMaxMb: 64 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -52,8 +56,15 @@ export function parseGatewayArgs(argv: string[]): GatewayFlags {
     else if (a === '--node') f.nodes.push(value());
     else if (a === '--virtual') {
       const v = value();
-      if (!(DEMO_RECORDINGS as readonly string[]).includes(v)) throw new GatewayUsageError(`--virtual: unknown recording "${v}" (choose ${DEMO_RECORDINGS.join(' or ')})`);
-      f.virtual.push(v as DemoRecording);
+      if ((DEMO_RECORDINGS as readonly string[]).includes(v)) f.virtual.push(v as DemoRecording);
+      else {
+        const m = /^(.+?\.csv)(?:@(\d+))?$/i.exec(v);
+        if (!m) throw new GatewayUsageError(`--virtual: "${v}" is neither a demo recording (${DEMO_RECORDINGS.join(', ')}) nor a FILE.csv[@RATE]`);
+        if (!existsSync(m[1])) throw new GatewayUsageError(`--virtual: cannot read ${m[1]}: no such file`);
+        const rateHz = m[2] ? Number(m[2]) : rateFromFileName(basename(m[1]));
+        if (!rateHz || rateHz < 1000 || rateHz > 200_000) throw new GatewayUsageError(`--virtual: give the sample rate of ${m[1]} as ${m[1]}@HZ (1000 to 200000)`);
+        f.virtual.push({ csv: m[1], rateHz });
+      }
     } else if (a === '--buffer-dir') f.bufferDir = value();
     else if (a === '--buffer-max-mb') {
       const n = Number(value());
@@ -93,13 +104,24 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
     log: (line) => log(`vigil gateway: ${line}`),
   });
   gateway.start();
+  /** Virtual nodes replaying a CSV of one's own (the manager owns the demo ones). */
+  const own: VirtualNode[] = [];
   try {
     for (const path of flags.nodes) {
       const info = await manager.connect(path);
       log(`vigil gateway: node ${info.hello?.name ?? '?'} (${info.hello?.uid ?? 'no HELLO'}) on ${path}`);
     }
     for (const [i, rec] of flags.virtual.entries()) {
-      const info = await manager.startDemo(rec, `${flags.edge}-v${i + 1}`);
+      const name = `${flags.edge}-v${i + 1}`;
+      let info;
+      if (typeof rec === 'string') info = await manager.startDemo(rec, name);
+      else {
+        const columns = (await readCsvHeader(rec.csv)).filter((h) => !isTimeOrIndexColumn(h)).slice(0, 3);
+        if (columns.length === 0) throw new GatewayUsageError(`--virtual: ${rec.csv} has no sensor column`);
+        const vn = await startVirtualNode({ root: ROOT, recording: 'cwru-normal', csv: { file: resolve(rec.csv), rateHz: rec.rateHz, columns, label: basename(rec.csv), shaftHz: 0 }, name });
+        own.push(vn);
+        info = await manager.connect(vn.path, true);
+      }
       log(`vigil gateway: virtual node ${info.hello?.name ?? '?'} (${info.hello?.uid ?? 'no HELLO'}) on ${info.path}`);
     }
     log(`vigil gateway: ${manager.listNodes().length} node(s) publishing to ${flags.broker} as spBv1.0/${flags.group}/+/${flags.edge}`);
@@ -111,6 +133,7 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
   } finally {
     await gateway.stop();
     await manager.shutdown();
+    for (const vn of own) await vn.stop();
     log('vigil gateway: stopped');
   }
 }

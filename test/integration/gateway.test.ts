@@ -87,7 +87,9 @@ describe.skipIf(!mq.available && !inCi)('plant gateway -> Mosquitto (TLS, shippe
     const p = spawn(
       process.execPath,
       [join(ROOT, 'main', 'cli', 'vigil-bin.mjs'), 'gateway', '--broker', `mqtts://localhost:${port}`, '--ca', join(dir, 'ca.crt'), '--user', 'gw1',
-        '--password-file', join(dir, 'gw1.password'), '--group', 'plant', '--edge', 'gw1', '--virtual', 'cwru-normal', '--virtual', 'cwru-inner-race',
+        '--password-file', join(dir, 'gw1.password'), '--group', 'plant', '--edge', 'gw1', '--virtual', 'cwru-normal',
+        // The second node replays a CSV file given by path (its rate read from the name: 48k).
+        '--virtual', join(ROOT, 'data', 'demo', 'cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv'),
         '--buffer-dir', join(dir, 'buffer')],
       { cwd: ROOT, env: { ...process.env, VIGIL_DATA_DIR: join(dir, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] },
     );

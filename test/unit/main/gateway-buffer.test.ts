@@ -1,7 +1,7 @@
 // The gateway's pieces without a broker: the Sparkplug mapping (models/gateway/sparkplug.ts) encoded
 // and decoded by sparkplug-payload, the on-disk buffer (bounded, in order, survives a restart) and
 // the command-line flags.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get as sparkplugCodec } from 'sparkplug-payload';
@@ -79,6 +79,17 @@ describe('gateway disk buffer', () => {
 
 describe('vigil gateway flags', () => {
   const base = ['--broker', 'mqtts://broker.plant:8883', '--group', 'plant', '--edge', 'gw1', '--virtual', 'cwru-normal'];
+  it('takes a CSV file for a virtual node, its rate from @RATE or from its name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-gwcsv-'));
+    const plain = join(dir, 'pump.csv');
+    writeFileSync(plain, 'x,y\n0.1,0.2\n');
+    expect(() => parseGatewayArgs([...base, '--virtual', plain])).toThrow(/give the sample rate of .*pump.csv as .*@HZ/);
+    expect(parseGatewayArgs([...base, '--virtual', `${plain}@26667`]).virtual[1]).toEqual({ csv: plain, rateHz: 26667 });
+    const named = join(dir, 'motor_48k.csv');
+    writeFileSync(named, 'x\n0.1\n');
+    expect(parseGatewayArgs([...base, '--virtual', named]).virtual[1]).toEqual({ csv: named, rateHz: 48000 });
+  });
+
   it('reads a complete command line', () => {
     expect(parseGatewayArgs([...base, '--buffer-max-mb', '8'])).toMatchObject({ broker: 'mqtts://broker.plant:8883', group: 'plant', edge: 'gw1', virtual: ['cwru-normal'], bufferMaxMb: 8 });
   });
@@ -86,7 +97,9 @@ describe('vigil gateway flags', () => {
     expect(() => parseGatewayArgs(base.slice(2))).toThrow(/--broker is required/);
     expect(() => parseGatewayArgs(['--broker', 'http://x', ...base.slice(2)])).toThrow(/mqtt:\/\/, mqtts:\/\//);
     expect(() => parseGatewayArgs([...base.slice(0, 6)])).toThrow(/at least one --node/);
-    expect(() => parseGatewayArgs([...base, '--virtual', 'bogus'])).toThrow(/unknown recording "bogus"/);
+    expect(() => parseGatewayArgs([...base, '--virtual', 'bogus'])).toThrow(/"bogus" is neither a demo recording/);
+    expect(() => parseGatewayArgs([...base, '--virtual', '/nonexistent/rec.csv'])).toThrow(/cannot read \/nonexistent\/rec.csv/);
+    expect(() => parseGatewayArgs([...base, '--virtual', 'package.json.csv'])).toThrow(/no such file/);
     expect(() => parseGatewayArgs([...base, '--ca', '/nonexistent/ca.pem'])).toThrow(/no such file/);
     expect(() => parseGatewayArgs(['--broker', 'mqtt://x', '--group', 'a+b', '--edge', 'gw1', '--virtual', 'cwru-normal'])).toThrow(/--group "a\+b"/);
   });

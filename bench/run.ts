@@ -27,6 +27,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult
   detection: { describe: 'speed-aware detection: UESTC unseen speeds, weak faults, CWRU, FEMTO early warning', run: () => import('./detection').then((m) => m.detectionBench()) },
   modellab: { describe: 'TFLite interop: LiteRT output equal to the node\'s (tflite_bitexact), in both rounding modes', run: () => import('./modellab').then((m) => m.modellabBench()) },
   envelope: { describe: 'envelope spectrum on CWRU: the highest line at BPFI (inner race) or BPFO (outer race), within one bin', run: () => import('./envelope').then((m) => m.envelopeBench()) },
+  gateway: { describe: 'plant gateway: N nodes through Mosquitto (TLS) to two workstations, one broker restart: loss, latency, CPU, RSS', run: () => import('./gateway').then((m) => m.gatewayBench()) },
   training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },
 };
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Vigil needs to build the firmware, run the
 # emulated node and drive the browser tests. Idempotent: packages already present
-# are left alone, and nothing is done when everything is installed.
+# are left alone, and nothing is done when everything is installed. mosquitto: the MQTT broker
+# the plant gateway's integration test starts on loopback (test/integration/gateway.test.ts);
+# openssl makes that test's CA and server certificate.
 set -euo pipefail
 
 PACKAGES=(
@@ -9,6 +11,7 @@ PACKAGES=(
   qemu-system-arm socat libcmocka-dev chromium udev poppler-utils
   build-essential pkg-config python3 python3-venv
   clang
+  mosquitto openssl
 )
 
 missing=()

@@ -11,6 +11,7 @@
  *   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
  *   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
  *   vigil power --rate HZ --hop N --axes N --stream MODE --link wired|ble   (docs/power.md)
+ *   vigil gateway --broker mqtts://HOST:PORT --group G --edge E ...   (docs/gateway.md)
  *
  * Progress goes to stderr; results to stdout; with --json the last stdout line is one JSON object.
  * Errors are one line on stderr and exit status 2.
@@ -44,6 +45,7 @@ import { BundleError } from '../../models/dataset/bundle';
 import { ReportError } from '../../models/report/model';
 import { computeFeatures, FeaturesUsageError } from './features';
 import { POWER_FLAGS, PowerUsageError, powerTable, runPower } from './power';
+import { GATEWAY_USAGE, GatewayUsageError, parseGatewayArgs, runGateway } from './gateway';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -67,11 +69,14 @@ usage:
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
   vigil features --data RECORDING.csv [--channel NAME[,NAME]] [--fs HZ] [--window N --hop N] [--json]
+  ${GATEWAY_USAGE}
   vigil power --rate HZ --hop N --axes N --stream features|raw|both|off [--decimation D] [--bands]
               --link wired|ble [--battery-mah N] [--json]
 
 power estimates a node's average current, power and battery life (docs/power.md) from measured
 instruction counts, datasheet currents and named assumptions; --battery-mah defaults to 2600.
+
+gateway publishes serial and virtual nodes to an MQTT broker as Sparkplug B until stopped (docs/gateway.md).
 
 features prints the node's features of a CSV recording (docs/features.md), computed as the app's
 import computes them: with --json one JSON object per window (JSON Lines), else a table. --fs
@@ -535,12 +540,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'import') result = cmdImport(rest, out);
     else if (cmd === 'edge-impulse') result = await cmdEdgeImpulse(rest, out);
     else if (cmd === 'power') result = cmdPower(rest, out);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features, power; see vigil --help)`);
+    else if (cmd === 'gateway') await runGateway(parseGatewayArgs(rest), io.stderr);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features, power, gateway; see vigil --help)`);
     if (json && result !== undefined) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError, PowerUsageError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError, PowerUsageError, GatewayUsageError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

@@ -240,8 +240,9 @@ export class NodeManager {
     }
     return session.info();
   }
-  async startDemo(recording: DemoRecording = 'cwru-normal'): Promise<NodeInfo> {
-    const vn = await startVirtualNode({ root: this.opts.root, recording });
+  /** Starts a virtual node replaying a demo recording; `name` is its node name (default demo-RECORDING). */
+  async startDemo(recording: DemoRecording = 'cwru-normal', name?: string): Promise<NodeInfo> {
+    const vn = await startVirtualNode({ root: this.opts.root, recording, ...(name ? { name } : {}) });
     this.demos.set(vn.path, vn);
     vn.process.once('exit', (code, signal) => {
       this.demos.delete(vn.path);

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApiError, type DemoRecording } from '../../models/api/contract';
 
@@ -64,6 +64,8 @@ export function ensureHostNodeBuilt(root: string): string {
 export interface StartOptions {
   root: string;
   recording: DemoRecording;
+  /** A recording of one's own to replay instead of the demo one (file relative to root, or absolute). */
+  csv?: Recording;
   name?: string;
   /** Replay without real-time pacing (tests only). */
   fast?: boolean;
@@ -81,10 +83,10 @@ export interface StartOptions {
 }
 
 export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
-  const rec = DEMO_RECORDING_FILES[opts.recording];
+  const rec = opts.csv ?? DEMO_RECORDING_FILES[opts.recording];
   const bin = ensureHostNodeBuilt(opts.root);
   const args = [
-    '--csv', join(opts.root, rec.file),
+    '--csv', resolve(opts.root, rec.file),
     '--rate', String(rec.rateHz),
     '--columns', rec.columns.join(','),
     '--name', opts.name ?? `demo-${opts.recording}`,

@@ -161,7 +161,7 @@ export function evaluate(data: EvalData, c: Candidates, options: EvalOptions = {
     const maha = fitMahalanobis(data.train.rows);
     scorers.push({ id: 'mahalanobis', name: 'Mahalanobis (log bands)', score: (s) => mahalanobisScores(maha, s.rows) });
     const km = fitKMeans(data.train.rows, { k: KMEANS_K, seed: KMEANS_SEED });
-    scorers.push({ id: 'kmeans', name: `k-means, Edge Impulse style (k = ${km.k})`, score: (s) => kmeansScores(km, s.rows), pickThreshold: { choose: normalThreshold, source: 'normal fit (scores can be negative)' } });
+    scorers.push({ id: 'kmeans', name: `k-means (Edge Impulse, k=${km.k})`, score: (s) => kmeansScores(km, s.rows), pickThreshold: { choose: normalThreshold, source: 'normal fit (scores can be negative)' } });
   }
   const windows: Record<string, number> = { train: data.train.rows.length, validation: data.val.rows.length, normal_test: data.testNormal.rows.length };
   for (const [label, set] of data.anomalies) windows[label] = set.rows.length;

@@ -153,7 +153,7 @@ describe('evaluation report', () => {
   it('includes the Edge-Impulse-style k-means baseline with its AUC, false alarms and detection, in the summary too', () => {
     const r = evaluate(data, { int8: q });
     const km = r.detectors.find((d) => d.id === 'kmeans')!;
-    expect(km.name).toBe('k-means, Edge Impulse style (k = 32)');
+    expect(km.name).toBe('k-means (Edge Impulse, k=32)');
     expect(km.unavailable).toBeUndefined();
     expect(km.aucMin).toBeGreaterThan(0.9);
     expect(km.thresholdSource).toMatch(/validation windows.*normal fit/);

@@ -18,6 +18,14 @@
  *   tflm_bitexact_single     single rounding in TFLM
  *   rounding_sumsq_differs   fraction of windows whose node score (sumsq) differs between the two modes
  *   c_twin_bitexact          fraction of windows where the C code equals the TS twin (both modes)
+ *
+ * The Edge-Impulse-style k-means baseline (models/eval/kmeans.ts, docs/training.md) on the shared
+ * CWRU set, with the split and channel of `npm run bench -- training` (null, with a note, without
+ * ../shared/data):
+ *   kmeans_false_alarm_rate     fraction of held-out normal windows over its validation threshold
+ *   kmeans_detection_rate_min   the smallest fraction of a fault file's windows over it
+ *   kmeans_auc_min              the smallest ROC AUC over the fault files
+ *   kmeans_clusters, kmeans_fit_s  clusters kept and seconds to fit them
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +37,12 @@ import { readVgmFile, writeModelBlob } from '../models/nn/modelFile';
 import { withRounding } from '../models/nn/quantize';
 import { exportTflite } from '../models/tflite/export';
 import { readCsvColumns } from '../main/cli/csvColumns';
+import { chooseChannels, loadRecordings } from '../main/cli/data';
+import { readManifest } from '../main/cli/manifest';
+import { defaultFeatureSpec } from '../models/features/spec';
+import { fitKMeans } from '../models/eval/kmeans';
+import { evaluate, KMEANS_K, KMEANS_SEED, summarize } from '../models/eval/report';
+import { prepareData } from '../models/train/dataset';
 import { findLiteRt, findTflm, runLiteRt } from '../test/helpers/litert';
 import { buildNnRun, runNodeC } from '../test/helpers/nnHost';
 import type { BenchResult } from './run';
@@ -96,10 +110,35 @@ export async function modellabBench(): Promise<BenchResult> {
   figures.rounding_sumsq_differs = sumsq.single.filter((s, i) => s !== sumsq.double[i]).length / rows.length;
   figures.c_twin_bitexact = cEqual / (2 * rows.length);
   figures.tflite_bytes = exportTflite(withRounding(base, 'single')).length;
+  await kmeansBaseline(figures, notes);
   return {
     name: 'modellab',
     figures,
     targets: { tflite_bitexact: '1.0', tflm_bitexact: '1.0', c_twin_bitexact: '1.0' },
     notes,
   };
+}
+
+/** The k-means baseline's figures on the shared CWRU set, split as bench/training.ts splits it. */
+export async function kmeansBaseline(figures: BenchResult['figures'], notes: string[]): Promise<void> {
+  const keys = ['kmeans_false_alarm_rate', 'kmeans_detection_rate_min', 'kmeans_auc_min', 'kmeans_clusters', 'kmeans_fit_s'];
+  const path = join(CWRU, 'manifest.csv');
+  if (!existsSync(path)) {
+    for (const k of keys) figures[k] = null;
+    notes.push(`k-means figures are null: ${path} is absent`);
+    return;
+  }
+  const manifest = readManifest(path, { needNormal: true });
+  const channels = await chooseChannels(manifest, undefined);
+  const spec = defaultFeatureSpec(manifest.sampleRateHz);
+  const prepared = prepareData(await loadRecordings(manifest, channels), spec, { testFraction: 0.4, valFraction: 0.25 });
+  const t0 = performance.now();
+  const km = fitKMeans(prepared.train.rows, { k: KMEANS_K, seed: KMEANS_SEED });
+  figures.kmeans_fit_s = Number(((performance.now() - t0) / 1000).toFixed(3));
+  figures.kmeans_clusters = km.k;
+  const s = summarize(evaluate({ spec, ...prepared }, {}, { keepScores: false })).baselines.kmeans;
+  figures.kmeans_false_alarm_rate = s.false_alarm_rate;
+  figures.kmeans_detection_rate_min = s.detection_rate_min;
+  figures.kmeans_auc_min = s.auc_min;
+  notes.push(`k-means baseline: ${channels.join(',')} of ../shared/data/cwru, ${prepared.train.rows.length} training windows, k = ${km.k}`);
 }

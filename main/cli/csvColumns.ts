@@ -6,7 +6,7 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { csvHeaderOf, CsvError, NamedColumnReader, type NamedColumns } from '../../models/dataset/csv';
-import { EdgeImpulseError, edgeImpulseToCsv, parseEdgeImpulseJson, type EdgeImpulseSample } from '../../models/dataset/edgeImpulse';
+import { EdgeImpulseError, edgeImpulseToCsv, isEdgeImpulseJson, parseEdgeImpulseCbor, parseEdgeImpulseJson, type EdgeImpulseSample } from '../../models/dataset/edgeImpulse';
 
 export class CsvReadError extends Error {
   override name = 'CsvReadError';
@@ -14,19 +14,21 @@ export class CsvReadError extends Error {
 
 export type CsvColumns = NamedColumns;
 
-const isEdgeImpulse = (path: string) => /\.json$/i.test(path);
+const isEdgeImpulse = (path: string) => /\.(json|cbor)$/i.test(path);
 
 /** An Edge Impulse sample on disk, parsed; problems become CsvReadError. */
 export function readEdgeImpulseSample(path: string, label = path): EdgeImpulseSample {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CsvReadError(err.code === 'ENOENT' ? `${label} does not exist` : `${label}: ${err.message}`);
   }
   try {
-    return parseEdgeImpulseJson(text, label);
+    if (bytes.length === 0) throw new EdgeImpulseError(`${label}: is empty`);
+    // JSON or CBOR by content, whatever the file is called.
+    return isEdgeImpulseJson(bytes) ? parseEdgeImpulseJson(bytes.toString('utf8'), label) : parseEdgeImpulseCbor(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), label);
   } catch (e) {
     if (e instanceof EdgeImpulseError) throw new CsvReadError(e.message);
     throw e;

@@ -31,7 +31,7 @@ export async function loadRecordings(manifest: Manifest, channels: string[], onF
   const out: RecordingInput[] = [];
   for (const row of manifest.rows) {
     onFile?.(row.file);
-    if (/\.json$/i.test(row.path)) {
+    if (/\.(json|cbor)$/i.test(row.path)) {
       // An Edge Impulse sample carries its own rate (interval_ms): it must be the manifest's.
       const rate = readEdgeImpulseSample(row.path, row.file).sampleRateHz;
       if (Math.abs(rate - row.sampleRateHz) > 1e-6 * row.sampleRateHz) throw new CsvReadError(`${row.file} is sampled at ${rate.toPrecision(6)} Hz (interval_ms), the manifest says ${row.sampleRateHz} Hz`);

@@ -35,7 +35,7 @@ import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
 import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
 import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
-import { edgeImpulseToCsv, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
+import { checkEdgeImpulseSignature, edgeImpulseToCsv, writeEdgeImpulseCbor, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
 import { chooseChannels, loadRecordings } from './data';
 import { ManifestError, readManifest, type Manifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
@@ -62,9 +62,9 @@ usage:
   vigil export --model MODEL.vgm --tflite OUT.tflite [--rounding single|double] [--json]
   vigil import --tflite IN.tflite --spec RATE[,WINDOW,HOP,BANDS] | --spec MODEL.vgm --out MODEL.vgm
               [--axes 0,1] [--rounding single|double] [--threshold-sumsq N] [--model-version N] [--json]
-  vigil edge-impulse export --csv REC.csv --rate HZ --out SAMPLE.json [--channel A,B] [--units g|m/s2]
+  vigil edge-impulse export --csv REC.csv --rate HZ --out SAMPLE.json|.cbor [--format json|cbor] [--channel A,B] [--units g|m/s2]
               [--hmac-key HEX] [--device NAME] [--json]
-  vigil edge-impulse import --sample SAMPLE.json --out REC.csv [--json]
+  vigil edge-impulse import --sample SAMPLE.json|.cbor --out REC.csv [--hmac-key HEX] [--json]
   vigil report --bundle FILE.vigil --asset NAME --from DATE --to DATE [--lang en|es] --out FILE.pdf
               [--site TEXT] [--technician NAME] [--recommendations TEXT | --recommendations-file FILE]
               [--events-csv FILE] [--measurements-csv FILE] [--json-out FILE] [--json]
@@ -96,8 +96,8 @@ defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerome
 column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
 one back (FULLY_CONNECTED int8 layers only; docs/tflite.md). edge-impulse converts recordings to and
-from Edge Impulse data acquisition JSON; a manifest may also list .json samples directly (their
-interval_ms must give its sample rate). Errors: one line, exit status 2.`;
+from Edge Impulse data acquisition JSON or CBOR (told apart by content); a manifest may also list
+.json or .cbor samples directly (their interval_ms must give its sample rate). Errors: one line, exit status 2.`;
 
 type Flags = Record<string, string | true>;
 
@@ -451,11 +451,11 @@ function cmdImport(argv: string[], out: Out): Record<string, unknown> {
   return { out: flags.out, architecture: arch, bytes: blob.length, rounding: model.rounding, axes: model.axes, vigil_metadata: metadata !== undefined, threshold_sumsq: model.detector.thresholdSumsq, notes };
 }
 
-/** Edge Impulse data acquisition JSON (docs/storage.md): a CSV recording out, a sample back in as CSV. */
+/** Edge Impulse data acquisition JSON or CBOR (docs/storage.md): a CSV recording out, a sample back in as CSV. */
 async function cmdEdgeImpulse(argv: string[], out: Out): Promise<Record<string, unknown>> {
   const [sub, ...rest] = argv;
   if (sub === 'export') {
-    const { flags, positional } = parseFlags(rest, { csv: 'value', rate: 'value', out: 'value', channel: 'value', units: 'value', 'hmac-key': 'value', device: 'value', json: 'bool' });
+    const { flags, positional } = parseFlags(rest, { csv: 'value', rate: 'value', out: 'value', channel: 'value', units: 'value', 'hmac-key': 'value', device: 'value', format: 'value', json: 'bool' });
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     for (const k of ['csv', 'rate', 'out']) if (typeof flags[k] !== 'string') throw new UsageError(`edge-impulse export needs --${k}`);
     const csvPath = flags.csv as string;
@@ -464,29 +464,33 @@ async function cmdEdgeImpulse(argv: string[], out: Out): Promise<Record<string, 
     if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError('--rate needs the sample rate in Hz, like 48000');
     const units = flags.units ?? 'g';
     if (units !== 'g' && units !== 'm/s2') throw new UsageError('--units is g or m/s2');
-    let hmacKey: Uint8Array | undefined;
-    if (typeof flags['hmac-key'] === 'string') {
-      if (!/^([0-9a-f]{2})+$/i.test(flags['hmac-key'])) throw new UsageError('--hmac-key takes the key as hex digits');
-      hmacKey = Uint8Array.from(Buffer.from(flags['hmac-key'], 'hex'));
-    }
+    const format = flags.format ?? (/\.cbor$/i.test(outPath) ? 'cbor' : 'json');
+    if (format !== 'json' && format !== 'cbor') throw new UsageError('--format is json or cbor');
+    const hmacKey = hexKey(flags['hmac-key']);
     const header = await readCsvHeader(csvPath, basename(csvPath));
     const names = typeof flags.channel === 'string' ? flags.channel.split(',').map((s) => s.trim()) : header.filter((h) => !/^(snapshot|segment|burst|time|t|t_s|t_us|timestamp|index|sample)$/i.test(h));
     const csv = await readCsvColumns(csvPath, names, { label: basename(csvPath) });
-    const text = writeEdgeImpulseJson({ deviceName: typeof flags.device === 'string' ? flags.device : basename(csvPath), sampleRateHz: rate, names, columns: csv.columns, unitsMs2: units === 'm/s2', hmacKey });
+    const e = { deviceName: typeof flags.device === 'string' ? flags.device : basename(csvPath), sampleRateHz: rate, names, columns: csv.columns, unitsMs2: units === 'm/s2', hmacKey };
+    const encoded = format === 'cbor' ? writeEdgeImpulseCbor(e) : writeEdgeImpulseJson(e);
     try {
-      writeFileSync(outPath, text);
+      writeFileSync(outPath, encoded);
     } catch (e) {
       throw new UsageError(`cannot write ${outPath}: ${(e as Error).message}`);
     }
-    out.log(`wrote ${outPath}: ${csv.rows} samples of ${names.join(', ')} at ${rate} Hz in ${units}, ${hmacKey ? 'signed (HS256)' : 'unsigned (alg none)'}`);
-    return { out: outPath, samples: csv.rows, sensors: names, sample_rate_hz: rate, units, signed: !!hmacKey };
+    out.log(`wrote ${outPath}: ${csv.rows} samples of ${names.join(', ')} at ${rate} Hz in ${units} as ${format.toUpperCase()}, ${hmacKey ? 'signed (HS256)' : 'unsigned (alg none)'}`);
+    return { out: outPath, samples: csv.rows, sensors: names, sample_rate_hz: rate, units, signed: !!hmacKey, format };
   }
   if (sub === 'import') {
-    const { flags, positional } = parseFlags(rest, { sample: 'value', out: 'value', json: 'bool' });
+    const { flags, positional } = parseFlags(rest, { sample: 'value', out: 'value', 'hmac-key': 'value', json: 'bool' });
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     if (typeof flags.sample !== 'string') throw new UsageError('edge-impulse import needs --sample SAMPLE.json');
     if (typeof flags.out !== 'string') throw new UsageError('edge-impulse import needs --out RECORDING.csv');
+    const hmacKey = hexKey(flags['hmac-key']);
     const sample = readEdgeImpulseSample(flags.sample, basename(flags.sample));
+    if (hmacKey) {
+      const why = checkEdgeImpulseSignature(new Uint8Array(readFileSync(flags.sample)), hmacKey, basename(flags.sample));
+      if (why) throw new UsageError(why);
+    }
     try {
       writeFileSync(flags.out, edgeImpulseToCsv(sample));
     } catch (e) {
@@ -494,9 +498,15 @@ async function cmdEdgeImpulse(argv: string[], out: Out): Promise<Record<string, 
     }
     const n = sample.columns[0].length;
     out.log(`wrote ${flags.out}: ${n} rows of ${sample.sensors.map((s) => s.name).join(', ')} in g; sample rate ${sample.sampleRateHz.toPrecision(6)} Hz (give it as sample_rate_hz in a manifest)`);
-    return { out: flags.out, samples: n, sensors: sample.sensors.map((s) => s.name), sample_rate_hz: sample.sampleRateHz, device_name: sample.deviceName };
+    return { out: flags.out, samples: n, sensors: sample.sensors.map((s) => s.name), sample_rate_hz: sample.sampleRateHz, device_name: sample.deviceName, ...(hmacKey ? { signature_checked: true } : {}) };
   }
   throw new UsageError('edge-impulse takes export or import (see vigil --help)');
+}
+
+function hexKey(v: unknown): Uint8Array | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (!/^([0-9a-f]{2})+$/i.test(v)) throw new UsageError('--hmac-key takes the key as hex digits');
+  return Uint8Array.from(Buffer.from(v, 'hex'));
 }
 
 async function cmdReport(argv: string[], out: Out): Promise<Record<string, unknown>> {

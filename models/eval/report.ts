@@ -1,8 +1,8 @@
 /**
  * The evaluation a technician sees before anything is pushed: on held-out normal windows and on
  * every labelled anomaly, for the new autoencoder (float and int8), the model the node runs now,
- * and two plain baselines on the same windows (RMS threshold, Mahalanobis distance on the same log
- * band energies). Thresholds come from training/validation data only; the held-out figures are
+ * and three plain baselines on the same windows (RMS threshold, Mahalanobis distance on the same
+ * log band energies, an Edge-Impulse-style k-means anomaly score on them). Thresholds come from training/validation data only; the held-out figures are
  * what those thresholds actually give.
  */
 import type { FeatureSpec } from '../features/spec';
@@ -11,9 +11,10 @@ import { int8SumsqBatch, sumsqToScore } from '../nn/int8';
 import { featureSpecHash } from '../nn/specHash';
 import { equalBytes } from '../crypto/sha256';
 import type { FloatAutoencoder, Int8Autoencoder } from '../nn/types';
+import { fitKMeans, kmeansScores } from './kmeans';
 import { fitMahalanobis, mahalanobisScores } from './mahalanobis';
 import { quantile, rateOver, rocAuc } from './roc';
-import { alarmsPerDay, chooseThreshold } from './threshold';
+import { alarmsPerDay, chooseThreshold, normalQuantile } from './threshold';
 import type { PerRecordingReport } from './perRecording';
 
 /** The windows of one evaluation (see models/train/dataset.ts for how they are split). */
@@ -34,7 +35,7 @@ export interface EvalOptions {
   keepScores?: boolean;
 }
 
-export type DetectorId = 'float' | 'int8' | 'current' | 'rms' | 'mahalanobis';
+export type DetectorId = 'float' | 'int8' | 'current' | 'rms' | 'mahalanobis' | 'kmeans';
 
 export interface DetectorEval {
   id: DetectorId;
@@ -75,6 +76,8 @@ interface Scorer {
   fixedThreshold?: { value: number; source: string; toDisplay?: (t: number) => number };
   floor?: number;
   toDisplay?: (s: number) => number;
+  /** For scores that may be 0 or negative: a threshold from validation other than the log-normal fit. */
+  pickThreshold?: { choose: (val: ArrayLike<number>, targetRate: number) => number; source: string };
 }
 
 function evalScorer(s: Scorer, data: EvalData, o: Required<EvalOptions>): DetectorEval {
@@ -85,6 +88,9 @@ function evalScorer(s: Scorer, data: EvalData, o: Required<EvalOptions>): Detect
   if (s.fixedThreshold) {
     threshold = s.fixedThreshold.value;
     thresholdSource = s.fixedThreshold.source;
+  } else if (s.pickThreshold) {
+    threshold = s.pickThreshold.choose(val, o.targetRate);
+    thresholdSource = `validation windows, target ${Number((o.targetRate * 100).toPrecision(2))}% of windows, ${s.pickThreshold.source}`;
   } else {
     threshold = chooseThreshold(val, o.targetRate, s.floor ?? 1e-12).threshold;
     thresholdSource = `validation windows, target ${Number((o.targetRate * 100).toPrecision(2))}% of windows`;
@@ -157,6 +163,8 @@ export function evaluate(data: EvalData, c: Candidates, options: EvalOptions = {
   if (data.train.rows.length >= 2) {
     const maha = fitMahalanobis(data.train.rows);
     scorers.push({ id: 'mahalanobis', name: 'Mahalanobis (log bands)', score: (s) => mahalanobisScores(maha, s.rows) });
+    const km = fitKMeans(data.train.rows, { k: KMEANS_K, seed: KMEANS_SEED });
+    scorers.push({ id: 'kmeans', name: `k-means (Edge Impulse, k=${km.k})`, score: (s) => kmeansScores(km, s.rows), pickThreshold: { choose: normalThreshold, source: 'normal fit (scores can be negative)' } });
   }
   const windows: Record<string, number> = { train: data.train.rows.length, validation: data.val.rows.length, normal_test: data.testNormal.rows.length };
   for (const [label, set] of data.anomalies) windows[label] = set.rows.length;
@@ -167,6 +175,29 @@ export function evaluate(data: EvalData, c: Candidates, options: EvalOptions = {
     windowsPerSecond: data.spec.sampleRateHz / data.spec.hop,
     detectors: scorers.map((s) => ('score' in s ? evalScorer(s, data, o) : s)),
   };
+}
+
+/** Edge Impulse's default cluster count, and a fixed seed so an evaluation repeats exactly. */
+export const KMEANS_K = 32;
+export const KMEANS_SEED = 1;
+
+/**
+ * A threshold for scores that may be negative (the k-means score): mean + z(1 - rate) x sd of the
+ * validation scores, and never below the largest of them (as chooseThreshold does for the others).
+ */
+export function normalThreshold(val: ArrayLike<number>, targetRate: number): number {
+  const n = val.length;
+  if (n < 2) throw new RangeError(`a threshold needs at least 2 validation windows, got ${n}`);
+  let m = 0;
+  let maxV = -Infinity;
+  for (let i = 0; i < n; i++) {
+    m += val[i];
+    maxV = Math.max(maxV, val[i]);
+  }
+  m /= n;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) s2 += (val[i] - m) ** 2;
+  return Math.max(m + normalQuantile(1 - targetRate) * Math.sqrt(s2 / (n - 1)), maxV);
 }
 
 function unavailable(id: DetectorId, name: string, why: string): DetectorEval {
@@ -206,7 +237,7 @@ export interface CliSummary {
   false_alarm_rate: number | null;
   detection_rate: Record<string, number> | null;
   false_alarms_per_day: number | null;
-  baselines: Record<'rms' | 'mahalanobis', { auc_min: number | null; false_alarm_rate: number | null; detection_rate_min: number | null }>;
+  baselines: Record<'rms' | 'mahalanobis' | 'kmeans', { auc_min: number | null; false_alarm_rate: number | null; detection_rate_min: number | null }>;
   float: { threshold: number; false_alarm_rate: number; detection_rate_min: number } | null;
   windows: Record<string, number>;
 }
@@ -233,7 +264,7 @@ export function summarize(r: EvaluationReport, thresholdSumsq?: number): CliSumm
     false_alarm_rate: nul(q?.falseAlarmRate),
     detection_rate: q ? q.detectionRate : null,
     false_alarms_per_day: nul(q?.falseAlarmsPerDay),
-    baselines: { rms: base('rms'), mahalanobis: base('mahalanobis') },
+    baselines: { rms: base('rms'), mahalanobis: base('mahalanobis'), kmeans: base('kmeans') },
     float: f ? { threshold: f.threshold, false_alarm_rate: f.falseAlarmRate, detection_rate_min: f.detectionMin } : null,
     windows,
   };

@@ -92,7 +92,7 @@ describe('Training page in Chromium', () => {
     // The details are one click away, closed at first.
     expect(await page.getByTestId('eval-table').isVisible()).toBe(false);
     await page.getByTestId('verdict-details').locator('summary').click();
-    for (const id of ['float', 'int8', 'current', 'rms', 'mahalanobis']) expect(await page.getByTestId('eval-table').locator(`tr[data-detector="${id}"]`).count()).toBe(1);
+    for (const id of ['float', 'int8', 'current', 'rms', 'mahalanobis', 'kmeans']) expect(await page.getByTestId('eval-table').locator(`tr[data-detector="${id}"]`).count()).toBe(1);
     await page.getByTestId('verdict-details').locator('summary').click();
   }, 120_000);
 

@@ -136,7 +136,7 @@ describe('evaluation report', () => {
   };
   it('reports every detector on the same windows, with thresholds from validation or the model file', () => {
     const r = evaluate(data, { int8: q, current: { ...q, spec: defaultFeatureSpec(25600) } });
-    expect(r.detectors.map((d) => d.id)).toEqual(['int8', 'current', 'rms', 'mahalanobis']);
+    expect(r.detectors.map((d) => d.id)).toEqual(['int8', 'current', 'rms', 'mahalanobis', 'kmeans']);
     const current = r.detectors.find((d) => d.id === 'current')!;
     expect(current.unavailable).toMatch(/other features/);
     const maha = r.detectors.find((d) => d.id === 'mahalanobis')!;
@@ -149,5 +149,22 @@ describe('evaluation report', () => {
     expect(s.auc_int8).not.toBeNull();
     expect(s.windows).toEqual({ normal_test: 22, inner_race: 92 });
     expect(s.baselines.mahalanobis.auc_min).toBe(1);
+  });
+  it('includes the Edge-Impulse-style k-means baseline with its AUC, false alarms and detection, in the summary too', () => {
+    const r = evaluate(data, { int8: q });
+    const km = r.detectors.find((d) => d.id === 'kmeans')!;
+    expect(km.name).toBe('k-means (Edge Impulse, k=32)');
+    expect(km.unavailable).toBeUndefined();
+    expect(km.aucMin).toBeGreaterThan(0.9);
+    expect(km.thresholdSource).toMatch(/validation windows.*normal fit/);
+    // the threshold is never below the largest validation score
+    expect(km.threshold).toBeGreaterThanOrEqual(Math.max(...km.scores!.val));
+    expect(km.falseAlarmRate).toBe(km.scores!.testNormal.filter((x) => x > km.threshold).length / 22);
+    expect(km.detectionRate.inner_race).toBe(km.scores!.anomalies.inner_race.filter((x) => x > km.threshold).length / 92);
+    const s = summarize(r);
+    expect(s.baselines.kmeans).toEqual({ auc_min: km.aucMin, false_alarm_rate: km.falseAlarmRate, detection_rate_min: km.detectionMin });
+    expect(Object.keys(s.baselines)).toEqual(['rms', 'mahalanobis', 'kmeans']);
+    // the same evaluation twice gives the same k-means figures (seeded k-means++)
+    expect(evaluate(data, { int8: q }).detectors.find((d) => d.id === 'kmeans')!.scores).toEqual(km.scores);
   });
 });

@@ -6,6 +6,7 @@
  * held-out end of every normal stretch and every labelled fault period.
  */
 import type { DetectorEval, DetectorId, EvaluationReport } from './report';
+import { inEnglish, msg, numOf, renderMsg, type Msg, type MsgWords } from '../i18n/msg';
 import { debounceAlarms } from './threshold';
 
 /** Where each evaluated window came from (models/train/dataset.ts WindowSet, the columns used here). */
@@ -36,14 +37,28 @@ export type Judgement = 'better' | 'worse' | 'mixed' | 'same' | 'no comparison';
 
 export interface Verdict {
   judgement: Judgement;
-  /** The one sentence that leads the page. */
+  /** The one sentence that leads the page, in English (what the model store keeps). */
   headline: string;
-  /** Supporting sentences, one per measure. */
+  /** Supporting sentences, one per measure, in English. */
   lines: string[];
-  /** What the comparison rests on. */
+  /** What the comparison rests on, in English. */
   basis: string;
+  /** The same three as catalogue keys and numbers, for a screen in any language (verdictText). */
+  msg: VerdictMsg;
   candidate: ModelOutcome;
   current: ModelOutcome | null;
+}
+
+export interface VerdictMsg {
+  headline: Msg;
+  lines: Msg[];
+  basis: Msg;
+}
+
+/** The verdict's sentences in the words given (the renderer's t() and number format; English by default). */
+export function verdictText(m: VerdictMsg, words?: MsgWords): { headline: string; lines: string[]; basis: string } {
+  const say = (x: Msg) => (words ? renderMsg(x, words) : inEnglish(x));
+  return { headline: say(m.headline), lines: m.lines.map(say), basis: say(m.basis) };
 }
 
 /** Groups window positions by source, in time order within each source. */
@@ -85,15 +100,19 @@ const median = (xs: number[]) => {
 };
 const delayOf = (m: ModelOutcome) => median(Object.values(m.faults).flatMap((f) => f.delaysS));
 
-/** "0.3 a day", "fewer than 0.01 a day", "about 1 every 3 days". */
-export function perDayWords(x: number): string {
-  if (!Number.isFinite(x)) return 'unknown';
-  if (x < 0.01) return 'fewer than 1 in 100 days';
-  if (x < 1) return `about 1 every ${Math.round(1 / x)} days`;
-  return `${Number(x.toPrecision(2))} a day`;
+/** "0.3 a day", "fewer than 1 in 100 days", "about 1 every 3 days". */
+export function perDayMsg(x: number): Msg {
+  if (!Number.isFinite(x)) return msg('verdict.perDay.unknown');
+  if (x < 0.01) return msg('verdict.perDay.fewer');
+  if (x < 1) return msg('verdict.perDay.every', { n: numOf(Math.round(1 / x)) });
+  return msg('verdict.perDay.rate', { n: numOf(x, 2) });
 }
+export const perDayWords = (x: number) => inEnglish(perDayMsg(x));
 
-export const secondsWords = (s: number) => (s < 10 ? `${Number(s.toPrecision(2))} s` : s < 120 ? `${Math.round(s)} s` : `${Number((s / 60).toPrecision(2))} min`);
+/** "4.5 s", "42 s", "4 min". */
+export const secondsMsg = (s: number): Msg =>
+  s < 10 ? msg('verdict.seconds.s', { n: numOf(s, 2) }) : s < 120 ? msg('verdict.seconds.s', { n: numOf(Math.round(s)) }) : msg('verdict.seconds.min', { n: numOf(s / 60, 2) });
+export const secondsWords = (s: number) => inEnglish(secondsMsg(s));
 
 /**
  * Held-out normal running below this tells nothing about false alarms a day: neither the alarms
@@ -128,31 +147,25 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   const normalWindows = data.testNormal.sourceIndex.length;
   const normalSeconds = (normalWindows * data.hop) / data.sampleRateHz;
   const periods = periodsOf(candidate);
-  const basis =
-    `Judged on ${secondsWords(normalSeconds)} of normal running held out from training (the end of each normal stretch)` +
-    (periods > 0 ? ` and ${periods} labelled fault period${periods === 1 ? '' : 's'} (${Object.keys(candidate.faults).join(', ')}), which no model was trained on.` : '; no fault is labelled in this data, so only false alarms can be compared.');
+  const labels = Object.keys(candidate.faults).join(', ');
+  const basis = periods > 0 ? msg('verdict.basis.faults', { normal: secondsMsg(normalSeconds), labels }, periods) : msg('verdict.basis.noFaults', { normal: secondsMsg(normalSeconds) });
 
-  const lines: string[] = [];
+  const lines: Msg[] = [];
   const rateKnown = normalSeconds >= RATE_MIN_HELD_OUT_SECONDS;
-  const tooLittle =
-    `too little normal running was held out to tell (${secondsWords(normalSeconds)}; it takes at least ${secondsWords(RATE_MIN_HELD_OUT_SECONDS)}, ` +
-    `from about ${secondsWords(RATE_MIN_HELD_OUT_SECONDS / 0.4)} of labelled normal running)`;
-  const alarmsLine = (m: ModelOutcome) => `${perDayWords(m.falseAlarmsPerDay)} (${m.normalAlarms} alarm${m.normalAlarms === 1 ? '' : 's'} on the held-out normal data)`;
-  const caughtLine = (m: ModelOutcome) => `${caughtOf(m)} of ${periodsOf(m)} fault periods`;
-  const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? `${secondsWords(delayOf(m))} after a fault starts` : 'never');
+  const tooLittle = msg('verdict.tooLittle', { held: secondsMsg(normalSeconds), min: secondsMsg(RATE_MIN_HELD_OUT_SECONDS), labelled: secondsMsg(RATE_MIN_HELD_OUT_SECONDS / 0.4) });
+  const alarmsLine = (m: ModelOutcome) => msg('verdict.alarms', { rate: perDayMsg(m.falseAlarmsPerDay) }, m.normalAlarms);
+  const caughtLine = (m: ModelOutcome) => msg('verdict.caught', { caught: numOf(caughtOf(m)), periods: numOf(periodsOf(m)) });
+  const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? msg('verdict.delay.after', { delay: secondsMsg(delayOf(m)) }) : msg('verdict.delay.never'));
+  const done = (judgement: Judgement, headline: Msg, current: ModelOutcome | null): Verdict => {
+    const m = { headline, lines, basis };
+    return { judgement, ...verdictText(m), msg: m, candidate, current };
+  };
 
   if (!current) {
     const why = report.detectors.find((d) => d.id === 'current')?.unavailable;
-    lines.push(`False alarms: ${rateKnown ? alarmsLine(candidate) : tooLittle}.`);
-    if (periods > 0) lines.push(`Faults caught: ${caughtLine(candidate)}; the alarm comes ${delayLine(candidate)} (median).`);
-    return {
-      judgement: 'no comparison',
-      headline: why ? `The node's current model cannot be compared on this data (${why}). The new model on its own:` : 'There is no current model to compare with. The new model on its own:',
-      lines,
-      basis,
-      candidate,
-      current,
-    };
+    lines.push(msg('verdict.line.alarmsAlone', { alarms: rateKnown ? alarmsLine(candidate) : tooLittle }));
+    if (periods > 0) lines.push(msg('verdict.line.caughtAlone', { caught: caughtLine(candidate), delay: delayLine(candidate) }));
+    return done('no comparison', why ? msg('verdict.headline.noCurrentWhy', { why }) : msg('verdict.headline.noCurrent'), current);
   }
 
   const alarms = rateKnown ? compareAlarms(candidate.falseAlarmsPerDay, current.falseAlarmsPerDay) : 0;
@@ -163,26 +176,25 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   // +1 where the new model is better on a measure, -1 where worse.
   const score = [-alarms, caught, earlier];
   const judgement: Judgement = score.every((x) => x >= 0) ? (score.some((x) => x > 0) ? 'better' : 'same') : score.every((x) => x <= 0) ? 'worse' : 'mixed';
-  lines.push(rateKnown ? `False alarms: ${alarmsLine(candidate)}, against ${alarmsLine(current)} for the current model.` : `False alarms, for either model: ${tooLittle}.`);
+  lines.push(rateKnown ? msg('verdict.line.alarms', { candidate: alarmsLine(candidate), current: alarmsLine(current) }) : msg('verdict.line.alarmsUnknown', { tooLittle }));
   if (periods > 0) {
-    lines.push(`Faults caught: ${caughtLine(candidate)}, against ${caughtLine(current)}.`);
-    lines.push(`How early: the alarm comes ${delayLine(candidate)}, against ${delayLine(current)} (median).`);
+    lines.push(msg('verdict.line.caught', { candidate: caughtLine(candidate), current: caughtLine(current) }));
+    lines.push(msg('verdict.line.early', { candidate: delayLine(candidate), current: delayLine(current) }));
   }
-  const parts: string[] = [];
-  if (alarms !== 0) parts.push(`${alarms < 0 ? 'fewer' : 'more'} false alarms (${perDayWords(candidate.falseAlarmsPerDay)} instead of ${perDayWords(current.falseAlarmsPerDay)})`);
-  if (caught !== 0) parts.push(`catches ${caughtOf(candidate)} of ${periods} fault periods instead of ${caughtOf(current)}`);
-  if (earlier !== 0) parts.push(`alarms ${earlier > 0 ? 'earlier' : 'later'} (${secondsWords(dc)} instead of ${secondsWords(dk)} after a fault starts)`);
-  const who = `the model the node runs now (${current.name.replace(/^node's current model /, '').replace(/[()]/g, '')})`;
-  const unjudged = rateKnown ? '' : ' False alarms cannot be judged yet: record more normal running and train again.';
-  const headline =
-    (judgement === 'better'
-      ? `The new model is better than ${who}: ${parts.join(', ')}.`
+  const parts: Msg[] = [];
+  if (alarms !== 0) parts.push(msg(alarms < 0 ? 'verdict.part.fewer' : 'verdict.part.more', { candidate: perDayMsg(candidate.falseAlarmsPerDay), current: perDayMsg(current.falseAlarmsPerDay) }));
+  if (caught !== 0) parts.push(msg('verdict.part.catches', { candidate: numOf(caughtOf(candidate)), periods: numOf(periods), current: numOf(caughtOf(current)) }));
+  if (earlier !== 0) parts.push(msg(earlier > 0 ? 'verdict.part.earlier' : 'verdict.part.later', { candidate: secondsMsg(dc), current: secondsMsg(dk) }));
+  const who = msg('verdict.who', { name: current.name.replace(/^node's current model /, '').replace(/[()]/g, '') });
+  const main =
+    judgement === 'better'
+      ? msg('verdict.headline.better', { who, parts })
       : judgement === 'worse'
-        ? `The new model is worse than ${who}: ${parts.join(', ')}. Keep the current one.`
+        ? msg('verdict.headline.worse', { who, parts })
         : judgement === 'mixed'
-          ? `The new model is better in one way and worse in another than ${who}: ${parts.join(', ')}. Weigh which matters more on this machine.`
+          ? msg('verdict.headline.mixed', { who, parts })
           : rateKnown
-            ? `The new model does as well as ${who} on this data: no gain from deploying it.`
-            : `The new model does as well as ${who} on the faults in this data.`) + unjudged;
-  return { judgement, headline, lines, basis, candidate, current };
+            ? msg('verdict.headline.same', { who })
+            : msg('verdict.headline.sameFaults', { who });
+  return done(judgement, rateKnown ? main : msg('verdict.headline.unjudged', { headline: main }), current);
 }

@@ -14,5 +14,6 @@ import report from './report.json';
 import reportPage from './reportPage.json';
 import storage from './storage.json';
 import training from './training.json';
+import verdict from './verdict.json';
 
-export default { app, common, deploy, errors, events, import: importNs, labels, live, nodes, recordings, report, reportPage, storage, training };
+export default { app, common, deploy, errors, events, import: importNs, labels, live, nodes, recordings, report, reportPage, storage, training, verdict };

@@ -6,12 +6,13 @@
 import { useMemo, useState } from 'react';
 import type { EvaluationReport } from '../../../models/eval/report';
 import { verdictText, type Verdict } from '../../../models/eval/verdict';
+import type { Msg } from '../../../models/i18n/msg';
 import { t } from '../i18n';
-import { msgWords } from '../msg';
+import { msgWords, say } from '../msg';
 import { ScorePlot } from './charts';
 import { EvalTable } from './EvalTable';
 
-export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: string[]; version: number; children?: React.ReactNode }) {
+export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: Msg[]; version: number; children?: React.ReactNode }) {
   const [plotDetector, setPlotDetector] = useState('int8');
   const plot = useMemo(() => {
     const d = report.detectors.find((x) => x.id === plotDetector && !x.unavailable);
@@ -36,7 +37,7 @@ export function VerdictPanel({ verdict, report, notes, version, children }: { ve
       {children}
       <details data-testid="verdict-details">
         <summary>{t('training.verdict.details')}</summary>
-        {notes.map((n) => (
+        {notes.map(say).map((n) => (
           <p key={n} className="small muted">
             {n}
           </p>

@@ -19,11 +19,12 @@ import { verdictOf } from '../../../models/eval/verdict';
 import type { TrainResult } from '../../../models/train/autoencoder';
 import { useBackend } from '../../../models/train/backend';
 import { NORMAL_LABEL, prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
-import { heldOutNotice, type LineageInput } from '../../../models/train/lineage';
+import { heldOutMsgs, type LineageInput } from '../../../models/train/lineage';
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
 import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
 import { openDb } from '../db/db';
 import { setLanguage, t } from '../i18n';
+import { say } from '../msg';
 import { readFileColumns } from './csv';
 import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
 import { refusalText, scanStored, type StoredQuery } from './stored';
@@ -49,7 +50,7 @@ interface Dataset {
 
 async function scan(query: StoredQuery, nodeName: string) {
   const s = await scanStored(openDb(), query);
-  const report: DataReport = { specText: s.specText, classes: s.classes, canTrain: s.canTrain, refusal: refusalText(s, nodeName), leftOut: s.assembled.leftOut };
+  const report: DataReport = { specMsg: s.specMsg, classes: s.classes, canTrain: s.canTrain, refusal: refusalText(s, nodeName), leftOut: s.assembled.leftOut };
   post({ type: 'data', report });
   return s;
 }
@@ -59,7 +60,7 @@ async function storedDataset(query: StoredQuery, nodeName: string): Promise<Data
   const s = await scan(query, nodeName);
   const refusal = refusalText(s, nodeName);
   if (refusal) throw new Error(refusal);
-  if (!s.canTrain) throw new Error(t('training.w.notEnough', { why: s.classes[0].say }));
+  if (!s.canTrain) throw new Error(t('training.w.notEnough', { why: say(s.classes[0].sayMsg) }));
   return { prepared: prepareRuns(s.assembled.runs, s.spec, SPLIT), spec: featureSpecOf(s.spec), channels: s.spec.channels, recordings: runsForLineage(s.assembled.runs, s.spec) };
 }
 
@@ -120,7 +121,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   post({
     type: 'trained',
     report,
-    notes: heldOutNotice(prepared, SPLIT),
+    notes: heldOutMsgs(prepared, SPLIT),
     epochsRun: training.epochsRun,
     bestEpoch: training.bestEpoch,
     stoppedEarly: training.stoppedEarly,

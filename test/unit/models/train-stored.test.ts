@@ -91,7 +91,14 @@ describe('feature spec check', () => {
   it('refuses the sessions in the span recorded under another spec, and keeps their windows out', () => {
     const other = session('S2', { sampleRateHz: 2000, name: 'after the firmware update' });
     const a = assemble([label('normal', 0, 199)], false, [chunk('S1', range(0, 200)), chunk('S2', range(0, 200))], [session('S1'), other]);
-    expect(a.refused).toEqual([{ sessionId: 'S2', name: 'after the firmware update', why: 'recorded at 2 kHz, the model is for 1 kHz' }]);
+    expect(a.refused).toEqual([
+      {
+        sessionId: 'S2',
+        name: 'after the firmware update',
+        why: 'recorded at 2 kHz, the model is for 1 kHz',
+        whyMsg: [{ key: 'verdict.diff.rate', params: { got: { key: 'verdict.spec.khz', params: { n: { num: 2, sig: 4 } } }, want: { key: 'verdict.spec.khz', params: { n: { num: 1, sig: 4 } } } } }],
+      },
+    ]);
     expect(a.runs.every((r) => r.sessionId === 'S1')).toBe(true);
   });
 });

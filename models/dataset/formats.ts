@@ -3,6 +3,7 @@
  * README) and guesses a column mapping for any other CSV from its first lines, for the import
  * dialog to show and the technician to correct.
  */
+import { inEnglish, msg, numOf, type Msg } from '../i18n/msg';
 import { splitLine, type CsvMapping, type Delimiter } from './csv';
 
 export type RecordingFormat = 'cwru' | 'femto' | 'generic';
@@ -32,8 +33,10 @@ export interface CsvPreview {
   columnNames: string[];
   /** The first data rows, split into cells, for the dialog's preview table. */
   rows: string[][];
-  /** Plain-words notes on what was guessed. */
+  /** Plain-words notes on what was guessed, in English. */
   notes: string[];
+  /** The same as catalogue keys and numbers, for a screen in any language. */
+  noteMsgs: Msg[];
 }
 
 const TIME_NAME = /^(t|time|times|timestamp|seconds?|sec|time_?s|time ?\(s\)|time_?ms|time ?\(ms\)|ms)$/i;
@@ -96,7 +99,7 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
   const all = text.split('\n');
   if (all.length > 1) all.pop(); // possibly cut short
   const lines = all.map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0).slice(0, 40);
-  const notes: string[] = [];
+  const noteMsgs: Msg[] = [];
   const delimiter = chooseDelimiter(lines.slice(0, 20));
   const decimalComma = delimiter !== ',' && lines.slice(1, 10).some((l) => /\d,\d/.test(l)) && !lines.slice(1, 10).some((l) => /\d\.\d/.test(l));
 
@@ -105,7 +108,7 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
   const columnCount = lines.length > 1 ? cellCount(lines[lines.length - 1]) : lines.length === 1 ? cellCount(lines[0]) : 1;
   let skipLines = 0;
   while (skipLines < lines.length - 1 && cellCount(lines[skipLines]) !== columnCount) skipLines++;
-  if (skipLines > 0) notes.push(`The first ${skipLines === 1 ? 'line is' : `${skipLines} lines are`} not part of the table and will be skipped.`);
+  if (skipLines > 0) noteMsgs.push(msg('verdict.sniff.skip', { n: numOf(skipLines) }, skipLines));
 
   const first = lines.length > skipLines ? splitLine(lines[skipLines], delimiter) : [];
   const hasHeader = first.some((c) => !looksNumeric(c, decimalComma));
@@ -118,21 +121,23 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
   if (lower.length >= 2 && lower.includes('de_accel')) {
     const axisColumns = ['de_accel', 'fe_accel', 'ba_accel'].map((n) => lower.indexOf(n)).filter((i) => i >= 0);
     const rate = rateFromFileName(fileName) ?? 48000;
-    notes.push(`CWRU recording: ${rate / 1000} kHz${rateFromFileName(fileName) ? ' (from the file name)' : ' (the rate of the CWRU files Vigil ships with; check it)'}, values in g.`);
+    noteMsgs.push(msg(rateFromFileName(fileName) ? 'verdict.sniff.cwruFromName' : 'verdict.sniff.cwru', { khz: numOf(rate / 1000) }));
     return {
       settings: { format: 'cwru', mapping: { ...base, axisColumns }, sampleRateHz: rate, segmentSpacingS: null, channels: axisColumns.map((i) => columnNames[i]) },
       columnNames,
       rows,
-      notes,
+      notes: noteMsgs.map(inEnglish),
+      noteMsgs,
     };
   }
   if (lower.length === 3 && lower[0] === 'snapshot' && lower[1].startsWith('horiz') && lower[2].startsWith('vert')) {
-    notes.push('FEMTO-ST PRONOSTIA recording: snapshots of 2560 samples at 25.6 kHz, one every 10 s, values in g.');
+    noteMsgs.push(msg('verdict.sniff.femto', { samples: numOf(2560), khz: numOf(25.6), every: numOf(10) }));
     return {
       settings: { format: 'femto', mapping: { ...base, axisColumns: [1, 2], segmentColumn: 0 }, sampleRateHz: 25600, segmentSpacingS: 10, channels: ['horizontal', 'vertical'] },
       columnNames,
       rows,
-      notes,
+      notes: noteMsgs.map(inEnglish),
+      noteMsgs,
     };
   }
 
@@ -146,18 +151,18 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
     const r = rateFromTimeColumn(rows, timeCol, columnNames[timeCol], decimalComma);
     if (r) {
       sampleRateHz = r;
-      notes.push(`Sample rate ${r.toLocaleString('en')} Hz, from the spacing of the "${columnNames[timeCol]}" column; check it.`);
+      noteMsgs.push(msg('verdict.sniff.rateFromTime', { rate: numOf(r), column: columnNames[timeCol] }));
     }
   }
   if (sampleRateHz === 0) {
     const r = rateFromFileName(fileName);
     if (r) {
       sampleRateHz = r;
-      notes.push(`Sample rate ${r.toLocaleString('en')} Hz, guessed from the file name; check it.`);
-    } else notes.push('Enter the sample rate: the file does not say it.');
+      noteMsgs.push(msg('verdict.sniff.rateFromName', { rate: numOf(r) }));
+    } else noteMsgs.push(msg('verdict.sniff.noRate'));
   }
-  if (axisColumns.length === 0) notes.push('No column of numbers was found: choose the columns to import.');
-  if (decimalComma) notes.push('Numbers use a decimal comma.');
+  if (axisColumns.length === 0) noteMsgs.push(msg('verdict.sniff.noNumbers'));
+  if (decimalComma) noteMsgs.push(msg('verdict.sniff.decimalComma'));
   return {
     settings: {
       format: 'generic',
@@ -168,7 +173,8 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
     },
     columnNames,
     rows,
-    notes,
+    notes: noteMsgs.map(inEnglish),
+    noteMsgs,
   };
 }
 

@@ -5,8 +5,8 @@
  * window with the node's k-of-n debounce (models/eval/threshold.ts) on the same windows: the
  * held-out end of every normal stretch and every labelled fault period.
  */
-import { makeI18n, type I18n } from '../i18n';
 import type { DetectorEval, DetectorId, EvaluationReport } from './report';
+import { inEnglish, msg, numOf, renderMsg, type Msg, type MsgWords } from '../i18n/msg';
 import { debounceAlarms } from './threshold';
 
 /** Where each evaluated window came from (models/train/dataset.ts WindowSet, the columns used here). */
@@ -37,14 +37,28 @@ export type Judgement = 'better' | 'worse' | 'mixed' | 'same' | 'no comparison';
 
 export interface Verdict {
   judgement: Judgement;
-  /** The one sentence that leads the page. */
+  /** The one sentence that leads the page, in English (what the model store keeps). */
   headline: string;
-  /** Supporting sentences, one per measure. */
+  /** Supporting sentences, one per measure, in English. */
   lines: string[];
-  /** What the comparison rests on. */
+  /** What the comparison rests on, in English. */
   basis: string;
+  /** The same three as catalogue keys and numbers, for a screen in any language (verdictText). */
+  msg: VerdictMsg;
   candidate: ModelOutcome;
   current: ModelOutcome | null;
+}
+
+export interface VerdictMsg {
+  headline: Msg;
+  lines: Msg[];
+  basis: Msg;
+}
+
+/** The verdict's sentences in the words given (the renderer's t() and number format; English by default). */
+export function verdictText(m: VerdictMsg, words?: MsgWords): { headline: string; lines: string[]; basis: string } {
+  const say = (x: Msg) => (words ? renderMsg(x, words) : inEnglish(x));
+  return { headline: say(m.headline), lines: m.lines.map(say), basis: say(m.basis) };
 }
 
 /** Groups window positions by source, in time order within each source. */
@@ -86,27 +100,19 @@ const median = (xs: number[]) => {
 };
 const delayOf = (m: ModelOutcome) => median(Object.values(m.faults).flatMap((f) => f.delaysS));
 
-let english: I18n | null = null;
-/** English, for the CLI and wherever no language is given (made once, on first use). */
-function en(): I18n {
-  return (english ??= makeI18n('en'));
+/** "0.3 a day", "fewer than 1 in 100 days", "about 1 every 3 days". */
+export function perDayMsg(x: number): Msg {
+  if (!Number.isFinite(x)) return msg('verdict.perDay.unknown');
+  if (x < 0.01) return msg('verdict.perDay.fewer');
+  if (x < 1) return msg('verdict.perDay.every', { n: numOf(Math.round(1 / x)) });
+  return msg('verdict.perDay.rate', { n: numOf(x, 2) });
 }
+export const perDayWords = (x: number) => inEnglish(perDayMsg(x));
 
-/** x to two significant digits in the language ("2.3" / "2,3"). */
-function sig2(x: number, i18n: I18n): string {
-  return new Intl.NumberFormat(i18n.lang, { maximumSignificantDigits: 2, useGrouping: false }).format(x);
-}
-
-/** "0.3 a day", "fewer than 1 in 100 days", "about 1 every 3 days" (verdict.perDay.*). */
-export function perDayWords(x: number, i18n: I18n = en()): string {
-  if (!Number.isFinite(x)) return i18n.t('verdict.perDay.unknown');
-  if (x < 0.01) return i18n.t('verdict.perDay.rare');
-  if (x < 1) return i18n.t('verdict.perDay.every', { n: Math.round(1 / x) });
-  return i18n.t('verdict.perDay.rate', { x: sig2(x, i18n) });
-}
-
-export const secondsWords = (s: number, i18n: I18n = en()) =>
-  s < 10 ? i18n.t('verdict.seconds', { x: sig2(s, i18n) }) : s < 120 ? i18n.t('verdict.seconds', { x: String(Math.round(s)) }) : i18n.t('verdict.minutes', { x: sig2(s / 60, i18n) });
+/** "4.5 s", "42 s", "4 min". */
+export const secondsMsg = (s: number): Msg =>
+  s < 10 ? msg('verdict.seconds.s', { n: numOf(s, 2) }) : s < 120 ? msg('verdict.seconds.s', { n: numOf(Math.round(s)) }) : msg('verdict.seconds.min', { n: numOf(s / 60, 2) });
+export const secondsWords = (s: number) => inEnglish(secondsMsg(s));
 
 /**
  * Held-out normal running below this tells nothing about false alarms a day: neither the alarms
@@ -130,10 +136,7 @@ function compareAlarms(a: number, b: number): -1 | 0 | 1 {
  * Compares the new model (int8 when quantized, else float) with the node's current one on the same
  * windows, from an evaluation that kept its scores.
  */
-export function verdictOf(report: EvaluationReport, data: VerdictData, i18n: I18n = en()): Verdict {
-  const t = i18n.t;
-  const secs = (x: number) => secondsWords(x, i18n);
-  const perDay = (x: number) => perDayWords(x, i18n);
+export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict {
   const { k, n } = report.debounce;
   const usable = (id: DetectorId) => report.detectors.find((d) => d.id === id && !d.unavailable && d.scores);
   const cand = usable('int8') ?? usable('float');
@@ -144,29 +147,25 @@ export function verdictOf(report: EvaluationReport, data: VerdictData, i18n: I18
   const normalWindows = data.testNormal.sourceIndex.length;
   const normalSeconds = (normalWindows * data.hop) / data.sampleRateHz;
   const periods = periodsOf(candidate);
-  const basis =
-    t('verdict.basis', { normal: secs(normalSeconds) }) +
-    (periods > 0 ? t('verdict.basisFaults', { count: periods, labels: Object.keys(candidate.faults).join(', ') }) : t('verdict.basisNoFault'));
+  const labels = Object.keys(candidate.faults).join(', ');
+  const basis = periods > 0 ? msg('verdict.basis.faults', { normal: secondsMsg(normalSeconds), labels }, periods) : msg('verdict.basis.noFaults', { normal: secondsMsg(normalSeconds) });
 
-  const lines: string[] = [];
+  const lines: Msg[] = [];
   const rateKnown = normalSeconds >= RATE_MIN_HELD_OUT_SECONDS;
-  const tooLittle = t('verdict.tooLittle', { held: secs(normalSeconds), min: secs(RATE_MIN_HELD_OUT_SECONDS), labelled: secs(RATE_MIN_HELD_OUT_SECONDS / 0.4) });
-  const alarmsLine = (m: ModelOutcome) => t('verdict.alarms', { rate: perDay(m.falseAlarmsPerDay), count: m.normalAlarms });
-  const caughtLine = (m: ModelOutcome) => t('verdict.caught', { caught: caughtOf(m), periods: periodsOf(m) });
-  const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? t('verdict.after', { time: secs(delayOf(m)) }) : t('verdict.never'));
+  const tooLittle = msg('verdict.tooLittle', { held: secondsMsg(normalSeconds), min: secondsMsg(RATE_MIN_HELD_OUT_SECONDS), labelled: secondsMsg(RATE_MIN_HELD_OUT_SECONDS / 0.4) });
+  const alarmsLine = (m: ModelOutcome) => msg('verdict.alarms', { rate: perDayMsg(m.falseAlarmsPerDay) }, m.normalAlarms);
+  const caughtLine = (m: ModelOutcome) => msg('verdict.caught', { caught: numOf(caughtOf(m)), periods: numOf(periodsOf(m)) });
+  const delayLine = (m: ModelOutcome) => (Number.isFinite(delayOf(m)) ? msg('verdict.delay.after', { delay: secondsMsg(delayOf(m)) }) : msg('verdict.delay.never'));
+  const done = (judgement: Judgement, headline: Msg, current: ModelOutcome | null): Verdict => {
+    const m = { headline, lines, basis };
+    return { judgement, ...verdictText(m), msg: m, candidate, current };
+  };
 
   if (!current) {
     const why = report.detectors.find((d) => d.id === 'current')?.unavailable;
-    lines.push(t('verdict.line.falseAlarms', { what: rateKnown ? alarmsLine(candidate) : tooLittle }));
-    if (periods > 0) lines.push(t('verdict.line.faultsAlone', { caught: caughtLine(candidate), delay: delayLine(candidate) }));
-    return {
-      judgement: 'no comparison',
-      headline: why ? t('verdict.headline.cannotCompare', { why }) : t('verdict.headline.noCurrent'),
-      lines,
-      basis,
-      candidate,
-      current,
-    };
+    lines.push(msg('verdict.line.alarmsAlone', { alarms: rateKnown ? alarmsLine(candidate) : tooLittle }));
+    if (periods > 0) lines.push(msg('verdict.line.caughtAlone', { caught: caughtLine(candidate), delay: delayLine(candidate) }));
+    return done('no comparison', why ? msg('verdict.headline.noCurrentWhy', { why }) : msg('verdict.headline.noCurrent'), current);
   }
 
   const alarms = rateKnown ? compareAlarms(candidate.falseAlarmsPerDay, current.falseAlarmsPerDay) : 0;
@@ -177,27 +176,25 @@ export function verdictOf(report: EvaluationReport, data: VerdictData, i18n: I18
   // +1 where the new model is better on a measure, -1 where worse.
   const score = [-alarms, caught, earlier];
   const judgement: Judgement = score.every((x) => x >= 0) ? (score.some((x) => x > 0) ? 'better' : 'same') : score.every((x) => x <= 0) ? 'worse' : 'mixed';
-  lines.push(rateKnown ? t('verdict.line.falseAlarmsVs', { cand: alarmsLine(candidate), cur: alarmsLine(current) }) : t('verdict.line.falseAlarmsEither', { why: tooLittle }));
+  lines.push(rateKnown ? msg('verdict.line.alarms', { candidate: alarmsLine(candidate), current: alarmsLine(current) }) : msg('verdict.line.alarmsUnknown', { tooLittle }));
   if (periods > 0) {
-    lines.push(t('verdict.line.faultsVs', { cand: caughtLine(candidate), cur: caughtLine(current) }));
-    lines.push(t('verdict.line.earlyVs', { cand: delayLine(candidate), cur: delayLine(current) }));
+    lines.push(msg('verdict.line.caught', { candidate: caughtLine(candidate), current: caughtLine(current) }));
+    lines.push(msg('verdict.line.early', { candidate: delayLine(candidate), current: delayLine(current) }));
   }
-  const parts: string[] = [];
-  if (alarms !== 0) parts.push(t(alarms < 0 ? 'verdict.part.fewer' : 'verdict.part.more', { cand: perDay(candidate.falseAlarmsPerDay), cur: perDay(current.falseAlarmsPerDay) }));
-  if (caught !== 0) parts.push(t('verdict.part.catches', { caught: caughtOf(candidate), periods, cur: caughtOf(current) }));
-  if (earlier !== 0) parts.push(t(earlier > 0 ? 'verdict.part.earlier' : 'verdict.part.later', { cand: secs(dc), cur: secs(dk) }));
-  const who = t('verdict.who', { name: current.name.replace(/^node's current model /, '').replace(/[()]/g, '') });
-  const unjudged = rateKnown ? '' : t('verdict.unjudged');
-  const joined = parts.join(', ');
-  const headline =
-    (judgement === 'better'
-      ? t('verdict.headline.better', { who, parts: joined })
+  const parts: Msg[] = [];
+  if (alarms !== 0) parts.push(msg(alarms < 0 ? 'verdict.part.fewer' : 'verdict.part.more', { candidate: perDayMsg(candidate.falseAlarmsPerDay), current: perDayMsg(current.falseAlarmsPerDay) }));
+  if (caught !== 0) parts.push(msg('verdict.part.catches', { candidate: numOf(caughtOf(candidate)), periods: numOf(periods), current: numOf(caughtOf(current)) }));
+  if (earlier !== 0) parts.push(msg(earlier > 0 ? 'verdict.part.earlier' : 'verdict.part.later', { candidate: secondsMsg(dc), current: secondsMsg(dk) }));
+  const who = msg('verdict.who', { name: current.name.replace(/^node's current model /, '').replace(/[()]/g, '') });
+  const main =
+    judgement === 'better'
+      ? msg('verdict.headline.better', { who, parts })
       : judgement === 'worse'
-        ? t('verdict.headline.worse', { who, parts: joined })
+        ? msg('verdict.headline.worse', { who, parts })
         : judgement === 'mixed'
-          ? t('verdict.headline.mixed', { who, parts: joined })
+          ? msg('verdict.headline.mixed', { who, parts })
           : rateKnown
-            ? t('verdict.headline.same', { who })
-            : t('verdict.headline.sameFaults', { who })) + unjudged;
-  return { judgement, headline, lines, basis, candidate, current };
+            ? msg('verdict.headline.same', { who })
+            : msg('verdict.headline.sameFaults', { who });
+  return done(judgement, rateKnown ? main : msg('verdict.headline.unjudged', { headline: main }), current);
 }

@@ -7,6 +7,7 @@ import type { DataSource, Lineage } from '../nn/appSection';
 import type { PreparedData, SplitFractions } from './dataset';
 import type { DetectorOptions, TrainedDetector } from './pipeline';
 import { DEFAULT_TRAIN_OPTIONS } from './autoencoder';
+import { inEnglish, msg, numOf, type Msg } from '../i18n/msg';
 
 export interface LineageInput {
   tool: string;
@@ -22,14 +23,16 @@ export interface LineageInput {
 }
 
 /** "held out the last 40% of each normal recording" in words, one line per recording. */
-export function heldOutNotice(prepared: PreparedData, split: SplitFractions): string[] {
+export function heldOutMsgs(prepared: PreparedData, split: SplitFractions): Msg[] {
   const pct = Math.round((split.testFraction ?? 0.4) * 100);
   const vpct = Math.round((split.valFraction ?? 0.25) * 100);
-  return prepared.normalCuts.map(
-    (c) =>
-      `${c.name}: trained on samples 0..${c.valCut}, validated on ${c.valCut}..${c.testCut} (last ${vpct}% of the training part), held out the last ${pct}% (samples ${c.testCut}..${c.sampleCount}) for evaluation`,
+  // Sample indices are positions, not amounts: plain digits in every language.
+  return prepared.normalCuts.map((c) =>
+    msg('verdict.heldOut', { name: c.name, valCut: String(c.valCut), testCut: String(c.testCut), end: String(c.sampleCount), valPct: numOf(vpct), testPct: numOf(pct) }),
   );
 }
+/** The same in English (the CLI's lines and its JSON "held_out"). */
+export const heldOutNotice = (prepared: PreparedData, split: SplitFractions): string[] => heldOutMsgs(prepared, split).map(inEnglish);
 
 export function buildLineage(x: LineageInput): Lineage {
   const windowsBySource = new Map<string, number>();

@@ -19,6 +19,7 @@
  * (sample rate, axes, window, hop, bands): a model trained on windows of another spec would read
  * numbers that mean something else, so such data is refused, in words, rather than mixed in.
  */
+import { inEnglish, msg, numOf, type Msg } from '../i18n/msg';
 import { defaultFeatureSpec, type FeatureSpec } from '../features/spec';
 import type { DataSource } from '../nn/appSection';
 import { NORMAL_LABEL, splitSources, type PreparedData, type SplitFractions, type WindowSet } from './dataset';
@@ -79,24 +80,34 @@ export function featureSpecOf(s: StoredSpec): FeatureSpec {
   return defaultFeatureSpec(s.sampleRateHz, s.windowLen, s.hop, s.bandCount);
 }
 
-const khz = (hz: number) => (hz >= 1000 ? `${Number((hz / 1000).toPrecision(4))} kHz` : `${hz} Hz`);
-const axesWord = (n: number) => `${n} ${n === 1 ? 'axis' : 'axes'}`;
+const khzMsg = (hz: number): Msg => (hz >= 1000 ? msg('verdict.spec.khz', { n: numOf(hz / 1000, 4) }) : msg('verdict.spec.hz', { n: numOf(hz) }));
+const axesMsg = (n: number): Msg => msg('verdict.spec.axes', { n: numOf(n) }, n);
 
-/** "48 kHz, 1 axis (DE), windows of 1024 samples every 512, 32 bands per axis". */
-export function describeSpec(s: StoredSpec): string {
-  return `${khz(s.sampleRateHz)}, ${axesWord(s.channels.length)} (${s.channels.join(', ')}), windows of ${s.windowLen} samples every ${s.hop}, ${s.bandCount} bands per axis`;
+/**
+ * "48 kHz, 1 axis (DE), windows of 1024 samples every 512, 32 bands per axis", as a key and numbers.
+ * Window length and hop are settings the node's page shows as they are ("1024"), not amounts: plain digits.
+ */
+export function describeSpecMsg(s: StoredSpec): Msg {
+  return msg('verdict.spec.text', { rate: khzMsg(s.sampleRateHz), axes: axesMsg(s.channels.length), channels: s.channels.join(', '), windowLen: String(s.windowLen), hop: String(s.hop), bands: numOf(s.bandCount) });
 }
+/** The same in English. */
+export const describeSpec = (s: StoredSpec): string => inEnglish(describeSpecMsg(s));
 
 /** What differs, in words ("recorded at 25.6 kHz, the model is for 48 kHz; ..."), or null when the specs agree. */
+export function specDifferenceMsg(want: StoredSpec, got: StoredSpec): Msg[] | null {
+  const out: Msg[] = [];
+  if (got.bandCount === 0) out.push(msg('verdict.diff.noBands'));
+  else if (got.bandCount !== want.bandCount) out.push(msg('verdict.diff.bands', { got: numOf(got.bandCount), want: numOf(want.bandCount) }));
+  if (got.sampleRateHz !== want.sampleRateHz) out.push(msg('verdict.diff.rate', { got: khzMsg(got.sampleRateHz), want: khzMsg(want.sampleRateHz) }));
+  if (got.channels.length !== want.channels.length) out.push(msg('verdict.diff.axes', { got: axesMsg(got.channels.length), want: numOf(want.channels.length) }));
+  if (got.windowLen !== want.windowLen) out.push(msg('verdict.diff.windowLen', { got: String(got.windowLen), want: String(want.windowLen) }));
+  if (got.hop !== want.hop) out.push(msg('verdict.diff.hop', { got: String(got.hop), want: String(want.hop) }));
+  return out.length ? out : null;
+}
+/** The same in English, the differences joined with "; ". */
 export function specDifference(want: StoredSpec, got: StoredSpec): string | null {
-  const out: string[] = [];
-  if (got.bandCount === 0) out.push('recorded without band energies (the node sent none: turn on "Send band energies" on the Nodes page)');
-  else if (got.bandCount !== want.bandCount) out.push(`has ${got.bandCount} bands per axis, the model ${want.bandCount}`);
-  if (got.sampleRateHz !== want.sampleRateHz) out.push(`recorded at ${khz(got.sampleRateHz)}, the model is for ${khz(want.sampleRateHz)}`);
-  if (got.channels.length !== want.channels.length) out.push(`has ${axesWord(got.channels.length)}, the model ${want.channels.length}`);
-  if (got.windowLen !== want.windowLen) out.push(`windows of ${got.windowLen} samples, the model ${want.windowLen}`);
-  if (got.hop !== want.hop) out.push(`a window every ${got.hop} samples, the model every ${want.hop}`);
-  return out.length ? out.join('; ') : null;
+  const d = specDifferenceMsg(want, got);
+  return d ? d.map(inEnglish).join('; ') : null;
 }
 
 export interface WindowRun {
@@ -131,7 +142,7 @@ export interface AssembleInput {
 export interface Assembled {
   runs: WindowRun[];
   /** Sessions in the span recorded under another spec, each with why, in words. */
-  refused: { sessionId: string; name: string; why: string }[];
+  refused: { sessionId: string; name: string; why: string; whyMsg: Msg[] }[];
   /** Windows left out, by reason. */
   leftOut: { unlabelled: number; faultEdge: number; conflicting: number };
 }
@@ -170,9 +181,9 @@ export function assembleRuns(x: AssembleInput): Assembled {
   const chunksOf = new Map<string, StoredChunk[]>();
   for (const c of x.chunks) chunksOf.set(c.sessionId, [...(chunksOf.get(c.sessionId) ?? []), c]);
   for (const s of [...inSpan].sort((a, b) => a.startMs - b.startMs)) {
-    const why = specDifference(x.spec, s);
-    if (why) {
-      refused.push({ sessionId: s.id, name: s.name, why });
+    const whyMsg = specDifferenceMsg(x.spec, s);
+    if (whyMsg) {
+      refused.push({ sessionId: s.id, name: s.name, why: whyMsg.map(inEnglish).join('; '), whyMsg });
       continue;
     }
     const labels: Cover[] = x.labels.filter((l) => l.nodeId === s.nodeId && !l.deletedMs).map((l) => ({ label: l.label, startMs: l.startMs, endMs: l.endMs }));
@@ -266,8 +277,10 @@ export interface ClassAmount {
   seconds: number;
   runs: number;
   amount: Amount;
-  /** One sentence for the technician. */
+  /** One sentence for the technician, in English. */
   say: string;
+  /** The same as a key and numbers, for a screen in any language. */
+  sayMsg: Msg;
 }
 
 /** Normal time below which training is refused, and below which its threshold is a guess. */
@@ -277,11 +290,12 @@ export const NORMAL_ENOUGH_SECONDS = 600;
 export const FAULT_MIN_SECONDS = 0.5;
 export const FAULT_ENOUGH_SECONDS = 10;
 
-export function formatDuration(s: number): string {
-  if (s < 60) return `${Number(s.toPrecision(2))} s`;
-  if (s < 3600) return `${Number((s / 60).toPrecision(2))} min`;
-  return `${Number((s / 3600).toPrecision(3))} h`;
+export function durationMsg(s: number): Msg {
+  if (s < 60) return msg('verdict.duration.s', { n: numOf(s, 2) });
+  if (s < 3600) return msg('verdict.duration.min', { n: numOf(s / 60, 2) });
+  return msg('verdict.duration.h', { n: numOf(s / 3600, 3) });
 }
+export const formatDuration = (s: number): string => inEnglish(durationMsg(s));
 
 /** How much data each class has and whether that is enough, in plain words. */
 export function dataAmounts(runs: WindowRun[], spec: StoredSpec): { classes: ClassAmount[]; canTrain: boolean } {
@@ -294,26 +308,23 @@ export function dataAmounts(runs: WindowRun[], spec: StoredSpec): { classes: Cla
     const seconds = secondsOf(normal);
     const windows = normal.reduce((n, r) => n + r.rows.length, 0);
     const amount: Amount = seconds < NORMAL_MIN_SECONDS ? 'too little' : seconds < NORMAL_ENOUGH_SECONDS ? 'little' : 'enough';
-    const say =
+    const time = durationMsg(seconds);
+    const sayMsg =
       amount === 'too little'
-        ? `${formatDuration(seconds)} of normal running: too little to train on. Label at least ${NORMAL_MIN_SECONDS} s as normal, or count unlabelled time as normal.`
+        ? msg('verdict.amount.normalTooLittle', { time, min: numOf(NORMAL_MIN_SECONDS) })
         : amount === 'little'
-          ? `${formatDuration(seconds)} of normal running: enough to train, but the alarm threshold rests on little data. ${formatDuration(NORMAL_ENOUGH_SECONDS)} or more, across the machine's usual speeds and loads, gives a threshold you can trust.`
-          : `${formatDuration(seconds)} of normal running: enough.`;
-    classes.push({ label: NORMAL_LABEL, use: 'train', windows, seconds, runs: normal.length, amount, say });
+          ? msg('verdict.amount.normalLittle', { time, enough: durationMsg(NORMAL_ENOUGH_SECONDS) })
+          : msg('verdict.amount.normalEnough', { time });
+    classes.push({ label: NORMAL_LABEL, use: 'train', windows, seconds, runs: normal.length, amount, say: inEnglish(sayMsg), sayMsg });
   }
   for (const [label, rs] of [...by].filter(([l]) => l !== NORMAL_LABEL).sort(([a], [b]) => a.localeCompare(b))) {
     const seconds = secondsOf(rs);
     const windows = rs.reduce((n, r) => n + r.rows.length, 0);
     const amount: Amount = seconds < FAULT_MIN_SECONDS ? 'too little' : seconds < FAULT_ENOUGH_SECONDS ? 'little' : 'enough';
-    const periods = `${rs.length} period${rs.length === 1 ? '' : 's'}`;
-    const say =
-      amount === 'too little'
-        ? `${formatDuration(seconds)} in ${periods}: too little to tell whether the model catches it (evaluated, never trained on).`
-        : amount === 'little'
-          ? `${formatDuration(seconds)} in ${periods}: enough for a first check of whether it is caught; more periods make the check firmer.`
-          : `${formatDuration(seconds)} in ${periods}: enough to check whether it is caught.`;
-    classes.push({ label, use: 'evaluate', windows, seconds, runs: rs.length, amount, say });
+    const p = { time: durationMsg(seconds), periods: msg('verdict.amount.periods', { n: numOf(rs.length) }, rs.length) };
+    const sayMsg =
+      amount === 'too little' ? msg('verdict.amount.faultTooLittle', p) : amount === 'little' ? msg('verdict.amount.faultLittle', p) : msg('verdict.amount.faultEnough', p);
+    classes.push({ label, use: 'evaluate', windows, seconds, runs: rs.length, amount, say: inEnglish(sayMsg), sayMsg });
   }
   return { classes, canTrain: classes[0].amount !== 'too little' };
 }

@@ -11,6 +11,7 @@ import type { SessionRow } from '../db/types';
 import { formatBytes, formatCount, formatDateTime, formatFixed } from '../format';
 import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
+import { say } from '../msg';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { checkFileSize, checkFreeSpace, ImportError, ImportJob, type ImportProgress } from './importJob';
 import { MappingForm, type ImportDetails } from './MappingForm';
@@ -55,7 +56,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       setFile(f);
       setHead(text);
       setSettings(p.settings);
-      setNotes(p.notes);
+      setNotes(p.noteMsgs.map(say));
       const stem = f.name.replace(/\.[^.]+$/, '');
       setDetails({ name: stem, nodeName: p.settings.format === 'femto' ? 'FEMTO bearing 1_2' : stem, assetName: '', recordedAt: localInput(f.lastModified || Date.now()) });
       setStep({ kind: 'mapping', error: null });

@@ -6,11 +6,14 @@
  */
 import { CsvError, CsvStreamParser } from '../../../models/dataset/csv';
 import { RecordingBuilder } from '../../../models/dataset/recording';
+import { inEnglish, msg as sentence } from '../../../models/i18n/msg';
 import { crc32Update } from '../../../models/protocol/crc32';
 import { buildImportRows, transferablesOf } from './buildRows';
 import type { FromWorker, ToWorker } from './protocol';
 
 let cancelled = false;
+
+const BINARY = sentence('verdict.import.binary');
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, { transfer });
@@ -36,7 +39,7 @@ async function run(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         return;
       }
       if (bytes === 0 && value.subarray(0, 4096).includes(0)) {
-        throw new CsvError('not-a-number', 1, 'This is not a CSV text file: it contains binary data.');
+        throw new CsvError('not-a-number', 1, inEnglish(BINARY));
       }
       crc = crc32Update(crc, value);
       bytes += value.length;
@@ -57,8 +60,12 @@ async function run(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const rows = buildImportRows(built, { ...msg.meta, bytes, hash: `${crc.toString(16).padStart(8, '0')}-${bytes}` });
     post({ type: 'done', rows, bytes, samples: built.sampleCount, windows: built.features.length, parseMs: performance.now() - t0 }, transferablesOf(rows));
   } catch (e) {
-    if (e instanceof CsvError) post({ type: 'error', message: e.message, line: e.line });
-    else post({ type: 'error', message: `The import failed: ${e instanceof Error ? e.message : String(e)}`, line: 0 });
+    if (e instanceof CsvError) post({ type: 'error', message: e.message, line: e.line, ...(e.message === inEnglish(BINARY) ? { say: BINARY } : {}) });
+    else {
+      // A worker cannot read the language setting: the page says the sentence, the detail stays as thrown.
+      const say = sentence('import.failed', { error: e instanceof Error ? e.message : String(e) });
+      post({ type: 'error', message: inEnglish(say), line: 0, say });
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 import type { ImportSettings } from '../../../models/dataset/formats';
 import { formatBytes } from '../format';
 import { t } from '../i18n';
+import { say } from '../msg';
 import { isQuotaError, storageErrorMessage, type VigilDb } from '../db/db';
 import { commitImport, findImportedFile, type ImportRows } from '../db/recordings';
 import type { SessionRow } from '../db/types';
@@ -97,7 +98,7 @@ export class ImportJob {
           resolve({ rows: m.rows, windows: m.windows, samples: m.samples, parseMs: m.parseMs });
         } else if (m.type === 'error') {
           finish();
-          reject(new ImportError(m.message, m.line));
+          reject(new ImportError(m.say ? say(m.say) : m.message, m.line));
         } else if (m.type === 'cancelled') {
           finish();
           reject(new ImportError(t('import.cancelled')));

@@ -1,5 +1,6 @@
 /** Messages between the page and the import worker. */
 import type { ImportSettings } from '../../../models/dataset/formats';
+import type { Msg } from '../../../models/i18n/msg';
 import type { ImportRows } from '../db/recordings';
 import type { ImportMeta } from './buildRows';
 
@@ -15,5 +16,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'progress'; bytes: number; total: number; rows: number }
   | { type: 'done'; rows: ImportRows; bytes: number; samples: number; windows: number; parseMs: number }
-  | { type: 'error'; message: string; line: number }
+  /** `message` in English; `say`, when set, the same for the page to say in its language. */
+  | { type: 'error'; message: string; line: number; say?: Msg }
   | { type: 'cancelled' };

@@ -1,13 +1,13 @@
 /** How much data each class has and whether that is enough, or why training is refused. */
 import { t } from '../i18n';
-import { amountSentence, amountWord } from './dataWords';
+import { say } from '../msg';
 import type { DataReport } from './protocol';
 
 export function DataReportView({ report }: { report: DataReport }) {
   const left = report.leftOut;
   return (
     <div data-testid="data-report">
-      <p className="small">{t('training.data.reads', { spec: report.specText })}</p>
+      <p className="small">{t('training.data.reads', { spec: say(report.specMsg) })}</p>
       {report.refusal && (
         <p className="error" data-testid="data-refusal">
           {report.refusal}
@@ -27,7 +27,7 @@ export function DataReportView({ report }: { report: DataReport }) {
               <th scope="row">{c.label === 'normal' ? t('training.data.normal') : c.label}</th>
               <td>{c.use === 'train' ? t('training.data.train') : t('training.data.evaluate')}</td>
               <td>
-                <span className={`badge amount-${c.amount.replace(' ', '-')}`}>{amountWord(c.amount)}</span> {amountSentence(c)}
+                <span className={`badge amount-${c.amount.replace(' ', '-')}`}>{t(`verdict.amount.word.${c.amount}`)}</span> {say(c.sayMsg)}
               </td>
             </tr>
           ))}

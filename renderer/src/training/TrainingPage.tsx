@@ -5,6 +5,7 @@
  * much — with every detector one click away; keep it in the model store and hand it to the Deploy
  * page, which sends it to the nodes.
  */
+import type { Msg } from '../../../models/i18n/msg';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { readVgmFile } from '../../../models/nn/modelFile';
 import { openDb } from '../db/db';
@@ -67,7 +68,7 @@ export function TrainingPage() {
   const [error, setError] = useState<string | null>(null);
   const [points, setPoints] = useState<EpochPoint[]>([]);
   const [progress, setProgress] = useState({ epoch: 0, epochs: 1 });
-  const [notes, setNotes] = useState<string[]>([]);
+  const [notes, setNotes] = useState<Msg[]>([]);
   const [quantized, setQuantized] = useState<Quantized | null>(null);
   const [models, setModels] = useState<ModelRow[]>([]);
   const [deployments, setDeployments] = useState<DeploymentRow[]>([]);

@@ -5,37 +5,40 @@
  */
 import { useMemo, useState } from 'react';
 import type { EvaluationReport } from '../../../models/eval/report';
-import type { Verdict } from '../../../models/eval/verdict';
+import { verdictText, type Verdict } from '../../../models/eval/verdict';
+import type { Msg } from '../../../models/i18n/msg';
 import { t } from '../i18n';
+import { msgWords, say } from '../msg';
 import { ScorePlot } from './charts';
 import { EvalTable } from './EvalTable';
 import { PerRecordingTable } from './PerRecordingTable';
 
-export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: string[]; version: number; children?: React.ReactNode }) {
+export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: Msg[]; version: number; children?: React.ReactNode }) {
   const [plotDetector, setPlotDetector] = useState('int8');
   const plot = useMemo(() => {
     const d = report.detectors.find((x) => x.id === plotDetector && !x.unavailable);
     if (!d?.scores) return null;
     return { groups: { [t('training.chart.heldOut')]: d.scores.testNormal, ...d.scores.anomalies }, threshold: d.threshold };
   }, [report, plotDetector]);
+  const text = verdictText(verdict.msg, msgWords());
   return (
     <section className={`panel verdict verdict-${verdict.judgement.replace(' ', '-')}`} aria-labelledby="verdict-title" data-testid="verdict" data-judgement={verdict.judgement}>
       <h3 id="verdict-title">{t('training.verdict.title', { version })}</h3>
       <p className="verdict-headline" data-testid="verdict-headline">
-        {verdict.headline}
+        {text.headline}
       </p>
       <ul className="verdict-lines">
-        {verdict.lines.map((l) => (
+        {text.lines.map((l) => (
           <li key={l}>{l}</li>
         ))}
       </ul>
       <p className="small muted" data-testid="verdict-basis">
-        {verdict.basis}
+        {text.basis}
       </p>
       {children}
       <details data-testid="verdict-details">
         <summary>{t('training.verdict.details')}</summary>
-        {notes.map((n) => (
+        {notes.map(say).map((n) => (
           <p key={n} className="small muted">
             {n}
           </p>

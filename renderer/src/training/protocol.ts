@@ -2,6 +2,7 @@
 import type { EvaluationReport, CliSummary } from '../../../models/eval/report';
 import type { Lang } from '../../../models/i18n';
 import type { Verdict } from '../../../models/eval/verdict';
+import type { Msg } from '../../../models/i18n/msg';
 import type { Lineage } from '../../../models/nn/appSection';
 import type { ClassAmount } from '../../../models/train/stored';
 import type { StoredQuery } from './stored';
@@ -31,7 +32,7 @@ export type TrainingSource = { kind: 'stored'; query: StoredQuery; nodeName: str
 
 /** What the stored data holds, class by class (posted before training, and for "Check the data"). */
 export interface DataReport {
-  specText: string;
+  specMsg: Msg;
   classes: ClassAmount[];
   canTrain: boolean;
   /** Training refused (data under other specs), in words, or null. */
@@ -64,7 +65,7 @@ export type FromWorker =
   | { type: 'status'; text: string }
   | { type: 'data'; report: DataReport }
   | { type: 'progress'; epoch: number; epochs: number; loss: number; valLoss: number | null; bestEpoch: number }
-  | { type: 'trained'; report: EvaluationReport; notes: string[]; epochsRun: number; bestEpoch: number; stoppedEarly: boolean; seconds: number; backend: string; targetRate: number }
+  | { type: 'trained'; report: EvaluationReport; notes: Msg[]; epochsRun: number; bestEpoch: number; stoppedEarly: boolean; seconds: number; backend: string; targetRate: number }
   | { type: 'quantized'; report: EvaluationReport; summary: CliSummary; verdict: Verdict; file: Uint8Array; blobBytes: number; lineage: Lineage; seconds: number; channels: string[]; specKey: string }
   | { type: 'cancelled' }
   | { type: 'error'; message: string };

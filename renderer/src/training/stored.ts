@@ -3,10 +3,11 @@
  * nodes' sessions, feature chunks and labels in a time span, and the spec of the node the model is
  * for. The classes, the spec check and the amounts are models/train/stored.ts.
  */
-import { assembleRuns, dataAmounts, specOfSession, type Assembled, type ClassAmount, type StoredSession, type StoredSpec } from '../../../models/train/stored';
+import { assembleRuns, dataAmounts, describeSpec, describeSpecMsg, specOfSession, type Assembled, type ClassAmount, type StoredSession, type StoredSpec } from '../../../models/train/stored';
 import type { VigilDb } from '../db/db';
+import type { Msg } from '../../../models/i18n/msg';
 import { t } from '../i18n';
-import { specWords } from './dataWords';
+import { say } from '../msg';
 import type { SessionRow } from '../db/types';
 
 /** What the technician picked on the Training page. */
@@ -22,7 +23,9 @@ export interface StoredQuery {
 
 export interface StoredScan {
   spec: StoredSpec;
+  /** In English. */
   specText: string;
+  specMsg: Msg;
   assembled: Assembled;
   classes: ClassAmount[];
   canTrain: boolean;
@@ -37,9 +40,9 @@ function asStored(s: SessionRow): StoredSession {
 /** The spec of the target node: that of its latest session in the span that has band energies. */
 export function targetSpec(sessions: SessionRow[], q: StoredQuery, nodeName: string): StoredSpec {
   const own = sessions.filter((s) => s.nodeId === q.targetNodeId && s.startMs <= q.toMs && s.endMs >= q.fromMs).sort((a, b) => b.startMs - a.startMs);
-  if (own.length === 0) throw new Error(t('verdict.data.noSession', { node: nodeName }));
+  if (own.length === 0) throw new Error(t('verdict.stored.nothing', { node: nodeName }));
   const withBands = own.find((s) => s.layout.bandCount > 0);
-  if (!withBands) throw new Error(t('verdict.data.noBands', { node: nodeName }));
+  if (!withBands) throw new Error(t('verdict.stored.noBands', { node: nodeName }));
   return specOfSession(asStored(withBands));
 }
 
@@ -58,12 +61,12 @@ export async function scanStored(db: VigilDb, q: StoredQuery): Promise<StoredSca
   const labels = (await db.labels.where('nodeId').anyOf(q.nodeIds).toArray()).filter((l) => !l.deletedMs && l.startMs <= q.toMs && l.endMs >= q.fromMs);
   const assembled = assembleRuns({ spec, sessions: sessions.map(asStored), chunks, labels, fromMs: q.fromMs, toMs: q.toMs, unlabelledAsNormal: q.unlabelledAsNormal });
   const amounts = dataAmounts(assembled.runs, spec);
-  return { spec, specText: specWords(spec), assembled, ...amounts };
+  return { spec, specText: describeSpec(spec), specMsg: describeSpecMsg(spec), assembled, ...amounts };
 }
 
 /** The refusal of data recorded under other specs, in words, or null. */
 export function refusalText(scan: StoredScan, nodeName: string): string | null {
   if (scan.assembled.refused.length === 0) return null;
-  const list = scan.assembled.refused.map((r) => `${r.name}: ${r.why}`).join('; ');
-  return t('training.stored.refused', { count: scan.assembled.refused.length, node: nodeName, spec: scan.specText, list });
+  const list = scan.assembled.refused.map((r) => `${r.name}: ${r.whyMsg.map(say).join('; ')}`).join('; ');
+  return t('training.stored.refused', { count: scan.assembled.refused.length, node: nodeName, spec: say(scan.specMsg), list });
 }

@@ -20,12 +20,12 @@ import { verdictOf } from '../../../models/eval/verdict';
 import type { TrainResult } from '../../../models/train/autoencoder';
 import { useBackend } from '../../../models/train/backend';
 import { NORMAL_LABEL, prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
-import type { LineageInput } from '../../../models/train/lineage';
+import { heldOutMsgs, type LineageInput } from '../../../models/train/lineage';
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
 import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
 import { openDb } from '../db/db';
-import { makeI18n } from '../../../models/i18n';
-import { lang, setLanguage, t } from '../i18n';
+import { setLanguage, t } from '../i18n';
+import { say } from '../msg';
 import { readFileColumns } from './csv';
 import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
 import { refusalText, scanStored, type StoredQuery } from './stored';
@@ -51,7 +51,7 @@ interface Dataset {
 
 async function scan(query: StoredQuery, nodeName: string) {
   const s = await scanStored(openDb(), query);
-  const report: DataReport = { specText: s.specText, classes: s.classes, canTrain: s.canTrain, refusal: refusalText(s, nodeName), leftOut: s.assembled.leftOut };
+  const report: DataReport = { specMsg: s.specMsg, classes: s.classes, canTrain: s.canTrain, refusal: refusalText(s, nodeName), leftOut: s.assembled.leftOut };
   post({ type: 'data', report });
   return s;
 }
@@ -61,7 +61,7 @@ async function storedDataset(query: StoredQuery, nodeName: string): Promise<Data
   const s = await scan(query, nodeName);
   const refusal = refusalText(s, nodeName);
   if (refusal) throw new Error(refusal);
-  if (!s.canTrain) throw new Error(t('training.w.notEnough', { why: s.classes[0].say }));
+  if (!s.canTrain) throw new Error(t('training.w.notEnough', { why: say(s.classes[0].sayMsg) }));
   return { prepared: prepareRuns(s.assembled.runs, s.spec, SPLIT), spec: featureSpecOf(s.spec), channels: s.spec.channels, recordings: runsForLineage(s.assembled.runs, s.spec) };
 }
 
@@ -122,10 +122,7 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   post({
     type: 'trained',
     report,
-    // The same split models/train/lineage.ts heldOutNotice states in English, in the page's language.
-    notes: prepared.normalCuts.map((c) =>
-      t('verdict.heldOut', { name: c.name, valCut: c.valCut, testCut: c.testCut, total: c.sampleCount, vpct: Math.round(SPLIT.valFraction * 100), pct: Math.round(SPLIT.testFraction * 100) }),
-    ),
+    notes: heldOutMsgs(prepared, SPLIT),
     epochsRun: training.epochsRun,
     bestEpoch: training.bestEpoch,
     stoppedEarly: training.stoppedEarly,
@@ -157,7 +154,7 @@ function quantize(msg: Extract<ToWorker, { type: 'train' }>, data: Dataset, trai
     keepScores: true,
   });
   report.perRecording = perRecordingForModel(prepared, trained.int8, targetRate);
-  const verdict = verdictOf(report, { testNormal: prepared.testNormal, anomalies: prepared.anomalies, sampleRateHz: spec.sampleRateHz, hop: spec.hop }, makeI18n(lang()));
+  const verdict = verdictOf(report, { testNormal: prepared.testNormal, anomalies: prepared.anomalies, sampleRateHz: spec.sampleRateHz, hop: spec.hop });
   post(
     { type: 'quantized', report, summary, verdict, file, blobBytes: blob.length, lineage, seconds: (performance.now() - t0) / 1000, channels: data.channels, specKey: featureSpecKey(spec) },
     [file.buffer],

@@ -2,8 +2,9 @@
 // on the same held-out windows, replayed with the node's k-of-n debounce.
 import { describe, expect, it } from 'vitest';
 import type { DetectorEval, EvaluationReport } from '../../../models/eval/report';
+import { perDayWords, RATE_MIN_HELD_OUT_SECONDS, verdictOf, verdictText, type VerdictData } from '../../../models/eval/verdict';
 import { makeI18n } from '../../../models/i18n';
-import { perDayWords, RATE_MIN_HELD_OUT_SECONDS, verdictOf, type VerdictData } from '../../../models/eval/verdict';
+import type { MsgWords } from '../../../models/i18n/msg';
 
 const HOP = 6000;
 const FS = 1000;
@@ -87,20 +88,44 @@ describe('verdict', () => {
   });
 
   it('false alarms per day in words', () => {
-    expect([0.001, 0.25, 3.14159].map((x) => perDayWords(x))).toEqual(['fewer than 1 in 100 days', 'about 1 every 4 days', '3.1 a day']);
+    expect([0.001, 0.25, 3.14159].map(perDayWords)).toEqual(['fewer than 1 in 100 days', 'about 1 every 4 days', '3.1 a day']);
   });
 
-  it('speaks Spanish when asked: every sentence from the catalogue, numbers with a decimal comma', () => {
+  it('says every verdict in Spanish, numbers with a decimal comma, no English left', () => {
     const es = makeI18n('es');
-    const v = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 5, noisy, faultFrom([4, 99]))), data, es);
-    const english = verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 5, noisy, faultFrom([4, 99]))), data);
-    expect(v.judgement).toBe(english.judgement);
-    expect(v.headline).toMatch(/^El modelo nuevo es mejor que el modelo que ejecuta ahora el nodo/);
-    expect(v.lines[0]).toMatch(/^Falsas alarmas: /);
-    expect(v.basis).toMatch(/^Juzgado con /);
-    // No English sentence left: none of the English catalogue's words that Spanish says differently.
-    for (const text of [v.headline, v.basis, ...v.lines]) expect(text).not.toMatch(/\b(the|false alarms|fault periods|instead of|against|a day|after a fault)\b/i);
-    expect(perDayWords(3.14159, es)).toBe('3,1 al día');
-    expect(perDayWords(0.25, es)).toBe('alrededor de 1 cada 4 días');
+    const nf = new Intl.NumberFormat('es', { maximumFractionDigits: 6 });
+    const words: MsgWords = { t: (key, params) => es.t(key, params) as string, num: (x) => nf.format(x) };
+    const short: VerdictData = { ...data, hop: HOP / 12 };
+    const unavailable: DetectorEval = { ...detector('current', NaN, [], []), scores: undefined, unavailable: 'feature spec hash differs' };
+    const cases = [
+      verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 1])), detector('current', 2.5, noisy, faultFrom([4, 99]))), data),
+      verdictOf(report(detector('int8', 1, quiet, faultFrom([99, 99])), detector('current', 1, quiet, faultFrom([0, 0]))), data),
+      verdictOf(report(detector('int8', 0.1, quiet, faultFrom([99, 0])), detector('current', 3, quiet, faultFrom([0, 0]))), data),
+      verdictOf(report(detector('int8', 1.2, quiet, faultFrom([0, 0])), detector('current', 1, quiet, faultFrom([0, 0]))), data),
+      verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 0])), unavailable), data),
+      verdictOf(report(detector('int8', 0.1, quiet, faultFrom([0, 0])), detector('current', 18, noisy, faultFrom([0, 0]))), short),
+      verdictOf(report(detector('int8', 18, quiet, faultFrom([0, 0]))), { ...short, anomalies: new Map() }),
+    ];
+    expect(cases.map((v) => v.judgement)).toEqual(['better', 'worse', 'mixed', 'same', 'no comparison', 'same', 'no comparison']);
+    const [better] = cases.map((v) => verdictText(v.msg, words));
+    expect(better.headline).toBe(
+      'El modelo nuevo es mejor que el modelo que ejecuta ahora el nodo (v1): menos falsas alarmas (alrededor de 1 cada 10 días en lugar de 2,5 al día), detecta 2 de 2 periodos de falla en lugar de 1, alarma antes (21 s en lugar de 42 s después de que empieza una falla).',
+    );
+    expect(better.lines[0]).toBe('Falsas alarmas: alrededor de 1 cada 10 días (0 alarmas en los datos normales apartados), frente a 2,5 al día (1 alarma en los datos normales apartados) con el modelo actual.');
+    expect(better.basis).toMatch(/^Evaluado con 4 min de marcha normal .* y 2 periodos de falla etiquetados \(inner-race\)/);
+    // Every sentence of every case, with the data it quotes (the label, the node's reason) taken out.
+    const all = cases.flatMap((v) => {
+      const x = verdictText(v.msg, words);
+      return [x.headline, ...x.lines, x.basis].map((s) => s.replace(/inner-race|feature spec hash differs/g, ''));
+    });
+    expect(all.join(' ')).toMatch(/Conserve el actual/);
+    expect(all.join(' ')).toMatch(/grabe más marcha normal/);
+    for (const s of all) {
+      expect(s).not.toMatch(/verdict\.|\{\{/);
+      expect(s).not.toMatch(/\b(the|model|alarms?|false|fault|periods?|than|instead|after|of|on|day|days|never|held|running|labelled)\b/i);
+    }
+    // The English, from the same data, is unchanged in meaning and words.
+    expect(verdictText(cases[0].msg).headline).toBe(cases[0].headline);
+    expect(cases[0].headline).toMatch(/^The new model is better than the model the node runs now \(v1\): fewer false alarms \(about 1 every 10 days instead of 2.5 a day\)/);
   });
 });

@@ -3,7 +3,9 @@
 // another feature spec is refused in words, normal stretches split in time without overlap, and
 // the amount of data per class is judged in plain words.
 import { describe, expect, it } from 'vitest';
-import { assembleRuns, dataAmounts, prepareRuns, specDifference, type StoredChunk, type StoredLabel, type StoredSession, type StoredSpec } from '../../../models/train/stored';
+import { makeI18n } from '../../../models/i18n';
+import { renderMsg, type MsgWords } from '../../../models/i18n/msg';
+import { assembleRuns, dataAmounts, describeSpec, describeSpecMsg, prepareRuns, specDifference, specDifferenceMsg, type StoredChunk, type StoredLabel, type StoredSession, type StoredSpec } from '../../../models/train/stored';
 
 const SPEC: StoredSpec = { sampleRateHz: 1000, channels: ['x', 'y'], windowLen: 100, hop: 50, bandCount: 3 };
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -91,7 +93,14 @@ describe('feature spec check', () => {
   it('refuses the sessions in the span recorded under another spec, and keeps their windows out', () => {
     const other = session('S2', { sampleRateHz: 2000, name: 'after the firmware update' });
     const a = assemble([label('normal', 0, 199)], false, [chunk('S1', range(0, 200)), chunk('S2', range(0, 200))], [session('S1'), other]);
-    expect(a.refused).toEqual([{ sessionId: 'S2', name: 'after the firmware update', why: 'recorded at 2 kHz, the model is for 1 kHz' }]);
+    expect(a.refused).toEqual([
+      {
+        sessionId: 'S2',
+        name: 'after the firmware update',
+        why: 'recorded at 2 kHz, the model is for 1 kHz',
+        whyMsg: [{ key: 'verdict.diff.rate', params: { got: { key: 'verdict.spec.khz', params: { n: { num: 2, sig: 4 } } }, want: { key: 'verdict.spec.khz', params: { n: { num: 1, sig: 4 } } } } }],
+      },
+    ]);
     expect(a.runs.every((r) => r.sessionId === 'S1')).toBe(true);
   });
 });
@@ -131,5 +140,23 @@ describe('how much data, in words', () => {
     const mid = dataAmounts(assemble([label('normal', 0, 199)]).runs, SPEC);
     expect(mid).toMatchObject({ canTrain: true, classes: [{ amount: 'little' }] });
     expect(mid.classes[0].say).toMatch(/^10 s of normal running: enough to train, but/);
+  });
+
+  it('says the amounts, the spec and its differences in Spanish, with a decimal comma', () => {
+    const es = makeI18n('es');
+    const nf = new Intl.NumberFormat('es', { maximumFractionDigits: 6 });
+    const words: MsgWords = { t: (key, params) => es.t(key, params) as string, num: (x) => nf.format(x) };
+    const say = (m: Parameters<typeof renderMsg>[0]) => renderMsg(m, words);
+    const few = dataAmounts(assemble([label('normal', 0, 9), label('inner-race', 100, 199)]).runs, SPEC);
+    const mid = dataAmounts(assemble([label('normal', 0, 199)]).runs, SPEC);
+    expect(say(few.classes[0].sayMsg)).toBe('0,5 s de marcha normal: demasiado poco para entrenar. Etiquete al menos 1 s como normal, o cuente el tiempo sin etiquetar como normal.');
+    expect(say(few.classes[1].sayMsg)).toBe('5 s en 1 periodo: suficiente para una primera comprobación de si se detecta; más periodos dan una comprobación más firme.');
+    expect(say(mid.classes[0].sayMsg)).toMatch(/^10 s de marcha normal: suficiente para entrenar, pero .* Con 10 min o más/);
+    expect(few.classes[0].say).toMatch(/^0.5 s of normal running: too little to train on/);
+    const spec = { ...SPEC, sampleRateHz: 25600, channels: ['DE'] };
+    expect(say(describeSpecMsg(spec))).toBe('25,6 kHz, 1 eje (DE), ventanas de 100 muestras cada 50, 3 bandas por eje');
+    expect(describeSpec(spec)).toBe('25.6 kHz, 1 axis (DE), windows of 100 samples every 50, 3 bands per axis');
+    expect(specDifferenceMsg(SPEC, spec)!.map(say).join('; ')).toBe('grabado a 25,6 kHz, el modelo es para 1 kHz; tiene 1 eje, el modelo 2');
+    for (const s of [few, mid].flatMap((m) => m.classes.map((c) => say(c.sayMsg)))) expect(s).not.toMatch(/\b(of|normal running|enough|too little|period|train on|caught)\b|verdict\./);
   });
 });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CsvError, CsvStreamParser, type CsvMapping } from '../../../../models/dataset/csv';
 import { sniffCsv } from '../../../../models/dataset/formats';
+import { makeI18n } from '../../../../models/i18n';
+import { renderMsg, type MsgWords } from '../../../../models/i18n/msg';
 import { ROOT } from '../../../helpers/firmware';
 import { readCsvColumns } from '../../../helpers/recording';
 
@@ -135,5 +137,30 @@ describe('sniffCsv', () => {
     expect(bare.settings.mapping.hasHeader).toBe(false);
     expect(bare.columnNames).toEqual(['Column 1', 'Column 2']);
     expect(bare.settings.sampleRateHz).toBe(0);
+  });
+
+  it('notes what it guessed in English and, from the same keys, in Spanish with a decimal comma', () => {
+    const es = makeI18n('es');
+    const nf = new Intl.NumberFormat('es', { maximumFractionDigits: 6 });
+    const words: MsgWords = { t: (key, params) => es.t(key, params) as string, num: (x) => nf.format(x) };
+    const head = 'Logger 7\ntime;x;y;z\n0,0000;0,1;0,2;0,3\n0,0001;0,1;0,2;0,3\n0,0002;0,1;0,2;0,3\n0,0003;0,1;0,2;0,3\n0,00';
+    const p = sniffCsv(head, 'pump.csv');
+    expect(p.notes).toEqual(['The first line is not part of the table and will be skipped.', 'Sample rate 10000 Hz, from the spacing of the "time" column; check it.', 'Numbers use a decimal comma.']);
+    expect(p.noteMsgs.map((m) => renderMsg(m, words))).toEqual([
+      'La primera línea no forma parte de la tabla y se omitirá.',
+      'Frecuencia de muestreo 10.000 Hz, según el espaciado de la columna "time"; compruébela.',
+      'Los números usan coma decimal.',
+    ]);
+    const others = [
+      sniffCsv('a\nb\nDE_accel,FE_accel\n1,2\n3,4\n', 'x.csv'),
+      sniffCsv('snapshot,horiz_accel_g,vert_accel_g\n1,0.050,-0.253\n1,0.165,-0.140\n', 'Bearing1_2_acc.csv'),
+      sniffCsv('x,y\nfoo,bar\nbaz,qux\n', 'pump_25.6k.csv'),
+      sniffCsv('0.1,0.2\n0.3,0.4\n', 'a.csv'),
+    ];
+    expect(others[1].notes[0]).toBe('FEMTO-ST PRONOSTIA recording: snapshots of 2560 samples at 25.6 kHz, one every 10 s, values in g.');
+    const spanish = others.flatMap((o) => o.noteMsgs.map((m) => renderMsg(m, words)));
+    expect(spanish).toContain('Grabación FEMTO-ST PRONOSTIA: capturas de 2560 muestras a 25,6 kHz, una cada 10 s, valores en g.');
+    expect(spanish.length).toBe(others.reduce((n, o) => n + o.notes.length, 0));
+    for (const s of spanish) expect(s).not.toMatch(/\b(the|file|sample rate|check it|column|recording|values in)\b|verdict\./i);
   });
 });

@@ -2,6 +2,7 @@ import type { VigilClient } from '../api/types';
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { DeployPage } from '../deploy/DeployPage';
 import { EventsPage } from '../events/EventsPage';
+import { FleetPage } from '../fleet/FleetPage';
 import { UndoToast } from '../labels/UndoToast';
 import type { FeatureStore } from '../live/featureStore';
 import type { LinkStore } from '../live/linkStore';
@@ -20,7 +21,7 @@ import { OpenedFileBanner } from './OpenedFileBanner';
 import { useConnection, useNodes } from './hooks';
 import { useLocation, type Route } from './route';
 
-const PAGES: Route[] = ['nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
+const PAGES: Route[] = ['fleet', 'nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
 
 export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
   const { route, id } = useLocation();
@@ -41,7 +42,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
         <nav className="sidenav" aria-label={t('app.pagesNav')}>
           {PAGES.map((p) => (
             <a key={p} href={`#/${p}`} aria-current={route === p ? 'page' : undefined}>
-              {t(`app.page.${p}`)}
+              {p === 'fleet' ? t('fleet.nav') : t(`app.page.${p}`)}
               {p === 'nodes' && nodes.nodes.length > 0 && <span className="count">{nodes.nodes.length}</span>}
               {p === 'live' && onlineCount > 0 && <span className="count live">{onlineCount}</span>}
             </a>
@@ -52,6 +53,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           <ConnectionBanner client={client} />
           <RecorderBanner />
           <OpenedFileBanner />
+          {route === 'fleet' && <FleetPage client={client} nodes={nodes} extras={extras} />}
           {route === 'nodes' && <NodesPage client={client} nodes={nodes} />}
           {route === 'live' && <LivePage client={client} nodes={nodes} store={store} extras={extras} />}
           {route === 'recordings' && <RecordingsPage id={id} />}

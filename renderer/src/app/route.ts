@@ -1,9 +1,9 @@
 /** Hash routing (#/nodes, #/live, #/recordings/<id>, ...) without a router dependency. */
 import { useEffect, useState } from 'react';
 
-export type Route = 'nodes' | 'live' | 'recordings' | 'analysis' | 'events' | 'storage' | 'training' | 'deploy' | 'report';
+export type Route = 'fleet' | 'nodes' | 'live' | 'recordings' | 'analysis' | 'events' | 'storage' | 'training' | 'deploy' | 'report';
 
-const ROUTES: readonly Route[] = ['nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
+const ROUTES: readonly Route[] = ['fleet', 'nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
 
 export interface Location {
   route: Route;

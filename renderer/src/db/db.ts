@@ -12,6 +12,7 @@ import type {
   EventRow,
   FeatureChunkRow,
   FeatureSummaryRow,
+  FleetItemRow,
   GapRow,
   LabelRow,
   ModelRow,
@@ -35,6 +36,7 @@ export class VigilDb extends Dexie {
   deployments!: Table<DeploymentRow, string>;
   audit!: Table<AuditRow, number>;
   settings!: Table<SettingRow, string>;
+  fleetItems!: Table<FleetItemRow, string>;
 
   constructor(name = DB_NAME) {
     super(name);

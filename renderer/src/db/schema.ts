@@ -52,7 +52,15 @@ export const SCHEMA_V3_CHANGES: Record<string, string> = {
   deployments: 'id, modelId, nodeId, status, createdMs, updatedMs, [nodeId+createdMs], [modelId+createdMs]',
 };
 
-export const SCHEMA_VERSION = 3;
+/**
+ * Version 4: the fleet's asset tree (site → line → machine → measurement point), one row per tree
+ * item; a point names the node placed on it. A new table only: every earlier row stays as it was.
+ */
+export const SCHEMA_V4_CHANGES: Record<string, string> = {
+  fleetItems: 'id, parentId, kind, nodeId, updatedMs',
+};
+
+export const SCHEMA_VERSION = 4;
 
 /** The settings row that keeps the highest model version ever given (versions are never reused). */
 export const HIGHEST_MODEL_VERSION_KEY = 'models.highestVersion';
@@ -168,4 +176,6 @@ export function declareSchema(db: Dexie, upTo = SCHEMA_VERSION): void {
     // A database created now (no upgrade runs) still takes in an old registry.
     db.on('populate', (tx) => importLegacyRegistry(tx));
   }
+  // v3 -> v4 adds an empty table: nothing to copy or rewrite.
+  if (upTo >= 4) db.version(4).stores(SCHEMA_V4_CHANGES);
 }

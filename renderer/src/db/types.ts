@@ -228,3 +228,31 @@ export interface SettingRow {
   key: string;
   value: unknown;
 }
+
+/** A bearing as the technician chose it: one of the built-in table (models/analysis/bearings.ts) or its geometry. */
+export type FleetBearing = { kind: 'table'; id: string } | { kind: 'geometry'; balls: number; ballDiameter: number; pitchDiameter: number; contactAngleDeg: number } | null;
+
+/** What a machine carries (ISO 20816-3 class, speed, bearing). */
+export interface FleetMachine {
+  /** ISO 20816-3 machine group: 1 over 300 kW, 2 from 15 to 300 kW. */
+  group: 1 | 2;
+  foundation: 'rigid' | 'flexible';
+  /** Shaft speed, Hz; 0 unknown. */
+  shaftHz: number;
+  bearing: FleetBearing;
+}
+
+/** One item of the fleet's asset tree (schema v4). */
+export interface FleetItemRow {
+  id: string;
+  kind: 'site' | 'line' | 'machine' | 'point';
+  /** The site of a line, the line of a machine, the machine of a point; null for a site. */
+  parentId: string | null;
+  name: string;
+  /** Machines only. */
+  machine?: FleetMachine;
+  /** Points only: the node's UID (hello.uid, NodeRow.id) placed here, or null. */
+  nodeId: string | null;
+  createdMs: number;
+  updatedMs: number;
+}

@@ -8,6 +8,7 @@ import errors from './errors.json';
 import evalrec from './evalrec.json';
 import events from './events.json';
 import files from './files.json';
+import fleet from './fleet.json';
 import importNs from './import.json';
 import labels from './labels.json';
 import learn from './learn.json';
@@ -21,4 +22,4 @@ import storage from './storage.json';
 import training from './training.json';
 import verdict from './verdict.json';
 
-export default { analysis, app, common, deploy, errors, evalrec, events, files, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };
+export default { analysis, app, common, deploy, errors, evalrec, events, files, fleet, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };

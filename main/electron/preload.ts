@@ -7,8 +7,8 @@
  * be lost on the way. renderer/src/api/bridge.ts turns a failed reply into a RequestError with that code.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { isEventChannel, isRequestChannel, type EventChannel } from '../../models/api/channels';
-import type { ApiReply } from '../../models/api/contract';
+import { isEventChannel, type EventChannel } from '../../models/api/channels';
+import { isRequestChannel, type ApiReply } from '../../models/api/contract';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<EventChannel, Set<Listener>>();

@@ -14,7 +14,7 @@ import { CONFIG_NAME_MAX, HOP_MAX, LEARN_WINDOWS_MAX, LEARN_WINDOWS_MIN, isRange
 import type { FrameStats } from '../protocol/frame';
 import type { AnomalyEvent } from '../protocol/messages';
 import { utf8Encode } from '../protocol/utf8';
-import { isRequestChannel, type EventChannel, type RequestChannel } from './channels';
+import type { EventChannel } from './channels';
 import { ApiError, type ApiErrorCode } from './errors';
 import { MODEL_FILE_MAX_BYTES, OPENED_FILE_ID_RE, OPENED_FILE_MAX_BYTES, type OpenedFileChunk, type OpenedFileNotice } from './files';
 
@@ -468,7 +468,7 @@ const PORT = rule(['path'], (a, ch) => ({ path: portPath(a, ch) }));
 /** Any session: a serial port or a BLE path. */
 const NODE = rule(['path'], (a, ch) => ({ path: nodePath(a, ch) }));
 
-/** The argument rule of every request channel (models/api/channels.ts names them). */
+/** The argument rule of every request channel: the one list of request channels (REQUEST_CHANNELS below). */
 const REQUESTS = {
   'ports.list': NO_ARGS,
   'nodes.list': NO_ARGS,
@@ -516,9 +516,17 @@ const REQUESTS = {
     if (typeof a.id !== 'string' || !OPENED_FILE_ID_RE.test(a.id)) throw new ApiError('bad-request', `${ch}: "id" must be the 32 hex digits of an opened file`);
     return { id: a.id, offset: intIn(a.offset, ch, 'offset', 0, OPENED_FILE_MAX_BYTES.bundle) };
   }),
-} satisfies { [C in RequestChannel]: Rule<unknown> };
+} satisfies Record<string, Rule<unknown>>;
 
-// The type checker's proof that results and events name no channel that channels.ts does not.
+/** A request channel: a key of the rule table, so a channel without an argument rule cannot exist. */
+export type RequestChannel = keyof typeof REQUESTS;
+export const REQUEST_CHANNELS = Object.freeze(Object.keys(REQUESTS) as RequestChannel[]);
+
+export function isRequestChannel(x: unknown): x is RequestChannel {
+  return typeof x === 'string' && Object.hasOwn(REQUESTS, x);
+}
+
+// The type checker's proof that results name no channel without a rule, and events none that channels.ts does not list.
 const _noStrayChannel: [Exclude<keyof ApiResults, RequestChannel>, Exclude<keyof ApiEvents, EventChannel>] extends [never, never] ? true : never = true;
 
 export type ArgsOf<C extends RequestChannel> = ReturnType<(typeof REQUESTS)[C]['args']>;

@@ -26,7 +26,7 @@ describe('room import rules', () => {
   });
   it('the preload may import only electron and models/api', async () => {
     const at = 'main/electron/preload.ts';
-    expect(await layeringErrors(at, "import { contextBridge } from 'electron';\nimport { isRequestChannel } from '../../models/api/channels';\nexport const a = [contextBridge, isRequestChannel];\n")).toHaveLength(0);
+    expect(await layeringErrors(at, "import { contextBridge } from 'electron';\nimport { isRequestChannel } from '../../models/api/contract';\nexport const a = [contextBridge, isRequestChannel];\n")).toHaveLength(0);
     expect(await layeringErrors(at, "import { crc32 } from '../../models/protocol/crc32';\nexport const a = crc32;\n")).toHaveLength(1);
     expect(await layeringErrors(at, "import { toErrorPayload } from '../api/service';\nexport const a = toErrorPayload;\n")).toHaveLength(1);
     expect(await layeringErrors(at, "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toHaveLength(1);

@@ -15,31 +15,19 @@
  *
  * Deterministic: seed 1, wasm backend without threads. Run: npx tsx scripts/gen-default-model.ts
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { prepareData } from '../models/train/dataset';
 import { packageModel, trainDetector } from '../models/train/pipeline';
 import { useNodeBackend } from '../main/cli/tfBackend';
-import { generatorStamp, OUT_ROOT } from './generated';
+import { generatorStamp, OUT_ROOT, readDemo } from './generated';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT_PATH = join(OUT_ROOT, 'firmware', 'src', 'nn', 'default_model.c');
 export const VGM_PATH = join(OUT_ROOT, 'renderer', 'public', 'models', 'default.vgm');
 const SEED = 1;
 const SPLIT = { testFraction: 0.25, valFraction: 0.25 };
-
-function readDemo(file: string): Float32Array[] {
-  const lines = readFileSync(join(ROOT, 'data', 'demo', file), 'utf8').trim().split('\n').slice(1);
-  const cols = [new Float32Array(lines.length), new Float32Array(lines.length)];
-  lines.forEach((l, i) => {
-    const [a, b] = l.split(',');
-    cols[0][i] = Number(a);
-    cols[1][i] = Number(b);
-  });
-  return cols;
-}
 
 export async function buildDefaultModel() {
   const spec = defaultFeatureSpec(48000);

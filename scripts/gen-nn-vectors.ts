@@ -10,10 +10,10 @@
  * models/nn and models/features. Integer results must match exactly; the float inputs are given
  * as float32 values printed with 9 significant digits (exact round trip).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatorStamp, OUT_ROOT, REPO_ROOT } from './generated';
+import { generatorStamp, OUT_ROOT, readDemo } from './generated';
 import { extractFeatures } from '../models/features/windower';
 import { defaultFeatureSpec } from '../models/features/spec';
 import { fitStandardization } from '../models/train/autoencoder';
@@ -28,22 +28,10 @@ import type { FloatAutoencoder, Int8Autoencoder } from '../models/nn/types';
 import { crc32 } from '../models/protocol/crc32';
 
 export const GENERATOR = generatorStamp(import.meta.url);
-const ROOT = REPO_ROOT;
 export const JSON_PATH = join(OUT_ROOT, 'test', 'vectors', 'nn_vectors.json');
 export const HEADER_PATH = join(OUT_ROOT, 'test', 'vectors', 'nn_vectors.h');
 /** The pairing key the vector blob is signed with: bytes 0x00, 0x01, ..., 0x1f. */
 export const TEST_KEY = Uint8Array.from({ length: 32 }, (_, i) => i);
-
-function readDemo(file: string): Float32Array[] {
-  const lines = readFileSync(join(ROOT, 'data', 'demo', file), 'utf8').trim().split('\n').slice(1);
-  const cols = [new Float32Array(lines.length), new Float32Array(lines.length)];
-  lines.forEach((l, i) => {
-    const [a, b] = l.split(',');
-    cols[0][i] = Number(a);
-    cols[1][i] = Number(b);
-  });
-  return cols;
-}
 
 /** A 64-32-8-32-64 autoencoder with PRNG weights and the demo recording's standardisation. */
 export function vectorModel(): { q: Int8Autoencoder; normal: Float32Array[]; fault: Float32Array[] } {

@@ -520,7 +520,7 @@ typedef struct { const char *name; uint32_t first_frame; uint8_t axis_count; uin
   return h;
 }
 
-// ---- Appended by issue 4 (protocol 1.1: every message of §3). Nothing here draws from `rand`. ----
+// ---- Protocol 1.1: every message of §3. Nothing here draws from `rand`. ----
 
 /** window_len the CONFIG_SET checks assume (the expected NACKs of VEC_PAYLOAD_CHECKS). */
 export const CHECK_WINDOW_LEN = 1024;
@@ -916,7 +916,7 @@ const cU64 = (x: number) => `${x}ull`;
 
 export function renderHeaderLink(v: ReturnType<typeof buildLinkVectors>): string {
   const FR = 'uint8_t type; uint16_t seq; const uint8_t *payload; size_t payload_len; const uint8_t *wire; size_t wire_len;';
-  let h = `/* ---- Protocol 1.1 link messages (docs/protocol.md §3.1 INFO, §3.5 to §3.13), appended by issue 4 ----
+  let h = `/* ---- Protocol 1.1 link messages (docs/protocol.md §3.1 INFO, §3.5 to §3.13) ----
  * Every message struct ends with its frame: type, seq, payload/payload_len (the message body) and
  * wire/wire_len (COBS(frame) + 0x00). Decode payload and compare with the fields; encode the fields
  * and compare with payload; frame it and compare with wire.

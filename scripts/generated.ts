@@ -24,3 +24,15 @@ export function generatorStamp(metaUrl: string): string {
   const path = fileURLToPath(metaUrl);
   return `${relative(REPO_ROOT, path).split('\\').join('/')} sha256:${sourceHash(path)}`;
 }
+
+/** The two sensor columns of a shipped demo recording (data/demo/FILE: a header, then "DE,FE" rows). */
+export function readDemo(file: string): Float32Array[] {
+  const lines = readFileSync(join(REPO_ROOT, 'data', 'demo', file), 'utf8').trim().split('\n').slice(1);
+  const cols = [new Float32Array(lines.length), new Float32Array(lines.length)];
+  lines.forEach((l, i) => {
+    const [a, b] = l.split(',');
+    cols[0][i] = Number(a);
+    cols[1][i] = Number(b);
+  });
+  return cols;
+}

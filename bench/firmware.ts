@@ -271,7 +271,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       repeatable: repeatable ? 'yes' : 'NO',
     },
     targets: {
-      flash_bytes: '<= 40960 (40 KB; issue 3 counted the 7,980-byte CWRU default model, which this node refuses and no longer carries: see the note)',
+      flash_bytes: '<= 40960 (40 KB, set when the image carried the 7,980-byte CWRU default model, which this node refuses and no longer carries: see the notes)',
       ram_bytes: '<= 32768 (32 KB: data + bss + deepest stack)',
       insn_fft_1024: 'beat CMSIS-DSP arm_rfft_fast_f32: 44,682 (54,936 with Hann + |X|^2)',
       insn_window_total: '<= 150,000 (about 5 % duty cycle)',

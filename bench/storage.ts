@@ -130,10 +130,10 @@ export async function storageBench(): Promise<BenchResult> {
     name: 'storage',
     figures,
     targets: {
-      feature_rows_per_s: '>= 100,000 (issue 5)',
-      query_ms: '<= 200 ms for one node-day (issue 5)',
-      import_s: '<= 10 s for the 38 MB FEMTO CSV (issue 5)',
-      stored_mb_per_node_day: 'reported (issue 5)',
+      feature_rows_per_s: '>= 100,000',
+      query_ms: '<= 200 ms for one node-day',
+      import_s: '<= 10 s for the 38 MB FEMTO CSV',
+      stored_mb_per_node_day: 'reported',
     },
     notes,
   };

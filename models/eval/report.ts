@@ -226,7 +226,7 @@ export function logHistogram(groups: Record<string, ArrayLike<number>>, bins = 4
   return { edges, counts };
 }
 
-/** The summary the CLI prints and the registry keeps (issue 6's JSON, snake_case keys). */
+/** The summary the CLI prints and the registry keeps (the CLI's published JSON, snake_case keys). */
 export interface CliSummary {
   auc: Record<string, number> | null;
   auc_int8: Record<string, number> | null;

@@ -1,4 +1,4 @@
-// Issue 5 end to end, in Chromium with real IndexedDB: import a CWRU recording, label two ranges,
+// Offline storage end to end, in Chromium with real IndexedDB: import a CWRU recording, label two ranges,
 // reload and find them, refuse a malformed CSV without changing anything, export a dataset bundle
 // and import it into a fresh profile with identical counts; export the labels as CSV.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // Shared by the end-to-end tests and the browser benchmarks: Debian's Chromium with the flags this
-// machine needs (docs: ../shared/DESIGN.md), and the browser-mode host started as `npm start` does.
+// machine needs (measured on this project's machines), and the browser-mode host started as `npm start` does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';

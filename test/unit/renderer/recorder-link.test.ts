@@ -1,4 +1,4 @@
-// The live recorder and the link issue (issue 4): a gap after a reconnect is stored as 'link-lost',
+// The live recorder and the link (reconnects, docs/protocol.md): a gap after a reconnect is stored as 'link-lost',
 // not as windows the link dropped; a node's EVENT frames become rows of the events table.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';

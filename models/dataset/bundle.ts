@@ -17,6 +17,7 @@
  */
 import { crc32, crc32Update } from '../protocol/crc32';
 import { utf8Decode, utf8Encode } from '../protocol/utf8';
+import { inEnglish, msg, plainMsg, type Msg } from '../i18n/msg';
 
 /** UTF-8 text codec. models/ has no TextEncoder; callers in a browser pass the native one (faster). */
 export interface TextCodec {
@@ -50,12 +51,21 @@ export interface BundleManifest {
   meta: Record<string, string | number>;
 }
 
+/**
+ * A bundle that cannot be read or imported. `msg` is the sentence as a catalogue key
+ * (`problems.bundle.*`), which the app says in its language; `message` is the same in English
+ * (the CLI, logs).
+ */
 export class BundleError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly msg: Msg;
+  constructor(m: Msg | string) {
+    super(typeof m === 'string' ? m : inEnglish(m));
+    this.msg = typeof m === 'string' ? plainMsg(m) : m;
     this.name = 'BundleError';
   }
 }
+
+const fail = (key: string, params?: Record<string, string>): BundleError => new BundleError(msg(`problems.bundle.${key}`, params));
 
 type TA = Float32Array | Float64Array | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array | Int8Array;
 const TA_KINDS: Record<string, { ctor: { new (n: number): TA; BYTES_PER_ELEMENT: number } }> = {
@@ -130,7 +140,7 @@ export function encodeBundle(
   info: { createdMs: number; createdBy: string; schemaVersion: number; meta?: Record<string, string | number> },
   codec: TextCodec = PLAIN_CODEC,
 ): Uint8Array[] {
-  if (!LITTLE_ENDIAN) throw new BundleError('This computer stores numbers big-endian; Vigil bundles need a little-endian machine.');
+  if (!LITTLE_ENDIAN) throw fail('bigEndian');
   const sections: BundleSection[] = [];
   const body: Uint8Array[] = [];
   let offset = 0;
@@ -164,24 +174,24 @@ export function encodeBundle(
 
 /** Reads just the manifest (to show what a bundle holds before importing it). */
 export function readBundleManifest(bytes: Uint8Array, codec: TextCodec = PLAIN_CODEC): { manifest: BundleManifest; dataStart: number } {
-  if (bytes.length < 16) throw new BundleError('This file is too short to be a Vigil dataset bundle.');
+  if (bytes.length < 16) throw fail('tooShort');
   for (let i = 0; i < 8; i++) {
-    if (bytes[i] !== BUNDLE_MAGIC.charCodeAt(i)) throw new BundleError('This file is not a Vigil dataset bundle (it does not start with "VIGILDS1").');
+    if (bytes[i] !== BUNDLE_MAGIC.charCodeAt(i)) throw fail('badMagic', { magic: BUNDLE_MAGIC });
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const mLen = dv.getUint32(8, true);
-  if (16 + mLen > bytes.length) throw new BundleError('The bundle is cut short: its table of contents is incomplete.');
+  if (16 + mLen > bytes.length) throw fail('tocCut');
   const mBytes = bytes.subarray(16, 16 + mLen);
-  if (crc32(mBytes) !== dv.getUint32(12, true)) throw new BundleError('The bundle is damaged: its table of contents does not match its checksum.');
+  if (crc32(mBytes) !== dv.getUint32(12, true)) throw fail('tocChecksum');
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(codec.decode(mBytes)) as BundleManifest;
   } catch {
-    throw new BundleError('The bundle is damaged: its table of contents is not readable.');
+    throw fail('tocUnreadable');
   }
-  if (typeof manifest !== 'object' || manifest === null || manifest.format !== 'vigil-dataset') throw new BundleError('This file is not a Vigil dataset bundle.');
-  if (typeof manifest.version !== 'number') throw new BundleError('The bundle is damaged: its table of contents has no version.');
-  if (manifest.version > BUNDLE_VERSION) throw new BundleError(`This bundle was made by a newer Vigil (bundle version ${manifest.version}); update Vigil to import it.`);
+  if (typeof manifest !== 'object' || manifest === null || manifest.format !== 'vigil-dataset') throw fail('notBundle');
+  if (typeof manifest.version !== 'number') throw fail('noVersion');
+  if (manifest.version > BUNDLE_VERSION) throw fail('newer', { version: String(manifest.version) });
   checkManifest(manifest);
   return { manifest, dataStart: pad8(16 + mLen) };
 }
@@ -190,18 +200,18 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 /** Every field the reader and the import use, so a foreign or edited manifest fails here, in words. */
 function checkManifest(m: BundleManifest): void {
-  const bad = (what: string): never => {
-    throw new BundleError(`The bundle is damaged: its table of contents ${what}.`);
+  const bad = (what: string, params?: Record<string, string>): never => {
+    throw fail(`toc.${what}`, params);
   };
-  if (typeof m.createdMs !== 'number' || !Number.isFinite(m.createdMs) || Number.isNaN(new Date(m.createdMs).getTime())) bad('has no valid creation date');
-  if (m.createdBy !== undefined && typeof m.createdBy !== 'string') bad('names its author wrongly');
-  if (!Array.isArray(m.sections)) bad('has no list of sections');
+  if (typeof m.createdMs !== 'number' || !Number.isFinite(m.createdMs) || Number.isNaN(new Date(m.createdMs).getTime())) bad('noDate');
+  if (m.createdBy !== undefined && typeof m.createdBy !== 'string') bad('author');
+  if (!Array.isArray(m.sections)) bad('noSections');
   m.sections.forEach((s, i) => {
-    if (typeof s !== 'object' || s === null || typeof s.table !== 'string' || s.table === '') bad(`has an unnamed section (number ${i + 1})`);
-    for (const k of ['count', 'offset', 'length', 'jsonLength', 'crc32'] as const) if (!isCount(s[k])) bad(`gives the "${s.table}" section no valid ${k}`);
+    if (typeof s !== 'object' || s === null || typeof s.table !== 'string' || s.table === '') bad('unnamed', { n: String(i + 1) });
+    for (const k of ['count', 'offset', 'length', 'jsonLength', 'crc32'] as const) if (!isCount(s[k])) bad('field', { table: s.table, field: k });
   });
-  if (m.counts !== undefined && (typeof m.counts !== 'object' || m.counts === null)) bad('has unreadable row counts');
-  if (m.meta !== undefined && (typeof m.meta !== 'object' || m.meta === null)) bad('has unreadable notes');
+  if (m.counts !== undefined && (typeof m.counts !== 'object' || m.counts === null)) bad('counts');
+  if (m.meta !== undefined && (typeof m.meta !== 'object' || m.meta === null)) bad('notes');
 }
 
 /** Decodes every section (CRC-checked). Typed arrays are copies, never views into `bytes`. */
@@ -210,8 +220,8 @@ export function decodeBundle(bytes: Uint8Array, codec: TextCodec = PLAIN_CODEC):
   const tables = new Map<string, Record<string, unknown>[]>();
   for (const s of manifest.sections) {
     const start = dataStart + s.offset;
-    if (start + s.length > bytes.length || s.jsonLength > s.length) throw new BundleError(`The bundle is cut short: the "${s.table}" section is incomplete.`);
-    if (crc32(bytes, start, start + s.length) !== s.crc32) throw new BundleError(`The bundle is damaged: the "${s.table}" section does not match its checksum.`);
+    if (start + s.length > bytes.length || s.jsonLength > s.length) throw fail('sectionCut', { table: s.table });
+    if (crc32(bytes, start, start + s.length) !== s.crc32) throw fail('sectionChecksum', { table: s.table });
     const heapStart = start + pad8(s.jsonLength);
     const heapEnd = start + s.length;
     const reviver = (_key: string, value: unknown): unknown => {
@@ -219,10 +229,10 @@ export function decodeBundle(bytes: Uint8Array, codec: TextCodec = PLAIN_CODEC):
         const v = value as { $ta?: string; o?: number; n?: number; $num?: string };
         if (typeof v.$ta === 'string') {
           const kind = TA_KINDS[v.$ta];
-          if (!kind || !Number.isInteger(v.o) || !Number.isInteger(v.n) || v.o! < 0 || v.n! < 0) throw new BundleError(`The bundle is damaged: a bad array in the "${s.table}" section.`);
+          if (!kind || !Number.isInteger(v.o) || !Number.isInteger(v.n) || v.o! < 0 || v.n! < 0) throw fail('badArray', { table: s.table });
           const from = heapStart + v.o!;
           const len = v.n! * kind.ctor.BYTES_PER_ELEMENT;
-          if (from + len > heapEnd) throw new BundleError(`The bundle is damaged: an array in the "${s.table}" section runs past its end.`);
+          if (from + len > heapEnd) throw fail('arrayPastEnd', { table: s.table });
           const out = new kind.ctor(v.n!);
           new Uint8Array(out.buffer).set(bytes.subarray(from, from + len));
           return out;
@@ -236,9 +246,9 @@ export function decodeBundle(bytes: Uint8Array, codec: TextCodec = PLAIN_CODEC):
       rows = JSON.parse(codec.decode(bytes.subarray(start, start + s.jsonLength)), reviver);
     } catch (e) {
       if (e instanceof BundleError) throw e;
-      throw new BundleError(`The bundle is damaged: the "${s.table}" section is not readable.`);
+      throw fail('sectionUnreadable', { table: s.table });
     }
-    if (!Array.isArray(rows) || rows.length !== s.count) throw new BundleError(`The bundle is damaged: the "${s.table}" section holds the wrong number of rows.`);
+    if (!Array.isArray(rows) || rows.length !== s.count) throw fail('rowCount', { table: s.table });
     const list = tables.get(s.table) ?? [];
     for (const r of rows) list.push(r as Record<string, unknown>);
     tables.set(s.table, list);

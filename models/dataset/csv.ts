@@ -8,6 +8,7 @@
  * float32 as the firmware's CSV reader does (firmware/boards/host/csv.c: strtof). Unmapped columns
  * are only counted, never parsed, so a text or time column does no harm.
  */
+import { inEnglish, msg, numOf, plainMsg, type Msg, type MsgParam } from '../i18n/msg';
 
 export type Delimiter = ',' | ';' | '\t';
 
@@ -41,18 +42,28 @@ export type CsvProblem =
   | 'missing-column'
   | 'bad-mapping';
 
+/**
+ * `msg` is the sentence as a catalogue key (`problems.csv.*`) that the app says in its language;
+ * `message` is the same in English (the CLI, logs).
+ */
 export class CsvError extends Error {
+  readonly msg: Msg;
   constructor(
     readonly problem: CsvProblem,
     /** 1-based line of the file, 0 when the problem is not on one line. */
     readonly line: number,
-    message: string,
+    message: string | Msg,
     readonly column?: number,
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : inEnglish(message));
+    this.msg = typeof message === 'string' ? plainMsg(message) : message;
     this.name = 'CsvError';
   }
 }
+
+const say = (key: string, params?: Record<string, MsgParam>, count?: number): Msg => msg(`problems.csv.${key}`, params, count);
+/** Line and column numbers are positions, and the limits are the same in the CLI and the app: plain digits in every language. */
+const pos = (n: number): string => String(n);
 
 /** Receives the parsed samples. `axes[a][0 .. count)` are new samples of axis a. */
 export interface CsvSink {
@@ -99,25 +110,25 @@ function isDecimal(s: string): boolean {
 }
 
 export function validateMapping(m: CsvMapping): void {
-  const bad = (msg: string) => {
-    throw new CsvError('bad-mapping', 0, msg);
+  const bad = (key: string, params?: Record<string, MsgParam>) => {
+    throw new CsvError('bad-mapping', 0, say(key, params));
   };
-  if (![',', ';', '\t'].includes(m.delimiter)) bad('The column separator must be a comma, a semicolon or a tab.');
-  if (m.decimalComma && m.delimiter === ',') bad('A decimal comma needs a semicolon or a tab as the column separator.');
-  if (!Number.isInteger(m.columnCount) || m.columnCount < 1 || m.columnCount > 1000) bad('The file must have 1 to 1000 columns.');
-  if (!Number.isInteger(m.skipLines) || m.skipLines < 0 || m.skipLines > 1000) bad('Lines to skip must be a whole number from 0 to 1000.');
-  if (m.axisColumns.length < 1 || m.axisColumns.length > 3) bad('Choose one to three columns to import as axes.');
+  if (![',', ';', '\t'].includes(m.delimiter)) bad('delimiter');
+  if (m.decimalComma && m.delimiter === ',') bad('decimalComma');
+  if (!Number.isInteger(m.columnCount) || m.columnCount < 1 || m.columnCount > 1000) bad('columnCount', { min: numOf(1), max: numOf(1000) });
+  if (!Number.isInteger(m.skipLines) || m.skipLines < 0 || m.skipLines > 1000) bad('skipLines', { min: numOf(0), max: numOf(1000) });
+  if (m.axisColumns.length < 1 || m.axisColumns.length > 3) bad('axes');
   const seen = new Set<number>();
   for (const c of m.axisColumns) {
-    if (!Number.isInteger(c) || c < 0 || c >= m.columnCount) bad(`Column ${c + 1} does not exist (the file has ${m.columnCount}).`);
-    if (seen.has(c)) bad(`Column ${c + 1} is chosen twice.`);
+    if (!Number.isInteger(c) || c < 0 || c >= m.columnCount) bad('noColumn', { col: pos(c + 1), count: numOf(m.columnCount) });
+    if (seen.has(c)) bad('twice', { col: pos(c + 1) });
     seen.add(c);
   }
   if (m.segmentColumn !== null) {
-    if (!Number.isInteger(m.segmentColumn) || m.segmentColumn < 0 || m.segmentColumn >= m.columnCount) bad('The segment column does not exist.');
-    if (seen.has(m.segmentColumn)) bad('The segment column cannot also be an axis.');
+    if (!Number.isInteger(m.segmentColumn) || m.segmentColumn < 0 || m.segmentColumn >= m.columnCount) bad('noSegment');
+    if (seen.has(m.segmentColumn)) bad('segmentAxis');
   }
-  if (!(m.scale > 0) || !Number.isFinite(m.scale)) bad('The unit scale must be a positive number.');
+  if (!(m.scale > 0) || !Number.isFinite(m.scale)) bad('scale');
 }
 
 export class CsvStreamParser {
@@ -188,7 +199,7 @@ export class CsvStreamParser {
     if (m.hasHeader && this.header === null) {
       this.header = splitLine(s.slice(start, end), m.delimiter);
       if (this.header.length !== m.columnCount) {
-        throw new CsvError('column-count', lineNo, `The header on line ${lineNo} has ${this.header.length} columns; ${m.columnCount} were expected.`);
+        throw new CsvError('column-count', lineNo, say('headerCount', { line: pos(lineNo), have: numOf(this.header.length), want: numOf(m.columnCount) }));
       }
       return;
     }
@@ -214,15 +225,15 @@ export class CsvStreamParser {
       cellStart = i + 1;
     }
     if (col !== m.columnCount) {
-      throw new CsvError('column-count', lineNo, `Line ${lineNo} has ${col} ${col === 1 ? 'value' : 'values'}; every row needs ${m.columnCount}.`);
+      throw new CsvError('column-count', lineNo, say('rowCount', { line: pos(lineNo), want: numOf(m.columnCount) }, col));
     }
     if (this.rows >= this.maxRows) {
-      throw new CsvError('too-many-rows', lineNo, `Line ${lineNo}: the file has more than ${this.maxRows.toLocaleString('en')} rows, more than Vigil imports at once. Split it into smaller files.`);
+      throw new CsvError('too-many-rows', lineNo, say('tooManyRows', { line: pos(lineNo), max: pos(this.maxRows) }));
     }
     const key = segText ?? '';
     if (this.segmentKey === null || key !== this.segmentKey) {
       if (segText !== null && key === '') {
-        throw new CsvError('empty-value', lineNo, `Line ${lineNo}, column ${(m.segmentColumn ?? 0) + 1}: the segment value is empty.`, m.segmentColumn ?? 0);
+        throw new CsvError('empty-value', lineNo, say('segmentEmpty', { line: pos(lineNo), col: pos((m.segmentColumn ?? 0) + 1) }), m.segmentColumn ?? 0);
       }
       if (row > 0) {
         // This row (already at index `row`) opens a new segment: hand over the rows before it,
@@ -253,20 +264,20 @@ export class CsvStreamParser {
       a++;
       b--;
     }
-    const where = `Line ${lineNo}, column ${col + 1}${this.header ? ` (${this.header[col]})` : ''}`;
-    if (a === b) throw new CsvError('empty-value', lineNo, `${where} is empty; every row needs a number there.`, col);
+    const where = this.header ? say('whereNamed', { line: pos(lineNo), col: pos(col + 1), name: this.header[col] }) : say('where', { line: pos(lineNo), col: pos(col + 1) });
+    if (a === b) throw new CsvError('empty-value', lineNo, say('empty', { where }), col);
     let text = s.slice(a, b);
     if (this.m.decimalComma) text = text.replace(',', '.');
     if (!isDecimal(text)) {
       const lower = text.toLowerCase();
       if (lower === 'nan' || lower === '-nan' || lower === 'na' || lower === 'n/a') {
-        throw new CsvError('not-finite', lineNo, `${where} is ${describeValue(text)} (not a number): a measurement is missing there.`, col);
+        throw new CsvError('not-finite', lineNo, say('missing', { where, value: describeValue(text) }), col);
       }
-      if (lower.replace(/^[+-]/, '').startsWith('inf')) throw new CsvError('not-finite', lineNo, `${where} is ${describeValue(text)}, not a measurement.`, col);
-      throw new CsvError('not-a-number', lineNo, `${where}: ${describeValue(text)} is not a number.`, col);
+      if (lower.replace(/^[+-]/, '').startsWith('inf')) throw new CsvError('not-finite', lineNo, say('infinite', { where, value: describeValue(text) }), col);
+      throw new CsvError('not-a-number', lineNo, say('notNumber', { where, value: describeValue(text) }), col);
     }
     const v = Math.fround(Number(text) * this.m.scale);
-    if (!Number.isFinite(v)) throw new CsvError('out-of-range', lineNo, `${where}: ${describeValue(text)} is too large for a measurement.`, col);
+    if (!Number.isFinite(v)) throw new CsvError('out-of-range', lineNo, say('tooLarge', { where, value: describeValue(text) }), col);
     return v;
   }
 
@@ -283,9 +294,9 @@ export class CsvStreamParser {
 }
 
 const lineTooLong = (line: number) =>
-  new CsvError('line-too-long', line, `Line ${line} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this does not look like a CSV file of measurements.`);
-const emptyFile = () => new CsvError('empty-file', 0, 'The file is empty.');
-const noData = (header: boolean) => new CsvError('no-data', 0, header ? 'The file has a header but no rows of measurements.' : 'The file has no rows of measurements.');
+  new CsvError('line-too-long', line, say('lineTooLong', { line: pos(line), max: pos(MAX_LINE_CHARS) }));
+const emptyFile = () => new CsvError('empty-file', 0, say('emptyFile'));
+const noData = (header: boolean) => new CsvError('no-data', 0, say(header ? 'noDataHeader' : 'noData'));
 
 function unquote(s: string): string {
   return s.length >= 2 && s.charCodeAt(0) === CH_QUOTE && s.charCodeAt(s.length - 1) === CH_QUOTE ? s.slice(1, -1) : s;
@@ -371,7 +382,7 @@ export class NamedColumnReader {
     const axisColumns = this.wanted.map((w) => header.indexOf(w));
     const missing = this.wanted.filter((_, k) => axisColumns[k] < 0);
     if (this.segmentColumn !== undefined && !header.includes(this.segmentColumn)) missing.push(this.segmentColumn);
-    if (missing.length) throw new CsvError('missing-column', 0, `The file has no column ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${header.join(', ')}).`);
+    if (missing.length) throw new CsvError('missing-column', 0, say('missingColumn', { names: missing.map((m) => `"${m}"`).join(', '), columns: header.join(', ') }));
     const segmentColumn = this.segmentColumn === undefined ? null : header.indexOf(this.segmentColumn);
     const mapping: CsvMapping = { delimiter: ',', decimalComma: false, skipLines: 0, hasHeader: true, columnCount: header.length, axisColumns, segmentColumn, scale: 1 };
     this.parser = new CsvStreamParser(mapping, {

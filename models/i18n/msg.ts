@@ -50,3 +50,28 @@ export function englishWords(): MsgWords {
 }
 
 export const inEnglish = (m: Msg): string => renderMsg(m, englishWords());
+
+/** A sentence that is only text (a message from outside Vigil's catalogue), said as written. */
+export const plainMsg = (text: string): Msg => msg('problems.plain', { text });
+
+const isMsgValue = (x: unknown): x is Msg => typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as Msg).key === 'string';
+
+/** The sentence an error carries as data (`BundleError.msg`, `CsvError.msg`, …), if it carries one. */
+export function msgOf(e: unknown): Msg | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const m = (e as { msg?: unknown }).msg;
+  return isMsgValue(m) ? m : undefined;
+}
+
+/**
+ * An error whose sentence is data: `msg` (a catalogue key and its parameters) for the app to say
+ * in its language, `message` the same in English for the CLI and logs. A plain string still works
+ * (said as written in every language).
+ */
+export class MsgError extends Error {
+  readonly msg: Msg;
+  constructor(m: Msg | string) {
+    super(typeof m === 'string' ? m : inEnglish(m));
+    this.msg = typeof m === 'string' ? plainMsg(m) : m;
+  }
+}

@@ -7,6 +7,7 @@ import { utf8Decode, utf8Encode } from '../protocol/utf8';
 import { equalBytes, hmacSha256, sha256 } from '../crypto/sha256';
 import { featureSpecBytes, parseFeatureSpecBytes } from './specHash';
 import { bandCountOf, type Activation, type DenseQ8, type Int8Autoencoder } from './types';
+import { msg, MsgError, numOf, type MsgParam } from '../i18n/msg';
 
 export const MODEL_MAGIC = 'VGMD';
 export const APP_MAGIC = 'VGMX';
@@ -20,9 +21,11 @@ export const UNPAIRED_KEY = new Uint8Array(32);
 export const FLAG_SINGLE_ROUNDING = 0x0001;
 const KNOWN_FLAGS = FLAG_SINGLE_ROUNDING;
 
-export class ModelFormatError extends Error {
+/** A .vgm file that cannot be read or written; `msg` says it in the app's language (`problems.model.*`). */
+export class ModelFormatError extends MsgError {
   override name = 'ModelFormatError';
 }
+const fail = (key: string, params?: Record<string, MsgParam>): ModelFormatError => new ModelFormatError(msg(`problems.model.${key}`, params));
 
 const pad4 = (n: number) => (n + 3) & ~3;
 const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1 };
@@ -139,7 +142,7 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
 
 /** Replaces the tag with one keyed by `key` (the app signs a blob for one node at push time). */
 export function signModelBlob(blob: Uint8Array, key: Uint8Array): Uint8Array {
-  if (key.length !== 32) throw new ModelFormatError('a pairing key is 32 bytes (256 bits)');
+  if (key.length !== 32) throw fail('keySize');
   const { totalLen } = readHeaderBasics(blob);
   const out = blob.slice(0, totalLen);
   out.set(hmacSha256(key, out.subarray(0, totalLen - 32)), totalLen - 32);
@@ -153,15 +156,15 @@ export function verifyModelTag(blob: Uint8Array, key: Uint8Array): boolean {
 }
 
 function readHeaderBasics(b: Uint8Array): { totalLen: number } {
-  if (b.length < HEADER_SIZE) throw new ModelFormatError(`the model file is truncated: ${b.length} bytes, not even the ${HEADER_SIZE}-byte header`);
-  if (b[0] !== 0x56 || b[1] !== 0x47 || b[2] !== 0x4d || b[3] !== 0x44) throw new ModelFormatError('not a Vigil model file (it does not start with "VGMD")');
+  if (b.length < HEADER_SIZE) throw fail('truncatedHeader', { bytes: numOf(b.length), header: numOf(HEADER_SIZE) });
+  if (b[0] !== 0x56 || b[1] !== 0x47 || b[2] !== 0x4d || b[3] !== 0x44) throw fail('notVgm');
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const version = v.getUint16(4, true);
-  if (version !== MODEL_FORMAT_VERSION) throw new ModelFormatError(`model format version ${version} is not supported; this app reads version ${MODEL_FORMAT_VERSION}`);
-  if (v.getUint16(6, true) !== HEADER_SIZE) throw new ModelFormatError(`the model header size is ${v.getUint16(6, true)}, expected ${HEADER_SIZE}`);
+  if (version !== MODEL_FORMAT_VERSION) throw fail('version', { version: String(version), supported: String(MODEL_FORMAT_VERSION) });
+  if (v.getUint16(6, true) !== HEADER_SIZE) throw fail('headerSize', { size: numOf(v.getUint16(6, true)), expected: numOf(HEADER_SIZE) });
   const totalLen = v.getUint32(8, true);
-  if (totalLen > b.length) throw new ModelFormatError(`the model file is truncated: ${b.length} of ${totalLen} bytes`);
-  if (totalLen < HEADER_SIZE + 36) throw new ModelFormatError(`the model file's length field (${totalLen}) is too small`);
+  if (totalLen > b.length) throw fail('truncated', { have: numOf(b.length), total: numOf(totalLen) });
+  if (totalLen < HEADER_SIZE + 36) throw fail('lengthSmall', { length: numOf(totalLen) });
   return { totalLen };
 }
 
@@ -175,12 +178,12 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
   const { totalLen } = readHeaderBasics(b);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const crcOffset = v.getUint32(44, true);
-  if (crcOffset !== totalLen - 36) throw new ModelFormatError('the model file is corrupt (the CRC offset does not match its length)');
-  if (crc32(b, 0, crcOffset) !== v.getUint32(crcOffset, true)) throw new ModelFormatError('the model file is corrupt (CRC mismatch)');
-  if (options.key && !verifyModelTag(b, options.key)) throw new ModelFormatError('the model is not signed for this node (HMAC tag mismatch)');
+  if (crcOffset !== totalLen - 36) throw fail('crcOffset');
+  if (crc32(b, 0, crcOffset) !== v.getUint32(crcOffset, true)) throw fail('crc');
+  if (options.key && !verifyModelTag(b, options.key)) throw fail('notSigned');
 
   const bad = (what: string): never => {
-    throw new ModelFormatError(`the model file is invalid: ${what}`);
+    throw fail('invalid', { detail: what });
   };
   const modelVersion = v.getUint32(12, true);
   if (modelVersion < 1) bad('model version 0');
@@ -317,7 +320,7 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
 
 function checkModel(m: Int8Autoencoder, D: number): void {
   const bad = (what: string): never => {
-    throw new ModelFormatError(`cannot write the model: ${what}`);
+    throw fail('cannotWrite', { detail: what });
   };
   if (m.axes.length < 1 || m.axes.length > 3) bad(`${m.axes.length} axes`);
   if (D > MAX_INPUT_DIM) bad(`input width ${D} > ${MAX_INPUT_DIM}`);
@@ -359,18 +362,18 @@ export function readVgmFile<App = unknown>(bytes: Uint8Array, options: ReadOptio
   const rest = bytes.subarray(totalLen);
   if (rest.length === 0) return { blob, model };
   if (rest.length < 12 || rest[0] !== 0x56 || rest[1] !== 0x47 || rest[2] !== 0x4d || rest[3] !== 0x58) {
-    throw new ModelFormatError('the model file has unexpected bytes after the model (not an app section)');
+    throw fail('trailing');
   }
   const v = new DataView(rest.buffer, rest.byteOffset, rest.byteLength);
   const len = v.getUint32(4, true);
-  if (rest.length < 12 + len) throw new ModelFormatError(`the model file's app section is truncated: ${rest.length - 12} of ${len} bytes`);
+  if (rest.length < 12 + len) throw fail('appTruncated', { have: numOf(rest.length - 12), total: numOf(len) });
   const json = rest.subarray(8, 8 + len);
-  if (crc32(json) !== v.getUint32(8 + len, true)) throw new ModelFormatError("the model file's app section is corrupt (CRC mismatch)");
+  if (crc32(json) !== v.getUint32(8 + len, true)) throw fail('appCrc');
   let app: App;
   try {
     app = JSON.parse(utf8Decode(json)) as App;
   } catch {
-    throw new ModelFormatError("the model file's app section is not valid JSON");
+    throw fail('appJson');
   }
   return { blob, model, app };
 }

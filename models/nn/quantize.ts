@@ -7,6 +7,7 @@ import { clampInt, quantizeMultiplier, roundHalfAway } from './fixedpoint';
 import { forwardF64, standardize } from './float';
 import { runInt8 } from './int8';
 import type { DenseQ8, Detector, FloatAutoencoder, Int8Autoencoder, Rounding } from './types';
+import { msg, MsgError, numOf } from '../i18n/msg';
 
 const f32 = Math.fround;
 
@@ -21,7 +22,7 @@ export interface QuantizeOptions {
   rounding?: Rounding;
 }
 
-export class QuantizeError extends Error {
+export class QuantizeError extends MsgError {
   override name = 'QuantizeError';
 }
 
@@ -50,11 +51,11 @@ export function quantizeWeights(weights: Float32Array, inDim: number, outDim: nu
 }
 
 export function quantizeAutoencoder(model: FloatAutoencoder, calibration: ArrayLike<number>[], options: QuantizeOptions = {}): Int8Autoencoder {
-  if (calibration.length === 0) throw new QuantizeError('quantization needs at least one calibration window');
+  if (calibration.length === 0) throw new QuantizeError(msg('problems.quantize.noCalibration'));
   const d = model.mean.length;
   const headroom = options.inputHeadroom ?? 2;
   const L = model.layers.length;
-  if (model.layers[L - 1].outDim !== d || model.layers[0].inDim !== d) throw new QuantizeError('the autoencoder must map its input width back to itself');
+  if (model.layers[L - 1].outDim !== d || model.layers[0].inDim !== d) throw new QuantizeError(msg('problems.quantize.notSquare'));
 
   // Observed ranges: standardised input, then every layer's output.
   let zLo = Infinity;
@@ -91,7 +92,7 @@ export function quantizeAutoencoder(model: FloatAutoencoder, calibration: ArrayL
     let maxM = 0;
     for (let o = 0; o < layer.outDim; o++) maxM = Math.max(maxM, (sx * sw[o]) / out.scale);
     if (maxM >= 1) {
-      if (last) throw new QuantizeError(`the output layer's requantization multiplier ${maxM.toFixed(3)} is >= 1; the model cannot be exported to format 1`);
+      if (last) throw new QuantizeError(msg('problems.quantize.multiplier', { multiplier: numOf(Number(maxM.toFixed(3))) }));
       const widen = maxM * 1.0001;
       const min = Math.min(0, layer.activation === 'relu' ? 0 : lo[l]) * widen;
       const max = Math.max(0, hi[l]) * widen;

@@ -9,6 +9,7 @@ import { CHUNK_US, columnIndex, type FeatureLayout } from '../dataset/columns';
 import { isLabelKind, type LabelKind } from '../dataset/labels';
 import { defaultFeatureSpec } from '../features/spec';
 import { envelopeSpectrum, type EnvelopeSpectrum } from '../analysis/envelope';
+import { msg, MsgError } from '../i18n/msg';
 
 export const ISO_LIMITS_MM_S = { A: 1.4, B: 2.8, C: 4.5 } as const;
 export type IsoZone = 'A' | 'B' | 'C' | 'D';
@@ -17,7 +18,7 @@ export function zoneOf(mmS: number): IsoZone | null {
   return mmS <= ISO_LIMITS_MM_S.A ? 'A' : mmS <= ISO_LIMITS_MM_S.B ? 'B' : mmS <= ISO_LIMITS_MM_S.C ? 'C' : 'D';
 }
 
-export class ReportError extends Error {
+export class ReportError extends MsgError {
   override name = 'ReportError';
 }
 
@@ -100,13 +101,13 @@ export function decimate(points: Point[], max: number): Point[] {
 }
 
 export function buildReport(tables: ReportTables, o: ReportOptions): ReportModel {
-  if (!(o.toMs > o.fromMs)) throw new ReportError('the period must end after it starts');
+  if (!(o.toMs > o.fromMs)) throw new ReportError(msg('problems.report.period'));
   const get = (t: string) => tables.get(t) ?? [];
   const assets = get('assets');
   const asset = assets.find((a) => a.name === o.asset) ?? assets.find((a) => a.id === o.asset);
   if (!asset) {
     const names = assets.map((a) => `"${str(a.name)}"`).join(', ');
-    throw new ReportError(`no asset named "${o.asset}" in the bundle${names ? ` (it holds ${names})` : ' (it holds no assets)'}`);
+    throw new ReportError(names ? msg('problems.report.noAsset', { asset: o.asset, names }) : msg('problems.report.noAssets', { asset: o.asset }));
   }
   const assetId = str(asset.id);
   const nodes = get('nodes').filter((n) => n.assetId === assetId);

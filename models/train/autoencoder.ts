@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FeatureSpec } from '../features/spec';
 import type { DenseF32, FloatAutoencoder } from '../nn/types';
 import { Prng } from './prng';
+import { msg, MsgError, numOf } from '../i18n/msg';
 
 export interface TrainOptions {
   /** Hidden layer widths (default [32, 8, 32]: a 64-32-8-32-64 model on two axes of 32 bands). */
@@ -66,7 +67,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   minStd: 0.01,
 } as const;
 
-export class TrainError extends Error {
+export class TrainError extends MsgError {
   override name = 'TrainError';
 }
 
@@ -184,10 +185,10 @@ export async function trainAutoencoder(
 ): Promise<TrainResult> {
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...options };
   const t0 = Date.now();
-  if (train.length < 2) throw new TrainError(`training needs at least 2 normal windows, got ${train.length}`);
+  if (train.length < 2) throw new TrainError(msg('problems.train.fewWindows', { count: numOf(train.length) }));
   const d = train[0].length;
-  if (d !== axes.length * (spec.bandEdges.length - 1)) throw new TrainError(`windows have ${d} features, the spec and axes give ${axes.length * (spec.bandEdges.length - 1)}`);
-  if (o.hidden.length < 1 || o.hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new TrainError('hidden layer widths must be integers 1..1024');
+  if (d !== axes.length * (spec.bandEdges.length - 1)) throw new TrainError(msg('problems.train.featureCount', { have: numOf(d), want: numOf(axes.length * (spec.bandEdges.length - 1)) }));
+  if (o.hidden.length < 1 || o.hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new TrainError(msg('problems.train.hidden'));
 
   const { mean, std } = fitStandardization(train, o.minStd);
   const prng = new Prng(o.seed);
@@ -250,7 +251,7 @@ export async function trainAutoencoder(
       history.loss.push(loss);
       if (valLoss !== null) history.valLoss.push(valLoss);
       const score = valLoss ?? loss;
-      if (!Number.isFinite(score)) throw new TrainError(`training diverged at epoch ${epoch + 1} (loss ${score}); try a lower learning rate`);
+      if (!Number.isFinite(score)) throw new TrainError(msg('problems.train.diverged', { epoch: String(epoch + 1), loss: String(score) }));
       if (o.patience > 0 && score < bestVal) {
         bestVal = score;
         bestEpoch = epoch;

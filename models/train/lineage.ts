@@ -34,6 +34,19 @@ export function heldOutMsgs(prepared: PreparedData, split: SplitFractions): Msg[
 /** The same in English (the CLI's lines and its JSON "held_out"). */
 export const heldOutNotice = (prepared: PreparedData, split: SplitFractions): string[] => heldOutMsgs(prepared, split).map(inEnglish);
 
+// Sample indices are positions: plain digits in every language.
+const useSplit = (valCut: number, testCut: number, end: number): Msg => msg('verdict.use.split', { valCut: String(valCut), testCut: String(testCut), end: String(end) });
+
+/**
+ * What a recording was used for (`DataSource.use`, kept in English in the model file and the
+ * registry) as a sentence the app says in its language; null for words it did not write.
+ */
+export function dataUseMsg(use: string): Msg | null {
+  if (use === inEnglish(msg('verdict.use.evalOnly'))) return msg('verdict.use.evalOnly');
+  const m = /^train 0\.\.(\d+), validation (\d+)\.\.(\d+), held-out test (\d+)\.\.(\d+) \(samples\)$/.exec(use);
+  return m && m[1] === m[2] && m[3] === m[4] ? useSplit(Number(m[1]), Number(m[3]), Number(m[5])) : null;
+}
+
 export function buildLineage(x: LineageInput): Lineage {
   const windowsBySource = new Map<string, number>();
   const count = (set: PreparedData['train']) => {
@@ -49,7 +62,7 @@ export function buildLineage(x: LineageInput): Lineage {
     return {
       name: r.name,
       label: r.label,
-      use: c ? `train 0..${c.valCut}, validation ${c.valCut}..${c.testCut}, held-out test ${c.testCut}..${c.sampleCount} (samples)` : 'evaluation only (anomaly: never trained on)',
+      use: inEnglish(c ? useSplit(c.valCut, c.testCut, c.sampleCount) : msg('verdict.use.evalOnly')),
       sampleRateHz: x.spec.sampleRateHz,
       samples: r.samples,
       windows: windowsBySource.get(r.name) ?? 0,

@@ -19,6 +19,7 @@ import { chooseThreshold, type ThresholdChoice } from '../eval/threshold';
 import { trainAutoencoder, type TrainOptions, type TrainResult } from './autoencoder';
 import type { PreparedData } from './dataset';
 import { buildLineage, type LineageInput } from './lineage';
+import { msg, MsgError, numOf } from '../i18n/msg';
 
 export interface QuantizeOptions {
   /** Target per-window false-alarm rate for the threshold (default 0.001). */
@@ -54,14 +55,14 @@ export interface QuantizeData {
   val: { rows: Float32Array[] };
 }
 
-export class NoTrainingDataError extends Error {
+export class NoTrainingDataError extends MsgError {
   override name = 'NoTrainingDataError';
 }
 
 /** Step 1: trains the float autoencoder (at least 2 training and 2 validation windows). */
 export async function trainModel(data: PreparedData, spec: FeatureSpec, axes: number[], o: TrainOptions = {}): Promise<TrainResult> {
-  if (data.train.rows.length < 2) throw new NoTrainingDataError(`there are ${data.train.rows.length} normal training windows; at least 2 are needed (label some data normal)`);
-  if (data.val.rows.length < 2) throw new NoTrainingDataError(`there are ${data.val.rows.length} normal validation windows; at least 2 are needed (a longer normal recording)`);
+  if (data.train.rows.length < 2) throw new NoTrainingDataError(msg('problems.train.noTrain', { count: numOf(data.train.rows.length) }));
+  if (data.val.rows.length < 2) throw new NoTrainingDataError(msg('problems.train.noVal', { count: numOf(data.val.rows.length) }));
   return trainAutoencoder(data.train.rows, data.val.rows, spec, axes, o);
 }
 

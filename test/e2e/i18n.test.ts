@@ -17,6 +17,8 @@ import { demoBundle } from '../helpers/reportBundle';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
 const CWRU_CSV = join(ROOT, 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv');
+/** The line of the malformed CSV that holds a word instead of a number. */
+const BAD_LINE = 5000;
 
 /** Words that are English and not Spanish: any of them on a Spanish screen is a missed string. */
 const ENGLISH_WORDS = (
@@ -107,6 +109,14 @@ describe('the interface in Spanish, every page', () => {
     const go = (route: string) => page.goto(`${host.url}#/${route}`);
     const bundlePath = join(work, 'demo.vigil');
     writeFileSync(bundlePath, demoBundle());
+    // The same bundle with one byte of its table of contents changed, and a CSV with a word in it.
+    const badBundlePath = join(work, 'damaged.vigil');
+    const damaged = demoBundle().slice();
+    damaged[20] ^= 0xff;
+    writeFileSync(badBundlePath, damaged);
+    const badCsvPath = join(work, 'bad.csv');
+    const good = Array.from({ length: BAD_LINE - 2 }, (_, i) => `${(Math.sin(i / 3) * 0.1).toFixed(4)},${(Math.cos(i / 5) * 0.1).toFixed(4)}`);
+    writeFileSync(badCsvPath, ['DE_accel,FE_accel', ...good, 'abc,0.1', '0.2,0.3', ''].join('\n'));
     await go('recordings');
     await page.getByTestId('import-bundle').setInputFiles(bundlePath);
     await page.getByTestId('import-preview').waitFor({ timeout: 15_000 });
@@ -182,6 +192,28 @@ describe('the interface in Spanish, every page', () => {
           await go('analysis');
           await page.getByTestId('open-analysis').first().click();
           await page.getByTestId('envelope-peak').waitFor({ timeout: 15_000 });
+        },
+      },
+      {
+        // A damaged bundle: refused in Spanish, nothing imported.
+        name: 'bad-bundle',
+        open: async () => {
+          await go('recordings');
+          await page.getByTestId('import-bundle').setInputFiles(badBundlePath);
+          const m = page.getByTestId('exchange-message');
+          await expect.poll(() => m.textContent(), { timeout: 15_000 }).toBe('El paquete está dañado: su índice no coincide con su suma de verificación.');
+        },
+      },
+      {
+        // A CSV with a word among its numbers: the parser's error, in Spanish, names the line and column.
+        name: 'bad-csv',
+        open: async () => {
+          await go('recordings');
+          await page.getByTestId('import-csv').click();
+          await page.getByTestId('import-file').setInputFiles(badCsvPath);
+          await page.getByTestId('import-mapping').waitFor();
+          await page.getByTestId('import-start').click();
+          await expect.poll(() => page.getByTestId('import-error').textContent(), { timeout: 20_000 }).toBe(`Línea ${BAD_LINE}, columna 1 (DE_accel): "abc" no es un número.`);
         },
       },
     ];

@@ -11,10 +11,11 @@ import { markerPositions, matchPeak, rpmInText, type Marker } from '../../../mod
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { formatCount, formatDateTime, formatFixed, formatHz, formatNumber } from '../format';
 import { t } from '../i18n';
+import { say } from '../msg';
 import { downloadBlob } from '../storage/download';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { AnalysisChart, MARKER_COLOURS } from './analysisChart';
-import { defaultSettings, initialBearing, resolveSettings, type ViewSettings } from './settings';
+import { bearingWords, defaultSettings, initialBearing, resolveSettings, type ViewSettings } from './settings';
 
 const bearingKey = (nodeId: string) => `vigil.analysis.bearing.${nodeId}`;
 
@@ -153,7 +154,7 @@ export function SnapshotView({ id }: { id: string }) {
   const set = (p: Partial<ViewSettings>) => setSettings({ ...settings, ...p });
   const channels = session.value?.channels ?? [];
   const channel = channels[settings.axis] ?? t('analysis.view.axis', { n: settings.axis + 1 });
-  const subtitle = `${session.value?.name ?? t('analysis.view.snapshot')} · ${channel} · ${formatDateTime(r.startMs)} · ${resolved.shaftHz > 0 ? `${formatFixed(resolved.shaftHz * 60, 1)} rpm` : t('analysis.view.speedUnknown')} · ${BEARINGS.find((b) => b.id === settings.bearing)?.name ?? (settings.bearing === 'custom' ? t('analysis.view.bearingFromGeometry') : t('analysis.view.noBearing'))}`;
+  const subtitle = `${session.value?.name ?? t('analysis.view.snapshot')} · ${channel} · ${formatDateTime(r.startMs)} · ${resolved.shaftHz > 0 ? `${formatFixed(resolved.shaftHz * 60, 1)} rpm` : t('analysis.view.speedUnknown')} · ${bearingWords(settings.bearing) ?? (settings.bearing === 'custom' ? t('analysis.view.bearingFromGeometry') : t('analysis.view.noBearing'))}`;
   const baseName = `vigil-${(session.value?.name ?? 'snapshot').replace(/[^\w.-]+/g, '_').slice(0, 40)}-${channel.replace(/[^\w.-]+/g, '_')}`;
   const tools = (key: 'wave' | 'spec' | 'env', file: string) => (
     <span className="button-row">
@@ -212,9 +213,10 @@ export function SnapshotView({ id }: { id: string }) {
             >
               <option value="none">{t('analysis.view.noneChosen')}</option>
               {BEARINGS.map((b) => (
-                // The bearing's name and its source (a citation) are reference data, shown as written.
+                // The name is said in the page's language (the model number as written); its source,
+                // a citation, stays as published: the option is marked so (translate="no").
                 <option key={b.id} value={b.id} title={b.source} translate="no">
-                  {b.name}
+                  {say(b.words)}
                 </option>
               ))}
               <option value="custom">{t('analysis.view.enterGeometry')}</option>

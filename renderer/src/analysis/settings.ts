@@ -6,6 +6,7 @@ import { BEARINGS, defectFactors, findBearing, type BearingGeometry, type Defect
 import { defaultEnvelopeOptions, type EnvelopeMethod, type EnvelopeOptions } from '../../../models/analysis/envelope';
 import { formatNumber } from '../format';
 import { t } from '../i18n';
+import { say, sayError } from '../msg';
 
 export interface ViewSettings {
   axis: number;
@@ -65,7 +66,7 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
     try {
       factors = defectFactors(g);
     } catch (e) {
-      problems.push(t('analysis.problem.geometry', { error: (e as Error).message }));
+      problems.push(t('analysis.problem.geometry', { error: sayError(e) }));
     }
   } else if (s.bearing !== 'none') {
     factors = findBearing(s.bearing)?.factors ?? null;
@@ -90,4 +91,10 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
 export function initialBearing(saved: string | null, isCwru: boolean): string {
   if (saved && (saved === 'none' || saved === 'custom' || BEARINGS.some((b) => b.id === saved))) return saved;
   return isCwru ? 'skf-6205-2rs' : 'none';
+}
+
+/** A built-in bearing's name in the page's language ("SKF 6205-2RS (rígido de bolas, 9 bolas)"), or null. */
+export function bearingWords(id: string): string | null {
+  const b = findBearing(id);
+  return b ? say(b.words) : null;
 }

@@ -12,6 +12,7 @@ import type { VigilClient } from '../api/types';
 import { formatBytes, formatCount } from '../format';
 import { t } from '../i18n';
 import { navigate } from './route';
+import { sayError } from '../msg';
 
 export interface OpenedBytes {
   id: string;
@@ -143,7 +144,7 @@ export function startOpenedFiles(client: VigilClient, inbox = openedFileInbox, g
       inbox.put({ id: n.id, name: n.name, kind: n.kind, bytes });
       if (!away) go(PAGE[n.kind]);
     } catch (e) {
-      inbox.setStatus(n.id, { text: t('files.status.unreadable', { name: n.name, error: (e as Error).message }), error: true });
+      inbox.setStatus(n.id, { text: t('files.status.unreadable', { name: n.name, error: sayError(e) }), error: true });
     }
   };
   const list = () =>

@@ -11,6 +11,7 @@
  * and gaps never change. A row dated more than a day ahead of this laptop's clock is refused. Importing
  * the same bundle twice changes nothing the second time.
  */
+import { inEnglish, msg, type Msg } from '../../../models/i18n/msg';
 import { BundleError, decodeBundle, encodeBundle, type BundleManifest, type TextCodec } from '../../../models/dataset/bundle';
 import { addAudit, BUNDLE_TABLES, newId, type BundleTableName, type VigilDb } from './db';
 import { SCHEMA_VERSION } from './schema';
@@ -94,7 +95,9 @@ export interface ImportIssue {
   table: BundleTableName;
   id: string;
   kind: 'conflict' | 'refused';
+  /** Why, in English (kept for logs and older callers); `say` is the same as a catalogue key. */
   reason: string;
+  say: Msg;
 }
 
 /** What importing a bundle would do: nothing is written until `applyImport`. */
@@ -149,25 +152,25 @@ const TIME_FIELDS = ['startMs', 'endMs', 't0Ms', 'createdMs', 'updatedMs', 'dele
 const FUTURE_SLACK_MS = 86_400_000;
 
 function checkRow(table: BundleTableName, r: Record<string, unknown>, i: number): void {
-  const bad = (what: string) => {
-    throw new BundleError(`The bundle's "${table}" row ${i + 1} is not usable: ${what}. Nothing was imported.`);
+  const bad = (what: string, field?: string) => {
+    throw new BundleError(msg('problems.bundle.badRow', { table, row: String(i + 1), why: msg(`problems.bundle.row.${what}`, field === undefined ? undefined : { field }) }));
   };
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) bad('it is not a record');
-  if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 200) bad('it has no id');
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) bad('notRecord');
+  if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 200) bad('noId');
   for (const [k, type] of Object.entries(REQUIRED[table])) {
     const v = r[k];
-    if (type === 'typed' ? !ArrayBuffer.isView(v) : type === 'object' ? typeof v !== 'object' || v === null : typeof v !== type) bad(`"${k}" is missing or wrong`);
+    if (type === 'typed' ? !ArrayBuffer.isView(v) : type === 'object' ? typeof v !== 'object' || v === null : typeof v !== type) bad('field', k);
   }
   for (const k of TIME_FIELDS) {
     const v = r[k];
-    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v) || Number.isNaN(new Date(v).getTime()))) bad(`"${k}" is not a date`);
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v) || Number.isNaN(new Date(v).getTime()))) bad('notDate', k);
   }
 }
 
-function futureField(r: Record<string, unknown>, nowMs: number): string | null {
+function futureField(r: Record<string, unknown>, nowMs: number): Msg | null {
   for (const k of TIME_FIELDS) {
     const v = r[k];
-    if (typeof v === 'number' && v > nowMs + FUTURE_SLACK_MS) return `its ${k} is ${new Date(v).toISOString().slice(0, 10)}, far in the future (this laptop's date is ${new Date(nowMs).toISOString().slice(0, 10)})`;
+    if (typeof v === 'number' && v > nowMs + FUTURE_SLACK_MS) return msg('problems.bundle.issue.future', { field: k, date: new Date(v).toISOString().slice(0, 10), today: new Date(nowMs).toISOString().slice(0, 10) });
   }
   return null;
 }
@@ -218,25 +221,26 @@ function extendsChunk(ex: Record<string, unknown>, inc: Record<string, unknown>)
   return true;
 }
 
-type Verdict = { kind: 'add' | 'update' | 'unchanged' } | { kind: 'conflict' | 'refused'; reason: string };
+type Verdict = { kind: 'add' | 'update' | 'unchanged' } | { kind: 'conflict' | 'refused'; reason: Msg };
+const why = (key: string, params?: Record<string, string>): Msg => msg(`problems.bundle.issue.${key}`, params);
 
 /** What to do with one incoming row, given the stored one (if any). */
 function classify(table: BundleTableName, existing: Record<string, unknown> | undefined, r: Record<string, unknown>, ctx: { nowMs: number; takenChunks: Set<string>; conflictSessions: Set<string> }): Verdict {
   const future = futureField(r, ctx.nowMs);
   if (future) return { kind: 'refused', reason: future };
   const sessionId = typeof r.sessionId === 'string' ? r.sessionId : null;
-  if (table !== 'sessions' && sessionId && ctx.conflictSessions.has(sessionId)) return { kind: 'conflict', reason: `its recording ${sessionId} conflicts with the one stored here` };
+  if (table !== 'sessions' && sessionId && ctx.conflictSessions.has(sessionId)) return { kind: 'conflict', reason: why('recording', { id: sessionId }) };
   if (!existing) return { kind: 'add' };
   const fixed = FIXED[table].find((k) => !sameValue(existing[k], r[k]));
-  if (fixed) return { kind: 'conflict', reason: `its ${fixed} (${JSON.stringify(r[fixed])}) differs from the stored row's (${JSON.stringify(existing[fixed])})` };
+  if (fixed) return { kind: 'conflict', reason: why('fixed', { field: fixed, value: JSON.stringify(r[fixed]), stored: JSON.stringify(existing[fixed]) }) };
   switch (table) {
     case 'featureChunks':
       if ((r.count as number) <= (existing.count as number)) return { kind: 'unchanged' };
-      return extendsChunk(existing, r) ? { kind: 'update' } : { kind: 'conflict', reason: 'it is longer than the stored chunk but its windows differ from the stored ones' };
+      return extendsChunk(existing, r) ? { kind: 'update' } : { kind: 'conflict', reason: why('chunk') };
     case 'featureSummaries':
       // A summary follows its chunk: replaced only together with a chunk this import extends.
       if ((r.buckets as number) <= (existing.buckets as number)) return { kind: 'unchanged' };
-      return ctx.takenChunks.has(r.id as string) ? { kind: 'update' } : { kind: 'conflict', reason: 'its feature chunk is not the one stored here' };
+      return ctx.takenChunks.has(r.id as string) ? { kind: 'update' } : { kind: 'conflict', reason: why('summary') };
     case 'rawSnapshots':
     case 'gaps':
       return { kind: 'unchanged' }; // never change once written
@@ -278,7 +282,7 @@ async function classifyAll(db: VigilDb, rows: Map<BundleTableName, Record<string
         else {
           if (t === 'sessions') ctx.conflictSessions.add(r.id as string);
           c[v.kind === 'conflict' ? 'conflicts' : 'refused']++;
-          out.issues.push({ table: t, id: r.id as string, kind: v.kind, reason: v.reason });
+          out.issues.push({ table: t, id: r.id as string, kind: v.kind, reason: inEnglish(v.reason), say: v.reason });
         }
       });
     }
@@ -291,7 +295,7 @@ async function classifyAll(db: VigilDb, rows: Map<BundleTableName, Record<string
 function decodeChecked(bytes: Uint8Array): { manifest: BundleManifest; rows: Map<BundleTableName, Record<string, unknown>[]> } {
   const { manifest, tables } = decodeBundle(bytes, textCodec);
   for (const name of tables.keys()) {
-    if (!(BUNDLE_TABLES as readonly string[]).includes(name)) throw new BundleError(`The bundle holds a table Vigil does not know ("${name}"); it may come from a newer Vigil. Nothing was imported.`);
+    if (!(BUNDLE_TABLES as readonly string[]).includes(name)) throw new BundleError(msg('problems.bundle.unknownTable', { table: name }));
   }
   const rows = tables as Map<BundleTableName, Record<string, unknown>[]>;
   for (const t of BUNDLE_TABLES) (rows.get(t) ?? []).forEach((r, i) => checkRow(t, r, i));
@@ -360,7 +364,7 @@ export async function lastImportId(db: VigilDb): Promise<string | null> {
 export async function undoImport(db: VigilDb, importId: string, actor: string): Promise<void> {
   await db.transaction('rw', [...BUNDLE_TABLES.map((t) => db.table(t)), db.audit, db.settings], async () => {
     const last = (await db.settings.get(LAST_IMPORT_KEY))?.value as LastImport | undefined;
-    if (!last || last.importId !== importId) throw new BundleError('That import can no longer be undone: only the last import can, and only once.');
+    if (!last || last.importId !== importId) throw new BundleError(msg('problems.bundle.undoGone'));
     for (const t of [...BUNDLE_TABLES].reverse()) {
       const added = last.added[t] ?? [];
       if (added.length > 0) await db.table(t).bulkDelete(added);

@@ -20,6 +20,7 @@ import type { VigilDb } from '../db/db';
 import { listModels } from '../db/models';
 import { dbDeploymentLog, previousVersion, type DeploymentLog, type DeploymentRecord } from './history';
 import { isEnded, nextRolloutStep, STATE_WORDS, type RolloutPlan } from './rollout';
+import { sayError } from '../msg';
 
 interface DeployableModel {
   version: number;
@@ -184,7 +185,7 @@ export function DeployPage({ client, nodes, preselect = null }: { client: VigilC
       add({ version: vgm.model.modelVersion, label: t('deploy.fileLabel', { version: vgm.model.modelVersion, file: f.name }), file: bytes });
       setVersion(vgm.model.modelVersion);
     } catch (e) {
-      setError(t('deploy.notModel', { file: f.name, error: e instanceof Error ? e.message : String(e) }));
+      setError(t('deploy.notModel', { file: f.name, error: sayError(e) }));
     }
   };
 

@@ -12,6 +12,8 @@ import { newId } from '../db/db';
 import type { FleetBearing, FleetItemRow, FleetMachine, NodeRow } from '../db/types';
 import { formatDateTime, formatFixed, formatNumber, formatTime } from '../format';
 import { t } from '../i18n';
+import { say, sayError } from '../msg';
+import { bearingWords } from '../analysis/settings';
 import type { LinkStore } from '../live/linkStore';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { pointState, worstState, type PointState } from './machineState';
@@ -118,7 +120,7 @@ function AddForm({ label, testId, onAdd }: { label: string; testId: string; onAd
 
 function bearingName(b: FleetBearing): string {
   if (!b) return t('fleet.machine.bearingUnset');
-  if (b.kind === 'table') return findBearing(b.id)?.name ?? b.id;
+  if (b.kind === 'table') return bearingWords(b.id) ?? b.id;
   return t('fleet.machine.bearingGeometry').replace(/…$/, '');
 }
 
@@ -157,7 +159,7 @@ function machineOf(d: MachineDraft): FleetMachine | string {
     try {
       defectFactors(g);
     } catch (e) {
-      return t('fleet.machine.badGeometry', { why: e instanceof Error ? e.message : String(e) });
+      return t('fleet.machine.badGeometry', { why: sayError(e) });
     }
     bearing = { kind: 'geometry', ...g };
   } else if (d.bearing !== '') bearing = { kind: 'table', id: d.bearing };
@@ -211,8 +213,8 @@ function MachineForm({ item, onSave, onSend }: { item: FleetItemRow; onSave: (m:
             <select value={d.bearing} onChange={(e) => set({ bearing: e.target.value })} data-testid={`${p}-bearing`}>
               <option value="">{t('fleet.machine.bearingNone')}</option>
               {BEARINGS.map((b) => (
-                <option key={b.id} value={b.id} translate="no">
-                  {b.name}
+                <option key={b.id} value={b.id}>
+                  {say(b.words)}
                 </option>
               ))}
               <option value="geometry">{t('fleet.machine.bearingGeometry')}</option>

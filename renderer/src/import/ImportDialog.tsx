@@ -15,6 +15,7 @@ import { say } from '../msg';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { checkFileSize, checkFreeSpace, ImportError, ImportJob, type ImportProgress } from './importJob';
 import { MappingForm, type ImportDetails } from './MappingForm';
+import { sayError } from '../msg';
 
 type Step =
   | { kind: 'choose'; error: string | null }
@@ -61,7 +62,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       setDetails({ name: stem, nodeName: p.settings.format === 'femto' ? 'FEMTO bearing 1_2' : stem, assetName: '', recordedAt: localInput(f.lastModified || Date.now()) });
       setStep({ kind: 'mapping', error: null });
     } catch (e) {
-      setStep({ kind: 'choose', error: t('import.readFailed', { error: e instanceof Error ? e.message : String(e) }) });
+      setStep({ kind: 'choose', error: t('import.readFailed', { error: sayError(e) }) });
     }
   };
 
@@ -114,7 +115,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       }
       await save(j, r.rows, r.windows, r.samples, t0);
     } catch (e) {
-      setStep({ kind: 'mapping', error: e instanceof ImportError ? e.message : t('import.failed', { error: String(e) }) });
+      setStep({ kind: 'mapping', error: e instanceof ImportError ? e.message : t('import.failed', { error: sayError(e) }) });
     } finally {
       if (job.current === j) job.current = null;
     }

@@ -39,7 +39,7 @@ async function run(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         return;
       }
       if (bytes === 0 && value.subarray(0, 4096).includes(0)) {
-        throw new CsvError('not-a-number', 1, inEnglish(BINARY));
+        throw new CsvError('not-a-number', 1, BINARY);
       }
       crc = crc32Update(crc, value);
       bytes += value.length;
@@ -60,7 +60,7 @@ async function run(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const rows = buildImportRows(built, { ...msg.meta, bytes, hash: `${crc.toString(16).padStart(8, '0')}-${bytes}` });
     post({ type: 'done', rows, bytes, samples: built.sampleCount, windows: built.features.length, parseMs: performance.now() - t0 }, transferablesOf(rows));
   } catch (e) {
-    if (e instanceof CsvError) post({ type: 'error', message: e.message, line: e.line, ...(e.message === inEnglish(BINARY) ? { say: BINARY } : {}) });
+    if (e instanceof CsvError) post({ type: 'error', message: e.message, line: e.line, say: e.msg });
     else {
       // A worker cannot read the language setting: the page says the sentence, the detail stays as thrown.
       const say = sentence('import.failed', { error: e instanceof Error ? e.message : String(e) });

@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { openedFileInbox } from '../app/openedFiles';
 import { BundleError, type BundleManifest } from '../../../models/dataset/bundle';
+import { say } from '../msg';
 import { storageErrorMessage } from '../db/db';
 import { applyImport, exportBundle, planImport, undoImport, type ImportBundleResult, type ImportPlan, type MergeCounts } from '../db/exchange';
 import { formatBytes, formatCount, formatDateTime } from '../format';
@@ -62,7 +63,7 @@ function ImportPreview({ plan, name, onApply, onCancel }: { plan: ImportPlan; na
             <ul>
               {plan.issues.slice(0, MAX_ISSUES_SHOWN).map((i) => (
                 <li key={`${i.table}:${i.id}`}>
-                  {tableWord(i.table)} {i.id}: {i.reason}
+                  {tableWord(i.table)} {i.id}: {say(i.say)}
                 </li>
               ))}
               {plan.issues.length > MAX_ISSUES_SHOWN && <li>{t('recordings.x.more', { n: formatCount(plan.issues.length - MAX_ISSUES_SHOWN) })}</li>}
@@ -139,7 +140,7 @@ export function ExchangePanel() {
     try {
       await work();
     } catch (e) {
-      setMessage({ text: e instanceof BundleError ? e.message : t('recordings.x.nothingImported', { message: storageErrorMessage(e, doing) }), error: true });
+      setMessage({ text: e instanceof BundleError ? say(e.msg) : t('recordings.x.nothingImported', { message: storageErrorMessage(e, doing) }), error: true });
     } finally {
       setBusy(null);
     }
@@ -166,7 +167,7 @@ export function ExchangePanel() {
           text: t('recordings.x.holdsNothing', {
             from: fromWords(p.manifest),
             already: already > 0 ? t('recordings.x.alreadyAre', { n: formatCount(already) }) : '',
-            left: p.issues.length > 0 ? t('recordings.x.wouldLeave', { n: formatCount(p.issues.length), reason: p.issues[0].reason }) : '',
+            left: p.issues.length > 0 ? t('recordings.x.wouldLeave', { n: formatCount(p.issues.length), reason: say(p.issues[0].say) }) : '',
           }),
           error: false,
         });

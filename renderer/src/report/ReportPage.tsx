@@ -15,6 +15,7 @@ import type { VigilClient } from '../api/types';
 import { downloadBlob } from '../storage/download';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { reportRows } from './rows';
+import { sayError } from '../msg';
 
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -80,7 +81,7 @@ export function ReportPage({ client }: { client: VigilClient }) {
       const rows = await reportRows(db, assetId, fromMs, toMs);
       setModel(buildReport(rows, { asset: assetId, fromMs, toMs, generatedMs: Date.now() }));
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(sayError(e));
     } finally {
       setBusy(false);
     }

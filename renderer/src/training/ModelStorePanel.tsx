@@ -7,6 +7,14 @@
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { formatDateTime } from '../format';
 import { t } from '../i18n';
+import { dataUseMsg } from '../../../models/train/lineage';
+import { say } from '../msg';
+
+/** A recording's use in the lineage, in the page's language when Vigil wrote it. */
+const useWords = (use: string): string => {
+  const m = dataUseMsg(use);
+  return m ? say(m) : use;
+};
 
 function download(m: ModelRow): void {
   if (!m.blob) return;
@@ -70,7 +78,7 @@ export function ModelStorePanel({
                       <summary>{t('training.store.trainedOn')}</summary>
                       {m.lineage.data.map((d) => (
                         <div key={d.name}>
-                          {d.name} — {d.label}: {d.use}
+                          {d.name} — {d.label}: {useWords(d.use)}
                         </div>
                       ))}
                       <div>

@@ -9,6 +9,7 @@ import { applyModelImport, planModelImport, type ModelImportPlan } from '../db/m
 import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useStorage } from '../storage/services';
+import { sayError } from '../msg';
 
 type State = { kind: 'plan'; plan: ModelImportPlan } | { kind: 'message'; text: string; error: boolean } | null;
 
@@ -38,7 +39,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
           } else setState({ kind: 'plan', plan });
         },
         (e: Error) => {
-          setState({ kind: 'message', text: t('files.model.unusable', { file: f.name, error: e.message }), error: true });
+          setState({ kind: 'message', text: t('files.model.unusable', { file: f.name, error: sayError(e) }), error: true });
           hold(false);
         },
       );
@@ -74,7 +75,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
       await onAdded();
       setState({ kind: 'message', text: t('files.panel.added', { file: p.fileName, name: row.name }), error: false });
     } catch (e) {
-      setState({ kind: 'message', text: t('files.panel.notAdded', { file: p.fileName, error: (e as Error).message }), error: true });
+      setState({ kind: 'message', text: t('files.panel.notAdded', { file: p.fileName, error: sayError(e) }), error: true });
     } finally {
       setBusy(false);
       hold(false);

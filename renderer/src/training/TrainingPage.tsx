@@ -15,6 +15,7 @@ import { addModel, listModels, nextModelVersion } from '../db/models';
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { formatFixed } from '../format';
 import { lang, t } from '../i18n';
+import { say } from '../msg';
 import { technicianName } from '../labels/technician';
 import { LossChart } from './charts';
 import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
@@ -114,7 +115,7 @@ export function TrainingPage() {
       setPhase('idle');
       setStatus(t('training.cancelled'));
     } else if (m.type === 'error') {
-      setError(m.message);
+      setError(m.say ? say(m.say) : m.message);
       setStatus('');
       setPhase('idle');
     }

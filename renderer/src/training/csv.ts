@@ -4,6 +4,8 @@
  * the 1-based line.
  */
 import { CsvError, csvHeaderOf, NamedColumnReader, type NamedColumns } from '../../../models/dataset/csv';
+import { t } from '../i18n';
+import { say } from '../msg';
 
 export class TrainingCsvError extends Error {
   override name = 'TrainingCsvError';
@@ -23,7 +25,7 @@ export async function readFileColumns(file: Blob, name: string, channels: string
       reader.push(value);
     }
   } catch (e) {
-    if (e instanceof CsvError) throw new TrainingCsvError(`${name}: ${e.message}`);
+    if (e instanceof CsvError) throw new TrainingCsvError(t('problems.csv.inFile', { file: name, error: say(e.msg) }));
     throw e;
   } finally {
     stream.releaseLock();
@@ -47,15 +49,15 @@ export const isManifestHeader = (h: string[]) => ['file', 'label', 'sample_rate_
 export function parseManifest(name: string, text: string): ManifestEntry[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const h = lines[0].split(',').map((s) => s.trim());
-  if (!isManifestHeader(h)) throw new TrainingCsvError(`${name} is not a manifest (needs the columns file,label,sample_rate_hz)`);
+  if (!isManifestHeader(h)) throw new TrainingCsvError(t('training.file.notManifest', { name }));
   const [f, l, r] = ['file', 'label', 'sample_rate_hz'].map((c) => h.indexOf(c));
   const out: ManifestEntry[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (!lines[i].trim()) continue;
     const c = lines[i].split(',').map((s) => s.trim());
     const rate = Number(c[r]);
-    if (!(rate >= 100 && rate <= 1e6)) throw new TrainingCsvError(`${name} line ${i + 1}: sample_rate_hz "${c[r]}" is not a sample rate`);
-    if (!c[f] || !c[l]) throw new TrainingCsvError(`${name} line ${i + 1}: empty file or label`);
+    if (!(rate >= 100 && rate <= 1e6)) throw new TrainingCsvError(t('training.file.badRate', { name, line: String(i + 1), value: c[r] }));
+    if (!c[f] || !c[l]) throw new TrainingCsvError(t('training.file.emptyCell', { name, line: String(i + 1) }));
     out.push({ file: c[f], label: c[l], sampleRateHz: rate });
   }
   return out;
@@ -66,16 +68,16 @@ export function parseManifest(name: string, text: string): ManifestEntry[] {
  * of channel names), or null when it looks like CSV text. `head` is its first bytes.
  */
 export function badFileReason(name: string, size: number, head: Uint8Array): string | null {
-  if (size === 0) return `${name} is empty: there is no recording in it.`;
+  if (size === 0) return t('training.file.empty', { name });
   let control = 0;
   for (const b of head) {
-    if (b === 0) return `${name} is not a CSV text file (it holds binary data). Pick a recording saved as CSV: a header of channel names, then one row of numbers per sample.`;
+    if (b === 0) return t('training.file.binary', { name });
     if (b < 9 || (b > 13 && b < 32) || b === 127) control++;
   }
-  if (control > head.length * 0.02) return `${name} is not a CSV text file (it holds binary data). Pick a recording saved as CSV: a header of channel names, then one row of numbers per sample.`;
+  if (control > head.length * 0.02) return t('training.file.binary', { name });
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
-  if (text.trim() === '') return `${name} holds only blank space: there is no recording in it.`;
+  if (text.trim() === '') return t('training.file.blank', { name });
   const header = headerOf(text);
-  if (header.length === 0 || header.every((c) => c.trim() !== '' && Number.isFinite(Number(c)))) return `${name} has no header line of channel names (for example DE_accel,FE_accel) before its numbers.`;
+  if (header.length === 0 || header.every((c) => c.trim() !== '' && Number.isFinite(Number(c)))) return t('training.file.noHeader', { name });
   return null;
 }

@@ -68,4 +68,5 @@ export type FromWorker =
   | { type: 'trained'; report: EvaluationReport; notes: Msg[]; epochsRun: number; bestEpoch: number; stoppedEarly: boolean; seconds: number; backend: string; targetRate: number }
   | { type: 'quantized'; report: EvaluationReport; summary: CliSummary; verdict: Verdict; file: Uint8Array; blobBytes: number; lineage: Lineage; seconds: number; channels: string[]; specKey: string }
   | { type: 'cancelled' }
-  | { type: 'error'; message: string };
+  /** `message` in English; `say`, when the error carries its sentence, the same for the page to say. */
+  | { type: 'error'; message: string; say?: Msg };

@@ -29,6 +29,7 @@ import { say } from '../msg';
 import { readFileColumns } from './csv';
 import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
 import { refusalText, scanStored, type StoredQuery } from './stored';
+import { msgOf } from '../../../models/i18n/msg';
 
 let cancelled = false;
 
@@ -169,5 +170,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   }
   if (msg.type === 'lang') return setLanguage(msg.lang);
   const job = msg.type === 'train' ? train(msg) : scan(msg.query, msg.nodeName);
-  job.catch((err: Error) => post({ type: 'error', message: err.message || String(err) }));
+  job.catch((err: Error) => {
+    const m = msgOf(err);
+    post({ type: 'error', message: err.message || String(err), ...(m ? { say: m } : {}) });
+  });
 };

@@ -15,6 +15,7 @@ import learn from './learn.json';
 import live from './live.json';
 import nodes from './nodes.json';
 import power from './power.json';
+import problems from './problems.json';
 import recordings from './recordings.json';
 import report from './report.json';
 import reportPage from './reportPage.json';
@@ -22,4 +23,4 @@ import storage from './storage.json';
 import training from './training.json';
 import verdict from './verdict.json';
 
-export default { analysis, app, common, deploy, errors, evalrec, events, files, fleet, import: importNs, labels, learn, live, nodes, power, recordings, report, reportPage, storage, training, verdict };
+export default { analysis, app, common, deploy, errors, evalrec, events, files, fleet, import: importNs, labels, learn, live, nodes, power, problems, recordings, report, reportPage, storage, training, verdict };

@@ -11,13 +11,24 @@
  *  - Scatter: one Ledoit-Wolf covariance of the residuals (window minus its own speed's mean),
  *    pooled over every trained speed: speed moves the mean, not the scatter, and pooling keeps the
  *    covariance estimated from every training window (the weak-fault sensitivity of a pooled model).
+ *  - Interpolation error as a nuisance: between two knots the true healthy mean is not the
+ *    interpolated one. It is modelled as a random offset with the covariance of a Brownian bridge
+ *    pinned at the knots, per band: scale * t (1 - t) * d_i^2, d = the knots' mean difference,
+ *    t the position between them in log rpm. It is 0 at a knot and largest mid-way, and added to
+ *    the scatter at that speed, so a healthy machine between knots scores like a trained one.
+ *    scale = 1 (the prior: each band a random walk in log rpm, its rate estimated from its own
+ *    knot-to-knot change) with two knots; estimated by leave-one-knot-out with three or more.
+ *  - Threshold: not the largest validation score (one transient would set it) but the upper 95 %
+ *    tolerance bound of the log-normal (1 - target) quantile, with the smoothed scores' effective
+ *    number of independent windows (models/eval/threshold.ts toleranceThreshold).
  *  - Condition: a speed outside the trained span (widened by `spanTolerance` in log rpm) is its
  *    own state, "operating condition not seen in training", and is never called a fault.
  *
- * Score = squared Mahalanobis distance of the residual / D (about 1 on training-like windows).
+ * Score = squared Mahalanobis distance of the residual / D (about 1 on training-like windows),
+ * with the covariance at the window's speed (modelAt).
  */
-import { fitMahalanobis, mahalanobisScore, type MahalanobisModel } from '../eval/mahalanobis';
-import { chooseThreshold, type ThresholdChoice } from '../eval/threshold';
+import { cholesky, fitMahalanobis, mahalanobisScore, type MahalanobisModel } from '../eval/mahalanobis';
+import { toleranceThreshold, type ToleranceThresholdChoice } from '../eval/threshold';
 
 export interface SpeedGroup {
   rpm: number;
@@ -39,6 +50,26 @@ export interface SpeedDetectorOptions {
   spanTolerance?: number;
   /** Target per-window false-alarm rate for the threshold. */
   targetRate?: number;
+  /**
+   * Interpolation-error scale used with two knots (with three or more it is estimated by
+   * leave-one-knot-out). 1 = Brownian-bridge prior; 0 = trust the linear interpolation.
+   */
+  interpolationPrior?: number;
+  /** Confidence of the threshold's tolerance bound on the (1 - targetRate) quantile. */
+  thresholdConfidence?: number;
+}
+
+/**
+ * The interpolation error between knots k and k + 1, as a nuisance: at a fraction t of the way (in
+ * log rpm) the true healthy mean differs from the interpolated one by a random vector with
+ * independent bands of variance scale * t (1 - t) * d_i^2, d = mean_{k+1} - mean_k.
+ */
+export interface InterpolationModel {
+  scale: number;
+  /** 'prior' (two knots, or a scale given) or 'leave-one-knot-out' (three knots or more). */
+  source: 'prior' | 'leave-one-knot-out';
+  /** Leave-one-knot-out: |error|^2 / (t (1 - t) |d|^2) per interior knot, ascending rpm. */
+  ratios: number[];
 }
 
 export interface SpeedDetector {
@@ -49,7 +80,8 @@ export interface SpeedDetector {
   /** Trained speeds, ascending, with the mean smoothed features at each. */
   knots: { rpm: number; mean: Float64Array }[];
   within: MahalanobisModel;
-  threshold: ThresholdChoice;
+  interpolation: InterpolationModel;
+  threshold: ToleranceThresholdChoice;
 }
 
 export type WindowState = 'healthy' | 'fault' | 'unseen-condition';
@@ -57,6 +89,8 @@ export type WindowState = 'healthy' | 'fault' | 'unseen-condition';
 export const DEFAULT_SMOOTHING = 0.25;
 export const DEFAULT_WARMUP = 8;
 export const DEFAULT_SPAN_TOLERANCE = 0.03;
+export const DEFAULT_INTERPOLATION_PRIOR = 1;
+export const DEFAULT_THRESHOLD_CONFIDENCE = 0.95;
 
 /** EMA of consecutive rows, restarting at every segment start: y = x there, else y_k = y_{k-1} + a (x_k - y_{k-1}). */
 export function smoothRows(rows: ArrayLike<number>[], smoothing: number, segmentStarts: number[] = []): Float64Array[] {
@@ -113,6 +147,56 @@ export function expectedMean(det: SpeedDetector, rpm: number): Float64Array | nu
 }
 
 /**
+ * The residual model at a speed inside the span: the pooled within-speed scatter plus, between two
+ * knots, the interpolation nuisance (scale t (1 - t) d_i^2 per band). Null outside the span.
+ */
+export function modelAt(det: Pick<SpeedDetector, 'knots' | 'spanTolerance' | 'within' | 'interpolation' | 'dim'>, rpm: number): MahalanobisModel | null {
+  const b = bracket(det, rpm);
+  if (!b) return null;
+  const w = det.within;
+  const f = det.interpolation.scale * b.t * (1 - b.t);
+  if (b.lo === b.hi || !(f > 0)) return w;
+  const D = det.dim;
+  const lo = det.knots[b.lo].mean;
+  const hi = det.knots[b.hi].mean;
+  // The scatter of the standardised residuals, C = L L^T, plus the nuisance in the same units.
+  const C = new Float64Array(D * D);
+  for (let i = 0; i < D; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k <= j; k++) s += w.chol[i * D + k] * w.chol[j * D + k];
+      if (i === j) s += (f * (hi[i] - lo[i]) ** 2) / w.std[i] ** 2;
+      C[i * D + j] = C[j * D + i] = s;
+    }
+  return { ...w, chol: cholesky(C, D) };
+}
+
+/**
+ * Leave-one-knot-out: every interior knot predicted from its two neighbours; per knot the ratio of
+ * the squared error to the nuisance's expected size at scale 1, t (1 - t) |d|^2 (d = the
+ * neighbours' difference). The ratio does not depend on the knot spacing for a Brownian bridge
+ * (variance ~ h, |d|^2 ~ h) nor for a smooth curve (error ~ h^2 f'', |d|^2 ~ h^2 f'^2), so it
+ * carries over to the narrower intervals the detector uses. Empty with fewer than three knots.
+ */
+export function leaveOneKnotOut(knots: { rpm: number; mean: ArrayLike<number> }[]): number[] {
+  const ratios: number[] = [];
+  for (let k = 1; k + 1 < knots.length; k++) {
+    const a = knots[k - 1];
+    const c = knots[k + 1];
+    const t = Math.log(knots[k].rpm / a.rpm) / Math.log(c.rpm / a.rpm);
+    let e2 = 0;
+    let d2 = 0;
+    for (let i = 0; i < a.mean.length; i++) {
+      const d = c.mean[i] - a.mean[i];
+      e2 += (knots[k].mean[i] - (a.mean[i] + t * d)) ** 2;
+      d2 += d * d;
+    }
+    ratios.push(d2 > 0 ? e2 / (t * (1 - t) * d2) : 0);
+  }
+  return ratios;
+}
+
+/**
  * Fits on healthy recordings at one or more speeds (one group per recording); the threshold comes
  * from separate healthy validation recordings at the trained speeds (never the training windows).
  */
@@ -137,15 +221,28 @@ export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], 
     });
   const residuals: Float64Array[] = [];
   for (const { rpm, mean } of knots) for (const r of bySpeed.get(rpm)!) residuals.push(r.map((v, i) => v - mean[i]));
-  const partial = { dim, smoothing, warmup, spanTolerance, knots, within: fitMahalanobis(residuals) };
+  const ratios = options.interpolationPrior === undefined ? leaveOneKnotOut(knots) : [];
+  const interpolation: InterpolationModel = ratios.length
+    ? { scale: ratios.reduce((s, x) => s + x, 0) / ratios.length, source: 'leave-one-knot-out', ratios }
+    : { scale: options.interpolationPrior ?? DEFAULT_INTERPOLATION_PRIOR, source: 'prior', ratios };
+  if (!(interpolation.scale >= 0)) throw new RangeError(`interpolation scale ${interpolation.scale} must be >= 0`);
+  const partial = { dim, smoothing, warmup, spanTolerance, knots, within: fitMahalanobis(residuals), interpolation };
   const valScores: number[] = [];
+  // Smoothed scores are correlated: after a restart the first is new, and each later one adds
+  // about a / (2 - a) of an independent value (an EMA of weight a is an AR(1) with rho = 1 - a).
+  let effective = 0;
+  const perWindow = smoothing / (2 - smoothing);
   for (const g of validation) {
     if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
-    const s = scoreGroup({ ...partial, threshold: null as unknown as ThresholdChoice }, g);
+    const s = scoreGroup({ ...partial, threshold: null as unknown as ToleranceThresholdChoice }, g);
     const age = windowsSinceRestart(s.length, g.segmentStarts);
-    for (let i = 0; i < s.length; i++) if (age[i] >= warmup) valScores.push(s[i]);
+    for (let i = 0; i < s.length; i++)
+      if (age[i] >= warmup) {
+        effective += valScores.length > 0 && age[i] > warmup && age[i - 1] >= warmup ? perWindow : 1;
+        valScores.push(s[i]);
+      }
   }
-  return { ...partial, threshold: chooseThreshold(valScores, options.targetRate ?? 0.001) };
+  return { ...partial, threshold: toleranceThreshold(valScores, options.targetRate ?? 0.001, effective, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE) };
 }
 
 /**
@@ -155,12 +252,13 @@ export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], 
  */
 export function scoreGroup(det: SpeedDetector, g: SpeedGroup): Float64Array {
   const mean = expectedMean(det, g.rpm);
-  if (!mean) return new Float64Array(g.rows.length).fill(NaN);
+  const model = modelAt(det, g.rpm);
+  if (!mean || !model) return new Float64Array(g.rows.length).fill(NaN);
   const tmp = new Float64Array(det.dim);
   const r = new Float64Array(det.dim);
   return Float64Array.from(smoothRows(g.rows, det.smoothing, g.segmentStarts), (y) => {
     for (let i = 0; i < det.dim; i++) r[i] = y[i] - mean[i] + det.within.mean[i];
-    return mahalanobisScore(det.within, r, tmp);
+    return mahalanobisScore(model, r, tmp);
   });
 }
 

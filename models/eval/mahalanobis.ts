@@ -50,7 +50,7 @@ export function fitMahalanobis(rows: ArrayLike<number>[], minStd = 0.01): Mahala
   return { mean, std, chol: cholesky(C, d), shrinkage, dim: d };
 }
 
-function cholesky(A: Float64Array, d: number): Float64Array {
+export function cholesky(A: Float64Array, d: number): Float64Array {
   const Lm = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {

@@ -59,6 +59,54 @@ export function chooseThreshold(validation: ArrayLike<number>, targetRate = 0.00
   return { threshold: Math.max(lognormal, maxV), lognormal, maxValidation: maxV, targetRate, windows: n };
 }
 
+export interface ToleranceThresholdChoice extends ThresholdChoice {
+  /** Effective number of independent validation windows the bound was computed with. */
+  effectiveWindows: number;
+  /** The one-sided tolerance factor k (threshold = exp(mean + k sd) of the log scores); NaN when too few windows gave chooseThreshold's rule instead. */
+  k: number;
+  confidence: number;
+}
+
+/**
+ * One-sided normal tolerance factor: with n independent samples, mean + k sd exceeds the (1 - p)
+ * quantile of the population with probability `confidence` (Natrella's approximation,
+ * NIST/SEMATECH e-Handbook 7.2.6.3): k = (z_p + sqrt(z_p^2 - a b)) / a with
+ * a = 1 - z_g^2 / (2 (n - 1)), b = z_p^2 - z_g^2 / n.
+ */
+export function toleranceFactor(n: number, targetRate: number, confidence: number): number {
+  const zp = normalQuantile(1 - targetRate);
+  const zg = normalQuantile(confidence);
+  const a = 1 - zg * zg / (2 * (n - 1));
+  if (!(n > 2 && a > 0)) throw new RangeError(`a tolerance bound needs more than ${Math.ceil(1 + zg * zg / 2)} independent windows, got ${n.toFixed(1)}`);
+  const b = zp * zp - zg * zg / n;
+  return (zp + Math.sqrt(zp * zp - a * b)) / a;
+}
+
+/**
+ * Threshold for a target per-window rate from validation scores, not set by any single window:
+ * a log-normal fitted to the scores (mean and sd of their logs), and instead of the (1 - p)
+ * quantile's point estimate its upper one-sided tolerance bound at `confidence` (0.95), computed
+ * with the effective number of independent windows (at most their count: smoothed scores are
+ * correlated, so 500 windows are not 500 samples). The largest validation score is reported but
+ * does not set the threshold: one transient in the validation stretch would.
+ */
+export function toleranceThreshold(validation: ArrayLike<number>, targetRate = 0.001, effectiveWindows = validation.length, confidence = 0.95, floor = 1e-12): ToleranceThresholdChoice {
+  const base = chooseThreshold(validation, targetRate, floor);
+  const n = validation.length;
+  const logs = Float64Array.from(validation, (v) => Math.log(Math.max(v, floor)));
+  let m = 0;
+  for (const l of logs) m += l / n;
+  let s2 = 0;
+  for (const l of logs) s2 += (l - m) ** 2;
+  const sd = Math.sqrt(s2 / (n - 1));
+  const nEff = Math.min(n, effectiveWindows);
+  // Too few independent windows for a bound (fewer than about 4): the point estimate or the largest
+  // validation score, whichever is larger (chooseThreshold), is all the data can say.
+  if (!(nEff > 1 + normalQuantile(confidence) ** 2 / 2 + 1)) return { ...base, effectiveWindows: nEff, k: NaN, confidence };
+  const k = toleranceFactor(nEff, targetRate, confidence);
+  return { ...base, threshold: Math.exp(m + k * sd), effectiveWindows: nEff, k, confidence };
+}
+
 /**
  * Probability that a given window starts an alarm under k-of-n debounce when windows are over
  * the threshold independently with probability p: the window entering must be over, the window

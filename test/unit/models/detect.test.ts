@@ -7,7 +7,8 @@ import { BaselineLearner } from '../../../models/detect/baseline';
 import { baselineVectors, gaussianNoise, HEADER_PATH, renderBaselineHeader } from '../../../scripts/gen-baseline-vectors';
 import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
 import { segmentRms } from '../../../models/eval/alarm';
-import { bracket, expectedMean, fitSpeedDetector, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
+import { bracket, expectedMean, fitSpeedDetector, leaveOneKnotOut, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
+import { toleranceFactor, toleranceThreshold } from '../../../models/eval/threshold';
 
 const noise = gaussianNoise;
 const D = 8;
@@ -50,7 +51,9 @@ describe('speed-aware detector', () => {
     const ok = evaluateScores(scoreGroup(det, { rpm: 1000, rows: healthy(1000, 500, 5) }), det.threshold.threshold, det.warmup);
     expect(ok.flagged).toBeLessThan(0.01);
     expect(ok.state).toBe('healthy');
-    const bad = evaluateScores(scoreGroup(det, { rpm: 1000, rows: healthy(1000, 500, 6, (b) => (b === 6 ? 0.3 : 0)) }), det.threshold.threshold, det.warmup);
+    // Mid-way the interpolation nuisance (sd about half a band's knot-to-knot change, here 0.2-0.4) hides
+    // a small change in one band; a fault that raises several bands well above it is flagged.
+    const bad = evaluateScores(scoreGroup(det, { rpm: 1000, rows: healthy(1000, 500, 6, (b) => (b >= 4 ? 2 : 0)) }), det.threshold.threshold, det.warmup);
     expect(bad.flagged).toBeGreaterThan(0.99);
     expect(bad.state).toBe('fault');
   });
@@ -69,6 +72,79 @@ describe('speed-aware detector', () => {
     expect(() => fitSpeedDetector(train, [])).toThrow(/validation/);
     expect(() => fitSpeedDetector(train, [{ rpm: 2000, rows: healthy(2000, 50, 8) }])).toThrow(/outside the trained span/);
     expect(() => fitSpeedDetector([{ rpm: 800, rows: healthy(800, 5, 9) }], val)).toThrow(/at least 10 are needed/);
+  });
+});
+
+/**
+ * Healthy log band energies whose spectrum moves smoothly but not linearly with speed: band b by
+ * s_b (x + 0.6 x^2), x = log(rpm / 800) / log(1.5) (0 at 800 rpm, 1 at 1200 rpm), s_b = 0.5 + 0.2 b,
+ * except the last band, which speed does not move. Linear interpolation between 800 and 1200 rpm
+ * misses the mean at 1000 rpm by 0.15 s_b, 2-8 times the smoothed scatter.
+ */
+function moving(rpm: number, n: number, seed: number, extra: (b: number) => number = () => 0): Float32Array[] {
+  const g = noise(seed);
+  const x = Math.log(rpm / 800) / Math.log(1.5);
+  return Array.from({ length: n }, () => Float32Array.from({ length: D }, (_, b) => -3 + (b === D - 1 ? 0 : 0.5 + 0.2 * b) * (x + 0.6 * x * x) + 0.1 * g() + extra(b)));
+}
+
+describe('speed-aware detector, spectrum moving non-linearly with speed', () => {
+  const train = [
+    { rpm: 800, rows: moving(800, 600, 11) },
+    { rpm: 1200, rows: moving(1200, 600, 12) },
+  ];
+  const val = [
+    { rpm: 800, rows: moving(800, 400, 13) },
+    { rpm: 1200, rows: moving(1200, 400, 14) },
+  ];
+  const flagged = (det: ReturnType<typeof fitSpeedDetector>, rows: Float32Array[], rpm = 1000) => evaluateScores(scoreGroup(det, { rpm, rows }), det.threshold.threshold, det.warmup);
+
+  it('without the interpolation nuisance flags the healthy mid speed (the failure it fixes)', () => {
+    const bare = fitSpeedDetector(train, val, { interpolationPrior: 0 });
+    expect(flagged(bare, moving(1000, 500, 15)).flagged).toBeGreaterThan(0.5);
+  });
+
+  it('scores a healthy machine between the knots like a trained one and still flags a fault there', () => {
+    const det = fitSpeedDetector(train, val);
+    expect(det.interpolation).toMatchObject({ scale: 1, source: 'prior' });
+    const ok = flagged(det, moving(1000, 500, 15));
+    expect(ok.flagged).toBeLessThan(0.01);
+    expect(ok.alarms).toBe(0);
+    // A fault's extra energy in a band the speed does not move is seen as at a knot; in bands it
+    // moves, the fault must stand out of the interpolation nuisance (sd 0.8 s_b mid-way).
+    expect(flagged(det, moving(1000, 500, 16, (b) => (b === D - 1 ? 0.5 : 0))).flagged).toBeGreaterThan(0.99);
+    expect(flagged(det, moving(1000, 500, 17, (b) => (b < 3 ? 2.5 : 0))).flagged).toBeGreaterThan(0.99);
+    // At a knot the nuisance is zero: the same fault is seen there as well.
+    expect(flagged(det, moving(800, 500, 18, (b) => (b === D - 1 ? 0.5 : 0)), 800).flagged).toBeGreaterThan(0.99);
+    expect(flagged(det, moving(800, 500, 19), 800).flagged).toBeLessThan(0.01);
+  });
+
+  it('estimates the interpolation scale by leave-one-knot-out from three knots', () => {
+    const lin = [800, 1000, 1200].map((rpm) => ({ rpm, mean: Float64Array.from({ length: D }, (_, b) => b * Math.log(rpm)) }));
+    expect(leaveOneKnotOut(lin)[0]).toBeCloseTo(0, 9);
+    expect(leaveOneKnotOut(lin.slice(0, 2))).toEqual([]);
+    const three = fitSpeedDetector([...train, { rpm: 1000, rows: moving(1000, 600, 20) }], [...val, { rpm: 1000, rows: moving(1000, 400, 21) }]);
+    expect(three.interpolation.source).toBe('leave-one-knot-out');
+    expect(three.interpolation.scale).toBeGreaterThan(0);
+    expect(three.interpolation.ratios).toHaveLength(1);
+  });
+});
+
+describe('tolerance threshold', () => {
+  it('bounds the quantile above its point estimate, less so with more independent windows', () => {
+    expect(toleranceFactor(1e7, 0.001, 0.95)).toBeCloseTo(3.09, 2);
+    expect(toleranceFactor(30, 0.001, 0.95)).toBeGreaterThan(toleranceFactor(300, 0.001, 0.95));
+    expect(toleranceFactor(300, 0.001, 0.95)).toBeGreaterThan(3.09);
+    expect(() => toleranceFactor(2, 0.001, 0.95)).toThrow(/independent windows/);
+  });
+
+  it('is not set by one transient', () => {
+    const g = noise(30);
+    const scores = Array.from({ length: 500 }, () => Math.exp(0.2 * g()));
+    const calm = toleranceThreshold(scores, 0.001, 70);
+    const withSpike = toleranceThreshold([...scores.slice(1), 20], 0.001, 70);
+    expect(withSpike.maxValidation).toBe(20);
+    expect(withSpike.threshold).toBeLessThan(4);
+    expect(withSpike.threshold / calm.threshold).toBeLessThan(1.25); // the largest score alone would say 20
   });
 });
 

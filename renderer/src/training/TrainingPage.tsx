@@ -15,10 +15,10 @@ import { addModel, listModels, nextModelVersion } from '../db/models';
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { formatFixed } from '../format';
 import { lang, t } from '../i18n';
-import { say } from '../msg';
+import { say, sayError } from '../msg';
 import { technicianName } from '../labels/technician';
 import { LossChart } from './charts';
-import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
+import { badFileReason, headerOf, isManifestHeader, parseManifestText } from './csv';
 import { DataReportView } from './DataReportView';
 import { ModelStorePanel, type NodeChoice } from './ModelStorePanel';
 import { OpenedModelPanel } from './OpenedModelPanel';
@@ -145,7 +145,7 @@ export function TrainingPage() {
   async function pick(list: FileList | null): Promise<void> {
     if (!list || list.length === 0) return;
     setError(null);
-    let manifest: ReturnType<typeof parseManifest> | null = null;
+    let manifest: ReturnType<typeof parseManifestText>['rows'] | null = null;
     const recs: File[] = [];
     const bad: string[] = [];
     let firstHeader: string[] = [];
@@ -159,9 +159,9 @@ export function TrainingPage() {
       const cols = headerOf(new TextDecoder().decode(head));
       if (isManifestHeader(cols)) {
         try {
-          manifest = parseManifest(f.name, await f.text());
+          manifest = parseManifestText(f.name, await f.text()).rows;
         } catch (e) {
-          bad.push((e as Error).message);
+          bad.push(sayError(e));
         }
       } else {
         recs.push(f);

@@ -1,7 +1,7 @@
 /**
  * Reading the technician's files for training: numeric CSV recordings (a header of column names,
- * one row per sample) and manifests (file,label,sample_rate_hz). Every error names the file and
- * the 1-based line.
+ * one row per sample) and manifests (file,label,sample_rate_hz; read by models/dataset/manifest.ts,
+ * as the CLI reads them). Every error names the file and the 1-based line.
  */
 import { CsvError, csvHeaderOf, NamedColumnReader, type NamedColumns } from '../../../models/dataset/csv';
 import { t } from '../i18n';
@@ -37,31 +37,7 @@ export function headerOf(firstChunk: string): string[] {
   return (csvHeaderOf(firstChunk, true) ?? []).filter((s) => s.length > 0);
 }
 
-export interface ManifestEntry {
-  file: string;
-  label: string;
-  sampleRateHz: number;
-}
-
-/** True when a header looks like a training manifest. */
-export const isManifestHeader = (h: string[]) => ['file', 'label', 'sample_rate_hz'].every((c) => h.includes(c));
-
-export function parseManifest(name: string, text: string): ManifestEntry[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const h = lines[0].split(',').map((s) => s.trim());
-  if (!isManifestHeader(h)) throw new TrainingCsvError(t('training.file.notManifest', { name }));
-  const [f, l, r] = ['file', 'label', 'sample_rate_hz'].map((c) => h.indexOf(c));
-  const out: ManifestEntry[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!lines[i].trim()) continue;
-    const c = lines[i].split(',').map((s) => s.trim());
-    const rate = Number(c[r]);
-    if (!(rate >= 100 && rate <= 1e6)) throw new TrainingCsvError(t('training.file.badRate', { name, line: String(i + 1), value: c[r] }));
-    if (!c[f] || !c[l]) throw new TrainingCsvError(t('training.file.emptyCell', { name, line: String(i + 1) }));
-    out.push({ file: c[f], label: c[l], sampleRateHz: rate });
-  }
-  return out;
-}
+export { isManifestHeader, parseManifestText } from '../../../models/dataset/manifest';
 
 /**
  * Why a picked file cannot be a recording, in words about the file (empty, binary data, no header

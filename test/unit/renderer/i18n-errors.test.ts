@@ -22,7 +22,7 @@ import { VigilDb } from '../../../renderer/src/db/db';
 import { planImport, undoImport } from '../../../renderer/src/db/exchange';
 import { setLanguage, t } from '../../../renderer/src/i18n';
 import { say, sayError } from '../../../renderer/src/msg';
-import { badFileReason, parseManifest } from '../../../renderer/src/training/csv';
+import { badFileReason, parseManifestText } from '../../../renderer/src/training/csv';
 
 /** Words the two languages share on purpose: names of formats, checks and the product. */
 const SHARED = new Set(['vigil', 'csv', 'crc', 'hmac', 'json', 'vgmd', 'vigilds1', 'big-endian', 'little-endian', 'nan', 'sample_rate_hz', 'de_accel', 'fe_accel', 'bytes', 'bits', 'decimal', 'normal']);
@@ -117,7 +117,7 @@ describe('errors said in Spanish', () => {
     expect(keys.length).toBeGreaterThan(100);
     const get = (o: Record<string, unknown>, k: string) => sample(k.split('.').reduce<unknown>((x, p) => (x as Record<string, unknown>)[p], o) as string);
     // Column names a manifest must have are the file format's, the same in every language.
-    const formatWords: Record<string, string[]> = { 'training.file.notManifest': ['file', 'label'] };
+    const formatWords: Record<string, string[]> = { 'problems.manifest.noColumns_one': ['file', 'label'], 'problems.manifest.noColumns_other': ['file', 'label'], 'problems.manifest.badRpm': ['rpm'] };
     const left = keys
       .filter((k) => k !== 'problems.plain' && k !== 'problems.csv.inFile')
       .map((k) => ({ k, left: englishLeft(get(CATALOGUES.en, k), get(CATALOGUES.es, k)).filter((w) => !(formatWords[k] ?? []).includes(w)) }))
@@ -211,13 +211,13 @@ describe('errors said in Spanish', () => {
       badFileReason('vacío.csv', 0, new Uint8Array(0)),
       badFileReason('foto.csv', 512, Uint8Array.from({ length: 512 }, (_, i) => i % 256)),
       badFileReason('n.csv', 10, enc.encode('1,2\n3,4\n')),
-      (thrown(() => parseManifest('m.csv', 'file,label,sample_rate_hz\nx.csv,normal,12\n')) as Error).message,
+      sayError(thrown(() => parseManifestText('m.csv', 'file,label,sample_rate_hz\nx.csv,normal,12\n'))),
     ];
     setLanguage('en');
     expect(reasons[0]).toBe('vacío.csv está vacío: no contiene ninguna grabación.');
     expect(reasons[1]).toMatch(/^foto\.csv no es un archivo de texto CSV/);
     expect(reasons[2]).toMatch(/no tiene una línea de cabecera/);
-    expect(reasons[3]).toMatch(/^m\.csv, línea 2: el sample_rate_hz «12» no es una frecuencia de muestreo$/);
+    expect(reasons[3]).toBe('manifiesto m.csv, línea 2: sample_rate_hz "12" no es una frecuencia de muestreo (un número de Hz entre 100 y 1000000)');
   });
 
   it('model file, training and report errors', async () => {

@@ -43,7 +43,7 @@ export class NodeSession extends SessionLink {
     [P.MSG_FEATURES]: (f) => this.onFeatures(f),
     [P.MSG_RAW_BLOCK]: (f) => this.onRaw(f),
     [P.MSG_HELLO]: (f) => this.onHello(f),
-    [P.MSG_EVENT]: (f) => this.emit('event', W.eventToApi(this.path, P.decodeEvent(f.payload))),
+    [P.MSG_EVENT]: (f) => this.onEvent(f),
     [P.MSG_LOG]: (f) => this.emit('log', W.logToApi(this.path, P.decodeLog(f.payload), Date.now())),
     [MSG_MODEL_STATUS]: (f) => this.model.onFrame(f.type, f.payload),
   };
@@ -277,6 +277,7 @@ export class NodeSession extends SessionLink {
   // ---- Incoming frames ---------------------------------------------------------------------------
 
   protected onFrame(f: Frame): void {
+    this.condition.heard(Date.now());
     try {
       const handler = this.frameHandlers[f.type];
       if (handler) handler(f);
@@ -319,12 +320,16 @@ export class NodeSession extends SessionLink {
     // A HELLO nobody asked for, with a new nonce, outside a handshake: the node restarted. Its
     // streams start again (no gap) in mode 1; re-apply what the app chose.
     const rebooted = !answer && !waiting && prev !== undefined && (h.info === undefined || (prevNonce !== undefined && W.hex(prevNonce) !== W.hex(h.info.linkNonce)));
+    // The alarm and detector main keeps: a node that restarted has no alarm on any more; one that
+    // answered our HELLO_REQ repeats its alarm if it is still on (docs/protocol.md §3.3).
+    const kind = prev && prev.uid !== uid ? 'other-node' : answer ? 'answer' : rebooted ? 'restarted' : 'unasked';
+    const conditionChanged = this.condition.hello(h.info ? W.linkInfoToApi(h.info, () => false) : undefined, kind, Date.now());
     if (rebooted && this.status === 'online') {
       this.streamRestarted();
       this.lastStreamTUs = undefined;
       void this.setup().then(() => this.emitUpdate());
     }
-    if (this.status === 'online' || this.status === 'error') {
+    if (this.status === 'online' || this.status === 'error' || conditionChanged) {
       if (this.status === 'error') {
         this.status = 'online';
         this.message = undefined;
@@ -341,7 +346,16 @@ export class NodeSession extends SessionLink {
     const out = W.featuresToApi(m);
     if (step.kind === 'missed' && this.featuresGapPending) out.gapReason = 'link-lost';
     this.featuresGapPending = false;
+    if (this.condition.features(out, Date.now())) this.emitUpdate();
     this.emit('features', out);
+  }
+
+  /** EVENT: main's alarm state first, so the node.updated that follows says it. */
+  private onEvent(f: Frame): void {
+    const e = W.eventToApi(this.path, P.decodeEvent(f.payload));
+    const changed = this.condition.event(e, Date.now());
+    this.emit('event', e);
+    if (changed) this.emitUpdate();
   }
 
   private onRaw(f: Frame): void {

@@ -88,8 +88,8 @@ export class ConditionTracker {
     return true;
   }
 
-  /** A FEATURES window. */
-  features(f: FeatureFrame, nowMs: number): boolean {
+  /** A FEATURES window; says whether the alarm or (only) the detector changed. */
+  features(f: FeatureFrame, nowMs: number): 'alarm' | 'detector' | null {
     this.latest = {
       windowIndex: f.windowIndex,
       tUs: f.tUs,
@@ -98,15 +98,15 @@ export class ConditionTracker {
       ...(f.velocityMmS ? { velocityMmS: f.velocityMmS } : {}),
       ...(f.anomalyScore !== undefined ? { anomalyScore: f.anomalyScore } : {}),
     };
-    let changed = false;
+    let alarm = false;
     if (this.confirmPending) {
       this.confirmPending = false;
-      changed = this.end('unconfirmed', nowMs);
+      alarm = this.end('unconfirmed', nowMs);
     }
     // A node before protocol 1.3 says no detector state: its score says whether a model runs.
     const d: DetectorStatus | undefined = f.detector ?? (f.anomalyScore === undefined ? undefined : f.anomalyScore === null ? { kind: 'none', learnPercent: 0 } : { kind: 'model', learnPercent: 0 });
-    if (d) changed = this.setDetector({ ...this.detector, kind: d.kind, learnPercent: d.learnPercent }) || changed;
-    return changed;
+    const detector = d ? this.setDetector({ ...this.detector, kind: d.kind, learnPercent: d.learnPercent }) : false;
+    return alarm ? 'alarm' : detector ? 'detector' : null;
   }
 
   /** The detector that raises an alarm with this model_version still runs (0: the node's own baseline). */

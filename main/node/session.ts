@@ -29,6 +29,9 @@ import { SecureStale } from './requests';
 
 export type { SessionOptions } from './sessionLink';
 
+/** A detector change alone (the learning percent) is pushed at most this often. */
+const DETECTOR_UPDATE_MS = 250;
+
 /** Wall-clock microseconds with sub-millisecond resolution. */
 function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -39,6 +42,8 @@ export class NodeSession extends SessionLink {
   private readonly windows = new StreamContinuity();
   private readonly rawFrames = new StreamContinuity();
   private lastStreamTUs: number | undefined;
+  /** When a detector change alone last made an update (see onFeatures). */
+  private detectorSaidMs = 0;
   private readonly frameHandlers: Record<number, (f: Frame) => void> = {
     [P.MSG_FEATURES]: (f) => this.onFeatures(f),
     [P.MSG_RAW_BLOCK]: (f) => this.onRaw(f),
@@ -346,7 +351,14 @@ export class NodeSession extends SessionLink {
     const out = W.featuresToApi(m);
     if (step.kind === 'missed' && this.featuresGapPending) out.gapReason = 'link-lost';
     this.featuresGapPending = false;
-    if (this.condition.features(out, Date.now())) this.emitUpdate();
+    // An alarm change is said at once; a detector change (learning percent) at most every 250 ms,
+    // else with the manager's once-a-second refresh: a state that flips per window floods nothing.
+    const now = Date.now();
+    const changed = this.condition.features(out, now);
+    if (changed === 'alarm' || (changed === 'detector' && now - this.detectorSaidMs >= DETECTOR_UPDATE_MS)) {
+      if (changed === 'detector') this.detectorSaidMs = now;
+      this.emitUpdate();
+    }
     this.emit('features', out);
   }
 

@@ -29,6 +29,9 @@ import { SecureStale } from './requests';
 
 export type { SessionOptions } from './sessionLink';
 
+/** A detector change alone (the learning percent) is pushed at most this often. */
+const DETECTOR_UPDATE_MS = 250;
+
 /** Wall-clock microseconds with sub-millisecond resolution. */
 function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -39,11 +42,13 @@ export class NodeSession extends SessionLink {
   private readonly windows = new StreamContinuity();
   private readonly rawFrames = new StreamContinuity();
   private lastStreamTUs: number | undefined;
+  /** When a detector change alone last made an update (see onFeatures). */
+  private detectorSaidMs = 0;
   private readonly frameHandlers: Record<number, (f: Frame) => void> = {
     [P.MSG_FEATURES]: (f) => this.onFeatures(f),
     [P.MSG_RAW_BLOCK]: (f) => this.onRaw(f),
     [P.MSG_HELLO]: (f) => this.onHello(f),
-    [P.MSG_EVENT]: (f) => this.emit('event', W.eventToApi(this.path, P.decodeEvent(f.payload))),
+    [P.MSG_EVENT]: (f) => this.onEvent(f),
     [P.MSG_LOG]: (f) => this.emit('log', W.logToApi(this.path, P.decodeLog(f.payload), Date.now())),
     [MSG_MODEL_STATUS]: (f) => this.model.onFrame(f.type, f.payload),
   };
@@ -277,6 +282,7 @@ export class NodeSession extends SessionLink {
   // ---- Incoming frames ---------------------------------------------------------------------------
 
   protected onFrame(f: Frame): void {
+    this.condition.heard(Date.now());
     try {
       const handler = this.frameHandlers[f.type];
       if (handler) handler(f);
@@ -319,12 +325,16 @@ export class NodeSession extends SessionLink {
     // A HELLO nobody asked for, with a new nonce, outside a handshake: the node restarted. Its
     // streams start again (no gap) in mode 1; re-apply what the app chose.
     const rebooted = !answer && !waiting && prev !== undefined && (h.info === undefined || (prevNonce !== undefined && W.hex(prevNonce) !== W.hex(h.info.linkNonce)));
+    // The alarm and detector main keeps: a node that restarted has no alarm on any more; one that
+    // answered our HELLO_REQ repeats its alarm if it is still on (docs/protocol.md §3.3).
+    const kind = prev && prev.uid !== uid ? 'other-node' : answer ? 'answer' : rebooted ? 'restarted' : 'unasked';
+    const conditionChanged = this.condition.hello(h.info ? W.linkInfoToApi(h.info, () => false) : undefined, kind, Date.now());
     if (rebooted && this.status === 'online') {
       this.streamRestarted();
       this.lastStreamTUs = undefined;
       void this.setup().then(() => this.emitUpdate());
     }
-    if (this.status === 'online' || this.status === 'error') {
+    if (this.status === 'online' || this.status === 'error' || conditionChanged) {
       if (this.status === 'error') {
         this.status = 'online';
         this.message = undefined;
@@ -341,7 +351,23 @@ export class NodeSession extends SessionLink {
     const out = W.featuresToApi(m);
     if (step.kind === 'missed' && this.featuresGapPending) out.gapReason = 'link-lost';
     this.featuresGapPending = false;
+    // An alarm change is said at once; a detector change (learning percent) at most every 250 ms,
+    // else with the manager's once-a-second refresh: a state that flips per window floods nothing.
+    const now = Date.now();
+    const changed = this.condition.features(out, now);
+    if (changed === 'alarm' || (changed === 'detector' && now - this.detectorSaidMs >= DETECTOR_UPDATE_MS)) {
+      if (changed === 'detector') this.detectorSaidMs = now;
+      this.emitUpdate();
+    }
     this.emit('features', out);
+  }
+
+  /** EVENT: main's alarm state first, so the node.updated that follows says it. */
+  private onEvent(f: Frame): void {
+    const e = W.eventToApi(this.path, P.decodeEvent(f.payload));
+    const changed = this.condition.event(e, Date.now());
+    this.emit('event', e);
+    if (changed) this.emitUpdate();
   }
 
   private onRaw(f: Frame): void {

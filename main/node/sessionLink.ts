@@ -23,6 +23,7 @@ import {
   type TimeSync,
 } from '../../models/api/contract';
 import type { ByteLink } from '../transport/byteLink';
+import { ConditionTracker } from './condition';
 import { Handshake } from './handshake';
 import type { KeyStore } from './keys';
 import { Reconnector, type ReconnectOptions } from './reconnect';
@@ -77,6 +78,8 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
   protected stream: StreamSettings | undefined;
   protected time: TimeSync | undefined;
   protected readonly counters = W.emptySessionCounters();
+  /** The node's alarm, detector and latest levels (NodeInfo.condition), fed by session.ts. */
+  protected readonly condition = new ConditionTracker();
   protected featuresGapPending = false;
   protected rawGapPending = false;
   protected readonly requests: RequestLayer;
@@ -136,6 +139,7 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
       ...(this.time ? { time: { ...this.time } } : {}),
       ...(this.status === 'reconnecting' && this.reconnect.state ? { reconnect: { ...this.reconnect.state } } : {}),
       stats: W.linkStats(this.deframer ? W.addStats(this.oldStats, this.deframer.stats) : this.oldStats, this.counters),
+      condition: this.condition.snapshot(),
     };
   }
 

@@ -56,7 +56,7 @@ function stateOf(node: KnownNode | undefined, extras: LinkStore, m: FleetMachine
   return pointState({
     status: node.info?.status ?? null,
     latest: x?.latest,
-    events: x?.events,
+    ...(node.info?.condition ? { condition: node.info.condition } : {}),
     helloDetector: node.info?.hello?.info?.detector,
     helloModelVersion: node.info?.hello?.info?.modelVersion,
     group: m.group,
@@ -90,6 +90,8 @@ function when(ms: number): string {
 
 function lastSeen(node: KnownNode, extras: LinkStore): string {
   const info = node.info;
+  // When main last heard the node, whichever page was open then.
+  if (info?.condition?.lastSeenMs) return t('fleet.point.lastSeen', { time: when(info.condition.lastSeenMs) });
   if (info?.status === 'online') {
     const fr = extras.get(info.path).latest;
     if (fr && info.time) return t('fleet.point.lastSeen', { time: when((fr.tUs + info.time.offsetUs) / 1000) });

@@ -1,9 +1,9 @@
 /**
  * A measurement point's (and a machine's) state for the Fleet page, from what the host and the node
- * said: the node's status, its latest features, the machine's ISO 20816-3 class and the detector
- * state. Pure (no DOM, no i18n): the page turns `kind` and its fields into colour and words.
+ * said: the node's status, the condition main keeps for it (alarm, detector, latest velocity), its
+ * latest features, and the machine's ISO 20816-3 class. Pure (no DOM, no i18n): the page turns `kind` and its fields into colour and words.
  */
-import type { DetectorStatus, FeatureFrame, NodeEventInfo, NodeStatus } from '../../../models/api/contract';
+import type { DetectorStatus, FeatureFrame, NodeCondition, NodeStatus } from '../../../models/api/contract';
 
 export type MachineGroup = 1 | 2;
 export type Foundation = 'rigid' | 'flexible';
@@ -67,21 +67,16 @@ export interface PointInput {
   /** The node's status from the host, or null for a node known only from stored recordings. */
   status: NodeStatus | null;
   latest?: FeatureFrame;
-  /** The node's alarm events this page has seen (started / ended). */
-  events?: readonly NodeEventInfo[];
-  /** Detector state from HELLO when no frame has arrived yet. */
+  /**
+   * The node's condition as main keeps it (NodeInfo.condition): whether its alarm is on comes from
+   * here, not from the events one page happened to receive, so a reload keeps an active alarm.
+   */
+  condition?: NodeCondition;
+  /** Detector state from HELLO when main says none and no frame has arrived yet. */
   helloDetector?: DetectorStatus;
   helloModelVersion?: number;
   group: MachineGroup;
   foundation: Foundation;
-}
-
-/** True when the node's latest alarm event started and has not ended. */
-export function alarmActive(events: readonly NodeEventInfo[] | undefined): boolean {
-  if (!events || events.length === 0) return false;
-  const open = new Map<string, boolean>();
-  for (const e of events) open.set(`${e.eventId}:${e.startWindow}`, e.state === 'started');
-  return [...open.values()].some(Boolean);
 }
 
 export function pointState(p: PointInput): PointState {
@@ -89,15 +84,17 @@ export function pointState(p: PointInput): PointState {
   const make = (kind: StateKind, extra: Partial<PointState> = {}): PointState => ({ ...base, kind, tone: TONE[kind], ...extra });
   if (p.status === null || p.status === 'offline' || p.status === 'error' || p.status === 'reconnecting') return make('offline');
   if (p.status === 'connecting') return make('connecting');
-  const v = p.latest?.velocityMmS?.filter((x) => Number.isFinite(x));
+  // The zone is worked out here: it depends on the machine's group and foundation, which only this page knows.
+  const v = (p.latest?.velocityMmS ?? p.condition?.latest?.velocityMmS)?.filter((x) => Number.isFinite(x));
   const velocityMmS = v && v.length > 0 ? Math.max(...v) : null;
   const zone = velocityMmS === null ? null : zoneOf(velocityMmS, p.group, p.foundation);
-  const alarm = alarmActive(p.events);
+  const alarm = p.condition?.alarm?.active === true;
   const extra = { velocityMmS, zone, alarmActive: alarm };
   if (alarm) return make('alarm', extra);
   if (zone === 'D') return make('zone-d', extra);
   if (zone === 'C') return make('zone-c', extra);
-  const detector = p.latest?.detector ?? p.helloDetector;
+  const held = p.condition?.detector;
+  const detector = held && held.kind !== 'unknown' ? held : (p.latest?.detector ?? p.helloDetector);
   if (detector?.kind === 'learning') return make('learning', { ...extra, learnPercent: detector.learnPercent });
   if (detector?.kind === 'unseen-condition') return make('unseen', extra);
   const noModel = detector ? detector.kind === 'none' : p.latest ? p.latest.anomalyScore === null : p.helloModelVersion === 0;

@@ -8,6 +8,7 @@ import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';
 import { axisColour } from './rmsChart';
 import { isoZone } from './iso';
+import { activeAlarm, alarmEntries, alarmKey } from './alarms';
 
 /** Re-renders at most `hz` times a second while the node's extras change. */
 function useExtras(store: LinkStore, path: string, hz = 4): NodeExtras {
@@ -132,21 +133,33 @@ export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore 
   );
 }
 
+const ENDED_WORD = { node: 'live.alarmEnded', detector: 'live.alarmReplaced', restart: 'live.alarmRestarted', unconfirmed: 'live.alarmUnconfirmed' } as const;
+
 export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore }) {
   const x = useExtras(store, node.path, 2);
-  if (x.events.length === 0) return null;
-  const recent = x.events.slice(-5).reverse();
-  // A model swap restarts the node's detector without ending the old model's alarm.
-  const running = node.hello?.info?.modelVersion;
-  const active = (e: (typeof recent)[number]) => e.state === 'started' && (running === undefined || e.modelVersion === running);
+  // The events this page saw, and the alarm main holds for the node (on since before this page opened).
+  const entries = alarmEntries(node, x.events);
+  if (entries.length === 0) return null;
+  const recent = entries.slice(-5).reverse();
   return (
     <ul className="alarm-list" data-testid="alarm-list" aria-label={t('live.alarms')}>
       {recent.map((e) => (
-        <li key={`${e.eventId}:${e.modelVersion}:${e.startWindow}`} className={active(e) ? 'error' : undefined} data-model={e.modelVersion} data-active={active(e)}>
-          {t('live.alarmLine', { id: e.eventId, state: active(e) ? t('live.alarmActiveWord') : e.state === 'started' ? t('live.alarmReplaced') : t('live.alarmEnded'), model: e.modelVersion, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
+        <li key={alarmKey(e)} className={e.active ? 'error' : undefined} data-model={e.modelVersion} data-active={e.active}>
+          {t('live.alarmLine', { id: e.eventId, state: e.active ? t('live.alarmActiveWord') : t(ENDED_WORD[e.ended ?? 'node']), model: e.modelVersion, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The node's alarm as main holds it, in the card's head: on until the node says it ended, whatever this page saw. */
+export function AlarmBadge({ node }: { node: NodeInfo }) {
+  const a = activeAlarm(node);
+  if (!a) return null;
+  return (
+    <span className="badge alarm-on" role="status" data-testid="alarm-state" data-active="true" title={t('live.alarmOnTitle')}>
+      {t('live.alarmOn', { time: formatTime(a.sinceMs), peak: f(a.peakScore, 2), threshold: f(a.threshold, 2) })}
+    </span>
   );
 }
 

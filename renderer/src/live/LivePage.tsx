@@ -15,7 +15,8 @@ import type { VigilClient } from '../api/types';
 import { formatFixed, formatHz, nodeTitle } from '../format';
 import { LinkBadge, StatusBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
-import { AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
+import { alarmEntries } from './alarms';
+import { AlarmBadge, AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
 
@@ -70,17 +71,19 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
   labelsRef.current = labels.value;
   const selectionRef = useRef(selection);
   selectionRef.current = selection;
+  const nodeRef = useRef(node);
+  nodeRef.current = node;
   const bands = (): Band[] => {
     const t0 = recorder.sessionOf(node.path)?.t0Ms;
     const out: Band[] =
       t0 === undefined ? [] : labelsRef.current.map((l) => ({ start: (l.startMs - t0) / 1000, end: (l.endMs - t0) / 1000, colour: LABEL_COLOURS[l.label], text: labelName(l.label) }));
-    // The node's anomaly alarms (EVENT), on the same node clock as the trend.
+    // The node's anomaly alarms (EVENT, and the one main holds), on the same node clock as the trend.
     const x = extras.get(node.path);
     const lastT = (x.latest?.tUs ?? 0) / 1e6;
-    for (const e of x.events) {
+    for (const e of alarmEntries(nodeRef.current, x.events)) {
       const start = e.startTUs / 1e6;
-      const end = e.state === 'started' ? Math.max(lastT, e.endTUs / 1e6) : e.endTUs / 1e6;
-      out.push({ start, end, colour: '#b3261e', text: t(e.state === 'started' ? 'live.alarmActive' : 'live.alarm', { id: e.eventId }) });
+      const end = e.active ? Math.max(lastT, e.endTUs / 1e6) : e.endTUs / 1e6;
+      out.push({ start, end, colour: '#b3261e', text: t(e.active ? 'live.alarmActive' : 'live.alarm', { id: e.eventId }) });
     }
     const sel = selectionRef.current;
     if (sel) out.push({ start: sel.startS, end: sel.endS, colour: '#0b5cad', text: t('live.newLabel'), pending: true });
@@ -146,6 +149,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
         <StatusBadge status={node.status} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
+        <AlarmBadge node={node} />
         {h && (
           <span className="muted small">
             {h.board} · {formatHz(h.sampleRateHz)} · {t('live.headInfo', { window: h.windowLen, hop: h.hop })}
@@ -153,7 +157,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
         )}
         {h?.info && (
           <span className="badge model" data-testid="running-model" title={t('live.modelTitle')}>
-            {detectorWords(extras.get(node.path).latest?.detector ?? h.info.detector) ?? (h.info.modelSource === 'none' ? t('live.noModel') : t('live.model', { version: h.info.modelVersion, source: t(`common.modelSource.${h.info.modelSource}`) }))}
+            {detectorWords(node.condition?.detector ?? extras.get(node.path).latest?.detector ?? h.info.detector) ?? (h.info.modelSource === 'none' ? t('live.noModel') : t('live.model', { version: h.info.modelVersion, source: t(`common.modelSource.${h.info.modelSource}`) }))}
           </span>
         )}
         <span

@@ -14,12 +14,17 @@ import type { ByteLink } from '../../../main/transport/byteLink';
 import {
   checkConfigSet,
   decodePair,
+  DETECTOR_BASELINE,
+  DETECTOR_LEARNING,
+  DETECTOR_MODEL,
+  type DetectorState,
   decodeSecure,
   decodeStream,
   decodeTimeReq,
   Deframer,
   encodeAck,
   encodeConfigEntries,
+  encodeEvent,
   encodeFeatures,
   encodeFrame,
   FEATURES_NO_MODEL_SCORE,
@@ -32,6 +37,7 @@ import {
   MSG_CONFIG,
   MSG_CONFIG_GET,
   MSG_CONFIG_SET,
+  MSG_EVENT,
   MSG_FEATURES,
   MSG_HELLO,
   MSG_HELLO_REQ,
@@ -63,6 +69,15 @@ interface NodeOpts {
   ackType?: number;
 }
 
+/** What the scripted node runs: its model (HELLO INFO), its detector state (protocol 1.3), an alarm it repeats after HELLO_REQ. */
+interface ScriptedDetector {
+  modelVersion: number;
+  modelSource: number;
+  state?: DetectorState;
+  /** The EVENT payload of an alarm that is on: sent again after every HELLO answered, as the firmware does (docs/protocol.md 3.3). */
+  alarm?: Uint8Array;
+}
+
 /** A fake node behind a ByteLink: answers with the real codec. */
 class ScriptedNode {
   written: Frame[] = [];
@@ -74,6 +89,7 @@ class ScriptedNode {
   config = { name: 'scripted', hop: 512 };
   streamMode = 1;
   decimation = 1;
+  detector: ScriptedDetector = { modelVersion: 0, modelSource: 1 };
 
   constructor(public o: NodeOpts = {}) {}
 
@@ -113,12 +129,13 @@ class ScriptedNode {
                 rangeG: 16,
                 streamMode: this.streamMode,
                 rawDecimation: this.decimation,
-                modelVersion: 0,
-                modelSource: 1,
+                modelVersion: this.detector.modelVersion,
+                modelSource: this.detector.modelSource,
                 slots: [
                   { state: 0, seq: 0, modelVersion: 0 },
                   { state: 0, seq: 0, modelVersion: 0 },
                 ],
+                ...(this.detector.state ? { state: this.detector.state } : {}),
               },
             }),
       }),
@@ -136,6 +153,7 @@ class ScriptedNode {
       case MSG_HELLO_REQ:
         this.nonce = Uint8Array.from({ length: 8 }, () => Math.floor(Math.random() * 256));
         l.toApp(this.hello(f.seq));
+        if (this.detector.alarm && (this.streamMode & 1) !== 0) l.toApp(encodeFrame(MSG_EVENT, this.seq++, this.detector.alarm));
         break;
       case MSG_CONFIG_GET:
         reply(MSG_CONFIG, encodeConfigEntries([
@@ -503,5 +521,123 @@ describe('reconnect and gaps', () => {
     expect(s.info()).toMatchObject({ status: 'offline', message: 'The demo node stopped (SIGKILL)' });
     await sleep(50);
     expect(node.links).toHaveLength(1);
+  });
+});
+
+describe("the node's condition kept by main (NodeInfo.condition)", () => {
+  const alarm = (state: 0 | 1, over: Partial<{ eventId: number; startWindow: number; endWindow: number; modelVersion: number; peakScore: number }> = {}) =>
+    encodeEvent({ eventId: 3, state, debounceK: 3, debounceN: 5, startWindow: 40, endWindow: 42, startTUs: 40_000, endTUs: 42_000, peakScore: 14.5, threshold: 1.65, modelVersion: 1, ...over });
+  const detectorFeatures = (windowIndex: number, state: DetectorState, score: number) =>
+    encodeFrame(MSG_FEATURES, 1, encodeFeatures({ windowIndex, tUs: windowIndex * 1000, shaftHz: 29.95, values: [[1, 2, 3, 4, 2.5], [6, 7, 8, 9, 3.5]], anomalyScore: score, logBands: [[-6], [-6]], state }));
+
+  it('an EVENT started makes the alarm active, its end clears it; the update carries it and nodes.list shows it', async () => {
+    const node = new ScriptedNode({ minor: 3 });
+    node.detector = { modelVersion: 1, modelSource: 1, state: { detector: DETECTOR_MODEL, learnPercent: 0 } };
+    const s = await started(node);
+    const updates: NodeInfo[] = [];
+    s.on('update', (u) => updates.push(u));
+    expect(s.info().condition).toMatchObject({ alarm: null, detector: { kind: 'model', modelVersion: 1, modelSource: 'built-in' } });
+    const before = Date.now();
+    node.links[0].toApp(detectorFeatures(42, { detector: DETECTOR_MODEL, learnPercent: 0 }, 14.5));
+    node.links[0].toApp(encodeFrame(MSG_EVENT, 2, alarm(1)));
+    await sleep(20);
+    const on = s.info().condition!;
+    expect(on.alarm).toMatchObject({ active: true, eventId: 3, startWindow: 40, endWindow: 42, peakScore: 14.5, modelVersion: 1, debounceK: 3, debounceN: 5 });
+    expect(on.alarm!.threshold).toBeCloseTo(1.65, 5);
+    expect(on.alarm!.sinceMs).toBeGreaterThanOrEqual(before);
+    expect(on.lastSeenMs).toBeGreaterThanOrEqual(before);
+    expect(on.latest).toMatchObject({ windowIndex: 42, shaftHz: expect.closeTo(29.95, 3), velocityMmS: [2.5, 3.5], anomalyScore: 14.5 });
+    // Pushed on the node-update channel at once, not only in the once-a-second refresh.
+    expect(updates.at(-1)!.condition!.alarm!.active).toBe(true);
+    // Windows go on over the threshold: still on, whatever a page saw.
+    node.links[0].toApp(detectorFeatures(60, { detector: DETECTOR_MODEL, learnPercent: 0 }, 12));
+    await sleep(20);
+    expect(s.info().condition!.alarm!.active).toBe(true);
+    // The node ends event 3: cleared, with when and why.
+    node.links[0].toApp(encodeFrame(MSG_EVENT, 3, alarm(0, { endWindow: 61 })));
+    await sleep(20);
+    expect(s.info().condition!.alarm).toMatchObject({ active: false, eventId: 3, endWindow: 61, endedBy: 'node', sinceMs: on.alarm!.sinceMs });
+    expect(updates.at(-1)!.condition!.alarm!.active).toBe(false);
+    await s.close();
+  });
+
+  it('an alarm the node repeats after a HELLO_REQ stays on with its start time; one it does not repeat ended unseen', async () => {
+    const node = new ScriptedNode({ minor: 3 });
+    node.detector = { modelVersion: 1, modelSource: 1, state: { detector: DETECTOR_MODEL, learnPercent: 0 }, alarm: alarm(1) };
+    let present = true;
+    const s = new NodeSession(node.link(), { requestTimeoutMs: 40, helloRetryMs: 30, helloTimeoutMs: 500, pollMs: 20, present: () => present, reopen: async () => node.link() });
+    await s.start();
+    // The node was in alarm before the app connected: it said so right after its HELLO.
+    await sleep(20);
+    const first = s.info().condition!.alarm!;
+    expect(first).toMatchObject({ active: true, eventId: 3 });
+    // The link drops and comes back; the node repeats the alarm after the new HELLO: same start.
+    present = false;
+    node.links[0].pull();
+    await sleep(40);
+    present = true;
+    await new Promise<void>((r) => s.on('update', (u) => u.status === 'online' && r()));
+    await sleep(20);
+    expect(s.info().condition!.alarm).toMatchObject({ active: true, eventId: 3, sinceMs: first.sinceMs });
+    // The alarm ends while the link is down: after the next HELLO no EVENT, then a window.
+    present = false;
+    node.links[1].pull();
+    node.detector.alarm = undefined;
+    await sleep(40);
+    present = true;
+    await new Promise<void>((r) => s.on('update', (u) => u.status === 'online' && r()));
+    expect(s.info().condition!.alarm!.active).toBe(true); // not known yet
+    node.links[2].toApp(detectorFeatures(900, { detector: DETECTOR_MODEL, learnPercent: 0 }, 0.5));
+    await sleep(20);
+    expect(s.info().condition!.alarm).toMatchObject({ active: false, endedBy: 'unconfirmed' });
+    await s.close();
+  });
+
+  it('follows the learning percent, and a HELLO with another model ends the old model\'s alarm', async () => {
+    const node = new ScriptedNode({ minor: 3 });
+    node.detector = { modelVersion: 1, modelSource: 1, state: { detector: DETECTOR_MODEL, learnPercent: 0 } };
+    const s = await started(node);
+    const updates: NodeInfo[] = [];
+    s.on('update', (u) => updates.push(u));
+    node.links[0].toApp(encodeFrame(MSG_EVENT, 2, alarm(1)));
+    await sleep(20);
+    expect(s.info().condition!.alarm!.active).toBe(true);
+    // A new model (slot 0, version 2) says HELLO: model 1's alarm cannot be on any more.
+    node.detector = { modelVersion: 2, modelSource: 2, state: { detector: DETECTOR_MODEL, learnPercent: 0 } };
+    node.links[0].toApp(node.hello(node.seq++));
+    await sleep(20);
+    expect(s.info().condition).toMatchObject({ alarm: { active: false, endedBy: 'detector', modelVersion: 1 }, detector: { kind: 'model', modelVersion: 2, modelSource: 'slot 0' } });
+    expect(updates.at(-1)!.condition!.detector.modelVersion).toBe(2);
+    // The technician resets the node to learn its machine: the percent goes up window by window.
+    for (const [i, pct] of [[1, 0], [2, 37], [3, 38]] as const) node.links[0].toApp(detectorFeatures(i, { detector: DETECTOR_LEARNING, learnPercent: pct }, NaN));
+    await sleep(20);
+    expect(s.info().condition!.detector).toMatchObject({ kind: 'learning', learnPercent: 38, modelVersion: 2 });
+    // Pushed at once, then at most every 250 ms (the manager's refresh carries the rest).
+    const learning = () => updates.filter((u) => u.condition!.detector.kind === 'learning').map((u) => u.condition!.detector.learnPercent);
+    expect(learning()).toEqual([0]);
+    await sleep(260);
+    node.links[0].toApp(detectorFeatures(5, { detector: DETECTOR_LEARNING, learnPercent: 39 }, NaN));
+    await sleep(20);
+    expect(learning()).toEqual([0, 39]);
+    // Learned: the node's own baseline raises alarms with model_version 0.
+    node.links[0].toApp(detectorFeatures(6, { detector: DETECTOR_BASELINE, learnPercent: 100 }, 2));
+    node.links[0].toApp(encodeFrame(MSG_EVENT, 3, alarm(1, { eventId: 7, modelVersion: 0 })));
+    await sleep(20);
+    expect(s.info().condition).toMatchObject({ alarm: { active: true, eventId: 7, modelVersion: 0 }, detector: { kind: 'baseline', learnPercent: 100 } });
+    await s.close();
+  });
+
+  it('a node that restarts (an unasked HELLO with a new nonce) has no alarm on', async () => {
+    const node = new ScriptedNode({ minor: 3 });
+    node.detector = { modelVersion: 1, modelSource: 1, state: { detector: DETECTOR_MODEL, learnPercent: 0 } };
+    const s = await started(node);
+    node.links[0].toApp(encodeFrame(MSG_EVENT, 2, alarm(1)));
+    await sleep(20);
+    expect(s.info().condition!.alarm!.active).toBe(true);
+    node.nonce = Uint8Array.from({ length: 8 }, (_, i) => 200 + i);
+    node.links[0].toApp(node.hello(node.seq++));
+    await sleep(50);
+    expect(s.info().condition!.alarm).toMatchObject({ active: false, endedBy: 'restart' });
+    await s.close();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureFrame, NodeEventInfo } from '../../../models/api/contract';
-import { alarmActive, pointState, worstState, zoneOf, type PointInput } from '../../../renderer/src/fleet/machineState';
+import type { FeatureFrame, NodeAlarmState, NodeCondition } from '../../../models/api/contract';
+import { pointState, worstState, zoneOf, type PointInput } from '../../../renderer/src/fleet/machineState';
 
 const frame = (velocity: number[], extra: Partial<FeatureFrame> = {}): FeatureFrame => ({
   windowIndex: 1,
@@ -13,8 +13,16 @@ const frame = (velocity: number[], extra: Partial<FeatureFrame> = {}): FeatureFr
   ...extra,
 });
 
-const event = (state: 'started' | 'ended', eventId = 1): NodeEventInfo =>
-  ({ path: '/dev/x', eventId, state, startWindow: 10, endWindow: state === 'ended' ? 20 : 0 }) as unknown as NodeEventInfo;
+/** The condition main keeps for a node (NodeInfo.condition), with its alarm on or ended. */
+const held = (active: boolean | null, extra: Partial<NodeCondition> = {}): NodeCondition => ({
+  alarm:
+    active === null
+      ? null
+      : ({ eventId: 1, startWindow: 10, endWindow: 20, startTUs: 0, endTUs: 0, peakScore: 9, threshold: 1.6, debounceK: 3, debounceN: 5, modelVersion: 1, active, sinceMs: 1, ...(active ? {} : { endedMs: 2, endedBy: 'node' }) } as NodeAlarmState),
+  detector: { kind: 'model', learnPercent: 0, modelVersion: 1 },
+  lastSeenMs: 1,
+  ...extra,
+});
 
 const base: PointInput = { status: 'online', group: 2, foundation: 'rigid' };
 
@@ -37,11 +45,18 @@ describe('fleet point state', () => {
   });
 
   it('an active alarm wins over a green zone and is still reported with the zone', () => {
-    const s = pointState({ ...base, latest: frame([0.5]), events: [event('started')] });
+    const s = pointState({ ...base, latest: frame([0.5]), condition: held(true) });
     expect(s).toMatchObject({ kind: 'alarm', tone: 'bad', zone: 'A', alarmActive: true });
-    // Once the event ended, the node is healthy again.
-    expect(pointState({ ...base, latest: frame([0.5]), events: [event('started'), event('ended')] }).kind).toBe('healthy');
-    expect(alarmActive([event('started', 1), event('ended', 1), event('started', 2)])).toBe(true);
+    // Once the node ended it, the node is healthy again.
+    expect(pointState({ ...base, latest: frame([0.5]), condition: held(false) }).kind).toBe('healthy');
+    expect(pointState({ ...base, latest: frame([0.5]), condition: held(null) }).kind).toBe('healthy');
+  });
+
+  it('after a reload (no frame, no event seen yet) the alarm and the zone come from the condition main keeps', () => {
+    const s = pointState({ ...base, condition: held(true, { latest: { windowIndex: 5, tUs: 5, atMs: 1, shaftHz: 29.95, velocityMmS: [0.4, 3.2] } }) });
+    expect(s).toMatchObject({ kind: 'alarm', alarmActive: true, zone: 'C', velocityMmS: 3.2 });
+    // Its detector too: learning, before any frame reached this page.
+    expect(pointState({ ...base, condition: held(null, { detector: { kind: 'learning', learnPercent: 41 } }) })).toMatchObject({ kind: 'learning', learnPercent: 41 });
   });
 
   it('zone C and D are named from the worst axis', () => {
@@ -70,7 +85,7 @@ describe('fleet point state', () => {
   it('a machine takes its worst point', () => {
     const ok = pointState({ ...base, latest: frame([0.5]) });
     const off = pointState({ ...base, status: 'offline' });
-    const alarm = pointState({ ...base, latest: frame([0.5]), events: [event('started')] });
+    const alarm = pointState({ ...base, latest: frame([0.5]), condition: held(true) });
     expect(worstState([ok, off])!.kind).toBe('offline');
     expect(worstState([ok, alarm, off])!.kind).toBe('alarm');
     expect(worstState([])).toBeNull();

@@ -62,7 +62,8 @@ usage:
               [--rounding double|single]
   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--speeds RPM[,RPM]] [--json]
   vigil size --data MANIFEST.csv [--budget flash=BYTES,ram=BYTES,insn=N] [--channel NAME[,NAME]] [--seed N]
-             [--epochs N] [--target-rate 0.001] [--detection-target 0.99] [--no-distill] [--out MODEL.vgm] [--json]
+             [--epochs N] [--target-rate 0.001] [--detection-target 0.99] [--widths 16,24,32,48,64]
+             [--bottlenecks 4,8,16] [--prune 0,0.25,0.5] [--no-distill] [--out MODEL.vgm] [--json]
   vigil inspect MODEL.vgm [--json]
   vigil export --model MODEL.vgm --tflite OUT.tflite [--rounding single|double] [--json]
   vigil import --tflite IN.tflite --spec RATE[,WINDOW,HOP,BANDS] | --spec MODEL.vgm --out MODEL.vgm
@@ -232,7 +233,7 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
 async function cmdSize(argv: string[], out: Out): Promise<Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     data: 'value', budget: 'value', channel: 'value', seed: 'value', epochs: 'value', 'target-rate': 'value', 'detection-target': 'value',
-    'no-distill': 'bool', out: 'value', json: 'bool', backend: 'value',
+    'no-distill': 'bool', out: 'value', json: 'bool', backend: 'value', widths: 'value', bottlenecks: 'value', prune: 'value',
   });
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   if (typeof flags.data !== 'string') throw new UsageError('size needs --data MANIFEST.csv');
@@ -245,6 +246,17 @@ async function cmdSize(argv: string[], out: Out): Promise<Record<string, unknown
   if (!(detectionTarget > 0 && detectionTarget <= 1)) throw new UsageError('--detection-target needs a fraction in (0, 1], like 0.99');
   const backend = flags.backend ?? 'wasm';
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError('--backend is wasm or cpu');
+  const list = (name: string, ok: (x: number) => boolean, what: string): number[] | undefined => {
+    const v = flags[name];
+    if (v === undefined) return undefined;
+    const xs = typeof v === 'string' ? v.split(',').map((x) => Number(x.trim())) : [];
+    if (!xs.length || xs.some((x) => !ok(x))) throw new UsageError(`--${name} takes ${what}`);
+    return xs;
+  };
+  const widthOk = (x: number) => Number.isInteger(x) && x >= 4 && x <= 256 && x % 4 === 0;
+  const widths = list('widths', widthOk, 'widths that are multiples of 4, like 16,24,32');
+  const bottlenecks = list('bottlenecks', widthOk, 'widths that are multiples of 4, like 4,8,16');
+  const prune = list('prune', (x) => x >= 0 && x < 1, 'fractions in [0, 1), like 0,0.25,0.5');
 
   const manifest = readManifest(flags.data, { needNormal: true });
   const channels = await chooseChannels(manifest, flags.channel as string | undefined);
@@ -262,6 +274,9 @@ async function cmdSize(argv: string[], out: Out): Promise<Record<string, unknown
     targetRate,
     detectionTarget,
     distill: !flags['no-distill'],
+    ...(widths ? { widths } : {}),
+    ...(bottlenecks ? { bottlenecks } : {}),
+    ...(prune ? { prune } : {}),
     onProgress: (m) => out.progress(m),
   });
   for (const line of tradeoffTable(r)) out.log(line);

@@ -3,7 +3,6 @@
 // small for any candidate refused before training), and the search end to end on tiny models.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { extractFeatures } from '../../../models/features/windower';
 import { defaultFeatureSpec } from '../../../models/features/spec';
 import { readVgmFile, writeModelBlob } from '../../../models/nn/modelFile';
 import { trainAutoencoder } from '../../../models/train/autoencoder';

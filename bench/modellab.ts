@@ -26,6 +26,17 @@
  *   kmeans_detection_rate_min   the smallest fraction of a fault file's windows over it
  *   kmeans_auc_min              the smallest ROC AUC over the fault files
  *   kmeans_clusters, kmeans_fit_s  clusters kept and seconds to fit them
+ *
+ * The size search (models/size/search.ts, docs/size.md) on the shared CWRU set, both accelerometers
+ * (64 inputs, so the reference is today's 64-32-8-32-64), for the STM32F405 node's default budget
+ * (null, with a note, without ../shared/data):
+ *   size_search_s                      seconds for the whole search (training every candidate in the budget)
+ *   size_chosen_arch, size_chosen_bytes, size_chosen_insn_inference, size_chosen_false_alarm_rate,
+ *   size_chosen_detection_rate_min, size_chosen_false_alarm_at_detection   the chosen model
+ *   size_default_*                     the same for the unpruned 64-32-8-32-64 trained in the same search
+ *   size_candidates, size_candidates_trained   rows in the trade-off table, and how many were trained
+ *   size_chosen_insn_measured, size_default_insn_measured  nn_net_run of those int8 models in QEMU (icount)
+ *   size_insn_model_max_err            largest |modelled - measured| / measured over the measured models
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +54,11 @@ import { defaultFeatureSpec } from '../models/features/spec';
 import { fitKMeans } from '../models/eval/kmeans';
 import { evaluate, KMEANS_K, KMEANS_SEED, summarize } from '../models/eval/report';
 import { prepareData } from '../models/train/dataset';
+import { insnOf } from '../models/size/cost';
+import { NODE_BUDGET, sizeSearch, tradeoffTable } from '../models/size/search';
+import { writeModelBlob as blobOf } from '../models/nn/modelFile';
+import { useNodeBackend } from '../main/cli/tfBackend';
+import { measureInsn } from './nnsize';
 import { findLiteRt, findTflm, runLiteRt } from '../test/helpers/litert';
 import { buildNnRun, runNodeC } from '../test/helpers/nnHost';
 import type { BenchResult } from './run';
@@ -111,6 +127,7 @@ export async function modellabBench(): Promise<BenchResult> {
   figures.c_twin_bitexact = cEqual / (2 * rows.length);
   figures.tflite_bytes = exportTflite(withRounding(base, 'single')).length;
   await kmeansBaseline(figures, notes);
+  await sizeSearchFigures(figures, notes);
   return {
     name: 'modellab',
     figures,
@@ -141,4 +158,63 @@ export async function kmeansBaseline(figures: BenchResult['figures'], notes: str
   figures.kmeans_detection_rate_min = s.detection_rate_min;
   figures.kmeans_auc_min = s.auc_min;
   notes.push(`k-means baseline: ${channels.join(',')} of ../shared/data/cwru, ${prepared.train.rows.length} training windows, k = ${km.k}`);
+}
+
+/** The size search's figures on the shared CWRU set (both accelerometers), for the node's default budget. */
+export async function sizeSearchFigures(figures: BenchResult['figures'], notes: string[]): Promise<void> {
+  const keys = ['size_search_s', 'size_chosen_arch', 'size_chosen_bytes', 'size_chosen_insn_inference', 'size_chosen_false_alarm_rate', 'size_chosen_detection_rate_min', 'size_chosen_false_alarm_at_detection',
+    'size_default_bytes', 'size_default_insn_inference', 'size_default_false_alarm_rate', 'size_default_detection_rate_min', 'size_default_false_alarm_at_detection',
+    'size_candidates', 'size_candidates_trained', 'size_chosen_insn_measured', 'size_default_insn_measured', 'size_insn_model_max_err'];
+  const path = join(CWRU, 'manifest.csv');
+  if (!existsSync(path)) {
+    for (const k of keys) figures[k] = null;
+    notes.push(`size search figures are null: ${path} is absent (the shared data is not here)`);
+    return;
+  }
+  const manifest = readManifest(path, { needNormal: true });
+  const channels = await chooseChannels(manifest, 'DE_accel,FE_accel');
+  const spec = defaultFeatureSpec(manifest.sampleRateHz);
+  const prepared = prepareData(await loadRecordings(manifest, channels), spec, { testFraction: 0.4, valFraction: 0.25 });
+  await useNodeBackend('wasm');
+  const r = await sizeSearch(prepared, spec, channels.map((_, i) => i), NODE_BUDGET, { seed: 1 });
+  const c = r.candidates[r.chosen];
+  const d = r.candidates[r.reference];
+  const r4 = (x: number | null) => (x === null ? null : Number(x.toFixed(4)));
+  figures.size_search_s = Number(r.seconds.toFixed(1));
+  figures.size_chosen_arch = c.name;
+  figures.size_chosen_bytes = c.bytes;
+  figures.size_chosen_insn_inference = c.insn;
+  figures.size_chosen_false_alarm_rate = r4(c.falseAlarmRate);
+  figures.size_chosen_detection_rate_min = r4(c.detectionRateMin);
+  figures.size_chosen_false_alarm_at_detection = r4(c.falseAlarmAtDetection);
+  figures.size_default_bytes = d.bytes;
+  figures.size_default_insn_inference = d.insn;
+  figures.size_default_false_alarm_rate = r4(d.falseAlarmRate);
+  figures.size_default_detection_rate_min = r4(d.detectionRateMin);
+  figures.size_default_false_alarm_at_detection = r4(d.falseAlarmAtDetection);
+  figures.size_candidates = r.candidates.length;
+  figures.size_candidates_trained = r.candidates.filter((x) => x.trained).length;
+  notes.push(`size search: ${channels.join(',')} of ../shared/data/cwru, budget flash ${NODE_BUDGET.flashBytes} B, RAM ${NODE_BUDGET.ramBytes} B (<= ${NODE_BUDGET.channelsMax} channels), ${NODE_BUDGET.insn} insn; ${r.epochs} epochs per candidate (early stop 20), ${r.fineTuneEpochs} fine-tuning epochs after pruning, teacher ${r.teacher ? r.teacher.widths.join('-') : 'none'}; ranking: false alarms at ${r.detectionTarget * 100}% detection of every fault class, then bytes, then insn`);
+  for (const line of tradeoffTable(r)) notes.push(`size: ${line}`);
+  // The cost model against QEMU: every trained unpruned, undistilled model of the search.
+  const measured = r.candidates.filter((x) => x.trained && x.model && x.prune === 0 && !x.distilled);
+  try {
+    const m = await measureInsn(measured.map((x) => blobOf(x.model!)));
+    let maxErr = 0;
+    measured.forEach((x, i) => {
+      if (!m[i].selftest) throw new Error(`${x.name}: the C self-test on the target failed`);
+      maxErr = Math.max(maxErr, Math.abs(insnOf(x.widths) - m[i].insn) / m[i].insn);
+    });
+    figures.size_insn_model_max_err = Number(maxErr.toFixed(5));
+    const at = (x: typeof c) => {
+      const i = measured.findIndex((y) => y.widths.join() === x.widths.join());
+      return i >= 0 ? m[i].insn : null;
+    };
+    figures.size_chosen_insn_measured = at(c);
+    figures.size_default_insn_measured = at(d);
+    notes.push(`size: instruction model checked on ${measured.length} trained models in QEMU (${measured.map((x, i) => `${x.widths.join('-')} ${m[i].insn}`).join(', ')}); pruned models run the same instructions today (the kernel does not skip zero blocks)`);
+  } catch (e) {
+    figures.size_insn_model_max_err = figures.size_chosen_insn_measured = figures.size_default_insn_measured = null;
+    notes.push(`size: no QEMU measurement (${(e as Error).message.split('\n')[0]}); insn figures are the fitted model's`);
+  }
 }

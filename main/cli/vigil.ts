@@ -4,6 +4,7 @@
  *
  *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
  *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
+ *   vigil size --data MANIFEST.csv [--budget flash=BYTES,ram=BYTES,insn=N] [--out MODEL.vgm] [--json]   (docs/size.md)
  *   vigil inspect MODEL.vgm [--json]
  *   vigil export --model MODEL.vgm --tflite OUT.tflite          (docs/tflite.md)
  *   vigil import --tflite IN.tflite --spec SPEC --out MODEL.vgm
@@ -34,6 +35,8 @@ import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
 import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions } from '../../models/train/pipeline';
+import { candidateJson, NODE_BUDGET, parseBudget, SizeBudgetError, sizeSearch, tradeoffTable } from '../../models/size/search';
+import { archName, INSN_FIT } from '../../models/size/cost';
 import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
 import { checkEdgeImpulseSignature, edgeImpulseToCsv, writeEdgeImpulseCbor, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
 import { chooseChannels, loadRecordings } from './data';
@@ -58,6 +61,9 @@ usage:
               [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
               [--rounding double|single]
   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--speeds RPM[,RPM]] [--json]
+  vigil size --data MANIFEST.csv [--budget flash=BYTES,ram=BYTES,insn=N] [--channel NAME[,NAME]] [--seed N]
+             [--epochs N] [--target-rate 0.001] [--detection-target 0.99] [--widths 16,24,32,48,64]
+             [--bottlenecks 4,8,16] [--prune 0,0.25,0.5] [--no-distill] [--out MODEL.vgm] [--json]
   vigil inspect MODEL.vgm [--json]
   vigil export --model MODEL.vgm --tflite OUT.tflite [--rounding single|double] [--json]
   vigil import --tflite IN.tflite --spec RATE[,WINDOW,HOP,BANDS] | --spec MODEL.vgm --out MODEL.vgm
@@ -72,6 +78,16 @@ usage:
   ${GATEWAY_USAGE}
   vigil power --rate HZ --hop N --axes N --stream features|raw|both|off [--decimation D] [--bands]
               --link wired|ble [--battery-mah N] [--json]
+
+size searches for the best model that fits a node (docs/size.md): hidden widths 16-64 and
+bottlenecks 4-16, 2x4-block magnitude pruning of 0, 25 and 50 %, and students distilled from a
+64-16-64 teacher; each is trained (--epochs, default 150, early stop), quantized and measured on the
+held-out windows, and costed: flash = the model blob's bytes, RAM = run scratch + 12 bytes per
+channel, instructions per window from a fit to QEMU measurements. It prints the trade-off table and
+picks, inside the budget, the fewest false alarms at the detection target (every fault class at least
+--detection-target of its windows detected), then the smallest blob. --budget defaults to the
+STM32F405 node's: flash=16352 (its model slot), ram=5620 (at most 176 channels), insn=14758 (150,000
+per window less the features); a partial --budget takes the rest from it. --out writes the chosen model.
 
 power estimates a node's average current, power and battery life (docs/power.md) from measured
 instruction counts, datasheet currents and named assumptions; --battery-mah defaults to 2600.
@@ -212,6 +228,98 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   printReport(report, out);
   out.log(`wrote ${flags.out}: model version ${modelVersion}, ${blob.length} bytes for the node (+ ${file.length - blob.length} bytes of app section)`);
   return { ...summary, model: flags.out, model_bytes: blob.length, seed, epochs_run: t.epochsRun, train_s: t.seconds, backend: t.backend, held_out: heldOutNotice(prepared, SPLIT) };
+}
+
+async function cmdSize(argv: string[], out: Out): Promise<Record<string, unknown>> {
+  const { flags, positional } = parseFlags(argv, {
+    data: 'value', budget: 'value', channel: 'value', seed: 'value', epochs: 'value', 'target-rate': 'value', 'detection-target': 'value',
+    'no-distill': 'bool', out: 'value', json: 'bool', backend: 'value', widths: 'value', bottlenecks: 'value', prune: 'value',
+  });
+  if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+  if (typeof flags.data !== 'string') throw new UsageError('size needs --data MANIFEST.csv');
+  const budget = typeof flags.budget === 'string' ? parseBudget(flags.budget) : NODE_BUDGET;
+  const seed = intFlag(flags, 'seed', 0, 2 ** 32 - 1) ?? 1;
+  const epochs = intFlag(flags, 'epochs', 1, 100000);
+  const targetRate = flags['target-rate'] === undefined ? 0.001 : Number(flags['target-rate']);
+  if (!(targetRate > 0 && targetRate < 0.5)) throw new UsageError('--target-rate needs a fraction between 0 and 0.5 (0.001 = 0.1% of windows)');
+  const detectionTarget = flags['detection-target'] === undefined ? 0.99 : Number(flags['detection-target']);
+  if (!(detectionTarget > 0 && detectionTarget <= 1)) throw new UsageError('--detection-target needs a fraction in (0, 1], like 0.99');
+  const backend = flags.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError('--backend is wasm or cpu');
+  const list = (name: string, ok: (x: number) => boolean, what: string): number[] | undefined => {
+    const v = flags[name];
+    if (v === undefined) return undefined;
+    const xs = typeof v === 'string' ? v.split(',').map((x) => Number(x.trim())) : [];
+    if (!xs.length || xs.some((x) => !ok(x))) throw new UsageError(`--${name} takes ${what}`);
+    return xs;
+  };
+  const widthOk = (x: number) => Number.isInteger(x) && x >= 4 && x <= 256 && x % 4 === 0;
+  const widths = list('widths', widthOk, 'widths that are multiples of 4, like 16,24,32');
+  const bottlenecks = list('bottlenecks', widthOk, 'widths that are multiples of 4, like 4,8,16');
+  const prune = list('prune', (x) => x >= 0 && x < 1, 'fractions in [0, 1), like 0,0.25,0.5');
+
+  const manifest = readManifest(flags.data, { needNormal: true });
+  const channels = await chooseChannels(manifest, flags.channel as string | undefined);
+  const spec = defaultFeatureSpec(manifest.sampleRateHz);
+  out.progress(`reading ${manifest.rows.length} recordings (channel ${channels.join(', ')}, ${manifest.sampleRateHz} Hz)`);
+  const recordings = await loadRecordings(manifest, channels);
+  const prepared = prepareData(recordings, spec, SPLIT);
+  out.log(`windows: ${prepared.train.rows.length} train, ${prepared.val.rows.length} validation, ${prepared.testNormal.rows.length} held-out normal, ${[...prepared.anomalies].map(([k, v]) => `${v.rows.length} ${k}`).join(', ') || 'no anomaly'}`);
+  out.log(`budget: flash ${budget.flashBytes} B, RAM ${budget.ramBytes} B${budget.channelsMax !== undefined ? ` (at most ${budget.channelsMax} channels)` : ''}, ${budget.insn} instructions per window (${budget.source})`);
+  await useNodeBackend(backend);
+  const axes = channels.map((_, i) => i);
+  const r = await sizeSearch(prepared, spec, axes, budget, {
+    seed,
+    ...(epochs ? { epochs } : {}),
+    targetRate,
+    detectionTarget,
+    distill: !flags['no-distill'],
+    ...(widths ? { widths } : {}),
+    ...(bottlenecks ? { bottlenecks } : {}),
+    ...(prune ? { prune } : {}),
+    onProgress: (m) => out.progress(m),
+  });
+  for (const line of tradeoffTable(r)) out.log(line);
+  const chosen = r.candidates[r.chosen];
+  const ref = r.reference >= 0 ? r.candidates[r.reference] : undefined;
+  out.log(`skip*: MODELLED instructions with a kernel that skips all-zero 2x4 weight blocks (the node's kernel does not; insn is today's kernel)`);
+  out.log(`insn = ${INSN_FIT.c0} + ${INSN_FIT.cD} D + ${INSN_FIT.cH} (sum of hidden widths) + ${INSN_FIT.cMac} MACs, fitted to QEMU measurements (docs/size.md)`);
+  out.log(`chose ${chosen.name}: ${chosen.bytes} bytes, ${chosen.insn} instructions per window, false alarms ${fmt((chosen.falseAlarmAtDetection ?? NaN) * 100, 2)}% at ${detectionTarget * 100}% detection; searched in ${r.seconds.toFixed(1)} s`);
+  let wrote: string | undefined;
+  if (typeof flags.out === 'string' && chosen.detector) {
+    const { file } = packageModel({
+      tool: 'vigil size',
+      createdAt: new Date().toISOString(),
+      channels,
+      spec,
+      recordings: recordings.map((x) => ({ name: x.name, label: x.label, samples: x.channels[0].length })),
+      prepared,
+      split: SPLIT,
+      options: { seed, hidden: chosen.widths.slice(1, -1), targetRate },
+      trained: chosen.detector,
+    });
+    try {
+      writeFileSync(flags.out, file);
+    } catch (e) {
+      throw new UsageError(`cannot write ${flags.out}: ${(e as Error).message}`);
+    }
+    wrote = flags.out;
+    out.log(`wrote ${flags.out}: ${chosen.name}, ${chosen.bytes} bytes for the node`);
+  }
+  return {
+    budget: { flash: budget.flashBytes, ram: budget.ramBytes, insn: budget.insn, channels_max: budget.channelsMax ?? null, source: budget.source },
+    detection_target: detectionTarget,
+    target_rate: targetRate,
+    epochs: r.epochs,
+    fine_tune_epochs: r.fineTuneEpochs,
+    teacher: r.teacher ? archName(r.teacher.widths) : null,
+    insn_model: { ...INSN_FIT, form: 'c0 + cD*D + cH*sum(hidden) + cMac*MACs' },
+    size_search_s: Number(r.seconds.toFixed(2)),
+    chosen: candidateJson(chosen),
+    reference: ref ? candidateJson(ref) : null,
+    candidates: r.candidates.map(candidateJson),
+    ...(wrote ? { out: wrote } : {}),
+  };
 }
 
 function printReport(r: EvaluationReport, out: Out): void {
@@ -543,6 +651,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     let result: unknown;
     if (cmd === 'train') result = await cmdTrain(rest, out);
     else if (cmd === 'eval') result = await cmdEval(rest, out);
+    else if (cmd === 'size') result = await cmdSize(rest, out);
     else if (cmd === 'inspect') result = cmdInspect(rest, out);
     else if (cmd === 'report') result = await cmdReport(rest, out);
     else if (cmd === 'features') result = await cmdFeatures(rest, out, io, json);
@@ -551,12 +660,12 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else if (cmd === 'edge-impulse') result = await cmdEdgeImpulse(rest, out);
     else if (cmd === 'power') result = cmdPower(rest, out);
     else if (cmd === 'gateway') await runGateway(parseGatewayArgs(rest), io.stderr);
-    else throw new UsageError(`unknown command "${cmd}" (train, eval, inspect, export, import, edge-impulse, report, features, power, gateway; see vigil --help)`);
+    else throw new UsageError(`unknown command "${cmd}" (train, eval, size, inspect, export, import, edge-impulse, report, features, power, gateway; see vigil --help)`);
     if (json && result !== undefined) io.stdout(JSON.stringify(result));
     return 0;
   } catch (e) {
     const err = e as Error;
-    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError, PowerUsageError, GatewayUsageError].some((c) => err instanceof c);
+    const expected = [UsageError, ManifestError, CsvReadError, ModelFormatError, NoTrainingDataError, TrainError, RangeError, ReportUsageError, ReportError, BundleError, PdfError, FeaturesUsageError, TfliteImportError, PowerUsageError, GatewayUsageError, SizeBudgetError].some((c) => err instanceof c);
     io.stderr(`vigil: ${expected ? err.message : `internal error: ${err.stack ?? err.message}`}`.split('\n')[0]);
     return expected ? 2 : 1;
   }

@@ -34,6 +34,22 @@ export interface TrainOptions {
    * best weights so far and `cancelled: true`. Awaited, so a worker can yield to its message loop.
    */
   onEpoch?: (p: EpochProgress) => boolean | void | Promise<boolean | void>;
+  /**
+   * Start from this model's weights (fine-tuning; its standardisation is kept) instead of a fresh
+   * Glorot draw. Its layer widths must equal `hidden`'s.
+   */
+  init?: FloatAutoencoder;
+  /**
+   * Per layer, 1 where a weight may be non-zero and 0 where it stays zero (pruning,
+   * models/size/prune.ts); laid out as DenseF32.weights. Reapplied after every step.
+   */
+  weightMask?: Float32Array[];
+  /**
+   * Distillation: the training (and validation) targets in feature units, one per window, in
+   * place of the windows themselves (a teacher's reconstructions, models/size/search.ts). The
+   * student still reconstructs its own input at inference; only what it is taught differs.
+   */
+  targets?: { train: ArrayLike<number>[]; val: ArrayLike<number>[] };
 }
 
 export interface EpochProgress {
@@ -129,7 +145,7 @@ export function paramLayout(widths: number[]): ParamLayout {
  * twice the time per step on the wasm backend for a model this small (bench/training.ts).
  * `weightMask` is the layout's mask as a tensor.
  */
-export function lossAndGradient(theta: tf.Tensor1D, layout: ParamLayout, weightMask: tf.Tensor1D, x: tf.Tensor2D, l2: number): { loss: tf.Scalar; grad: tf.Tensor1D } {
+export function lossAndGradient(theta: tf.Tensor1D, layout: ParamLayout, weightMask: tf.Tensor1D, x: tf.Tensor2D, l2: number, target: tf.Tensor2D = x): { loss: tf.Scalar; grad: tf.Tensor1D } {
   const L = layout.offsets.length;
   const [n, d] = x.shape;
   const Ws: tf.Tensor2D[] = [];
@@ -144,7 +160,7 @@ export function lossAndGradient(theta: tf.Tensor1D, layout: ParamLayout, weightM
     z.push(zl);
     a.push(l < L - 1 ? tf.relu(zl) : zl);
   }
-  const diff = tf.sub(a[L], x);
+  const diff = tf.sub(a[L], target);
   let loss = tf.mean(tf.square(diff)) as tf.Scalar;
   let da = tf.mul(diff, 2 / (n * d)) as tf.Tensor2D;
   const parts: tf.Tensor1D[] = new Array(2 * L);
@@ -163,8 +179,8 @@ export function lossAndGradient(theta: tf.Tensor1D, layout: ParamLayout, weightM
   return { loss, grad };
 }
 
-/** Reconstruction MSE only (the validation loss). */
-function reconstructionLoss(theta: tf.Tensor1D, layout: ParamLayout, x: tf.Tensor2D): tf.Scalar {
+/** Reconstruction MSE only (the validation loss), against the target (default: the input). */
+function reconstructionLoss(theta: tf.Tensor1D, layout: ParamLayout, x: tf.Tensor2D, target: tf.Tensor2D = x): tf.Scalar {
   const L = layout.offsets.length;
   let h = x;
   for (let l = 0; l < L; l++) {
@@ -173,7 +189,7 @@ function reconstructionLoss(theta: tf.Tensor1D, layout: ParamLayout, x: tf.Tenso
     const y = tf.add(tf.matMul(h, W), tf.slice(theta, [o.b], [o.outDim])) as tf.Tensor2D;
     h = l < L - 1 ? tf.relu(y) : y;
   }
-  return tf.mean(tf.square(tf.sub(h, x))) as tf.Scalar;
+  return tf.mean(tf.square(tf.sub(h, target))) as tf.Scalar;
 }
 
 export async function trainAutoencoder(
@@ -190,11 +206,35 @@ export async function trainAutoencoder(
   if (d !== axes.length * (spec.bandEdges.length - 1)) throw new TrainError(msg('problems.train.featureCount', { have: numOf(d), want: numOf(axes.length * (spec.bandEdges.length - 1)) }));
   if (o.hidden.length < 1 || o.hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new TrainError(msg('problems.train.hidden'));
 
-  const { mean, std } = fitStandardization(train, o.minStd);
+  const { mean, std } = o.init ? { mean: Float64Array.from(o.init.mean), std: Float64Array.from(o.init.std) } : fitStandardization(train, o.minStd);
   const prng = new Prng(o.seed);
   const layout = paramLayout([d, ...o.hidden, d]);
   const init = new Float32Array(layout.total);
-  for (const lo of layout.offsets) init.set(glorot(prng, lo.inDim, lo.outDim), lo.w); // biases start at 0
+  if (o.init) {
+    const widths = [o.init.layers[0]?.inDim, ...o.init.layers.map((l) => l.outDim)];
+    if (widths.join() !== layout.widths.join()) throw new TrainError(`the initial model is ${widths.join('-')}, the options ask for ${layout.widths.join('-')}`);
+    layout.offsets.forEach((lo, l) => {
+      const src = o.init!.layers[l];
+      for (let i = 0; i < lo.inDim; i++) for (let k = 0; k < lo.outDim; k++) init[lo.w + i * lo.outDim + k] = src.weights[k * lo.inDim + i];
+      init.set(src.bias, lo.b);
+    });
+  } else {
+    for (const lo of layout.offsets) init.set(glorot(prng, lo.inDim, lo.outDim), lo.w); // biases start at 0
+  }
+  // Pruning: the flat mask (kernel layout [in, out]; 1 at biases), applied to the start and after every step.
+  let keep: Float32Array | null = null;
+  if (o.weightMask) {
+    if (o.weightMask.length !== layout.offsets.length) throw new TrainError(`the weight mask has ${o.weightMask.length} layers, the model ${layout.offsets.length}`);
+    const flat = new Float32Array(layout.total).fill(1);
+    layout.offsets.forEach((lo, l) => {
+      const m = o.weightMask![l];
+      if (m.length !== lo.inDim * lo.outDim) throw new TrainError(`the weight mask of layer ${l + 1} has ${m.length} entries, not ${lo.inDim * lo.outDim}`);
+      for (let i = 0; i < lo.inDim; i++) for (let k = 0; k < lo.outDim; k++) flat[lo.w + i * lo.outDim + k] = m[k * lo.inDim + i];
+    });
+    for (let i = 0; i < init.length; i++) init[i] *= flat[i];
+    keep = flat;
+  }
+  if (o.targets && (o.targets.train.length !== train.length || o.targets.val.length !== val.length)) throw new TrainError('distillation needs one target per training and validation window');
   const L = layout.offsets.length;
 
   // Adam (Kingma & Ba 2015) as tf.train.adam: beta1 0.9, beta2 0.999, epsilon 1e-7, bias-corrected.
@@ -204,8 +244,11 @@ export async function trainAutoencoder(
   // Variables outlive tidy(); the tensors they are made from do not leak.
   const [theta, m, v] = tf.tidy(() => [tf.variable(tf.tensor1d(init), true), tf.variable(tf.zeros([layout.total]), false), tf.variable(tf.zeros([layout.total]), false)]);
   const mask = tf.tensor1d(layout.weightMask);
+  const keepT = keep ? tf.tensor1d(keep) : null;
   const xTrain = tf.tensor2d(standardizedMatrix(train, mean, std), [train.length, d]);
   const xVal = val.length > 0 ? tf.tensor2d(standardizedMatrix(val, mean, std), [val.length, d]) : null;
+  const yTrain = o.targets ? tf.tensor2d(standardizedMatrix(o.targets.train, mean, std), [train.length, d]) : null;
+  const yVal = o.targets && val.length > 0 ? tf.tensor2d(standardizedMatrix(o.targets.val, mean, std), [val.length, d]) : null;
   const n = train.length;
   const batch = Math.max(1, Math.min(o.batchSize, n));
   const history = { loss: [] as number[], valLoss: [] as number[] };
@@ -223,28 +266,32 @@ export async function trainAutoencoder(
       // One tidy scope per step: an epoch-wide scope would hold every intermediate tensor of
       // the epoch in wasm memory until its end.
       const shuffled = tf.tidy(() => tf.gather(xTrain, tf.tensor1d(perm, 'int32')) as tf.Tensor2D);
+      const shuffledY = yTrain ? tf.tidy(() => tf.gather(yTrain, tf.tensor1d(perm, 'int32')) as tf.Tensor2D) : null;
       let lossSum: tf.Scalar = tf.scalar(0);
       for (let s = 0; s < n; s += batch) {
         const size = Math.min(batch, n - s);
         step++;
         const next = tf.tidy(() => {
-          const { loss, grad } = lossAndGradient(theta, layout, mask, tf.slice(shuffled, [s, 0], [size, d]) as tf.Tensor2D, o.l2);
+          const xb = tf.slice(shuffled, [s, 0], [size, d]) as tf.Tensor2D;
+          const { loss, grad } = lossAndGradient(theta, layout, mask, xb, o.l2, shuffledY ? (tf.slice(shuffledY, [s, 0], [size, d]) as tf.Tensor2D) : xb);
           m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
           v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
           const mHatScale = o.learningRate / (1 - beta1 ** step);
           const vHat = tf.mul(v, 1 / (1 - beta2 ** step));
-          theta.assign(tf.sub(theta, tf.div(tf.mul(m, mHatScale), tf.add(tf.sqrt(vHat), eps))) as tf.Tensor1D);
+          const stepped = tf.sub(theta, tf.div(tf.mul(m, mHatScale), tf.add(tf.sqrt(vHat), eps))) as tf.Tensor1D;
+          theta.assign(keepT ? (tf.mul(stepped, keepT) as tf.Tensor1D) : stepped);
           return tf.add(lossSum, tf.mul(loss, size / n)) as tf.Scalar;
         });
         lossSum.dispose();
         lossSum = next;
       }
       shuffled.dispose();
+      shuffledY?.dispose();
       const loss = (await lossSum.data())[0];
       lossSum.dispose();
       let valLoss: number | null = null;
       if (xVal) {
-        const vl = tf.tidy(() => reconstructionLoss(theta, layout, xVal));
+        const vl = tf.tidy(() => reconstructionLoss(theta, layout, xVal, yVal ?? xVal));
         valLoss = (await vl.data())[0];
         vl.dispose();
       }
@@ -289,6 +336,6 @@ export async function trainAutoencoder(
     };
   } finally {
     for (const t of [theta, m, v, mask, xTrain]) t.dispose();
-    xVal?.dispose();
+    for (const t of [xVal, yTrain, yVal, keepT]) t?.dispose();
   }
 }

@@ -1,0 +1,143 @@
+/**
+ * What a candidate model costs a node (docs/size.md): flash (the packaged blob), RAM (what
+ * firmware/src/nn/infer.c needs to run it) and instructions per window (a linear model fitted on
+ * instruction counts measured in QEMU, bench/nnsize.ts). Widths are the layer widths in order,
+ * input first: [D, h1, ..., D].
+ */
+import { blobLayout } from '../nn/modelFile';
+
+/** The layer widths of an autoencoder with input D and hidden widths h: [D, ...h, D]. */
+export const widthsOf = (inputDim: number, hidden: number[]): number[] => [inputDim, ...hidden, inputDim];
+export const archName = (widths: number[]): string => widths.join('-');
+
+/** Multiply-accumulates per window: sum over layers of in x out. */
+export function macsOf(widths: number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < widths.length; l++) n += widths[l] * widths[l + 1];
+  return n;
+}
+
+/** Output channels over all layers (firmware nn_net_channels). */
+export const channelsOf = (widths: number[]): number => widths.slice(1).reduce((a, b) => a + b, 0);
+
+/** Bytes of the node's model blob (docs/model-format.md §2), as writeModelBlob lays it out. */
+export function blobBytesOf(widths: number[], bandCount: number): number {
+  const layers = widths.slice(1).map((outDim, l) => ({ inDim: widths[l], outDim }));
+  return blobLayout(bandCount, widths[0], layers).totalLen;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** firmware/src/nn/infer.c nn_net_scratch_bytes: q_in, two activation buffers, the kernel's int16 input copy. */
+export function scratchBytesOf(widths: number[]): number {
+  const maxWidth = Math.max(...widths);
+  return align8(widths[0]) + 2 * align8(maxWidth) + ((maxWidth + 3) & ~3) * 2;
+}
+
+/** Bytes of one prepared output channel (nn_channel_t: folded bias, multiplier, shift). */
+export const CHANNEL_BYTES = 12;
+
+/** RAM a model needs on the node: the run scratch plus its prepared channel words. */
+export const ramBytesOf = (widths: number[]): number => scratchBytesOf(widths) + CHANNEL_BYTES * channelsOf(widths);
+
+/**
+ * Instructions of nn_net_run (input quantisation, every dense layer on the Cortex-M4 SIMD path,
+ * the squared error) on the STM32F405, modelled as
+ *   insn = c0 + cD * D + cH * (sum of hidden widths) + cMac * MACs
+ * with the coefficients least-squares fitted to QEMU icount measurements of the architectures in
+ * INSN_MEASURED (bench/nnsize.ts; checked against fresh measurements of the searched models by
+ * `npm run bench -- modellab`). For autoencoders of 4 dense layers (3 hidden) whose widths are
+ * multiples of 4: other widths run the plain C reference kernel and another depth adds another
+ * constant, which this model does not cover.
+ */
+export const INSN_FIT = { c0: 362, cD: 56.25, cH: 24.25, cMac: 1.625 };
+
+/**
+ * The measured points the fit stands on: nn_net_run instructions (QEMU -icount shift=0,
+ * firmware/boards/qemu/nnsize_main.c) of int8 models trained briefly (10 epochs) on the CWRU windows,
+ * one and two axes (D = 32, 64). The fit reproduces all 28 exactly: 1.625 = 13 instructions per
+ * 2x4 block of 8 multiply-accumulates (dense_m4.S's inner loop).
+ */
+export const INSN_MEASURED: { widths: number[]; insn: number }[] = [
+  { widths: [32, 16, 4, 16, 32], insn: 4907 },
+  { widths: [32, 16, 8, 16, 32], insn: 5212 },
+  { widths: [32, 24, 4, 24, 32], insn: 6231 },
+  { widths: [32, 24, 8, 24, 32], insn: 6640 },
+  { widths: [32, 24, 16, 24, 32], insn: 7458 },
+  { widths: [32, 32, 4, 32, 32], insn: 7555 },
+  { widths: [32, 32, 8, 32, 32], insn: 8068 },
+  { widths: [32, 32, 16, 32, 32], insn: 9094 },
+  { widths: [32, 48, 4, 48, 32], insn: 10203 },
+  { widths: [32, 48, 8, 48, 32], insn: 10924 },
+  { widths: [32, 48, 16, 48, 32], insn: 12366 },
+  { widths: [32, 64, 4, 64, 32], insn: 12851 },
+  { widths: [32, 64, 8, 64, 32], insn: 13780 },
+  { widths: [32, 64, 16, 64, 32], insn: 15638 },
+  { widths: [64, 16, 4, 16, 64], insn: 8371 },
+  { widths: [64, 16, 8, 16, 64], insn: 8676 },
+  { widths: [64, 24, 4, 24, 64], insn: 10527 },
+  { widths: [64, 24, 8, 24, 64], insn: 10936 },
+  { widths: [64, 24, 16, 24, 64], insn: 11754 },
+  { widths: [64, 32, 4, 32, 64], insn: 12683 },
+  { widths: [64, 32, 8, 32, 64], insn: 13196 },
+  { widths: [64, 32, 16, 32, 64], insn: 14222 },
+  { widths: [64, 48, 4, 48, 64], insn: 16995 },
+  { widths: [64, 48, 8, 48, 64], insn: 17716 },
+  { widths: [64, 48, 16, 48, 64], insn: 19158 },
+  { widths: [64, 64, 4, 64, 64], insn: 21307 },
+  { widths: [64, 64, 8, 64, 64], insn: 22236 },
+  { widths: [64, 64, 16, 64, 64], insn: 24094 },
+];
+
+export function insnFeatures(widths: number[]): number[] {
+  const hidden = widths.slice(1, -1).reduce((a, b) => a + b, 0);
+  return [1, widths[0], hidden, macsOf(widths)];
+}
+
+export function insnOf(widths: number[], fit = INSN_FIT): number {
+  const [one, d, h, macs] = insnFeatures(widths);
+  return Math.round(fit.c0 * one + fit.cD * d + fit.cH * h + fit.cMac * macs);
+}
+
+/**
+ * Instructions a block-skipping kernel would save: the SIMD kernel works on blocks of 2 output rows x
+ * 4 inputs (8 multiply-accumulates, 13 instructions of its inner loop); a kernel that skipped a block
+ * of zeros would save up to those 13 (less a test per block it does not skip). MODELLED, not
+ * measured: the node's kernel (firmware/src/nn/dense_m4.S) does not skip blocks today.
+ */
+export const INSN_PER_BLOCK = 13;
+export const INSN_BLOCK_TEST = 2;
+export function insnWithSkipOf(widths: number[], zeroBlocks: number, totalBlocks: number, fit = INSN_FIT): number {
+  return insnOf(widths, fit) - zeroBlocks * INSN_PER_BLOCK + (totalBlocks - zeroBlocks) * INSN_BLOCK_TEST;
+}
+
+/** Least squares on the normal equations (small, well-conditioned after column scaling). */
+export function fitLinear(rows: number[][], y: number[]): number[] {
+  const k = rows[0].length;
+  const scale = Array.from({ length: k }, (_, j) => Math.max(1e-12, ...rows.map((r) => Math.abs(r[j]))));
+  const a = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
+  rows.forEach((r, i) => {
+    for (let p = 0; p < k; p++) {
+      for (let q = 0; q < k; q++) a[p][q] += (r[p] / scale[p]) * (r[q] / scale[q]);
+      a[p][k] += (r[p] / scale[p]) * y[i];
+    }
+  });
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
+    [a[c], a[piv]] = [a[piv], a[c]];
+    if (Math.abs(a[c][c]) < 1e-12) throw new RangeError('the measured architectures do not determine the fit (collinear features)');
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = a[r][c] / a[c][c];
+      for (let q = c; q <= k; q++) a[r][q] -= f * a[c][q];
+    }
+  }
+  return a.map((row, j) => row[k] / row[j] / scale[j]);
+}
+
+/** Fits INSN_FIT's form to measurements. */
+export function fitInsn(points: { widths: number[]; insn: number }[]): typeof INSN_FIT {
+  const [c0, cD, cH, cMac] = fitLinear(points.map((p) => insnFeatures(p.widths)), points.map((p) => p.insn));
+  return { c0, cD, cH, cMac };
+}

@@ -68,6 +68,10 @@ try {
   for (const dep of ['@tensorflow/tfjs', 'react', 'react-dom', 'dexie']) {
     if (all.some((f) => f.startsWith(`/node_modules/${dep}/`))) problems.push(`renderer-only dependency packed: ${dep}`);
   }
+  // Of node_modules only serialport and what it loads (its closure in package-lock.json) may be packed.
+  const allowed = serialportClosure();
+  const packed = new Set(all.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.split('/')[2].startsWith('@') ? 4 : 3).join('/')));
+  for (const name of packed) if (!allowed.has(name)) problems.push(`package not needed by main.cjs packed: ${name}`);
   const nodeBin = 'firmware/build/host/vigil-node';
   for (const f of extra) {
     if (f.startsWith('firmware/') && f !== nodeBin) problems.push(`firmware output beside the archive: ${f}`);
@@ -88,3 +92,26 @@ if (problems.length) {
   process.exit(1);
 }
 console.log('package:check: ok');
+
+/** serialport and every package it loads, by package-lock.json (top-level names). */
+function serialportClosure() {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
+  const find = (from, name) => {
+    for (let base = from; ; ) {
+      const p = `${base ? base + '/' : ''}node_modules/${name}`;
+      if (lock[p]) return p;
+      if (!base) return null;
+      const i = base.lastIndexOf('/node_modules/');
+      base = i < 0 ? '' : base.slice(0, i);
+    }
+  };
+  const seen = new Set();
+  const visit = (p) => {
+    if (!p || seen.has(p)) return;
+    seen.add(p);
+    const d = lock[p];
+    for (const n of Object.keys({ ...d.dependencies, ...d.optionalDependencies })) visit(find(p, n));
+  };
+  visit('node_modules/serialport');
+  return new Set([...seen].map((p) => p.replace(/^node_modules\//, '').split('/node_modules/')[0]));
+}

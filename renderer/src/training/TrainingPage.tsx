@@ -15,7 +15,7 @@ import { addModel, listModels, nextModelVersion } from '../db/models';
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { formatFixed } from '../format';
 import { lang, t } from '../i18n';
-import { say } from '../msg';
+import { say, sayError } from '../msg';
 import { technicianName } from '../labels/technician';
 import { LossChart } from './charts';
 import { badFileReason, headerOf, isManifestHeader, parseManifest } from './csv';
@@ -84,7 +84,7 @@ export function TrainingPage() {
       setDeployments(await db.deployments.toArray());
       setNodes((await recordedNodes(db)).nodes.map((n) => ({ id: n.id, name: n.name })));
     } catch (e) {
-      setError(t('training.storeReadFailed', { error: (e as Error).message }));
+      setError(t('training.storeReadFailed', { error: sayError(e) }));
     }
   }, []);
   useEffect(() => {
@@ -161,7 +161,7 @@ export function TrainingPage() {
         try {
           manifest = parseManifest(f.name, await f.text());
         } catch (e) {
-          bad.push((e as Error).message);
+          bad.push(sayError(e));
         }
       } else {
         recs.push(f);
@@ -246,7 +246,7 @@ export function TrainingPage() {
       setSaved(row.name);
       await refresh();
     } catch (e) {
-      setError((e as Error).message);
+      setError(sayError(e));
     }
   }
 

@@ -19,10 +19,13 @@ import { trainModel } from '../../../models/train/pipeline';
 import { defaultFeatureSpec } from '../../../models/features/spec';
 import { crc32 } from '../../../models/protocol/crc32';
 import { VigilDb } from '../../../renderer/src/db/db';
+import { recordDeployment, updateDeployment } from '../../../renderer/src/db/deployments';
 import { planImport, undoImport } from '../../../renderer/src/db/exchange';
+import { addModel, type NewModel } from '../../../renderer/src/db/models';
 import { setLanguage, t } from '../../../renderer/src/i18n';
 import { say, sayError } from '../../../renderer/src/msg';
 import { badFileReason, parseManifest } from '../../../renderer/src/training/csv';
+import { ModelRegistry } from '../../../renderer/src/training/registry';
 
 /** Words the two languages share on purpose: names of formats, checks and the product. */
 const SHARED = new Set(['vigil', 'csv', 'crc', 'hmac', 'json', 'vgmd', 'vigilds1', 'big-endian', 'little-endian', 'nan', 'sample_rate_hz', 'de_accel', 'fe_accel', 'bytes', 'bits', 'decimal', 'normal']);
@@ -240,6 +243,30 @@ describe('errors said in Spanish', () => {
     expect(said[1].es).toBe('no es un archivo de modelo de Vigil (no empieza por «VGMD»)');
     expect(said[3].es).toMatch(/^hay 0 ventanas normales para entrenar/);
     expect(said[6].es).toBe('no hay ningún activo llamado «pump 3» en el paquete (contiene "fan 2")');
+  });
+
+  it('the model store and a deployment: a version that is not new, a deployment that ended', async () => {
+    const db = new VigilDb(`i18n-errors-${++dbN}`);
+    const model = (version: number): NewModel => ({ version, nodeId: 'N1', kind: 'autoencoder-int8', specKey: 'k', blob: new Uint8Array(3), blobBytes: 3, architecture: '64-8-64', channels: ['DE_accel'], lineage: null, summary: null, verdict: '', note: '', meta: {} });
+    const m3 = await addModel(db, model(3));
+    const d = await recordDeployment(db, { modelId: m3.id, nodeId: 'N1', actor: 'Ana', status: 'confirmed' });
+    const registry = new ModelRegistry(`i18n-errors-registry-${++dbN}`);
+    const entry = { version: 2, createdMs: 1, file: new Uint8Array(3), blobBytes: 3, architecture: '64-8-64', channels: ['DE_accel'], lineage: null as never, summary: null as never, note: '' };
+    await registry.add(entry);
+    const said = [await rejected(addModel(db, model(3))), await rejected(updateDeployment(db, d.id, { status: 'failed' })), await rejected(registry.add(entry))].map(bothWays);
+    registry.close();
+    db.close();
+    expect(said.map((s) => s.en)).toEqual([
+      'model version 3 is not new (the next is v4): train again to get a new version',
+      'deployment of v3 to N1 already ended (confirmed)',
+      'model version 2 is not new (next is 3); retrain to get a new version',
+    ]);
+    expect(said.map((s) => s.es)).toEqual([
+      'la versión de modelo 3 no es nueva (la siguiente es v4): entrene otra vez para obtener una versión nueva',
+      'el despliegue de v3 en N1 ya terminó (confirmado)',
+      'la versión de modelo 2 no es nueva (la siguiente es 3); vuelva a entrenar para obtener una versión nueva',
+    ]);
+    for (const s of said) expect(englishLeft(s.en, s.es, s.data), s.es).toEqual([]);
   });
 
   it('bearing names and geometry errors, with a decimal comma', () => {

@@ -114,13 +114,20 @@ describe('errors said in Spanish', () => {
   beforeEach(() => setLanguage('en'));
   afterEach(() => setLanguage('en'));
 
-  it('every sentence of problems.* says no English word of its English version', () => {
+  it('every sentence of problems.* (and the detectors of verdict.detector.*) says no English word of its English version', () => {
     const sample = (s: string) => s.replace(/\{\{\s*(\w+)\s*\}\}/g, ' ');
-    const keys = keyPaths(CATALOGUES.en).filter((k) => k.startsWith('problems.') || k.startsWith('training.file.') || k.startsWith('verdict.use.'));
+    const keys = keyPaths(CATALOGUES.en).filter((k) => k.startsWith('problems.') || k.startsWith('training.file.') || k.startsWith('verdict.use.') || k.startsWith('verdict.detector.'));
     expect(keys.length).toBeGreaterThan(100);
     const get = (o: Record<string, unknown>, k: string) => sample(k.split('.').reduce<unknown>((x, p) => (x as Record<string, unknown>)[p], o) as string);
     // Column names a manifest must have are the file format's, the same in every language.
-    const formatWords: Record<string, string[]> = { 'training.file.notManifest': ['file', 'label'] };
+    // Detector names keep their proper names (Mahalanobis, Edge Impulse) and RMS, int8.
+    const formatWords: Record<string, string[]> = {
+      'training.file.notManifest': ['file', 'label'],
+      'verdict.detector.name.rms': ['rms'],
+      'verdict.detector.name.int8': ['int8'],
+      'verdict.detector.name.mahalanobis': ['mahalanobis'],
+      'verdict.detector.name.kmeans': ['edge', 'impulse'],
+    };
     const left = keys
       .filter((k) => k !== 'problems.plain' && k !== 'problems.csv.inFile')
       .map((k) => ({ k, left: englishLeft(get(CATALOGUES.en, k), get(CATALOGUES.es, k)).filter((w) => !(formatWords[k] ?? []).includes(w)) }))

@@ -72,7 +72,16 @@ export function ModelStorePanel({
                   {m.note && <div className="small muted">{m.note}</div>}
                 </th>
                 <td className="small">
-                  {m.verdict || '—'}
+                  {m.verdictMsg ? (
+                    say(m.verdictMsg)
+                  ) : m.verdict ? (
+                    // A model stored before verdicts were kept as keys: the English sentence it was saved with.
+                    <span lang="en" translate="no">
+                      {m.verdict}
+                    </span>
+                  ) : (
+                    '—'
+                  )}
                   {m.lineage && (
                     <details>
                       <summary>{t('training.store.trainedOn')}</summary>

@@ -239,6 +239,7 @@ export function TrainingPage() {
         lineage: quantized.lineage,
         summary: quantized.summary,
         verdict: quantized.verdict.headline,
+        verdictMsg: quantized.verdict.msg.headline,
         note: '',
         meta: {},
         actor: technicianName(),

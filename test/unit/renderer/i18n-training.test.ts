@@ -1,7 +1,8 @@
 // The Training page and the CSV import in Spanish, for what models/ writes in English: the
 // evaluation table's detector names, threshold sources and the reason a detector is unavailable
 // (also quoted in the verdict's headline), the opened .vgm summary, the verdict kept in the model
-// store, and the names the CSV sniffer gives columns without a header. Each is rendered in both
+// store (and a lineage's word for a file without a label), and the names the CSV sniffer gives
+// columns without a header. Each is rendered in both
 // languages (react-dom/server); the Spanish must hold no English word of the English, the data
 // (file, channel and label names, proper names) taken out.
 import 'fake-indexeddb/auto';
@@ -16,7 +17,9 @@ import { verdictOf } from '../../../models/eval/verdict';
 import { defaultFeatureSpec } from '../../../models/features/spec';
 import { inEnglish } from '../../../models/i18n/msg';
 import { readVgmFile } from '../../../models/nn/modelFile';
+import type { Lineage } from '../../../models/nn/appSection';
 import type { Int8Autoencoder } from '../../../models/nn/types';
+import { UNLABELLED_LABEL } from '../../../models/train/lineage';
 import { VigilDb } from '../../../renderer/src/db/db';
 import { planModelImport, type ModelImportPlan } from '../../../renderer/src/db/modelImport';
 import type { ModelRow } from '../../../renderer/src/db/types';
@@ -40,7 +43,7 @@ beforeAll(async () => {
 });
 
 /** Words the two languages share on purpose: proper names, units and format names. */
-const SHARED = new Set(['mahalanobis', 'edge', 'impulse', 'rms', 'auc', 'int8', 'normal', 'detector', 'comparable', 'csv', 'vigil']);
+const SHARED = new Set(['mahalanobis', 'edge', 'impulse', 'rms', 'auc', 'int8', 'normal', 'detector', 'comparable', 'bytes', 'csv', 'vigil']);
 const words = (s: string) => (s.toLowerCase().match(/\p{L}[\p{L}'-]*/gu) ?? []).filter((w) => w.length >= 3 && !SHARED.has(w));
 const text = (html: string) => html.replace(/<[^>]*translate="no"[^>]*>[^<]*<\/[^>]+>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 const without = (s: string, data: string[]) => data.reduce((x, d) => x.split(d).join(' '), s);
@@ -143,7 +146,8 @@ describe('the Training page in Spanish', () => {
       blobBytes: 3,
       architecture: '64-8-64',
       channels: ['DE_accel'],
-      lineage: null,
+      // A picked file without a label: the lineage keeps the app's English word for it.
+      lineage: { tool: 'Vigil', createdAt: '', channels: ['DE_accel'], data: [{ name: 'sin_etiqueta.csv', label: UNLABELLED_LABEL, use: 'evaluation only (anomaly: never trained on)' }], labels: [], params: { seed: 1 }, training: { epochsRun: 3 }, notes: [] } as unknown as Lineage,
       summary: null,
       verdict: verdict.headline,
       ...(withMsg ? { verdictMsg: verdict.msg.headline } : {}),
@@ -154,8 +158,9 @@ describe('the Training page in Spanish', () => {
     });
     const panel = (withMsg: boolean) => () => renderToStaticMarkup(createElement(ModelStorePanel, { models: [row(2, withMsg)], deployments: [], nodes: [], onDeploy: () => {} }));
     expect(verdict.headline).toMatch(/^There is no current model to compare with\. The new model on its own:/);
-    const kept = bothLanguages(panel(true));
+    const kept = bothLanguages(panel(true), ['sin_etiqueta.csv', 'DE_accel']);
     expect(kept.es).toContain('No hay un modelo actual con el que comparar. El modelo nuevo por sí solo:');
+    expect(kept.es).toContain('sin_etiqueta.csv — sin etiqueta (tratado como normal): solo evaluación');
     expect(kept.left).toEqual([]);
 
     // A row saved before verdictMsg: its English sentence, marked as English data.

@@ -29,8 +29,10 @@ export interface ImportSettings {
 
 export interface CsvPreview {
   settings: ImportSettings;
-  /** Column names (from the header, else "Column 1", ...). */
+  /** Column names (from the header, else "Column 1", ...: English, as the CLI prints them). */
   columnNames: string[];
+  /** True for each column the file gives no name, whose name above is "Column {index + 1}" (a screen says it in its language). */
+  unnamed: boolean[];
   /** The first data rows, split into cells, for the dialog's preview table. */
   rows: string[][];
   /** Plain-words notes on what was guessed, in English. */
@@ -90,6 +92,9 @@ export function rateFromFileName(name: string): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
+/** The name of a column the file does not name, in English ("Column 1"); the app says it in its language. */
+export const defaultColumnName = (index: number): string => `Column ${index + 1}`;
+
 /**
  * Looks at the start of a file (a few kB are enough) and proposes how to import it.
  * `head` may end in the middle of a line; that line is ignored.
@@ -112,7 +117,8 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
 
   const first = lines.length > skipLines ? splitLine(lines[skipLines], delimiter) : [];
   const hasHeader = first.some((c) => !looksNumeric(c, decimalComma));
-  const columnNames = hasHeader ? first.map((c, i) => c || `Column ${i + 1}`) : first.map((_, i) => `Column ${i + 1}`);
+  const unnamed = first.map((c) => !hasHeader || !c);
+  const columnNames = first.map((c, i) => (unnamed[i] ? defaultColumnName(i) : c));
   const rows = lines.slice(skipLines + (hasHeader ? 1 : 0), skipLines + (hasHeader ? 1 : 0) + 8).map((l) => splitLine(l, delimiter));
 
   const lower = columnNames.map((c) => c.toLowerCase());
@@ -125,6 +131,7 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
     return {
       settings: { format: 'cwru', mapping: { ...base, axisColumns }, sampleRateHz: rate, segmentSpacingS: null, channels: axisColumns.map((i) => columnNames[i]) },
       columnNames,
+      unnamed,
       rows,
       notes: noteMsgs.map(inEnglish),
       noteMsgs,
@@ -135,6 +142,7 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
     return {
       settings: { format: 'femto', mapping: { ...base, axisColumns: [1, 2], segmentColumn: 0 }, sampleRateHz: 25600, segmentSpacingS: 10, channels: ['horizontal', 'vertical'] },
       columnNames,
+      unnamed,
       rows,
       notes: noteMsgs.map(inEnglish),
       noteMsgs,
@@ -172,6 +180,7 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
       channels: axisColumns.map((i) => columnNames[i]),
     },
     columnNames,
+    unnamed,
     rows,
     notes: noteMsgs.map(inEnglish),
     noteMsgs,
@@ -182,7 +191,7 @@ export function sniffCsv(head: string, fileName: string): CsvPreview {
  * The table as a mapping reads it (after the technician changed the separator, the header or the
  * lines to skip): column names, the first rows, and the number of columns of the first data row.
  */
-export function previewWith(head: string, m: Pick<CsvMapping, 'delimiter' | 'skipLines' | 'hasHeader'>): { columnNames: string[]; rows: string[][]; columnCount: number } {
+export function previewWith(head: string, m: Pick<CsvMapping, 'delimiter' | 'skipLines' | 'hasHeader'>): { columnNames: string[]; unnamed: boolean[]; rows: string[][]; columnCount: number } {
   const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
   const all = text.split('\n');
   if (all.length > 1) all.pop();
@@ -192,6 +201,7 @@ export function previewWith(head: string, m: Pick<CsvMapping, 'delimiter' | 'ski
   const dataLines = body.slice(m.hasHeader ? 1 : 0, (m.hasHeader ? 1 : 0) + 8);
   const rows = dataLines.map((l) => splitLine(l, m.delimiter));
   const columnCount = rows.length > 0 ? rows[0].length : first.length;
-  const columnNames = Array.from({ length: columnCount }, (_, i) => (m.hasHeader && first[i] ? first[i] : `Column ${i + 1}`));
-  return { columnNames, rows, columnCount };
+  const unnamed = Array.from({ length: columnCount }, (_, i) => !(m.hasHeader && first[i]));
+  const columnNames = unnamed.map((u, i) => (u ? defaultColumnName(i) : first[i]));
+  return { columnNames, unnamed, rows, columnCount };
 }

@@ -16,6 +16,7 @@ import { fitMahalanobis, mahalanobisScores } from './mahalanobis';
 import { quantile, rateOver, rocAuc } from './roc';
 import { alarmsPerDay, chooseThreshold, normalQuantile } from './threshold';
 import type { PerRecordingReport } from './perRecording';
+import { inEnglish, msg, numOf, type Msg } from '../i18n/msg';
 
 /** The windows of one evaluation (see models/train/dataset.ts for how they are split). */
 export interface EvalData {
@@ -56,6 +57,19 @@ export interface DetectorEval {
   scores?: { val: number[]; testNormal: number[]; anomalies: Record<string, number[]> };
   /** Set when the detector could not be evaluated on these windows (e.g. built for other features). */
   unavailable?: string;
+  /**
+   * The name, threshold source and unavailable reason above (which stay English, for the CLI) as
+   * catalogue keys (verdict.detector.*), for a screen in any language. Absent in reports made
+   * before it was added.
+   */
+  say?: DetectorSay;
+}
+
+export interface DetectorSay {
+  name: Msg;
+  /** Null when the detector was not evaluated. */
+  thresholdSource: Msg | null;
+  unavailable?: Msg;
 }
 
 export interface EvaluationReport {
@@ -70,30 +84,31 @@ export interface EvaluationReport {
 
 interface Scorer {
   id: DetectorId;
-  name: string;
+  name: Msg;
   score: (set: { rows: Float32Array[]; rms: ArrayLike<number> }) => ArrayLike<number>;
   /** A fixed threshold (the one a model file carries), else chosen from validation. */
-  fixedThreshold?: { value: number; source: string; toDisplay?: (t: number) => number };
+  fixedThreshold?: { value: number; source: Msg; toDisplay?: (t: number) => number };
   floor?: number;
   toDisplay?: (s: number) => number;
   /** For scores that may be 0 or negative: a threshold from validation other than the log-normal fit. */
-  pickThreshold?: { choose: (val: ArrayLike<number>, targetRate: number) => number; source: string };
+  pickThreshold?: { choose: (val: ArrayLike<number>, targetRate: number) => number; source: Msg };
 }
 
 function evalScorer(s: Scorer, data: EvalData, o: Required<EvalOptions>): DetectorEval {
   const val = s.score(data.val);
   const test = s.score(data.testNormal);
   let threshold: number;
-  let thresholdSource: string;
+  let thresholdSource: Msg;
+  const pct = numOf(o.targetRate * 100, 2);
   if (s.fixedThreshold) {
     threshold = s.fixedThreshold.value;
     thresholdSource = s.fixedThreshold.source;
   } else if (s.pickThreshold) {
     threshold = s.pickThreshold.choose(val, o.targetRate);
-    thresholdSource = `validation windows, target ${Number((o.targetRate * 100).toPrecision(2))}% of windows, ${s.pickThreshold.source}`;
+    thresholdSource = msg('verdict.detector.threshold.validationHow', { pct, how: s.pickThreshold.source });
   } else {
     threshold = chooseThreshold(val, o.targetRate, s.floor ?? 1e-12).threshold;
-    thresholdSource = `validation windows, target ${Number((o.targetRate * 100).toPrecision(2))}% of windows`;
+    thresholdSource = msg('verdict.detector.threshold.validation', { pct });
   }
   const auc: Record<string, number> = {};
   const det: Record<string, number> = {};
@@ -108,8 +123,8 @@ function evalScorer(s: Scorer, data: EvalData, o: Required<EvalOptions>): Detect
   const disp = s.toDisplay ?? ((x: number) => x);
   return {
     id: s.id,
-    name: s.name,
-    thresholdSource,
+    name: inEnglish(s.name),
+    thresholdSource: inEnglish(thresholdSource),
     threshold: disp(threshold),
     auc,
     aucMin: minOf(Object.values(auc)),
@@ -118,17 +133,24 @@ function evalScorer(s: Scorer, data: EvalData, o: Required<EvalOptions>): Detect
     detectionMin: minOf(Object.values(det)),
     falseAlarmsPerDay: alarmsPerDay(far, o.debounceK, o.debounceN, data.spec.sampleRateHz, data.spec.hop),
     scores: o.keepScores ? { val: Array.from(val, disp), testNormal: Array.from(test, disp), anomalies: anomScores } : undefined,
+    say: { name: s.name, thresholdSource },
   };
 }
 
 const minOf = (xs: number[]) => (xs.length ? Math.min(...xs) : NaN);
 
-/** Whether a model was built for these features (same spec hash and input width). */
-export function compatible(model: { spec: FeatureSpec; axes: number[] }, spec: FeatureSpec, inputDim: number): string | null {
-  if (!equalBytes(featureSpecHash(model.spec), featureSpecHash(spec))) return 'built for other features (feature spec hash differs)';
+/** Why a model cannot be used on these features (another spec hash or input width), or null when it can. */
+export function incompatibility(model: { spec: FeatureSpec; axes: number[] }, spec: FeatureSpec, inputDim: number): Msg | null {
+  if (!equalBytes(featureSpecHash(model.spec), featureSpecHash(spec))) return msg('verdict.detector.unavailable.otherFeatures');
   const d = model.axes.length * (model.spec.bandEdges.length - 1);
-  if (d !== inputDim) return `built for ${model.axes.length} axes (${d} inputs); these windows have ${inputDim}`;
+  if (d !== inputDim) return msg('verdict.detector.unavailable.otherAxes', { axes: numOf(model.axes.length), inputs: numOf(d), have: numOf(inputDim) });
   return null;
+}
+
+/** Whether a model was built for these features (same spec hash and input width): null, or why not in English. */
+export function compatible(model: { spec: FeatureSpec; axes: number[] }, spec: FeatureSpec, inputDim: number): string | null {
+  const why = incompatibility(model, spec, inputDim);
+  return why && inEnglish(why);
 }
 
 export interface Candidates {
@@ -144,10 +166,10 @@ export function evaluate(data: EvalData, c: Candidates, options: EvalOptions = {
   const scorers: (Scorer | DetectorEval)[] = [];
   if (c.float) {
     const m = c.float;
-    scorers.push({ id: 'float', name: 'autoencoder (float)', score: (s) => floatScores(m, s.rows) });
+    scorers.push({ id: 'float', name: msg('verdict.detector.name.float'), score: (s) => floatScores(m, s.rows) });
   }
-  const int8Scorer = (id: DetectorId, name: string, m: Int8Autoencoder, source: string): Scorer | DetectorEval => {
-    const why = compatible(m, data.spec, d);
+  const int8Scorer = (id: DetectorId, name: Msg, m: Int8Autoencoder, source: Msg): Scorer | DetectorEval => {
+    const why = incompatibility(m, data.spec, d);
     if (why) return unavailable(id, name, why);
     return {
       id,
@@ -157,14 +179,19 @@ export function evaluate(data: EvalData, c: Candidates, options: EvalOptions = {
       toDisplay: (x) => sumsqToScore(m, x),
     };
   };
-  if (c.int8) scorers.push(int8Scorer('int8', 'autoencoder (int8)', c.int8, 'chosen on validation windows at training, stored in the model'));
-  if (c.current) scorers.push(int8Scorer('current', `node's current model (v${c.current.modelVersion})`, c.current, "the node model's own threshold"));
-  scorers.push({ id: 'rms', name: 'RMS threshold', score: (s) => s.rms });
+  if (c.int8) scorers.push(int8Scorer('int8', msg('verdict.detector.name.int8'), c.int8, msg('verdict.detector.threshold.stored')));
+  if (c.current) scorers.push(int8Scorer('current', msg('verdict.detector.name.current', { version: String(c.current.modelVersion) }), c.current, msg('verdict.detector.threshold.nodeOwn')));
+  scorers.push({ id: 'rms', name: msg('verdict.detector.name.rms'), score: (s) => s.rms });
   if (data.train.rows.length >= 2) {
     const maha = fitMahalanobis(data.train.rows);
-    scorers.push({ id: 'mahalanobis', name: 'Mahalanobis (log bands)', score: (s) => mahalanobisScores(maha, s.rows) });
+    scorers.push({ id: 'mahalanobis', name: msg('verdict.detector.name.mahalanobis'), score: (s) => mahalanobisScores(maha, s.rows) });
     const km = fitKMeans(data.train.rows, { k: KMEANS_K, seed: KMEANS_SEED });
-    scorers.push({ id: 'kmeans', name: `k-means (Edge Impulse, k=${km.k})`, score: (s) => kmeansScores(km, s.rows), pickThreshold: { choose: normalThreshold, source: 'normal fit (scores can be negative)' } });
+    scorers.push({
+      id: 'kmeans',
+      name: msg('verdict.detector.name.kmeans', { k: String(km.k) }),
+      score: (s) => kmeansScores(km, s.rows),
+      pickThreshold: { choose: normalThreshold, source: msg('verdict.detector.threshold.normalFit') },
+    });
   }
   const windows: Record<string, number> = { train: data.train.rows.length, validation: data.val.rows.length, normal_test: data.testNormal.rows.length };
   for (const [label, set] of data.anomalies) windows[label] = set.rows.length;
@@ -200,8 +227,21 @@ export function normalThreshold(val: ArrayLike<number>, targetRate: number): num
   return Math.max(m + normalQuantile(1 - targetRate) * Math.sqrt(s2 / (n - 1)), maxV);
 }
 
-function unavailable(id: DetectorId, name: string, why: string): DetectorEval {
-  return { id, name, thresholdSource: '', threshold: NaN, auc: {}, aucMin: NaN, falseAlarmRate: NaN, detectionRate: {}, detectionMin: NaN, falseAlarmsPerDay: NaN, unavailable: why };
+function unavailable(id: DetectorId, name: Msg, why: Msg): DetectorEval {
+  return {
+    id,
+    name: inEnglish(name),
+    thresholdSource: '',
+    threshold: NaN,
+    auc: {},
+    aucMin: NaN,
+    falseAlarmRate: NaN,
+    detectionRate: {},
+    detectionMin: NaN,
+    falseAlarmsPerDay: NaN,
+    unavailable: inEnglish(why),
+    say: { name, thresholdSource: null, unavailable: why },
+  };
 }
 
 /** A coarse histogram of scores on shared log-spaced bins (for the score-distribution plot). */

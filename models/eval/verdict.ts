@@ -162,7 +162,8 @@ export function verdictOf(report: EvaluationReport, data: VerdictData): Verdict 
   };
 
   if (!current) {
-    const why = report.detectors.find((d) => d.id === 'current')?.unavailable;
+    const cur = report.detectors.find((d) => d.id === 'current');
+    const why = cur?.say?.unavailable ?? cur?.unavailable;
     lines.push(msg('verdict.line.alarmsAlone', { alarms: rateKnown ? alarmsLine(candidate) : tooLittle }));
     if (periods > 0) lines.push(msg('verdict.line.caughtAlone', { caught: caughtLine(candidate), delay: delayLine(candidate) }));
     return done('no comparison', why ? msg('verdict.headline.noCurrentWhy', { why }) : msg('verdict.headline.noCurrent'), current);

@@ -47,6 +47,9 @@ export function dataUseMsg(use: string): Msg | null {
   return m && m[1] === m[2] && m[3] === m[4] ? useSplit(Number(m[1]), Number(m[3]), Number(m[5])) : null;
 }
 
+/** The label the app writes in a lineage for a picked file without one, in English in the file; the app says it in its language. */
+export const UNLABELLED_LABEL = 'unlabelled (treated as normal)';
+
 export function buildLineage(x: LineageInput): Lineage {
   const windowsBySource = new Map<string, number>();
   const count = (set: PreparedData['train']) => {

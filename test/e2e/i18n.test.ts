@@ -4,12 +4,16 @@
 // value that differs in Spanish, or holds a common English word. Words that are data (names,
 // notes, messages the technician or a node wrote) sit in translate="no" elements or come from the
 // bundle, and are left out. A screenshot of each page goes to test-output/e2e/i18n-es-*.png.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// A second host is started with a model file (renderer/public/models/default.vgm), as a double-click
+// opens one: the Training page in Spanish shows its summary, and adds it, with no English.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBundle } from '../../models/dataset/bundle';
+import { readVgmFile } from '../../models/nn/modelFile';
+import type { AppSection } from '../../models/nn/appSection';
 import { CATALOGUES, keyPaths } from '../../models/i18n';
 import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
@@ -227,4 +231,58 @@ describe('the interface in Spanish, every page', () => {
     expect(found).toEqual([]);
     expect(problems).toEqual([]);
   }, 180_000);
+});
+
+describe('an opened .vgm model on the Training page, in Spanish', () => {
+  let host: BrowserHost;
+  let a: { context: BrowserContext; page: Page };
+  const problems: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'vigil-e2e-i18n-vgm-'));
+  const modelPath = join(work, 'modelo bomba.vgm');
+  const source = join(ROOT, 'renderer/public/models/default.vgm');
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    copyFileSync(source, modelPath);
+    host = await startBrowserHost(undefined, [modelPath]);
+    const t0 = Date.now();
+    while (!/Opening modelo bomba\.vgm \(model\) in the page/.test(host.output())) {
+      if (Date.now() - t0 > 15_000) throw new Error(`the host did not open the model:\n${host.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    a = await openPage(problems, { profile: join(work, 'profile'), tag: 'i18n-vgm' });
+    // Spanish from the first load: a reload would lose the opened file (the page reads it once).
+    await a.page.addInitScript(() => localStorage.setItem('vigil.language', 'es'));
+  }, 60_000);
+  afterAll(async () => {
+    await a?.context.close();
+    host?.child.kill('SIGTERM');
+  });
+
+  it('shows the model summary, adds it and says so, with no English', async () => {
+    const { page } = a;
+    // The names written in the file are data: its channels, labels and the tool that made it.
+    const lineage = readVgmFile<AppSection>(new Uint8Array(readFileSync(source))).app!.lineage;
+    const data = ['modelo bomba.vgm', ...lineage.channels, ...lineage.labels, lineage.tool].sort((x, y) => y.length - x.length);
+    const check: Check = { english: ENGLISH_VALUES, words: ENGLISH_WORDS, data, lang: 'es' };
+    await page.goto(host.url.replace(/#.*$/, '') + '#/training');
+    const panel = page.getByTestId('opened-model');
+    await panel.waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('es');
+    const summary = await page.getByTestId('opened-model-summary').textContent();
+    expect(summary).toMatch(/modelo v1.*autocodificador 64-32-8-32-64 sobre DE_accel \+ FE_accel; características 48000 Hz, ventana 1024, salto 512, 32 bandas.*la autoprueba pasa.*entrenado por .* el 1 ene 2025/s);
+    // The check can fail: the English summary's sentences hold words it looks for.
+    const englishSummary = ['files.panel.architecture', 'files.panel.detector', 'files.panel.lineage_other'].map((k) => lookup(CATALOGUES.en, k)).join(' ');
+    expect((englishSummary.toLowerCase().match(/[a-z][a-z'-]*/g) ?? []).filter((w) => ENGLISH_WORDS.includes(w)).length).toBeGreaterThan(3);
+    const found = (await page.evaluate(untranslated, check)).map((x) => `opened model: ${x}`);
+    await page.screenshot({ path: join(SHOTS, 'i18n-es-opened-model.png'), fullPage: true });
+
+    await page.getByTestId('opened-model-add').click();
+    await expect.poll(() => page.getByTestId('opened-model-message').textContent(), { timeout: 15_000 }).toMatch(/^modelo bomba\.vgm se añadió al almacén de modelos como v\d+\./);
+    await page.getByTestId('model-store').getByRole('row').nth(1).waitFor();
+    found.push(...(await page.evaluate(untranslated, check)).map((x) => `model added: ${x}`));
+    await page.screenshot({ path: join(SHOTS, 'i18n-es-opened-model-added.png'), fullPage: true });
+    expect(found).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 90_000);
 });

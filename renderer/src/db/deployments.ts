@@ -11,6 +11,7 @@
 import type { DeploymentRow, DeploymentState, NodeConfirmation, ModelRow } from './types';
 import type { VigilDb } from './db';
 import { addAudit, newId } from './db';
+import { msg, MsgError } from '../../../models/i18n/msg';
 
 const FINAL: readonly DeploymentState[] = ['confirmed', 'failed', 'rolled-back', 'cancelled', 'marked'];
 
@@ -65,7 +66,7 @@ export async function updateDeployment(db: VigilDb, id: string, u: DeploymentUpd
   return db.transaction('rw', db.deployments, db.audit, async () => {
     const row = await db.deployments.get(id);
     if (!row) throw new Error(`there is no deployment ${id}`);
-    if (FINAL.includes(row.status)) throw new Error(`deployment of v${row.modelVersion} to ${row.nodeId} already ended (${row.status})`);
+    if (FINAL.includes(row.status)) throw new MsgError(msg('problems.store.deploymentEnded', { version: String(row.modelVersion), node: row.nodeId, state: msg(`problems.store.state.${row.status}`) }));
     const now = u.atMs ?? Date.now();
     const next: DeploymentRow = {
       ...row,

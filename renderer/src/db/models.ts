@@ -8,6 +8,7 @@ import type { ModelRow } from './types';
 import type { VigilDb } from './db';
 import { addAudit, newId } from './db';
 import { HIGHEST_MODEL_VERSION_KEY } from './schema';
+import { msg, MsgError } from '../../../models/i18n/msg';
 
 async function highestGiven(db: VigilDb): Promise<number> {
   const kept = Number((await db.settings.get(HIGHEST_MODEL_VERSION_KEY))?.value ?? 0);
@@ -29,7 +30,7 @@ export type NewModel = Omit<ModelRow, 'id' | 'name' | 'createdMs' | 'updatedMs'>
 export async function addModel(db: VigilDb, m: NewModel): Promise<ModelRow> {
   return db.transaction('rw', db.models, db.settings, db.audit, async () => {
     const next = (await highestGiven(db)) + 1;
-    if (!Number.isInteger(m.version) || m.version < next) throw new Error(`model version ${m.version} is not new (the next is v${next}): train again to get a new version`);
+    if (!Number.isInteger(m.version) || m.version < next) throw new MsgError(msg('problems.store.versionNotNew', { version: String(m.version), next: String(next) }));
     const now = m.createdMs ?? Date.now();
     const { actor, ...rest } = m;
     const row: ModelRow = { ...rest, id: newId(), name: `v${m.version}`, createdMs: now, updatedMs: now };

@@ -8,6 +8,7 @@ import type { FeatureChunk, FeatureLayout, FeatureSummary } from '../../../model
 import type { ImportSettings } from '../../../models/dataset/formats';
 import type { LabelKind } from '../../../models/dataset/labels';
 import type { CliSummary } from '../../../models/eval/report';
+import type { Msg } from '../../../models/i18n/msg';
 import type { Lineage } from '../../../models/nn/appSection';
 
 export interface NodeRow {
@@ -171,8 +172,13 @@ export interface ModelRow {
   lineage: Lineage | null;
   /** v3: held-out metrics (models/eval/report.ts). */
   summary: CliSummary | null;
-  /** v3: the technician's verdict sentence at training time, when there was one. */
+  /** v3: the technician's verdict sentence at training time, when there was one, in English. */
   verdict: string;
+  /**
+   * The same sentence as a catalogue key and numbers (models/i18n/msg.ts), said in the interface
+   * language. Not indexed, so no schema version: models stored before it have only `verdict`.
+   */
+  verdictMsg?: Msg;
   note: string;
   /** Anything else; a migrated registry entry keeps its old status and deployedMs here. */
   meta: Record<string, unknown>;

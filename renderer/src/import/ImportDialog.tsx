@@ -15,6 +15,7 @@ import { say } from '../msg';
 import { useLiveQuery, useStorage } from '../storage/services';
 import { checkFileSize, checkFreeSpace, ImportError, ImportJob, type ImportProgress } from './importJob';
 import { MappingForm, type ImportDetails } from './MappingForm';
+import { channelsSaid } from './columns';
 import { sayError } from '../msg';
 
 type Step =
@@ -56,7 +57,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       const p = sniffCsv(text, f.name);
       setFile(f);
       setHead(text);
-      setSettings(p.settings);
+      setSettings({ ...p.settings, channels: channelsSaid(p, p.settings.channels, p.settings.mapping.axisColumns) });
       setNotes(p.noteMsgs.map(say));
       const stem = f.name.replace(/\.[^.]+$/, '');
       setDetails({ name: stem, nodeName: p.settings.format === 'femto' ? 'FEMTO bearing 1_2' : stem, assetName: '', recordedAt: localInput(f.lastModified || Date.now()) });

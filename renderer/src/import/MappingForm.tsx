@@ -5,6 +5,7 @@
 import { STANDARD_GRAVITY } from '../../../models/features/spec';
 import { previewWith, type ImportSettings } from '../../../models/dataset/formats';
 import { t } from '../i18n';
+import { columnNamesSaid } from './columns';
 import type { Delimiter } from '../../../models/dataset/csv';
 
 export interface ImportDetails {
@@ -34,13 +35,15 @@ const DELIMITERS: { value: Delimiter; label: string }[] = [
 export function MappingForm({ head, settings, details, notes, assets, onSettings, onDetails }: MappingFormProps) {
   const m = settings.mapping;
   const preview = previewWith(head, m);
+  const names = columnNamesSaid(preview);
   const setMapping = (patch: Partial<ImportSettings['mapping']>) => {
     const mapping = { ...m, ...patch };
     const p = previewWith(head, mapping);
     mapping.columnCount = p.columnCount;
     mapping.axisColumns = mapping.axisColumns.filter((c) => c < p.columnCount);
     if (mapping.segmentColumn !== null && mapping.segmentColumn >= p.columnCount) mapping.segmentColumn = null;
-    onSettings({ ...settings, format: 'generic', mapping, channels: mapping.axisColumns.map((c) => p.columnNames[c]) });
+    const said = columnNamesSaid(p);
+    onSettings({ ...settings, format: 'generic', mapping, channels: mapping.axisColumns.map((c) => said[c]) });
   };
   const toggleAxis = (c: number) => {
     const on = m.axisColumns.includes(c);
@@ -48,7 +51,7 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
     onSettings({
       ...settings,
       mapping: { ...m, axisColumns, segmentColumn: m.segmentColumn === c ? null : m.segmentColumn },
-      channels: axisColumns.map((i) => preview.columnNames[i]),
+      channels: axisColumns.map((i) => names[i]),
     });
   };
   const setSegment = (c: number | null) =>
@@ -111,9 +114,9 @@ export function MappingForm({ head, settings, details, notes, assets, onSettings
         <table className="preview" data-testid="import-preview">
           <thead>
             <tr>
-              {preview.columnNames.map((name, c) => (
+              {names.map((name, c) => (
                 <th key={c}>
-                  <div>{name}</div>
+                  <div translate={preview.unnamed[c] ? undefined : 'no'}>{name}</div>
                   <label className="check small">
                     <input type="checkbox" checked={m.axisColumns.includes(c)} onChange={() => toggleAxis(c)} disabled={!m.axisColumns.includes(c) && m.axisColumns.length >= 3} />
                     {t('import.axis')}

@@ -1,25 +1,33 @@
 /** The side-by-side: every detector on the same held-out windows (models/eval/report.ts). */
 import type { DetectorEval, EvaluationReport } from '../../../models/eval/report';
-import { formatFixed, formatNumber } from '../format';
+import { formatCount, formatFixed, formatNumber } from '../format';
 import { t } from '../i18n';
+import { say } from '../msg';
+
+/** A detector's name in the interface language (the English one for a report made before names were keys). */
+export const detectorName = (d: DetectorEval) => (d.say ? say(d.say.name) : d.name);
+const whyUnavailable = (d: DetectorEval) => (d.say?.unavailable ? say(d.say.unavailable) : d.unavailable);
+const thresholdSource = (d: DetectorEval) => (d.say?.thresholdSource ? say(d.say.thresholdSource) : d.thresholdSource);
+/** The window groups an evaluation counts; anomaly labels are data, said as written. */
+const GROUPS = ['train', 'validation', 'normal_test'];
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${formatFixed(x * 100, x < 0.01 && x > 0 ? 2 : 1)} %`);
 const num = (x: number, d = 3) => (Number.isNaN(x) ? '—' : formatFixed(x, d));
 const perDay = (x: number) => (Number.isNaN(x) ? '—' : x < 0.01 ? x.toExponential(1) : formatNumber(Number(x.toPrecision(2)), 3));
 
 export function EvalTable({ report }: { report: EvaluationReport }) {
-  const labels = Object.keys(report.windows).filter((k) => !['train', 'validation', 'normal_test'].includes(k));
+  const labels = Object.keys(report.windows).filter((k) => !GROUPS.includes(k));
   const row = (d: DetectorEval) =>
     d.unavailable ? (
       <tr key={d.id} data-detector={d.id}>
-        <th scope="row">{d.name}</th>
+        <th scope="row">{detectorName(d)}</th>
         <td colSpan={5 + labels.length} className="muted">
-          {t('training.evaluation.notComparable', { why: d.unavailable })}
+          {t('training.evaluation.notComparable', { why: whyUnavailable(d) })}
         </td>
       </tr>
     ) : (
       <tr key={d.id} data-detector={d.id}>
-        <th scope="row">{d.name}</th>
+        <th scope="row">{detectorName(d)}</th>
         <td data-testid={`auc-min-${d.id}`}>{num(d.aucMin)}</td>
         {labels.map((l) => (
           <td key={l}>{num(d.auc[l])}</td>
@@ -27,7 +35,7 @@ export function EvalTable({ report }: { report: EvaluationReport }) {
         <td>{pct(d.falseAlarmRate)}</td>
         <td>{pct(d.detectionMin)}</td>
         <td>{perDay(d.falseAlarmsPerDay)}</td>
-        <td className="small muted">{d.thresholdSource}</td>
+        <td className="small muted">{thresholdSource(d)}</td>
       </tr>
     );
   return (
@@ -51,7 +59,7 @@ export function EvalTable({ report }: { report: EvaluationReport }) {
       <p className="small muted">
         {t('training.evaluation.windows', {
           list: Object.entries(report.windows)
-            .map(([k, v]) => `${v} ${k}`)
+            .map(([k, v]) => `${formatCount(v)} ${GROUPS.includes(k) ? t(`training.evaluation.group.${k}`) : k}`)
             .join(', '),
           rate: formatFixed(report.windowsPerSecond, 1),
         })}

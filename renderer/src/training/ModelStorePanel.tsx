@@ -7,7 +7,7 @@
 import type { DeploymentRow, ModelRow } from '../db/types';
 import { formatDateTime } from '../format';
 import { t } from '../i18n';
-import { dataUseMsg } from '../../../models/train/lineage';
+import { dataUseMsg, UNLABELLED_LABEL } from '../../../models/train/lineage';
 import { say } from '../msg';
 
 /** A recording's use in the lineage, in the page's language when Vigil wrote it. */
@@ -25,6 +25,9 @@ function download(m: ModelRow): void {
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** A lineage's label in the interface language: the word for a file without one is the app's, other labels are data. */
+const labelWords = (label: string) => (label === UNLABELLED_LABEL ? t('training.store.unlabelled') : label);
 
 const STATES = ['requested', 'sending', 'trial', 'confirmed', 'failed', 'rolled-back', 'cancelled', 'marked'];
 const stateWord = (s: string) => (STATES.includes(s) ? t(`training.state.${s}`) : s);
@@ -72,13 +75,22 @@ export function ModelStorePanel({
                   {m.note && <div className="small muted">{m.note}</div>}
                 </th>
                 <td className="small">
-                  {m.verdict || '—'}
+                  {m.verdictMsg ? (
+                    say(m.verdictMsg)
+                  ) : m.verdict ? (
+                    // A model stored before verdicts were kept as keys: the English sentence it was saved with.
+                    <span lang="en" translate="no">
+                      {m.verdict}
+                    </span>
+                  ) : (
+                    '—'
+                  )}
                   {m.lineage && (
                     <details>
                       <summary>{t('training.store.trainedOn')}</summary>
                       {m.lineage.data.map((d) => (
                         <div key={d.name}>
-                          {d.name} — {d.label}: {useWords(d.use)}
+                          {d.name} — {labelWords(d.label)}: {useWords(d.use)}
                         </div>
                       ))}
                       <div>

@@ -4,12 +4,12 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { openedFileInbox } from '../app/openedFiles';
-import { formatCount } from '../format';
 import { applyModelImport, planModelImport, type ModelImportPlan } from '../db/modelImport';
 import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useStorage } from '../storage/services';
 import { sayError } from '../msg';
+import { OpenedModelSummary } from './OpenedModelSummary';
 
 type State = { kind: 'plan'; plan: ModelImportPlan } | { kind: 'message'; text: string; error: boolean } | null;
 
@@ -67,7 +67,6 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
     );
   }
   const p = state.plan;
-  const l = p.app?.lineage;
   const add = async () => {
     setBusy(true);
     try {
@@ -84,23 +83,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
   return (
     <section className="panel" aria-labelledby="opened-model-title" data-testid="opened-model">
       <h3 id="opened-model-title">{t('files.panel.title', { file: p.fileName })}</h3>
-      <ul className="small">
-        <li data-testid="opened-model-version">
-          {t('files.panel.version', { version: p.fileVersion })}
-          {p.storeAs !== p.fileVersion ? t('files.panel.storedAs', { storeAs: p.storeAs, highest: p.storeAs - 1 }) : ''}
-        </li>
-        <li>
-          {t('files.panel.architecture', { architecture: p.architecture, channels: p.channels.join(' + '), spec: p.specWords })}
-        </li>
-        <li>
-          {t('files.panel.detector', { threshold: formatCount(p.model.detector.thresholdSumsq), k: p.model.detector.debounceK, n: p.model.detector.debounceN })}
-        </li>
-        {l && (
-          <li>
-            {t('files.panel.lineage', { count: l.data.length, n: formatCount(l.data.length), tool: l.tool, date: l.createdAt, labels: l.labels.join(', ') })}
-          </li>
-        )}
-      </ul>
+      <OpenedModelSummary plan={p} />
       <div className="button-row">
         <button type="button" className="primary" data-testid="opened-model-add" disabled={busy} onClick={() => void add()}>
           {t('files.panel.add', { storeAs: p.storeAs })}

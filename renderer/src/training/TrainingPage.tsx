@@ -84,7 +84,7 @@ export function TrainingPage() {
       setDeployments(await db.deployments.toArray());
       setNodes((await recordedNodes(db)).nodes.map((n) => ({ id: n.id, name: n.name })));
     } catch (e) {
-      setError(t('training.storeReadFailed', { error: (e as Error).message }));
+      setError(t('training.storeReadFailed', { error: sayError(e) }));
     }
   }, []);
   useEffect(() => {
@@ -239,6 +239,7 @@ export function TrainingPage() {
         lineage: quantized.lineage,
         summary: quantized.summary,
         verdict: quantized.verdict.headline,
+        verdictMsg: quantized.verdict.msg.headline,
         note: '',
         meta: {},
         actor: technicianName(),
@@ -246,7 +247,7 @@ export function TrainingPage() {
       setSaved(row.name);
       await refresh();
     } catch (e) {
-      setError((e as Error).message);
+      setError(sayError(e));
     }
   }
 

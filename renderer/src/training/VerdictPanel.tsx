@@ -10,7 +10,7 @@ import type { Msg } from '../../../models/i18n/msg';
 import { t } from '../i18n';
 import { msgWords, say } from '../msg';
 import { ScorePlot } from './charts';
-import { EvalTable } from './EvalTable';
+import { detectorName, EvalTable } from './EvalTable';
 import { PerRecordingTable } from './PerRecordingTable';
 
 export function VerdictPanel({ verdict, report, notes, version, children }: { verdict: Verdict; report: EvaluationReport; notes: Msg[]; version: number; children?: React.ReactNode }) {
@@ -53,7 +53,7 @@ export function VerdictPanel({ verdict, report, notes, version, children }: { ve
                 .filter((d) => !d.unavailable)
                 .map((d) => (
                   <option key={d.id} value={d.id}>
-                    {d.name}
+                    {detectorName(d)}
                   </option>
                 ))}
             </select>

@@ -11,6 +11,7 @@
 import Dexie, { type Table } from 'dexie';
 import type { Lineage } from '../../../models/nn/appSection';
 import type { CliSummary } from '../../../models/eval/report';
+import { msg, MsgError } from '../../../models/i18n/msg';
 
 export type ModelStatus = 'candidate' | 'deployed' | 'retired';
 
@@ -60,7 +61,7 @@ export class ModelRegistry extends Dexie {
   async add(entry: Omit<RegistryEntry, 'status' | 'deployedMs'>): Promise<RegistryEntry> {
     return this.transaction('rw', this.models, this.meta, async () => {
       const next = await this.nextVersion();
-      if (entry.version < next) throw new Error(`model version ${entry.version} is not new (next is ${next}); retrain to get a new version`);
+      if (entry.version < next) throw new MsgError(msg('problems.store.registryVersionNotNew', { version: String(entry.version), next: String(next) }));
       const row: RegistryEntry = { ...entry, status: 'candidate', deployedMs: null };
       await this.models.add(row);
       await this.meta.put({ key: 'highestVersion', value: entry.version });

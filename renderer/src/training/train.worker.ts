@@ -20,7 +20,7 @@ import { verdictOf } from '../../../models/eval/verdict';
 import type { TrainResult } from '../../../models/train/autoencoder';
 import { useBackend } from '../../../models/train/backend';
 import { NORMAL_LABEL, prepareData, type PreparedData, type RecordingInput } from '../../../models/train/dataset';
-import { heldOutMsgs, type LineageInput } from '../../../models/train/lineage';
+import { heldOutMsgs, UNLABELLED_LABEL, type LineageInput } from '../../../models/train/lineage';
 import { packageModel, quantizeDetector, trainModel, type DetectorOptions } from '../../../models/train/pipeline';
 import { featureSpecOf, prepareRuns, runsForLineage } from '../../../models/train/stored';
 import { openDb } from '../db/db';
@@ -77,7 +77,7 @@ async function fileDataset(source: Extract<TrainingSource, { kind: 'files' }>): 
     const label = f.role === 'anomaly' ? f.label : NORMAL_LABEL;
     const channels = (await readFileColumns(f.file, f.file.name, source.channels)).columns;
     recordings.push({ name: f.file.name, label, channels });
-    lineage.push({ name: f.file.name, label: f.role === 'unlabelled' ? 'unlabelled (treated as normal)' : label, samples: channels[0].length });
+    lineage.push({ name: f.file.name, label: f.role === 'unlabelled' ? UNLABELLED_LABEL : label, samples: channels[0].length });
     if (cancelled) return null;
   }
   if (!recordings.some((r) => r.label === NORMAL_LABEL)) throw new Error(t('training.w.noNormal'));

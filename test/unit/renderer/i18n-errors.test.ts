@@ -19,10 +19,13 @@ import { trainModel } from '../../../models/train/pipeline';
 import { defaultFeatureSpec } from '../../../models/features/spec';
 import { crc32 } from '../../../models/protocol/crc32';
 import { VigilDb } from '../../../renderer/src/db/db';
+import { recordDeployment, updateDeployment } from '../../../renderer/src/db/deployments';
 import { planImport, undoImport } from '../../../renderer/src/db/exchange';
+import { addModel, type NewModel } from '../../../renderer/src/db/models';
 import { setLanguage, t } from '../../../renderer/src/i18n';
 import { say, sayError } from '../../../renderer/src/msg';
 import { badFileReason, parseManifestText } from '../../../renderer/src/training/csv';
+import { ModelRegistry } from '../../../renderer/src/training/registry';
 
 /** Words the two languages share on purpose: names of formats, checks and the product. */
 const SHARED = new Set(['vigil', 'csv', 'crc', 'hmac', 'json', 'vgmd', 'vigilds1', 'big-endian', 'little-endian', 'nan', 'sample_rate_hz', 'de_accel', 'fe_accel', 'bytes', 'bits', 'decimal', 'normal']);
@@ -111,13 +114,22 @@ describe('errors said in Spanish', () => {
   beforeEach(() => setLanguage('en'));
   afterEach(() => setLanguage('en'));
 
-  it('every sentence of problems.* says no English word of its English version', () => {
+  it('every sentence of problems.* (and the detectors of verdict.detector.*) says no English word of its English version', () => {
     const sample = (s: string) => s.replace(/\{\{\s*(\w+)\s*\}\}/g, ' ');
-    const keys = keyPaths(CATALOGUES.en).filter((k) => k.startsWith('problems.') || k.startsWith('training.file.') || k.startsWith('verdict.use.'));
+    const keys = keyPaths(CATALOGUES.en).filter((k) => k.startsWith('problems.') || k.startsWith('training.file.') || k.startsWith('verdict.use.') || k.startsWith('verdict.detector.'));
     expect(keys.length).toBeGreaterThan(100);
     const get = (o: Record<string, unknown>, k: string) => sample(k.split('.').reduce<unknown>((x, p) => (x as Record<string, unknown>)[p], o) as string);
     // Column names a manifest must have are the file format's, the same in every language.
-    const formatWords: Record<string, string[]> = { 'problems.manifest.noColumns_one': ['file', 'label'], 'problems.manifest.noColumns_other': ['file', 'label'], 'problems.manifest.badRpm': ['rpm'] };
+    // Detector names keep their proper names (Mahalanobis, Edge Impulse) and RMS, int8.
+    const formatWords: Record<string, string[]> = {
+      'problems.manifest.noColumns_one': ['file', 'label'],
+      'problems.manifest.noColumns_other': ['file', 'label'],
+      'problems.manifest.badRpm': ['rpm'],
+      'verdict.detector.name.rms': ['rms'],
+      'verdict.detector.name.int8': ['int8'],
+      'verdict.detector.name.mahalanobis': ['mahalanobis'],
+      'verdict.detector.name.kmeans': ['edge', 'impulse'],
+    };
     const left = keys
       .filter((k) => k !== 'problems.plain' && k !== 'problems.csv.inFile')
       .map((k) => ({ k, left: englishLeft(get(CATALOGUES.en, k), get(CATALOGUES.es, k)).filter((w) => !(formatWords[k] ?? []).includes(w)) }))
@@ -240,6 +252,30 @@ describe('errors said in Spanish', () => {
     expect(said[1].es).toBe('no es un archivo de modelo de Vigil (no empieza por «VGMD»)');
     expect(said[3].es).toMatch(/^hay 0 ventanas normales para entrenar/);
     expect(said[6].es).toBe('no hay ningún activo llamado «pump 3» en el paquete (contiene "fan 2")');
+  });
+
+  it('the model store and a deployment: a version that is not new, a deployment that ended', async () => {
+    const db = new VigilDb(`i18n-errors-${++dbN}`);
+    const model = (version: number): NewModel => ({ version, nodeId: 'N1', kind: 'autoencoder-int8', specKey: 'k', blob: new Uint8Array(3), blobBytes: 3, architecture: '64-8-64', channels: ['DE_accel'], lineage: null, summary: null, verdict: '', note: '', meta: {} });
+    const m3 = await addModel(db, model(3));
+    const d = await recordDeployment(db, { modelId: m3.id, nodeId: 'N1', actor: 'Ana', status: 'confirmed' });
+    const registry = new ModelRegistry(`i18n-errors-registry-${++dbN}`);
+    const entry = { version: 2, createdMs: 1, file: new Uint8Array(3), blobBytes: 3, architecture: '64-8-64', channels: ['DE_accel'], lineage: null as never, summary: null as never, note: '' };
+    await registry.add(entry);
+    const said = [await rejected(addModel(db, model(3))), await rejected(updateDeployment(db, d.id, { status: 'failed' })), await rejected(registry.add(entry))].map(bothWays);
+    registry.close();
+    db.close();
+    expect(said.map((s) => s.en)).toEqual([
+      'model version 3 is not new (the next is v4): train again to get a new version',
+      'deployment of v3 to N1 already ended (confirmed)',
+      'model version 2 is not new (next is 3); retrain to get a new version',
+    ]);
+    expect(said.map((s) => s.es)).toEqual([
+      'la versión de modelo 3 no es nueva (la siguiente es v4): entrene otra vez para obtener una versión nueva',
+      'el despliegue de v3 en N1 ya terminó (confirmado)',
+      'la versión de modelo 2 no es nueva (la siguiente es 3); vuelva a entrenar para obtener una versión nueva',
+    ]);
+    for (const s of said) expect(englishLeft(s.en, s.es, s.data), s.es).toEqual([]);
   });
 
   it('bearing names and geometry errors, with a decimal comma', () => {

@@ -140,6 +140,7 @@ describe('the interface in Spanish, every page', () => {
 
     const pages: { name: string; open: () => Promise<unknown> }[] = [
       { name: 'nodes', open: () => page.getByTestId('node-card').first().getByTestId('link-counters').waitFor({ timeout: 15_000 }) },
+      { name: 'fleet', open: async () => (await go('fleet'), page.getByTestId('fleet-page').waitFor()) },
       { name: 'live', open: async () => (await go('live'), page.getByTestId('axis-table').first().waitFor({ timeout: 15_000 })) },
       { name: 'recordings', open: async () => (await go('recordings'), page.getByTestId('recording-row').first().waitFor()) },
       {

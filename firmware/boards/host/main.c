@@ -640,10 +640,10 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
     }
     frame_stats_t rx = frame_deframer_stats(&g_node.link[NODE_LINK_WIRED].rx);
     fprintf(stderr,
-            "vigil-node: %llu rows, %lu FEATURES sent, %lu frames dropped; rx %lu frames, "
+            "vigil-node: %llu rows, %lu FEATURES sent, %lu RAW_BLOCK sent, %lu frames dropped; rx %lu frames, "
             "%lu bad_cobs, %lu bad_crc, %lu bad_length, %lu bad_version, %lu oversize\n",
             (unsigned long long)rows, (unsigned long)g_node.stats.features_sent,
-            (unsigned long)g_node.stats.tx_dropped, (unsigned long)rx.frames,
+            (unsigned long)g_node.stats.raw_blocks_sent, (unsigned long)g_node.stats.tx_dropped, (unsigned long)rx.frames,
             (unsigned long)rx.bad_cobs, (unsigned long)rx.bad_crc, (unsigned long)rx.bad_length,
             (unsigned long)rx.bad_version, (unsigned long)rx.oversize);
     if (s->out_failed && s->out_failed != EPIPE) { /* EPIPE: the reader stopped; not an error */

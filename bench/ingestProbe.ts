@@ -1,0 +1,191 @@
+/**
+ * The script bench/ingest.ts injects into every page before the app loads (a string, so that no
+ * bundler helper leaks into it). It changes nothing the app does; it watches:
+ *  - the app's WebSocket: a listener added before the app's own handler stamps every
+ *    node.features / node.raw / node.log event with the wall time the page got it
+ *    (performance.timeOrigin + performance.now()), and keeps per node the window indices and raw
+ *    frame numbers it saw (first, last, received, gaps);
+ *  - chart draws: CanvasRenderingContext2D.prototype.clearRect is wrapped; uPlot clears its canvas
+ *    first and then draws synchronously, so a microtask queued there runs right after the draw.
+ *    The canvas is mapped to its node through the Live card's data-path and the chart's testid
+ *    (rms-chart: the RMS trend, fed by FEATURES; raw-chart: the raw waveform, fed by RAW_BLOCK);
+ *    every frame the page received for that node before the draw is then on screen, and one
+ *    latency sample per frame (or per raw block) is kept while recording;
+ *  - requestAnimationFrame: a loop counts frames and their intervals.
+ * window.__vigilProbe: start() (zero the frame counter, start keeping latency samples),
+ * snapshot() (counters now), stop() (stop keeping samples), samples() (the latency samples).
+ */
+export const INGEST_PROBE = String.raw`
+(() => {
+  if (window.__vigilProbe) return;
+  const wall = () => performance.timeOrigin + performance.now();
+  const P = {
+    recording: false,
+    feat: {},
+    raw: {},
+    logs: [],
+    pendF: new Map(),
+    pendR: new Map(),
+    lat: { kind: [], path: [], node: [], recv: [], draw: [] },
+    raf: { n: 0, t0: 0, last: 0, long: 0, worst: 0, intervals: [] },
+    bytes: 0,
+    messages: 0,
+  };
+  const pend = (m, path) => {
+    let q = m.get(path);
+    if (!q) m.set(path, (q = []));
+    return q;
+  };
+  const onFeatures = (payload, t) => {
+    const path = payload.path;
+    const s = P.feat[path] || (P.feat[path] = { first: -1, last: -1, frames: 0, gaps: 0, dups: 0 });
+    const tus = [];
+    for (const f of payload.frames) {
+      const w = f.windowIndex;
+      if (s.last >= 0) {
+        if (w <= s.last) { s.dups++; continue; }
+        if (w > s.last + 1) s.gaps += w - s.last - 1;
+      } else s.first = w;
+      s.last = w;
+      s.frames++;
+      tus.push(f.tUs);
+    }
+    if (P.recording && tus.length) pend(P.pendF, path).push({ t, v: tus });
+  };
+  const RAW_PATH = /"path":"((?:[^"\\]|\\.)*)"/;
+  const RAW_BLOCK = /"firstFrame":(\d+),"axisCount":\d+,"decimation":(\d+),"scaleG":[^,]+,"frameCount":(\d+)/g;
+  const onRaw = (d, t) => {
+    const pm = RAW_PATH.exec(d);
+    if (!pm) return;
+    const path = JSON.parse('"' + pm[1] + '"');
+    const s = P.raw[path] || (P.raw[path] = { first: -1, end: -1, frames: 0, blocks: 0, gapFrames: 0, blockFrames: 0 });
+    const ends = [];
+    RAW_BLOCK.lastIndex = 0;
+    let m;
+    while ((m = RAW_BLOCK.exec(d))) {
+      const first = Number(m[1]);
+      const span = Number(m[3]) * Number(m[2]);
+      if (s.end >= 0) {
+        if (first < s.end) continue;
+        if (first > s.end) s.gapFrames += first - s.end;
+      } else s.first = first;
+      s.end = first + span;
+      s.frames += span;
+      s.blocks++;
+      s.blockFrames = span;
+      ends.push(s.end);
+    }
+    if (P.recording && ends.length) pend(P.pendR, path).push({ t, v: ends });
+  };
+  const onMessage = (ev) => {
+    const d = ev.data;
+    if (typeof d !== 'string') return;
+    const t = wall();
+    P.messages++;
+    P.bytes += d.length;
+    if (d.startsWith('{"type":"event","event":"node.features"')) onFeatures(JSON.parse(d).payload, t);
+    else if (d.startsWith('{"type":"event","event":"node.raw"')) onRaw(d, t);
+    else if (d.startsWith('{"type":"event","event":"node.log"')) {
+      const l = JSON.parse(d).payload;
+      P.logs.push({ path: l.path, code: l.code, level: l.level, text: l.text, atMs: l.atMs, t });
+    }
+  };
+  const NativeWS = window.WebSocket;
+  class ProbeWS extends NativeWS {
+    constructor(url, protocols) {
+      super(url, protocols);
+      this.addEventListener('message', onMessage);
+    }
+  }
+  window.WebSocket = ProbeWS;
+
+  const where = new WeakMap();
+  const chartOf = (canvas) => {
+    let w = where.get(canvas);
+    if (w) return w;
+    const chart = canvas.closest && canvas.closest('[data-testid="rms-chart"],[data-testid="raw-chart"]');
+    const card = chart && chart.closest('[data-path]');
+    if (!card) return null;
+    w = { kind: chart.dataset.testid === 'raw-chart' ? 'raw' : 'rms', path: card.dataset.path };
+    where.set(canvas, w);
+    return w;
+  };
+  const drawn = (w) => {
+    const q = (w.kind === 'raw' ? P.pendR : P.pendF).get(w.path);
+    if (!q || q.length === 0) return;
+    const t = wall();
+    for (const b of q) {
+      for (const v of b.v) {
+        P.lat.kind.push(w.kind === 'raw' ? 1 : 0);
+        P.lat.path.push(w.path);
+        P.lat.node.push(v);
+        P.lat.recv.push(b.t);
+        P.lat.draw.push(t);
+      }
+    }
+    q.length = 0;
+  };
+  const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+  CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+    if (P.recording) {
+      const w = chartOf(this.canvas);
+      if (w) queueMicrotask(() => drawn(w));
+    }
+    return clearRect.apply(this, args);
+  };
+
+  const frame = (ts) => {
+    const r = P.raf;
+    if (r.last > 0) {
+      const dt = ts - r.last;
+      if (P.recording) {
+        r.n++;
+        if (r.intervals.length < 20000) r.intervals.push(dt);
+        if (dt > 50) r.long++;
+        if (dt > r.worst) r.worst = dt;
+      }
+    }
+    r.last = ts;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+
+  const copy = (o) => JSON.parse(JSON.stringify(o));
+  window.__vigilProbe = {
+    start() {
+      P.recording = true;
+      P.pendF.clear();
+      P.pendR.clear();
+      P.raf.n = 0;
+      P.raf.long = 0;
+      P.raf.worst = 0;
+      P.raf.intervals = [];
+      P.raf.t0 = performance.now();
+      return this.snapshot();
+    },
+    stop() {
+      P.recording = false;
+      return this.snapshot();
+    },
+    snapshot() {
+      return {
+        wall: wall(),
+        visibility: document.visibilityState,
+        feat: copy(P.feat),
+        raw: copy(P.raw),
+        rafFrames: P.raf.n,
+        rafMs: performance.now() - P.raf.t0,
+        rafLong: P.raf.long,
+        rafWorst: P.raf.worst,
+        rafIntervals: P.raf.intervals.slice(),
+        messages: P.messages,
+        bytes: P.bytes,
+        logs: P.logs.slice(),
+      };
+    },
+    samples() {
+      return P.lat;
+    },
+  };
+})();
+`;

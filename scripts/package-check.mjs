@@ -70,7 +70,11 @@ try {
   }
   // Of node_modules only serialport and what it loads (its closure in package-lock.json) may be packed.
   const allowed = serialportClosure();
-  const packed = new Set(all.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.split('/')[2].startsWith('@') ? 4 : 3).join('/')));
+  const packageOf = (f) => {
+    const parts = f.split('/'); // ['', 'node_modules', name or @scope, name in the scope, ...]
+    return parts[2].startsWith('@') ? (parts.length > 3 ? `${parts[2]}/${parts[3]}` : null) : parts[2];
+  };
+  const packed = new Set(all.filter((f) => f.startsWith('/node_modules/')).map(packageOf).filter((n) => n !== null));
   for (const name of packed) if (!allowed.has(name)) problems.push(`package not needed by main.cjs packed: ${name}`);
   const nodeBin = 'firmware/build/host/vigil-node';
   for (const f of extra) {

@@ -218,6 +218,7 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
       <h4>{t('live.an.rmsTitle')}</h4>
       <div className="chart" data-testid="an-rms" ref={rmsHost} />
       <h4>{t('live.an.scoreTitle')}</h4>
+      {alarmEntries(node, extras.get(node.path).events).length === 0 && <p className="muted small">{t('live.an.noThreshold')}</p>}
       <div className="chart" data-testid="an-score" ref={scoreHost} />
 
       <h4>

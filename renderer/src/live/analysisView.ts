@@ -306,8 +306,8 @@ export class LiveAnalysisView {
   png(title: string, subtitle: string): Promise<Blob> {
     const dpr = devicePixelRatio || 1;
     const canvases: { label: string; c: HTMLCanvasElement }[] = [];
-    if (this.rms) canvases.push({ label: t('live.an.rmsTitle'), c: this.rms.ctx.canvas });
     if (this.vel) canvases.push({ label: t('live.an.velocityTitle'), c: this.vel.ctx.canvas });
+    if (this.rms) canvases.push({ label: t('live.an.rmsTitle'), c: this.rms.ctx.canvas });
     if (this.score) canvases.push({ label: t('live.an.scoreTitle'), c: this.score.ctx.canvas });
     if (this.spec) canvases.push({ label: t('live.an.spectrumTitle'), c: this.spec.ctx.canvas });
     if (this.el.waterfall.width > 0) canvases.push({ label: t('live.an.waterfallTitle'), c: this.el.waterfall });
@@ -398,9 +398,14 @@ export class LiveAnalysisView {
       this.renderLatest();
       if (range) for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: range[0], max: range[1] });
     }
+    // The spectrum is rebuilt for its new unit; a zoom on it is kept.
+    const sx = this.specZoomed && this.spec ? [this.spec.scales.x.min, this.spec.scales.x.max] : null;
     this.spec?.destroy();
     this.spec = null;
+    this.specZoomed = false;
     this.drawSpectrum();
+    const rebuilt = this.spec as uPlot | null;
+    if (sx && sx[0] != null && sx[1] != null) rebuilt?.setScale('x', { min: sx[0], max: sx[1] });
   }
 
   private timeOpts(host: HTMLElement, height: number, yLabel: string, series: uPlot.Series[], extra: Partial<uPlot.Options>): uPlot.Options {

@@ -9,6 +9,7 @@ import { App } from './app/App';
 import { startOpenedFiles } from './app/openedFiles';
 import { FeatureStore } from './live/featureStore';
 import { LinkStore } from './live/linkStore';
+import { TrendStore } from './live/trendStore';
 import { startStorage } from './storage/start';
 
 const client = getClient();
@@ -18,6 +19,11 @@ const store = new FeatureStore({ scheduleFrame: (cb) => requestAnimationFrame(cb
 client.on('node.features', (batch) => store.ingest(batch));
 client.on('node.removed', ({ path }) => store.remove(path));
 // The newest frame's per-axis fields, raw waveform, alarms and node log (Live page).
+// The per-node analysis view's trends, bands and score (renderer/src/live/NodeAnalysis.tsx).
+const trends = new TrendStore((cb) => requestAnimationFrame(cb));
+client.on('node.features', (batch) => trends.ingest(batch));
+client.on('node.removed', ({ path }) => trends.remove(path));
+
 const extras = new LinkStore((cb) => requestAnimationFrame(cb));
 client.on('node.features', (batch) => extras.features(batch.path, batch.frames));
 client.on('node.raw', (batch) => extras.raw(batch));
@@ -47,6 +53,6 @@ const services = startStorage(client);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App client={client} store={store} extras={extras} services={services} />
+    <App client={client} store={store} extras={extras} trends={trends} services={services} />
   </StrictMode>,
 );

@@ -117,6 +117,20 @@ describe('Fleet page in Chromium with two demo nodes', () => {
     await page.screenshot({ path: join(SHOTS, 'fleet-reloaded.png'), fullPage: true });
   });
 
+  it('draws a placed node\'s live analysis with its machine\'s zones (group 2, flexible)', async () => {
+    await page.goto(page.url().replace(/#.*$/, '#/live'));
+    const card = page.locator('[data-testid="live-card"]').filter({ hasText: 'demo-cwru-normal' });
+    await card.getByTestId('open-node-analysis').click({ timeout: 20_000 });
+    const source = page.getByTestId('an-zone-source');
+    await expect.poll(() => source.textContent(), { timeout: 10_000 }).toBe('Zones of machine Cooling pump P-101 (point Drive end): group 2, flexible foundation, as set on the Fleet page.');
+    expect(await page.getByTestId('an-group').count()).toBe(0);
+    await expect.poll(async () => Number(await page.getByTestId('an-velocity').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(10);
+    await page.screenshot({ path: join(SHOTS, 'analysis-live-placed.png'), fullPage: true });
+    // Back where the next steps start.
+    await page.goto(page.url().replace(/#.*$/, '#/fleet'));
+    await page.locator('[data-testid="fleet-machine"][data-name="Cooling pump P-101"]').waitFor({ timeout: 10_000 });
+  });
+
   it('sends the machine\'s shaft speed to its nodes only on the button', async () => {
     const machine = page.locator('[data-testid="fleet-machine"][data-name="Cooling pump P-101"]');
     await machine.locator('[data-testid$="-edit"]').click();

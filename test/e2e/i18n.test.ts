@@ -142,6 +142,15 @@ describe('the interface in Spanish, every page', () => {
       { name: 'nodes', open: () => page.getByTestId('node-card').first().getByTestId('link-counters').waitFor({ timeout: 15_000 }) },
       { name: 'fleet', open: async () => (await go('fleet'), page.getByTestId('fleet-page').waitFor()) },
       { name: 'live', open: async () => (await go('live'), page.getByTestId('axis-table').first().waitFor({ timeout: 15_000 })) },
+      {
+        // One node's live analysis, opened from its card: trends, zones, the spectrum note, the waterfall.
+        name: 'live-analysis',
+        open: async () => {
+          await page.getByTestId('open-node-analysis').first().click();
+          await page.getByTestId('node-analysis').waitFor({ timeout: 15_000 });
+          await expect.poll(async () => Number(await page.getByTestId('an-velocity').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(5);
+        },
+      },
       { name: 'recordings', open: async () => (await go('recordings'), page.getByTestId('recording-row').first().waitFor()) },
       {
         name: 'recording',

@@ -6,6 +6,7 @@ import { FleetPage } from '../fleet/FleetPage';
 import { UndoToast } from '../labels/UndoToast';
 import type { FeatureStore } from '../live/featureStore';
 import type { LinkStore } from '../live/linkStore';
+import type { TrendStore } from '../live/trendStore';
 import { LivePage } from '../live/LivePage';
 import { NodesPage } from '../nodes/NodesPage';
 import { RecordingsPage } from '../recordings/RecordingsPage';
@@ -23,7 +24,7 @@ import { useLocation, type Route } from './route';
 
 const PAGES: Route[] = ['fleet', 'nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
 
-export function App({ client, store, extras, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; services: StorageServices }) {
+export function App({ client, store, extras, trends, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; trends: TrendStore; services: StorageServices }) {
   const { route, id } = useLocation();
   const { t, lang } = useI18n();
   const nodes = useNodes(client);
@@ -55,7 +56,7 @@ export function App({ client, store, extras, services }: { client: VigilClient; 
           <OpenedFileBanner />
           {route === 'fleet' && <FleetPage client={client} nodes={nodes} extras={extras} />}
           {route === 'nodes' && <NodesPage client={client} nodes={nodes} />}
-          {route === 'live' && <LivePage client={client} nodes={nodes} store={store} extras={extras} />}
+          {route === 'live' && <LivePage client={client} nodes={nodes} store={store} extras={extras} trends={trends} id={id} />}
           {route === 'recordings' && <RecordingsPage id={id} />}
           {route === 'analysis' && <AnalysisPage id={id} />}
           {route === 'events' && <EventsPage />}

@@ -19,10 +19,28 @@ import { alarmEntries } from './alarms';
 import { AlarmBadge, AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
+import { NodeAnalysis } from './NodeAnalysis';
+import type { TrendStore } from './trendStore';
 
-export function LivePage({ client, nodes, store, extras }: { client: VigilClient; nodes: NodesState; store: FeatureStore; extras: LinkStore }) {
+export function LivePage({ client, nodes, store, extras, trends, id }: { client: VigilClient; nodes: NodesState; store: FeatureStore; extras: LinkStore; trends: TrendStore; id: string | null }) {
   // A node whose link is down stays on the page, marked, so its trend and the gap remain in view.
   const online = nodes.nodes.filter((n) => n.status === 'online' || n.status === 'reconnecting');
+  if (id !== null) {
+    // #/live/<node uid>: one node's analysis (the uid outlives a reconnect on another port).
+    const node = nodes.nodes.find((n) => n.hello?.uid === id) ?? nodes.nodes.find((n) => n.path === id);
+    return (
+      <div data-testid="live-page" className="page">
+        {node ? (
+          <NodeAnalysis key={`${node.path}|${node.hello?.channels.join(',') ?? ''}`} node={node} trends={trends} extras={extras} />
+        ) : (
+          <section className="panel">
+            <p className="empty">{t('live.an.notConnected')}</p>
+            <a href="#/live">{t('live.an.back')}</a>
+          </section>
+        )}
+      </div>
+    );
+  }
   return (
     <div data-testid="live-page" className="page">
       <div className="page-head">
@@ -150,6 +168,11 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
         <AlarmBadge node={node} />
+        {nodeId && (
+          <a className="button-link" href={`#/live/${encodeURIComponent(nodeId)}`} data-testid="open-node-analysis">
+            {t('live.an.open')}
+          </a>
+        )}
         {h && (
           <span className="muted small">
             {h.board} · {formatHz(h.sampleRateHz)} · {t('live.headInfo', { window: h.windowLen, hop: h.hop })}

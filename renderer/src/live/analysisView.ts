@@ -1,0 +1,783 @@
+/**
+ * A node's live analysis, drawn imperatively (no React render per frame): acceleration RMS,
+ * velocity RMS over the ISO 20816-3 zones and the anomaly score with its threshold and alarms, on
+ * one node-time axis (uPlot, cursors in sync); the spectrum (Welch PSD of the raw stream, else the
+ * band energies) over a kept baseline; and a waterfall of the same on a canvas. Data come from the
+ * TrendStore and LinkStore rings; everything redraws at most once per animation frame, and the
+ * PSD is computed at most four times a second. Pausing freezes what is drawn (a copy) while the
+ * stores keep recording.
+ */
+import uPlot from 'uplot';
+import { welchSpectrum } from '../../../models/analysis/spectrum';
+import { logBandEdges } from '../../../models/features/spec';
+import { formatFixed, formatNumber } from '../format';
+import { t } from '../i18n';
+import { bandsPlugin, type Band } from '../labels/labelBands';
+import { accelFactor, bandCentresHz, bandRmsG, csvDocument, csvSection, velocityFactor, WaterfallRing, type CsvColumn, type Units, type ZoneBand } from './analysisLogic';
+import type { NodeExtras } from './linkStore';
+import { axisColour } from './rmsChart';
+import { rmsCol, scoreCol, velCol, type NodeTrend } from './trendStore';
+
+export const PSD_SEGMENT = 1024;
+/** PSD waterfall: one row per computed spectrum (at most 4 a second): a minute in 240 rows. */
+export const PSD_ROWS = 240;
+const SPECTRUM_MIN_MS = 250;
+
+export type SpectrumKind = 'psd' | 'bands';
+export interface SpectrumData {
+  kind: SpectrumKind;
+  /** Hz per point (PSD bins or band centres). */
+  x: Float64Array;
+  /** PSD in g²/Hz, or band RMS in g. */
+  y: Float64Array;
+  /** Bands: the edges in Hz (one more than bands), drawn as bars from edge to edge. */
+  edges?: Float64Array;
+}
+export interface Baseline extends SpectrumData {
+  savedMs: number;
+  axis: number;
+}
+
+export interface AnalysisElements {
+  rms: HTMLElement;
+  velocity: HTMLElement;
+  score: HTMLElement;
+  spectrum: HTMLElement;
+  waterfall: HTMLCanvasElement;
+  /** Root of the view: carries data-shown-window, data-latest-window, data-paused. */
+  root: HTMLElement;
+  /** Text that says what the spectrum is drawn from. */
+  spectrumNote: HTMLElement;
+  pausedNote: HTMLElement;
+  /** The latest velocity of the worst axis and its zone, in words. */
+  latest: HTMLElement;
+}
+
+export interface AnalysisInputs {
+  channels: readonly string[];
+  sampleRateHz: number;
+  windowLen: number;
+  units: Units;
+  zones: ZoneBand[];
+  /** Alarm periods and the threshold, read on each redraw (node seconds). */
+  alarms: () => { bands: Band[]; threshold: number | null };
+  onPausedChange: (paused: boolean) => void;
+  onSpectrumKind: (kind: SpectrumKind | null) => void;
+}
+
+const AXIS_STROKE = '#3a3f47';
+const GRID = { stroke: '#e3e6ea', width: 1 };
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 100) return formatNumber(v, 0);
+  if (a >= 1e-3) return formatFixed(v, Math.max(0, 2 - Math.floor(Math.log10(a))));
+  const [m, e] = v.toExponential(2).split('e');
+  return `${formatFixed(Number(m), 2)}e${e}`;
+}
+
+/** Viridis at 9 stops, interpolated to 256 RGB entries. */
+const COLOURMAP = (() => {
+  const stops = [
+    [68, 1, 84],
+    [71, 44, 122],
+    [59, 81, 139],
+    [44, 113, 142],
+    [33, 144, 141],
+    [39, 173, 129],
+    [92, 200, 99],
+    [170, 220, 50],
+    [253, 231, 37],
+  ];
+  const out = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const p = (i / 255) * (stops.length - 1);
+    const k = Math.min(stops.length - 2, Math.floor(p));
+    const f = p - k;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(stops[k][c] * (1 - f) + stops[k + 1][c] * f);
+  }
+  return out;
+})();
+
+export class LiveAnalysisView {
+  private rms: uPlot | null = null;
+  private vel: uPlot | null = null;
+  private score: uPlot | null = null;
+  private spec: uPlot | null = null;
+  private axes = -1;
+  private paused = false;
+  private zoomed = false;
+  private specZoomed = false;
+  private units: Units;
+  private zones: ZoneBand[];
+  /** The trend as last copied from the store (base units): what is drawn, frozen while paused. */
+  private base: { t: Float64Array; cols: Float64Array[]; n: number; lastWindow: number } = { t: new Float64Array(0), cols: [], n: 0, lastWindow: -1 };
+  private shown: Float64Array[] = [];
+  private spectrum: SpectrumData | null = null;
+  private baseline: Baseline | null = null;
+  private specAxis = 0;
+  private lastPsdMs = 0;
+  private psdRows: WaterfallRing | null = null;
+  private psdRowsFs = 0;
+  private lastRawBlocks = -1;
+  private lastRawMs = 0;
+  private bandWaterfall: WaterfallRing | null = null;
+  private bandCount = 0;
+  private readonly resizeObserver: ResizeObserver;
+  private readonly syncKey: string;
+  private image: ImageData | null = null;
+  private readonly off = document.createElement('canvas');
+
+  constructor(
+    private readonly el: AnalysisElements,
+    private readonly o: AnalysisInputs,
+  ) {
+    this.units = o.units;
+    this.zones = o.zones;
+    this.syncKey = `live-analysis-${Math.random().toString(36).slice(2)}`;
+    this.resizeObserver = new ResizeObserver(() => {
+      for (const [p, h] of this.plots()) p?.setSize({ width: this.width(h), height: p.height });
+      this.drawWaterfall();
+    });
+    this.resizeObserver.observe(el.root);
+    el.root.dataset.shownWindow = '-1';
+    el.root.dataset.latestWindow = '-1';
+    el.root.dataset.paused = 'false';
+  }
+
+  // ---- data in -------------------------------------------------------------------------------
+
+  /** New features: copies the store's ring unless paused (at most once per animation frame). */
+  onTrend(n: NodeTrend): void {
+    this.el.root.dataset.latestWindow = String(n.latestWindow);
+    this.bandWaterfall = n.bands;
+    this.bandCount = n.bandCount;
+    if (this.paused) {
+      this.renderPausedNote(n.latestWindow);
+      return;
+    }
+    if (n.axes !== this.axes) this.buildTrend(n.axes);
+    const v = n.ring.views();
+    const len = v.t.length;
+    if (this.base.t.length < n.ring.capacity) {
+      this.base = { t: new Float64Array(n.ring.capacity), cols: v.y.map(() => new Float64Array(n.ring.capacity)), n: 0, lastWindow: -1 };
+      this.shown = v.y.map(() => new Float64Array(n.ring.capacity));
+    }
+    this.base.t.set(v.t);
+    v.y.forEach((c, i) => this.base.cols[i].set(c));
+    this.base.n = len;
+    this.base.lastWindow = n.latestWindow;
+    this.drawTrend();
+    this.renderLatest();
+    if (!this.hasRecentRaw()) this.updateBandSpectrum();
+  }
+
+  /** New raw samples: the PSD, at most four times a second. */
+  onRaw(x: NodeExtras): void {
+    const r = x.raw;
+    // A full segment at least, so the resolution never changes under the technician's eyes.
+    if (!r || r.length < PSD_SEGMENT || r.blocks === this.lastRawBlocks) return;
+    this.lastRawBlocks = r.blocks;
+    this.lastRawMs = performance.now();
+    if (this.paused) return;
+    const now = performance.now();
+    if (now - this.lastPsdMs < SPECTRUM_MIN_MS) return;
+    this.lastPsdMs = now;
+    const axis = Math.min(this.specAxis, r.axisCount - 1);
+    const fs = this.o.sampleRateHz / r.decimation;
+    const s = welchSpectrum(r.g[axis].subarray(0, r.length), fs, { segmentLen: PSD_SEGMENT, overlap: 0.5 });
+    const xs = Float64Array.from(s.psd, (_, k) => k * s.binHz);
+    this.spectrum = { kind: 'psd', x: xs, y: s.psd };
+    if (!this.psdRows || this.psdRows.width !== s.psd.length || this.psdRowsFs !== fs) {
+      this.psdRows = new WaterfallRing(PSD_ROWS, s.psd.length);
+      this.psdRowsFs = fs;
+    }
+    const row = new Float64Array(s.psd.length);
+    for (let k = 0; k < row.length; k++) row[k] = Math.log10(s.psd[k] + 1e-20);
+    this.psdRows.push(now / 1000, row);
+    this.drawSpectrum();
+    this.drawWaterfall();
+  }
+
+  // ---- controls ------------------------------------------------------------------------------
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  setPaused(p: boolean): void {
+    if (p === this.paused) return;
+    this.paused = p;
+    this.el.root.dataset.paused = String(p);
+    if (!p) {
+      this.zoomed = false;
+      this.el.pausedNote.textContent = '';
+    } else this.renderPausedNote(Number(this.el.root.dataset.latestWindow));
+    this.o.onPausedChange(p);
+  }
+
+  /** Shows all the data held (trend and spectrum), paused or not. */
+  resetZoom(): void {
+    this.zoomed = false;
+    this.specZoomed = false;
+    this.fitTime();
+    const x = this.spectrum?.x;
+    if (this.spec && x && x.length > 1) this.spec.setScale('x', { min: Math.pow(10, Math.floor(Math.log10(this.specMin()))), max: this.specMax() });
+  }
+
+  setUnits(u: Units): void {
+    this.units = u;
+    this.rebuildAll();
+  }
+
+  setZones(z: ZoneBand[]): void {
+    this.zones = z;
+    this.renderLatest();
+    this.vel?.redraw(false, false);
+  }
+
+  setSpectrumAxis(a: number): void {
+    this.specAxis = a;
+    this.psdRows = null;
+    this.lastPsdMs = 0;
+    this.lastRawBlocks = -1;
+    this.updateBandSpectrum();
+    this.drawWaterfall();
+  }
+
+  setBaseline(b: Baseline | null): void {
+    this.baseline = b;
+    this.drawSpectrum();
+  }
+
+  /** The spectrum on screen, to keep as this node's baseline. */
+  currentSpectrum(): SpectrumData | null {
+    return this.spectrum;
+  }
+
+  /** Zoom the time charts to [a, b] node seconds (and pause: a zoomed trend must not scroll away). */
+  zoomTime(a: number, b: number): void {
+    this.setPaused(true);
+    this.zoomed = true;
+    for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: a, max: b });
+  }
+
+  timeRange(): [number, number] {
+    const s = this.vel?.scales.x;
+    return [s?.min ?? -Infinity, s?.max ?? Infinity];
+  }
+
+  // ---- export --------------------------------------------------------------------------------
+
+  /** What is on screen as CSV: the trend inside the visible time range, then the visible spectrum. */
+  csv(): string {
+    const axes = Math.max(0, this.axes);
+    const n = this.base.n;
+    const a = accelFactor(this.units.accel);
+    const v = velocityFactor(this.units.velocity);
+    const name = (i: number) => this.o.channels[i] ?? t('live.axisN', { n: i + 1 });
+    const cols: CsvColumn[] = [{ name: t('live.an.csv.time'), values: this.base.t.subarray(0, n) }];
+    for (let i = 0; i < axes; i++) cols.push({ name: `${t('live.an.csv.rms', { axis: name(i) })} (${this.units.accel})`, values: this.base.cols[rmsCol(i)].subarray(0, n).map((x) => x * a) });
+    for (let i = 0; i < axes; i++) cols.push({ name: `${t('live.an.csv.velocity', { axis: name(i) })} (${this.units.velocity})`, values: this.base.cols[velCol(axes, i)].subarray(0, n).map((x) => x * v) });
+    if (axes > 0) cols.push({ name: t('live.an.csv.score'), values: this.base.cols[scoreCol(axes)].subarray(0, n) });
+    const [t0, t1] = this.timeRange();
+    const sections = [csvSection(t('live.an.csv.trendTitle'), cols, t0, t1)];
+    const s = this.spectrum;
+    if (s) {
+      const sx = this.spec?.scales.x;
+      const yUnit = this.spectrumUnit(s.kind);
+      const y = this.toShownSpectrum(s);
+      // As drawn: the PSD without its 0 Hz bin (a log axis has no 0).
+      const from = s.kind === 'psd' ? 1 : 0;
+      const scols: CsvColumn[] = [
+        { name: t('live.an.csv.freq'), values: s.x.subarray(from) },
+        { name: `${t(s.kind === 'psd' ? 'live.an.psd' : 'live.an.bandRms')} (${yUnit})`, values: y.subarray(from) },
+      ];
+      const b = this.matchingBaseline();
+      if (b) scols.push({ name: `${t('live.an.baseline')} (${yUnit})`, values: this.toShownSpectrum(b).subarray(from) });
+      sections.push(csvSection(t('live.an.csv.spectrumTitle', { axis: name(this.specAxis) }), scols, sx?.min ?? -Infinity, sx?.max ?? Infinity));
+    }
+    return csvDocument(sections);
+  }
+
+  /** What is on screen as one PNG: a title, then each chart's canvas and the waterfall. */
+  png(title: string, subtitle: string): Promise<Blob> {
+    const dpr = devicePixelRatio || 1;
+    const canvases: { label: string; c: HTMLCanvasElement }[] = [];
+    if (this.vel) canvases.push({ label: t('live.an.velocityTitle'), c: this.vel.ctx.canvas });
+    if (this.rms) canvases.push({ label: t('live.an.rmsTitle'), c: this.rms.ctx.canvas });
+    if (this.score) canvases.push({ label: t('live.an.scoreTitle'), c: this.score.ctx.canvas });
+    if (this.spec) canvases.push({ label: t('live.an.spectrumTitle'), c: this.spec.ctx.canvas });
+    if (this.el.waterfall.width > 0) canvases.push({ label: t('live.an.waterfallTitle'), c: this.el.waterfall });
+    const head = 52 * dpr;
+    const gap = 22 * dpr;
+    const w = Math.max(...canvases.map((x) => x.c.width), 400 * dpr);
+    const h = head + canvases.reduce((s, x) => s + x.c.height + gap, 0);
+    const out = document.createElement('canvas');
+    out.width = w;
+    out.height = h;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, w, h);
+    ctx.fillStyle = '#1f2328';
+    ctx.font = `${16 * dpr}px sans-serif`;
+    ctx.fillText(title, 8 * dpr, 20 * dpr);
+    ctx.font = `${12 * dpr}px sans-serif`;
+    ctx.fillText(subtitle, 8 * dpr, 42 * dpr);
+    let y = head;
+    for (const x of canvases) {
+      ctx.fillStyle = '#1f2328';
+      ctx.font = `bold ${12 * dpr}px sans-serif`;
+      ctx.fillText(x.label, 8 * dpr, y + 15 * dpr);
+      y += gap;
+      ctx.drawImage(x.c, 0, y);
+      y += x.c.height;
+    }
+    return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error(t('analysis.chart.pngFailed')))), 'image/png'));
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    for (const [p] of this.plots()) p?.destroy();
+    this.rms = this.vel = this.score = this.spec = null;
+  }
+
+  // ---- drawing -------------------------------------------------------------------------------
+
+  private plots(): [uPlot | null, HTMLElement][] {
+    return [
+      [this.rms, this.el.rms],
+      [this.vel, this.el.velocity],
+      [this.score, this.el.score],
+      [this.spec, this.el.spectrum],
+    ];
+  }
+
+  private width(host: HTMLElement): number {
+    return Math.max(240, Math.floor(host.clientWidth));
+  }
+
+  private hasRecentRaw(): boolean {
+    return this.lastRawBlocks >= 0 && performance.now() - this.lastRawMs < 3000;
+  }
+
+  private renderLatest(): void {
+    const n = this.base.n;
+    if (n === 0 || this.axes < 1) return;
+    let worst = -1;
+    let axis = 0;
+    for (let a = 0; a < this.axes; a++) {
+      const v = this.base.cols[velCol(this.axes, a)][n - 1];
+      if (v > worst) {
+        worst = v;
+        axis = a;
+      }
+    }
+    if (!(worst >= 0)) {
+      this.el.latest.textContent = '';
+      return;
+    }
+    const shown = worst * velocityFactor(this.units.velocity);
+    const zone = this.zones.find((z) => shown <= z.to) ?? this.zones[this.zones.length - 1];
+    this.el.latest.textContent = t('live.an.latest', { v: fmt(shown), unit: this.units.velocity, axis: this.o.channels[axis] ?? t('live.axisN', { n: axis + 1 }), zone: zone ? t(`fleet.zone.${zone.zone}`) : '' });
+    this.el.latest.dataset.zone = zone?.zone ?? '';
+  }
+
+  private renderPausedNote(latest: number): void {
+    const behind = Math.max(0, latest - this.base.lastWindow);
+    this.el.pausedNote.textContent = t('live.an.pausedNote', { count: behind, n: formatNumber(behind, 0) });
+  }
+
+  private rebuildAll(): void {
+    if (this.axes >= 0) {
+      const range = this.zoomed ? this.timeRange() : null;
+      this.buildTrend(this.axes);
+      this.drawTrend();
+      this.renderLatest();
+      if (range) for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: range[0], max: range[1] });
+    }
+    // The spectrum is rebuilt for its new unit; a zoom on it is kept.
+    const sx = this.specZoomed && this.spec ? [this.spec.scales.x.min, this.spec.scales.x.max] : null;
+    this.spec?.destroy();
+    this.spec = null;
+    this.specZoomed = false;
+    this.drawSpectrum();
+    const rebuilt = this.spec as uPlot | null;
+    if (sx && sx[0] != null && sx[1] != null) rebuilt?.setScale('x', { min: sx[0], max: sx[1] });
+  }
+
+  private timeOpts(host: HTMLElement, height: number, yLabel: string, series: uPlot.Series[], extra: Partial<uPlot.Options>): uPlot.Options {
+    return {
+      width: this.width(host),
+      height,
+      series: [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : `${formatFixed(v, 2)} s`) }, ...series],
+      scales: { x: { time: false }, ...(extra.scales ?? {}) },
+      axes: [
+        { label: t('live.chart.timeS'), stroke: AXIS_STROKE, grid: GRID, ticks: GRID, values: (_u, s) => s.map((v) => formatNumber(v, 3)) },
+        { label: yLabel, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 64, values: (_u, s) => s.map((v) => fmt(v)) },
+      ],
+      cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: this.syncKey } },
+      legend: { show: true },
+      plugins: [bandsPlugin(() => this.o.alarms().bands), ...(extra.plugins ?? [])],
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width < 3) return;
+            const a = u.posToVal(u.select.left, 'x');
+            const b = u.posToVal(u.select.left + u.select.width, 'x');
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            this.zoomTime(Math.min(a, b), Math.max(a, b));
+          },
+        ],
+        ...(extra.hooks ?? {}),
+      },
+    };
+  }
+
+  private buildTrend(axes: number): void {
+    for (const p of [this.rms, this.vel, this.score]) p?.destroy();
+    this.axes = axes;
+    const name = (i: number) => this.o.channels[i] ?? t('live.axisN', { n: i + 1 });
+    const au = this.units.accel;
+    const vu = this.units.velocity;
+    const empty = (k: number) => [[], ...Array.from({ length: k }, () => [])] as uPlot.AlignedData;
+    const axisSeries = (unit: string): uPlot.Series[] =>
+      Array.from({ length: axes }, (_, i) => ({ label: name(i), stroke: axisColour(i), width: 1.5, points: { show: false }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${fmt(v)} ${unit}`) }));
+    this.rms = new uPlot(
+      this.timeOpts(this.el.rms, 170, `${t('live.an.rmsAxis')} (${au})`, axisSeries(au), { scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 0.1] } } }),
+      empty(axes),
+      this.el.rms,
+    );
+    this.vel = new uPlot(
+      this.timeOpts(this.el.velocity, 220, `${t('live.an.velocityAxis')} (${vu})`, axisSeries(vu), {
+        // Zone D always in view: the top is at least 1.25 × the C/D boundary.
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max * 1.15 : 0, (this.zones[3]?.from ?? 1) * 1.25)] } },
+        hooks: { drawClear: [(u) => this.drawZones(u)] },
+      }),
+      empty(axes),
+      this.el.velocity,
+    );
+    this.score = new uPlot(
+      this.timeOpts(this.el.score, 160, t('live.an.scoreAxis'), [{ label: t('live.an.score'), stroke: '#6b21a8', width: 1.5, points: { show: false }, value: (_u, v) => (v == null ? '—' : fmt(v)) }], {
+        scales: {
+          y: {
+            range: (_u, min, max) => {
+              const th = this.o.alarms().threshold;
+              const hi = Math.max(Number.isFinite(max) ? max : 0, th ?? 0) * 1.15 || 1;
+              return [Math.min(0, Number.isFinite(min) ? min : 0), hi];
+            },
+          },
+        },
+        hooks: { draw: [(u) => this.drawThreshold(u)] },
+      }),
+      empty(1),
+      this.el.score,
+    );
+  }
+
+  private drawTrend(): void {
+    if (!this.rms || !this.vel || !this.score) return;
+    const n = this.base.n;
+    const axes = this.axes;
+    const a = accelFactor(this.units.accel);
+    const v = velocityFactor(this.units.velocity);
+    for (let c = 0; c < this.base.cols.length; c++) {
+      const k = c < axes ? a : c < 2 * axes ? v : 1;
+      const src = this.base.cols[c];
+      const dst = this.shown[c];
+      for (let i = 0; i < n; i++) dst[i] = src[i] * k;
+    }
+    const tt = this.base.t.subarray(0, n);
+    const col = (c: number) => this.shown[c].subarray(0, n);
+    const keep = !this.zoomed;
+    this.rms.setData([tt, ...Array.from({ length: axes }, (_, i) => col(rmsCol(i)))] as unknown as uPlot.AlignedData, keep);
+    this.vel.setData([tt, ...Array.from({ length: axes }, (_, i) => col(velCol(axes, i)))] as unknown as uPlot.AlignedData, keep);
+    this.score.setData([tt, col(scoreCol(axes))] as unknown as uPlot.AlignedData, keep);
+    this.el.root.dataset.shownWindow = String(this.base.lastWindow);
+    this.el.rms.dataset.points = this.el.velocity.dataset.points = this.el.score.dataset.points = String(n);
+  }
+
+  private fitTime(): void {
+    const n = this.base.n;
+    if (n < 2) return;
+    for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: this.base.t[0], max: this.base.t[n - 1] });
+  }
+
+  private drawZones(u: uPlot): void {
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    const dpr = devicePixelRatio || 1;
+    ctx.save();
+    ctx.font = `bold ${12 * dpr}px sans-serif`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'top';
+    for (const z of this.zones) {
+      const y0 = Math.min(top + height, u.valToPos(z.from, 'y', true));
+      const y1 = Math.max(top, Number.isFinite(z.to) ? u.valToPos(z.to, 'y', true) : top);
+      if (y0 <= top || y1 >= top + height) continue;
+      ctx.fillStyle = z.colour;
+      ctx.fillRect(left, y1, width, y0 - y1);
+      ctx.fillStyle = '#3a3f47';
+      if (y0 - y1 > 14 * dpr) ctx.fillText(t('live.an.zone', { zone: z.zone }), left + width - 6 * dpr, y1 + 3 * dpr);
+    }
+    ctx.restore();
+  }
+
+  private drawThreshold(u: uPlot): void {
+    const th = this.o.alarms().threshold;
+    if (th === null || !Number.isFinite(th)) return;
+    const { left, top, width, height } = u.bbox;
+    const y = u.valToPos(th, 'y', true);
+    if (y < top || y > top + height) return;
+    const ctx = u.ctx;
+    const dpr = devicePixelRatio || 1;
+    ctx.save();
+    ctx.strokeStyle = '#b3261e';
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(left + width, y);
+    ctx.stroke();
+    ctx.fillStyle = '#b3261e';
+    ctx.font = `${11 * dpr}px sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(t('live.an.threshold', { value: fmt(th) }), left + 4 * dpr, y - 2 * dpr);
+    ctx.restore();
+  }
+
+  // ---- spectrum ------------------------------------------------------------------------------
+
+  private updateBandSpectrum(): void {
+    const w = this.bandWaterfall;
+    if (!w || w.length === 0 || this.bandCount === 0 || this.paused) {
+      if (!this.hasRecentRaw() && !w) {
+        this.o.onSpectrumKind(null);
+      }
+      return;
+    }
+    const axis = Math.min(this.specAxis, Math.max(0, this.axes - 1));
+    const o = w.rowOffset(w.length - 1) + axis * this.bandCount;
+    const edges = logBandEdges(this.o.windowLen, this.bandCount);
+    const binHz = this.o.sampleRateHz / this.o.windowLen;
+    const x = bandCentresHz(edges, binHz);
+    const y = new Float64Array(this.bandCount);
+    for (let b = 0; b < this.bandCount; b++) y[b] = bandRmsG(w.data[o + b]);
+    this.spectrum = { kind: 'bands', x, y, edges: Float64Array.from(edges, (e) => e * binHz) };
+    this.drawSpectrum();
+    this.drawWaterfall();
+  }
+
+  private spectrumUnit(kind: SpectrumKind): string {
+    return kind === 'psd' ? (this.units.accel === 'g' ? 'g²/Hz' : '(m/s²)²/Hz') : this.units.accel;
+  }
+
+  private toShownSpectrum(s: SpectrumData): Float64Array {
+    const a = accelFactor(this.units.accel);
+    const k = s.kind === 'psd' ? a * a : a;
+    return s.y.map((v) => v * k);
+  }
+
+  private matchingBaseline(): Baseline | null {
+    const b = this.baseline;
+    const s = this.spectrum;
+    return b && s && b.kind === s.kind && b.x.length === s.x.length && Math.abs(b.x[b.x.length - 1] - s.x[s.x.length - 1]) < 1e-6 * s.x[s.x.length - 1] ? b : null;
+  }
+
+  private specMin(): number {
+    const s = this.spectrum;
+    return s ? (s.kind === 'psd' ? s.x[1] : (s.edges?.[0] ?? s.x[0])) : 1;
+  }
+
+  private specMax(): number {
+    const s = this.spectrum;
+    if (!s) return 10;
+    return s.edges ? s.edges[s.edges.length - 1] : s.x[s.x.length - 1];
+  }
+
+  private drawSpectrum(): void {
+    const s = this.spectrum;
+    this.o.onSpectrumKind(s?.kind ?? null);
+    if (!s) return;
+    const unit = this.spectrumUnit(s.kind);
+    const kind = this.el.spectrum.dataset.kind;
+    if (!this.spec || kind !== s.kind) this.buildSpectrum(s.kind, unit);
+    const y = this.toShownSpectrum(s);
+    const b = this.matchingBaseline();
+    const by = b ? this.toShownSpectrum(b) : new Float64Array(s.x.length).fill(NaN);
+    if (s.kind === 'bands' && s.edges) {
+      // Bars from edge to edge: a step after each lower edge, the last band's value repeated at the top edge.
+      const n = s.y.length;
+      const ext = (v: Float64Array) => {
+        const out = new Float64Array(n + 1);
+        out.set(v.subarray(0, n));
+        out[n] = v[n - 1];
+        return out;
+      };
+      this.spec!.setData([s.edges, ext(y), ext(by)] as unknown as uPlot.AlignedData, !this.specZoomed);
+      this.el.spectrum.dataset.points = String(n);
+    } else {
+      // PSD: from the first bin (log axes have no 0 Hz).
+      this.spec!.setData([s.x.subarray(1), y.subarray(1), by.subarray(1)] as unknown as uPlot.AlignedData, !this.specZoomed);
+      this.el.spectrum.dataset.points = String(s.x.length - 1);
+    }
+    this.el.spectrum.dataset.baseline = b ? 'true' : 'false';
+    this.el.spectrumNote.textContent = s.kind === 'psd' ? t('live.an.fromRaw', { seg: PSD_SEGMENT }) : t('live.an.fromBands', { count: this.bandCount });
+  }
+
+  private buildSpectrum(kind: SpectrumKind, unit: string): void {
+    this.spec?.destroy();
+    this.el.spectrum.dataset.kind = kind;
+    const host = this.el.spectrum;
+    const bars = kind === 'bands';
+    this.spec = new uPlot(
+      {
+        width: this.width(host),
+        height: 220,
+        series: [
+          { label: t('live.an.freq'), value: (_u, v) => (v == null ? '—' : `${fmt(v)} Hz`) },
+          {
+            label: t(bars ? 'live.an.bandRms' : 'live.an.psd'),
+            stroke: '#0b5cad',
+            fill: bars ? 'rgba(11,92,173,0.35)' : undefined,
+            width: bars ? 1 : 1.2,
+            points: { show: false },
+            paths: bars ? uPlot.paths.stepped!({ align: 1 }) : undefined,
+            value: (_u, v) => (v == null ? '—' : `${fmt(v)} ${unit}`),
+          },
+          { label: t('live.an.baseline'), stroke: '#6b7280', width: 1.5, dash: [6, 4], points: { show: false }, paths: bars ? uPlot.paths.stepped!({ align: 1 }) : undefined, value: (_u, v) => (v == null ? '—' : `${fmt(v)} ${unit}`) },
+        ],
+        scales: {
+          // From the decade below the lowest frequency, so the log axis ticks at 10, 100, 1000 Hz.
+          x: {
+            time: false,
+            distr: 3,
+            range: (u, min, max) => {
+              const x = u.data[0];
+              if (x.length < 2) return [1, 10];
+              const lo = x[0];
+              const hi = x[x.length - 1];
+              return min <= lo && max >= hi ? [Math.pow(10, Math.floor(Math.log10(lo))), hi] : [min, max];
+            },
+          },
+          y: { distr: 3, range: (_u, _min, max) => [max * (bars ? 1e-4 : 1e-7), max * 2] },
+        },
+        axes: [
+          { label: `${t('live.an.freq')} (Hz)`, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, values: (_u, s) => s.map((v) => (v == null ? '' : formatNumber(v, 1))) },
+          { label: `${t(bars ? 'live.an.bandRms' : 'live.an.psdShort')} (${unit})`, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 70, values: (_u, s) => s.map((v) => (v == null ? '' : fmt(v))) },
+        ],
+        cursor: { drag: { x: true, y: false, setScale: true } },
+        legend: { show: true },
+        hooks: {
+          setScale: [
+            (u, key) => {
+              if (key !== 'x') return;
+              const x = this.spectrum?.x;
+              if (!x) return;
+              const full = (u.scales.x.min ?? 0) <= this.specMin() * 1.0001 && (u.scales.x.max ?? 0) >= this.specMax() * 0.9999;
+              this.specZoomed = !full;
+            },
+          ],
+        },
+      },
+      [[], [], []] as uPlot.AlignedData,
+      host,
+    );
+  }
+
+  // ---- waterfall -----------------------------------------------------------------------------
+
+  private drawWaterfall(): void {
+    const canvas = this.el.waterfall;
+    const usePsd = this.hasRecentRaw() && this.psdRows !== null;
+    const ring = usePsd ? this.psdRows : this.bandWaterfall;
+    const dpr = devicePixelRatio || 1;
+    const cssW = Math.max(240, Math.floor(canvas.clientWidth || canvas.parentElement?.clientWidth || 600));
+    const cssH = 200;
+    if (canvas.width !== Math.round(cssW * dpr) || canvas.height !== Math.round(cssH * dpr)) {
+      canvas.width = Math.round(cssW * dpr);
+      canvas.height = Math.round(cssH * dpr);
+    }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    canvas.dataset.rows = String(ring?.length ?? 0);
+    canvas.dataset.kind = usePsd ? 'psd' : ring ? 'bands' : 'none';
+    if (!ring || ring.length === 0) return;
+    const axis = Math.min(this.specAxis, Math.max(0, this.axes - 1));
+    const bins = usePsd ? ring.width - 1 : this.bandCount;
+    const first = usePsd ? 1 : axis * this.bandCount;
+    // Image: one column per row of the ring (oldest left), one pixel row per bin (low frequency at the bottom).
+    const cols = ring.capacity;
+    if (!this.image || this.image.width !== cols || this.image.height !== bins) this.image = new ImageData(cols, bins);
+    const img = this.image;
+    img.data.fill(255);
+    let hi = -Infinity;
+    for (let r = 0; r < ring.length; r++) {
+      const o = ring.rowOffset(r) + first;
+      for (let k = 0; k < bins; k++) if (ring.data[o + k] > hi) hi = ring.data[o + k];
+    }
+    // Six decades of energy (PSD: of density) below the highest: below that is the noise floor.
+    const lo = hi - 6;
+    const span = hi - lo || 1;
+    const startCol = cols - ring.length;
+    for (let r = 0; r < ring.length; r++) {
+      const o = ring.rowOffset(r) + first;
+      const x = startCol + r;
+      for (let k = 0; k < bins; k++) {
+        const v = ring.data[o + k];
+        const c = Math.max(0, Math.min(255, Math.round(((v - lo) / span) * 255)));
+        const p = ((bins - 1 - k) * cols + x) * 4;
+        img.data[p] = COLOURMAP[c * 3];
+        img.data[p + 1] = COLOURMAP[c * 3 + 1];
+        img.data[p + 2] = COLOURMAP[c * 3 + 2];
+        img.data[p + 3] = 255;
+      }
+    }
+    const off = this.off;
+    if (off.width !== cols || off.height !== bins) {
+      off.width = cols;
+      off.height = bins;
+    }
+    off.getContext('2d')!.putImageData(img, 0, 0);
+    const padL = 64 * dpr;
+    const padB = 26 * dpr;
+    const padT = 6 * dpr;
+    const padR = 10 * dpr;
+    const pw = canvas.width - padL - padR;
+    const ph = canvas.height - padT - padB;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(off, padL, padT, pw, ph);
+    // Axes: frequency on the left, time (seconds before the newest row) below.
+    ctx.fillStyle = '#3a3f47';
+    ctx.font = `${11 * dpr}px sans-serif`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    const freqAt = (k: number): number => {
+      if (usePsd) return (k + 1) * (this.psdRowsFs / PSD_SEGMENT);
+      const edges = logBandEdges(this.o.windowLen, this.bandCount);
+      return bandCentresHz(edges, this.o.sampleRateHz / this.o.windowLen)[k];
+    };
+    for (let i = 0; i <= 4; i++) {
+      const k = Math.min(bins - 1, Math.round((i / 4) * (bins - 1)));
+      const y = padT + ph - ((k + 0.5) / bins) * ph;
+      ctx.fillText(`${fmt(freqAt(k))} Hz`, padL - 4 * dpr, y);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const newest = ring.time(ring.length - 1);
+    // The width holds `cols` rows: label it as time before the newest row, whether filled yet or not.
+    const period = ring.length > 1 ? (newest - ring.time(0)) / (ring.length - 1) : 0.25;
+    for (let i = 0; i <= 4; i++) {
+      const col = ((cols - 1) * i) / 4;
+      const x = padL + ((col + 0.5) / cols) * pw;
+      ctx.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
+      ctx.fillText(i === 4 ? t('live.an.now') : t('live.an.secondsAgo', { s: formatNumber((cols - 1 - col) * period, 0) }), i === 0 ? padL : i === 4 ? padL + pw : x, padT + ph + 4 * dpr);
+    }
+  }
+}

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { NodeInfo } from '../../../models/api/contract';
 import { detectorWords } from '../detectorWords';
-import { formatCount, formatFixed, formatNumber, formatTime } from '../format';
+import { formatCount, formatDuration, formatFixed, formatNumber, formatTime } from '../format';
 import { t } from '../i18n';
 import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';
@@ -133,6 +133,9 @@ export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore 
   );
 }
 
+/** How far over its alarm level the score went, in words a technician reads ("3.2"). */
+const overLevel = (e: { peakScore: number; threshold: number }): string => (e.threshold > 0 ? formatNumber(e.peakScore / e.threshold, 1) : '—');
+
 const ENDED_WORD = { node: 'live.alarmEnded', detector: 'live.alarmReplaced', restart: 'live.alarmRestarted', unconfirmed: 'live.alarmUnconfirmed' } as const;
 
 export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore }) {
@@ -141,11 +144,20 @@ export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore })
   const entries = alarmEntries(node, x.events);
   if (entries.length === 0) return null;
   const recent = entries.slice(-5).reverse();
+  const since = activeAlarm(node)?.sinceMs ?? null;
   return (
     <ul className="alarm-list" data-testid="alarm-list" aria-label={t('live.alarms')}>
       {recent.map((e) => (
-        <li key={alarmKey(e)} className={e.active ? 'error' : undefined} data-model={e.modelVersion} data-active={e.active}>
-          {t('live.alarmLine', { id: e.eventId, state: e.active ? t('live.alarmActiveWord') : t(ENDED_WORD[e.ended ?? 'node']), model: e.modelVersion, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
+        <li
+          key={alarmKey(e)}
+          className={e.active ? 'error' : undefined}
+          data-model={e.modelVersion}
+          data-active={e.active}
+          title={t('live.alarmLineDetail', { id: e.eventId, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
+        >
+          {e.active
+            ? t('live.alarmLineOn', { time: since === null ? '—' : formatTime(since), model: e.modelVersion, ratio: overLevel(e) })
+            : t('live.alarmLineOff', { state: t(ENDED_WORD[e.ended ?? 'node']), model: e.modelVersion, duration: formatDuration((e.endTUs - e.startTUs) / 1000), ratio: overLevel(e) })}
         </li>
       ))}
     </ul>

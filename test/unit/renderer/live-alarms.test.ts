@@ -1,5 +1,6 @@
 // The Live page's alarms: main's word (NodeInfo.condition.alarm) says which alarm is on, so a page
 // that opened or reloaded during an alarm, and never received its EVENT, still lists it as on.
+import type { FunctionComponent } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { NodeAlarmState, NodeEventInfo, NodeInfo } from '../../../models/api/contract';
 import { activeAlarm, alarmEntries } from '../../../renderer/src/live/alarms';
@@ -36,5 +37,33 @@ describe('Live page alarms', () => {
     expect(alarmEntries(n, [event('started')])[0].active).toBe(true);
     expect(alarmEntries(n, [event('started', { modelVersion: 9 })])[0].active).toBe(false);
     expect(activeAlarm(n)).toBeNull();
+  });
+});
+
+// The alarm line in a technician's words (renderer/src/live/LiveExtras.tsx AlarmList): what happened
+// and what to do, in English and Spanish; the engineering detail (windows, score, k of n) in its title.
+describe('the alarm line on the Live card', () => {
+  it('says what happened and what to do, with the detail kept for the analyst', async () => {
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { setLanguage } = await import('../../../renderer/src/i18n');
+    const { LinkStore } = await import('../../../renderer/src/live/linkStore');
+    // The root tsconfig compiles no JSX: the component is loaded at run time (vitest transforms it).
+    const COMPONENT = '../../../renderer/src/live/LiveExtras.tsx';
+    const store = new LinkStore(() => {});
+    const { AlarmList } = (await import(/* @vite-ignore */ COMPONENT)) as { AlarmList: FunctionComponent<{ node: NodeInfo; store: typeof store }> };
+    const html = (n: NodeInfo) => renderToStaticMarkup(createElement(AlarmList, { node: n, store }));
+    try {
+      const on = html(node(held(true)));
+      expect(on).toMatch(/Anomaly alarm on since \d\d:\d\d:\d\d \(model 1\): the vibration does not look like what the model learned as normal, at worst 8.8 times the alarm level\. Check the machine/);
+      expect(on).not.toMatch(/>[^<]*(ACTIVE|windows|peak score)[^<]*</);
+      expect(on).toContain('title="Alarm 3: windows 40–42, peak score 14.500, threshold 1.650, raised when 3 of 5 windows are over it"');
+      expect(html(node(held(false, { endTUs: 40_000 + 95_000_000 })))).toContain('Anomaly alarm ended (model 1): for 1 min 35 s the vibration did not look like what the model learned as normal, at worst 8.8 times the alarm level.');
+      setLanguage('es');
+      const es = html(node(held(true)));
+      expect(es).toMatch(/Alarma de anomalía activa desde las \d\d:\d\d:\d\d \(modelo 1\): .* 8,8 veces el nivel de alarma\. Revise la máquina/);
+    } finally {
+      setLanguage('en');
+    }
   });
 });

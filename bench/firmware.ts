@@ -78,6 +78,11 @@ function runQemu(elf: string): Promise<Record<string, number>> {
   });
 }
 
+/** "+6.6 %": how much more a is than b. */
+function pct(a: number, b: number): string {
+  return `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)} %`;
+}
+
 function sizes(elf: string): { text: number; data: number; bss: number } {
   const [, line] = run('arm-none-eabi-size', [elf]).trim().split('\n');
   const [text, data, bss] = line.trim().split(/\s+/).map(Number);
@@ -261,6 +266,18 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_baseline_detect_window: a.insn_baseline_detect_window,
       insn_window_total_baseline: a.insn_window_total_baseline,
       baseline_state_bytes: a.baseline_state_bytes,
+      // Operator fusion (issue 17): the four layers with the fused reference C, the unfused passes
+      // (firmware/src/nn/dense_unfused.c, bench image only), pass 1 of those alone, and the SIMD kernel;
+      // then the same on the shapes 64-16-4-16-64. The image checks all three outputs are identical.
+      insn_dense_fused_ref: a.insn_dense_fused_ref,
+      insn_dense_unfused_ref: a.insn_dense_unfused_ref,
+      insn_dense_unfused_mac_ref: a.insn_dense_unfused_mac_ref,
+      insn_dense_fused_simd: a.insn_dense_fused_simd,
+      dense_unfused_scratch_bytes: a.dense_unfused_scratch_bytes,
+      insn_dense_small_fused_ref: a.insn_dense_small_fused_ref,
+      insn_dense_small_unfused_ref: a.insn_dense_small_unfused_ref,
+      insn_dense_small_unfused_mac_ref: a.insn_dense_small_unfused_mac_ref,
+      insn_dense_small_fused_simd: a.insn_dense_small_fused_simd,
       window_ms_at_168mhz: Number(((a.insn_window_total / CLOCK_HZ) * 1e3).toFixed(3)),
       data_bytes: node.data,
       bss_bytes: node.bss,
@@ -285,6 +302,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       'insn_baseline_*_window: one baseline_step (nn/baseline.c) on 3 x 32 log bands, the largest while learning, calibrating, detecting; insn_window_total_baseline: insn_window_total with the learned baseline in place of the model (the node runs one or the other)',
       'insn_fft_1024: the 1024-point real FFT to the power spectrum (split and |Y|^2 included); insn_features_window: 3 axes x (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands)',
       'insn_inference: input standardisation and quantisation of 64 features + 4 dense int8 layers + squared error; insn_dense_layers: the 4 layers alone (what the CMSIS-NN figure covers)',
+      `operator fusion: insn_dense_fused_ref (nn_dense_s8_ref: multiply-accumulate, bias, requantize, ReLU in one pass per output) against insn_dense_unfused_ref (firmware/src/nn/dense_unfused.c, in the benchmark image and tests only: the same inner loop into ${a.dense_unfused_scratch_bytes} bytes of int32 scratch, then bias, requantize and clamp as three more passes over it), both plain C on the 4 layers of 64-32-8-32-64: unfused costs ${a.insn_dense_unfused_ref - a.insn_dense_fused_ref} more (${pct(a.insn_dense_unfused_ref, a.insn_dense_fused_ref)}); insn_dense_unfused_mac_ref is pass 1 alone, so the epilogue is ${a.insn_dense_fused_ref - a.insn_dense_unfused_mac_ref} fused and ${a.insn_dense_unfused_ref - a.insn_dense_unfused_mac_ref} unfused; insn_dense_fused_simd is the node's kernel in the same harness. insn_dense_small_*: the same on the shapes 64-16-4-16-64 (the default layers' leading weights, a timing of the shapes, not a trained model): ${pct(a.insn_dense_small_unfused_ref, a.insn_dense_small_fused_ref)}. The image checks the three kernels' outputs are identical on every layer`,
       'duty_cycle counts one instruction per cycle; on silicon VLDM/VSTM/SMLAL take more than one cycle and flash wait states add (ART accelerator), so expect somewhat more',
       `flash and RAM: ${relative(ROOT, NODE_ELF)} (IIS3DWB on SPI1, flash model store, protocol ${firmwareProtocolVersion()} with wired and BLE links; no built-in model: the CWRU default is for 48 kHz / 2 axes and this node samples 3 axes at 26.7 kHz, so it would refuse it — with it the image would be ${flash + 7980} bytes, over the 40 KB target; instead the node learns its own baseline, whose code, record store and wiring the image carries); the QEMU image (RAM model store, 4 KB receive ring) is ${qemuNode.text + qemuNode.data} bytes of flash`,
       `deepest stack ${entry.Reset_Handler} bytes from Reset_Handler (${path.map((p) => p.replace(/^.*:/, '')).join(' > ')}) + ${EXCEPTION_FRAME} (FPU exception frame) + ${isr} (deepest interrupt handler); library functions without call-graph data counted as ${LIB_FRAME} bytes each: ${[...unknown].join(', ') || 'none'}`,

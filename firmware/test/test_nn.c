@@ -1,7 +1,8 @@
 /*
  * The int8 inference and the model reader against the golden vectors of models/nn
  * (test/vectors/nn_vectors.h, scripts/gen-nn-vectors.ts): integer results must be equal, bit for
- * bit, in both kernels (reference and the one the node runs).
+ * bit, in both kernels (reference and the one the node runs), and in the unfused form the
+ * benchmark measures fusion against (nn/dense_unfused.c).
  */
 #include "test_util.h"
 
@@ -9,6 +10,7 @@
 
 #include "../src/crypto/sha256.h"
 #include "../src/nn/default_model.h"
+#include "../src/nn/dense_unfused.h"
 #include "../src/nn/fixedpoint.h"
 #include "../src/nn/infer.h"
 #include "../src/nn/model.h"
@@ -187,6 +189,7 @@ static void inference_matches_typescript_bit_for_bit(void **state)
     load_vector_model();
     static int8_t a[1024], b[1024];
     static int16_t wide[1024];
+    static int32_t acc[1024];
     for (size_t c = 0; c < VEC_NN_CASES_COUNT; c++) {
         const vec_nn_case_t *v = &VEC_NN_CASES[c];
         print_message("case: %s\n", v->name);
@@ -203,6 +206,9 @@ static void inference_matches_typescript_bit_for_bit(void **state)
             nn_dense_s8_ref(layer, a, b);
             assert_memory_equal(b, expect, layer->out_dim);
             nn_dense_s8(layer, a, b, wide);
+            assert_memory_equal(b, expect, layer->out_dim);
+            memset(b, 0x55, layer->out_dim);
+            nn_dense_s8_unfused(layer, a, b, acc); /* the unfused passes: the same bytes */
             assert_memory_equal(b, expect, layer->out_dim);
             memcpy(a, b, layer->out_dim);
             expect += layer->out_dim;
@@ -226,6 +232,7 @@ static void single_rounding_matches_typescript(void **state)
     assert_int_equal(nn_net_selftest(&g_net, g_scratch), VIGIL_OK);
     static int8_t a[1024], b[1024];
     static int16_t wide[1024];
+    static int32_t acc[1024];
     size_t differing = 0;
     for (size_t c = 0; c < VEC_NN_CASES_SINGLE_COUNT; c++) {
         const vec_nn_case_t *v = &VEC_NN_CASES_SINGLE[c];
@@ -240,6 +247,9 @@ static void single_rounding_matches_typescript(void **state)
             nn_dense_s8_ref(layer, a, b);
             assert_memory_equal(b, expect, layer->out_dim);
             nn_dense_s8(layer, a, b, wide);
+            assert_memory_equal(b, expect, layer->out_dim);
+            memset(b, 0x55, layer->out_dim);
+            nn_dense_s8_unfused(layer, a, b, acc); /* the unfused passes: the same bytes */
             assert_memory_equal(b, expect, layer->out_dim);
             memcpy(a, b, layer->out_dim);
             expect += layer->out_dim;
@@ -279,13 +289,15 @@ static void self_test_and_default_model(void **state)
                   (unsigned)g_model.threshold_sumsq, g_model.debounce_k, g_model.debounce_n);
 }
 
-/* Random models: the SIMD kernel equals the reference on odd sizes and extreme values. */
+/* Random models: the SIMD kernel and the unfused passes equal the reference on odd sizes and
+ * extreme values, in both rounding modes. */
 static void kernels_agree_on_random_layers(void **state)
 {
     (void)state;
-    static int8_t w[64 * 67], x[67], y0[64], y1[64];
+    static int8_t w[64 * 67], x[67], y0[64], y1[64], y2[64];
     static nn_channel_t ch[64];
     static int16_t wide[128];
+    static int32_t acc[64];
     uint32_t rng = 7;
     for (int round = 0; round < 200; round++) {
         const uint16_t in = (uint16_t)(1 + test_rand_u32(&rng) % 67);
@@ -306,9 +318,12 @@ static void kernels_agree_on_random_layers(void **state)
         if (round & 1) {
             l.act_min = l.z_y;
         }
+        l.single_rounding = (round & 2) != 0;
         nn_dense_s8_ref(&l, x, y0);
         nn_dense_s8(&l, x, y1, wide);
         assert_memory_equal(y0, y1, out);
+        nn_dense_s8_unfused(&l, x, y2, acc);
+        assert_memory_equal(y0, y2, out);
     }
 }
 

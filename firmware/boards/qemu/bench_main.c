@@ -18,6 +18,7 @@
 #include "dsp/features.h"
 #include "dsp/fft.h"
 #include "nn/default_model.h"
+#include "nn/dense_unfused.h"
 #include "nn/infer.h"
 #include "node/node.h"
 #include "proto/frame.h"
@@ -110,6 +111,80 @@ static uint32_t stack_used(void)
     return (uint32_t)((uintptr_t)&_estack - (uintptr_t)p);
 }
 
+/*
+ * Fusion (issue 17): a chain of dense layers run three ways, each layer's output kept (out: the
+ * layers' outputs one after another, each layer reading the previous one's): the fused reference C
+ * (nn_dense_s8_ref, the definition), the unfused passes (nn/dense_unfused.c: the same inner loop, then
+ * bias, requantize and clamp as separate passes through int32 scratch) and the node's fused SIMD
+ * kernel. Every layer's output must be identical in all three ("BENCH error fusion" otherwise).
+ */
+#define FUSION_OUT_MAX 256u
+#define FUSION_WIDTH_MAX 64u
+typedef enum { FUSED_REF, UNFUSED_REF, UNFUSED_MAC_ONLY, FUSED_SIMD, FUSION_KINDS } fusion_kind_t;
+typedef struct {
+    int8_t out[FUSION_KINDS][FUSION_OUT_MAX];
+    int32_t acc[FUSION_WIDTH_MAX]; /* the unfused form's int32 scratch: one word per output of the widest layer */
+    _Alignas(8) int16_t wide[FUSION_WIDTH_MAX]; /* the SIMD kernel's widened input */
+} fusion_buf_t;
+/* In the feature scratch, free once the features are timed (this image's RAM is full). */
+static fusion_buf_t *g_fusion;
+#define g_fusion_out (g_fusion->out)
+#define g_fusion_acc (g_fusion->acc)
+#define g_fusion_wide (g_fusion->wide)
+
+static uint32_t fusion_run(fusion_kind_t k, const nn_dense_t *layer, size_t n, const int8_t *x)
+{
+    int8_t *out = g_fusion_out[k];
+    const uint32_t t0 = tim2_now();
+    for (size_t l = 0; l < n; l++) {
+        switch (k) {
+        case FUSED_REF:
+            nn_dense_s8_ref(&layer[l], x, out);
+            break;
+        case UNFUSED_REF:
+            nn_dense_s8_unfused(&layer[l], x, out, g_fusion_acc);
+            break;
+        case UNFUSED_MAC_ONLY: /* pass 1 alone, on the fused outputs: what the other three passes add */
+            nn_dense_unfused_mac(&layer[l], x, g_fusion_acc);
+            break;
+        default:
+            nn_dense_s8(&layer[l], x, out, g_fusion_wide);
+            break;
+        }
+        x = k == UNFUSED_MAC_ONLY ? &g_fusion_out[FUSED_REF][out - g_fusion_out[k]] : out;
+        out += layer[l].out_dim;
+    }
+    return tim2_now() - t0;
+}
+
+/* Times the chain with each kind (BENCH_REPEATS each) and reports names[kind]; 0 if they agree. */
+static int fusion_bench(const nn_dense_t *layer, size_t n, const int8_t *x, const char *const names[FUSION_KINDS])
+{
+    size_t total = 0;
+    for (size_t l = 0; l < n; l++) {
+        if (layer[l].out_dim > FUSION_WIDTH_MAX || layer[l].in_dim > FUSION_WIDTH_MAX) {
+            return -1;
+        }
+        total += layer[l].out_dim;
+    }
+    if (total > FUSION_OUT_MAX) {
+        return -1;
+    }
+    for (unsigned k = 0; k < FUSION_KINDS; k++) {
+        span_t s = {UINT32_MAX, 0};
+        for (unsigned r = 0; r < BENCH_REPEATS; r++) {
+            span_add(&s, fusion_run((fusion_kind_t)k, layer, n, x));
+        }
+        if (names[k] != NULL) {
+            report_span(names[k], &s);
+        }
+    }
+    return memcmp(g_fusion_out[FUSED_REF], g_fusion_out[UNFUSED_REF], total) != 0 ||
+                   memcmp(g_fusion_out[FUSED_REF], g_fusion_out[FUSED_SIMD], total) != 0
+               ? -1
+               : 0;
+}
+
 int main(void)
 {
     usart_init(USART_PORT_1, 16000000u, 115200u); /* the reset clock: HSI 16 MHz (QEMU models no RCC) */
@@ -188,6 +263,39 @@ int main(void)
     report_span("insn_inference", &inf);
     report_span("insn_dense_layers", &layers);
     report("inference_sumsq", sumsq);
+
+    /* 4. Fusion: the model's four layers (64-32-8-32-64) fused (reference C), unfused, and the SIMD
+     * kernel again; then the same four kernels on the shapes 64-16-4-16-64 (each layer the default
+     * layer's leading weight bytes and channels: a timing of the smaller shapes, not a trained model). */
+    {
+        const nn_net_t *net = &g_node.run.nn.net;
+        static const char *const big[FUSION_KINDS] = {"insn_dense_fused_ref", "insn_dense_unfused_ref",
+                                                       "insn_dense_unfused_mac_ref", "insn_dense_fused_simd"};
+        static const char *const small[FUSION_KINDS] = {"insn_dense_small_fused_ref", "insn_dense_small_unfused_ref",
+                                                         "insn_dense_small_unfused_mac_ref", "insn_dense_small_fused_simd"};
+        static const uint16_t small_w[5] = {64, 16, 4, 16, 64};
+        const int8_t *q_in = (const int8_t *)(const void *)nn_scratch; /* nn_net_run's q_in */
+        _Static_assert(sizeof(fusion_buf_t) <= sizeof g_scratch, "the fusion buffers fit the scratch");
+        g_fusion = (fusion_buf_t *)(void *)g_scratch;
+        nn_dense_t sl[4];
+        int bad = m->layer_count != 4u || fusion_bench(net->layer, m->layer_count, q_in, big);
+        uint32_t widest = 0;
+        for (size_t l = 0; l < m->layer_count; l++) {
+            widest = net->layer[l].out_dim > widest ? net->layer[l].out_dim : widest;
+        }
+        report("dense_unfused_scratch_bytes", (uint32_t)NN_DENSE_UNFUSED_SCRATCH_BYTES(widest));
+        for (size_t l = 0; l < 4u && !bad; l++) {
+            sl[l] = net->layer[l];
+            sl[l].in_dim = small_w[l];
+            sl[l].out_dim = small_w[l + 1u];
+            bad |= (size_t)small_w[l] * small_w[l + 1u] > (size_t)net->layer[l].in_dim * net->layer[l].out_dim ||
+                   small_w[l + 1u] > net->layer[l].out_dim;
+        }
+        bad = bad || fusion_bench(sl, 4u, q_in, small);
+        if (bad) {
+            put_str("BENCH error fusion\n");
+        }
+    }
 
     /*
      * 5. The whole node per hop: 512 new frames of 3 axes (de-interleaved into the rings), the

@@ -14,11 +14,12 @@
  * to the objects) plus the assembly kernels' push lists, plus the deepest interrupt handler and an
  * FPU exception frame on top.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './run';
+import { runQemuBench } from './qemuBench';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -51,31 +52,6 @@ function run(cmd: string, args: string[], cwd = ROOT): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
-}
-
-function runQemu(elf: string): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const q = spawn('qemu-system-arm', ['-M', 'netduinoplus2', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-icount', 'shift=0,align=off,sleep=off', '-kernel', elf], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => {
-      q.kill();
-      reject(new Error(`the benchmark image did not finish in 120 s:\n${out}`));
-    }, 120_000);
-    q.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('BENCH end')) {
-        clearTimeout(timer);
-        q.kill();
-        const figures: Record<string, number> = {};
-        for (const m of out.matchAll(/^BENCH (\w+) (\d+)$/gm)) figures[m[1]] = Number(m[2]);
-        for (const m of out.matchAll(/^BENCH_SPREAD (\w+) (\d+)$/gm)) figures[`${m[1]}_spread`] = Number(m[2]);
-        if (/BENCH error/.test(out)) reject(new Error(`the benchmark image reported an error:\n${out}`));
-        else resolve(figures);
-      }
-    });
-  });
 }
 
 /** "+6.6 %": how much more a is than b. */
@@ -229,8 +205,8 @@ function deepest(g: CallGraph): { entry: Record<string, number>; unknown: Set<st
 
 export async function firmwareBench(): Promise<BenchResult> {
   run('make', ['-s', '-C', FW, 'arm']);
-  const a = await runQemu(BENCH_ELF);
-  const b = await runQemu(BENCH_ELF);
+  const a = await runQemuBench(BENCH_ELF, 'the benchmark image');
+  const b = await runQemuBench(BENCH_ELF, 'the benchmark image');
   const repeatable = JSON.stringify(a) === JSON.stringify(b);
 
   const node = sizes(NODE_ELF);

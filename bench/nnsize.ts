@@ -4,10 +4,11 @@
  * qemu-system-arm runs it under -icount shift=0 (one instruction per ns of virtual time, as
  * bench/firmware.ts measures insn_inference). Each model's own self-test runs on the target too.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runQemuBench } from './qemuBench';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -42,7 +43,7 @@ export async function measureInsn(blobs: Uint8Array[]): Promise<NnsizeMeasuremen
   writeFileSync(header, nnsizeHeader(blobs));
   const r = spawnSync('make', ['-s', '-C', FW, 'nnsize', `NNSIZE_MODELS_H=${header}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`make nnsize failed:\n${r.stdout}\n${r.stderr}`);
-  const out = await runQemu(ELF);
+  const out = await runQemuBench(ELF, 'the nnsize image');
   return blobs.map((_, i) => {
     const insn = out[`nnsize_${i}_insn`];
     if (insn === undefined) throw new Error(`the nnsize image printed no figure for model ${i}`);
@@ -51,30 +52,3 @@ export async function measureInsn(blobs: Uint8Array[]): Promise<NnsizeMeasuremen
   });
 }
 
-function runQemu(elf: string): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    const q = spawn('qemu-system-arm', ['-M', 'netduinoplus2', '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-icount', 'shift=0,align=off,sleep=off', '-kernel', elf], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => {
-      q.kill();
-      reject(new Error(`the nnsize image did not finish in 120 s:\n${out}`));
-    }, 120_000);
-    q.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    q.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('BENCH end') || out.includes('BENCH error')) {
-        clearTimeout(timer);
-        q.kill();
-        if (/BENCH error/.test(out)) return reject(new Error(`the nnsize image reported an error:\n${out}`));
-        const figures: Record<string, number> = {};
-        for (const m of out.matchAll(/^BENCH (\w+) (\d+)$/gm)) figures[m[1]] = Number(m[2]);
-        resolve(figures);
-      }
-    });
-  });
-}

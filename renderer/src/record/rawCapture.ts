@@ -3,7 +3,7 @@
  * event, with samples from before the trigger (a ring buffer) and after it.
  *
  * Wired (docs/storage.md, "Raw snapshots"): LiveRecorder turns every `node.raw` RAW_BLOCK into this
- * class's `CaptureBlock` with `toCaptureBlock` (g = count · scale_g, one path per run of one decimation in
+ * class's `CaptureBlock` with `toCaptureBlock` (g = count · scale_g, scaled by main, one path per run of one decimation in
  * one stream, so rates never mix), calls `trigger` when a node EVENT starts, and stores what comes
  * back as `rawSnapshots` rows of the session being recorded.
  *

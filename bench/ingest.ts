@@ -481,7 +481,7 @@ export async function ingestBench(): Promise<BenchResult> {
       .sort((a, b) => (b ?? 0) - (a ?? 0));
 
     const renderers = [...kinds.values()].filter((k) => k === 'renderer').length;
-    const pages = `live page ${live1.visibility}, ${((live1.bytes - live0.bytes) / 1e6 / elapsedS).toFixed(2)} MB/s of API text (${live1.messages - live0.messages} messages); fleet page ${fleet1.visibility}`;
+    const pages = `live page ${live1.visibility}, ${((live1.bytes - live0.bytes) / 1e6 / elapsedS).toFixed(2)} MB/s of API messages, JSON and binary (${live1.messages - live0.messages} messages); fleet page ${fleet1.visibility}`;
     notes.push(
       `${FEATURE_NODES} feature nodes (CWRU demo CSVs, 48 kHz, 2 axes, window 1024 / hop 512: 93.75 FEATURES/s each) + ${RAW_NODES} raw nodes (3 axes at ${RAW_RATE_HZ} Hz: the IIS3DWB's 26.667 kHz rounded to the whole hertz the virtual node's --rate takes; STREAM features + raw, decimation 1: RAW_BLOCKs of ${Object.values(live1.raw)[0]?.blockFrames ?? '-'} frames, and 52.08 FEATURES/s), started by the bench and connected with nodes.connect; ${WARMUP_MS / 1000} s warm-up, then ${round(elapsedS, 1)} s measured`,
       `pages: #/live and #/fleet (a window of its own) in one headless Chromium context (${renderers} renderer process${renderers === 1 ? '' : 'es'}); ${pages}; the Live page of this app shows every online node's card (${nodes.length} RMS charts, ${RAW_NODES} raw charts), not one node's`,

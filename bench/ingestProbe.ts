@@ -2,7 +2,7 @@
  * The script bench/ingest.ts injects into every page before the app loads (a string, so that no
  * bundler helper leaks into it). It changes nothing the app does; it watches:
  *  - the app's WebSocket: a listener added before the app's own handler stamps every
- *    node.features / node.raw / node.log event with the wall time the page got it
+ *    node.features / node.log event (JSON text) and node.raw frame (binary, models/api/rawWire.ts) with the wall time the page got it
  *    (performance.timeOrigin + performance.now()), and keeps per node the window indices and raw
  *    frame numbers it saw (first, last, received, gaps);
  *  - chart draws: CanvasRenderingContext2D.prototype.clearRect is wrapped; uPlot clears its canvas
@@ -52,19 +52,18 @@ export const INGEST_PROBE = String.raw`
     }
     if (P.recording && tus.length) pend(P.pendF, path).push({ t, v: tus });
   };
-  const RAW_PATH = /"path":"((?:[^"\\]|\\.)*)"/;
-  const RAW_BLOCK = /"firstFrame":(\d+),"axisCount":\d+,"decimation":(\d+),"scaleG":[^,]+,"frameCount":(\d+)/g;
-  const onRaw = (d, t) => {
-    const pm = RAW_PATH.exec(d);
-    if (!pm) return;
-    const path = JSON.parse('"' + pm[1] + '"');
+  // node.raw comes as a binary frame (models/api/rawWire.ts): "VRAW", u32 header length, JSON header, samples.
+  const utf8 = new TextDecoder();
+  const onRaw = (buf, t) => {
+    const dv = new DataView(buf);
+    if (buf.byteLength < 8 || dv.getUint32(0, true) !== 0x57415256) return;
+    const head = JSON.parse(utf8.decode(new Uint8Array(buf, 8, dv.getUint32(4, true))));
+    const path = head.path;
     const s = P.raw[path] || (P.raw[path] = { first: -1, end: -1, frames: 0, blocks: 0, gapFrames: 0, blockFrames: 0 });
     const ends = [];
-    RAW_BLOCK.lastIndex = 0;
-    let m;
-    while ((m = RAW_BLOCK.exec(d))) {
-      const first = Number(m[1]);
-      const span = Number(m[3]) * Number(m[2]);
+    for (const b of head.blocks) {
+      const first = b.firstFrame;
+      const span = b.frameCount * b.decimation;
       if (s.end >= 0) {
         if (first < s.end) continue;
         if (first > s.end) s.gapFrames += first - s.end;
@@ -79,12 +78,17 @@ export const INGEST_PROBE = String.raw`
   };
   const onMessage = (ev) => {
     const d = ev.data;
+    if (d instanceof ArrayBuffer) {
+      const t = wall();
+      P.messages++;
+      P.bytes += d.byteLength;
+      return onRaw(d, t);
+    }
     if (typeof d !== 'string') return;
     const t = wall();
     P.messages++;
     P.bytes += d.length;
     if (d.startsWith('{"type":"event","event":"node.features"')) onFeatures(JSON.parse(d).payload, t);
-    else if (d.startsWith('{"type":"event","event":"node.raw"')) onRaw(d, t);
     else if (d.startsWith('{"type":"event","event":"node.log"')) {
       const l = JSON.parse(d).payload;
       P.logs.push({ path: l.path, code: l.code, level: l.level, text: l.text, atMs: l.atMs, t });

@@ -91,6 +91,7 @@ function startShell(): void {
 
   ipcMain.handle('vigil:invoke', (event, channel: unknown, args: unknown) => handleInvoke(service, event, channel, args, { picker, printPdf: printReportPdf }));
 
+  // Structured clone: node.raw's samples (Float32Array) arrive in the renderer as a Float32Array, not JSON numbers.
   service.subscribe((event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send('vigil:event', event, payload);
   });

@@ -12,6 +12,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { resolveStaticPath, splitTarget } from './staticPath';
+import type { RawBatch } from '../../models/api/contract';
+import { encodeRawBatch } from '../../models/api/rawWire';
 import { toErrorPayload, type ApiService } from '../api/service';
 
 export const HOST_ADDRESS = '127.0.0.1';
@@ -169,14 +171,16 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   }
 
   const unsubscribe = opts.service.subscribe((event, payload) => {
-    const msg = JSON.stringify({ type: 'event', event, payload });
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(msg);
+    // Raw samples go as one binary frame (models/api/rawWire.ts); every other message is JSON text.
+    const msg = event === 'node.raw' ? encodeRawBatch(payload as RawBatch) : JSON.stringify({ type: 'event', event, payload });
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(msg, { binary: typeof msg !== 'string' });
   });
 
   function onClient(ws: WebSocket): void {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
     // A message over 64 KiB or a malformed frame: ws has already sent the close frame; only log it.
+    // Binary is one way: the host sends raw frames, a client's binary message is refused in onMessage.
     ws.on('error', (e) => log(`closed an API connection: ${e.message}`));
     ws.on('message', (data, isBinary) => {
       onMessage(ws, data.toString(), isBinary).catch((e: Error) => log(`unexpected error answering an API message (the host keeps serving): ${e?.stack ?? String(e)}`));

@@ -146,14 +146,17 @@ export function featuresToApi(m: Features): FeatureFrame {
   return out;
 }
 
+/** The API's raw block: the int16 counts scaled to g once here, as float32 (docs/architecture.md, "Raw samples on the wire"). */
 export function rawToApi(b: RawBlockMessage): RawBlock {
+  const samples = new Float32Array(b.samples.length);
+  for (let i = 0; i < samples.length; i++) samples[i] = b.samples[i] * b.scaleG;
   return {
     firstFrame: b.firstFrame,
     axisCount: b.axisCount,
     decimation: b.decimation,
     scaleG: b.scaleG,
     frameCount: b.frameCount,
-    samples: Array.from(b.samples),
+    samples,
   };
 }
 

@@ -270,10 +270,15 @@ export interface RawBlock {
   firstFrame: number;
   axisCount: number;
   decimation: number;
+  /** g per count of the node's int16 samples (a power of two for the node's ranges: 2–16 g / 32768). */
   scaleG: number;
   frameCount: number;
-  /** int16 counts, interleaved by axis; g = count * scaleG. */
-  samples: number[];
+  /**
+   * The samples in g (the node's int16 count × scaleG, exact in float32 for a power-of-two scale),
+   * interleaved by axis: frame k, axis j at k * axisCount + j. Never a JSON array: a typed array over
+   * Electron IPC (structured clone), a binary frame over the WebSocket (models/api/rawWire.ts).
+   */
+  samples: Float32Array;
   /** Set on the first block after a reconnect when frames were lost meanwhile. */
   gapReason?: 'link-lost';
 }

@@ -6,18 +6,23 @@
  *   host -> client  {"type":"response","id":n,"ok":true,"result":r}
  *                   {"type":"response","id":n,"ok":false,"error":{"code":c,"message":m}}
  *                   {"type":"event","event":e,"payload":p}
+ * and one binary frame, host -> client only: a node.raw event, its samples as float32
+ * (models/api/rawWire.ts), decoded here into Float32Array views on the received buffer.
  *
  * Requests made while the socket is not open wait in a queue and go out when it opens. When the
  * socket closes, requests already sent are rejected (the host may or may not have acted on them,
  * so they are never re-sent silently) and the client reconnects with exponential backoff.
  */
-import type { ApiEvents, ArgsOf, EventChannel, RequestChannel, ResultOf } from '../../../models/api/contract';
+import type { ApiEvents, ArgsOf, EventChannel, RawBatch, RequestChannel, ResultOf } from '../../../models/api/contract';
+import { decodeRawBatch } from '../../../models/api/rawWire';
 import { replyError, RequestError } from './errors';
 import type { ConnectionStatus, VigilClient } from './types';
 
 /** The part of the browser WebSocket this client uses; tests pass a fake. */
 export interface SocketLike {
   readonly readyState: number;
+  /** Set to 'arraybuffer' so that a binary frame arrives as an ArrayBuffer (not a Blob). */
+  binaryType?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((ev: unknown) => void) | null;
@@ -141,6 +146,7 @@ export class WsClient implements VigilClient {
       return;
     }
     this.socket = sock;
+    sock.binaryType = 'arraybuffer';
     sock.onopen = () => {
       if (sock !== this.socket) return;
       this.backoffMs = this.opts.initialBackoffMs;
@@ -180,6 +186,7 @@ export class WsClient implements VigilClient {
   }
 
   private handleMessage(data: unknown): void {
+    if (data instanceof ArrayBuffer) return this.handleBinary(data);
     if (typeof data !== 'string') return console.warn('Vigil: ignoring a non-text message from the host');
     let msg: unknown;
     try {
@@ -192,6 +199,16 @@ export class WsClient implements VigilClient {
     if (m.type === 'response') this.handleResponse(m);
     else if (m.type === 'event' && typeof m.event === 'string') this.dispatch(m.event, m.payload);
     else console.warn('Vigil: ignoring a message of unknown type from the host');
+  }
+
+  private handleBinary(data: ArrayBuffer): void {
+    let batch: RawBatch;
+    try {
+      batch = decodeRawBatch(data);
+    } catch (err) {
+      return console.warn(`Vigil: ignoring a binary message from the host: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.dispatch('node.raw', batch);
   }
 
   private handleResponse(m: Record<string, unknown>): void {

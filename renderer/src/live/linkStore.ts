@@ -92,7 +92,7 @@ export class LinkStore {
       for (let k = from; k < n; k++) {
         const i = r.length++;
         r.frame[i] = b.firstFrame + k * b.decimation;
-        for (let a = 0; a < axes; a++) r.g[a][i] = b.samples[k * axes + a] * b.scaleG;
+        for (let a = 0; a < axes; a++) r.g[a][i] = b.samples[k * axes + a]; // already g (RawBlock.samples)
       }
       r.frames.observe(b.firstFrame, n * b.decimation);
       r.blocks++;

@@ -3,7 +3,7 @@
  * event, with samples from before the trigger (a ring buffer) and after it.
  *
  * Wired (docs/storage.md, "Raw snapshots"): LiveRecorder turns every `node.raw` RAW_BLOCK into this
- * class's `CaptureBlock` with `toCaptureBlock` (g = count · scale_g, one path per run of one decimation in
+ * class's `CaptureBlock` with `toCaptureBlock` (g = count · scale_g, scaled by main, one path per run of one decimation in
  * one stream, so rates never mix), calls `trigger` when a node EVENT starts, and stores what comes
  * back as `rawSnapshots` rows of the session being recorded.
  *
@@ -24,8 +24,8 @@ export interface CaptureBlock {
 }
 
 /**
- * A RAW_BLOCK (docs/protocol.md 3.9) as RawCapture takes it: per-axis Float32Array in g
- * (count · scale_g), `sampleRateHz = nodeRateHz / D`, `firstSample = (firstFrame − originFrame) / D`.
+ * A RAW_BLOCK (docs/protocol.md 3.9) as RawCapture takes it: per-axis Float32Array in g (the API's
+ * samples are already count · scale_g, interleaved; here split by axis), `sampleRateHz = nodeRateHz / D`, `firstSample = (firstFrame − originFrame) / D`.
  * `first_frame` counts input frames; sample k of a block is the mean of D frames from
  * `first_frame + k·D`, so with `originFrame = first_frame mod D` of a path's first block the sample
  * clock is `floor(first_frame / D)`. Null for a block that does not fit that clock (a frame not a
@@ -36,11 +36,11 @@ export function toCaptureBlock(b: RawBlock, path: string, nodeRateHz: number, or
   const n = b.frameCount;
   const d = b.decimation;
   if (!Number.isInteger(axes) || axes < 1 || !Number.isInteger(n) || n < 1 || !Number.isInteger(d) || d < 1) return null;
-  if (!Array.isArray(b.samples) || b.samples.length < axes * n || !(b.scaleG > 0) || !(nodeRateHz > 0)) return null;
+  if (!(b.samples instanceof Float32Array) || b.samples.length < axes * n || !(nodeRateHz > 0)) return null;
   const off = b.firstFrame - originFrame;
   if (!Number.isInteger(off) || off < 0 || off % d !== 0) return null;
   const out = Array.from({ length: axes }, () => new Float32Array(n));
-  for (let k = 0; k < n; k++) for (let a = 0; a < axes; a++) out[a][k] = b.samples[k * axes + a] * b.scaleG;
+  for (let k = 0; k < n; k++) for (let a = 0; a < axes; a++) out[a][k] = b.samples[k * axes + a];
   return { path, firstSample: off / d, sampleRateHz: nodeRateHz / d, axes: out };
 }
 

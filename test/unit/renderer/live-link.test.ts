@@ -12,7 +12,7 @@ const block = (firstFrame: number, n: number, d = 2, extra: Partial<RawBlock> = 
   decimation: d,
   scaleG: 16 / 32768,
   frameCount: n,
-  samples: Array.from({ length: 2 * n }, (_, i) => (i % 2 === 0 ? 1000 : -2000)),
+  samples: Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 === 0 ? 1000 : -2000) * (16 / 32768)), // in g, as main sends them
   ...extra,
 });
 

@@ -28,8 +28,8 @@ const frames = (a: number, b: number) => Array.from({ length: b - a }, (_, i) =>
 const countAt = (f: number, axis: number) => (axis === 0 ? (f % 20000) - 10000 : -(f % 7000));
 const gAt = (f: number, axis: number) => Math.fround(countAt(f, axis) * SCALE);
 function block(firstFrame: number, n = 505, d = 1): RawBlock {
-  const samples: number[] = [];
-  for (let k = 0; k < n; k++) for (let a = 0; a < 2; a++) samples.push(countAt(firstFrame + k * d, a));
+  const samples = new Float32Array(2 * n); // in g (count × scale_g), as main sends them
+  for (let k = 0; k < n; k++) for (let a = 0; a < 2; a++) samples[2 * k + a] = countAt(firstFrame + k * d, a) * SCALE;
   return { firstFrame, axisCount: 2, decimation: d, scaleG: SCALE, frameCount: n, samples };
 }
 /** Blocks from input frame `from` until at least `to`, as the node sends them (n samples of D frames each). */
@@ -65,8 +65,9 @@ const byStart = (rows: RawSnapshotRow[]) => rows.sort((a, b) => a.tUs - b.tUs);
 const at = (r: RawSnapshotRow, a: number, i: number) => r.samples[a * r.count + i];
 
 describe('toCaptureBlock', () => {
-  it('turns counts into g, input frames into the sample clock of its decimation', () => {
-    const b = toCaptureBlock({ firstFrame: 4096, axisCount: 2, decimation: 4, scaleG: 8 / 32768, frameCount: 3, samples: [100, -1, 200, -2, 32767, -32768] }, 'k', RATE);
+  it('splits interleaved g by axis, input frames into the sample clock of its decimation', () => {
+    const g = [100, -1, 200, -2, 32767, -32768].map((c) => c * (8 / 32768));
+    const b = toCaptureBlock({ firstFrame: 4096, axisCount: 2, decimation: 4, scaleG: 8 / 32768, frameCount: 3, samples: Float32Array.from(g) }, 'k', RATE);
     expect(b).not.toBeNull();
     expect(b!.path).toBe('k');
     expect(b!.firstSample).toBe(1024); // 4096 / 4
@@ -78,7 +79,7 @@ describe('toCaptureBlock', () => {
     // A run whose first block starts off the grid of D: the origin keeps its clock whole.
     expect(toCaptureBlock(block(10101, 4, 2), 'k', RATE, 1)!.firstSample).toBe(5050);
     expect(toCaptureBlock(block(10101, 4, 2), 'k', RATE, 0)).toBeNull(); // 10101 / 2 is no sample
-    expect(toCaptureBlock({ ...block(0, 4), samples: [1, 2, 3] }, 'k', RATE)).toBeNull(); // too few samples
+    expect(toCaptureBlock({ ...block(0, 4), samples: Float32Array.of(1, 2, 3) }, 'k', RATE)).toBeNull(); // too few samples
     expect(toCaptureBlock({ ...block(0, 4), frameCount: 0 }, 'k', RATE)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { NodeInfo } from '../../../models/api/contract';
+import type { NodeInfo, RawBatch } from '../../../models/api/contract';
+import { encodeRawBatch } from '../../../models/api/rawWire';
 import { RequestError } from '../../../renderer/src/api/errors';
 import type { ConnectionStatus } from '../../../renderer/src/api/types';
 import { WsClient, type SocketLike } from '../../../renderer/src/api/wsClient';
@@ -7,6 +8,7 @@ import { WsClient, type SocketLike } from '../../../renderer/src/api/wsClient';
 /** A thin stand-in for the browser WebSocket: records what is sent, lets the test play the host. */
 class FakeSocket implements SocketLike {
   readyState = 0; // CONNECTING
+  binaryType = 'blob';
   sent: unknown[] = [];
   closed = false;
   onopen: SocketLike['onopen'] = null;
@@ -193,6 +195,28 @@ describe('WsClient events', () => {
     client.on('node.removed', (p) => got.push(p));
     current().reply({ type: 'event', event: 'node.removed', payload: { path: '/dev/x' } });
     expect(got).toEqual([{ path: '/dev/x' }]);
+  });
+
+  it('asks for ArrayBuffers and decodes a binary raw frame into Float32Array views on it; a bad one is ignored', () => {
+    const { client, current } = setup();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    current().accept();
+    expect(current().binaryType).toBe('arraybuffer');
+    const got: RawBatch[] = [];
+    client.on('node.raw', (b) => got.push(b));
+    const samples = Float32Array.of(0.5, -0, NaN, 3e38, -1e-40, 1);
+    const batch: RawBatch = { path: '/dev/pts/4', blocks: [{ firstFrame: 10, axisCount: 3, decimation: 2, scaleG: 2 ** -11, frameCount: 2, samples }] };
+    const buf = encodeRawBatch(batch).slice().buffer;
+    current().onmessage?.({ data: buf });
+    expect(got).toHaveLength(1);
+    const s = got[0].blocks[0].samples;
+    expect(s).toBeInstanceOf(Float32Array);
+    expect(s.buffer).toBe(buf); // no copy
+    expect(new Uint32Array(s.buffer, s.byteOffset, s.length)).toEqual(new Uint32Array(samples.buffer));
+    expect({ ...got[0].blocks[0], samples: null }).toEqual({ ...batch.blocks[0], samples: null });
+    current().onmessage?.({ data: buf.slice(0, buf.byteLength - 4) });
+    expect(got).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/ignoring a binary message from the host: a raw frame of/));
   });
 });
 

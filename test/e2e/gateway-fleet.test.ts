@@ -128,6 +128,15 @@ describe.skipIf(!mq.available && !inCi)('a gateway\'s nodes in the fleet view, i
     await page.screenshot({ path: join(SHOTS, 'gateway-live.png'), fullPage: true });
   }, 40_000);
 
+  it('is recorded like a local node: a recording of its windows on the Recordings page', async () => {
+    await page.goto(page.url().replace(/#.*$/, '#/recordings'));
+    const row = page.getByTestId('recording-row').filter({ hasText: 'gw-hall1-v1' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await expect.poll(async () => Number((await row.locator('td').nth(5).textContent())!.replace(/,/g, '')), { timeout: 20_000, interval: 1000 }).toBeGreaterThan(100);
+    await row.locator('a').first().click();
+    await expect.poll(async () => Number(await page.getByTestId('history-chart').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(100);
+  }, 40_000);
+
   it('shows the node offline with the reason when the gateway stops', async () => {
     gateway.kill('SIGTERM');
     await page.goto(page.url().replace(/#.*$/, '#/nodes'));

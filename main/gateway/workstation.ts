@@ -230,7 +230,12 @@ export class GatewayLink {
       // A stale will (an older session's bdSeq) does not kill the current session.
       if (s && s.bdSeq !== undefined && b !== undefined && s.bdSeq !== b) return;
       this.edges.set(edge, { online: false, ...(s?.bdSeq !== undefined ? { bdSeq: s.bdSeq } : {}) });
-      for (const d of this.devices.values()) if (d.info.gateway?.edge === edge) this.setStatus(d, 'offline', `The gateway ${edge} went offline (NDEATH).`);
+      for (const d of this.devices.values()) {
+        if (d.info.gateway?.edge !== edge) continue;
+        // The node's next session may count its windows from 0 again.
+        delete d.lastWindow;
+        this.setStatus(d, 'offline', `The gateway ${edge} went offline (NDEATH).`);
+      }
       return;
     }
     if (!device) return;
@@ -245,7 +250,10 @@ export class GatewayLink {
     }
     const d = this.devices.get(path);
     if (type === 'DDEATH') {
-      if (d) this.setStatus(d, 'offline', `The gateway ${edge} reported the node offline (DDEATH).`);
+      if (d) {
+        delete d.lastWindow;
+        this.setStatus(d, 'offline', `The gateway ${edge} reported the node offline (DDEATH).`);
+      }
       return;
     }
     if (type !== 'DDATA') return;
@@ -259,8 +267,9 @@ export class GatewayLink {
     }
     d.condition.heard(now);
     const frames = windowsOf(metrics).filter((f) => {
-      // A message may arrive twice (sent, then the connection dropped before its PUBACK): one per window_index.
-      // A jump far back is a restarted node, not a repeat.
+      // A message may arrive twice (sent, then the connection dropped before its PUBACK): one per
+      // window_index. A death forgets the last index (a restarted node counts from 0 again); so does
+      // a jump far back, a node restarted while this workstation was away.
       if (d.lastWindow !== undefined && f.windowIndex <= d.lastWindow && d.lastWindow - f.windowIndex < 1_000_000) return false;
       d.lastWindow = f.windowIndex;
       return true;

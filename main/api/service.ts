@@ -57,7 +57,12 @@ export class ApiService {
       },
       'files.opened': () => files.pending(),
       'files.read': (a) => files.read(a.id, a.offset),
+      'gateways.list': () => m.gateways.list(),
+      'gateways.add': (a) => m.gateways.add(a),
+      'gateways.remove': async (a) => (await m.gateways.remove(a.id), OK),
     };
+    // The app's saved gateways (main/gateway/workstation.ts) connect when it starts.
+    m.gateways.restore();
   }
 
   /** Every event for the page: the nodes' (NodeManager) and the opened files'. Returns the unsubscribe. */

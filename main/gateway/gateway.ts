@@ -185,6 +185,17 @@ export class Gateway {
       if (gen !== this.generation) return;
       this.log(`connected to ${this.opts.broker} (bdSeq ${this.bdSeq})`);
       this.online();
+      // Sparkplug's Node Control/Rebirth: a workstation that joined after the births asks for them again.
+      client.subscribe(sparkplugTopic(this.opts.group, 'NCMD', this.opts.edge), { qos: 1 });
+    });
+    client.on('message', (topic, payload) => {
+      if (gen !== this.generation || topic !== sparkplugTopic(this.opts.group, 'NCMD', this.opts.edge)) return;
+      try {
+        const p = codec.decodePayload(new Uint8Array(payload));
+        if ((p.metrics ?? []).some((m) => m.name === 'Node Control/Rebirth' && m.value === true)) this.rebirth();
+      } catch {
+        // not a Sparkplug payload: ignored
+      }
     });
     const lost = (why: string) => {
       if (gen !== this.generation || this.stopped) return;
@@ -215,6 +226,17 @@ export class Gateway {
     this.statsTimer = setInterval(() => this.publishStats(), this.opts.statsMs ?? 10_000);
     this.statsTimer.unref();
     void this.drain();
+  }
+
+  /** NBIRTH (same bdSeq, seq 0) and a DBIRTH per online node again, as Sparkplug's rebirth asks. */
+  private rebirth(): void {
+    if (!this.live) return;
+    this.log('rebirth requested (NCMD Node Control/Rebirth)');
+    this.seq.reset();
+    const t = Date.now();
+    this.publish('NBIRTH', { timestamp: t, metrics: nodeBirthMetrics(this.counters(), t) });
+    this.born.clear();
+    for (const info of this.nodes.values()) this.birth(info);
   }
 
   /** Replays the buffer in order, REPLAY_BATCH messages at a time, each batch acknowledged before the next. */

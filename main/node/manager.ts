@@ -24,6 +24,7 @@ import { listSerialPorts, openSerialLink } from '../transport/serial';
 import { checkSerialPath } from '../transport/serialPath';
 import type { ByteLink } from '../transport/byteLink';
 import { RelayLink } from '../transport/relay';
+import { GatewayLinks } from '../gateway/workstation';
 import { KeyStore } from './keys';
 import { NodeSession, type SessionOptions } from './session';
 import { DEMO_RECORDING_FILES, startVirtualNode, type VirtualNode } from './virtualNode';
@@ -55,6 +56,8 @@ export interface ManagerOptions {
 
 export class NodeManager {
   readonly keys: KeyStore;
+  /** The plant gateways' brokers this workstation subscribes to; their nodes are listed and announced like local ones. */
+  readonly gateways: GatewayLinks;
   private readonly sessions = new Map<string, NodeSession>();
   private readonly demos = new Map<string, VirtualNode>();
   private readonly relays = new Map<string, RelayLink>();
@@ -67,6 +70,7 @@ export class NodeManager {
 
   constructor(private readonly opts: ManagerOptions) {
     this.keys = opts.keys ?? new KeyStore(opts.dataDir);
+    this.gateways = new GatewayLinks((event, payload) => this.emit(event, payload), opts.dataDir);
     this.flushTimer = setInterval(() => this.flush(), opts.batchMs ?? 100);
     this.flushTimer.unref();
   }
@@ -86,7 +90,7 @@ export class NodeManager {
   }
 
   listNodes(): NodeInfo[] {
-    return [...this.sessions.values()].map((s) => s.info());
+    return [...this.sessions.values()].map((s) => s.info()).concat(this.gateways.nodes());
   }
 
   /** Connects a serial port. A session that is online, connecting or reconnecting is returned as it is. */
@@ -117,6 +121,7 @@ export class NodeManager {
   }
 
   async disconnect(path: string): Promise<void> {
+    if (this.gateways.has(path)) throw new ApiError('unsupported', `${path} is reached through a plant gateway: remove the gateway on the Nodes page instead`);
     const s = this.sessions.get(path);
     if (!s) throw new ApiError('not-found', `No node is connected on ${path}`);
     this.sessions.delete(path);
@@ -191,6 +196,7 @@ export class NodeManager {
   }
 
   private session(path: string): NodeSession {
+    if (this.gateways.has(path)) throw new ApiError('unsupported', `${path} is reached through a plant gateway: this workstation reads its data but does not send it commands yet`);
     const s = this.sessions.get(path);
     if (!s) throw new ApiError('not-found', `No node is connected on ${path}`);
     return s;
@@ -281,6 +287,7 @@ export class NodeManager {
 
   async shutdown(): Promise<void> {
     clearInterval(this.flushTimer);
+    await this.gateways.shutdown();
     for (const s of this.sessions.values()) await s.close().catch(() => {});
     this.sessions.clear();
     for (const vn of this.demos.values()) await vn.stop();

@@ -52,8 +52,11 @@ export interface LinkStats extends FrameStats {
 /** 'reconnecting': the link was lost unexpectedly and the session is waiting for it to return. */
 export type NodeStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'error';
 
-/** How the app reaches the node: a serial port, or Bluetooth LE relayed by the renderer (docs/protocol.md 4.2). */
-export type LinkKind = 'serial' | 'ble';
+/**
+ * How the app reaches the node: a serial port, Bluetooth LE relayed by the renderer (docs/protocol.md
+ * 4.2), or a plant gateway's MQTT broker (Sparkplug B, docs/gateway.md; read only from here).
+ */
+export type LinkKind = 'serial' | 'ble' | 'gateway';
 
 /** Capability names, HELLO INFO bit order (docs/protocol.md 3.1). */
 export const CAPABILITIES = ['pair', 'config', 'stream', 'raw', 'time', 'ping', 'log', 'samples-in', 'secure', 'ble', 'model-update'] as const;
@@ -239,6 +242,47 @@ export interface NodeInfo {
   stats: LinkStats;
   /** The node's alarm, detector and latest levels as main keeps them (absent from an older host). */
   condition?: NodeCondition;
+  /** link 'gateway': which gateway the node is reached through (its path is gateway:GROUP/EDGE/DEVICE). */
+  gateway?: NodeGatewayRef;
+}
+
+/** Where a node reached through a plant gateway comes from. */
+export interface NodeGatewayRef {
+  /** The workstation's gateway entry (GatewayInfo.id). */
+  id: string;
+  group: string;
+  /** The gateway's Sparkplug edge node id. */
+  edge: string;
+  /** The node's Sparkplug device id (its uid). */
+  device: string;
+}
+
+/** A plant gateway's broker this workstation subscribes to (docs/gateway.md, "Workstations"). The password is never sent back. */
+export interface GatewayInfo {
+  id: string;
+  url: string;
+  caPath?: string;
+  username?: string;
+  hasPassword: boolean;
+  /** The Sparkplug group subscribed to (spBv1.0/GROUP/#). */
+  group: string;
+  /** 'connecting' before the first CONNACK; 'connected'; 'offline' after a refusal or a lost broker (message says why). */
+  state: 'connecting' | 'connected' | 'offline';
+  message?: string;
+  /** The gateways (edge node ids) heard on this broker, and whether each is alive (NBIRTH seen, no NDEATH since). */
+  edges: { edge: string; online: boolean }[];
+  /** Nodes heard through this broker, and how many of them are online. */
+  nodes: number;
+  online: number;
+}
+
+/** A gateway's broker to add: mqtt:// or mqtts:// URL, PEM CA file path, MQTT user name and password, Sparkplug group. */
+export interface GatewayAdd {
+  url: string;
+  caPath?: string;
+  username?: string;
+  password?: string;
+  group: string;
 }
 
 /** One FEATURES frame as the UI sees it. */
@@ -356,6 +400,12 @@ export interface ApiResults extends Record<RequestChannel, unknown> {
   'files.opened': OpenedFileNotice[];
   /** A piece of an opened file, by its id (never a path), from `offset`. */
   'files.read': OpenedFileChunk;
+  /** The gateways' brokers this workstation subscribes to. */
+  'gateways.list': GatewayInfo[];
+  /** Adds (and keeps, in main's data folder) a gateway's broker; its nodes then come as node.updated with link 'gateway'. */
+  'gateways.add': GatewayInfo;
+  /** Disconnects and forgets a gateway's broker; its nodes are removed (node.removed). */
+  'gateways.remove': { ok: true };
 }
 
 /** Events pushed from main/ to the UI. */
@@ -419,11 +469,58 @@ function onlyKeys(obj: RawArgs, allowed: readonly string[], channel: string): vo
   }
 }
 
-/** A serial port path or a BLE session path ("ble:<device id>"). */
+/** A serial port path, a BLE session path ("ble:<device id>") or a gateway node's ("gateway:GROUP/EDGE/DEVICE"). */
 function nodePath(obj: RawArgs, channel: string): string {
   const p = obj.path;
   if (typeof p === 'string' && p.startsWith('ble:')) return blePathArg(obj, channel);
+  if (typeof p === 'string' && p.startsWith('gateway:')) {
+    if (!GATEWAY_PATH_RE.test(p)) throw new ApiError('bad-request', `${channel}: "path" must be "gateway:" and GROUP/EDGE/DEVICE, each 1 to 64 letters, digits or _ . : -`);
+    return p;
+  }
   return portPath(obj, channel);
+}
+
+const SPARKPLUG_ID = '[A-Za-z0-9_.:-]{1,64}';
+const SPARKPLUG_ID_RE = new RegExp(`^${SPARKPLUG_ID}$`);
+const GATEWAY_PATH_RE = new RegExp(`^gateway:${SPARKPLUG_ID}/${SPARKPLUG_ID}/${SPARKPLUG_ID}$`);
+export const GATEWAY_ID_RE = /^[0-9a-f]{16}$/;
+export const GATEWAY_URL_MAX = 512;
+export const GATEWAY_CA_PATH_MAX = 1024;
+export const GATEWAY_USER_MAX = 256;
+export const GATEWAY_PASSWORD_MAX = 256;
+
+/** The path of a node reached through a gateway. */
+export function gatewayNodePath(group: string, edge: string, device: string): string {
+  return `gateway:${group}/${edge}/${device}`;
+}
+
+/** mqtt:// or mqtts://, a host name or address, an optional port 1..65535, nothing else (no user:password@, no path). */
+function brokerUrl(v: unknown, channel: string): string {
+  const m = typeof v === 'string' && v.length <= GATEWAY_URL_MAX ? /^mqtts?:\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?\/?$/.exec(v) : null;
+  if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+    throw new ApiError('bad-request', `${channel}: "url" must be mqtts://HOST:PORT or mqtt://HOST:PORT (at most ${GATEWAY_URL_MAX} characters, no user name or path in it)`);
+  }
+  return v as string;
+}
+
+/** An absolute file path (its existence and kind are checked by main, which can see the disk). */
+function filePath(v: unknown, channel: string, key: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > GATEWAY_CA_PATH_MAX || /[\u0000-\u001f\u007f]/.test(v) || !/^(\/|[A-Za-z]:[\\/])/.test(v)) {
+    throw new ApiError('bad-request', `${channel}: "${key}" must be an absolute file path of 1 to ${GATEWAY_CA_PATH_MAX} characters`);
+  }
+  return v;
+}
+
+function gatewayAdd(a: RawArgs, ch: string): GatewayAdd {
+  const out: GatewayAdd = { url: brokerUrl(a.url, ch), group: 'plant' };
+  if (a.caPath !== undefined && a.caPath !== '') out.caPath = filePath(a.caPath, ch, 'caPath');
+  if (a.username !== undefined && a.username !== '') out.username = text(a.username, ch, 'username', 1, GATEWAY_USER_MAX);
+  if (a.password !== undefined && a.password !== '') out.password = text(a.password, ch, 'password', 1, GATEWAY_PASSWORD_MAX);
+  if (a.group !== undefined && a.group !== '') {
+    if (typeof a.group !== 'string' || !SPARKPLUG_ID_RE.test(a.group)) throw new ApiError('bad-request', `${ch}: "group" must be a Sparkplug group id: 1 to 64 letters, digits or _ . : -`);
+    out.group = a.group;
+  }
+  return out;
 }
 
 function blePathArg(obj: RawArgs, channel: string): string {
@@ -565,6 +662,12 @@ const REQUESTS = {
   'files.read': rule(['id', 'offset'], (a, ch) => {
     if (typeof a.id !== 'string' || !OPENED_FILE_ID_RE.test(a.id)) throw new ApiError('bad-request', `${ch}: "id" must be the 32 hex digits of an opened file`);
     return { id: a.id, offset: intIn(a.offset, ch, 'offset', 0, OPENED_FILE_MAX_BYTES.bundle) };
+  }),
+  'gateways.list': NO_ARGS,
+  'gateways.add': rule(['url', 'caPath', 'username', 'password', 'group'], gatewayAdd),
+  'gateways.remove': rule(['id'], (a, ch) => {
+    if (typeof a.id !== 'string' || !GATEWAY_ID_RE.test(a.id)) throw new ApiError('bad-request', `${ch}: "id" must be the 16 hex digits of a gateway entry`);
+    return { id: a.id };
   }),
 } satisfies Record<string, Rule<unknown>>;
 

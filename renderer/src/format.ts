@@ -40,7 +40,7 @@ export const STATUS_LABEL: Record<NodeStatus, string> = {
 
 /** How the app reaches the node, in a technician's words. */
 export function linkLabel(n: NodeInfo): string {
-  return n.link === 'ble' ? t('common.link.ble') : t('common.link.cable');
+  return n.link === 'ble' ? t('common.link.ble') : n.link === 'gateway' ? t('common.link.gateway') : t('common.link.cable');
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();

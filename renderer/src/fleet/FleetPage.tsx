@@ -376,7 +376,8 @@ export function FleetPage({ client, nodes, extras }: { client: VigilClient; node
       let n = 0;
       for (const p of byParent.get(machineId) ?? []) {
         const info = p.nodeId ? known.get(p.nodeId)?.info : undefined;
-        if (info?.status !== 'online') continue;
+        // A gateway's node takes no commands from this workstation (docs/gateway.md, "Workstations").
+        if (info?.status !== 'online' || info.link === 'gateway') continue;
         await client.invoke('nodes.config.set', { path: info.path, changes: { shaftHz } });
         n++;
       }

@@ -15,7 +15,7 @@ export function StatusBadge({ status }: { status: NodeInfo['status'] }) {
 
 export function LinkBadge({ node }: { node: NodeInfo }) {
   return (
-    <span className={`badge link-${node.link}`} data-testid="link-kind" title={t(node.link === 'ble' ? 'nodes.linkTitle.ble' : 'nodes.linkTitle.cable')}>
+    <span className={`badge link-${node.link}`} data-testid="link-kind" title={node.link === 'gateway' ? t('nodes.linkTitleGateway') : t(node.link === 'ble' ? 'nodes.linkTitle.ble' : 'nodes.linkTitle.cable')}>
       {linkLabel(node)}
     </span>
   );
@@ -68,10 +68,14 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
         <StatusBadge status={node.status} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
-        <button type="button" onClick={() => action.start()} disabled={action.busy}>
-          {action.busy ? t('nodes.verbBusy', { verb }) : verb}
-        </button>
+        {/* A gateway's node goes with its gateway (the Gateways section removes it). */}
+        {node.link !== 'gateway' && (
+          <button type="button" onClick={() => action.start()} disabled={action.busy}>
+            {action.busy ? t('nodes.verbBusy', { verb }) : verb}
+          </button>
+        )}
       </header>
+      {node.gateway && <p className="muted small">{t('nodes.gatewayReadOnly', { edge: node.gateway.edge })}</p>}
       <ReconnectLine node={node} />
       {node.message && node.status !== 'reconnecting' && (
         <p className={node.status === 'error' ? 'error' : 'muted'} role={node.status === 'error' ? 'alert' : undefined}>
@@ -86,7 +90,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
       <div className="node-body">
         <div className="node-col">
           <dl className="facts">
-            <dt>{node.link === 'ble' ? t('nodes.device') : t('nodes.port')}</dt>
+            <dt>{node.link === 'ble' ? t('nodes.device') : node.link === 'gateway' ? t('nodes.gatewayPath') : t('nodes.port')}</dt>
             <dd className="mono">{node.link === 'ble' ? node.path.slice(4) : node.path}</dd>
             {h ? (
               <>
@@ -97,7 +101,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
                 <dt>{t('nodes.protocol')}</dt>
                 <dd className="mono" data-testid="protocol">
                   {h.protocolVersion}.{info?.protocolMinor ?? 0}
-                  {!info && <span className="muted">{t('nodes.oldNode')}</span>}
+                  {!info && node.link !== 'gateway' && <span className="muted">{t('nodes.oldNode')}</span>}
                 </dd>
                 {info && (
                   <>
@@ -129,7 +133,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
           </dl>
           <LinkCounters node={node} />
         </div>
-        {h && (
+        {h && node.link !== 'gateway' && (
           <div className="node-col">
             {caps.has('pair') && <PairSection client={client} node={node} usable={usable} />}
             {caps.has('stream') && <StreamSection client={client} node={node} usable={usable} caps={caps} />}

@@ -2,6 +2,7 @@ import type { NodesState } from '../app/hooks';
 import { DemoStarter } from '../app/DemoStarter';
 import type { VigilClient } from '../api/types';
 import { BleConnect } from './BleConnect';
+import { GatewaysSection } from './GatewaysSection';
 import { NodeCard } from './NodeCard';
 import { t } from '../i18n';
 import { PortsTable } from './PortsTable';
@@ -45,6 +46,8 @@ export function NodesPage({ client, nodes }: { client: VigilClient; nodes: Nodes
       </section>
 
       <PortsTable client={client} connectedPaths={connectedPaths} />
+
+      <GatewaysSection client={client} />
     </div>
   );
 }

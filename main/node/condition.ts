@@ -13,7 +13,7 @@
  *  - after a HELLO it answered, a FEATURES frame comes before the repeated EVENT (it ended unseen).
  * Pure: no timers, no I/O; each method returns whether something the pages show changed.
  */
-import type { DetectorStatus, FeatureFrame, NodeAlarmState, NodeCondition, NodeDetectorState, NodeEventInfo, NodeLinkInfo } from '../../models/api/contract';
+import { alarmEventFields, type DetectorStatus, type FeatureFrame, type NodeAlarmState, type NodeCondition, type NodeDetectorState, type NodeEventInfo, type NodeLinkInfo } from '../../models/api/contract';
 
 /** How a HELLO came: the answer to main's HELLO_REQ, unasked, unasked after a node restart, or from another node on the port. */
 export type HelloKind = 'answer' | 'unasked' | 'restarted' | 'other-node';
@@ -74,7 +74,7 @@ export class ConditionTracker {
   /** An EVENT from the node. */
   event(e: NodeEventInfo, nowMs: number): boolean {
     this.confirmPending = false;
-    const fields = eventFields(e);
+    const fields = alarmEventFields(e);
     const was = this.alarm;
     const same = was !== null && was.eventId === e.eventId && was.startWindow === e.startWindow && was.modelVersion === e.modelVersion;
     if (e.state === 'started') {
@@ -136,17 +136,3 @@ export class ConditionTracker {
   }
 }
 
-function eventFields(e: NodeEventInfo): Omit<NodeAlarmState, 'active' | 'sinceMs' | 'endedMs' | 'endedBy'> {
-  return {
-    eventId: e.eventId,
-    debounceK: e.debounceK,
-    debounceN: e.debounceN,
-    startWindow: e.startWindow,
-    endWindow: e.endWindow,
-    startTUs: e.startTUs,
-    endTUs: e.endTUs,
-    peakScore: e.peakScore,
-    threshold: e.threshold,
-    modelVersion: e.modelVersion,
-  };
-}

@@ -17,10 +17,16 @@ import { utf8Encode } from '../protocol/utf8';
 import type { EventChannel } from './channels';
 import { ApiError, type ApiErrorCode } from './errors';
 import { MODEL_FILE_MAX_BYTES, OPENED_FILE_ID_RE, OPENED_FILE_MAX_BYTES, type OpenedFileChunk, type OpenedFileNotice } from './files';
+import type { NodeCondition } from './condition';
+import type { ModelProgress } from './modelUpdate';
+import { brokerUrl, filePath, GATEWAY_ID_RE, GATEWAY_PASSWORD_MAX, GATEWAY_PATH_RE, GATEWAY_USER_MAX, SPARKPLUG_ID_RE, type GatewayAdd, type GatewayInfo, type NodeGatewayRef } from './gateway';
 
 export * from './channels';
 export * from './errors';
 export * from './files';
+export * from './condition';
+export * from './gateway';
+export * from './modelUpdate';
 
 export interface PortInfo {
   path: string;
@@ -100,33 +106,6 @@ export interface NodeLinkInfo {
   detector?: DetectorStatus;
 }
 
-/**
- * Where a model update of one node stands (docs/protocol.md 3.14, 6.4). 'trial' is committed and
- * running on trial; 'confirmed' / 'reverted' is what the node then reported; 'refused' carries the
- * node's refusal in plain words; 'failed' a link that never came back or a node that stopped answering.
- */
-export type ModelUpdateState = 'sending' | 'committing' | 'trial' | 'confirmed' | 'refused' | 'reverted' | 'rolled-back' | 'failed';
-
-export interface ModelProgress {
-  path: string;
-  /** 'deploy' sends a model; 'rollback' returns to an older confirmed one. */
-  kind: 'deploy' | 'rollback';
-  state: ModelUpdateState;
-  /** The model version asked for. */
-  version: number;
-  /** Bytes the node holds (its highest contiguous offset) and the model's size. */
-  sent: number;
-  total: number;
-  /** Plain words for 'refused' and 'failed'. */
-  message?: string;
-  /** The version the node says it runs (HELLO INFO / MODEL_STATUS), once it said so. */
-  runningVersion?: number;
-  /** Times the link dropped and the transfer resumed from the node's offset. */
-  resumes: number;
-  startedMs: number;
-  updatedMs: number;
-}
-
 /** STREAM (docs/protocol.md 3.8) for one link. */
 export interface StreamSettings {
   features: boolean;
@@ -165,49 +144,6 @@ export interface TimeSync {
   atMs: number;
 }
 
-/**
- * The node's anomaly alarm as main last heard it (EVENT, docs/protocol.md §3.3): active from the
- * EVENT that started it until the EVENT that ended it (same event_id), or until main learns it
- * cannot still be on (see `endedBy`). The fields of the last EVENT of that alarm.
- */
-export interface NodeAlarmState extends Omit<AnomalyEvent, 'state'> {
-  active: boolean;
-  /** When main first heard the alarm start (ms since the epoch, main's clock). */
-  sinceMs: number;
-  /** When main heard it end, for an alarm no longer active. */
-  endedMs?: number;
-  /**
-   * Why it is no longer active: 'node' the node's EVENT ended it; 'restart' the node restarted
-   * (its detector starts afresh); 'detector' a HELLO showed the node detecting with something else
-   * than what raised it (another model, learning, none); 'unconfirmed' the node did not repeat it
-   * after a new link's HELLO, as it does for an alarm still on (it ended while no one listened).
-   */
-  endedBy?: 'node' | 'restart' | 'detector' | 'unconfirmed';
-}
-
-/** What detects on the node now (FEATURES state, else HELLO), with the model it runs (HELLO INFO). */
-export interface NodeDetectorState extends DetectorStatus {
-  /** The model version the node runs (HELLO INFO); 0 for none; absent from a 1.0 node. */
-  modelVersion?: number;
-  modelSource?: NodeLinkInfo['modelSource'];
-}
-
-/**
- * A node's current condition as main keeps it (main/node/condition.ts), so a page that opens or
- * reloads shows what the node said before it was there: its alarm, its detector, when it was last
- * heard and its latest window's levels. The ISO 20816 zone is not here: it depends on the machine
- * group and foundation the Fleet page keeps, so the renderer works it out from `latest.velocityMmS`.
- */
-export interface NodeCondition {
-  /** The last alarm this session heard of (active or ended); null when none. */
-  alarm: NodeAlarmState | null;
-  detector: NodeDetectorState;
-  /** When main last received a frame from the node (ms since the epoch); null before any. */
-  lastSeenMs: number | null;
-  /** The newest FEATURES window: its index and node time, when main got it, shaft speed, velocity RMS per axis (mm/s), anomaly score. */
-  latest?: { windowIndex: number; tUs: number; atMs: number; shaftHz: number; velocityMmS?: number[]; anomalyScore?: number | null };
-}
-
 export interface NodeInfo {
   /** Session key: the port path the node is connected on. */
   path: string;
@@ -244,45 +180,6 @@ export interface NodeInfo {
   condition?: NodeCondition;
   /** link 'gateway': which gateway the node is reached through (its path is gateway:GROUP/EDGE/DEVICE). */
   gateway?: NodeGatewayRef;
-}
-
-/** Where a node reached through a plant gateway comes from. */
-export interface NodeGatewayRef {
-  /** The workstation's gateway entry (GatewayInfo.id). */
-  id: string;
-  group: string;
-  /** The gateway's Sparkplug edge node id. */
-  edge: string;
-  /** The node's Sparkplug device id (its uid). */
-  device: string;
-}
-
-/** A plant gateway's broker this workstation subscribes to (docs/gateway.md, "Workstations"). The password is never sent back. */
-export interface GatewayInfo {
-  id: string;
-  url: string;
-  caPath?: string;
-  username?: string;
-  hasPassword: boolean;
-  /** The Sparkplug group subscribed to (spBv1.0/GROUP/#). */
-  group: string;
-  /** 'connecting' before the first CONNACK; 'connected'; 'offline' after a refusal or a lost broker (message says why). */
-  state: 'connecting' | 'connected' | 'offline';
-  message?: string;
-  /** The gateways (edge node ids) heard on this broker, and whether each is alive (NBIRTH seen, no NDEATH since). */
-  edges: { edge: string; online: boolean }[];
-  /** Nodes heard through this broker, and how many of them are online. */
-  nodes: number;
-  online: number;
-}
-
-/** A gateway's broker to add: mqtt:// or mqtts:// URL, PEM CA file path, MQTT user name and password, Sparkplug group. */
-export interface GatewayAdd {
-  url: string;
-  caPath?: string;
-  username?: string;
-  password?: string;
-  group: string;
 }
 
 /** One FEATURES frame as the UI sees it. */
@@ -478,37 +375,6 @@ function nodePath(obj: RawArgs, channel: string): string {
     return p;
   }
   return portPath(obj, channel);
-}
-
-const SPARKPLUG_ID = '[A-Za-z0-9_.:-]{1,64}';
-const SPARKPLUG_ID_RE = new RegExp(`^${SPARKPLUG_ID}$`);
-const GATEWAY_PATH_RE = new RegExp(`^gateway:${SPARKPLUG_ID}/${SPARKPLUG_ID}/${SPARKPLUG_ID}$`);
-export const GATEWAY_ID_RE = /^[0-9a-f]{16}$/;
-export const GATEWAY_URL_MAX = 512;
-export const GATEWAY_CA_PATH_MAX = 1024;
-export const GATEWAY_USER_MAX = 256;
-export const GATEWAY_PASSWORD_MAX = 256;
-
-/** The path of a node reached through a gateway. */
-export function gatewayNodePath(group: string, edge: string, device: string): string {
-  return `gateway:${group}/${edge}/${device}`;
-}
-
-/** mqtt:// or mqtts://, a host name or address, an optional port 1..65535, nothing else (no user:password@, no path). */
-function brokerUrl(v: unknown, channel: string): string {
-  const m = typeof v === 'string' && v.length <= GATEWAY_URL_MAX ? /^mqtts?:\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?\/?$/.exec(v) : null;
-  if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
-    throw new ApiError('bad-request', `${channel}: "url" must be mqtts://HOST:PORT or mqtt://HOST:PORT (at most ${GATEWAY_URL_MAX} characters, no user name or path in it)`);
-  }
-  return v as string;
-}
-
-/** An absolute file path (its existence and kind are checked by main, which can see the disk). */
-function filePath(v: unknown, channel: string, key: string): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > GATEWAY_CA_PATH_MAX || /[\u0000-\u001f\u007f]/.test(v) || !/^(\/|[A-Za-z]:[\\/])/.test(v)) {
-    throw new ApiError('bad-request', `${channel}: "${key}" must be an absolute file path of 1 to ${GATEWAY_CA_PATH_MAX} characters`);
-  }
-  return v;
 }
 
 function gatewayAdd(a: RawArgs, ch: string): GatewayAdd {

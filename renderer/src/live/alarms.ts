@@ -4,7 +4,7 @@
  * during the alarm never received as an EVENT. Whether an alarm is on is main's word (it follows
  * the node's start and end, docs/protocol.md §3.3), not what this page happened to see. Pure.
  */
-import type { NodeAlarmState, NodeEventInfo, NodeInfo } from '../../../models/api/contract';
+import { alarmEventFields, type NodeAlarmState, type NodeEventInfo, type NodeInfo } from '../../../models/api/contract';
 
 export interface AlarmEntry {
   eventId: number;
@@ -37,10 +37,10 @@ export function alarmEntries(node: NodeInfo, events: readonly NodeEventInfo[]): 
     const active = node.condition ? isHeld && held.active : e.state === 'started' && (running === undefined || e.modelVersion === running);
     // A start this page saw whose end never came: another alarm or detector took its place.
     const why = held && isHeld ? (held.endedBy ?? 'node') : e.state === 'started' ? 'detector' : 'node';
-    return { ...fields(held && isHeld ? held : e), active, ended: active ? null : why };
+    return { ...alarmEventFields(held && isHeld ? held : e), active, ended: active ? null : why };
   });
   if (held && !events.some((e) => alarmKey(e) === heldKey)) {
-    out.push({ ...fields(held), active: held.active, ended: held.active ? null : (held.endedBy ?? 'node') });
+    out.push({ ...alarmEventFields(held), active: held.active, ended: held.active ? null : (held.endedBy ?? 'node') });
   }
   return out;
 }
@@ -49,19 +49,4 @@ export function alarmEntries(node: NodeInfo, events: readonly NodeEventInfo[]): 
 export function activeAlarm(node: NodeInfo): NodeAlarmState | null {
   const a = node.condition?.alarm;
   return a?.active ? a : null;
-}
-
-function fields(e: Omit<NodeAlarmState, 'active' | 'sinceMs'>): Omit<AlarmEntry, 'active' | 'ended'> {
-  return {
-    eventId: e.eventId,
-    modelVersion: e.modelVersion,
-    startWindow: e.startWindow,
-    endWindow: e.endWindow,
-    startTUs: e.startTUs,
-    endTUs: e.endTUs,
-    peakScore: e.peakScore,
-    threshold: e.threshold,
-    debounceK: e.debounceK,
-    debounceN: e.debounceN,
-  };
 }

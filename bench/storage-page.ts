@@ -8,6 +8,7 @@ import { sniffCsv } from '../models/dataset/formats';
 import { openDb, type VigilDb } from '../renderer/src/db/db';
 import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features';
 import { ImportJob } from '../renderer/src/import/importJob';
+import { applyRetention, DEFAULT_RULES } from '../renderer/src/db/retention';
 import { LiveRecorder } from '../renderer/src/record/recorder';
 
 const DAY_MS = 86_400_000;
@@ -106,15 +107,38 @@ async function importFile(): Promise<{ ms: number; parseMs: number; saveMs: numb
   return { ms: t2 - t0, parseMs: t1 - t0, saveMs: t2 - t1, windows: r.windows, samples: r.samples, gaps: r.rows.gaps.length, bytes: file.size };
 }
 
+/**
+ * The node-day `uid` after retention at the default policy, with a realistic few events and labels:
+ * three anomaly alarms (2 min, 5 min and 30 s), one labelled (the label on the alarm), and a
+ * 10-minute "normal" label elsewhere. `daysLater` after the day: 2 (every window compacted but
+ * around those, per-second summaries kept), or 40 (per-second summaries compacted too).
+ */
+async function compactDay(uid: string, daysLater: number): Promise<{ ms: number; featureBytes: number; summaryBytes: number; chunksLeft: number; result: unknown }> {
+  const d = bench();
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const H = 3_600_000;
+  const M = 60_000;
+  const ev = (k: number, startMs: number, lenMs: number) => ({ id: `${s.id}:event:${k}`, nodeId: uid, sessionId: s.id, startMs, endMs: startMs + lenMs, kind: 'anomaly alarm', score: 2, message: '', createdMs: startMs, updatedMs: startMs });
+  const events = [ev(1, DAY0 + 3 * H, 2 * M), ev(2, DAY0 + 11.5 * H, 5 * M), ev(3, DAY0 + 19 * H, 30_000)];
+  await d.events.bulkPut(events);
+  const label = (id: string, startMs: number, endMs: number, kind: 'outer-race' | 'normal') => ({ id, nodeId: uid, sessionId: s.id, eventId: null, assetId: null, startMs, endMs, label: kind, notes: '', author: 'bench', createdMs: startMs, updatedMs: startMs, deletedMs: null });
+  await d.labels.bulkPut([label(`${uid}-l1`, events[1].startMs, events[1].endMs, 'outer-race'), label(`${uid}-l2`, DAY0 + 7 * H, DAY0 + 7 * H + 10 * M, 'normal')]);
+  const t0 = performance.now();
+  const result = await applyRetention(d, DEFAULT_RULES, DAY0 + (1 + daysLater) * 86_400_000);
+  const ms = performance.now() - t0;
+  const after = (await d.sessions.get(s.id))!;
+  return { ms, featureBytes: after.bytes.features, summaryBytes: after.bytes.summaries, chunksLeft: await d.featureChunks.where('sessionId').equals(s.id).count(), result };
+}
+
 async function usage(): Promise<number> {
   return (await navigator.storage.estimate()).usage ?? NaN;
 }
 
 declare global {
   interface Window {
-    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage };
+    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage; compactDay: typeof compactDay };
   }
 }
 
-window.vigilBench = { writeStream, queryDay, importFile, usage };
+window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay };
 document.title = 'vigil-bench-ready';

@@ -300,6 +300,110 @@ export function summarize(c: FeatureChunk): FeatureSummary {
   };
 }
 
+/** Per-minute summary rows: one row per session and hour of node time, one bucket per minute. */
+export const MINUTE_ROW_US = 3_600_000_000;
+/** Minutes per per-minute row (a minute bucket is one feature chunk: CHUNK_US). */
+export const MINUTES_PER_ROW = MINUTE_ROW_US / CHUNK_US;
+
+/**
+ * Min, mean and max of every scalar column per minute of node time, one row per session-hour
+ * (`${sessionId}:h${hourIndex}`): what is left of a stretch after its per-second summaries are
+ * compacted (docs/storage.md, "Retention and compaction"). Same shape as FeatureSummary, with
+ * `chunkStartMs` the wall clock of the hour's start and `windows` as u32 (a minute can hold more
+ * than 65,535 windows).
+ */
+export interface FeatureMinuteSummary {
+  id: string;
+  sessionId: string;
+  nodeId: string;
+  /** floor(tUs / MINUTE_ROW_US). */
+  hourIndex: number;
+  /** Wall clock of the first and last window it summarises. */
+  startMs: number;
+  endMs: number;
+  /** Wall clock of the hour's start (node time hourIndex * MINUTE_ROW_US), ms. */
+  chunkStartMs: number;
+  buckets: number;
+  /** Offset of each minute bucket's start from the hour start, µs (a multiple of CHUNK_US). */
+  tUsOffset: Uint32Array;
+  windows: Uint32Array;
+  /** Column-major buckets x scalar columns. */
+  min: Float32Array;
+  mean: Float32Array;
+  max: Float32Array;
+  bytes: number;
+}
+
+export function minuteRowId(sessionId: string, hourIndex: number): string {
+  return `${sessionId}:h${hourIndex}`;
+}
+
+/**
+ * The per-minute row of one session-hour from its per-second rows (each per-second row is one
+ * chunk, so one minute): min of the mins, max of the maxes, mean weighted by each second's window
+ * count (a NaN second, a column with no value in it, does not count). Rows of other hours or
+ * sessions are refused.
+ */
+export function summarizeMinutes(seconds: readonly FeatureSummary[]): FeatureMinuteSummary {
+  if (seconds.length === 0) throw new RangeError('summarizeMinutes: no rows');
+  const rows = [...seconds].sort((a, b) => a.chunkIndex - b.chunkIndex);
+  const first = rows[0];
+  const hourIndex = Math.floor(first.chunkIndex / MINUTES_PER_ROW);
+  const cols = rows.reduce((c, r) => (r.buckets > 0 ? Math.max(c, r.mean.length / r.buckets) : c), 0);
+  const nb = rows.length;
+  const tUsOffset = new Uint32Array(nb);
+  const windows = new Uint32Array(nb);
+  const min = new Float32Array(nb * cols);
+  const mean = new Float32Array(nb * cols);
+  const max = new Float32Array(nb * cols);
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (let k = 0; k < nb; k++) {
+    const r = rows[k];
+    if (r.sessionId !== first.sessionId || Math.floor(r.chunkIndex / MINUTES_PER_ROW) !== hourIndex) throw new RangeError('summarizeMinutes: rows of more than one session-hour');
+    if (k > 0 && r.chunkIndex === rows[k - 1].chunkIndex) throw new RangeError('summarizeMinutes: the same minute twice');
+    startMs = Math.min(startMs, r.startMs);
+    endMs = Math.max(endMs, r.endMs);
+    tUsOffset[k] = (r.chunkIndex - hourIndex * MINUTES_PER_ROW) * CHUNK_US;
+    let w = 0;
+    for (let b = 0; b < r.buckets; b++) w += r.windows[b];
+    windows[k] = w;
+    for (let c = 0; c < cols; c++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      let sum = 0;
+      let n = 0;
+      for (let b = 0; b < r.buckets; b++) {
+        const m = r.mean[c * r.buckets + b];
+        if (Number.isNaN(m)) continue;
+        lo = Math.min(lo, r.min[c * r.buckets + b]);
+        hi = Math.max(hi, r.max[c * r.buckets + b]);
+        sum += m * r.windows[b];
+        n += r.windows[b];
+      }
+      min[c * nb + k] = n ? lo : NaN;
+      max[c * nb + k] = n ? hi : NaN;
+      mean[c * nb + k] = n ? sum / n : NaN;
+    }
+  }
+  return {
+    id: minuteRowId(first.sessionId, hourIndex),
+    sessionId: first.sessionId,
+    nodeId: first.nodeId,
+    hourIndex,
+    startMs,
+    endMs,
+    chunkStartMs: first.chunkStartMs - (first.chunkIndex - hourIndex * MINUTES_PER_ROW) * (CHUNK_US / 1000),
+    buckets: nb,
+    tUsOffset,
+    windows,
+    min,
+    mean,
+    max,
+    bytes: tUsOffset.byteLength + windows.byteLength + min.byteLength * 3,
+  };
+}
+
 export interface WindowGap {
   /** First missing window index, and the first present one after the gap. */
   fromWindow: number;

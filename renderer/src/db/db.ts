@@ -11,6 +11,7 @@ import type {
   DeploymentRow,
   EventRow,
   FeatureChunkRow,
+  FeatureMinuteRow,
   FeatureSummaryRow,
   FleetItemRow,
   GapRow,
@@ -28,6 +29,7 @@ export class VigilDb extends Dexie {
   sessions!: Table<SessionRow, string>;
   featureChunks!: Table<FeatureChunkRow, string>;
   featureSummaries!: Table<FeatureSummaryRow, string>;
+  featureMinutes!: Table<FeatureMinuteRow, string>;
   rawSnapshots!: Table<RawSnapshotRow, string>;
   gaps!: Table<GapRow, string>;
   events!: Table<EventRow, string>;
@@ -48,8 +50,8 @@ export class VigilDb extends Dexie {
 export const BUNDLE_TABLES = ['assets', 'nodes', 'sessions', 'featureChunks', 'featureSummaries', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments'] as const;
 export type BundleTableName = (typeof BUNDLE_TABLES)[number];
 
-/** Every table, for the storage page's counts. */
-export const ALL_TABLES = [...BUNDLE_TABLES, 'audit', 'settings'] as const;
+/** Every table, for the storage page's counts (per-minute summaries do not travel in bundles yet). */
+export const ALL_TABLES = [...BUNDLE_TABLES, 'featureMinutes', 'audit', 'settings'] as const;
 export type TableName = (typeof ALL_TABLES)[number];
 
 let shared: VigilDb | null = null;

@@ -2,9 +2,9 @@
  * Reading features back: a node's time range at full resolution (every window) or as per-second
  * summaries (what a day view draws), and one recording's series for its chart.
  */
-import { CHUNK_US, columnIndex } from '../../../models/dataset/columns';
+import { CHUNK_US, columnIndex, MINUTE_ROW_US, MINUTES_PER_ROW } from '../../../models/dataset/columns';
 import type { VigilDb } from './db';
-import type { FeatureChunkRow, FeatureSummaryRow, SessionRow } from './types';
+import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, SessionRow } from './types';
 
 /** Chunks start at most one minute before their first window is older than `fromMs`. */
 const CHUNK_SPAN_MS = CHUNK_US / 1000;
@@ -23,14 +23,15 @@ function byTime<T extends { startMs: number; id: string }>(a: T, b: T): number {
 }
 
 async function rangeRows<T extends { startMs: number; endMs: number; id: string }>(
-  table: VigilDb['featureChunks'] | VigilDb['featureSummaries'],
+  table: VigilDb['featureChunks'] | VigilDb['featureSummaries'] | VigilDb['featureMinutes'],
   nodeId: string,
   fromMs: number,
   toMs: number,
+  spanMs = CHUNK_SPAN_MS,
 ): Promise<T[]> {
   const rows = (await table
     .where('[nodeId+startMs]')
-    .between([nodeId, fromMs - CHUNK_SPAN_MS], [nodeId, toMs], true, false)
+    .between([nodeId, fromMs - spanMs], [nodeId, toMs], true, false)
     .toArray()) as unknown as T[];
   return rows.filter((r) => r.endMs >= fromMs).sort(byTime);
 }
@@ -60,41 +61,84 @@ export async function readNodeFeatures(db: VigilDb, nodeId: string, fromMs: numb
 }
 
 export interface NodeSummaries {
-  /** Wall clock of each one-second bucket's start, ms. */
+  /** Wall clock of each bucket's start, ms. */
   tMs: Float64Array;
-  windows: Uint16Array;
+  /** Each bucket's length: 1 s (per-second summaries) or 60 s (per-minute, where retention compacted the seconds). */
+  bucketS: Uint8Array;
+  windows: Uint32Array;
   min: Float32Array[];
   mean: Float32Array[];
   max: Float32Array[];
   chunks: number;
 }
 
-/** Per-second min / mean / max of every scalar column of a node in [fromMs, toMs). */
+interface Bucketed {
+  sessionId: string;
+  chunkStartMs: number;
+  buckets: number;
+  tUsOffset: Uint32Array;
+  windows: Uint16Array | Uint32Array;
+  min: Float32Array;
+  mean: Float32Array;
+  max: Float32Array;
+}
+
+/**
+ * The buckets to draw: every per-second row, and the minutes of per-minute rows whose per-second
+ * row is gone (compacted by retention); in time order. Each item is a row and one of its buckets.
+ */
+function mergeBuckets(seconds: readonly (FeatureSummaryRow & { startMs: number })[], minutes: readonly FeatureMinuteRow[]): { r: Bucketed; k: number; s: number; t: number }[] {
+  const present = new Set(seconds.map((r) => `${r.sessionId}:${r.chunkIndex}`));
+  const out: { r: Bucketed; k: number; s: number; t: number }[] = [];
+  for (const r of seconds) for (let k = 0; k < r.buckets; k++) out.push({ r, k, s: 1, t: r.chunkStartMs + r.tUsOffset[k] / 1000 });
+  for (const m of minutes) {
+    for (let k = 0; k < m.buckets; k++) {
+      const chunkIndex = m.hourIndex * MINUTES_PER_ROW + m.tUsOffset[k] / CHUNK_US;
+      if (!present.has(`${m.sessionId}:${chunkIndex}`)) out.push({ r: m, k, s: 60, t: m.chunkStartMs + m.tUsOffset[k] / 1000 });
+    }
+  }
+  if (minutes.length > 0) out.sort((a, b) => a.t - b.t);
+  return out;
+}
+
+/**
+ * Min / mean / max of every scalar column of a node in [fromMs, toMs): per second, and per minute
+ * where retention has compacted the per-second summaries (docs/storage.md).
+ */
 export async function readNodeSummaries(db: VigilDb, nodeId: string, fromMs: number, toMs: number): Promise<NodeSummaries> {
   const rows = await rangeRows<FeatureSummaryRow>(db.featureSummaries, nodeId, fromMs, toMs);
+  const minuteRows = await rangeRows<FeatureMinuteRow>(db.featureMinutes, nodeId, fromMs, toMs, MINUTE_ROW_US / 1000);
+  const first = [...rows, ...minuteRows].find((r) => r.buckets > 0);
+  const cols = first ? first.mean.length / first.buckets : 0;
+  const list = minuteRows.length > 0 ? mergeBuckets(rows, minuteRows).filter((b) => b.t + b.s * 1000 > fromMs && b.t < toMs) : null;
   let n = 0;
-  for (const r of rows) n += r.buckets;
-  const cols = rows.length > 0 && rows[0].buckets > 0 ? rows[0].mean.length / rows[0].buckets : 0;
+  if (list) n = list.length;
+  else for (const r of rows) n += r.buckets;
   const tMs = new Float64Array(n);
-  const windows = new Uint16Array(n);
+  const bucketS = new Uint8Array(n).fill(1);
+  const windows = new Uint32Array(n);
   const mk = () => Array.from({ length: cols }, () => new Float32Array(n));
   const min = mk();
   const mean = mk();
   const max = mk();
   let o = 0;
-  for (const r of rows) {
-    for (let k = 0; k < r.buckets; k++) {
-      tMs[o] = summaryBucketMs(r, k);
-      windows[o] = r.windows[k];
-      for (let c = 0; c < cols; c++) {
-        min[c][o] = r.min[c * r.buckets + k];
-        mean[c][o] = r.mean[c * r.buckets + k];
-        max[c][o] = r.max[c * r.buckets + k];
-      }
-      o++;
+  const put = (r: Bucketed, k: number, t: number) => {
+    tMs[o] = t;
+    windows[o] = r.windows[k];
+    for (let c = 0; c < cols; c++) {
+      min[c][o] = r.min[c * r.buckets + k];
+      mean[c][o] = r.mean[c * r.buckets + k];
+      max[c][o] = r.max[c * r.buckets + k];
     }
-  }
-  return { tMs, windows, min, mean, max, chunks: rows.length };
+    o++;
+  };
+  if (list) {
+    for (const b of list) {
+      bucketS[o] = b.s;
+      put(b.r, b.k, b.t);
+    }
+  } else for (const r of rows) for (let k = 0; k < r.buckets; k++) put(r, k, summaryBucketMs(r, k));
+  return { tMs, bucketS, windows, min, mean, max, chunks: rows.length + minuteRows.length };
 }
 
 /** Wall clock of the start of summary bucket k, ms. */
@@ -107,11 +151,15 @@ export interface ChartSeries {
   x: number[];
   /** One series per axis; null breaks the line at a gap. */
   y: (number | null)[][];
+  /** 'summary': per-second means, and per-minute ones where retention compacted the seconds. */
   resolution: 'full' | 'summary';
   points: number;
 }
 
-/** Above this many windows a recording's chart draws per-second means instead of every window. */
+/**
+ * Above this many windows a recording's chart draws per-second means instead of every window; so
+ * does a recording whose windows retention has compacted (its chunks hold fewer than it recorded).
+ */
 export const FULL_RESOLUTION_LIMIT = 200_000;
 
 /** The chart of one recording: `field` (e.g. 'rms') of every axis. */
@@ -128,8 +176,8 @@ export async function sessionSeries(db: VigilDb, s: SessionRow, field: string): 
   const spacingS = s.source?.settings.segmentSpacingS ?? null;
   const pauseWindows = spacingS ? (spacingS * s.sampleRateHz) / s.hop : 0;
   const breaks = (jump: number) => (pauseWindows > 0 ? jump > 1.5 * pauseWindows : jump > 1);
-  if (s.windowCount <= FULL_RESOLUTION_LIMIT) {
-    const chunks = (await db.featureChunks.where('sessionId').equals(s.id).toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex);
+  const chunks = s.windowCount <= FULL_RESOLUTION_LIMIT ? (await db.featureChunks.where('sessionId').equals(s.id).toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex) : null;
+  if (chunks && (s.kind !== 'live' || chunks.reduce((n, c) => n + c.count, 0) >= s.windowCount)) {
     let prev = -1;
     for (const c of chunks) {
       const base = c.chunkIndex * CHUNK_US;
@@ -144,16 +192,17 @@ export async function sessionSeries(db: VigilDb, s: SessionRow, field: string): 
     return { x, y, resolution: 'full', points: x.length };
   }
   const sums = (await db.featureSummaries.where('sessionId').equals(s.id).toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex);
+  const minutes = await db.featureMinutes.where('sessionId').equals(s.id).toArray();
   let prevT = -Infinity;
-  for (const r of sums) {
-    const base = r.chunkIndex * CHUNK_US;
-    for (let k = 0; k < r.buckets; k++) {
-      const t = (s.t0Ms + (base + r.tUsOffset[k]) / 1000) / 1000;
-      if (x.length > 0 && t - prevT > Math.max(2.5, 1.5 * (spacingS ?? 0))) gap();
-      prevT = t;
-      x.push(t);
-      cols.forEach((col, a) => y[a].push(col < 0 ? null : r.mean[col * r.buckets + k]));
-    }
+  let prevS = 1;
+  for (const b of mergeBuckets(sums, minutes)) {
+    const t = b.t / 1000;
+    // A bucket more than its own length and a half-second late (or a snapshot spacing) breaks the line.
+    if (x.length > 0 && t - prevT > Math.max(2.5, 1.5 * (spacingS ?? 0)) + (prevS - 1)) gap();
+    prevT = t;
+    prevS = b.s;
+    x.push(t);
+    cols.forEach((col, a) => y[a].push(col < 0 ? null : b.r.mean[col * b.r.buckets + b.k]));
   }
   return { x, y, resolution: 'summary', points: x.length };
 }

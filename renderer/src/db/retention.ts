@@ -1,16 +1,32 @@
 /**
- * Retention rules per kind of data, and what the storage page shows. Rules are the technician's:
- * Vigil deletes by them and by nothing else (never on its own when the disk fills). Two kinds of
- * data are never deleted by a rule: imported recordings (the technician brought them in on purpose)
- * and anything a label points at (the features and raw snapshots of a labelled stretch).
+ * Retention rules and compaction. Rules are the technician's: Vigil deletes and compacts by them
+ * and by nothing else (never on its own when the disk fills). Compaction keeps full resolution
+ * where it matters and the trends everywhere:
+ *
+ *  - every window of a live recording is kept for `fullResolutionHours`; then its feature chunk
+ *    (one minute, every window) is deleted once its per-second summary is confirmed present (it is
+ *    rebuilt from the chunk first when missing or short);
+ *  - per-minute summaries (one row per session-hour) are written beside the per-second ones for
+ *    every hour that has ended; per-second summaries are kept for `perSecondDays`, then deleted
+ *    where the per-minute row holds their minute;
+ *  - never compacted: imported recordings, and anything overlapping a label (not deleted), a node
+ *    event with `eventMarginMinutes` before and after, or a raw snapshot.
+ *
+ * Each run that changes anything writes one audit row (`retention.apply`), and every run keeps its
+ * result in settings (`retention.last`) for the Storage page. See docs/storage.md.
  */
+import { CHUNK_US, minuteRowId, MINUTES_PER_ROW, summarize, summarizeMinutes } from '../../../models/dataset/columns';
 import { addAudit, ALL_TABLES, type TableName, type VigilDb } from './db';
-import type { LabelRow } from './types';
+import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, RawSnapshotRow, SessionRow } from './types';
 
 export interface RetentionRules {
-  /** Full-resolution features of live recordings (every window). 0 keeps them forever. */
-  liveFeaturesDays: number;
-  /** Per-second summaries of live recordings (what a day view draws). */
+  /** Every window of live recordings is kept this many hours, then only its summaries (0: forever). */
+  fullResolutionHours: number;
+  /** Per-second summaries are kept this many days, then only per-minute ones (0: forever). */
+  perSecondDays: number;
+  /** Full resolution kept this many minutes before and after every node event. */
+  eventMarginMinutes: number;
+  /** Summaries (per-second and per-minute) of live recordings are deleted after this many days (0: forever). */
   summariesDays: number;
   /** Raw snapshots taken on a schedule. */
   scheduledRawDays: number;
@@ -20,113 +36,446 @@ export interface RetentionRules {
   auditDays: number;
 }
 
-export const DEFAULT_RULES: RetentionRules = { liveFeaturesDays: 30, summariesDays: 0, scheduledRawDays: 30, eventRawDays: 0, auditDays: 0 };
+/**
+ * 24 hours of every window: the last shift and the night before, what a technician looks at in
+ * detail on a visit; anything that mattered further back is an event (kept with its margin) or
+ * a label. 30 days of per-second summaries: a month of day views at one-second detail. 10 minutes
+ * around an event: the run-up and the aftermath of an alarm.
+ */
+export const DEFAULT_RULES: RetentionRules = { fullResolutionHours: 24, perSecondDays: 30, eventMarginMinutes: 10, summariesDays: 0, scheduledRawDays: 30, eventRawDays: 0, auditDays: 0 };
+
+/** The largest value of each rule, and its unit. */
+export const RULE_LIMITS: Record<keyof RetentionRules, { max: number; unit: 'hours' | 'days' | 'minutes' }> = {
+  fullResolutionHours: { max: 876_000, unit: 'hours' },
+  perSecondDays: { max: 36_500, unit: 'days' },
+  eventMarginMinutes: { max: 1_440, unit: 'minutes' },
+  summariesDays: { max: 36_500, unit: 'days' },
+  scheduledRawDays: { max: 36_500, unit: 'days' },
+  eventRawDays: { max: 36_500, unit: 'days' },
+  auditDays: { max: 36_500, unit: 'days' },
+};
 
 const RULES_KEY = 'retention';
+/** The settings row with the last run's result (the Storage page says it in words). */
+export const LAST_RUN_KEY = 'retention.last';
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** A chunk's windows lie within one minute of node time: its end is before its start + this. */
+const CHUNK_SPAN_MS = CHUNK_US / 1000;
+/** A live raw snapshot is at most a few seconds (renderer/src/record/rawCapture.ts: 1 s, or 2 s + 2 s). */
+const RAW_SPAN_HINT_MS = 10_000;
+/** Rows read and written per transaction. */
+const BATCH = 64;
 
 export async function loadRules(db: VigilDb): Promise<RetentionRules> {
   const row = await db.settings.get(RULES_KEY);
-  return { ...DEFAULT_RULES, ...((row?.value as Partial<RetentionRules>) ?? {}) };
+  const stored = (row?.value ?? {}) as Partial<RetentionRules> & { liveFeaturesDays?: number };
+  const rules = { ...DEFAULT_RULES };
+  for (const k of Object.keys(DEFAULT_RULES) as (keyof RetentionRules)[]) if (typeof stored[k] === 'number') rules[k] = stored[k];
+  // Before compaction the rule was "delete every window after N days": the technician's N is kept.
+  if (typeof stored.fullResolutionHours !== 'number' && typeof stored.liveFeaturesDays === 'number') rules.fullResolutionHours = stored.liveFeaturesDays * 24;
+  return rules;
 }
 
 export async function saveRules(db: VigilDb, rules: RetentionRules, actor: string): Promise<void> {
-  for (const [k, v] of Object.entries(rules)) {
-    if (!Number.isInteger(v) || v < 0 || v > 36500) throw new RangeError(`"${k}" must be a whole number of days from 0 to 36500 (0 keeps forever).`);
+  for (const k of Object.keys(DEFAULT_RULES) as (keyof RetentionRules)[]) {
+    const v = rules[k];
+    const { max, unit } = RULE_LIMITS[k];
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`"${k}" must be a whole number of ${unit} from 0 to ${max}${k === 'eventMarginMinutes' ? '' : ' (0 keeps forever)'}.`);
   }
+  const clean = Object.fromEntries((Object.keys(DEFAULT_RULES) as (keyof RetentionRules)[]).map((k) => [k, rules[k]]));
   await db.transaction('rw', [db.settings, db.audit], async () => {
-    await db.settings.put({ key: RULES_KEY, value: rules });
-    await addAudit(db, { actor, action: 'retention.rules', target: '', detail: JSON.stringify(rules) });
+    await db.settings.put({ key: RULES_KEY, value: clean });
+    await addAudit(db, { actor, action: 'retention.rules', target: '', detail: JSON.stringify(clean) });
   });
 }
 
 export interface RetentionResult {
+  /** Feature chunks (a minute of every window) deleted: compacted to their per-second summaries. */
   featureChunks: number;
+  /** Per-second summaries deleted: compacted to per-minute ones, or deleted by `summariesDays`. */
   featureSummaries: number;
+  /** Per-minute rows deleted by `summariesDays`. */
+  featureMinutes: number;
   rawSnapshots: number;
   audit: number;
+  /** Per-minute rows written (one per session-hour). */
+  minutesWritten: number;
+  /** Per-second summaries rebuilt from their chunk before it went (missing or short). */
+  summariesRebuilt: number;
+  /** Old chunks kept at full resolution because a label, an event (with its margin) or a raw snapshot overlaps them. */
+  chunksKept: number;
+  /** Bytes of typed arrays freed (minus the per-minute rows written). */
+  bytesFreed: number;
 }
 
-function overlapsLabel(labels: Map<string, LabelRow[]>, nodeId: string, startMs: number, endMs: number): boolean {
-  for (const l of labels.get(nodeId) ?? []) if (l.startMs <= endMs && l.endMs >= startMs) return true;
-  return false;
+export interface LastRun {
+  atMs: number;
+  rules: RetentionRules;
+  result: RetentionResult;
 }
 
-/** Deletes what the rules say is too old; returns how many rows went. */
+/** What must not be compacted, per node: sorted, merged [from, to] wall-clock ranges. */
+type Ranges = Map<string, [number, number][]>;
+
+function merge(list: [number, number][]): [number, number][] {
+  list.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const r of list) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+function overlaps(ranges: Ranges, nodeId: string, from: number, to: number): boolean {
+  const list = ranges.get(nodeId);
+  if (!list) return false;
+  // The last range starting at or before `to`.
+  let lo = 0;
+  let hi = list.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid][0] <= to) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at >= 0 && list[at][1] >= from;
+}
+
+function rawEndMs(r: RawSnapshotRow): number {
+  return r.startMs + (r.count / r.sampleRateHz) * 1000;
+}
+
+/**
+ * Labels (not deleted) as they are, events widened by the margin (an event still open counts to
+ * now), and raw snapshots from their index keys (start to start + RAW_SPAN_HINT_MS: the rows are
+ * not read here; the exact end is checked on the rows near what is about to go).
+ */
+async function protectedRanges(db: VigilDb, rules: RetentionRules, nowMs: number): Promise<{ exact: Ranges; hint: Ranges }> {
+  const lists = new Map<string, [number, number][]>();
+  const add = (nodeId: string, from: number, to: number) => {
+    const l = lists.get(nodeId) ?? [];
+    l.push([from, to]);
+    lists.set(nodeId, l);
+  };
+  await db.labels.each((l) => {
+    if (l.deletedMs === null) add(l.nodeId, l.startMs, l.endMs);
+  });
+  const margin = rules.eventMarginMinutes * MINUTE_MS;
+  await db.events.each((e) => {
+    const end = Number.isFinite(e.endMs) && e.endMs >= e.startMs ? e.endMs : nowMs;
+    add(e.nodeId, e.startMs - margin, end + margin);
+  });
+  const exact: Ranges = new Map();
+  for (const [k, l] of lists) exact.set(k, merge(l.map((r) => [r[0], r[1]])));
+  await db.rawSnapshots.orderBy('[nodeId+startMs]').eachKey((key) => {
+    const [nodeId, startMs] = key as [string, number];
+    add(nodeId, startMs, startMs + RAW_SPAN_HINT_MS);
+  });
+  const hint: Ranges = new Map();
+  for (const [k, l] of lists) hint.set(k, merge(l));
+  return { exact, hint };
+}
+
+/** The exact raw snapshots of a node that could reach into [fromMs, toMs]. */
+async function rawNear(db: VigilDb, nodeId: string, fromMs: number, toMs: number): Promise<[number, number][]> {
+  const rows = await db.rawSnapshots
+    .where('[nodeId+startMs]')
+    .between([nodeId, fromMs - HOUR_MS], [nodeId, toMs], true, true)
+    .toArray();
+  return rows.map((r) => [r.startMs, rawEndMs(r)] as [number, number]).filter((r) => r[1] >= fromMs);
+}
+
+interface Candidate {
+  id: string;
+  sessionId: string;
+  nodeId: string;
+  startMs: number;
+}
+
+function sessionOf(id: string): string {
+  return id.slice(0, id.lastIndexOf(':'));
+}
+
+/**
+ * Rows of `table` that start before `beforeMs`, of live sessions, not surely protected: a row that
+ * starts inside a protected range is kept without being read; the others are read, and checked
+ * against their exact end.
+ */
+async function candidates(
+  table: VigilDb['featureChunks'] | VigilDb['featureSummaries'] | VigilDb['featureMinutes'],
+  live: Map<string, SessionRow>,
+  ranges: Ranges,
+  beforeMs: number,
+  spanMs: number,
+): Promise<{ take: Candidate[]; kept: number }> {
+  const take: Candidate[] = [];
+  let kept = 0;
+  await table
+    .where('startMs')
+    .below(beforeMs - spanMs)
+    .eachKey((key, cursor) => {
+      const id = cursor.primaryKey as string;
+      const startMs = key as number;
+      const s = live.get(sessionOf(id));
+      if (!s) return;
+      if (overlaps(ranges, s.nodeId, startMs, startMs)) kept++;
+      else take.push({ id, sessionId: s.id, nodeId: s.nodeId, startMs });
+    });
+  take.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.startMs - b.startMs));
+  return { take, kept };
+}
+
+/** Candidates in batches of one node each. */
+function* batches(list: Candidate[]): Generator<Candidate[]> {
+  for (let i = 0; i < list.length; ) {
+    let j = i + 1;
+    while (j < list.length && j - i < BATCH && list[j].nodeId === list[i].nodeId) j++;
+    yield list.slice(i, j);
+    i = j;
+  }
+}
+
+function windowsOf(s: FeatureSummaryRow): number {
+  let n = 0;
+  for (let k = 0; k < s.buckets; k++) n += s.windows[k];
+  return n;
+}
+
+type Freed = Map<string, { features: number; summaries: number; raw: number }>;
+
+async function updateSessionBytes(db: VigilDb, freed: Freed): Promise<void> {
+  for (const [id, f] of freed) {
+    await db.sessions
+      .where('id')
+      .equals(id)
+      .modify((s) => {
+        s.bytes = { features: Math.max(0, s.bytes.features - f.features), summaries: Math.max(0, s.bytes.summaries - f.summaries), raw: Math.max(0, s.bytes.raw - f.raw) };
+      });
+  }
+}
+
+function freer(freed: Freed) {
+  return (sessionId: string, kind: 'features' | 'summaries' | 'raw', bytes: number) => {
+    const f = freed.get(sessionId) ?? { features: 0, summaries: 0, raw: 0 };
+    f[kind] += bytes;
+    freed.set(sessionId, f);
+  };
+}
+
+function emptyResult(): RetentionResult {
+  return { featureChunks: 0, featureSummaries: 0, featureMinutes: 0, rawSnapshots: 0, audit: 0, minutesWritten: 0, summariesRebuilt: 0, chunksKept: 0, bytesFreed: 0 };
+}
+
+/**
+ * Applies the rules at `nowMs`: compacts and deletes what they say, never what a label, an event
+ * (with its margin) or a raw snapshot overlaps, never an imported recording. Runs in small
+ * transactions (a batch of one node's rows each), so a large database is never read at once and
+ * recording goes on meanwhile; running it again at the same time changes nothing.
+ */
 export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs = Date.now()): Promise<RetentionResult> {
-  const out: RetentionResult = { featureChunks: 0, featureSummaries: 0, rawSnapshots: 0, audit: 0 };
-  const tables = [db.sessions, db.labels, db.featureChunks, db.featureSummaries, db.rawSnapshots, db.audit];
-  await db.transaction('rw', tables, async () => {
-    const live = new Set((await db.sessions.where('kind').equals('live').primaryKeys()) as string[]);
-    const labels = new Map<string, LabelRow[]>();
-    for (const l of await db.labels.toArray()) {
-      if (l.deletedMs !== null) continue;
-      const list = labels.get(l.nodeId) ?? [];
-      list.push(l);
-      labels.set(l.nodeId, list);
-    }
-    const freed = new Map<string, { features: number; summaries: number; raw: number }>();
-    const free = (sessionId: string, kind: 'features' | 'summaries' | 'raw', bytes: number) => {
-      const f = freed.get(sessionId) ?? { features: 0, summaries: 0, raw: 0 };
-      f[kind] += bytes;
-      freed.set(sessionId, f);
-    };
+  const out = emptyResult();
+  const live = new Map<string, SessionRow>();
+  await db.sessions
+    .where('kind')
+    .equals('live')
+    .each((s) => {
+      live.set(s.id, s);
+    });
+  const freed: Freed = new Map();
+  const free = freer(freed);
 
-    if (rules.liveFeaturesDays > 0) {
-      const cutoff = nowMs - rules.liveFeaturesDays * DAY_MS;
-      const old = await db.featureChunks.where('startMs').below(cutoff).toArray();
-      const ids: string[] = [];
-      for (const c of old) {
-        if (c.endMs >= cutoff || !live.has(c.sessionId) || overlapsLabel(labels, c.nodeId, c.startMs, c.endMs)) continue;
-        ids.push(c.id);
-        free(c.sessionId, 'features', c.bytes);
-      }
-      await db.featureChunks.bulkDelete(ids);
-      out.featureChunks = ids.length;
+  // 0. Raw snapshots by their days (first: what they protected is compacted in the same run); a labelled snapshot stays.
+  for (const [reason, days] of [
+    ['schedule', rules.scheduledRawDays],
+    ['event', rules.eventRawDays],
+  ] as const) {
+    if (days <= 0) continue;
+    const cutoff = nowMs - days * DAY_MS;
+    const labelsOnly = await labelRanges(db);
+    const ids = (await db.rawSnapshots
+      .where('reason')
+      .equals(reason)
+      .filter((r) => r.startMs < cutoff && !overlaps(labelsOnly, r.nodeId, r.startMs, rawEndMs(r)))
+      .toArray()) as RawSnapshotRow[];
+    await db.transaction('rw', [db.rawSnapshots], async () => {
+      await db.rawSnapshots.bulkDelete(ids.map((r) => r.id));
+    });
+    for (const r of ids) {
+      free(r.sessionId, 'raw', r.bytes);
+      out.bytesFreed += r.bytes;
     }
-    if (rules.summariesDays > 0) {
-      const cutoff = nowMs - rules.summariesDays * DAY_MS;
-      const old = await db.featureSummaries.where('startMs').below(cutoff).toArray();
-      const ids: string[] = [];
-      for (const s of old) {
-        if (s.endMs >= cutoff || !live.has(s.sessionId) || overlapsLabel(labels, s.nodeId, s.startMs, s.endMs)) continue;
-        ids.push(s.id);
-        free(s.sessionId, 'summaries', s.bytes);
-      }
-      await db.featureSummaries.bulkDelete(ids);
-      out.featureSummaries = ids.length;
-    }
-    for (const [reason, days] of [
-      ['schedule', rules.scheduledRawDays],
-      ['event', rules.eventRawDays],
-    ] as const) {
-      if (days <= 0) continue;
-      const cutoff = nowMs - days * DAY_MS;
-      const old = await db.rawSnapshots.where('reason').equals(reason).filter((r) => r.startMs < cutoff).toArray();
-      const ids: string[] = [];
-      for (const r of old) {
-        const endMs = r.startMs + (r.count / r.sampleRateHz) * 1000;
-        if (overlapsLabel(labels, r.nodeId, r.startMs, endMs)) continue;
-        ids.push(r.id);
-        free(r.sessionId, 'raw', r.bytes);
-      }
-      await db.rawSnapshots.bulkDelete(ids);
-      out.rawSnapshots += ids.length;
-    }
-    if (rules.auditDays > 0) out.audit = await db.audit.where('tMs').below(nowMs - rules.auditDays * DAY_MS).delete();
+    out.rawSnapshots += ids.length;
+  }
+  const { exact, hint: ranges } = await protectedRanges(db, rules, nowMs);
 
-    for (const [id, f] of freed) {
-      await db.sessions
-        .where('id')
-        .equals(id)
-        .modify((s) => {
-          s.bytes = { features: Math.max(0, s.bytes.features - f.features), summaries: Math.max(0, s.bytes.summaries - f.summaries), raw: Math.max(0, s.bytes.raw - f.raw) };
+  // 1. Every window older than fullResolutionHours -> its per-second summary (confirmed, else rebuilt).
+  if (rules.fullResolutionHours > 0) {
+    const cutoff = nowMs - rules.fullResolutionHours * HOUR_MS;
+    const { take, kept } = await candidates(db.featureChunks, live, ranges, cutoff, CHUNK_SPAN_MS);
+    out.chunksKept += kept;
+    for (const batch of batches(take)) {
+      const ids = batch.map((c) => c.id);
+      await db.transaction('rw', [db.featureChunks, db.featureSummaries, db.rawSnapshots], async () => {
+        const rows = await db.featureChunks.bulkGet(ids);
+        const sums = await db.featureSummaries.bulkGet(ids);
+        const raw = await rawNear(db, batch[0].nodeId, batch[0].startMs, batch[batch.length - 1].startMs + CHUNK_SPAN_MS);
+        const del: string[] = [];
+        const rebuilt: FeatureSummaryRow[] = [];
+        rows.forEach((c: FeatureChunkRow | undefined, i) => {
+          if (!c || c.endMs >= cutoff) return;
+          if (overlaps(exact, c.nodeId, c.startMs, c.endMs) || raw.some(([a, b]) => a <= c.endMs && b >= c.startMs)) {
+            out.chunksKept++;
+            return;
+          }
+          const s = sums[i];
+          if (!s || windowsOf(s) !== c.count) {
+            const fresh = summarize(c);
+            rebuilt.push(fresh);
+            free(c.sessionId, 'summaries', (s?.bytes ?? 0) - fresh.bytes);
+            out.summariesRebuilt++;
+          }
+          del.push(c.id);
+          free(c.sessionId, 'features', c.bytes);
+          out.bytesFreed += c.bytes;
         });
+        await db.featureSummaries.bulkPut(rebuilt);
+        await db.featureChunks.bulkDelete(del);
+        out.featureChunks += del.length;
+      });
     }
-    const total = out.featureChunks + out.featureSummaries + out.rawSnapshots + out.audit;
-    if (total > 0) await addAudit(db, { actor: 'Vigil', action: 'retention.apply', target: '', detail: JSON.stringify({ rules, deleted: out }) });
+  }
+
+  // 2. Per-minute rows beside the per-second ones, for every hour of a live recording that has ended.
+  {
+    const have = new Set((await db.featureMinutes.toCollection().primaryKeys()) as string[]);
+    const groups = new Map<string, string[]>();
+    await db.featureSummaries
+      .where('startMs')
+      .below(nowMs)
+      .eachKey((key, cursor) => {
+        const id = cursor.primaryKey as string;
+        const sessionId = sessionOf(id);
+        if (!live.has(sessionId)) return;
+        const chunkIndex = Number(id.slice(sessionId.length + 1));
+        const hour = Math.floor(chunkIndex / MINUTES_PER_ROW);
+        const mid = minuteRowId(sessionId, hour);
+        if (have.has(mid)) return;
+        // The hour ended (its last window is before hourStart + 60 min) more than five minutes ago.
+        const hourEndMs = (key as number) - (chunkIndex - hour * MINUTES_PER_ROW) * MINUTE_MS + HOUR_MS;
+        if (hourEndMs + 5 * MINUTE_MS > nowMs) {
+          have.add(mid); // not yet: none of this hour's rows
+          groups.delete(mid);
+          return;
+        }
+        const g = groups.get(mid) ?? [];
+        g.push(id);
+        groups.set(mid, g);
+      });
+    const list = [...groups.values()];
+    for (let i = 0; i < list.length; i += 16) {
+      await db.transaction('rw', [db.featureSummaries, db.featureMinutes], async () => {
+        for (const ids of list.slice(i, i + 16)) {
+          const rows = (await db.featureSummaries.bulkGet(ids)).filter((r): r is FeatureSummaryRow => r !== undefined);
+          if (rows.length === 0) continue;
+          const m = summarizeMinutes(rows);
+          await db.featureMinutes.put(m);
+          free(m.sessionId, 'summaries', -m.bytes);
+          out.bytesFreed -= m.bytes;
+          out.minutesWritten++;
+        }
+      });
+    }
+  }
+
+  // 3. Per-second summaries older than perSecondDays -> per-minute (only where the per-minute row holds their minute).
+  if (rules.perSecondDays > 0) {
+    const cutoff = nowMs - rules.perSecondDays * DAY_MS;
+    const { take } = await candidates(db.featureSummaries, live, ranges, cutoff, CHUNK_SPAN_MS);
+    for (const batch of batches(take)) {
+      const ids = batch.map((c) => c.id);
+      await db.transaction('rw', [db.featureSummaries, db.featureMinutes, db.rawSnapshots], async () => {
+        const rows = await db.featureSummaries.bulkGet(ids);
+        const hours = [...new Set(rows.filter((r) => r).map((r) => minuteRowId(r!.sessionId, Math.floor(r!.chunkIndex / MINUTES_PER_ROW))))];
+        const minutes = new Map((await db.featureMinutes.bulkGet(hours)).filter((m): m is FeatureMinuteRow => m !== undefined).map((m) => [m.id, m]));
+        const raw = await rawNear(db, batch[0].nodeId, batch[0].startMs, batch[batch.length - 1].startMs + CHUNK_SPAN_MS);
+        const del: string[] = [];
+        for (const s of rows) {
+          if (!s || s.endMs >= cutoff || overlaps(exact, s.nodeId, s.startMs, s.endMs) || raw.some(([a, b]) => a <= s.endMs && b >= s.startMs)) continue;
+          const hour = Math.floor(s.chunkIndex / MINUTES_PER_ROW);
+          const m = minutes.get(minuteRowId(s.sessionId, hour));
+          const off = (s.chunkIndex - hour * MINUTES_PER_ROW) * CHUNK_US;
+          if (!m || !m.tUsOffset.includes(off)) continue; // its minute is not summarised: kept
+          del.push(s.id);
+          free(s.sessionId, 'summaries', s.bytes);
+          out.bytesFreed += s.bytes;
+        }
+        await db.featureSummaries.bulkDelete(del);
+        out.featureSummaries += del.length;
+      });
+    }
+  }
+
+  // 4. Summaries older than summariesDays are deleted (per-second, then per-minute), with the same exceptions.
+  if (rules.summariesDays > 0) {
+    const cutoff = nowMs - rules.summariesDays * DAY_MS;
+    for (const [table, span, key] of [
+      [db.featureSummaries, CHUNK_SPAN_MS, 'featureSummaries'],
+      [db.featureMinutes, HOUR_MS, 'featureMinutes'],
+    ] as const) {
+      const { take } = await candidates(table, live, ranges, cutoff, span);
+      for (const batch of batches(take)) {
+        await db.transaction('rw', [table, db.rawSnapshots], async () => {
+          const rows = (await table.bulkGet(batch.map((c) => c.id))) as (FeatureSummaryRow | FeatureMinuteRow | undefined)[];
+          const raw = await rawNear(db, batch[0].nodeId, batch[0].startMs, batch[batch.length - 1].startMs + span);
+          const del: string[] = [];
+          for (const s of rows) {
+            if (!s || s.endMs >= cutoff || overlaps(exact, s.nodeId, s.startMs, s.endMs) || raw.some(([a, b]) => a <= s.endMs && b >= s.startMs)) continue;
+            del.push(s.id);
+            free(s.sessionId, 'summaries', s.bytes);
+            out.bytesFreed += s.bytes;
+          }
+          await table.bulkDelete(del);
+          out[key] += del.length;
+        });
+      }
+    }
+  }
+
+  // 5. The audit log by its days.
+  if (rules.auditDays > 0) out.audit = await db.audit.where('tMs').below(nowMs - rules.auditDays * DAY_MS).delete();
+
+  await db.transaction('rw', [db.sessions, db.audit, db.settings], async () => {
+    await updateSessionBytes(db, freed);
+    const changed = out.featureChunks + out.featureSummaries + out.featureMinutes + out.rawSnapshots + out.audit + out.minutesWritten + out.summariesRebuilt;
+    if (changed > 0) await addAudit(db, { actor: 'Vigil', action: 'retention.apply', target: '', detail: JSON.stringify({ rules, result: out }), tMs: nowMs });
+    const last: LastRun = { atMs: nowMs, rules, result: out };
+    await db.settings.put({ key: LAST_RUN_KEY, value: last });
   });
   return out;
+}
+
+async function labelRanges(db: VigilDb): Promise<Ranges> {
+  const lists = new Map<string, [number, number][]>();
+  await db.labels.each((l) => {
+    if (l.deletedMs !== null) return;
+    const x = lists.get(l.nodeId) ?? [];
+    x.push([l.startMs, l.endMs]);
+    lists.set(l.nodeId, x);
+  });
+  const out: Ranges = new Map();
+  for (const [k, l] of lists) out.set(k, merge(l));
+  return out;
+}
+
+/** The last run's result, or null before the first. */
+export async function lastRetentionRun(db: VigilDb): Promise<LastRun | null> {
+  return ((await db.settings.get(LAST_RUN_KEY))?.value as LastRun | undefined) ?? null;
 }
 
 export interface StorageStats {

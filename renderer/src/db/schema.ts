@@ -60,7 +60,16 @@ export const SCHEMA_V4_CHANGES: Record<string, string> = {
   fleetItems: 'id, parentId, kind, nodeId, updatedMs',
 };
 
-export const SCHEMA_VERSION = 4;
+/**
+ * Version 5: per-minute summaries (one row per session-hour, a bucket per minute), what a stretch
+ * keeps once retention has compacted its per-second summaries (renderer/src/db/retention.ts). A new
+ * table only: every earlier row stays as it was; retention fills it.
+ */
+export const SCHEMA_V5_CHANGES: Record<string, string> = {
+  featureMinutes: 'id, sessionId, [nodeId+startMs], startMs',
+};
+
+export const SCHEMA_VERSION = 5;
 
 /** The settings row that keeps the highest model version ever given (versions are never reused). */
 export const HIGHEST_MODEL_VERSION_KEY = 'models.highestVersion';
@@ -178,4 +187,6 @@ export function declareSchema(db: Dexie, upTo = SCHEMA_VERSION): void {
   }
   // v3 -> v4 adds an empty table: nothing to copy or rewrite.
   if (upTo >= 4) db.version(4).stores(SCHEMA_V4_CHANGES);
+  // v4 -> v5 adds an empty table too; retention writes per-minute rows at its next run.
+  if (upTo >= 5) db.version(5).stores(SCHEMA_V5_CHANGES);
 }

@@ -4,7 +4,7 @@
  * id derived from one), so importing a bundle twice, or on a laptop that already has some of it,
  * never makes duplicates.
  */
-import type { FeatureChunk, FeatureLayout, FeatureSummary } from '../../../models/dataset/columns';
+import type { FeatureChunk, FeatureLayout, FeatureMinuteSummary, FeatureSummary } from '../../../models/dataset/columns';
 import type { ImportSettings } from '../../../models/dataset/formats';
 import type { LabelKind } from '../../../models/dataset/labels';
 import type { CliSummary } from '../../../models/eval/report';
@@ -73,6 +73,8 @@ export interface SessionRow {
 
 export type FeatureChunkRow = FeatureChunk;
 export type FeatureSummaryRow = FeatureSummary;
+/** Schema v5: per-minute summaries, one row per session-hour. */
+export type FeatureMinuteRow = FeatureMinuteSummary;
 
 export type RawReason = 'import' | 'schedule' | 'event';
 

@@ -4,15 +4,15 @@
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { TableName } from '../db/db';
-import { applyRetention, DEFAULT_RULES, loadRules, saveRules, storageStats, type RetentionRules, type StorageStats } from '../db/retention';
+import { applyRetention, DEFAULT_RULES, lastRetentionRun, loadRules, RULE_LIMITS, saveRules, storageStats, type LastRun, type RetentionRules, type StorageStats } from '../db/retention';
 import { formatBytes, formatCount, formatDateTime, formatNumber } from '../format';
 import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
 import { useLiveQuery, useStorage } from './services';
 
 // Names: storage.table.* and storage.rule.* in the catalogue.
-const TABLES: TableName[] = ['sessions', 'nodes', 'assets', 'featureChunks', 'featureSummaries', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments', 'audit'];
-const RULES: (keyof RetentionRules)[] = ['liveFeaturesDays', 'summariesDays', 'scheduledRawDays', 'eventRawDays', 'auditDays'];
+const TABLES: TableName[] = ['sessions', 'nodes', 'assets', 'featureChunks', 'featureSummaries', 'featureMinutes', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments', 'audit'];
+const RULES: (keyof RetentionRules)[] = ['fullResolutionHours', 'eventMarginMinutes', 'perSecondDays', 'summariesDays', 'scheduledRawDays', 'eventRawDays', 'auditDays'];
 
 function useEstimate(refresh: unknown) {
   const [est, setEst] = useState<{ usage?: number; quota?: number; persisted?: boolean } | null>(null);
@@ -177,10 +177,32 @@ export function StoragePage() {
   );
 }
 
+/** The last compaction in plain words. */
+function lastRunWords(last: LastRun): string {
+  const r = last.result;
+  const when = formatDateTime(last.atMs);
+  const compacted = r.featureChunks + r.featureSummaries + r.featureMinutes + r.rawSnapshots + r.audit;
+  const parts = [
+    compacted === 0 && r.minutesWritten === 0
+      ? t('storage.last.nothing', { when })
+      : t('storage.last.did', {
+          when,
+          chunks: formatCount(r.featureChunks),
+          seconds: formatCount(r.featureSummaries),
+          minutes: formatCount(r.minutesWritten),
+          freed: formatBytes(Math.max(0, r.bytesFreed)),
+        }),
+  ];
+  if (r.chunksKept > 0) parts.push(t('storage.last.kept', { n: formatCount(r.chunksKept) }));
+  if (r.rawSnapshots + r.audit + r.featureMinutes > 0) parts.push(t('storage.last.deleted', { raw: formatCount(r.rawSnapshots), audit: formatCount(r.audit), minutes: formatCount(r.featureMinutes) }));
+  return parts.join(' ');
+}
+
 function RetentionPanel() {
   const { db } = useStorage();
   const [rules, setRules] = useState<RetentionRules | null>(null);
   const [msg, setMsg] = useState<{ text: string; error: boolean } | null>(null);
+  const last = useLiveQuery(() => lastRetentionRun(db), [db], null as LastRun | null);
   useEffect(() => {
     void loadRules(db).then(setRules, () => setRules(DEFAULT_RULES));
   }, [db]);
@@ -188,18 +210,17 @@ function RetentionPanel() {
   return (
     <section className="panel" aria-labelledby="retention-title">
       <h3 id="retention-title">{t('storage.keepTitle')}</h3>
-      <p className="muted small">
-        {t('storage.keepExplain')}
-      </p>
+      <p className="muted small">{t('storage.keepExplain')}</p>
       <form
         className="form-grid"
+        data-testid="retention-form"
         onSubmit={async (e) => {
           e.preventDefault();
           try {
             await saveRules(db, rules, technicianName() || 'Vigil');
-            const r = await applyRetention(db, rules);
-            const n = r.featureChunks + r.featureSummaries + r.rawSnapshots + r.audit;
-            setMsg({ text: n > 0 ? t('storage.savedDeleted', { chunks: r.featureChunks, summaries: r.featureSummaries, raw: r.rawSnapshots, audit: r.audit }) : t('storage.savedNothing'), error: false });
+            await applyRetention(db, rules);
+            const run = await lastRetentionRun(db);
+            setMsg({ text: t('storage.saved') + (run ? ' ' + lastRunWords(run) : ''), error: false });
           } catch (err) {
             setMsg({ text: err instanceof Error ? err.message : String(err), error: true });
           }
@@ -208,13 +229,26 @@ function RetentionPanel() {
         {RULES.map((k) => (
           <label key={k}>
             {t(`storage.rule.${k}`)}
-            <input type="number" min={0} max={36500} step={1} value={rules[k]} onChange={(e) => setRules({ ...rules, [k]: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />
+            <span className="input-unit">
+              <input
+                type="number"
+                min={0}
+                max={RULE_LIMITS[k].max}
+                step={1}
+                value={rules[k]}
+                data-testid={`rule-${k}`}
+                onChange={(e) => setRules({ ...rules, [k]: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
+              />{' '}
+              {t(`storage.unit.${RULE_LIMITS[k].unit}`)}
+            </span>
+            <span className="muted small">{t(`storage.ruleHelp.${k}`)}</span>
           </label>
         ))}
         <div>
           <button type="submit">{t('storage.saveApply')}</button>
         </div>
       </form>
+      <p data-testid="retention-last">{last.value ? lastRunWords(last.value) : t('storage.last.never')}</p>
       {msg && (
         <p className={msg.error ? 'error' : 'success'} role={msg.error ? 'alert' : 'status'}>
           {msg.text}

@@ -197,13 +197,15 @@ describe('retention', () => {
     const live = importRows(T0, { sessionId: 'L1', nodeId: 'node-1' });
     live.session.kind = 'live';
     live.session.source = null;
+    live.raw = []; // a raw snapshot would keep its minute of every window (retention-compaction.test.ts)
     await commitImport(db, live, 'Vigil');
     const labelled = importRows(T0 + 10_000, { sessionId: 'L2', nodeId: 'node-1' });
     labelled.session.kind = 'live';
     labelled.session.source = null;
+    labelled.raw = [];
     await commitImport(db, labelled, 'Vigil');
     await createLabel(db, { nodeId: 'node-1', sessionId: 'L2', startMs: T0 + 10_100, endMs: T0 + 10_200, label: 'looseness', notes: '', author: 'Ana' });
-    const r = await applyRetention(db, { ...DEFAULT_RULES, liveFeaturesDays: 30, summariesDays: 60 }, now);
+    const r = await applyRetention(db, { ...DEFAULT_RULES, fullResolutionHours: 720, summariesDays: 60 }, now);
     expect(r).toMatchObject({ featureChunks: 1, featureSummaries: 1 });
     expect((await db.featureChunks.toArray()).map((c) => c.sessionId).sort()).toEqual(['L2', 'S-cwru']);
     expect((await db.sessions.get('L1'))!.bytes.features).toBe(0);

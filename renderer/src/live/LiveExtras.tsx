@@ -9,6 +9,9 @@ import { RawChartView } from './rawChart';
 import { axisColour } from './rmsChart';
 import { isoZone } from './iso';
 import { activeAlarm, alarmEntries, alarmKey } from './alarms';
+import { HealthBadge } from '../nodes/NodeCard';
+import { zoneAlarmWords } from '../nodes/health';
+import type { Zone } from '../fleet/machineState';
 
 /** Re-renders at most `hz` times a second while the node's extras change. */
 function useExtras(store: LinkStore, path: string, hz = 4): NodeExtras {
@@ -42,7 +45,13 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
   const channels = node.hello?.channels ?? [];
   const axes = fr?.rmsG.length ?? channels.length;
   if (!fr) return null;
+  // The worst axis's zone, in words beside the alarm: a green A next to a red alarm must not puzzle anyone.
+  const zones = (fr.velocityMmS ?? []).map((v) => isoZone(v)).filter((z): z is Zone => z !== null);
+  const worst = zones.length > 0 ? zones.reduce((a, b) => (b > a ? b : a)) : null;
+  const alarmOn = activeAlarm(node) !== null;
+  const words = zoneAlarmWords(worst, alarmOn);
   return (
+    <>
     <table className="axis-table" data-testid="axis-table" aria-label={t('live.axisTable')}>
       <thead>
         <tr>
@@ -91,7 +100,19 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
         </caption>
       )}
     </table>
+    {words && (
+      <p className={`zone-words small ${alarmOn || worst === 'D' ? 'tone-bad' : ''}`} data-testid="zone-words" data-zone={worst ?? ''}>
+        {words}
+      </p>
+    )}
+    </>
   );
+}
+
+/** The link status and the node's health, on the latest frame this page has (else main's condition). */
+export function LiveHealthBadge({ node, store }: { node: NodeInfo; store: LinkStore }) {
+  const x = useExtras(store, node.path, 1);
+  return <HealthBadge node={node} latest={x.latest} />;
 }
 
 export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore }) {

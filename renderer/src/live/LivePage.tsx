@@ -13,10 +13,10 @@ import { DemoStarter } from '../app/DemoStarter';
 import type { NodesState } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { formatFixed, formatHz, nodeTitle } from '../format';
-import { LinkBadge, StatusBadge } from '../nodes/NodeCard';
+import { LinkBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
 import { alarmEntries } from './alarms';
-import { AlarmBadge, AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
+import { AlarmBadge, AlarmList, AxisTable, LiveHealthBadge, NodeLog, RawWaveform } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
 import { NodeAnalysis } from './NodeAnalysis';
@@ -164,7 +164,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
     <article className="panel live-card" data-testid="live-card" data-path={node.path}>
       <header className="live-head">
         <h3 translate="no">{nodeTitle(node)}</h3>
-        <StatusBadge status={node.status} />
+        <LiveHealthBadge node={node} store={extras} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
         <AlarmBadge node={node} />

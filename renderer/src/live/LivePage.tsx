@@ -211,10 +211,6 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
           ))}
         </dl>
       </div>
-      <AlarmList node={node} store={extras} />
-      <AxisTable node={node} store={extras} />
-      <RawWaveform node={node} store={extras} />
-      <NodeLog node={node} store={extras} />
       {selection ? (
         <LabelForm
           title={t('live.labelTitle', { seconds: formatFixed(selection.endS - selection.startS, 2), node: nodeTitle(node) })}
@@ -226,6 +222,10 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
       ) : (
         <p className="muted small chart-hint">{t('live.dragHint')}</p>
       )}
+      <AlarmList node={node} store={extras} />
+      <AxisTable node={node} store={extras} />
+      <RawWaveform node={node} store={extras} />
+      <NodeLog node={node} store={extras} />
     </article>
   );
 }

@@ -63,7 +63,7 @@ export function LabelForm({ title, initial, saveText = t('labels.save'), busy = 
   const dirty = !initial || label !== initial.label || notes !== initial.notes;
   useEffect(() => {
     if (!dirty) return;
-    return unsaved.hold({ what: t('labels.unsavedWhat', { title }), discard: () => latest.current.onCancel() });
+    return unsaved.hold({ what: title, discard: () => latest.current.onCancel() });
   }, [dirty, title]);
 
   useEffect(() => {

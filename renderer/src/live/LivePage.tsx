@@ -15,7 +15,7 @@ import type { VigilClient } from '../api/types';
 import { formatFixed, formatHz, nodeTitle } from '../format';
 import { LinkBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
-import { alarmEntries } from './alarms';
+import { alarmEntries, alarmForRange } from './alarms';
 import { AlarmBadge, AlarmList, AxisTable, LiveHealthBadge, NodeLog, RawWaveform } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
@@ -119,9 +119,13 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
     setBusy(true);
     setError(null);
     try {
+      // The alarm the range overlaps, if any: the label records its event, and the alarm shows its label.
+      const x = extras.get(node.path);
+      const alarm = alarmForRange(alarmEntries(node, x.events), selection.startS, selection.endS, (x.latest?.tUs ?? 0) / 1e6);
+      const eventId = alarm ? recorder.alarmEventId(node.path, alarm) : null;
       // Store the features of the labelled range now, so the label never points at unstored data.
       await recorder.flush();
-      await createWithUndo(services, { nodeId: session.nodeId, sessionId: session.id, startMs: session.t0Ms + selection.startS * 1000, endMs: session.t0Ms + selection.endS * 1000, label, notes, author });
+      await createWithUndo(services, { nodeId: session.nodeId, sessionId: session.id, eventId, startMs: session.t0Ms + selection.startS * 1000, endMs: session.t0Ms + selection.endS * 1000, label, notes, author });
       setSelection(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -222,7 +226,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
       ) : (
         <p className="muted small chart-hint">{t('live.dragHint')}</p>
       )}
-      <AlarmList node={node} store={extras} />
+      <AlarmList node={node} store={extras} labels={labels.value} t0Ms={recorder.sessionOf(node.path)?.t0Ms} />
       <AxisTable node={node} store={extras} />
       <RawWaveform node={node} store={extras} />
       <NodeLog node={node} store={extras} />

@@ -5,7 +5,7 @@
  * One instance at a time; every web contents is held to main/electron/guards.ts; the app://
  * scheme serves only the built renderer, with the CSP (main/electron/appProtocol.ts).
  */
-import { app, BrowserWindow, ipcMain, protocol, session, shell, net } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, net } from 'electron';
 import { join, resolve } from 'node:path';
 import { ApiService } from '../api/service';
 import { appProtocolHandler } from './appProtocol';
@@ -13,6 +13,7 @@ import { BlePicker } from './blePicker';
 import { FileOpening } from './fileOpening';
 import { printReportPdf } from './printPdf';
 import { guardContents, permissionAllowed } from './guards';
+import { leaveDespiteUnsaved } from './unloadQuestion';
 import { APP_ORIGIN, handleInvoke } from './ipc';
 import { DEMO_RECORDINGS, type DemoRecording } from '../../models/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../host/csp';
@@ -84,6 +85,10 @@ function startShell(): void {
     win.webContents.on('select-bluetooth-device', (e, devices, callback) => {
       e.preventDefault();
       picker.offer(devices, callback);
+    });
+    // An unsaved label: the page asked before unloading; Electron shows nothing, so ask here.
+    win.webContents.on('will-prevent-unload', (e) => {
+      if (win && leaveDespiteUnsaved((o) => dialog.showMessageBoxSync(win!, o), app.getLocale())) e.preventDefault();
     });
     win.on('closed', () => picker.cancelAll());
     await win.loadURL(`${APP_ORIGIN}/index.html#/nodes`);

@@ -175,7 +175,9 @@ describe('the interface in Spanish, every page', () => {
           await page.getByTestId('label-notes').waitFor();
         },
       },
-      { name: 'storage', open: async () => (await go('storage'), page.getByTestId('storage-counts').waitFor()) },
+      // Leaving with the label unsaved asks first, in Spanish; discarding goes on to the Storage page.
+      { name: 'unsaved-dialog', open: async () => (await page.locator('nav.sidenav a[href="#/storage"]').click(), page.getByTestId('unsaved-dialog').waitFor()) },
+      { name: 'storage', open: async () => (await page.getByTestId('unsaved-discard').click(), page.getByTestId('storage-counts').waitFor()) },
       { name: 'training', open: async () => (await go('training'), page.getByTestId('stored-picker').waitFor({ timeout: 15_000 })) },
       { name: 'deploy', open: async () => (await go('deploy'), page.locator('#deploy-title').waitFor()) },
       {

@@ -20,12 +20,14 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { LanguagePicker } from './LanguagePicker';
 import { OpenedFileBanner } from './OpenedFileBanner';
 import { useConnection, useNodes } from './hooks';
-import { useLocation, type Route } from './route';
+import { useGuardedLocation, type Route } from './route';
+import { UnsavedDialog } from './UnsavedDialog';
 
 const PAGES: Route[] = ['fleet', 'nodes', 'live', 'recordings', 'analysis', 'events', 'storage', 'training', 'deploy', 'report'];
 
 export function App({ client, store, extras, trends, services }: { client: VigilClient; store: FeatureStore; extras: LinkStore; trends: TrendStore; services: StorageServices }) {
-  const { route, id } = useLocation();
+  const guard = useGuardedLocation();
+  const { route, id } = guard;
   const { t, lang } = useI18n();
   const nodes = useNodes(client);
   const onlineCount = nodes.nodes.filter((n) => n.status === 'online').length;
@@ -66,6 +68,7 @@ export function App({ client, store, extras, trends, services }: { client: Vigil
           {route === 'report' && <ReportPage client={client} />}
         </main>
         <UndoToast />
+        {guard.blocked !== null && <UnsavedDialog onKeep={guard.keep} onLeave={guard.leave} />}
       </div>
     </StorageContext.Provider>
   );

@@ -1,5 +1,6 @@
 /** Hash routing (#/nodes, #/live, #/recordings/<id>, ...) without a router dependency. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { mustAsk, unsaved } from './unsaved';
 
 export type Route = 'fleet' | 'nodes' | 'live' | 'recordings' | 'analysis' | 'events' | 'storage' | 'training' | 'deploy' | 'report';
 
@@ -38,4 +39,53 @@ export function useLocation(): Location {
 
 export function useRoute(): Route {
   return useLocation().route;
+}
+
+export interface GuardedLocation extends Location {
+  /** The address the technician asked for while work was unsaved; null when nothing waits. */
+  blocked: string | null;
+  /** Stay on this page, the work kept. */
+  keep(): void;
+  /** Drop the unsaved work and go where the technician asked. */
+  leave(): void;
+}
+
+/**
+ * useLocation, held back while a form has unsaved work (app/unsaved.ts): the address goes back to
+ * this page and `blocked` says where the technician wanted to go, until keep() or leave().
+ */
+export function useGuardedLocation(): GuardedLocation {
+  const [loc, setLoc] = useState<Location>(() => parseLocation(location.hash));
+  const [blocked, setBlocked] = useState<string | null>(null);
+  const shown = useRef(location.hash);
+  useEffect(() => {
+    const onChange = () => {
+      const to = location.hash;
+      if (mustAsk(unsaved, shown.current, to)) {
+        // Put this page's address back without a new hashchange; ask before going anywhere.
+        history.replaceState(history.state, '', shown.current || '#/');
+        setBlocked(to);
+        return;
+      }
+      shown.current = to;
+      setLoc(parseLocation(to));
+    };
+    window.addEventListener('hashchange', onChange);
+    window.addEventListener('beforeunload', unsaved.onBeforeUnload);
+    return () => {
+      window.removeEventListener('hashchange', onChange);
+      window.removeEventListener('beforeunload', unsaved.onBeforeUnload);
+    };
+  }, []);
+  return {
+    ...loc,
+    blocked,
+    keep: () => setBlocked(null),
+    leave: () => {
+      const to = blocked;
+      setBlocked(null);
+      unsaved.discardAll();
+      if (to !== null) location.hash = to;
+    },
+  };
 }

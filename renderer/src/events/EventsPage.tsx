@@ -3,7 +3,7 @@
  * and the labels CSV export.
  */
 import { useState } from 'react';
-import { LABEL_KINDS, labelsToCsv, type LabelKind } from '../../../models/dataset/labels';
+import { LABEL_COLOURS, LABEL_KINDS, labelsToCsv, type LabelKind } from '../../../models/dataset/labels';
 import { labelName, t } from '../i18n';
 import { queryLabels, type LabelFilter } from '../db/labels';
 import type { EventRow, LabelRow } from '../db/types';
@@ -48,6 +48,14 @@ export function EventsPage() {
     [] as EventRow[],
   );
 
+  // The labels made for each event (LabelRow.eventId): an alarm shows whether, and how, it was labelled.
+  const eventIds = events.value.map((e) => e.id);
+  const linked = useLiveQuery(
+    async () => (eventIds.length === 0 ? [] : (await db.labels.where('eventId').anyOf(eventIds).toArray()).filter((l) => l.deletedMs === null)),
+    [db, eventIds.join('|')],
+    [] as LabelRow[],
+  );
+  const labelsOf = (eventId: string) => linked.value.filter((l) => l.eventId === eventId);
   const nodeName = (id: string) => nodes.value.find((n) => n.id === id)?.name ?? id;
   const assetName = (id: string | null) => (id ? (assets.value.find((a) => a.id === id)?.name ?? '—') : '—');
   const recordingOf = (l: LabelRow) => {
@@ -172,6 +180,7 @@ export function EventsPage() {
                 <th>{t('events.col.kind')}</th>
                 <th className="num">{t('events.col.score')}</th>
                 <th>{t('events.col.message')}</th>
+                <th>{t('events.col.label')}</th>
                 <th />
               </tr>
             </thead>
@@ -183,6 +192,18 @@ export function EventsPage() {
                   <td>{t(`report.eventKind.${e.kind}`, { defaultValue: e.kind })}</td>
                   <td className="num">{e.score === undefined || e.score === null ? '—' : formatFixed(e.score, 2)}</td>
                   <td translate="no">{e.message}</td>
+                  <td data-testid="event-label" data-labelled={labelsOf(e.id).length > 0}>
+                    {labelsOf(e.id).length === 0 ? (
+                      <span className="muted">{t('events.notLabelled')}</span>
+                    ) : (
+                      labelsOf(e.id).map((l) => (
+                        <span key={l.id} className="event-label" title={l.notes || undefined}>
+                          <span className="swatch" style={{ backgroundColor: LABEL_COLOURS[l.label] }} />
+                          {t('live.labelBy', { label: labelName(l.label), author: l.author })}
+                        </span>
+                      ))
+                    )}
+                  </td>
                   <td className="actions">
                     <button type="button" onClick={() => setLabelling(e)}>
                       {t('events.labelButton')}

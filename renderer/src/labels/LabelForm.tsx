@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LABEL_KEYS, LABEL_KINDS, LABEL_COLOURS, labelForKey, type LabelKind } from '../../../models/dataset/labels';
 import { labelName, t } from '../i18n';
+import { unsaved } from '../app/unsaved';
 import { setTechnicianName, technicianName } from './technician';
 
 export interface LabelFormProps {
@@ -30,6 +31,8 @@ export function LabelForm({ title, initial, saveText = t('labels.save'), busy = 
   const [author, setAuthor] = useState(technicianName);
   const [hint, setHint] = useState<string | null>(null);
   const nameRef = useRef<HTMLInputElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const actionsRef = useRef<HTMLDivElement>(null);
   // The latest values for the document-level key handler.
   const latest = useRef({ notes, author, busy, onSave, onCancel });
   latest.current = { notes, author, busy, onSave, onCancel };
@@ -49,6 +52,19 @@ export function LabelForm({ title, initial, saveText = t('labels.save'), busy = 
     setTechnicianName(l.author);
     l.onSave(kind, l.notes, l.author.trim());
   };
+
+  // Opened below the chart: bring the form, and its Save button above all, into view.
+  useEffect(() => {
+    formRef.current?.scrollIntoView?.({ block: 'nearest' });
+    actionsRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
+
+  // A new range is unsaved work from the start; an edit once something changed. Leaving asks first.
+  const dirty = !initial || label !== initial.label || notes !== initial.notes;
+  useEffect(() => {
+    if (!dirty) return;
+    return unsaved.hold({ what: title, discard: () => latest.current.onCancel() });
+  }, [dirty, title]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -71,6 +87,7 @@ export function LabelForm({ title, initial, saveText = t('labels.save'), busy = 
 
   return (
     <form
+      ref={formRef}
       className="label-form"
       data-testid="label-form"
       aria-label={t('labels.formLabel')}
@@ -118,7 +135,7 @@ export function LabelForm({ title, initial, saveText = t('labels.save'), busy = 
           {error ?? hint}
         </p>
       )}
-      <div className="label-actions">
+      <div className="label-actions" ref={actionsRef}>
         <button type="submit" className="primary" data-testid="label-save" disabled={busy || label === null}>
           {saveText}
         </button>

@@ -3,12 +3,16 @@ import { useEffect, useRef, useState } from 'react';
 import type { NodeInfo } from '../../../models/api/contract';
 import { detectorWords } from '../detectorWords';
 import { formatCount, formatDuration, formatFixed, formatNumber, formatTime } from '../format';
-import { t } from '../i18n';
+import { labelName, t } from '../i18n';
 import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';
 import { axisColour } from './rmsChart';
 import { isoZone } from './iso';
-import { activeAlarm, alarmEntries, alarmKey } from './alarms';
+import { activeAlarm, alarmEntries, alarmKey, labelsForAlarm } from './alarms';
+import type { LabelRow } from '../db/types';
+import { HealthBadge } from '../nodes/NodeCard';
+import { zoneAlarmWords } from '../nodes/health';
+import type { Zone } from '../fleet/machineState';
 
 /** Re-renders at most `hz` times a second while the node's extras change. */
 function useExtras(store: LinkStore, path: string, hz = 4): NodeExtras {
@@ -42,7 +46,13 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
   const channels = node.hello?.channels ?? [];
   const axes = fr?.rmsG.length ?? channels.length;
   if (!fr) return null;
+  // The worst axis's zone, in words beside the alarm: a green A next to a red alarm must not puzzle anyone.
+  const zones = (fr.velocityMmS ?? []).map((v) => isoZone(v)).filter((z): z is Zone => z !== null);
+  const worst = zones.length > 0 ? zones.reduce((a, b) => (b > a ? b : a)) : null;
+  const alarmOn = activeAlarm(node) !== null;
+  const words = zoneAlarmWords(worst, alarmOn);
   return (
+    <>
     <table className="axis-table" data-testid="axis-table" aria-label={t('live.axisTable')}>
       <thead>
         <tr>
@@ -91,7 +101,19 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
         </caption>
       )}
     </table>
+    {words && (
+      <p className={`zone-words small ${alarmOn || worst === 'D' ? 'tone-bad' : ''}`} data-testid="zone-words" data-zone={worst ?? ''}>
+        {words}
+      </p>
+    )}
+    </>
   );
+}
+
+/** The link status and the node's health, on the latest frame this page has (else main's condition). */
+export function LiveHealthBadge({ node, store }: { node: NodeInfo; store: LinkStore }) {
+  const x = useExtras(store, node.path, 1);
+  return <HealthBadge node={node} latest={x.latest} />;
 }
 
 export function RawWaveform({ node, store }: { node: NodeInfo; store: LinkStore }) {
@@ -138,7 +160,7 @@ const overLevel = (e: { peakScore: number; threshold: number }): string => (e.th
 
 const ENDED_WORD = { node: 'live.alarmEnded', detector: 'live.alarmReplaced', restart: 'live.alarmRestarted', unconfirmed: 'live.alarmUnconfirmed' } as const;
 
-export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore }) {
+export function AlarmList({ node, store, labels = [], t0Ms }: { node: NodeInfo; store: LinkStore; labels?: readonly LabelRow[]; t0Ms?: number }) {
   const x = useExtras(store, node.path, 2);
   // The events this page saw, and the alarm main holds for the node (on since before this page opened).
   const entries = alarmEntries(node, x.events);
@@ -147,19 +169,28 @@ export function AlarmList({ node, store }: { node: NodeInfo; store: LinkStore })
   const since = activeAlarm(node)?.sinceMs ?? null;
   return (
     <ul className="alarm-list" data-testid="alarm-list" aria-label={t('live.alarms')}>
-      {recent.map((e) => (
-        <li
-          key={alarmKey(e)}
-          className={e.active ? 'error' : undefined}
-          data-model={e.modelVersion}
-          data-active={e.active}
-          title={t('live.alarmLineDetail', { id: e.eventId, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
-        >
-          {e.active
-            ? t('live.alarmLineOn', { time: since === null ? '—' : formatTime(since), model: e.modelVersion, ratio: overLevel(e) })
-            : t('live.alarmLineOff', { state: t(ENDED_WORD[e.ended ?? 'node']), model: e.modelVersion, duration: formatDuration((e.endTUs - e.startTUs) / 1000), ratio: overLevel(e) })}
-        </li>
-      ))}
+      {recent.map((e) => {
+        const made = labelsForAlarm(labels, e, t0Ms);
+        return (
+          <li
+            key={alarmKey(e)}
+            className={e.active ? 'error' : undefined}
+            data-model={e.modelVersion}
+            data-active={e.active}
+            data-labelled={made.length > 0}
+            title={t('live.alarmLineDetail', { id: e.eventId, from: e.startWindow, to: e.endWindow, peak: f(e.peakScore, 3), threshold: f(e.threshold, 3), k: e.debounceK, n: e.debounceN })}
+          >
+            {e.active
+              ? t('live.alarmLineOn', { time: since === null ? '—' : formatTime(since), model: e.modelVersion, ratio: overLevel(e) })
+              : t('live.alarmLineOff', { state: t(ENDED_WORD[e.ended ?? 'node']), model: e.modelVersion, duration: formatDuration((e.endTUs - e.startTUs) / 1000), ratio: overLevel(e) })}
+            {made.length > 0 && (
+              <span className="alarm-labelled" data-testid="alarm-labelled">
+                {t('live.alarmLabelled', { labels: made.map((l) => t('live.labelBy', { label: labelName(l.label), author: l.author })).join(', ') })}
+              </span>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -13,10 +13,10 @@ import { DemoStarter } from '../app/DemoStarter';
 import type { NodesState } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { formatFixed, formatHz, nodeTitle } from '../format';
-import { LinkBadge, StatusBadge } from '../nodes/NodeCard';
+import { LinkBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
-import { alarmEntries } from './alarms';
-import { AlarmBadge, AlarmList, AxisTable, NodeLog, RawWaveform } from './LiveExtras';
+import { alarmEntries, alarmForRange } from './alarms';
+import { AlarmBadge, AlarmList, AxisTable, LiveHealthBadge, NodeLog, RawWaveform } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
 import { NodeAnalysis } from './NodeAnalysis';
@@ -119,9 +119,13 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
     setBusy(true);
     setError(null);
     try {
+      // The alarm the range overlaps, if any: the label records its event, and the alarm shows its label.
+      const x = extras.get(node.path);
+      const alarm = alarmForRange(alarmEntries(node, x.events), selection.startS, selection.endS, (x.latest?.tUs ?? 0) / 1e6);
+      const eventId = alarm ? recorder.alarmEventId(node.path, alarm) : null;
       // Store the features of the labelled range now, so the label never points at unstored data.
       await recorder.flush();
-      await createWithUndo(services, { nodeId: session.nodeId, sessionId: session.id, startMs: session.t0Ms + selection.startS * 1000, endMs: session.t0Ms + selection.endS * 1000, label, notes, author });
+      await createWithUndo(services, { nodeId: session.nodeId, sessionId: session.id, eventId, startMs: session.t0Ms + selection.startS * 1000, endMs: session.t0Ms + selection.endS * 1000, label, notes, author });
       setSelection(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -164,7 +168,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
     <article className="panel live-card" data-testid="live-card" data-path={node.path}>
       <header className="live-head">
         <h3 translate="no">{nodeTitle(node)}</h3>
-        <StatusBadge status={node.status} />
+        <LiveHealthBadge node={node} store={extras} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
         <AlarmBadge node={node} />
@@ -211,10 +215,6 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
           ))}
         </dl>
       </div>
-      <AlarmList node={node} store={extras} />
-      <AxisTable node={node} store={extras} />
-      <RawWaveform node={node} store={extras} />
-      <NodeLog node={node} store={extras} />
       {selection ? (
         <LabelForm
           title={t('live.labelTitle', { seconds: formatFixed(selection.endS - selection.startS, 2), node: nodeTitle(node) })}
@@ -226,6 +226,10 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
       ) : (
         <p className="muted small chart-hint">{t('live.dragHint')}</p>
       )}
+      <AlarmList node={node} store={extras} labels={labels.value} t0Ms={recorder.sessionOf(node.path)?.t0Ms} />
+      <AxisTable node={node} store={extras} />
+      <RawWaveform node={node} store={extras} />
+      <NodeLog node={node} store={extras} />
     </article>
   );
 }

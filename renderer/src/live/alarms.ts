@@ -5,6 +5,7 @@
  * the node's start and end, docs/protocol.md §3.3), not what this page happened to see. Pure.
  */
 import { alarmEventFields, type NodeAlarmState, type NodeEventInfo, type NodeInfo } from '../../../models/api/contract';
+import type { LabelRow } from '../db/types';
 
 export interface AlarmEntry {
   eventId: number;
@@ -49,4 +50,41 @@ export function alarmEntries(node: NodeInfo, events: readonly NodeEventInfo[]): 
 export function activeAlarm(node: NodeInfo): NodeAlarmState | null {
   const a = node.condition?.alarm;
   return a?.active ? a : null;
+}
+
+/**
+ * The alarm a range the technician labels (node seconds) is about: the one it overlaps most, null
+ * when it overlaps none. An alarm still on runs up to `lastS`, the latest window's node time.
+ */
+export function alarmForRange(entries: readonly AlarmEntry[], startS: number, endS: number, lastS: number): AlarmEntry | null {
+  let best: AlarmEntry | null = null;
+  let most = 0;
+  for (const e of entries) {
+    const a = e.startTUs / 1e6;
+    const b = e.active ? Math.max(lastS, e.endTUs / 1e6) : e.endTUs / 1e6;
+    const overlap = Math.min(endS, Math.max(a, b)) - Math.max(startS, a);
+    if (overlap >= 0 && (best === null || overlap > most)) {
+      best = e;
+      most = overlap;
+    }
+  }
+  return best;
+}
+
+/** The events-table id of a node's alarm in a recording (record/recorder.ts writes the row). */
+export const alarmEventRowId = (sessionId: string, eventId: number): string => `${sessionId}:event:${eventId}`;
+
+/**
+ * The labels made for an alarm (LabelRow.eventId names its events row). A node numbers its alarms
+ * afresh after a restart: with the recording's start (`t0Ms`), a label must also overlap the alarm.
+ */
+export function labelsForAlarm(labels: readonly LabelRow[], e: AlarmEntry, t0Ms?: number, nowMs = Date.now()): LabelRow[] {
+  const suffix = `:event:${e.eventId}`;
+  return labels.filter((l) => {
+    if (l.deletedMs !== null || !l.eventId?.endsWith(suffix)) return false;
+    if (t0Ms === undefined) return true;
+    const from = t0Ms + e.startTUs / 1000;
+    const to = e.active ? nowMs : t0Ms + e.endTUs / 1000;
+    return l.startMs <= to && l.endMs >= from;
+  });
 }

@@ -1,16 +1,28 @@
 import { useCallback } from 'react';
-import type { Capability, NodeInfo } from '../../../models/api/contract';
+import type { Capability, FeatureFrame, NodeInfo } from '../../../models/api/contract';
 import { detectorWords } from '../detectorWords';
 import { useAction } from '../app/hooks';
 import type { VigilClient } from '../api/types';
 import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitle } from '../format';
 import { t } from '../i18n';
+import { nodeHealth } from './health';
 import { LearnSection } from './LearnSection';
 import { LinkCounters } from './LinkCounters';
 import { ConfigSection, PairSection, StreamSection, TimeSection } from './NodeControls';
 
 export function StatusBadge({ status }: { status: NodeInfo['status'] }) {
   return <span className={`badge status-${status}`}>{STATUS_LABEL[status]}</span>;
+}
+
+/** The link status and, while online, the machine's health beside it: "Online · alarm" in red. */
+export function HealthBadge({ node, latest }: { node: NodeInfo; latest?: FeatureFrame }) {
+  const h = nodeHealth(node, latest);
+  if (h.kind === null) return <StatusBadge status={node.status} />;
+  return (
+    <span className={`badge health tone-${h.tone}`} data-testid="node-health" data-kind={h.kind} title={t('nodes.health.title')}>
+      {h.text}
+    </span>
+  );
 }
 
 export function LinkBadge({ node }: { node: NodeInfo }) {
@@ -65,7 +77,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
     <article className="node-card" data-testid="node-card" data-path={node.path} data-status={node.status}>
       <header>
         <h4 translate="no">{nodeTitle(node)}</h4>
-        <StatusBadge status={node.status} />
+        <HealthBadge node={node} />
         <LinkBadge node={node} />
         {node.demo && <span className="badge demo">{t('common.demo')}</span>}
         {/* A gateway's node goes with its gateway (the Gateways section removes it). */}

@@ -134,6 +134,20 @@ export class LiveRecorder {
     return s ? { id: s.session.id, nodeId: s.node.id, t0Ms: s.session.t0Ms } : null;
   }
 
+  /**
+   * The events-table id of a node's alarm, for a label made on it (LabelRow.eventId). When this
+   * recording never got the alarm's EVENT (the page opened or reloaded while it was on, and main
+   * held it: NodeInfo.condition.alarm), its row is written now, so the label points at a row.
+   * Null while nothing is recorded on the port.
+   */
+  alarmEventId(path: string, e: Omit<NodeEventInfo, 'path' | 'state'> & { active: boolean }): string | null {
+    const s = this.streams.get(path);
+    if (!s || this.st.kind !== 'recording') return null;
+    const id = `${s.session.id}:event:${e.eventId}`;
+    if (!s.events.has(id)) this.ingestEvent({ ...e, path, state: e.active ? 'started' : 'ended' }, false);
+    return s.events.has(id) ? id : null;
+  }
+
   /** From `nodes.list` and `node.updated`: a node's HELLO names it. */
   setNode(info: NodeInfo): void {
     if (!info.hello) return;
@@ -230,7 +244,7 @@ export class LiveRecorder {
    * being recorded (its times are node stream time, like the FEATURES' t_us). Events from a port
    * with no session yet are dropped: there is nothing to anchor their time to.
    */
-  ingestEvent(e: NodeEventInfo): void {
+  ingestEvent(e: NodeEventInfo, snapshot = true): void {
     if (!e || this.st.kind !== 'recording') return;
     const s = this.streams.get(e.path);
     if (!s) return;
@@ -260,7 +274,7 @@ export class LiveRecorder {
     };
     s.events.set(id, row);
     s.dirtyEvents.add(id);
-    if (e.state === 'started' && !prev) this.triggerRaw(s, e, id);
+    if (snapshot && e.state === 'started' && !prev) this.triggerRaw(s, e, id);
   }
 
   /**

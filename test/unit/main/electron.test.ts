@@ -38,6 +38,9 @@ const fake = vi.hoisted(() => {
     singleInstance: true,
     quits: 0,
     focused: [] as string[],
+    /** Message boxes the shell showed, and the button the fake technician presses. */
+    asked: [] as { buttons?: string[]; message?: string }[],
+    answer: 1,
     protocols: new Map<string, (req: { url: string }) => Promise<Response>>(),
     fetched: [] as string[],
     opened: [] as string[],
@@ -86,12 +89,19 @@ const fake = vi.hoisted(() => {
       on: (ev: string, h: (...a: unknown[]) => void) => state.appHandlers.set(ev, h),
       quit: () => state.quits++,
       requestSingleInstanceLock: () => state.singleInstance,
+      getLocale: () => 'es-ES',
       getPath: (name: string) => {
         state.paths.push(name);
         return state.userData;
       },
     },
     BrowserWindow,
+    dialog: {
+      showMessageBoxSync: (_w: unknown, o: { buttons?: string[]; message?: string }) => {
+        state.asked.push(o);
+        return state.answer;
+      },
+    },
     ipcMain: { handle: (ch: string, h: (...a: unknown[]) => unknown) => state.ipcHandlers.set(ch, h) },
     protocol: { registerSchemesAsPrivileged: () => {}, handle: (scheme: string, h: (req: { url: string }) => Promise<Response>) => state.protocols.set(scheme, h) },
     session: {
@@ -262,6 +272,16 @@ describe('main window (main/electron/main.ts)', () => {
     (w.handlers['will-navigate'] as (e: unknown, u: string) => void)({ preventDefault: () => (prevented = true) }, 'https://evil.example/');
     expect(prevented).toBe(true);
     expect((w.handlers.open as (d: { url: string }) => { action: string })({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    // An unsaved label: the page asked before unloading; the shell asks the technician (system language).
+    const unload = w.handlers['will-prevent-unload'] as (e: { preventDefault(): void }) => void;
+    let left = 0;
+    fake.state.answer = 1;
+    unload({ preventDefault: () => left++ });
+    expect(left).toBe(0); // keep editing: the page stays
+    expect(fake.state.asked[0]).toMatchObject({ message: 'Esta etiqueta no está guardada', buttons: ['Descartar y salir', 'Seguir editando'] });
+    fake.state.answer = 0;
+    unload({ preventDefault: () => left++ });
+    expect(left).toBe(1); // discard and leave: the unload goes on
   });
 });
 

@@ -7,9 +7,9 @@
  *    52.08 windows/s. The bench starts the nodes itself (so it can read their own counters) and
  *    connects them through the API (nodes.connect), as a technician connects a port.
  *  - The host is main/cli/host.ts as `npm start` runs it (test/helpers/browser.ts); two pages in
- *    one browser context: #/fleet and #/live (the Live page of this app shows every online node's
- *    card: RMS trend, and the raw waveform of the raw nodes, which are connected first so that
- *    their cards are on top).
+ *    one browser context: #/fleet and one node's analysis (#/live/<uid> of the first raw node); with
+ *    --view all, #/live instead: every online node's card (RMS trend, and the raw waveform of the
+ *    raw nodes, which are connected first so that their cards are on top).
  *  - bench/ingestProbe.ts is injected into both pages: window indices and raw frame numbers as
  *    each page receives them, node LOG lines, chart draws, requestAnimationFrame.
  * Figures over the measured interval (--seconds N, default 60), after a warm-up:
@@ -290,6 +290,10 @@ export async function ingestBench(): Promise<BenchResult> {
   const seconds = numberArg(argv, '--seconds', 60, 5);
   const FEATURE_NODES = Math.round(numberArg(argv, '--feature-nodes', 16, 0));
   const RAW_NODES = Math.round(numberArg(argv, '--raw-nodes', 2, 0));
+  // --view analysis (default): the Live page shows one node's analysis (#/live/<uid>: its RMS, velocity,
+  // score, PSD and waterfall), as the issue's benchmark asks; --view all: every node's Live card.
+  const viewArg = argv[argv.indexOf('--view') + 1];
+  const VIEW: 'analysis' | 'all' = argv.includes('--view') && viewArg === 'all' ? 'all' : 'analysis';
   const notes: string[] = [];
   const figures: BenchResult['figures'] = {};
   // Build what runs: the renderer from these sources (a stale dist/ would measure old code), the virtual node.
@@ -335,7 +339,16 @@ export async function ingestBench(): Promise<BenchResult> {
       timeFailures += await syncClocks(api, nodes, sync);
     });
     await live.locator('[data-testid="live-card"]').nth(nodes.length - 1).waitFor({ timeout: 30_000 });
-    if (RAW_NODES > 0) await live.locator('[data-testid="raw-chart"]').first().scrollIntoViewIfNeeded();
+    let analysed = '';
+    if (VIEW === 'analysis') {
+      // The first node (a raw one when there are any): its analysis page, as a technician opens it from its card.
+      const listed = await withApi(host.url, (api) => api.call<NodeInfo[]>('nodes.list'));
+      const first = listed.find((n) => n.path === nodes[0].vn.path);
+      if (!first?.hello) throw new Error('the first node has no HELLO yet: cannot open its analysis');
+      analysed = first.hello.name;
+      await live.goto(`${base}#/live/${first.hello.uid}`);
+      await live.getByTestId('node-analysis').waitFor({ timeout: 30_000 });
+    } else if (RAW_NODES > 0) await live.locator('[data-testid="raw-chart"]').first().scrollIntoViewIfNeeded();
     await new Promise((r) => setTimeout(r, WARMUP_MS));
 
     // ---- the measured interval ----
@@ -484,7 +497,9 @@ export async function ingestBench(): Promise<BenchResult> {
     const pages = `live page ${live1.visibility}, ${((live1.bytes - live0.bytes) / 1e6 / elapsedS).toFixed(2)} MB/s of API messages, JSON and binary (${live1.messages - live0.messages} messages); fleet page ${fleet1.visibility}`;
     notes.push(
       `${FEATURE_NODES} feature nodes (CWRU demo CSVs, 48 kHz, 2 axes, window 1024 / hop 512: 93.75 FEATURES/s each) + ${RAW_NODES} raw nodes (3 axes at ${RAW_RATE_HZ} Hz: the IIS3DWB's 26.667 kHz rounded to the whole hertz the virtual node's --rate takes; STREAM features + raw, decimation 1: RAW_BLOCKs of ${Object.values(live1.raw)[0]?.blockFrames ?? '-'} frames, and 52.08 FEATURES/s), started by the bench and connected with nodes.connect; ${WARMUP_MS / 1000} s warm-up, then ${round(elapsedS, 1)} s measured`,
-      `pages: #/live and #/fleet (a window of its own) in one headless Chromium context (${renderers} renderer process${renderers === 1 ? '' : 'es'}); ${pages}; the Live page of this app shows every online node's card (${nodes.length} RMS charts, ${RAW_NODES} raw charts), not one node's`,
+      VIEW === 'analysis'
+        ? `pages: #/live/<uid> (node ${analysed}'s analysis: velocity, RMS, score, spectrum and waterfall; latency from its RMS trend and, for raw, its PSD, recomputed four times a second) and #/fleet (a window of its own) in one headless Chromium context (${renderers} renderer process${renderers === 1 ? '' : 'es'}); ${pages}; --view all shows every node's Live card instead`
+        : `pages: #/live and #/fleet (a window of its own) in one headless Chromium context (${renderers} renderer process${renderers === 1 ? '' : 'es'}); ${pages}; --view all: the Live page shows every online node's card (${nodes.length} RMS charts, ${RAW_NODES} raw charts)`,
       `frames_offered: the nodes' own counters from their exit summaries (FEATURES sent + RAW_BLOCK sent + frames their link refused), over the whole run: from each node's start (it is connected at once) through the warm-up and the interval to SIGTERM. frames_dropped: offered minus the FEATURES windows and RAW_BLOCKs the Live page received, counted by window index and raw frame number once it had caught up (page_drain_s after the nodes stopped). dropped_at_node: frames the node's write to the pty refused (its output buffer full: the host did not read in time); lost_after_node: sent but never on the page (pty, host, WebSocket, page). interval_*: during the measured interval only: LinkStats.missedWindows / missedRawFrames deltas (nodes.list before and after) and the nodes' LOG 7 "frames dropped" lines (the host's receive time within it)`,
       `over the sessions' life the host counted ${lifeMissed} missed windows and ${lifeMissedRaw} missed raw frames; the Live page ${pageGaps} missing windows and ${pageRawGaps} missing raw frames (to the same instant, before the nodes stopped); the streams were switched off (STREAM mode 0) 2 s before SIGTERM${stopFailures ? `, ${stopFailures} nodes did not confirm it` : ''}`,
       `renderer processes' CPU, each: ${perRenderer.join(', ')} %`,

@@ -7,8 +7,9 @@
  *    frame numbers it saw (first, last, received, gaps);
  *  - chart draws: CanvasRenderingContext2D.prototype.clearRect is wrapped; uPlot clears its canvas
  *    first and then draws synchronously, so a microtask queued there runs right after the draw.
- *    The canvas is mapped to its node through the Live card's data-path and the chart's testid
- *    (rms-chart: the RMS trend, fed by FEATURES; raw-chart: the raw waveform, fed by RAW_BLOCK);
+ *    The canvas is mapped to its node through the Live card's (or the node analysis') data-path
+ *    and the chart's testid (rms-chart / an-rms: the RMS trend, fed by FEATURES; raw-chart: the raw
+ *    waveform and an-spectrum: the PSD, fed by RAW_BLOCK);
  *    every frame the page received for that node before the draw is then on screen, and one
  *    latency sample per frame (or per raw block) is kept while recording;
  *  - requestAnimationFrame: a loop counts frames and their intervals.
@@ -107,10 +108,13 @@ export const INGEST_PROBE = String.raw`
   const chartOf = (canvas) => {
     let w = where.get(canvas);
     if (w) return w;
-    const chart = canvas.closest && canvas.closest('[data-testid="rms-chart"],[data-testid="raw-chart"]');
+    // The Live page's cards (rms-chart, raw-chart), or one node's analysis (an-rms: its RMS trend;
+    // an-spectrum: its PSD of the raw samples, recomputed four times a second).
+    const chart = canvas.closest && canvas.closest('[data-testid="rms-chart"],[data-testid="raw-chart"],[data-testid="an-rms"],[data-testid="an-spectrum"]');
     const card = chart && chart.closest('[data-path]');
     if (!card) return null;
-    w = { kind: chart.dataset.testid === 'raw-chart' ? 'raw' : 'rms', path: card.dataset.path };
+    const id = chart.dataset.testid;
+    w = { kind: id === 'raw-chart' || id === 'an-spectrum' ? 'raw' : 'rms', path: card.dataset.path };
     where.set(canvas, w);
     return w;
   };

@@ -28,7 +28,7 @@ const BENCHES: Record<string, { describe: string; run: () => Promise<BenchResult
   modellab: { describe: 'TFLite interop: LiteRT output equal to the node\'s (tflite_bitexact), in both rounding modes', run: () => import('./modellab').then((m) => m.modellabBench()) },
   envelope: { describe: 'envelope spectrum on CWRU: the highest line at BPFI (inner race) or BPFO (outer race), within one bin', run: () => import('./envelope').then((m) => m.envelopeBench()) },
   gateway: { describe: 'plant gateway: N nodes through Mosquitto (TLS) to two workstations, one broker restart: loss, latency, CPU, RSS', run: () => import('./gateway').then((m) => m.gatewayBench()) },
-  ingest: { describe: 'browser-mode app in Chromium: 16 feature nodes + 2 raw 3-axis nodes, Fleet + Live pages: drops, fps, latency, CPU (--seconds N, default 60)', run: () => import('./ingest').then((m) => m.ingestBench()) },
+  ingest: { describe: 'browser-mode app in Chromium: 16 feature nodes + 2 raw 3-axis nodes, Fleet page + one node analysis: drops, fps, latency, CPU (--seconds N, default 60; --view all: every Live card)', run: () => import('./ingest').then((m) => m.ingestBench()) },
   training: { describe: 'autoencoder training (wasm/cpu), int8 quantization, CWRU and FEMTO detection quality', run: () => import('./training').then((m) => m.trainingBench()) },
 };
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const json = argv.includes('--json');
   // Options that take a value (ingest's --seconds N): the value is not a benchmark name.
-  const valueOptions = new Set(['--seconds', '--feature-nodes', '--raw-nodes']);
+  const valueOptions = new Set(['--seconds', '--feature-nodes', '--raw-nodes', '--view']);
   const names = argv.filter((a, i) => !a.startsWith('--') && !valueOptions.has(argv[i - 1]));
   if (argv.includes('--list') || names.length === 0) {
     console.log('usage: npm run bench -- NAME [--json] [--seconds N]\n\nbenchmarks:');

@@ -151,7 +151,7 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
 
   const axes = node.hello?.axisCount ?? channels.length;
   return (
-    <section className="panel node-analysis" data-testid="node-analysis" ref={root} aria-label={t('live.an.title', { node: title })}>
+    <section className="panel node-analysis" data-testid="node-analysis" data-path={node.path} ref={root} aria-label={t('live.an.title', { node: title })}>
       <header className="live-head">
         <a href="#/live" className="back-link">
           {t('live.an.back')}

@@ -346,7 +346,8 @@ export async function ingestBench(): Promise<BenchResult> {
       const first = listed.find((n) => n.path === nodes[0].vn.path);
       if (!first?.hello) throw new Error('the first node has no HELLO yet: cannot open its analysis');
       analysed = first.hello.name;
-      await live.goto(`${base}#/live/${first.hello.uid}`);
+      // A hash change inside the page (no reload): the probe keeps every frame it counted since the start.
+      await live.evaluate((h) => void (location.hash = h), `#/live/${first.hello.uid}`);
       await live.getByTestId('node-analysis').waitFor({ timeout: 30_000 });
     } else if (RAW_NODES > 0) await live.locator('[data-testid="raw-chart"]').first().scrollIntoViewIfNeeded();
     await new Promise((r) => setTimeout(r, WARMUP_MS));

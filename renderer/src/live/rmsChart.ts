@@ -37,6 +37,14 @@ export class RmsChartView {
   private columns = -1;
   private linkMissed = 0;
   private shownGaps = -1;
+  /**
+   * Whether the chart is on screen: a card scrolled out of view does not redraw (with 18 nodes on
+   * the Live page, drawing every card each frame left the page tens of seconds behind its events);
+   * its latest series is drawn when it comes back into view.
+   */
+  private onScreen = true;
+  private pending: NodeSeries | null = null;
+  private readonly visibility: IntersectionObserver | null;
   private readonly resizeObserver: ResizeObserver;
 
   constructor(
@@ -48,6 +56,14 @@ export class RmsChartView {
     el.host.dataset.points = '0';
     this.resizeObserver = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
     this.resizeObserver.observe(el.host);
+    this.visibility =
+      typeof IntersectionObserver === 'undefined'
+        ? null
+        : new IntersectionObserver((entries) => {
+            this.onScreen = entries[entries.length - 1].isIntersecting;
+            if (this.onScreen && this.pending) this.update(this.pending);
+          });
+    this.visibility?.observe(el.host);
     this.renderGaps();
   }
 
@@ -55,13 +71,19 @@ export class RmsChartView {
   update(s: NodeSeries): void {
     const ring = s.ring;
     if (ring.columns !== this.columns) this.build(ring.columns);
-    const v = ring.views();
-    // uPlot accepts typed arrays per column; the views share the ring's memory.
-    this.plot!.setData([v.t, ...v.y] as uPlot.AlignedData);
+    // The readouts and the point count are cheap: kept current on or off screen.
     this.el.host.dataset.points = String(ring.length);
     for (let i = 0; i < this.el.readouts.length; i++) {
       this.el.readouts[i].textContent = i < ring.columns ? formatG(ring.lastValue(i)) : '—';
     }
+    if (!this.onScreen) {
+      this.pending = s;
+      return;
+    }
+    this.pending = null;
+    const v = ring.views();
+    // uPlot accepts typed arrays per column; the views share the ring's memory.
+    this.plot!.setData([v.t, ...v.y] as uPlot.AlignedData);
   }
 
   /** The host's count (LinkStats.missedWindows, models/protocol/continuity.ts): the one the page shows. */
@@ -77,6 +99,7 @@ export class RmsChartView {
 
   destroy(): void {
     this.resizeObserver.disconnect();
+    this.visibility?.disconnect();
     this.plot?.destroy();
     this.plot = null;
   }

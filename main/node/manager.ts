@@ -66,13 +66,16 @@ export class NodeManager {
   private readonly pendingRaw = new Map<string, RawBlock[]>();
   private readonly listeners = new Set<EventListener>();
   private readonly flushTimer: NodeJS.Timeout;
+  /** How often FEATURES and RAW_BLOCK batches go out (ms). */
+  private readonly batchMs: number;
   private flushCount = 0;
   private readonly lastStatsBytes = new Map<string, number>();
 
   constructor(private readonly opts: ManagerOptions) {
     this.keys = opts.keys ?? new KeyStore(opts.dataDir);
     this.gateways = new GatewayLinks((event, payload) => this.emit(event, payload), opts.dataDir);
-    this.flushTimer = setInterval(() => this.flush(), opts.batchMs ?? 50);
+    this.batchMs = opts.batchMs ?? 50;
+    this.flushTimer = setInterval(() => this.flush(), this.batchMs);
     this.flushTimer.unref();
   }
 
@@ -307,7 +310,7 @@ export class NodeManager {
       this.emit('node.raw', { path, blocks });
     }
     // Link counters change with every frame; refresh them about once a second, not per frame.
-    if (++this.flushCount % Math.max(1, Math.round(1000 / (this.opts.batchMs ?? 50))) === 0) {
+    if (++this.flushCount % Math.max(1, Math.round(1000 / this.batchMs)) === 0) {
       for (const s of this.sessions.values()) {
         const info = s.info();
         if (this.lastStatsBytes.get(s.path) === info.stats.bytes) continue;

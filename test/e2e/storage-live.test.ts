@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { type BrowserHost, dragAcrossChart, openPage, startBrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -32,12 +32,7 @@ describe('Live recording and labelling in Chromium', () => {
     await page.goto(host.url + '#/live');
     const chart = page.locator('[data-testid="rms-chart"]').first();
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(150);
-    const box = (await chart.locator('.u-over').boundingBox())!;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width * 0.4, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.7, y, { steps: 5 });
-    await page.mouse.up();
+    await dragAcrossChart(page, chart, 0.4, 0.7);
     await page.getByTestId('label-form').waitFor();
     await page.getByTestId('label-author').fill('Ben Okafor');
     await page.getByTestId('label-notes').fill('knocking, left side');

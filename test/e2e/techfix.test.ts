@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { type BrowserHost, dragAcrossChart, openPage, startBrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -60,12 +60,7 @@ describe('A technician labels an alarm on the Live page (Chromium, demo inner-ra
     const chart = card().getByTestId('rms-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(300);
     await chart.scrollIntoViewIfNeeded();
-    const box = (await chart.locator('.u-over').boundingBox())!;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width * 0.05, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.95, y, { steps: 5 });
-    await page.mouse.up();
+    await dragAcrossChart(page, chart, 0.05, 0.95);
     const form = card().getByTestId('label-form');
     await form.waitFor();
     // Save is on screen without the technician scrolling.
@@ -110,12 +105,7 @@ describe('A technician labels an alarm on the Live page (Chromium, demo inner-ra
     const chart = card().getByTestId('rms-chart');
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(100);
     await chart.scrollIntoViewIfNeeded();
-    const box = (await chart.locator('.u-over').boundingBox())!;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width * 0.05, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.95, y, { steps: 5 });
-    await page.mouse.up();
+    await dragAcrossChart(page, chart, 0.05, 0.95);
     const form = card().getByTestId('label-form');
     await form.waitFor();
     await form.getByTestId('label-author').fill('Ben Okafor');

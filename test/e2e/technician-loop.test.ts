@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startVirtualNode, type VirtualNode } from '../../main/node/virtualNode';
-import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { type BrowserHost, dragAcrossChart, openPage, startBrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -77,12 +77,7 @@ describe("The technician's loop: label, train, deploy with a canary, watch, roll
       const chart = card(n).getByTestId('rms-chart');
       await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(600);
       await chart.scrollIntoViewIfNeeded();
-      const box = (await chart.locator('.u-over').boundingBox())!;
-      const y = box.y + box.height / 2;
-      await page.mouse.move(box.x + box.width * 0.05, y);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width * 0.9, y, { steps: 5 });
-      await page.mouse.up();
+      await dragAcrossChart(page, chart, 0.05, 0.9);
       const form = card(n).getByTestId('label-form');
       await form.waitFor();
       await form.getByTestId('label-author').fill('Ben Okafor');

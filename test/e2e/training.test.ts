@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, startBrowserHost, type BrowserHost } from '../helpers/browser';
+import { type BrowserHost, dragAcrossChart, openPage, startBrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
@@ -39,12 +39,7 @@ describe('Training page in Chromium', () => {
     await page.getByTestId('start-demo').click();
     const chart = page.locator('[data-testid="rms-chart"]').first();
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(400);
-    const box = (await chart.locator('.u-over').boundingBox())!;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width * 0.05, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.9, y, { steps: 5 });
-    await page.mouse.up();
+    await dragAcrossChart(page, chart, 0.05, 0.9);
     await page.getByTestId('label-form').waitFor();
     await page.getByTestId('label-author').fill('Ben Okafor');
     await page.locator(`.label-choice[data-label="${label}"]`).click();

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { DemoRecording } from '../../models/api/contract';
 import { ROOT } from './firmware';
 
@@ -93,4 +93,17 @@ export function startBrowserHost(demo?: DemoRecording, extraArgs: string[] = [])
       }
     }, 50);
   });
+}
+
+/**
+ * Drags across a uPlot chart (its .u-over plotting area) at mid height, from `from` to `to` of its
+ * width: how a technician selects a time range to label or zoom.
+ */
+export async function dragAcrossChart(page: Page, chart: Locator, from: number, to: number): Promise<void> {
+  const box = (await chart.locator('.u-over').boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * from, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to, y, { steps: 5 });
+  await page.mouse.up();
 }

@@ -121,7 +121,12 @@ const PAGE: Record<OpenedFileKind, 'recordings' | 'training'> = { bundle: 'recor
  */
 export function startOpenedFiles(client: VigilClient, inbox = openedFileInbox, go: (route: 'recordings' | 'training') => void = (r) => navigate(r)): () => void {
   const seen = new Set<string>();
-  const handle = async (raw: unknown): Promise<void> => {
+  // One file at a time, in the order they were opened: the first one opened is the one shown, the
+  // others wait behind it (read concurrently, a small model finished before a larger bundle and
+  // took the page).
+  let queue: Promise<void> = Promise.resolve();
+  const handle = (raw: unknown): Promise<void> => (queue = queue.then(() => handleOne(raw)));
+  const handleOne = async (raw: unknown): Promise<void> => {
     let n: OpenedFileNotice;
     try {
       n = validateOpenedFileNotice(raw);

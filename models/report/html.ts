@@ -130,7 +130,13 @@ function envelopeChart(e: NonNullable<ReportEvent['envelope']>, i: I18n): string
 /** A known event kind in the report's language; a kind Vigil does not know is shown as stored. */
 const kindName = (kind: string, i: I18n) => i.t(`report.eventKind.${kind}`, { defaultValue: kind });
 
-function eventBlock(e: ReportEvent, n: number, i: I18n): string {
+/** A node as the technician named it, with its uid when the name differs (the uid is what is printed on the node). */
+function nodeName(m: ReportModel, id: string): string {
+  const name = m.nodes.find((n) => n.id === id)?.name;
+  return name && name !== id ? `${name} (${id})` : id;
+}
+
+function eventBlock(m: ReportModel, e: ReportEvent, n: number, i: I18n): string {
   const t = i.t;
   const labels = e.labels.length ? e.labels.map((l) => `<li><b>${esc(t(`report.label.${l.label}`))}</b>${l.author ? ` (${esc(l.author)})` : ''}</li>`).join('') : `<li>${esc(t('report.noLabels'))}</li>`;
   const notes = e.labels.map((l) => l.notes).filter((s) => s.trim());
@@ -139,7 +145,7 @@ function eventBlock(e: ReportEvent, n: number, i: I18n): string {
     : `<p class="empty">${esc(t('report.noSnapshot'))}</p>`;
   return `<section class="event"><h3>${esc(t('report.event'))} ${n}: ${esc(kindName(e.kind, i))}</h3>
 <table><tr><th>${esc(t('report.start'))}</th><td>${esc(i.dateTime(e.startMs))}</td><th>${esc(t('report.end'))}</th><td>${esc(i.dateTime(e.endMs))}</td></tr>
-<tr><th>${esc(t('report.node'))}</th><td>${esc(e.nodeId)}</td><th>${esc(t('report.score'))}</th><td>${e.score === null ? '—' : esc(i.num(e.score, 2))}</td></tr></table>
+<tr><th>${esc(t('report.node'))}</th><td>${esc(nodeName(m, e.nodeId))}</td><th>${esc(t('report.score'))}</th><td>${e.score === null ? '—' : esc(i.num(e.score, 2))}</td></tr></table>
 ${e.message ? `<p>${esc(e.message)}</p>` : ''}<h4>${esc(t('report.labels'))}</h4><ul>${labels}</ul>
 <h4>${esc(t('report.notes'))}</h4>${notes.length ? notes.map((s) => `<p class="notes">${esc(s)}</p>`).join('') : `<p class="empty">${esc(t('report.noNotes'))}</p>`}
 ${env}</section>`;
@@ -178,7 +184,7 @@ export function reportBody(m: ReportModel, i: I18n): string {
     ? `<table><tr><th>${esc(t('report.model'))}</th><th>${esc(t('report.version'))}</th><th>${esc(t('report.created'))}</th></tr>${m.models.map((r) => `<tr><td>${esc(r.name || r.id)}</td><td>${esc(r.version)}</td><td>${esc(i.dateTime(r.createdMs))}</td></tr>`).join('')}</table>`
     : `<p class="empty">${esc(t('report.noModels'))}</p>`;
   const depRows = m.deployments.length
-    ? `<table><tr><th>${esc(t('report.deployment'))}</th><th>${esc(t('report.node'))}</th><th>${esc(t('report.status'))}</th><th>${esc(t('report.created'))}</th></tr>${m.deployments.map((d) => `<tr><td>${esc(d.modelId)}</td><td>${esc(d.nodeId)}</td><td>${esc(d.status)}${d.message ? `: ${esc(d.message)}` : ''}</td><td>${esc(i.dateTime(d.createdMs))}</td></tr>`).join('')}</table>`
+    ? `<table><tr><th>${esc(t('report.deployment'))}</th><th>${esc(t('report.node'))}</th><th>${esc(t('report.status'))}</th><th>${esc(t('report.created'))}</th></tr>${m.deployments.map((d) => `<tr><td>${esc(d.modelId)}</td><td>${esc(nodeName(m, d.nodeId))}</td><td>${esc(d.status)}${d.message ? `: ${esc(d.message)}` : ''}</td><td>${esc(i.dateTime(d.createdMs))}</td></tr>`).join('')}</table>`
     : `<p class="empty">${esc(t('report.noDeployments'))}</p>`;
   return `<article class="vigil-report">
 <h1>${esc(t('report.title'))}</h1>
@@ -197,7 +203,7 @@ ${m.velocity.length ? velocityChart(m, i) : `<p class="empty">${esc(t('report.no
 <h2>${esc(t('report.spectrum'))}</h2>
 ${m.spectra.length ? `<div class="keep"><p class="note">${esc(t('report.spectrumNote'))}</p>${spectrumChart(m, i)}${legend(m, i)}</div>` : `<p class="empty">${esc(t('report.noSpectrum'))}</p>`}
 <h2>${esc(t('report.events'))}</h2>
-${m.events.length ? m.events.map((e, k) => eventBlock(e, k + 1, i)).join('\n') : `<p class="empty">${esc(t('report.noEvents'))}</p>`}
+${m.events.length ? m.events.map((e, k) => eventBlock(m, e, k + 1, i)).join('\n') : `<p class="empty">${esc(t('report.noEvents'))}</p>`}
 <h2>${esc(t('report.models'))}</h2>${modelRows}${depRows}
 <h2>${esc(t('report.recommendations'))}</h2>
 ${m.recommendations.trim() ? `<div class="rec">${esc(m.recommendations)}</div>` : `<p class="empty">${esc(t('report.noRecommendations'))}</p>`}

@@ -12,6 +12,8 @@ export async function reportRows(db: VigilDb, assetId: string, fromMs: number, t
   const nodes = await db.nodes.where('assetId').equals(assetId).toArray();
   const bySession = await db.sessions.where('assetId').equals(assetId).toArray();
   const nodeIds = [...new Set([...nodes.map((n) => n.id), ...bySession.map((s) => s.nodeId)])];
+  // A node that recorded for the asset without being placed on it still has its name in the report.
+  const sessionNodes = (await db.nodes.bulkGet(nodeIds.filter((id) => !nodes.some((n) => n.id === id)))).filter((n) => n !== undefined);
   const byNode = nodeIds.length ? await db.sessions.where('nodeId').anyOf(nodeIds).toArray() : [];
   const sessions = [...new Map([...bySession, ...byNode].map((s) => [s.id, s])).values()].filter((s) => s.startMs <= toMs && s.endMs >= fromMs);
   const sessionIds = sessions.map((s) => s.id);
@@ -29,7 +31,7 @@ export async function reportRows(db: VigilDb, assetId: string, fromMs: number, t
   const t = new Map<string, Record<string, unknown>[]>();
   const put = (name: string, rows: object[]) => t.set(name, rows as Record<string, unknown>[]);
   put('assets', asset ? [asset] : []);
-  put('nodes', nodes);
+  put('nodes', [...nodes, ...sessionNodes]);
   put('sessions', sessions);
   put('featureChunks', featureChunks);
   put('rawSnapshots', rawSnapshots);

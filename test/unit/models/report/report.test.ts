@@ -7,7 +7,7 @@ import { EVENT_CSV_HEADER, eventsCsv, measurementsCsv, MEASUREMENT_CSV_HEADER } 
 import { envelopeSpectrum } from '../../../../models/analysis/envelope';
 import { renderReportHtml } from '../../../../models/report/html';
 import { buildReport, ReportError } from '../../../../models/report/model';
-import { ASSET, DAY, demoBundle, T0 } from '../../../helpers/reportBundle';
+import { ASSET, DAY, demoBundle, NODE, T0 } from '../../../helpers/reportBundle';
 
 const tables = decodeBundle(demoBundle()).tables;
 const opts = { asset: ASSET, fromMs: T0 - DAY, toMs: T0 + 11 * DAY, generatedMs: T0 + 12 * DAY };
@@ -90,6 +90,13 @@ describe('report model', () => {
     expect(es).toContain('Informe de mantenimiento');
     expect(es).toMatch(/\d,\d\d mm\/s/);
     expect(es).not.toContain('<script');
+  });
+
+  it('names each event\'s node as the technician named it, with the uid printed on the node', () => {
+    const html = renderReportHtml(m, makeI18n('en'));
+    const cells = [...html.matchAll(/<th>Node<\/th><td>([^<]*)<\/td>/g)].map((r) => r[1]);
+    expect(cells.length).toBe(m.events.length);
+    for (const c of cells) expect(c).toBe(`P-101 drive end (${NODE})`);
   });
 });
 

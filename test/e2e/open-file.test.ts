@@ -79,6 +79,12 @@ describe('Opening a .vigil bundle and a .vgm model with the app (browser mode, r
     // The waiting line went when the Training page took the model; the refusals stay until dismissed.
     await expect.poll(() => page.getByTestId('opened-file-status').allTextContents()).not.toContainEqual(expect.stringMatching(/is waiting/));
     await page.screenshot({ path: join(SHOTS, 'open-file-model.png'), fullPage: true });
+    // A change of language remounts the pages: the model waiting for Add or Cancel stays on screen.
+    await page.getByTestId('language').selectOption('es');
+    await expect.poll(() => page.getByTestId('opened-model').textContent(), { timeout: 10_000 }).toMatch(/pump model\.vgm/);
+    expect(await page.getByTestId('opened-model-add').textContent()).not.toMatch(/^Add/);
+    await page.getByTestId('language').selectOption('en');
+    await expect.poll(() => page.getByTestId('opened-model-add').textContent(), { timeout: 10_000 }).toMatch(/^Add/);
     await page.getByTestId('opened-model-add').click();
     await expect.poll(() => page.getByTestId('opened-model-message').textContent(), { timeout: 10_000 }).toMatch(/^Added pump model\.vgm to the model store as v1\./);
     await page.getByTestId('model-v1').waitFor();

@@ -74,6 +74,15 @@ export class OpenedFileInbox {
   }
 
   /**
+   * A page that took a file and is left before the technician added or cancelled it (another page,
+   * a change of language, which remounts the pages) gives it back: it is the next one taken.
+   */
+  giveBack(f: OpenedBytes): void {
+    this.items.unshift(f);
+    this.changed();
+  }
+
+  /**
    * A page says it shows an opened file of this kind (a preview not yet imported or cancelled):
    * it takes no other meanwhile, and another opened file does not take the technician away from it.
    */

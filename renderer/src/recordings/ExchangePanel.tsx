@@ -6,7 +6,7 @@
  * command line: app/openedFiles.ts) comes to the same preview.
  */
 import { useEffect, useRef, useState } from 'react';
-import { openedFileInbox } from '../app/openedFiles';
+import { openedFileInbox, type OpenedBytes } from '../app/openedFiles';
 import { BundleError, type BundleManifest } from '../../../models/dataset/bundle';
 import { say } from '../msg';
 import { storageErrorMessage } from '../db/db';
@@ -96,8 +96,12 @@ export function ExchangePanel() {
   // A preview (or the reading of one) is on screen: an opened bundle waits until it is imported or
   // cancelled rather than replace it (app/openedFiles.ts).
   const held = useRef(false);
+  // An opened bundle on screen until it is imported or cancelled: given back to the inbox if the
+  // page goes first (another page, a change of language), so it is never lost.
+  const pending = useRef<OpenedBytes | null>(null);
   const hold = (on: boolean) => {
     held.current = on;
+    if (!on) pending.current = null;
     openedFileInbox.setShowing('bundle', on);
   };
 
@@ -106,13 +110,17 @@ export function ExchangePanel() {
     const take = () => {
       if (held.current) return;
       const f = openedFileInbox.take('bundle');
-      if (f) planBytes(f.name, async () => f.bytes);
+      if (!f) return;
+      planBytes(f.name, async () => f.bytes);
+      pending.current = f;
     };
     take();
     const off = openedFileInbox.subscribe(take);
     return () => {
+      const f = pending.current;
       off();
       hold(false);
+      if (f) openedFileInbox.giveBack(f);
     };
     // Once: planBytes and hold only use state setters, a ref and the database, which do not change.
   }, []);

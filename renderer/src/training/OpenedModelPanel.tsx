@@ -3,7 +3,7 @@
  * to the model store (renderer/src/db/modelImport.ts). Nothing is stored before the technician says so.
  */
 import { useEffect, useRef, useState } from 'react';
-import { openedFileInbox } from '../app/openedFiles';
+import { openedFileInbox, type OpenedBytes } from '../app/openedFiles';
 import { applyModelImport, planModelImport, type ModelImportPlan } from '../db/modelImport';
 import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
@@ -20,8 +20,12 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
 
   // A model waiting for Add or Cancel (or being read): another opened one waits its turn.
   const held = useRef(false);
+  // The opened file on screen until it is added, cancelled or found unusable: given back to the
+  // inbox if the page goes first (another page, a change of language), so it is never lost.
+  const pending = useRef<OpenedBytes | null>(null);
   const hold = (on: boolean) => {
     held.current = on;
+    if (!on) pending.current = null;
     openedFileInbox.setShowing('model', on);
   };
 
@@ -31,6 +35,7 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
       const f = openedFileInbox.take('model');
       if (!f) return;
       hold(true);
+      pending.current = f;
       planModelImport(db, f.bytes, f.name).then(
         (plan) => {
           if (plan.existing) {
@@ -47,8 +52,10 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
     take();
     const off = openedFileInbox.subscribe(take);
     return () => {
+      const f = pending.current;
       off();
       hold(false);
+      if (f) openedFileInbox.giveBack(f);
     };
     // Once per database: hold only uses a ref.
   }, [db]);

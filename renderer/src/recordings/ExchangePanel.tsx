@@ -5,8 +5,8 @@
  * Re-importing never duplicates anything. A bundle the app was opened with (a double-click, the
  * command line: app/openedFiles.ts) comes to the same preview.
  */
-import { useEffect, useRef, useState } from 'react';
-import { openedFileInbox, type OpenedBytes } from '../app/openedFiles';
+import { useState } from 'react';
+import { useOpenedFile } from '../app/useOpenedFile';
 import { BundleError, type BundleManifest } from '../../../models/dataset/bundle';
 import { say } from '../msg';
 import { storageErrorMessage } from '../db/db';
@@ -94,36 +94,10 @@ export function ExchangePanel() {
   const [openedName, setOpenedName] = useState<string | null>(null);
 
   // A preview (or the reading of one) is on screen: an opened bundle waits until it is imported or
-  // cancelled rather than replace it (app/openedFiles.ts).
-  const held = useRef(false);
-  // An opened bundle on screen until it is imported or cancelled: given back to the inbox if the
-  // page goes first (another page, a change of language), so it is never lost.
-  const pending = useRef<OpenedBytes | null>(null);
-  const hold = (on: boolean) => {
-    held.current = on;
-    if (!on) pending.current = null;
-    openedFileInbox.setShowing('bundle', on);
-  };
-
-  // A bundle the app was opened with: straight to the preview (nothing is imported before Import).
-  useEffect(() => {
-    const take = () => {
-      if (held.current) return;
-      const f = openedFileInbox.take('bundle');
-      if (!f) return;
-      planBytes(f.name, async () => f.bytes);
-      pending.current = f;
-    };
-    take();
-    const off = openedFileInbox.subscribe(take);
-    return () => {
-      const f = pending.current;
-      off();
-      hold(false);
-      if (f) openedFileInbox.giveBack(f);
-    };
-    // Once: planBytes and hold only use state setters, a ref and the database, which do not change.
-  }, []);
+  // cancelled rather than replace it, and goes back to the inbox if the page goes first
+  // (app/useOpenedFile.ts). A bundle the app was opened with goes straight to the preview
+  // (nothing is imported before Import).
+  const hold = useOpenedFile('bundle', (f) => planBytes(f.name, async () => f.bytes));
 
   const doExport = async () => {
     setBusy('export');

@@ -2,8 +2,8 @@
  * A model file the app was opened with (app/openedFiles.ts): what it is, and a button that adds it
  * to the model store (renderer/src/db/modelImport.ts). Nothing is stored before the technician says so.
  */
-import { useEffect, useRef, useState } from 'react';
-import { openedFileInbox, type OpenedBytes } from '../app/openedFiles';
+import { useState } from 'react';
+import { useOpenedFile } from '../app/useOpenedFile';
 import { applyModelImport, planModelImport, type ModelImportPlan } from '../db/modelImport';
 import { t } from '../i18n';
 import { technicianName } from '../labels/technician';
@@ -18,47 +18,22 @@ export function OpenedModelPanel({ onAdded }: { onAdded: () => Promise<void> }) 
   const [state, setState] = useState<State>(null);
   const [busy, setBusy] = useState(false);
 
-  // A model waiting for Add or Cancel (or being read): another opened one waits its turn.
-  const held = useRef(false);
-  // The opened file on screen until it is added, cancelled or found unusable: given back to the
-  // inbox if the page goes first (another page, a change of language), so it is never lost.
-  const pending = useRef<OpenedBytes | null>(null);
-  const hold = (on: boolean) => {
-    held.current = on;
-    if (!on) pending.current = null;
-    openedFileInbox.setShowing('model', on);
-  };
-
-  useEffect(() => {
-    const take = () => {
-      if (held.current) return;
-      const f = openedFileInbox.take('model');
-      if (!f) return;
-      hold(true);
-      pending.current = f;
-      planModelImport(db, f.bytes, f.name).then(
-        (plan) => {
-          if (plan.existing) {
-            setState({ kind: 'message', text: t('files.model.already', { file: f.name, name: plan.existing.name }), error: false });
-            hold(false);
-          } else setState({ kind: 'plan', plan });
-        },
-        (e: Error) => {
-          setState({ kind: 'message', text: t('files.model.unusable', { file: f.name, error: sayError(e) }), error: true });
+  // A model waiting for Add or Cancel (or being read): another opened one waits its turn, and it
+  // goes back to the inbox if the page goes first (app/useOpenedFile.ts).
+  const hold = useOpenedFile('model', (f) => {
+    planModelImport(db, f.bytes, f.name).then(
+      (plan) => {
+        if (plan.existing) {
+          setState({ kind: 'message', text: t('files.model.already', { file: f.name, name: plan.existing.name }), error: false });
           hold(false);
-        },
-      );
-    };
-    take();
-    const off = openedFileInbox.subscribe(take);
-    return () => {
-      const f = pending.current;
-      off();
-      hold(false);
-      if (f) openedFileInbox.giveBack(f);
-    };
-    // Once per database: hold only uses a ref.
-  }, [db]);
+        } else setState({ kind: 'plan', plan });
+      },
+      (e: Error) => {
+        setState({ kind: 'message', text: t('files.model.unusable', { file: f.name, error: sayError(e) }), error: true });
+        hold(false);
+      },
+    );
+  });
 
   if (!state) return null;
   if (state.kind === 'message') {

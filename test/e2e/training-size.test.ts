@@ -120,6 +120,18 @@ describe('the size search on the Training page in Chromium', () => {
     await expect.poll(() => page.url()).toMatch(/#\/deploy\/2$/);
   }, 180_000);
 
+  it('says the budget in Spanish', async () => {
+    await page.goto(host.url + '#/training');
+    await page.getByTestId('language').selectOption('es');
+    const panel = page.getByTestId('size-panel');
+    await expect.poll(() => panel.locator('h3').textContent()).toBe('Buscar el mejor modelo que cabe en un nodo');
+    expect(await page.getByTestId('size-budget').textContent()).toMatch(/Ranura del modelo: 16\.352 bytes \(la ranura de 16\.384 bytes del STM32F405/);
+    await page.getByTestId('size-node').selectOption({ index: 1 });
+    expect(await page.getByTestId('size-budget').textContent()).toMatch(/no informa su memoria ni su presupuesto de tiempo/);
+    await panel.screenshot({ path: join(SHOTS, 'training-size-es.png') });
+    await page.getByTestId('language').selectOption('en');
+  }, 30_000);
+
   it('raised no console error and no CSP violation', () => {
     expect(problems).toEqual([]);
   });

@@ -19,6 +19,7 @@ import type { PreparedData } from '../train/dataset';
 import { quantizeDetector, trainModel, type TrainedDetector } from '../train/pipeline';
 import { archName, blobBytesOf, channelsOf, insnOf, insnWithSkipOf, macsOf, ramBytesOf, scratchBytesOf, widthsOf } from './cost';
 import { pruneBlocks, zeroBlocks, zeroWeightFraction } from './prune';
+import { QuantizeError } from '../nn/quantize';
 
 /** A node's budget for its model. */
 export interface SizeBudget {
@@ -103,6 +104,29 @@ export interface SizeSearchOptions {
   /** The detection rate every fault class must reach for the ranking's false-alarm figure (default 0.99). */
   detectionTarget?: number;
   onProgress?: (message: string) => void;
+  /** Called before each training of the search, with how many are done and how many there are in all. */
+  onStep?: (step: SizeStep) => void;
+  /**
+   * Asked before each training and after every epoch: false stops the search, which then throws
+   * SizeSearchCancelled (the Training page's cancel; a worker awaits its messages here).
+   */
+  keepGoing?: () => boolean | Promise<boolean>;
+}
+
+/** One training of the search: a candidate from scratch, a pruning fine-tune, the teacher or a distilled student. */
+export interface SizeStep {
+  kind: 'train' | 'prune' | 'teacher' | 'distil';
+  name: string;
+  /** Trainings finished before this one. */
+  done: number;
+  total: number;
+}
+
+export class SizeSearchCancelled extends Error {
+  override name = 'SizeSearchCancelled';
+  constructor() {
+    super('the size search was cancelled');
+  }
 }
 
 export interface SizeCandidate {
@@ -136,6 +160,8 @@ export interface SizeCandidate {
   aucMin: number | null;
   thresholdSumsq: number | null;
   trainSeconds: number;
+  /** Why a trained candidate has no int8 model (it could not be quantized for the node), in English. */
+  error?: string;
   model?: Int8Autoencoder;
   float?: FloatAutoencoder;
   /** Training and quantization results (for packaging the chosen model, models/train/pipeline.ts). */
@@ -171,7 +197,7 @@ export function candidateGrid(inputDim: number, bandCount: number, o: Pick<SizeS
   return out;
 }
 
-function costOf(widths: number[], bandCount: number, budget: SizeBudget): Pick<SizeCandidate, 'bytes' | 'ramBytes' | 'scratchBytes' | 'channels' | 'macs' | 'insn' | 'fits' | 'over'> {
+export function costOf(widths: number[], bandCount: number, budget: SizeBudget): Pick<SizeCandidate, 'bytes' | 'ramBytes' | 'scratchBytes' | 'channels' | 'macs' | 'insn' | 'fits' | 'over'> {
   const bytes = blobBytesOf(widths, bandCount);
   const ramBytes = ramBytesOf(widths);
   const channels = channelsOf(widths);
@@ -289,10 +315,42 @@ export async function sizeSearch(data: PreparedData, spec: FeatureSpec, axes: nu
     );
   }
 
-  const base: TrainOptions = { epochs, patience: 20, seed };
+  const keepGoing = o.keepGoing ?? (() => true);
+  const base: TrainOptions = { epochs, patience: 20, seed, onEpoch: () => keepGoing() };
+  // The plan, so progress can say how many trainings there are in all.
+  const denseToTrain = cands.filter((c) => {
+    if (c.prune !== 0) return false;
+    const isRef = c.widths.slice(1, -1).join() === refHidden.join();
+    const prunedFits = cands.some((p) => p.prune !== 0 && p.fits && p.widths.join() === c.widths.join());
+    return c.fits || isRef || prunedFits;
+  });
+  const prunedToTrain = cands.filter((c) => c.prune !== 0 && c.fits);
+  const students = o.distill ?? true ? cands.filter((c) => c.prune === 0 && c.fits && c.widths[1] < refHidden[0]) : [];
+  const total = denseToTrain.length + prunedToTrain.length + (students.length ? students.length + 1 : 0);
+  let done = 0;
+  const step = async (kind: SizeStep['kind'], name: string, text: string) => {
+    if (!(await keepGoing())) throw new SizeSearchCancelled();
+    log(text);
+    o.onStep?.({ kind, name, done, total });
+    done++;
+  };
+  const trained = async (opts: TrainOptions): Promise<TrainResult> => {
+    const r = await trainModel(data, spec, axes, opts);
+    if (r.cancelled) throw new SizeSearchCancelled();
+    return r;
+  };
   const finish = (c: SizeCandidate, r: TrainResult) => {
     const float = r.model;
-    const q = quantizeDetector(float, data, { targetRate });
+    let q: ReturnType<typeof quantizeDetector>;
+    try {
+      q = quantizeDetector(float, data, { targetRate });
+    } catch (e) {
+      // A model the node cannot run (format 1 needs every requantization multiplier below 1) is
+      // listed with the reason and never chosen; the search goes on.
+      if (!(e instanceof QuantizeError)) throw e;
+      Object.assign(c, { trained: false, error: e.message, trainSeconds: r.seconds });
+      return;
+    }
     const blob = writeModelBlob(q.int8);
     const zb = zeroBlocks(q.int8.layers);
     Object.assign(c, measure(q.int8, data, detectionTarget), {
@@ -313,44 +371,36 @@ export async function sizeSearch(data: PreparedData, spec: FeatureSpec, axes: nu
 
   // Unpruned architectures that fit (and the reference), trained from scratch.
   const dense = new Map<string, FloatAutoencoder>();
-  for (const c of cands) {
-    if (c.prune !== 0) continue;
-    const isRef = c.widths.slice(1, -1).join() === refHidden.join();
-    const prunedFits = cands.some((p) => p.prune !== 0 && p.fits && p.widths.join() === c.widths.join());
-    if (!c.fits && !isRef && !prunedFits) continue;
-    log(`training ${c.name}`);
-    const r = await trainModel(data, spec, axes, { ...base, hidden: c.widths.slice(1, -1) });
+  for (const c of denseToTrain) {
+    await step('train', c.name, `training ${c.name}`);
+    const r = await trained({ ...base, hidden: c.widths.slice(1, -1) });
     dense.set(c.widths.join(), r.model);
     finish(c, r);
   }
   // Pruned: the dense model pruned in 2x4 blocks, fine-tuned with the mask held.
-  for (const c of cands) {
-    if (c.prune === 0 || !c.fits) continue;
+  for (const c of prunedToTrain) {
     const start = dense.get(c.widths.join());
     if (!start) continue;
-    log(`pruning ${c.name}`);
+    await step('prune', c.name, `pruning ${c.name}`);
     const { model, masks } = pruneBlocks(start, c.prune);
-    const r = await trainModel(data, spec, axes, { ...base, epochs: fineTuneEpochs, patience: 0, hidden: c.widths.slice(1, -1), init: model, weightMask: masks, learningRate: 3e-4 });
+    const r = await trained({ ...base, epochs: fineTuneEpochs, patience: 0, hidden: c.widths.slice(1, -1), init: model, weightMask: masks, learningRate: 3e-4 });
     finish(c, r);
   }
   // Distillation: a larger teacher; students (the unpruned architectures that fit, narrower than
   // the reference) learn its reconstructions instead of their inputs.
   let teacher: SizeSearchResult['teacher'] = null;
-  if (o.distill ?? true) {
-    const students = cands.filter((c) => c.prune === 0 && c.fits && c.widths[1] < refHidden[0]);
-    if (students.length) {
-      const th = o.teacherHidden ?? [64, 16, 64];
-      log(`training the teacher ${archName(widthsOf(D, th))}`);
-      const tr = await trainModel(data, spec, axes, { ...base, hidden: th });
-      teacher = { widths: widthsOf(D, th), trainSeconds: tr.seconds };
-      const targets = { train: reconstruct(tr.model, data.train.rows), val: reconstruct(tr.model, data.val.rows) };
-      for (const s of students) {
-        const c: SizeCandidate = { ...s, name: `${s.name} distilled`, distilled: true, trained: false, model: undefined, float: undefined, detector: undefined };
-        log(`distilling ${c.name}`);
-        const r = await trainModel(data, spec, axes, { ...base, hidden: c.widths.slice(1, -1), targets });
-        finish(c, r);
-        cands.push(c);
-      }
+  if (students.length) {
+    const th = o.teacherHidden ?? [64, 16, 64];
+    await step('teacher', archName(widthsOf(D, th)), `training the teacher ${archName(widthsOf(D, th))}`);
+    const tr = await trained({ ...base, hidden: th });
+    teacher = { widths: widthsOf(D, th), trainSeconds: tr.seconds };
+    const targets = { train: reconstruct(tr.model, data.train.rows), val: reconstruct(tr.model, data.val.rows) };
+    for (const s of students) {
+      const c: SizeCandidate = { ...s, name: `${s.name} distilled`, distilled: true, trained: false, model: undefined, float: undefined, detector: undefined };
+      await step('distil', c.name, `distilling ${c.name}`);
+      const r = await trained({ ...base, hidden: c.widths.slice(1, -1), targets });
+      finish(c, r);
+      cands.push(c);
     }
   }
   const reference = cands.findIndex((c) => c.prune === 0 && !c.distilled && c.widths.slice(1, -1).join() === refHidden.join());
@@ -383,6 +433,7 @@ export function candidateJson(c: SizeCandidate): Record<string, unknown> {
     false_alarm_at_detection: r4(c.falseAlarmAtDetection),
     auc_min: r4(c.aucMin),
     threshold_sumsq: c.thresholdSumsq,
+    ...(c.error ? { error: c.error } : {}),
     train_s: Number(c.trainSeconds.toFixed(2)),
   };
 }
@@ -396,7 +447,7 @@ export function tradeoffTable(r: SizeSearchResult): string[] {
     const mark = i === r.chosen ? ' <- chosen' : i === r.reference ? ' (reference)' : '';
     lines.push(
       `${c.name.padEnd(24)} ${String(c.bytes).padStart(6)} ${String(c.ramBytes).padStart(5)} ${String(c.insn).padStart(6)} ${(Number.isNaN(c.insnIfSkipped) ? '—' : String(c.insnIfSkipped)).padStart(6)} ` +
-        `${pct(c.falseAlarmAtDetection).padStart(11)} ${pct(c.falseAlarmRate).padStart(7)} ${pct(c.detectionRateMin).padStart(7)} ${(c.aucMin === null ? '—' : c.aucMin.toFixed(4)).padStart(7)}  ${c.fits ? 'yes' : `over ${c.over.join(', ')}`}${c.trained ? '' : ' (not trained)'}${mark}`,
+        `${pct(c.falseAlarmAtDetection).padStart(11)} ${pct(c.falseAlarmRate).padStart(7)} ${pct(c.detectionRateMin).padStart(7)} ${(c.aucMin === null ? '—' : c.aucMin.toFixed(4)).padStart(7)}  ${c.fits ? 'yes' : `over ${c.over.join(', ')}`}${c.error ? ` (cannot be made int8: ${c.error})` : c.trained ? '' : ' (not trained)'}${mark}`,
     );
   });
   return lines;

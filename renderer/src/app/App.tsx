@@ -63,7 +63,7 @@ export function App({ client, store, extras, trends, services }: { client: Vigil
           {route === 'analysis' && <AnalysisPage id={id} />}
           {route === 'events' && <EventsPage />}
           {route === 'storage' && <StoragePage />}
-          {route === 'training' && <TrainingPage />}
+          {route === 'training' && <TrainingPage nodes={nodes.nodes} />}
           {route === 'deploy' && <DeployPage client={client} nodes={nodes} preselect={id} />}
           {route === 'report' && <ReportPage client={client} />}
         </main>

@@ -5,7 +5,10 @@
  * much — with every detector one click away; keep it in the model store and hand it to the Deploy
  * page, which sends it to the nodes.
  */
+import type { NodeInfo } from '../../../models/api/contract';
 import type { Msg } from '../../../models/i18n/msg';
+import type { DerivedBudget } from '../../../models/size/nodeBudget';
+import type { SizeStep } from '../../../models/size/search';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { readVgmFile } from '../../../models/nn/modelFile';
 import { openDb } from '../db/db';
@@ -22,13 +25,14 @@ import { badFileReason, headerOf, isManifestHeader, parseManifestText } from './
 import { DataReportView } from './DataReportView';
 import { ModelStorePanel, type NodeChoice } from './ModelStorePanel';
 import { OpenedModelPanel } from './OpenedModelPanel';
-import type { DataReport, EpochPoint, FileRole, FromWorker, PickedFile, ToWorker, TrainingSource } from './protocol';
+import type { DataReport, EpochPoint, FileRole, FromWorker, PickedFile, SizeParams, SizeTable, ToWorker, TrainingSource } from './protocol';
+import { SizePanel } from './SizePanel';
 import type { StoredQuery } from './stored';
 import { recordedNodes, StoredPicker } from './StoredPicker';
 import { VerdictPanel } from './VerdictPanel';
 import './training.css';
 
-type Phase = 'idle' | 'scanning' | 'training' | 'quantizing' | 'done';
+type Phase = 'idle' | 'scanning' | 'training' | 'sizing' | 'quantizing' | 'done';
 type Quantized = Extract<FromWorker, { type: 'quantized' }> & { version: number; nodeId: string | null };
 
 const db = openDb();
@@ -51,7 +55,7 @@ async function currentModelOf(nodeId: string | null): Promise<{ file: Uint8Array
   return factoryDefault();
 }
 
-export function TrainingPage() {
+export function TrainingPage({ nodes: connected = [] }: { nodes?: NodeInfo[] }) {
   const [sourceKind, setSourceKind] = useState<'stored' | 'files'>('stored');
   const [query, setQuery] = useState<StoredQuery | null>(null);
   const [nodeName, setNodeName] = useState('');
@@ -75,6 +79,11 @@ export function TrainingPage() {
   const [deployments, setDeployments] = useState<DeploymentRow[]>([]);
   const [nodes, setNodes] = useState<NodeChoice[]>([]);
   const [saved, setSaved] = useState<string | null>(null);
+  const [sizeStep, setSizeStep] = useState<SizeStep | null>(null);
+  const [sizeTable, setSizeTable] = useState<SizeTable | null>(null);
+  // Which job the status line belongs to: state for rendering, the ref for the message handler.
+  const [jobKind, setJobKind] = useState<'train' | 'size'>('train');
+  const jobKindRef = useRef<'train' | 'size'>('train');
   const worker = useRef<Worker | null>(null);
   const pending = useRef<{ version: number; nodeId: string | null }>({ version: 0, nodeId: null });
 
@@ -111,9 +120,14 @@ export function TrainingPage() {
       setQuantized({ ...m, ...pending.current });
       setPhase('done');
       setStatus((s) => (s.endsWith(t('training.making')) ? s.slice(0, -t('training.making').length) : s) + t('training.int8', { bytes: m.blobBytes }));
+    } else if (m.type === 'sizeStep') {
+      setSizeStep(m.step);
+    } else if (m.type === 'sizeTable') {
+      setSizeTable(m.table);
+      setPhase('quantizing');
     } else if (m.type === 'cancelled') {
       setPhase('idle');
-      setStatus(t('training.cancelled'));
+      setStatus(jobKindRef.current === 'size' ? t('size.cancelled') : t('training.cancelled'));
     } else if (m.type === 'error') {
       setError(m.say ? say(m.say) : m.message);
       setStatus('');
@@ -138,6 +152,8 @@ export function TrainingPage() {
     if (!query) return;
     setError(null);
     setDataReport(null);
+    jobKindRef.current = 'train';
+    setJobKind('train');
     setPhase('scanning');
     startWorker().postMessage({ type: 'scan', query, nodeName } satisfies ToWorker);
   }
@@ -186,39 +202,74 @@ export function TrainingPage() {
     setQuantized(null);
   }
 
-  async function train(): Promise<void> {
-    setError(null);
-    const h = hidden.split(',').map((s) => Number(s.trim()));
-    if (h.some((x) => !Number.isInteger(x) || x < 1 || x > 256)) return setError(t('training.badHidden'));
-    let source: TrainingSource;
-    let nodeId: string | null = null;
+  /** The data source of step 1, or null having said what is missing. */
+  function sourceOf(): { source: TrainingSource; nodeId: string | null } | null {
+    const refuse = (text: string) => {
+      setError(text);
+      return null;
+    };
     if (sourceKind === 'stored') {
-      if (!query) return setError(t('training.nothingRecorded'));
-      source = { kind: 'stored', query, nodeName };
-      nodeId = query.targetNodeId;
-    } else {
-      if (files.length === 0) return setError(t('training.pickFirst'));
-      if (channels.length === 0) return setError(t('training.oneChannel'));
-      const bad = files.find((f) => f.role === 'anomaly' && !/^[A-Za-z0-9_.-]+$/.test(f.label));
-      if (bad) return setError(t('training.giveLabel', { file: bad.file.name }));
-      source = { kind: 'files', files, channels, sampleRateHz: rate };
+      if (!query) return refuse(t('training.nothingRecorded'));
+      return { source: { kind: 'stored', query, nodeName }, nodeId: query.targetNodeId };
     }
+    if (files.length === 0) return refuse(t('training.pickFirst'));
+    if (channels.length === 0) return refuse(t('training.oneChannel'));
+    const bad = files.find((f) => f.role === 'anomaly' && !/^[A-Za-z0-9_.-]+$/.test(f.label));
+    if (bad) return refuse(t('training.giveLabel', { file: bad.file.name }));
+    return { source: { kind: 'files', files, channels, sampleRateHz: rate }, nodeId: null };
+  }
+
+  /** Clears the last result and picks the new model's version: the node's current model is its parent. */
+  async function begin(nodeId: string | null, kind: 'train' | 'size'): Promise<{ file: Uint8Array | null; version: number; parent: number | null }> {
     const current = await currentModelOf(nodeId);
     const version = await nextModelVersion(db, current?.version ?? 1);
     pending.current = { version, nodeId };
+    jobKindRef.current = kind;
+    setJobKind(kind);
     setPoints([]);
     setQuantized(null);
     setNotes([]);
     setSaved(null);
-    setPhase('training');
+    setSizeStep(null);
+    setSizeTable(null);
     setStatus(t('training.starting'));
+    return { file: current?.file ?? null, version, parent: current?.version ?? null };
+  }
+
+  async function train(): Promise<void> {
+    setError(null);
+    const h = hidden.split(',').map((s) => Number(s.trim()));
+    if (h.some((x) => !Number.isInteger(x) || x < 1 || x > 256)) return setError(t('training.badHidden'));
+    const src = sourceOf();
+    if (!src) return;
+    const b = await begin(src.nodeId, 'train');
+    setPhase('training');
     const msg: ToWorker = {
       type: 'train',
-      source,
+      source: src.source,
       params: { hidden: h, epochs, seed, alarmsPerDay, debounceK: 3, debounceN: 5 },
-      current: current?.file ?? null,
-      modelVersion: version,
-      parentVersion: current?.version ?? null,
+      current: b.file,
+      modelVersion: b.version,
+      parentVersion: b.parent,
+    };
+    startWorker().postMessage(msg);
+  }
+
+  async function sizeSearch(derived: DerivedBudget, p: Omit<SizeParams, 'alarmsPerDay' | 'debounceK' | 'debounceN' | 'seed'>): Promise<void> {
+    setError(null);
+    const src = sourceOf();
+    if (!src) return;
+    const b = await begin(src.nodeId, 'size');
+    setPhase('sizing');
+    const msg: ToWorker = {
+      type: 'size',
+      source: src.source,
+      budget: derived.budget,
+      node: derived.node,
+      params: { ...p, seed, alarmsPerDay, debounceK: 3, debounceN: 5 },
+      current: b.file,
+      modelVersion: b.version,
+      parentVersion: b.parent,
     };
     startWorker().postMessage(msg);
   }
@@ -251,7 +302,7 @@ export function TrainingPage() {
     }
   }
 
-  const busy = phase === 'training' || phase === 'quantizing' || phase === 'scanning';
+  const busy = phase === 'training' || phase === 'sizing' || phase === 'quantizing' || phase === 'scanning';
   const roleOf = (i: number, role: FileRole) => setFiles((fs) => fs.map((f, k) => (k === i ? { ...f, role } : f)));
   const labelOf = (i: number, label: string) => setFiles((fs) => fs.map((f, k) => (k === i ? { ...f, label } : f)));
   const canTrain = sourceKind === 'stored' ? query !== null : files.length > 0;
@@ -394,10 +445,23 @@ export function TrainingPage() {
           </div>
         </details>
         <p className="small" data-testid="train-status" aria-live="polite">
-          {status}
+          {jobKind === 'train' ? status : ''}
         </p>
         <LossChart points={points} />
       </section>
+
+      <SizePanel
+        nodes={connected}
+        busy={busy}
+        searching={phase === 'sizing'}
+        canSearch={canTrain}
+        step={sizeStep}
+        table={sizeTable}
+        onSearch={(d, p) => void sizeSearch(d, p)}
+        onCancel={() => worker.current?.postMessage({ type: 'cancel' } satisfies ToWorker)}
+        onError={setError}
+        status={jobKind === 'size' ? status : ''}
+      />
 
       {quantized && (
         <VerdictPanel verdict={quantized.verdict} report={quantized.report} notes={notes} version={quantized.version}>

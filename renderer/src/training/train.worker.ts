@@ -30,6 +30,9 @@ import { readFileColumns } from './csv';
 import type { DataReport, FromWorker, ToWorker, TrainingSource } from './protocol';
 import { refusalText, scanStored, type StoredQuery } from './stored';
 import { msgOf } from '../../../models/i18n/msg';
+import { runSizeSearch, type SizeMsg } from './sizeJob';
+
+type TrainMsg = Extract<ToWorker, { type: 'train' }>;
 
 let cancelled = false;
 
@@ -85,11 +88,12 @@ async function fileDataset(source: Extract<TrainingSource, { kind: 'files' }>): 
   return { prepared: prepareData(recordings, spec, SPLIT), spec, channels: source.channels, recordings: lineage };
 }
 
-async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
+/** The job's data, the node's current model and the TensorFlow.js backend, or null when cancelled while reading. */
+async function setUp(msg: TrainMsg | SizeMsg): Promise<{ data: Dataset; current: Int8Autoencoder | undefined } | null> {
   cancelled = false;
   const data = msg.source.kind === 'stored' ? await storedDataset(msg.source.query, msg.source.nodeName) : await fileDataset(msg.source);
-  if (!data) return post({ type: 'cancelled' });
-  const { prepared, spec } = data;
+  if (!data) return null;
+  const { prepared } = data;
   if (prepared.train.rows.length < 2 || prepared.val.rows.length < 2) {
     throw new Error(t('training.w.tooLittle', { train: prepared.train.rows.length, val: prepared.val.rows.length }));
   }
@@ -105,6 +109,14 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   // tfjs wants an entry for all three binaries. The threaded one is never loaded (useBackend turns
   // threads off), so it points at the SIMD file rather than shipping a third, unused binary.
   await useBackend('wasm', { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmSimdUrl });
+  return { data, current };
+}
+
+async function train(msg: TrainMsg): Promise<void> {
+  const ready = await setUp(msg);
+  if (!ready) return post({ type: 'cancelled' });
+  const { data, current } = ready;
+  const { prepared, spec } = data;
   const axes = data.channels.map((_, i) => i);
   const training = await trainModel(prepared, spec, axes, {
     hidden: msg.params.hidden,
@@ -118,8 +130,42 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   });
   if (training.cancelled) return post({ type: 'cancelled' });
   const targetRate = rateForAlarmsPerDay(msg.params.alarmsPerDay, msg.params.debounceK, msg.params.debounceN, spec.sampleRateHz, spec.hop);
+  finishModel({ ...msg, ...msg.params, tool: 'Vigil app (Training page)' }, data, training, current, targetRate);
+}
+
+/** The size search (sizeJob.ts); the chosen model then goes the way of a trained one. */
+async function size(msg: SizeMsg): Promise<void> {
+  const ready = await setUp(msg);
+  if (!ready) return post({ type: 'cancelled' });
+  const { data, current } = ready;
+  const found = await runSizeSearch(msg, data, post, async () => {
+    await yieldToMessages();
+    return !cancelled;
+  });
+  if (!found) return;
+  const d = found.chosen.detector!;
+  post({ type: 'status', text: t('size.making') });
+  const p = msg.params;
+  finishModel({ ...msg, hidden: found.chosen.widths.slice(1, -1), epochs: p.epochs, seed: p.seed, debounceK: p.debounceK, debounceN: p.debounceN, tool: 'Vigil app (Training page, size search)' }, data, d.training, current, found.targetRate);
+}
+
+/** What the model was made with, for its lineage and file. */
+interface ModelJob {
+  hidden: number[];
+  epochs: number;
+  seed: number;
+  debounceK: number;
+  debounceN: number;
+  modelVersion: number;
+  parentVersion: number | null;
+  tool: string;
+}
+
+/** Evaluates a trained model beside the node's, posts 'trained', then quantizes (posts 'quantized'). */
+function finishModel(job: ModelJob, data: Dataset, training: TrainResult, current: Int8Autoencoder | undefined, targetRate: number): void {
+  const { prepared, spec } = data;
   post({ type: 'status', text: t('training.w.evaluating') });
-  const report = evaluate({ spec, ...prepared }, { float: training.model, current }, { targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN });
+  const report = evaluate({ spec, ...prepared }, { float: training.model, current }, { targetRate, debounceK: job.debounceK, debounceN: job.debounceN });
   post({
     type: 'trained',
     report,
@@ -131,17 +177,17 @@ async function train(msg: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     backend: training.backend,
     targetRate,
   });
-  quantize(msg, data, training, current, targetRate);
+  quantize(job, data, training, current, targetRate);
 }
 
 /** Quantizes to int8 (what the node runs), evaluates it beside the node's model, and builds the file and the verdict. */
-function quantize(msg: Extract<ToWorker, { type: 'train' }>, data: Dataset, training: TrainResult, current: Int8Autoencoder | undefined, targetRate: number): void {
+function quantize(job: ModelJob, data: Dataset, training: TrainResult, current: Int8Autoencoder | undefined, targetRate: number): void {
   const t0 = performance.now();
   const { prepared, spec } = data;
-  const options: DetectorOptions = { hidden: msg.params.hidden, epochs: msg.params.epochs, seed: msg.params.seed, targetRate, debounceK: msg.params.debounceK, debounceN: msg.params.debounceN, modelVersion: msg.modelVersion };
+  const options: DetectorOptions = { hidden: job.hidden, epochs: job.epochs, seed: job.seed, targetRate, debounceK: job.debounceK, debounceN: job.debounceN, modelVersion: job.modelVersion };
   const trained = { training, float: training.model, ...quantizeDetector(training.model, prepared, options) };
   const { report, summary, lineage, blob, file } = packageModel({
-    tool: 'Vigil app (Training page)',
+    tool: job.tool,
     createdAt: new Date().toISOString(),
     channels: data.channels,
     spec,
@@ -150,7 +196,7 @@ function quantize(msg: Extract<ToWorker, { type: 'train' }>, data: Dataset, trai
     split: SPLIT,
     options,
     trained,
-    parentVersion: msg.parentVersion,
+    parentVersion: job.parentVersion,
     current,
     keepScores: true,
   });
@@ -169,7 +215,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     return;
   }
   if (msg.type === 'lang') return setLanguage(msg.lang);
-  const job = msg.type === 'train' ? train(msg) : scan(msg.query, msg.nodeName);
+  const job = msg.type === 'train' ? train(msg) : msg.type === 'size' ? size(msg) : scan(msg.query, msg.nodeName);
   job.catch((err: Error) => {
     const m = msgOf(err);
     post({ type: 'error', message: err.message || String(err), ...(m ? { say: m } : {}) });

@@ -19,8 +19,9 @@ import problems from './problems.json';
 import recordings from './recordings.json';
 import report from './report.json';
 import reportPage from './reportPage.json';
+import size from './size.json';
 import storage from './storage.json';
 import training from './training.json';
 import verdict from './verdict.json';
 
-export default { analysis, app, common, deploy, errors, evalrec, events, files, fleet, import: importNs, labels, learn, live, nodes, power, problems, recordings, report, reportPage, storage, training, verdict };
+export default { analysis, app, common, deploy, errors, evalrec, events, files, fleet, import: importNs, labels, learn, live, nodes, power, problems, recordings, report, reportPage, size, storage, training, verdict };

@@ -121,7 +121,14 @@ export class Gateway {
   }
 
   start(): void {
-    this.unsubscribe = this.manager.subscribe((event, payload) => this.onEvent(event, payload));
+    this.unsubscribe = this.manager.subscribe((event, payload) => {
+      try {
+        this.onEvent(event, payload);
+      } catch (e) {
+        // The manager swallows a listener's error: say it, or a node would silently not be published.
+        this.log(`could not publish ${event}: ${(e as Error).message}`);
+      }
+    });
     for (const info of this.manager.listNodes()) this.nodes.set(info.path, info);
     this.connect();
   }

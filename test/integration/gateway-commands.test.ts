@@ -42,7 +42,7 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
   let office: Station;
   let path: string;
 
-  const station = (name: string, user: string, password: string, opts: { timeoutMs?: number; attempts?: number } = {}): Station => {
+  const station = (name: string, opts: { timeoutMs?: number; attempts?: number } = {}): Station => {
     const manager = new NodeManager({ root: ROOT, dataDir: join(dir, name), gatewayCommands: { timeoutMs: opts.timeoutMs ?? 5000, ...(opts.attempts ? { attempts: opts.attempts } : {}) } });
     const service = new ApiService(manager);
     const s: Station = { manager, service, frames: [], updates: [] };
@@ -51,8 +51,6 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
       if (event === 'node.features') s.frames.push(...(payload as ApiEvents['node.features']).frames);
     });
     stations.push(s);
-    void user;
-    void password;
     return s;
   };
   const addGateway = (s: Station, user: string, password: string) =>
@@ -74,7 +72,7 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
     // The node, with its identity (pairing key) kept in its store, on a pty behind a stable link.
     node = await startVirtualNode({ root: ROOT, recording: 'cwru-normal', name: 'gw-cmd-node', store: join(dir, 'node.store'), link: join(dir, 'node-tty') });
     // The office pairs it over the cable, then lets go of the port for the gateway.
-    office = station('office', 'ws-office', 'office-secret');
+    office = station('office');
     await office.manager.connect(node.path);
     const paired = await office.manager.pair(node.path, 'gw-cmd-node');
     expect(paired.hello?.info).toMatchObject({ paired: true, keyKnown: true });
@@ -142,7 +140,7 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
       code: 'refused',
       message: expect.stringMatching(/^The node refused changing the configuration: .*\(AUTH_FAILED\)$/),
     });
-    const line2 = station('line2', 'ws-line2', 'line2-secret');
+    const line2 = station('line2');
     await addGateway(line2, 'ws-line2', 'line2-secret');
     const seen = await gatewayNode(line2);
     expect(seen.hello?.info).toMatchObject({ paired: true, keyKnown: false });
@@ -157,7 +155,7 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
   it('ws-viewer holds the key but its broker ACL lets it send no command: nothing reaches the node, said in words', async () => {
     mkdirSync(join(dir, 'viewer'), { recursive: true, mode: 0o700 });
     copyFileSync(join(dir, 'office', 'node-keys.json'), join(dir, 'viewer', 'node-keys.json'));
-    const viewer = station('viewer', 'ws-viewer', 'viewer-secret', { timeoutMs: 2500, attempts: 1 });
+    const viewer = station('viewer', { timeoutMs: 2500, attempts: 1 });
     await addGateway(viewer, 'ws-viewer', 'viewer-secret');
     const seen = await gatewayNode(viewer);
     expect(seen.hello?.info).toMatchObject({ keyKnown: true });

@@ -121,7 +121,8 @@ function chain(keys: KeyStore) {
   const node = new NodeOnLink();
   const local = nodeInfo();
   const logs: string[] = [];
-  let remote!: RemoteCommands;
+  // The gateway's replies reach the workstation made below.
+  const to: { remote?: RemoteCommands } = {};
   const path = `gateway:plant/gw1/${UID}`;
   const birth = wire(linkBirthMetrics(local, nonceHex(node.nonce), 0, T));
   const info = linkInfoFromBirth(birth, (k) => keys.find(UID, k) !== undefined)!;
@@ -137,12 +138,12 @@ function chain(keys: KeyStore) {
     },
     {
       // The reply goes through the codec to the workstation, as a DDATA would.
-      publish: (_device, metrics) => setImmediate(() => remote.onReply(path, decodeReply(wire(metrics))!)),
+      publish: (_device, metrics) => setImmediate(() => to.remote!.onReply(path, decodeReply(wire(metrics))!)),
       rebirth: () => {},
       log: (l) => logs.push(l),
     },
   );
-  remote = new RemoteCommands(
+  const remote = new RemoteCommands(
     {
       group: 'plant',
       origin: 'ws-office',
@@ -157,6 +158,7 @@ function chain(keys: KeyStore) {
     },
     { timeoutMs: 1000 },
   );
+  to.remote = remote;
   return { node, remote, remoteNode, path, logs };
 }
 

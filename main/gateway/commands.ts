@@ -8,7 +8,7 @@
  * link's nonce and the highest SECURE counter it forwarded under that nonce, so a workstation can
  * sign its next command. The node decides what it accepts.
  */
-import type { NodeInfo } from '../../models/api/contract';
+import { ApiError, type NodeInfo } from '../../models/api/contract';
 import {
   decodeCommand,
   linkBirthMetrics,
@@ -79,7 +79,9 @@ export class GatewayCommands {
     try {
       f = await this.target.relay(info.path, c.type, c.seq, c.payload);
     } catch (e) {
-      return answer({ id: c.id, result: 'offline', message: `The gateway could not write to the node: ${(e as Error).message}.` });
+      // A seq still waiting on the link (port-busy) is the workstation's to change; anything else is the link.
+      const busy = e instanceof ApiError && e.code === 'port-busy';
+      return answer({ id: c.id, result: busy ? 'refused' : 'offline', message: `The gateway could not write to the node: ${(e as Error).message}.` });
     }
     if (!f) return answer({ id: c.id, result: 'no-answer', message: 'The node did not answer the gateway in time.' });
     answer({ id: c.id, result: 'answered', replyType: f.type, reply: f.payload });

@@ -83,6 +83,7 @@ export interface DecodedMetric {
 }
 
 const ID_RE = /^[\x21-\x7e]{1,64}$/;
+const MODEL_SOURCES: readonly NodeLinkInfo['modelSource'][] = ['none', 'built-in', 'slot 0', 'slot 1', 'unknown'];
 
 export function commandMetrics(c: RelayCommand, t: number): Metric[] {
   return [
@@ -166,6 +167,7 @@ export function linkBirthMetrics(info: NodeInfo, nonce: string, counter: number,
     { name: 'node/stream/raw', type: 'Boolean', value: (info.stream ?? i.stream).raw, timestamp: t },
     { name: 'node/stream/raw_decimation', type: 'UInt8', value: (info.stream ?? i.stream).rawDecimation, timestamp: t },
     { name: 'node/model_version', type: 'UInt32', value: i.modelVersion, timestamp: t },
+    { name: 'node/model_source', type: 'String', value: i.modelSource, timestamp: t },
     { name: REPLY.nonce, type: 'String', value: nonce, timestamp: t },
     { name: REPLY.counter, type: 'UInt32', value: counter, timestamp: t },
   ];
@@ -193,7 +195,7 @@ export function linkInfoFromBirth(metrics: readonly DecodedMetric[], keyKnown: (
       rawDecimation: toNumber(pick(metrics, 'node/stream/raw_decimation')) || 1,
     },
     modelVersion: toNumber(pick(metrics, 'node/model_version')) || 0,
-    modelSource: 'unknown',
+    modelSource: MODEL_SOURCES.find((x) => x === pick(metrics, 'node/model_source')) ?? 'unknown',
     slots: [],
   };
 }

@@ -88,7 +88,7 @@ describe('DCMD and reply metrics', () => {
   it('a DBIRTH\'s link facts rebuild the node\'s key id, capabilities and stream; keyKnown asks this workstation\'s keys', () => {
     const m = wire(linkBirthMetrics(nodeInfo({ stream: { features: false, raw: false, rawDecimation: 4 } }), '0011223344556677', 7, T));
     const held = linkInfoFromBirth(m, (k) => k === KEY_ID);
-    expect(held).toMatchObject({ paired: true, keyId: KEY_ID, keyKnown: true, capabilities: ['pair', 'config', 'stream', 'secure'], rangeG: 8, stream: { features: false, rawDecimation: 4 }, modelVersion: 5 });
+    expect(held).toMatchObject({ paired: true, keyId: KEY_ID, keyKnown: true, capabilities: ['pair', 'config', 'stream', 'secure'], rangeG: 8, stream: { features: false, rawDecimation: 4 }, modelVersion: 5, modelSource: 'built-in' });
     expect(linkInfoFromBirth(m, () => false)?.keyKnown).toBe(false);
     expect(m.find((x) => x.name === 'secure/link_nonce')?.value).toBe('0011223344556677');
     expect(linkInfoFromBirth(wire([{ name: 'node/name', type: 'String', value: 'x', timestamp: T }]), () => true)).toBeUndefined();

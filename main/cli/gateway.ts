@@ -102,6 +102,7 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
     ...(flags.bufferDir ? { bufferDir: flags.bufferDir } : {}),
     bufferMaxBytes: Math.round(flags.bufferMaxMb * 1024 * 1024),
     log: (line) => log(`vigil gateway: ${line}`),
+    commands: manager,
   });
   gateway.start();
   /** Virtual nodes replaying a CSV of one's own (the manager owns the demo ones). */

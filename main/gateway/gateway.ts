@@ -31,6 +31,7 @@ import type { NodeManager } from '../node/manager';
 /** What the gateway needs of the NodeManager (the bench feeds it simulated nodes through the same events). */
 export type NodeSource = Pick<NodeManager, 'subscribe' | 'listNodes'>;
 import { DiskBuffer, type BufferedMessage } from './buffer';
+import { GatewayCommands, type CommandTarget } from './commands';
 
 const codec = sparkplugCodec('spBv1.0')!;
 
@@ -67,6 +68,8 @@ export interface GatewayOptions {
   /** Gateway NDATA every this many ms while connected (default 10 s). */
   statsMs?: number;
   log?: (line: string) => void;
+  /** Forwards workstations' DCMD commands to these nodes (main/gateway/commands.ts); absent: DCMD is not subscribed. */
+  commands?: CommandTarget;
 }
 
 interface InFlight {
@@ -97,6 +100,7 @@ export class Gateway {
   private statsTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly log: (line: string) => void;
+  private readonly commands: GatewayCommands | undefined;
 
   constructor(
     private readonly manager: NodeSource,
@@ -105,10 +109,26 @@ export class Gateway {
     this.buffer = new DiskBuffer(opts.bufferDir, opts.bufferMaxBytes);
     this.log = opts.log ?? (() => {});
     this.bdSeq = this.loadBdSeq();
+    this.commands = opts.commands
+      ? new GatewayCommands(opts.commands, {
+          publish: (device, metrics) => {
+            if (this.live) this.publish('DDATA', { timestamp: Date.now(), metrics }, device);
+          },
+          rebirth: (path) => this.rebirthDevice(path),
+          log: this.log,
+        })
+      : undefined;
   }
 
   start(): void {
-    this.unsubscribe = this.manager.subscribe((event, payload) => this.onEvent(event, payload));
+    this.unsubscribe = this.manager.subscribe((event, payload) => {
+      try {
+        this.onEvent(event, payload);
+      } catch (e) {
+        // The manager swallows a listener's error: say it, or a node would silently not be published.
+        this.log(`could not publish ${event}: ${(e as Error).message}`);
+      }
+    });
     for (const info of this.manager.listNodes()) this.nodes.set(info.path, info);
     this.connect();
   }
@@ -187,9 +207,13 @@ export class Gateway {
       this.online();
       // Sparkplug's Node Control/Rebirth: a workstation that joined after the births asks for them again.
       client.subscribe(sparkplugTopic(this.opts.group, 'NCMD', this.opts.edge), { qos: 1 });
+      // Workstations' commands to the nodes (main/gateway/commands.ts).
+      if (this.commands) client.subscribe(sparkplugTopic(this.opts.group, 'DCMD', this.opts.edge, '+'), { qos: 1 });
     });
     client.on('message', (topic, payload) => {
-      if (gen !== this.generation || topic !== sparkplugTopic(this.opts.group, 'NCMD', this.opts.edge)) return;
+      if (gen !== this.generation) return;
+      if (this.commands && topic.startsWith(`${sparkplugTopic(this.opts.group, 'DCMD', this.opts.edge)}/`)) return this.onDeviceCommand(topic, payload);
+      if (topic !== sparkplugTopic(this.opts.group, 'NCMD', this.opts.edge)) return;
       try {
         const p = codec.decodePayload(new Uint8Array(payload));
         if ((p.metrics ?? []).some((m) => m.name === 'Node Control/Rebirth' && m.value === true)) this.rebirth();
@@ -237,6 +261,26 @@ export class Gateway {
     this.publish('NBIRTH', { timestamp: t, metrics: nodeBirthMetrics(this.counters(), t) });
     this.born.clear();
     for (const info of this.nodes.values()) this.birth(info);
+  }
+
+  /** A DCMD: its metrics to the command relay (not Sparkplug B: ignored). */
+  private onDeviceCommand(topic: string, payload: Buffer): void {
+    const device = topic.slice(sparkplugTopic(this.opts.group, 'DCMD', this.opts.edge).length + 1);
+    let metrics;
+    try {
+      metrics = (codec.decodePayload(new Uint8Array(payload)).metrics ?? []).map((m) => ({ name: m.name ?? '', value: m.value }));
+    } catch {
+      return;
+    }
+    void this.commands!.onCommand(device, metrics).catch((e: Error) => this.log(`command for ${device} failed: ${e.message}`));
+  }
+
+  /** A node's DBIRTH again on the current connection (its stream or configuration changed by a command). */
+  private rebirthDevice(path: string): void {
+    const info = this.nodes.get(path);
+    if (!this.live || !info || !this.born.has(path)) return;
+    this.born.delete(path);
+    this.birth(info);
   }
 
   /** Replays the buffer in order, REPLAY_BATCH messages at a time, each batch acknowledged before the next. */
@@ -324,7 +368,7 @@ export class Gateway {
     if (!device || info.status !== 'online' || this.born.has(info.path)) return;
     this.born.set(info.path, device);
     const t = Date.now();
-    this.publish('DBIRTH', { timestamp: t, metrics: deviceBirthMetrics(info, t) }, device);
+    this.publish('DBIRTH', { timestamp: t, metrics: [...deviceBirthMetrics(info, t), ...(this.commands?.birthMetrics(info, t) ?? [])] }, device);
   }
 
   private death(path: string): void {

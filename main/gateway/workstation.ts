@@ -7,9 +7,9 @@
  * One MQTT client per broker entry, with a persistent session (clean off, QoS 1, a client id kept in
  * the entry), so the broker keeps for this workstation what is published while it is away. The
  * entries are kept in main's data folder (gateways.json, 0600: it holds the MQTT password, which is
- * never sent to the renderer nor logged). Read only: commands to gateway nodes are not sent yet;
- * the only thing published is Sparkplug's NCMD "Node Control/Rebirth" to a gateway whose births this
- * workstation missed (it joined after them).
+ * never sent to the renderer nor logged). It publishes Sparkplug's NCMD "Node Control/Rebirth" to a
+ * gateway whose births this workstation missed (it joined after them), and the technician's commands
+ * to gateway nodes as DCMD, signed with the node's pairing key (main/gateway/remote.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
@@ -28,11 +28,17 @@ import {
   type LinkStats,
   type NodeEventInfo,
   type NodeInfo,
+  type NodeConfig,
+  type NodeConfigChanges,
   type NodeStatus,
+  type StreamSettings,
 } from '../../models/api/contract';
-import { sparkplugTopic } from '../../models/gateway/sparkplug';
+import { decodeReply, linkInfoFromBirth, REPLY } from '../../models/gateway/commands';
+import { sparkplugTopic, type Metric } from '../../models/gateway/sparkplug';
 import { emptyFrameStats } from '../../models/protocol/frame';
 import { ConditionTracker } from '../node/condition';
+import type { KeyStore } from '../node/keys';
+import { RemoteCommands, type RemoteOptions, type SecureState } from './remote';
 
 const codec = sparkplugCodec('spBv1.0')!;
 
@@ -91,6 +97,8 @@ interface Device {
   condition: ConditionTracker;
   lastWindow?: number;
   lastUpdateMs: number;
+  /** The node link's nonce and the highest SECURE counter forwarded, from the DBIRTH and every command reply. */
+  secure: SecureState;
 }
 
 /** One broker entry's client and what it heard. */
@@ -102,12 +110,38 @@ export class GatewayLink {
   readonly devices = new Map<string, Device>();
   private readonly rebirthAsked = new Map<string, number>();
   private closed = false;
+  /** The technician's commands to this broker's nodes (main/gateway/remote.ts). */
+  readonly remote: RemoteCommands;
 
   constructor(
     readonly entry: GatewayEntry,
     private readonly emit: Emit,
     private readonly log: (line: string) => void,
-  ) {}
+    private readonly keys?: KeyStore,
+    remoteOptions?: RemoteOptions,
+  ) {
+    this.remote = new RemoteCommands(
+      {
+        group: entry.group,
+        origin: entry.username ?? '',
+        keys,
+        node: (path) => this.devices.get(path),
+        publish: (topic, metrics) => this.publishCommand(topic, metrics),
+        updated: (path) => {
+          const d = this.devices.get(path);
+          if (d) this.update(d);
+        },
+      },
+      remoteOptions,
+    );
+  }
+
+  private publishCommand(topic: string, metrics: Metric[]): Promise<void> {
+    const c = this.client;
+    if (!c || !c.connected) return Promise.reject(new Error('this workstation is not connected to the broker'));
+    const payload = codec.encodePayload({ timestamp: Date.now(), metrics } as Parameters<typeof codec.encodePayload>[0]);
+    return new Promise((resolve, reject) => c.publish(topic, Buffer.from(payload), { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+  }
 
   info(): GatewayInfo {
     const e = this.entry;
@@ -165,6 +199,7 @@ export class GatewayLink {
 
   async stop(): Promise<void> {
     this.closed = true;
+    this.remote.rejectAll('the gateway entry was removed');
     const c = this.client;
     this.client = null;
     if (c) await new Promise<void>((r) => c.end(true, {}, () => r()));
@@ -178,6 +213,7 @@ export class GatewayLink {
     this.state = 'offline';
     if (this.message !== why || was !== 'offline') this.log(`gateway ${this.entry.url}: ${why}`);
     this.message = why;
+    this.remote.rejectAll(`this workstation ${why}`);
     for (const d of this.devices.values()) this.setStatus(d, 'offline', `The workstation ${why}.`);
     for (const s of this.edges.values()) s.online = false;
   }
@@ -257,6 +293,12 @@ export class GatewayLink {
       return;
     }
     if (type !== 'DDATA') return;
+    // A node's answer to a command (this workstation's or another's): it carries no windows.
+    const reply = metrics.some((m) => m.name === REPLY.result) ? decodeReply(metrics) : undefined;
+    if (reply) {
+      this.remote.onReply(path, reply);
+      return;
+    }
     if (!d) {
       this.askRebirth(edge);
       return;
@@ -333,6 +375,8 @@ export class GatewayLink {
       return m && !m.isNull ? num(m.value) : 0;
     };
     const channels = str('node/channels').split(',').filter(Boolean);
+    // The node's link facts (key id, capabilities, stream): what commands through the gateway need.
+    const link = linkInfoFromBirth(metrics, (keyId) => this.keys?.find(device, keyId) !== undefined);
     const board = str('node/board', 'unknown');
     const old = this.devices.get(path);
     const info: NodeInfo = {
@@ -351,12 +395,19 @@ export class GatewayLink {
         hop: n('node/hop'),
         sampleRateHz: n('node/sample_rate_hz'),
         channels,
+        ...(link ? { info: link } : {}),
       },
+      ...(link ? { stream: { ...link.stream } } : {}),
+      ...(old?.info.config ? { config: old.info.config } : {}),
       stats: this.linkStats(old?.info.stats ?? emptyStats(), metrics),
       gateway: { id: this.entry.id, group, edge, device },
     };
-    const d: Device = old ?? { info, condition: new ConditionTracker(), lastUpdateMs: 0 };
+    const secure: SecureState = { nonce: str(REPLY.nonce), counter: n(REPLY.counter) };
+    const d: Device = old ?? { info, condition: new ConditionTracker(), lastUpdateMs: 0, secure };
     d.info = info;
+    // The same nonce: the highest counter either side knows; a new one starts again.
+    if (d.secure.nonce !== secure.nonce) d.secure = secure;
+    else d.secure.counter = Math.max(d.secure.counter, secure.counter);
     d.condition.heard(now);
     this.devices.set(path, d);
     this.update(d);
@@ -372,6 +423,9 @@ export class GatewayLinks {
     private readonly emit: Emit,
     private readonly dataDir: string | undefined,
     private readonly log: (line: string) => void = (l) => console.error(`vigil: ${l}`),
+    /** The pairing keys commands to gateway nodes are signed with (main/gateway/remote.ts). */
+    private readonly keys?: KeyStore,
+    private readonly remoteOptions?: RemoteOptions,
   ) {
     this.file = dataDir ? join(dataDir, 'gateways.json') : undefined;
   }
@@ -399,6 +453,25 @@ export class GatewayLinks {
 
   has(path: string): boolean {
     return [...this.links.values()].some((l) => l.devices.has(path));
+  }
+
+  // ---- The technician's commands to a gateway node (main/gateway/remote.ts) ----
+
+  getConfig(path: string): Promise<NodeConfig> {
+    return this.linkOf(path).remote.getConfig(path);
+  }
+  setConfig(path: string, changes: NodeConfigChanges): Promise<NodeConfig> {
+    return this.linkOf(path).remote.setConfig(path, changes);
+  }
+  setStream(path: string, s: StreamSettings): Promise<NodeInfo> {
+    return this.linkOf(path).remote.setStream(path, s);
+  }
+
+  /** The broker entry a gateway node is reached through. */
+  linkOf(path: string): GatewayLink {
+    const l = [...this.links.values()].find((x) => x.devices.has(path));
+    if (!l) throw new ApiError('not-found', `No node ${path} is known through a gateway`);
+    return l;
   }
 
   add(a: GatewayAdd): GatewayInfo {
@@ -438,7 +511,7 @@ export class GatewayLinks {
   }
 
   private open(entry: GatewayEntry): GatewayLink {
-    const l = new GatewayLink(entry, this.emit, this.log);
+    const l = new GatewayLink(entry, this.emit, this.log, this.keys, this.remoteOptions);
     this.links.set(entry.id, l);
     l.start();
     return l;

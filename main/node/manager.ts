@@ -24,8 +24,10 @@ import {
 import { listSerialPorts, openSerialLink } from '../transport/serial';
 import { checkSerialPath } from '../transport/serialPath';
 import type { ByteLink } from '../transport/byteLink';
+import type { Frame } from '../../models/protocol/index';
 import { RelayLink } from '../transport/relay';
 import { GatewayLinks } from '../gateway/workstation';
+import type { RemoteOptions } from '../gateway/remote';
 import { KeyStore } from './keys';
 import { NodeSession, type SessionOptions } from './session';
 import { DEMO_RECORDING_FILES, startVirtualNode, type VirtualNode } from './virtualNode';
@@ -53,6 +55,8 @@ export interface ManagerOptions {
   openLink?: (path: string) => Promise<ByteLink>;
   /** Whether a port path exists (reconnect polling); defaults to the file existing, for /dev paths. */
   portPresent?: (path: string) => boolean;
+  /** Commands to gateway nodes: the reply timeout and attempts (main/gateway/remote.ts; tests). */
+  gatewayCommands?: RemoteOptions;
 }
 
 export class NodeManager {
@@ -73,7 +77,7 @@ export class NodeManager {
 
   constructor(private readonly opts: ManagerOptions) {
     this.keys = opts.keys ?? new KeyStore(opts.dataDir);
-    this.gateways = new GatewayLinks((event, payload) => this.emit(event, payload), opts.dataDir);
+    this.gateways = new GatewayLinks((event, payload) => this.emit(event, payload), opts.dataDir, undefined, this.keys, opts.gatewayCommands);
     this.batchMs = opts.batchMs ?? 50;
     this.flushTimer = setInterval(() => this.flush(), this.batchMs);
     this.flushTimer.unref();
@@ -142,14 +146,15 @@ export class NodeManager {
   pair(path: string, name?: string): Promise<NodeInfo> {
     return this.session(path).pair(name);
   }
+  // A gateway node's configuration and stream go through its gateway, signed here (main/gateway/remote.ts).
   getConfig(path: string): Promise<NodeConfig> {
-    return this.session(path).getConfig();
+    return this.gateways.has(path) ? this.gateways.getConfig(path) : this.session(path).getConfig();
   }
   setConfig(path: string, changes: NodeConfigChanges): Promise<NodeConfig> {
-    return this.session(path).setConfig(changes);
+    return this.gateways.has(path) ? this.gateways.setConfig(path, changes) : this.session(path).setConfig(changes);
   }
   setStream(path: string, settings: StreamSettings): Promise<NodeInfo> {
-    return this.session(path).setStream(settings);
+    return this.gateways.has(path) ? this.gateways.setStream(path, settings) : this.session(path).setStream(settings);
   }
   syncTime(path: string): Promise<TimeSync> {
     return this.session(path).syncTime();
@@ -165,6 +170,17 @@ export class NodeManager {
   }
   modelStatus(path: string): ModelProgress | null {
     return this.session(path).modelProgress() ?? null;
+  }
+
+  // ---- A plant gateway's side of a workstation's command (main/gateway/commands.ts) ----
+
+  /** Writes a workstation's frame to a local node as it came and resolves with the node's answer (undefined: none in time). */
+  relay(path: string, type: number, seq: number, payload: Uint8Array): Promise<Frame | undefined> {
+    return this.session(path).relay(type, seq, payload);
+  }
+  /** The nonce of a local node link's latest HELLO, 16 hex digits ('' none). */
+  linkNonce(path: string): string {
+    return this.sessions.get(path)?.linkNonce() ?? '';
   }
 
   // ---- Bluetooth LE, relayed by the renderer ----
@@ -200,7 +216,7 @@ export class NodeManager {
   }
 
   private session(path: string): NodeSession {
-    if (this.gateways.has(path)) throw new ApiError('unsupported', `${path} is reached through a plant gateway: this workstation reads its data but does not send it commands yet`);
+    if (this.gateways.has(path)) throw new ApiError('unsupported', `${path} is reached through a plant gateway: only its configuration and stream settings can be changed from here (pairing, time, ping and model updates need the node on this workstation's cable or Bluetooth)`);
     const s = this.sessions.get(path);
     if (!s) throw new ApiError('not-found', `No node is connected on ${path}`);
     return s;

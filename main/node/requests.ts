@@ -45,6 +45,8 @@ interface Pending {
   /** The type an ACK/NACK must name (the inner type for SECURE). */
   reqType: number;
   secure: boolean;
+  /** A relayed frame (relay): a NACK resolves with the frame instead of rejecting. */
+  raw?: boolean;
   seqs: number[];
   timer?: NodeJS.Timeout;
   resolve: (f: Frame) => void;
@@ -74,9 +76,45 @@ export class RequestLayer {
   ) {}
 
   nextSeq(): number {
-    const s = this.txSeq;
-    this.txSeq = (this.txSeq + 1) & 0xffff;
+    let s = this.txSeq;
+    // A seq a relayed command still waits on (relay) is skipped.
+    while (this.pending.has(s)) s = (s + 1) & 0xffff;
+    this.txSeq = (s + 1) & 0xffff;
     return s;
+  }
+
+  /**
+   * Writes a frame made elsewhere with its own seq (a workstation's signed command through the plant
+   * gateway, main/gateway/commands.ts) and waits once for the node's answer: a frame of `responses`
+   * or a NACK naming `reqType` (or SECURE), resolved as it came; undefined after `timeoutMs`.
+   * Rejects without a link, and when the seq is in use by a request still waiting.
+   */
+  relay(type: number, seq: number, payload: Uint8Array, reqType: number, responses: number[], timeoutMs: number): Promise<Frame | undefined> {
+    return new Promise<Frame | undefined>((resolve, reject) => {
+      const link = this.host.link();
+      if (!link) return reject(lostBeforeAnswer('the relayed command'));
+      if (this.pending.has(seq)) return reject(new ApiError('port-busy', `seq ${seq} is in use on the node's link; send again with another`));
+      const p: Pending = { what: 'the relayed command', responses, reqType, secure: type === MSG_SECURE, raw: true, seqs: [seq], resolve: () => {}, reject: () => {} };
+      const settle = () => {
+        if (p.timer) clearTimeout(p.timer);
+        this.pending.delete(seq);
+      };
+      p.resolve = (f) => {
+        settle();
+        resolve(f);
+      };
+      p.reject = (e) => {
+        settle();
+        reject(e);
+      };
+      this.pending.set(seq, p);
+      p.timer = setTimeout(() => {
+        settle();
+        this.host.counters.failedRequests++;
+        resolve(undefined);
+      }, timeoutMs);
+      link.write(encodeFrame(type, seq, payload)).catch((e: Error) => p.reject(new ApiError('port-failed', `Could not write to the node: ${e.message}`)));
+    });
   }
 
   /** A new HELLO nonce restarts the SECURE counter. */
@@ -145,6 +183,10 @@ export class RequestLayer {
       const n = decodeNack(f.payload);
       if (n.reqType !== p.reqType && !(p.secure && n.reqType === MSG_SECURE)) return false;
       this.host.counters.nacks++;
+      if (p.raw) {
+        p.resolve(f);
+        return true;
+      }
       const name = NACK_NAMES[n.reason] ?? `reason ${n.reason}`;
       const Err = p.secure && (n.reason === NACK_AUTH_FAILED || n.reason === NACK_REPLAY) ? SecureStale : ApiError;
       p.reject(new Err('refused', `The node refused ${p.what}: ${nackReasonText(n.reason, n.detail)} (${name})`));

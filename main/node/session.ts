@@ -244,6 +244,36 @@ export class NodeSession extends SessionLink {
     return { rttMs };
   }
 
+  // ---- Commands relayed for a plant gateway's workstations (main/gateway/commands.ts) ----------
+
+  /** The nonce of the link's latest HELLO, 16 hex digits; '' before one with an INFO block. */
+  linkNonce(): string {
+    return this.nonce ? W.hex(this.nonce) : '';
+  }
+
+  /**
+   * Writes a workstation's frame as it came (a SECURE signed there, or CONFIG_GET) with its own seq
+   * and resolves with the node's answer as it came (ACK, NACK, CONFIG), undefined when none came in
+   * one request timeout. The gateway holds no key: the node checks the SECURE tag. An accepted STREAM
+   * becomes this session's stream settings (re-applied after a reconnect, like the app's own), an
+   * accepted CONFIG_SET is read back so NodeInfo shows it.
+   */
+  async relay(type: number, seq: number, payload: Uint8Array): Promise<Frame | undefined> {
+    if (!this.link || !this.hello) throw new ApiError('port-failed', `The node on ${this.path} is ${this.status === 'reconnecting' ? 'reconnecting' : 'not connected'}`);
+    const inner = type === P.MSG_SECURE ? P.decodeSecure(payload) : undefined;
+    const responses = type === P.MSG_CONFIG_GET ? [P.MSG_CONFIG] : [P.MSG_ACK];
+    const f = await this.requests.relay(type, seq, payload, inner ? inner.innerType : type, responses, this.requestTimeoutMs);
+    if (inner && f?.type === P.MSG_ACK) {
+      if (inner.innerType === P.MSG_STREAM) {
+        const st = P.decodeStream(inner.innerPayload);
+        this.stream = { features: (st.mode & P.STREAM_FEATURES) !== 0, raw: (st.mode & P.STREAM_RAW) !== 0, rawDecimation: st.rawDecimation };
+        if (this.wire) this.wire = { ...this.wire, streamMode: st.mode, rawDecimation: st.rawDecimation };
+        this.emitUpdate();
+      } else if (inner.innerType === P.MSG_CONFIG_SET) await this.getConfig().catch(() => {});
+    }
+    return f;
+  }
+
   /** Decodes a response payload; one the app cannot read is counted and said in plain words. */
   private decodeReply<T>(what: string, decode: () => T): T {
     try {

@@ -9,13 +9,13 @@ export const SPARKPLUG_NAMESPACE = 'spBv1.0';
 
 export type MessageType = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'DBIRTH' | 'DDEATH' | 'DDATA' | 'NCMD' | 'DCMD';
 
-export type MetricType = 'UInt8' | 'UInt32' | 'UInt64' | 'Int32' | 'Float' | 'Double' | 'Boolean' | 'String';
+export type MetricType = 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'Int32' | 'Float' | 'Double' | 'Boolean' | 'String' | 'Bytes';
 
 export interface Metric {
   name: string;
   type: MetricType;
   /** null: unknown (no model, no score yet); encoded as Sparkplug's is_null. */
-  value: number | boolean | string | null;
+  value: number | boolean | string | Uint8Array | null;
   /** ms since the epoch. */
   timestamp: number;
   /** Sparkplug's is_historical: replayed from the gateway's buffer, not live. */

@@ -122,11 +122,13 @@ describe.skipIf(!mq.available && !inCi)('a workstation adds a plant gateway: its
     expect(logged.join('\n')).not.toContain('office-secret');
   });
 
-  it('refuses a node command for a gateway node in plain words', async () => {
+  it('reads a gateway node\'s configuration through the gateway; refuses a change to an unpaired node and the cable-only requests in plain words', async () => {
     const path = updates.find((u) => u.link === 'gateway')!.path;
-    await expect(service.handle('nodes.config.get', { path })).rejects.toMatchObject({ code: 'unsupported' });
+    expect(await service.handle('nodes.config.get', { path })).toMatchObject({ name: 'gw1-v1' });
+    await expect(service.handle('nodes.config.set', { path, changes: { shaftHz: 10 } })).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/not paired/) });
     await expect(service.handle('nodes.disconnect', { path })).rejects.toMatchObject({ code: 'unsupported' });
-  });
+    await expect(service.handle('nodes.time', { path })).rejects.toMatchObject({ code: 'unsupported' });
+  }, 20_000);
 
   it('a killed gateway (NDEATH through its will) shows its node offline with the reason', async () => {
     gateway.kill('SIGKILL');

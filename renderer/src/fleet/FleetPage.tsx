@@ -376,8 +376,8 @@ export function FleetPage({ client, nodes, extras }: { client: VigilClient; node
       let n = 0;
       for (const p of byParent.get(machineId) ?? []) {
         const info = p.nodeId ? known.get(p.nodeId)?.info : undefined;
-        // A gateway's node takes no commands from this workstation (docs/gateway.md, "Workstations").
-        if (info?.status !== 'online' || info.link === 'gateway') continue;
+        // A gateway's node takes the change signed with its pairing key: skipped where this workstation holds none (docs/gateway.md, "Commands").
+        if (info?.status !== 'online' || (info.link === 'gateway' && !info.hello?.info?.keyKnown)) continue;
         await client.invoke('nodes.config.set', { path: info.path, changes: { shaftHz } });
         n++;
       }

@@ -145,11 +145,17 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
           </dl>
           <LinkCounters node={node} />
         </div>
+        {/* Through a gateway only the configuration and the stream travel (signed, docs/gateway.md "Commands"). */}
         {h && node.link !== 'gateway' && (
           <div className="node-col">
             {caps.has('pair') && <PairSection client={client} node={node} usable={usable} />}
             {caps.has('stream') && <StreamSection client={client} node={node} usable={usable} caps={caps} />}
             {(caps.has('time') || caps.has('ping')) && <TimeSection client={client} node={node} usable={usable} caps={caps} />}
+          </div>
+        )}
+        {h && node.link === 'gateway' && caps.has('stream') && (
+          <div className="node-col">
+            <StreamSection client={client} node={node} usable={usable} caps={caps} />
           </div>
         )}
         {h && caps.has('config') && (

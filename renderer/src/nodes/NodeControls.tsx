@@ -19,12 +19,16 @@ interface SectionProps {
   usable: boolean;
 }
 
-/** Why a command that needs the node's key cannot go over Bluetooth LE, or null when it can. */
+/**
+ * Why a command that needs the node's key cannot go over Bluetooth LE or through a plant gateway
+ * (every change there is signed with the pairing key, docs/gateway.md "Commands"), or null when it can.
+ */
 function bleKeyProblem(node: NodeInfo): string | null {
   const info = node.hello?.info;
-  if (node.link !== 'ble' || !info) return null;
-  if (!info.paired) return t('nodes.ctl.bleNotPaired');
-  if (!info.keyKnown) return t('nodes.ctl.bleKeyElsewhere');
+  if ((node.link !== 'ble' && node.link !== 'gateway') || !info) return null;
+  const gw = node.link === 'gateway';
+  if (!info.paired) return t(gw ? 'nodes.ctl.gatewayNotPaired' : 'nodes.ctl.bleNotPaired');
+  if (!info.keyKnown) return t(gw ? 'nodes.ctl.gatewayKeyElsewhere' : 'nodes.ctl.bleKeyElsewhere');
   return null;
 }
 
@@ -287,7 +291,8 @@ export function StreamSection({ client, node, usable, caps }: SectionProps & { c
   const tooMuch = node.link === 'ble' && raw && decOk && rawRate > BLE_BUDGET_BYTES_PER_S;
   const keyProblem = bleKeyProblem(node);
   // Unpaired over BLE only the boot default (features, D = 1) is accepted (docs/protocol.md 3.8).
-  const needsKey = node.link === 'ble' && !(features && !raw && d === 1);
+  // Through a gateway every STREAM is signed.
+  const needsKey = node.link === 'gateway' || (node.link === 'ble' && !(features && !raw && d === 1));
   const blocked = needsKey && keyProblem !== null;
   const changed = features !== current.features || raw !== current.raw || d !== current.rawDecimation;
 

@@ -50,7 +50,7 @@ describe('gateways.add arguments', () => {
     expect(() => validateRequest('gateways.remove', { id: '../x' })).toThrow();
   });
 
-  it('lets a gateway node\'s path through node requests (main then answers unsupported)', () => {
+  it('lets a gateway node\'s path through node requests (main then routes them to its gateway)', () => {
     expect(validateRequest('nodes.config.get', { path: 'gateway:plant/gw1/0123456789abcdef01234567' }).args).toEqual({ path: 'gateway:plant/gw1/0123456789abcdef01234567' });
     expect(() => validateRequest('nodes.config.get', { path: 'gateway:plant/gw1/a/b' })).toThrow(/gateway:/);
   });

@@ -64,6 +64,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   ];
   const points = await measureSparse(archs, [0.25, 0.5, 0.75]);
   for (const p of points) console.log(`  { widths: [${p.widths.join(', ')}], storedBlocks: [${p.storedBlocks.map(String).join(', ')}], insnDense: ${p.insnDense}, insn: ${p.insn} },`);
-  console.log('dense model of the dense-stored ones: max |err|', Math.max(...points.map((p) => Math.abs(insnOf(p.widths) - p.insnDense))));
+  console.log("dense model of the dense-stored ones: max |err|", Math.max(...points.map((p) => Math.abs(insnOf(p.widths) - p.insnDense))));
   console.log('fit', fitSparseInsn(points));
 }

@@ -25,13 +25,17 @@ static inline int8_t requant(int32_t acc, const nn_channel_t *c, int32_t z_y, in
     return (int8_t)y;
 }
 
-/* The block-sparse layer (§2.4.1): per row pair, the stored blocks only, columns ascending. */
-static void dense_s8_sparse_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
+/* A block-sparse layer (§2.4.1): per output row, the stored blocks of its row pair only (the
+ * blocks not stored are zero), columns ascending. The requantization is the dense reference's, on a
+ * layer of no inputs whose bias is the accumulator: one copy of it in the image. On the Cortex-M4
+ * this runs only for single-rounding models (the SIMD kernel takes the others). */
+__attribute__((noinline, optimize("Os"))) static void dense_s8_sparse_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
 {
-    const int8_t *b = l->weights;
-    const uint8_t *mk = l->mask;
-    for (size_t o = 0; o + 1u < l->out_dim; o += 2u) {
-        int32_t acc0 = l->channel[o].bias, acc1 = l->channel[o + 1u].bias;
+    const int8_t *pair = l->weights; /* the first stored block of row pair o / 2 */
+    for (size_t o = 0; o < l->out_dim; o++) {
+        const int8_t *b = pair + 4u * (o & 1u);
+        const uint8_t *mk = l->mask + 4u * (o / 2u) * l->mask_words;
+        nn_channel_t acc = l->channel[o];
         for (size_t k = 0; k < l->mask_words; k++, mk += 4) {
             uint32_t m = (uint32_t)mk[0] | (uint32_t)mk[1] << 8 | (uint32_t)mk[2] << 16 | (uint32_t)mk[3] << 24;
             while (m != 0u) {
@@ -39,14 +43,16 @@ static void dense_s8_sparse_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
                 m ^= 0x80000000u >> j;
                 const int8_t *xi = x + 128u * k + 4u * j;
                 for (size_t t = 0; t < 4u; t++) {
-                    acc0 += (int32_t)b[t] * xi[t];
-                    acc1 += (int32_t)b[4u + t] * xi[t];
+                    acc.bias += (int32_t)b[t] * xi[t];
                 }
                 b += 8;
             }
         }
-        y[o] = requant(acc0, &l->channel[o], l->z_y, l->act_min, l->single_rounding);
-        y[o + 1u] = requant(acc1, &l->channel[o + 1u], l->z_y, l->act_min, l->single_rounding);
+        if (o & 1u) {
+            pair = b - 4;
+        }
+        const nn_dense_t one = {NULL, &acc, 0, 1, l->z_y, l->act_min, l->single_rounding, NULL, 0};
+        nn_dense_s8_ref(&one, x, &y[o]);
     }
 }
 

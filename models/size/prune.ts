@@ -1,8 +1,8 @@
 /**
  * Magnitude pruning in the blocks the node's int8 kernel works on (firmware/src/nn/dense_m4.S):
  * 2 output rows x 4 inputs. Per layer, the requested fraction of blocks with the smallest L1 norm
- * is set to zero, so that a kernel which skips all-zero blocks could skip exactly those (today's
- * kernel multiplies them like any other: docs/size.md).
+ * is set to zero. The model blob then stores such a layer block-sparse (docs/model-format.md 2.4.1)
+ * and the node's kernel skips exactly those blocks (docs/size.md).
  */
 import { makeSelfTest } from '../nn/quantize';
 import type { DenseF32, FloatAutoencoder, Int8Autoencoder } from '../nn/types';

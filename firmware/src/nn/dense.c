@@ -25,11 +25,24 @@ static inline int8_t requant(int32_t acc, const nn_channel_t *c, int32_t z_y, in
     return (int8_t)y;
 }
 
+/* The dense layer (§1.2): one pass per output, bias + W x, requantize, clamp. */
+__attribute__((noinline)) static void dense_s8_rows(const nn_dense_t *l, const int8_t *x, int8_t *y)
+{
+    for (size_t o = 0; o < l->out_dim; o++) {
+        const int8_t *w = l->weights + o * l->in_dim;
+        int32_t acc = l->channel[o].bias; /* z_x already folded in */
+        for (size_t i = 0; i < l->in_dim; i++) {
+            acc += (int32_t)w[i] * x[i];
+        }
+        y[o] = requant(acc, &l->channel[o], l->z_y, l->act_min, l->single_rounding);
+    }
+}
+
 /* A block-sparse layer (§2.4.1): per output row, the stored blocks of its row pair only (the
  * blocks not stored are zero), columns ascending. The requantization is the dense reference's, on a
  * layer of no inputs whose bias is the accumulator: one copy of it in the image. On the Cortex-M4
  * this runs only for single-rounding models (the SIMD kernel takes the others). */
-__attribute__((noinline, optimize("Os"))) static void dense_s8_sparse_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
+__attribute__((noinline, cold)) static void dense_s8_sparse_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
 {
     const int8_t *pair = l->weights; /* the first stored block of row pair o / 2 */
     for (size_t o = 0; o < l->out_dim; o++) {
@@ -52,7 +65,7 @@ __attribute__((noinline, optimize("Os"))) static void dense_s8_sparse_ref(const 
             pair = b - 4;
         }
         const nn_dense_t one = {NULL, &acc, 0, 1, l->z_y, l->act_min, l->single_rounding, NULL, 0};
-        nn_dense_s8_ref(&one, x, &y[o]);
+        dense_s8_rows(&one, x, &y[o]);
     }
 }
 
@@ -60,15 +73,8 @@ void nn_dense_s8_ref(const nn_dense_t *l, const int8_t *x, int8_t *y)
 {
     if (l->mask != NULL) {
         dense_s8_sparse_ref(l, x, y);
-        return;
-    }
-    for (size_t o = 0; o < l->out_dim; o++) {
-        const int8_t *w = l->weights + o * l->in_dim;
-        int32_t acc = l->channel[o].bias; /* z_x already folded in */
-        for (size_t i = 0; i < l->in_dim; i++) {
-            acc += (int32_t)w[i] * x[i];
-        }
-        y[o] = requant(acc, &l->channel[o], l->z_y, l->act_min, l->single_rounding);
+    } else {
+        dense_s8_rows(l, x, y);
     }
 }
 

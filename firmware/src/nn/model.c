@@ -20,7 +20,7 @@ static size_t layer_record_size(size_t in, size_t out, bool sparse, size_t store
 
 /* The block mask of a block-sparse layer (§2.4.1): whole 2x4 blocks, the mask inside the blob
  * before `end`, no bit past the layer's inputs. Returns the stored blocks, or -1 if malformed. */
-__attribute__((noinline, optimize("Os"))) static int32_t sparse_mask_check(const uint8_t *b, size_t p, uint32_t in, uint32_t out, size_t end)
+__attribute__((noinline, cold)) static int32_t sparse_mask_check(const uint8_t *b, size_t p, uint32_t in, uint32_t out, size_t end)
 {
     if ((in & 3u) != 0 || (out & 1u) != 0) {
         return -1;

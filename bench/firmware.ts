@@ -20,6 +20,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './run';
 import { runQemuBench } from './qemuBench';
+import { measureInsn } from './nnsize';
+import { readVgmFile, writeModelBlob } from '../models/nn/modelFile';
+import { pruneInt8Blocks } from '../models/size/prune';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const FW = join(ROOT, 'firmware');
@@ -203,11 +206,38 @@ function deepest(g: CallGraph): { entry: Record<string, number>; unknown: Set<st
   return { entry, unknown, path };
 }
 
+/**
+ * Skipping pruned blocks (docs/model-format.md 2.4.1): the default 64-32-8-32-64 model with 25 % and
+ * 50 % of every layer's 2x4 weight blocks pruned (smallest L1 first, models/size/prune.ts
+ * pruneInt8Blocks), each stored dense (every block multiplied) and block-sparse (the kernel skips the
+ * pruned blocks), timed by the nnsize image (bench/nnsize.ts: nn_net_run on the self-test input, the
+ * node's kernels) beside the unpruned model in the same harness.
+ */
+async function sparseFigures() {
+  const model = readVgmFile(readFileSync(join(ROOT, 'renderer/public/models/default.vgm'))).model;
+  const p25 = pruneInt8Blocks(model, 0.25);
+  const p50 = pruneInt8Blocks(model, 0.5);
+  const blobs = [writeModelBlob(model), writeModelBlob(p25, undefined, { storage: 'dense' }), writeModelBlob(p25), writeModelBlob(p50, undefined, { storage: 'dense' }), writeModelBlob(p50)];
+  const m = await measureInsn(blobs);
+  return {
+    insn_inference_dense_nnsize: m[0].insn,
+    insn_inference_pruned25_dense: m[1].insn,
+    insn_inference_sparse25: m[2].insn,
+    insn_inference_pruned50_dense: m[3].insn,
+    insn_inference_sparse50: m[4].insn,
+    model_bytes_dense: blobs[0].length,
+    model_bytes_sparse25: blobs[2].length,
+    model_bytes_sparse50: blobs[4].length,
+    sparse_selftest_on_target: m.every((x) => x.selftest) ? 'yes' : 'NO',
+  };
+}
+
 export async function firmwareBench(): Promise<BenchResult> {
   run('make', ['-s', '-C', FW, 'arm']);
   const a = await runQemuBench(BENCH_ELF, 'the benchmark image');
   const b = await runQemuBench(BENCH_ELF, 'the benchmark image');
   const repeatable = JSON.stringify(a) === JSON.stringify(b);
+  const sp = await sparseFigures();
 
   const node = sizes(NODE_ELF);
   const qemuNode = sizes(QEMU_NODE_ELF);
@@ -262,6 +292,8 @@ export async function firmwareBench(): Promise<BenchResult> {
       features_wire_bytes: a.features_wire_bytes,
       qemu_image_flash_bytes: qemuNode.text + qemuNode.data,
       repeatable: repeatable ? 'yes' : 'NO',
+      // Skipping pruned blocks (block-sparse layers): the default model pruned 25 / 50 %, dense vs block-sparse.
+      ...sp,
     },
     targets: {
       flash_bytes: '<= 40960 (40 KB, set when the image carried the 7,980-byte CWRU default model, which this node refuses and no longer carries: see the notes)',
@@ -270,6 +302,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_window_total: '<= 150,000 (about 5 % duty cycle)',
       insn_window_total_baseline: '<= 150,000 (the node learning or detecting with its own baseline)',
       insn_inference: '<= 16,000 for 64-32-8-32-64 (CMSIS-NN arm_fully_connected_s8: 16,000)',
+      insn_inference_sparse50: 'below insn_inference_pruned50_dense (the same weights, every block multiplied)',
       duty_cycle: `window at ${CLOCK_HZ / 1e6} MHz per hop of ${HOP} samples at ${ODR_HZ} Hz`,
     },
     notes: [
@@ -279,6 +312,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       'insn_fft_1024: the 1024-point real FFT to the power spectrum (split and |Y|^2 included); insn_features_window: 3 axes x (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands)',
       'insn_inference: input standardisation and quantisation of 64 features + 4 dense int8 layers + squared error; insn_dense_layers: the 4 layers alone (what the CMSIS-NN figure covers)',
       `operator fusion: insn_dense_fused_ref (nn_dense_s8_ref: multiply-accumulate, bias, requantize, ReLU in one pass per output) against insn_dense_unfused_ref (firmware/src/nn/dense_unfused.c, in the benchmark image and tests only: the same inner loop into ${a.dense_unfused_scratch_bytes} bytes of int32 scratch, then bias, requantize and clamp as three more passes over it), both plain C on the 4 layers of 64-32-8-32-64: unfused costs ${a.insn_dense_unfused_ref - a.insn_dense_fused_ref} more (${pct(a.insn_dense_unfused_ref, a.insn_dense_fused_ref)}); insn_dense_unfused_mac_ref is pass 1 alone, so the epilogue is ${a.insn_dense_fused_ref - a.insn_dense_unfused_mac_ref} fused and ${a.insn_dense_unfused_ref - a.insn_dense_unfused_mac_ref} unfused; insn_dense_fused_simd is the node's kernel in the same harness. insn_dense_small_*: the same on the shapes 64-16-4-16-64 (the default layers' leading weights, a timing of the shapes, not a trained model): ${pct(a.insn_dense_small_unfused_ref, a.insn_dense_small_fused_ref)}. The image checks the three kernels' outputs are identical on every layer`,
+      `skipping pruned blocks: the default model with half of every layer's 2x4 weight blocks pruned runs ${sp.insn_inference_sparse50} instructions stored block-sparse against ${sp.insn_inference_pruned50_dense} stored dense (${pct(sp.insn_inference_sparse50, sp.insn_inference_pruned50_dense)}; unpruned ${sp.insn_inference_dense_nnsize} in the same harness) in ${sp.model_bytes_sparse50} bytes instead of ${sp.model_bytes_dense}; a quarter pruned: ${sp.insn_inference_sparse25} against ${sp.insn_inference_pruned25_dense} (${pct(sp.insn_inference_sparse25, sp.insn_inference_pruned25_dense)}), ${sp.model_bytes_sparse25} bytes. The skipping loop costs 15 instructions per stored block and 11 per row pair against 13 per block dense (models/size/cost.ts INSN_SPARSE_FIT); timed by the nnsize image on each model's self-test input, each model's self-test passing on the target: ${sp.sparse_selftest_on_target}`,
       'duty_cycle counts one instruction per cycle; on silicon VLDM/VSTM/SMLAL take more than one cycle and flash wait states add (ART accelerator), so expect somewhat more',
       `flash and RAM: ${relative(ROOT, NODE_ELF)} (IIS3DWB on SPI1, flash model store, protocol ${firmwareProtocolVersion()} with wired and BLE links; no built-in model: the CWRU default is for 48 kHz / 2 axes and this node samples 3 axes at 26.7 kHz, so it would refuse it — with it the image would be ${flash + 7980} bytes, over the 40 KB target; instead the node learns its own baseline, whose code, record store and wiring the image carries); the QEMU image (RAM model store, 4 KB receive ring) is ${qemuNode.text + qemuNode.data} bytes of flash`,
       `deepest stack ${entry.Reset_Handler} bytes from Reset_Handler (${path.map((p) => p.replace(/^.*:/, '')).join(' > ')}) + ${EXCEPTION_FRAME} (FPU exception frame) + ${isr} (deepest interrupt handler); library functions without call-graph data counted as ${LIB_FRAME} bytes each: ${[...unknown].join(', ') || 'none'}`,

@@ -37,6 +37,9 @@
  *   size_candidates, size_candidates_trained   rows in the trade-off table, and how many were trained
  *   size_chosen_insn_measured, size_default_insn_measured  nn_net_run of those int8 models in QEMU (icount)
  *   size_insn_model_max_err            largest |modelled - measured| / measured over the measured models
+ *                                      (the pruned ones too: block-sparse layers skip their pruned blocks)
+ *   size_chosen_sparse_layers          layers of the chosen blob stored block-sparse (docs/model-format.md 2.4.1)
+ *   size_chosen_insn_if_stored_dense   the chosen model's instructions were every layer stored dense
  *
  * The same search where quality can separate the candidates (sizeSearchHarder; null, with a note,
  * without ../shared/data/uestc or femto), for the node's default budget, each set SET in
@@ -63,7 +66,7 @@ import { defaultFeatureSpec } from '../models/features/spec';
 import { fitKMeans } from '../models/eval/kmeans';
 import { evaluate, KMEANS_K, KMEANS_SEED, summarize } from '../models/eval/report';
 import { concatWindowSets, pick, prepareData, splitSources, windowsOf as windowSetOf, type PreparedData } from '../models/train/dataset';
-import { insnOf } from '../models/size/cost';
+import { insnStoredOf, sparseLayersOf } from '../models/size/cost';
 import { NODE_BUDGET, sizeSearch, tradeoffTable, type SizeCandidate } from '../models/size/search';
 import type { FeatureSpec } from '../models/features/spec';
 import { writeModelBlob as blobOf } from '../models/nn/modelFile';
@@ -176,7 +179,8 @@ export async function kmeansBaseline(figures: BenchResult['figures'], notes: str
 export async function sizeSearchFigures(figures: BenchResult['figures'], notes: string[]): Promise<void> {
   const keys = ['size_search_s', 'size_chosen_arch', 'size_chosen_bytes', 'size_chosen_insn_inference', 'size_chosen_false_alarm_rate', 'size_chosen_detection_rate_min', 'size_chosen_false_alarm_at_detection',
     'size_default_bytes', 'size_default_insn_inference', 'size_default_false_alarm_rate', 'size_default_detection_rate_min', 'size_default_false_alarm_at_detection',
-    'size_candidates', 'size_candidates_trained', 'size_chosen_insn_measured', 'size_default_insn_measured', 'size_insn_model_max_err'];
+    'size_candidates', 'size_candidates_trained', 'size_chosen_insn_measured', 'size_default_insn_measured', 'size_insn_model_max_err',
+    'size_chosen_sparse_layers', 'size_chosen_insn_if_stored_dense'];
   const path = join(CWRU, 'manifest.csv');
   if (!existsSync(path)) {
     for (const k of keys) figures[k] = null;
@@ -196,6 +200,8 @@ export async function sizeSearchFigures(figures: BenchResult['figures'], notes: 
   figures.size_chosen_arch = c.name;
   figures.size_chosen_bytes = c.bytes;
   figures.size_chosen_insn_inference = c.insn;
+  figures.size_chosen_sparse_layers = c.sparseLayers;
+  figures.size_chosen_insn_if_stored_dense = c.insnDenseStorage;
   figures.size_chosen_false_alarm_rate = r4(c.falseAlarmRate);
   figures.size_chosen_detection_rate_min = r4(c.detectionRateMin);
   figures.size_chosen_false_alarm_at_detection = r4(c.falseAlarmAtDetection);
@@ -208,23 +214,24 @@ export async function sizeSearchFigures(figures: BenchResult['figures'], notes: 
   figures.size_candidates_trained = r.candidates.filter((x) => x.trained).length;
   notes.push(`size search: ${channels.join(',')} of ../shared/data/cwru, budget flash ${NODE_BUDGET.flashBytes} B, RAM ${NODE_BUDGET.ramBytes} B (<= ${NODE_BUDGET.channelsMax} channels), ${NODE_BUDGET.insn} insn; ${r.epochs} epochs per candidate (early stop 20), ${r.fineTuneEpochs} fine-tuning epochs after pruning, teacher ${r.teacher ? r.teacher.widths.join('-') : 'none'}; ranking: false alarms at ${r.detectionTarget * 100}% detection of every fault class, then bytes, then insn`);
   for (const line of tradeoffTable(r)) notes.push(`size: ${line}`);
-  // The cost model against QEMU: every trained unpruned, undistilled model of the search.
-  const measured = r.candidates.filter((x) => x.trained && x.model && x.prune === 0 && !x.distilled);
+  // The cost model against QEMU: every trained undistilled model of the search, the pruned ones as
+  // their blobs store them (block-sparse layers: the kernel skips the pruned blocks).
+  const measured = r.candidates.filter((x) => x.trained && x.model && !x.distilled);
   try {
     const m = await measureInsn(measured.map((x) => blobOf(x.model!)));
     let maxErr = 0;
     measured.forEach((x, i) => {
       if (!m[i].selftest) throw new Error(`${x.name}: the C self-test on the target failed`);
-      maxErr = Math.max(maxErr, Math.abs(insnOf(x.widths) - m[i].insn) / m[i].insn);
+      maxErr = Math.max(maxErr, Math.abs(insnStoredOf(x.widths, sparseLayersOf(x.model!)) - m[i].insn) / m[i].insn);
     });
     figures.size_insn_model_max_err = Number(maxErr.toFixed(5));
     const at = (x: typeof c) => {
-      const i = measured.findIndex((y) => y.widths.join() === x.widths.join());
+      const i = measured.indexOf(x);
       return i >= 0 ? m[i].insn : null;
     };
     figures.size_chosen_insn_measured = at(c);
     figures.size_default_insn_measured = at(d);
-    notes.push(`size: instruction model checked on ${measured.length} trained models in QEMU (${measured.map((x, i) => `${x.widths.join('-')} ${m[i].insn}`).join(', ')}); pruned models run the same instructions today (the kernel does not skip zero blocks)`);
+    notes.push(`size: instruction model checked on ${measured.length} trained models in QEMU (${measured.map((x, i) => `${x.name} ${m[i].insn}`).join(', ')}); pruned models are stored block-sparse where that is smaller and the kernel skips their pruned blocks`);
   } catch (e) {
     figures.size_insn_model_max_err = figures.size_chosen_insn_measured = figures.size_default_insn_measured = null;
     notes.push(`size: no QEMU measurement (${(e as Error).message.split('\n')[0]}); insn figures are the fitted model's`);

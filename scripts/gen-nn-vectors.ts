@@ -26,6 +26,8 @@ import { hmacSha256, sha256, toHex } from '../models/crypto/sha256';
 import { featureSpecBytes } from '../models/nn/specHash';
 import type { FloatAutoencoder, Int8Autoencoder } from '../models/nn/types';
 import { crc32 } from '../models/protocol/crc32';
+import { pruneBlocks } from '../models/size/prune';
+import { blobLayout, layerStorageOf } from '../models/nn/modelFile';
 
 export const GENERATOR = generatorStamp(import.meta.url);
 export const JSON_PATH = join(OUT_ROOT, 'test', 'vectors', 'nn_vectors.json');
@@ -34,7 +36,7 @@ export const HEADER_PATH = join(OUT_ROOT, 'test', 'vectors', 'nn_vectors.h');
 export const TEST_KEY = Uint8Array.from({ length: 32 }, (_, i) => i);
 
 /** A 64-32-8-32-64 autoencoder with PRNG weights and the demo recording's standardisation. */
-export function vectorModel(): { q: Int8Autoencoder; normal: Float32Array[]; fault: Float32Array[] } {
+export function vectorModel(): { q: Int8Autoencoder; normal: Float32Array[]; fault: Float32Array[]; float: FloatAutoencoder } {
   const spec = defaultFeatureSpec(48000);
   const normal = extractFeatures(readDemo('cwru_normal_0hp_1797rpm_48k_1s.csv'), spec).map((w) => w.logBands);
   const fault = extractFeatures(readDemo('cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv'), spec).map((w) => w.logBands);
@@ -54,7 +56,26 @@ export function vectorModel(): { q: Int8Autoencoder; normal: Float32Array[]; fau
   });
   const float: FloatAutoencoder = { spec, axes: [0, 1], mean, std, layers };
   const q = quantizeAutoencoder(float, normal, { modelVersion: 7 });
+  return { q, normal, fault, float };
+}
+
+/**
+ * The same float model with half of every layer's 2x4 weight blocks pruned (models/size/prune.ts,
+ * smallest L1 norm first), quantized the same way: its blob stores every layer block-sparse
+ * (docs/model-format.md 2.4.1). Model version 8.
+ */
+export function sparseVectorModel(): { q: Int8Autoencoder; normal: Float32Array[]; fault: Float32Array[] } {
+  const { float, normal, fault } = vectorModel();
+  const q = quantizeAutoencoder(pruneBlocks(float, 0.5).model, normal, { modelVersion: 8 });
   return { q, normal, fault };
+}
+
+/** Recomputes a mutated blob's CRC and tag, so that the reader's structural checks are what refuse it. */
+export function resign(blob: Uint8Array, key: Uint8Array): Uint8Array {
+  const crcOffset = blob.length - 36;
+  new DataView(blob.buffer, blob.byteOffset, blob.byteLength).setUint32(crcOffset, crc32(blob, 0, crcOffset), true);
+  blob.set(hmacSha256(key, blob.subarray(0, crcOffset + 4)), crcOffset + 4);
+  return blob;
 }
 
 export function buildVectors() {
@@ -134,6 +155,33 @@ export function buildVectors() {
   const qs = withRounding(q, 'single');
   const blobSingle = writeModelBlob(qs, TEST_KEY);
   const tracesSingle = inputs.map((c) => ({ ...c, t: runInt8(qs, c.x) }));
+
+  // ---- a pruned model stored block-sparse (section 2.4.1), both rounding modes ----
+  // The expected outputs are the DENSE computation of the same int8 weights (runInt8 on the
+  // quantized model, which carries no sparse form): the readers' block-skipping kernels must equal it.
+  const sp = sparseVectorModel().q;
+  const spTraces = inputs.map((c) => ({ ...c, t: runInt8(sp, c.x) }));
+  sp.detector = { thresholdSumsq: spTraces.map((c) => c.t.sumsq).sort((a, b) => a - b)[3], debounceK: 3, debounceN: 5 };
+  const spBlob = writeModelBlob(sp, TEST_KEY);
+  const spDenseLen = writeModelBlob(sp, TEST_KEY, { storage: 'dense' }).length;
+  const spStorage = sp.layers.map((l) => layerStorageOf(l));
+  const spLay = blobLayout(32, D, sp.layers.map((l, k) => ({ inDim: l.inDim, outDim: l.outDim, storedBlocks: spStorage[k]!.blocks.length / 8 })));
+  const mask0 = spLay.layerOffsets[0] + 16 + 16 * sp.layers[0].outDim; // layer 0's first mask word
+  const blocks0 = mask0 + 4 * spStorage[0]!.mask.length;
+  const firstFree = 31 - Math.clz32(~spStorage[0]!.mask[0] & 0xffff0000); // a column block layer 0's first pair does not store
+  if (firstFree < 16) throw new Error('the pruned vector model stores every block of its first row pair: choose another mutation');
+  const sparseMutations = [
+    { name: 'truncated by 8 bytes (one stored block)', truncate: spBlob.length - 8, offset: 0, xor: 0, resign: false, expect: 'truncated', words: 'truncated' },
+    { name: 'storage byte 2 (unknown)', truncate: 0, offset: spLay.layerOffsets[0] + 5, xor: 0x03, resign: true, expect: 'invalid', words: 'unknown weight storage 2' },
+    { name: 'a mask bit past the inputs', truncate: 0, offset: mask0, xor: 0x01, resign: true, expect: 'invalid', words: 'marks blocks past its 64 inputs' },
+    { name: 'one more block in the mask than stored', truncate: 0, offset: mask0 + (firstFree >> 3), xor: 1 << (firstFree & 7), resign: true, expect: 'invalid', words: 'invalid: layer 1 has' },
+    { name: 'the layer marked dense', truncate: 0, offset: spLay.layerOffsets[0] + 5, xor: 0x01, resign: true, expect: 'invalid', words: 'invalid: layer 1 has' },
+    { name: 'a stored weight of -128', truncate: 0, offset: blocks0, xor: 0, resign: true, expect: 'invalid', words: 'weight -128', set: 0x80 },
+    { name: 'a reserved byte after the storage byte', truncate: 0, offset: spLay.layerOffsets[1] + 6, xor: 0x01, resign: true, expect: 'invalid', words: 'reserved bytes are not zero' },
+  ].map((m) => ({ set: -1, ...m }));
+  const spSingle = withRounding(sp, 'single');
+  const spBlobSingle = writeModelBlob(spSingle, TEST_KEY);
+  const spTracesSingle = inputs.map((c) => ({ ...c, t: runInt8(spSingle, c.x) }));
   return {
     generator: GENERATOR,
     spec: 'docs/model-format.md',
@@ -174,6 +222,34 @@ export function buildVectors() {
       /** Cases whose last-layer output differs from the double-rounding one (the vectors must tell the modes apart). */
       casesDiffering: tracesSingle.filter((c, i) => c.t.layers.some((l, k) => l.some((y, j) => y !== traces[i].t.layers[k][j]))).length,
     },
+    modelSparse: {
+      blob: toHex(spBlob),
+      length: spBlob.length,
+      /** The same weights stored dense: what block-sparse storage saves. */
+      denseLength: spDenseLen,
+      widths: [D, ...sp.layers.map((l) => l.outDim)],
+      storedBlocks: spStorage.map((s) => s!.blocks.length / 8),
+      totalBlocks: sp.layers.map((l) => (l.inDim / 4) * (l.outDim / 2)),
+      thresholdSumsq: sp.detector.thresholdSumsq,
+      selfTestSumsq: sp.selfTest.sumsq,
+      mutations: sparseMutations,
+      blobSingle: toHex(spBlobSingle),
+      selfTestSumsqSingle: spSingle.selfTest.sumsq,
+    },
+    casesSparse: spTraces.map((c) => ({
+      name: c.name,
+      x: Array.from(c.x),
+      qIn: Array.from(c.t.qIn),
+      layers: c.t.layers.map((l) => Array.from(l)),
+      sumsq: c.t.sumsq,
+      over: c.t.sumsq > sp.detector.thresholdSumsq,
+    })),
+    casesSparseSingle: spTracesSingle.map((c) => ({
+      name: c.name,
+      qIn: Array.from(c.t.qIn),
+      layers: c.t.layers.map((l) => Array.from(l)),
+      sumsq: c.t.sumsq,
+    })),
     casesSingle: tracesSingle.map((c) => ({
       name: c.name,
       qIn: Array.from(c.t.qIn),
@@ -265,7 +341,36 @@ typedef struct { const char *name; size_t truncate_to; size_t offset; uint8_t xo
   });
   h += `static const vec_nn_case_t VEC_NN_CASES_SINGLE[] = {\n${v.casesSingle
     .map((c, i) => `  {"${c.name}",\n   {0},\n   {${c.qIn.join(', ')}},\n   vec_nn_case_single_layers_${i}, ${c.sumsq}u, ${c.over ? 1 : 0}}`)
-    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_SINGLE_COUNT = ${v.casesSingle.length};\n\n#endif /* VIGIL_NN_VECTORS_H */\n`;
+    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_SINGLE_COUNT = ${v.casesSingle.length};\n\n`;
+  const sp = v.modelSparse;
+  h += `/* The model pruned (half of every layer's 2x4 weight blocks) and stored block-sparse (section 2.4.1; ${sp.length} bytes,
+ * ${sp.denseLength} dense), signed with VEC_NN_TEST_KEY; stored blocks per layer ${sp.storedBlocks.join(', ')} of ${sp.totalBlocks.join(', ')}.
+ * The cases are the DENSE computation of its weights. Inputs: VEC_NN_CASES[i].x. */\n`;
+  h += `typedef struct { const char *name; size_t truncate_to; size_t offset; uint8_t xor_mask; int16_t set; uint8_t resign; const char *expect; } vec_nn_sparse_mutation_t;\n`;
+  h += `/* Each applied to VEC_NN_MODEL_SPARSE_BLOB: truncate, or byte offset ^= xor_mask (or = set when set >= 0); resign: the CRC and tag recomputed. */\n`;
+  h += `static const uint8_t VEC_NN_MODEL_SPARSE_BLOB[${sp.length}] = {\n${rows(hexBytes(sp.blob), 16)}\n};\n`;
+  h += `static const size_t VEC_NN_MODEL_SPARSE_LEN = ${sp.length};\n`;
+  h += `static const size_t VEC_NN_MODEL_SPARSE_DENSE_LEN = ${sp.denseLength};\n`;
+  h += `static const uint16_t VEC_NN_SPARSE_STORED_BLOCKS[${sp.storedBlocks.length}] = {${sp.storedBlocks.join(', ')}};\n`;
+  h += `static const uint32_t VEC_NN_SPARSE_THRESHOLD_SUMSQ = ${sp.thresholdSumsq}u;\n`;
+  h += `static const uint32_t VEC_NN_SPARSE_SELFTEST_SUMSQ = ${sp.selfTestSumsq}u;\n`;
+  h += `static const vec_nn_sparse_mutation_t VEC_NN_SPARSE_MUTATIONS[] = {\n${sp.mutations.map((x) => `  {"${x.name}", ${x.truncate}, ${x.offset}, 0x${x.xor.toString(16).padStart(2, '0')}, ${x.set}, ${x.resign ? 1 : 0}, "${x.expect}"}`).join(',\n')}\n};\nstatic const size_t VEC_NN_SPARSE_MUTATIONS_COUNT = ${sp.mutations.length};\n`;
+  v.casesSparse.forEach((c, i) => {
+    h += `static const int8_t vec_nn_case_sparse_layers_${i}[${c.layers.flat().length}] = {\n${rows(c.layers.flat().map(String), 32)}\n};\n`;
+  });
+  h += `static const vec_nn_case_t VEC_NN_CASES_SPARSE[] = {\n${v.casesSparse
+    .map((c, i) => `  {"${c.name}",\n   {0},\n   {${c.qIn.join(', ')}},\n   vec_nn_case_sparse_layers_${i}, ${c.sumsq}u, ${c.over ? 1 : 0}}`)
+    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_SPARSE_COUNT = ${v.casesSparse.length};\n`;
+  h += `/* The same pruned model with single rounding (header flags 0x0001), block-sparse too. */\n`;
+  h += `static const uint8_t VEC_NN_MODEL_SPARSE_SINGLE_BLOB[${sp.blobSingle.length / 2}] = {\n${rows(hexBytes(sp.blobSingle), 16)}\n};\n`;
+  h += `static const size_t VEC_NN_MODEL_SPARSE_SINGLE_LEN = ${sp.blobSingle.length / 2};\n`;
+  h += `static const uint32_t VEC_NN_SPARSE_SELFTEST_SINGLE_SUMSQ = ${sp.selfTestSumsqSingle}u;\n`;
+  v.casesSparseSingle.forEach((c, i) => {
+    h += `static const int8_t vec_nn_case_sparse_single_layers_${i}[${c.layers.flat().length}] = {\n${rows(c.layers.flat().map(String), 32)}\n};\n`;
+  });
+  h += `static const vec_nn_case_t VEC_NN_CASES_SPARSE_SINGLE[] = {\n${v.casesSparseSingle
+    .map((c, i) => `  {"${c.name}",\n   {0},\n   {${c.qIn.join(', ')}},\n   vec_nn_case_sparse_single_layers_${i}, ${c.sumsq}u, 0}`)
+    .join(',\n')}\n};\nstatic const size_t VEC_NN_CASES_SPARSE_SINGLE_COUNT = ${v.casesSparseSingle.length};\n\n#endif /* VIGIL_NN_VECTORS_H */\n`;
   return h;
 }
 

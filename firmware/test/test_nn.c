@@ -327,6 +327,163 @@ static void kernels_agree_on_random_layers(void **state)
     }
 }
 
+/* Runs one golden case through nn_net_run and every layer through both kernels. */
+static void check_case(const vec_nn_case_t *v, const float *x)
+{
+    static int8_t a[1024], b[1024];
+    static int16_t wide[1024];
+    const int8_t *qi, *qo;
+    const uint32_t sumsq = nn_net_run(&g_net, x, g_scratch, &qi, &qo);
+    assert_memory_equal(qi, v->q_in, 64);
+    assert_int_equal(sumsq, v->sumsq);
+    const int8_t *expect = v->layers;
+    memcpy(a, v->q_in, 64);
+    for (size_t l = 0; l < g_model.layer_count; l++) {
+        const nn_dense_t *layer = &g_net.layer[l];
+        nn_dense_s8_ref(layer, a, b);
+        assert_memory_equal(b, expect, layer->out_dim);
+        memset(b, 0x55, layer->out_dim);
+        nn_dense_s8(layer, a, b, wide);
+        assert_memory_equal(b, expect, layer->out_dim);
+        memcpy(a, b, layer->out_dim);
+        expect += layer->out_dim;
+    }
+    assert_memory_equal(qo, a, 64);
+}
+
+/* The pruned model stored block-sparse (§2.4.1), both rounding modes: every layer is read as
+ * block-sparse with the stated stored blocks, the self-test passes, and every case and layer equals
+ * the TypeScript twin's DENSE computation of the same weights. */
+static void block_sparse_model_matches_typescript(void **state)
+{
+    (void)state;
+    assert_true(VEC_NN_MODEL_SPARSE_LEN < VEC_NN_MODEL_SPARSE_DENSE_LEN);
+    memcpy(g_blob, VEC_NN_MODEL_SPARSE_BLOB, VEC_NN_MODEL_SPARSE_LEN);
+    assert_int_equal(nn_model_parse(&g_model, g_blob, VEC_NN_MODEL_SPARSE_LEN, VEC_NN_TEST_KEY), VIGIL_OK);
+    assert_false(g_model.single_rounding);
+    for (size_t l = 0; l < g_model.layer_count; l++) {
+        assert_non_null(g_model.layer[l].mask);
+        assert_int_equal(g_model.layer[l].stored_blocks, VEC_NN_SPARSE_STORED_BLOCKS[l]);
+    }
+    assert_int_equal(nn_net_prepare(&g_net, &g_model, g_channels, 512), VIGIL_OK);
+    assert_non_null(g_net.layer[0].mask);
+    assert_int_equal(g_model.selftest_sumsq, VEC_NN_SPARSE_SELFTEST_SUMSQ);
+    assert_int_equal(nn_net_selftest(&g_net, g_scratch), VIGIL_OK);
+    for (size_t c = 0; c < VEC_NN_CASES_SPARSE_COUNT; c++) {
+        print_message("sparse case: %s\n", VEC_NN_CASES_SPARSE[c].name);
+        check_case(&VEC_NN_CASES_SPARSE[c], VEC_NN_CASES[c].x);
+        const int8_t *qo;
+        assert_int_equal(nn_net_run(&g_net, VEC_NN_CASES[c].x, g_scratch, NULL, &qo) > VEC_NN_SPARSE_THRESHOLD_SUMSQ,
+                         VEC_NN_CASES_SPARSE[c].over);
+    }
+
+    memcpy(g_blob, VEC_NN_MODEL_SPARSE_SINGLE_BLOB, VEC_NN_MODEL_SPARSE_SINGLE_LEN);
+    assert_int_equal(nn_model_parse(&g_model, g_blob, VEC_NN_MODEL_SPARSE_SINGLE_LEN, VEC_NN_TEST_KEY), VIGIL_OK);
+    assert_true(g_model.single_rounding);
+    assert_non_null(g_model.layer[3].mask);
+    assert_int_equal(nn_net_prepare(&g_net, &g_model, g_channels, 512), VIGIL_OK);
+    assert_int_equal(g_model.selftest_sumsq, VEC_NN_SPARSE_SELFTEST_SINGLE_SUMSQ);
+    assert_int_equal(nn_net_selftest(&g_net, g_scratch), VIGIL_OK);
+    for (size_t c = 0; c < VEC_NN_CASES_SPARSE_SINGLE_COUNT; c++) {
+        check_case(&VEC_NN_CASES_SPARSE_SINGLE[c], VEC_NN_CASES[c].x);
+    }
+}
+
+static void block_sparse_malformed_is_refused(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < VEC_NN_SPARSE_MUTATIONS_COUNT; i++) {
+        const vec_nn_sparse_mutation_t *v = &VEC_NN_SPARSE_MUTATIONS[i];
+        print_message("sparse mutation: %s\n", v->name);
+        memcpy(g_blob, VEC_NN_MODEL_SPARSE_BLOB, VEC_NN_MODEL_SPARSE_LEN);
+        if (v->set >= 0) {
+            g_blob[v->offset] = (uint8_t)v->set;
+        } else {
+            g_blob[v->offset] ^= v->xor_mask;
+        }
+        if (v->resign) { /* the CRC and tag made valid again: the structure is what is refused */
+            const size_t crc_off = VEC_NN_MODEL_SPARSE_LEN - 36u;
+            proto_put_u32le(&g_blob[crc_off], proto_crc32_u8(g_blob, crc_off));
+            hmac_sha256(VEC_NN_TEST_KEY, 32, g_blob, crc_off + 4u, &g_blob[crc_off + 4u]);
+        }
+        const size_t len = v->truncate_to ? v->truncate_to : VEC_NN_MODEL_SPARSE_LEN;
+        const vigil_status_t want = strcmp(v->expect, "invalid") == 0 ? VIGIL_ERR_INVALID : expected_status(v->expect);
+        assert_int_equal(nn_model_parse(&g_model, g_blob, len, VEC_NN_TEST_KEY), want);
+    }
+    /* Every truncation and every single-bit flip is refused, never read past the end. */
+    for (size_t len = 0; len < VEC_NN_MODEL_SPARSE_LEN; len += 89) {
+        memcpy(g_blob, VEC_NN_MODEL_SPARSE_BLOB, VEC_NN_MODEL_SPARSE_LEN);
+        assert_int_not_equal(nn_model_parse(&g_model, g_blob, len, VEC_NN_TEST_KEY), VIGIL_OK);
+    }
+}
+
+/* Property: a random layer with random all-zero 2x4 blocks, stored block-sparse, gives the dense
+ * layer's outputs exactly: both kernels, both rounding modes, ReLU or not, 1 to 3 mask words. */
+static void block_sparse_equals_dense_on_random_layers(void **state)
+{
+    (void)state;
+    static int8_t w[64 * 264], blocks[64 * 264], x[264], y0[64], y1[64], y2[64];
+    static uint8_t mask[32 * 3 * 4];
+    static nn_channel_t ch[64];
+    static int16_t wide[264];
+    uint32_t rng = 11;
+    size_t skipped = 0;
+    for (int round = 0; round < 300; round++) {
+        const uint16_t in = (uint16_t)(4u * (1u + test_rand_u32(&rng) % 66u));
+        const uint16_t out = (uint16_t)(2u * (1u + test_rand_u32(&rng) % 32u));
+        const uint32_t keep_pct = test_rand_u32(&rng) % 101u; /* 0 % (nothing stored) .. 100 % */
+        const uint16_t cols = in / 4u, words = (uint16_t)((cols + 31u) / 32u);
+        memset(mask, 0, sizeof mask);
+        size_t nb = 0;
+        for (size_t r = 0; r < out / 2u; r++) {
+            for (size_t c = 0; c < cols; c++) {
+                const bool keep = test_rand_u32(&rng) % 100u < keep_pct;
+                for (size_t t = 0; t < 8u; t++) {
+                    const size_t at = (2u * r + t / 4u) * in + 4u * c + t % 4u;
+                    /* extreme weights often; a stored block may still hold zeros */
+                    w[at] = keep ? (int8_t)((int)(test_rand_u32(&rng) % 255u) - 127) : 0;
+                    if (keep) {
+                        blocks[8u * nb + t] = w[at];
+                    }
+                }
+                if (keep) {
+                    const size_t word = r * words + c / 32u;
+                    const uint32_t bit = 0x80000000u >> (c % 32u);
+                    uint32_t m = proto_get_u32le(&mask[4u * word]);
+                    proto_put_u32le(&mask[4u * word], m | bit);
+                    nb++;
+                } else {
+                    skipped++;
+                }
+            }
+        }
+        for (size_t i = 0; i < in; i++) {
+            x[i] = (int8_t)(test_rand_u32(&rng) & 0xFF);
+        }
+        for (size_t o = 0; o < out; o++) {
+            ch[o].bias = (int32_t)(test_rand_u32(&rng) % 200001) - 100000;
+            ch[o].multiplier = (int32_t)(0x40000000u + test_rand_u32(&rng) % 0x40000000u);
+            ch[o].shift = -(int32_t)(test_rand_u32(&rng) % 32);
+        }
+        nn_dense_t dense = {.weights = w, .channel = ch, .in_dim = in, .out_dim = out,
+                            .z_y = (int32_t)(test_rand_u32(&rng) % 256) - 128, .act_min = -128};
+        if (round & 1) {
+            dense.act_min = dense.z_y > -128 ? dense.z_y : -128;
+        }
+        dense.single_rounding = (round & 2) != 0;
+        nn_dense_t sparse = dense;
+        sparse.weights = blocks;
+        sparse.mask = mask;
+        sparse.mask_words = words;
+        nn_dense_s8_ref(&dense, x, y0);
+        nn_dense_s8_ref(&sparse, x, y1);
+        assert_memory_equal(y0, y1, out);
+        nn_dense_s8(&sparse, x, y2, wide);
+        assert_memory_equal(y0, y2, out);
+    }
+    assert_true(skipped > 1000); /* the rounds did skip blocks */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +496,9 @@ int main(void)
         cmocka_unit_test(single_rounding_matches_typescript),
         cmocka_unit_test(self_test_and_default_model),
         cmocka_unit_test(kernels_agree_on_random_layers),
+        cmocka_unit_test(block_sparse_model_matches_typescript),
+        cmocka_unit_test(block_sparse_malformed_is_refused),
+        cmocka_unit_test(block_sparse_equals_dense_on_random_layers),
     };
     return cmocka_run_group_tests_name("nn", tests, NULL, NULL);
 }

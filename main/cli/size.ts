@@ -1,7 +1,7 @@
 /** vigil size: the best model that fits a node's budget (docs/size.md; the search in models/size). */
 import { writeFileSync } from 'node:fs';
 import { defaultFeatureSpec } from '../../models/features/spec';
-import { archName, INSN_FIT } from '../../models/size/cost';
+import { archName, INSN_FIT, INSN_SPARSE_FIT } from '../../models/size/cost';
 import { candidateJson, NODE_BUDGET, parseBudget, sizeSearch, tradeoffTable } from '../../models/size/search';
 import { prepareData } from '../../models/train/dataset';
 import { packageModel } from '../../models/train/pipeline';
@@ -62,8 +62,11 @@ export async function cmdSize(argv: string[], out: Out): Promise<Record<string, 
   for (const line of tradeoffTable(r)) out.log(line);
   const chosen = r.candidates[r.chosen];
   const ref = r.reference >= 0 ? r.candidates[r.reference] : undefined;
-  out.log(`skip*: MODELLED instructions with a kernel that skips all-zero 2x4 weight blocks (the node's kernel does not; insn is today's kernel)`);
-  out.log(`insn = ${INSN_FIT.c0} + ${INSN_FIT.cD} D + ${INSN_FIT.cH} (sum of hidden widths) + ${INSN_FIT.cMac} MACs, fitted to QEMU measurements (docs/size.md)`);
+  out.log(`dense*: instructions if every layer were stored dense (a node whose firmware predates block-sparse storage); insn counts the blocks the node's kernel skips in block-sparse layers`);
+  out.log(
+    `insn = ${INSN_FIT.c0} + ${INSN_FIT.cD} D + ${INSN_FIT.cH} (sum of hidden widths) + ${INSN_FIT.cMac} MACs, and per block-sparse layer ` +
+      `${INSN_SPARSE_FIT.cBlocks} per block + ${INSN_SPARSE_FIT.cStored} per stored block + ${INSN_SPARSE_FIT.cPairs} per row pair + ${INSN_SPARSE_FIT.cLayer}, fitted to QEMU measurements (docs/size.md)`,
+  );
   out.log(`chose ${chosen.name}: ${chosen.bytes} bytes, ${chosen.insn} instructions per window, false alarms ${fmt((chosen.falseAlarmAtDetection ?? NaN) * 100, 2)}% at ${detectionTarget * 100}% detection; searched in ${r.seconds.toFixed(1)} s`);
   let wrote: string | undefined;
   if (typeof flags.out === 'string' && chosen.detector) {
@@ -93,7 +96,11 @@ export async function cmdSize(argv: string[], out: Out): Promise<Record<string, 
     epochs: r.epochs,
     fine_tune_epochs: r.fineTuneEpochs,
     teacher: r.teacher ? archName(r.teacher.widths) : null,
-    insn_model: { ...INSN_FIT, form: 'c0 + cD*D + cH*sum(hidden) + cMac*MACs' },
+    insn_model: {
+      ...INSN_FIT,
+      form: 'c0 + cD*D + cH*sum(hidden) + cMac*MACs, plus per block-sparse layer sparse.cBlocks*blocks + sparse.cStored*stored + sparse.cPairs*pairs + sparse.cLayer',
+      sparse: INSN_SPARSE_FIT,
+    },
     size_search_s: Number(r.seconds.toFixed(2)),
     chosen: candidateJson(chosen),
     reference: ref ? candidateJson(ref) : null,

@@ -3,6 +3,7 @@
  * Integer-only after the input step, which is two float32 operations and a round, as in C.
  */
 import { clampInt, multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingle, roundHalfAway } from './fixedpoint';
+import type { BlockSparse } from './blockSparse';
 import type { DenseQ8, Int8Autoencoder, Rounding } from './types';
 
 const f32 = Math.fround;
@@ -27,12 +28,53 @@ export function denseS8(layer: DenseQ8, x: Int8Array, inZeroPoint: number, out: 
   const { inDim, outDim, weights, bias, multiplier, shift, outZeroPoint } = layer;
   const lo = layer.activation === 'relu' ? Math.max(-128, outZeroPoint) : -128;
   const requantize = rounding === 'single' ? multiplyByQuantizedMultiplierSingle : multiplyByQuantizedMultiplier;
+  if (layer.sparse) return denseS8BlockSparse(layer, layer.sparse, x, inZeroPoint, out, lo, requantize);
   for (let o = 0; o < outDim; o++) {
     let acc = bias[o];
     const row = o * inDim;
     for (let i = 0; i < inDim; i++) acc += weights[row + i] * (x[i] - inZeroPoint);
     const y = requantize(acc, multiplier[o], shift[o]) + outZeroPoint;
     out[o] = clampInt(y, lo, 127);
+  }
+  return out;
+}
+
+/**
+ * The same layer from its block-sparse storage (docs/model-format.md 2.4.1), as the node's kernels
+ * compute it: per row pair, only the stored 2x4 blocks; the blocks not stored are zero and skipped.
+ * The integer sums are the dense ones, so the outputs are equal bit for bit.
+ */
+function denseS8BlockSparse(
+  layer: DenseQ8,
+  s: BlockSparse,
+  x: Int8Array,
+  zx: number,
+  out: Int8Array,
+  lo: number,
+  requantize: (acc: number, m: number, shift: number) => number,
+): Int8Array {
+  const { bias, multiplier, shift, outZeroPoint } = layer;
+  const { blocks, mask, words } = s;
+  let k = 0;
+  for (let r = 0; r < s.pairs; r++) {
+    let acc0 = bias[2 * r];
+    let acc1 = bias[2 * r + 1];
+    for (let w = 0; w < words; w++) {
+      let m = mask[r * words + w] >>> 0;
+      while (m !== 0) {
+        const j = Math.clz32(m);
+        m = (m ^ (0x80000000 >>> j)) >>> 0;
+        const i0 = 4 * (32 * w + j);
+        for (let t = 0; t < 4; t++) {
+          const xv = x[i0 + t] - zx;
+          acc0 += blocks[k + t] * xv;
+          acc1 += blocks[k + 4 + t] * xv;
+        }
+        k += 8;
+      }
+    }
+    out[2 * r] = clampInt(requantize(acc0, multiplier[2 * r], shift[2 * r]) + outZeroPoint, lo, 127);
+    out[2 * r + 1] = clampInt(requantize(acc1, multiplier[2 * r + 1], shift[2 * r + 1]) + outZeroPoint, lo, 127);
   }
   return out;
 }

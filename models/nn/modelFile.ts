@@ -7,6 +7,17 @@ import { utf8Decode, utf8Encode } from '../protocol/utf8';
 import { equalBytes, hmacSha256, sha256 } from '../crypto/sha256';
 import { featureSpecBytes, parseFeatureSpecBytes } from './specHash';
 import { bandCountOf, type Activation, type DenseQ8, type Int8Autoencoder } from './types';
+import {
+  canStoreBlockSparse,
+  decodeBlockSparse,
+  encodeBlockSparse,
+  maskWordsOf,
+  popcount32,
+  sparseWeightBytes,
+  STORAGE_BLOCK_SPARSE,
+  STORAGE_DENSE,
+  type BlockSparse,
+} from './blockSparse';
 import { msg, MsgError, numOf, type MsgParam } from '../i18n/msg';
 
 export const MODEL_MAGIC = 'VGMD';
@@ -41,12 +52,33 @@ export interface BlobLayout {
   totalLen: number;
 }
 
-export function layerRecordSize(inDim: number, outDim: number): number {
-  return pad4(16 + 16 * outDim + outDim * inDim);
+/**
+ * Bytes of a layer record (docs/model-format.md 2.4): dense, or block-sparse with `storedBlocks`
+ * 2x4 blocks stored (2.4.1).
+ */
+export function layerRecordSize(inDim: number, outDim: number, storedBlocks?: number): number {
+  if (storedBlocks === undefined) return pad4(16 + 16 * outDim + outDim * inDim);
+  return 16 + 16 * outDim + sparseWeightBytes(inDim, outDim, storedBlocks);
+}
+
+export interface WriteOptions {
+  /**
+   * 'auto' (default): a layer is stored block-sparse when that takes fewer bytes than dense (a
+   * pruned layer); 'dense': every layer dense, for a reader that predates block-sparse storage.
+   */
+  storage?: 'auto' | 'dense';
+}
+
+/** How the writer stores a layer: its block-sparse form when that is smaller, else null (dense). */
+export function layerStorageOf(layer: Pick<DenseQ8, 'inDim' | 'outDim' | 'weights'>, options: WriteOptions = {}): BlockSparse | null {
+  if ((options.storage ?? 'auto') === 'dense' || !canStoreBlockSparse(layer.inDim, layer.outDim)) return null;
+  const s = encodeBlockSparse(layer.inDim, layer.outDim, layer.weights);
+  const stored = s.blocks.length / 8;
+  return layerRecordSize(layer.inDim, layer.outDim, stored) < layerRecordSize(layer.inDim, layer.outDim) ? s : null;
 }
 
 /** Where everything goes, from the sizes alone (writers use it; readers check offsets against it). */
-export function blobLayout(bandCount: number, inputDim: number, layers: { inDim: number; outDim: number }[]): BlobLayout {
+export function blobLayout(bandCount: number, inputDim: number, layers: { inDim: number; outDim: number; storedBlocks?: number }[]): BlobLayout {
   const specOffset = HEADER_SIZE;
   const inputOffset = specOffset + pad4(32 + 24 + 2 * (bandCount + 1));
   const layersOffset = inputOffset + 12 + 8 * inputDim;
@@ -54,7 +86,7 @@ export function blobLayout(bandCount: number, inputDim: number, layers: { inDim:
   let o = layersOffset;
   for (const l of layers) {
     layerOffsets.push(o);
-    o += layerRecordSize(l.inDim, l.outDim);
+    o += layerRecordSize(l.inDim, l.outDim, l.storedBlocks);
   }
   const detectorOffset = o;
   const selftestOffset = detectorOffset + 12;
@@ -63,11 +95,16 @@ export function blobLayout(bandCount: number, inputDim: number, layers: { inDim:
 }
 
 /** Serialises an int8 model; the tag is computed with `key` (default: the unpaired key). */
-export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRED_KEY): Uint8Array {
+export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRED_KEY, options: WriteOptions = {}): Uint8Array {
   const B = bandCountOf(model.spec);
   const D = model.axes.length * B;
   checkModel(model, D);
-  const lay = blobLayout(B, D, model.layers);
+  const storage = model.layers.map((l) => layerStorageOf(l, options));
+  const lay = blobLayout(
+    B,
+    D,
+    model.layers.map((l, k) => ({ inDim: l.inDim, outDim: l.outDim, storedBlocks: storage[k] ? storage[k].blocks.length / 8 : undefined })),
+  );
   const out = new Uint8Array(lay.totalLen);
   const v = new DataView(out.buffer);
   // header
@@ -107,6 +144,7 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
     v.setUint16(p, l.inDim, true);
     v.setUint16(p + 2, l.outDim, true);
     v.setUint8(p + 4, ACT_CODE[l.activation]);
+    v.setUint8(p + 5, storage[idx] ? STORAGE_BLOCK_SPARSE : STORAGE_DENSE);
     v.setFloat32(p + 8, l.outScale, true);
     v.setInt32(p + 12, l.outZeroPoint, true);
     const n = l.outDim;
@@ -116,7 +154,14 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
       v.setInt32(p + 16 + 8 * n + 4 * o, l.shift[o], true);
       v.setFloat32(p + 16 + 12 * n + 4 * o, l.weightScale[o], true);
     }
-    out.set(new Uint8Array(l.weights.buffer, l.weights.byteOffset, l.weights.length), p + 16 + 16 * n);
+    const sp = storage[idx];
+    if (sp) {
+      const q = p + 16 + 16 * n;
+      sp.mask.forEach((m, i) => v.setUint32(q + 4 * i, m, true));
+      out.set(new Uint8Array(sp.blocks.buffer, sp.blocks.byteOffset, sp.blocks.length), q + 4 * sp.mask.length);
+    } else {
+      out.set(new Uint8Array(l.weights.buffer, l.weights.byteOffset, l.weights.length), p + 16 + 16 * n);
+    }
   });
   // detector
   p = lay.detectorOffset;
@@ -218,7 +263,7 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
   // layer dims, read before the layout is known; each read bounded
   const inputOffset = v.getUint32(28, true);
   const layersOffset = v.getUint32(32, true);
-  const dims: { inDim: number; outDim: number }[] = [];
+  const dims: { inDim: number; outDim: number; storedBlocks?: number }[] = [];
   let p = layersOffset;
   for (let l = 0; l < L; l++) {
     if (p + 16 > crcOffset) bad(`layer ${l} runs past the end`);
@@ -226,8 +271,13 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
     const outDim = v.getUint16(p + 2, true);
     if (outDim < 1 || outDim > MAX_INPUT_DIM) bad(`layer ${l} has ${outDim} outputs`);
     if (inDim !== (l === 0 ? D : dims[l - 1].outDim)) bad(`layer ${l} takes ${inDim} inputs, the tensor before it has ${l === 0 ? D : dims[l - 1].outDim}`);
-    dims.push({ inDim, outDim });
-    p += layerRecordSize(inDim, outDim);
+    const storage = v.getUint8(p + 5);
+    let storedBlocks: number | undefined;
+    if (storage === STORAGE_BLOCK_SPARSE) storedBlocks = readSparseMask(v, p, inDim, outDim, crcOffset, l, bad).stored;
+    else if (storage !== STORAGE_DENSE) bad(`layer ${l} has unknown weight storage ${storage} (0 dense and 1 block-sparse are known)`);
+    dims.push({ inDim, outDim, storedBlocks });
+    p += layerRecordSize(inDim, outDim, storedBlocks);
+    if (p > crcOffset) bad(`layer ${l} runs past the end`);
   }
   if (dims[L - 1].outDim !== D) bad(`the last layer outputs ${dims[L - 1].outDim} values, not the input width ${D}`);
   const lay = blobLayout(B, D, dims);
@@ -268,11 +318,11 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
   }
 
   // layers
-  const layers: DenseQ8[] = dims.map(({ inDim, outDim }, l) => {
+  const layers: DenseQ8[] = dims.map(({ inDim, outDim, storedBlocks }, l) => {
     const q = lay.layerOffsets[l];
     const act = v.getUint8(q + 4);
     if (act > 1) bad(`layer ${l} has unknown activation ${act}`);
-    if (b[q + 5] || b[q + 6] || b[q + 7]) bad(`layer ${l} reserved bytes are not zero`);
+    if (b[q + 6] || b[q + 7]) bad(`layer ${l} reserved bytes are not zero`);
     const outScale = v.getFloat32(q + 8, true);
     const outZeroPoint = v.getInt32(q + 12, true);
     if (!(outScale > 0) || !Number.isFinite(outScale)) bad(`layer ${l} output scale ${outScale} is not a positive number`);
@@ -290,12 +340,25 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
       if (shift[o] < -31 || shift[o] > 0) bad(`layer ${l} channel ${o} shift ${shift[o]} outside -31..0`);
     }
     const wStart = q + 16 + 16 * outDim;
-    const weights = new Int8Array(b.buffer.slice(b.byteOffset + wStart, b.byteOffset + wStart + outDim * inDim));
-    for (let i = 0; i < weights.length; i++) if (weights[i] === -128) bad(`layer ${l} holds the weight -128 (weights are -127..127)`);
+    let sparse: BlockSparse | undefined;
+    let weights: Int8Array;
+    if (storedBlocks !== undefined) {
+      const { mask, words } = readSparseMask(v, q, inDim, outDim, crcOffset, l, bad);
+      const blocksAt = wStart + 4 * mask.length;
+      const blocks = new Int8Array(b.buffer.slice(b.byteOffset + blocksAt, b.byteOffset + blocksAt + 8 * storedBlocks));
+      sparse = { pairs: outDim / 2, cols: inDim / 4, words, mask, blocks };
+      for (let i = 0; i < blocks.length; i++) if (blocks[i] === -128) bad(`layer ${l} holds the weight -128 (weights are -127..127)`);
+      weights = decodeBlockSparse(sparse, inDim, outDim);
+    } else {
+      weights = new Int8Array(b.buffer.slice(b.byteOffset + wStart, b.byteOffset + wStart + outDim * inDim));
+      for (let i = 0; i < weights.length; i++) if (weights[i] === -128) bad(`layer ${l} holds the weight -128 (weights are -127..127)`);
+    }
     const last = l === L - 1;
     if (last && act !== 0) bad('the last layer must be linear');
     if (last && (outScale !== inputScale || outZeroPoint !== inputZeroPoint)) bad("the last layer's output must use the input's scale and zero point");
-    return { inDim, outDim, activation: act === 1 ? 'relu' : 'linear', outScale, outZeroPoint, bias, multiplier, shift, weightScale, weights };
+    const layer: DenseQ8 = { inDim, outDim, activation: act === 1 ? 'relu' : 'linear', outScale, outZeroPoint, bias, multiplier, shift, weightScale, weights };
+    if (sparse) layer.sparse = sparse;
+    return layer;
   });
 
   // detector
@@ -316,6 +379,40 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
 
   const rounding = flags & FLAG_SINGLE_ROUNDING ? 'single' : 'double';
   return { modelVersion, spec, axes, inputScale, inputZeroPoint, mean, inMul, layers, detector: { thresholdSumsq, debounceK, debounceN }, selfTest: { input, qIn, qOut, sumsq }, rounding };
+}
+
+/**
+ * The block mask of a block-sparse layer record at q (docs/model-format.md 2.4.1), every read
+ * bounded by the CRC's offset: the layer's shape must hold whole 2x4 blocks, the mask must fit,
+ * and no bit may mark a block past the layer's inputs.
+ */
+function readSparseMask(
+  v: DataView,
+  q: number,
+  inDim: number,
+  outDim: number,
+  end: number,
+  l: number,
+  bad: (what: string) => never,
+): { mask: Uint32Array; words: number; stored: number } {
+  if (inDim % 4 !== 0) bad(`layer ${l} is stored block-sparse but its ${inDim} inputs are not a multiple of 4`);
+  if (outDim % 2 !== 0) bad(`layer ${l} is stored block-sparse but its ${outDim} outputs are not a multiple of 2`);
+  const pairs = outDim / 2;
+  const cols = inDim / 4;
+  const words = maskWordsOf(inDim);
+  const at = q + 16 + 16 * outDim;
+  if (at + 4 * pairs * words > end) bad(`layer ${l}'s block mask runs past the end of the model`);
+  const mask = new Uint32Array(pairs * words);
+  let stored = 0;
+  for (let i = 0; i < mask.length; i++) {
+    mask[i] = v.getUint32(at + 4 * i, true);
+    const w = i % words;
+    const valid = Math.min(32, cols - 32 * w);
+    if (valid < 32 && (mask[i] << valid) !== 0) bad(`layer ${l}'s block mask marks blocks past its ${inDim} inputs`);
+    stored += popcount32(mask[i]);
+  }
+  if (at + 4 * mask.length + 8 * stored > end) bad(`layer ${l}'s stored blocks run past the end of the model (${stored} blocks of 8 bytes)`);
+  return { mask, words, stored };
 }
 
 function checkModel(m: Int8Autoencoder, D: number): void {

@@ -2,6 +2,7 @@
  * The autoencoder in its two forms: float (what training produces and the app evaluates) and int8
  * (what the node runs; docs/model-format.md). Weights are row-major by output channel in both.
  */
+import type { BlockSparse } from './blockSparse';
 import type { FeatureSpec } from '../features/spec';
 
 export type Activation = 'relu' | 'linear';
@@ -45,6 +46,12 @@ export interface DenseQ8 {
   weightScale: Float32Array;
   /** weights[o * inDim + i], each in -127..127 */
   weights: Int8Array;
+  /**
+   * Set when the layer was read from a blob that stores it block-sparse (docs/model-format.md 2.4.1):
+   * the stored encoding, which the int8 inference then computes from (skipping the blocks not
+   * stored). It always agrees with `weights`; writers derive the storage from `weights` again.
+   */
+  sparse?: BlockSparse;
 }
 
 export interface Detector {

@@ -4,7 +4,9 @@
  * instruction counts measured in QEMU, bench/nnsize.ts). Widths are the layer widths in order,
  * input first: [D, h1, ..., D].
  */
-import { blobLayout } from '../nn/modelFile';
+import { canStoreBlockSparse } from '../nn/blockSparse';
+import { blobLayout, layerRecordSize, layerStorageOf } from '../nn/modelFile';
+import type { DenseQ8 } from '../nn/types';
 
 /** The layer widths of an autoencoder with input D and hidden widths h: [D, ...h, D]. */
 export const widthsOf = (inputDim: number, hidden: number[]): number[] => [inputDim, ...hidden, inputDim];
@@ -20,9 +22,9 @@ export function macsOf(widths: number[]): number {
 /** Output channels over all layers (firmware nn_net_channels). */
 export const channelsOf = (widths: number[]): number => widths.slice(1).reduce((a, b) => a + b, 0);
 
-/** Bytes of the node's model blob (docs/model-format.md §2), as writeModelBlob lays it out. */
-export function blobBytesOf(widths: number[], bandCount: number): number {
-  const layers = widths.slice(1).map((outDim, l) => ({ inDim: widths[l], outDim }));
+/** Bytes of the node's model blob (docs/model-format.md §2), as writeModelBlob lays it out; storedBlocks[l] for a block-sparse layer. */
+export function blobBytesOf(widths: number[], bandCount: number, storedBlocks: (number | null | undefined)[] = []): number {
+  const layers = widths.slice(1).map((outDim, l) => ({ inDim: widths[l], outDim, storedBlocks: storedBlocks[l] ?? undefined }));
   return blobLayout(bandCount, widths[0], layers).totalLen;
 }
 
@@ -50,12 +52,21 @@ export const ramBytesOf = (widths: number[]): number => scratchBytesOf(widths) +
  * multiples of 4: other widths run the plain C reference kernel and another depth adds another
  * constant, which this model does not cover.
  */
-export const INSN_FIT = { c0: 362, cD: 56.25, cH: 24.25, cMac: 1.625 };
+export const INSN_FIT = { c0: 366, cD: 56.25, cH: 24.25, cMac: 1.625 };
+
+/**
+ * INSN_MEASURED was measured before block-sparse storage: nn_dense_s8 now tests each layer for a
+ * block mask, one instruction per layer, 4 per model (insn_inference 13,197 -> 13,201), so c0 is
+ * the 362 fitted then plus 4. Re-measured on the six architectures of INSN_SPARSE_MEASURED (their
+ * insnDense): the fit with c0 = 366 reproduces each exactly.
+ */
+export const INSN_DISPATCH_SINCE_MEASURED = 4;
 
 /**
  * The measured points the fit stands on: nn_net_run instructions (QEMU -icount shift=0,
  * firmware/boards/qemu/nnsize_main.c) of int8 models trained briefly (10 epochs) on the CWRU windows,
- * one and two axes (D = 32, 64). The fit reproduces all 28 exactly: 1.625 = 13 instructions per
+ * one and two axes (D = 32, 64), on the firmware before block-sparse storage (INSN_DISPATCH_SINCE_MEASURED
+ * fewer than today). The fit reproduces all 28 exactly: 1.625 = 13 instructions per
  * 2x4 block of 8 multiply-accumulates (dense_m4.S's inner loop).
  */
 export const INSN_MEASURED: { widths: number[]; insn: number }[] = [
@@ -100,15 +111,100 @@ export function insnOf(widths: number[], fit = INSN_FIT): number {
 }
 
 /**
- * Instructions a block-skipping kernel would save: the SIMD kernel works on blocks of 2 output rows x
- * 4 inputs (8 multiply-accumulates, 13 instructions of its inner loop); a kernel that skipped a block
- * of zeros would save up to those 13 (less a test per block it does not skip). MODELLED, not
- * measured: the node's kernel (firmware/src/nn/dense_m4.S) does not skip blocks today.
+ * Block-sparse layers (docs/model-format.md 2.4.1): the writer stores a pruned layer as its stored
+ * 2x4 blocks when that takes fewer bytes, and the node's kernel (dense_m4.S nn_dense_sparse_m4)
+ * then multiplies only those. Per block-sparse layer, against the same layer stored dense,
+ *   delta = cBlocks * (blocks of the layer) + cStored * (stored blocks) + cPairs * (row pairs) + cLayer
+ * fitted on QEMU measurements of the same pruned weights stored both ways (INSN_SPARSE_MEASURED,
+ * bench/nnsparse.ts). The dense loop costs 13 instructions per block, the skipping loop 15 per
+ * stored block and nothing per skipped one (dense_m4.S). Covers layers of at most 128 inputs (one
+ * mask word per row pair), all the size search builds.
  */
-export const INSN_PER_BLOCK = 13;
-export const INSN_BLOCK_TEST = 2;
-export function insnWithSkipOf(widths: number[], zeroBlocks: number, totalBlocks: number, fit = INSN_FIT): number {
-  return insnOf(widths, fit) - zeroBlocks * INSN_PER_BLOCK + (totalBlocks - zeroBlocks) * INSN_BLOCK_TEST;
+export const INSN_SPARSE_FIT = { cBlocks: -13, cStored: 15, cPairs: 11, cLayer: 5 };
+
+/**
+ * The measured points (bench/nnsparse.ts: PRNG-weight models pruned 25, 50 and 75 %, QEMU icount):
+ * the fit reproduces every delta exactly. Storing a layer block-sparse saves instructions only past
+ * about 15 % of its blocks pruned plus the per-row-pair cost (the 25 % rows of the 16-wide models
+ * cost a few more than dense).
+ */
+export const INSN_SPARSE_MEASURED: SparsePoint[] = [
+  { widths: [64, 32, 8, 32, 64], storedBlocks: [192, 24, null, 192], insnDense: 13200, insn: 12835 },
+  { widths: [64, 32, 8, 32, 64], storedBlocks: [128, 16, 16, 128], insnDense: 13200, insn: 10800 },
+  { widths: [64, 32, 8, 32, 64], storedBlocks: [64, 8, 8, 64], insnDense: 13200, insn: 8640 },
+  { widths: [64, 16, 4, 16, 64], storedBlocks: [96, 6, null, 96], insnDense: 8375, insn: 8390 },
+  { widths: [64, 16, 4, 16, 64], storedBlocks: [64, 4, null, 64], insnDense: 8375, insn: 7400 },
+  { widths: [64, 16, 4, 16, 64], storedBlocks: [32, 2, 2, 32], insnDense: 8375, insn: 6429 },
+  { widths: [64, 48, 8, 48, 64], storedBlocks: [288, 36, null, 288], insnDense: 17720, insn: 16967 },
+  { widths: [64, 48, 8, 48, 64], storedBlocks: [192, 24, 24, 192], insnDense: 17720, insn: 13912 },
+  { widths: [64, 48, 8, 48, 64], storedBlocks: [96, 12, 12, 96], insnDense: 17720, insn: 10672 },
+  { widths: [64, 64, 16, 64, 64], storedBlocks: [384, 96, 96, 384], insnDense: 24098, insn: 23022 },
+  { widths: [64, 64, 16, 64, 64], storedBlocks: [256, 64, 64, 256], insnDense: 24098, insn: 18222 },
+  { widths: [64, 64, 16, 64, 64], storedBlocks: [128, 32, 32, 128], insnDense: 24098, insn: 13422 },
+  { widths: [32, 24, 8, 24, 32], storedBlocks: [72, 18, null, 72], insnDense: 6644, insn: 6633 },
+  { widths: [32, 24, 8, 24, 32], storedBlocks: [48, 12, 12, 48], insnDense: 6644, insn: 5828 },
+  { widths: [32, 24, 8, 24, 32], storedBlocks: [24, 6, 6, 24], insnDense: 6644, insn: 4928 },
+  { widths: [32, 16, 4, 16, 32], storedBlocks: [48, 6, null, 48], insnDense: 4911, insn: 4974 },
+  { widths: [32, 16, 4, 16, 32], storedBlocks: [32, 4, null, 32], insnDense: 4911, insn: 4464 },
+  { widths: [32, 16, 4, 16, 32], storedBlocks: [16, 2, 2, 16], insnDense: 4911, insn: 3973 },
+];
+
+/** A measured model: its widths, each layer's stored blocks (null: stored dense), and nn_net_run stored dense and as written. */
+export interface SparsePoint {
+  widths: number[];
+  storedBlocks: (number | null)[];
+  insnDense: number;
+  insn: number;
+}
+
+/** The blocks of each layer, and the stored blocks of those the writer stores block-sparse. */
+function sparseFeatures(widths: number[], storedBlocks: (number | null | undefined)[]): number[] {
+  const f = [0, 0, 0, 0];
+  storedBlocks.forEach((s, l) => {
+    if (s === null || s === undefined) return;
+    const pairs = widths[l + 1] / 2;
+    f[0] += pairs * (widths[l] / 4);
+    f[1] += s;
+    f[2] += pairs;
+    f[3] += 1;
+  });
+  return f;
+}
+
+/** Instructions per window of a model whose layers are stored as given (undefined/null: dense). */
+export function insnStoredOf(widths: number[], storedBlocks: (number | null | undefined)[], fit = INSN_FIT, sparseFit = INSN_SPARSE_FIT): number {
+  const [b, s, p, n] = sparseFeatures(widths, storedBlocks);
+  return insnOf(widths, fit) + Math.round(sparseFit.cBlocks * b + sparseFit.cStored * s + sparseFit.cPairs * p + sparseFit.cLayer * n);
+}
+
+/** Fits INSN_SPARSE_FIT to measured pairs (the sparse minus the dense count of the same weights). */
+export function fitSparseInsn(points: SparsePoint[]): typeof INSN_SPARSE_FIT {
+  const [cBlocks, cStored, cPairs, cLayer] = fitLinear(points.map((p) => sparseFeatures(p.widths, p.storedBlocks)), points.map((p) => p.insn - p.insnDense));
+  return { cBlocks, cStored, cPairs, cLayer };
+}
+
+/** Each layer's stored blocks as writeModelBlob stores it (undefined: dense). */
+export function sparseLayersOf(model: { layers: Pick<DenseQ8, 'inDim' | 'outDim' | 'weights'>[] }): (number | undefined)[] {
+  return model.layers.map((l) => {
+    const s = layerStorageOf(l);
+    return s ? s.blocks.length / 8 : undefined;
+  });
+}
+
+/**
+ * Stored blocks per layer after pruning `fraction` of each layer's blocks (models/size/prune.ts
+ * rounds per layer), when block-sparse storage is smaller than dense; undefined where it is not.
+ * What the size search expects of a pruned candidate before training it (training can only zero
+ * more blocks, never fewer).
+ */
+export function expectedSparseLayers(widths: number[], fraction: number): (number | undefined)[] {
+  return widths.slice(1).map((outDim, l) => {
+    const inDim = widths[l];
+    if (fraction <= 0 || !canStoreBlockSparse(inDim, outDim)) return undefined;
+    const blocks = (inDim / 4) * (outDim / 2);
+    const stored = blocks - Math.round(fraction * blocks);
+    return layerRecordSize(inDim, outDim, stored) < layerRecordSize(inDim, outDim) ? stored : undefined;
+  });
 }
 
 /** Least squares on the normal equations (small, well-conditioned after column scaling). */

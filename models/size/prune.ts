@@ -1,10 +1,11 @@
 /**
  * Magnitude pruning in the blocks the node's int8 kernel works on (firmware/src/nn/dense_m4.S):
  * 2 output rows x 4 inputs. Per layer, the requested fraction of blocks with the smallest L1 norm
- * is set to zero, so that a kernel which skips all-zero blocks could skip exactly those (today's
- * kernel multiplies them like any other: docs/size.md).
+ * is set to zero. The model blob then stores such a layer block-sparse (docs/model-format.md 2.4.1)
+ * and the node's kernel skips exactly those blocks (docs/size.md).
  */
-import type { DenseF32, FloatAutoencoder } from '../nn/types';
+import { makeSelfTest } from '../nn/quantize';
+import type { DenseF32, FloatAutoencoder, Int8Autoencoder } from '../nn/types';
 
 export const BLOCK_ROWS = 2;
 export const BLOCK_INPUTS = 4;
@@ -66,4 +67,22 @@ export function zeroWeightFraction(layers: { weights: ArrayLike<number> }[]): nu
     n += l.weights.length;
   }
   return n ? z / n : 0;
+}
+
+/**
+ * Magnitude pruning of an int8 model as it stands (no fine-tuning): in every layer, `fraction` of
+ * the 2x4 weight blocks with the smallest L1 norm set to zero, and the self-test re-derived. What
+ * the benchmarks time the block-skipping kernel on (bench/firmware.ts), not a way to train a model:
+ * the size search prunes the float model and fine-tunes it (pruneBlocks).
+ */
+export function pruneInt8Blocks(model: Int8Autoencoder, fraction: number): Int8Autoencoder {
+  const layers = model.layers.map((l) => {
+    const mask = blockMask({ inDim: l.inDim, outDim: l.outDim, weights: Float32Array.from(l.weights) }, fraction);
+    const { sparse: _stale, ...rest } = l;
+    void _stale;
+    return { ...rest, weights: Int8Array.from(l.weights, (w, i) => (mask[i] ? w : 0)) };
+  });
+  const m: Int8Autoencoder = { ...model, layers };
+  m.selfTest = makeSelfTest(m, model.selfTest.input);
+  return m;
 }

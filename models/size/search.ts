@@ -17,7 +17,7 @@ import { MEASURED } from '../power/figures';
 import type { TrainOptions, TrainResult } from '../train/autoencoder';
 import type { PreparedData } from '../train/dataset';
 import { quantizeDetector, trainModel, type TrainedDetector } from '../train/pipeline';
-import { archName, blobBytesOf, channelsOf, insnOf, insnWithSkipOf, macsOf, ramBytesOf, scratchBytesOf, widthsOf } from './cost';
+import { archName, blobBytesOf, channelsOf, expectedSparseLayers, insnOf, insnStoredOf, macsOf, ramBytesOf, scratchBytesOf, sparseLayersOf, widthsOf } from './cost';
 import { pruneBlocks, zeroBlocks, zeroWeightFraction } from './prune';
 import { QuantizeError } from '../nn/quantize';
 
@@ -141,10 +141,18 @@ export interface SizeCandidate {
   scratchBytes: number;
   channels: number;
   macs: number;
-  /** Instructions per window on today's kernel (cost.ts, fitted on QEMU measurements). */
+  /**
+   * Instructions per window on the node's kernels as the blob stores the model: block-sparse layers
+   * skip their pruned blocks (cost.ts, fitted on QEMU measurements; before training, the pruning
+   * fraction's expected blocks).
+   */
   insn: number;
-  /** MODELLED: with a kernel that skips all-zero 2x4 blocks (not built; docs/size.md). */
+  /** The same with the block-skipping kernel: since the node's kernel skips, equal to insn once trained (kept for the JSON field insn_if_skipped). */
   insnIfSkipped: number;
+  /** Instructions if every layer were stored dense (a node whose firmware predates block-sparse storage). */
+  insnDenseStorage: number;
+  /** Layers the blob stores block-sparse. */
+  sparseLayers: number;
   /** Fraction of int8 weights that are zero, and of 2x4 blocks that are all zero. */
   zeroWeights: number;
   zeroBlocks: number;
@@ -197,17 +205,23 @@ export function candidateGrid(inputDim: number, bandCount: number, o: Pick<SizeS
   return out;
 }
 
-export function costOf(widths: number[], bandCount: number, budget: SizeBudget): Pick<SizeCandidate, 'bytes' | 'ramBytes' | 'scratchBytes' | 'channels' | 'macs' | 'insn' | 'fits' | 'over'> {
-  const bytes = blobBytesOf(widths, bandCount);
+/** A candidate's costs with its layers stored as given (stored blocks of the block-sparse ones, docs/model-format.md 2.4.1; none given: dense). */
+export function costOf(
+  widths: number[],
+  bandCount: number,
+  budget: SizeBudget,
+  storedBlocks: (number | undefined)[] = [],
+): Pick<SizeCandidate, 'bytes' | 'ramBytes' | 'scratchBytes' | 'channels' | 'macs' | 'insn' | 'fits' | 'over' | 'sparseLayers'> {
+  const bytes = blobBytesOf(widths, bandCount, storedBlocks);
   const ramBytes = ramBytesOf(widths);
   const channels = channelsOf(widths);
-  const insn = insnOf(widths);
+  const insn = insnStoredOf(widths, storedBlocks);
   const over: string[] = [];
   if (bytes > budget.flashBytes) over.push('flash');
   if (ramBytes > budget.ramBytes) over.push('ram');
   if (insn > budget.insn) over.push('insn');
   if (budget.channelsMax !== undefined && channels > budget.channelsMax) over.push('channels');
-  return { bytes, ramBytes, scratchBytes: scratchBytesOf(widths), channels, macs: macsOf(widths), insn, fits: over.length === 0, over };
+  return { bytes, ramBytes, scratchBytes: scratchBytesOf(widths), channels, macs: macsOf(widths), insn, fits: over.length === 0, over, sparseLayers: storedBlocks.filter((x) => x !== undefined).length };
 }
 
 /** Highest integer sumsq threshold at which every class has >= target of its windows over it (score > t). */
@@ -294,8 +308,9 @@ export async function sizeSearch(data: PreparedData, spec: FeatureSpec, axes: nu
       widths,
       prune,
       distilled: false,
-      ...costOf(widths, B, budget),
+      ...costOf(widths, B, budget, expectedSparseLayers(widths, prune)),
       insnIfSkipped: NaN,
+      insnDenseStorage: insnOf(widths),
       zeroWeights: 0,
       zeroBlocks: 0,
       trained: false,
@@ -353,20 +368,23 @@ export async function sizeSearch(data: PreparedData, spec: FeatureSpec, axes: nu
     }
     const blob = writeModelBlob(q.int8);
     const zb = zeroBlocks(q.int8.layers);
-    Object.assign(c, measure(q.int8, data, detectionTarget), {
+    // The real storage: training can only zero more blocks than the pruning fraction did, so the
+    // blob is at most the expected size; the budget is checked again on the real figures.
+    const stored = sparseLayersOf(q.int8);
+    const cost = costOf(c.widths, B, budget, stored);
+    Object.assign(c, measure(q.int8, data, detectionTarget), cost, {
       trained: true,
-      bytes: blob.length,
       model: q.int8,
       float,
       thresholdSumsq: q.int8.detector.thresholdSumsq,
       zeroWeights: zeroWeightFraction(q.int8.layers),
       zeroBlocks: zb.total ? zb.zero / zb.total : 0,
-      insnIfSkipped: insnWithSkipOf(c.widths, zb.zero, zb.total),
+      insnIfSkipped: cost.insn,
       trainSeconds: r.seconds,
       detector: { training: r, float, ...q },
     });
-    // the blob's real size must be the layout's (costOf decided fits on it)
-    if (blob.length !== blobBytesOf(c.widths, B)) throw new Error(`blob size ${blob.length} differs from its layout ${blobBytesOf(c.widths, B)}`);
+    // the blob's real size must be the layout's (costOf decides fits on it)
+    if (blob.length !== cost.bytes) throw new Error(`blob size ${blob.length} differs from its layout ${cost.bytes}`);
   };
 
   // Unpruned architectures that fit (and the reference), trained from scratch.
@@ -423,6 +441,8 @@ export function candidateJson(c: SizeCandidate): Record<string, unknown> {
     channels: c.channels,
     insn_inference: c.insn,
     insn_if_skipped: Number.isNaN(c.insnIfSkipped) ? null : c.insnIfSkipped,
+    insn_if_stored_dense: c.insnDenseStorage,
+    sparse_layers: c.sparseLayers,
     zero_weights: r4(c.zeroWeights),
     zero_blocks: r4(c.zeroBlocks),
     fits: c.fits,
@@ -441,12 +461,12 @@ export function candidateJson(c: SizeCandidate): Record<string, unknown> {
 /** The trade-off table as text lines. */
 export function tradeoffTable(r: SizeSearchResult): string[] {
   const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(2)}%`);
-  const head = `${'model'.padEnd(24)} ${'bytes'.padStart(6)} ${'RAM'.padStart(5)} ${'insn'.padStart(6)} ${'skip*'.padStart(6)} ${`FA@${Math.round(r.detectionTarget * 100)}%det`.padStart(11)} ${'FA@thr'.padStart(7)} ${'det min'.padStart(7)} ${'AUC min'.padStart(7)}  fits`;
+  const head = `${'model'.padEnd(24)} ${'bytes'.padStart(6)} ${'RAM'.padStart(5)} ${'insn'.padStart(6)} ${'dense*'.padStart(6)} ${`FA@${Math.round(r.detectionTarget * 100)}%det`.padStart(11)} ${'FA@thr'.padStart(7)} ${'det min'.padStart(7)} ${'AUC min'.padStart(7)}  fits`;
   const lines = [head];
   r.candidates.forEach((c, i) => {
     const mark = i === r.chosen ? ' <- chosen' : i === r.reference ? ' (reference)' : '';
     lines.push(
-      `${c.name.padEnd(24)} ${String(c.bytes).padStart(6)} ${String(c.ramBytes).padStart(5)} ${String(c.insn).padStart(6)} ${(Number.isNaN(c.insnIfSkipped) ? '—' : String(c.insnIfSkipped)).padStart(6)} ` +
+      `${c.name.padEnd(24)} ${String(c.bytes).padStart(6)} ${String(c.ramBytes).padStart(5)} ${String(c.insn).padStart(6)} ${String(c.insnDenseStorage).padStart(6)} ` +
         `${pct(c.falseAlarmAtDetection).padStart(11)} ${pct(c.falseAlarmRate).padStart(7)} ${pct(c.detectionRateMin).padStart(7)} ${(c.aucMin === null ? '—' : c.aucMin.toFixed(4)).padStart(7)}  ${c.fits ? 'yes' : `over ${c.over.join(', ')}`}${c.error ? ` (cannot be made int8: ${c.error})` : c.trained ? '' : ' (not trained)'}${mark}`,
     );
   });

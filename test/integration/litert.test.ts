@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractFeatures } from '../../models/features/windower';
 import { runInt8 } from '../../models/nn/int8';
-import { readVgmFile, writeModelBlob } from '../../models/nn/modelFile';
+import { readModelBlob, readVgmFile, writeModelBlob } from '../../models/nn/modelFile';
+import { pruneInt8Blocks } from '../../models/size/prune';
+import { exportTflite } from '../../models/tflite/export';
 import { withRounding } from '../../models/nn/quantize';
 import { main as vigil } from '../../main/cli/vigil';
 import { findLiteRt, findTflm, runLiteRt } from '../helpers/litert';
@@ -87,6 +89,25 @@ describe.skipIf(!lr.available)(lr.available ? `LiteRT ${lr.version} against the 
       const micro = runLiteRt(lr as { available: true; python: string; version: string }, tflite, ts.map((t) => t.qIn), 'TFLM');
       ts.forEach((t, i) => expect(equal(micro.outputs[i], t.layers[t.layers.length - 1]), `window ${i}: TFLM`).toBe(true));
     }
+  });
+
+  it('a pruned model stored block-sparse: LiteRT on its dense export, the TS twin and the C block-skipping kernel agree on every window', () => {
+    const m = withRounding(pruneInt8Blocks(model, 0.5), 'single');
+    const bytes = writeModelBlob(m);
+    const read = readModelBlob(bytes);
+    expect(read.layers.every((l) => l.sparse)).toBe(true);
+    const blob = join(dir, 'sparse.bin');
+    writeFileSync(blob, bytes);
+    const tflite = join(dir, 'sparse.tflite');
+    writeFileSync(tflite, exportTflite(read));
+    const ts = windows.map((w) => runInt8(read, w));
+    const c = runNodeC(nnRun, blob, windows);
+    const ref = runLiteRt(lr as { available: true; python: string; version: string }, tflite, ts.map((t) => t.qIn), 'BUILTIN_REF');
+    ts.forEach((t, i) => {
+      expect(c.sumsq[i], `window ${i}: C`).toBe(t.sumsq);
+      expect(equal(c.qOut[i], t.layers[t.layers.length - 1]), `window ${i}: C q_out`).toBe(true);
+      t.layers.forEach((l, k) => expect(equal(ref.layers[i][k], l), `window ${i} layer ${k}: LiteRT reference kernels`).toBe(true));
+    });
   });
 
   it("a file re-packed by LiteRT's own schema code imports to the same node model; another operator is refused by name", async () => {

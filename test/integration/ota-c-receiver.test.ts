@@ -127,6 +127,16 @@ describe('model sender and the C receiver', () => {
     await expectRunning(node, IMAGES[V8], 8);
   });
 
+  it('installs a pruned model stored block-sparse (docs/model-format.md 2.4.1): the node parses it and its self-test passes', async () => {
+    const nn = JSON.parse(readFileSync(join(ROOT, 'test', 'vectors', 'nn_vectors.json'), 'utf8')) as { modelSparse: { blob: string } };
+    const sparse = fromHex(nn.modelSparse.blob); // model version 8, signed with the same test key
+    const node = new CNode();
+    nodes.push(node);
+    const r = await send(node, sparse);
+    expect(r.outcome).toEqual({ ok: true });
+    await expectRunning(node, sparse, 8);
+  });
+
   it('a restart before the confirmation reverts to v7', async () => {
     const node = new CNode();
     nodes.push(node);

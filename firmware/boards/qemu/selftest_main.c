@@ -20,6 +20,7 @@
 #include "../../src/nn/model.h"
 #include "../../src/proto/crc32.h"
 #include "../../src/proto/frame.h"
+#include "../../src/proto/le.h"
 #include "../../test/dsp_tolerances.h"
 #include "usart.h"
 
@@ -254,6 +255,47 @@ static void nn_checks(void)
     ok &= nn_net_selftest(&g_net, g_nn_scratch) == VIGIL_OK;
     result("nn_single_rounding", ok, NULL);
 
+    /* The pruned model stored block-sparse (§2.4.1), both rounding modes: nn_net_run and, for the
+     * double-rounding one, every layer through the SIMD block-skipping kernel (nn_dense_sparse_m4),
+     * equal to the TypeScript twin's dense computation of the same weights. */
+    for (int single = 0; single < 2; single++) {
+        const uint8_t *blob = single ? VEC_NN_MODEL_SPARSE_SINGLE_BLOB : VEC_NN_MODEL_SPARSE_BLOB;
+        const size_t len = single ? VEC_NN_MODEL_SPARSE_SINGLE_LEN : VEC_NN_MODEL_SPARSE_LEN;
+        const vec_nn_case_t *cases = single ? VEC_NN_CASES_SPARSE_SINGLE : VEC_NN_CASES_SPARSE;
+        memcpy(g_blob, blob, len);
+        ok = nn_model_parse(&g_model, g_blob, len, VEC_NN_TEST_KEY) == VIGIL_OK && g_model.layer[0].mask != NULL &&
+             nn_net_prepare(&g_net, &g_model, g_ch, 512) == VIGIL_OK && nn_net_selftest(&g_net, g_nn_scratch) == VIGIL_OK;
+        for (size_t c = 0; ok && c < VEC_NN_CASES_SPARSE_COUNT; c++) {
+            const vec_nn_case_t *v = &cases[c];
+            const int8_t *qi;
+            ok &= nn_net_run(&g_net, VEC_NN_CASES[c].x, g_nn_scratch, &qi, NULL) == v->sumsq && memcmp(qi, v->q_in, 64) == 0;
+            const int8_t *expect = v->layers;
+            memcpy(a, v->q_in, 64);
+            for (size_t l = 0; l < g_model.layer_count; l++) {
+                const nn_dense_t *layer = &g_net.layer[l];
+                nn_dense_s8(layer, a, b, wide);
+                ok &= memcmp(b, expect, layer->out_dim) == 0;
+                memcpy(a, expect, layer->out_dim);
+                expect += layer->out_dim;
+            }
+        }
+        result(single ? "nn_block_sparse_single_rounding" : "nn_block_sparse_simd_layers", ok, NULL);
+    }
+    ok = 1;
+    for (size_t i = 0; i < VEC_NN_SPARSE_MUTATIONS_COUNT; i++) {
+        const vec_nn_sparse_mutation_t *v = &VEC_NN_SPARSE_MUTATIONS[i];
+        memcpy(g_blob, VEC_NN_MODEL_SPARSE_BLOB, VEC_NN_MODEL_SPARSE_LEN);
+        g_blob[v->offset] = v->set >= 0 ? (uint8_t)v->set : (uint8_t)(g_blob[v->offset] ^ v->xor_mask);
+        if (v->resign) {
+            const size_t crc_off = VEC_NN_MODEL_SPARSE_LEN - 36u;
+            proto_put_u32le(&g_blob[crc_off], proto_crc32_u8(g_blob, crc_off));
+            hmac_sha256(VEC_NN_TEST_KEY, 32, g_blob, crc_off + 4u, &g_blob[crc_off + 4u]);
+        }
+        ok &= nn_model_parse(&g_model, g_blob, v->truncate_to ? v->truncate_to : VEC_NN_MODEL_SPARSE_LEN,
+                             VEC_NN_TEST_KEY) != VIGIL_OK;
+    }
+    result("nn_block_sparse_malformed_refused", ok, NULL);
+
     static const uint8_t zero_key[32];
     ok = nn_model_parse(&g_model, nn_default_model_blob, nn_default_model_len, zero_key) == VIGIL_OK &&
          nn_net_prepare(&g_net, &g_model, g_ch, 512) == VIGIL_OK && nn_net_selftest(&g_net, g_nn_scratch) == VIGIL_OK;
@@ -300,6 +342,67 @@ static void random_layers(void)
         ok &= memcmp(y0, y1, out) == 0;
     }
     result("nn_dense_s8_simd_random_layers", ok, NULL);
+}
+
+/* The block-skipping SIMD kernel (nn_dense_sparse_m4) against the dense reference on random layers
+ * with random all-zero 2x4 blocks: 1 to 3 mask words per row pair, both activation floors, nothing
+ * to everything stored. */
+static void random_sparse_layers(void)
+{
+    static int8_t w[64 * 264], blocks[64 * 264], x[264], y0[64], y1[64];
+    static uint8_t mask[32 * 3 * 4];
+    static nn_channel_t ch[64];
+    static int16_t wide[264];
+    uint32_t rng = 99;
+#define NEXT() (rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5, rng)
+    int ok = 1;
+    for (int round = 0; round < 200; round++) {
+        const uint16_t in = (uint16_t)(4u * (1u + NEXT() % 66u));
+        const uint16_t out = (uint16_t)(2u * (1u + NEXT() % 32u));
+        const uint32_t keep_pct = NEXT() % 101u;
+        const uint32_t cols = in / 4u, words = (cols + 31u) / 32u;
+        memset(mask, 0, sizeof mask);
+        size_t nb = 0;
+        for (size_t r = 0; r < out / 2u; r++) {
+            for (size_t c = 0; c < cols; c++) {
+                const int keep = NEXT() % 100u < keep_pct;
+                for (size_t t = 0; t < 8u; t++) {
+                    const size_t at = (2u * r + t / 4u) * in + 4u * c + t % 4u;
+                    w[at] = keep ? (int8_t)((int)(NEXT() % 255u) - 127) : 0;
+                    if (keep) {
+                        blocks[8u * nb + t] = w[at];
+                    }
+                }
+                if (keep) {
+                    const size_t word = r * words + c / 32u;
+                    proto_put_u32le(&mask[4u * word], proto_get_u32le(&mask[4u * word]) | (0x80000000u >> (c % 32u)));
+                    nb++;
+                }
+            }
+        }
+        for (size_t i = 0; i < in; i++) {
+            x[i] = (int8_t)(NEXT() & 0xFF);
+        }
+        for (size_t o = 0; o < out; o++) {
+            ch[o].bias = (int32_t)(NEXT() % 2000001) - 1000000;
+            ch[o].multiplier = (o % 5 == 4) ? 0 : (int32_t)(0x40000000u + NEXT() % 0x40000000u);
+            ch[o].shift = -(int32_t)(NEXT() % 32u);
+        }
+        nn_dense_t dense = {.weights = w, .channel = ch, .in_dim = in, .out_dim = out,
+                            .z_y = (int32_t)(NEXT() % 256) - 128, .act_min = -128};
+        if (round & 1) {
+            dense.act_min = dense.z_y > -128 ? dense.z_y : -128;
+        }
+        nn_dense_t sparse = dense;
+        sparse.weights = blocks;
+        sparse.mask = mask;
+        sparse.mask_words = (uint16_t)words;
+        nn_dense_s8_ref(&dense, x, y0);
+        nn_dense_s8(&sparse, x, y1, wide);
+        ok &= memcmp(y0, y1, out) == 0;
+    }
+#undef NEXT
+    result("nn_block_sparse_simd_random_layers", ok, NULL);
 }
 
 /* frame_build (fused CRC-32 + COBS, cobs_m4.S) against the protocol vectors, byte for byte. */
@@ -349,6 +452,7 @@ int main(void)
     }
     nn_checks();
     random_layers();
+    random_sparse_layers();
     frame_checks();
     crypto_checks();
     put_str("SELFTEST end ");

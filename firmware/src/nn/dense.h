@@ -7,6 +7,10 @@
  * DSP extension (Cortex-M4: SMLAD, SXTB16) takes four weights per load and two outputs per pass,
  * and elsewhere is the reference. The SIMD kernel implements the double rounding only; a layer
  * with single rounding (the model's flag) runs the reference on every core.
+ *
+ * A block-sparse layer (mask != NULL, docs/model-format.md §2.4.1) runs the same arithmetic over the
+ * stored 2x4 blocks only, skipping the others (they are zero): in the reference, and on the
+ * Cortex-M4 in dense_m4.S (nn_dense_sparse_m4). The integer sums are the dense ones.
  */
 #ifndef NN_DENSE_H
 #define NN_DENSE_H
@@ -23,13 +27,18 @@ typedef struct {
 } nn_channel_t;
 
 typedef struct {
-    const int8_t *weights;      /* out_dim rows of in_dim, row-major (in the model blob) */
+    const int8_t *weights;      /* dense: out_dim rows of in_dim, row-major; block-sparse: the stored
+                                 * 2x4 blocks, 8 bytes each (row 2r's four, then row 2r + 1's) */
     const nn_channel_t *channel;
     uint16_t in_dim;
     uint16_t out_dim;
     int32_t z_y;                /* output zero point */
     int32_t act_min;            /* -128, or max(-128, z_y) for ReLU */
     bool single_rounding;       /* requantize with nn_mbqm_single_s32, else nn_mbqm_s32 (§1.2) */
+    const uint8_t *mask;        /* block-sparse (§2.4.1): per row pair, mask_words little-endian u32,
+                                 * bit 31 - (c mod 32) of word c / 32 set = column block c stored;
+                                 * NULL = dense. Block-sparse needs in_dim % 4 == 0, out_dim even. */
+    uint16_t mask_words;
 } nn_dense_t;
 
 /*

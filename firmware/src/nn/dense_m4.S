@@ -10,6 +10,14 @@
  *   acc = bias + w . x with SMLAD (the inputs were widened and reordered: (x0 x2) (x1 x3)), then
  *   requantize exactly as requant_dsp in dense.c, + z_y, SSAT 8, ReLU floor, store.
  *   Per 4 inputs and 2 rows: LDRD + 2 LDR + 4 SXTB16 + 4 SMLAD + 2 for the loop.
+ *
+ * void nn_dense_sparse_m4(const int16_t *xs, const int8_t *blocks, const nn_channel_t *ch, int8_t *y,
+ *                         const nn_sparse_args_t *a)   (block-sparse, docs/model-format.md §2.4.1)
+ *   a = {pairs, words, z_y, mask, relu (0xFFFFFFFF or 0)}; per row pair, the mask words (bit 31
+ *   first) name the stored 2x4 blocks and only those are multiplied: per stored block CLZ finds how
+ *   many blocks to skip, the input pointer jumps over them, and LDRD + LDRD + 4 SXTB16 + 4 SMLAD do
+ *   the block (15 instructions, against 13 per block for every block in the dense loop). The same
+ *   integer sums and the same requantization as the dense kernel.
  */
     .syntax unified
     .thumb
@@ -48,8 +56,13 @@
     lsr     r9, r8, #31
     orr     r9, r9, r11, lsl #1
 2:
-    .if \relu
+    .if \relu == 1
     bic     r9, r9, r9, asr #31
+    .endif
+    .if \relu == 2                      @ at run time: [sp, #16] = 0xFFFFFFFF for ReLU, else 0
+    ldr     r10, [sp, #16]
+    and     r10, r10, r9, asr #31
+    bic     r9, r9, r10
     .endif
     add     r9, r9, lr
     ssat    r9, #8, r9
@@ -110,3 +123,73 @@
 
     PAIRS nn_dense_pairs_m4, 0
     PAIRS nn_dense_pairs_relu_m4, 1
+
+    .global nn_dense_sparse_m4
+    .type nn_dense_sparse_m4, %function
+    .p2align 2
+nn_dense_sparse_m4:
+    push    {r4-r11, lr}
+    ldr     r4, [sp, #36]                @ args
+    ldr     r5, [r4, #0]                 @ pairs
+    cmp     r5, #0
+    beq     9f
+    sub     sp, sp, #32
+    str     r5, [sp, #0]                 @ pairs left
+    ldr     r6, [r4, #8]
+    str     r6, [sp, #4]                 @ z_y
+    ldr     r6, [r4, #4]
+    str     r6, [sp, #8]                 @ mask words per pair
+    str     r0, [sp, #12]                @ xs
+    ldr     r6, [r4, #16]
+    str     r6, [sp, #16]                @ relu mask
+    ldr     r4, [r4, #12]                @ r4: mask walk
+    @ r0: input walk, r1: block walk, r5/r7: acc0/acc1, r6: mask bits left, [sp, #20]: words left,
+    @ [sp, #24]: this word's first input
+3:
+    ldr     r5, [r2, #0]                 @ acc0 = bias[o] (the input zero point folded in)
+    ldr     r7, [r2, #12]                @ acc1 = bias[o + 1]
+    ldr     r0, [sp, #12]
+    str     r0, [sp, #24]
+    ldr     r12, [sp, #8]
+    str     r12, [sp, #20]
+5:
+    ldr     r6, [r4], #4                 @ this word's mask: bit 31 = its first column block
+    cbz     r6, 7f
+6:
+    clz     r12, r6                      @ blocks not stored before the next stored one
+    lsl     r6, r6, r12
+    lsls    r6, r6, #1                   @ drop its bit; Z when the word has no more
+    add     r0, r0, r12, lsl #3          @ skip them: 4 inputs = 8 bytes of xs each
+    ldrd    r8, r9, [r0], #8             @ (x0 x2), (x1 x3)
+    ldrd    r10, r11, [r1], #8           @ row 0's four weights, row 1's four
+    sxtb16  lr, r10
+    smlad   r5, lr, r8, r5
+    sxtb16  lr, r10, ror #8
+    smlad   r5, lr, r9, r5
+    sxtb16  lr, r11
+    smlad   r7, lr, r8, r7
+    sxtb16  lr, r11, ror #8
+    smlad   r7, lr, r9, r7
+    bne     6b
+7:
+    ldr     r12, [sp, #20]
+    subs    r12, r12, #1
+    beq     8f
+    str     r12, [sp, #20]
+    ldr     r0, [sp, #24]
+    add     r0, r0, #256                 @ the next word's 32 column blocks
+    str     r0, [sp, #24]
+    b       5b
+8:
+    ldr     lr, [sp, #4]                 @ z_y
+    REQUANT r5, 0, 2
+    REQUANT r7, 12, 2
+    adds    r2, r2, #24
+    ldr     r5, [sp, #0]
+    subs    r5, r5, #1
+    str     r5, [sp, #0]
+    bne     3b
+    add     sp, sp, #32
+9:
+    pop     {r4-r11, pc}
+    .size nn_dense_sparse_m4, .-nn_dense_sparse_m4

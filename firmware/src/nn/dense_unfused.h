@@ -25,7 +25,8 @@ void nn_dense_unfused_bias(const nn_dense_t *l, int32_t *acc);
 void nn_dense_unfused_requant(const nn_dense_t *l, int32_t *acc);
 void nn_dense_unfused_clamp(const nn_dense_t *l, const int32_t *acc, int8_t *y);
 
-/* The four in order: y = the same out_dim int8 as nn_dense_s8_ref(l, x, y). */
+/* The four in order: y = the same out_dim int8 as nn_dense_s8_ref(l, x, y). Dense layers only
+ * (l->mask == NULL): the fusion measurement is of the dense kernel; block-sparse ones are not timed here. */
 void nn_dense_s8_unfused(const nn_dense_t *l, const int8_t *x, int8_t *y, int32_t *acc);
 
 #endif /* NN_DENSE_UNFUSED_H */

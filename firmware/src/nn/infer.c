@@ -47,12 +47,27 @@ vigil_status_t nn_net_prepare(nn_net_t *net, const nn_model_t *m, nn_channel_t *
     nn_channel_t *c = channels;
     for (size_t l = 0; l < m->layer_count; l++) {
         const nn_layer_view_t *lv = &m->layer[l];
+        /* sum_i w[o][i] of every row, into the bias words first (|sum| <= 127 x 1024 fits) */
+        for (size_t o = 0; o < lv->out_dim; o++) {
+            c[o].bias = 0;
+        }
+        if (lv->mask == NULL) {
+            for (size_t k = 0; k < (size_t)lv->out_dim * lv->in_dim; k++) {
+                c[k / lv->in_dim].bias += lv->weights[k];
+            }
+        } else { /* block-sparse (§2.4.1): the stored blocks, row pair by row pair */
+            const int8_t *q = lv->weights;
+            for (size_t k = 0; k < (size_t)(lv->out_dim / 2u) * lv->mask_words; k++) {
+                for (uint32_t bits = proto_get_u32le(&lv->mask[4u * k]); bits != 0u; bits &= bits - 1u, q += 8) {
+                    for (size_t t = 0; t < 8u; t++) {
+                        c[2u * (k / lv->mask_words) + t / 4u].bias += q[t];
+                    }
+                }
+            }
+        }
         for (size_t o = 0; o < lv->out_dim; o++) {
             /* bias'[o] = bias[o] - z_x sum_i w[o][i] (docs/model-format.md §1.2): the same integers. */
-            int64_t sum_w = 0;
-            for (size_t i = 0; i < lv->in_dim; i++) {
-                sum_w += lv->weights[o * lv->in_dim + i];
-            }
+            const int64_t sum_w = c[o].bias;
             const int64_t folded = (int64_t)(int32_t)proto_get_u32le(&lv->bias[4 * o]) - (int64_t)z_x * sum_w;
             if (folded < INT32_MIN || folded > INT32_MAX) {
                 return VIGIL_ERR_INVALID;
@@ -69,6 +84,8 @@ vigil_status_t nn_net_prepare(nn_net_t *net, const nn_model_t *m, nn_channel_t *
             .z_y = lv->z_y,
             .act_min = lv->relu ? (lv->z_y > -128 ? lv->z_y : -128) : -128,
             .single_rounding = m->single_rounding,
+            .mask = lv->mask,
+            .mask_words = lv->mask_words,
         };
         c += lv->out_dim;
         z_x = lv->z_y;

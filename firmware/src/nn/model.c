@@ -9,9 +9,39 @@
 
 #define PAD4(n) (((n) + 3u) & ~(size_t)3u)
 
-static size_t layer_record_size(size_t in, size_t out)
+/* Record bytes (§2.4): dense, or block-sparse (§2.4.1) with `stored` blocks of 2x4. */
+static size_t layer_record_size(size_t in, size_t out, bool sparse, size_t stored)
 {
+    if (sparse) {
+        return 16u + 16u * out + 4u * (out / 2u) * ((in / 4u + 31u) / 32u) + 8u * stored;
+    }
     return PAD4(16u + 16u * out + out * in);
+}
+
+/* The block mask of a block-sparse layer (§2.4.1): whole 2x4 blocks, the mask inside the blob
+ * before `end`, no bit past the layer's inputs. Returns the stored blocks, or -1 if malformed. */
+__attribute__((noinline, cold)) static int32_t sparse_mask_check(const uint8_t *b, size_t p, uint32_t in, uint32_t out, size_t end)
+{
+    if ((in & 3u) != 0 || (out & 1u) != 0) {
+        return -1;
+    }
+    const uint32_t cols = in / 4u, words = (cols + 31u) / 32u;
+    const size_t at = p + 16u + 16u * out;
+    if (at + 4u * (out / 2u) * words > end) {
+        return -1;
+    }
+    int32_t stored = 0;
+    for (uint32_t i = 0; i < (out / 2u) * words; i++) {
+        const uint32_t m = proto_get_u32le(&b[at + 4u * i]);
+        const uint32_t valid = cols - 32u * (i % words); /* columns of this word, if under 32 */
+        if (valid < 32u && (m << valid) != 0u) {
+            return -1;
+        }
+        for (uint32_t v = m; v != 0u; v &= v - 1u) {
+            stored++;
+        }
+    }
+    return stored;
 }
 
 static bool pos_finite(float x)
@@ -161,7 +191,8 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
             return VIGIL_ERR_INVALID;
         }
         const uint32_t in = proto_get_u16le(&b[p]), out = proto_get_u16le(&b[p + 2u]);
-        if (out < 1 || out > NN_INPUT_MAX || in != prev_out) {
+        const uint8_t storage = b[p + 5u];
+        if (out < 1 || out > NN_INPUT_MAX || in != prev_out || storage > NN_STORAGE_BLOCK_SPARSE) {
             return VIGIL_ERR_INVALID;
         }
         nn_layer_view_t *lv = &m->layer[l];
@@ -171,9 +202,20 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
         lv->multiplier = &b[p + 16u + 4u * out];
         lv->shift = &b[p + 16u + 8u * out];
         lv->weights = (const int8_t *)&b[p + 16u + 16u * out];
+        int32_t stored = 0;
+        if (storage == NN_STORAGE_BLOCK_SPARSE) {
+            stored = sparse_mask_check(b, p, in, out, crc_off);
+            if (stored < 0) {
+                return VIGIL_ERR_INVALID;
+            }
+            lv->mask = &b[p + 16u + 16u * out];
+            lv->mask_words = (uint16_t)((in / 4u + 31u) / 32u);
+            lv->stored_blocks = (uint32_t)stored;
+            lv->weights = (const int8_t *)&lv->mask[4u * (out / 2u) * lv->mask_words];
+        }
         prev_out = out;
         widest = out > widest ? out : widest;
-        p += layer_record_size(in, out);
+        p += layer_record_size(in, out, lv->mask != NULL, (size_t)stored);
         if (p > crc_off) {
             return VIGIL_ERR_INVALID;
         }
@@ -227,7 +269,7 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
         const uint8_t act = b[p + 4u];
         lv->s_y = proto_get_f32le(&b[p + 8u]);
         lv->z_y = (int32_t)proto_get_u32le(&b[p + 12u]);
-        if (act > 1 || b[p + 5u] || b[p + 6u] || b[p + 7u] || !pos_finite(lv->s_y) || lv->z_y < -128 ||
+        if (act > 1 || b[p + 6u] || b[p + 7u] || !pos_finite(lv->s_y) || lv->z_y < -128 ||
             lv->z_y > 127) {
             return VIGIL_ERR_INVALID;
         }
@@ -239,7 +281,8 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
                 return VIGIL_ERR_INVALID;
             }
         }
-        for (size_t i = 0; i < (size_t)lv->out_dim * lv->in_dim; i++) {
+        const size_t n_weights = lv->mask != NULL ? 8u * (size_t)lv->stored_blocks : (size_t)lv->out_dim * lv->in_dim;
+        for (size_t i = 0; i < n_weights; i++) {
             if (lv->weights[i] == -128) {
                 return VIGIL_ERR_INVALID;
             }
@@ -247,7 +290,7 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
         if (l == nl - 1u && (lv->relu || lv->s_y != m->s_in || lv->z_y != m->z_in)) {
             return VIGIL_ERR_INVALID; /* the output must share the input's quantisation (§1) */
         }
-        p += layer_record_size(lv->in_dim, lv->out_dim);
+        p += layer_record_size(lv->in_dim, lv->out_dim, lv->mask != NULL, lv->stored_blocks);
     }
 
     /* detector (§2.5) */

@@ -22,6 +22,9 @@
 /* Header flags (§2.1): bit 0 = single-rounding requantization (§1.2); other bits must be 0. */
 #define NN_MODEL_FLAG_SINGLE_ROUNDING 0x0001u
 #define NN_MODEL_FLAGS_KNOWN NN_MODEL_FLAG_SINGLE_ROUNDING
+/* Layer record byte +5 (§2.4.1): how the weights are stored. */
+#define NN_STORAGE_DENSE 0u
+#define NN_STORAGE_BLOCK_SPARSE 1u /* 2x4 blocks: a mask per row pair, then only the stored blocks */
 #define NN_FEATURE_SPEC_VERSION 2u
 #define NN_LAYERS_MAX 8u
 #define NN_INPUT_MAX 1024u
@@ -38,7 +41,10 @@ typedef struct {
     const uint8_t *bias;       /* out_dim little-endian int32 */
     const uint8_t *multiplier; /* out_dim little-endian int32 */
     const uint8_t *shift;      /* out_dim little-endian int32 */
-    const int8_t *weights;     /* out_dim x in_dim */
+    const int8_t *weights;     /* dense: out_dim x in_dim; block-sparse: stored_blocks x 8 */
+    const uint8_t *mask;       /* block-sparse: out_dim / 2 x mask_words little-endian u32; NULL if dense */
+    uint16_t mask_words;       /* u32 mask words per row pair: ceil(in_dim / 128) */
+    uint32_t stored_blocks;
 } nn_layer_view_t;
 
 typedef struct {

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultFeatureSpec } from '../../../models/features/spec';
-import { readVgmFile, writeModelBlob } from '../../../models/nn/modelFile';
+import { readModelBlob, readVgmFile, writeModelBlob } from '../../../models/nn/modelFile';
+import { int8SumsqBatch } from '../../../models/nn/int8';
 import { withRounding } from '../../../models/nn/quantize';
 import { FbReader, FlatBufferError, ref, scalar, table, writeFlatBuffer } from '../../../models/tflite/flatbuffer';
 import { exportTflite } from '../../../models/tflite/export';
 import { importTflite, TfliteImportError } from '../../../models/tflite/import';
 import { SLOT } from '../../../models/tflite/schema';
-import { vectorModel } from '../../../scripts/gen-nn-vectors';
+import { sparseVectorModel, vectorModel } from '../../../scripts/gen-nn-vectors';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const defaultModel = () => readVgmFile(readFileSync(join(ROOT, 'renderer', 'public', 'models', 'default.vgm'))).model;
@@ -70,6 +71,20 @@ describe('export and import', () => {
       expect(metadata?.rounding).toBe(rounding);
       expect(notes).toEqual([]);
       expect(Array.from(writeModelBlob(model))).toEqual(Array.from(writeModelBlob(m)));
+    }
+  });
+  it('a pruned model stored block-sparse exports dense (every zero written out) and comes back as the same node model', () => {
+    const { q, normal } = sparseVectorModel();
+    const sparse = readModelBlob(writeModelBlob(q));
+    expect(sparse.layers.every((l) => l.sparse)).toBe(true);
+    for (const rounding of ['double', 'single'] as const) {
+      const m = withRounding(sparse, rounding);
+      const { model } = importTflite(exportTflite(m), { spec: spec48k });
+      expect(model.layers.map((l) => l.weights.length)).toEqual(m.layers.map((l) => l.inDim * l.outDim));
+      for (let l = 0; l < 4; l++) expect(Array.from(model.layers[l].weights)).toEqual(Array.from(m.layers[l].weights));
+      expect(model.layers[0].weights.filter((w) => w === 0).length).toBeGreaterThanOrEqual((64 * 32) / 2);
+      expect(Array.from(writeModelBlob(model))).toEqual(Array.from(writeModelBlob(m))); // block-sparse again on the way back
+      expect(Array.from(int8SumsqBatch(model, normal.slice(0, 20)))).toEqual(Array.from(int8SumsqBatch(m, normal.slice(0, 20))));
     }
   });
   it('the int8 graph is all there: per-channel weight scales, int32 biases, tensor scales and zero points', () => {

@@ -25,14 +25,13 @@ import {
   lineAboveFloorDb,
   peakBin,
   selectEnvelopeBand,
+  STANDS_OUT_DB,
 } from '../models/analysis/index';
 import { readCsvColumns } from '../test/helpers/recording';
 import type { BenchResult } from './run';
 
 const SHARED = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data', 'cwru');
 const LOW_PASS = 500;
-/** A marker line "stands out" when it is at least this far above the envelope spectrum's median. */
-export const STANDS_OUT_DB = 10;
 
 export interface EnvelopeRow {
   file: string;

@@ -87,6 +87,9 @@ function medianOf(y: ArrayLike<number>, a: number, b: number): number {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/** A marker's line "stands out" when it is at least this far above the envelope spectrum's median, dB. */
+export const STANDS_OUT_DB = 10;
+
 export interface EnvelopePeak {
   bin: number;
   hz: number;

@@ -22,17 +22,17 @@ describe('data loss in words', () => {
   it('says how much, when and why, in English and Spanish', () => {
     expect(lossSeconds(120, hello)).toBeCloseTo(1.28, 6);
     expect(lossSentence(loss(), hello)).toBe(
-      'The node dropped 120 windows (1.3 s of measurements) at 02:14:05 because the link could not keep up: its send buffer was full. The chart and the recording show a gap there.',
+      'The node dropped 120 windows (1.3 s of measurements) at 02:14:05 because the link could not keep up: its send buffer was full. The recording has a gap there.',
     );
     expect(lossSentence(loss({ cause: 'link-lost', untilMs: at + 9000 }), hello)).toBe(
-      '120 windows (1.3 s of measurements) did not arrive at 02:14:05 (until 02:14:14) because the connection to the node was lost. The chart and the recording show a gap there.',
+      '120 windows (1.3 s of measurements) did not arrive at 02:14:05 (until 02:14:14) because the connection to the node was lost. The recording has a gap there.',
     );
     expect(lossSentence(loss({ cause: 'unknown', windows: 1, rawFrames: 4096 }), undefined)).toBe(
-      '1 window and 4,096 raw samples did not arrive at 02:14:05: it was damaged or lost on the way (the node reported no drop). The chart and the recording show a gap there.',
+      '1 window and 4,096 raw samples did not arrive at 02:14:05: it was damaged or lost on the way (the node reported no drop). The recording has a gap there.',
     );
     setLanguage('es');
     expect(lossSentence(loss(), hello)).toBe(
-      'El nodo descartó 120 ventanas (1,3 s de mediciones) a las 02:14:05 porque el enlace no daba abasto: su búfer de envío estaba lleno. El gráfico y la grabación muestran un hueco ahí.',
+      'El nodo descartó 120 ventanas (1,3 s de mediciones) a las 02:14:05 porque el enlace no daba abasto: su búfer de envío estaba lleno. La grabación tiene un hueco ahí.',
     );
   });
 

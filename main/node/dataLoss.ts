@@ -19,9 +19,11 @@ export class DataLossLog {
 
   /**
    * Missing data noticed at nowMs; `firstMissingMs` is when the first missing window was due (the
-   * node's clock mapped to wall time; nowMs when unknown). Returns true when the list changed.
+   * node's clock mapped to wall time; nowMs when unknown). Returns 'new' for a new loss or a cause
+   * now known (worth an update at once), 'merged' when a burst grew (the once-a-second refresh
+   * carries it), false when nothing was missing.
    */
-  missed(o: { windows?: number; rawFrames?: number; nowMs: number; firstMissingMs?: number; linkLost: boolean }): boolean {
+  missed(o: { windows?: number; rawFrames?: number; nowMs: number; firstMissingMs?: number; linkLost: boolean }): 'new' | 'merged' | false {
     const windows = o.windows ?? 0;
     const rawFrames = o.rawFrames ?? 0;
     if (windows <= 0 && rawFrames <= 0) return false;
@@ -31,13 +33,16 @@ export class DataLossLog {
       last.windows += windows;
       last.rawFrames += rawFrames;
       last.untilMs = o.nowMs;
-      if (last.cause === 'unknown') last.cause = cause;
-      return true;
+      if (last.cause === 'unknown' && cause !== 'unknown') {
+        last.cause = cause;
+        return 'new';
+      }
+      return 'merged';
     }
     const atMs = Math.min(o.nowMs, Number.isFinite(o.firstMissingMs) ? o.firstMissingMs! : o.nowMs);
     this.list.push({ atMs, untilMs: o.nowMs, windows, rawFrames, cause });
     if (this.list.length > DATA_LOSS_KEPT) this.list.shift();
-    return true;
+    return 'new';
   }
 
   /** The node said it dropped frames (LOG 7). Returns true when a loss it explains changed. */

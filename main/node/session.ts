@@ -349,7 +349,7 @@ export class NodeSession extends SessionLink {
     const step = this.windows.observe(m.windowIndex);
     if (step.kind === 'missed') {
       this.counters.missedWindows += step.missed;
-      if (this.losses.missed({ windows: step.missed, nowMs: Date.now(), firstMissingMs: this.wallMsOfWindow(m.tUs, step.missed), linkLost: this.featuresGapPending })) this.emitUpdate();
+      if (this.losses.missed({ windows: step.missed, nowMs: Date.now(), firstMissingMs: this.wallMsOfWindow(m.tUs, step.missed), linkLost: this.featuresGapPending }) === 'new') this.emitUpdate();
     }
     const out = W.featuresToApi(m);
     if (step.kind === 'missed' && this.featuresGapPending) out.gapReason = 'link-lost';
@@ -397,7 +397,7 @@ export class NodeSession extends SessionLink {
     const step = this.rawFrames.observe(b.firstFrame, b.frameCount * b.decimation);
     if (step.kind === 'missed') {
       this.counters.missedRawFrames += step.missed;
-      if (this.losses.missed({ rawFrames: step.missed, nowMs: Date.now(), linkLost: this.rawGapPending })) this.emitUpdate();
+      if (this.losses.missed({ rawFrames: step.missed, nowMs: Date.now(), linkLost: this.rawGapPending }) === 'new') this.emitUpdate();
     }
     const out = W.rawToApi(b);
     if (step.kind === 'missed' && this.rawGapPending) out.gapReason = 'link-lost';

@@ -11,7 +11,7 @@ describe('data loss log', () => {
     const log = new DataLossLog();
     expect(log.snapshot()).toBeUndefined();
     log.nodeDropped(T);
-    expect(log.missed({ windows: 120, nowMs: T + 1000, firstMissingMs: T - 500, linkLost: false })).toBe(true);
+    expect(log.missed({ windows: 120, nowMs: T + 1000, firstMissingMs: T - 500, linkLost: false })).toBe('new');
     expect(log.snapshot()).toEqual([{ atMs: T - 500, untilMs: T + 1000, windows: 120, rawFrames: 0, cause: 'node-buffer' }]);
   });
 
@@ -37,8 +37,8 @@ describe('data loss log', () => {
   it('merges a burst, keeps separate losses apart, and keeps the latest few', () => {
     const log = new DataLossLog();
     log.nodeDropped(T);
-    log.missed({ windows: 10, nowMs: T + 100, linkLost: false });
-    log.missed({ windows: 5, rawFrames: 4096, nowMs: T + 100 + MERGE_MS - 1, linkLost: false });
+    expect(log.missed({ windows: 10, nowMs: T + 100, linkLost: false })).toBe('new');
+    expect(log.missed({ windows: 5, rawFrames: 4096, nowMs: T + 100 + MERGE_MS - 1, linkLost: false })).toBe('merged');
     expect(log.snapshot()).toEqual([{ atMs: T + 100, untilMs: T + 100 + MERGE_MS - 1, windows: 15, rawFrames: 4096, cause: 'node-buffer' }]);
     for (let i = 1; i <= DATA_LOSS_KEPT + 2; i++) log.missed({ windows: i, nowMs: T + i * 60_000, linkLost: false });
     const s = log.snapshot()!;

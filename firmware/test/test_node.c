@@ -353,6 +353,27 @@ static void dropped_frames_are_counted(void **state)
     assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
     g_cap.refuse = false;
     assert_int_equal(g_node.stats.tx_dropped - before, 2); /* the FEATURES and the LOG 7 telling of it */
+
+    /* A LOG 7 no link took is not forgotten: once the link takes frames again, the next one (at
+     * most once a second of node time) tells of the FEATURES dropped. */
+    bool told = false;
+    for (int k = 0; k < 200 && !told; k++) {
+        g_cap.len = 0;
+        assert_int_equal(node_push_samples(&g_node, g_samples, 512), VIGIL_OK);
+        size_t got = parse_capture(&g_cap, g_frames, 64);
+        for (size_t i = 0; i < got; i++) {
+            msg_log_t log;
+            if (g_frames[i].type == MSG_TYPE_LOG &&
+                msg_log_decode(g_frames[i].payload, g_frames[i].payload_len, &log) == VIGIL_OK &&
+                log.code == MSG_LOG_DROPPED) {
+                assert_int_equal(log.text_len, strlen("frames dropped: 1"));
+                assert_memory_equal(log.text, "frames dropped: 1", log.text_len);
+                told = true;
+            }
+        }
+    }
+    assert_true(told);
+    assert_int_equal(g_node.drops_unlogged, 0);
 }
 
 static void t_us_formula_and_range(void **state)

@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as P from '../../models/protocol/index';
-import { StreamContinuity, type Frame } from '../../models/protocol/index';
+import { LOG_CODE_FRAMES_DROPPED, StreamContinuity, type Frame } from '../../models/protocol/index';
 import { ApiError, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
 import { CLEAR_CHUNK_MINOR, MODEL_CHUNK_DATA_MAX, MODEL_CHUNK_DATA_MAX_SECURE, MSG_MODEL_CHUNK, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
 import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
@@ -49,7 +49,7 @@ export class NodeSession extends SessionLink {
     [P.MSG_RAW_BLOCK]: (f) => this.onRaw(f),
     [P.MSG_HELLO]: (f) => this.onHello(f),
     [P.MSG_EVENT]: (f) => this.onEvent(f),
-    [P.MSG_LOG]: (f) => this.emit('log', W.logToApi(this.path, P.decodeLog(f.payload), Date.now())),
+    [P.MSG_LOG]: (f) => this.onLog(f),
     [MSG_MODEL_STATUS]: (f) => this.model.onFrame(f.type, f.payload),
   };
   private readonly model = new NodeModelUpdate(
@@ -377,7 +377,10 @@ export class NodeSession extends SessionLink {
     const m = P.decodeFeatures(f.payload);
     // A window index that goes back is a new stream (node restart, hop change): not a gap.
     const step = this.windows.observe(m.windowIndex);
-    if (step.kind === 'missed') this.counters.missedWindows += step.missed;
+    if (step.kind === 'missed') {
+      this.counters.missedWindows += step.missed;
+      if (this.losses.missed({ windows: step.missed, nowMs: Date.now(), firstMissingMs: this.wallMsOfWindow(m.tUs, step.missed), linkLost: this.featuresGapPending }) === 'new') this.emitUpdate();
+    }
     const out = W.featuresToApi(m);
     if (step.kind === 'missed' && this.featuresGapPending) out.gapReason = 'link-lost';
     this.featuresGapPending = false;
@@ -392,6 +395,24 @@ export class NodeSession extends SessionLink {
     this.emit('features', out);
   }
 
+  /** LOG; a LOG 7 (the node's send buffer dropped frames) explains the data loss around it. */
+  private onLog(f: Frame): void {
+    const l = P.decodeLog(f.payload);
+    const now = Date.now();
+    if (l.code === LOG_CODE_FRAMES_DROPPED && this.losses.nodeDropped(now)) this.emitUpdate();
+    this.emit('log', W.logToApi(this.path, l, now));
+  }
+
+  /**
+   * Wall clock of the first of `missed` windows before the one ending at node time tUs (the node's
+   * clock mapped by TIME); undefined before a time sync or a HELLO.
+   */
+  private wallMsOfWindow(tUs: number, missed: number): number | undefined {
+    const h = this.hello;
+    if (!this.time || !h || !(h.sampleRateHz > 0)) return undefined;
+    return (tUs - (missed * h.hop * 1e6) / h.sampleRateHz + this.time.offsetUs) / 1000;
+  }
+
   /** EVENT: main's alarm state first, so the node.updated that follows says it. */
   private onEvent(f: Frame): void {
     const e = W.eventToApi(this.path, P.decodeEvent(f.payload));
@@ -404,7 +425,10 @@ export class NodeSession extends SessionLink {
     const b = P.decodeRawBlock(f.payload);
     this.counters.rawBlocks++;
     const step = this.rawFrames.observe(b.firstFrame, b.frameCount * b.decimation);
-    if (step.kind === 'missed') this.counters.missedRawFrames += step.missed;
+    if (step.kind === 'missed') {
+      this.counters.missedRawFrames += step.missed;
+      if (this.losses.missed({ rawFrames: step.missed, nowMs: Date.now(), linkLost: this.rawGapPending }) === 'new') this.emitUpdate();
+    }
     const out = W.rawToApi(b);
     if (step.kind === 'missed' && this.rawGapPending) out.gapReason = 'link-lost';
     this.rawGapPending = false;

@@ -24,6 +24,7 @@ import {
 } from '../../models/api/contract';
 import type { ByteLink } from '../transport/byteLink';
 import { ConditionTracker } from './condition';
+import { DataLossLog } from './dataLoss';
 import { Handshake } from './handshake';
 import type { KeyStore } from './keys';
 import { Reconnector, type ReconnectOptions } from './reconnect';
@@ -80,6 +81,8 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
   protected readonly counters = W.emptySessionCounters();
   /** The node's alarm, detector and latest levels (NodeInfo.condition), fed by session.ts. */
   protected readonly condition = new ConditionTracker();
+  /** What data did not arrive, when and why (NodeInfo.losses). */
+  protected readonly losses = new DataLossLog();
   protected featuresGapPending = false;
   protected rawGapPending = false;
   protected readonly requests: RequestLayer;
@@ -140,6 +143,7 @@ export abstract class SessionLink extends EventEmitter<SessionEvents> {
       ...(this.status === 'reconnecting' && this.reconnect.state ? { reconnect: { ...this.reconnect.state } } : {}),
       stats: W.linkStats(this.deframer ? W.addStats(this.oldStats, this.deframer.stats) : this.oldStats, this.counters),
       condition: this.condition.snapshot(),
+      ...(this.losses.snapshot() ? { losses: this.losses.snapshot() } : {}),
     };
   }
 

@@ -2,3 +2,4 @@ export * from './bearings';
 export * from './envelope';
 export * from './markers';
 export * from './spectrum';
+export * from './bandSelect';

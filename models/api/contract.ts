@@ -180,7 +180,32 @@ export interface NodeInfo {
   condition?: NodeCondition;
   /** link 'gateway': which gateway the node is reached through (its path is gateway:GROUP/EDGE/DEVICE). */
   gateway?: NodeGatewayRef;
+  /** Data that did not arrive, the latest last (at most DATA_LOSS_KEPT), for the technician (absent: none). */
+  losses?: DataLoss[];
 }
+
+/**
+ * Why data did not arrive: 'node-buffer' the node's send buffer was full because the link (or the
+ * computer reading it) could not keep up, and the node said so (LOG 7); 'link-lost' the connection
+ * was lost meanwhile; 'unknown' the windows are missing and the node reported no drop (damaged or
+ * lost on the way).
+ */
+export type DataLossCause = 'node-buffer' | 'link-lost' | 'unknown';
+
+/** One loss: a burst of missing windows (and raw sample frames), merged while it goes on. */
+export interface DataLoss {
+  /** Wall clock of the first missing window (from the node's clock), ms since the epoch. */
+  atMs: number;
+  /** Wall clock when the last missing window of this burst was noticed. */
+  untilMs: number;
+  /** FEATURES windows missing. */
+  windows: number;
+  /** Raw input sample frames missing (a raw stream), 0 when none. */
+  rawFrames: number;
+  cause: DataLossCause;
+}
+
+export const DATA_LOSS_KEPT = 5;
 
 /** One FEATURES frame as the UI sees it. */
 export interface FeatureFrame {

@@ -63,6 +63,15 @@ describe('Waveform and envelope of a CWRU inner-race snapshot in Chromium', () =
     expect(Math.abs(peakHz - marker) / binHz).toBeLessThanOrEqual(1);
     expect(await peak.getAttribute('data-marker')).toBe('BPFI');
     expect(await peak.textContent()).toMatch(/at BPFI: the pattern of an inner-race defect/);
+    expect(await peak.textContent()).toMatch(/^Highest line away from the shaft harmonics: .* dB above the floor/);
+    // The band chosen from the signal is shown, and the BPFI line stands out of the floor.
+    const band = page.getByTestId('envelope-band');
+    expect(await band.getAttribute('data-auto')).toBe('1');
+    expect(await band.textContent()).toMatch(/^Band-pass [\d,]+–[\d,]+ Hz, chosen from the signal/);
+    expect(await page.getByTestId('analysis-band-lo').isDisabled()).toBe(true);
+    expect(await page.getByTestId('analysis-band-lo').inputValue()).toBe(String(Number(await band.getAttribute('data-lo'))));
+    expect(await page.getByTestId('defect-line-BPFI').getAttribute('data-stands-out')).toBe('1');
+    expect(await page.getByTestId('defect-line-BPFI').textContent()).toMatch(/BPFI stands out: [\d.]+ dB above the floor/);
     for (const id of ['waveform-chart', 'spectrum-chart', 'envelope-chart']) {
       await expect.poll(() => page.getByTestId(id).getAttribute('data-points')).not.toBe(null);
     }
@@ -134,6 +143,15 @@ describe('Waveform and envelope of a CWRU inner-race snapshot in Chromium', () =
     await page.getByTestId('analysis-geometry').waitFor();
     // The default geometry is the 6205 in mm: the same BPFI to four digits.
     await expect.poll(async () => Number(await page.getByTestId('marker-BPFI').getAttribute('data-hz'))).toBeCloseTo(BPFI_HZ, 1);
+    // Taking the band by hand starts from the chosen one; a typed band is used as typed.
+    const chosenLo = await page.getByTestId('envelope-band').getAttribute('data-lo');
+    await page.getByTestId('analysis-band-auto').uncheck();
+    expect(await page.getByTestId('analysis-band-lo').inputValue()).toBe(String(Math.round(Number(chosenLo))));
+    await page.getByTestId('analysis-band-lo').fill('5000');
+    await page.getByTestId('analysis-band-hi').fill('9000');
+    await expect.poll(() => page.getByTestId('envelope-band').textContent()).toMatch(/Band-pass 5,000–9,000 Hz, as entered/);
+    await page.getByTestId('analysis-band-auto').check();
+    await expect.poll(() => page.getByTestId('envelope-band').getAttribute('data-auto')).toBe('1');
     await page.getByTestId('analysis-rpm').fill('fast');
     await expect.poll(() => page.getByTestId('analysis-view').textContent()).toMatch(/The shaft speed must be a number of rpm/);
     expect(problems).toEqual([]);

@@ -646,6 +646,10 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
             (unsigned long)g_node.stats.raw_blocks_sent, (unsigned long)g_node.stats.tx_dropped, (unsigned long)rx.frames,
             (unsigned long)rx.bad_cobs, (unsigned long)rx.bad_crc, (unsigned long)rx.bad_length,
             (unsigned long)rx.bad_version, (unsigned long)rx.oversize);
+    if (pty_mode) {
+        fprintf(stderr, "vigil-node: output buffer: at most %lu of %u bytes waited\n", (unsigned long)s->pty.tx_high,
+                (unsigned)PTY_TX_BUFFER);
+    }
     if (s->out_failed && s->out_failed != EPIPE) { /* EPIPE: the reader stopped; not an error */
         fprintf(stderr, "vigil-node: writing %s: %s\n", o->out, strerror(s->out_failed));
         return 1;

@@ -103,36 +103,56 @@ vigil_status_t pty_open(pty_t *p, const char *link_path)
 
 bool pty_has_pending(const pty_t *p)
 {
-    return p->pending_len > p->pending_off;
+    return p->tx_len > 0;
 }
 
 void pty_flush_pending(pty_t *p)
 {
-    while (pty_has_pending(p)) {
-        ssize_t n = write(p->master, p->pending + p->pending_off, p->pending_len - p->pending_off);
-        if (n <= 0) {
-            return; /* EAGAIN: try again on POLLOUT; other errors: the tail stays, frames drop */
+    while (p->tx_len > 0) {
+        size_t run = PTY_TX_BUFFER - p->tx_head; /* contiguous bytes up to the ring's end */
+        if (run > p->tx_len) {
+            run = p->tx_len;
         }
-        p->pending_off += (size_t)n;
+        ssize_t n = write(p->master, p->tx + p->tx_head, run);
+        if (n <= 0) {
+            return; /* EAGAIN: try again on POLLOUT; other errors: the bytes wait */
+        }
+        p->tx_head = (p->tx_head + (size_t)n) % PTY_TX_BUFFER;
+        p->tx_len -= (size_t)n;
     }
-    p->pending_off = 0;
-    p->pending_len = 0;
+    p->tx_head = 0;
+}
+
+static void enqueue(pty_t *p, const uint8_t *data, size_t len)
+{
+    size_t tail = (p->tx_head + p->tx_len) % PTY_TX_BUFFER;
+    size_t first = PTY_TX_BUFFER - tail;
+    if (first > len) {
+        first = len;
+    }
+    memcpy(p->tx + tail, data, first);
+    memcpy(p->tx, data + first, len - first);
+    p->tx_len += len;
+    if (p->tx_len > p->tx_high) {
+        p->tx_high = p->tx_len;
+    }
 }
 
 vigil_status_t pty_write(pty_t *p, const uint8_t *data, size_t len)
 {
     pty_flush_pending(p);
-    if (pty_has_pending(p) || len > PTY_PENDING_MAX) {
-        return VIGIL_ERR_IO;
+    if (len > PTY_TX_BUFFER - p->tx_len) {
+        return VIGIL_ERR_IO; /* the backlog is full: this frame is dropped whole */
     }
-    ssize_t n = write(p->master, data, len);
-    if (n < 0) {
-        return VIGIL_ERR_IO; /* EAGAIN: nobody reading and the buffer is full */
+    size_t done = 0;
+    if (p->tx_len == 0) {
+        ssize_t n = write(p->master, data, len);
+        if (n > 0) {
+            done = (size_t)n; /* else EAGAIN: nobody reading and the pty is full; all of it waits */
+        }
     }
-    if ((size_t)n < len) {
-        memcpy(p->pending, data + n, len - (size_t)n);
-        p->pending_off = 0;
-        p->pending_len = len - (size_t)n;
+    if (done < len) {
+        enqueue(p, data + done, len - done);
     }
     return VIGIL_OK;
 }

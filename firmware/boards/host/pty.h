@@ -1,9 +1,11 @@
 /*
  * The virtual node's "serial port": a pseudo-terminal whose slave side the app opens like a UART.
  *
- * Writes never block the replay. A frame that cannot be written at all is dropped (a real UART with
- * nobody listening loses bytes too); the tail of a partly written frame is kept and sent first when
- * the pty drains, so the receiver never sees half a frame followed by the next one.
+ * Writes never block the replay. Like a real node's UART (or BLE) transmit buffer, each pty has an
+ * output buffer of PTY_TX_BUFFER bytes: what the pty does not take now waits there, in order, and
+ * is written when the pty drains (the node's loop polls for POLLOUT), so a reader that is not
+ * scheduled for a while loses nothing while the backlog fits. A frame that does not fit whole is
+ * dropped whole (the node counts it and says so in LOG 7): never half a frame.
  */
 #ifndef HOST_PTY_H
 #define HOST_PTY_H
@@ -14,16 +16,23 @@
 
 #include "../../src/status.h"
 
-#define PTY_PENDING_MAX 2048u /* larger than any frame the node sends */
+/*
+ * 16 KiB: the DMA transmit ring a real STM32F405 node would give its UART (of 128 KiB SRAM), about
+ * half a second of FEATURES with band energies (about 31 KB/s at 93.75 windows/s, 2 axes) and
+ * 0.18 s of line time at 921,600 baud. The kernel's pty buffer (about 17 KB on Linux 6) comes on
+ * top of it on the virtual node; a real UART has no such buffer (docs/architecture.md).
+ */
+#define PTY_TX_BUFFER 16384u
 
 typedef struct {
     int master;               /* non-blocking; the node reads and writes here */
     int slave;                /* held open in raw mode, see pty_open */
     char slave_path[128];
     const char *link_path;    /* symlink to slave_path, or NULL */
-    uint8_t pending[PTY_PENDING_MAX];
-    size_t pending_off;
-    size_t pending_len;
+    uint8_t tx[PTY_TX_BUFFER]; /* ring: tx_len bytes waiting from tx_head */
+    size_t tx_head;
+    size_t tx_len;
+    size_t tx_high;            /* the most bytes ever waiting (reported at exit) */
 } pty_t;
 
 /*
@@ -33,13 +42,14 @@ typedef struct {
  */
 VIGIL_NODISCARD vigil_status_t pty_open(pty_t *p, const char *link_path);
 
-/* Sends bytes whole or not at all (VIGIL_ERR_IO: dropped); never blocks. */
+/* Sends bytes now or queues them behind what waits; VIGIL_ERR_IO (dropped whole) when they do not
+ * fit in what is left of the buffer. Never blocks. */
 VIGIL_NODISCARD vigil_status_t pty_write(pty_t *p, const uint8_t *data, size_t len);
 
-/* True while the tail of a partly written frame waits for the pty to drain (poll for POLLOUT). */
+/* True while bytes wait in the output buffer for the pty to drain (poll for POLLOUT). */
 bool pty_has_pending(const pty_t *p);
 
-/* Tries to write the pending tail. */
+/* Writes as much of the waiting bytes as the pty takes now. */
 void pty_flush_pending(pty_t *p);
 
 /* Points link_path at this pty's slave atomically (a temporary symlink renamed over it). */

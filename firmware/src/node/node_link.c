@@ -192,6 +192,10 @@ void node_log_drops(node_t *node)
     }
     node->drop_log_us = t ? t : 1u;
     const uint32_t n = node->drops_unlogged;
+    const uint32_t logs_before = node->stats.logs_sent;
     node->drops_unlogged = 0;
     node_send_log(node, MSG_LOG_WARNING, MSG_LOG_DROPPED, "frames dropped: ", n);
+    if (node->stats.logs_sent == logs_before) {
+        node->drops_unlogged += n; /* no link took the LOG either: said with the next one */
+    }
 }

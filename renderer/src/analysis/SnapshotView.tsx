@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { BEARINGS } from '../../../models/analysis/bearings';
-import { envelopeSpectrum, peakBin } from '../../../models/analysis/envelope';
+import { averagedEnvelopeSpectrum, envelopePeak, lineAboveFloorDb, selectEnvelopeBand, STANDS_OUT_DB } from '../../../models/analysis/bandSelect';
 import { markerPositions, matchPeak, rpmInText, type Marker } from '../../../models/analysis/markers';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { formatCount, formatDateTime, formatFixed, formatHz, formatNumber } from '../format';
@@ -22,10 +22,12 @@ const bearingKey = (nodeId: string) => `vigil.analysis.bearing.${nodeId}`;
 interface Computed {
   wave: { x: Float64Array; y: Float64Array };
   spec: { x: Float64Array; y: Float64Array; binHz: number; segmentLen: number; segments: number } | null;
-  env: { x: Float64Array; y: Float64Array; binHz: number; samplesUsed: number } | null;
+  env: { x: Float64Array; y: Float64Array; binHz: number; samplesUsed: number; segments: number; segmentLen: number; bandHz: [number, number]; chosenSnrDb: number | null } | null;
+  /** How far each defect frequency's line stands above the envelope spectrum's median, dB. */
+  defectLines: { label: string; hz: number; aboveFloorDb: number }[];
   markers: Marker[];
   envMarkers: Marker[];
-  peak: { hz: number; value: number; label: string | null; offsetBins: number } | null;
+  peak: { hz: number; value: number; label: string | null; offsetBins: number; aboveFloorDb: number } | null;
   errors: string[];
 }
 
@@ -87,24 +89,44 @@ export function SnapshotView({ id }: { id: string }) {
     }
     let env: Computed['env'] = null;
     try {
-      const e = envelopeSpectrum(samples, fs, resolved.envelope);
-      env = { x: Float64Array.from(e.amplitude, (_, k) => k * e.binHz), y: e.amplitude, binHz: e.binHz, samplesUsed: e.samplesUsed };
+      // The analyst's envelope (docs/analysis.md): the band chosen from the snapshot unless typed,
+      // the spectrum averaged over segments of about a second, the peak off the shaft harmonics.
+      const lowPassHz = resolved.envelope.lowPassHz;
+      const chosen = resolved.bandAuto ? selectEnvelopeBand(samples, fs, { lowPassHz, shaftHz: resolved.shaftHz }) : null;
+      const bandHz = chosen ? chosen.bandHz : resolved.envelope.bandHz;
+      const e = averagedEnvelopeSpectrum(samples, fs, { bandHz, lowPassHz, method: resolved.envelope.method });
+      env = {
+        x: Float64Array.from(e.amplitude, (_, k) => k * e.binHz),
+        y: e.amplitude,
+        binHz: e.binHz,
+        samplesUsed: e.samplesUsed,
+        segments: e.segments,
+        segmentLen: Math.round(fs / e.binHz),
+        bandHz,
+        chosenSnrDb: chosen && Number.isFinite(chosen.snrDb) ? chosen.snrDb : null,
+      };
     } catch (e) {
       errors.push(t('analysis.view.envelopeFailed', { error: (e as Error).message }));
     }
     const markers = markerPositions(resolved.shaftHz, resolved.factors, { shaftHarmonics: resolved.harmonics, maxHz: fs / 2 });
     const envMarkers = markers.filter((m) => m.hz <= resolved.envelope.lowPassHz);
     let peak: Computed['peak'] = null;
+    const defectLines: Computed['defectLines'] = [];
     if (env) {
-      // The highest line above the first few bins (what is left of the envelope's mean lives there).
-      const k = peakBin(env.y, env.binHz, Math.max(2 * env.binHz, 2), resolved.envelope.lowPassHz);
-      if (k > 0) {
-        const hz = k * env.binHz;
-        const m = matchPeak(hz, env.binHz, envMarkers.filter((x) => x.harmonic === 1 || x.kind === 'shaft'));
-        peak = { hz, value: env.y[k], label: m.marker?.label ?? null, offsetBins: m.offsetBins };
+      // The envelope peak: the highest line above the first bins (what is left of the envelope's
+      // mean lives there), leaving out the bins of the shaft harmonics when the speed is known.
+      const fromHz = Math.max(2 * env.binHz, 2);
+      const p = envelopePeak(env.y, env.binHz, { fromHz, toHz: resolved.envelope.lowPassHz, shaftHz: resolved.shaftHz });
+      if (p) {
+        const m = matchPeak(p.hz, env.binHz, envMarkers.filter((x) => x.harmonic === 1 || x.kind === 'shaft'));
+        peak = { hz: p.hz, value: p.value, label: m.marker?.label ?? null, offsetBins: m.offsetBins, aboveFloorDb: p.aboveFloorDb };
+      }
+      for (const m of envMarkers) {
+        if (m.kind === 'shaft' || m.harmonic !== 1) continue;
+        defectLines.push({ label: m.label, hz: m.hz, aboveFloorDb: lineAboveFloorDb(env.y, env.binHz, m.hz, fromHz, resolved.envelope.lowPassHz) });
       }
     }
-    return { wave, spec, env, markers, envMarkers, peak, errors };
+    return { wave, spec, env, markers, envMarkers, peak, defectLines, errors };
   }, [r, settings, resolved]);
 
   // Charts: created once the hosts exist, fed whenever the computation changes.
@@ -278,9 +300,38 @@ export function SnapshotView({ id }: { id: string }) {
         <div className="chart-toolbar">
           <h3>{t('analysis.chart.envelopeSpectrum')}</h3>
           <label>
+            <input
+              type="checkbox"
+              data-testid="analysis-band-auto"
+              checked={settings.bandAuto}
+              onChange={(e) =>
+                set(
+                  e.target.checked || !computed.env
+                    ? { bandAuto: e.target.checked }
+                    : { bandAuto: false, bandLo: String(Math.round(computed.env.bandHz[0])), bandHi: String(Math.round(computed.env.bandHz[1])) },
+                )
+              }
+            />{' '}
+            {t('analysis.view.bandAuto')}
+          </label>
+          <label>
             {t('analysis.view.bandPass')}
-            <input data-testid="analysis-band-lo" size={6} value={settings.bandLo} onChange={(e) => set({ bandLo: e.target.value })} />–
-            <input data-testid="analysis-band-hi" size={6} value={settings.bandHi} onChange={(e) => set({ bandHi: e.target.value })} /> Hz
+            <input
+              data-testid="analysis-band-lo"
+              size={6}
+              disabled={settings.bandAuto}
+              value={settings.bandAuto && computed.env ? String(Math.round(computed.env.bandHz[0])) : settings.bandLo}
+              onChange={(e) => set({ bandLo: e.target.value })}
+            />
+            –
+            <input
+              data-testid="analysis-band-hi"
+              size={6}
+              disabled={settings.bandAuto}
+              value={settings.bandAuto && computed.env ? String(Math.round(computed.env.bandHz[1])) : settings.bandHi}
+              onChange={(e) => set({ bandHi: e.target.value })}
+            />{' '}
+            Hz
           </label>
           <label>
             {t('analysis.view.lowPass')}
@@ -302,8 +353,10 @@ export function SnapshotView({ id }: { id: string }) {
             data-bin-hz={computed.env.binHz}
             data-marker={computed.peak.label ?? ''}
             data-offset-bins={Number.isFinite(computed.peak.offsetBins) ? computed.peak.offsetBins : ''}
+            data-above-floor-db={computed.peak.aboveFloorDb}
           >
-            {t('analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} g)
+            {t(resolved.shaftHz > 0 ? 'analysis.peak.highestOffShaft' : 'analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} g,{' '}
+            {t('analysis.peak.aboveFloor', { db: formatFixed(computed.peak.aboveFloorDb, 1) })})
             {computed.peak.label ? (
               <>
                 {' '}
@@ -318,16 +371,34 @@ export function SnapshotView({ id }: { id: string }) {
             )}
           </p>
         )}
+        {computed.env && (
+          <p className="small" data-testid="envelope-band" data-lo={computed.env.bandHz[0]} data-hi={computed.env.bandHz[1]} data-auto={resolved.bandAuto ? '1' : '0'}>
+            {resolved.bandAuto && computed.env.chosenSnrDb !== null
+              ? t('analysis.envelope.bandChosen', { lo: formatNumber(Math.round(computed.env.bandHz[0])), hi: formatNumber(Math.round(computed.env.bandHz[1])), db: formatFixed(computed.env.chosenSnrDb, 1) })
+              : t('analysis.envelope.bandTyped', { lo: formatNumber(computed.env.bandHz[0]), hi: formatNumber(computed.env.bandHz[1]) })}
+          </p>
+        )}
+        {computed.defectLines.length > 0 && (
+          <p className="small" data-testid="envelope-defect-lines">
+            {computed.defectLines.map((d, i) => (
+              <span key={d.label} data-testid={`defect-line-${d.label}`} data-above-floor-db={d.aboveFloorDb} data-stands-out={d.aboveFloorDb >= STANDS_OUT_DB ? '1' : '0'}>
+                {i > 0 ? ' · ' : ''}
+                {t(d.aboveFloorDb >= STANDS_OUT_DB ? 'analysis.envelope.lineStandsOut' : 'analysis.envelope.lineDoesNot', { marker: d.label, db: formatFixed(d.aboveFloorDb, 1) })}
+              </span>
+            ))}
+          </p>
+        )}
         <div className="chart" data-testid="envelope-chart" ref={envHost} />
         <div className="muted small" data-testid="envelope-readout" ref={envRead} />
         {computed.env && (
           <p className="muted small">
             {t(resolved.envelope.method === 'rectify' ? 'analysis.envelope.aboutRectify' : 'analysis.envelope.aboutHilbert', {
               samples: formatCount(computed.env.samplesUsed),
-              lo: formatNumber(resolved.envelope.bandHz[0]),
-              hi: formatNumber(resolved.envelope.bandHz[1]),
+              lo: formatNumber(Math.round(computed.env.bandHz[0])),
+              hi: formatNumber(Math.round(computed.env.bandHz[1])),
               lowPass: formatNumber(resolved.envelope.lowPassHz),
-            })}
+            })}{' '}
+            {t(computed.env.segments > 1 ? 'analysis.envelope.averaged' : 'analysis.envelope.oneSegment', { segments: formatCount(computed.env.segments), length: formatCount(computed.env.segmentLen), binHz: formatFixed(computed.env.binHz, 2) })}
           </p>
         )}
       </section>

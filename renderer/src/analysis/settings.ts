@@ -15,6 +15,8 @@ export interface ViewSettings {
   /** A BEARINGS id, 'custom' (geometry below) or 'none'. */
   bearing: string;
   geometry: { balls: string; ballDiameter: string; pitchDiameter: string; contactAngleDeg: string };
+  /** The band-pass chosen from the snapshot (models/analysis/bandSelect.ts) rather than typed. */
+  bandAuto: boolean;
   bandLo: string;
   bandHi: string;
   lowPass: string;
@@ -29,6 +31,7 @@ export function defaultSettings(sampleRateHz: number, rpm: number | null, bearin
     rpm: rpm ? String(rpm) : '',
     bearing,
     geometry: { balls: '9', ballDiameter: '7.94', pitchDiameter: '39.04', contactAngleDeg: '0' },
+    bandAuto: true,
     bandLo: String(e.bandHz[0]),
     bandHi: String(e.bandHz[1]),
     lowPass: String(e.lowPassHz),
@@ -41,6 +44,8 @@ export interface Resolved {
   shaftHz: number;
   factors: DefectFactors | null;
   envelope: EnvelopeOptions;
+  /** True when the band is to be chosen from the snapshot (envelope.bandHz is then only a fallback). */
+  bandAuto: boolean;
   harmonics: number;
   /** Plain-words problems with what was typed (the charts still draw what they can). */
   problems: string[];
@@ -77,14 +82,16 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
   const hi = num(s.bandHi);
   const lp = num(s.lowPass);
   const nyq = sampleRateHz / 2;
-  if (!(lo >= 0 && hi > lo && hi <= nyq)) problems.push(t('analysis.problem.band', { nyquist: formatNumber(nyq), lo: formatNumber(fallback.bandHz[0]), hi: formatNumber(fallback.bandHz[1]) }));
+  if (s.bandAuto) {
+    // The band is chosen from the snapshot; what is typed is not read.
+  } else if (!(lo >= 0 && hi > lo && hi <= nyq)) problems.push(t('analysis.problem.band', { nyquist: formatNumber(nyq), lo: formatNumber(fallback.bandHz[0]), hi: formatNumber(fallback.bandHz[1]) }));
   else envelope = { ...envelope, bandHz: [lo, hi] };
   if (!(lp > 0 && lp <= nyq)) problems.push(t('analysis.problem.lowPass', { nyquist: formatNumber(nyq), lowPass: formatNumber(fallback.lowPassHz) }));
   else envelope = { ...envelope, lowPassHz: lp };
   const h = num(s.harmonics);
   const harmonics = Number.isInteger(h) && h >= 1 && h <= 50 ? h : 10;
   if (harmonics !== h) problems.push(t('analysis.problem.harmonics', { min: formatNumber(1), max: formatNumber(50), fallback: formatNumber(10) }));
-  return { shaftHz, factors, envelope, harmonics, problems };
+  return { shaftHz, factors, envelope, bandAuto: s.bandAuto, harmonics, problems };
 }
 
 /** The bearing a view starts with: the one chosen for this node before, or CWRU's drive-end bearing for a CWRU file. */

@@ -47,11 +47,11 @@ export class VigilDb extends Dexie {
 }
 
 /** The tables a dataset bundle carries, in the order they are written and imported. */
-export const BUNDLE_TABLES = ['assets', 'nodes', 'sessions', 'featureChunks', 'featureSummaries', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments'] as const;
+export const BUNDLE_TABLES = ['assets', 'nodes', 'sessions', 'featureChunks', 'featureSummaries', 'featureMinutes', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments'] as const;
 export type BundleTableName = (typeof BUNDLE_TABLES)[number];
 
-/** Every table, for the storage page's counts (per-minute summaries do not travel in bundles yet). */
-export const ALL_TABLES = [...BUNDLE_TABLES, 'featureMinutes', 'audit', 'settings'] as const;
+/** Every table, for the storage page's counts (the audit log and settings belong to a laptop: not in bundles). */
+export const ALL_TABLES = [...BUNDLE_TABLES, 'audit', 'settings'] as const;
 export type TableName = (typeof ALL_TABLES)[number];
 
 let shared: VigilDb | null = null;

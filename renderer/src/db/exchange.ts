@@ -7,8 +7,9 @@
  *
  * A row whose id exists already is updated only when the incoming one is newer (updatedMs) and its
  * fixed fields (the recording's kind, node, start...) are the stored ones; a feature chunk only when
- * it truly extends the stored one (the same windows, then more), its summary with it; raw snapshots
- * and gaps never change. A row dated more than a day ahead of this laptop's clock is refused. Importing
+ * it truly extends the stored one (the same windows, then more), its summary with it; a per-minute
+ * summary (one session-hour) only when it holds every stored minute unchanged, then more; raw
+ * snapshots and gaps never change. A row dated more than a day ahead of this laptop's clock is refused. Importing
  * the same bundle twice changes nothing the second time.
  */
 import { inEnglish, msg, type Msg } from '../../../models/i18n/msg';
@@ -47,6 +48,7 @@ async function rowsFor(db: VigilDb, table: BundleTableName, sessionIds: string[]
     }
     case 'featureChunks':
     case 'featureSummaries':
+    case 'featureMinutes':
     case 'rawSnapshots':
     case 'gaps':
     case 'labels':
@@ -124,6 +126,7 @@ const REQUIRED: Record<BundleTableName, Record<string, 'string' | 'number' | 'ty
   sessions: { nodeId: 'string', startMs: 'number', t0Ms: 'number', layout: 'object', updatedMs: 'number' },
   featureChunks: { sessionId: 'string', nodeId: 'string', chunkIndex: 'number', startMs: 'number', count: 'number', windowIndex: 'typed', tUsOffset: 'typed', values: 'typed' },
   featureSummaries: { sessionId: 'string', nodeId: 'string', chunkIndex: 'number', startMs: 'number', buckets: 'number', mean: 'typed' },
+  featureMinutes: { sessionId: 'string', nodeId: 'string', hourIndex: 'number', startMs: 'number', chunkStartMs: 'number', buckets: 'number', tUsOffset: 'typed', windows: 'typed', min: 'typed', mean: 'typed', max: 'typed' },
   rawSnapshots: { sessionId: 'string', nodeId: 'string', startMs: 'number', count: 'number', samples: 'typed' },
   gaps: { sessionId: 'string', nodeId: 'string', startMs: 'number' },
   events: { nodeId: 'string', startMs: 'number', updatedMs: 'number' },
@@ -139,6 +142,7 @@ const FIXED: Record<BundleTableName, string[]> = {
   sessions: ['nodeId', 'kind', 't0Ms', 'startMs', 'sampleRateHz', 'windowLen', 'hop'],
   featureChunks: ['sessionId', 'nodeId', 'chunkIndex', 'startMs'],
   featureSummaries: ['sessionId', 'nodeId', 'chunkIndex', 'startMs'],
+  featureMinutes: ['sessionId', 'nodeId', 'hourIndex', 'chunkStartMs'],
   rawSnapshots: [],
   gaps: [],
   events: ['nodeId', 'sessionId', 'kind', 'startMs'],
@@ -221,6 +225,37 @@ function extendsChunk(ex: Record<string, unknown>, inc: Record<string, unknown>)
   return true;
 }
 
+/**
+ * True when per-minute row `inc` holds every minute of `ex` (matched by its offset in the hour)
+ * with the same window count and the same min, mean and max in every column, bit for bit, and more
+ * minutes besides.
+ */
+function extendsMinutes(ex: Record<string, unknown>, inc: Record<string, unknown>): boolean {
+  const n = ex.buckets as number;
+  const m = inc.buckets as number;
+  if (!(m > n)) return false;
+  const exOff = ex.tUsOffset as Uint32Array;
+  const incOff = inc.tUsOffset as Uint32Array;
+  const exWin = ex.windows as Uint32Array;
+  const incWin = inc.windows as Uint32Array;
+  if (exOff.length !== n || incOff.length !== m || exWin.length !== n || incWin.length !== m) return false;
+  const cols = (ex.mean as Float32Array).length / Math.max(1, n);
+  if (!Number.isInteger(cols) || (inc.mean as Float32Array).length !== cols * m) return false;
+  const at = new Map<number, number>();
+  incOff.forEach((o, j) => at.set(o, j));
+  for (let k = 0; k < n; k++) {
+    const j = at.get(exOff[k]);
+    if (j === undefined || exWin[k] !== incWin[j]) return false;
+    for (const f of ['min', 'mean', 'max'] as const) {
+      const a = ex[f] as Float32Array;
+      const b = inc[f] as Float32Array;
+      if (a.length !== cols * n || b.length !== cols * m) return false;
+      for (let c = 0; c < cols; c++) if (!sameBits(a, c * n + k, b, c * m + j, 1)) return false;
+    }
+  }
+  return true;
+}
+
 type Verdict = { kind: 'add' | 'update' | 'unchanged' } | { kind: 'conflict' | 'refused'; reason: Msg };
 const why = (key: string, params?: Record<string, string>): Msg => msg(`problems.bundle.issue.${key}`, params);
 
@@ -241,6 +276,10 @@ function classify(table: BundleTableName, existing: Record<string, unknown> | un
       // A summary follows its chunk: replaced only together with a chunk this import extends.
       if ((r.buckets as number) <= (existing.buckets as number)) return { kind: 'unchanged' };
       return ctx.takenChunks.has(r.id as string) ? { kind: 'update' } : { kind: 'conflict', reason: why('summary') };
+    case 'featureMinutes':
+      // Written once per session-hour; taken again only where it holds every stored minute unchanged, then more.
+      if ((r.buckets as number) <= (existing.buckets as number)) return { kind: 'unchanged' };
+      return extendsMinutes(existing, r) ? { kind: 'update' } : { kind: 'conflict', reason: why('minutes') };
     case 'rawSnapshots':
     case 'gaps':
       return { kind: 'unchanged' }; // never change once written

@@ -16,6 +16,7 @@ import { formatFixed, formatHz, nodeTitle } from '../format';
 import { LinkBadge } from '../nodes/NodeCard';
 import type { FeatureStore } from './featureStore';
 import { alarmEntries, alarmForRange } from './alarms';
+import { DataLossNote } from '../nodes/DataLossNote';
 import { AlarmBadge, AlarmList, AxisTable, LiveHealthBadge, NodeLog, RawWaveform } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import { RmsChartView, axisColour } from './rmsChart';
@@ -195,6 +196,7 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
         </span>
         <span className="gaps" ref={gapsRef} data-testid="window-gaps" title={t('live.gapsTitle')} />
       </header>
+      <DataLossNote node={node} />
       <div className="live-body">
         <div className="chart" data-testid="rms-chart" ref={hostRef} />
         <dl className="readouts" aria-label={t('live.latestRms')}>

@@ -7,6 +7,7 @@ import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitl
 import { t } from '../i18n';
 import { nodeHealth } from './health';
 import { LearnSection } from './LearnSection';
+import { DataLossNote } from './DataLossNote';
 import { LinkCounters } from './LinkCounters';
 import { ConfigSection, PairSection, StreamSection, TimeSection } from './NodeControls';
 
@@ -89,6 +90,7 @@ export function NodeCard({ client, node }: { client: VigilClient; node: NodeInfo
       </header>
       {node.gateway && <p className="muted small">{t('nodes.gatewayReadOnly', { edge: node.gateway.edge })}</p>}
       <ReconnectLine node={node} />
+      <DataLossNote node={node} all />
       {node.message && node.status !== 'reconnecting' && (
         <p className={node.status === 'error' ? 'error' : 'muted'} role={node.status === 'error' ? 'alert' : undefined}>
           {node.message}

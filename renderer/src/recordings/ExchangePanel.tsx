@@ -17,7 +17,7 @@ import { technicianName } from '../labels/technician';
 import { downloadBlob } from '../storage/download';
 import { useStorage } from '../storage/services';
 
-const TABLES = ['sessions', 'featureChunks', 'labels', 'events', 'rawSnapshots', 'nodes', 'assets'];
+const TABLES = ['sessions', 'featureChunks', 'featureMinutes', 'labels', 'events', 'rawSnapshots', 'nodes', 'assets'];
 const tableWord = (table: string) => (TABLES.includes(table) ? t(`recordings.table.${table}`) : table);
 
 /** "3 recordings, 12 labels" for one kind of change, or null when there is none. */

@@ -616,11 +616,11 @@ describe("the node's condition kept by main (NodeInfo.condition)", () => {
     const learning = () => updates.filter((u) => u.condition!.detector.kind === 'learning').map((u) => u.condition!.detector.learnPercent);
     expect(learning()).toEqual([0]);
     await sleep(260);
-    node.links[0].toApp(detectorFeatures(5, { detector: DETECTOR_LEARNING, learnPercent: 39 }, NaN));
+    node.links[0].toApp(detectorFeatures(4, { detector: DETECTOR_LEARNING, learnPercent: 39 }, NaN));
     await sleep(20);
     expect(learning()).toEqual([0, 39]);
     // Learned: the node's own baseline raises alarms with model_version 0.
-    node.links[0].toApp(detectorFeatures(6, { detector: DETECTOR_BASELINE, learnPercent: 100 }, 2));
+    node.links[0].toApp(detectorFeatures(5, { detector: DETECTOR_BASELINE, learnPercent: 100 }, 2));
     node.links[0].toApp(encodeFrame(MSG_EVENT, 3, alarm(1, { eventId: 7, modelVersion: 0 })));
     await sleep(20);
     expect(s.info().condition).toMatchObject({ alarm: { active: true, eventId: 7, modelVersion: 0 }, detector: { kind: 'baseline', learnPercent: 100 } });

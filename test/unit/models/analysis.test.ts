@@ -6,8 +6,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  averagedEnvelopeSpectrum,
   BEARINGS,
   defaultEnvelopeOptions,
+  envelopePeak,
+  kurtogramBands,
+  lineAboveFloorDb,
+  onShaftHarmonic,
+  selectEnvelopeBand,
   defectFactors,
   envelopeSpectrum,
   findBearing,
@@ -122,6 +128,126 @@ describe('envelope spectrum', () => {
     expect(() => envelopeSpectrum(x, 48000, { bandHz: [8000, 2000], lowPassHz: 500 })).toThrow(/band-pass/);
     expect(() => envelopeSpectrum(x, 48000, { bandHz: [2000, 30000], lowPassHz: 500 })).toThrow(/24000 Hz/);
     expect(() => envelopeSpectrum(x, 48000, { bandHz: [2000, 8000], lowPassHz: 0 })).toThrow(/low-pass/);
+  });
+});
+
+/** Deterministic noise (xorshift), uniform in [-1, 1). */
+function noise(n: number, seed = 7): Float64Array {
+  let s = seed >>> 0 || 1;
+  return Float64Array.from({ length: n }, () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+/**
+ * A synthetic bearing: impacts at 107 Hz ringing a 6 kHz resonance (decay 1 ms), a strong 3× shaft
+ * (90 Hz) amplitude modulation of a 1.2 kHz tone (the shaft's own line in the envelope), white noise.
+ */
+function synthetic(fs: number, seconds: number, impactsHz = 107): Float64Array {
+  const n = Math.round(fs * seconds);
+  const x = noise(n).map((v) => 0.3 * v);
+  for (let t0 = 0.001; t0 < seconds; t0 += 1 / impactsHz) {
+    const i0 = Math.round(t0 * fs);
+    for (let i = i0; i < Math.min(n, i0 + Math.round(0.006 * fs)); i++) {
+      const t = (i - i0) / fs;
+      x[i] += 1.5 * Math.exp(-t / 0.001) * Math.sin(2 * Math.PI * 6000 * t);
+    }
+  }
+  for (let i = 0; i < n; i++) x[i] += 2 * (1 + 0.9 * Math.cos(2 * Math.PI * 90 * (i / fs))) * Math.sin(2 * Math.PI * 1200 * (i / fs));
+  return x;
+}
+
+describe('the analyst envelope: band choice, averaging, the envelope peak', () => {
+  const fs = 48000;
+  const shaftHz = 30;
+
+  it('lists the kurtogram band tree within the limits given', () => {
+    const b = kurtogramBands(fs, { minWidthHz: 1000, minLowHz: 1000, maxHighHz: 19200 });
+    expect(b).toContainEqual([6000, 12000]);
+    expect(b).toContainEqual([16000, 18000]);
+    for (const [lo, hi] of b) {
+      expect(lo).toBeGreaterThanOrEqual(1000);
+      expect(hi).toBeLessThanOrEqual(19200);
+      expect(hi - lo).toBeGreaterThanOrEqual(1000);
+    }
+    expect(b.some(([lo]) => lo === 0)).toBe(false);
+  });
+
+  it('chooses a band around the resonance the impacts ring, not the shaft-modulated tone, and finds the impact rate off the shaft lines', () => {
+    const x = synthetic(fs, 2);
+    const band = selectEnvelopeBand(x, fs, { lowPassHz: 500, shaftHz });
+    expect(band.bandHz[0]).toBeLessThanOrEqual(6000);
+    expect(band.bandHz[1]).toBeGreaterThanOrEqual(6000);
+    expect(band.candidates.length).toBeGreaterThan(10);
+    const e = averagedEnvelopeSpectrum(x, fs, { bandHz: band.bandHz, lowPassHz: 500 });
+    expect(e.segments).toBe(4);
+    const p = envelopePeak(e.amplitude, e.binHz, { fromHz: 2, toHz: 500, shaftHz })!;
+    expect(Math.abs(p.hz - 107) / e.binHz).toBeLessThanOrEqual(1);
+    expect(p.aboveFloorDb).toBeGreaterThan(10);
+    expect(lineAboveFloorDb(e.amplitude, e.binHz, 107, 2, 500)).toBeCloseTo(p.aboveFloorDb, 6);
+  });
+
+  it('leaves the shaft harmonics out of the envelope peak: with a band over the shaft-modulated tone the 90 Hz line is highest, the peak is the impacts', () => {
+    const x = synthetic(fs, 1);
+    const e = averagedEnvelopeSpectrum(x, fs, { bandHz: [1000, 8000], lowPassHz: 500 });
+    expect(Math.abs(peakBin(e.amplitude, e.binHz, 2, 500) * e.binHz - 90)).toBeLessThanOrEqual(e.binHz);
+    const p = envelopePeak(e.amplitude, e.binHz, { fromHz: 2, toHz: 500, shaftHz })!;
+    expect(Math.abs(p.hz - 107)).toBeLessThanOrEqual(e.binHz);
+    // Without a speed nothing is left out.
+    expect(Math.abs(envelopePeak(e.amplitude, e.binHz, { fromHz: 2, toHz: 500, shaftHz: 0 })!.hz - 90)).toBeLessThanOrEqual(e.binHz);
+    expect(onShaftHarmonic(90.5, 1.46, 30)).toBe(true);
+    expect(onShaftHarmonic(87.9, 1.46, 30)).toBe(true);
+    expect(onShaftHarmonic(86.9, 1.46, 30)).toBe(false);
+    expect(onShaftHarmonic(107, 1.46, 30)).toBe(false);
+    expect(onShaftHarmonic(10, 1.46, 0)).toBe(false);
+  });
+
+  it('averaging keeps the bins of one segment and the height of a steady line, and lowers the floor scatter', () => {
+    const x = synthetic(fs, 4);
+    const one = averagedEnvelopeSpectrum(x.subarray(0, 32768), fs, { bandHz: [4000, 8000], lowPassHz: 500 });
+    const avg = averagedEnvelopeSpectrum(x, fs, { bandHz: [4000, 8000], lowPassHz: 500 });
+    expect(one.segments).toBe(1);
+    expect(avg.segments).toBe(10);
+    expect(avg.binHz).toBe(one.binHz);
+    const k = Math.round(107 / avg.binHz);
+    const line = (y: Float64Array) => Math.max(y[k - 1], y[k], y[k + 1]);
+    expect(line(avg.amplitude) / line(one.amplitude)).toBeGreaterThan(0.8);
+    expect(line(avg.amplitude) / line(one.amplitude)).toBeLessThan(1.25);
+    // On noise alone, the floor's scatter (its coefficient of variation) falls with the segments averaged.
+    const scatter = (y: Float64Array) => {
+      const v = Array.from(y.subarray(5));
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length) / m;
+    };
+    const n = noise(4 * fs, 11);
+    const nOne = averagedEnvelopeSpectrum(n.subarray(0, 32768), fs, { bandHz: [4000, 8000], lowPassHz: 500 });
+    const nAvg = averagedEnvelopeSpectrum(n, fs, { bandHz: [4000, 8000], lowPassHz: 500 });
+    expect(scatter(nAvg.amplitude)).toBeLessThan(0.5 * scatter(nOne.amplitude));
+  });
+
+  it('on the shipped CWRU inner-race excerpt the view\'s method puts the envelope peak at BPFI within one bin, far above the floor; on the healthy one BPFI does not stand out', () => {
+    const bpfi = findBearing('skf-6205-2rs')!.factors.bpfi * SHAFT_HZ;
+    const run = (file: string) => {
+      const x = column(join(ROOT, file), 'DE_accel');
+      const band = selectEnvelopeBand(x, 48000, { lowPassHz: 500, shaftHz: SHAFT_HZ });
+      const e = averagedEnvelopeSpectrum(x, 48000, { bandHz: band.bandHz, lowPassHz: 500 });
+      return { e, p: envelopePeak(e.amplitude, e.binHz, { fromHz: 2, toHz: 500, shaftHz: SHAFT_HZ })!, line: lineAboveFloorDb(e.amplitude, e.binHz, bpfi, 2, 500) };
+    };
+    const inner = run('data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv');
+    expect(Math.abs(inner.p.hz - bpfi) / inner.e.binHz).toBeLessThanOrEqual(1);
+    expect(inner.line).toBeGreaterThan(20);
+    const healthy = run('data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv');
+    expect(healthy.line).toBeLessThan(10);
+  });
+
+  it('refuses a snapshot too short in plain words', () => {
+    expect(() => selectEnvelopeBand(new Float64Array(10), fs, { lowPassHz: 500, shaftHz })).toThrow(/at least 64 samples/);
+    expect(() => averagedEnvelopeSpectrum(new Float64Array(10), fs, { bandHz: [2000, 8000], lowPassHz: 500 })).toThrow(/at least 64 samples/);
   });
 });
 

@@ -24,7 +24,7 @@ describe('snapshot view settings', () => {
 
   it('says in plain words what is wrong with typed values, and falls back', () => {
     const s = defaultSettings(48000, 1797, 'custom');
-    const r = resolveSettings({ ...s, rpm: 'fast', bandLo: '9000', lowPass: '-1', harmonics: '0', geometry: { ...s.geometry, ballDiameter: '50' } }, 48000);
+    const r = resolveSettings({ ...s, rpm: 'fast', bandAuto: false, bandLo: '9000', lowPass: '-1', harmonics: '0', geometry: { ...s.geometry, ballDiameter: '50' } }, 48000);
     expect(r.shaftHz).toBe(0);
     expect(r.factors).toBeNull();
     expect(r.envelope).toEqual({ bandHz: [2000, 8000], lowPassHz: 500, method: 'hilbert' });

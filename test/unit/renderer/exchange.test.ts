@@ -8,8 +8,8 @@ import { concatBytes } from '../../helpers/bytes';
 import { BundleError, encodeBundle } from '../../../models/dataset/bundle';
 import { crc32 } from '../../../models/protocol/crc32';
 import { VigilDb } from '../../../renderer/src/db/db';
-import { applyImport, importBundle, planImport, undoImport } from '../../../renderer/src/db/exchange';
-import type { FeatureChunkRow, LabelRow, SessionRow } from '../../../renderer/src/db/types';
+import { applyImport, exportBundle, importBundle, planImport, undoImport } from '../../../renderer/src/db/exchange';
+import type { FeatureChunkRow, FeatureMinuteRow, LabelRow, SessionRow } from '../../../renderer/src/db/types';
 
 let n = 0;
 const freshDb = () => new VigilDb(`exchange-${++n}`);
@@ -97,6 +97,96 @@ describe('bundle import adds, never silently replaces', () => {
     expect(await db.labels.get('L2')).toBeUndefined();
     const actions = (await db.audit.toArray()).map((a) => a.action);
     expect(actions).toEqual(['bundle.import', 'bundle.undo']);
+  });
+});
+
+/**
+ * The per-minute row of session S1's hour 0: one bucket per minute in `minutes` (minute numbers),
+ * 2 columns (column-major), values from `v`.
+ */
+function minutes(list: number[], v = (c: number, k: number) => c * 10 + k): FeatureMinuteRow {
+  const nb = list.length;
+  const col = (f: (c: number, m: number) => number) => {
+    const a = new Float32Array(nb * 2);
+    for (let c = 0; c < 2; c++) list.forEach((m, k) => (a[c * nb + k] = f(c, m)));
+    return a;
+  };
+  return {
+    id: 'S1:h0', sessionId: 'S1', nodeId: 'N1', hourIndex: 0, startMs: T0 + list[0] * 60_000, endMs: T0 + (list[nb - 1] + 1) * 60_000 - 10, chunkStartMs: T0, buckets: nb,
+    tUsOffset: Uint32Array.from(list, (m) => m * 60_000_000), windows: Uint32Array.from(list, () => 5625),
+    min: col((c, m) => v(c, m) - 1), mean: col(v), max: col((c, m) => v(c, m) + 1), bytes: 0,
+  };
+}
+
+/** The Blob's bytes (jsdom-free: Node's Blob). */
+const bytesOf = async (b: Blob) => new Uint8Array(await b.arrayBuffer());
+
+describe('per-minute summaries travel in bundles (featureMinutes)', () => {
+  it('a bundle exported from one laptop carries the per-minute rows, and they arrive bit for bit', async () => {
+    const from = await seed();
+    await from.featureMinutes.put(minutes([0, 1, 2, 5], (c, m) => (m === 2 && c === 1 ? Number.NaN : c * 10 + m + 0.1)));
+    const all = await exportBundle(from, { actor: 'Ben' });
+    expect(all.counts.featureMinutes).toBe(1);
+    const one = await exportBundle(from, { actor: 'Ben', sessionIds: ['S1'] });
+    expect(one.counts.featureMinutes).toBe(1);
+    const none = await exportBundle(from, { actor: 'Ben', sessionIds: ['S2'] });
+    expect(none.counts.featureMinutes).toBe(0);
+    const to = freshDb();
+    const r = await importBundle(to, await bytesOf(one.blob), 'Ana');
+    expect(r.tables.featureMinutes).toMatchObject({ added: 1 });
+    const got = (await to.featureMinutes.get('S1:h0'))!;
+    const sent = (await from.featureMinutes.get('S1:h0'))!;
+    for (const k of ['tUsOffset', 'windows', 'min', 'mean', 'max'] as const) {
+      expect(new Uint8Array(got[k].buffer, got[k].byteOffset, got[k].byteLength)).toEqual(new Uint8Array(sent[k].buffer, sent[k].byteOffset, sent[k].byteLength));
+    }
+    expect(got).toMatchObject({ sessionId: 'S1', nodeId: 'N1', hourIndex: 0, buckets: 4, chunkStartMs: T0 });
+  });
+
+  it('an older bundle, without the per-minute section, still imports', async () => {
+    const db = freshDb();
+    const old = bundle({ sessions: [session()], featureChunks: [chunk(3)], labels: [label()] });
+    const r = await importBundle(db, old, 'Ben');
+    expect(r.tables.sessions).toMatchObject({ added: 1 });
+    expect(r.tables.featureChunks).toMatchObject({ added: 1 });
+    expect(r.tables.featureMinutes).toMatchObject({ added: 0, updated: 0, conflicts: 0 });
+    expect(await db.featureMinutes.count()).toBe(0);
+  });
+
+  it('never replaces a stored per-minute row silently: other values are a conflict, fewer or equal minutes are left; one that holds every stored minute, then more, is taken and can be undone', async () => {
+    const db = await seed();
+    await db.featureMinutes.put(minutes([0, 1, 2]));
+    const stored = () => db.featureMinutes.get('S1:h0');
+    // Same minutes, other values: left alone (nothing more in it).
+    const same = await importBundle(db, bundle({ featureMinutes: [minutes([0, 1, 2], () => 42)] }), 'Ben');
+    expect(same.tables.featureMinutes).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(Array.from((await stored())!.mean)).toEqual([0, 1, 2, 10, 11, 12]);
+    // More minutes but a stored minute differs: a conflict, the local row kept, the reason said.
+    const plan = await planImport(db, bundle({ featureMinutes: [minutes([0, 1, 2, 3], (c, m) => (m === 1 ? 99 : c * 10 + m))] }));
+    expect(plan.tables.featureMinutes).toMatchObject({ updated: 0, conflicts: 1 });
+    expect(plan.issues.find((i) => i.table === 'featureMinutes')!.reason).toMatch(/more minutes than the stored per-minute summary/);
+    await applyImport(db, plan, 'Ben');
+    expect((await stored())!.buckets).toBe(3);
+    // A stored minute missing from the incoming row: a conflict too.
+    const gap = await importBundle(db, bundle({ featureMinutes: [minutes([0, 2, 3, 4])] }), 'Ben');
+    expect(gap.tables.featureMinutes).toMatchObject({ conflicts: 1 });
+    // Every stored minute unchanged, then more: taken; undo brings the stored one back.
+    const more = await importBundle(db, bundle({ featureMinutes: [minutes([0, 1, 2, 3, 4])] }), 'Ben');
+    expect(more.tables.featureMinutes).toMatchObject({ updated: 1, conflicts: 0 });
+    expect((await stored())!.buckets).toBe(5);
+    await undoImport(db, more.importId, 'Ben');
+    expect((await stored())!.buckets).toBe(3);
+  });
+
+  it('a per-minute row missing a column or its hour is refused in plain words, and nothing is stored', async () => {
+    const db = freshDb();
+    const { windows: _w, ...noWindows } = minutes([0]);
+    const e = await importBundle(db, bundle({ sessions: [session()], featureMinutes: [noWindows] }), 'Ben').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BundleError);
+    expect((e as Error).message).toMatch(/featureMinutes.*windows/);
+    const { hourIndex: _h, ...noHour } = minutes([0]);
+    await expect(importBundle(db, bundle({ featureMinutes: [noHour] }), 'Ben')).rejects.toThrow(/hourIndex/);
+    expect(await db.sessions.count()).toBe(0);
+    expect(await db.featureMinutes.count()).toBe(0);
   });
 });
 

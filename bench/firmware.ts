@@ -242,6 +242,16 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_baseline_detect_window: a.insn_baseline_detect_window,
       insn_window_total_baseline: a.insn_window_total_baseline,
       baseline_state_bytes: a.baseline_state_bytes,
+      // The speed-aware detector in node form (firmware/src/nn/speed.c): one nn_speed_step with two
+      // trained speeds, measured; the per-hop totals put it in place of the autoencoder's
+      // inference (insn_window_total - insn_inference + step): computed, the node does not run it
+      // in its window loop yet.
+      insn_speed_node_window_96: a.insn_speed_node_window_96,
+      insn_speed_node_window_64: a.insn_speed_node_window_64,
+      insn_window_total_speed_node_96: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_96,
+      insn_window_total_speed_node_64: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_64,
+      speed_node_section_bytes_96: a.speed_node_section_bytes_96,
+      speed_node_state_bytes: a.speed_node_state_bytes,
       // Operator fusion (issue 17): the four layers with the fused reference C, the unfused passes
       // (firmware/src/nn/dense_unfused.c, bench image only), pass 1 of those alone, and the SIMD kernel;
       // then the same on the shapes 64-16-4-16-64. The image checks all three outputs are identical.
@@ -269,6 +279,8 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_fft_1024: 'beat CMSIS-DSP arm_rfft_fast_f32: 44,682 (54,936 with Hann + |X|^2)',
       insn_window_total: '<= 150,000 (about 5 % duty cycle)',
       insn_window_total_baseline: '<= 150,000 (the node learning or detecting with its own baseline)',
+      insn_window_total_speed_node_96: '<= 150,000 (computed: the node with the speed-aware detector, 3 axes, in place of the autoencoder)',
+      insn_window_total_speed_node_64: '<= 150,000 (computed, 2 axes)',
       insn_inference: '<= 16,000 for 64-32-8-32-64 (CMSIS-NN arm_fully_connected_s8: 16,000)',
       duty_cycle: `window at ${CLOCK_HZ / 1e6} MHz per hop of ${HOP} samples at ${ODR_HZ} Hz`,
     },

@@ -183,8 +183,7 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
     const size_t selftest_off = detector_off + 12u;
     const size_t speed_off = selftest_off + PAD4(6u * d) + 4u;
     if ((flags & NN_MODEL_FLAG_SPEED_SECTION) != 0u) {
-        nn_speed_t sp;
-        if (speed_off > crc_off || nn_speed_parse(&sp, &b[speed_off], crc_off - speed_off, (uint16_t)d) == VIGIL_ERR_INVALID) {
+        if (speed_off > crc_off || nn_speed_check(&b[speed_off], crc_off - speed_off, (uint16_t)d) == VIGIL_ERR_INVALID) {
             return VIGIL_ERR_INVALID;
         }
         m->speed_section = &b[speed_off];

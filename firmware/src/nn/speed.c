@@ -19,9 +19,16 @@ static bool pos_finite(float x)
     return x > 0.0f && x <= 3.4028234663852886e38f;
 }
 
-static float rd_f32(const uint8_t *p)
+/* The section's f32 fields, 4-aligned in the blob: one load on a little-endian core. */
+static inline float rd_f32(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    float v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
     return proto_get_f32le(p);
+#endif
 }
 
 size_t nn_speed_section_size(uint32_t dim, uint32_t knots)
@@ -29,6 +36,12 @@ size_t nn_speed_section_size(uint32_t dim, uint32_t knots)
     const size_t j = knots > 1u ? knots - 1u : 1u;
     return 32u + 4u * (size_t)dim + (size_t)knots * (4u + 4u * (size_t)dim) +
            j * PAD4(8u * (size_t)dim + 2u * (size_t)dim * dim);
+}
+
+vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, uint16_t input_dim)
+{
+    nn_speed_t s;
+    return nn_speed_parse(&s, sec, len, input_dim);
 }
 
 vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uint16_t input_dim)
@@ -130,23 +143,36 @@ static int16_t quantise(float t)
     if (t < -(float)NN_SPEED_Q_MAX) {
         return -NN_SPEED_Q_MAX;
     }
-    return (int16_t)roundf(t);
+    /* round half away from zero, exactly (roundf without the call): |t| < 2^15, so the
+       truncation and the fraction t - trunc(t) are exact in binary32 */
+    int32_t r = (int32_t)t;
+    const float frac = t - (float)r;
+    if (frac >= 0.5f) {
+        r++;
+    } else if (frac <= -0.5f) {
+        r--;
+    }
+    return (int16_t)r;
 }
 
 /* sum_i w[i] q[i], exact: |w q| < 2^30, D <= 1024. */
+#if defined(__ARM_FEATURE_DSP) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+typedef int32_t pair16_t __attribute__((may_alias)); /* two int16 read as one word (SMLALD) */
+#endif
 static int64_t dot16(const uint8_t *w, const int16_t *q, uint32_t n)
 {
     int64_t acc = 0;
     uint32_t i = 0;
 #if defined(__ARM_FEATURE_DSP) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    for (; i + 4u <= n; i += 4u) {
-        int32_t w0, w1, q0, q1;
-        memcpy(&w0, &w[2u * i], 4);
-        memcpy(&w1, &w[2u * i + 4u], 4);
-        memcpy(&q0, &q[i], 4);
-        memcpy(&q1, &q[i + 2u], 4);
-        acc = (int64_t)__smlald(w0, q0, (uint64_t)acc);
-        acc = (int64_t)__smlald(w1, q1, (uint64_t)acc);
+    if ((((uintptr_t)w | (uintptr_t)q) & 3u) == 0u) {
+        const pair16_t *wp = (const pair16_t *)(const void *)w;
+        const pair16_t *qp = (const pair16_t *)(const void *)q;
+        for (; i + 8u <= n; i += 8u, wp += 4, qp += 4) {
+            acc = (int64_t)__smlald(wp[0], qp[0], (uint64_t)acc);
+            acc = (int64_t)__smlald(wp[1], qp[1], (uint64_t)acc);
+            acc = (int64_t)__smlald(wp[2], qp[2], (uint64_t)acc);
+            acc = (int64_t)__smlald(wp[3], qp[3], (uint64_t)acc);
+        }
     }
 #endif
     for (; i < n; i++) {
@@ -162,7 +188,9 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
         r->started = false;
     }
     if (!r->started) {
-        memcpy(r->y, x, d * sizeof(float));
+        for (uint32_t i = 0; i < d; i++) { /* not memcpy: newlib-nano's copies bytes */
+            r->y[i] = x[i];
+        }
         r->age = 0;
         r->started = true;
         r->last_rpm = rpm;
@@ -218,7 +246,10 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
     const uint8_t *w = &bl[8u * d];
     float sum = 0.0f;
     for (uint32_t k = 0; k < d; k++) {
-        const float z = (float)dot16(&w[2u * d * k], r->q, d) * rd_f32(&bl[4u * k]);
+        const int64_t acc = dot16(&w[2u * d * k], r->q, d);
+        /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */
+        const float fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
+        const float z = fa * rd_f32(&bl[4u * k]);
         const float g = 1.0f / (1.0f + f * rd_f32(&bl[4u * d + 4u * k]));
         sum = sum + (z * z) * g;
     }

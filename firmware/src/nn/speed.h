@@ -55,7 +55,7 @@ typedef struct {
 /* The scorer's RAM: the EMA, the quantised residual (scratch), the speed it restarted at. */
 typedef struct {
     float y[NN_SPEED_MAX_DIM];
-    int16_t q[NN_SPEED_MAX_DIM];
+    int16_t q[NN_SPEED_MAX_DIM] __attribute__((aligned(4))); /* word pairs for SMLALD */
     float last_rpm;
     uint16_t age;
     bool started;
@@ -70,6 +70,10 @@ size_t nn_speed_section_size(uint32_t dim, uint32_t knots);
  * a valid section wider than NN_SPEED_MAX_DIM, VIGIL_ERR_ARG for NULL or misaligned pointers.
  */
 VIGIL_NODISCARD vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uint16_t input_dim);
+
+/* nn_speed_parse without keeping the result (the model reader's check; its own stack frame). */
+VIGIL_NODISCARD vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, uint16_t input_dim)
+    __attribute__((noinline));
 
 /* Starts the EMA afresh at the next window (after a gap in the samples, or a new model). */
 void nn_speed_restart(nn_speed_run_t *r);

@@ -7,9 +7,6 @@
 #include "../dsp/log10.h"
 #include "../proto/le.h"
 
-#if defined(__ARM_FEATURE_DSP)
-#include <arm_acle.h>
-#endif
 
 #define LOG10_E 0.43429448190325182765f
 #define PAD4(n) (((n) + 3u) & ~(size_t)3u)
@@ -156,23 +153,34 @@ static int16_t quantise(float t)
 }
 
 /* sum_i w[i] q[i], exact: |w q| < 2^30, D <= 1024. */
-#if defined(__ARM_FEATURE_DSP) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-typedef int32_t pair16_t __attribute__((may_alias)); /* two int16 read as one word (SMLALD) */
-#endif
 static int64_t dot16(const uint8_t *w, const int16_t *q, uint32_t n)
 {
     int64_t acc = 0;
     uint32_t i = 0;
-#if defined(__ARM_FEATURE_DSP) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if ((((uintptr_t)w | (uintptr_t)q) & 3u) == 0u) {
-        const pair16_t *wp = (const pair16_t *)(const void *)w;
-        const pair16_t *qp = (const pair16_t *)(const void *)q;
-        for (; i + 8u <= n; i += 8u, wp += 4, qp += 4) {
-            acc = (int64_t)__smlald(wp[0], qp[0], (uint64_t)acc);
-            acc = (int64_t)__smlald(wp[1], qp[1], (uint64_t)acc);
-            acc = (int64_t)__smlald(wp[2], qp[2], (uint64_t)acc);
-            acc = (int64_t)__smlald(wp[3], qp[3], (uint64_t)acc);
-        }
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Cortex-M4: 8 products per 10 instructions (two LDM pairs, four SMLALD: int16 pairs with a
+       64-bit accumulator). Word-aligned rows only (D even; the section is 4-aligned). */
+    if ((((uintptr_t)w | (uintptr_t)q) & 3u) == 0u && n >= 8u) {
+        uint32_t lo = 0, hi = 0, blocks = n / 8u;
+        const uint8_t *wp = w;
+        const int16_t *qp = q;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[w]!, {r4, r5}\n\t"
+            "ldmia %[q]!, {r6, r7}\n\t"
+            "smlald %[lo], %[hi], r4, r6\n\t"
+            "smlald %[lo], %[hi], r5, r7\n\t"
+            "ldmia %[w]!, {r4, r5}\n\t"
+            "ldmia %[q]!, {r6, r7}\n\t"
+            "smlald %[lo], %[hi], r4, r6\n\t"
+            "smlald %[lo], %[hi], r5, r7\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [lo] "+r"(lo), [hi] "+r"(hi), [w] "+r"(wp), [q] "+r"(qp), [n] "+r"(blocks)
+            :
+            : "r4", "r5", "r6", "r7", "cc", "memory");
+        acc = (int64_t)(((uint64_t)hi << 32) | lo);
+        i = n & ~7u;
     }
 #endif
     for (; i < n; i++) {
@@ -181,10 +189,45 @@ static int64_t dot16(const uint8_t *w, const int16_t *q, uint32_t n)
     return acc;
 }
 
+/* Interval j and position t of a speed v > 0, or false outside the widened span. */
+static bool bracket(const nn_speed_t *s, float rpm, uint8_t *j_out, float *t_out)
+{
+    const uint32_t nk = s->knots;
+    const float first = rd_f32(s->knot);
+    const float last = rd_f32(s->knot + (size_t)(nk - 1u) * s->knot_size);
+    if ((rpm < first && ln_ratio_abs(rpm, first) > s->span_tolerance) ||
+        (rpm > last && ln_ratio_abs(rpm, last) > s->span_tolerance)) {
+        return false;
+    }
+    uint32_t j = 0;
+    float t = 0.0f;
+    if (nk > 1u) {
+        if (rpm <= first) {
+            t = 0.0f;
+        } else if (rpm >= last) {
+            j = nk - 2u;
+            t = 1.0f;
+        } else {
+            while (j < nk - 2u && rpm > rd_f32(s->knot + (size_t)(j + 1u) * s->knot_size)) {
+                j++;
+            }
+            const float lo = rd_f32(s->knot + (size_t)j * s->knot_size);
+            const float hi = rd_f32(s->knot + (size_t)(j + 1u) * s->knot_size);
+            t = dsp_log10_f32(rpm / lo) / dsp_log10_f32(hi / lo);
+            t = t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+        }
+    }
+    *j_out = (uint8_t)j;
+    *t_out = t;
+    return true;
+}
+
 nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const float *x, float rpm)
 {
     const uint32_t d = s->dim;
-    if (r->started && !(rpm > 0.0f && r->last_rpm > 0.0f && ln_ratio_abs(rpm, r->last_rpm) <= s->span_tolerance)) {
+    /* ln_ratio_abs(v, v) is 0: an unchanged speed never restarts (no log10 taken) */
+    if (r->started && !(rpm > 0.0f && r->last_rpm > 0.0f &&
+                        (rpm == r->last_rpm || ln_ratio_abs(rpm, r->last_rpm) <= s->span_tolerance))) {
         r->started = false;
     }
     if (!r->started) {
@@ -205,33 +248,20 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
     }
     nn_speed_step_t out = {NN_SPEED_UNSEEN, NAN, r->age};
 
-    /* bracket the speed (the TS twin's nodeBracket) */
+    /* bracket the speed (the TS twin's nodeBracket), once per speed */
     const uint32_t nk = s->knots;
-    const float first = rd_f32(s->knot);
-    const float last = rd_f32(s->knot + (size_t)(nk - 1u) * s->knot_size);
-    if (!(rpm > 0.0f) || !(rpm <= 3.4028234663852886e38f) ||
-        (rpm < first && ln_ratio_abs(rpm, first) > s->span_tolerance) ||
-        (rpm > last && ln_ratio_abs(rpm, last) > s->span_tolerance)) {
+    if (!(rpm > 0.0f) || !(rpm <= 3.4028234663852886e38f)) {
         return out;
     }
-    uint32_t j = 0;
-    float t = 0.0f;
-    if (nk > 1u) {
-        if (rpm <= first) {
-            t = 0.0f;
-        } else if (rpm >= last) {
-            j = nk - 2u;
-            t = 1.0f;
-        } else {
-            while (j < nk - 2u && rpm > rd_f32(s->knot + (size_t)(j + 1u) * s->knot_size)) {
-                j++;
-            }
-            const float lo = rd_f32(s->knot + (size_t)j * s->knot_size);
-            const float hi = rd_f32(s->knot + (size_t)(j + 1u) * s->knot_size);
-            t = dsp_log10_f32(rpm / lo) / dsp_log10_f32(hi / lo);
-            t = t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
-        }
+    if (rpm != r->cache_rpm) {
+        r->cache_rpm = rpm;
+        r->cache_seen = bracket(s, rpm, &r->cache_j, &r->cache_t);
     }
+    if (!r->cache_seen) {
+        return out;
+    }
+    const uint32_t j = r->cache_j;
+    const float t = r->cache_t;
 
     /* residual against the mean expected at this speed, in steps of 1/256 sd */
     const uint8_t *mlo = s->knot + (size_t)j * s->knot_size + 4u;

@@ -57,6 +57,10 @@ typedef struct {
     float y[NN_SPEED_MAX_DIM];
     int16_t q[NN_SPEED_MAX_DIM] __attribute__((aligned(4))); /* word pairs for SMLALD */
     float last_rpm;
+    float cache_rpm; /* the speed the bracket below was computed for (0: none) */
+    float cache_t;
+    uint8_t cache_j;
+    bool cache_seen; /* inside the span */
     uint16_t age;
     bool started;
 } nn_speed_run_t;
@@ -75,7 +79,8 @@ VIGIL_NODISCARD vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec,
 VIGIL_NODISCARD vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, uint16_t input_dim)
     __attribute__((noinline));
 
-/* Starts the EMA afresh at the next window (after a gap in the samples, or a new model). */
+/* Starts the EMA afresh at the next window (after a gap in the samples). For a new section, zero
+ * the whole run (it caches the bracket of the last speed). */
 void nn_speed_restart(nn_speed_run_t *r);
 
 /*

@@ -33,6 +33,8 @@ export const STEP_SD = 1 / 256;
 export const Q_MAX = 32767;
 export const SPEED_SECTION_MAGIC = 'VSPD';
 export const MAX_KNOTS = 8;
+/** The STM32F405 node's model slot (docs/size.md): the whole blob, layers and speed section, must fit. */
+export const NODE_MODEL_SLOT_BYTES = 16352;
 
 /** One knot interval's simultaneous diagonalisation (a single block when there is one knot). */
 export interface SpeedBlock {

@@ -116,8 +116,8 @@ function onRecording(scores: ArrayLike<number>, threshold: number, k: number, n:
   return { windows: r.windows, flagged_windows: Math.round(r.flagged * r.windows), flagged: r.flagged, alarms: r.alarms, state: r.state };
 }
 
-/** Fits the speed-aware detector on the normal recordings' training and validation windows, or says why it cannot. */
-export function fitFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'conditions' | 'targetRate' | 'fitSpeeds'>): SpeedDetector | string {
+/** The normal recordings' training and validation windows grouped by recording with their rpm, or why there are none. */
+export function speedGroupsFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'conditions' | 'fitSpeeds'>): { train: SpeedGroup[]; val: SpeedGroup[] } | string {
   const speeds = input.fitSpeeds;
   const groups = (set: WindowSet): SpeedGroup[] | string => {
     const out: SpeedGroup[] = [];
@@ -136,8 +136,15 @@ export function fitFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'c
   const val = groups(input.val);
   if (typeof train === 'string') return train;
   if (typeof val === 'string') return val;
+  return { train, val };
+}
+
+/** Fits the speed-aware detector on the normal recordings' training and validation windows, or says why it cannot. */
+export function fitFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'conditions' | 'targetRate' | 'fitSpeeds'>): SpeedDetector | string {
+  const groups = speedGroupsFromSplit(input);
+  if (typeof groups === 'string') return groups;
   try {
-    return fitSpeedDetector(train, val, { targetRate: input.targetRate });
+    return fitSpeedDetector(groups.train, groups.val, { targetRate: input.targetRate });
   } catch (e) {
     return (e as Error).message;
   }

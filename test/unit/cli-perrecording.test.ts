@@ -116,3 +116,25 @@ describe('manifest rpm and load columns', () => {
     });
   }
 });
+
+describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', () => {
+  it('writes the speed-aware detector in node form into the model; inspect shows it; the reader reads it back', async () => {
+    const withSpeed = join(dir, 'speed.vgm');
+    const r = await run(['train', '--data', manifest, '--out', withSpeed, '--seed', '5', '--epochs', '5', '--hidden', '8,2,8', '--speeds', '1797']);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/speed-aware section: trained at 1797 rpm, threshold [\d.]+ \(the node form's own\), \d+ bytes/);
+    const i = await run(['inspect', withSpeed, '--json']);
+    expect(i.code).toBe(0);
+    const j = JSON.parse(i.out.find((l) => l.startsWith('{'))!);
+    expect(j.speed_section).toMatchObject({ speeds_rpm: [1797], warmup: 8, interpolation_scale: 1 });
+    expect(j.speed_section.threshold).toBeGreaterThan(0);
+    const plain = await run(['inspect', model, '--json']);
+    expect(JSON.parse(plain.out.find((l) => l.startsWith('{'))!).speed_section).toBeNull();
+  }, 120_000);
+
+  it('refuses a speed no normal recording has, in plain words', async () => {
+    const r = await run(['train', '--data', manifest, '--out', join(dir, 'x.vgm'), '--speeds', '1500']);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(/--speeds 1500: no normal recording in the manifest has that rpm \(they have 1797\)/);
+  });
+});

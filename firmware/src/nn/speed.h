@@ -19,6 +19,13 @@
 
 #include "../status.h"
 
+/* 0: a build without the speed scorer (the STM32F405 image: its 3-axis section would not fit its
+ * model slot nor its instruction budget, and its flash is full); it refuses such models
+ * (VIGIL_ERR_LIMIT) and carries none of this code. */
+#ifndef NN_SPEED_SECTION
+#define NN_SPEED_SECTION 1
+#endif
+
 #ifndef NN_SPEED_MAX_DIM
 #define NN_SPEED_MAX_DIM 96u /* 3 axes x 32 bands */
 #endif

@@ -152,9 +152,11 @@ typedef struct {
     /* A model with a speed section (model-format §2.9) scores with it at the CONFIG shaft speed
      * instead of the layers (docs/detection.md §2.1). */
     bool speed_on;
+#if NN_SPEED_SECTION
     float speed_peak;          /* the largest speed score of the open event */
     nn_speed_t speed;
     nn_speed_run_t speed_run;
+#endif
 } node_nn_t;
 
 typedef struct {

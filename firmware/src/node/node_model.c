@@ -34,6 +34,7 @@ static vigil_status_t check_model(node_t *node, node_nn_t *nn, uint8_t *scratch,
         st = nn_net_selftest(&nn->net, scratch);
     }
     nn->speed_on = false;
+#if NN_SPEED_SECTION
     if (st == VIGIL_OK && m->speed_section != NULL) {
         /* VIGIL_ERR_LIMIT: more features than this node's scorer holds (NN_SPEED_MAX_DIM) */
         st = nn_speed_parse(&nn->speed, m->speed_section, m->speed_len, m->input_dim);
@@ -41,6 +42,7 @@ static vigil_status_t check_model(node_t *node, node_nn_t *nn, uint8_t *scratch,
         nn->speed_peak = 0.0f;
         nn->speed_on = st == VIGIL_OK;
     }
+#endif
     return st;
 }
 

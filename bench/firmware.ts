@@ -244,8 +244,8 @@ export async function firmwareBench(): Promise<BenchResult> {
       baseline_state_bytes: a.baseline_state_bytes,
       // The speed-aware detector in node form (firmware/src/nn/speed.c): one nn_speed_step with two
       // trained speeds, measured; the per-hop totals put it in place of the autoencoder's
-      // inference (insn_window_total - insn_inference + step): computed, the node does not run it
-      // in its window loop yet.
+      // inference (insn_window_total - insn_inference + step): computed from the parts, not timed
+      // as one hop (the bench node's spec has no speed model to load).
       insn_speed_node_window_96: a.insn_speed_node_window_96,
       insn_speed_node_window_64: a.insn_speed_node_window_64,
       insn_window_total_speed_node_96: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_96,
@@ -288,6 +288,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       `instruction counts from TIM2 under qemu-system-arm -icount shift=0,align=off,sleep=off (1 instruction = 1 ns); two runs ${repeatable ? 'identical' : 'DIFFERENT'}`,
       'insn_window_total: the node per hop of 512 new samples on 3 axes: intake (de-interleave), features of 3 axes, the 64-32-8-32-64 model, k-of-n detector, the 480-byte FEATURES frame (encode, CRC-32, COBS); the frame goes to a sink (the board hands it to the UART)',
       'insn_baseline_*_window: one baseline_step (nn/baseline.c) on 3 x 32 log bands, the largest while learning, calibrating, detecting; insn_window_total_baseline: insn_window_total with the learned baseline in place of the model (the node runs one or the other)',
+      'insn_speed_node_window_96/_64: one nn_speed_step (nn/speed.c, the speed-aware detector in node form, docs/detection.md 2.1) with two trained speeds on 96 and 64 features, the worst of 24 windows; insn_window_total_speed_node_*: insn_window_total - insn_inference + that (computed); the STM32F405 image is built without it (NN_SPEED_SECTION=0)',
       'insn_fft_1024: the 1024-point real FFT to the power spectrum (split and |Y|^2 included); insn_features_window: 3 axes x (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands)',
       'insn_inference: input standardisation and quantisation of 64 features + 4 dense int8 layers + squared error; insn_dense_layers: the 4 layers alone (what the CMSIS-NN figure covers)',
       `operator fusion: insn_dense_fused_ref (nn_dense_s8_ref: multiply-accumulate, bias, requantize, ReLU in one pass per output) against insn_dense_unfused_ref (firmware/src/nn/dense_unfused.c, in the benchmark image and tests only: the same inner loop into ${a.dense_unfused_scratch_bytes} bytes of int32 scratch, then bias, requantize and clamp as three more passes over it), both plain C on the 4 layers of 64-32-8-32-64: unfused costs ${a.insn_dense_unfused_ref - a.insn_dense_fused_ref} more (${pct(a.insn_dense_unfused_ref, a.insn_dense_fused_ref)}); insn_dense_unfused_mac_ref is pass 1 alone, so the epilogue is ${a.insn_dense_fused_ref - a.insn_dense_unfused_mac_ref} fused and ${a.insn_dense_unfused_ref - a.insn_dense_unfused_mac_ref} unfused; insn_dense_fused_simd is the node's kernel in the same harness. insn_dense_small_*: the same on the shapes 64-16-4-16-64 (the default layers' leading weights, a timing of the shapes, not a trained model): ${pct(a.insn_dense_small_unfused_ref, a.insn_dense_small_fused_ref)}. The image checks the three kernels' outputs are identical on every layer`,

@@ -253,7 +253,7 @@ function printPerRecording(r: PerRecordingReport, out: Out): void {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const cell = (d: PerRecordingReport['per_recording'][number]['node'] | null) => (d ? `${(d.state === 'unseen condition' ? '—' : pct(d.flagged)).padStart(8)} ${String(d.alarms).padStart(6)} ${d.state.padEnd(16)}` : `${'n/a'.padStart(8)} ${''.padStart(6)} ${''.padEnd(16)}`);
   out.log(`per recording (target ${pct(r.target_rate)} of windows per healthy recording; alarms = ${r.debounce.k}-of-${r.debounce.n} onsets):`);
-  out.log(r.speed_aware_unavailable ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}` : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}`);
+  out.log(r.speed_aware_unavailable ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}` : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}${r.speed_aware_source === 'model file' ? " (the model file's speed section, scored as the node scores it)" : ''}`);
   out.log(`  ${'recording'.padEnd(36)} ${'label'.padEnd(18)} ${'rpm'.padStart(6)} ${'load'.padStart(5)} ${'windows'.padStart(7)} | ${'node'.padStart(8)} ${'alarms'.padStart(6)} ${'state'.padEnd(16)} | ${'speed'.padStart(8)} ${'alarms'.padStart(6)} state`);
   for (const x of r.per_recording) {
     out.log(`  ${x.recording.padEnd(36)} ${x.label.padEnd(18)} ${String(x.rpm ?? '—').padStart(6)} ${String(x.load ?? '—').padStart(5)} ${String(x.node.windows).padStart(7)} | ${cell(x.node)} | ${cell(x.speed_aware).trimEnd()}`);

@@ -130,6 +130,19 @@ describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', (
     expect(j.speed_section.threshold).toBeGreaterThan(0);
     const plain = await run(['inspect', model, '--json']);
     expect(JSON.parse(plain.out.find((l) => l.startsWith('{'))!).speed_section).toBeNull();
+    // eval scores with the file's section as the node would (its own threshold), not a refit
+    const e = await run(['eval', '--model', withSpeed, '--data', manifest, '--json']);
+    expect(e.code).toBe(0);
+    const ej = JSON.parse(e.out.at(-1)!);
+    expect(ej.speed_aware).toMatchObject({ speed_aware_source: 'model file', speed_aware_knots: [1797], speed_aware_threshold: j.speed_section.threshold });
+    const text = await run(['eval', '--model', withSpeed, '--data', manifest]);
+    expect(text.out.join('\n')).toMatch(/trained at 1797 rpm, threshold [\d.]+ \(the model file's speed section, scored as the node scores it\)/);
+    const ef = ej.per_recording.find((x: { recording: string }) => x.recording === F);
+    expect(ef.speed_aware.state).toBe('fault');
+    expect(ej.per_recording.find((x: { recording: string }) => x.recording === F2).speed_aware.state).toBe('unseen condition');
+    // --speeds at eval fits one anew, as before
+    const refit = await run(['eval', '--model', withSpeed, '--data', manifest, '--speeds', '1797', '--json']);
+    expect(JSON.parse(refit.out.at(-1)!).speed_aware.speed_aware_source).toBe('fitted');
   }, 120_000);
 
   it('refuses a speed no normal recording has, in plain words', async () => {

@@ -31,6 +31,7 @@ import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline'
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
 import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
 import { estimateShaftHz } from '../models/detect/speedEstimate';
+import { fitNodeSpeedDetector, nodeScoreGroup, speedSectionSize, type NodeSpeedFit } from '../models/detect/speedNode';
 import { readCsvColumns } from '../main/cli/csvColumns';
 import type { BenchResult } from './run';
 
@@ -78,6 +79,9 @@ interface Scorer {
 }
 
 const speedScorer = (det: SpeedDetector): Scorer => ({ name: 'speed-aware', score: (g) => scoreGroup(det, g), threshold: det.threshold.threshold, skip: det.warmup });
+/** What the node runs (models/detect/speedNode.ts, the twin of firmware/src/nn/speed.c), with its own threshold. */
+const NODE_FORM = 'speed-aware, node form';
+const nodeFormScorer = (fit: NodeSpeedFit): Scorer => ({ name: NODE_FORM, score: (g) => nodeScoreGroup(fit.node, g), threshold: fit.node.threshold, skip: fit.node.warmup });
 
 /** One Gaussian over every training window regardless of speed, optionally on the same smoothed features. */
 function pooledScorer(train: SpeedGroup[], val: SpeedGroup[], smoothing: number, skip: number): Scorer {
@@ -127,7 +131,10 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
     const train = span.map((rpm) => ({ rpm, rows: find('normal', rpm, 1).rows }));
     const val = span.map((rpm) => ({ rpm, rows: halves(find('normal', rpm, 2).rows)[0] }));
     const det = fitSpeedDetector(train, val);
-    const scorers = [speedScorer(det), pooledScorer(train, val, 1, 0), pooledScorer(train, val, det.smoothing, det.warmup)];
+    const nodeFit = fitNodeSpeedDetector(train, val);
+    figures[`node_form_section_bytes_${tag.replace('+', '_')}`] = speedSectionSize(nodeFit.node.dim, nodeFit.node.knots.length);
+    figures[`node_form_threshold_${tag.replace('+', '_')}`] = round(nodeFit.node.threshold, 3);
+    const scorers = [speedScorer(det), pooledScorer(train, val, 1, 0), pooledScorer(train, val, det.smoothing, det.warmup), nodeFormScorer(nodeFit)];
     const main = tag === '800+1200';
     for (const sc of scorers) {
       const row = (recording: string, rpm: number, role: string, rows: Float32Array[]): RecordingResult => {
@@ -169,12 +176,12 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
             rates.push(r.flagged);
           }
         if (main) {
-          const key = sc === scorers[0] ? 'weak_fault_detection' : sc === scorers[1] ? 'pooled_weak_fault_detection' : 'pooled_smoothed_weak_fault_detection';
+          const key = sc === scorers[0] ? 'weak_fault_detection' : sc === scorers[1] ? 'pooled_weak_fault_detection' : sc === scorers[2] ? 'pooled_smoothed_weak_fault_detection' : 'node_form_weak_fault_detection';
           figures[`${key}_${alpha}`] = round(rates.reduce((s, x) => s + x, 0) / rates.length);
           figures[`${key}_${alpha}_min`] = round(Math.min(...rates));
         }
       }
-      if (main && sc !== scorers[0]) {
+      if (main && (sc === scorers[1] || sc === scorers[2])) {
         // The same figures for the pooled Mahalanobis models, beside the speed-aware detector's.
         const key = sc === scorers[1] ? 'pooled' : 'pooled_smoothed';
         const mine = table.filter((t) => t.span === tag && t.detector === sc.name);
@@ -339,16 +346,18 @@ async function cwru(figures: BenchResult['figures'], table: TableRow[], notes: s
   const train = [{ rpm: normal.rpm, rows: normal.rows.slice(0, n >> 1) }];
   const val = [{ rpm: normal.rpm, rows: normal.rows.slice(n >> 1, (3 * n) >> 2) }];
   const det = fitSpeedDetector(train, val);
-  const sc = speedScorer(det);
-  const row = (recording: string, role: string, rows: Float32Array[]) => {
-    const r = evaluateScores(sc.score({ rpm: normal.rpm, rows }), sc.threshold, sc.skip);
-    table.push({ span: '1797', detector: sc.name, recording, rpm: normal.rpm, role, ...r });
-    return r;
-  };
-  const h = row(`${normal.file} (last quarter)`, 'held-out healthy, trained speed', normal.rows.slice((3 * n) >> 2));
-  figures.cwru_false_alarm_rate = round(h.flagged);
-  figures.cwru_debounced_false_alarms = h.alarms;
-  figures.cwru_detection_rate_min = round(Math.min(...recs.filter((r) => r.fault !== 'normal').map((r) => row(r.file, 'fault', r.rows).flagged)));
+  for (const sc of [speedScorer(det), nodeFormScorer(fitNodeSpeedDetector(train, val))]) {
+    const row = (recording: string, role: string, rows: Float32Array[]) => {
+      const r = evaluateScores(sc.score({ rpm: normal.rpm, rows }), sc.threshold, sc.skip);
+      table.push({ span: '1797', detector: sc.name, recording, rpm: normal.rpm, role, ...r });
+      return r;
+    };
+    const pre = sc.name === NODE_FORM ? 'node_form_' : '';
+    const h = row(`${normal.file} (last quarter)`, 'held-out healthy, trained speed', normal.rows.slice((3 * n) >> 2));
+    figures[`${pre}cwru_false_alarm_rate`] = round(h.flagged);
+    figures[`${pre}cwru_debounced_false_alarms`] = h.alarms;
+    figures[`${pre}cwru_detection_rate_min`] = round(Math.min(...recs.filter((r) => r.fault !== 'normal').map((r) => row(r.file, 'fault', r.rows).flagged)));
+  }
 }
 
 async function femto(figures: BenchResult['figures'], notes: string[]): Promise<void> {
@@ -378,6 +387,9 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const valSnapOf = snapOf.filter((s) => s >= valFrom && s < trainSnaps);
   const det = fitSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
   figures.femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), det.threshold.threshold);
+  const nodeFit = fitNodeSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
+  figures.node_form_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(nodeScoreGroup(nodeFit.node, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), nodeFit.node.threshold);
+  figures.node_form_femto_section_bytes = speedSectionSize(nodeFit.node.dim, 1);
   // The node's own learner on the same split: learns snapshots 1..valFrom, calibrates on the rest of
   // the first 20 %, restarting its smoothing at every snapshot.
   const learner = new BaselineLearner({ dim: rows[0].length, periodWindows: valRows.length + trainRows.length, learnWindows: trainRows.length, calibrateWindows: valRows.length, warmup: 0 });
@@ -409,12 +421,24 @@ export async function detectionBench(): Promise<BenchResult> {
   if (have('femto')) await femto(figures, notes);
   else notes.push(`FEMTO figures skipped: ${join(SHARED, 'femto')} is absent`);
   // The existing figures keep the benchmark's own split; the CLI split has its cli_split_* figures.
-  const speedRows = table.filter((t) => t.detector === 'speed-aware' && !t.span.includes('CLI split'));
-  const healthy = speedRows.filter((t) => t.role.startsWith('held-out healthy'));
-  if (healthy.length) {
-    figures.false_alarm_rate_max = Math.max(...healthy.map((t) => round(t.flagged)));
-    figures.debounced_false_alarms = speedRows.filter((t) => t.role.startsWith('held-out healthy') || t.role.includes('inside span')).reduce((s, t) => s + t.alarms, 0);
-    figures.detection_rate_min = Math.min(...speedRows.filter((t) => t.role === 'fault').map((t) => round(t.flagged)));
+  // node_form_*: the same figures for what the node runs (speedNode.ts, bit-equal to speed.c).
+  for (const [detector, pre] of [
+    ['speed-aware', ''],
+    [NODE_FORM, 'node_form_'],
+  ]) {
+    const speedRows = table.filter((t) => t.detector === detector && !t.span.includes('CLI split'));
+    const healthy = speedRows.filter((t) => t.role.startsWith('held-out healthy'));
+    if (healthy.length) {
+      figures[`${pre}false_alarm_rate_max`] = Math.max(...healthy.map((t) => round(t.flagged)));
+      figures[`${pre}debounced_false_alarms`] = speedRows.filter((t) => t.role.startsWith('held-out healthy') || t.role.includes('inside span')).reduce((s, t) => s + t.alarms, 0);
+      figures[`${pre}detection_rate_min`] = Math.min(...speedRows.filter((t) => t.role === 'fault').map((t) => round(t.flagged)));
+    }
+    if (pre) {
+      const inside = speedRows.filter((t) => t.role === 'healthy, unseen speed inside span');
+      if (inside.length) figures[`${pre}unseen_speed_flag_rate_max`] = Math.max(...inside.map((t) => round(t.flagged)));
+      const outside = speedRows.filter((t) => t.role.includes('outside span'));
+      if (outside.length) figures[`${pre}outside_span_shown_unseen`] = outside.every((t) => t.state === 'unseen condition') ? 'yes' : 'no';
+    }
   }
   // The per-recording table: the speed-aware detector and the node learner everywhere, the pooled models' weak faults beside them.
   for (const t of table.filter((r) => !r.detector.startsWith('pooled') || (r.span === '800+1200' && r.role.startsWith('weak'))))
@@ -432,6 +456,12 @@ export async function detectionBench(): Promise<BenchResult> {
       'weak_fault_detection_0.03': '>= pooled_weak_fault_detection_0.03',
       'weak_fault_detection_0.1': '>= pooled_weak_fault_detection_0.1',
       femto_alarm_snapshot: '< femto_baseline_alarm_snapshot and < femto_rms2x_snapshot, > femto_no_alarm_before',
+      node_form_false_alarm_rate_max: '<= 0.001 (what the node runs, its own threshold)',
+      node_form_debounced_false_alarms: '0',
+      node_form_detection_rate_min: '>= 0.999',
+      node_form_unseen_speed_flag_rate_max: '<= 0.01',
+      'node_form_weak_fault_detection_0.03': '>= pooled_weak_fault_detection_0.03',
+      'node_form_weak_fault_detection_0.1': '>= pooled_weak_fault_detection_0.1',
     },
     notes,
   };

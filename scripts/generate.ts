@@ -40,6 +40,8 @@ export const GENERATORS: Generator[] = [
     unstamped: ['renderer/public/models/default.vgm'],
   },
   { source: 'scripts/gen-baseline-vectors.ts', outputs: ['test/vectors/baseline_vectors.h'] },
+  // After gen-nn-vectors: its blob case is the nn vectors' model with a speed section.
+  { source: 'scripts/gen-speed-vectors.ts', outputs: ['test/vectors/speed_vectors.h'] },
   { source: 'firmware/tools/gen_fft_m4.py', outputs: ['firmware/src/dsp/fft_m4.S'] },
 ];
 

@@ -8,6 +8,8 @@
 #include "../src/nn/default_model.h"
 #include "../src/node/node.h"
 #include "../src/proto/le.h"
+#include "../src/crypto/sha256.h"
+#include "speed_vectors.h" /* test/vectors: a model with a speed section (scripts/gen-speed-vectors.ts) */
 
 /* The board's write callback for tests: records every write; can be told to refuse. */
 typedef struct {
@@ -536,6 +538,92 @@ static void alarm_ends_with_its_model_and_reaches_a_late_host(void **state)
     assert_int_equal(cleared.last_event.event_id, first + 1);
 }
 
+/* ---- a model with a speed section (docs/model-format.md §2.9, docs/detection.md §2.1) ---- */
+
+typedef struct {
+    size_t features, unseen, scored, events_started;
+    float max_score;
+    msg_event_t last_event;
+} speed_summary_t;
+
+static speed_summary_t speed_summary(void)
+{
+    speed_summary_t sum = {0};
+    const size_t n = parse_capture(&g_cap, g_frames, 256);
+    static msg_features_t f;
+    for (size_t i = 0; i < n; i++) {
+        if (g_frames[i].type == MSG_TYPE_FEATURES) {
+            assert_int_equal(msg_features_decode(g_frames[i].payload, g_frames[i].payload_len, &f), VIGIL_OK);
+            assert_true(f.has_state);
+            sum.features++;
+            if (f.detector == MSG_DETECTOR_UNSEEN) {
+                assert_true(f.anomaly_score == MSG_FEATURES_NO_MODEL); /* -1, never NaN */
+                sum.unseen++;
+            } else {
+                assert_int_equal(f.detector, MSG_DETECTOR_MODEL);
+                assert_true(isfinite(f.anomaly_score) && f.anomaly_score >= 0.0f);
+                sum.max_score = f.anomaly_score > sum.max_score ? f.anomaly_score : sum.max_score;
+                sum.scored++;
+            }
+        } else if (g_frames[i].type == MSG_TYPE_EVENT) {
+            assert_int_equal(msg_event_decode(g_frames[i].payload, g_frames[i].payload_len, &sum.last_event), VIGIL_OK);
+            sum.events_started += sum.last_event.state == MSG_EVENT_STARTED;
+        }
+    }
+    return sum;
+}
+
+static speed_summary_t speed_run(const char *file, float shaft_hz)
+{
+    g_node.shaft_hz = shaft_hz; /* as CONFIG key 4 sets it */
+    node_restart_stream(&g_node);
+    g_cap.len = 0;
+    const size_t rows = read_recording(file);
+    assert_int_equal(node_push_samples(&g_node, g_rec, rows), VIGIL_OK);
+    return speed_summary();
+}
+
+/* The node scores with the speed section at its configured shaft speed: an unknown or untrained
+ * speed is an unseen condition on every FEATURES (never an alarm); inside the span the healthy
+ * recording raises nothing and the fault raises one EVENT with the section's threshold. */
+static void speed_section_scores_at_the_shaft_speed(void **state)
+{
+    (void)state;
+    static uint8_t blob[SV_BLOB_LEN] __attribute__((aligned(4)));
+    memcpy(blob, sv_blob_bytes, sizeof blob);
+    static const uint8_t zero_key[32];
+    hmac_sha256(zero_key, sizeof zero_key, blob, sizeof blob - 32u, &blob[sizeof blob - 32u]); /* unpaired */
+    assert_int_equal(node_set_model(&g_node, blob, sizeof blob, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
+    assert_true(g_node.run.nn.speed_on);
+
+    const char *normal = "cwru_normal_0hp_1797rpm_48k_1s.csv";
+    const char *fault = "cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv";
+    speed_summary_t s = speed_run(fault, 0.0f); /* speed unknown */
+    assert_int_equal(s.features, 92);
+    assert_int_equal(s.unseen, 92);
+    assert_int_equal(s.events_started, 0);
+    s = speed_run(fault, 3000.0f / 60.0f); /* outside 800..1400 rpm (+3 %) */
+    assert_int_equal(s.unseen, 92);
+    assert_int_equal(s.events_started, 0);
+
+    s = speed_run(normal, 1000.0f / 60.0f); /* inside the span, between the trained speeds */
+    print_message("speed section, healthy at 1000 rpm: %zu windows, max score %.3f (threshold %.3f)\n", s.scored,
+                  (double)s.max_score, (double)SV_BLOB_THRESHOLD);
+    assert_int_equal(s.scored, 92);
+    assert_int_equal(s.events_started, 0);
+
+    s = speed_run(fault, 1000.0f / 60.0f);
+    print_message("speed section, fault at 1000 rpm: max score %.1f, event at windows %u..%u\n", (double)s.max_score,
+                  (unsigned)s.last_event.start_window, (unsigned)s.last_event.end_window);
+    assert_int_equal(s.events_started, 1);
+    assert_true(s.last_event.threshold == SV_BLOB_THRESHOLD);
+    assert_true(s.last_event.peak_score > s.last_event.threshold);
+    assert_true(s.last_event.peak_score <= s.max_score); /* the peak of the over windows; warm-up windows may score higher */
+    assert_int_equal(s.last_event.model_version, 7);
+    /* the smoothing's warm-up: no window before the 8th after the restart counts as over */
+    assert_true(s.last_event.start_window >= 8u);
+}
+
 static void model_checks_spec_key_and_limits(void **state)
 {
     (void)state;
@@ -656,6 +744,7 @@ int main(void)
         cmocka_unit_test_setup(default_model_flags_the_fault_not_the_normal_run, setup),
         cmocka_unit_test_setup(alarm_ends_with_its_model_and_reaches_a_late_host, setup),
         cmocka_unit_test_setup(model_checks_spec_key_and_limits, setup),
+        cmocka_unit_test_setup(speed_section_scores_at_the_shaft_speed, setup),
         cmocka_unit_test_setup(samples_in_feeds_the_windows, setup),
     };
     return cmocka_run_group_tests_name("node", tests, NULL, NULL);

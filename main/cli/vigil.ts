@@ -2,7 +2,7 @@
  * vigil: train, evaluate and inspect node models, print maintenance reports and the features of a recording, from the command line, on the same models/ code
  * as the app (docs/model-format.md, models/train, models/eval).
  *
- *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
+ *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--speeds RPM[,RPM]] [--json]
  *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
  *   vigil size --data MANIFEST.csv [--budget flash=BYTES,ram=BYTES,insn=N] [--out MODEL.vgm] [--json]   (docs/size.md)
  *   vigil inspect MODEL.vgm [--json]
@@ -29,7 +29,8 @@ import { importTflite, TfliteImportError } from '../../models/tflite/import';
 import { featureSpecHash } from '../../models/nn/specHash';
 import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
-import { perRecordingForModel, type PerRecordingReport } from '../../models/eval/perRecording';
+import { perRecordingForModel, speedGroupsFromSplit, type PerRecordingReport } from '../../models/eval/perRecording';
+import { fitNodeSpeedDetector, NODE_MODEL_SLOT_BYTES, speedSectionSize, type NodeSpeedDetector } from '../../models/detect/speedNode';
 import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
@@ -56,7 +57,7 @@ export { UsageError };
 const HELP = `vigil — train, evaluate and inspect Vigil node models (offline)
 
 usage:
-  vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--json]
+  vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--speeds RPM[,RPM]] [--json]
               [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
               [--rounding double|single]
   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--speeds RPM[,RPM]] [--json]
@@ -106,7 +107,8 @@ never trained on. Optional columns rpm and load (or load_hp) give each recording
 condition. train holds out the last 40% of each normal recording for evaluation; eval reports per
 held-out recording and per condition the node model and the speed-aware detector (fitted on the
 normal recordings' training windows when they carry rpm; --speeds fits it at those rpm only and
-tests the other speeds, docs/detection.md). The channel
+tests the other speeds, docs/detection.md); train --speeds also writes that detector, in the form
+a node runs, into the model file (a speed section, docs/model-format.md 2.9). The channel
 defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
 column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
@@ -118,7 +120,7 @@ from Edge Impulse data acquisition JSON or CBOR (told apart by content); a manif
 async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     data: 'value', out: 'value', channel: 'value', seed: 'value', json: 'bool', epochs: 'value', hidden: 'value',
-    'target-rate': 'value', 'model-version': 'value', backend: 'value', rounding: 'value',
+    'target-rate': 'value', 'model-version': 'value', backend: 'value', rounding: 'value', speeds: 'value',
   });
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   if (typeof flags.data !== 'string') throw new UsageError('train needs --data MANIFEST.csv');
@@ -135,6 +137,7 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   const rounding = roundingFlag(flags);
 
   const manifest = readManifest(flags.data, { needNormal: true });
+  const fitSpeeds = speedsFlag(flags, manifest);
   const channels = await chooseChannels(manifest, flags.channel as string | undefined);
   const spec = defaultFeatureSpec(manifest.sampleRateHz);
   out.progress(`reading ${manifest.rows.length} recordings (channel ${channels.join(', ')}, ${manifest.sampleRateHz} Hz)`);
@@ -161,6 +164,7 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   out.log(`trained ${[channels.length * 32, ...(hidden ?? [32, 8, 32]), channels.length * 32].join('-')} on ${t.backend} in ${t.seconds.toFixed(1)} s: ${t.epochsRun} epochs, best ${t.bestEpoch}${t.stoppedEarly ? ' (early stop)' : ''}`);
   out.log(`quantized to int8 in ${trained.quantizeSeconds.toFixed(2)} s; threshold ${trained.int8.detector.thresholdSumsq} (sum of squares) for ${targetRate * 100}% false alarms per window, debounce ${trained.int8.detector.debounceK} of ${trained.int8.detector.debounceN}`);
 
+  if (fitSpeeds) trained.int8 = { ...trained.int8, speed: speedSection(prepared, manifest, fitSpeeds, targetRate, out) };
   const { report, summary, blob, file } = packageModel({
     tool: 'vigil train',
     createdAt: new Date().toISOString(),
@@ -172,6 +176,9 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
     options,
     trained,
   });
+  if (fitSpeeds && blob.length > NODE_MODEL_SLOT_BYTES) {
+    throw new UsageError(`--speeds: the model with its speed section is ${blob.length} bytes, more than the node's ${NODE_MODEL_SLOT_BYTES}-byte model slot; train at fewer speeds, on fewer channels, or with smaller --hidden layers`);
+  }
   try {
     writeFileSync(flags.out, file);
   } catch (e) {
@@ -182,6 +189,26 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   return { ...summary, model: flags.out, model_bytes: blob.length, seed, epochs_run: t.epochsRun, train_s: t.seconds, backend: t.backend, held_out: heldOutNotice(prepared, SPLIT) };
 }
 
+
+/**
+ * --speeds at train: the speed-aware detector in node form (docs/detection.md §2.1), fitted on the
+ * normal recordings at those rpm (their training and validation windows), for the model file's
+ * speed section (docs/model-format.md §2.9). Refused in words when it would not fit the node.
+ */
+function speedSection(prepared: ReturnType<typeof prepareData>, manifest: Manifest, speeds: number[], targetRate: number, out: Out): NodeSpeedDetector {
+  const conditions = new Map(manifest.rows.map((r) => [r.file, { ...(r.rpm !== undefined ? { rpm: r.rpm } : {}) }]));
+  const groups = speedGroupsFromSplit({ train: prepared.train, val: prepared.val, conditions, fitSpeeds: speeds });
+  if (typeof groups === 'string') throw new UsageError(`--speeds: ${groups}`);
+  let fit;
+  try {
+    fit = fitNodeSpeedDetector(groups.train, groups.val, { targetRate });
+  } catch (e) {
+    throw new UsageError(`--speeds: ${(e as Error).message}`);
+  }
+  const bytes = speedSectionSize(fit.node.dim, fit.node.knots.length);
+  out.log(`speed-aware section: trained at ${fit.node.knots.map((k) => k.rpm).join(', ')} rpm, threshold ${fit.node.threshold.toPrecision(4)} (the node form's own), ${bytes} bytes`);
+  return fit.node;
+}
 
 function printReport(r: EvaluationReport, out: Out): void {
   const anomalies = Object.entries(r.windows).filter(([k]) => !['train', 'validation', 'normal_test'].includes(k));
@@ -226,7 +253,7 @@ function printPerRecording(r: PerRecordingReport, out: Out): void {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const cell = (d: PerRecordingReport['per_recording'][number]['node'] | null) => (d ? `${(d.state === 'unseen condition' ? '—' : pct(d.flagged)).padStart(8)} ${String(d.alarms).padStart(6)} ${d.state.padEnd(16)}` : `${'n/a'.padStart(8)} ${''.padStart(6)} ${''.padEnd(16)}`);
   out.log(`per recording (target ${pct(r.target_rate)} of windows per healthy recording; alarms = ${r.debounce.k}-of-${r.debounce.n} onsets):`);
-  out.log(r.speed_aware_unavailable ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}` : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}`);
+  out.log(r.speed_aware_unavailable ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}` : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}${r.speed_aware_source === 'model file' ? " (the model file's speed section, scored as the node scores it)" : ''}`);
   out.log(`  ${'recording'.padEnd(36)} ${'label'.padEnd(18)} ${'rpm'.padStart(6)} ${'load'.padStart(5)} ${'windows'.padStart(7)} | ${'node'.padStart(8)} ${'alarms'.padStart(6)} ${'state'.padEnd(16)} | ${'speed'.padStart(8)} ${'alarms'.padStart(6)} state`);
   for (const x of r.per_recording) {
     out.log(`  ${x.recording.padEnd(36)} ${x.label.padEnd(18)} ${String(x.rpm ?? '—').padStart(6)} ${String(x.load ?? '—').padStart(5)} ${String(x.node.windows).padStart(7)} | ${cell(x.node)} | ${cell(x.speed_aware).trimEnd()}`);
@@ -305,6 +332,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
     tag: 'unpaired key (file on disk; the app re-signs it for a node)',
     lineage: app?.lineage ? { tool: app.lineage.tool, created: app.lineage.createdAt, labels: app.lineage.labels, data: app.lineage.data.map((d) => `${d.name} (${d.label}): ${d.use}`), params: app.lineage.params } : null,
     metrics: app?.metrics ?? null,
+    speed_section: model.speed ? { speeds_rpm: model.speed.knots.map((k) => k.rpm), threshold: model.speed.threshold, smoothing: model.speed.smoothing, warmup: model.speed.warmup, span_tolerance: model.speed.spanTolerance, interpolation_scale: model.speed.interpolationScale, bytes: speedSectionSize(model.speed.dim, model.speed.knots.length) } : null,
   };
   out.log(`${info.file}: Vigil model v${info.model_version}, format 1, ${info.bytes} bytes${info.app_section ? ' (+ app section)' : ''}`);
   out.log(`  autoencoder ${arch} (${info.activations.join(', ')}), ${info.weights} int8 weights`);
@@ -313,6 +341,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   out.log(`  requantization: ${info.rounding} rounding${info.rounding === 'single' ? ' (current LiteRT)' : " (TFLite's classic form)"}`);
   out.log(`  threshold: sum of squares > ${info.threshold_sumsq} (score ${info.threshold.toPrecision(4)}), debounce ${info.debounce}`);
   out.log(`  self-test ${info.self_test}; CRC ok; tag: ${info.tag}`);
+  if (info.speed_section) out.log(`  speed-aware detector (the node scores with it, not the layers): trained at ${info.speed_section.speeds_rpm.join(', ')} rpm, threshold ${info.speed_section.threshold.toPrecision(4)}, ${info.speed_section.bytes} bytes`);
   if (info.lineage) {
     out.log(`  lineage: ${info.lineage.tool}, ${info.lineage.created}; labels ${info.lineage.labels.join(', ')}`);
     for (const d of info.lineage.data) out.log(`    ${d}`);

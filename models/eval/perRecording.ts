@@ -8,6 +8,7 @@
  */
 import { evaluateScores, type RecordingState } from '../detect/evaluate';
 import { fitSpeedDetector, scoreGroup, windowsSinceRestart, type SpeedDetector, type SpeedGroup } from '../detect/speedDetector';
+import { nodeScoreGroup, type NodeSpeedDetector } from '../detect/speedNode';
 import { int8SumsqBatch } from '../nn/int8';
 import type { Int8Autoencoder } from '../nn/types';
 import { NORMAL_LABEL, type WindowSet } from '../train/dataset';
@@ -68,6 +69,11 @@ export interface PerRecordingReport {
   speed_aware_threshold: number | null;
   /** Trained speeds of the speed-aware detector, rpm ascending. */
   speed_aware_knots: number[];
+  /**
+   * 'model file': the speed section the model carries, scored as the node scores it (node form,
+   * its own threshold); 'fitted': fitted here on the split's training windows; null when not evaluated.
+   */
+  speed_aware_source?: 'model file' | 'fitted' | null;
   per_recording: RecordingRow[];
   per_condition: ConditionRow[];
 }
@@ -90,6 +96,15 @@ export interface PerRecordingInput {
    * are tested, never trained on. Absent: every normal recording, each of which must carry its rpm.
    */
   fitSpeeds?: number[];
+  /** The speed section of the model file (node form): evaluated as it is instead of fitting one. */
+  stored?: NodeSpeedDetector;
+}
+
+/** What the per-recording table needs of a speed-aware detector, fitted or stored. */
+interface SpeedScorer {
+  scores: (g: Group, rpm: number | undefined) => number[];
+  threshold: number;
+  knots: number[];
 }
 
 interface Group {
@@ -116,8 +131,8 @@ function onRecording(scores: ArrayLike<number>, threshold: number, k: number, n:
   return { windows: r.windows, flagged_windows: Math.round(r.flagged * r.windows), flagged: r.flagged, alarms: r.alarms, state: r.state };
 }
 
-/** Fits the speed-aware detector on the normal recordings' training and validation windows, or says why it cannot. */
-export function fitFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'conditions' | 'targetRate' | 'fitSpeeds'>): SpeedDetector | string {
+/** The normal recordings' training and validation windows grouped by recording with their rpm, or why there are none. */
+export function speedGroupsFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'conditions' | 'fitSpeeds'>): { train: SpeedGroup[]; val: SpeedGroup[] } | string {
   const speeds = input.fitSpeeds;
   const groups = (set: WindowSet): SpeedGroup[] | string => {
     const out: SpeedGroup[] = [];
@@ -136,11 +151,25 @@ export function fitFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'c
   const val = groups(input.val);
   if (typeof train === 'string') return train;
   if (typeof val === 'string') return val;
+  return { train, val };
+}
+
+/** Fits the speed-aware detector on the normal recordings' training and validation windows, or says why it cannot. */
+export function fitFromSplit(input: Pick<PerRecordingInput, 'train' | 'val' | 'conditions' | 'targetRate' | 'fitSpeeds'>): SpeedDetector | string {
+  const groups = speedGroupsFromSplit(input);
+  if (typeof groups === 'string') return groups;
   try {
-    return fitSpeedDetector(train, val, { targetRate: input.targetRate });
+    return fitSpeedDetector(groups.train, groups.val, { targetRate: input.targetRate });
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** The same with the node form a model file carries (models/detect/speedNode.ts, what the node computes). */
+function nodeScores(det: NodeSpeedDetector, g: Group, rpm: number | undefined): number[] {
+  const s = nodeScoreGroup(det, { rpm: rpm ?? NaN, rows: g.rows, segmentStarts: g.segmentStarts });
+  const age = windowsSinceRestart(s.length, g.segmentStarts);
+  return Array.from(s).filter((_, i) => age[i] >= det.warmup);
 }
 
 /** Speed-aware scores of one recording with the unsettled EMA windows left out (NaN outside the span or without rpm). */
@@ -162,15 +191,20 @@ function addTo(sum: ConditionSummary, r: DetectorOnRecording): void {
 /** Per held-out recording and per (label, rpm, load): the node model and the speed-aware detector side by side. */
 export function evaluatePerRecording(input: PerRecordingInput): PerRecordingReport {
   const { debounceK: k, debounceN: n } = input;
-  const det = fitFromSplit(input);
-  const speed = typeof det === 'string' ? null : det;
+  const det = input.stored ?? fitFromSplit(input);
+  const speed: SpeedScorer | null =
+    typeof det === 'string'
+      ? null
+      : 'blocks' in det
+        ? { scores: (g, rpm) => nodeScores(det, g, rpm), threshold: det.threshold, knots: det.knots.map((x) => x.rpm) }
+        : { scores: (g, rpm) => speedScores(det, g, rpm), threshold: det.threshold.threshold, knots: det.knots.map((x) => x.rpm) };
   const rows: RecordingRow[] = [];
   const sets: [string, WindowSet][] = [[NORMAL_LABEL, input.testNormal], ...input.anomalies];
   for (const [label, set] of sets) {
     for (const g of bySource(set)) {
       const cond = input.conditions.get(g.name) ?? {};
       const node = onRecording(input.nodeScore(g.rows), input.nodeThreshold, k, n);
-      const sa = speed ? onRecording(speedScores(speed, g, cond.rpm), speed.threshold.threshold, k, n) : null;
+      const sa = speed ? onRecording(speed.scores(g, cond.rpm), speed.threshold, k, n) : null;
       const healthy = label === NORMAL_LABEL;
       rows.push({
         recording: g.name,
@@ -205,8 +239,9 @@ export function evaluatePerRecording(input: PerRecordingInput): PerRecordingRepo
     target_rate: input.targetRate,
     debounce: { k, n },
     speed_aware_unavailable: typeof det === 'string' ? det : null,
-    speed_aware_threshold: speed ? speed.threshold.threshold : null,
-    speed_aware_knots: speed ? speed.knots.map((x) => x.rpm) : [],
+    speed_aware_threshold: speed ? speed.threshold : null,
+    speed_aware_knots: speed ? speed.knots : [],
+    speed_aware_source: speed ? (input.stored ? 'model file' : 'fitted') : null,
     per_recording: rows,
     per_condition: [...conditions.values()].sort(order),
   };
@@ -229,5 +264,7 @@ export function perRecordingForModel(
     debounceK: model.detector.debounceK,
     debounceN: model.detector.debounceN,
     ...(fitSpeeds ? { fitSpeeds } : {}),
+    // the model's own speed section, unless --speeds asks for one fitted at other speeds
+    ...(model.speed && !fitSpeeds ? { stored: model.speed } : {}),
   });
 }

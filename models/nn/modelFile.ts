@@ -19,6 +19,8 @@ import {
   type BlockSparse,
 } from './blockSparse';
 import { msg, MsgError, numOf, type MsgParam } from '../i18n/msg';
+import { readSpeedSection, writeSpeedSection } from './speedSection';
+import { speedSectionSize } from '../detect/speedNode';
 
 export const MODEL_MAGIC = 'VGMD';
 export const APP_MAGIC = 'VGMX';
@@ -30,7 +32,12 @@ export const MAX_LAYERS = 8;
 export const UNPAIRED_KEY = new Uint8Array(32);
 /** Header flags (docs/model-format.md 2.1): bit 0 set = single-rounding requantization. */
 export const FLAG_SINGLE_ROUNDING = 0x0001;
-const KNOWN_FLAGS = FLAG_SINGLE_ROUNDING;
+/**
+ * Bit 8 set = a speed section (section 2.9) follows the self-test: the node scores with the
+ * speed-aware detector instead of the layers. Bits 1-7 are left to the layer encodings.
+ */
+export const FLAG_SPEED_SECTION = 0x0100;
+const KNOWN_FLAGS = FLAG_SINGLE_ROUNDING | FLAG_SPEED_SECTION;
 
 /** A .vgm file that cannot be read or written; `msg` says it in the app's language (`problems.model.*`). */
 export class ModelFormatError extends MsgError {
@@ -48,6 +55,8 @@ export interface BlobLayout {
   layerOffsets: number[];
   detectorOffset: number;
   selftestOffset: number;
+  /** Where the speed section starts (equal to crcOffset when there is none). */
+  speedOffset: number;
   crcOffset: number;
   totalLen: number;
 }
@@ -78,7 +87,7 @@ export function layerStorageOf(layer: Pick<DenseQ8, 'inDim' | 'outDim' | 'weight
 }
 
 /** Where everything goes, from the sizes alone (writers use it; readers check offsets against it). */
-export function blobLayout(bandCount: number, inputDim: number, layers: { inDim: number; outDim: number; storedBlocks?: number }[]): BlobLayout {
+export function blobLayout(bandCount: number, inputDim: number, layers: { inDim: number; outDim: number; storedBlocks?: number }[], speedBytes = 0): BlobLayout {
   const specOffset = HEADER_SIZE;
   const inputOffset = specOffset + pad4(32 + 24 + 2 * (bandCount + 1));
   const layersOffset = inputOffset + 12 + 8 * inputDim;
@@ -90,8 +99,9 @@ export function blobLayout(bandCount: number, inputDim: number, layers: { inDim:
   }
   const detectorOffset = o;
   const selftestOffset = detectorOffset + 12;
-  const crcOffset = selftestOffset + pad4(6 * inputDim) + 4;
-  return { specOffset, inputOffset, layersOffset, layerOffsets, detectorOffset, selftestOffset, crcOffset, totalLen: crcOffset + 36 };
+  const speedOffset = selftestOffset + pad4(6 * inputDim) + 4;
+  const crcOffset = speedOffset + speedBytes;
+  return { specOffset, inputOffset, layersOffset, layerOffsets, detectorOffset, selftestOffset, speedOffset, crcOffset, totalLen: crcOffset + 36 };
 }
 
 /** Serialises an int8 model; the tag is computed with `key` (default: the unpaired key). */
@@ -104,6 +114,7 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
     B,
     D,
     model.layers.map((l, k) => ({ inDim: l.inDim, outDim: l.outDim, storedBlocks: storage[k] ? storage[k].blocks.length / 8 : undefined })),
+    model.speed ? speedSectionSize(model.speed.dim, model.speed.knots.length) : 0,
   );
   const out = new Uint8Array(lay.totalLen);
   const v = new DataView(out.buffer);
@@ -117,7 +128,7 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
   v.setUint16(18, Math.max(D, ...model.layers.map((l) => l.outDim)), true);
   v.setUint8(20, model.layers.length);
   v.setUint8(21, model.axes.length);
-  v.setUint16(22, model.rounding === 'single' ? FLAG_SINGLE_ROUNDING : 0, true);
+  v.setUint16(22, (model.rounding === 'single' ? FLAG_SINGLE_ROUNDING : 0) | (model.speed ? FLAG_SPEED_SECTION : 0), true);
   v.setUint32(24, lay.specOffset, true);
   v.setUint32(28, lay.inputOffset, true);
   v.setUint32(32, lay.layersOffset, true);
@@ -179,6 +190,12 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
   out.set(new Uint8Array(st.qIn.buffer, st.qIn.byteOffset, D), p + 4 * D);
   out.set(new Uint8Array(st.qOut.buffer, st.qOut.byteOffset, D), p + 5 * D);
   v.setUint32(p + pad4(6 * D), st.sumsq, true);
+  if (model.speed) {
+    if (model.speed.dim !== D) throw fail('cannotWrite', { detail: `the speed section is for ${model.speed.dim} features, the model has ${D}` });
+    writeSpeedSection(model.speed, out, lay.speedOffset, (what) => {
+      throw fail('cannotWrite', { detail: what });
+    });
+  }
   // integrity
   v.setUint32(lay.crcOffset, crc32(out, 0, lay.crcOffset), true);
   out.set(hmacSha256(key, out.subarray(0, lay.crcOffset + 4)), lay.crcOffset + 4);
@@ -280,7 +297,9 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
     if (p > crcOffset) bad(`layer ${l} runs past the end`);
   }
   if (dims[L - 1].outDim !== D) bad(`the last layer outputs ${dims[L - 1].outDim} values, not the input width ${D}`);
-  const lay = blobLayout(B, D, dims);
+  const speedLen = flags & FLAG_SPEED_SECTION ? crcOffset - blobLayout(B, D, dims).speedOffset : 0;
+  if (speedLen < 0) bad('the speed section runs past the end');
+  const lay = blobLayout(B, D, dims, speedLen);
   if (lay.totalLen !== totalLen) bad(`its length ${totalLen} does not match its contents (${lay.totalLen})`);
   const offsets: [string, number, number][] = [
     ['input', inputOffset, lay.inputOffset],
@@ -378,7 +397,9 @@ export function readModelBlob(b: Uint8Array, options: ReadOptions = {}): Int8Aut
   const sumsq = v.getUint32(p + pad4(6 * D), true);
 
   const rounding = flags & FLAG_SINGLE_ROUNDING ? 'single' : 'double';
-  return { modelVersion, spec, axes, inputScale, inputZeroPoint, mean, inMul, layers, detector: { thresholdSumsq, debounceK, debounceN }, selfTest: { input, qIn, qOut, sumsq }, rounding };
+  const model: Int8Autoencoder = { modelVersion, spec, axes, inputScale, inputZeroPoint, mean, inMul, layers, detector: { thresholdSumsq, debounceK, debounceN }, selfTest: { input, qIn, qOut, sumsq }, rounding };
+  if (flags & FLAG_SPEED_SECTION) model.speed = readSpeedSection(b, lay.speedOffset, lay.crcOffset, D, bad);
+  return model;
 }
 
 /**

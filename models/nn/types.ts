@@ -4,6 +4,7 @@
  */
 import type { BlockSparse } from './blockSparse';
 import type { FeatureSpec } from '../features/spec';
+import type { NodeSpeedDetector } from '../detect/speedNode';
 
 export type Activation = 'relu' | 'linear';
 
@@ -82,6 +83,11 @@ export interface Int8Autoencoder {
   selfTest: SelfTest;
   /** Requantization of every layer; absent means 'double' (header flags 0). */
   rounding?: Rounding;
+  /**
+   * The speed-aware detector in node form (header flag bit 8, docs/model-format.md 2.9): when
+   * present the node scores with it, at its CONFIG shaft speed, instead of the layers.
+   */
+  speed?: NodeSpeedDetector;
 }
 
 export const bandCountOf = (spec: FeatureSpec): number => spec.bandEdges.length - 1;

@@ -116,3 +116,38 @@ describe('manifest rpm and load columns', () => {
     });
   }
 });
+
+describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', () => {
+  it('writes the speed-aware detector in node form into the model; inspect shows it; the reader reads it back', async () => {
+    const withSpeed = join(dir, 'speed.vgm');
+    const r = await run(['train', '--data', manifest, '--out', withSpeed, '--seed', '5', '--epochs', '5', '--hidden', '8,2,8', '--speeds', '1797']);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/speed-aware section: trained at 1797 rpm, threshold [\d.]+ \(the node form's own\), \d+ bytes/);
+    const i = await run(['inspect', withSpeed, '--json']);
+    expect(i.code).toBe(0);
+    const j = JSON.parse(i.out.find((l) => l.startsWith('{'))!);
+    expect(j.speed_section).toMatchObject({ speeds_rpm: [1797], warmup: 8, interpolation_scale: 1 });
+    expect(j.speed_section.threshold).toBeGreaterThan(0);
+    const plain = await run(['inspect', model, '--json']);
+    expect(JSON.parse(plain.out.find((l) => l.startsWith('{'))!).speed_section).toBeNull();
+    // eval scores with the file's section as the node would (its own threshold), not a refit
+    const e = await run(['eval', '--model', withSpeed, '--data', manifest, '--json']);
+    expect(e.code).toBe(0);
+    const ej = JSON.parse(e.out.at(-1)!);
+    expect(ej.speed_aware).toMatchObject({ speed_aware_source: 'model file', speed_aware_knots: [1797], speed_aware_threshold: j.speed_section.threshold });
+    const text = await run(['eval', '--model', withSpeed, '--data', manifest]);
+    expect(text.out.join('\n')).toMatch(/trained at 1797 rpm, threshold [\d.]+ \(the model file's speed section, scored as the node scores it\)/);
+    const ef = ej.per_recording.find((x: { recording: string }) => x.recording === F);
+    expect(ef.speed_aware.state).toBe('fault');
+    expect(ej.per_recording.find((x: { recording: string }) => x.recording === F2).speed_aware.state).toBe('unseen condition');
+    // --speeds at eval fits one anew, as before
+    const refit = await run(['eval', '--model', withSpeed, '--data', manifest, '--speeds', '1797', '--json']);
+    expect(JSON.parse(refit.out.at(-1)!).speed_aware.speed_aware_source).toBe('fitted');
+  }, 120_000);
+
+  it('refuses a speed no normal recording has, in plain words', async () => {
+    const r = await run(['train', '--data', manifest, '--out', join(dir, 'x.vgm'), '--speeds', '1500']);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(/--speeds 1500: no normal recording in the manifest has that rpm \(they have 1797\)/);
+  });
+});

@@ -20,8 +20,10 @@
 #include "nn/default_model.h"
 #include "nn/dense_unfused.h"
 #include "nn/infer.h"
+#include "nn/speed.h"
 #include "node/node.h"
 #include "proto/frame.h"
+#include "proto/le.h"
 #include "bench_io.h"
 #include "tim2.h"
 #include "usart.h"
@@ -407,6 +409,81 @@ int main(void)
         }
     }
     report_span("insn_window_total_baseline", &bl_hop);
+
+    /*
+     * 8. The speed-aware detector in node form (nn/speed.c, docs/model-format.md §2.9): one
+     * nn_speed_step on D = 96 (3 axes x 32 bands, this node) and D = 64 (2 axes), two trained
+     * speeds, the window between them. The section (20,392 B for D = 96) is built in g_frames,
+     * free by now; its weights are pseudo-random (the count does not depend on them).
+     */
+    static const uint32_t speed_dims[2] = {96u, 64u};
+    static const char *const speed_names[2] = {"insn_speed_node_window_96", "insn_speed_node_window_64"};
+    for (unsigned c = 0; c < 2u; c++) {
+        const uint32_t d = speed_dims[c];
+        uint8_t *sec = (uint8_t *)(void *)g_frames;
+        const size_t len = nn_speed_section_size(d, 2u);
+        if (len > sizeof g_frames || sizeof(nn_speed_run_t) > sizeof g_scratch) {
+            put_str("BENCH error speed size\n");
+            break;
+        }
+        memset(sec, 0, len);
+        memcpy(sec, "VSPD", 4);
+        proto_put_u16le(&sec[4], (uint16_t)d);
+        sec[6] = 2u;
+        proto_put_f32le(&sec[8], 0.25f);
+        proto_put_u16le(&sec[12], 8u);
+        proto_put_f32le(&sec[16], 0.03f);
+        proto_put_f32le(&sec[20], 1.0f);
+        proto_put_f32le(&sec[24], 5.0f);
+        size_t p = 32u;
+        for (uint32_t i = 0; i < d; i++, p += 4u) {
+            proto_put_f32le(&sec[p], 256.0f / (0.05f + 0.001f * (float)i));
+        }
+        for (uint32_t k = 0; k < 2u; k++) {
+            proto_put_f32le(&sec[p], k ? 1400.0f : 800.0f);
+            p += 4u;
+            for (uint32_t i = 0; i < d; i++, p += 4u) {
+                proto_put_f32le(&sec[p], g_node.fmsg.log_bands[i % 96u] + (k ? 0.1f : -0.1f));
+            }
+        }
+        for (uint32_t i = 0; i < d; i++, p += 4u) {
+            proto_put_f32le(&sec[p], 1e-5f);
+            proto_put_f32le(&sec[p + 4u * d], 0.1f * (float)i);
+        }
+        p += 4u * d;
+        uint32_t rng = 12345u;
+        for (uint32_t i = 0; i < d * d; i++, p += 2u) {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            proto_put_u16le(&sec[p], (uint16_t)(int16_t)((int32_t)(rng % 60001u) - 30000));
+        }
+        nn_speed_t sp;
+        if (nn_speed_parse(&sp, sec, len, (uint16_t)d) != VIGIL_OK) {
+            put_str("BENCH error speed parse\n");
+            break;
+        }
+        nn_speed_run_t *run = (nn_speed_run_t *)(void *)g_scratch;
+        memset(run, 0, sizeof *run);
+        uint32_t worst = 0;
+        for (unsigned w = 0; w < 24u; w++) {
+            for (unsigned i = 0; i < d; i++) {
+                bands_in[i] = g_node.fmsg.log_bands[i % 96u] + 0.01f * (float)((w * 7u + i * 13u) % 17u);
+            }
+            const uint32_t t0 = tim2_now();
+            const nn_speed_step_t st = nn_speed_step(&sp, run, bands_in, 1000.0f);
+            const uint32_t dt = tim2_now() - t0;
+            worst = dt > worst ? dt : worst;
+            if (st.state == NN_SPEED_UNSEEN) {
+                put_str("BENCH error speed state\n");
+            }
+        }
+        report(speed_names[c], worst);
+        if (c == 0u) {
+            report("speed_node_section_bytes_96", (uint32_t)len);
+            report("speed_node_state_bytes", (uint32_t)sizeof(nn_speed_run_t));
+        }
+    }
     report("stack_high_water_bytes", stack_used());
     report("sink_bytes", g_sink_bytes);
     put_str("BENCH end\n");

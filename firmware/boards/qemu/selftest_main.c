@@ -18,6 +18,7 @@
 #include "../../src/nn/fixedpoint.h"
 #include "../../src/nn/infer.h"
 #include "../../src/nn/model.h"
+#include "../../src/nn/speed.h"
 #include "../../src/proto/crc32.h"
 #include "../../src/proto/frame.h"
 #include "../../src/proto/le.h"
@@ -30,6 +31,7 @@
 #include "dsp_vectors.h"
 #include "frames_vectors.h"
 #include "nn_vectors.h"
+#include "speed_vectors.h"
 #pragma GCC diagnostic pop
 
 static unsigned g_failures;
@@ -442,6 +444,37 @@ static void crypto_checks(void)
     result("feature_spec_hash", memcmp(spec_hash, VEC_NN_SPEC_SHA256, 32) == 0, NULL);
 }
 
+/* The speed-aware detector in node form (nn/speed.c with its SMLALD loop) on its golden vectors:
+   the same state at every window, the same score within 1e-5 relative. */
+static nn_speed_run_t g_speed_run;
+static void speed_case(const char *name, const uint8_t *sec, size_t len, uint16_t dim, const sv_step_t *steps, unsigned n)
+{
+    nn_speed_t s;
+    int ok = nn_speed_parse(&s, sec, len, dim) == VIGIL_OK;
+    unsigned bad = 0;
+    memset(&g_speed_run, 0, sizeof g_speed_run);
+    for (unsigned w = 0; ok && w < n; w++) {
+        if (steps[w].restart) {
+            nn_speed_restart(&g_speed_run);
+        }
+        const nn_speed_step_t r = nn_speed_step(&s, &g_speed_run, steps[w].x, steps[w].rpm);
+        const int same_score = isnan(steps[w].score) ? isnan(r.score) : fabsf(r.score - steps[w].score) <= 1e-5f * fmaxf(1.0f, fabsf(steps[w].score));
+        bad += !same_score || (unsigned)r.state != steps[w].state;
+    }
+    result(name, ok && bad == 0, ok ? (bad ? "windows differ from the TypeScript twin" : "") : "section refused");
+}
+
+static void speed_checks(void)
+{
+    nn_model_t m;
+    const int parsed = nn_model_parse(&m, sv_blob_bytes, SV_BLOB_LEN, NULL) == VIGIL_OK && m.speed_section != NULL;
+    result("speed_blob_parse", parsed, "");
+    if (parsed) {
+        speed_case("speed_blob_steps", m.speed_section, m.speed_len, m.input_dim, sv_blob_steps, SV_BLOB_STEPS);
+    }
+    speed_case("speed_small_steps", sv_small_bytes, SV_SMALL_LEN, SV_SMALL_DIM, sv_small_steps, SV_SMALL_STEPS);
+}
+
 int main(void)
 {
     usart_init(USART_PORT_1, 16000000u, 115200u);
@@ -455,6 +488,7 @@ int main(void)
     random_sparse_layers();
     frame_checks();
     crypto_checks();
+    speed_checks();
     put_str("SELFTEST end ");
     char n[4] = {(char)('0' + (g_failures / 10) % 10), (char)('0' + g_failures % 10), '\n', '\0'};
     put_str(n);

@@ -1,4 +1,5 @@
 #include "model.h"
+#include "speed.h"
 
 #include <math.h>
 #include <string.h>
@@ -222,7 +223,19 @@ vigil_status_t nn_model_parse(nn_model_t *m, const uint8_t *b, size_t len, const
     }
     const size_t detector_off = p;
     const size_t selftest_off = detector_off + 12u;
-    const size_t expect_crc = selftest_off + PAD4(6u * d) + 4u;
+    const size_t speed_off = selftest_off + PAD4(6u * d) + 4u;
+    if ((flags & NN_MODEL_FLAG_SPEED_SECTION) != 0u) {
+#if NN_SPEED_SECTION
+        if (speed_off > crc_off || nn_speed_check(&b[speed_off], crc_off - speed_off, (uint16_t)d) == VIGIL_ERR_INVALID) {
+            return VIGIL_ERR_INVALID;
+        }
+        m->speed_section = &b[speed_off];
+        m->speed_len = (uint32_t)(crc_off - speed_off);
+#else
+        return VIGIL_ERR_LIMIT; /* this build has no speed scorer (speed.h NN_SPEED_SECTION) */
+#endif
+    }
+    const size_t expect_crc = m->speed_section != NULL ? crc_off : speed_off;
     if (prev_out != d || expect_crc != crc_off || proto_get_u32le(&b[36]) != detector_off ||
         proto_get_u32le(&b[40]) != selftest_off || m->max_width != widest) {
         return VIGIL_ERR_INVALID;

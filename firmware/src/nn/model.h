@@ -21,7 +21,10 @@
 #define NN_MODEL_FORMAT_VERSION 1u
 /* Header flags (§2.1): bit 0 = single-rounding requantization (§1.2); other bits must be 0. */
 #define NN_MODEL_FLAG_SINGLE_ROUNDING 0x0001u
-#define NN_MODEL_FLAGS_KNOWN NN_MODEL_FLAG_SINGLE_ROUNDING
+/* Bit 8 = a speed section (§2.9, nn/speed.h) follows the self-test; bits 1-7 are free (the layer
+ * encodings live in the layer records, §2.4.1). */
+#define NN_MODEL_FLAG_SPEED_SECTION 0x0100u
+#define NN_MODEL_FLAGS_KNOWN (NN_MODEL_FLAG_SINGLE_ROUNDING | NN_MODEL_FLAG_SPEED_SECTION)
 /* Layer record byte +5 (§2.4.1): how the weights are stored. */
 #define NN_STORAGE_DENSE 0u
 #define NN_STORAGE_BLOCK_SPARSE 1u /* 2x4 blocks: a mask per row pair, then only the stored blocks */
@@ -72,6 +75,8 @@ typedef struct {
     const int8_t *selftest_q_in;   /* D */
     const int8_t *selftest_q_out;  /* D */
     uint32_t selftest_sumsq;
+    const uint8_t *speed_section;  /* §2.9, checked by nn_speed_parse; NULL without flag bit 8 */
+    uint32_t speed_len;
 } nn_model_t;
 
 /*

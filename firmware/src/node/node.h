@@ -26,6 +26,7 @@
 #include "../nn/baseline.h"
 #include "../nn/infer.h"
 #include "../nn/model.h"
+#include "../nn/speed.h"
 #include "../ota/transfer.h"
 #include "../proto/frame.h"
 #include "../proto/msg.h"
@@ -148,6 +149,14 @@ typedef struct {
     nn_model_t model;
     nn_net_t net;
     nn_channel_t channels[NODE_NN_CHANNELS_MAX];
+    /* A model with a speed section (model-format §2.9) scores with it at the CONFIG shaft speed
+     * instead of the layers (docs/detection.md §2.1). */
+    bool speed_on;
+#if NN_SPEED_SECTION
+    float speed_peak;          /* the largest speed score of the open event */
+    nn_speed_t speed;
+    nn_speed_run_t speed_run;
+#endif
 } node_nn_t;
 
 typedef struct {

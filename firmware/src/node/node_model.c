@@ -33,6 +33,16 @@ static vigil_status_t check_model(node_t *node, node_nn_t *nn, uint8_t *scratch,
     if (st == VIGIL_OK) {
         st = nn_net_selftest(&nn->net, scratch);
     }
+    nn->speed_on = false;
+#if NN_SPEED_SECTION
+    if (st == VIGIL_OK && m->speed_section != NULL) {
+        /* VIGIL_ERR_LIMIT: more features than this node's scorer holds (NN_SPEED_MAX_DIM) */
+        st = nn_speed_parse(&nn->speed, m->speed_section, m->speed_len, m->input_dim);
+        memset(&nn->speed_run, 0, sizeof nn->speed_run);
+        nn->speed_peak = 0.0f;
+        nn->speed_on = st == VIGIL_OK;
+    }
+#endif
     return st;
 }
 
@@ -62,7 +72,9 @@ static vigil_status_t restart_detector(node_t *node)
 {
     const uint32_t next_id = node->detector.next_id;
     const nn_model_t *m = &node->run.nn.model;
-    const vigil_status_t st = nn_detector_init(&node->detector, m->threshold_sumsq, m->debounce_k, m->debounce_n);
+    /* with a speed section the window's verdict is pushed as 1 (over) or 0 */
+    const uint32_t threshold = node->run.nn.speed_on ? 0u : m->threshold_sumsq;
+    const vigil_status_t st = nn_detector_init(&node->detector, threshold, m->debounce_k, m->debounce_n);
     node->detector.next_id = next_id;
     return st;
 }

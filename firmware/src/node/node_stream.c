@@ -124,6 +124,9 @@ static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_E
     const nn_detector_t *d = &node->detector;
     const nn_model_t *m = &node->run.nn.model;
     const bool model = node->model_ok;
+#if NN_SPEED_SECTION
+    const bool speed = model && node->run.nn.speed_on; /* its score and threshold (§2.1 of detection.md) */
+#endif
     const msg_event_t e = {
         .event_id = d->event_id,
         .state = state,
@@ -134,8 +137,13 @@ static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_E
         .start_t_us = t_us_of(node, d->start_window),
         .end_t_us = t_us_of(node, d->last_over),
         /* The node's own baseline: its score and threshold; model_version 0 (§3.3). */
+#if NN_SPEED_SECTION
+        .peak_score = !model ? node->bl_peak : speed ? node->run.nn.speed_peak : nn_score_f32(m, d->peak_sumsq),
+        .threshold = !model ? node->bl_threshold : speed ? node->run.nn.speed.threshold : nn_score_f32(m, d->threshold_sumsq),
+#else
         .peak_score = model ? nn_score_f32(m, d->peak_sumsq) : node->bl_peak,
         .threshold = model ? nn_score_f32(m, d->threshold_sumsq) : node->bl_threshold,
+#endif
         .model_version = model ? m->model_version : 0u,
     };
     return msg_event_encode(&e, payload, MSG_EVENT_LEN, len) == VIGIL_OK;
@@ -180,6 +188,26 @@ static nn_detector_change_t run_model(node_t *node, float *score)
     for (size_t a = 0; a < m->axis_count; a++) {
         memcpy(&x[a * bands], &node->fmsg.log_bands[m->axes[a] * bands], bands * sizeof(float));
     }
+#if NN_SPEED_SECTION
+    node_nn_t *nn = &node->run.nn;
+    if (nn->speed_on) {
+        /* the speed-aware detector at the machine's setting (CONFIG key 4); 0 = unknown: an unseen
+           condition, never over */
+        const nn_speed_step_t s = nn_speed_step(&nn->speed, &nn->speed_run, x, node->shaft_hz * 60.0f);
+        const bool over = s.state == NN_SPEED_OVER;
+        node->detector_state = s.state == NN_SPEED_UNSEEN ? MSG_DETECTOR_UNSEEN : MSG_DETECTOR_MODEL;
+        *score = s.state == NN_SPEED_UNSEEN ? MSG_FEATURES_NO_MODEL : s.score;
+        const bool was = node->detector.active;
+        const nn_detector_change_t change = nn_detector_push(&node->detector, node->window_index, over ? 1u : 0u);
+        if (change == NN_DETECTOR_STARTED || (!was && over)) {
+            nn->speed_peak = 0.0f;
+        }
+        if (over && s.score > nn->speed_peak) {
+            nn->speed_peak = s.score;
+        }
+        return change;
+    }
+#endif
     uint8_t *nn_scratch = (uint8_t *)&node->scratch[(m->input_dim + 1u) & ~(size_t)1u];
     const uint32_t sumsq = nn_net_run(&node->run.nn.net, x, nn_scratch, NULL, NULL);
     *score = nn_score_f32(m, sumsq);
@@ -281,6 +309,11 @@ void node_restart_windows(node_t *node)
     if (node->bl_on) {
         baseline_restart(&node->run.bl); /* a gap: the smoothing starts again */
     }
+#if NN_SPEED_SECTION
+    if (node->model_ok && node->run.nn.speed_on) {
+        nn_speed_restart(&node->run.nn.speed_run);
+    }
+#endif
     dsp_windower_reset(&node->win);
     node_velocity_replan(node); /* the meters start again, for the current hop and band */
     node->window_index = 0;

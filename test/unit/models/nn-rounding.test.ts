@@ -74,6 +74,6 @@ describe('single-rounding model file', () => {
     const crcOffset = b.length - 36;
     new DataView(b.buffer).setUint32(crcOffset, crc32(b, 0, crcOffset), true);
     expect(() => readModelBlob(b)).toThrow(ModelFormatError);
-    expect(() => readModelBlob(b)).toThrow(/unknown flags are set \(0x0005; this app knows 0x0001\)/);
+    expect(() => readModelBlob(b)).toThrow(/unknown flags are set \(0x0005; this app knows 0x0101\)/);
   });
 });

@@ -1,0 +1,100 @@
+/*
+ * The speed-aware detector in node form (docs/detection.md §2.1, docs/model-format.md §2.9): the C
+ * twin of models/detect/speedNode.ts, operation for operation in binary32.
+ *
+ * The model file's speed section stays in flash; nn_speed_parse checks it and keeps pointers into
+ * it. Per window nn_speed_step smooths the log band energies (EMA, one f32 vector of state),
+ * brackets the shaft speed between the trained speeds (an unseen operating condition outside the
+ * span, or when the speed is unknown), and scores the residual against the mean expected at that
+ * speed with the interval's simultaneous diagonalisation: z = W q (int16 x int16, 64-bit
+ * accumulators), score = sum_k z_k^2 / (1 + f lambda_k) / D, f = scale t (1 - t). Exact for any
+ * speed in the interval: the speed only changes the scalar f. No heap, no libm beyond roundf.
+ */
+#ifndef NN_SPEED_H
+#define NN_SPEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../status.h"
+
+/* 0: a build without the speed scorer (the STM32F405 image: its 3-axis section would not fit its
+ * model slot nor its instruction budget, and its flash is full); it refuses such models
+ * (VIGIL_ERR_LIMIT) and carries none of this code. */
+#ifndef NN_SPEED_SECTION
+#define NN_SPEED_SECTION 1
+#endif
+
+#ifndef NN_SPEED_MAX_DIM
+#define NN_SPEED_MAX_DIM 96u /* 3 axes x 32 bands */
+#endif
+#define NN_SPEED_MAX_KNOTS 8u
+#define NN_SPEED_Q_MAX 32767
+
+typedef struct {
+    uint16_t dim;
+    uint8_t knots;
+    uint16_t warmup;
+    float smoothing;
+    float span_tolerance; /* natural log rpm */
+    float interp_scale;
+    float threshold;
+    const uint8_t *in_mul;  /* D f32 */
+    const uint8_t *knot;    /* K x (f32 rpm, f32[D] mean) */
+    const uint8_t *block;   /* J x (f32[D] row_scale, f32[D] lambda, i16[D][D] w, pad) */
+    uint32_t knot_size;     /* 4 + 4D */
+    uint32_t block_size;    /* 8D + 2D^2 rounded up to 4 */
+} nn_speed_t;
+
+typedef enum {
+    NN_SPEED_HEALTHY = 0,
+    NN_SPEED_OVER = 1,   /* over the threshold: feeds the k-of-n debounce */
+    NN_SPEED_UNSEEN = 2, /* operating condition not seen in training: never a fault */
+} nn_speed_state_t;
+
+typedef struct {
+    nn_speed_state_t state;
+    float score; /* NaN at an unseen condition */
+    uint16_t age; /* windows since the EMA restarted (0 at the restart) */
+} nn_speed_step_t;
+
+/* The scorer's RAM: the EMA, the quantised residual (scratch), the speed it restarted at. */
+typedef struct {
+    float y[NN_SPEED_MAX_DIM];
+    int16_t q[NN_SPEED_MAX_DIM] __attribute__((aligned(4))); /* word pairs for SMLALD */
+    float last_rpm;
+    float cache_rpm; /* the speed the bracket below was computed for (0: none) */
+    float cache_t;
+    uint8_t cache_j;
+    bool cache_seen; /* inside the span */
+    uint16_t age;
+    bool started;
+} nn_speed_run_t;
+
+/* Bytes of a section for D features and K speeds: 32 + 4D + K (4 + 4D) + J pad4(8D + 2D^2). */
+size_t nn_speed_section_size(uint32_t dim, uint32_t knots);
+
+/*
+ * Checks the len bytes at sec (4-aligned, in the blob) against docs/model-format.md §2.9 for a
+ * model of input_dim features. VIGIL_ERR_INVALID for a field out of range, VIGIL_ERR_LIMIT for
+ * a valid section wider than NN_SPEED_MAX_DIM, VIGIL_ERR_ARG for NULL or misaligned pointers.
+ */
+VIGIL_NODISCARD vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uint16_t input_dim);
+
+/* nn_speed_parse without keeping the result (the model reader's check; its own stack frame). */
+VIGIL_NODISCARD vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, uint16_t input_dim)
+    __attribute__((noinline));
+
+/* Starts the EMA afresh at the next window (after a gap in the samples). For a new section, zero
+ * the whole run (it caches the bracket of the last speed). */
+void nn_speed_restart(nn_speed_run_t *r);
+
+/*
+ * One window: x = the model's D features (axis-major log band energies), rpm = the shaft speed
+ * (0 = unknown). A speed that moved beyond the span tolerance since the EMA started restarts it.
+ * A window is over only once age >= warmup.
+ */
+nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const float *x, float rpm);
+
+#endif

@@ -184,6 +184,8 @@ export interface GapStep {
 export class DeviceGapFill {
   private last: { index: number; gwMs: number } | undefined;
   private pending: Pending | undefined;
+  /** After a death: the next window starts the stream again (no gap is asked across a death), copies of older ones are still dropped. */
+  private fresh = false;
 
   constructor(
     readonly device: string,
@@ -225,10 +227,14 @@ export class DeviceGapFill {
     return this.finish();
   }
 
-  /** The node or its gateway died: hand on what was held, give up the gap, and start afresh (its next session may count from 0). */
+  /**
+   * The node or its gateway died: hand on what was held and give up the gap. The next window starts
+   * the stream afresh (the node's next session may count from 0, or on from where it was), but a
+   * copy of a window already handed on (stamped no later) is still dropped.
+   */
   reset(): GapStep {
     const step = this.pending ? this.finish() : { frames: [] };
-    this.last = undefined;
+    this.fresh = true;
     return step;
   }
 
@@ -240,19 +246,18 @@ export class DeviceGapFill {
         if (p.got.has(wi)) this.counters.duplicates++;
         else p.got.set(wi, s);
         p.heardMs = nowMs;
-        if (p.got.size === p.req.toWindow - p.req.fromWindow + 1) out.push(...this.finish().frames);
-        return undefined;
+        return p.got.size === p.req.toWindow - p.req.fromWindow + 1 ? this.settle(out) : undefined;
       }
       p.held.push(s);
-      if (p.held.length > this.opts.maxHeld) out.push(...this.finish().frames);
-      return undefined;
+      return p.held.length > this.opts.maxHeld ? this.settle(out) : undefined;
     }
     const last = this.last;
     if (last !== undefined && wi <= last.index && s.gwMs <= last.gwMs) {
       this.counters.duplicates++;
       return undefined;
     }
-    const gap = last !== undefined && wi > last.index + 1 ? wi - last.index - 1 : 0;
+    const gap = last !== undefined && !this.fresh && wi > last.index + 1 ? wi - last.index - 1 : 0;
+    this.fresh = false;
     if (gap > 0 && gap < MAX_GAP_WINDOWS) {
       this.counters.gaps++;
       this.counters.missingWindows += gap;
@@ -271,6 +276,12 @@ export class DeviceGapFill {
     this.last = { index: wi, gwMs: s.gwMs };
     out.push(s.frame);
     return undefined;
+  }
+
+  private settle(out: FeatureFrame[]): GapRequest | undefined {
+    const step = this.finish();
+    out.push(...step.frames);
+    return step.request;
   }
 
   /** Hands on the filled windows in order, counts the rest lost, then takes the held ones as if they just came. */

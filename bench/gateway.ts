@@ -112,7 +112,6 @@ export async function gatewayBench(): Promise<BenchResult> {
   const broker = new Mosquitto(conf, port);
   await broker.start();
   const url = `mqtts://localhost:${port}`;
-  const ca = readFileSync(join(dir, 'ca.crt'));
   const subs = [new Workstation('ws-office', join(dir, 'ws-office')), new Workstation('ws-line2', join(dir, 'ws-line2'))];
   subs[0].connect(url, join(dir, 'ca.crt'), 'office-secret');
   subs[1].connect(url, join(dir, 'ca.crt'), 'line2-secret');

@@ -84,12 +84,13 @@ export class WindowHistory {
 
   /** The windows of one node's batch, stamped with the gateway's time (the DDATA metrics' timestamp). */
   add(device: string, gwMs: number, frames: FeatureFrame[]): void {
-    if (device.length === 0 || device.length > MAX_DEVICE) return;
-    for (const f of frames) {
-      const rec = encodeRecord(device, gwMs, f);
-      this.pending.push(rec);
-      this.pendingBytes += rec.length;
-    }
+    if (device.length === 0 || device.length > MAX_DEVICE || frames.length === 0) return;
+    // One buffer for the batch (a window costs a few microseconds, not an allocation).
+    const b = Buffer.allocUnsafe(frames.reduce((n, f) => n + recordLength(device, f), 0));
+    let o = 0;
+    for (const f of frames) o = encodeRecord(b, o, device, gwMs, f);
+    this.pending.push(b);
+    this.pendingBytes += b.length;
     if (this.pendingBytes > this.segmentMax) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);
@@ -168,12 +169,16 @@ export class WindowHistory {
 const DETECTOR_KINDS: readonly DetectorStatus['kind'][] = ['none', 'model', 'learning', 'baseline', 'unseen-condition', 'unknown'];
 const KIND_CODE = new Map<string, number>(DETECTOR_KINDS.map((k, i) => [k, i]));
 
-function encodeRecord(device: string, gwMs: number, f: FeatureFrame): Buffer {
+function recordLength(device: string, f: FeatureFrame): number {
+  return 2 + 1 + device.length + 8 + 4 + 8 + 4 + 1 + 4 * f.rmsG.length + 1 + 4 * (f.velocityMmS?.length ?? 0) + 1 + 4 + 1 + 1;
+}
+
+/** Writes one record at `at`; returns the offset after it. */
+function encodeRecord(b: Buffer, at: number, device: string, gwMs: number, f: FeatureFrame): number {
   const axes = f.rmsG.length;
   const vel = f.velocityMmS?.length ?? -1;
-  const len = 2 + 1 + device.length + 8 + 4 + 8 + 4 + 1 + 4 * axes + 1 + 4 * Math.max(0, vel) + 1 + 4 + 1 + 1;
-  const b = Buffer.alloc(len);
-  let o = b.writeUInt16LE(len, 0);
+  const len = recordLength(device, f);
+  let o = b.writeUInt16LE(len, at);
   o = b.writeUInt8(device.length, o);
   o += b.write(device, o, 'latin1');
   o = b.writeDoubleLE(gwMs, o);
@@ -187,8 +192,7 @@ function encodeRecord(device: string, gwMs: number, f: FeatureFrame): Buffer {
   o = b.writeUInt8(f.anomalyScore === undefined ? 0 : f.anomalyScore === null ? 1 : 2, o);
   o = b.writeFloatLE(f.anomalyScore ?? 0, o);
   o = b.writeUInt8(f.detector ? (KIND_CODE.get(f.detector.kind) ?? 255) : 255, o);
-  b.writeUInt8(f.detector ? Math.max(0, Math.min(255, Math.round(f.detector.learnPercent))) : 0, o);
-  return b;
+  return b.writeUInt8(f.detector ? Math.max(0, Math.min(255, Math.round(f.detector.learnPercent))) : 0, o);
 }
 
 /** The gateway stamp of the record at `at`. */

@@ -169,7 +169,7 @@ describe.skipIf(!mq.available && !inCi)('gateway -> Mosquitto (TLS) -> two app w
     gateway = startGateway();
     await waitFor('the restarted gateway publishing', 30_000, () => (/2 node\(s\) publishing/.test(gatewayLog) ? true : undefined));
     const seen = both.map((w) => w.count());
-    await waitFor('windows after the gateway restart', 30_000, () => (both.every((w, i) => w.count() > seen[i] + 300) ? true : undefined)).catch((e: Error) => {
+    await waitFor('windows after the gateway restart', 60_000, () => (both.every((w, i) => w.count() > seen[i] + 300) ? true : undefined)).catch((e: Error) => {
       throw new Error(`${e.message}\n${both.map((w) => `${w.name}: ${w.count()} (was ${seen[both.indexOf(w)]}), ${JSON.stringify(w.info)}\n${w.log.slice(-8).join('\n')}`).join('\n')}\ngateway:\n${gatewayLog.slice(-3000)}`);
     });
     await stopGateway();
@@ -198,5 +198,5 @@ describe.skipIf(!mq.available && !inCi)('gateway -> Mosquitto (TLS) -> two app w
       }
       expect(w.info.gapFill.lostWindows, w.name).toBe(0);
     }
-  }, 120_000);
+  }, 150_000);
 });

@@ -208,7 +208,9 @@ export class GatewayLink {
     client.on('error', (err) => {
       // Refused credentials, a certificate that does not chain to the CA, a host name mismatch: refused.
       // A broker that does not answer (connection refused, timed out): reconnecting.
-      this.offline(`cannot reach the broker: ${err.message}`, refusal(err) ? 'refused' : 'reconnecting');
+      if (!refusal(err)) this.offline(`cannot reach the broker: ${err.message}`, 'reconnecting');
+      else if (typeof (err as { code?: unknown }).code === 'number') this.offline(`is refused by the broker: ${err.message}`, 'refused');
+      else this.offline(`does not trust the broker's certificate: ${err.message}`, 'refused');
     });
     client.on('offline', () => this.offline('lost the broker'));
     client.on('close', () => {

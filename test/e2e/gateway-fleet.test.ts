@@ -167,7 +167,7 @@ describe.skipIf(!mq.available && !inCi)('a gateway\'s nodes in the fleet view, i
     const bad = page.locator('[data-testid="gateway-row"]', { hasText: `mqtts://127.0.0.1:${port}` });
     await expect.poll(() => bad.getAttribute('data-state'), { timeout: 15_000 }).toBe('refused');
     expect(await bad.getByTestId('gateway-state').textContent()).toBe('Refused');
-    expect(await bad.getByTestId('gateway-message').textContent()).toMatch(/Not authorized|Bad user ?name or password/i);
+    expect(await bad.getByTestId('gateway-message').textContent()).toMatch(/^is refused by the broker: .*(Not authorized|Bad user ?name or password)/i);
     await page.getByTestId('gateways-section').screenshot({ path: join(SHOTS, 'gateway-states.png') });
     await bad.getByTestId('gateway-remove').click();
     await expect.poll(() => bad.count(), { timeout: 10_000 }).toBe(0);

@@ -122,13 +122,21 @@ describe.skipIf(!mq.available && !inCi)('gateway -> Mosquitto (TLS) -> two app w
     }
   }, 60_000);
 
-  it('a wrong password is refused, and the workstation is told so with the reason', async () => {
+  it('a wrong password or a broker certificate that does not chain is refused, and the workstation is told so with the reason', async () => {
     const intruder = new Workstation('ws-bad', join(dir, 'bad'));
     intruder.links.add({ url: `mqtts://localhost:${port}`, caPath: join(dir, 'ca.crt'), username: 'ws-office', password: 'wrong', group: 'plant' });
     const refused = await waitFor('a refused state', 15_000, () => intruder.states.find((s) => s.state === 'refused'));
-    expect(refused.message).toMatch(/Not authorized|Bad user ?name or password/i);
+    expect(refused.message).toMatch(/^is refused by the broker: .*(Not authorized|Bad user ?name or password)/i);
     expect(JSON.stringify(intruder.states)).not.toContain('wrong');
     await intruder.links.shutdown();
+    // A CA the broker's certificate does not chain to: refused too, in other words.
+    const otherCa = mkdtempSync(join(tmpdir(), 'vigil-other-ca-'));
+    makeTestCa(otherCa);
+    const wary = new Workstation('ws-wary', join(dir, 'wary'));
+    wary.links.add({ url: `mqtts://localhost:${port}`, caPath: join(otherCa, 'ca.crt'), username: 'ws-office', password: 'office-secret', group: 'plant' });
+    const distrust = await waitFor('a refused certificate', 15_000, () => wary.states.find((s) => s.state === 'refused'));
+    expect(distrust.message).toMatch(/^does not trust the broker's certificate: /);
+    await wary.links.shutdown();
   }, 30_000);
 
   it('restarting the broker: both workstations are told it is reconnecting, then connected; the gateway replays its buffer', async () => {

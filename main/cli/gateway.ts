@@ -97,6 +97,14 @@ export function parseGatewayArgs(argv: string[]): GatewayFlags {
 
 /** Runs the gateway until `stop` resolves (default: SIGINT or SIGTERM). */
 export async function runGateway(flags: GatewayFlags, log: (line: string) => void, stop?: Promise<void>): Promise<void> {
+  // Listened for from the start: a SIGTERM while the nodes are still starting stops in order too
+  // (registered only once they had started, it killed the process in that gap, exit code null).
+  const stopped =
+    stop ??
+    new Promise<void>((res) => {
+      process.once('SIGINT', () => res());
+      process.once('SIGTERM', () => res());
+    });
   const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir() });
   const gateway = new Gateway(manager, {
     broker: flags.broker,
@@ -132,11 +140,7 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
       log(`vigil gateway: virtual node ${info.hello?.name ?? '?'} (${info.hello?.uid ?? 'no HELLO'}) on ${info.path}`);
     }
     log(`vigil gateway: ${manager.listNodes().length} node(s) publishing to ${flags.broker} as spBv1.0/${flags.group}/+/${flags.edge}`);
-    await (stop ??
-      new Promise<void>((res) => {
-        process.once('SIGINT', () => res());
-        process.once('SIGTERM', () => res());
-      }));
+    await stopped;
   } finally {
     await gateway.stop();
     await manager.shutdown();

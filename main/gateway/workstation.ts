@@ -212,9 +212,9 @@ export class GatewayLink {
       else if (typeof (err as { code?: unknown }).code === 'number') this.offline(`is refused by the broker: ${err.message}`, 'refused');
       else this.offline(`does not trust the broker's certificate: ${err.message}`, 'refused');
     });
-    client.on('offline', () => this.offline('lost the broker'));
+    client.on('offline', () => this.offline('lost the broker', 'reconnecting', true));
     client.on('close', () => {
-      if (this.state === 'connected') this.offline('lost the broker (connection closed)');
+      if (this.state === 'connected') this.offline('lost the broker (connection closed)', 'reconnecting', true);
     });
     // Gap fill: requests that heard nothing are sent again, then given up.
     this.tickTimer = setInterval(() => {
@@ -235,11 +235,12 @@ export class GatewayLink {
     this.devices.clear();
   }
 
-  private offline(why: string, state: 'reconnecting' | 'refused' = 'reconnecting'): void {
+  /** generic: the client's close or offline, which follow an error and say less than it. */
+  private offline(why: string, state: 'reconnecting' | 'refused', generic = false): void {
     if (this.closed) return;
     const was = this.state;
-    // A refusal's reason stays until the broker accepts: the close that follows it says less.
-    if (was === 'refused' && state === 'reconnecting') return;
+    // A refusal's reason stays until the broker accepts or fails otherwise.
+    if (generic && was === 'refused') return;
     this.state = state;
     if (this.message !== why || was !== state) this.log(`gateway ${this.entry.url}: ${why}`);
     this.message = why;
@@ -310,7 +311,12 @@ export class GatewayLink {
     let seq: number | undefined;
     try {
       const p = codec.decodePayload(new Uint8Array(payload));
-      metrics = (p.metrics ?? []).map((m) => ({ name: m.name ?? '', value: m.value, isNull: Boolean(m.isNull) || m.value === null || m.value === undefined, ...(m.timestamp !== undefined && m.timestamp !== null ? { timestamp: num(m.timestamp) } : {}) }));
+      metrics = (p.metrics ?? []).map((m) => {
+        const d: Decoded = { name: m.name ?? '', value: m.value, isNull: Boolean(m.isNull) || m.value === null || m.value === undefined };
+        // The gateway's stamp of each window (gap fill); the other metrics' stamps are not used.
+        if (d.name === 'features/window_index' && m.timestamp !== undefined && m.timestamp !== null) d.timestamp = num(m.timestamp);
+        return d;
+      });
       seq = p.seq !== undefined && p.seq !== null ? num(p.seq) : undefined;
     } catch {
       return; // not Sparkplug B: not ours to show

@@ -106,7 +106,7 @@ export function upsertGateway(list: GatewayInfo[] | null, g: GatewayInfo): Gatew
   return i < 0 ? [...l, g] : l.map((x, j) => (j === i ? g : x));
 }
 
-function GatewayRow({ client, gateway: g, onRemoved }: { client: VigilClient; gateway: GatewayInfo; onRemoved: () => void }) {
+export function GatewayRow({ client, gateway: g, onRemoved }: { client: VigilClient; gateway: GatewayInfo; onRemoved: () => void }) {
   const remove = useAction(
     useCallback(async () => {
       await client.invoke('gateways.remove', { id: g.id });

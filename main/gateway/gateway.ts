@@ -345,6 +345,10 @@ export class Gateway {
     this.born.set(info.path, device);
     const t = Date.now();
     this.publish('DBIRTH', { timestamp: t, metrics: deviceBirthMetrics(info, t) }, device);
+    // Data that came before this birth was buffered (a DDATA never precedes its DBIRTH); while
+    // anything is buffered, live data queues behind it, so it must go out now, not at the next
+    // reconnect (a node whose first windows beat its online status stopped the live stream).
+    if (this.live && !this.draining && this.buffer.length > 0) void this.drain();
   }
 
   private death(path: string): void {

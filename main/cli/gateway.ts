@@ -33,13 +33,15 @@ export interface GatewayFlags {
   virtual: (DemoRecording | { csv: string; rateHz: number })[];
   bufferDir?: string;
   bufferMaxMb: number;
+  /** The window history's bound for gap fill (main/gateway/history.ts). */
+  historyMaxMb: number;
 }
 
 export const GATEWAY_USAGE = `vigil gateway --broker mqtts://HOST:PORT --group G --edge E [--ca CA.pem] [--user U --password-file F]
-              [--node /dev/ttyACM0]... [--virtual cwru-normal|cwru-inner-race|FILE.csv[@RATE]]... [--buffer-dir DIR] [--buffer-max-mb 64]`;
+              [--node /dev/ttyACM0]... [--virtual cwru-normal|cwru-inner-race|FILE.csv[@RATE]]... [--buffer-dir DIR] [--buffer-max-mb 64] [--history-max-mb 256]`;
 
 export function parseGatewayArgs(argv: string[]): GatewayFlags {
-  const f: Partial<GatewayFlags> & Pick<GatewayFlags, 'nodes' | 'virtual'> = { nodes: [], virtual: [], bufferMaxMb: 64 };
+  const f: Partial<GatewayFlags> & Pick<GatewayFlags, 'nodes' | 'virtual'> = { nodes: [], virtual: [], bufferMaxMb: 64, historyMaxMb: 256 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -70,6 +72,10 @@ export function parseGatewayArgs(argv: string[]): GatewayFlags {
       const n = Number(value());
       if (!(n >= 0.01 && n <= 65536)) throw new GatewayUsageError('--buffer-max-mb needs a number from 0.01 to 65536');
       f.bufferMaxMb = n;
+    } else if (a === '--history-max-mb') {
+      const n = Number(value());
+      if (!(n >= 0.0625 && n <= 1_048_576)) throw new GatewayUsageError('--history-max-mb needs a number from 0.0625 to 1048576');
+      f.historyMaxMb = n;
     } else if (a === '--json') {
       // No result to print: the gateway runs until stopped.
     } else throw new GatewayUsageError(`unknown option ${a} (usage: ${GATEWAY_USAGE})`);
@@ -91,6 +97,14 @@ export function parseGatewayArgs(argv: string[]): GatewayFlags {
 
 /** Runs the gateway until `stop` resolves (default: SIGINT or SIGTERM). */
 export async function runGateway(flags: GatewayFlags, log: (line: string) => void, stop?: Promise<void>): Promise<void> {
+  // Listened for from the start: a SIGTERM while the nodes are still starting stops in order too
+  // (registered only once they had started, it killed the process in that gap, exit code null).
+  const stopped =
+    stop ??
+    new Promise<void>((res) => {
+      process.once('SIGINT', () => res());
+      process.once('SIGTERM', () => res());
+    });
   const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir() });
   const gateway = new Gateway(manager, {
     broker: flags.broker,
@@ -101,6 +115,7 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
     edge: flags.edge,
     ...(flags.bufferDir ? { bufferDir: flags.bufferDir } : {}),
     bufferMaxBytes: Math.round(flags.bufferMaxMb * 1024 * 1024),
+    historyMaxBytes: Math.round(flags.historyMaxMb * 1024 * 1024),
     log: (line) => log(`vigil gateway: ${line}`),
     commands: manager,
   });
@@ -126,11 +141,7 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
       log(`vigil gateway: virtual node ${info.hello?.name ?? '?'} (${info.hello?.uid ?? 'no HELLO'}) on ${info.path}`);
     }
     log(`vigil gateway: ${manager.listNodes().length} node(s) publishing to ${flags.broker} as spBv1.0/${flags.group}/+/${flags.edge}`);
-    await (stop ??
-      new Promise<void>((res) => {
-        process.once('SIGINT', () => res());
-        process.once('SIGTERM', () => res());
-      }));
+    await stopped;
   } finally {
     await gateway.stop();
     await manager.shutdown();

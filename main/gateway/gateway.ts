@@ -32,6 +32,8 @@ import type { NodeManager } from '../node/manager';
 export type NodeSource = Pick<NodeManager, 'subscribe' | 'listNodes'>;
 import { DiskBuffer, type BufferedMessage } from './buffer';
 import { GatewayCommands, type CommandTarget } from './commands';
+import { GapFillServer } from './gapFill';
+import { DEFAULT_HISTORY_BYTES, WindowHistory } from './history';
 
 const codec = sparkplugCodec('spBv1.0')!;
 
@@ -63,6 +65,8 @@ export interface GatewayOptions {
   /** Where the buffer and the bdSeq live; undefined keeps both in memory. */
   bufferDir?: string;
   bufferMaxBytes: number;
+  /** The window history's size limit (gap fill, main/gateway/history.ts; default 256 MB), in the buffer folder. */
+  historyMaxBytes?: number;
   /** Wait between connection attempts (default 1000 ms). */
   reconnectMs?: number;
   /** Gateway NDATA every this many ms while connected (default 10 s). */
@@ -82,6 +86,9 @@ const REPLAY_BATCH = 200;
 
 export class Gateway {
   readonly buffer: DiskBuffer;
+  /** Every recent window, for workstations that missed some (gap fill: history.ts, gapFill.ts). */
+  readonly history: WindowHistory;
+  readonly gapFill: GapFillServer;
   private client: MqttClient | null = null;
   /** Births sent on the current connection: live data may be published. */
   private live = false;
@@ -118,6 +125,15 @@ export class Gateway {
           log: this.log,
         })
       : undefined;
+    this.history = new WindowHistory(opts.bufferDir, opts.historyMaxBytes ?? DEFAULT_HISTORY_BYTES);
+    this.gapFill = new GapFillServer(this.history, (device, metrics, timestamp) => this.answerGap(device, metrics, timestamp), this.log);
+  }
+
+  /** A gap-fill answer (historical DDATA) while connected; false otherwise (the workstation asks again). */
+  private answerGap(device: string, metrics: Metric[], timestamp: number): boolean {
+    if (!this.live || !this.client) return false;
+    this.publish('DDATA', { timestamp, metrics }, device);
+    return true;
   }
 
   start(): void {
@@ -154,6 +170,8 @@ export class Gateway {
     this.unsubscribe?.();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.gapFill.stop();
+    this.history.close();
     const client = this.client;
     if (!client) return;
     // Never wait long on a broker that has gone quiet: the will covers what is not acknowledged.
@@ -217,6 +235,8 @@ export class Gateway {
       try {
         const p = codec.decodePayload(new Uint8Array(payload));
         if ((p.metrics ?? []).some((m) => m.name === 'Node Control/Rebirth' && m.value === true)) this.rebirth();
+        // A workstation asking for windows it missed (gap fill).
+        this.gapFill.heard((p.metrics ?? []).map((m) => ({ name: m.name ?? '', value: m.value })));
       } catch {
         // not a Sparkplug payload: ignored
       }
@@ -354,11 +374,11 @@ export class Gateway {
     this.publish('NDATA', { timestamp: t, metrics: gatewayMetrics(this.counters(), t, false) });
   }
 
-  private data(path: string, metrics: Metric[]): void {
+  private data(path: string, metrics: Metric[], t = Date.now()): void {
     const info = this.nodes.get(path);
     const device = info && deviceId(info);
     if (!device || metrics.length === 0) return;
-    const entry: InFlight = { device, timestamp: Date.now(), metrics };
+    const entry: InFlight = { device, timestamp: t, metrics };
     if (this.live && !this.draining && this.buffer.length === 0 && this.born.has(path)) this.liveData(entry);
     else this.buffer.push(this.historical(entry));
   }
@@ -369,6 +389,10 @@ export class Gateway {
     this.born.set(info.path, device);
     const t = Date.now();
     this.publish('DBIRTH', { timestamp: t, metrics: [...deviceBirthMetrics(info, t), ...(this.commands?.birthMetrics(info, t) ?? [])] }, device);
+    // Data that came before this birth was buffered (a DDATA never precedes its DBIRTH); while
+    // anything is buffered, live data queues behind it, so it must go out now, not at the next
+    // reconnect (a node whose first windows beat its online status stopped the live stream).
+    if (this.live && !this.draining && this.buffer.length > 0) void this.drain();
   }
 
   private death(path: string): void {
@@ -395,7 +419,10 @@ export class Gateway {
     } else if (event === 'node.features') {
       const batch = payload as ApiEvents['node.features'];
       const t = Date.now();
-      this.data(batch.path, batch.frames.flatMap((f) => featureMetrics(f, t)));
+      const info = this.nodes.get(batch.path);
+      const device = info && deviceId(info);
+      if (device) this.history.add(device, t, batch.frames);
+      this.data(batch.path, batch.frames.flatMap((f) => featureMetrics(f, t)), t);
     } else if (event === 'node.event') {
       const e = payload as ApiEvents['node.event'];
       this.data(e.path, eventMetrics(e, Date.now()));

@@ -34,6 +34,7 @@ import {
   type StreamSettings,
 } from '../../models/api/contract';
 import { decodeReply, linkInfoFromBirth, REPLY } from '../../models/gateway/commands';
+import { emptyGapCounters, gapAnswerOf, gapRequestMetrics, windowStamps, DeviceGapFill, type GapCounters, type GapRequest, type GapStep } from '../../models/gateway/gapFill';
 import { sparkplugTopic, type Metric } from '../../models/gateway/sparkplug';
 import { emptyFrameStats } from '../../models/protocol/frame';
 import { ConditionTracker } from '../node/condition';
@@ -54,6 +55,8 @@ interface Decoded {
   name: string;
   value: unknown;
   isNull: boolean;
+  /** The gateway's stamp (ms). */
+  timestamp?: number;
 }
 
 const num = (v: unknown): number => (v && typeof v === 'object' && 'toNumber' in v ? (v as { toNumber(): number }).toNumber() : Number(v));
@@ -62,6 +65,18 @@ const BOARDS = ['host', 'qemu', 'stm32f405', 'unknown'] as const;
 
 function emptyStats(): LinkStats {
   return { ...emptyFrameStats(), unknownType: 0, badPayload: 0, missedWindows: 0, rawBlocks: 0, missedRawFrames: 0, retries: 0, failedRequests: 0, nacks: 0, reconnects: 0 };
+}
+
+/**
+ * Whether a connection error is the broker or its certificate saying no (it will say it again):
+ * a CONNACK refusal (MQTT 3.1.1 codes 1-5: protocol, client id, unavailable, bad user name or
+ * password, not authorised) or a TLS certificate problem. Anything else (refused or reset
+ * connection, time-out, unknown host) is a broker not reachable for now.
+ */
+export function refusal(err: Error & { code?: unknown }): boolean {
+  if (typeof err.code === 'number') return err.code !== 3; // 3: server unavailable, try again
+  const code = typeof err.code === 'string' ? err.code : '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|EPROTO/.test(code) || /certificate|Not authorized|Bad username/i.test(err.message);
 }
 
 /** The windows of one DDATA, in order: each `features/window_index` starts the next (docs/gateway.md, "Metrics"). */
@@ -95,7 +110,8 @@ export function windowsOf(metrics: Decoded[]): FeatureFrame[] {
 interface Device {
   info: NodeInfo;
   condition: ConditionTracker;
-  lastWindow?: number;
+  /** Its windows in order and once each, gaps asked of the gateway (models/gateway/gapFill.ts). */
+  gaps: DeviceGapFill;
   lastUpdateMs: number;
   /** The node link's nonce and the highest SECURE counter forwarded, from the DBIRTH and every command reply. */
   secure: SecureState;
@@ -112,6 +128,16 @@ export class GatewayLink {
   private closed = false;
   /** The technician's commands to this broker's nodes (main/gateway/remote.ts). */
   readonly remote: RemoteCommands;
+  /** Gap fill: windows missed, filled from the gateway's history, lost (GatewayInfo.gapFill). */
+  private readonly gapCounters: GapCounters = emptyGapCounters();
+  /** Sparkplug seq expected next per gateway, and how often a message was missing (a jump ahead). */
+  private readonly nextSeq = new Map<string, number>();
+  private seqGaps = 0;
+  private requestCount = 0;
+  private readonly requestPrefix = randomBytes(4).toString('hex');
+  private tickTimer: NodeJS.Timeout | null = null;
+  private announceTimer: NodeJS.Timeout | null = null;
+  private announced = '';
 
   constructor(
     readonly entry: GatewayEntry,
@@ -143,6 +169,29 @@ export class GatewayLink {
     return new Promise((resolve, reject) => c.publish(topic, Buffer.from(payload), { qos: 1 }, (err) => (err ? reject(err) : resolve())));
   }
 
+  /**
+   * Tells the page (gateway.updated) when what info() says changed: at once for the connection
+   * state, within 250 ms for counters (nodes online, gap fill), never more often.
+   */
+  private changed(now = false): void {
+    if (this.closed) return;
+    const send = () => {
+      this.announceTimer = null;
+      const info = this.info();
+      const key = JSON.stringify(info);
+      if (key === this.announced) return;
+      this.announced = key;
+      this.emit('gateway.updated', info);
+    };
+    if (now) {
+      if (this.announceTimer) clearTimeout(this.announceTimer);
+      send();
+    } else if (!this.announceTimer) {
+      this.announceTimer = setTimeout(send, 250);
+      this.announceTimer.unref();
+    }
+  }
+
   info(): GatewayInfo {
     const e = this.entry;
     const nodes = [...this.devices.values()];
@@ -158,6 +207,7 @@ export class GatewayLink {
       edges: [...this.edges].map(([edge, s]) => ({ edge, online: s.online })),
       nodes: nodes.length,
       online: nodes.filter((d) => d.info.status === 'online').length,
+      gapFill: { ...this.gapCounters, seqGaps: this.seqGaps },
     };
   }
 
@@ -177,29 +227,42 @@ export class GatewayLink {
     };
     const client = connect(e.url, options);
     this.client = client;
+    this.changed(true);
     client.on('connect', () => {
       if (this.closed) return;
       this.state = 'connected';
       this.message = undefined;
       this.log(`gateway ${e.url}: connected`);
+      this.changed(true);
       client.subscribe(`spBv1.0/${e.group}/#`, { qos: 1 }, (err, granted) => {
-        if (err || granted?.some((g) => g.qos === 128)) this.offline(`the broker refused the subscription to spBv1.0/${e.group}/# (check the user's read ACL)`);
+        if (err || granted?.some((g) => g.qos === 128)) this.offline(`the broker refused the subscription to spBv1.0/${e.group}/# (check the user's read ACL)`, 'refused');
       });
     });
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err) => {
-      // Refused credentials, a certificate that does not chain to the CA, a host name mismatch...
-      this.offline(`cannot reach the broker: ${err.message}`);
+      // Refused credentials, a certificate that does not chain to the CA, a host name mismatch: refused.
+      // A broker that does not answer (connection refused, timed out): reconnecting.
+      if (!refusal(err)) this.offline(`cannot reach the broker: ${err.message}`, 'reconnecting');
+      else if (typeof (err as { code?: unknown }).code === 'number') this.offline(`is refused by the broker: ${err.message}`, 'refused');
+      else this.offline(`does not trust the broker's certificate: ${err.message}`, 'refused');
     });
-    client.on('offline', () => this.offline('lost the broker'));
+    client.on('offline', () => this.offline('lost the broker', 'reconnecting', true));
     client.on('close', () => {
-      if (this.state === 'connected') this.offline('lost the broker (connection closed)');
+      if (this.state === 'connected') this.offline('lost the broker (connection closed)', 'reconnecting', true);
     });
+    // Gap fill: requests that heard nothing are sent again, then given up.
+    this.tickTimer = setInterval(() => {
+      const now = Date.now();
+      for (const [path, d] of this.devices) this.step(path, d, d.gaps.tick(now));
+    }, 1000);
+    this.tickTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.closed = true;
     this.remote.rejectAll('the gateway entry was removed');
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.announceTimer) clearTimeout(this.announceTimer);
     const c = this.client;
     this.client = null;
     if (c) await new Promise<void>((r) => c.end(true, {}, () => r()));
@@ -207,15 +270,19 @@ export class GatewayLink {
     this.devices.clear();
   }
 
-  private offline(why: string): void {
+  /** generic: the client's close or offline, which follow an error and say less than it. */
+  private offline(why: string, state: 'reconnecting' | 'refused', generic = false): void {
     if (this.closed) return;
     const was = this.state;
-    this.state = 'offline';
-    if (this.message !== why || was !== 'offline') this.log(`gateway ${this.entry.url}: ${why}`);
+    // A refusal's reason stays until the broker accepts or fails otherwise.
+    if (generic && was === 'refused') return;
+    this.state = state;
+    if (this.message !== why || was !== state) this.log(`gateway ${this.entry.url}: ${why}`);
     this.message = why;
     this.remote.rejectAll(`this workstation ${why}`);
     for (const d of this.devices.values()) this.setStatus(d, 'offline', `The workstation ${why}.`);
     for (const s of this.edges.values()) s.online = false;
+    this.changed(true);
   }
 
   private setStatus(d: Device, status: NodeStatus, message?: string): void {
@@ -229,6 +296,39 @@ export class GatewayLink {
     d.info = { ...d.info, condition: d.condition.snapshot() };
     d.lastUpdateMs = Date.now();
     this.emit('node.updated', d.info);
+    this.changed();
+  }
+
+  /** Hands on a gap-fill step's windows (node.features, the node's condition) and sends its request. */
+  private step(path: string, d: Device, s: GapStep): boolean {
+    if (s.request && d.info.gateway) this.askGap(d.info.gateway.edge, s.request);
+    if (s.request || s.frames.length > 0) this.changed();
+    if (s.frames.length === 0) return false;
+    const now = Date.now();
+    let changed = false;
+    for (const f of s.frames) changed = d.condition.features(f, now) !== null || changed;
+    this.emit('node.features', { path, frames: s.frames });
+    return changed;
+  }
+
+  private askGap(edge: string, r: GapRequest): void {
+    const t = Date.now();
+    const payload = codec.encodePayload({ timestamp: t, metrics: gapRequestMetrics([r], t) as Parameters<typeof codec.encodePayload>[0]['metrics'] });
+    this.client?.publish(sparkplugTopic(this.entry.group, 'NCMD', edge), Buffer.from(payload), { qos: 1 });
+    this.log(`gateway ${this.entry.url}: asked ${edge} for windows ${r.fromWindow}..${r.toWindow} of ${r.device} (gap fill ${r.request})`);
+  }
+
+  /** The Sparkplug seq of a gateway's messages: a jump ahead is a message this workstation never got. */
+  private seqOf(edge: string, type: string, seq: number | undefined): void {
+    if (seq === undefined || type === 'NDEATH') return;
+    const want = this.nextSeq.get(edge);
+    if (type !== 'NBIRTH' && want !== undefined && seq !== want) {
+      const ahead = (seq - want + 256) % 256;
+      // Behind: a message heard again (QoS 1 after a reconnect), not a loss.
+      if (ahead > 0 && ahead < 128) this.seqGaps++;
+      else return;
+    }
+    this.nextSeq.set(edge, (seq + 1) % 256);
   }
 
   private askRebirth(edge: string): void {
@@ -244,12 +344,21 @@ export class GatewayLink {
     if (parts.length < 4 || parts[0] !== 'spBv1.0' || parts[1] !== this.entry.group) return;
     const [, group, type, edge, device] = parts;
     let metrics: Decoded[];
+    let seq: number | undefined;
     try {
       const p = codec.decodePayload(new Uint8Array(payload));
-      metrics = (p.metrics ?? []).map((m) => ({ name: m.name ?? '', value: m.value, isNull: Boolean(m.isNull) || m.value === null || m.value === undefined }));
+      metrics = (p.metrics ?? []).map((m) => {
+        const d: Decoded = { name: m.name ?? '', value: m.value, isNull: Boolean(m.isNull) || m.value === null || m.value === undefined };
+        // The gateway's stamp of each window (gap fill); the other metrics' stamps are not used.
+        if (d.name === 'features/window_index' && m.timestamp !== undefined && m.timestamp !== null) d.timestamp = num(m.timestamp);
+        return d;
+      });
+      seq = p.seq !== undefined && p.seq !== null ? num(p.seq) : undefined;
     } catch {
       return; // not Sparkplug B: not ours to show
     }
+    if (type === 'NCMD' || type === 'DCMD') return; // commands (ours and other workstations'), not data
+    this.seqOf(edge, type, seq);
     const now = Date.now();
     const bdSeq = () => {
       const b = metrics.find((m) => m.name === 'bdSeq');
@@ -266,10 +375,11 @@ export class GatewayLink {
       // A stale will (an older session's bdSeq) does not kill the current session.
       if (s && s.bdSeq !== undefined && b !== undefined && s.bdSeq !== b) return;
       this.edges.set(edge, { online: false, ...(s?.bdSeq !== undefined ? { bdSeq: s.bdSeq } : {}) });
-      for (const d of this.devices.values()) {
+      this.nextSeq.delete(edge);
+      for (const [path, d] of this.devices) {
         if (d.info.gateway?.edge !== edge) continue;
         // The node's next session may count its windows from 0 again.
-        delete d.lastWindow;
+        this.step(path, d, d.gaps.reset());
         this.setStatus(d, 'offline', `The gateway ${edge} went offline (NDEATH).`);
       }
       return;
@@ -287,7 +397,7 @@ export class GatewayLink {
     const d = this.devices.get(path);
     if (type === 'DDEATH') {
       if (d) {
-        delete d.lastWindow;
+        this.step(path, d, d.gaps.reset());
         this.setStatus(d, 'offline', `The gateway ${edge} reported the node offline (DDEATH).`);
       }
       return;
@@ -308,17 +418,12 @@ export class GatewayLink {
       this.setStatus(d, 'online');
     }
     d.condition.heard(now);
-    const frames = windowsOf(metrics).filter((f) => {
-      // A message may arrive twice (sent, then the connection dropped before its PUBACK): one per
-      // window_index. A death forgets the last index (a restarted node counts from 0 again); so does
-      // a jump far back, a node restarted while this workstation was away.
-      if (d.lastWindow !== undefined && f.windowIndex <= d.lastWindow && d.lastWindow - f.windowIndex < 1_000_000) return false;
-      d.lastWindow = f.windowIndex;
-      return true;
-    });
-    let changed = false;
-    for (const f of frames) changed = d.condition.features(f, now) !== null || changed;
-    if (frames.length > 0) this.emit('node.features', { path, frames });
+    // One per window_index, in order (a message may arrive twice: sent, then the connection dropped
+    // before its PUBACK); a jump is a gap asked of the gateway's history (models/gateway/gapFill.ts).
+    const stamps = windowStamps(metrics);
+    let changed = this.step(path, d, d.gaps.accept(windowsOf(metrics).map((frame, i) => ({ frame, gwMs: stamps[i] ?? 0 })), now));
+    const answer = gapAnswerOf(metrics);
+    if (answer?.done) changed = this.step(path, d, d.gaps.answered(answer.request)) || changed;
     const ev = metrics.find((m) => m.name === 'event/state');
     if (ev && (ev.value === 'started' || ev.value === 'ended')) {
       const get = (n: string) => {
@@ -403,7 +508,7 @@ export class GatewayLink {
       gateway: { id: this.entry.id, group, edge, device },
     };
     const secure: SecureState = { nonce: str(REPLY.nonce), counter: n(REPLY.counter) };
-    const d: Device = old ?? { info, condition: new ConditionTracker(), lastUpdateMs: 0, secure };
+    const d: Device = old ?? { info, condition: new ConditionTracker(), gaps: new DeviceGapFill(device, this.gapCounters, () => `${this.requestPrefix}-${++this.requestCount}`), lastUpdateMs: 0, secure };
     d.info = info;
     // The same nonce: the highest counter either side knows; a new one starts again.
     if (d.secure.nonce !== secure.nonce) d.secure = secure;
@@ -503,6 +608,7 @@ export class GatewayLinks {
     this.links.delete(id);
     this.save();
     await l.stop();
+    this.emit('gateway.removed', { id });
   }
 
   async shutdown(): Promise<void> {

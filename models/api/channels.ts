@@ -4,7 +4,7 @@
  * type checker refuses an event that ApiEvents (contract.ts) names but this list does not.
  */
 
-export const EVENT_CHANNELS = ['node.updated', 'node.removed', 'node.features', 'node.raw', 'node.event', 'node.log', 'node.model', 'ble.tx', 'ble.devices', 'file.opened'] as const;
+export const EVENT_CHANNELS = ['node.updated', 'node.removed', 'node.features', 'node.raw', 'node.event', 'node.log', 'node.model', 'ble.tx', 'ble.devices', 'file.opened', 'gateway.updated', 'gateway.removed'] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
 

@@ -345,6 +345,10 @@ export interface ApiEvents extends Record<EventChannel, unknown> {
   'ble.devices': { requestId: string; devices: BleDeviceChoice[] };
   /** The app was opened with a file (checked by main, or refused with the reason): the page reads and opens it. */
   'file.opened': OpenedFileNotice;
+  /** A gateway's broker entry changed: its connection state (and reason), its gateways, its nodes, its gap-fill counters. */
+  'gateway.updated': GatewayInfo;
+  /** A gateway's broker entry was removed (gateways.remove). */
+  'gateway.removed': { id: string };
 }
 
 /** How both transports answer a request (the preload bridge and the WebSocket host alike). */

@@ -25,14 +25,35 @@ export interface GatewayInfo {
   hasPassword: boolean;
   /** The Sparkplug group subscribed to (spBv1.0/GROUP/#). */
   group: string;
-  /** 'connecting' before the first CONNACK; 'connected'; 'offline' after a refusal or a lost broker (message says why). */
-  state: 'connecting' | 'connected' | 'offline';
+  /**
+   * 'connecting' before the first CONNACK; 'connected'; 'reconnecting' while the broker cannot be
+   * reached (lost, not answering; retried every second); 'refused' when it or its certificate says
+   * no (credentials, ACL, a certificate that does not chain or name the host; retried too). message says why.
+   */
+  state: 'connecting' | 'connected' | 'reconnecting' | 'refused';
   message?: string;
   /** The gateways (edge node ids) heard on this broker, and whether each is alive (NBIRTH seen, no NDEATH since). */
   edges: { edge: string; online: boolean }[];
   /** Nodes heard through this broker, and how many of them are online. */
   nodes: number;
   online: number;
+  /** Gap fill (docs/gateway.md): windows missed on the way and asked of the gateway's history. */
+  gapFill: GatewayGapFill;
+}
+
+/** A workstation's gap-fill counters for one broker, since the app started. */
+export interface GatewayGapFill {
+  /** Jumps in a node's window_index noticed, and the windows missing in them. */
+  gaps: number;
+  missingWindows: number;
+  /** Missing windows the gateway sent back from its history. */
+  filledWindows: number;
+  /** Missing windows not recovered (the history no longer held them, or no answer came): recorded as a gap. */
+  lostWindows: number;
+  /** Windows heard a second time and dropped. */
+  duplicates: number;
+  /** Sparkplug messages never heard (a jump in seq). */
+  seqGaps: number;
 }
 
 /** A gateway's broker to add: mqtt:// or mqtts:// URL, PEM CA file path, MQTT user name and password, Sparkplug group. */

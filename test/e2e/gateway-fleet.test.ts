@@ -148,6 +148,31 @@ describe.skipIf(!mq.available && !inCi)('a gateway\'s nodes in the fleet view, i
     await expect.poll(() => point.getByTestId('fleet-point-state').textContent(), { timeout: 10_000 }).toMatch(/^Offline/);
   }, 40_000);
 
+  it('the Gateways section is told the broker state without asking: reconnecting with the reason, connected again, refused with the reason', async () => {
+    await page.locator('nav.sidenav a[href="#/nodes"]').click();
+    const row = page.locator('[data-testid="gateway-row"]', { hasText: `mqtts://localhost:${port}` }).first();
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('connected');
+    await broker.stop();
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('reconnecting');
+    expect(await row.getByTestId('gateway-state').textContent()).toBe('Reconnecting');
+    expect(await row.getByTestId('gateway-message').textContent()).toMatch(/broker/);
+    await broker.start();
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 20_000 }).toBe('connected');
+    // A second entry with a password the broker refuses.
+    await page.getByTestId('gateway-url').fill(`mqtts://127.0.0.1:${port}`);
+    await page.getByTestId('gateway-ca').fill(join(dir, 'ca.crt'));
+    await page.getByTestId('gateway-user').fill('ws-office');
+    await page.getByTestId('gateway-password').fill('not-the-password');
+    await page.getByTestId('gateway-add').click();
+    const bad = page.locator('[data-testid="gateway-row"]', { hasText: `mqtts://127.0.0.1:${port}` });
+    await expect.poll(() => bad.getAttribute('data-state'), { timeout: 15_000 }).toBe('refused');
+    expect(await bad.getByTestId('gateway-state').textContent()).toBe('Refused');
+    expect(await bad.getByTestId('gateway-message').textContent()).toMatch(/^is refused by the broker: .*(Not authorized|Bad user ?name or password)/i);
+    await page.getByTestId('gateways-section').screenshot({ path: join(SHOTS, 'gateway-states.png') });
+    await bad.getByTestId('gateway-remove').click();
+    await expect.poll(() => bad.count(), { timeout: 10_000 }).toBe(0);
+  }, 60_000);
+
   it('raised no console error', () => {
     expect(problems).toEqual([]);
   });

@@ -138,7 +138,7 @@ describe.skipIf(!mq.available && !inCi)('a workstation adds a plant gateway: its
 
   it('a stopped broker shows the gateway offline with the reason; removing it removes its node', async () => {
     await broker.stop();
-    await waitFor('the entry offline', 15_000, () => (manager.gateways.list()[0].state === 'offline' ? true : undefined));
+    await waitFor('the entry offline', 15_000, () => (manager.gateways.list()[0].state === 'reconnecting' ? true : undefined));
     const l = ((await service.handle('gateways.list', {})) as GatewayInfo[])[0];
     expect(l.message).toMatch(/broker/);
     expect(JSON.stringify(l)).not.toContain('office-secret');

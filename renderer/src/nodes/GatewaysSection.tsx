@@ -7,8 +7,9 @@ import { t } from '../i18n';
 /**
  * The plant gateways' brokers this workstation subscribes to (docs/gateway.md, "Workstations"):
  * add one (URL, CA file, user, password, group), see its state, remove it. Main keeps the entries
- * and never sends a password back. The list is asked for every 2 s while the page shows it: a
- * broker's state has no event of its own; its nodes come as node.updated like local ones.
+ * and never sends a password back. The list is asked for once (and again when the link to main
+ * comes back); then main tells each change (gateway.updated: connected, reconnecting, refused with
+ * the reason, its nodes, its gap fill; gateway.removed). Its nodes come as node.updated like local ones.
  */
 export function GatewaysSection({ client }: { client: VigilClient }) {
   const [list, setList] = useState<GatewayInfo[] | null>(null);
@@ -23,9 +24,18 @@ export function GatewaysSection({ client }: { client: VigilClient }) {
   }, [client]);
   useEffect(() => {
     refresh();
-    const timer = setInterval(refresh, 2000);
-    return () => clearInterval(timer);
-  }, [refresh]);
+    const offUpdated = client.on('gateway.updated', (g) => setList((l) => upsertGateway(l, g)));
+    const offRemoved = client.on('gateway.removed', ({ id }) => setList((l) => (l ? l.filter((x) => x.id !== id) : l)));
+    // Events sent while the link to main was down are lost: ask again when it is back.
+    const offLink = client.onConnection((c) => {
+      if (c.state === 'open') refresh();
+    });
+    return () => {
+      offUpdated();
+      offRemoved();
+      offLink();
+    };
+  }, [client, refresh]);
 
   const add = useAction(
     useCallback(
@@ -89,7 +99,14 @@ export function GatewaysSection({ client }: { client: VigilClient }) {
   );
 }
 
-function GatewayRow({ client, gateway: g, onRemoved }: { client: VigilClient; gateway: GatewayInfo; onRemoved: () => void }) {
+/** The list with this entry's new state, added at the end when it is new. */
+export function upsertGateway(list: GatewayInfo[] | null, g: GatewayInfo): GatewayInfo[] {
+  const l = list ?? [];
+  const i = l.findIndex((x) => x.id === g.id);
+  return i < 0 ? [...l, g] : l.map((x, j) => (j === i ? g : x));
+}
+
+export function GatewayRow({ client, gateway: g, onRemoved }: { client: VigilClient; gateway: GatewayInfo; onRemoved: () => void }) {
   const remove = useAction(
     useCallback(async () => {
       await client.invoke('gateways.remove', { id: g.id });
@@ -106,7 +123,7 @@ function GatewayRow({ client, gateway: g, onRemoved }: { client: VigilClient; ga
         {g.group}
         {g.username ? ` · ${t('nodes.gw.asUser', { user: g.username })}` : ''}
       </span>{' '}
-      <span className={`badge status-${g.state === 'connected' ? 'online' : g.state === 'offline' ? 'offline' : 'connecting'}`} data-testid="gateway-state">
+      <span className={`badge status-${g.state === 'connected' ? 'online' : g.state === 'connecting' ? 'connecting' : 'offline'}`} data-testid="gateway-state">
         {t(`nodes.gw.state.${g.state}`)}
       </span>{' '}
       <span data-testid="gateway-nodes">{t('nodes.gw.nodes', { online: g.online, count: g.nodes })}</span>
@@ -114,7 +131,17 @@ function GatewayRow({ client, gateway: g, onRemoved }: { client: VigilClient; ga
       <button type="button" data-testid="gateway-remove" onClick={() => void remove.start()} disabled={remove.busy}>
         {remove.busy ? t('nodes.gw.removing') : t('nodes.gw.remove')}
       </button>
-      {g.message && g.state !== 'connected' && <p className="muted small">{g.message}</p>}
+      {g.message && g.state !== 'connected' && (
+        <p className="muted small" data-testid="gateway-message">
+          {g.message}
+        </p>
+      )}
+      {(g.gapFill.gaps > 0 || g.gapFill.seqGaps > 0) && (
+        <p className="muted small" data-testid="gateway-gaps">
+          {t('nodes.gw.gaps', { count: g.gapFill.missingWindows, filled: g.gapFill.filledWindows, lost: g.gapFill.lostWindows })}
+          {g.gapFill.seqGaps > 0 ? ` · ${t('nodes.gw.seqGaps', { count: g.gapFill.seqGaps })}` : ''}
+        </p>
+      )}
       {remove.error && (
         <p className="error" role="alert">
           {t('nodes.gw.removeFailed', { error: remove.error })}

@@ -15,8 +15,13 @@ export interface FeatureLayout {
   bandCount: number;
 }
 
-/** What a node sends today (FEATURES field 0). */
-export const LIVE_FIELDS: readonly string[] = ['rms'];
+/**
+ * What the live recorder stores per axis: the RMS (FEATURES field 0), the ISO 20816 velocity RMS
+ * (field 4, NaN from a node that does not send it) and the node's anomaly score (the FEATURES
+ * trailer; one value per window, kept in every axis's column so any axis reads it; NaN when the
+ * node runs no model). Recordings made before velocity and score were stored have `['rms']`.
+ */
+export const LIVE_FIELDS: readonly string[] = ['rms', 'velocityRmsMmS', 'anomalyScore'];
 /** What models/features computes for every window (AxisFeatures, in protocol order). */
 export const EXTRACTOR_FIELDS = ['rms', 'peak', 'crest', 'kurtosis', 'velocityRmsMmS'] as const;
 

@@ -1,0 +1,288 @@
+/**
+ * A node's trend on clock time over a span the technician picks (a minute to a month): which stored
+ * resolution a span reads, and how points of mixed resolution (every window, per-second and
+ * per-minute summaries, live windows) become what a chart draws — one point per display bin, with
+ * a break (null) wherever nothing was recorded. Pure: no DOM, no database (the reads are in
+ * renderer/src/db/trends.ts). See docs/storage.md, "Trends".
+ */
+
+/** The stored resolutions, finest first: every window, per-second summaries, per-minute summaries. */
+export type TrendSource = 'window' | 'second' | 'minute';
+export const SOURCE_RANK: Record<TrendSource, number> = { window: 0, second: 1, minute: 2 };
+
+export interface TrendSpan {
+  key: '1m' | '10m' | '1h' | '1d' | '1w' | '30d';
+  ms: number;
+  /** The resolution read from the store for this span. */
+  source: TrendSource;
+  /** Width of a display bin, ms (about 600 to 1,500 bins a span); 0 draws every point. */
+  binMs: number;
+}
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * Every window for a minute (about 5,600 at 94 windows/s) and ten minutes (in 0.5 s bins); the
+ * per-second summaries for an hour (3 s bins) and a day (1 min bins: 1,440 stored rows); the
+ * per-minute summaries for a week (10 min bins) and a month (30 min bins: 720 stored rows, 43,200
+ * minutes).
+ */
+export const SPANS: readonly TrendSpan[] = [
+  { key: '1m', ms: MIN, source: 'window', binMs: 0 },
+  { key: '10m', ms: 10 * MIN, source: 'window', binMs: 500 },
+  { key: '1h', ms: HOUR, source: 'second', binMs: 3_000 },
+  { key: '1d', ms: DAY, source: 'second', binMs: MIN },
+  { key: '1w', ms: 7 * DAY, source: 'minute', binMs: 10 * MIN },
+  { key: '30d', ms: 30 * DAY, source: 'minute', binMs: 30 * MIN },
+];
+
+export const DEFAULT_SPAN: TrendSpan['key'] = '10m';
+
+export function spanOf(key: string | null | undefined): TrendSpan {
+  return SPANS.find((s) => s.key === key) ?? SPANS.find((s) => s.key === DEFAULT_SPAN)!;
+}
+
+/**
+ * The resolution and display bin for any time range (a span, or a range the technician zoomed
+ * into): the finest stored resolution that keeps the read small — every window up to 15 minutes,
+ * per-second summaries up to 2 days, per-minute beyond — and bins of about 1/1,200 of the range
+ * (none below 2 minutes: every window is drawn).
+ */
+export function resolutionFor(rangeMs: number): { source: TrendSource; binMs: number } {
+  const source: TrendSource = rangeMs <= 15 * MIN ? 'window' : rangeMs <= 2 * DAY ? 'second' : 'minute';
+  const floor = source === 'window' ? 0 : source === 'second' ? 1000 : MIN;
+  const binMs = rangeMs <= 2 * MIN ? 0 : Math.max(floor, niceBin(rangeMs / 1200));
+  return { source, binMs };
+}
+
+const NICE = [100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 15_000, 30_000, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
+function niceBin(ms: number): number {
+  return NICE.find((n) => n >= ms) ?? DAY;
+}
+
+/**
+ * Points of a node's trend, each covering [t, t + len) of wall-clock time (len 0 for one window):
+ * RMS (g) and velocity RMS (mm/s) per axis as means, the anomaly score as the largest in the point
+ * (a spike over the threshold stays visible however long the bin), NaN where not recorded.
+ */
+export interface TrendPoints {
+  axes: number;
+  t: number[];
+  len: number[];
+  /** SOURCE_RANK of where each point came from. */
+  res: number[];
+  rms: number[][];
+  vel: number[][];
+  score: number[];
+}
+
+export function emptyPoints(axes: number): TrendPoints {
+  return { axes, t: [], len: [], res: [], rms: Array.from({ length: axes }, () => []), vel: Array.from({ length: axes }, () => []), score: [] };
+}
+
+export function pushPoint(p: TrendPoints, t: number, len: number, res: number, rms: ArrayLike<number>, vel: ArrayLike<number>, score: number): void {
+  p.t.push(t);
+  p.len.push(len);
+  p.res.push(res);
+  for (let a = 0; a < p.axes; a++) {
+    p.rms[a].push(a < rms.length ? rms[a] : NaN);
+    p.vel[a].push(a < vel.length ? vel[a] : NaN);
+  }
+  p.score.push(score);
+}
+
+/** The points of `p` in time order (a stable sort by t). */
+export function sortPoints(p: TrendPoints): TrendPoints {
+  const n = p.t.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (p.t[i] < p.t[i - 1]) sorted = false;
+  if (sorted) return p;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => p.t[a] - p.t[b] || a - b);
+  const pick = <T>(xs: T[]) => idx.map((i) => xs[i]);
+  return { axes: p.axes, t: pick(p.t), len: pick(p.len), res: pick(p.res), rms: p.rms.map(pick), vel: p.vel.map(pick), score: pick(p.score) };
+}
+
+/** `a`, then the points of `b` that start at or after `fromMs` (live windows after the stored ones). */
+export function appendPoints(a: TrendPoints, b: TrendPoints, fromMs: number): TrendPoints {
+  const out = emptyPoints(a.axes);
+  const copy = (p: TrendPoints, i: number) =>
+    pushPoint(
+      out,
+      p.t[i],
+      p.len[i],
+      p.res[i],
+      p.rms.map((c) => c[i]),
+      p.vel.map((c) => c[i]),
+      p.score[i],
+    );
+  for (let i = 0; i < a.t.length; i++) copy(a, i);
+  for (let i = 0; i < b.t.length; i++) if (b.t[i] >= fromMs) copy(b, i);
+  return out;
+}
+
+/** The end of the last point, ms (−Infinity when none). */
+export function pointsEnd(p: TrendPoints): number {
+  let end = -Infinity;
+  for (let i = 0; i < p.t.length; i++) end = Math.max(end, p.t[i] + p.len[i]);
+  return end;
+}
+
+/** What a chart draws: x in seconds (uPlot's time unit), null where the line breaks. */
+export interface TrendPlot {
+  x: number[];
+  rms: (number | null)[][];
+  vel: (number | null)[][];
+  score: (number | null)[];
+  /** The display bin actually used, ms (0: every point). */
+  binMs: number;
+  /** Stretches drawn from a coarser resolution than asked for (retention compacted the finer one). */
+  coarser: { fromMs: number; toMs: number; res: number }[];
+  /** Points that fell in [fromMs, toMs). */
+  points: number;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** The typical spacing of consecutive single-window points (len 0), ms. */
+function windowStep(p: TrendPoints, from: number, to: number): number {
+  const d: number[] = [];
+  for (let i = 1; i < p.t.length && d.length < 2000; i++) {
+    if (p.len[i] === 0 && p.len[i - 1] === 0 && p.t[i] >= from && p.t[i] < to) {
+      const dt = p.t[i] - p.t[i - 1];
+      if (dt > 0) d.push(dt);
+    }
+  }
+  return median(d);
+}
+
+/**
+ * Bins the points of [fromMs, toMs) for drawing. `binMs` 0 draws every point, breaking the line
+ * where consecutive points are more than three typical steps apart (past the end of a summary);
+ * otherwise a point counts in every bin it covers, RMS and velocity are averaged, the score takes
+ * the largest, and an empty bin breaks the line. A bin is never narrower than two window steps,
+ * so a slow node's windows do not read as gaps.
+ */
+export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: number, askedRes = 0): TrendPlot {
+  const axes = p.axes;
+  const step = windowStep(p, fromMs, toMs);
+  const coarser: TrendPlot['coarser'] = [];
+  let points = 0;
+  for (let i = 0; i < p.t.length; i++) {
+    if (p.t[i] + p.len[i] <= fromMs || p.t[i] >= toMs) continue;
+    points++;
+    if (p.res[i] > askedRes) {
+      const last = coarser[coarser.length - 1];
+      const end = p.t[i] + p.len[i];
+      if (last && last.res === p.res[i] && p.t[i] <= last.toMs + Math.max(p.len[i], 1000)) last.toMs = Math.max(last.toMs, end);
+      else coarser.push({ fromMs: p.t[i], toMs: end, res: p.res[i] });
+    }
+  }
+  const x: number[] = [];
+  const rms: (number | null)[][] = Array.from({ length: axes }, () => []);
+  const vel: (number | null)[][] = Array.from({ length: axes }, () => []);
+  const score: (number | null)[] = [];
+  const val = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  const brk = (t: number) => {
+    x.push(t);
+    for (let a = 0; a < axes; a++) {
+      rms[a].push(null);
+      vel[a].push(null);
+    }
+    score.push(null);
+  };
+  if (binMs <= 0) {
+    const gap = Math.max(3 * step, 1);
+    let prevEnd = NaN;
+    for (let i = 0; i < p.t.length; i++) {
+      const t = p.t[i];
+      if (t + p.len[i] <= fromMs || t >= toMs) continue;
+      if (Number.isFinite(prevEnd) && t - prevEnd > gap + (p.len[i] > 0 ? 1000 : 0)) brk((prevEnd + t) / 2000);
+      x.push(t / 1000);
+      for (let a = 0; a < axes; a++) {
+        rms[a].push(val(p.rms[a][i]));
+        vel[a].push(val(p.vel[a][i]));
+      }
+      score.push(val(p.score[i]));
+      prevEnd = t + p.len[i];
+    }
+    return { x, rms, vel, score, binMs: 0, coarser, points };
+  }
+  const B = Math.max(binMs, 2 * step);
+  const nb = Math.max(1, Math.ceil((toMs - fromMs) / B));
+  const sumR = Array.from({ length: axes }, () => new Float64Array(nb));
+  const nR = Array.from({ length: axes }, () => new Uint32Array(nb));
+  const sumV = Array.from({ length: axes }, () => new Float64Array(nb));
+  const nV = Array.from({ length: axes }, () => new Uint32Array(nb));
+  const maxS = new Float64Array(nb).fill(-Infinity);
+  const any = new Uint8Array(nb);
+  for (let i = 0; i < p.t.length; i++) {
+    const t = p.t[i];
+    const end = t + p.len[i];
+    if (end <= fromMs || t >= toMs) continue;
+    const b0 = Math.max(0, Math.floor((t - fromMs) / B));
+    const b1 = Math.min(nb - 1, p.len[i] > 0 ? Math.floor((end - 1 - fromMs) / B) : b0);
+    for (let b = b0; b <= b1; b++) {
+      any[b] = 1;
+      for (let a = 0; a < axes; a++) {
+        const r = p.rms[a][i];
+        if (Number.isFinite(r)) {
+          sumR[a][b] += r;
+          nR[a][b]++;
+        }
+        const v = p.vel[a][i];
+        if (Number.isFinite(v)) {
+          sumV[a][b] += v;
+          nV[a][b]++;
+        }
+      }
+      const s = p.score[i];
+      if (Number.isFinite(s) && s > maxS[b]) maxS[b] = s;
+    }
+  }
+  let broken = false;
+  for (let b = 0; b < nb; b++) {
+    const t = (fromMs + (b + 0.5) * B) / 1000;
+    if (!any[b]) {
+      // One break per run of empty bins is enough for the line; more would only cost points.
+      if (!broken) brk(t);
+      broken = true;
+      continue;
+    }
+    broken = false;
+    x.push(t);
+    for (let a = 0; a < axes; a++) {
+      rms[a].push(nR[a][b] ? sumR[a][b] / nR[a][b] : null);
+      vel[a].push(nV[a][b] ? sumV[a][b] / nV[a][b] : null);
+    }
+    score.push(maxS[b] > -Infinity ? maxS[b] : null);
+  }
+  return { x, rms, vel, score, binMs: B, coarser, points };
+}
+
+/**
+ * Clock-time tick labels (local time) for a time axis in seconds: HH:MM:SS below a minute's step,
+ * HH:MM up to a day's (with the date under the first tick and where the day changes, once the
+ * step is 10 minutes or more), the date ("6 Dec", "6 dic") for steps of a day or more.
+ */
+export function clockTickLabels(splits: readonly (number | null)[], incrS: number, locale: string): string[] {
+  const d2 = (n: number) => String(n).padStart(2, '0');
+  const dayFmt = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' });
+  let prevDay = '';
+  return splits.map((s, i) => {
+    if (s == null || !Number.isFinite(s)) return '';
+    const d = new Date(s * 1000);
+    const day = dayFmt.format(d);
+    if (incrS >= 86_400) return day;
+    const hm = `${d2(d.getHours())}:${d2(d.getMinutes())}`;
+    const time = incrS < 60 ? `${hm}:${d2(d.getSeconds())}` : hm;
+    const showDay = incrS >= 600 && (i === 0 || day !== prevDay);
+    prevDay = day;
+    return showDay ? `${time}\n${day}` : time;
+  });
+}

@@ -22,6 +22,10 @@ export interface TrendSpan {
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const NICE = [100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 15_000, 30_000, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
+function niceBin(ms: number): number {
+  return NICE.find((n) => n >= ms) ?? DAY;
+}
 
 /**
  * Every window for a minute (about 5,600 at 94 windows/s) and ten minutes (in 0.5 s bins); the
@@ -29,14 +33,16 @@ const DAY = 86_400_000;
  * per-minute summaries for a week (10 min bins) and a month (30 min bins: 720 stored rows, 43,200
  * minutes).
  */
-export const SPANS: readonly TrendSpan[] = [
-  { key: '1m', ms: MIN, source: 'window', binMs: 0 },
-  { key: '10m', ms: 10 * MIN, source: 'window', binMs: 500 },
-  { key: '1h', ms: HOUR, source: 'second', binMs: 3_000 },
-  { key: '1d', ms: DAY, source: 'second', binMs: MIN },
-  { key: '1w', ms: 7 * DAY, source: 'minute', binMs: 10 * MIN },
-  { key: '30d', ms: 30 * DAY, source: 'minute', binMs: 30 * MIN },
-];
+export const SPANS: readonly TrendSpan[] = (
+  [
+    ['1m', MIN],
+    ['10m', 10 * MIN],
+    ['1h', HOUR],
+    ['1d', DAY],
+    ['1w', 7 * DAY],
+    ['30d', 30 * DAY],
+  ] as const
+).map(([key, ms]) => ({ key, ms, ...resolutionFor(ms) }));
 
 export const DEFAULT_SPAN: TrendSpan['key'] = '10m';
 
@@ -47,20 +53,16 @@ export function spanOf(key: string | null | undefined): TrendSpan {
 /**
  * The resolution and display bin for any time range (a span, or a range the technician zoomed
  * into): the finest stored resolution that keeps the read small — every window up to 15 minutes,
- * per-second summaries up to 2 days, per-minute beyond — and bins of about 1/1,200 of the range
+ * per-second summaries up to 2 days, per-minute beyond — and bins of about 1/1,440 of the range
  * (none below 2 minutes: every window is drawn).
  */
 export function resolutionFor(rangeMs: number): { source: TrendSource; binMs: number } {
   const source: TrendSource = rangeMs <= 15 * MIN ? 'window' : rangeMs <= 2 * DAY ? 'second' : 'minute';
   const floor = source === 'window' ? 0 : source === 'second' ? 1000 : MIN;
-  const binMs = rangeMs <= 2 * MIN ? 0 : Math.max(floor, niceBin(rangeMs / 1200));
+  const binMs = rangeMs <= 2 * MIN ? 0 : Math.max(floor, niceBin(rangeMs / 1440));
   return { source, binMs };
 }
 
-const NICE = [100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 15_000, 30_000, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 6 * HOUR, 12 * HOUR, DAY];
-function niceBin(ms: number): number {
-  return NICE.find((n) => n >= ms) ?? DAY;
-}
 
 /**
  * Points of a node's trend, each covering [t, t + len) of wall-clock time (len 0 for one window):
@@ -170,11 +172,12 @@ function windowStep(p: TrendPoints, from: number, to: number): number {
  */
 export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: number, askedRes = 0): TrendPlot {
   const axes = p.axes;
+  const outside = (i: number) => p.t[i] >= toMs || (p.len[i] > 0 ? p.t[i] + p.len[i] <= fromMs : p.t[i] < fromMs);
   const step = windowStep(p, fromMs, toMs);
   const coarser: TrendPlot['coarser'] = [];
   let points = 0;
   for (let i = 0; i < p.t.length; i++) {
-    if (p.t[i] + p.len[i] <= fromMs || p.t[i] >= toMs) continue;
+    if (outside(i)) continue;
     points++;
     if (p.res[i] > askedRes) {
       const last = coarser[coarser.length - 1];
@@ -201,7 +204,7 @@ export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: nu
     let prevEnd = NaN;
     for (let i = 0; i < p.t.length; i++) {
       const t = p.t[i];
-      if (t + p.len[i] <= fromMs || t >= toMs) continue;
+      if (outside(i)) continue;
       if (Number.isFinite(prevEnd) && t - prevEnd > gap + (p.len[i] > 0 ? 1000 : 0)) brk((prevEnd + t) / 2000);
       x.push(t / 1000);
       for (let a = 0; a < axes; a++) {
@@ -224,7 +227,7 @@ export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: nu
   for (let i = 0; i < p.t.length; i++) {
     const t = p.t[i];
     const end = t + p.len[i];
-    if (end <= fromMs || t >= toMs) continue;
+    if (outside(i)) continue;
     const b0 = Math.max(0, Math.floor((t - fromMs) / B));
     const b1 = Math.min(nb - 1, p.len[i] > 0 ? Math.floor((end - 1 - fromMs) / B) : b0);
     for (let b = b0; b <= b1; b++) {

@@ -504,7 +504,13 @@ export class LiveAnalysisView {
       series: [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : formatDateTime(v * 1000)) }, ...series],
       scales: { x: { time: true }, ...(extra.scales ?? {}) },
       axes: [
-        { label: t('live.chart.clock'), stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 54, values: (_u, splits, _ax, _space, incr) => clockTickLabels(splits, incr, lang()) },
+        { label: t('live.chart.clock'), stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 54, values: (_u, splits, _ax, _space, incr) => {
+            const labels = clockTickLabels(splits, incr, lang());
+            // What the canvas shows, readable without pixels (tests, screen readers of the data attributes).
+            host.dataset.ticks = labels.join('|');
+            return labels;
+          },
+        },
         { label: yLabel, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 64, values: (_u, s) => s.map((v) => fmt(v)) },
       ],
       cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: this.syncKey } },
@@ -631,6 +637,17 @@ export class LiveAnalysisView {
     ds.fromMs = String(Math.round(from));
     ds.toMs = String(Math.round(to));
     this.el.rms.dataset.points = this.el.velocity.dataset.points = this.el.score.dataset.points = String(p.points);
+    // Breaks in the line (stretches with nothing recorded) of the first axis's velocity.
+    const r0 = p.rms[0] ?? [];
+    let first = r0.findIndex((x) => x !== null);
+    let gaps = 0;
+    for (let i = first + 1; first >= 0 && i < r0.length; i++) {
+      if (r0[i] !== null) {
+        if (i > first + 1) gaps++;
+        first = i;
+      }
+    }
+    this.el.velocity.dataset.gaps = String(gaps);
     this.renderTrendNote(p, res.source);
   }
 

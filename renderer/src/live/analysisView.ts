@@ -18,7 +18,7 @@ import type { NodeExtras } from './linkStore';
 import { axisColour } from './rmsChart';
 import { WaterfallCanvas } from './waterfallCanvas';
 import { rmsCol, scoreCol, velCol, type NodeTrend } from './trendStore';
-import { appendPoints, binTrend, clockTickLabels, emptyPoints, pointsEnd, pushPoint, resolutionFor, SOURCE_RANK, spanOf, type TrendPlot, type TrendPoints, type TrendSource, type TrendSpan } from './trendSpan';
+import { binTrend, clockTickLabels, emptyPoints, pointsEnd, pushPoint, resolutionFor, SOURCE_RANK, spanOf, type TrendPlot, type TrendPoints, type TrendSource, type TrendSpan } from './trendSpan';
 
 export const PSD_SEGMENT = 1024;
 /** PSD waterfall: one row per computed spectrum (at most 4 a second): a minute in 240 rows. */
@@ -179,7 +179,9 @@ export class LiveAnalysisView {
       return;
     }
     const now = performance.now();
-    if (now - this.lastBuildMs >= (this.currentResolution().binMs >= 1000 ? 1000 : 0)) this.drawTrend();
+    // Every frame for a minute of windows; four times a second for ten minutes; once a second beyond.
+    const bin = this.currentResolution().binMs;
+    if (now - this.lastBuildMs >= (bin >= 1000 ? 1000 : bin > 0 ? 250 : 0)) this.drawTrend();
     if (!this.hasRecentRaw()) this.updateBandSpectrum();
   }
 
@@ -613,8 +615,9 @@ export class LiveAnalysisView {
     const res = this.currentResolution(to - from);
     const h = this.history;
     const after = h ? Math.max(pointsEnd(h.points), from) + 0.001 : from;
-    const pts = h ? appendPoints(h.points, this.livePoints(after), after) : this.livePoints(from);
-    const p = binTrend(pts, from, to, res.binMs, SOURCE_RANK[res.source]);
+    // The stored points, then the live ones after them: binned where they lie, never copied together.
+    const parts = h ? [h.points, this.livePoints(after)] : [this.livePoints(from)];
+    const p = binTrend(parts, from, to, res.binMs, SOURCE_RANK[res.source]);
     this.plot = p;
     const axes = this.axes;
     const a = accelFactor(this.units.accel);

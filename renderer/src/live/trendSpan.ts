@@ -106,24 +106,6 @@ export function sortPoints(p: TrendPoints): TrendPoints {
   return { axes: p.axes, t: pick(p.t), len: pick(p.len), res: pick(p.res), rms: p.rms.map(pick), vel: p.vel.map(pick), score: pick(p.score) };
 }
 
-/** `a`, then the points of `b` that start at or after `fromMs` (live windows after the stored ones). */
-export function appendPoints(a: TrendPoints, b: TrendPoints, fromMs: number): TrendPoints {
-  const out = emptyPoints(a.axes);
-  const copy = (p: TrendPoints, i: number) =>
-    pushPoint(
-      out,
-      p.t[i],
-      p.len[i],
-      p.res[i],
-      p.rms.map((c) => c[i]),
-      p.vel.map((c) => c[i]),
-      p.score[i],
-    );
-  for (let i = 0; i < a.t.length; i++) copy(a, i);
-  for (let i = 0; i < b.t.length; i++) if (b.t[i] >= fromMs) copy(b, i);
-  return out;
-}
-
 /** The end of the last point, ms (−Infinity when none). */
 export function pointsEnd(p: TrendPoints): number {
   let end = -Infinity;
@@ -151,39 +133,45 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-/** The typical spacing of consecutive single-window points (len 0), ms. */
-function windowStep(p: TrendPoints, from: number, to: number): number {
+/** The typical spacing of consecutive single-window points (len 0) in [from, to), ms. */
+function windowStep(parts: readonly TrendPoints[], from: number, to: number): number {
   const d: number[] = [];
-  for (let i = 1; i < p.t.length && d.length < 2000; i++) {
-    if (p.len[i] === 0 && p.len[i - 1] === 0 && p.t[i] >= from && p.t[i] < to) {
-      const dt = p.t[i] - p.t[i - 1];
-      if (dt > 0) d.push(dt);
+  for (const p of parts) {
+    for (let i = 1; i < p.t.length && d.length < 2000; i++) {
+      if (p.len[i] === 0 && p.len[i - 1] === 0 && p.t[i] >= from && p.t[i] < to) {
+        const dt = p.t[i] - p.t[i - 1];
+        if (dt > 0) d.push(dt);
+      }
     }
   }
   return median(d);
 }
 
 /**
- * Bins the points of [fromMs, toMs) for drawing. `binMs` 0 draws every point, breaking the line
- * where consecutive points are more than three typical steps apart (past the end of a summary);
- * otherwise a point counts in every bin it covers, RMS and velocity are averaged, the score takes
- * the largest, and an empty bin breaks the line. A bin is never narrower than two window steps,
- * so a slow node's windows do not read as gaps.
+ * Bins the points of [fromMs, toMs) for drawing: `p` is one set of points, or several in time
+ * order (the stored ones, then the live ones: nothing is copied). `binMs` 0 draws every point,
+ * breaking the line where consecutive points are more than three typical steps apart (past the
+ * end of a summary); otherwise a point counts in every bin it covers, RMS and velocity are
+ * averaged, the score takes the largest, and an empty bin breaks the line. A bin is never
+ * narrower than two window steps, so a slow node's windows do not read as gaps.
  */
-export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: number, askedRes = 0): TrendPlot {
-  const axes = p.axes;
-  const outside = (i: number) => p.t[i] >= toMs || (p.len[i] > 0 ? p.t[i] + p.len[i] <= fromMs : p.t[i] < fromMs);
-  const step = windowStep(p, fromMs, toMs);
+export function binTrend(p: TrendPoints | readonly TrendPoints[], fromMs: number, toMs: number, binMs: number, askedRes = 0): TrendPlot {
+  const parts: readonly TrendPoints[] = Array.isArray(p) ? p : [p as TrendPoints];
+  const axes = parts[0]?.axes ?? 0;
+  const outside = (q: TrendPoints, i: number) => q.t[i] >= toMs || (q.len[i] > 0 ? q.t[i] + q.len[i] <= fromMs : q.t[i] < fromMs);
+  const step = windowStep(parts, fromMs, toMs);
   const coarser: TrendPlot['coarser'] = [];
   let points = 0;
-  for (let i = 0; i < p.t.length; i++) {
-    if (outside(i)) continue;
-    points++;
-    if (p.res[i] > askedRes) {
-      const last = coarser[coarser.length - 1];
-      const end = p.t[i] + p.len[i];
-      if (last && last.res === p.res[i] && p.t[i] <= last.toMs + Math.max(p.len[i], 1000)) last.toMs = Math.max(last.toMs, end);
-      else coarser.push({ fromMs: p.t[i], toMs: end, res: p.res[i] });
+  for (const q of parts) {
+    for (let i = 0; i < q.t.length; i++) {
+      if (outside(q, i)) continue;
+      points++;
+      if (q.res[i] > askedRes) {
+        const last = coarser[coarser.length - 1];
+        const end = q.t[i] + q.len[i];
+        if (last && last.res === q.res[i] && q.t[i] <= last.toMs + Math.max(q.len[i], 1000)) last.toMs = Math.max(last.toMs, end);
+        else coarser.push({ fromMs: q.t[i], toMs: end, res: q.res[i] });
+      }
     }
   }
   const x: number[] = [];
@@ -202,17 +190,19 @@ export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: nu
   if (binMs <= 0) {
     const gap = Math.max(3 * step, 1);
     let prevEnd = NaN;
-    for (let i = 0; i < p.t.length; i++) {
-      const t = p.t[i];
-      if (outside(i)) continue;
-      if (Number.isFinite(prevEnd) && t - prevEnd > gap + (p.len[i] > 0 ? 1000 : 0)) brk((prevEnd + t) / 2000);
-      x.push(t / 1000);
-      for (let a = 0; a < axes; a++) {
-        rms[a].push(val(p.rms[a][i]));
-        vel[a].push(val(p.vel[a][i]));
+    for (const q of parts) {
+      for (let i = 0; i < q.t.length; i++) {
+        if (outside(q, i)) continue;
+        const t = q.t[i];
+        if (Number.isFinite(prevEnd) && t - prevEnd > gap + (q.len[i] > 0 ? 1000 : 0)) brk((prevEnd + t) / 2000);
+        x.push(t / 1000);
+        for (let a = 0; a < axes; a++) {
+          rms[a].push(val(q.rms[a][i]));
+          vel[a].push(val(q.vel[a][i]));
+        }
+        score.push(val(q.score[i]));
+        prevEnd = t + q.len[i];
       }
-      score.push(val(p.score[i]));
-      prevEnd = t + p.len[i];
     }
     return { x, rms, vel, score, binMs: 0, coarser, points };
   }
@@ -224,28 +214,30 @@ export function binTrend(p: TrendPoints, fromMs: number, toMs: number, binMs: nu
   const nV = Array.from({ length: axes }, () => new Uint32Array(nb));
   const maxS = new Float64Array(nb).fill(-Infinity);
   const any = new Uint8Array(nb);
-  for (let i = 0; i < p.t.length; i++) {
-    const t = p.t[i];
-    const end = t + p.len[i];
-    if (outside(i)) continue;
-    const b0 = Math.max(0, Math.floor((t - fromMs) / B));
-    const b1 = Math.min(nb - 1, p.len[i] > 0 ? Math.floor((end - 1 - fromMs) / B) : b0);
-    for (let b = b0; b <= b1; b++) {
-      any[b] = 1;
-      for (let a = 0; a < axes; a++) {
-        const r = p.rms[a][i];
-        if (Number.isFinite(r)) {
-          sumR[a][b] += r;
-          nR[a][b]++;
+  for (const q of parts) {
+    for (let i = 0; i < q.t.length; i++) {
+      if (outside(q, i)) continue;
+      const t = q.t[i];
+      const end = t + q.len[i];
+      const b0 = Math.max(0, Math.floor((t - fromMs) / B));
+      const b1 = Math.min(nb - 1, q.len[i] > 0 ? Math.floor((end - 1 - fromMs) / B) : b0);
+      for (let b = b0; b <= b1; b++) {
+        any[b] = 1;
+        for (let a = 0; a < axes; a++) {
+          const r = q.rms[a][i];
+          if (Number.isFinite(r)) {
+            sumR[a][b] += r;
+            nR[a][b]++;
+          }
+          const v = q.vel[a][i];
+          if (Number.isFinite(v)) {
+            sumV[a][b] += v;
+            nV[a][b]++;
+          }
         }
-        const v = p.vel[a][i];
-        if (Number.isFinite(v)) {
-          sumV[a][b] += v;
-          nV[a][b]++;
-        }
+        const s = q.score[i];
+        if (Number.isFinite(s) && s > maxS[b]) maxS[b] = s;
       }
-      const s = p.score[i];
-      if (Number.isFinite(s) && s > maxS[b]) maxS[b] = s;
     }
   }
   let broken = false;

@@ -141,6 +141,18 @@ describe('binTrend', () => {
     expect(p.vel[0].filter((v) => v === null)).toHaveLength(1);
   });
 
+  it('stored points then live ones bin as one series, without copying them together', () => {
+    const stored: [number, number, number, number][] = [];
+    for (let s = 0; s < 300; s++) stored.push([T0 + s * 1000, 1000, 1, 0.5]);
+    const live: [number, number, number, number][] = [];
+    for (let t = 300_000; t < 360_000; t += 100) live.push([T0 + t, 0, 2, t === 330_000 ? 5 : 0.5]);
+    const one = binTrend(pts([...stored, ...live]), T0, T0 + 6 * MIN, 3000, SOURCE_RANK.second);
+    const two = binTrend([pts(stored), pts(live)], T0, T0 + 6 * MIN, 3000, SOURCE_RANK.second);
+    expect(two).toEqual(one);
+    expect(two.vel[0].filter((v) => v === null)).toHaveLength(0);
+    expect(Math.max(...two.score.map((s) => s ?? 0))).toBe(5);
+  });
+
   it('a slow node does not read as gaps: a bin is at least two window steps', () => {
     const list: [number, number, number, number][] = [];
     for (let t = 0; t < 600_000; t += 2000) list.push([T0 + t, 0, 1, 0.5]);

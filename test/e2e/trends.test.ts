@@ -28,14 +28,14 @@ async function seed(page: Page, uid: string, nowMs: number): Promise<{ startMs: 
       const compactedHour = H - 5; // only its per-minute row is left
       const sid = 'seeded-month';
       const axes = 2;
-      const cols = 6; // rms, velocity, score per axis
+      const cols = 5; // rms and velocity per axis, then the score once (the live layout)
       const value = (t: number, c: number): number => {
         const f = (t - S) / (30 * DAY);
         const vel0 = 0.9 + 1.6 * f + 0.15 * Math.sin((2 * Math.PI * (t - S)) / (6 * HOUR));
-        const field = c % 3;
-        const axis = Math.floor(c / 3);
-        if (field === 0) return axis === 0 ? 0.04 + vel0 * 0.01 : 0.05;
-        if (field === 1) return axis === 0 ? vel0 : 0.8;
+        const field = c % 2;
+        const axis = Math.floor(c / 2);
+        if (c < 4 && field === 0) return axis === 0 ? 0.04 + vel0 * 0.01 : 0.05;
+        if (c < 4) return axis === 0 ? vel0 : 0.8;
         return Math.abs(t - (S + 500 * HOUR)) < HOUR ? 3 : 0.4 + 0.2 * Math.sin((2 * Math.PI * (t - S)) / DAY);
       };
       const stats = (n: number, tAt: (k: number) => number) => {
@@ -47,7 +47,7 @@ async function seed(page: Page, uid: string, nowMs: number): Promise<{ startMs: 
             const v = value(tAt(k), c);
             mean[c * n + k] = v;
             min[c * n + k] = v * 0.95;
-            max[c * n + k] = c % 3 === 2 ? v * 1.2 : v * 1.05;
+            max[c * n + k] = c === 4 ? v * 1.2 : v * 1.05;
           }
         return { min, mean, max };
       };
@@ -78,7 +78,7 @@ async function seed(page: Page, uid: string, nowMs: number): Promise<{ startMs: 
         windowLen: 1024,
         hop: 512,
         channels: ['DE_accel', 'FE_accel'],
-        layout: { axisCount: axes, fields: ['rms', 'velocityRmsMmS', 'anomalyScore'], bandCount: 0 },
+        layout: { axisCount: axes, fields: ['rms', 'velocityRmsMmS'], nodeFields: ['anomalyScore'], bandCount: 0 },
         specKey: '',
         windowCount: H * 3600 * 94,
         gapWindows: 0,

@@ -11,7 +11,7 @@
  * `rawSnapshots` row of the session being recorded, in the same transaction as the features.
  */
 import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../models/api/contract';
-import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize, type FeatureLayout } from '../../../models/dataset/columns';
+import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, LIVE_NODE_FIELDS, packChunk, summarize, type FeatureLayout } from '../../../models/dataset/columns';
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
@@ -89,20 +89,24 @@ const RAW_LATE_S = 2;
 const MAX_PENDING_FRAMES = 4096;
 
 /**
- * A frame's scalar columns in the session layout's order (axis-major): RMS, velocity RMS and the
- * anomaly score (the same score in every axis; NaN when the node runs no model or does not send it).
+ * A frame's scalar columns in the session layout's order: RMS and velocity RMS per axis
+ * (axis-major), then the node's anomaly score once (NaN when the node runs no model or does not
+ * send it, and for anything the frame does not carry).
  */
 export function liveValues(f: FeatureBatch['frames'][number], layout: FeatureLayout): Float64Array {
   const F = layout.fields.length;
-  const out = new Float64Array(layout.axisCount * F).fill(NaN);
-  const score = typeof f.anomalyScore === 'number' && f.anomalyScore >= 0 ? f.anomalyScore : NaN;
+  const node = layout.nodeFields ?? [];
+  const out = new Float64Array(layout.axisCount * F + node.length).fill(NaN);
   for (let a = 0; a < layout.axisCount; a++) {
     for (let k = 0; k < F; k++) {
       const field = layout.fields[k];
-      const v = field === 'rms' ? f.rmsG[a] : field === 'velocityRmsMmS' ? f.velocityMmS?.[a] : field === 'anomalyScore' ? score : undefined;
-      out[a * F + k] = typeof v === 'number' ? v : NaN;
+      const v = field === 'rms' ? f.rmsG[a] : field === 'velocityRmsMmS' ? f.velocityMmS?.[a] : undefined;
+      if (typeof v === 'number') out[a * F + k] = v;
     }
   }
+  node.forEach((field, j) => {
+    if (field === 'anomalyScore' && typeof f.anomalyScore === 'number' && f.anomalyScore >= 0) out[layout.axisCount * F + j] = f.anomalyScore;
+  });
   return out;
 }
 
@@ -388,7 +392,7 @@ export class LiveRecorder {
   private startStream(path: string, hello: Hello, tUs: number, axes: number, bandCount: number): Stream {
     const now = this.now();
     const t0Ms = now - tUs / 1000;
-    const layout = { axisCount: axes, fields: LIVE_FIELDS, bandCount };
+    const layout = { axisCount: axes, fields: LIVE_FIELDS, nodeFields: LIVE_NODE_FIELDS, bandCount };
     const nodeId = hello.uid;
     const node: NodeRow = {
       id: nodeId,

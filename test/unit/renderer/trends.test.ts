@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
-import { CHUNK_US, FeatureColumnsBuilder, LIVE_FIELDS, MINUTE_ROW_US, minuteRowId, packChunk, summarize, summarizeMinutes, type FeatureMinuteSummary } from '../../../models/dataset/columns';
+import { type FeatureLayout, CHUNK_US, columnIndex, FeatureColumnsBuilder, LIVE_FIELDS, LIVE_NODE_FIELDS, MINUTE_ROW_US, scalarColumnCount, minuteRowId, packChunk, summarize, summarizeMinutes, type FeatureMinuteSummary } from '../../../models/dataset/columns';
 import { readVgmFile } from '../../../models/nn/modelFile';
 import { VigilDb } from '../../../renderer/src/db/db';
 import { nodeEventsIn, readTrend } from '../../../renderer/src/db/trends';
@@ -26,15 +26,21 @@ let n = 0;
 const freshDb = () => new VigilDb(`trends-${n++}`);
 
 /** A live session of `hours` hours from t0 (2 axes, the live layout): RMS 0.05/0.07 g, velocity 1 + minute/100 mm/s on axis 0, score 0.5 with one spike of 9. */
-async function liveSession(db: VigilDb, id: string, nodeId: string, hours: number, t0Ms = T0, layout = { axisCount: 2, fields: LIVE_FIELDS, bandCount: 0 }): Promise<SessionRow> {
+async function liveSession(db: VigilDb, id: string, nodeId: string, hours: number, t0Ms = T0, layout: FeatureLayout = { axisCount: 2, fields: LIVE_FIELDS, nodeFields: LIVE_NODE_FIELDS, bandCount: 0 }): Promise<SessionRow> {
   const total = hours * 3600 * RATE;
   const b = new FeatureColumnsBuilder(layout, total);
-  const F = layout.fields.length;
   for (let w = 0; w < total; w++) {
     const minute = Math.floor(w / (60 * RATE));
-    const all = { rms: [0.05, 0.07], velocityRmsMmS: [1 + minute / 100, 2], anomalyScore: [w === 1000 ? 9 : 0.5, w === 1000 ? 9 : 0.5] } as Record<string, number[]>;
-    const vals: number[] = [];
-    for (let a = 0; a < 2; a++) for (let f = 0; f < F; f++) vals.push(all[layout.fields[f]][a]);
+    const vals = new Array<number>(scalarColumnCount(layout)).fill(NaN);
+    const put = (field: string, a: number, v: number) => {
+      const c = columnIndex(layout, field, a);
+      if (c >= 0) vals[c] = v;
+    };
+    for (let a = 0; a < 2; a++) {
+      put('rms', a, a === 0 ? 0.05 : 0.07);
+      put('velocityRmsMmS', a, a === 0 ? 1 + minute / 100 : 2);
+    }
+    put('anomalyScore', 0, w === 1000 ? 9 : 0.5);
     b.push(w, Math.floor((w * 1e6) / RATE), 0, vals);
   }
   const chunks = [];
@@ -297,14 +303,16 @@ describe('readTrend (fake-indexeddb)', () => {
 });
 
 describe('what the live recorder stores per window', () => {
-  const layout = { axisCount: 2, fields: LIVE_FIELDS, bandCount: 0 };
+  const layout = { axisCount: 2, fields: LIVE_FIELDS, nodeFields: LIVE_NODE_FIELDS, bandCount: 0 };
   const frame = (score: number | null | undefined, vel?: number[]): FeatureFrame => ({ windowIndex: 1, tUs: 1, shaftHz: 0, rmsG: [0.1, 0.2], velocityMmS: vel, anomalyScore: score });
-  it('RMS, velocity RMS and the score, axis-major; NaN where the node sends nothing or runs no model', () => {
-    expect(Array.from(liveValues(frame(1.5, [3, 4]), layout))).toEqual([0.1, 3, 1.5, 0.2, 4, 1.5]);
+  it('RMS and velocity RMS per axis (axis-major), then the score once; NaN where the node sends nothing or runs no model', () => {
+    expect(Array.from(liveValues(frame(1.5, [3, 4]), layout))).toEqual([0.1, 3, 0.2, 4, 1.5]);
+    expect(columnIndex(layout, 'anomalyScore', 1)).toBe(4);
+    expect(scalarColumnCount(layout)).toBe(5);
     const none = Array.from(liveValues(frame(null), layout));
     expect(none[0]).toBe(0.1);
-    expect(none.filter((v) => Number.isNaN(v))).toHaveLength(4);
-    expect(Number.isNaN(liveValues(frame(-1, [1, 1]), layout)[2])).toBe(true);
+    expect(none.filter((v) => Number.isNaN(v))).toHaveLength(3);
+    expect(Number.isNaN(liveValues(frame(-1, [1, 1]), layout)[4])).toBe(true);
     expect(Array.from(liveValues(frame(2), { axisCount: 2, fields: ['rms'], bandCount: 0 }))).toEqual([0.1, 0.2]);
   });
 });

@@ -4,8 +4,9 @@
  * health words, the Nodes page's health, the live analysis's zone bands. A node not placed on a
  * machine is judged as group 2 (15–300 kW) on a rigid foundation, and the pages say so.
  */
+import { useContext } from 'react';
 import type { VigilDb } from '../db/db';
-import { useLiveQuery, useStorage } from '../storage/services';
+import { StorageContext, useLiveQuery } from '../storage/services';
 import type { Foundation, MachineGroup } from './machineState';
 
 export interface MachineClass {
@@ -27,8 +28,8 @@ export async function machineClassOf(db: VigilDb, uid: string): Promise<MachineC
   return { group: machine.machine.group, foundation: machine.machine.foundation, machine: machine.name, point: point.name };
 }
 
-/** machineClassOf, kept current as the Fleet tree changes. */
+/** machineClassOf, kept current as the Fleet tree changes (the assumed class where no storage is open). */
 export function useMachineClass(uid: string | undefined): MachineClass {
-  const { db } = useStorage();
-  return useLiveQuery(() => machineClassOf(db, uid ?? ''), [db, uid], ASSUMED_CLASS).value;
+  const db = useContext(StorageContext)?.db ?? null;
+  return useLiveQuery(() => (db ? machineClassOf(db, uid ?? '') : Promise.resolve(ASSUMED_CLASS)), [db, uid], ASSUMED_CLASS).value;
 }

@@ -10,15 +10,16 @@
 import uPlot from 'uplot';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { logBandEdges } from '../../../models/features/spec';
-import { formatDateTime, formatFixed, formatNumber } from '../format';
+import { formatDateTime, formatNumber } from '../format';
 import { lang, t } from '../i18n';
 import { bandsPlugin, type Band } from '../labels/labelBands';
 import { accelFactor, bandCentresHz, bandRmsG, csvDocument, csvSection, velocityFactor, WaterfallRing, type CsvColumn, type Units, type ZoneBand } from './analysisLogic';
 import type { NodeExtras } from './linkStore';
 import { axisColour } from './rmsChart';
 import { WaterfallCanvas } from './waterfallCanvas';
-import { rmsCol, scoreCol, velCol, type NodeTrend } from './trendStore';
-import { binTrend, clockTickLabels, emptyPoints, pointsEnd, pushPoint, resolutionFor, SOURCE_RANK, spanOf, type TrendPlot, type TrendPoints, type TrendSource, type TrendSpan } from './trendSpan';
+import { velCol, type NodeTrend } from './trendStore';
+import { AXIS_STROKE, drawThreshold, drawZones, fmt, gapCount, GRID, livePoints, spectrumOptions, trendNote } from './analysisDraw';
+import { binTrend, clockTickLabels, pointsEnd, resolutionFor, SOURCE_RANK, spanOf, type TrendPlot, type TrendPoints, type TrendSource, type TrendSpan } from './trendSpan';
 
 export const PSD_SEGMENT = 1024;
 /** PSD waterfall: one row per computed spectrum (at most 4 a second): a minute in 240 rows. */
@@ -82,19 +83,6 @@ export interface AnalysisInputs {
   readHistory: (fromMs: number, toMs: number, source: TrendSource) => Promise<TrendHistory>;
   onPausedChange: (paused: boolean) => void;
   onSpectrumKind: (kind: SpectrumKind | null) => void;
-}
-
-const AXIS_STROKE = '#3a3f47';
-const GRID = { stroke: '#e3e6ea', width: 1 };
-
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return '—';
-  const a = Math.abs(v);
-  if (a === 0) return '0';
-  if (a >= 100) return formatNumber(v, 0);
-  if (a >= 1e-3) return formatFixed(v, Math.max(0, 2 - Math.floor(Math.log10(a))));
-  const [m, e] = v.toExponential(2).split('e');
-  return `${formatFixed(Number(m), 2)}e${e}`;
 }
 
 export class LiveAnalysisView {
@@ -551,7 +539,7 @@ export class LiveAnalysisView {
       this.timeOpts(this.el.velocity, 220, `${t('live.an.velocityAxis')} (${vu})`, axisSeries(vu), {
         // Zone D always in view: the top is at least 1.25 × the C/D boundary.
         scales: { y: { range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max * 1.15 : 0, (this.zones[3]?.from ?? 1) * 1.25)] } },
-        hooks: { drawClear: [(u) => this.drawZones(u)] },
+        hooks: { drawClear: [(u) => drawZones(u, this.zones)] },
       }),
       empty(axes),
       this.el.velocity,
@@ -567,32 +555,11 @@ export class LiveAnalysisView {
             },
           },
         },
-        hooks: { draw: [(u) => this.drawThreshold(u)] },
+        hooks: { draw: [(u) => drawThreshold(u, this.o.alarms().threshold)] },
       }),
       empty(1),
       this.el.score,
     );
-  }
-
-  /** The live windows from `fromMs` on, on the wall clock (none until the clock is known). */
-  private livePoints(fromMs: number): TrendPoints {
-    const n = this.trend;
-    const axes = Math.max(0, this.axes);
-    const out = emptyPoints(axes);
-    if (!n || n.ring.length === 0 || !Number.isFinite(this.offsetMs)) return out;
-    const v = n.ring.views();
-    const rms = new Float64Array(axes);
-    const vel = new Float64Array(axes);
-    for (let i = 0; i < v.t.length; i++) {
-      const tm = this.offsetMs + v.t[i] * 1000;
-      if (tm < fromMs) continue;
-      for (let a = 0; a < axes; a++) {
-        rms[a] = a < n.axes ? v.y[rmsCol(a)][i] : NaN;
-        vel[a] = a < n.axes ? v.y[velCol(n.axes, a)][i] : NaN;
-      }
-      pushPoint(out, tm, 0, SOURCE_RANK.window, rms, vel, v.y[scoreCol(n.axes)][i]);
-    }
-    return out;
   }
 
   /** Live alarms (node seconds, moved to the wall clock) and the stored ones they do not cover, in seconds. */
@@ -616,10 +583,10 @@ export class LiveAnalysisView {
     const h = this.history;
     const after = h ? Math.max(pointsEnd(h.points), from) + 0.001 : from;
     // The stored points, then the live ones after them: binned where they lie, never copied together.
-    const parts = h ? [h.points, this.livePoints(after)] : [this.livePoints(from)];
+    const axes = Math.max(0, this.axes);
+    const parts = h ? [h.points, livePoints(this.trend, axes, this.offsetMs, after)] : [livePoints(this.trend, axes, this.offsetMs, from)];
     const p = binTrend(parts, from, to, res.binMs, SOURCE_RANK[res.source]);
     this.plot = p;
-    const axes = this.axes;
     const a = accelFactor(this.units.accel);
     const v = velocityFactor(this.units.velocity);
     const conv = (xs: (number | null)[], k: number) => (k === 1 ? xs : xs.map((x) => (x === null ? null : x * k)));
@@ -640,74 +607,15 @@ export class LiveAnalysisView {
     ds.fromMs = String(Math.round(from));
     ds.toMs = String(Math.round(to));
     this.el.rms.dataset.points = this.el.velocity.dataset.points = this.el.score.dataset.points = String(p.points);
-    // Breaks in the line (stretches with nothing recorded) of the first axis's velocity.
-    const r0 = p.rms[0] ?? [];
-    let first = r0.findIndex((x) => x !== null);
-    let gaps = 0;
-    for (let i = first + 1; first >= 0 && i < r0.length; i++) {
-      if (r0[i] !== null) {
-        if (i > first + 1) gaps++;
-        first = i;
-      }
-    }
-    this.el.velocity.dataset.gaps = String(gaps);
+    // Breaks in the line: stretches with nothing recorded.
+    this.el.velocity.dataset.gaps = String(gapCount(p));
     this.renderTrendNote(p, res.source);
   }
 
   private renderTrendNote(p: TrendPlot, source: TrendSource): void {
-    const el = this.el.trendNote;
-    const bin = p.binMs >= 60_000 ? t('live.an.trend.minutes', { count: p.binMs / 60_000 }) : t('live.an.trend.seconds', { n: formatNumber(p.binMs / 1000, 1) });
-    const parts = [p.binMs > 0 ? t(`live.an.trend.binned.${source}`, { bin }) : t(`live.an.trend.every.${source}`)];
-    // The widest stretch drawn coarser than asked: retention compacted the finer resolution there.
-    const c = p.coarser.reduce<TrendPlot['coarser'][number] | null>((w, r) => (!w || r.toMs - r.fromMs > w.toMs - w.fromMs ? r : w), null);
-    if (c) parts.push(t(c.res === SOURCE_RANK.minute ? 'live.an.trend.compactedMinutes' : 'live.an.trend.compactedSeconds', { from: formatDateTime(c.fromMs), to: formatDateTime(c.toMs) }));
-    if (p.points === 0) parts.push(t('live.an.trend.empty'));
-    el.textContent = parts.join(' ');
-    el.dataset.compacted = c ? 'true' : 'false';
-  }
-
-  private drawZones(u: uPlot): void {
-    const { left, top, width, height } = u.bbox;
-    const ctx = u.ctx;
-    const dpr = devicePixelRatio || 1;
-    ctx.save();
-    ctx.font = `bold ${12 * dpr}px sans-serif`;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'top';
-    for (const z of this.zones) {
-      const y0 = Math.min(top + height, u.valToPos(z.from, 'y', true));
-      const y1 = Math.max(top, Number.isFinite(z.to) ? u.valToPos(z.to, 'y', true) : top);
-      if (y0 <= top || y1 >= top + height) continue;
-      ctx.fillStyle = z.colour;
-      ctx.fillRect(left, y1, width, y0 - y1);
-      ctx.fillStyle = '#3a3f47';
-      if (y0 - y1 > 14 * dpr) ctx.fillText(t('live.an.zone', { zone: z.zone }), left + width - 6 * dpr, y1 + 3 * dpr);
-    }
-    ctx.restore();
-  }
-
-  private drawThreshold(u: uPlot): void {
-    const th = this.o.alarms().threshold;
-    if (th === null || !Number.isFinite(th)) return;
-    const { left, top, width, height } = u.bbox;
-    const y = u.valToPos(th, 'y', true);
-    if (y < top || y > top + height) return;
-    const ctx = u.ctx;
-    const dpr = devicePixelRatio || 1;
-    ctx.save();
-    ctx.strokeStyle = '#b3261e';
-    ctx.lineWidth = 1.5 * dpr;
-    ctx.setLineDash([6 * dpr, 4 * dpr]);
-    ctx.beginPath();
-    ctx.moveTo(left, y);
-    ctx.lineTo(left + width, y);
-    ctx.stroke();
-    ctx.fillStyle = '#b3261e';
-    ctx.font = `${11 * dpr}px sans-serif`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(t('live.an.threshold', { value: fmt(th) }), left + 4 * dpr, y - 2 * dpr);
-    ctx.restore();
+    const n = trendNote(p, source);
+    this.el.trendNote.textContent = n.text;
+    this.el.trendNote.dataset.compacted = String(n.compacted);
   }
 
   // ---- spectrum ------------------------------------------------------------------------------
@@ -793,60 +701,11 @@ export class LiveAnalysisView {
     this.spec?.destroy();
     this.el.spectrum.dataset.kind = kind;
     const host = this.el.spectrum;
-    const bars = kind === 'bands';
-    this.spec = new uPlot(
-      {
-        width: this.width(host),
-        height: 220,
-        series: [
-          { label: t('live.an.freq'), value: (_u, v) => (v == null ? '—' : `${fmt(v)} Hz`) },
-          {
-            label: t(bars ? 'live.an.bandRms' : 'live.an.psd'),
-            stroke: '#0b5cad',
-            fill: bars ? 'rgba(11,92,173,0.35)' : undefined,
-            width: bars ? 1 : 1.2,
-            points: { show: false },
-            paths: bars ? uPlot.paths.stepped!({ align: 1 }) : undefined,
-            value: (_u, v) => (v == null ? '—' : `${fmt(v)} ${unit}`),
-          },
-          { label: t('live.an.baseline'), stroke: '#6b7280', width: 1.5, dash: [6, 4], points: { show: false }, paths: bars ? uPlot.paths.stepped!({ align: 1 }) : undefined, value: (_u, v) => (v == null ? '—' : `${fmt(v)} ${unit}`) },
-        ],
-        scales: {
-          // From the decade below the lowest frequency, so the log axis ticks at 10, 100, 1000 Hz.
-          x: {
-            time: false,
-            distr: 3,
-            range: (u, min, max) => {
-              const x = u.data[0];
-              if (x.length < 2) return [1, 10];
-              const lo = x[0];
-              const hi = x[x.length - 1];
-              return min <= lo && max >= hi ? [Math.pow(10, Math.floor(Math.log10(lo))), hi] : [min, max];
-            },
-          },
-          y: { distr: 3, range: (_u, _min, max) => [max * (bars ? 1e-4 : 1e-7), max * 2] },
-        },
-        axes: [
-          { label: `${t('live.an.freq')} (Hz)`, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, values: (_u, s) => s.map((v) => (v == null ? '' : formatNumber(v, 1))) },
-          { label: `${t(bars ? 'live.an.bandRms' : 'live.an.psdShort')} (${unit})`, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 70, values: (_u, s) => s.map((v) => (v == null ? '' : fmt(v))) },
-        ],
-        cursor: { drag: { x: true, y: false, setScale: true } },
-        legend: { show: true },
-        hooks: {
-          setScale: [
-            (u, key) => {
-              if (key !== 'x') return;
-              const x = this.spectrum?.x;
-              if (!x) return;
-              const full = (u.scales.x.min ?? 0) <= this.specMin() * 1.0001 && (u.scales.x.max ?? 0) >= this.specMax() * 0.9999;
-              this.specZoomed = !full;
-            },
-          ],
-        },
-      },
-      [[], [], []] as uPlot.AlignedData,
-      host,
-    );
+    const onXScale = (u: uPlot) => {
+      if (!this.spectrum?.x) return;
+      this.specZoomed = !((u.scales.x.min ?? 0) <= this.specMin() * 1.0001 && (u.scales.x.max ?? 0) >= this.specMax() * 0.9999);
+    };
+    this.spec = new uPlot(spectrumOptions(kind, unit, this.width(host), onXScale), [[], [], []] as uPlot.AlignedData, host);
   }
 
   // ---- waterfall -----------------------------------------------------------------------------

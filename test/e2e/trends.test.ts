@@ -19,14 +19,14 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /** Seeds the app's IndexedDB (raw, as Dexie stores it) with a month of the node's history and a Fleet tree. */
-async function seed(page: Page, uid: string, nowMs: number): Promise<{ startMs: number; hours: number; gapDay: number; compactedHour: number }> {
+async function seed(page: Page, uid: string, nowMs: number, storedOnly = false): Promise<{ startMs: number; hours: number; gapDay: number; compactedHour: number }> {
   return page.evaluate(
-    async ({ uid, nowMs, HOUR, DAY }) => {
+    async ({ uid, nowMs, HOUR, DAY, storedOnly }) => {
       const S = Math.floor((nowMs - 30 * DAY) / HOUR) * HOUR;
       const H = 30 * 24 - 2; // the seeded recording ends two hours before now
       const gapDay = 10; // nothing recorded that day
       const compactedHour = H - 5; // only its per-minute row is left
-      const sid = 'seeded-month';
+      const sid = `seeded-month-${uid}`;
       const axes = 2;
       const cols = 5; // rms and velocity per axis, then the score once (the live layout)
       const value = (t: number, c: number): number => {
@@ -101,18 +101,20 @@ async function seed(page: Page, uid: string, nowMs: number): Promise<{ startMs: 
         r.onerror = () => reject(r.error);
       });
       await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction(['sessions', 'featureMinutes', 'featureSummaries', 'fleetItems'], 'readwrite');
+        const tx = db.transaction(['nodes', 'sessions', 'featureMinutes', 'featureSummaries', 'fleetItems'], 'readwrite');
         tx.objectStore('sessions').put(session);
+        // A node the host does not know now: only its stored row names it.
+        if (storedOnly) tx.objectStore('nodes').put({ id: uid, name: 'Old pump node', kind: 'node', assetId: null, board: 'stm32f405', firmware: '1.3.0', channels: ['X', 'Y'], sampleRateHz: 26667, createdMs: S, updatedMs: S });
         for (const m of minutes) tx.objectStore('featureMinutes').put(m);
         for (const s of seconds) tx.objectStore('featureSummaries').put(s);
-        for (const f of fleet) tx.objectStore('fleetItems').put(f);
+        if (!storedOnly) for (const f of fleet) tx.objectStore('fleetItems').put(f);
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);
       });
       db.close();
       return { startMs: S, hours: H, gapDay, compactedHour };
     },
-    { uid, nowMs, HOUR, DAY },
+    { uid, nowMs, HOUR, DAY, storedOnly },
   );
 }
 
@@ -229,10 +231,22 @@ describe('Trends on clock time from a minute to a month (Chromium, demo node)', 
     await page.goto(host.url.replace(/\/\?token=.*$/, '/#/live'));
     const cls = page.getByTestId('iso-class').first();
     await cls.waitFor({ timeout: 15_000 });
-    expect(await cls.getAttribute('data-group')).toBe('1');
+    await expect.poll(() => cls.getAttribute('data-group'), { timeout: 5000 }).toBe('1');
     expect(await cls.getAttribute('data-foundation')).toBe('flexible');
     expect(await cls.textContent()).toBe('Zones of machine Fan F-9 on the Fleet page: Group 1 — over 300 kW, flexible foundation.');
     await page.screenshot({ path: join(SHOTS, 'trends-live-card.png'), fullPage: false });
+  }, 60_000);
+
+  it('a node not connected now opens with what it recorded', async () => {
+    const other = 'b'.repeat(24);
+    await seed(page, other, Date.now(), true);
+    await page.goto(host.url.replace(/\/\?token=.*$/, `/#/live/${other}`));
+    await page.getByTestId('an-stored-only').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('an-stored-only').textContent()).toMatch(/^This node is not connected now: what it recorded is shown/);
+    expect(await view().locator('.live-head').textContent()).toContain('Offline');
+    await pick('30d');
+    await expect.poll(async () => Number(await page.getByTestId('an-velocity').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(28 * 1440);
+    await page.screenshot({ path: join(SHOTS, 'trends-stored-only.png'), fullPage: false });
   }, 60_000);
 
   it('raised no console error', () => {

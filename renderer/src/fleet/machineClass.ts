@@ -28,8 +28,12 @@ export async function machineClassOf(db: VigilDb, uid: string): Promise<MachineC
   return { group: machine.machine.group, foundation: machine.machine.foundation, machine: machine.name, point: point.name };
 }
 
-/** machineClassOf, kept current as the Fleet tree changes (the assumed class where no storage is open). */
-export function useMachineClass(uid: string | undefined): MachineClass {
+/**
+ * machineClassOf, kept current as the Fleet tree changes (the assumed class where no storage is
+ * open); `loaded` once the tree has been read, so words about the class wait for it.
+ */
+export function useMachineClass(uid: string | undefined): MachineClass & { loaded: boolean } {
   const db = useContext(StorageContext)?.db ?? null;
-  return useLiveQuery(() => (db ? machineClassOf(db, uid ?? '') : Promise.resolve(ASSUMED_CLASS)), [db, uid], ASSUMED_CLASS).value;
+  const q = useLiveQuery(() => (db ? machineClassOf(db, uid ?? '') : Promise.resolve(ASSUMED_CLASS)), [db, uid], ASSUMED_CLASS);
+  return { ...q.value, loaded: q.loaded || db === null };
 }

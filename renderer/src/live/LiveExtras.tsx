@@ -104,7 +104,7 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
         </caption>
       )}
     </table>
-    {fr.velocityMmS && (
+    {fr.velocityMmS && cls.loaded && (
       <p className="muted small" data-testid="iso-class" data-group={cls.group} data-foundation={cls.foundation} data-placed={cls.machine ? 'true' : 'false'}>
         {cls.machine
           ? t('live.isoClassPlaced', { machine: cls.machine, group: t(`fleet.machine.group${cls.group}`), foundation: t(`fleet.machine.${cls.foundation}`).toLowerCase() })

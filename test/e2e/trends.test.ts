@@ -165,10 +165,13 @@ describe('Trends on clock time from a minute to a month (Chromium, demo node)', 
       return n;
     });
     expect(red).toBeGreaterThan(200);
-    // Ten minutes by default, every window, ticks on the clock (HH:MM:SS or HH:MM).
-    expect(await view().getAttribute('data-span')).toBe('10m');
+    // The last minute by default, every window, ticks on the clock (HH:MM:SS).
+    expect(await view().getAttribute('data-span')).toBe('1m');
     expect(await view().getAttribute('data-source')).toBe('window');
-    expect(await page.getByTestId('an-velocity').getAttribute('data-ticks')).toMatch(/^\d\d:\d\d(:\d\d)?(\n\w+ \d+)?\|\d\d:\d\d/);
+    expect(await page.getByTestId('an-velocity').getAttribute('data-ticks')).toMatch(/^\d\d:\d\d:\d\d\|\d\d:\d\d:\d\d/);
+    await pick('10m');
+    expect(await view().getAttribute('data-bin-ms')).toBe('500');
+    expect(await page.getByTestId('an-velocity').getAttribute('data-ticks')).toMatch(/^\d\d:\d\d(:\d\d)?\|\d\d:\d\d/);
   }, 60_000);
 
   it('reads a month of per-minute summaries, shows the missing day as a gap, and a day from the per-second ones with the compacted hour named', async () => {

@@ -44,7 +44,12 @@ export const SPANS: readonly TrendSpan[] = (
   ] as const
 ).map(([key, ms]) => ({ key, ms, ...resolutionFor(ms) }));
 
-export const DEFAULT_SPAN: TrendSpan['key'] = '10m';
+/**
+ * The span a node's analysis opens with the first time: the last minute, every window, redrawn at
+ * every frame as windows arrive (longer spans redraw four times a second or once a second); the
+ * technician's choice is kept after that.
+ */
+export const DEFAULT_SPAN: TrendSpan['key'] = '1m';
 
 export function spanOf(key: string | null | undefined): TrendSpan {
   return SPANS.find((s) => s.key === key) ?? SPANS.find((s) => s.key === DEFAULT_SPAN)!;
@@ -158,104 +163,126 @@ function windowStep(parts: readonly TrendPoints[], from: number, to: number): nu
 export function binTrend(p: TrendPoints | readonly TrendPoints[], fromMs: number, toMs: number, binMs: number, askedRes = 0): TrendPlot {
   const parts: readonly TrendPoints[] = Array.isArray(p) ? p : [p as TrendPoints];
   const axes = parts[0]?.axes ?? 0;
-  const outside = (q: TrendPoints, i: number) => q.t[i] >= toMs || (q.len[i] > 0 ? q.t[i] + q.len[i] <= fromMs : q.t[i] < fromMs);
   const step = windowStep(parts, fromMs, toMs);
   const coarser: TrendPlot['coarser'] = [];
+  // The points of each part inside [fromMs, toMs): [first, end) (parts are in time order).
+  const ranges = parts.map((q) => {
+    let a = 0;
+    while (a < q.t.length && (q.len[a] > 0 ? q.t[a] + q.len[a] <= fromMs : q.t[a] < fromMs)) a++;
+    let b = q.t.length;
+    while (b > a && q.t[b - 1] >= toMs) b--;
+    return [a, b] as const;
+  });
   let points = 0;
-  for (const q of parts) {
-    for (let i = 0; i < q.t.length; i++) {
-      if (outside(q, i)) continue;
-      points++;
-      if (q.res[i] > askedRes) {
-        const last = coarser[coarser.length - 1];
-        const end = q.t[i] + q.len[i];
-        if (last && last.res === q.res[i] && q.t[i] <= last.toMs + Math.max(q.len[i], 1000)) last.toMs = Math.max(last.toMs, end);
-        else coarser.push({ fromMs: q.t[i], toMs: end, res: q.res[i] });
-      }
+  parts.forEach((q, k) => {
+    const [a, b] = ranges[k];
+    points += b - a;
+    for (let i = a; i < b; i++) {
+      if (q.res[i] <= askedRes) continue;
+      const last = coarser[coarser.length - 1];
+      const end = q.t[i] + q.len[i];
+      if (last && last.res === q.res[i] && q.t[i] <= last.toMs + Math.max(q.len[i], 1000)) last.toMs = Math.max(last.toMs, end);
+      else coarser.push({ fromMs: q.t[i], toMs: end, res: q.res[i] });
     }
-  }
-  const x: number[] = [];
-  const rms: (number | null)[][] = Array.from({ length: axes }, () => []);
-  const vel: (number | null)[][] = Array.from({ length: axes }, () => []);
-  const score: (number | null)[] = [];
-  const val = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  const brk = (t: number) => {
-    x.push(t);
-    for (let a = 0; a < axes; a++) {
-      rms[a].push(null);
-      vel[a].push(null);
-    }
-    score.push(null);
-  };
+  });
+  const val = (v: number): number | null => (v === v && v !== Infinity && v !== -Infinity ? v : null);
   if (binMs <= 0) {
+    // Every point, and a break (null) where consecutive ones are too far apart.
     const gap = Math.max(3 * step, 1);
+    const x: number[] = [];
+    const rms: (number | null)[][] = Array.from({ length: axes }, () => []);
+    const vel: (number | null)[][] = Array.from({ length: axes }, () => []);
+    const score: (number | null)[] = [];
     let prevEnd = NaN;
-    for (const q of parts) {
-      for (let i = 0; i < q.t.length; i++) {
-        if (outside(q, i)) continue;
+    parts.forEach((q, k) => {
+      const [a, b] = ranges[k];
+      for (let i = a; i < b; i++) {
         const t = q.t[i];
-        if (Number.isFinite(prevEnd) && t - prevEnd > gap + (q.len[i] > 0 ? 1000 : 0)) brk((prevEnd + t) / 2000);
+        if (t - prevEnd > gap + (q.len[i] > 0 ? 1000 : 0)) {
+          x.push((prevEnd + t) / 2000);
+          for (let ax = 0; ax < axes; ax++) {
+            rms[ax].push(null);
+            vel[ax].push(null);
+          }
+          score.push(null);
+        }
         x.push(t / 1000);
-        for (let a = 0; a < axes; a++) {
-          rms[a].push(val(q.rms[a][i]));
-          vel[a].push(val(q.vel[a][i]));
+        for (let ax = 0; ax < axes; ax++) {
+          rms[ax].push(val(q.rms[ax][i]));
+          vel[ax].push(val(q.vel[ax][i]));
         }
         score.push(val(q.score[i]));
         prevEnd = t + q.len[i];
       }
-    }
+    });
     return { x, rms, vel, score, binMs: 0, coarser, points };
   }
   const B = Math.max(binMs, 2 * step);
   const nb = Math.max(1, Math.ceil((toMs - fromMs) / B));
-  const sumR = Array.from({ length: axes }, () => new Float64Array(nb));
-  const nR = Array.from({ length: axes }, () => new Uint32Array(nb));
-  const sumV = Array.from({ length: axes }, () => new Float64Array(nb));
-  const nV = Array.from({ length: axes }, () => new Uint32Array(nb));
+  const sumR = new Float64Array(axes * nb);
+  const nR = new Uint32Array(axes * nb);
+  const sumV = new Float64Array(axes * nb);
+  const nV = new Uint32Array(axes * nb);
   const maxS = new Float64Array(nb).fill(-Infinity);
   const any = new Uint8Array(nb);
-  for (const q of parts) {
-    for (let i = 0; i < q.t.length; i++) {
-      if (outside(q, i)) continue;
-      const t = q.t[i];
-      const end = t + q.len[i];
-      const b0 = Math.max(0, Math.floor((t - fromMs) / B));
-      const b1 = Math.min(nb - 1, q.len[i] > 0 ? Math.floor((end - 1 - fromMs) / B) : b0);
-      for (let b = b0; b <= b1; b++) {
-        any[b] = 1;
-        for (let a = 0; a < axes; a++) {
-          const r = q.rms[a][i];
-          if (Number.isFinite(r)) {
-            sumR[a][b] += r;
-            nR[a][b]++;
+  parts.forEach((q, k) => {
+    const [a, b] = ranges[k];
+    const tt = q.t;
+    const ll = q.len;
+    const sc = q.score;
+    for (let i = a; i < b; i++) {
+      const t = tt[i];
+      const len = ll[i];
+      const b0 = t <= fromMs ? 0 : Math.floor((t - fromMs) / B);
+      const b1 = len > 0 ? Math.min(nb - 1, Math.floor((t + len - 1 - fromMs) / B)) : b0;
+      const s = sc[i];
+      for (let bin = b0; bin <= b1; bin++) {
+        any[bin] = 1;
+        for (let ax = 0; ax < axes; ax++) {
+          const r = q.rms[ax][i];
+          const o = ax * nb + bin;
+          if (r === r) {
+            sumR[o] += r;
+            nR[o]++;
           }
-          const v = q.vel[a][i];
-          if (Number.isFinite(v)) {
-            sumV[a][b] += v;
-            nV[a][b]++;
+          const v = q.vel[ax][i];
+          if (v === v) {
+            sumV[o] += v;
+            nV[o]++;
           }
         }
-        const s = q.score[i];
-        if (Number.isFinite(s) && s > maxS[b]) maxS[b] = s;
+        if (s > maxS[bin]) maxS[bin] = s;
       }
     }
-  }
+  });
+  const x: number[] = [];
+  const rms: (number | null)[][] = Array.from({ length: axes }, () => []);
+  const vel: (number | null)[][] = Array.from({ length: axes }, () => []);
+  const score: (number | null)[] = [];
   let broken = false;
-  for (let b = 0; b < nb; b++) {
-    const t = (fromMs + (b + 0.5) * B) / 1000;
-    if (!any[b]) {
+  for (let bin = 0; bin < nb; bin++) {
+    const t = (fromMs + (bin + 0.5) * B) / 1000;
+    if (!any[bin]) {
       // One break per run of empty bins is enough for the line; more would only cost points.
-      if (!broken) brk(t);
+      if (!broken) {
+        x.push(t);
+        for (let ax = 0; ax < axes; ax++) {
+          rms[ax].push(null);
+          vel[ax].push(null);
+        }
+        score.push(null);
+      }
       broken = true;
       continue;
     }
     broken = false;
     x.push(t);
-    for (let a = 0; a < axes; a++) {
-      rms[a].push(nR[a][b] ? sumR[a][b] / nR[a][b] : null);
-      vel[a].push(nV[a][b] ? sumV[a][b] / nV[a][b] : null);
+    for (let ax = 0; ax < axes; ax++) {
+      const o = ax * nb + bin;
+      rms[ax].push(nR[o] ? sumR[o] / nR[o] : null);
+      vel[ax].push(nV[o] ? sumV[o] / nV[o] : null);
     }
-    score.push(maxS[b] > -Infinity ? maxS[b] : null);
+    score.push(maxS[bin] > -Infinity ? maxS[bin] : null);
   }
   return { x, rms, vel, score, binMs: B, coarser, points };
 }

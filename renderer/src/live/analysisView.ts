@@ -108,8 +108,8 @@ export class LiveAnalysisView {
   /** Wall clock at node time 0 of the live windows, ms (NaN until known). */
   private offsetMs = NaN;
   private lastNodeT = -Infinity;
-  /** What is drawn (base units), frozen while paused. */
-  private plot: TrendPlot | null = null;
+  /** What is drawn (base units) and its range, frozen while paused. */
+  private plot: { p: TrendPlot; from: number; to: number; source: TrendSource } | null = null;
   private lastBuildMs = 0;
   private destroyed = false;
   private spectrum: SpectrumData | null = null;
@@ -348,7 +348,7 @@ export class LiveAnalysisView {
   /** What is on screen as CSV: the trend inside the visible time range, then the visible spectrum. */
   csv(): string {
     const axes = Math.max(0, this.axes);
-    const p = this.plot;
+    const p = this.plot?.p;
     const a = accelFactor(this.units.accel);
     const v = velocityFactor(this.units.velocity);
     const name = (i: number) => this.o.channels[i] ?? t('live.axisN', { n: i + 1 });
@@ -473,7 +473,9 @@ export class LiveAnalysisView {
     if (this.axes >= 0) {
       const range = this.zoomed ? this.timeRange() : null;
       this.buildTrend(this.axes);
-      this.drawTrend(true);
+      // Paused: the same points in the new units; else drawn afresh.
+      if (this.paused && this.plot) this.renderPlot();
+      else this.drawTrend(true);
       this.renderLatest();
       if (range) for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: range[0], max: range[1] });
     }
@@ -585,8 +587,15 @@ export class LiveAnalysisView {
     // The stored points, then the live ones after them: binned where they lie, never copied together.
     const axes = Math.max(0, this.axes);
     const parts = h ? [h.points, livePoints(this.trend, axes, this.offsetMs, after)] : [livePoints(this.trend, axes, this.offsetMs, from)];
-    const p = binTrend(parts, from, to, res.binMs, SOURCE_RANK[res.source]);
-    this.plot = p;
+    this.plot = { p: binTrend(parts, from, to, res.binMs, SOURCE_RANK[res.source]), from, to, source: res.source };
+    this.renderPlot();
+  }
+
+  /** Hands what was binned to the charts, in the units chosen (again after a unit change, unchanged while paused). */
+  private renderPlot(): void {
+    if (!this.rms || !this.vel || !this.score || !this.plot) return;
+    const { p, from, to, source } = this.plot;
+    const axes = Math.max(0, this.axes);
     const a = accelFactor(this.units.accel);
     const v = velocityFactor(this.units.velocity);
     const conv = (xs: (number | null)[], k: number) => (k === 1 ? xs : xs.map((x) => (x === null ? null : x * k)));
@@ -602,14 +611,14 @@ export class LiveAnalysisView {
     if (!this.paused && this.trend) this.el.root.dataset.shownWindow = String(this.trend.latestWindow);
     const ds = this.el.root.dataset;
     ds.span = this.span.key;
-    ds.source = res.source;
+    ds.source = source;
     ds.binMs = String(p.binMs);
     ds.fromMs = String(Math.round(from));
     ds.toMs = String(Math.round(to));
     this.el.rms.dataset.points = this.el.velocity.dataset.points = this.el.score.dataset.points = String(p.points);
     // Breaks in the line: stretches with nothing recorded.
     this.el.velocity.dataset.gaps = String(gapCount(p));
-    this.renderTrendNote(p, res.source);
+    this.renderTrendNote(p, source);
   }
 
   private renderTrendNote(p: TrendPlot, source: TrendSource): void {

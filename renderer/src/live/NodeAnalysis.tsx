@@ -17,7 +17,7 @@ import { exportName, parseUnits, zoneBands, type Units } from './analysisLogic';
 import { LiveAnalysisView, type Baseline, type SpectrumKind, type TrendHistory } from './analysisView';
 import { nodeEventsIn, readTrend } from '../db/trends';
 import { DEFAULT_SPAN, SPANS, spanOf, type TrendSource, type TrendSpan } from './trendSpan';
-import { knownThreshold, type KnownThreshold } from './threshold';
+import { deployedModelFile, knownThreshold, type KnownThreshold } from './threshold';
 import { AlarmBadge } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import type { TrendStore } from './trendStore';
@@ -65,7 +65,7 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
     let live = true;
     void knownThreshold(node, {
       builtIn,
-      byVersion: async (v) => (await db.models.where('version').equals(v).first())?.blob ?? null,
+      byVersion: (v) => deployedModelFile(db, uid, v),
     }).then((k) => {
       if (!live) return;
       thresholdRef.current = k;

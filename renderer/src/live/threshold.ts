@@ -7,14 +7,17 @@
  *  - a node running its built-in model: the app's copy of that model (renderer/public/models/
  *    default.vgm, written by scripts/gen-default-model.ts with the firmware's array), when the
  *    versions match;
- *  - a node running a model from its store: the model of that version in the app's model store
- *    (versions are never reused: renderer/src/db/models.ts), i.e. one this app trained or imported;
+ *  - a node running a model from its store: the model of that version that this app deployed to
+ *    this node (its deployments, confirmed or on trial: renderer/src/db/deployments.ts) — not any
+ *    stored model of that number, which another laptop may have given to another model;
  *  - otherwise (the node's own learned baseline, whose threshold depends on the speed, or a model
  *    this app does not hold): the threshold of the node's last alarm from the same detector, which
  *    main keeps (NodeInfo.condition.alarm), or none yet.
  */
 import type { NodeInfo } from '../../../models/api/contract';
 import { readVgmFile } from '../../../models/nn/modelFile';
+import type { VigilDb } from '../db/db';
+import { nodeDeployments } from '../db/deployments';
 
 export type ThresholdSource = 'built-in' | 'model-store' | 'alarm';
 export interface KnownThreshold {
@@ -33,7 +36,7 @@ export function modelThreshold(file: Uint8Array): { modelVersion: number; score:
 export interface ThresholdLookups {
   /** The app's copy of the built-in model (null when it cannot be read). */
   builtIn: () => Promise<Uint8Array | null>;
-  /** The stored model file of a version (null when the app holds none). */
+  /** The model file of that version this app deployed to the node (null when none).  */
   byVersion: (version: number) => Promise<Uint8Array | null>;
 }
 
@@ -58,5 +61,19 @@ export async function knownThreshold(node: NodeInfo, look: ThresholdLookups): Pr
   const a = node.condition?.alarm;
   const sameDetector = a && (a.modelVersion === 0 ? kind === 'baseline' || kind === 'unseen-condition' : a.modelVersion === version && kind !== 'none' && kind !== 'learning');
   if (a && sameDetector && Number.isFinite(a.threshold)) return { value: a.threshold, source: 'alarm', modelVersion: a.modelVersion };
+  return null;
+}
+
+/**
+ * The file of model version `version` that this app deployed to node `nodeId` (confirmed or on
+ * trial), newest deployment first; null when it deployed none: a stored model of the same number
+ * never sent to this node could be another laptop's.
+ */
+export async function deployedModelFile(db: VigilDb, nodeId: string, version: number): Promise<Uint8Array | null> {
+  for (const d of await nodeDeployments(db, nodeId)) {
+    if (d.modelVersion !== version || (d.status !== 'confirmed' && d.status !== 'trial')) continue;
+    const m = await db.models.get(d.modelId);
+    if (m) return m.blob;
+  }
   return null;
 }

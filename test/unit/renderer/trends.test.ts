@@ -13,7 +13,8 @@ import { VigilDb } from '../../../renderer/src/db/db';
 import { nodeEventsIn, readTrend } from '../../../renderer/src/db/trends';
 import type { SessionRow } from '../../../renderer/src/db/types';
 import { liveValues } from '../../../renderer/src/record/recorder';
-import { knownThreshold, modelThreshold } from '../../../renderer/src/live/threshold';
+import { deployedModelFile, knownThreshold, modelThreshold } from '../../../renderer/src/live/threshold';
+import { recordDeployment, updateDeployment } from '../../../renderer/src/db/deployments';
 import { binTrend, clockTickLabels, emptyPoints, pushPoint, resolutionFor, SOURCE_RANK, SPANS, spanOf } from '../../../renderer/src/live/trendSpan';
 import { ROOT } from '../../helpers/firmware';
 
@@ -337,7 +338,7 @@ describe('the alarm threshold before the first alarm', () => {
     expect(t.score).toBeGreaterThan(0);
   });
 
-  it('from the app copy of the built-in model, the model store, else the last alarm of the same detector', async () => {
+  it('from the app copy of the built-in model, the model deployed to the node, else the last alarm of the same detector', async () => {
     const look = { builtIn: async () => file, byVersion: async (v: number) => (v === 7 ? file : null) };
     const builtIn = await knownThreshold(node({ modelVersion: m.modelVersion, modelSource: 'built-in' }, 'model'), look);
     expect(builtIn).toEqual({ value: modelThreshold(file).score, source: 'built-in', modelVersion: m.modelVersion });
@@ -349,6 +350,25 @@ describe('the alarm threshold before the first alarm', () => {
     expect(await knownThreshold(node({ modelVersion: 0, modelSource: 'none' }, 'learning', { modelVersion: 0, threshold: 2.5 }), look)).toBeNull();
     // A version mismatch between the node and the app's copy: not the same model, no threshold.
     expect(await knownThreshold(node({ modelVersion: m.modelVersion + 1, modelSource: 'built-in' }, 'model'), look)).toBeNull();
+  });
+});
+
+describe('the model this app deployed to the node', () => {
+  it('is found by the node and version of a confirmed or trial deployment, not by the version alone', async () => {
+    const db = freshDb();
+    const file = new Uint8Array(readFileSync(join(ROOT, 'renderer/public/models/default.vgm')));
+    const node = 'c'.repeat(24);
+    await db.models.put({ id: 'm7', name: 'v7', version: 7, nodeId: node, kind: 'autoencoder-int8', specKey: '', blob: file, blobBytes: file.length, architecture: '', channels: [], lineage: null, summary: null, verdict: '', note: '', meta: {}, createdMs: 1, updatedMs: 1 } as never);
+    // Stored but never deployed to this node: unknown.
+    expect(await deployedModelFile(db, node, 7)).toBeNull();
+    const { id } = await recordDeployment(db, { modelId: 'm7', nodeId: node, actor: 'test' });
+    expect(await deployedModelFile(db, node, 7)).toBeNull(); // only requested
+    await updateDeployment(db, id, { status: 'sending' });
+    await updateDeployment(db, id, { status: 'confirmed' });
+    expect(await deployedModelFile(db, node, 7)).toEqual(file);
+    expect(await deployedModelFile(db, node, 8)).toBeNull();
+    expect(await deployedModelFile(db, 'd'.repeat(24), 7)).toBeNull();
+    db.close();
   });
 });
 

@@ -178,6 +178,8 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
           setSelection({ startS: a, endS: b });
         },
       },
+      // The clock of the node's recording: the time axis reads local time.
+      () => recorder.sessionOf(node.path)?.t0Ms ?? null,
     );
     viewRef.current = view;
     const existing = store.get(node.path);

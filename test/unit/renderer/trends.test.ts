@@ -187,6 +187,9 @@ describe('clock-time axis labels', () => {
     expect(clockTickLabels([at, at + 3600], 3600, 'en')).toEqual(['14:05\nDec 6', '15:05']);
     expect(clockTickLabels([at], 86_400, 'es')[0]).toMatch(/^6 dic/);
     expect(clockTickLabels([null], 60, 'en')).toEqual(['']);
+    // Below a second's step the ticks are told apart by their tenths (decimal comma in Spanish).
+    expect(clockTickLabels([at, at + 0.2], 0.2, 'en')).toEqual(['14:05:30.0', '14:05:30.2']);
+    expect(clockTickLabels([at + 0.25], 0.05, 'es')).toEqual(['14:05:30,25']);
   });
 });
 

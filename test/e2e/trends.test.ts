@@ -238,7 +238,7 @@ describe('Trends on clock time from a minute to a month (Chromium, demo node)', 
     expect(await cls.getAttribute('data-foundation')).toBe('flexible');
     expect(await cls.textContent()).toBe('Zones of machine Fan F-9 on the Fleet page: Group 1 — over 300 kW, flexible foundation.');
     // The card's own RMS chart reads the clock too (the recording's start is known).
-    await expect.poll(() => page.getByTestId('rms-chart').first().getAttribute('data-ticks'), { timeout: 10_000 }).toMatch(/^\d\d:\d\d:\d\d\|\d\d:\d\d:\d\d/);
+    await expect.poll(() => page.getByTestId('rms-chart').first().getAttribute('data-ticks'), { timeout: 10_000 }).toMatch(/^\d\d:\d\d:\d\d([.,]\d+)?\|\d\d:\d\d:\d\d/);
     await page.screenshot({ path: join(SHOTS, 'trends-live-card.png'), fullPage: false });
   }, 60_000);
 

@@ -46,7 +46,8 @@ async function writeStream(uid: string, seconds: number, flushEvery: number): Pr
   for (let wi = 0; wi < total; ) {
     const frames = [];
     for (let k = 0; k < flushEvery && wi < total; k++, wi++) {
-      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()] });
+      // As the firmware sends them: RMS, velocity RMS per axis and the anomaly score (stored since the trends read them).
+      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()], velocityMmS: [0.25 + noise(), 0.3 + noise()], anomalyScore: 0.5 + noise() });
     }
     // The recorder anchors node time 0 to the clock at the first frame: put it at DAY0.
     now = DAY0 + frames[0].tUs / 1000;

@@ -2,7 +2,8 @@
  * storage: the technician's data in IndexedDB, measured in headless Chromium (real IndexedDB, not a
  * Node fake). bench/storage-page.ts, bundled by Vite into bench-output/storage-page, runs the app's
  * own storage code:
- *  - feature_rows_per_s: one node-day of a 2-axis node (48 kHz, hop 512: 93.75 windows/s,
+ *  - feature_rows_per_s: one node-day of a 2-axis node (48 kHz, hop 512: 93.75 windows/s; RMS and
+ *    velocity RMS per axis and the anomaly score, no band energies;
  *    8.1 million rows) through the LiveRecorder, flushed in batches of 10,000 frames;
  *  - feature_rows_per_s_5s_flush: one hour at the recorder's real cadence (a flush every 5 s);
  *  - query_ms: that node-day as the day view reads it (per-second min/mean/max, 86,400 buckets);
@@ -130,7 +131,7 @@ export async function storageBench(): Promise<BenchResult> {
     if (errors.length > 0) throw new Error(`bench page errors: ${errors.join('; ')}`);
     const version = context.browser()?.version() ?? 'Chromium';
     notes.push(
-      `headless ${version}, real IndexedDB in a fresh profile; node-day = 86,400 s x 93.75 windows/s (2 axes, RMS: what a node sends today), recorder flushes every 10,000 frames; the 5 s figure is one hour at the live cadence`,
+      `headless ${version}, real IndexedDB in a fresh profile; node-day = 86,400 s x 93.75 windows/s (2 axes: RMS and velocity RMS per axis and the anomaly score, as the firmware sends them, stored since the trends read them; no band energies), recorder flushes every 10,000 frames; the 5 s figure is one hour at the live cadence`,
       'query_ms reads the per-second summaries (what the day view draws); query_full_day_ms reads every window of the day, which no view needs at once',
       'usage_growth_mb is navigator.storage.estimate() before and after the node-day (LevelDB + blob files; Chromium compacts lazily)',
     );

@@ -11,28 +11,46 @@ export interface FeatureLayout {
   axisCount: number;
   /** Per-axis scalar fields, in the order of the FEATURES frame (docs/protocol.md 3.2). */
   fields: readonly string[];
+  /**
+   * One value per window for the whole node (the anomaly score), stored once after the per-axis
+   * columns: column axisCount · fields.length + j. Absent (none) in layouts from before it existed.
+   */
+  nodeFields?: readonly string[];
   /** Log band energies per axis (0 when there are none). */
   bandCount: number;
 }
 
-/** What a node sends today (FEATURES field 0). */
-export const LIVE_FIELDS: readonly string[] = ['rms'];
+/**
+ * What the live recorder stores per axis: the RMS (FEATURES field 0) and the ISO 20816 velocity
+ * RMS (field 4; NaN from a node that does not send it). Recordings made before velocity was
+ * stored have `['rms']`.
+ */
+export const LIVE_FIELDS: readonly string[] = ['rms', 'velocityRmsMmS'];
+/** What the live recorder stores once per window for the node: its anomaly score (the FEATURES trailer; NaN when it runs no model). */
+export const LIVE_NODE_FIELDS: readonly string[] = ['anomalyScore'];
 /** What models/features computes for every window (AxisFeatures, in protocol order). */
 export const EXTRACTOR_FIELDS = ['rms', 'peak', 'crest', 'kurtosis', 'velocityRmsMmS'] as const;
 
 export function scalarColumnCount(l: FeatureLayout): number {
-  return l.axisCount * l.fields.length;
+  return l.axisCount * l.fields.length + (l.nodeFields?.length ?? 0);
 }
 
-/** Axis-major, as in the FEATURES frame: axis a, field f is column a * fields + f. */
+/**
+ * Axis-major, as in the FEATURES frame: axis a, field f is column a * fields + f; a node field j
+ * (the same for every axis asked) is column axisCount * fields + j.
+ */
 export function columnIndex(l: FeatureLayout, field: string, axis: number): number {
+  if (axis < 0 || axis >= l.axisCount) return -1;
   const f = l.fields.indexOf(field);
-  if (f < 0 || axis < 0 || axis >= l.axisCount) return -1;
-  return axis * l.fields.length + f;
+  if (f >= 0) return axis * l.fields.length + f;
+  const j = l.nodeFields?.indexOf(field) ?? -1;
+  return j < 0 ? -1 : l.axisCount * l.fields.length + j;
 }
 
 export function sameLayout(a: FeatureLayout, b: FeatureLayout): boolean {
-  return a.axisCount === b.axisCount && a.bandCount === b.bandCount && a.fields.length === b.fields.length && a.fields.every((f, i) => f === b.fields[i]);
+  const an = a.nodeFields ?? [];
+  const bn = b.nodeFields ?? [];
+  return a.axisCount === b.axisCount && a.bandCount === b.bandCount && a.fields.length === b.fields.length && a.fields.every((f, i) => f === b.fields[i]) && an.length === bn.length && an.every((f, i) => f === bn[i]);
 }
 
 /** Node time of window k (docs/protocol.md 3.2): floor((k * hop + windowLen) * 1e6 / fs). */
@@ -98,7 +116,7 @@ export class FeatureColumnsBuilder {
   /** A window from models/features (its own index and time replaced by the recording's). */
   pushWindow(w: WindowFeatures, windowIndex: number, tUs: number, shaftHz = 0): void {
     const l = this.layout;
-    const vals = new Float64Array(scalarColumnCount(l));
+    const vals = new Float64Array(scalarColumnCount(l)).fill(NaN);
     for (let a = 0; a < l.axisCount; a++) {
       const ax = w.axes[a] as unknown as Record<string, number>;
       for (let f = 0; f < l.fields.length; f++) vals[a * l.fields.length + f] = ax[l.fields[f]];

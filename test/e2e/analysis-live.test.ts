@@ -110,10 +110,14 @@ describe('Live analysis of a demo node in Chromium', () => {
 
   it('pauses the view while the node keeps streaming, zooms, exports CSV and PNG, switches units', async () => {
     const view = page.getByTestId('node-analysis');
+    // The last minute: every window (the node has streamed about a minute by now).
+    await page.getByTestId('an-span-1m').click();
+    await expect.poll(() => view.getAttribute('data-span')).toBe('1m');
+    await page.waitForTimeout(500);
     const before = await download(page, 'an-export-csv');
     expect(before.name).toMatch(/^vigil-demo-cwru-normal-\d{8}-\d{6}\.csv$/);
     const csv0 = before.body.toString('utf8');
-    expect(csv0).toMatch(/^Trends on screen\nnode time \(s\),RMS .* \(g\),.*velocity .* \(mm\/s\).*anomaly score\n/);
+    expect(csv0).toMatch(/^Trends on screen\ntime \(s since 1970-01-01 UTC\),RMS .* \(g\),.*velocity .* \(mm\/s\).*anomaly score\n/);
     expect(csv0).toContain('Spectrum on screen');
     expect(csv0).toMatch(/frequency \(Hz\),Power spectral density \(g²\/Hz\),Baseline \(g²\/Hz\)/);
 
@@ -130,10 +134,18 @@ describe('Live analysis of a demo node in Chromium', () => {
     const over = page.getByTestId('an-velocity').locator('.u-over');
     await over.scrollIntoViewIfNeeded();
     const box = (await over.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    // The middle half of what was recorded: the chart spans the last minute up to now, on the clock.
+    const fromMs = Number(await view.getAttribute('data-from-ms'));
+    const toMs = Number(await view.getAttribute('data-to-ms'));
+    const times = csv0.split('\n\n')[0].split('\n').slice(2).map((l) => Number(l.split(',')[0]) * 1000).filter((x) => x > 0);
+    const frac = (ms: number) => (ms - fromMs) / (toMs - fromMs);
+    const [a, b] = [frac(times[0]), frac(times[times.length - 1])];
+    expect(a).toBeGreaterThanOrEqual(-0.01);
+    expect(b).toBeLessThanOrEqual(1.01);
+    await page.mouse.move(box.x + box.width * (a + 0.25 * (b - a)), box.y + box.height / 2);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * (a + 0.5 * (b - a)), box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * (a + 0.75 * (b - a)), box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
     const zoomed = (await download(page, 'an-export-csv')).body.toString('utf8');
     const full = trendRows(csv0);

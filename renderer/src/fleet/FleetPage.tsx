@@ -312,13 +312,18 @@ function PointRow({ item, machine, known, extras, placed, onPlace, onRemove }: {
       <span className="muted small fleet-meta" data-testid="fleet-point-meta">
         {node && [lastSeen(node, extras), hello ? t('fleet.point.firmware', { fw: hello.firmware, protocol: `1.${hello.info?.protocolMinor ?? 0}` }) : node.stored?.firmware ? t('fleet.point.firmwareOnly', { fw: node.stored.firmware }) : t('fleet.point.firmwareUnknown'), modelVersion === undefined ? null : modelVersion > 0 ? t('fleet.point.model', { version: modelVersion }) : t('fleet.point.noModelVersion')].filter(Boolean).join(' · ')}
       </span>
-      {node?.info ? (
-        <a href="#/nodes" className="small" title={t('fleet.point.detailsTitle')}>
-          {t('fleet.point.details')}
-        </a>
-      ) : (
-        <span />
-      )}
+      <span className="fleet-links small">
+        {item.nodeId && (
+          <a href={`#/live/${encodeURIComponent(item.nodeId)}`} data-testid="fleet-point-analysis" title={t('fleet.point.analysisTitle')}>
+            {t('fleet.point.analysis')}
+          </a>
+        )}
+        {node?.info && (
+          <a href="#/nodes" title={t('fleet.point.detailsTitle')}>
+            {t('fleet.point.details')}
+          </a>
+        )}
+      </span>
       <button type="button" className="link-button small" onClick={onRemove}>
         {t('fleet.remove')}
       </button>

@@ -7,7 +7,8 @@ import { labelName, t } from '../i18n';
 import type { LinkStore, NodeExtras } from './linkStore';
 import { RawChartView } from './rawChart';
 import { axisColour } from './rmsChart';
-import { isoZone } from './iso';
+import { useMachineClass, type MachineClass } from '../fleet/machineClass';
+import { ISO_20816_LIMITS, zoneOf } from '../fleet/machineState';
 import { activeAlarm, alarmEntries, alarmKey, labelsForAlarm } from './alarms';
 import type { LabelRow } from '../db/types';
 import { HealthBadge } from '../nodes/NodeCard';
@@ -42,12 +43,14 @@ const f = (v: number | undefined, digits: number) => (v === undefined || !Number
 
 export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore }) {
   const x = useExtras(store, node.path);
+  const cls = useMachineClass(node.hello?.uid);
   const fr = x.latest;
   const channels = node.hello?.channels ?? [];
   const axes = fr?.rmsG.length ?? channels.length;
   if (!fr) return null;
+  const isoTitle = isoTitleOf(cls);
   // The worst axis's zone, in words beside the alarm: a green A next to a red alarm must not puzzle anyone.
-  const zones = (fr.velocityMmS ?? []).map((v) => isoZone(v)).filter((z): z is Zone => z !== null);
+  const zones = (fr.velocityMmS ?? []).map((v) => zoneOf(v, cls.group, cls.foundation)).filter((z): z is Zone => z !== null);
   const worst = zones.length > 0 ? zones.reduce((a, b) => (b > a ? b : a)) : null;
   const alarmOn = activeAlarm(node) !== null;
   const words = zoneAlarmWords(worst, alarmOn);
@@ -61,7 +64,7 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
           <th scope="col">{t('live.col.peak')}</th>
           <th scope="col">{t('live.col.crest')}</th>
           <th scope="col">{t('live.col.kurtosis')}</th>
-          <th scope="col" title={t('live.isoTitle')}>
+          <th scope="col" title={isoTitle}>
             {t('live.col.velocity')}
           </th>
         </tr>
@@ -69,7 +72,7 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
       <tbody>
         {Array.from({ length: axes }, (_, a) => {
           const v = fr.velocityMmS?.[a];
-          const zone = v === undefined ? null : isoZone(v);
+          const zone = v === undefined ? null : zoneOf(v, cls.group, cls.foundation);
           return (
             <tr key={a}>
               <td>
@@ -83,7 +86,7 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
               <td data-testid="velocity">
                 {f(v, 2)}
                 {zone && (
-                  <span className={`zone zone-${zone}`} title={t('live.isoTitle')}>
+                  <span className={`zone zone-${zone}`} title={isoTitle}>
                     {zone}
                   </span>
                 )}
@@ -101,6 +104,13 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
         </caption>
       )}
     </table>
+    {fr.velocityMmS && cls.loaded && (
+      <p className="muted small" data-testid="iso-class" data-group={cls.group} data-foundation={cls.foundation} data-placed={cls.machine ? 'true' : 'false'}>
+        {cls.machine
+          ? t('live.isoClassPlaced', { machine: cls.machine, group: t(`fleet.machine.group${cls.group}`), foundation: t(`fleet.machine.${cls.foundation}`).toLowerCase() })
+          : t('live.isoClassAssumed')}
+      </p>
+    )}
     {words && (
       <p className={`zone-words small ${alarmOn || worst === 'D' ? 'tone-bad' : ''}`} data-testid="zone-words" data-zone={worst ?? ''}>
         {words}
@@ -108,6 +118,12 @@ export function AxisTable({ node, store }: { node: NodeInfo; store: LinkStore })
     )}
     </>
   );
+}
+
+/** The ISO 20816-3 zones of a machine class in words (the velocity column's tooltip). */
+function isoTitleOf(cls: MachineClass): string {
+  const [ab, bc, cd] = ISO_20816_LIMITS[cls.group][cls.foundation];
+  return t('live.isoTitleOf', { group: t(`fleet.machine.group${cls.group}`), foundation: t(`fleet.machine.${cls.foundation}`).toLowerCase(), ab: formatNumber(ab, 1), bc: formatNumber(bc, 1), cd: formatNumber(cd, 1) });
 }
 
 /** The link status and the node's health, on the latest frame this page has (else main's condition). */

@@ -23,6 +23,41 @@ import { RmsChartView, axisColour } from './rmsChart';
 import { NodeAnalysis } from './NodeAnalysis';
 import type { TrendStore } from './trendStore';
 
+/**
+ * #/live/<uid> of a node the host does not know now (not connected since the app started, e.g.
+ * opened from the Fleet page): its recorded trends, from the node's stored row; else the way back.
+ */
+function StoredNodeAnalysis({ id, trends, extras }: { id: string; trends: TrendStore; extras: LinkStore }) {
+  const { db } = useStorage();
+  const row = useLiveQuery(() => db.nodes.get(id), [db, id], undefined);
+  const r = row.value;
+  if (!row.loaded) return null;
+  if (!r || r.kind !== 'node') {
+    return (
+      <section className="panel">
+        <p className="empty">{t('live.an.notConnected')}</p>
+        <a href="#/live">{t('live.an.back')}</a>
+      </section>
+    );
+  }
+  const node = {
+    path: `stored:${r.id}`,
+    status: 'offline',
+    message: t('live.an.storedOnly'),
+    demo: false,
+    link: 'serial',
+    hello: { uid: r.id, name: r.name, board: 'unknown', firmware: r.firmware, protocolVersion: 1, axisCount: r.channels.length, windowLen: 1024, hop: 512, sampleRateHz: r.sampleRateHz, channels: r.channels },
+  } as NodeInfo;
+  return (
+    <>
+      <p className="muted small" data-testid="an-stored-only">
+        {t('live.an.storedOnly')}
+      </p>
+      <NodeAnalysis key={node.path} node={node} trends={trends} extras={extras} />
+    </>
+  );
+}
+
 export function LivePage({ client, nodes, store, extras, trends, id }: { client: VigilClient; nodes: NodesState; store: FeatureStore; extras: LinkStore; trends: TrendStore; id: string | null }) {
   // A node whose link is down stays on the page, marked, so its trend and the gap remain in view.
   const online = nodes.nodes.filter((n) => n.status === 'online' || n.status === 'reconnecting');
@@ -34,10 +69,7 @@ export function LivePage({ client, nodes, store, extras, trends, id }: { client:
         {node ? (
           <NodeAnalysis key={`${node.path}|${node.hello?.channels.join(',') ?? ''}`} node={node} trends={trends} extras={extras} />
         ) : (
-          <section className="panel">
-            <p className="empty">{t('live.an.notConnected')}</p>
-            <a href="#/live">{t('live.an.back')}</a>
-          </section>
+          <StoredNodeAnalysis id={id} trends={trends} extras={extras} />
         )}
       </div>
     );
@@ -147,6 +179,8 @@ function LiveNodeCard({ node, store, extras }: { node: NodeInfo; store: FeatureS
           setSelection({ startS: a, endS: b });
         },
       },
+      // The clock of the node's recording: the time axis reads local time.
+      () => recorder.sessionOf(node.path)?.t0Ms ?? null,
     );
     viewRef.current = view;
     const existing = store.get(node.path);

@@ -14,12 +14,26 @@ import type { Foundation, MachineGroup } from '../fleet/machineState';
 import { StatusBadge } from '../nodes/NodeCard';
 import { alarmEntries } from './alarms';
 import { exportName, parseUnits, zoneBands, type Units } from './analysisLogic';
-import { LiveAnalysisView, type Baseline, type SpectrumKind } from './analysisView';
+import { LiveAnalysisView, type Baseline, type SpectrumKind, type TrendHistory } from './analysisView';
+import { nodeEventsIn, readTrend } from '../db/trends';
+import { DEFAULT_SPAN, SPANS, spanOf, type TrendSource, type TrendSpan } from './trendSpan';
+import { deployedModelFile, knownThreshold, type KnownThreshold } from './threshold';
 import { AlarmBadge } from './LiveExtras';
 import type { LinkStore } from './linkStore';
 import type { TrendStore } from './trendStore';
 
 const UNITS_KEY = 'vigil.units';
+const SPAN_KEY = 'vigil.live.span';
+
+let builtInModel: Promise<Uint8Array | null> | null = null;
+/** The app's copy of the node's built-in model (scripts/gen-default-model.ts), read once. */
+function builtIn(): Promise<Uint8Array | null> {
+  builtInModel ??= fetch('./models/default.vgm')
+    .then((r) => (r.ok ? r.arrayBuffer() : null))
+    .then((b) => (b ? new Uint8Array(b) : null))
+    .catch(() => null);
+  return builtInModel;
+}
 const baselineKey = (uid: string) => `vigil.live.baseline.${uid}`;
 const groupKey = (uid: string) => `vigil.live.group.${uid}`;
 
@@ -42,6 +56,27 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
   const [kind, setKind] = useState<SpectrumKind | null>(null);
   const [axis, setAxis] = useState(0);
   const [baseline, setBaseline] = useState<Baseline | null>(() => readBaseline(uid));
+  const [span, setSpan] = useState<TrendSpan['key']>(() => spanOf(localStorage.getItem(SPAN_KEY) ?? DEFAULT_SPAN).key);
+  // The threshold of what the node runs, from the model file when the app holds it (renderer/src/live/threshold.ts).
+  const [threshold, setThreshold] = useState<KnownThreshold | null>(null);
+  const thresholdRef = useRef<KnownThreshold | null>(null);
+  const runningKey = `${node.condition?.detector.kind ?? ''}:${node.condition?.detector.modelVersion ?? node.hello?.info?.modelVersion ?? ''}:${node.condition?.detector.modelSource ?? node.hello?.info?.modelSource ?? ''}:${node.condition?.alarm?.threshold ?? ''}`;
+  useEffect(() => {
+    let live = true;
+    void knownThreshold(node, {
+      builtIn,
+      byVersion: (v) => deployedModelFile(db, uid, v),
+    }).then((k) => {
+      if (!live) return;
+      thresholdRef.current = k;
+      setThreshold(k);
+      view.current?.refresh();
+    });
+    return () => {
+      live = false;
+    };
+    // Looked up again when what the node runs (or its last alarm's threshold) changes, not on every update.
+  }, [db, runningKey]);
   const [picked, setPicked] = useState<{ group: MachineGroup; foundation: Foundation }>(() => {
     const s = localStorage.getItem(groupKey(uid)) ?? '';
     return { group: s.startsWith('1') ? 1 : 2, foundation: s.endsWith('flexible') ? 'flexible' : 'rigid' };
@@ -70,14 +105,23 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
   const specNote = useRef<HTMLSpanElement>(null);
   const pausedNote = useRef<HTMLSpanElement>(null);
   const latest = useRef<HTMLSpanElement>(null);
+  const trendNote = useRef<HTMLParagraphElement>(null);
   const view = useRef<LiveAnalysisView | null>(null);
   const nodeRef = useRef(node);
   nodeRef.current = node;
 
   useEffect(() => {
     const v = new LiveAnalysisView(
-      { root: root.current!, rms: rmsHost.current!, velocity: velHost.current!, score: scoreHost.current!, spectrum: specHost.current!, waterfall: waterfall.current!, spectrumNote: specNote.current!, pausedNote: pausedNote.current!, latest: latest.current! },
+      { root: root.current!, rms: rmsHost.current!, velocity: velHost.current!, score: scoreHost.current!, spectrum: specHost.current!, waterfall: waterfall.current!, spectrumNote: specNote.current!, pausedNote: pausedNote.current!, latest: latest.current!, trendNote: trendNote.current! },
       {
+        axes: node.hello?.axisCount ?? channels.length,
+        span,
+        readHistory: async (fromMs: number, toMs: number, source: TrendSource): Promise<TrendHistory> => {
+          if (!uid) return { points: { axes: 0, t: [], len: [], res: [], rms: [], vel: [], score: [] }, t0Ms: null, events: [] };
+          const axes = nodeRef.current.hello?.axisCount ?? channels.length;
+          const [r, events] = await Promise.all([readTrend(db, uid, fromMs, toMs, source, axes), nodeEventsIn(db, uid, fromMs, toMs)]);
+          return { points: r.points, t0Ms: r.t0Ms, events: events.map((e) => ({ startMs: e.startMs, endMs: e.endMs, text: t('live.an.storedAlarm', { when: formatDateTime(e.startMs) }) })) };
+        },
         channels,
         sampleRateHz: node.hello?.sampleRateHz ?? 0,
         windowLen: node.hello?.windowLen ?? 1024,
@@ -87,7 +131,7 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
           const entries = alarmEntries(nodeRef.current, extras.get(nodeRef.current.path).events);
           const lastT = (extras.get(nodeRef.current.path).latest?.tUs ?? 0) / 1e6;
           return {
-            threshold: entries.length > 0 ? entries[entries.length - 1].threshold : null,
+            threshold: thresholdRef.current?.value ?? (entries.length > 0 ? entries[entries.length - 1].threshold : null),
             bands: entries.map((e) => ({ start: e.startTUs / 1e6, end: e.active ? Math.max(lastT, e.endTUs / 1e6) : e.endTUs / 1e6, colour: '#b3261e', text: t(e.active ? 'live.alarmActive' : 'live.alarm', { id: e.eventId }) })),
           };
         },
@@ -112,6 +156,11 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
   }, [trends, extras, node.path]);
 
   useEffect(() => view.current?.setUnits(units), [units]);
+  const pickSpan = (k: TrendSpan['key']) => {
+    localStorage.setItem(SPAN_KEY, k);
+    setSpan(k);
+    view.current?.setSpan(k);
+  };
   useEffect(() => view.current?.setZones(zoneBands(group, foundation, units.velocity)), [group, foundation, units.velocity]);
   useEffect(() => view.current?.setSpectrumAxis(axis), [axis]);
 
@@ -192,6 +241,15 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
         <span className="muted small" data-testid="an-paused-note" ref={pausedNote} />
       </div>
       <p className="muted small">{t('live.an.hint')}</p>
+      <div className="chart-toolbar span-picker" role="group" aria-label={t('live.an.trend.spanLabel')}>
+        <span>{t('live.an.trend.spanLabel')}</span>
+        {SPANS.map((s) => (
+          <button key={s.key} type="button" data-testid={`an-span-${s.key}`} aria-pressed={span === s.key} className={span === s.key ? 'selected' : undefined} onClick={() => pickSpan(s.key)}>
+            {t(`live.an.trend.span.${s.key}`)}
+          </button>
+        ))}
+      </div>
+      <p className="muted small" data-testid="an-trend-note" ref={trendNote} />
 
       <h4>
         {t('live.an.velocityTitle')} <span className="an-latest" data-testid="an-latest" ref={latest} />
@@ -218,7 +276,13 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
       <h4>{t('live.an.rmsTitle')}</h4>
       <div className="chart" data-testid="an-rms" ref={rmsHost} />
       <h4>{t('live.an.scoreTitle')}</h4>
-      {alarmEntries(node, extras.get(node.path).events).length === 0 && <p className="muted small">{t('live.an.noThreshold')}</p>}
+      <p className="muted small" data-testid="an-threshold-source" data-source={threshold?.source ?? (alarmEntries(node, extras.get(node.path).events).length > 0 ? 'event' : 'none')}>
+        {threshold
+          ? t(`live.an.thresholdFrom.${threshold.source}`, { value: formatNumber(threshold.value, 3), version: threshold.modelVersion })
+          : alarmEntries(node, extras.get(node.path).events).length === 0
+            ? t('live.an.noThreshold')
+            : t('live.an.thresholdFrom.event')}
+      </p>
       <div className="chart" data-testid="an-score" ref={scoreHost} />
 
       <h4>

@@ -10,14 +10,16 @@
 import uPlot from 'uplot';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { logBandEdges } from '../../../models/features/spec';
-import { formatFixed, formatNumber } from '../format';
-import { t } from '../i18n';
+import { formatDateTime, formatNumber } from '../format';
+import { lang, t } from '../i18n';
 import { bandsPlugin, type Band } from '../labels/labelBands';
 import { accelFactor, bandCentresHz, bandRmsG, csvDocument, csvSection, velocityFactor, WaterfallRing, type CsvColumn, type Units, type ZoneBand } from './analysisLogic';
 import type { NodeExtras } from './linkStore';
 import { axisColour } from './rmsChart';
 import { WaterfallCanvas } from './waterfallCanvas';
-import { rmsCol, scoreCol, velCol, type NodeTrend } from './trendStore';
+import { velCol, type NodeTrend } from './trendStore';
+import { AXIS_STROKE, drawThreshold, drawZones, fmt, gapCount, GRID, livePoints, spectrumOptions, trendNote } from './analysisDraw';
+import { binTrend, clockTickLabels, pointsEnd, resolutionFor, SOURCE_RANK, spanOf, type TrendPlot, type TrendPoints, type TrendSource, type TrendSpan } from './trendSpan';
 
 export const PSD_SEGMENT = 1024;
 /** PSD waterfall: one row per computed spectrum (at most 4 a second): a minute in 240 rows. */
@@ -52,6 +54,17 @@ export interface AnalysisElements {
   pausedNote: HTMLElement;
   /** The latest velocity of the worst axis and its zone, in words. */
   latest: HTMLElement;
+  /** What the trends are drawn from (every window, per-second or per-minute summaries), and where retention compacted them. */
+  trendNote: HTMLElement;
+}
+
+/** What the store holds for a time range: the trend points, the node's recording clock and its stored alarms. */
+export interface TrendHistory {
+  points: TrendPoints;
+  /** Wall clock at node time 0 of the node's newest live recording (aligns the live windows with the stored ones); null when none. */
+  t0Ms: number | null;
+  /** Stored alarms (events) in the range, wall clock ms. */
+  events: { startMs: number; endMs: number; text: string }[];
 }
 
 export interface AnalysisInputs {
@@ -60,23 +73,16 @@ export interface AnalysisInputs {
   windowLen: number;
   units: Units;
   zones: ZoneBand[];
-  /** Alarm periods and the threshold, read on each redraw (node seconds). */
+  /** Alarm periods (node seconds) and the threshold, read on each redraw. */
   alarms: () => { bands: Band[]; threshold: number | null };
+  /** The node's axes (from its HELLO), so stored trends draw before any live window. */
+  axes: number;
+  /** The span shown first. */
+  span: TrendSpan['key'];
+  /** Reads the store (renderer/src/db/trends.ts) for [fromMs, toMs) at a resolution. */
+  readHistory: (fromMs: number, toMs: number, source: TrendSource) => Promise<TrendHistory>;
   onPausedChange: (paused: boolean) => void;
   onSpectrumKind: (kind: SpectrumKind | null) => void;
-}
-
-const AXIS_STROKE = '#3a3f47';
-const GRID = { stroke: '#e3e6ea', width: 1 };
-
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return '—';
-  const a = Math.abs(v);
-  if (a === 0) return '0';
-  if (a >= 100) return formatNumber(v, 0);
-  if (a >= 1e-3) return formatFixed(v, Math.max(0, 2 - Math.floor(Math.log10(a))));
-  const [m, e] = v.toExponential(2).split('e');
-  return `${formatFixed(Number(m), 2)}e${e}`;
 }
 
 export class LiveAnalysisView {
@@ -90,9 +96,22 @@ export class LiveAnalysisView {
   private specZoomed = false;
   private units: Units;
   private zones: ZoneBand[];
-  /** The trend as last copied from the store (base units): what is drawn, frozen while paused. */
-  private base: { t: Float64Array; cols: Float64Array[]; n: number; lastWindow: number } = { t: new Float64Array(0), cols: [], n: 0, lastWindow: -1 };
-  private shown: Float64Array[] = [];
+  private span: TrendSpan;
+  /** What the store held for the span (or the zoomed range) at the last read. */
+  private history: (TrendHistory & { fromMs: number; toMs: number }) | null = null;
+  private historySeq = 0;
+  private readonly historyTimer: ReturnType<typeof setInterval>;
+  /** The zoomed range, wall clock ms; null follows the span up to now. */
+  private range: [number, number] | null = null;
+  /** The node's live trend (TrendStore), node seconds. */
+  private trend: NodeTrend | null = null;
+  /** Wall clock at node time 0 of the live windows, ms (NaN until known). */
+  private offsetMs = NaN;
+  private lastNodeT = -Infinity;
+  /** What is drawn (base units) and its range, frozen while paused. */
+  private plot: { p: TrendPlot; from: number; to: number; source: TrendSource } | null = null;
+  private lastBuildMs = 0;
+  private destroyed = false;
   private spectrum: SpectrumData | null = null;
   private baseline: Baseline | null = null;
   private specAxis = 0;
@@ -120,6 +139,13 @@ export class LiveAnalysisView {
       this.drawWaterfall();
     });
     this.resizeObserver.observe(el.root);
+    this.span = spanOf(o.span);
+    if (o.axes > 0) this.buildTrend(o.axes);
+    this.refreshHistory();
+    // The store gains a flush every 5 s; the live ring (about 87 s) bridges the time between reads.
+    this.historyTimer = setInterval(() => {
+      if (!this.paused && !this.range) this.refreshHistory();
+    }, 30_000);
     el.root.dataset.shownWindow = '-1';
     el.root.dataset.latestWindow = '-1';
     el.root.dataset.paused = 'false';
@@ -127,29 +153,43 @@ export class LiveAnalysisView {
 
   // ---- data in -------------------------------------------------------------------------------
 
-  /** New features: copies the store's ring unless paused (at most once per animation frame). */
+  /** New features (at most once per animation frame): redrawn unless paused, a long span at most once a second. */
   onTrend(n: NodeTrend): void {
     this.el.root.dataset.latestWindow = String(n.latestWindow);
     this.bandWaterfall = n.bands;
     this.bandCount = n.bandCount;
+    this.trend = n;
+    this.updateOffset(n);
+    if (n.axes !== this.axes) this.buildTrend(n.axes);
+    this.renderLatest();
     if (this.paused) {
       this.renderPausedNote(n.latestWindow);
       return;
     }
-    if (n.axes !== this.axes) this.buildTrend(n.axes);
-    const v = n.ring.views();
-    const len = v.t.length;
-    if (this.base.t.length < n.ring.capacity) {
-      this.base = { t: new Float64Array(n.ring.capacity), cols: v.y.map(() => new Float64Array(n.ring.capacity)), n: 0, lastWindow: -1 };
-      this.shown = v.y.map(() => new Float64Array(n.ring.capacity));
-    }
-    this.base.t.set(v.t);
-    v.y.forEach((c, i) => this.base.cols[i].set(c));
-    this.base.n = len;
-    this.base.lastWindow = n.latestWindow;
-    this.drawTrend();
-    this.renderLatest();
+    const now = performance.now();
+    // Every frame for a minute of windows; four times a second for ten minutes; once a second beyond.
+    const bin = this.currentResolution().binMs;
+    if (now - this.lastBuildMs >= (bin >= 1000 ? 1000 : bin > 0 ? 250 : 0)) this.drawTrend();
     if (!this.hasRecentRaw()) this.updateBandSpectrum();
+  }
+
+  /**
+   * The wall clock of the live windows: the node's recording's (so live and stored windows line
+   * up) while its newest window is about now, else the earliest arrival seen (the least delayed).
+   */
+  private updateOffset(n: NodeTrend): void {
+    if (n.ring.length === 0) return;
+    const lastT = n.ring.lastTime();
+    if (lastT < this.lastNodeT) this.offsetMs = NaN; // the node restarted
+    this.lastNodeT = lastT;
+    const now = Date.now();
+    const t0 = this.history?.t0Ms;
+    if (t0 != null && Math.abs(t0 + lastT * 1000 - now) < 5000) {
+      this.offsetMs = t0;
+      return;
+    }
+    const cand = now - lastT * 1000;
+    if (!(cand >= this.offsetMs)) this.offsetMs = cand;
   }
 
   /** New raw samples: the PSD, at most four times a second. */
@@ -192,6 +232,11 @@ export class LiveAnalysisView {
     if (!p) {
       this.zoomed = false;
       this.el.pausedNote.textContent = '';
+      if (this.range) {
+        // Resuming follows the span up to now again.
+        this.range = null;
+        this.refreshHistory();
+      }
     } else this.renderPausedNote(Number(this.el.root.dataset.latestWindow));
     this.o.onPausedChange(p);
   }
@@ -200,7 +245,8 @@ export class LiveAnalysisView {
   resetZoom(): void {
     this.zoomed = false;
     this.specZoomed = false;
-    this.fitTime();
+    this.range = null;
+    this.refreshHistory();
     const x = this.spectrum?.x;
     if (this.spec && x && x.length > 1) this.spec.setScale('x', { min: Math.pow(10, Math.floor(Math.log10(this.specMin()))), max: this.specMax() });
   }
@@ -239,7 +285,57 @@ export class LiveAnalysisView {
   zoomTime(a: number, b: number): void {
     this.setPaused(true);
     this.zoomed = true;
+    this.range = [a * 1000, b * 1000];
     for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: a, max: b });
+    // The zoomed range is read again at the finest resolution that suits it.
+    this.refreshHistory();
+  }
+
+  /** Redraws the trends (a threshold became known). */
+  refresh(): void {
+    const u = this.score;
+    if (!this.paused || !u) return this.drawTrend(true);
+    // Paused: the same data, its scale worked out again with the threshold.
+    const { min, max } = u.scales.x;
+    u.setData(u.data, false);
+    if (min != null && max != null) u.setScale('x', { min, max });
+  }
+
+  /** Shows the last `key` of the node's trend (1 min … 30 days), read from the store at the resolution that suits it. */
+  setSpan(key: TrendSpan['key']): void {
+    this.span = spanOf(key);
+    this.range = null;
+    this.zoomed = false;
+    this.history = null;
+    this.el.root.dataset.span = this.span.key;
+    this.refreshHistory();
+  }
+
+  /** Reads the store for the span up to now (or the zoomed range), then redraws. */
+  private refreshHistory(): void {
+    const seq = ++this.historySeq;
+    const now = Date.now();
+    const [from, to] = this.range ?? [now - this.span.ms, now];
+    const res = this.currentResolution(to - from);
+    this.el.root.dataset.loading = 'true';
+    this.o
+      .readHistory(from, to, res.source)
+      .then((h) => {
+        if (seq !== this.historySeq || this.destroyed) return;
+        this.history = { ...h, fromMs: from, toMs: to };
+        this.el.root.dataset.loading = 'false';
+        this.drawTrend(true);
+      })
+      .catch((e: unknown) => {
+        if (seq !== this.historySeq || this.destroyed) return;
+        this.el.root.dataset.loading = 'false';
+        this.el.trendNote.textContent = t('live.an.trend.readFailed', { error: e instanceof Error ? e.message : String(e) });
+      });
+  }
+
+  private currentResolution(rangeMs?: number): { source: TrendSource; binMs: number } {
+    if (this.range) return resolutionFor(rangeMs ?? this.range[1] - this.range[0]);
+    return { source: this.span.source, binMs: this.span.binMs };
   }
 
   timeRange(): [number, number] {
@@ -252,14 +348,15 @@ export class LiveAnalysisView {
   /** What is on screen as CSV: the trend inside the visible time range, then the visible spectrum. */
   csv(): string {
     const axes = Math.max(0, this.axes);
-    const n = this.base.n;
+    const p = this.plot?.p;
     const a = accelFactor(this.units.accel);
     const v = velocityFactor(this.units.velocity);
     const name = (i: number) => this.o.channels[i] ?? t('live.axisN', { n: i + 1 });
-    const cols: CsvColumn[] = [{ name: t('live.an.csv.time'), values: this.base.t.subarray(0, n) }];
-    for (let i = 0; i < axes; i++) cols.push({ name: `${t('live.an.csv.rms', { axis: name(i) })} (${this.units.accel})`, values: this.base.cols[rmsCol(i)].subarray(0, n).map((x) => x * a) });
-    for (let i = 0; i < axes; i++) cols.push({ name: `${t('live.an.csv.velocity', { axis: name(i) })} (${this.units.velocity})`, values: this.base.cols[velCol(axes, i)].subarray(0, n).map((x) => x * v) });
-    if (axes > 0) cols.push({ name: t('live.an.csv.score'), values: this.base.cols[scoreCol(axes)].subarray(0, n) });
+    const num = (xs: readonly (number | null)[] | undefined, k: number) => Float64Array.from(xs ?? [], (x) => (x === null ? NaN : x * k));
+    const cols: CsvColumn[] = [{ name: t('live.an.csv.time'), values: p?.x ?? [] }];
+    for (let i = 0; i < axes; i++) cols.push({ name: `${t('live.an.csv.rms', { axis: name(i) })} (${this.units.accel})`, values: num(p?.rms[i], a) });
+    for (let i = 0; i < axes; i++) cols.push({ name: `${t('live.an.csv.velocity', { axis: name(i) })} (${this.units.velocity})`, values: num(p?.vel[i], v) });
+    if (axes > 0) cols.push({ name: t('live.an.csv.score'), values: num(p?.score, 1) });
     const [t0, t1] = this.timeRange();
     const sections = [csvSection(t('live.an.csv.trendTitle'), cols, t0, t1)];
     const s = this.spectrum;
@@ -317,6 +414,8 @@ export class LiveAnalysisView {
   }
 
   destroy(): void {
+    this.destroyed = true;
+    clearInterval(this.historyTimer);
     this.resizeObserver.disconnect();
     for (const [p] of this.plots()) p?.destroy();
     this.rms = this.vel = this.score = this.spec = null;
@@ -342,12 +441,14 @@ export class LiveAnalysisView {
   }
 
   private renderLatest(): void {
-    const n = this.base.n;
-    if (n === 0 || this.axes < 1) return;
+    const n = this.trend;
+    if (!n || n.ring.length === 0 || this.axes < 1) return;
+    const y = n.ring.views().y;
+    const last = n.ring.length - 1;
     let worst = -1;
     let axis = 0;
-    for (let a = 0; a < this.axes; a++) {
-      const v = this.base.cols[velCol(this.axes, a)][n - 1];
+    for (let a = 0; a < this.axes && a < n.axes; a++) {
+      const v = y[velCol(n.axes, a)][last];
       if (v > worst) {
         worst = v;
         axis = a;
@@ -364,7 +465,7 @@ export class LiveAnalysisView {
   }
 
   private renderPausedNote(latest: number): void {
-    const behind = Math.max(0, latest - this.base.lastWindow);
+    const behind = Math.max(0, latest - Number(this.el.root.dataset.shownWindow));
     this.el.pausedNote.textContent = t('live.an.pausedNote', { count: behind, n: formatNumber(behind, 0) });
   }
 
@@ -372,7 +473,9 @@ export class LiveAnalysisView {
     if (this.axes >= 0) {
       const range = this.zoomed ? this.timeRange() : null;
       this.buildTrend(this.axes);
-      this.drawTrend();
+      // Paused: the same points in the new units; else drawn afresh.
+      if (this.paused && this.plot) this.renderPlot();
+      else this.drawTrend(true);
       this.renderLatest();
       if (range) for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: range[0], max: range[1] });
     }
@@ -390,15 +493,21 @@ export class LiveAnalysisView {
     return {
       width: this.width(host),
       height,
-      series: [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : `${formatFixed(v, 2)} s`) }, ...series],
-      scales: { x: { time: false }, ...(extra.scales ?? {}) },
+      series: [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : formatDateTime(v * 1000)) }, ...series],
+      scales: { x: { time: true }, ...(extra.scales ?? {}) },
       axes: [
-        { label: t('live.chart.timeS'), stroke: AXIS_STROKE, grid: GRID, ticks: GRID, values: (_u, s) => s.map((v) => formatNumber(v, 3)) },
+        { label: t('live.chart.clock'), stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 54, values: (_u, splits, _ax, _space, incr) => {
+            const labels = clockTickLabels(splits, incr, lang());
+            // What the canvas shows, readable without pixels (tests, screen readers of the data attributes).
+            host.dataset.ticks = labels.join('|');
+            return labels;
+          },
+        },
         { label: yLabel, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 64, values: (_u, s) => s.map((v) => fmt(v)) },
       ],
       cursor: { drag: { x: true, y: false, setScale: false }, sync: { key: this.syncKey } },
       legend: { show: true },
-      plugins: [bandsPlugin(() => this.o.alarms().bands), ...(extra.plugins ?? [])],
+      plugins: [bandsPlugin(() => this.alarmBands()), ...(extra.plugins ?? [])],
       hooks: {
         setSelect: [
           (u) => {
@@ -432,7 +541,7 @@ export class LiveAnalysisView {
       this.timeOpts(this.el.velocity, 220, `${t('live.an.velocityAxis')} (${vu})`, axisSeries(vu), {
         // Zone D always in view: the top is at least 1.25 × the C/D boundary.
         scales: { y: { range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max * 1.15 : 0, (this.zones[3]?.from ?? 1) * 1.25)] } },
-        hooks: { drawClear: [(u) => this.drawZones(u)] },
+        hooks: { drawClear: [(u) => drawZones(u, this.zones)] },
       }),
       empty(axes),
       this.el.velocity,
@@ -448,83 +557,74 @@ export class LiveAnalysisView {
             },
           },
         },
-        hooks: { draw: [(u) => this.drawThreshold(u)] },
+        hooks: { draw: [(u) => drawThreshold(u, this.o.alarms().threshold)] },
       }),
       empty(1),
       this.el.score,
     );
   }
 
-  private drawTrend(): void {
+  /** Live alarms (node seconds, moved to the wall clock) and the stored ones they do not cover, in seconds. */
+  private alarmBands(): Band[] {
+    const off = Number.isFinite(this.offsetMs) ? this.offsetMs / 1000 : null;
+    const live = off === null ? [] : this.o.alarms().bands.map((b) => ({ ...b, start: b.start + off, end: b.end + off }));
+    const stored = (this.history?.events ?? [])
+      .map((e) => ({ start: e.startMs / 1000, end: Math.max(e.endMs, e.startMs + 1000) / 1000, colour: '#b3261e', text: e.text }))
+      .filter((e) => !live.some((b) => b.start <= e.end + 2 && b.end >= e.start - 2));
+    return [...stored, ...live];
+  }
+
+  /** Stored and live points of the span (or zoomed range), binned for the screen, then drawn. */
+  private drawTrend(force = false): void {
     if (!this.rms || !this.vel || !this.score) return;
-    const n = this.base.n;
-    const axes = this.axes;
+    if (this.paused && !force) return;
+    this.lastBuildMs = performance.now();
+    const now = Date.now();
+    const [from, to] = this.range ?? [now - this.span.ms, now];
+    const res = this.currentResolution(to - from);
+    const h = this.history;
+    const after = h ? Math.max(pointsEnd(h.points), from) + 0.001 : from;
+    // The stored points, then the live ones after them: binned where they lie, never copied together.
+    const axes = Math.max(0, this.axes);
+    const parts = h ? [h.points, livePoints(this.trend, axes, this.offsetMs, after)] : [livePoints(this.trend, axes, this.offsetMs, from)];
+    this.plot = { p: binTrend(parts, from, to, res.binMs, SOURCE_RANK[res.source]), from, to, source: res.source };
+    this.renderPlot();
+  }
+
+  /** Hands what was binned to the charts, in the units chosen (again after a unit change, unchanged while paused). */
+  private renderPlot(): void {
+    if (!this.rms || !this.vel || !this.score || !this.plot) return;
+    const { p, from, to, source } = this.plot;
+    const axes = Math.max(0, this.axes);
     const a = accelFactor(this.units.accel);
     const v = velocityFactor(this.units.velocity);
-    for (let c = 0; c < this.base.cols.length; c++) {
-      const k = c < axes ? a : c < 2 * axes ? v : 1;
-      const src = this.base.cols[c];
-      const dst = this.shown[c];
-      for (let i = 0; i < n; i++) dst[i] = src[i] * k;
-    }
-    const tt = this.base.t.subarray(0, n);
-    const col = (c: number) => this.shown[c].subarray(0, n);
-    const keep = !this.zoomed;
-    this.rms.setData([tt, ...Array.from({ length: axes }, (_, i) => col(rmsCol(i)))] as unknown as uPlot.AlignedData, keep);
-    this.vel.setData([tt, ...Array.from({ length: axes }, (_, i) => col(velCol(axes, i)))] as unknown as uPlot.AlignedData, keep);
-    this.score.setData([tt, col(scoreCol(axes))] as unknown as uPlot.AlignedData, keep);
-    this.el.root.dataset.shownWindow = String(this.base.lastWindow);
-    this.el.rms.dataset.points = this.el.velocity.dataset.points = this.el.score.dataset.points = String(n);
+    const conv = (xs: (number | null)[], k: number) => (k === 1 ? xs : xs.map((x) => (x === null ? null : x * k)));
+    const x0 = from / 1000;
+    const x1 = to / 1000;
+    const set = (u: uPlot, data: (number | null)[][]) => {
+      u.setData([p.x, ...data] as unknown as uPlot.AlignedData, false);
+      u.setScale('x', { min: x0, max: x1 });
+    };
+    set(this.rms, Array.from({ length: axes }, (_, i) => conv(p.rms[i] ?? [], a)));
+    set(this.vel, Array.from({ length: axes }, (_, i) => conv(p.vel[i] ?? [], v)));
+    set(this.score, [p.score]);
+    if (!this.paused && this.trend) this.el.root.dataset.shownWindow = String(this.trend.latestWindow);
+    const ds = this.el.root.dataset;
+    ds.span = this.span.key;
+    ds.source = source;
+    ds.binMs = String(p.binMs);
+    ds.fromMs = String(Math.round(from));
+    ds.toMs = String(Math.round(to));
+    this.el.rms.dataset.points = this.el.velocity.dataset.points = this.el.score.dataset.points = String(p.points);
+    // Breaks in the line: stretches with nothing recorded.
+    this.el.velocity.dataset.gaps = String(gapCount(p));
+    this.renderTrendNote(p, source);
   }
 
-  private fitTime(): void {
-    const n = this.base.n;
-    if (n < 2) return;
-    for (const p of [this.rms, this.vel, this.score]) p?.setScale('x', { min: this.base.t[0], max: this.base.t[n - 1] });
-  }
-
-  private drawZones(u: uPlot): void {
-    const { left, top, width, height } = u.bbox;
-    const ctx = u.ctx;
-    const dpr = devicePixelRatio || 1;
-    ctx.save();
-    ctx.font = `bold ${12 * dpr}px sans-serif`;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'top';
-    for (const z of this.zones) {
-      const y0 = Math.min(top + height, u.valToPos(z.from, 'y', true));
-      const y1 = Math.max(top, Number.isFinite(z.to) ? u.valToPos(z.to, 'y', true) : top);
-      if (y0 <= top || y1 >= top + height) continue;
-      ctx.fillStyle = z.colour;
-      ctx.fillRect(left, y1, width, y0 - y1);
-      ctx.fillStyle = '#3a3f47';
-      if (y0 - y1 > 14 * dpr) ctx.fillText(t('live.an.zone', { zone: z.zone }), left + width - 6 * dpr, y1 + 3 * dpr);
-    }
-    ctx.restore();
-  }
-
-  private drawThreshold(u: uPlot): void {
-    const th = this.o.alarms().threshold;
-    if (th === null || !Number.isFinite(th)) return;
-    const { left, top, width, height } = u.bbox;
-    const y = u.valToPos(th, 'y', true);
-    if (y < top || y > top + height) return;
-    const ctx = u.ctx;
-    const dpr = devicePixelRatio || 1;
-    ctx.save();
-    ctx.strokeStyle = '#b3261e';
-    ctx.lineWidth = 1.5 * dpr;
-    ctx.setLineDash([6 * dpr, 4 * dpr]);
-    ctx.beginPath();
-    ctx.moveTo(left, y);
-    ctx.lineTo(left + width, y);
-    ctx.stroke();
-    ctx.fillStyle = '#b3261e';
-    ctx.font = `${11 * dpr}px sans-serif`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(t('live.an.threshold', { value: fmt(th) }), left + 4 * dpr, y - 2 * dpr);
-    ctx.restore();
+  private renderTrendNote(p: TrendPlot, source: TrendSource): void {
+    const n = trendNote(p, source);
+    this.el.trendNote.textContent = n.text;
+    this.el.trendNote.dataset.compacted = String(n.compacted);
   }
 
   // ---- spectrum ------------------------------------------------------------------------------
@@ -610,60 +710,11 @@ export class LiveAnalysisView {
     this.spec?.destroy();
     this.el.spectrum.dataset.kind = kind;
     const host = this.el.spectrum;
-    const bars = kind === 'bands';
-    this.spec = new uPlot(
-      {
-        width: this.width(host),
-        height: 220,
-        series: [
-          { label: t('live.an.freq'), value: (_u, v) => (v == null ? '—' : `${fmt(v)} Hz`) },
-          {
-            label: t(bars ? 'live.an.bandRms' : 'live.an.psd'),
-            stroke: '#0b5cad',
-            fill: bars ? 'rgba(11,92,173,0.35)' : undefined,
-            width: bars ? 1 : 1.2,
-            points: { show: false },
-            paths: bars ? uPlot.paths.stepped!({ align: 1 }) : undefined,
-            value: (_u, v) => (v == null ? '—' : `${fmt(v)} ${unit}`),
-          },
-          { label: t('live.an.baseline'), stroke: '#6b7280', width: 1.5, dash: [6, 4], points: { show: false }, paths: bars ? uPlot.paths.stepped!({ align: 1 }) : undefined, value: (_u, v) => (v == null ? '—' : `${fmt(v)} ${unit}`) },
-        ],
-        scales: {
-          // From the decade below the lowest frequency, so the log axis ticks at 10, 100, 1000 Hz.
-          x: {
-            time: false,
-            distr: 3,
-            range: (u, min, max) => {
-              const x = u.data[0];
-              if (x.length < 2) return [1, 10];
-              const lo = x[0];
-              const hi = x[x.length - 1];
-              return min <= lo && max >= hi ? [Math.pow(10, Math.floor(Math.log10(lo))), hi] : [min, max];
-            },
-          },
-          y: { distr: 3, range: (_u, _min, max) => [max * (bars ? 1e-4 : 1e-7), max * 2] },
-        },
-        axes: [
-          { label: `${t('live.an.freq')} (Hz)`, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, values: (_u, s) => s.map((v) => (v == null ? '' : formatNumber(v, 1))) },
-          { label: `${t(bars ? 'live.an.bandRms' : 'live.an.psdShort')} (${unit})`, stroke: AXIS_STROKE, grid: GRID, ticks: GRID, size: 70, values: (_u, s) => s.map((v) => (v == null ? '' : fmt(v))) },
-        ],
-        cursor: { drag: { x: true, y: false, setScale: true } },
-        legend: { show: true },
-        hooks: {
-          setScale: [
-            (u, key) => {
-              if (key !== 'x') return;
-              const x = this.spectrum?.x;
-              if (!x) return;
-              const full = (u.scales.x.min ?? 0) <= this.specMin() * 1.0001 && (u.scales.x.max ?? 0) >= this.specMax() * 0.9999;
-              this.specZoomed = !full;
-            },
-          ],
-        },
-      },
-      [[], [], []] as uPlot.AlignedData,
-      host,
-    );
+    const onXScale = (u: uPlot) => {
+      if (!this.spectrum?.x) return;
+      this.specZoomed = !((u.scales.x.min ?? 0) <= this.specMin() * 1.0001 && (u.scales.x.max ?? 0) >= this.specMax() * 0.9999);
+    };
+    this.spec = new uPlot(spectrumOptions(kind, unit, this.width(host), onXScale), [[], [], []] as uPlot.AlignedData, host);
   }
 
   // ---- waterfall -----------------------------------------------------------------------------

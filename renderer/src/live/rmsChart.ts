@@ -5,8 +5,9 @@
  */
 import uPlot from 'uplot';
 import { formatG } from '../format';
-import { formatCount, formatFixed, formatNumber } from '../format';
-import { t } from '../i18n';
+import { formatCount, formatFixed, formatNumber, formatTimeMs } from '../format';
+import { lang, t } from '../i18n';
+import { clockTickLabels } from './trendSpan';
 import { bandsPlugin, type Band } from '../labels/labelBands';
 import type { NodeSeries } from './featureStore';
 
@@ -52,6 +53,8 @@ export class RmsChartView {
     private readonly channels: readonly string[],
     private readonly height = 260,
     private readonly labelling?: RmsChartLabelling,
+    /** Wall clock (ms) at node time 0 of the node's recording, when known: the time axis then reads the clock. */
+    private readonly clock?: () => number | null,
   ) {
     el.host.dataset.points = '0';
     this.resizeObserver = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
@@ -126,7 +129,21 @@ export class RmsChartView {
   private build(columns: number): void {
     this.plot?.destroy();
     this.columns = columns;
-    const series: uPlot.Series[] = [{ label: t('live.chart.time'), value: (_u, v) => (v == null ? '—' : `${formatFixed(v, 2)} s`) }];
+    // Node seconds on the data; the clock in the words when the recording's start is known.
+    const wall = (v: number): number | null => {
+      const t0 = this.clock?.() ?? null;
+      return t0 === null ? null : (t0 + v * 1000) / 1000;
+    };
+    const series: uPlot.Series[] = [
+      {
+        label: t('live.chart.time'),
+        value: (_u, v) => {
+          if (v == null) return '—';
+          const w = wall(v);
+          return w === null ? `${formatFixed(v, 2)} s` : formatTimeMs(w * 1000);
+        },
+      },
+    ];
     for (let i = 0; i < columns; i++) {
       series.push({
         label: this.channels[i] ?? t('live.axisN', { n: i + 1 }),
@@ -148,7 +165,18 @@ export class RmsChartView {
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 0.1] },
       },
       axes: [
-        { label: t('live.chart.timeS'), stroke: axisStroke, grid, ticks: grid, values: (_u, splits) => splits.map((v) => formatNumber(v, 3)) },
+        {
+          label: t('live.chart.time'),
+          stroke: axisStroke,
+          grid,
+          ticks: grid,
+          values: (_u, splits, _ax, _space, incr) => {
+            const w = splits.map((v) => (v == null ? null : wall(v)));
+            const labels = w.every((x) => x !== null) && splits.length > 0 ? clockTickLabels(w, incr, lang()) : splits.map((v) => `${formatNumber(v, 3)} s`);
+            this.el.host.dataset.ticks = labels.join('|');
+            return labels;
+          },
+        },
         { label: t('live.chart.rms'), stroke: axisStroke, grid, ticks: grid, size: 60, values: (_u, splits) => splits.map((v) => formatFixed(v, 3)) },
       ],
       cursor: { drag: { x: !!this.labelling, y: false, setScale: false } },

@@ -6,6 +6,7 @@ import type { VigilClient } from '../api/types';
 import { STATUS_LABEL, formatDuration, formatHz, formatTime, linkLabel, nodeTitle } from '../format';
 import { t } from '../i18n';
 import { nodeHealth } from './health';
+import { useMachineClass } from '../fleet/machineClass';
 import { LearnSection } from './LearnSection';
 import { DataLossNote } from './DataLossNote';
 import { LinkCounters } from './LinkCounters';
@@ -17,7 +18,9 @@ export function StatusBadge({ status }: { status: NodeInfo['status'] }) {
 
 /** The link status and, while online, the machine's health beside it: "Online · alarm" in red. */
 export function HealthBadge({ node, latest }: { node: NodeInfo; latest?: FeatureFrame }) {
-  const h = nodeHealth(node, latest);
+  // Judged by the ISO class of the node's machine on the Fleet page (group 2, rigid when not placed).
+  const cls = useMachineClass(node.hello?.uid);
+  const h = nodeHealth(node, latest, cls);
   if (h.kind === null) return <StatusBadge status={node.status} />;
   return (
     <span className={`badge health tone-${h.tone}`} data-testid="node-health" data-kind={h.kind} title={t('nodes.health.title')}>

@@ -1,12 +1,13 @@
 /**
  * A node's health beside its link status, for the Live card and the Nodes page: "Online · alarm",
  * "Online · learning 40 %", "Online · healthy" (issue 13, point 7: every node was a green "Online"
- * whatever its health). The state is the Fleet page's (fleet/machineState.ts) for a group 2 machine
- * on a rigid foundation, the zones the Live card shows; and words that reconcile the ISO zone (the
+ * whatever its health). The state is the Fleet page's (fleet/machineState.ts) for the ISO class of
+ * the machine the node is placed on (fleet/machineClass.ts; group 2 on a rigid foundation when it
+ * is not placed), the zones the Live card shows; and words that reconcile the ISO zone (the
  * vibration level) with the anomaly alarm (its pattern). Pure but for the catalogue.
  */
 import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
-import { pointState, type StateKind, type Tone, type Zone } from '../fleet/machineState';
+import { pointState, type Foundation, type MachineGroup, type StateKind, type Tone, type Zone } from '../fleet/machineState';
 import { STATUS_LABEL } from '../format';
 import { t } from '../i18n';
 
@@ -17,7 +18,7 @@ export interface NodeHealth {
   text: string;
 }
 
-export function nodeHealth(node: NodeInfo, latest?: FeatureFrame): NodeHealth {
+export function nodeHealth(node: NodeInfo, latest?: FeatureFrame, cls: { group: MachineGroup; foundation: Foundation } = { group: 2, foundation: 'rigid' }): NodeHealth {
   const status = STATUS_LABEL[node.status];
   if (node.status !== 'online') return { kind: null, tone: 'idle', text: status };
   const s = pointState({
@@ -26,8 +27,8 @@ export function nodeHealth(node: NodeInfo, latest?: FeatureFrame): NodeHealth {
     condition: node.condition,
     helloDetector: node.hello?.info?.detector,
     helloModelVersion: node.hello?.info?.modelVersion,
-    group: 2,
-    foundation: 'rigid',
+    group: cls.group,
+    foundation: cls.foundation,
   });
   // Nothing heard yet about the detector or the level: say so rather than "healthy".
   const known = s.alarmActive || latest !== undefined || node.condition?.latest !== undefined || (node.condition?.detector && node.condition.detector.kind !== 'unknown') || node.hello?.info !== undefined;

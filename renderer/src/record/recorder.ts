@@ -11,7 +11,7 @@
  * `rawSnapshots` row of the session being recorded, in the same transaction as the features.
  */
 import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../models/api/contract';
-import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, packChunk, summarize } from '../../../models/dataset/columns';
+import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, LIVE_NODE_FIELDS, packChunk, summarize, type FeatureLayout } from '../../../models/dataset/columns';
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
 import { formatDateTime } from '../format';
@@ -87,6 +87,28 @@ const RAW_LATE_S = 2;
 
 /** Frames from a port whose HELLO is not known yet are kept this long, then dropped. */
 const MAX_PENDING_FRAMES = 4096;
+
+/**
+ * A frame's scalar columns in the session layout's order: RMS and velocity RMS per axis
+ * (axis-major), then the node's anomaly score once (NaN when the node runs no model or does not
+ * send it, and for anything the frame does not carry).
+ */
+export function liveValues(f: FeatureBatch['frames'][number], layout: FeatureLayout): Float64Array {
+  const F = layout.fields.length;
+  const node = layout.nodeFields ?? [];
+  const out = new Float64Array(layout.axisCount * F + node.length).fill(NaN);
+  for (let a = 0; a < layout.axisCount; a++) {
+    for (let k = 0; k < F; k++) {
+      const field = layout.fields[k];
+      const v = field === 'rms' ? f.rmsG[a] : field === 'velocityRmsMmS' ? f.velocityMmS?.[a] : undefined;
+      if (typeof v === 'number') out[a * F + k] = v;
+    }
+  }
+  node.forEach((field, j) => {
+    if (field === 'anomalyScore' && typeof f.anomalyScore === 'number' && f.anomalyScore >= 0) out[layout.axisCount * F + j] = f.anomalyScore;
+  });
+  return out;
+}
 
 export class LiveRecorder {
   private readonly db: VigilDb;
@@ -231,7 +253,7 @@ export class LiveRecorder {
         });
         s.session.gapWindows += step.missed;
       }
-      s.builder.push(f.windowIndex, f.tUs, f.shaftHz, f.rmsG, bands > 0 ? f.logBands!.flat() : undefined);
+      s.builder.push(f.windowIndex, f.tUs, f.shaftHz, liveValues(f, s.builder.layout), bands > 0 ? f.logBands!.flat() : undefined);
       s.lastWi = f.windowIndex;
       s.lastTUs = f.tUs;
       s.session.windowCount++;
@@ -370,7 +392,7 @@ export class LiveRecorder {
   private startStream(path: string, hello: Hello, tUs: number, axes: number, bandCount: number): Stream {
     const now = this.now();
     const t0Ms = now - tUs / 1000;
-    const layout = { axisCount: axes, fields: LIVE_FIELDS, bandCount };
+    const layout = { axisCount: axes, fields: LIVE_FIELDS, nodeFields: LIVE_NODE_FIELDS, bandCount };
     const nodeId = hello.uid;
     const node: NodeRow = {
       id: nodeId,

@@ -194,7 +194,7 @@ export function RecordingView({ id }: { id: string }) {
           <dd>{s.channels.join(', ')}</dd>
           <dt>{t('recordings.features')}</dt>
           <dd>
-            {s.layout.fields.map((f) => fieldInfo(f).name).join(', ')}
+            {[...s.layout.fields, ...(s.layout.nodeFields ?? [])].map((f) => fieldInfo(f).name).join(', ')}
             {s.layout.bandCount > 0 ? t('recordings.bands', { n: s.layout.bandCount }) : ''}
           </dd>
           <dt>{t('recordings.source')}</dt>

@@ -8,6 +8,8 @@ export const FIELD_INFO: Record<string, { unit: string; digits: number }> = {
   crest: { unit: '', digits: 2 },
   kurtosis: { unit: '', digits: 2 },
   velocityRmsMmS: { unit: 'mm/s', digits: 2 },
+  /** A node field (one per window, FeatureLayout.nodeFields). */
+  anomalyScore: { unit: '', digits: 3 },
 };
 
 export function fieldInfo(field: string): { name: string; unit: string; digits: number } {

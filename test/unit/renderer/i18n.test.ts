@@ -34,8 +34,8 @@ describe('interface catalogues', () => {
   });
 
   it('translate plurals by count', () => {
-    expect(makeI18n('en').t('live.windowGaps', { count: 1, n: '1' })).toBe('1 window gap');
-    expect(makeI18n('es').t('live.windowGaps', { count: 3, n: '3' })).toBe('3 huecos de ventana');
+    expect(makeI18n('en').t('live.windowGaps', { count: 1, n: '1' })).toBe('1 measurement missing');
+    expect(makeI18n('es').t('live.windowGaps', { count: 3, n: '3' })).toBe('3 mediciones perdidas');
   });
 });
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SRC = ['test/helpers/nn_run.c', 'firmware/src/nn/model.c', 'firmware/src/nn/infer.c', 'firmware/src/nn/dense.c', 'firmware/src/crypto/sha256.c', 'firmware/src/proto/crc32.c'];
+const SRC = ['test/helpers/nn_run.c', 'firmware/src/nn/model.c', 'firmware/src/nn/infer.c', 'firmware/src/nn/dense.c', 'firmware/src/nn/speed.c', 'firmware/src/dsp/log10.c', 'firmware/src/crypto/sha256.c', 'firmware/src/proto/crc32.c'];
 
 /** Compiles nn_run (firmware/build/nn_run/nn_run); returns its path, or throws with the compiler's words. */
 export function buildNnRun(): string {

@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHost, openPage, startBrowserHost } from '../helpers/browser';
 import { ROOT } from '../helpers/firmware';
+import { blobBytesOf, insnOf } from '../../models/size/cost';
 
 const SHOTS = join(ROOT, 'test-output', 'e2e');
 const DEMO = join(ROOT, 'data', 'demo');
@@ -85,8 +86,13 @@ describe('the size search on the Training page in Chromium', () => {
     expect(await rows.nth(0).getAttribute('data-model')).toBe('64-16-4-16-64');
     expect(await rows.nth(1).getAttribute('data-model')).toBe('64-32-8-32-64');
     expect(await table.locator('thead').textContent()).toMatch(/Bytes.*Instructions per window.*False alarms at 99 % detection.*Fits the node/);
-    expect(await rows.nth(0).textContent()).toMatch(/4,972.*8,371.*yes/);
-    expect(await rows.nth(1).textContent()).toMatch(/today's default.*7,980.*13,196.*yes/);
+    // Bytes of the dense blob and instructions from the size search's cost model (models/size/cost.ts).
+    const n = (x: number) => x.toLocaleString('en-US');
+    const small = [64, 16, 4, 16, 64];
+    const big = [64, 32, 8, 32, 64];
+    expect(blobBytesOf(small, 32)).toBe(4972);
+    expect(await rows.nth(0).textContent()).toMatch(new RegExp(`${n(blobBytesOf(small, 32))}.*${n(insnOf(small))}.*yes`));
+    expect(await rows.nth(1).textContent()).toMatch(new RegExp(`today's default.*${n(blobBytesOf(big, 32))}.*${n(insnOf(big))}.*yes`));
     const chosen = table.locator('tr[data-chosen="yes"]');
     expect(await chosen.count()).toBe(1);
     const chosenName = (await chosen.getAttribute('data-model'))!;

@@ -131,6 +131,7 @@ export class GatewayLink {
           const d = this.devices.get(path);
           if (d) this.update(d);
         },
+        modelProgress: (p) => this.emit('node.model', p),
       },
       remoteOptions,
     );
@@ -199,6 +200,7 @@ export class GatewayLink {
 
   async stop(): Promise<void> {
     this.closed = true;
+    this.remote.models.stopAll();
     this.remote.rejectAll('the gateway entry was removed');
     const c = this.client;
     this.client = null;
@@ -222,6 +224,9 @@ export class GatewayLink {
     if (d.info.status === status && d.info.message === message) return;
     d.info = { ...d.info, status, ...(message ? { message } : {}) };
     if (!message) delete d.info.message;
+    // A model update waits while the node cannot be reached and resumes when it is heard again.
+    if (status === 'online') this.remote.models.linkUp(d.info.path);
+    else this.remote.models.linkDown(d.info.path);
     this.update(d);
   }
 
@@ -410,6 +415,7 @@ export class GatewayLink {
     else d.secure.counter = Math.max(d.secure.counter, secure.counter);
     d.condition.heard(now);
     this.devices.set(path, d);
+    this.remote.models.birth(path);
     this.update(d);
   }
 }

@@ -123,7 +123,7 @@ export class RemoteModels {
   }
 
   private entry(path: string, imageKey: Uint8Array): Entry {
-    let e = this.entries.get(path);
+    const e = this.entries.get(path);
     if (e) {
       if (!e.update.busy) e.imageKey = imageKey;
       return e;

@@ -135,6 +135,7 @@ function chain(keys: KeyStore) {
       listNodes: () => [local],
       linkNonce: () => nonceHex(node.nonce),
       relay: (_path, type, seq, payload) => Promise.resolve(node.answer(type, seq, payload)),
+      askHello: () => Promise.resolve(undefined),
     },
     {
       // The reply goes through the codec to the workstation, as a DDATA would.

@@ -46,8 +46,6 @@ interface Entry {
   down: boolean;
   /** The key the image and BEGIN are signed with (the pairing key, or a test's). */
   imageKey: Uint8Array;
-  /** A RELAY_STATE is on its way (a SECURE was refused as stale). */
-  refreshing: boolean;
 }
 
 export class RemoteModels {
@@ -131,7 +129,6 @@ export class RemoteModels {
     const entry: Entry = {
       down: false,
       imageKey,
-      refreshing: false,
       update: new NodeModelUpdate(
         {
           path,
@@ -164,28 +161,14 @@ export class RemoteModels {
       c = this.remote.secureFrame(path, key, type, payload);
     }
     if (!c) return false;
-    return this.remote.fire(path, c, (r) => this.onReply(path, e, r));
+    return this.remote.fire(path, c, (r) => this.onReply(e, r));
   }
 
-  private onReply(path: string, e: Entry, r: RelayReply): void {
+  private onReply(e: Entry, r: RelayReply): void {
     if (r.result !== 'answered' || r.replyType === undefined || !r.reply) return; // not answered: the transfer's timeout sends it again
-    if (r.replyType === P.MSG_NACK) {
-      try {
-        const nack = P.decodeNack(r.reply);
-        // A stale nonce or counter (the gateway's link shook hands again, another workstation
-        // signed): ask the gateway for both; the request that timed out goes again signed anew.
-        if (nack.reqType === P.MSG_SECURE && (nack.reason === P.NACK_AUTH_FAILED || nack.reason === P.NACK_REPLAY) && !e.refreshing) {
-          e.refreshing = true;
-          void this.remote
-            .send(path, 'the node link\'s nonce', { type: 0, seq: 0, payload: new Uint8Array(0) })
-            .catch(() => undefined)
-            .finally(() => (e.refreshing = false));
-          return;
-        }
-      } catch {
-        return;
-      }
-    }
+    // A SECURE refused as stale (AUTH_FAILED, REPLAY: the gateway's link shook hands again, another
+    // workstation signed) needs nothing here: every reply carries the link's nonce and counter, which
+    // RemoteCommands.onReply kept, and the request goes again on its timeout, signed anew.
     try {
       e.update.onFrame(r.replyType, r.reply);
     } catch {

@@ -34,6 +34,8 @@ export interface RemoteModelOptions {
   followMs?: number;
   /** How long the DBIRTH with the node's new model version is awaited after its HELLO (default 5000 ms). */
   birthWaitMs?: number;
+  /** How long an update waits for a node out of reach before it fails (default 10 min). */
+  downLimitMs?: number;
 }
 
 export interface RemoteModelHost {
@@ -44,6 +46,8 @@ export interface RemoteModelHost {
 interface Entry {
   update: NodeModelUpdate;
   down: boolean;
+  /** Ends an update whose node stays out of reach. */
+  downTimer?: NodeJS.Timeout;
   /** The key the image and BEGIN are signed with (the pairing key, or a test's). */
   imageKey: Uint8Array;
 }
@@ -96,6 +100,14 @@ export class RemoteModels {
     if (!e || e.down) return;
     e.down = true;
     e.update.linkDown();
+    if (!e.update.busy) return;
+    const limit = this.opts.downLimitMs ?? 600_000;
+    const minutes = Math.round(limit / 60_000);
+    e.downTimer = setTimeout(() => {
+      e.downTimer = undefined;
+      if (e.down) e.update.stop(`the node could not be reached through the gateway for ${minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(limit / 1000)} s`}: deploy again when it is back`);
+    }, limit);
+    e.downTimer.unref?.();
   }
 
   /** The node is heard again (a DBIRTH, or its data): an update in progress resumes from the node's offset. */
@@ -103,6 +115,8 @@ export class RemoteModels {
     const e = this.entries.get(path);
     if (!e || !e.down) return;
     e.down = false;
+    if (e.downTimer) clearTimeout(e.downTimer);
+    e.downTimer = undefined;
     e.update.reconnected(Date.now());
   }
 
@@ -116,7 +130,10 @@ export class RemoteModels {
 
   /** The entry is removed: nothing more is sent. */
   stopAll(): void {
-    for (const e of this.entries.values()) e.update.stop();
+    for (const e of this.entries.values()) {
+      if (e.downTimer) clearTimeout(e.downTimer);
+      e.update.stop();
+    }
     this.entries.clear();
   }
 

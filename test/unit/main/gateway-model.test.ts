@@ -141,7 +141,7 @@ function nodeInfo(): NodeInfo {
 }
 
 /** Workstation -> codec -> gateway -> node and back; `up` false drops every DCMD, as a lost broker. */
-function chain(nodeKey = KEY) {
+function chain(nodeKey = KEY, downLimitMs?: number) {
   const keys = new KeyStore();
   keys.add(UID, KEY);
   const node = new Node(nodeKey);
@@ -198,7 +198,7 @@ function chain(nodeKey = KEY) {
       updated: () => {},
       modelProgress: (p) => progress.push(p),
     },
-    { timeoutMs: 1000, model: { window: 4, chunkMax: 256, timeoutMs: 150, followMs: 20, birthWaitMs: 1000 } },
+    { timeoutMs: 1000, model: { window: 4, chunkMax: 256, timeoutMs: 150, followMs: 20, birthWaitMs: 1000, ...(downLimitMs ? { downLimitMs } : {}) } },
   );
   to.remote = remote;
   const finished = () => waitFor('the model update to end', 20_000, () => progress.find((p) => OVER.has(p.state)));
@@ -244,6 +244,17 @@ describe('a model deployed from the workstation through the gateway to a node', 
     const after = c.node.seen.filter((t) => t === MSG_MODEL_CHUNK).length - chunksBefore;
     expect(after).toBeLessThanOrEqual(Math.ceil((started.total - cut) / 256) + 4 * 2);
     expect(c.node.rx.runningVersion).toBe(version);
+  });
+
+  it('fails in words when the node stays out of reach; the node keeps its model', async () => {
+    const c = chain(KEY, 500);
+    const started = c.remote.models.deploy(c.path, modelFile(BASE_VERSION + 1));
+    await waitFor('a third of the image', 10_000, () => (c.node.rx.status().offset >= started.total / 3 ? true : undefined));
+    c.link.up = false;
+    c.remote.models.linkDown(c.path);
+    const end = await c.finished();
+    expect(end).toMatchObject({ state: 'failed', message: 'the node could not be reached through the gateway for 1 s: deploy again when it is back' });
+    expect(c.node.rx.runningVersion).toBe(BASE_VERSION);
   });
 
   it('learns a new link nonce mid-transfer (the gateway\'s link shook hands again) and signs the request again', async () => {

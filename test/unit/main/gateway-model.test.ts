@@ -149,6 +149,8 @@ function chain(nodeKey = KEY, downLimitMs?: number) {
   const path = `gateway:plant/gw1/${UID}`;
   const link = { up: true };
   const progress: ModelProgress[] = [];
+  /** Called in the progress event: a test cuts the link at an offset there, however fast the transfer runs. */
+  const hooks: { onProgress?: (p: ModelProgress) => void } = {};
   const logs: string[] = [];
   let births = 0;
   const to: { remote?: RemoteCommands } = {};
@@ -196,13 +198,27 @@ function chain(nodeKey = KEY, downLimitMs?: number) {
         return Promise.resolve();
       },
       updated: () => {},
-      modelProgress: (p) => progress.push(p),
+      modelProgress: (p) => {
+        progress.push(p);
+        hooks.onProgress?.(p);
+      },
     },
     { timeoutMs: 1000, model: { window: 4, chunkMax: 256, timeoutMs: 150, followMs: 20, birthWaitMs: 1000, ...(downLimitMs ? { downLimitMs } : {}) } },
   );
   to.remote = remote;
   const finished = () => waitFor('the model update to end', 20_000, () => progress.find((p) => OVER.has(p.state)));
-  return { node, remote, remoteNode, path, link, progress, logs, finished, births: () => births };
+  /** Resolves once the link was cut (the broker lost) when the node acknowledged a third of the image. */
+  const cutAtAThird = () =>
+    new Promise<number>((resolve) => {
+      hooks.onProgress = (p) => {
+        if (p.state !== 'sending' || p.sent < p.total / 3) return;
+        hooks.onProgress = undefined;
+        link.up = false;
+        remote.models.linkDown(path);
+        resolve(p.sent);
+      };
+    });
+  return { node, remote, remoteNode, path, link, progress, logs, finished, cutAtAThird, hooks, births: () => births };
 }
 
 describe('a model deployed from the workstation through the gateway to a node', () => {
@@ -227,12 +243,10 @@ describe('a model deployed from the workstation through the gateway to a node', 
   it('waits while the broker is lost and resumes from the node\'s offset, not from the start', async () => {
     const c = chain();
     const version = BASE_VERSION + 1;
-    let cut = -1;
+    const cutting = c.cutAtAThird();
     const started = c.remote.models.deploy(c.path, modelFile(version));
-    await waitFor('a third of the image', 10_000, () => (c.node.rx.status().offset >= started.total / 3 ? true : undefined));
-    c.link.up = false;
-    c.remote.models.linkDown(c.path);
-    cut = c.node.rx.status().offset;
+    await cutting;
+    const cut = c.node.rx.status().offset;
     await new Promise((r) => setTimeout(r, 400)); // longer than the transfer's timeout: nothing may fail meanwhile
     expect(c.progress.some((p) => OVER.has(p.state))).toBe(false);
     const chunksBefore = c.node.seen.filter((t) => t === MSG_MODEL_CHUNK).length;
@@ -248,10 +262,9 @@ describe('a model deployed from the workstation through the gateway to a node', 
 
   it('fails in words when the node stays out of reach; the node keeps its model', async () => {
     const c = chain(KEY, 500);
-    const started = c.remote.models.deploy(c.path, modelFile(BASE_VERSION + 1));
-    await waitFor('a third of the image', 10_000, () => (c.node.rx.status().offset >= started.total / 3 ? true : undefined));
-    c.link.up = false;
-    c.remote.models.linkDown(c.path);
+    const cutting = c.cutAtAThird();
+    c.remote.models.deploy(c.path, modelFile(BASE_VERSION + 1));
+    await cutting;
     const end = await c.finished();
     expect(end).toMatchObject({ state: 'failed', message: 'the node could not be reached through the gateway for 1 s: deploy again when it is back' });
     expect(c.node.rx.runningVersion).toBe(BASE_VERSION);
@@ -260,11 +273,16 @@ describe('a model deployed from the workstation through the gateway to a node', 
   it('learns a new link nonce mid-transfer (the gateway\'s link shook hands again) and signs the request again', async () => {
     const c = chain();
     const version = BASE_VERSION + 1;
+    let shook = false;
+    c.hooks.onProgress = (p) => {
+      if (shook || p.state !== 'sending' || p.sent === 0) return;
+      shook = true; // the workstation still signs with the old nonce: its COMMIT is refused first
+      c.node.nonce = Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9]);
+      c.node.lastCounter = 0;
+    };
     c.remote.models.deploy(c.path, modelFile(version));
-    await waitFor('some chunks', 10_000, () => (c.node.rx.status().offset > 0 ? true : undefined));
-    c.node.nonce = Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9]); // the workstation still signs with the old one
-    c.node.lastCounter = 0;
     const end = await c.finished();
+    expect(shook).toBe(true);
     expect(end).toMatchObject({ state: 'confirmed', version });
   });
 

@@ -80,6 +80,22 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
       throw new Error(`${e.message}; nodes: ${JSON.stringify(s.manager.listNodes())}; gateway log: ${gatewayLog}`);
     });
 
+  /** `vigil gateway` with the node, as its own process; resolves once it publishes the node. */
+  const startGateway = async () => {
+    const from = gatewayLog.length;
+    gateway = spawn(
+      process.execPath,
+      [join(ROOT, 'main', 'cli', 'vigil-bin.mjs'), 'gateway', '--broker', `mqtts://localhost:${port}`, '--ca', join(dir, 'ca.crt'), '--user', 'gw1',
+        '--password-file', join(dir, 'gw1.password'), '--group', 'plant', '--edge', 'gw1', '--node', node.path],
+      { cwd: ROOT, env: { ...process.env, VIGIL_DATA_DIR: join(dir, 'gw-data') }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    gateway.stderr!.setEncoding('utf8');
+    gateway.stderr!.on('data', (d: string) => (gatewayLog += d));
+    await waitFor('the gateway to publish its node', 30_000, () => (/1 node\(s\) publishing/.test(gatewayLog.slice(from)) ? true : undefined)).catch((e: Error) => {
+      throw new Error(`${e.message}; gateway log: ${gatewayLog.slice(from)}`);
+    });
+  };
+
   beforeAll(async () => {
     if (!mq.available) throw new Error(`mosquitto is needed under CI: ${mq.reason}`);
     makeFirmware('host');
@@ -99,15 +115,7 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
     expect(paired.hello?.info).toMatchObject({ paired: true, keyKnown: true });
     await office.manager.disconnect(node.path);
     mkdirSync(join(dir, 'gw-data'), { recursive: true });
-    gateway = spawn(
-      process.execPath,
-      [join(ROOT, 'main', 'cli', 'vigil-bin.mjs'), 'gateway', '--broker', `mqtts://localhost:${port}`, '--ca', join(dir, 'ca.crt'), '--user', 'gw1',
-        '--password-file', join(dir, 'gw1.password'), '--group', 'plant', '--edge', 'gw1', '--node', node.path],
-      { cwd: ROOT, env: { ...process.env, VIGIL_DATA_DIR: join(dir, 'gw-data') }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    gateway.stderr!.setEncoding('utf8');
-    gateway.stderr!.on('data', (d: string) => (gatewayLog += d));
-    await waitFor('the gateway to publish its node', 30_000, () => (/1 node\(s\) publishing/.test(gatewayLog) ? true : undefined));
+    await startGateway();
     await addGateway(office, 'ws-office', 'office-secret');
     path = (await gatewayNode(office)).path;
   }, 90_000);
@@ -258,4 +266,47 @@ describe.skipIf(!mq.available && !inCi)('commands to a gateway node carry the pa
       onModel = undefined;
     }
   }, 240_000);
+
+  it('the gateway killed in the middle of a transfer: the node keeps its model, and the restarted gateway\'s new link (new nonce) carries the rest to the confirmation', async () => {
+    const running = modelVersionOf(office)!;
+    const version = running + 1;
+    const since = office.progress.length;
+    let cutAt = -1;
+    let killed: Promise<void> | undefined;
+    onModel = (p) => {
+      if (cutAt >= 0 || p.path !== path || p.state !== 'sending' || p.sent < p.total * 0.3) return;
+      cutAt = p.sent;
+      const g = gateway;
+      killed = new Promise<void>((r) => {
+        g.once('exit', () => r());
+        g.kill('SIGKILL');
+      });
+    };
+    try {
+      await office.service.handle('nodes.model.deploy', { path, model: toBase64(modelFileWithVersion(defaultModelBlob(ROOT), version)) });
+      await waitFor('the gateway killed mid-transfer', 60_000, () => killed).catch((e: Error) => {
+        throw new Error(`${e.message}; ${diag(office)}`);
+      });
+      await killed;
+      // The will (NDEATH) takes the node offline at the workstation; the update waits, nothing fails.
+      await waitFor('the node offline at the workstation', 30_000, () => (office.manager.listNodes().find((n) => n.path === path)?.status === 'offline' ? true : undefined));
+      await new Promise((r) => setTimeout(r, 4000)); // longer than the transfer's own timeout
+      expect(office.progress.slice(since).some((p) => p.path === path && OVER.has(p.state)), diag(office)).toBe(false);
+      const updates = office.updates.length;
+      await startGateway();
+      const end = await finished(office, since, 180_000);
+      const mine = office.progress.slice(since).filter((p) => p.path === path);
+      console.log(`deploy through the gateway: gateway killed at ${cutAt} of ${end.total} bytes, ${end.resumes} resume(s), states ${[...new Set(mine.map((p) => p.state))].join(' > ')}`);
+      if (end.state !== 'confirmed') throw new Error(`the deploy ended ${end.state}: ${end.message}; ${diag(office)}`);
+      expect(end).toMatchObject({ state: 'confirmed', version, runningVersion: version });
+      expect(end.resumes).toBeGreaterThanOrEqual(1);
+      expect(mine.find((p) => p.resumes >= 1)!.sent).toBeGreaterThan(0);
+      // The restarted gateway's first DBIRTH: the node still ran its model (the transfer was not committed).
+      const reborn = office.updates.slice(updates).find((u) => u.path === path && u.status === 'online' && u.hello?.info);
+      expect(reborn?.hello?.info?.modelVersion, diag(office)).toBe(running);
+      await waitFor('NodeInfo with the new model', 15_000, () => (modelVersionOf(office) === version ? true : undefined));
+    } finally {
+      onModel = undefined;
+    }
+  }, 300_000);
 });

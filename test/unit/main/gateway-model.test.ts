@@ -240,6 +240,19 @@ describe('a model deployed from the workstation through the gateway to a node', 
     expect(c.remote.models.status(c.path)).toMatchObject({ state: 'confirmed' });
   });
 
+  it('rolls back to the model before, signed, through the gateway', async () => {
+    const c = chain();
+    c.remote.models.deploy(c.path, modelFile(BASE_VERSION + 1));
+    expect(await c.finished()).toMatchObject({ state: 'confirmed' });
+    const since = c.progress.length;
+    expect(c.remote.models.rollback(c.path, BASE_VERSION)).toMatchObject({ kind: 'rollback', state: 'committing', version: BASE_VERSION });
+    const end = await waitFor('the rollback to end', 20_000, () => c.progress.slice(since).find((p) => OVER.has(p.state)));
+    expect(end).toMatchObject({ kind: 'rollback', state: 'rolled-back', runningVersion: BASE_VERSION });
+    expect(c.node.rx.runningVersion).toBe(BASE_VERSION);
+    expect(c.remoteNode.info.hello?.info?.modelVersion).toBe(BASE_VERSION);
+    expect(c.logs.some((l) => /^command SECURE MODEL_ROLLBACK for fan-3 from ws-office/.test(l))).toBe(true);
+  });
+
   it('waits while the broker is lost and resumes from the node\'s offset, not from the start', async () => {
     const c = chain();
     const version = BASE_VERSION + 1;

@@ -1,13 +1,13 @@
 /**
- * The gateway's side of a workstation's command (docs/gateway.md, "Commands"): a Sparkplug DCMD to
- * one of its devices carries one node protocol frame, a SECURE signed by the workstation with the
- * node's pairing key (or the read-only CONFIG_GET, or RELAY_STATE, which asks the gateway only for
+ * The gateway's side of a workstation's command (docs/gateway.md, "Commands", "Model deployment"):
+ * a Sparkplug DCMD to one of its devices carries one node protocol frame, a SECURE signed by the
+ * workstation with the node's pairing key (or in the clear the read-only CONFIG_GET, a MODEL_CHUNK
+ * of a transfer a signed BEGIN opened, HELLO_REQ; or RELAY_STATE, which asks the gateway only for
  * the link nonce and counter). The gateway holds no key and checks no tag: it checks that the frame
  * is one it forwards, writes it to the node with the workstation's seq, and publishes the node's
- * answer frame (ACK, NACK with its reason, CONFIG) as a DDATA naming the command's id, with the
- * link's nonce and the highest SECURE counter it forwarded under that nonce, so a workstation can
- * sign its next command. The node decides what it accepts.
- */
+ * answer frame (ACK, NACK with its reason, CONFIG, MODEL_STATUS, HELLO) as a DDATA naming the
+ * command's id, with the link's nonce and the highest SECURE counter it forwarded under that nonce,
+ * so a workstation can sign its next command. The node decides what it accepts. */
 import { ApiError, type NodeInfo } from '../../models/api/contract';
 import {
   decodeCommand,
@@ -22,6 +22,7 @@ import {
 } from '../../models/gateway/commands';
 import { deviceId, type Metric } from '../../models/gateway/sparkplug';
 import { MSG_ACK, MSG_CONFIG_SET, MSG_HELLO, MSG_STREAM } from '../../models/protocol/index';
+import { MSG_MODEL_STATUS_REQ } from '../../models/protocol/transfer';
 import type { NodeManager } from '../node/manager';
 
 /** What the gateway needs of the NodeManager to forward commands. */
@@ -82,7 +83,7 @@ export class GatewayCommands {
     if (info.status !== 'online') return answer({ id: c.id, result: 'offline', message: `The node is ${info.status} at the gateway.` });
     const inner = c.type === RELAY_SECURE ? c.payload[4] : c.type;
     // Chunks and status requests of a model transfer come by the hundred: the log names the rest.
-    if (inner !== RELAY_MODEL_CHUNK && inner !== 0x24) this.hooks.log(`command ${c.type === RELAY_SECURE ? 'SECURE ' : ''}${NAMES[inner] ?? inner} for ${info.hello?.name ?? device} from ${c.origin || 'a workstation'} (seq ${c.seq})`);
+    if (inner !== RELAY_MODEL_CHUNK && inner !== MSG_MODEL_STATUS_REQ) this.hooks.log(`command ${c.type === RELAY_SECURE ? 'SECURE ' : ''}${NAMES[inner] ?? inner} for ${info.hello?.name ?? device} from ${c.origin || 'a workstation'} (seq ${c.seq})`);
     if (c.type === RELAY_HELLO_REQ) return this.hello(info.path, c.id, answer);
     if (c.type === RELAY_SECURE) {
       // Counted before it is written: the node may accept it, and the next must be above it.

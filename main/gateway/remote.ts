@@ -11,6 +11,8 @@
  * timeout, a NACK becomes its reason in plain words, a command the node did not answer is sent again
  * (3 attempts, each with a new seq and counter), and a SECURE refused as AUTH_FAILED or REPLAY may only
  * mean a stale nonce or counter: the gateway is asked for both and the command is signed again once.
+ * A model update goes through `models` (main/gateway/remoteModel.ts), which uses `fire` (a DCMD whose
+ * reply is handed on, not awaited) for its window of requests.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiError, type Capability, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings } from '../../models/api/contract';

@@ -1,17 +1,19 @@
 /**
- * The gateway's side of a workstation's command (docs/gateway.md, "Commands"): a Sparkplug DCMD to
- * one of its devices carries one node protocol frame, a SECURE signed by the workstation with the
- * node's pairing key (or the read-only CONFIG_GET, or RELAY_STATE, which asks the gateway only for
+ * The gateway's side of a workstation's command (docs/gateway.md, "Commands", "Model deployment"):
+ * a Sparkplug DCMD to one of its devices carries one node protocol frame, a SECURE signed by the
+ * workstation with the node's pairing key (or in the clear the read-only CONFIG_GET, a MODEL_CHUNK
+ * of a transfer a signed BEGIN opened, HELLO_REQ; or RELAY_STATE, which asks the gateway only for
  * the link nonce and counter). The gateway holds no key and checks no tag: it checks that the frame
  * is one it forwards, writes it to the node with the workstation's seq, and publishes the node's
- * answer frame (ACK, NACK with its reason, CONFIG) as a DDATA naming the command's id, with the
- * link's nonce and the highest SECURE counter it forwarded under that nonce, so a workstation can
- * sign its next command. The node decides what it accepts.
- */
+ * answer frame (ACK, NACK with its reason, CONFIG, MODEL_STATUS, HELLO) as a DDATA naming the
+ * command's id, with the link's nonce and the highest SECURE counter it forwarded under that nonce,
+ * so a workstation can sign its next command. The node decides what it accepts. */
 import { ApiError, type NodeInfo } from '../../models/api/contract';
 import {
   decodeCommand,
   linkBirthMetrics,
+  RELAY_HELLO_REQ,
+  RELAY_MODEL_CHUNK,
   RELAY_SECURE,
   RELAY_STATE,
   replyMetrics,
@@ -19,11 +21,12 @@ import {
   type RelayReply,
 } from '../../models/gateway/commands';
 import { deviceId, type Metric } from '../../models/gateway/sparkplug';
-import { MSG_ACK, MSG_CONFIG_SET, MSG_STREAM } from '../../models/protocol/index';
+import { MSG_ACK, MSG_CONFIG_SET, MSG_HELLO, MSG_STREAM } from '../../models/protocol/index';
+import { MSG_MODEL_STATUS_REQ } from '../../models/protocol/transfer';
 import type { NodeManager } from '../node/manager';
 
 /** What the gateway needs of the NodeManager to forward commands. */
-export type CommandTarget = Pick<NodeManager, 'listNodes' | 'relay' | 'linkNonce'>;
+export type CommandTarget = Pick<NodeManager, 'listNodes' | 'relay' | 'linkNonce' | 'askHello'>;
 
 export interface CommandHooks {
   /** Publishes a DDATA for the device now (dropped while the gateway has no broker: the workstation times out). */
@@ -33,7 +36,18 @@ export interface CommandHooks {
   log(line: string): void;
 }
 
-const NAMES: Record<number, string> = { 0x08: 'CONFIG_GET', 0x0a: 'CONFIG_SET', 0x0b: 'STREAM' };
+const NAMES: Record<number, string> = {
+  0x01: 'HELLO_REQ',
+  0x08: 'CONFIG_GET',
+  0x0a: 'CONFIG_SET',
+  0x0b: 'STREAM',
+  0x20: 'MODEL_BEGIN',
+  0x21: 'MODEL_CHUNK',
+  0x22: 'MODEL_COMMIT',
+  0x23: 'MODEL_ABORT',
+  0x24: 'MODEL_STATUS_REQ',
+  0x25: 'MODEL_ROLLBACK',
+};
 
 export class GatewayCommands {
   /** Per node path: the nonce last seen and the highest SECURE counter forwarded under it. */
@@ -68,7 +82,9 @@ export class GatewayCommands {
     if (c.type === RELAY_STATE) return answer({ id: c.id, result: 'state' });
     if (info.status !== 'online') return answer({ id: c.id, result: 'offline', message: `The node is ${info.status} at the gateway.` });
     const inner = c.type === RELAY_SECURE ? c.payload[4] : c.type;
-    this.hooks.log(`command ${c.type === RELAY_SECURE ? 'SECURE ' : ''}${NAMES[inner] ?? inner} for ${info.hello?.name ?? device} from ${c.origin || 'a workstation'} (seq ${c.seq})`);
+    // Chunks and status requests of a model transfer come by the hundred: the log names the rest.
+    if (inner !== RELAY_MODEL_CHUNK && inner !== MSG_MODEL_STATUS_REQ) this.hooks.log(`command ${c.type === RELAY_SECURE ? 'SECURE ' : ''}${NAMES[inner] ?? inner} for ${info.hello?.name ?? device} from ${c.origin || 'a workstation'} (seq ${c.seq})`);
+    if (c.type === RELAY_HELLO_REQ) return this.hello(info.path, c.id, answer);
     if (c.type === RELAY_SECURE) {
       // Counted before it is written: the node may accept it, and the next must be above it.
       const s = this.state(info.path);
@@ -86,6 +102,22 @@ export class GatewayCommands {
     if (!f) return answer({ id: c.id, result: 'no-answer', message: 'The node did not answer the gateway in time.' });
     answer({ id: c.id, result: 'answered', replyType: f.type, reply: f.payload });
     if (f.type === MSG_ACK && c.type === RELAY_SECURE && (inner === MSG_CONFIG_SET || inner === MSG_STREAM)) this.hooks.rebirth(info.path);
+  }
+
+  /**
+   * HELLO_REQ: the node answers with a new link nonce (and the model it runs), so the device's DBIRTH
+   * goes again first, carrying both to every workstation; then the reply with the HELLO as it came.
+   */
+  private async hello(path: string, id: string, answer: (r: Omit<RelayReply, 'nonce' | 'counter'>) => void): Promise<void> {
+    let payload: Uint8Array | undefined;
+    try {
+      payload = await this.target.askHello(path);
+    } catch (e) {
+      return answer({ id, result: 'offline', message: `The gateway could not write to the node: ${(e as Error).message}.` });
+    }
+    if (!payload) return answer({ id, result: 'no-answer', message: 'The node did not answer the gateway in time.' });
+    this.hooks.rebirth(path);
+    answer({ id, result: 'answered', replyType: MSG_HELLO, reply: payload });
   }
 
   private state(path: string): { nonce: string; counter: number } {

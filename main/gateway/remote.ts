@@ -11,9 +11,11 @@
  * timeout, a NACK becomes its reason in plain words, a command the node did not answer is sent again
  * (3 attempts, each with a new seq and counter), and a SECURE refused as AUTH_FAILED or REPLAY may only
  * mean a stale nonce or counter: the gateway is asked for both and the command is signed again once.
+ * A model update goes through `models` (main/gateway/remoteModel.ts), which uses `fire` (a DCMD whose
+ * reply is handed on, not awaited) for its window of requests.
  */
 import { randomBytes } from 'node:crypto';
-import { ApiError, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings } from '../../models/api/contract';
+import { ApiError, type Capability, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings } from '../../models/api/contract';
 import {
   commandMetrics,
   nonceBytes,
@@ -27,6 +29,7 @@ import { sparkplugTopic, type Metric } from '../../models/gateway/sparkplug';
 import * as P from '../../models/protocol/index';
 import type { KeyStore } from '../node/keys';
 import { configToApi } from '../node/wireToApi';
+import { RemoteModels, type RemoteModelOptions } from './remoteModel';
 
 /** The nonce and counter a workstation signs with, kept per gateway node from its DBIRTH and every reply. */
 export interface SecureState {
@@ -49,6 +52,8 @@ export interface RemoteHost {
   publish(topic: string, metrics: Metric[]): Promise<void>;
   /** The node's NodeInfo changed here (its stream or configuration). */
   updated(path: string, info: NodeInfo): void;
+  /** A model update's progress (main/gateway/remoteModel.ts), told like a local node's ('node.model'). */
+  modelProgress?(p: ModelProgress): void;
 }
 
 export interface RemoteOptions {
@@ -56,6 +61,8 @@ export interface RemoteOptions {
   timeoutMs?: number;
   /** Attempts when the node did not answer the gateway (default 3). */
   attempts?: number;
+  /** The model transfer through the gateway (main/gateway/remoteModel.ts). */
+  model?: RemoteModelOptions;
 }
 
 interface Waiting {
@@ -65,11 +72,15 @@ interface Waiting {
 
 export class RemoteCommands {
   private readonly waiting = new Map<string, Waiting>();
+  /** Model updates of this broker's nodes, each request a DCMD (main/gateway/remoteModel.ts). */
+  readonly models: RemoteModels;
 
   constructor(
     private readonly host: RemoteHost,
     private readonly opts: RemoteOptions = {},
-  ) {}
+  ) {
+    this.models = new RemoteModels(this, { node: (path) => host.node(path), progress: (p) => host.modelProgress?.(p) }, opts.model);
+  }
 
   /** A reply DDATA heard for `path`: the node's nonce and counter, and the command waiting for it. */
   onReply(path: string, r: RelayReply): void {
@@ -164,18 +175,21 @@ export class RemoteCommands {
 
   // ---- one command ----
 
-  private usable(path: string, cap: 'config' | 'stream' | 'secure'): RemoteNode {
+  /** The node, when it is online, says what it can do and can do `cap`; else ApiError in plain words. */
+  usable(path: string, cap: Capability): RemoteNode {
     const n = this.host.node(path);
     if (!n) throw new ApiError('not-found', `No node ${path} is known through a gateway`);
     const edge = n.info.gateway?.edge ?? '?';
     if (n.info.status !== 'online') throw new ApiError('port-failed', `The node is ${n.info.status}${n.info.message ? `: ${n.info.message}` : ''}`);
     const info = n.info.hello?.info;
     if (!info) throw new ApiError('unsupported', `The gateway ${edge} does not say what this node can do (an older gateway): commands cannot be sent through it`);
-    if (!info.capabilities.includes(cap)) throw new ApiError('unsupported', `The node's firmware (${n.info.hello!.firmware}) is too old for ${cap === 'secure' ? 'signed commands' : cap === 'config' ? 'reading or changing its configuration' : 'stream settings'}`);
+    const what: Partial<Record<Capability, string>> = { secure: 'signed commands', config: 'reading or changing its configuration', stream: 'stream settings', 'model-update': 'model updates' };
+    if (!info.capabilities.includes(cap)) throw new ApiError('unsupported', `The node's firmware (${n.info.hello!.firmware}) is too old for ${what[cap] ?? cap}`);
     return n;
   }
 
-  private pairingKey(n: RemoteNode): Uint8Array {
+  /** The pairing key this workstation holds for the node; ApiError 'refused' in plain words when none. */
+  pairingKey(n: RemoteNode): Uint8Array {
     const info = n.info.hello!.info!;
     if (!info.paired) throw new ApiError('refused', 'The node is not paired, so it takes no signed commands: pair it over the cable with this workstation, then connect it to the gateway again');
     const key = this.host.keys?.find(n.info.hello!.uid, info.keyId);
@@ -208,8 +222,44 @@ export class RemoteCommands {
     return r!;
   }
 
+  /**
+   * A SECURE frame for the node, signed now with `key` over the nonce and the next counter this
+   * workstation knows; undefined while the gateway has not said the nonce.
+   */
+  secureFrame(path: string, key: Uint8Array, innerType: number, innerPayload: Uint8Array): { type: number; seq: number; payload: Uint8Array } | undefined {
+    const node = this.host.node(path);
+    const nonce = node ? nonceBytes(node.secure.nonce) : undefined;
+    if (!node || !nonce) return undefined;
+    const counter = ++node.secure.counter;
+    const seq = this.seq();
+    return { type: RELAY_SECURE, seq, payload: P.encodeSecure({ key, nonce, seq, counter, innerType, innerPayload }) };
+  }
+
+  /** A frame with a fresh seq in the relay range (a clear MODEL_CHUNK, HELLO_REQ). */
+  clearFrame(type: number, payload: Uint8Array): { type: number; seq: number; payload: Uint8Array } {
+    return { type, seq: this.seq(), payload };
+  }
+
+  /**
+   * One DCMD that waits for nothing: the reply, if one comes within `keepMs`, goes to `onReply`
+   * (the model transfer matches its own replies and resends itself). False when it cannot be sent.
+   */
+  fire(path: string, c: { type: number; seq: number; payload: Uint8Array }, onReply: (r: RelayReply) => void, keepMs = 30_000): boolean {
+    const g = this.host.node(path)?.info.gateway;
+    if (!g) return false;
+    const id = randomBytes(8).toString('hex');
+    const timer = setTimeout(() => this.waiting.delete(id), keepMs);
+    timer.unref?.();
+    this.waiting.set(id, { resolve: onReply, timer });
+    this.host.publish(sparkplugTopic(this.host.group, 'DCMD', g.edge, g.device), commandMetrics({ id, origin: this.host.origin, ...c }, Date.now())).catch(() => {
+      clearTimeout(timer);
+      this.waiting.delete(id); // not sent: the transfer's own timeout sends it again
+    });
+    return true;
+  }
+
   /** One DCMD and its reply; throws 'timeout' when no reply comes. */
-  private async send(path: string, what: string, c: { type: number; seq: number; payload: Uint8Array }): Promise<RelayReply> {
+  async send(path: string, what: string, c: { type: number; seq: number; payload: Uint8Array }): Promise<RelayReply> {
     const n = this.host.node(path)!;
     const g = n.info.gateway!;
     const id = randomBytes(8).toString('hex');

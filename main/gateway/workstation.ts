@@ -157,6 +157,7 @@ export class GatewayLink {
           const d = this.devices.get(path);
           if (d) this.update(d);
         },
+        modelProgress: (p) => this.emit('node.model', p),
       },
       remoteOptions,
     );
@@ -260,6 +261,7 @@ export class GatewayLink {
 
   async stop(): Promise<void> {
     this.closed = true;
+    this.remote.models.stopAll();
     this.remote.rejectAll('the gateway entry was removed');
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.announceTimer) clearTimeout(this.announceTimer);
@@ -289,6 +291,9 @@ export class GatewayLink {
     if (d.info.status === status && d.info.message === message) return;
     d.info = { ...d.info, status, ...(message ? { message } : {}) };
     if (!message) delete d.info.message;
+    // A model update waits while the node cannot be reached and resumes when it is heard again.
+    if (status === 'online') this.remote.models.linkUp(d.info.path);
+    else this.remote.models.linkDown(d.info.path);
     this.update(d);
   }
 
@@ -515,6 +520,7 @@ export class GatewayLink {
     else d.secure.counter = Math.max(d.secure.counter, secure.counter);
     d.condition.heard(now);
     this.devices.set(path, d);
+    this.remote.models.birth(path);
     this.update(d);
   }
 }

@@ -162,14 +162,16 @@ export class NodeManager {
   ping(path: string): Promise<{ rttMs: number }> {
     return this.session(path).ping();
   }
+  // A gateway node's model goes through its gateway, each request signed here (main/gateway/remoteModel.ts).
   deployModel(path: string, modelBase64: string): ModelProgress {
-    return this.session(path).deployModel(new Uint8Array(Buffer.from(modelBase64, 'base64')));
+    const file = new Uint8Array(Buffer.from(modelBase64, 'base64'));
+    return this.gateways.has(path) ? this.gateways.linkOf(path).remote.models.deploy(path, file) : this.session(path).deployModel(file);
   }
   rollbackModel(path: string, version: number): ModelProgress {
-    return this.session(path).rollbackModel(version);
+    return this.gateways.has(path) ? this.gateways.linkOf(path).remote.models.rollback(path, version) : this.session(path).rollbackModel(version);
   }
   modelStatus(path: string): ModelProgress | null {
-    return this.session(path).modelProgress() ?? null;
+    return (this.gateways.has(path) ? this.gateways.linkOf(path).remote.models.status(path) : this.session(path).modelProgress()) ?? null;
   }
 
   // ---- A plant gateway's side of a workstation's command (main/gateway/commands.ts) ----
@@ -177,6 +179,10 @@ export class NodeManager {
   /** Writes a workstation's frame to a local node as it came and resolves with the node's answer (undefined: none in time). */
   relay(path: string, type: number, seq: number, payload: Uint8Array): Promise<Frame | undefined> {
     return this.session(path).relay(type, seq, payload);
+  }
+  /** HELLO_REQ to a local node for a workstation: the HELLO payload as it came (undefined: none in time). */
+  askHello(path: string): Promise<Uint8Array | undefined> {
+    return this.session(path).relayHello();
   }
   /** The nonce of a local node link's latest HELLO, 16 hex digits ('' none). */
   linkNonce(path: string): string {
@@ -216,7 +222,7 @@ export class NodeManager {
   }
 
   private session(path: string): NodeSession {
-    if (this.gateways.has(path)) throw new ApiError('unsupported', `${path} is reached through a plant gateway: only its configuration and stream settings can be changed from here (pairing, time, ping and model updates need the node on this workstation's cable or Bluetooth)`);
+    if (this.gateways.has(path)) throw new ApiError('unsupported', `${path} is reached through a plant gateway: only its configuration, stream settings and model can be changed from here (pairing, time and ping need the node on this workstation's cable or Bluetooth)`);
     const s = this.sessions.get(path);
     if (!s) throw new ApiError('not-found', `No node is connected on ${path}`);
     return s;

@@ -22,6 +22,7 @@ import { LOG_CODE_FRAMES_DROPPED, StreamContinuity, type Frame } from '../../mod
 import { ApiError, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
 import { CLEAR_CHUNK_MINOR, MODEL_CHUNK_DATA_MAX, MODEL_CHUNK_DATA_MAX_SECURE, MSG_MODEL_CHUNK, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
 import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
+import { isModelRequest } from '../../models/gateway/commands';
 import { NodeModelUpdate } from '../ota/nodeUpdate';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
@@ -50,8 +51,13 @@ export class NodeSession extends SessionLink {
     [P.MSG_HELLO]: (f) => this.onHello(f),
     [P.MSG_EVENT]: (f) => this.onEvent(f),
     [P.MSG_LOG]: (f) => this.onLog(f),
-    [MSG_MODEL_STATUS]: (f) => this.model.onFrame(f.type, f.payload),
+    // A workstation's model request relayed by a plant gateway waits for its MODEL_STATUS by seq first.
+    [MSG_MODEL_STATUS]: (f) => {
+      if (!this.requests.match(f)) this.model.onFrame(f.type, f.payload);
+    },
   };
+  /** The payload of the latest HELLO, as it came (a gateway hands it to the workstation that asked for it). */
+  private lastHelloPayload: Uint8Array | undefined;
   private readonly model = new NodeModelUpdate(
     {
       path: this.path,
@@ -261,8 +267,10 @@ export class NodeSession extends SessionLink {
   async relay(type: number, seq: number, payload: Uint8Array): Promise<Frame | undefined> {
     if (!this.link || !this.hello) throw new ApiError('port-failed', `The node on ${this.path} is ${this.status === 'reconnecting' ? 'reconnecting' : 'not connected'}`);
     const inner = type === P.MSG_SECURE ? P.decodeSecure(payload) : undefined;
-    const responses = type === P.MSG_CONFIG_GET ? [P.MSG_CONFIG] : [P.MSG_ACK];
-    const f = await this.requests.relay(type, seq, payload, inner ? inner.innerType : type, responses, this.requestTimeoutMs);
+    const reqType = inner ? inner.innerType : type;
+    // The model transfer's requests are answered by ACK or MODEL_STATUS (docs/protocol.md 3.14).
+    const responses = type === P.MSG_CONFIG_GET ? [P.MSG_CONFIG] : isModelRequest(reqType) ? [P.MSG_ACK, MSG_MODEL_STATUS] : [P.MSG_ACK];
+    const f = await this.requests.relay(type, seq, payload, reqType, responses, this.requestTimeoutMs);
     if (inner && f?.type === P.MSG_ACK) {
       if (inner.innerType === P.MSG_STREAM) {
         const st = P.decodeStream(inner.innerPayload);
@@ -272,6 +280,18 @@ export class NodeSession extends SessionLink {
       } else if (inner.innerType === P.MSG_CONFIG_SET) await this.getConfig().catch(() => {});
     }
     return f;
+  }
+
+  /**
+   * HELLO_REQ for a gateway's workstation (after a model update, to learn the model the node runs):
+   * resolves with the node's HELLO payload as it came, undefined when none came in time. The HELLO
+   * is this session's as well: it brings the link's new nonce, which the gateway then publishes.
+   */
+  async relayHello(): Promise<Uint8Array | undefined> {
+    if (!this.link || !this.hello) throw new ApiError('port-failed', `The node on ${this.path} is ${this.status === 'reconnecting' ? 'reconnecting' : 'not connected'}`);
+    const answer = this.handshakes.waitFor(() => true, this.requestTimeoutMs * 3);
+    await this.handshakes.sendHelloReq();
+    return (await answer.promise) ? this.lastHelloPayload : undefined;
   }
 
   /** Decodes a response payload; one the app cannot read is counted and said in plain words. */
@@ -330,6 +350,7 @@ export class NodeSession extends SessionLink {
 
   private onHello(f: Frame): void {
     const h = P.decodeHello(f.payload);
+    this.lastHelloPayload = f.payload;
     const answer = this.handshakes.isAnswer(f.seq);
     const prevNonce = this.nonce;
     const prev = this.hello;

@@ -137,11 +137,11 @@ export class NodeModelUpdate {
     this.nextAsk = nowMs;
   }
 
-  /** The session ended: nothing more is sent. */
-  stop(): void {
+  /** The session ended (or the node stayed out of reach, `why`): nothing more is sent. */
+  stop(why = 'the link to the node was closed during the update'): void {
     this.clearTimer();
     if (this.sender) this.sender.cancel();
-    if (this.busy) this.set('failed', { message: 'the link to the node was closed during the update' });
+    if (this.busy) this.set('failed', { message: why });
   }
 
   private get timeoutMs(): number {

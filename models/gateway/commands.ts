@@ -13,14 +13,25 @@
 import { CAPABILITIES, type Capability, type NodeInfo, type NodeLinkInfo } from '../api/contract';
 import type { Metric } from './sparkplug';
 
-/** Frame types a gateway forwards (docs/gateway.md, "Commands"): SECURE, and the read-only CONFIG_GET. */
+/**
+ * Frame types a gateway forwards (docs/gateway.md, "Commands"): SECURE, and in the clear only what
+ * changes nothing by itself: the read-only CONFIG_GET, HELLO_REQ (the node answers HELLO with a new
+ * link nonce) and MODEL_CHUNK (bytes into a transfer a signed BEGIN opened; the image is checked
+ * against BEGIN's signed hash at COMMIT, docs/protocol.md 3.14).
+ */
 export const RELAY_SECURE = 0x0e;
 export const RELAY_CONFIG_GET = 0x08;
+export const RELAY_HELLO_REQ = 0x01;
+export const RELAY_MODEL_CHUNK = 0x21;
 /** A request that goes to the gateway only: its answer is the link nonce and counter, nothing reaches the node. */
 export const RELAY_STATE = 0x00;
-export const RELAY_TYPES: readonly number[] = [RELAY_STATE, RELAY_CONFIG_GET, RELAY_SECURE];
-/** Inner types of a SECURE the gateway forwards: CONFIG_SET, STREAM (the model transfer is not carried yet). */
-export const RELAY_SECURE_INNER: readonly number[] = [0x0a, 0x0b];
+export const RELAY_TYPES: readonly number[] = [RELAY_STATE, RELAY_HELLO_REQ, RELAY_CONFIG_GET, RELAY_SECURE, RELAY_MODEL_CHUNK];
+/** Inner types of a SECURE the gateway forwards: CONFIG_SET, STREAM, and the model transfer's requests MODEL_BEGIN..MODEL_ROLLBACK (0x20-0x25). */
+export const RELAY_SECURE_INNER: readonly number[] = [0x0a, 0x0b, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25];
+/** Frame types (or SECURE inner types) of the model transfer: their answer is an ACK, a NACK or a MODEL_STATUS. */
+export const isModelRequest = (t: number): boolean => t >= 0x20 && t <= 0x25;
+/** A MODEL_CHUNK payload: offset (4 bytes) and 1..1020 data bytes. */
+const CHUNK_MAX = 4 + 1020;
 /** The seqs a workstation signs with; the gateway's own requests to the node count up from 0 and skip a seq in use. */
 export const RELAY_SEQ_MIN = 0x8000;
 
@@ -122,13 +133,14 @@ export function decodeCommand(metrics: readonly DecodedMetric[]): { ok: true; co
   const type = toNumber(pick(metrics, CMD.type));
   const seq = toNumber(pick(metrics, CMD.seq));
   const payload = toBytes(pick(metrics, CMD.payload)) ?? new Uint8Array(0);
-  if (!RELAY_TYPES.includes(type)) return { ok: false, id, message: `the gateway forwards only SECURE (signed) commands and CONFIG_GET, not frame type ${Number.isFinite(type) ? `0x${type.toString(16)}` : '(none)'}` };
+  if (!RELAY_TYPES.includes(type)) return { ok: false, id, message: `the gateway forwards only SECURE (signed) commands, CONFIG_GET, HELLO_REQ and MODEL_CHUNK, not frame type ${Number.isFinite(type) ? `0x${type.toString(16)}` : '(none)'}` };
   if (type !== RELAY_STATE && (!Number.isInteger(seq) || seq < RELAY_SEQ_MIN || seq > 0xffff)) return { ok: false, id, message: `command/seq must be ${RELAY_SEQ_MIN} to 65535` };
   if (type === RELAY_SECURE) {
     if (payload.length < 21) return { ok: false, id, message: 'the SECURE payload is shorter than 21 bytes' };
-    if (!RELAY_SECURE_INNER.includes(payload[4])) return { ok: false, id, message: `the gateway forwards SECURE CONFIG_SET and STREAM only, not inner type 0x${payload[4].toString(16)}` };
+    if (!RELAY_SECURE_INNER.includes(payload[4])) return { ok: false, id, message: `the gateway forwards SECURE CONFIG_SET, STREAM and model transfer requests only, not inner type 0x${payload[4].toString(16)}` };
   }
-  if (type === RELAY_CONFIG_GET && payload.length !== 0) return { ok: false, id, message: 'CONFIG_GET carries no payload' };
+  if ((type === RELAY_CONFIG_GET || type === RELAY_HELLO_REQ) && payload.length !== 0) return { ok: false, id, message: `${type === RELAY_CONFIG_GET ? 'CONFIG_GET' : 'HELLO_REQ'} carries no payload` };
+  if (type === RELAY_MODEL_CHUNK && (payload.length < 5 || payload.length > CHUNK_MAX)) return { ok: false, id, message: `a MODEL_CHUNK payload is 5 to ${CHUNK_MAX} bytes, got ${payload.length}` };
   return { ok: true, command: { id, origin: typeof origin === 'string' ? origin.slice(0, 64) : '', type, seq: type === RELAY_STATE ? 0 : seq, payload } };
 }
 

@@ -68,7 +68,7 @@ describe('DCMD and reply metrics', () => {
   it('are refused, in words, for what the gateway does not forward', () => {
     const cmd = (type: number, seq: number, payload: Uint8Array, id = 'x1') => decodeCommand(wire(commandMetrics({ id, origin: '', type, seq, payload }, T)));
     const cfg = P.encodeConfigEntries(P.configToEntries({ shaftHz: 10 }));
-    expect(cmd(P.MSG_CONFIG_SET, 40000, cfg)).toEqual({ ok: false, id: 'x1', message: expect.stringMatching(/only SECURE \(signed\) commands and CONFIG_GET, not frame type 0xa/) });
+    expect(cmd(P.MSG_CONFIG_SET, 40000, cfg)).toEqual({ ok: false, id: 'x1', message: expect.stringMatching(/only SECURE \(signed\) commands, CONFIG_GET, HELLO_REQ and MODEL_CHUNK, not frame type 0xa/) });
     expect(cmd(P.MSG_PAIR, 40000, new Uint8Array(33))).toMatchObject({ ok: false, message: expect.stringMatching(/0x3/) });
     const pairInside = P.encodeSecure({ key: KEY, nonce: new Uint8Array(8), seq: 40000, counter: 1, innerType: P.MSG_PAIR, innerPayload: new Uint8Array(33) });
     expect(cmd(RELAY_SECURE, 40000, pairInside)).toMatchObject({ ok: false, message: expect.stringMatching(/not inner type 0x3/) });
@@ -135,6 +135,7 @@ function chain(keys: KeyStore) {
       listNodes: () => [local],
       linkNonce: () => nonceHex(node.nonce),
       relay: (_path, type, seq, payload) => Promise.resolve(node.answer(type, seq, payload)),
+      askHello: () => Promise.resolve(undefined),
     },
     {
       // The reply goes through the codec to the workstation, as a DDATA would.

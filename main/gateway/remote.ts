@@ -28,6 +28,7 @@ import {
 import { sparkplugTopic, type Metric } from '../../models/gateway/sparkplug';
 import * as P from '../../models/protocol/index';
 import type { KeyStore } from '../node/keys';
+import { refusalText } from '../node/requests';
 import { configToApi } from '../node/wireToApi';
 import { RemoteModels, type RemoteModelOptions } from './remoteModel';
 
@@ -156,12 +157,9 @@ export class RemoteCommands {
     const n = this.usable(path, 'secure');
     const k = key ?? this.pairingKey(n);
     const make = () => {
-      const node = this.host.node(path) ?? n;
-      const nonce = nonceBytes(node.secure.nonce);
-      if (!nonce) throw new ApiError('unsupported', 'The gateway has not said the node link\'s nonce yet; try again in a moment');
-      const counter = ++node.secure.counter;
-      const seq = this.seq();
-      return { type: RELAY_SECURE, seq, payload: P.encodeSecure({ key: k, nonce, seq, counter, innerType, innerPayload }) };
+      const f = this.signFrame(this.host.node(path) ?? n, k, innerType, innerPayload);
+      if (!f) throw new ApiError('unsupported', 'The gateway has not said the node link\'s nonce yet; try again in a moment');
+      return f;
     };
     let r = await this.attempt(path, what, make);
     if (this.stale(r)) {
@@ -228,8 +226,13 @@ export class RemoteCommands {
    */
   secureFrame(path: string, key: Uint8Array, innerType: number, innerPayload: Uint8Array): { type: number; seq: number; payload: Uint8Array } | undefined {
     const node = this.host.node(path);
-    const nonce = node ? nonceBytes(node.secure.nonce) : undefined;
-    if (!node || !nonce) return undefined;
+    return node && this.signFrame(node, key, innerType, innerPayload);
+  }
+
+  /** Signs for `node` over its link's nonce and its next counter, with a fresh relay seq; undefined without a nonce. */
+  private signFrame(node: RemoteNode, key: Uint8Array, innerType: number, innerPayload: Uint8Array): { type: number; seq: number; payload: Uint8Array } | undefined {
+    const nonce = nonceBytes(node.secure.nonce);
+    if (!nonce) return undefined;
     const counter = ++node.secure.counter;
     const seq = this.seq();
     return { type: RELAY_SECURE, seq, payload: P.encodeSecure({ key, nonce, seq, counter, innerType, innerPayload }) };
@@ -251,7 +254,7 @@ export class RemoteCommands {
     const timer = setTimeout(() => this.waiting.delete(id), keepMs);
     timer.unref?.();
     this.waiting.set(id, { resolve: onReply, timer });
-    this.host.publish(sparkplugTopic(this.host.group, 'DCMD', g.edge, g.device), commandMetrics({ id, origin: this.host.origin, ...c }, Date.now())).catch(() => {
+    this.publishCommand(g, id, c).catch(() => {
       clearTimeout(timer);
       this.waiting.delete(id); // not sent: the transfer's own timeout sends it again
     });
@@ -272,7 +275,7 @@ export class RemoteCommands {
       this.waiting.set(id, { resolve, timer });
     });
     try {
-      await this.host.publish(sparkplugTopic(this.host.group, 'DCMD', g.edge, g.device), commandMetrics({ id, origin: this.host.origin, ...c }, Date.now()));
+      await this.publishCommand(g, id, c);
     } catch (e) {
       const w = this.waiting.get(id);
       if (w) clearTimeout(w.timer);
@@ -289,6 +292,11 @@ export class RemoteCommands {
     return r;
   }
 
+  /** One command's DCMD to the device's topic. */
+  private publishCommand(g: { edge: string; device: string }, id: string, c: { type: number; seq: number; payload: Uint8Array }): Promise<void> {
+    return this.host.publish(sparkplugTopic(this.host.group, 'DCMD', g.edge, g.device), commandMetrics({ id, origin: this.host.origin, ...c }, Date.now()));
+  }
+
   /** The node's answer frame of the awaited type; anything else is said in plain words. */
   private answerFrame(r: RelayReply, what: string, reqType: number, responses: number[]): { type: number; payload: Uint8Array } {
     if (r.result === 'refused' || r.result === 'offline') throw new ApiError(r.result === 'refused' ? 'refused' : 'port-failed', `${what[0].toUpperCase()}${what.slice(1)} did not reach the node: ${r.message ?? r.result}`);
@@ -297,9 +305,7 @@ export class RemoteCommands {
     const f = { type: r.replyType, payload: r.reply };
     try {
       if (f.type === P.MSG_NACK) {
-        const nack = P.decodeNack(f.payload);
-        const name = P.NACK_NAMES[nack.reason] ?? `reason ${nack.reason}`;
-        throw new ApiError('refused', `The node refused ${what}: ${P.nackReasonText(nack.reason, nack.detail)} (${name})`);
+        throw new ApiError('refused', refusalText(what, P.decodeNack(f.payload)));
       }
       if (f.type === P.MSG_ACK && P.decodeAck(f.payload).reqType !== reqType) throw new ApiError('internal', `The node acknowledged another request than ${what}`);
     } catch (e) {

@@ -15,12 +15,11 @@
  * changes what it runs. After the trial, a HELLO_REQ through the gateway gives the node a new link
  * nonce and tells the model it runs; the gateway sends the device's DBIRTH again with both.
  */
-import { ApiError, type ModelProgress } from '../../models/api/contract';
+import type { ModelProgress } from '../../models/api/contract';
 import { RELAY_HELLO_REQ, RELAY_MODEL_CHUNK, type RelayReply } from '../../models/gateway/commands';
-import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
 import * as P from '../../models/protocol/index';
 import { MODEL_CHUNK_DATA_MAX, MSG_MODEL_CHUNK } from '../../models/protocol/transfer';
-import { NodeModelUpdate } from '../ota/nodeUpdate';
+import { deployModelFile, NodeModelUpdate, rollbackModelTo } from '../ota/nodeUpdate';
 import type { RemoteCommands, RemoteNode } from './remote';
 
 export interface RemoteModelOptions {
@@ -70,24 +69,13 @@ export class RemoteModels {
     this.remote.usable(path, 'secure');
     const key = this.remote.pairingKey(n);
     const e = this.entry(path, imageKey ?? key);
-    if (e.update.busy) throw new ApiError('refused', `The node is busy with a model ${e.update.state!.kind}; wait until it ends`);
-    let blob: Uint8Array;
-    try {
-      blob = signModelBlob(readVgmFile(file).blob, e.imageKey);
-    } catch (err) {
-      throw new ApiError('bad-request', `The file is not a model this app can send: ${(err as Error).message}`);
-    }
-    return e.update.deploy(blob, Date.now());
+    return deployModelFile(e.update, file, e.imageKey, Date.now());
   }
 
   rollback(path: string, version: number): ModelProgress {
     const n = this.remote.usable(path, 'model-update');
     const e = this.entry(path, this.remote.pairingKey(n));
-    try {
-      return e.update.rollback(version, Date.now());
-    } catch (err) {
-      throw new ApiError('refused', `The node cannot roll back now: ${(err as Error).message}`);
-    }
+    return rollbackModelTo(e.update, version, Date.now());
   }
 
   status(path: string): ModelProgress | undefined {

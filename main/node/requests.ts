@@ -187,9 +187,8 @@ export class RequestLayer {
         p.resolve(f);
         return true;
       }
-      const name = NACK_NAMES[n.reason] ?? `reason ${n.reason}`;
       const Err = p.secure && (n.reason === NACK_AUTH_FAILED || n.reason === NACK_REPLAY) ? SecureStale : ApiError;
-      p.reject(new Err('refused', `The node refused ${p.what}: ${nackReasonText(n.reason, n.detail)} (${name})`));
+      p.reject(new Err('refused', refusalText(p.what, n)));
       return true;
     }
     if (!p.responses.includes(f.type)) return false;
@@ -209,6 +208,11 @@ export class RequestLayer {
     const counter = ++this.secureCounter;
     return encodeFrame(MSG_SECURE, seq, encodeSecure({ key: spec.secureKey, nonce: this.host.nonce()!, seq, counter, innerType: spec.type, innerPayload: payload }));
   }
+}
+
+/** A node's NACK to `what` in the technician's words, with the reason's name (also for commands relayed by a gateway). */
+export function refusalText(what: string, n: { reason: number; detail: number }): string {
+  return `The node refused ${what}: ${nackReasonText(n.reason, n.detail)} (${NACK_NAMES[n.reason] ?? `reason ${n.reason}`})`;
 }
 
 function lostBeforeAnswer(what: string): ApiError {

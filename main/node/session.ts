@@ -21,9 +21,8 @@ import * as P from '../../models/protocol/index';
 import { LOG_CODE_FRAMES_DROPPED, StreamContinuity, type Frame } from '../../models/protocol/index';
 import { ApiError, type ModelProgress, type NodeConfig, type NodeConfigChanges, type NodeInfo, type StreamSettings, type TimeSync } from '../../models/api/contract';
 import { CLEAR_CHUNK_MINOR, MODEL_CHUNK_DATA_MAX, MODEL_CHUNK_DATA_MAX_SECURE, MSG_MODEL_CHUNK, MSG_MODEL_STATUS } from '../../models/protocol/transfer';
-import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
 import { isModelRequest } from '../../models/gateway/commands';
-import { NodeModelUpdate } from '../ota/nodeUpdate';
+import { deployModelFile, NodeModelUpdate, rollbackModelTo } from '../ota/nodeUpdate';
 import { SessionLink } from './sessionLink';
 import * as W from './wireToApi';
 import { SecureStale } from './requests';
@@ -87,30 +86,18 @@ export class NodeSession extends SessionLink {
 
   // ---- Model updates (docs/protocol.md 3.14, 6.4) ---------------------------------------------------
 
-  /** Starts sending a signed model file; progress comes as 'model' events. */
   /** Starts sending a model file (.vgm), signed here with the node's pairing key; progress comes as 'model' events. */
   deployModel(file: Uint8Array): ModelProgress {
     this.need('model-update');
     const key = this.pairingKey();
     if (!key) throw new ApiError('refused', 'This app holds no pairing key for the node: pair it over the cable before updating its model');
-    if (this.model.busy) throw new ApiError('refused', `The node is busy with a model ${this.model.state!.kind}; wait until it ends`);
-    let blob: Uint8Array;
-    try {
-      blob = signModelBlob(readVgmFile(file).blob, key);
-    } catch (e) {
-      throw new ApiError('bad-request', `The file is not a model this app can send: ${(e as Error).message}`);
-    }
-    return this.model.deploy(blob, Date.now());
+    return deployModelFile(this.model, file, key, Date.now());
   }
 
   /** Asks the node to return to an older confirmed model. */
   rollbackModel(version: number): ModelProgress {
     this.need('model-update');
-    try {
-      return this.model.rollback(version, Date.now());
-    } catch (e) {
-      throw new ApiError('refused', `The node cannot roll back now: ${(e as Error).message}`);
-    }
+    return rollbackModelTo(this.model, version, Date.now());
   }
 
   /** The latest model update of this session, if any. */

@@ -7,7 +7,8 @@
  * the session then asks a HELLO so NodeInfo shows the version the node really runs. A rollback
  * (MODEL_ROLLBACK) is one request, sent again on a timeout, refused in plain words.
  */
-import type { ModelProgress, ModelUpdateState } from '../../models/api/contract';
+import { ApiError, type ModelProgress, type ModelUpdateState } from '../../models/api/contract';
+import { readVgmFile, signModelBlob } from '../../models/nn/modelFile';
 import {
   encodeModelRollback,
   MSG_MODEL_ROLLBACK,
@@ -247,5 +248,30 @@ export class NodeModelUpdate {
   private clearTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+}
+
+/**
+ * The API's deploy, for a node on this workstation's link (session.ts) or behind a gateway
+ * (gateway/remoteModel.ts): a model file (.vgm) signed here with `key`, refused in plain words while
+ * another update runs or when the file is not a model.
+ */
+export function deployModelFile(update: NodeModelUpdate, file: Uint8Array, key: Uint8Array, nowMs: number): ModelProgress {
+  if (update.busy) throw new ApiError('refused', `The node is busy with a model ${update.state!.kind}; wait until it ends`);
+  let blob: Uint8Array;
+  try {
+    blob = signModelBlob(readVgmFile(file).blob, key);
+  } catch (e) {
+    throw new ApiError('bad-request', `The file is not a model this app can send: ${(e as Error).message}`);
+  }
+  return update.deploy(blob, nowMs);
+}
+
+/** The API's rollback to an older confirmed model, refused in plain words when it cannot start. */
+export function rollbackModelTo(update: NodeModelUpdate, version: number, nowMs: number): ModelProgress {
+  try {
+    return update.rollback(version, nowMs);
+  } catch (e) {
+    throw new ApiError('refused', `The node cannot roll back now: ${(e as Error).message}`);
   }
 }

@@ -19,10 +19,10 @@
 #define NN_MODEL_TAG_LEN 32u
 #define NN_MODEL_KEY_LEN 32u
 #define NN_MODEL_FORMAT_VERSION 1u
-/* Header flags (§2.1): bit 0 = single-rounding requantization (§1.2); other bits must be 0. */
+/* Header flags (§2.1): bit 0 = single-rounding requantization (§1.2); bit 8 = a speed section
+ * (§2.9, nn/speed.h) follows the self-test; every other bit must be 0 (block-sparse layers are
+ * marked in their own layer records, §2.4.1, not here). */
 #define NN_MODEL_FLAG_SINGLE_ROUNDING 0x0001u
-/* Bit 8 = a speed section (§2.9, nn/speed.h) follows the self-test; bits 1-7 are free (the layer
- * encodings live in the layer records, §2.4.1). */
 #define NN_MODEL_FLAG_SPEED_SECTION 0x0100u
 #define NN_MODEL_FLAGS_KNOWN (NN_MODEL_FLAG_SINGLE_ROUNDING | NN_MODEL_FLAG_SPEED_SECTION)
 /* Layer record byte +5 (§2.4.1): how the weights are stored. */

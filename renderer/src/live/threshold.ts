@@ -16,6 +16,7 @@
  */
 import type { NodeInfo } from '../../../models/api/contract';
 import { readVgmFile } from '../../../models/nn/modelFile';
+import { sumsqToScore } from '../../../models/nn/int8';
 import type { VigilDb } from '../db/db';
 import { nodeDeployments } from '../db/deployments';
 
@@ -29,8 +30,7 @@ export interface KnownThreshold {
 /** A model file's version and its threshold as a score (what FEATURES' anomaly_score is compared with). */
 export function modelThreshold(file: Uint8Array): { modelVersion: number; score: number } {
   const m = readVgmFile(file).model;
-  const D = m.mean.length;
-  return { modelVersion: m.modelVersion, score: (m.detector.thresholdSumsq * m.inputScale * m.inputScale) / D };
+  return { modelVersion: m.modelVersion, score: sumsqToScore(m, m.detector.thresholdSumsq) };
 }
 
 export interface ThresholdLookups {

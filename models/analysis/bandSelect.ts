@@ -23,6 +23,7 @@
  * (1.46 Hz at 48 kHz), the noise floor's scatter falls as more segments are averaged, and a line that
  * repeats through the snapshot keeps its height.
  */
+import { median } from '../eval/roc';
 import { fftInPlace } from '../features/fft';
 import { envelopeSpectrum, type EnvelopeMethod, type EnvelopeSpectrum } from './envelope';
 import { floorPow2 } from './spectrum';
@@ -78,14 +79,8 @@ export function onShaftHarmonic(hz: number, binHz: number, shaftHz: number): boo
   return n >= 1 && Math.abs(hz - n * shaftHz) <= SHAFT_LINE_BINS * binHz;
 }
 
-function medianOf(y: ArrayLike<number>, a: number, b: number): number {
-  const v: number[] = [];
-  for (let k = a; k <= b; k++) v.push(y[k]);
-  if (v.length === 0) return NaN;
-  v.sort((p, q) => p - q);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
+/** The median of y[a..b] (NaN when empty). */
+const medianOf = (y: ArrayLike<number>, a: number, b: number): number => median(Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => y[a + i]));
 
 /** A marker's line "stands out" when it is at least this far above the envelope spectrum's median, dB. */
 export const STANDS_OUT_DB = 10;

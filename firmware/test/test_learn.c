@@ -278,6 +278,64 @@ static void a_deployed_model_replaces_the_baseline_at_boot(void **state)
 }
 
 /*
+ * The model store emptied under a record that counted its models (the STM32F405's store moved to
+ * other sectors, docs/architecture.md "Flash layout"): the node keeps its learned baseline, and the
+ * first model deployed afterwards (sequence 1 again) replaces it at boot, as any later model does.
+ */
+static void a_record_outlives_an_emptied_store_and_gives_way_to_the_next_model(void **state)
+{
+    (void)state;
+    static _Alignas(4) uint8_t store_mem[2 * 10240];
+    static store_flash_t sf;
+    static flash_ram_t sram;
+    static store_t store;
+    memset(store_mem, 0xFF, sizeof store_mem);
+    assert_int_equal(flash_ram_init(&sf, &sram, store_mem, 10240), VIGIL_OK);
+    assert_int_equal(store_init(&store, &sf), VIGIL_OK);
+    const uint8_t *blob = NULL;
+    size_t len = 0;
+
+    /* A model deployed, then the technician asks the node to learn: the record counts sequence 1. */
+    assert_int_equal(store_write(&store, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    boot(&store);
+    assert_int_equal(store_boot(&store, node_accept_model, &g_node, &blob, &len), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, blob, len, MSG_MODEL_SOURCE_SLOT0 + (uint8_t)store.active), VIGIL_OK);
+    node_baseline_boot(&g_node);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_MODEL);
+    learn_two_speeds();
+    blstore_record_t r;
+    assert_int_equal(blstore_read(&g_bl_flash, &r), VIGIL_OK);
+    assert_int_equal(r.store_seq, 1);
+    const uint32_t rec_seq = r.seq;
+
+    /* The store is gone (new sectors, erased): the learned baseline runs, its record now counts 0. */
+    memset(store_mem, 0xFF, sizeof store_mem);
+    boot(&store);
+    assert_int_equal(store_boot(&store, node_accept_model, &g_node, &blob, &len), VIGIL_ERR_EMPTY);
+    node_baseline_boot(&g_node);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_BASELINE);
+    assert_int_equal(blstore_read(&g_bl_flash, &r), VIGIL_OK);
+    assert_int_equal(r.store_seq, 0);
+    assert_int_equal(r.kind, BLSTORE_LEARNED);
+    assert_int_equal(r.seq, rec_seq + 1u);
+    boot(&store); /* written once: a second boot leaves it */
+    node_baseline_boot(&g_node);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_BASELINE);
+    assert_int_equal(blstore_read(&g_bl_flash, &r), VIGIL_OK);
+    assert_int_equal(r.seq, rec_seq + 1u);
+
+    /* The model deployed again (sequence 1): it runs, and still after a reboot. */
+    assert_int_equal(store_write(&store, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    assert_int_equal(store_slot_info(&store, 0).seq, 1);
+    boot(&store);
+    assert_int_equal(store_boot(&store, node_accept_model, &g_node, &blob, &len), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, blob, len, MSG_MODEL_SOURCE_SLOT0 + (uint8_t)store.active), VIGIL_OK);
+    node_baseline_boot(&g_node);
+    assert_true(g_node.model_ok);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_MODEL);
+}
+
+/*
  * A power cut at every flash operation while a new learned baseline replaces an older one: after
  * each cut the node boots the old baseline or the new one, never a damaged one, never none.
  */
@@ -333,6 +391,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(learns_detects_and_knows_what_it_has_not_seen, setup),
         cmocka_unit_test_setup(a_deployed_model_replaces_the_baseline_at_boot, setup),
+        cmocka_unit_test_setup(a_record_outlives_an_emptied_store_and_gives_way_to_the_next_model, setup),
         cmocka_unit_test_setup(power_cut_at_every_record_write, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -793,10 +793,12 @@ export function buildLinkVectors() {
   });
   // The detector state with its values (1.3; threshold 1.4): each decodes to these fields and, decoded
   // and encoded again, gives back its bytes.
+  const stateHello = helloInfoCases[0].hello;
+  if (!('info' in stateHello)) throw new Error('the first HELLO vector must have an INFO block');
   const stateCase = (name: string, type: number, state: DetectorState) => {
     const payload =
       type === MSG_HELLO
-        ? encodeHello({ ...helloInfoCases[0].hello, info: { ...helloInfoCases[0].hello.info!, protocolMinor: state.threshold === undefined ? 3 : 4, state } })
+        ? encodeHello({ ...stateHello, info: { ...stateHello.info, protocolMinor: state.threshold === undefined ? 3 : 4, state } })
         : encodeFeatures({
             windowIndex: 9, tUs: 192000, shaftHz: f(16.667), values: [[f(0.5), f(1), f(2), f(3), f(4)], [f(0.25), f(0.5), f(2), f(3), f(2)]],
             anomalyScore: state.detector === DETECTOR_MODEL || state.detector === DETECTOR_BASELINE ? f(1.25) : -1, logBands: [[f(-6), f(-5)], [f(-4), f(-3)]], state,

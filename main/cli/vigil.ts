@@ -205,7 +205,7 @@ function speedSection(prepared: ReturnType<typeof prepareData>, manifest: Manife
   } catch (e) {
     throw new UsageError(`--speeds: ${(e as Error).message}`);
   }
-  const bytes = speedSectionSize(fit.node.dim, fit.node.knots.length);
+  const bytes = speedSectionSize(fit.node.dim, fit.node.knots.length, fit.node.weights);
   out.log(`speed-aware section: trained at ${fit.node.knots.map((k) => k.rpm).join(', ')} rpm, threshold ${fit.node.threshold.toPrecision(4)} (the node form's own), ${bytes} bytes`);
   return fit.node;
 }
@@ -332,7 +332,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
     tag: 'unpaired key (file on disk; the app re-signs it for a node)',
     lineage: app?.lineage ? { tool: app.lineage.tool, created: app.lineage.createdAt, labels: app.lineage.labels, data: app.lineage.data.map((d) => `${d.name} (${d.label}): ${d.use}`), params: app.lineage.params } : null,
     metrics: app?.metrics ?? null,
-    speed_section: model.speed ? { speeds_rpm: model.speed.knots.map((k) => k.rpm), threshold: model.speed.threshold, smoothing: model.speed.smoothing, warmup: model.speed.warmup, span_tolerance: model.speed.spanTolerance, interpolation_scale: model.speed.interpolationScale, bytes: speedSectionSize(model.speed.dim, model.speed.knots.length) } : null,
+    speed_section: model.speed ? { speeds_rpm: model.speed.knots.map((k) => k.rpm), threshold: model.speed.threshold, smoothing: model.speed.smoothing, warmup: model.speed.warmup, span_tolerance: model.speed.spanTolerance, interpolation_scale: model.speed.interpolationScale, weights: model.speed.weights, bytes: speedSectionSize(model.speed.dim, model.speed.knots.length, model.speed.weights) } : null,
   };
   out.log(`${info.file}: Vigil model v${info.model_version}, format 1, ${info.bytes} bytes${info.app_section ? ' (+ app section)' : ''}`);
   out.log(`  autoencoder ${arch} (${info.activations.join(', ')}), ${info.weights} int8 weights`);
@@ -341,7 +341,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   out.log(`  requantization: ${info.rounding} rounding${info.rounding === 'single' ? ' (current LiteRT)' : " (TFLite's classic form)"}`);
   out.log(`  threshold: sum of squares > ${info.threshold_sumsq} (score ${info.threshold.toPrecision(4)}), debounce ${info.debounce}`);
   out.log(`  self-test ${info.self_test}; CRC ok; tag: ${info.tag}`);
-  if (info.speed_section) out.log(`  speed-aware detector (the node scores with it, not the layers): trained at ${info.speed_section.speeds_rpm.join(', ')} rpm, threshold ${info.speed_section.threshold.toPrecision(4)}, ${info.speed_section.bytes} bytes`);
+  if (info.speed_section) out.log(`  speed-aware detector (the node scores with it, not the layers): trained at ${info.speed_section.speeds_rpm.join(', ')} rpm, threshold ${info.speed_section.threshold.toPrecision(4)}, ${info.speed_section.weights === 'i8' ? 'int8' : 'int16'} weights, ${info.speed_section.bytes} bytes`);
   if (info.lineage) {
     out.log(`  lineage: ${info.lineage.tool}, ${info.lineage.created}; labels ${info.lineage.labels.join(', ')}`);
     for (const d of info.lineage.data) out.log(`    ${d}`);

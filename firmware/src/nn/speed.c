@@ -11,6 +11,9 @@
 #define LOG10_E 0.43429448190325182765f
 #define PAD4(n) (((n) + 3u) & ~(size_t)3u)
 
+/* dot8 sums D products below 2^22 in an int32 */
+_Static_assert(NN_SPEED_MAX_DIM <= 512u, "int8 rows of more than 512 weights could overflow 32 bits");
+
 static bool pos_finite(float x)
 {
     return x > 0.0f && x <= 3.4028234663852886e38f;
@@ -28,11 +31,17 @@ static inline float rd_f32(const uint8_t *p)
 #endif
 }
 
-size_t nn_speed_section_size(uint32_t dim, uint32_t knots)
+/* Bytes per stored weight: int16 (format 0) or int8 (format 1). */
+static size_t w_bytes(uint32_t wfmt)
+{
+    return wfmt == NN_SPEED_W_I8 ? 1u : 2u;
+}
+
+size_t nn_speed_section_size(uint32_t dim, uint32_t knots, uint32_t wfmt)
 {
     const size_t j = knots > 1u ? knots - 1u : 1u;
     return 32u + 4u * (size_t)dim + (size_t)knots * (4u + 4u * (size_t)dim) +
-           j * PAD4(8u * (size_t)dim + 2u * (size_t)dim * dim);
+           j * PAD4(8u * (size_t)dim + w_bytes(wfmt) * (size_t)dim * dim);
 }
 
 vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, uint16_t input_dim)
@@ -51,13 +60,16 @@ vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uin
     }
     const uint32_t d = proto_get_u16le(&sec[4]);
     const uint32_t k = sec[6];
-    if (d != input_dim || k < 1u || k > NN_SPEED_MAX_KNOTS || len != nn_speed_section_size(d, k) || sec[7] != 0u ||
-        proto_get_u16le(&sec[14]) != 0u || proto_get_u32le(&sec[28]) != 0u) {
+    const uint32_t wfmt = sec[7];
+    if (d != input_dim || k < 1u || k > NN_SPEED_MAX_KNOTS || wfmt > NN_SPEED_W_I8 ||
+        len != nn_speed_section_size(d, k, wfmt) || proto_get_u16le(&sec[14]) != 0u || proto_get_u32le(&sec[28]) != 0u) {
         return VIGIL_ERR_INVALID;
     }
     memset(s, 0, sizeof *s);
     s->dim = (uint16_t)d;
     s->knots = (uint8_t)k;
+    s->wfmt = (uint8_t)wfmt;
+    s->qperm = wfmt == NN_SPEED_W_I8 && (d & 3u) == 0u;
     s->smoothing = rd_f32(&sec[8]);
     s->warmup = proto_get_u16le(&sec[12]);
     s->span_tolerance = rd_f32(&sec[16]);
@@ -70,7 +82,8 @@ vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uin
     s->in_mul = &sec[32];
     s->knot_size = 4u + 4u * d;
     s->knot = &sec[32u + 4u * d];
-    s->block_size = (uint32_t)PAD4(8u * d + 2u * d * d);
+    const size_t wb = w_bytes(wfmt);
+    s->block_size = (uint32_t)PAD4(8u * d + wb * d * d);
     s->block = s->knot + (size_t)k * s->knot_size;
     for (uint32_t i = 0; i < d; i++) {
         if (!pos_finite(rd_f32(&s->in_mul[4u * i]))) {
@@ -102,11 +115,11 @@ vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uin
         }
         const uint8_t *w = &bl[8u * d];
         for (uint32_t i = 0; i < d * d; i++) {
-            if (proto_get_u16le(&w[2u * i]) == 0x8000u) {
+            if (wfmt == NN_SPEED_W_I8 ? w[i] == 0x80u : proto_get_u16le(&w[2u * i]) == 0x8000u) {
                 return VIGIL_ERR_INVALID;
             }
         }
-        for (size_t i = 8u * d + 2u * d * d; i < s->block_size; i++) {
+        for (size_t i = 8u * d + wb * d * d; i < s->block_size; i++) {
             if (bl[i] != 0u) {
                 return VIGIL_ERR_INVALID;
             }
@@ -185,6 +198,55 @@ static int64_t dot16(const uint8_t *w, const int16_t *q, uint32_t n)
 #endif
     for (; i < n; i++) {
         acc += (int32_t)(int16_t)proto_get_u16le(&w[2u * i]) * (int32_t)q[i];
+    }
+    return acc;
+}
+
+/*
+ * The int8 rows' order of q (D a multiple of 4): in each group of 4 features q is stored as
+ * q0 q2 q1 q3, so that one word of weights w0 w1 w2 w3 meets it as SXTB16(w) = (w0, w2) against the
+ * word (q0, q2) and SXTB16(w ROR 8) = (w1, w3) against (q1, q3): two SMLAD, no repacking. The order
+ * is the index with its bits 0 and 1 swapped; it is the scorer's own RAM, not the file's.
+ */
+static inline uint32_t qslot(uint32_t i)
+{
+    return (i & ~3u) | ((i & 1u) << 1) | ((i >> 1) & 1u);
+}
+
+/* sum_i w[i] q[i] for int8 W, exact in 32 bits: |w q| <= 127 x 32767 < 2^22 and D <= 96 (parse
+   refuses more); q in SXTB16 order when perm. */
+static int32_t dot8(const uint8_t *w, const int16_t *q, uint32_t n, bool perm)
+{
+    int32_t acc = 0;
+    uint32_t i = 0;
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Cortex-M4: 8 products per 12 instructions (two LDM, four SXTB16, four SMLAD). */
+    if (perm && (((uintptr_t)w | (uintptr_t)q) & 3u) == 0u && n >= 8u) {
+        uint32_t blocks = n / 8u;
+        const uint8_t *wp = w;
+        const int16_t *qp = q;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[w]!, {r4, r5}\n\t"
+            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[acc], r10, r6, %[acc]\n\t"
+            "smlad %[acc], r4, r7, %[acc]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[acc], r10, r8, %[acc]\n\t"
+            "smlad %[acc], r5, r9, %[acc]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [acc] "+r"(acc), [w] "+r"(wp), [q] "+r"(qp), [n] "+r"(blocks)
+            :
+            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+        i = n & ~7u;
+    }
+#endif
+    for (; i < n; i++) {
+        acc += (int32_t)(int8_t)w[i] * (int32_t)q[perm ? qslot(i) : i];
     }
     return acc;
 }
@@ -269,16 +331,21 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
     for (uint32_t i = 0; i < d; i++) {
         const float lo = rd_f32(&mlo[4u * i]);
         const float mean = lo + t * (rd_f32(&mhi[4u * i]) - lo);
-        r->q[i] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
+        r->q[s->qperm ? qslot(i) : i] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
     }
     const float f = nk > 1u ? (s->interp_scale * t) * (1.0f - t) : 0.0f;
     const uint8_t *bl = s->block + (size_t)(nk > 1u ? j : 0u) * s->block_size;
     const uint8_t *w = &bl[8u * d];
     float sum = 0.0f;
     for (uint32_t k = 0; k < d; k++) {
-        const int64_t acc = dot16(&w[2u * d * k], r->q, d);
-        /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */
-        const float fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
+        float fa;
+        if (s->wfmt == NN_SPEED_W_I8) {
+            fa = (float)dot8(&w[d * k], r->q, d, s->qperm);
+        } else {
+            const int64_t acc = dot16(&w[2u * d * k], r->q, d);
+            /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */
+            fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
+        }
         const float z = fa * rd_f32(&bl[4u * k]);
         const float g = 1.0f / (1.0f + f * rd_f32(&bl[4u * d + 4u * k]));
         sum = sum + (z * z) * g;

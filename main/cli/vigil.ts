@@ -108,7 +108,8 @@ condition. train holds out the last 40% of each normal recording for evaluation;
 held-out recording and per condition the node model and the speed-aware detector (fitted on the
 normal recordings' training windows when they carry rpm; --speeds fits it at those rpm only and
 tests the other speeds, docs/detection.md); train --speeds also writes that detector, in the form
-a node runs, into the model file (a speed section, docs/model-format.md 2.9). The channel
+a node runs, into the model file (a speed section with int8 weights, docs/model-format.md 2.9),
+with layers 8,2,8 unless --hidden says otherwise (the node scores with the section). The channel
 defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
 column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
@@ -128,8 +129,11 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   const seed = intFlag(flags, 'seed', 0, 2 ** 32 - 1) ?? 1;
   const epochs = intFlag(flags, 'epochs', 1, 100000);
   const modelVersion = intFlag(flags, 'model-version', 1, 2 ** 32 - 1) ?? 1;
-  const hidden = typeof flags.hidden === 'string' ? flags.hidden.split(',').map((s) => Number(s)) : undefined;
-  if (hidden && hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new UsageError('--hidden takes widths like 32,8,32');
+  const hiddenFlag = typeof flags.hidden === 'string' ? flags.hidden.split(',').map((s) => Number(s)) : undefined;
+  if (hiddenFlag && hiddenFlag.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new UsageError('--hidden takes widths like 32,8,32');
+  // With --speeds the node scores with the speed section, not the layers (docs/detection.md §2.1):
+  // small layers, unless asked for, so that the whole file fits a node's model slot.
+  const hidden = hiddenFlag ?? (flags.speeds !== undefined ? SPEED_MODEL_HIDDEN : undefined);
   const targetRate = flags['target-rate'] === undefined ? 0.001 : Number(flags['target-rate']);
   if (!(targetRate > 0 && targetRate < 0.5)) throw new UsageError('--target-rate needs a fraction between 0 and 0.5 (0.001 = 0.1% of windows)');
   const backend = flags.backend ?? 'wasm';
@@ -189,6 +193,15 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   return { ...summary, model: flags.out, model_bytes: blob.length, seed, epochs_run: t.epochsRun, train_s: t.seconds, backend: t.backend, held_out: heldOutNotice(prepared, SPLIT) };
 }
 
+
+/**
+ * The layers `train --speeds` writes when --hidden is not given. The node never runs them beside a
+ * speed section; they stay because the format and every reader expect layers, and the laptop
+ * still evaluates them. 64-8-2-8-64 beside a two-speed int8 section is 9,268 B for two axes:
+ * inside the emulated node's 10,208-byte slot as well as the STM32F405's 16,352 (64-16-4-16-64
+ * would be 10,388 B, over the emulated node's). docs/detection.md §2.1.
+ */
+const SPEED_MODEL_HIDDEN = [8, 2, 8];
 
 /**
  * --speeds at train: the speed-aware detector in node form (docs/detection.md §2.1), fitted on the

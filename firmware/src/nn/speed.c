@@ -251,6 +251,62 @@ static int32_t dot8(const uint8_t *w, const int16_t *q, uint32_t n, bool perm)
     return acc;
 }
 
+/*
+ * Two int8 rows against the same q (q in SXTB16 order, n a multiple of 8, word-aligned rows): the
+ * q words are loaded once for both rows, 16 products per 21 instructions on the M4. *a and *b get
+ * exactly dot8 of each row.
+ */
+static void dot8x2(const uint8_t *wa, const uint8_t *wb, const int16_t *q, uint32_t n, int32_t *a, int32_t *b)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if ((((uintptr_t)wa | (uintptr_t)wb | (uintptr_t)q) & 3u) == 0u && n >= 8u && (n & 7u) == 0u) {
+        int32_t acc_a = 0, acc_b = 0;
+        uint32_t blocks = n / 8u;
+        const uint8_t *pa = wa, *pb = wb;
+        const int16_t *qp = q;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
+            "ldmia %[pa]!, {r4, r5}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[aa], r10, r6, %[aa]\n\t"
+            "smlad %[aa], r4, r7, %[aa]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[aa], r10, r8, %[aa]\n\t"
+            "smlad %[aa], r5, r9, %[aa]\n\t"
+            "ldmia %[pb]!, {r4, r5}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[ab], r10, r6, %[ab]\n\t"
+            "smlad %[ab], r4, r7, %[ab]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[ab], r10, r8, %[ab]\n\t"
+            "smlad %[ab], r5, r9, %[ab]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [aa] "+r"(acc_a), [ab] "+r"(acc_b), [pa] "+r"(pa), [pb] "+r"(pb), [q] "+r"(qp), [n] "+r"(blocks)
+            :
+            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+        *a = acc_a;
+        *b = acc_b;
+        return;
+    }
+#endif
+    *a = dot8(wa, q, n, true);
+    *b = dot8(wb, q, n, true);
+}
+
+/* One row's term of the score, in the order of the TS twin: sum + (z z) g. */
+static inline float score_term(float sum, float fa, const uint8_t *bl, uint32_t d, uint32_t k, float f)
+{
+    const float z = fa * rd_f32(&bl[4u * k]);
+    const float g = 1.0f / (1.0f + f * rd_f32(&bl[4u * d + 4u * k]));
+    return sum + (z * z) * g;
+}
+
 /* Interval j and position t of a speed v > 0, or false outside the widened span. */
 static bool bracket(const nn_speed_t *s, float rpm, uint8_t *j_out, float *t_out)
 {
@@ -328,27 +384,36 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
     /* residual against the mean expected at this speed, in steps of 1/256 sd */
     const uint8_t *mlo = s->knot + (size_t)j * s->knot_size + 4u;
     const uint8_t *mhi = s->knot + (size_t)(nk > 1u ? j + 1u : j) * s->knot_size + 4u;
+    const uint32_t swap = s->qperm ? 1u : 0u; /* qslot(i) = i ^ (((i ^ (i >> 1)) & swap) * 3) */
     for (uint32_t i = 0; i < d; i++) {
         const float lo = rd_f32(&mlo[4u * i]);
         const float mean = lo + t * (rd_f32(&mhi[4u * i]) - lo);
-        r->q[s->qperm ? qslot(i) : i] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
+        r->q[i ^ (((i ^ (i >> 1)) & swap) * 3u)] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
     }
     const float f = nk > 1u ? (s->interp_scale * t) * (1.0f - t) : 0.0f;
     const uint8_t *bl = s->block + (size_t)(nk > 1u ? j : 0u) * s->block_size;
     const uint8_t *w = &bl[8u * d];
     float sum = 0.0f;
-    for (uint32_t k = 0; k < d; k++) {
-        float fa;
-        if (s->wfmt == NN_SPEED_W_I8) {
-            fa = (float)dot8(&w[d * k], r->q, d, s->qperm);
-        } else {
+    if (s->wfmt == NN_SPEED_W_I8) {
+        uint32_t k = 0;
+        if (s->qperm) { /* rows in pairs, q loaded once per pair; the terms still summed in row order */
+            for (; k + 1u < d; k += 2u) {
+                int32_t a, b;
+                dot8x2(&w[d * k], &w[d * (k + 1u)], r->q, d, &a, &b);
+                sum = score_term(sum, (float)a, bl, d, k, f);
+                sum = score_term(sum, (float)b, bl, d, k + 1u, f);
+            }
+        }
+        for (; k < d; k++) {
+            sum = score_term(sum, (float)dot8(&w[d * k], r->q, d, s->qperm), bl, d, k, f);
+        }
+    } else {
+        for (uint32_t k = 0; k < d; k++) {
             const int64_t acc = dot16(&w[2u * d * k], r->q, d);
             /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */
-            fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
+            const float fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
+            sum = score_term(sum, fa, bl, d, k, f);
         }
-        const float z = fa * rd_f32(&bl[4u * k]);
-        const float g = 1.0f / (1.0f + f * rd_f32(&bl[4u * d + 4u * k]));
-        sum = sum + (z * z) * g;
     }
     out.score = sum / (float)d;
     out.state = (r->age >= s->warmup && out.score > s->threshold) ? NN_SPEED_OVER : NN_SPEED_HEALTHY;

@@ -21,9 +21,9 @@
 
 #include "../status.h"
 
-/* 0: a build without the speed scorer (the STM32F405 image: its 3-axis section would not fit its
- * model slot nor its instruction budget, and its flash is full); it refuses such models
- * (VIGIL_ERR_LIMIT) and carries none of this code. */
+/* 0: a build without the speed scorer (the STM32F405 image: its flash is full, and a 3-axis step
+ * is over its instruction budget; a 3-axis int8 section does fit its model slot beside small
+ * layers); it refuses such models (VIGIL_ERR_LIMIT) and carries none of this code. */
 #ifndef NN_SPEED_SECTION
 #define NN_SPEED_SECTION 1
 #endif

@@ -305,6 +305,13 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_window_total_speed_node_64: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_64,
       speed_node_section_bytes_96: a.speed_node_section_bytes_96,
       speed_node_state_bytes: a.speed_node_state_bytes,
+      // The same with int8 W (weight format 1, what vigil train --speeds writes): SXTB16 + SMLAD.
+      insn_speed_node_window_i8_96: a.insn_speed_node_window_i8_96,
+      insn_speed_node_window_i8_64: a.insn_speed_node_window_i8_64,
+      insn_window_total_speed_node_i8_96: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_i8_96,
+      insn_window_total_speed_node_i8_64: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_i8_64,
+      speed_node_section_bytes_i8_96: a.speed_node_section_bytes_i8_96,
+      speed_node_section_bytes_i8_64: a.speed_node_section_bytes_i8_64,
       // Operator fusion (issue 17): the four layers with the fused reference C, the unfused passes
       // (firmware/src/nn/dense_unfused.c, bench image only), pass 1 of those alone, and the SIMD kernel;
       // then the same on the shapes 64-16-4-16-64. The image checks all three outputs are identical.
@@ -338,6 +345,8 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_window_total_baseline: '<= 150,000 (the node learning or detecting with its own baseline)',
       insn_window_total_speed_node_96: '<= 150,000 (computed: the node with the speed-aware detector, 3 axes, in place of the autoencoder)',
       insn_window_total_speed_node_64: '<= 150,000 (computed, 2 axes)',
+      insn_window_total_speed_node_i8_96: '<= 150,000 (computed, 3 axes, int8 W)',
+      insn_window_total_speed_node_i8_64: '<= 150,000 (computed, 2 axes, int8 W)',
       insn_inference: '<= 16,000 for 64-32-8-32-64 (CMSIS-NN arm_fully_connected_s8: 16,000)',
       insn_inference_sparse50: 'below insn_inference_pruned50_dense (the same weights, every block multiplied)',
       duty_cycle: `window at ${CLOCK_HZ / 1e6} MHz per hop of ${HOP} samples at ${ODR_HZ} Hz`,
@@ -346,7 +355,7 @@ export async function firmwareBench(): Promise<BenchResult> {
       `instruction counts from TIM2 under qemu-system-arm -icount shift=0,align=off,sleep=off (1 instruction = 1 ns); two runs ${repeatable ? 'identical' : 'DIFFERENT'}`,
       'insn_window_total: the node per hop of 512 new samples on 3 axes: intake (de-interleave), features of 3 axes, the 64-32-8-32-64 model, k-of-n detector, the 480-byte FEATURES frame (encode, CRC-32, COBS); the frame goes to a sink (the board hands it to the UART)',
       'insn_baseline_*_window: one baseline_step (nn/baseline.c) on 3 x 32 log bands, the largest while learning, calibrating, detecting; insn_window_total_baseline: insn_window_total with the learned baseline in place of the model (the node runs one or the other)',
-      'insn_speed_node_window_96/_64: one nn_speed_step (nn/speed.c, the speed-aware detector in node form, docs/detection.md 2.1) with two trained speeds on 96 and 64 features, the worst of 24 windows; insn_window_total_speed_node_*: insn_window_total - insn_inference + that (computed); the STM32F405 image carries it (node_speed_scorer)',
+      'insn_speed_node_window_96/_64: one nn_speed_step (nn/speed.c, the speed-aware detector in node form, docs/detection.md 2.1) with two trained speeds on 96 and 64 features, the worst of 24 windows, int16 W (weight format 0) and, in the _i8_ fields, int8 W (format 1, SXTB16 + SMLAD); insn_window_total_speed_node_*: insn_window_total - insn_inference + that (computed); the STM32F405 image carries it (node_speed_scorer)',
       'insn_fft_1024: the 1024-point real FFT to the power spectrum (split and |Y|^2 included); insn_features_window: 3 axes x (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands)',
       'insn_inference: input standardisation and quantisation of 64 features + 4 dense int8 layers + squared error; insn_dense_layers: the 4 layers alone (what the CMSIS-NN figure covers)',
       `operator fusion: insn_dense_fused_ref (nn_dense_s8_ref: multiply-accumulate, bias, requantize, ReLU in one pass per output) against insn_dense_unfused_ref (firmware/src/nn/dense_unfused.c, in the benchmark image and tests only: the same inner loop into ${a.dense_unfused_scratch_bytes} bytes of int32 scratch, then bias, requantize and clamp as three more passes over it), both plain C on the 4 layers of 64-32-8-32-64: unfused costs ${a.insn_dense_unfused_ref - a.insn_dense_fused_ref} more (${pct(a.insn_dense_unfused_ref, a.insn_dense_fused_ref)}); insn_dense_unfused_mac_ref is pass 1 alone, so the epilogue is ${a.insn_dense_fused_ref - a.insn_dense_unfused_mac_ref} fused and ${a.insn_dense_unfused_ref - a.insn_dense_unfused_mac_ref} unfused; insn_dense_fused_simd is the node's kernel in the same harness. insn_dense_small_*: the same on the shapes 64-16-4-16-64 (the default layers' leading weights, a timing of the shapes, not a trained model): ${pct(a.insn_dense_small_unfused_ref, a.insn_dense_small_fused_ref)}. The image checks the three kernels' outputs are identical on every layer`,

@@ -147,7 +147,7 @@ def run(method, x):
         x = drs(x)
     if method.startswith('wcpw_'):
         x = whole_cpw(x)
-    squared = method.endswith('_ses')
+    squared = method == 'ses' or method.endswith('_ses')
     white = method.startswith('cpw_')
     if 'full' in method:
         band = FULL

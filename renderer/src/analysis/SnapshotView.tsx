@@ -92,9 +92,10 @@ export function SnapshotView({ id }: { id: string }) {
       // The analyst's envelope (docs/analysis.md): the band chosen from the snapshot unless typed,
       // the spectrum averaged over segments of about a second, the peak off the shaft harmonics.
       const lowPassHz = resolved.envelope.lowPassHz;
-      const chosen = resolved.bandAuto ? selectEnvelopeBand(samples, fs, { lowPassHz, shaftHz: resolved.shaftHz }) : null;
+      const whiten = resolved.envelope.whiten === true;
+      const chosen = resolved.bandAuto ? selectEnvelopeBand(samples, fs, { lowPassHz, shaftHz: resolved.shaftHz, whiten }) : null;
       const bandHz = chosen ? chosen.bandHz : resolved.envelope.bandHz;
-      const e = averagedEnvelopeSpectrum(samples, fs, { bandHz, lowPassHz, method: resolved.envelope.method });
+      const e = averagedEnvelopeSpectrum(samples, fs, { bandHz, lowPassHz, method: resolved.envelope.method, whiten });
       env = {
         x: Float64Array.from(e.amplitude, (_, k) => k * e.binHz),
         y: e.amplitude,
@@ -344,6 +345,9 @@ export function SnapshotView({ id }: { id: string }) {
               <option value="rectify">{t('analysis.view.rectify')}</option>
             </select>
           </label>
+          <label title={t('analysis.view.whitenHint')}>
+            <input type="checkbox" data-testid="analysis-whiten" checked={settings.whiten} onChange={(e) => set({ whiten: e.target.checked })} /> {t('analysis.view.whiten')}
+          </label>
           {tools('env', 'envelope')}
         </div>
         {computed.peak && computed.env && (
@@ -355,7 +359,7 @@ export function SnapshotView({ id }: { id: string }) {
             data-offset-bins={Number.isFinite(computed.peak.offsetBins) ? computed.peak.offsetBins : ''}
             data-above-floor-db={computed.peak.aboveFloorDb}
           >
-            {t(resolved.shaftHz > 0 ? 'analysis.peak.highestOffShaft' : 'analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} g,{' '}
+            {t(resolved.shaftHz > 0 ? 'analysis.peak.highestOffShaft' : 'analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} {resolved.envelope.whiten ? t('analysis.peak.gWhitened') : 'g'},{' '}
             {t('analysis.peak.aboveFloor', { db: formatFixed(computed.peak.aboveFloorDb, 1) })})
             {computed.peak.label ? (
               <>
@@ -399,6 +403,7 @@ export function SnapshotView({ id }: { id: string }) {
               lowPass: formatNumber(resolved.envelope.lowPassHz),
             })}{' '}
             {t(computed.env.segments > 1 ? 'analysis.envelope.averaged' : 'analysis.envelope.oneSegment', { segments: formatCount(computed.env.segments), length: formatCount(computed.env.segmentLen), binHz: formatFixed(computed.env.binHz, 2) })}
+            {resolved.envelope.whiten ? ` ${t('analysis.envelope.aboutWhitened')}` : ''}
           </p>
         )}
       </section>

@@ -10,7 +10,8 @@
  *    query_full_day_ms: every one of its 8.1 million windows; query_full_hour_ms: one hour of them;
  *  - import_s: ../shared/data/femto/Bearing1_2_acc.csv (38 MB) through the import dialog's
  *    ImportJob: streamed parse and features in the worker, then one transaction;
- *  - the size of a node-day: the typed arrays stored, and the growth of the browser's usage;
+ *  - the size of a node-day: the typed arrays stored (chunks packed: models/dataset/chunkCodec.ts;
+ *    feature_bytes_per_window), and the growth of the browser's usage;
  *  - stored_mb_per_node_day_compacted: that node-day after retention at the default policy (every
  *    window kept 24 h, around events with 10 min either side and under labels; per-second summaries
  *    30 days), with three alarms, one labelled, and a 10-minute label: two days later, then 40.
@@ -96,6 +97,9 @@ export async function storageBench(): Promise<BenchResult> {
     figures.query_full_day_ms = round(full.ms, 0);
     figures.stored_mb_per_node_day = round((day.featureBytes + day.summaryBytes) / 1e6, 1);
     figures.features_mb_per_node_day = round(day.featureBytes / 1e6, 1);
+    // Chunks are stored packed (models/dataset/chunkCodec.ts): 20 bytes a window here (five f32
+    // values; window index, time and speed as runs), 32 before.
+    figures.feature_bytes_per_window = round(day.featureBytes / day.rows, 2);
     figures.summaries_mb_per_node_day = round(day.summaryBytes / 1e6, 2);
     figures.usage_growth_mb_per_node_day = round((after - before) / 1e6, 1);
 

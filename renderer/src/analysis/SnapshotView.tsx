@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { BEARINGS } from '../../../models/analysis/bearings';
 import { averagedEnvelopeSpectrum, envelopePeak, lineAboveFloorDb, selectEnvelopeBand, STANDS_OUT_DB } from '../../../models/analysis/bandSelect';
+import { unpackChunk } from '../../../models/dataset/chunkCodec';
 import { markerPositions, matchPeak, rpmInText, type Marker } from '../../../models/analysis/markers';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { formatCount, formatDateTime, formatFixed, formatHz, formatNumber } from '../format';
@@ -45,7 +46,7 @@ export function SnapshotView({ id }: { id: string }) {
       const snap = await db.rawSnapshots.get(id);
       if (!snap) return null;
       const [session, node, chunks] = await Promise.all([db.sessions.get(snap.sessionId), db.nodes.get(snap.nodeId), db.featureChunks.where('sessionId').equals(snap.sessionId).limit(20).toArray()]);
-      return { snap, session, node, recordedHz: median(chunks.flatMap((c) => Array.from(c.shaftHz).filter((v) => v > 0))) };
+      return { snap, session, node, recordedHz: median(chunks.flatMap((c) => Array.from(unpackChunk(c).shaftHz).filter((v) => v > 0))) };
     },
     [db, id],
     undefined,

@@ -14,6 +14,7 @@
  */
 import { inEnglish, msg, type Msg } from '../../../models/i18n/msg';
 import { BundleError, decodeBundle, encodeBundle, type BundleManifest, type TextCodec } from '../../../models/dataset/bundle';
+import { packIfWhole, unpackChunk, type StoredFeatureChunk } from '../../../models/dataset/chunkCodec';
 import { addAudit, BUNDLE_TABLES, newId, type BundleTableName, type VigilDb } from './db';
 import { SCHEMA_VERSION } from './schema';
 
@@ -71,7 +72,11 @@ export interface ExportResult {
 export async function exportBundle(db: VigilDb, o: ExportOptions): Promise<ExportResult> {
   const tables: { table: string; rows: object[] }[] = [];
   await db.transaction('r', BUNDLE_TABLES.map((t) => db.table(t)), async () => {
-    for (const t of BUNDLE_TABLES) tables.push({ table: t, rows: await rowsFor(db, t, o.sessionIds) });
+    for (const t of BUNDLE_TABLES) {
+      const rows = await rowsFor(db, t, o.sessionIds);
+      // Bundles carry chunks in the full layout, as before chunks were packed: an older Vigil imports them.
+      tables.push({ table: t, rows: t === 'featureChunks' ? (rows as StoredFeatureChunk[]).map(unpackChunk) : rows });
+    }
   });
   const now = Date.now();
   const parts = encodeBundle(tables, { createdMs: now, createdBy: o.actor, schemaVersion: SCHEMA_VERSION, meta: { app: `Vigil ${o.appVersion ?? ''}`.trim(), scope: o.sessionIds ? `${o.sessionIds.length} recordings` : 'everything' } }, textCodec);
@@ -271,7 +276,7 @@ function classify(table: BundleTableName, existing: Record<string, unknown> | un
   switch (table) {
     case 'featureChunks':
       if ((r.count as number) <= (existing.count as number)) return { kind: 'unchanged' };
-      return extendsChunk(existing, r) ? { kind: 'update' } : { kind: 'conflict', reason: why('chunk') };
+      return extendsChunk(unpackChunk(existing as unknown as StoredFeatureChunk) as unknown as Record<string, unknown>, r) ? { kind: 'update' } : { kind: 'conflict', reason: why('chunk') };
     case 'featureSummaries':
       // A summary follows its chunk: replaced only together with a chunk this import extends.
       if ((r.buckets as number) <= (existing.buckets as number)) return { kind: 'unchanged' };
@@ -373,7 +378,8 @@ export async function applyImport(db: VigilDb, plan: ImportPlan, actor: string, 
       const replacedIds = new Set(replaced.map((r) => r.id as string));
       undo.added[t] = writes.filter((r) => !replacedIds.has(r.id as string)).map((r) => r.id as string);
       undo.replaced[t] = replaced;
-      for (let i = 0; i < writes.length; i += 500) await db.table(t).bulkPut(writes.slice(i, i + 500));
+      // Chunks arrive in the full layout and are stored packed, as the recorder stores them.
+      for (let i = 0; i < writes.length; i += 500) await db.table(t).bulkPut(t === 'featureChunks' ? writes.slice(i, i + 500).map(packIfWhole) : writes.slice(i, i + 500));
     }
     await db.settings.put({ key: LAST_IMPORT_KEY, value: undo });
     await addAudit(db, {

@@ -4,7 +4,8 @@
  * id derived from one), so importing a bundle twice, or on a laptop that already has some of it,
  * never makes duplicates.
  */
-import type { FeatureChunk, FeatureLayout, FeatureMinuteSummary, FeatureSummary } from '../../../models/dataset/columns';
+import type { StoredFeatureChunk } from '../../../models/dataset/chunkCodec';
+import type { FeatureLayout, FeatureMinuteSummary, FeatureSummary } from '../../../models/dataset/columns';
 import type { ImportSettings } from '../../../models/dataset/formats';
 import type { LabelKind } from '../../../models/dataset/labels';
 import type { CliSummary } from '../../../models/eval/report';
@@ -71,7 +72,11 @@ export interface SessionRow {
   updatedMs: number;
 }
 
-export type FeatureChunkRow = FeatureChunk;
+/**
+ * A stored feature chunk: packed (window index, time and shaft speed as runs; models/dataset/chunkCodec.ts)
+ * or, written before that, every column in full. Read it through `unpackChunk`.
+ */
+export type FeatureChunkRow = StoredFeatureChunk;
 export type FeatureSummaryRow = FeatureSummary;
 /** Schema v5: per-minute summaries, one row per session-hour. */
 export type FeatureMinuteRow = FeatureMinuteSummary;

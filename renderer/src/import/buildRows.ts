@@ -2,6 +2,7 @@
  * Turns a parsed recording (models/dataset/recording.ts) into the database rows of one import.
  * Pure: runs in the import worker, so the page only has to write the rows.
  */
+import { packChunkRow, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
 import { chunkRanges, packChunk, summarize, windowTimeUs } from '../../../models/dataset/columns';
 import type { ImportSettings } from '../../../models/dataset/formats';
 import type { BuiltRecording } from '../../../models/dataset/recording';
@@ -28,8 +29,10 @@ export interface ImportMeta {
 export function buildImportRows(r: BuiltRecording, m: ImportMeta): ImportRows {
   const ctx = { sessionId: m.sessionId, nodeId: m.nodeId, t0Ms: m.t0Ms };
   const f = r.features;
-  const chunks = chunkRanges(f.tUs, 0, f.length).map(([a, b]) => packChunk(f, a, b, ctx));
-  const summaries = chunks.map(summarize);
+  const full = chunkRanges(f.tUs, 0, f.length).map(([a, b]) => packChunk(f, a, b, ctx));
+  const summaries = full.map(summarize);
+  // Stored packed: window index, time and speed as runs (models/dataset/chunkCodec.ts).
+  const chunks = full.map(packChunkRow);
   const { hop, windowLen, sampleRateHz } = r.spec;
   const wallOfWindow = (k: number) => m.t0Ms + windowTimeUs(k, hop, windowLen, sampleRateHz) / 1000;
   const gaps: GapRow[] = r.gaps.map((g) => ({
@@ -108,7 +111,10 @@ export function transferablesOf(rows: ImportRows): ArrayBuffer[] {
   const add = (a: ArrayBufferView | null) => {
     if (a && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
   };
-  for (const c of rows.chunks) [c.windowIndex, c.tUsOffset, c.shaftHz, c.values, c.bands].forEach(add);
+  for (const c of rows.chunks) {
+    const p = c as Partial<PackedFeatureChunk>;
+    [c.windowIndex, c.tUsOffset, c.shaftHz, c.values, c.bands, p.windowRuns ?? null, p.shaftRuns ?? null, p.tRule ?? null, p.timeExceptions ?? null].forEach(add);
+  }
   for (const s of rows.summaries) [s.tUsOffset, s.windows, s.min, s.mean, s.max].forEach(add);
   for (const r of rows.raw) add(r.samples);
   return [...out];

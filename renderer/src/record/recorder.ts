@@ -11,6 +11,7 @@
  * `rawSnapshots` row of the session being recorded, in the same transaction as the features.
  */
 import type { FeatureBatch, NodeEventInfo, NodeInfo, RawBatch } from '../../../models/api/contract';
+import { packChunkRow } from '../../../models/dataset/chunkCodec';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, LIVE_NODE_FIELDS, packChunk, summarize, type FeatureLayout } from '../../../models/dataset/columns';
 import { StreamContinuity } from '../../../models/protocol/continuity';
 import { addAudit, isQuotaError, newId, storageErrorMessage, type VigilDb } from '../db/db';
@@ -484,8 +485,10 @@ export class LiveRecorder {
       const n = s.builder.length;
       const ctx = { sessionId: s.session.id, nodeId: s.node.id, t0Ms: s.session.t0Ms };
       const ranges = n > 0 ? chunkRanges(s.builder.tUs, 0, n) : [];
-      const chunks: FeatureChunkRow[] = ranges.map(([a, b]) => packChunk(s.builder, a, b, ctx));
-      const summaries: FeatureSummaryRow[] = chunks.map(summarize);
+      const full = ranges.map(([a, b]) => packChunk(s.builder, a, b, ctx));
+      const summaries: FeatureSummaryRow[] = full.map(summarize);
+      // Stored packed: window index, time and speed as runs (models/dataset/chunkCodec.ts).
+      const chunks: FeatureChunkRow[] = full.map(packChunkRow);
       // All chunks but the last are complete; the last stays open unless the stream ended.
       const keepFrom = s.ended || ranges.length === 0 ? n : ranges[ranges.length - 1][0];
       const closed = s.ended ? chunks.length : chunks.length - 1;

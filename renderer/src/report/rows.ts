@@ -5,6 +5,7 @@
  * Only the asset's rows are read, and chunks only of sessions that overlap the period.
  */
 import type { ReportTables } from '../../../models/report/model';
+import { unpackChunk } from '../../../models/dataset/chunkCodec';
 import type { VigilDb } from '../db/db';
 
 export async function reportRows(db: VigilDb, assetId: string, fromMs: number, toMs: number): Promise<ReportTables> {
@@ -33,7 +34,7 @@ export async function reportRows(db: VigilDb, assetId: string, fromMs: number, t
   put('assets', asset ? [asset] : []);
   put('nodes', [...nodes, ...sessionNodes]);
   put('sessions', sessions);
-  put('featureChunks', featureChunks);
+  put('featureChunks', featureChunks.map(unpackChunk));
   put('rawSnapshots', rawSnapshots);
   put('events', events);
   put('labels', labels);

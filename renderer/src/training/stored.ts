@@ -3,6 +3,7 @@
  * nodes' sessions, feature chunks and labels in a time span, and the spec of the node the model is
  * for. The classes, the spec check and the amounts are models/train/stored.ts.
  */
+import { unpackChunk } from '../../../models/dataset/chunkCodec';
 import { assembleRuns, dataAmounts, describeSpec, describeSpecMsg, specOfSession, type Assembled, type ClassAmount, type StoredSession, type StoredSpec } from '../../../models/train/stored';
 import type { VigilDb } from '../db/db';
 import type { Msg } from '../../../models/i18n/msg';
@@ -56,7 +57,7 @@ export async function scanStored(db: VigilDb, q: StoredQuery): Promise<StoredSca
   const chunks = [];
   for (const nodeId of q.nodeIds) {
     const rows = await db.featureChunks.where('[nodeId+startMs]').between([nodeId, q.fromMs - CHUNK_MS], [nodeId, q.toMs], true, true).toArray();
-    chunks.push(...rows.filter((c) => c.endMs >= q.fromMs));
+    chunks.push(...rows.filter((c) => c.endMs >= q.fromMs).map(unpackChunk));
   }
   const labels = (await db.labels.where('nodeId').anyOf(q.nodeIds).toArray()).filter((l) => !l.deletedMs && l.startMs <= q.toMs && l.endMs >= q.fromMs);
   const assembled = assembleRuns({ spec, sessions: sessions.map(asStored), chunks, labels, fromMs: q.fromMs, toMs: q.toMs, unlabelledAsNormal: q.unlabelledAsNormal });

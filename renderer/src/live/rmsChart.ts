@@ -205,6 +205,8 @@ export class RmsChartView {
           stroke: axisStroke,
           grid,
           ticks: grid,
+          // Clock labels are up to "04:24:01.5" wide: ticks far enough apart that they do not overlap.
+          space: 80,
           values: (_u, splits, _ax, _space, incr) => {
             const w = splits.map((v) => (v == null ? null : wall(v)));
             const labels = w.every((x) => x !== null) && splits.length > 0 ? clockTickLabels(w, incr, lang()) : splits.map((v) => `${formatNumber(v, 3)} s`);

@@ -20,6 +20,7 @@ export function demoBundle(): Uint8Array {
   const fault = readCsvColumns(join(ROOT, 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv')).columns[0];
   const spec = defaultFeatureSpec(48000);
   const layout: FeatureLayout = { axisCount: 1, fields: EXTRACTOR_FIELDS, bandCount: spec.bandEdges.length - 1 };
+  const files = { normal: 'cwru_normal_0hp_1797rpm_48k_1s.csv', fault: 'cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv' };
   const days: [number, Float32Array][] = [[0, normal], [2, normal], [4, normal], [7, fault], [9, fault]];
   const sessions: object[] = [];
   const chunks: object[] = [];
@@ -38,7 +39,12 @@ export function demoBundle(): Uint8Array {
     sessions.push({
       id, nodeId: NODE, assetId: 'asset-1', kind: 'import', name: `day ${d}`, startMs: t0Ms + b.tUs[0] / 1000, endMs: t0Ms + b.tUs[b.length - 1] / 1000, t0Ms,
       sampleRateHz: 48000, windowLen: spec.windowLen, hop: spec.hop, channels: ['DE_accel'], layout, specKey: '', windowCount: b.length, gapWindows: 0,
-      status: 'complete', source: null, bytes: { features: 0, summaries: 0, raw: 0 }, createdMs: t0Ms, updatedMs: t0Ms,
+      status: 'complete', bytes: { features: 0, summaries: 0, raw: 0 }, createdMs: t0Ms, updatedMs: t0Ms,
+      // Imported from the CWRU demo files: the report finds the speed in the file's name and CWRU's bearing, as the envelope view does.
+      source: {
+        fileName: x === fault ? files.fault : files.normal, bytes: 0, hash: '',
+        settings: { format: 'cwru', sampleRateHz: 48000, segmentSpacingS: null, channels: ['DE_accel'], mapping: { delimiter: ',', decimalComma: false, skipLines: 0, hasHeader: true, columnCount: 2, axisColumns: [0], segmentColumn: null, scale: 1 } },
+      },
     });
   }
   const evAt = T0 + 7 * DAY + 200;

@@ -92,13 +92,15 @@ function velocityChart(m: ReportModel, i: I18n): string {
   // Events as dotted verticals numbered as in the Events section.
   const evs = m.events.map((e, k) => `<line x1="${sx(e.startMs)}" x2="${sx(e.startMs)}" y1="${M.t}" y2="${H - M.b}" stroke="black" stroke-dasharray="2 2"/><text x="${sx(e.startMs) - 3}" y="${M.t + 10 + 11 * (k % 2)}" text-anchor="end" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${esc(i.t('report.event'))} ${k + 1}</text>`).join('');
   const line = `<path d="${path(pts.map((p) => [sx(p.tMs), sy(p.v)]))}" fill="none" stroke="black" stroke-width="1.4"/>`;
-  // Stretches drawn from summaries: a grey bar under the plot's top edge, named (the note below the chart says when).
+  // Stretches drawn from summaries: shaded grey over the plot's height, named under the event labels when wide enough (the sentences below the chart say when).
   const stretches = m.summarised
     .map((st) => {
-      const a = Math.max(M.l, sx(Math.max(st.fromMs, x.lo)));
-      const b = Math.min(W - M.r, Math.max(a + 2, sx(Math.min(st.toMs, x.hi))));
+      const a = Math.min(W - M.r - 4, Math.max(M.l, sx(Math.max(st.fromMs, x.lo))));
+      const b = Math.min(W - M.r, Math.max(a + 4, sx(Math.min(st.toMs, x.hi))));
       const words = i.t(st.lenMs >= 60_000 ? 'report.summarisedMinutesShort' : 'report.summarisedSecondsShort');
-      return `<rect x="${a}" y="${H - M.b - 12}" width="${(b - a).toFixed(1)}" height="12" fill="#bbb" stroke="black" stroke-width="0.4"/><text x="${(a + b) / 2}" y="${H - M.b - 3}" text-anchor="middle" font-size="8" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(words)}</text>`;
+      // Named on the bar when it is wide enough; the sentences under the chart say every stretch.
+      const label = b - a >= 6 * words.length ? `<text x="${(a + b) / 2}" y="${M.t + 34}" text-anchor="middle" font-size="8" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(words)}</text>` : '';
+      return `<rect class="summarised" x="${a}" y="${M.t}" width="${(b - a).toFixed(1)}" height="${H - M.b - M.t}" fill="black" fill-opacity="0.15" stroke="black" stroke-width="0.4" stroke-dasharray="3 2"/>${label}`;
     })
     .join('');
   return frame(x, y, zones + evs + stretches + line);
@@ -137,8 +139,9 @@ function envelopeChart(e: ReportEnvelope, i: I18n): string {
   const y: Axis = { lo: 0, hi: top * 1.25 || 1, fmt: (v) => i.num(v, 3), title: i.t('report.envelopeAxis') };
   const sx = scale(x, M.l, W - M.r);
   const sy = scale(y, H - M.b, M.t);
-  // Markers: the shaft's harmonics (dotted, labelled under the top edge) and the defect frequencies
-  // with their harmonics (dashed by kind; the fundamentals labelled, one row per kind so labels do not collide).
+  // Markers: the defect frequencies with their harmonics (dashed by kind; the fundamentals labelled
+  // under the top edge, one row per kind so labels do not collide) and the shaft's harmonics (dotted,
+  // labelled in a row below those).
   const rows: Record<string, number> = { bpfo: 0, bpfi: 1, bsf: 2, ftf: 3 };
   const marks = e.markers
     .filter((mk) => mk.hz <= e.lowPassHz)
@@ -147,7 +150,7 @@ function envelopeChart(e: ReportEnvelope, i: I18n): string {
       const shaft = mk.kind === 'shaft';
       const line = `<line x1="${px}" x2="${px}" y1="${M.t}" y2="${H - M.b}" stroke="black" stroke-width="${shaft || mk.harmonic > 1 ? 0.5 : 0.9}" stroke-dasharray="${MARKER_DASH[mk.kind]}"/>`;
       const label = shaft
-        ? `<text x="${px}" y="${H - M.b - 3}" text-anchor="middle" font-size="7" stroke="white" stroke-width="2" paint-order="stroke">${esc(mk.label)}</text>`
+        ? `<text x="${px}" y="${M.t + 9 + 10 * 4}" text-anchor="middle" font-size="8" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(mk.label)}</text>`
         : mk.harmonic === 1
           ? `<text x="${px + 2}" y="${M.t + 9 + 10 * rows[mk.kind]}" font-size="8" font-weight="bold" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(mk.label)}</text>`
           : '';
@@ -259,6 +262,14 @@ export function reportCss(m: ReportModel, i: I18n): string {
 .vigil-report .rec { white-space: pre-wrap; border: 1px solid black; padding: 6pt; min-height: 4em; }`;
 }
 
+/** Which stretch of the trend comes from summaries, in words ("at" when it lies within one printed minute). */
+function summarisedWords(st: ReportModel['summarised'][number], i: I18n): string {
+  const from = i.dateTime(st.fromMs);
+  const to = i.dateTime(st.toMs);
+  const kind = st.lenMs >= 60_000 ? 'Minutes' : 'Seconds';
+  return from === to ? i.t(`report.summarised${kind}At`, { at: from }) : i.t(`report.summarised${kind}`, { from, to });
+}
+
 /** The report's content (no <html>, no style): the app shows it in its page, the print wraps it. */
 export function reportBody(m: ReportModel, i: I18n): string {
   const t = i.t;
@@ -286,7 +297,7 @@ export function reportBody(m: ReportModel, i: I18n): string {
 <tr><th>${esc(t('report.windows'))}</th><td>${esc(i.num(m.windows, 0))}</td></tr></table>
 <h2>${esc(t('report.velocityTrend'))}</h2>
 ${m.velocity.length ? velocityChart(m, i) : `<p class="empty">${esc(t('report.noMeasurements'))}</p>`}
-${m.summarised.map((st) => `<p class="note summarised">${esc(t(st.lenMs >= 60_000 ? 'report.summarisedMinutes' : 'report.summarisedSeconds', { from: i.dateTime(st.fromMs), to: i.dateTime(st.toMs) }))}</p>`).join('')}
+${m.summarised.map((st) => `<p class="note summarised">${esc(summarisedWords(st, i))}</p>`).join('')}
 <h2>${esc(t('report.spectrum'))}</h2>
 ${m.spectra.length ? `<div class="keep"><p class="note">${esc(t('report.spectrumNote'))}</p>${spectrumChart(m, i)}${legend(m, i)}</div>` : `<p class="empty">${esc(t('report.noSpectrum'))}</p>`}
 <h2>${esc(t('report.events'))}</h2>

@@ -4,7 +4,7 @@
 // notes and a raw snapshot, one open) and the label.
 import { join } from 'node:path';
 import { encodeBundle } from '../../models/dataset/bundle';
-import { chunkRanges, EXTRACTOR_FIELDS, FeatureColumnsBuilder, packChunk, summarize, type FeatureLayout } from '../../models/dataset/columns';
+import { chunkRanges, EXTRACTOR_FIELDS, FeatureColumnsBuilder, packChunk, summarize, summarizeMinutes, type FeatureLayout, type FeatureSummary } from '../../models/dataset/columns';
 import { defaultFeatureSpec, extractFeatures } from '../../models/features';
 import { concatBytes } from './bytes';
 import { ROOT } from './firmware';
@@ -15,7 +15,11 @@ export const T0 = Date.UTC(2026, 2, 1, 8, 0, 0);
 export const ASSET = 'Cooling pump P-101';
 export const NODE = '0123456789abcdef01234567';
 
-export function demoBundle(): Uint8Array {
+/**
+ * `compacted`: as the retention policy leaves it — days 0 and 2 with their per-second summaries and
+ * no feature chunk, day 4 with only its per-minute row.
+ */
+export function demoBundle(o: { compacted?: boolean } = {}): Uint8Array {
   const normal = readCsvColumns(join(ROOT, 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv')).columns[0];
   const fault = readCsvColumns(join(ROOT, 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv')).columns[0];
   const spec = defaultFeatureSpec(48000);
@@ -47,6 +51,14 @@ export function demoBundle(): Uint8Array {
       },
     });
   }
+  let minutes: object[] = [];
+  if (o.compacted) {
+    const day = (r: object, ds: number[]) => ds.some((d) => (r as { id: string }).id.startsWith(`session-day${d}:`));
+    const day4 = summaries.filter((r) => day(r, [4])) as FeatureSummary[];
+    minutes = [summarizeMinutes(day4)];
+    chunks.splice(0, chunks.length, ...chunks.filter((c) => !day(c, [0, 2, 4])));
+    summaries.splice(0, summaries.length, ...summaries.filter((r) => !day(r, [4])));
+  }
   const evAt = T0 + 7 * DAY + 200;
   const tables = [
     { table: 'assets', rows: [{ id: 'asset-1', name: ASSET, location: 'Plant North, hall 2', notes: '', createdMs: T0, updatedMs: T0 }] },
@@ -54,6 +66,7 @@ export function demoBundle(): Uint8Array {
     { table: 'sessions', rows: sessions },
     { table: 'featureChunks', rows: chunks },
     { table: 'featureSummaries', rows: summaries },
+    { table: 'featureMinutes', rows: minutes },
     {
       table: 'rawSnapshots',
       rows: [{ id: 'snap-1', sessionId: 'session-day7', nodeId: NODE, startMs: evAt, tUs: 0, sampleRateHz: 48000, axisCount: 1, count: 32768, samples: fault.slice(0, 32768), reason: 'event', eventId: 'event-1', bytes: 32768 * 4 }],

@@ -31,7 +31,7 @@ import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline'
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
 import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
 import { estimateShaftHz } from '../models/detect/speedEstimate';
-import { fitNodeSpeedDetector, nodeScoreGroup, speedSectionSize, type NodeSpeedFit } from '../models/detect/speedNode';
+import { nodeFitOf, nodeScoreGroup, speedSectionSize, type NodeSpeedFit } from '../models/detect/speedNode';
 import { readCsvColumns } from '../main/cli/csvColumns';
 import type { BenchResult } from './run';
 
@@ -81,7 +81,9 @@ interface Scorer {
 const speedScorer = (det: SpeedDetector): Scorer => ({ name: 'speed-aware', score: (g) => scoreGroup(det, g), threshold: det.threshold.threshold, skip: det.warmup });
 /** What the node runs (models/detect/speedNode.ts, the twin of firmware/src/nn/speed.c), with its own threshold. */
 const NODE_FORM = 'speed-aware, node form';
-const nodeFormScorer = (fit: NodeSpeedFit): Scorer => ({ name: NODE_FORM, score: (g) => nodeScoreGroup(fit.node, g), threshold: fit.node.threshold, skip: fit.node.warmup });
+/** The same with int8 W (weight format 1, what vigil train --speeds writes); NODE_FORM (node_form_*) stays the int16 form the figures were first published for. */
+const NODE_FORM_I8 = 'speed-aware, node form int8';
+const nodeFormScorer = (fit: NodeSpeedFit): Scorer => ({ name: fit.node.weights === 'i8' ? NODE_FORM_I8 : NODE_FORM, score: (g) => nodeScoreGroup(fit.node, g), threshold: fit.node.threshold, skip: fit.node.warmup });
 
 /** One Gaussian over every training window regardless of speed, optionally on the same smoothed features. */
 function pooledScorer(train: SpeedGroup[], val: SpeedGroup[], smoothing: number, skip: number): Scorer {
@@ -131,10 +133,13 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
     const train = span.map((rpm) => ({ rpm, rows: find('normal', rpm, 1).rows }));
     const val = span.map((rpm) => ({ rpm, rows: halves(find('normal', rpm, 2).rows)[0] }));
     const det = fitSpeedDetector(train, val);
-    const nodeFit = fitNodeSpeedDetector(train, val);
-    figures[`node_form_section_bytes_${tag.replace('+', '_')}`] = speedSectionSize(nodeFit.node.dim, nodeFit.node.knots.length);
+    const nodeFit = nodeFitOf(det, val, { weights: 'i16' });
+    const nodeFit8 = nodeFitOf(det, val, { weights: 'i8' });
+    figures[`node_form_section_bytes_${tag.replace('+', '_')}`] = speedSectionSize(nodeFit.node.dim, nodeFit.node.knots.length, 'i16');
     figures[`node_form_threshold_${tag.replace('+', '_')}`] = round(nodeFit.node.threshold, 3);
-    const scorers = [speedScorer(det), pooledScorer(train, val, 1, 0), pooledScorer(train, val, det.smoothing, det.warmup), nodeFormScorer(nodeFit)];
+    figures[`node_form_i8_section_bytes_${tag.replace('+', '_')}`] = speedSectionSize(nodeFit8.node.dim, nodeFit8.node.knots.length, 'i8');
+    figures[`node_form_i8_threshold_${tag.replace('+', '_')}`] = round(nodeFit8.node.threshold, 3);
+    const scorers = [speedScorer(det), pooledScorer(train, val, 1, 0), pooledScorer(train, val, det.smoothing, det.warmup), nodeFormScorer(nodeFit), nodeFormScorer(nodeFit8)];
     const main = tag === '800+1200';
     for (const sc of scorers) {
       const row = (recording: string, rpm: number, role: string, rows: Float32Array[]): RecordingResult => {
@@ -176,7 +181,7 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
             rates.push(r.flagged);
           }
         if (main) {
-          const key = sc === scorers[0] ? 'weak_fault_detection' : sc === scorers[1] ? 'pooled_weak_fault_detection' : sc === scorers[2] ? 'pooled_smoothed_weak_fault_detection' : 'node_form_weak_fault_detection';
+          const key = sc === scorers[0] ? 'weak_fault_detection' : sc === scorers[1] ? 'pooled_weak_fault_detection' : sc === scorers[2] ? 'pooled_smoothed_weak_fault_detection' : sc === scorers[3] ? 'node_form_weak_fault_detection' : 'node_form_i8_weak_fault_detection';
           figures[`${key}_${alpha}`] = round(rates.reduce((s, x) => s + x, 0) / rates.length);
           figures[`${key}_${alpha}_min`] = round(Math.min(...rates));
         }
@@ -346,13 +351,13 @@ async function cwru(figures: BenchResult['figures'], table: TableRow[], notes: s
   const train = [{ rpm: normal.rpm, rows: normal.rows.slice(0, n >> 1) }];
   const val = [{ rpm: normal.rpm, rows: normal.rows.slice(n >> 1, (3 * n) >> 2) }];
   const det = fitSpeedDetector(train, val);
-  for (const sc of [speedScorer(det), nodeFormScorer(fitNodeSpeedDetector(train, val))]) {
+  for (const sc of [speedScorer(det), nodeFormScorer(nodeFitOf(det, val, { weights: 'i16' })), nodeFormScorer(nodeFitOf(det, val, { weights: 'i8' }))]) {
     const row = (recording: string, role: string, rows: Float32Array[]) => {
       const r = evaluateScores(sc.score({ rpm: normal.rpm, rows }), sc.threshold, sc.skip);
       table.push({ span: '1797', detector: sc.name, recording, rpm: normal.rpm, role, ...r });
       return r;
     };
-    const pre = sc.name === NODE_FORM ? 'node_form_' : '';
+    const pre = sc.name === NODE_FORM ? 'node_form_' : sc.name === NODE_FORM_I8 ? 'node_form_i8_' : '';
     const h = row(`${normal.file} (last quarter)`, 'held-out healthy, trained speed', normal.rows.slice((3 * n) >> 2));
     figures[`${pre}cwru_false_alarm_rate`] = round(h.flagged);
     figures[`${pre}cwru_debounced_false_alarms`] = h.alarms;
@@ -387,9 +392,13 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const valSnapOf = snapOf.filter((s) => s >= valFrom && s < trainSnaps);
   const det = fitSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
   figures.femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), det.threshold.threshold);
-  const nodeFit = fitNodeSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
+  const femtoVal = [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }];
+  const nodeFit = nodeFitOf(det, femtoVal, { weights: 'i16' });
   figures.node_form_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(nodeScoreGroup(nodeFit.node, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), nodeFit.node.threshold);
-  figures.node_form_femto_section_bytes = speedSectionSize(nodeFit.node.dim, 1);
+  figures.node_form_femto_section_bytes = speedSectionSize(nodeFit.node.dim, 1, 'i16');
+  const nodeFit8 = nodeFitOf(det, femtoVal, { weights: 'i8' });
+  figures.node_form_i8_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(nodeScoreGroup(nodeFit8.node, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), nodeFit8.node.threshold);
+  figures.node_form_i8_femto_section_bytes = speedSectionSize(nodeFit8.node.dim, 1, 'i8');
   // The node's own learner on the same split: learns snapshots 1..valFrom, calibrates on the rest of
   // the first 20 %, restarting its smoothing at every snapshot.
   const learner = new BaselineLearner({ dim: rows[0].length, periodWindows: valRows.length + trainRows.length, learnWindows: trainRows.length, calibrateWindows: valRows.length, warmup: 0 });
@@ -425,6 +434,7 @@ export async function detectionBench(): Promise<BenchResult> {
   for (const [detector, pre] of [
     ['speed-aware', ''],
     [NODE_FORM, 'node_form_'],
+    [NODE_FORM_I8, 'node_form_i8_'],
   ]) {
     const speedRows = table.filter((t) => t.detector === detector && !t.span.includes('CLI split'));
     const healthy = speedRows.filter((t) => t.role.startsWith('held-out healthy'));
@@ -462,6 +472,12 @@ export async function detectionBench(): Promise<BenchResult> {
       node_form_unseen_speed_flag_rate_max: '<= 0.01',
       'node_form_weak_fault_detection_0.03': '>= pooled_weak_fault_detection_0.03',
       'node_form_weak_fault_detection_0.1': '>= pooled_weak_fault_detection_0.1',
+      node_form_i8_false_alarm_rate_max: '<= 0.001 (the node form with int8 W, what vigil train --speeds writes; its own threshold)',
+      node_form_i8_debounced_false_alarms: '0',
+      node_form_i8_detection_rate_min: '>= 0.999',
+      node_form_i8_unseen_speed_flag_rate_max: '<= 0.01',
+      'node_form_i8_weak_fault_detection_0.03': '>= pooled_weak_fault_detection_0.03',
+      'node_form_i8_weak_fault_detection_0.1': '>= pooled_weak_fault_detection_0.1',
     },
     notes,
   };

@@ -86,13 +86,35 @@ export function envelopeRow(file: string, x: Float32Array, rate: number, rpm: nu
   return { file, fault, targetHz, snapshotBinHz: s.binHz, snapshotPeakHz: s.peakHz, snapshotOffsetBins: s.offset, wholeBinHz: w.binHz, wholePeakHz: w.peakHz, wholeOffsetBins: w.offset, snapshotRank: s.rank };
 }
 
-/** Now: the view's method (band by envelope SNR, averaged 1 s segments, the envelope peak off the shaft harmonics). */
-export function envelopeNowRow(file: string, x: Float32Array, rate: number, rpm: number): EnvelopeNowRow {
+/**
+ * The variants compared with the view's method (docs/analysis.md, "Methods from the literature"):
+ * 'now' the view's default; 'cpw' cepstrum pre-whitening of each segment, then the band chosen from
+ * the whitened signal; 'cpwFullband' pre-whitening, then one band over everything the band tree
+ * allows (2 × low-pass … 0.8 × Nyquist), as the literature applies CPW; 'sk' the band of highest
+ * spectral kurtosis (Antoni's criterion) instead of the envelope SNR.
+ */
+export type EnvelopeVariant = 'now' | 'cpw' | 'cpwFullband' | 'sk';
+export const VARIANTS: EnvelopeVariant[] = ['now', 'cpw', 'cpwFullband', 'sk'];
+/** Bench-field suffix per variant ('now' keeps the published names). */
+const SUFFIX: Record<EnvelopeVariant, string> = { now: '', cpw: '_cpw', cpwFullband: '_cpw_fullband', sk: '_sk' };
+
+/**
+ * The design subset (0.007" and 0.021" defects) on which a method was chosen, before the held-out
+ * files (0.014") were run; the split is by the defect size in the file name.
+ */
+export const isDesignFile = (file: string): boolean => /_0(07|21)mil_/.test(file);
+
+/** Now: the view's method (band by envelope SNR, averaged 1 s segments, the envelope peak off the shaft harmonics), or a variant of it. */
+export function envelopeNowRow(file: string, x: Float32Array, rate: number, rpm: number, variant: EnvelopeVariant = 'now'): EnvelopeNowRow {
   const shaftHz = rpm / 60;
   const { targetHz } = targetOf(file, shaftHz);
+  const whiten = variant === 'cpw' || variant === 'cpwFullband';
   const one = (y: Float32Array) => {
-    const band = selectEnvelopeBand(y, rate, { lowPassHz: LOW_PASS, shaftHz });
-    const e = averagedEnvelopeSpectrum(y, rate, { bandHz: band.bandHz, lowPassHz: LOW_PASS });
+    const band =
+      variant === 'cpwFullband'
+        ? { bandHz: [2 * LOW_PASS, 0.8 * (rate / 2)] as [number, number] }
+        : selectEnvelopeBand(y, rate, { lowPassHz: LOW_PASS, shaftHz, whiten, criterion: variant === 'sk' ? 'kurtosis' : 'envelope-snr' });
+    const e = averagedEnvelopeSpectrum(y, rate, { bandHz: band.bandHz, lowPassHz: LOW_PASS, whiten });
     const fromHz = Math.max(2, 2 * e.binHz);
     const p = envelopePeak(e.amplitude, e.binHz, { fromHz, toHz: LOW_PASS, shaftHz });
     return {
@@ -136,7 +158,7 @@ export async function envelopeBench(): Promise<BenchResult> {
   }
   const manifest = readManifest(SHARED);
   const files = readdirSync(SHARED).filter((n) => /^(inner|outer)_race.*\.csv$/.test(n)).sort();
-  const rows: { before: EnvelopeRow; now: EnvelopeNowRow }[] = [];
+  const rows: { before: EnvelopeRow; now: EnvelopeNowRow; variants: Record<EnvelopeVariant, EnvelopeNowRow> }[] = [];
   const t0 = performance.now();
   let nowMs = 0;
   for (const n of files) {
@@ -147,7 +169,9 @@ export async function envelopeBench(): Promise<BenchResult> {
     const t = performance.now();
     const now = envelopeNowRow(n, x, m.rate, m.rpm);
     nowMs += performance.now() - t;
-    rows.push({ before, now });
+    const variants = { now } as Record<EnvelopeVariant, EnvelopeNowRow>;
+    for (const v of VARIANTS) if (v !== 'now') variants[v] = envelopeNowRow(n, x, m.rate, m.rpm, v);
+    rows.push({ before, now, variants });
   }
   notes.push('file | rpm | fault | expected line | before (1 s, 2–8 kHz, highest line) | now 1 s | now whole file (1 s segments averaged)');
   for (const { before: r, now } of rows) {
@@ -163,6 +187,36 @@ export async function envelopeBench(): Promise<BenchResult> {
   const countNow = (fault: string, at: 'snapshot' | 'whole') => rows.filter((r) => r.before.fault === fault && Math.abs(r.now.at[at].offsetBins) <= 1).length;
   const standsOut = (fault: string, at: 'snapshot' | 'whole') => rows.filter((r) => r.before.fault === fault && r.now.at[at].targetAboveFloorDb >= STANDS_OUT_DB).length;
   const total = (fault: string) => rows.filter((r) => r.before.fault === fault).length;
+  // Per variant: the same counts, and the design / held-out split (docs/analysis.md).
+  const variantFigures: Record<string, number> = {
+    design_files: rows.filter((r) => isDesignFile(r.before.file)).length,
+    heldout_files: rows.filter((r) => !isDesignFile(r.before.file)).length,
+  };
+  for (const v of VARIANTS) {
+    const sfx = SUFFIX[v];
+    const pass = (r: (typeof rows)[number], at: 'snapshot' | 'whole') => Math.abs(r.variants[v].at[at].offsetBins) <= 1;
+    const out = (r: (typeof rows)[number], at: 'snapshot' | 'whole') => r.variants[v].at[at].targetAboveFloorDb >= STANDS_OUT_DB;
+    if (v !== 'now') {
+      for (const fault of ['inner', 'outer'] as const) {
+        const of = rows.filter((r) => r.before.fault === fault);
+        variantFigures[`${fault}_peak_pass_1s${sfx}`] = of.filter((r) => pass(r, 'snapshot')).length;
+        variantFigures[`${fault}_peak_pass_averaged${sfx}`] = of.filter((r) => pass(r, 'whole')).length;
+        variantFigures[`${fault}_line_stands_out_1s${sfx}`] = of.filter((r) => out(r, 'snapshot')).length;
+        variantFigures[`${fault}_line_stands_out_averaged${sfx}`] = of.filter((r) => out(r, 'whole')).length;
+      }
+    }
+    for (const [set, inSet] of [['design', true], ['heldout', false]] as const) {
+      const of = rows.filter((r) => isDesignFile(r.before.file) === inSet);
+      variantFigures[`${set}_peak_pass_1s${sfx}`] = of.filter((r) => pass(r, 'snapshot')).length;
+      variantFigures[`${set}_peak_pass_averaged${sfx}`] = of.filter((r) => pass(r, 'whole')).length;
+    }
+  }
+  notes.push('variants (docs/analysis.md): file | set | now 1 s / averaged | cpw | cpw_fullband | sk — the envelope peak in Hz, "ok" when within one bin of BPFI/BPFO');
+  for (const r of rows) {
+    const cell = (v: EnvelopeVariant) =>
+      (['snapshot', 'whole'] as const).map((at) => `${r.variants[v].at[at].peakHz.toFixed(2)}${Math.abs(r.variants[v].at[at].offsetBins) <= 1 ? ' ok' : ''}`).join(' / ');
+    notes.push(`${r.before.file.replace(/_0hp_1797rpm_DE48\.csv$/, '')} | ${isDesignFile(r.before.file) ? 'design' : 'held out'} | ${VARIANTS.map(cell).join(' | ')}`);
+  }
   return {
     name: 'envelope',
     figures: {
@@ -184,6 +238,7 @@ export async function envelopeBench(): Promise<BenchResult> {
       inner_line_stands_out_averaged: standsOut('inner', 'whole'),
       outer_line_stands_out_averaged: standsOut('outer', 'whole'),
       stands_out_db: STANDS_OUT_DB,
+      ...variantFigures,
       envelope_view_ms_per_file: Math.round((nowMs / Math.max(1, rows.length)) * 10) / 10,
       bench_s: Math.round((performance.now() - t0) / 100) / 10,
     },

@@ -9,7 +9,8 @@
  * the figures must be identical (they are deterministic under icount).
  *
  * Sizes: firmware/build/stm32f405/vigil-node.elf (the sensor-node image: IIS3DWB driver, flash
- * model store, the built-in model) through arm-none-eabi-size; RAM = .data + .bss + the deepest
+ * model store, the speed-aware scorer, no built-in model) through arm-none-eabi-size, against the
+ * code region its memory.ld gives it (flash sectors 0-3); RAM = .data + .bss + the deepest
  * stack, computed from GCC's call graph with stack sizes (-fcallgraph-info=su, the .ci files next
  * to the objects) plus the assembly kernels' push lists, plus the deepest interrupt handler and an
  * FPU exception frame on top.
@@ -30,6 +31,7 @@ const BENCH_ELF = join(FW, 'build/qemu/vigil-bench.elf');
 const NODE_ELF = join(FW, 'build/stm32f405/vigil-node.elf');
 const QEMU_NODE_ELF = join(FW, 'build/qemu/vigil-node.elf');
 const STM32_OBJ = join(FW, 'build/stm32f405/obj');
+const NODE_MEMORY_LD = join(FW, 'boards/stm32f405/memory.ld');
 
 const CLOCK_HZ = 168e6; // STM32F405 at full speed
 const ODR_HZ = 26667; // IIS3DWB
@@ -66,6 +68,21 @@ function sizes(elf: string): { text: number; data: number; bss: number } {
   const [, line] = run('arm-none-eabi-size', [elf]).trim().split('\n');
   const [text, data, bss] = line.trim().split(/\s+/).map(Number);
   return { text, data, bss };
+}
+
+/**
+ * The sensor node's code region in bytes: the FLASH line of its linker memory map
+ * (firmware/boards/stm32f405/memory.ld, `LENGTH = 64K`), so the figure cannot drift from the link.
+ */
+export function codeRegionBytes(memoryLd = readFileSync(NODE_MEMORY_LD, 'utf8')): number {
+  const m = /^\s*FLASH\s*\([^)]*\)\s*:\s*ORIGIN\s*=\s*0x[0-9a-fA-F]+\s*,\s*LENGTH\s*=\s*(\d+)\s*([KM]?)/m.exec(memoryLd);
+  if (!m) throw new Error('firmware/boards/stm32f405/memory.ld has no FLASH region');
+  return Number(m[1]) * (m[2] === 'K' ? 1024 : m[2] === 'M' ? 1 << 20 : 1);
+}
+
+/** Whether an image links a function (arm-none-eabi-nm lists it as a text symbol). */
+function hasFunction(elf: string, name: string): boolean {
+  return run('arm-none-eabi-nm', [elf]).split('\n').some((l) => /^[0-9a-f]+ [Tt] /.test(l) && l.endsWith(` ${name}`));
 }
 
 function walk(dir: string, ext: string, out: string[] = []): string[] {
@@ -246,6 +263,7 @@ export async function firmwareBench(): Promise<BenchResult> {
   const isr = Math.max(entry.USART1_IRQHandler ?? 0, entry.EXTI0_IRQHandler ?? 0, entry.Default_Handler ?? 0);
   const stack = entry.Reset_Handler + EXCEPTION_FRAME + isr;
   const flash = node.text + node.data;
+  const region = codeRegionBytes();
   const ram = node.data + node.bss + stack;
   const hopSeconds = HOP / ODR_HZ;
   const duty = a.insn_window_total / CLOCK_HZ / hopSeconds;
@@ -255,6 +273,11 @@ export async function firmwareBench(): Promise<BenchResult> {
     figures: {
       flash_bytes: flash,
       ram_bytes: ram,
+      // The code region the image is linked into (flash sectors 0-3) and what is left of it.
+      flash_region_bytes: region,
+      flash_headroom_bytes: region - flash,
+      // The speed-aware scorer (nn/speed.c) is linked into the sensor-node image.
+      node_speed_scorer: hasFunction(NODE_ELF, 'nn_speed_step') ? 'yes' : 'NO',
       insn_fft_1024: a.insn_fft_1024,
       insn_features_window: a.insn_features_window,
       insn_inference: a.insn_inference,
@@ -282,6 +305,13 @@ export async function firmwareBench(): Promise<BenchResult> {
       insn_window_total_speed_node_64: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_64,
       speed_node_section_bytes_96: a.speed_node_section_bytes_96,
       speed_node_state_bytes: a.speed_node_state_bytes,
+      // The same with int8 W (weight format 1, what vigil train --speeds writes): SXTB16 + SMLAD.
+      insn_speed_node_window_i8_96: a.insn_speed_node_window_i8_96,
+      insn_speed_node_window_i8_64: a.insn_speed_node_window_i8_64,
+      insn_window_total_speed_node_i8_96: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_i8_96,
+      insn_window_total_speed_node_i8_64: a.insn_window_total - a.insn_inference + a.insn_speed_node_window_i8_64,
+      speed_node_section_bytes_i8_96: a.speed_node_section_bytes_i8_96,
+      speed_node_section_bytes_i8_64: a.speed_node_section_bytes_i8_64,
       // Operator fusion (issue 17): the four layers with the fused reference C, the unfused passes
       // (firmware/src/nn/dense_unfused.c, bench image only), pass 1 of those alone, and the SIMD kernel;
       // then the same on the shapes 64-16-4-16-64. The image checks all three outputs are identical.
@@ -308,11 +338,15 @@ export async function firmwareBench(): Promise<BenchResult> {
     targets: {
       flash_bytes: '<= 40960 (40 KB, set when the image carried the 7,980-byte CWRU default model, which this node refuses and no longer carries: see the notes)',
       ram_bytes: '<= 32768 (32 KB: data + bss + deepest stack)',
+      flash_headroom_bytes: '>= 0 (the link fails otherwise): flash_region_bytes less flash_bytes',
+      node_speed_scorer: 'yes (the STM32F405 image runs a model with a speed section)',
       insn_fft_1024: 'beat CMSIS-DSP arm_rfft_fast_f32: 44,682 (54,936 with Hann + |X|^2)',
       insn_window_total: '<= 150,000 (about 5 % duty cycle)',
       insn_window_total_baseline: '<= 150,000 (the node learning or detecting with its own baseline)',
       insn_window_total_speed_node_96: '<= 150,000 (computed: the node with the speed-aware detector, 3 axes, in place of the autoencoder)',
       insn_window_total_speed_node_64: '<= 150,000 (computed, 2 axes)',
+      insn_window_total_speed_node_i8_96: '<= 150,000 (computed, 3 axes, int8 W)',
+      insn_window_total_speed_node_i8_64: '<= 150,000 (computed, 2 axes, int8 W)',
       insn_inference: '<= 16,000 for 64-32-8-32-64 (CMSIS-NN arm_fully_connected_s8: 16,000)',
       insn_inference_sparse50: 'below insn_inference_pruned50_dense (the same weights, every block multiplied)',
       duty_cycle: `window at ${CLOCK_HZ / 1e6} MHz per hop of ${HOP} samples at ${ODR_HZ} Hz`,
@@ -321,13 +355,13 @@ export async function firmwareBench(): Promise<BenchResult> {
       `instruction counts from TIM2 under qemu-system-arm -icount shift=0,align=off,sleep=off (1 instruction = 1 ns); two runs ${repeatable ? 'identical' : 'DIFFERENT'}`,
       'insn_window_total: the node per hop of 512 new samples on 3 axes: intake (de-interleave), features of 3 axes, the 64-32-8-32-64 model, k-of-n detector, the 480-byte FEATURES frame (encode, CRC-32, COBS); the frame goes to a sink (the board hands it to the UART)',
       'insn_baseline_*_window: one baseline_step (nn/baseline.c) on 3 x 32 log bands, the largest while learning, calibrating, detecting; insn_window_total_baseline: insn_window_total with the learned baseline in place of the model (the node runs one or the other)',
-      'insn_speed_node_window_96/_64: one nn_speed_step (nn/speed.c, the speed-aware detector in node form, docs/detection.md 2.1) with two trained speeds on 96 and 64 features, the worst of 24 windows; insn_window_total_speed_node_*: insn_window_total - insn_inference + that (computed); the STM32F405 image is built without it (NN_SPEED_SECTION=0)',
+      'insn_speed_node_window_96/_64: one nn_speed_step (nn/speed.c, the speed-aware detector in node form, docs/detection.md 2.1) with two trained speeds on 96 and 64 features, the worst of 24 windows, int16 W (weight format 0) and, in the _i8_ fields, int8 W (format 1, SXTB16 + SMLAD); insn_window_total_speed_node_*: insn_window_total - insn_inference + that (computed); the STM32F405 image carries it (node_speed_scorer)',
       'insn_fft_1024: the 1024-point real FFT to the power spectrum (split and |Y|^2 included); insn_features_window: 3 axes x (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands)',
       'insn_inference: input standardisation and quantisation of 64 features + 4 dense int8 layers + squared error; insn_dense_layers: the 4 layers alone (what the CMSIS-NN figure covers)',
       `operator fusion: insn_dense_fused_ref (nn_dense_s8_ref: multiply-accumulate, bias, requantize, ReLU in one pass per output) against insn_dense_unfused_ref (firmware/src/nn/dense_unfused.c, in the benchmark image and tests only: the same inner loop into ${a.dense_unfused_scratch_bytes} bytes of int32 scratch, then bias, requantize and clamp as three more passes over it), both plain C on the 4 layers of 64-32-8-32-64: unfused costs ${a.insn_dense_unfused_ref - a.insn_dense_fused_ref} more (${pct(a.insn_dense_unfused_ref, a.insn_dense_fused_ref)}); insn_dense_unfused_mac_ref is pass 1 alone, so the epilogue is ${a.insn_dense_fused_ref - a.insn_dense_unfused_mac_ref} fused and ${a.insn_dense_unfused_ref - a.insn_dense_unfused_mac_ref} unfused; insn_dense_fused_simd is the node's kernel in the same harness. insn_dense_small_*: the same on the shapes 64-16-4-16-64 (the default layers' leading weights, a timing of the shapes, not a trained model): ${pct(a.insn_dense_small_unfused_ref, a.insn_dense_small_fused_ref)}. The image checks the three kernels' outputs are identical on every layer`,
       `skipping pruned blocks: the default model with half of every layer's 2x4 weight blocks pruned runs ${sp.insn_inference_sparse50} instructions stored block-sparse against ${sp.insn_inference_pruned50_dense} stored dense (${pct(sp.insn_inference_sparse50, sp.insn_inference_pruned50_dense)}; unpruned ${sp.insn_inference_dense_nnsize} in the same harness) in ${sp.model_bytes_sparse50} bytes instead of ${sp.model_bytes_dense}; a quarter pruned: ${sp.insn_inference_sparse25} against ${sp.insn_inference_pruned25_dense} (${pct(sp.insn_inference_sparse25, sp.insn_inference_pruned25_dense)}), ${sp.model_bytes_sparse25} bytes. The skipping loop costs 15 instructions per stored block and 11 per row pair against 13 per block dense (models/size/cost.ts INSN_SPARSE_FIT); timed by the nnsize image on each model's self-test input, each model's self-test passing on the target: ${sp.sparse_selftest_on_target}`,
       'duty_cycle counts one instruction per cycle; on silicon VLDM/VSTM/SMLAL take more than one cycle and flash wait states add (ART accelerator), so expect somewhat more',
-      `flash and RAM: ${relative(ROOT, NODE_ELF)} (IIS3DWB on SPI1, flash model store, protocol ${firmwareProtocolVersion()} with wired and BLE links; no built-in model: the CWRU default is for 48 kHz / 2 axes and this node samples 3 axes at 26.7 kHz, so it would refuse it — with it the image would be ${flash + 7980} bytes, over the 40 KB target; instead the node learns its own baseline, whose code, record store and wiring the image carries); the QEMU image (RAM model store, 4 KB receive ring) is ${qemuNode.text + qemuNode.data} bytes of flash`,
+      `flash and RAM: ${relative(ROOT, NODE_ELF)} (IIS3DWB on SPI1, flash model store, the speed-aware scorer, protocol ${firmwareProtocolVersion()} with wired and BLE links; linked into flash sectors 0-3, ${region} bytes, ${region - flash} left; no built-in model: the CWRU default is for 48 kHz / 2 axes and this node samples 3 axes at 26.7 kHz, so it would refuse it — with it the image would be ${flash + 7980} bytes, over the 40 KB target; instead the node learns its own baseline, whose code, record store and wiring the image carries); the QEMU image (RAM model store, 4 KB receive ring) is ${qemuNode.text + qemuNode.data} bytes of flash`,
       `deepest stack ${entry.Reset_Handler} bytes from Reset_Handler (${path.map((p) => p.replace(/^.*:/, '')).join(' > ')}) + ${EXCEPTION_FRAME} (FPU exception frame) + ${isr} (deepest interrupt handler); library functions without call-graph data counted as ${LIB_FRAME} bytes each: ${[...unknown].join(', ') || 'none'}`,
       'anchors: CMSIS-DSP arm_rfft_fast_f32 N=1024 44,682 insn (54,936 with Hann + magnitude); CMSIS-NN arm_fully_connected_s8 64-32-8-32-64 16,000; a CMSIS-based pipeline ~165,000 for 3 PSD frames before statistics or inference; Edge Impulse spectral block + small NN 17 ms at 80 MHz (~1.36 M cycles), 42.5 KB flash, 6.4 KB RAM; MLPerf Tiny dense autoencoder 7.6 ms at 120 MHz (~912,000 cycles)',
     ],

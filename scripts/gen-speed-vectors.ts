@@ -7,13 +7,16 @@
  * test/unit/models/speed-node.test.ts replays them in TypeScript and fails when the committed
  * header differs from what this prints. Run: npx tsx scripts/gen-speed-vectors.ts
  *
- * Two cases:
+ * Four cases, two per weight format (section byte +7):
  *  - `blob`: the nn vectors' 64-32-8-32-64 model (scripts/gen-nn-vectors.ts) with a speed section
  *    (header flag bit 8) for two trained speeds, 800 and 1400 rpm, written as a whole signed blob
  *    so the C reader's checks run on it; the windows are the demo recording's, their spectrum
- *    moved with log rpm as a machine's would.
+ *    moved with log rpm as a machine's would. int16 W (format 0, the first form: still read).
  *  - `small`: a 6-feature section alone, three trained speeds (800, 1000, 1400 rpm: the interval
- *    search and the leave-one-knot-out scale), synthetic windows.
+ *    search and the leave-one-knot-out scale), synthetic windows. int16 W.
+ *  - `blob8`, `small8`: the same stories with int8 W (format 1, what vigil train --speeds writes):
+ *    64 features (a multiple of 4: the M4's SXTB16 order of the residual) and 6 (not one: the
+ *    plain order), on their own windows.
  * Each story: windows at trained speeds, between them, a fault (extra energy in one band), a speed
  * outside the span, an unknown speed (0), a change of speed (the EMA restarts). No window's score
  * may lie within 1e-4 relative of the threshold (the generator refuses), so float rounding on
@@ -25,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { generatorStamp, OUT_ROOT } from './generated';
 import { vectorModel, TEST_KEY } from './gen-nn-vectors';
 import { gaussianNoise } from './gen-baseline-vectors';
-import { fitNodeSpeedDetector, NodeSpeedScorer, type NodeSpeedDetector } from '../models/detect/speedNode';
+import { fitNodeSpeedDetector, NodeSpeedScorer, type NodeSpeedDetector, type SpeedWeightFormat } from '../models/detect/speedNode';
 import { writeModelBlob } from '../models/nn/modelFile';
 import { writeSpeedSection } from '../models/nn/speedSection';
 import { speedSectionSize } from '../models/detect/speedNode';
@@ -80,10 +83,10 @@ function story(model: NodeSpeedDetector, gen: (rpm: number, extra?: number) => F
   return out;
 }
 
-function fit(gen: (rpm: number) => Float32Array, speeds: number[], n: number) {
+function fit(gen: (rpm: number) => Float32Array, speeds: number[], n: number, weights: SpeedWeightFormat) {
   const train = speeds.map((rpm) => ({ rpm, rows: Array.from({ length: n }, () => gen(rpm)) }));
   const val = speeds.map((rpm) => ({ rpm, rows: Array.from({ length: n >> 1 }, () => gen(rpm)) }));
-  return fitNodeSpeedDetector(train, val).node;
+  return fitNodeSpeedDetector(train, val, { weights }).node;
 }
 
 const PLAN: Plan = [
@@ -98,23 +101,27 @@ const PLAN: Plan = [
   [790, 12, 0, true],
 ];
 
-export function speedVectors(): SpeedCase[] {
+function cases(weights: SpeedWeightFormat, seeds: [number, number, number], suffix: string): SpeedCase[] {
   const { q, normal } = vectorModel();
-  const gBlob = machine((k) => normal[k % normal.length], 64, 777);
-  const blobModel = fit(gBlob, [800, 1400], 120);
+  const gBlob = machine((k) => normal[k % normal.length], 64, seeds[0]);
+  const blobModel = fit(gBlob, [800, 1400], 120, weights);
   const blob = writeModelBlob({ ...q, speed: blobModel }, TEST_KEY);
-  const gauss = gaussianNoise(4242);
-  const gSmall = machine(() => Float64Array.from({ length: 6 }, (_, b) => -4 + 0.3 * b + 0.1 * gauss()), 6, 99);
-  const smallModel = fit(gSmall, [800, 1000, 1400], 200);
-  const section = new Uint8Array(speedSectionSize(6, 3));
+  const gauss = gaussianNoise(seeds[1]);
+  const gSmall = machine(() => Float64Array.from({ length: 6 }, (_, b) => -4 + 0.3 * b + 0.1 * gauss()), 6, seeds[2]);
+  const smallModel = fit(gSmall, [800, 1000, 1400], 200, weights);
+  const section = new Uint8Array(speedSectionSize(6, 3, weights));
   writeSpeedSection(smallModel, section, 0, (what) => {
     throw new Error(what);
   });
   return [
     // half as long for the 64-feature case: the header stays a reasonable size
-    { name: 'blob', model: blobModel, bytes: blob, steps: story(blobModel, gBlob, PLAN.map(([r, n, e, s]) => [r, Math.max(4, n >> 1), e, s])) },
-    { name: 'small', model: smallModel, bytes: section, steps: story(smallModel, gSmall, PLAN) },
+    { name: `blob${suffix}`, model: blobModel, bytes: blob, steps: story(blobModel, gBlob, PLAN.map(([r, n, e, s]) => [r, Math.max(4, n >> 1), e, s])) },
+    { name: `small${suffix}`, model: smallModel, bytes: section, steps: story(smallModel, gSmall, PLAN) },
   ];
+}
+
+export function speedVectors(): SpeedCase[] {
+  return [...cases('i16', [777, 4242, 99], ''), ...cases('i8', [778, 4243, 98], '8')];
 }
 
 const f32 = (x: number) => (Number.isNaN(x) ? 'NAN' : `${Math.fround(x).toPrecision(9)}f`);

@@ -36,8 +36,11 @@ import {
   CONFIG_KEY_WINDOW_LEN,
   configToEntries,
   decodeMessage,
+  DETECTOR_BASELINE,
   DETECTOR_LEARNING,
+  DETECTOR_MODEL,
   DETECTOR_UNSEEN,
+  type DetectorState,
   encodeAck,
   encodeConfigEntries,
   encodeLog,
@@ -788,6 +791,30 @@ export function buildLinkVectors() {
     windowIndex: 5, tUs: 128000, shaftHz: f(40), values: [[f(0.5), f(1), f(2), f(3), f(4)]],
     anomalyScore: -1, logBands: [[f(-6), f(-5)]], state: { detector: DETECTOR_UNSEEN, learnPercent: 100 },
   });
+  // The detector state with its values (1.3; threshold 1.4): each decodes to these fields and, decoded
+  // and encoded again, gives back its bytes.
+  const stateHello = helloInfoCases[0].hello;
+  if (!('info' in stateHello)) throw new Error('the first HELLO vector must have an INFO block');
+  const stateCase = (name: string, type: number, state: DetectorState) => {
+    const payload =
+      type === MSG_HELLO
+        ? encodeHello({ ...stateHello, info: { ...stateHello.info, protocolMinor: state.threshold === undefined ? 3 : 4, state } })
+        : encodeFeatures({
+            windowIndex: 9, tUs: 192000, shaftHz: f(16.667), values: [[f(0.5), f(1), f(2), f(3), f(4)], [f(0.25), f(0.5), f(2), f(3), f(2)]],
+            anomalyScore: state.detector === DETECTOR_MODEL || state.detector === DETECTOR_BASELINE ? f(1.25) : -1, logBands: [[f(-6), f(-5)], [f(-4), f(-3)]], state,
+          });
+    return { name, type, payload, detector: state.detector, learnPercent: state.learnPercent, hasThreshold: state.threshold !== undefined, threshold: state.threshold ?? -1 };
+  };
+  const stateCases = [
+    stateCase('hello_learning_1_3', MSG_HELLO, { detector: DETECTOR_LEARNING, learnPercent: 37 }),
+    stateCase('hello_learning_no_threshold', MSG_HELLO, { detector: DETECTOR_LEARNING, learnPercent: 12, threshold: -1 }),
+    stateCase('hello_baseline_threshold', MSG_HELLO, { detector: DETECTOR_BASELINE, learnPercent: 100, threshold: f(3.6041) }),
+    stateCase('features_model_threshold', MSG_FEATURES, { detector: DETECTOR_MODEL, learnPercent: 0, threshold: f(1.6523) }),
+    stateCase('features_baseline_threshold', MSG_FEATURES, { detector: DETECTOR_BASELINE, learnPercent: 100, threshold: f(0.0123) }),
+    stateCase('features_unseen_no_threshold', MSG_FEATURES, { detector: DETECTOR_UNSEEN, learnPercent: 100, threshold: -1 }),
+    stateCase('features_baseline_1_3', MSG_FEATURES, { detector: DETECTOR_BASELINE, learnPercent: 100 }),
+  ];
+  const thresholdFeatures = stateCases[4].payload;
   const checks: { name: string; type: number; payload: Uint8Array }[] = [
     { name: 'ack_empty', type: MSG_ACK, payload: new Uint8Array(0) },
     { name: 'ack_trailing_ok', type: MSG_ACK, payload: cs(MSG_STREAM, 0xaa) },
@@ -795,7 +822,7 @@ export function buildLinkVectors() {
     { name: 'nack_trailing_ok', type: MSG_NACK, payload: concat(nackCases[2].payload, cs(1, 2)) },
     { name: 'hello_info_cut_45', type: MSG_HELLO, payload: helloP.subarray(0, helloP.length - 1) },
     { name: 'hello_info_one_byte', type: MSG_HELLO, payload: concat(helloInfoCases[3].payload, cs(1)) },
-    { name: 'hello_info_trailing_ok', type: MSG_HELLO, payload: concat(helloP, cs(9, 9, 9, 9)) },
+    { name: 'hello_info_trailing_ok', type: MSG_HELLO, payload: concat(helloP, cs(9, 9, 9, 9, 9, 9, 9)) },
     { name: 'pair_32_bytes', type: MSG_PAIR, payload: pairCases[0].payload.subarray(0, 32) },
     { name: 'pair_name_len_33', type: MSG_PAIR, payload: concat(LINK_KEY, cs(33), new Uint8Array(33).fill(0x61)) },
     { name: 'pair_name_overrun', type: MSG_PAIR, payload: pairCases[0].payload.subarray(0, pairCases[0].payload.length - 1) },
@@ -849,6 +876,13 @@ export function buildLinkVectors() {
     { name: 'hello_state_cut', type: MSG_HELLO, payload: concat(helloP, cs(DETECTOR_LEARNING)) },
     { name: 'features_state_unseen_ok', type: MSG_FEATURES, payload: stateFeatures },
     { name: 'features_state_cut', type: MSG_FEATURES, payload: stateFeatures.subarray(0, stateFeatures.length - 1) },
+    // Protocol 1.4: the threshold after the state, all or nothing.
+    { name: 'hello_state_threshold_ok', type: MSG_HELLO, payload: concat(helloP, cs(DETECTOR_BASELINE, 100, 0x00, 0x00, 0x40, 0x40)) },
+    { name: 'hello_state_threshold_cut', type: MSG_HELLO, payload: concat(helloP, cs(DETECTOR_BASELINE, 100, 0x00, 0x00, 0x40)) },
+    { name: 'hello_state_threshold_one_byte', type: MSG_HELLO, payload: concat(helloP, cs(DETECTOR_BASELINE, 100, 0x00)) },
+    { name: 'features_state_threshold_ok', type: MSG_FEATURES, payload: thresholdFeatures },
+    { name: 'features_state_threshold_trailing_ok', type: MSG_FEATURES, payload: concat(thresholdFeatures, cs(0xee)) },
+    { name: 'features_state_threshold_cut', type: MSG_FEATURES, payload: thresholdFeatures.subarray(0, thresholdFeatures.length - 1) },
     { name: 'set_learn_windows_63', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_LEARN_WINDOWS, 4, 63, 0, 0, 0) },
     { name: 'set_learn_windows_2_bytes', type: MSG_CONFIG_SET, payload: cs(1, CONFIG_KEY_LEARN_WINDOWS, 2, 0, 4) },
     { name: 'set_learn_windows_2600_ok', type: MSG_CONFIG_SET, payload: encodeConfigEntries(configToEntries({ learnWindows: 2600 })) },
@@ -867,7 +901,7 @@ export function buildLinkVectors() {
       .map((c) => ({ name: `${typeName(c.type)}_${c.name}`, type: c.type, seq: c.seq, payload: c.payload })),
   ].map(withWire);
 
-  return { helloInfoCases, ackCases, nackCases, pairCases, configCases, streamMsgCases, rawBlockCases, timeReqCases, timeCases, pingCases, logCases, secureCases, payloadChecks, framesLink };
+  return { helloInfoCases, ackCases, nackCases, pairCases, configCases, streamMsgCases, rawBlockCases, timeReqCases, timeCases, pingCases, logCases, secureCases, stateCases, payloadChecks, framesLink };
 }
 
 const TYPE_NAMES: Record<number, string> = {
@@ -905,6 +939,7 @@ export function renderLinkJson(v: ReturnType<typeof buildLinkVectors>) {
     pings: jsonify(v.pingCases),
     logs: jsonify(v.logCases),
     secures: jsonify(v.secureCases),
+    states: jsonify(v.stateCases),
     payloadChecks: jsonify(v.payloadChecks),
     framesLink: jsonify(v.framesLink),
   };
@@ -930,6 +965,9 @@ export function renderHeaderLink(v: ReturnType<typeof buildLinkVectors>): string
  *  vec_log_t (§3.12)  vec_secure_t (§3.13): key (32) and nonce (8) are LINK_KEY / LINK_NONCE, seq is
  *      the frame's; mac_input is m, tag the first 16 bytes of HMAC-SHA256(key, m); valid = 0 for a
  *      tampered tag (the node answers NACK AUTH_FAILED)
+ *  vec_state_t  the detector state (§3.1 STATE block, §3.2 state; 1.3, threshold 1.4) in a HELLO or a
+ *      FEATURES payload (type): its detector, learn_percent and, when has_threshold, threshold
+ *      (−1: none now); decoded and encoded again it gives back its bytes
  *  vec_payload_check_t  payloads a decoder must refuse (ok = 0) or accept (ok = 1, the extension
  *      rule: trailing bytes ignored). For host-to-node types nack_reason/nack_detail is the NACK the
  *      node answers (CONFIG_SET checked with window_len = VEC_CHECK_WINDOW_LEN: first the payload
@@ -952,6 +990,7 @@ typedef struct { const char *name; uint64_t host_time_us, uptime_us, stream_t_us
 typedef struct { const char *name; ${FR} } vec_ping_t;
 typedef struct { const char *name; uint8_t level; uint16_t code; const char *text; ${FR} } vec_log_t;
 typedef struct { const char *name; uint8_t key[32]; uint8_t key_id[4]; uint8_t nonce[8]; uint32_t counter; uint8_t inner_type; const uint8_t *inner_payload; size_t inner_len; const uint8_t *mac_input; size_t mac_input_len; uint8_t tag[16]; uint8_t valid; ${FR} } vec_secure_t;
+typedef struct { const char *name; uint8_t type; const uint8_t *payload; size_t payload_len; uint8_t detector, learn_percent, has_threshold; float threshold; } vec_state_t;
 typedef struct { const char *name; uint8_t type; const uint8_t *payload; size_t payload_len; uint8_t ok; uint8_t nack_reason; uint16_t nack_detail; } vec_payload_check_t;
 
 static const uint8_t VEC_LINK_KEY[32] = {${cHexList(LINK_KEY)}};
@@ -1015,6 +1054,8 @@ static const uint16_t VEC_CHECK_WINDOW_LEN = ${CHECK_WINDOW_LEN};
     (c, i) =>
       `"${c.name}", {${cHexList(c.key)}}, {${cHexList(c.keyId)}}, {${cHexList(c.nonce)}}, ${c.counter}u, 0x${c.innerType.toString(16).padStart(2, '0')}, vec_secure_inner_${i}, ${c.innerPayload.length}, vec_secure_mac_input_${i}, ${c.macInput.length}, {${cHexList(c.tag)}}, ${c.valid ? 1 : 0}, ${fr('vec_secure', i, c)}`,
   );
+  v.stateCases.forEach((c, i) => (h += cBytes(`vec_state_${i}`, c.payload)));
+  h += table('vec_state_t', 'VEC_STATES', v.stateCases, (c, i) => `"${c.name}", 0x${c.type.toString(16).padStart(2, '0')}, vec_state_${i}, ${c.payload.length}, ${c.detector}, ${c.learnPercent}, ${c.hasThreshold ? 1 : 0}, ${cF(c.threshold)}`);
   v.payloadChecks.forEach((c, i) => (h += cBytes(`vec_payload_check_${i}`, c.payload)));
   h += table('vec_payload_check_t', 'VEC_PAYLOAD_CHECKS', v.payloadChecks, (c, i) => `"${c.name}", 0x${c.type.toString(16).padStart(2, '0')}, vec_payload_check_${i}, ${c.payload.length}, ${c.ok ? 1 : 0}, ${c.nackReason}, ${c.nackDetail}`);
   v.framesLink.forEach((c, i) => (h += frameBytes('vec_frame_link', i, c)));

@@ -32,6 +32,8 @@ typedef struct {
     float score;
     bool score_nan;            /* a FEATURES score was ever NaN */
     bool score_while_unscored; /* a score >= 0 while learning or unseen */
+    float threshold, hello_threshold; /* the state's threshold (1.4) of the last FEATURES, HELLO */
+    bool threshold_while_unscored;    /* a threshold >= 0 while learning or unseen */
     msg_event_t last_event;
 } seen_t;
 
@@ -56,6 +58,10 @@ static vigil_status_t seen_write(void *ctx, const uint8_t *data, size_t len)
             s->score_nan |= isnan(f.anomaly_score);
             s->score_while_unscored |= (f.detector == MSG_DETECTOR_LEARNING || f.detector == MSG_DETECTOR_UNSEEN) &&
                                        f.anomaly_score >= 0.0f;
+            assert_true(f.has_threshold);
+            s->threshold = f.threshold;
+            s->threshold_while_unscored |= (f.detector == MSG_DETECTOR_LEARNING || f.detector == MSG_DETECTOR_UNSEEN) &&
+                                           f.threshold >= 0.0f;
         } else if (v.type == MSG_TYPE_EVENT) {
             assert_int_equal(msg_event_decode(v.payload, v.payload_len, &s->last_event), VIGIL_OK);
             s->events_started += s->last_event.state == MSG_EVENT_STARTED;
@@ -70,6 +76,8 @@ static vigil_status_t seen_write(void *ctx, const uint8_t *data, size_t len)
             assert_true(h.info.has_state);
             s->hellos++;
             s->hello_detector = h.info.detector;
+            assert_true(h.info.has_threshold);
+            s->hello_threshold = h.info.threshold;
         }
     }
     return VIGIL_OK;
@@ -183,6 +191,7 @@ static void learns_detects_and_knows_what_it_has_not_seen(void **state)
     node_baseline_boot(&g_node); /* no model: learning from the start */
     (void)node_send_hello(&g_node);
     assert_int_equal(g_seen.hello_detector, MSG_DETECTOR_LEARNING);
+    assert_true(g_seen.hello_threshold == MSG_NO_THRESHOLD); /* nothing to state while learning */
     learn_two_speeds();
     assert_int_equal(g_seen.events_started, 0);
 
@@ -193,6 +202,21 @@ static void learns_detects_and_knows_what_it_has_not_seen(void **state)
     assert_int_equal(g_seen.detector, MSG_DETECTOR_BASELINE);
     assert_true(g_seen.score >= 0.0f);
     assert_int_equal(g_seen.events_started, 0);
+    /* The node states its learned threshold before any alarm (protocol 1.4), in FEATURES and on
+     * request; between the thresholds it learned at 800 and 1200 rpm. */
+    const float t1000 = g_seen.threshold;
+    assert_true(t1000 > 0.0f);
+    (void)node_send_hello(&g_node);
+    assert_true(g_seen.hello_threshold == t1000);
+    {
+        float lo = 1e30f, hi = 0.0f;
+        for (size_t k = 0; k < g_node.run.bl.slots; k++) {
+            const float t = powf(10.0f, g_node.run.bl.slot[k].log_threshold);
+            lo = t < lo ? t : lo;
+            hi = t > hi ? t : hi;
+        }
+        assert_true(t1000 >= lo * 0.999f && t1000 <= hi * 1.001f);
+    }
 
     /* A fault at 1000 rpm: an EVENT from the baseline (model version 0). */
     run(1000.0f, true, 60);
@@ -201,6 +225,7 @@ static void learns_detects_and_knows_what_it_has_not_seen(void **state)
     assert_int_equal(g_seen.last_event.debounce_k, NODE_BASELINE_K);
     assert_true(g_seen.last_event.peak_score > g_seen.last_event.threshold);
     assert_true(g_seen.last_event.threshold > 0.0f);
+    assert_true(g_seen.last_event.threshold == t1000); /* the threshold it stated before */
 
     /* Healthy at 2400 rpm, outside the learned span: an unseen condition, not a fault. */
     config_set(2400.0f, 0);
@@ -211,8 +236,10 @@ static void learns_detects_and_knows_what_it_has_not_seen(void **state)
     assert_int_equal(g_seen.events_ended, 1); /* the fault's alarm ended, nothing new started */
     (void)node_send_hello(&g_node);
     assert_int_equal(g_seen.hello_detector, MSG_DETECTOR_UNSEEN);
+    assert_true(g_seen.hello_threshold == MSG_NO_THRESHOLD);
     assert_false(g_seen.score_nan);
     assert_false(g_seen.score_while_unscored);
+    assert_false(g_seen.threshold_while_unscored);
 
     /* Power cycle: the learned baseline comes back from its record, no learning again. */
     memset(&g_node, 0xA5, sizeof g_node);
@@ -235,6 +262,15 @@ static void learns_detects_and_knows_what_it_has_not_seen(void **state)
     run(1000.0f, false, 3);
     assert_int_equal(g_seen.detector, MSG_DETECTOR_MODEL);
     assert_true(g_seen.score >= 0.0f);
+    /* Now the model's threshold as a score, from its file (model-format §1). */
+    const nn_model_t *m = &g_node.run.nn.model;
+#if NN_SPEED_SECTION
+    const float tm = g_node.run.nn.speed_on ? g_node.run.nn.speed.threshold : nn_score_f32(m, m->threshold_sumsq);
+#else
+    const float tm = nn_score_f32(m, m->threshold_sumsq);
+#endif
+    assert_true(tm > 0.0f && tm != t1000);
+    assert_true(g_seen.threshold == tm);
     /* Cleared again: the baseline is back from its record. */
     node_clear_model(&g_node);
     assert_int_equal(g_node.detector_state, MSG_DETECTOR_BASELINE);
@@ -275,6 +311,64 @@ static void a_deployed_model_replaces_the_baseline_at_boot(void **state)
     node_baseline_boot(&g_node);
     assert_int_equal(g_node.detector_state, MSG_DETECTOR_LEARNING);
     assert_int_equal(g_node.learn_windows, 200);
+}
+
+/*
+ * The model store emptied under a record that counted its models (the STM32F405's store moved to
+ * other sectors, docs/architecture.md "Flash layout"): the node keeps its learned baseline, and the
+ * first model deployed afterwards (sequence 1 again) replaces it at boot, as any later model does.
+ */
+static void a_record_outlives_an_emptied_store_and_gives_way_to_the_next_model(void **state)
+{
+    (void)state;
+    static _Alignas(4) uint8_t store_mem[2 * 10240];
+    static store_flash_t sf;
+    static flash_ram_t sram;
+    static store_t store;
+    memset(store_mem, 0xFF, sizeof store_mem);
+    assert_int_equal(flash_ram_init(&sf, &sram, store_mem, 10240), VIGIL_OK);
+    assert_int_equal(store_init(&store, &sf), VIGIL_OK);
+    const uint8_t *blob = NULL;
+    size_t len = 0;
+
+    /* A model deployed, then the technician asks the node to learn: the record counts sequence 1. */
+    assert_int_equal(store_write(&store, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    boot(&store);
+    assert_int_equal(store_boot(&store, node_accept_model, &g_node, &blob, &len), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, blob, len, MSG_MODEL_SOURCE_SLOT0 + (uint8_t)store.active), VIGIL_OK);
+    node_baseline_boot(&g_node);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_MODEL);
+    learn_two_speeds();
+    blstore_record_t r;
+    assert_int_equal(blstore_read(&g_bl_flash, &r), VIGIL_OK);
+    assert_int_equal(r.store_seq, 1);
+    const uint32_t rec_seq = r.seq;
+
+    /* The store is gone (new sectors, erased): the learned baseline runs, its record now counts 0. */
+    memset(store_mem, 0xFF, sizeof store_mem);
+    boot(&store);
+    assert_int_equal(store_boot(&store, node_accept_model, &g_node, &blob, &len), VIGIL_ERR_EMPTY);
+    node_baseline_boot(&g_node);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_BASELINE);
+    assert_int_equal(blstore_read(&g_bl_flash, &r), VIGIL_OK);
+    assert_int_equal(r.store_seq, 0);
+    assert_int_equal(r.kind, BLSTORE_LEARNED);
+    assert_int_equal(r.seq, rec_seq + 1u);
+    boot(&store); /* written once: a second boot leaves it */
+    node_baseline_boot(&g_node);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_BASELINE);
+    assert_int_equal(blstore_read(&g_bl_flash, &r), VIGIL_OK);
+    assert_int_equal(r.seq, rec_seq + 1u);
+
+    /* The model deployed again (sequence 1): it runs, and still after a reboot. */
+    assert_int_equal(store_write(&store, nn_default_model_blob, nn_default_model_len), VIGIL_OK);
+    assert_int_equal(store_slot_info(&store, 0).seq, 1);
+    boot(&store);
+    assert_int_equal(store_boot(&store, node_accept_model, &g_node, &blob, &len), VIGIL_OK);
+    assert_int_equal(node_set_model(&g_node, blob, len, MSG_MODEL_SOURCE_SLOT0 + (uint8_t)store.active), VIGIL_OK);
+    node_baseline_boot(&g_node);
+    assert_true(g_node.model_ok);
+    assert_int_equal(g_node.detector_state, MSG_DETECTOR_MODEL);
 }
 
 /*
@@ -333,6 +427,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(learns_detects_and_knows_what_it_has_not_seen, setup),
         cmocka_unit_test_setup(a_deployed_model_replaces_the_baseline_at_boot, setup),
+        cmocka_unit_test_setup(a_record_outlives_an_emptied_store_and_gives_way_to_the_next_model, setup),
         cmocka_unit_test_setup(power_cut_at_every_record_write, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

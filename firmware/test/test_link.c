@@ -194,9 +194,13 @@ static void boot_hello_on_both_links_with_info(void **state)
         assert_int_equal(n, 3); /* HELLO, LOG boot, LOG model loaded */
         msg_hello_t h = hello_of(&g_rx[0]);
         assert_int_equal(g_rx[0].seq, 0);
-        assert_int_equal(h.info.protocol_minor, 3);
+        assert_int_equal(h.info.protocol_minor, 4);
         assert_true(h.info.has_state);
         assert_int_equal(h.info.detector, MSG_DETECTOR_MODEL);
+        /* 1.4: the model's threshold as a score, before any window (model-format §1). */
+        assert_true(h.info.has_threshold);
+        assert_true(h.info.threshold == nn_score_f32(&g_node.run.nn.model, g_node.run.nn.model.threshold_sumsq));
+        assert_true(h.info.threshold > 0.0f);
         assert_int_equal(h.info.capabilities, 0x3FFu); /* bits 0-9: all but model update */
         assert_int_equal(h.info.link, link);
         assert_int_equal(h.info.paired, 0);

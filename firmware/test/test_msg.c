@@ -85,10 +85,16 @@ static void hello_string_limits(void **state)
     memset(h.channels, 'c', MSG_CHANNELS_MAX);
     h.channels[MSG_CHANNELS_MAX] = '\0';
     assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
-    assert_int_equal(n, MSG_HELLO_MAX_LEN - MSG_HELLO_INFO_LEN); /* a 1.0 HELLO: no INFO */
+    assert_int_equal(n, MSG_HELLO_MAX_LEN - MSG_HELLO_INFO_LEN - MSG_STATE_LEN - MSG_THRESHOLD_LEN); /* 1.0: no INFO */
     h.has_info = true;
     assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
-    assert_int_equal(n, MSG_HELLO_MAX_LEN); /* 170 */
+    assert_int_equal(n, 170); /* a 1.2 HELLO: INFO, no STATE */
+    /* The node's own HELLO, longest strings and the 1.4 STATE block, fits MSG_HELLO_MAX_LEN. */
+    h.info.has_state = true;
+    h.info.has_threshold = true;
+    h.info.threshold = 2.5f;
+    assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, MSG_HELLO_MAX_LEN); /* 176 */
     assert_int_equal(msg_hello_encode(&h, out, MSG_HELLO_MAX_LEN - 1, &n), VIGIL_ERR_NOSPACE);
     msg_hello_t d;
     assert_int_equal(msg_hello_decode(out, n, &d), VIGIL_OK);
@@ -271,10 +277,34 @@ static void features_trailer_layout_and_limits(void **state)
     f.axis_count = 3;
     f.band_count = MSG_FEATURES_BANDS_MAX;
     f.has_state = true;
-    f.detector = MSG_DETECTOR_UNSEEN;
+    f.detector = MSG_DETECTOR_BASELINE;
     f.learn_percent = 100;
+    f.has_threshold = true;
+    f.threshold = 3.75f;
     assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
     assert_int_equal(n, MSG_FEATURES_MAX_LEN);
+    /* The 1.4 state closes the payload: detector, learn_percent, threshold; cut inside it: an error. */
+    assert_int_equal(out[n - 6], MSG_DETECTOR_BASELINE);
+    assert_int_equal(out[n - 5], 100);
+    assert_true(proto_get_f32le(&out[n - 4]) == 3.75f);
+    for (size_t cut = 1; cut <= 5; cut++) {
+        if (cut != MSG_THRESHOLD_LEN) {
+            assert_int_equal(msg_features_decode(out, n - cut, &d), VIGIL_ERR_PAYLOAD);
+        }
+    }
+    assert_int_equal(msg_features_decode(out, n, &d), VIGIL_OK);
+    assert_true(d.has_state && d.has_threshold);
+    assert_int_equal(d.detector, MSG_DETECTOR_BASELINE);
+    assert_true(d.threshold == 3.75f);
+    /* A 1.3 state (no threshold) still decodes: threshold none. */
+    assert_int_equal(msg_features_decode(out, n - MSG_THRESHOLD_LEN, &d), VIGIL_OK);
+    assert_true(d.has_state);
+    assert_false(d.has_threshold);
+    assert_true(d.threshold == MSG_NO_THRESHOLD);
+    f.has_threshold = false;
+    f.detector = MSG_DETECTOR_UNSEEN;
+    assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
+    assert_int_equal(n, MSG_FEATURES_MAX_LEN - MSG_THRESHOLD_LEN);
     /* The state (1.3) closes the payload; cut inside it: an error. */
     assert_int_equal(out[n - 2], MSG_DETECTOR_UNSEEN);
     assert_int_equal(out[n - 1], 100);
@@ -383,13 +413,25 @@ static void hello_info_layout(void **state)
     /* The STATE block (1.3) is all or nothing: one byte of it is an error. */
     out[n] = MSG_DETECTOR_LEARNING;
     assert_int_equal(msg_hello_decode(out, n + 1, &d), VIGIL_ERR_PAYLOAD);
-    /* Extension rule: bytes after the STATE block are ignored. */
+    /* A 1.3 STATE block: two bytes, no threshold. */
     out[n + 1] = 42;
-    out[n + 2] = 0xEE;
-    assert_int_equal(msg_hello_decode(out, n + 3, &d), VIGIL_OK);
+    assert_int_equal(msg_hello_decode(out, n + 2, &d), VIGIL_OK);
+    assert_true(d.info.has_state);
+    assert_false(d.info.has_threshold);
+    assert_true(d.info.threshold == MSG_NO_THRESHOLD);
+    /* The 1.4 threshold after it is all or nothing too. */
+    proto_put_f32le(&out[n + 2], 1.5f);
+    for (size_t k = 3; k < 6; k++) {
+        assert_int_equal(msg_hello_decode(out, n + k, &d), VIGIL_ERR_PAYLOAD);
+    }
+    /* Extension rule: bytes after the STATE block are ignored. */
+    out[n + 6] = 0xEE;
+    assert_int_equal(msg_hello_decode(out, n + 7, &d), VIGIL_OK);
     assert_true(d.info.has_state);
     assert_int_equal(d.info.detector, MSG_DETECTOR_LEARNING);
     assert_int_equal(d.info.learn_percent, 42);
+    assert_true(d.info.has_threshold);
+    assert_true(d.info.threshold == 1.5f);
     h.info.has_state = true;
     h.info.detector = MSG_DETECTOR_LEARNING;
     h.info.learn_percent = 42;
@@ -398,6 +440,12 @@ static void hello_info_layout(void **state)
     assert_int_equal(n3, n + MSG_STATE_LEN);
     assert_int_equal(out[n], MSG_DETECTOR_LEARNING);
     assert_int_equal(out[n + 1], 42);
+    h.info.has_threshold = true;
+    h.info.threshold = MSG_NO_THRESHOLD;
+    assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n3), VIGIL_OK);
+    assert_int_equal(n3, n + MSG_STATE_LEN + MSG_THRESHOLD_LEN);
+    assert_true(proto_get_f32le(&out[n + 2]) == -1.0f);
+    h.info.has_threshold = false;
     h.info.has_state = false;
     assert_true(d.has_info);
     assert_int_equal(d.info.capabilities, h.info.capabilities);

@@ -542,6 +542,7 @@ static void alarm_ends_with_its_model_and_reaches_a_late_host(void **state)
 
 typedef struct {
     size_t features, unseen, scored, events_started;
+    size_t stated; /* windows whose state's threshold (1.4) is the section's, or -1 while unseen */
     float max_score;
     msg_event_t last_event;
 } speed_summary_t;
@@ -556,14 +557,17 @@ static speed_summary_t speed_summary(void)
             assert_int_equal(msg_features_decode(g_frames[i].payload, g_frames[i].payload_len, &f), VIGIL_OK);
             assert_true(f.has_state);
             sum.features++;
+            assert_true(f.has_threshold);
             if (f.detector == MSG_DETECTOR_UNSEEN) {
                 assert_true(f.anomaly_score == MSG_FEATURES_NO_MODEL); /* -1, never NaN */
                 sum.unseen++;
+                sum.stated += f.threshold == MSG_NO_THRESHOLD;
             } else {
                 assert_int_equal(f.detector, MSG_DETECTOR_MODEL);
                 assert_true(isfinite(f.anomaly_score) && f.anomaly_score >= 0.0f);
                 sum.max_score = f.anomaly_score > sum.max_score ? f.anomaly_score : sum.max_score;
                 sum.scored++;
+                sum.stated += f.threshold == SV_BLOB_THRESHOLD;
             }
         } else if (g_frames[i].type == MSG_TYPE_EVENT) {
             assert_int_equal(msg_event_decode(g_frames[i].payload, g_frames[i].payload_len, &sum.last_event), VIGIL_OK);
@@ -601,6 +605,7 @@ static void speed_section_scores_at_the_shaft_speed(void **state)
     speed_summary_t s = speed_run(fault, 0.0f); /* speed unknown */
     assert_int_equal(s.features, 92);
     assert_int_equal(s.unseen, 92);
+    assert_int_equal(s.stated, 92); /* no threshold stated at an unseen speed (protocol 1.4) */
     assert_int_equal(s.events_started, 0);
     s = speed_run(fault, 3000.0f / 60.0f); /* outside 800..1400 rpm (+3 %) */
     assert_int_equal(s.unseen, 92);
@@ -610,6 +615,7 @@ static void speed_section_scores_at_the_shaft_speed(void **state)
     print_message("speed section, healthy at 1000 rpm: %zu windows, max score %.3f (threshold %.3f)\n", s.scored,
                   (double)s.max_score, (double)SV_BLOB_THRESHOLD);
     assert_int_equal(s.scored, 92);
+    assert_int_equal(s.stated, 92); /* the section's threshold on every scored window, before any EVENT */
     assert_int_equal(s.events_started, 0);
 
     s = speed_run(fault, 1000.0f / 60.0f);

@@ -3,7 +3,8 @@
  * reader takes a blob with a speed section (flag bit 8), the section's checks refuse damaged
  * fields, and the scorer reproduces the TypeScript twin's golden vectors window by window
  * (test/vectors/speed_vectors.h, scripts/gen-speed-vectors.ts): the same state at every window,
- * the same score within 1e-5 relative (binary32 on both sides, same operations: they are equal).
+ * the same score within 1e-5 relative (binary32 on both sides, same operations: they are equal),
+ * for both weight formats: int16 W (format 0, the first form, still read) and int8 W (format 1).
  */
 #include "test_util.h"
 
@@ -53,10 +54,11 @@ static void blob_with_speed_section_matches_typescript(void **state)
     nn_model_t m;
     assert_int_equal(nn_model_parse(&m, sv_blob_bytes, SV_BLOB_LEN, TEST_KEY), VIGIL_OK);
     assert_non_null(m.speed_section);
-    assert_int_equal(m.speed_len, nn_speed_section_size(SV_BLOB_DIM, 2));
+    assert_int_equal(m.speed_len, nn_speed_section_size(SV_BLOB_DIM, 2, NN_SPEED_W_I16));
     nn_speed_t s;
     assert_int_equal(nn_speed_parse(&s, m.speed_section, m.speed_len, m.input_dim), VIGIL_OK);
     assert_int_equal(s.knots, 2);
+    assert_int_equal(s.wfmt, NN_SPEED_W_I16);
     assert_true(s.threshold == SV_BLOB_THRESHOLD);
     unsigned equal;
     const unsigned over = replay(&s, sv_blob_steps, SV_BLOB_STEPS, &equal);
@@ -76,6 +78,65 @@ static void small_section_three_speeds_matches_typescript(void **state)
     assert_int_equal(equal, SV_SMALL_STEPS);
 }
 
+/* int8 W, 64 features (the residual in SXTB16 order): a whole signed blob that fits the slot. */
+static void blob_with_int8_section_matches_typescript(void **state)
+{
+    (void)state;
+    assert_true(SV_BLOB8_LEN <= 16352u); /* the STM32F405 model slot; the int16 blob is not */
+    assert_true(SV_BLOB_LEN > 16352u);
+    nn_model_t m;
+    assert_int_equal(nn_model_parse(&m, sv_blob8_bytes, SV_BLOB8_LEN, TEST_KEY), VIGIL_OK);
+    assert_non_null(m.speed_section);
+    assert_int_equal(m.speed_len, nn_speed_section_size(SV_BLOB8_DIM, 2, NN_SPEED_W_I8));
+    assert_int_equal(m.speed_len, 5416u); /* docs/model-format.md §2.9 */
+    nn_speed_t s;
+    assert_int_equal(nn_speed_parse(&s, m.speed_section, m.speed_len, m.input_dim), VIGIL_OK);
+    assert_int_equal(s.wfmt, NN_SPEED_W_I8);
+    assert_true(s.qperm);
+    assert_true(s.threshold == SV_BLOB8_THRESHOLD);
+    unsigned equal;
+    const unsigned over = replay(&s, sv_blob8_steps, SV_BLOB8_STEPS, &equal);
+    assert_true(over > 0);
+    assert_int_equal(equal, SV_BLOB8_STEPS);
+}
+
+/* int8 W, 6 features (not a multiple of 4: the plain order), three speeds. */
+static void small_int8_section_matches_typescript(void **state)
+{
+    (void)state;
+    nn_speed_t s;
+    assert_int_equal(nn_speed_parse(&s, sv_small8_bytes, SV_SMALL8_LEN, SV_SMALL8_DIM), VIGIL_OK);
+    assert_int_equal(s.wfmt, NN_SPEED_W_I8);
+    assert_false(s.qperm);
+    unsigned equal;
+    const unsigned over = replay(&s, sv_small8_steps, SV_SMALL8_STEPS, &equal);
+    assert_true(over > 0);
+    assert_int_equal(equal, SV_SMALL8_STEPS);
+}
+
+static void refuses_damaged_int8_sections(void **state)
+{
+    (void)state;
+    static uint8_t b[SV_SMALL8_LEN] __attribute__((aligned(4)));
+    nn_speed_t s;
+    const size_t w0 = 32u + 4u * SV_SMALL8_DIM + 3u * (4u + 4u * SV_SMALL8_DIM) + 8u * SV_SMALL8_DIM;
+    memcpy(b, sv_small8_bytes, sizeof b);
+    assert_int_equal(nn_speed_parse(&s, b, sizeof b, SV_SMALL8_DIM), VIGIL_OK);
+    b[w0 + 5u] = 0x80; /* a weight of -128 */
+    assert_int_equal(nn_speed_parse(&s, b, sizeof b, SV_SMALL8_DIM), VIGIL_ERR_INVALID);
+    memcpy(b, sv_small8_bytes, sizeof b);
+    b[7] = 0; /* read as int16 W: the length no longer matches */
+    assert_int_equal(nn_speed_parse(&s, b, sizeof b, SV_SMALL8_DIM), VIGIL_ERR_INVALID);
+    memcpy(b, sv_small8_bytes, sizeof b);
+    b[7] = 2; /* an unknown weight format */
+    assert_int_equal(nn_speed_parse(&s, b, sizeof b, SV_SMALL8_DIM), VIGIL_ERR_INVALID);
+    /* non-zero padding after a block's 6 x 6 weights (8D + D^2 = 84: already 4-aligned, so none);
+       the last byte of the section is a weight: any value but -128 is accepted */
+    memcpy(b, sv_small8_bytes, sizeof b);
+    b[sizeof b - 1u] = 0x7F;
+    assert_int_equal(nn_speed_parse(&s, b, sizeof b, SV_SMALL8_DIM), VIGIL_OK);
+}
+
 static void refuses_damaged_sections(void **state)
 {
     (void)state;
@@ -88,7 +149,8 @@ static void refuses_damaged_sections(void **state)
         {0, 'X'},         /* magic */
         {6, 0},           /* no trained speed */
         {6, 9},           /* more than 8 */
-        {7, 1},           /* reserved */
+        {7, 1},           /* int8 weight format: the length no longer matches */
+        {7, 2},           /* unknown weight format */
         {11, 0xFF},       /* smoothing > 1 (sign/exponent byte) */
         {27, 0xFF},       /* threshold NaN */
         {35, 0x80},       /* in_mul[0] negative */
@@ -162,6 +224,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blob_with_speed_section_matches_typescript),
         cmocka_unit_test(small_section_three_speeds_matches_typescript),
+        cmocka_unit_test(blob_with_int8_section_matches_typescript),
+        cmocka_unit_test(small_int8_section_matches_typescript),
+        cmocka_unit_test(refuses_damaged_int8_sections),
         cmocka_unit_test(refuses_damaged_sections),
         cmocka_unit_test(blob_without_flag_refuses_trailing_section),
         cmocka_unit_test(unknown_speed_and_outside_span_are_unseen),

@@ -581,6 +581,51 @@ static vigil_status_t sink(void *ctx, const uint8_t *data, size_t len)
 }
 
 /* Decoders accept or refuse each payload as the vector says; requests get the vector's NACK. */
+/* The detector state (1.3) and its threshold (1.4) in HELLO and FEATURES: the fields, and the bytes
+ * again when the decoded message is encoded. */
+static void state_vectors(void **state)
+{
+    (void)state;
+    assert_true(VEC_STATES_COUNT > 0);
+    for (size_t i = 0; i < VEC_STATES_COUNT; i++) {
+        const vec_state_t *v = &VEC_STATES[i];
+        print_message("state: %s\n", v->name);
+        static uint8_t out[1024];
+        static msg_hello_t h;
+        static msg_features_t f;
+        size_t n = 0;
+        bool has_state, has_threshold;
+        uint8_t detector, learn_percent;
+        float threshold;
+        if (v->type == MSG_TYPE_HELLO) {
+            assert_int_equal(msg_hello_decode(v->payload, v->payload_len, &h), VIGIL_OK);
+            assert_true(h.has_info);
+            has_state = h.info.has_state;
+            detector = h.info.detector;
+            learn_percent = h.info.learn_percent;
+            has_threshold = h.info.has_threshold;
+            threshold = h.info.threshold;
+            assert_int_equal(msg_hello_encode(&h, out, sizeof out, &n), VIGIL_OK);
+        } else {
+            assert_int_equal(v->type, MSG_TYPE_FEATURES);
+            assert_int_equal(msg_features_decode(v->payload, v->payload_len, &f), VIGIL_OK);
+            has_state = f.has_state;
+            detector = f.detector;
+            learn_percent = f.learn_percent;
+            has_threshold = f.has_threshold;
+            threshold = f.threshold;
+            assert_int_equal(msg_features_encode(&f, out, sizeof out, &n), VIGIL_OK);
+        }
+        assert_true(has_state);
+        assert_int_equal(detector, v->detector);
+        assert_int_equal(learn_percent, v->learn_percent);
+        assert_int_equal(has_threshold, v->has_threshold);
+        assert_true(threshold == v->threshold); /* bit for bit; a 1.3 state reads as none (-1) */
+        assert_int_equal(n, v->payload_len);
+        assert_memory_equal(out, v->payload, n);
+    }
+}
+
 static void payload_check_vectors(void **state)
 {
     (void)state;
@@ -683,7 +728,7 @@ int main(void)
         cmocka_unit_test(samples_in_vectors),
         cmocka_unit_test(hello_info_vectors), cmocka_unit_test(ack_nack_pair_vectors),
         cmocka_unit_test(config_stream_vectors), cmocka_unit_test(raw_time_ping_log_vectors),
-        cmocka_unit_test(secure_vectors), cmocka_unit_test(payload_check_vectors),
+        cmocka_unit_test(secure_vectors), cmocka_unit_test(state_vectors), cmocka_unit_test(payload_check_vectors),
         cmocka_unit_test(link_frame_vectors),
     };
     return cmocka_run_group_tests_name("vectors", tests, NULL, NULL);

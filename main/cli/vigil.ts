@@ -108,7 +108,8 @@ condition. train holds out the last 40% of each normal recording for evaluation;
 held-out recording and per condition the node model and the speed-aware detector (fitted on the
 normal recordings' training windows when they carry rpm; --speeds fits it at those rpm only and
 tests the other speeds, docs/detection.md); train --speeds also writes that detector, in the form
-a node runs, into the model file (a speed section, docs/model-format.md 2.9). The channel
+a node runs, into the model file (a speed section with int8 weights, docs/model-format.md 2.9),
+with layers 8,2,8 unless --hidden says otherwise (the node scores with the section). The channel
 defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
 column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
@@ -128,8 +129,11 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   const seed = intFlag(flags, 'seed', 0, 2 ** 32 - 1) ?? 1;
   const epochs = intFlag(flags, 'epochs', 1, 100000);
   const modelVersion = intFlag(flags, 'model-version', 1, 2 ** 32 - 1) ?? 1;
-  const hidden = typeof flags.hidden === 'string' ? flags.hidden.split(',').map((s) => Number(s)) : undefined;
-  if (hidden && hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new UsageError('--hidden takes widths like 32,8,32');
+  const hiddenFlag = typeof flags.hidden === 'string' ? flags.hidden.split(',').map((s) => Number(s)) : undefined;
+  if (hiddenFlag && hiddenFlag.some((h) => !Number.isInteger(h) || h < 1 || h > 1024)) throw new UsageError('--hidden takes widths like 32,8,32');
+  // With --speeds the node scores with the speed section, not the layers (docs/detection.md §2.1):
+  // small layers, unless asked for, so that the whole file fits a node's model slot.
+  const hidden = hiddenFlag ?? (flags.speeds !== undefined ? SPEED_MODEL_HIDDEN : undefined);
   const targetRate = flags['target-rate'] === undefined ? 0.001 : Number(flags['target-rate']);
   if (!(targetRate > 0 && targetRate < 0.5)) throw new UsageError('--target-rate needs a fraction between 0 and 0.5 (0.001 = 0.1% of windows)');
   const backend = flags.backend ?? 'wasm';
@@ -191,6 +195,15 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
 
 
 /**
+ * The layers `train --speeds` writes when --hidden is not given. The node never runs them beside a
+ * speed section; they stay because the format and every reader expect layers, and the laptop
+ * still evaluates them. 64-8-2-8-64 beside a two-speed int8 section is 9,268 B for two axes:
+ * inside the emulated node's 10,208-byte slot as well as the STM32F405's 16,352 (64-16-4-16-64
+ * would be 10,388 B, over the emulated node's). docs/detection.md §2.1.
+ */
+const SPEED_MODEL_HIDDEN = [8, 2, 8];
+
+/**
  * --speeds at train: the speed-aware detector in node form (docs/detection.md §2.1), fitted on the
  * normal recordings at those rpm (their training and validation windows), for the model file's
  * speed section (docs/model-format.md §2.9). Refused in words when it would not fit the node.
@@ -205,7 +218,7 @@ function speedSection(prepared: ReturnType<typeof prepareData>, manifest: Manife
   } catch (e) {
     throw new UsageError(`--speeds: ${(e as Error).message}`);
   }
-  const bytes = speedSectionSize(fit.node.dim, fit.node.knots.length);
+  const bytes = speedSectionSize(fit.node.dim, fit.node.knots.length, fit.node.weights);
   out.log(`speed-aware section: trained at ${fit.node.knots.map((k) => k.rpm).join(', ')} rpm, threshold ${fit.node.threshold.toPrecision(4)} (the node form's own), ${bytes} bytes`);
   return fit.node;
 }
@@ -332,7 +345,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
     tag: 'unpaired key (file on disk; the app re-signs it for a node)',
     lineage: app?.lineage ? { tool: app.lineage.tool, created: app.lineage.createdAt, labels: app.lineage.labels, data: app.lineage.data.map((d) => `${d.name} (${d.label}): ${d.use}`), params: app.lineage.params } : null,
     metrics: app?.metrics ?? null,
-    speed_section: model.speed ? { speeds_rpm: model.speed.knots.map((k) => k.rpm), threshold: model.speed.threshold, smoothing: model.speed.smoothing, warmup: model.speed.warmup, span_tolerance: model.speed.spanTolerance, interpolation_scale: model.speed.interpolationScale, bytes: speedSectionSize(model.speed.dim, model.speed.knots.length) } : null,
+    speed_section: model.speed ? { speeds_rpm: model.speed.knots.map((k) => k.rpm), threshold: model.speed.threshold, smoothing: model.speed.smoothing, warmup: model.speed.warmup, span_tolerance: model.speed.spanTolerance, interpolation_scale: model.speed.interpolationScale, weights: model.speed.weights, bytes: speedSectionSize(model.speed.dim, model.speed.knots.length, model.speed.weights) } : null,
   };
   out.log(`${info.file}: Vigil model v${info.model_version}, format 1, ${info.bytes} bytes${info.app_section ? ' (+ app section)' : ''}`);
   out.log(`  autoencoder ${arch} (${info.activations.join(', ')}), ${info.weights} int8 weights`);
@@ -341,7 +354,7 @@ function cmdInspect(argv: string[], out: Out): Record<string, unknown> {
   out.log(`  requantization: ${info.rounding} rounding${info.rounding === 'single' ? ' (current LiteRT)' : " (TFLite's classic form)"}`);
   out.log(`  threshold: sum of squares > ${info.threshold_sumsq} (score ${info.threshold.toPrecision(4)}), debounce ${info.debounce}`);
   out.log(`  self-test ${info.self_test}; CRC ok; tag: ${info.tag}`);
-  if (info.speed_section) out.log(`  speed-aware detector (the node scores with it, not the layers): trained at ${info.speed_section.speeds_rpm.join(', ')} rpm, threshold ${info.speed_section.threshold.toPrecision(4)}, ${info.speed_section.bytes} bytes`);
+  if (info.speed_section) out.log(`  speed-aware detector (the node scores with it, not the layers): trained at ${info.speed_section.speeds_rpm.join(', ')} rpm, threshold ${info.speed_section.threshold.toPrecision(4)}, ${info.speed_section.weights === 'i8' ? 'int8' : 'int16'} weights, ${info.speed_section.bytes} bytes`);
   if (info.lineage) {
     out.log(`  lineage: ${info.lineage.tool}, ${info.lineage.created}; labels ${info.lineage.labels.join(', ')}`);
     for (const d of info.lineage.data) out.log(`    ${d}`);

@@ -103,6 +103,7 @@ export function windowsOf(metrics: Decoded[]): FeatureFrame[] {
       detectorKind = DETECTOR_KINDS.includes(k) ? k : 'unknown';
       f.detector = { kind: detectorKind, learnPercent: 0 };
     } else if (m.name === 'detector/learn_percent' && f.detector) f.detector.learnPercent = v ?? 0;
+    else if (m.name === 'detector/threshold' && f.detector) f.detector.threshold = v;
   }
   return out;
 }

@@ -105,7 +105,7 @@ export class ConditionTracker {
     }
     // A node before protocol 1.3 says no detector state: its score says whether a model runs.
     const d: DetectorStatus | undefined = f.detector ?? (f.anomalyScore === undefined ? undefined : f.anomalyScore === null ? { kind: 'none', learnPercent: 0 } : { kind: 'model', learnPercent: 0 });
-    const detector = d ? this.setDetector({ ...this.detector, kind: d.kind, learnPercent: d.learnPercent }) : false;
+    const detector = d ? this.setDetector({ ...this.detector, kind: d.kind, learnPercent: d.learnPercent, ...(d.threshold !== undefined ? { threshold: d.threshold } : {}) }) : false;
     return alarm ? 'alarm' : detector ? 'detector' : null;
   }
 
@@ -123,7 +123,8 @@ export class ConditionTracker {
 
   private setDetector(next: NodeDetectorState): boolean {
     const d = this.detector;
-    const changed = d.kind !== next.kind || d.learnPercent !== next.learnPercent || d.modelVersion !== next.modelVersion || d.modelSource !== next.modelSource;
+    const changed =
+      d.kind !== next.kind || d.learnPercent !== next.learnPercent || d.modelVersion !== next.modelVersion || d.modelSource !== next.modelSource || d.threshold !== next.threshold;
     this.detector = next;
     return changed;
   }

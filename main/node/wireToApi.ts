@@ -112,7 +112,7 @@ export function linkInfoToApi(i: HelloInfo, keyKnown: (keyId: string) => boolean
     modelVersion: i.modelVersion,
     modelSource: MODEL_SOURCES[i.modelSource] ?? 'unknown',
     slots: i.slots.map((s) => ({ state: SLOT_STATES[s.state] ?? 'unknown', seq: s.seq, modelVersion: s.modelVersion })),
-    ...(i.state ? { detector: detectorStatus(i.state.detector, i.state.learnPercent) } : {}),
+    ...(i.state ? { detector: detectorStatus(i.state.detector, i.state.learnPercent, i.state.threshold) } : {}),
   };
 }
 
@@ -142,7 +142,7 @@ export function featuresToApi(m: Features): FeatureFrame {
   if (F >= 5) out.velocityMmS = m.values.map((v) => v[4]);
   if (m.anomalyScore !== undefined) out.anomalyScore = isNoModelScore(m.anomalyScore) ? null : m.anomalyScore;
   if (m.logBands && m.logBands.length > 0 && m.logBands[0].length > 0) out.logBands = m.logBands;
-  if (m.state) out.detector = detectorStatus(m.state.detector, m.state.learnPercent);
+  if (m.state) out.detector = detectorStatus(m.state.detector, m.state.learnPercent, m.state.threshold);
   return out;
 }
 

@@ -25,7 +25,7 @@
  */
 import { median } from '../eval/roc';
 import { fftInPlace } from '../features/fft';
-import { envelopeSpectrum, type EnvelopeMethod, type EnvelopeSpectrum } from './envelope';
+import { cepstrumPrewhiten, envelopeSpectrum, type EnvelopeMethod, type EnvelopeSpectrum } from './envelope';
 import { floorPow2 } from './spectrum';
 
 /** Samples per averaged segment: the largest power of two up to one second (at least 64). */
@@ -45,7 +45,7 @@ export interface AveragedEnvelope extends EnvelopeSpectrum {
 export function averagedEnvelopeSpectrum(
   samples: ArrayLike<number> & { length: number },
   sampleRateHz: number,
-  o: { bandHz: [number, number]; lowPassHz: number; method?: EnvelopeMethod; segmentSamples?: number },
+  o: { bandHz: [number, number]; lowPassHz: number; method?: EnvelopeMethod; segmentSamples?: number; whiten?: boolean },
 ): AveragedEnvelope {
   const seg = Math.min(floorPow2(o.segmentSamples ?? segmentSamplesFor(sampleRateHz)), floorPow2(samples.length));
   const sub = (a: number) => (ArrayBuffer.isView(samples) ? (samples as unknown as Float32Array).subarray(a, a + seg) : Array.prototype.slice.call(samples, a, a + seg));
@@ -53,7 +53,7 @@ export function averagedEnvelopeSpectrum(
   let first: EnvelopeSpectrum | null = null;
   let count = 0;
   for (let a = 0; a + seg <= samples.length; a += Math.max(1, seg / 2)) {
-    const e = envelopeSpectrum(sub(a), sampleRateHz, { bandHz: o.bandHz, lowPassHz: o.lowPassHz, method: o.method, maxSamples: seg });
+    const e = envelopeSpectrum(sub(a), sampleRateHz, { bandHz: o.bandHz, lowPassHz: o.lowPassHz, method: o.method, maxSamples: seg, whiten: o.whiten });
     if (!acc) {
       acc = new Float64Array(e.amplitude.length);
       first = e;
@@ -138,6 +138,12 @@ export interface BandChoice {
   candidates: BandCandidate[];
 }
 
+/**
+ * How selectEnvelopeBand ranks the candidates: 'envelope-snr' (the default, the view's) or
+ * 'kurtosis' (Antoni's spectral kurtosis, kept for comparison in the envelope bench).
+ */
+export type BandCriterion = 'envelope-snr' | 'kurtosis';
+
 /** The kurtogram's band tree: 0..nyq in 2, 3, 4, 6, 8, 12 … parts, down to bands of minWidthHz. */
 export function kurtogramBands(sampleRateHz: number, o: { minWidthHz: number; minLowHz: number; maxHighHz: number }): [number, number][] {
   const nyq = sampleRateHz / 2;
@@ -160,12 +166,14 @@ export function kurtogramBands(sampleRateHz: number, o: { minWidthHz: number; mi
  * Chooses the demodulation band (module comment). Each segment's FFT is taken once; each band's
  * complex envelope is the inverse FFT of its bins moved to 0 Hz (a decimated analytic signal, twice
  * the band's bins long so the envelope's own spectrum up to the band's width is not folded).
- * Falls back to the widest allowed band when no candidate fits (a low sample rate).
+ * Falls back to the widest allowed band when no candidate fits (a low sample rate). With `whiten`,
+ * each segment's spectrum is cepstrum pre-whitened first (cepstrumPrewhiten), as averagedEnvelopeSpectrum
+ * does with the same option.
  */
 export function selectEnvelopeBand(
   samples: ArrayLike<number> & { length: number },
   sampleRateHz: number,
-  o: { lowPassHz: number; shaftHz: number; segmentSamples?: number },
+  o: { lowPassHz: number; shaftHz: number; segmentSamples?: number; whiten?: boolean; criterion?: BandCriterion },
 ): BandChoice {
   const nyq = sampleRateHz / 2;
   const seg = Math.min(floorPow2(o.segmentSamples ?? segmentSamplesFor(sampleRateHz)), floorPow2(samples.length));
@@ -189,6 +197,7 @@ export function selectEnvelopeBand(
       im[i] = 0;
     }
     fftInPlace(re, im);
+    if (o.whiten) cepstrumPrewhiten(re, im);
     bands.forEach(([lo, hi], j) => {
       const k0 = Math.max(1, Math.ceil(lo / df));
       const k1 = Math.min(seg / 2 - 1, Math.floor(hi / df));
@@ -241,7 +250,8 @@ export function selectEnvelopeBand(
     const p = envelopePeak(y, s.binHz, { fromHz: Math.max(2, 2 * s.binHz), toHz: o.lowPassHz, shaftHz: o.shaftHz });
     candidates.push({ bandHz, kurtosis: s.m4 / s.n / (m2 * m2) - 2, snrDb: p && p.floor > 0 ? p.aboveFloorDb : -Infinity });
   });
+  const score = (c: BandCandidate) => (o.criterion === 'kurtosis' ? c.kurtosis : c.snrDb);
   let best = candidates[0];
-  for (const c of candidates) if (c.snrDb > best.snrDb) best = c;
+  for (const c of candidates) if (score(c) > score(best)) best = c;
   return { bandHz: best.bandHz, snrDb: best.snrDb, kurtosis: best.kurtosis, candidates };
 }

@@ -12,6 +12,8 @@
  * lowPassHz are kept (an ideal low-pass; the decimation a node would do to get there changes none of
  * those bins). Amplitudes are single-sided, in the input's unit (the Hann window's coherent gain
  * taken out), so a line's height reads as the amplitude of that modulation.
+ *
+ * Optional, before step (2): cepstrum pre-whitening (`whiten: true`, cepstrumPrewhiten below).
  */
 import { fftInPlace } from '../features/fft';
 import { floorPow2 } from './spectrum';
@@ -26,6 +28,8 @@ export interface EnvelopeOptions {
   method?: EnvelopeMethod;
   /** At most this many samples are used (default 131072). */
   maxSamples?: number;
+  /** Cepstrum pre-whitening of the samples' spectrum before the band-pass (default false): cepstrumPrewhiten. */
+  whiten?: boolean;
 }
 
 export interface EnvelopeSpectrum {
@@ -54,6 +58,41 @@ function inverseFft(re: Float64Array, im: Float64Array): void {
   }
 }
 
+/**
+ * Cepstrum pre-whitening (CPW), in place on a full FFT (re, im of n bins): every bin's magnitude set
+ * to one value, its phase kept. This is the real cepstrum set to zero except at quefrency 0 (the
+ * log-magnitude spectrum replaced by its mean; R. B. Randall and J. Antoni, MSSP 25 (2011) 485–520,
+ * §4.4; P. Borghesani, P. Pennacchi, R. B. Randall, N. Sawalhi, R. Ricci, "Application of cepstrum
+ * pre-whitening for the diagnosis of bearing faults under variable speed conditions", MSSP 36 (2013)
+ * 370–384). Discrete tones (gear mesh, shaft harmonics, electrical lines) shrink to the level of
+ * every other bin, while the impacts of a bearing defect, whose spacing jitters by the balls' slip
+ * and which are therefore spread over many bins, survive as impulses. The common magnitude is chosen
+ * so the whitened signal keeps the RMS of the input (bins 1 … n−1; bin 0, the mean, is set to 0), so
+ * amplitudes stay in the input's unit but no longer read as the raw signal's modulation.
+ * Bins of magnitude 0 stay 0.
+ */
+export function cepstrumPrewhiten(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  let power = 0;
+  let nonZero = 0;
+  for (let k = 1; k < n; k++) {
+    const p = re[k] * re[k] + im[k] * im[k];
+    power += p;
+    if (p > 0) nonZero++;
+  }
+  re[0] = 0;
+  im[0] = 0;
+  if (nonZero === 0) return;
+  const level = Math.sqrt(power / nonZero);
+  for (let k = 1; k < n; k++) {
+    const m = Math.hypot(re[k], im[k]);
+    if (m > 0) {
+      re[k] *= level / m;
+      im[k] *= level / m;
+    }
+  }
+}
+
 export function envelopeSpectrum(samples: ArrayLike<number>, sampleRateHz: number, o: EnvelopeOptions): EnvelopeSpectrum {
   const n = floorPow2(Math.min(samples.length, o.maxSamples ?? 131072));
   if (n < 64) throw new RangeError(`an envelope spectrum needs at least 64 samples; the snapshot has ${samples.length}`);
@@ -66,6 +105,7 @@ export function envelopeSpectrum(samples: ArrayLike<number>, sampleRateHz: numbe
   const im = new Float64Array(n);
   for (let i = 0; i < n; i++) re[i] = samples[i];
   fftInPlace(re, im);
+  if (o.whiten) cepstrumPrewhiten(re, im);
   const df = sampleRateHz / n;
   for (let k = 0; k < n; k++) {
     // Bin k stands for frequency k * df (k <= n/2) or (k - n) * df (the negative half).

@@ -3,7 +3,8 @@
  * and what the maintenance report prints, so the two cannot differ (docs/analysis.md, "Envelope
  * spectrum"). It only puts together the pieces of ./bandSelect.ts and ./markers.ts:
  *
- *  1. the band: chosen from the signal (selectEnvelopeBand) unless one is given;
+ *  1. the band: chosen from the signal (selectEnvelopeBand) unless one is given (both it and the
+ *     spectrum cepstrum pre-whitened with `whiten`, the view's checkbox; off by default);
  *  2. the envelope spectrum averaged over segments of about a second (averagedEnvelopeSpectrum);
  *  3. "the envelope peak": the highest line from max(2 Hz, 2 bins) to the low-pass, away from the
  *     shaft harmonics (envelopePeak), and the marker it sits at within one bin (matchPeak, among
@@ -19,6 +20,8 @@ import { markerPositions, matchPeak, type Marker, type MarkerKind } from './mark
 export interface EnvelopeAnalysisOptions {
   lowPassHz: number;
   method?: EnvelopeMethod;
+  /** Cepstrum pre-whitening of each segment before the band choice and the envelope (default false; docs/analysis.md). */
+  whiten?: boolean;
   /** The band-pass as entered; null (or absent): chosen from the signal. */
   bandHz?: [number, number] | null;
   /** Shaft speed, Hz; 0 when unknown (no markers, no shaft lines left out). */
@@ -49,9 +52,10 @@ export interface EnvelopeAnalysis {
 
 export function analyseEnvelope(samples: ArrayLike<number> & { length: number }, sampleRateHz: number, o: EnvelopeAnalysisOptions): EnvelopeAnalysis {
   const lowPassHz = o.lowPassHz;
-  const chosen = o.bandHz ? null : selectEnvelopeBand(samples, sampleRateHz, { lowPassHz, shaftHz: o.shaftHz });
+  const whiten = o.whiten === true;
+  const chosen = o.bandHz ? null : selectEnvelopeBand(samples, sampleRateHz, { lowPassHz, shaftHz: o.shaftHz, whiten });
   const bandHz: [number, number] = chosen ? chosen.bandHz : o.bandHz!;
-  const spectrum = averagedEnvelopeSpectrum(samples, sampleRateHz, { bandHz, lowPassHz, method: o.method });
+  const spectrum = averagedEnvelopeSpectrum(samples, sampleRateHz, { bandHz, lowPassHz, method: o.method, whiten });
   const markers = markerPositions(o.shaftHz, o.factors, { shaftHarmonics: o.shaftHarmonics, maxHz: Math.min(sampleRateHz / 2, lowPassHz) });
   const binHz = spectrum.binHz;
   const y = spectrum.amplitude;

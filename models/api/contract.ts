@@ -78,6 +78,12 @@ export type SlotState = 'empty' | 'pending' | 'trying' | 'confirmed' | 'rejected
 export interface DetectorStatus {
   kind: 'none' | 'model' | 'learning' | 'baseline' | 'unseen-condition' | 'unknown';
   learnPercent: number;
+  /**
+   * The alarm threshold the node states for what detects (protocol 1.4), as a score in the units of
+   * the FEATURES anomaly score; null when the node says none applies now (nothing, learning, an
+   * unseen condition); absent when the node does not say (firmware before 1.4).
+   */
+  threshold?: number | null;
 }
 
 /** The HELLO INFO block (protocol 1.1), as the UI sees it. Absent for a 1.0 node. */

@@ -6,9 +6,14 @@ import type { DetectorStatus } from './contract';
 
 const KINDS: readonly DetectorStatus['kind'][] = ['none', 'model', 'learning', 'baseline', 'unseen-condition'];
 
-/** The wire's detector byte and learning percent (protocol 1.3) as the API shows them. */
-export function detectorStatus(detector: number, learnPercent: number): DetectorStatus {
-  return { kind: KINDS[detector] ?? 'unknown', learnPercent: Math.max(0, Math.min(100, learnPercent)) };
+/**
+ * The wire's detector byte and learning percent (protocol 1.3) and threshold (1.4: negative or NaN
+ * for none now; undefined from an older node) as the API shows them.
+ */
+export function detectorStatus(detector: number, learnPercent: number, threshold?: number): DetectorStatus {
+  const d: DetectorStatus = { kind: KINDS[detector] ?? 'unknown', learnPercent: Math.max(0, Math.min(100, learnPercent)) };
+  if (threshold !== undefined) d.threshold = Number.isFinite(threshold) && threshold >= 0 ? threshold : null;
+  return d;
 }
 
 /**

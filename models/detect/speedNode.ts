@@ -13,7 +13,9 @@
  * So the node keeps one D × D matrix per interval in flash and per window does one matrix-vector
  * product and D divisions; the speed only changes the scalar f. The stated approximations (both
  * computed identically here and in C, so the laptop evaluates what the node runs):
- *  - W is stored as int16 with one f32 scale per row (relative step 1/32767 of the row's largest);
+ *  - W is stored as int8 with one f32 scale per row (relative step 1/127 of the row's largest):
+ *    weight format 1, what `vigil train --speeds` writes (5,416 B for 64 features and two speeds);
+ *    the first form, int16 (step 1/32767, weight format 0), is still read and scored;
  *  - the residual enters the product as int16: q_i = round(r_i · in_mul_i), in_mul_i =
  *    1 / (std_i · STEP_SD), a step of 1/256 standard deviation, clamped at ±128 sd (a window that
  *    far out is over any threshold anyway: clamping only lowers a score that is already huge);
@@ -31,6 +33,11 @@ const f32 = Math.fround;
 /** The residual's quantisation step, in standard deviations (±32767 steps = ±128 sd). */
 export const STEP_SD = 1 / 256;
 export const Q_MAX = 32767;
+/** Largest stored weight magnitude per weight format: int16 (format 0) and int8 (format 1). */
+export const W_MAX = { i16: 32767, i8: 127 } as const;
+export type SpeedWeightFormat = keyof typeof W_MAX;
+/** The byte at +7 of the section (docs/model-format.md §2.9). */
+export const WEIGHT_FORMAT_CODE: Record<SpeedWeightFormat, number> = { i16: 0, i8: 1 };
 export const SPEED_SECTION_MAGIC = 'VSPD';
 export const MAX_KNOTS = 8;
 /** The STM32F405 node's model slot (docs/size.md): the whole blob, layers and speed section, must fit. */
@@ -42,13 +49,15 @@ export interface SpeedBlock {
   rowScale: Float32Array;
   /** Eigenvalues λ_k of the interpolation nuisance in whitened units (0 with one knot). */
   lambda: Float32Array;
-  /** D × D int16, row-major, each in −32767 … 32767. */
-  w: Int16Array;
+  /** D × D row-major: int16 in −32767 … 32767 (format i16) or int8 in −127 … 127 (format i8). */
+  w: Int16Array | Int8Array;
 }
 
 /** What the model file's speed section holds (docs/model-format.md §2.9). */
 export interface NodeSpeedDetector {
   dim: number;
+  /** How W is stored: int16 (the first form) or int8 (half the bytes; what train writes). */
+  weights: SpeedWeightFormat;
   /** EMA weight of the newest window. */
   smoothing: number;
   warmup: number;
@@ -151,15 +160,16 @@ function lowerInverse(L: Float64Array, n: number): Float64Array {
   return X;
 }
 
-function quantiseRows(W: Float64Array, n: number, lambda: Float64Array): SpeedBlock {
+function quantiseRows(W: Float64Array, n: number, lambda: Float64Array, format: SpeedWeightFormat): SpeedBlock {
   const rowScale = new Float32Array(n);
-  const w = new Int16Array(n * n);
+  const wMax = W_MAX[format];
+  const w = format === 'i8' ? new Int8Array(n * n) : new Int16Array(n * n);
   for (let k = 0; k < n; k++) {
     let mx = 0;
     for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(W[k * n + i]));
-    const sc = f32(mx > 0 ? mx / Q_MAX : 1);
+    const sc = f32(mx > 0 ? mx / wMax : 1);
     rowScale[k] = sc;
-    for (let i = 0; i < n; i++) w[k * n + i] = Math.max(-Q_MAX, Math.min(Q_MAX, Math.round(W[k * n + i] / sc)));
+    for (let i = 0; i < n; i++) w[k * n + i] = Math.max(-wMax, Math.min(wMax, Math.round(W[k * n + i] / sc)));
   }
   return { rowScale, lambda: Float32Array.from(lambda, (x) => Math.max(0, x)), w };
 }
@@ -168,7 +178,7 @@ function quantiseRows(W: Float64Array, n: number, lambda: Float64Array): SpeedBl
  * The node form of a fitted detector, without its threshold (NaN): the caller sets it from this
  * form's validation scores (fitNodeSpeedDetector).
  */
-export function nodeFormOf(det: SpeedDetector): NodeSpeedDetector {
+export function nodeFormOf(det: SpeedDetector, weights: SpeedWeightFormat = 'i8'): NodeSpeedDetector {
   const D = det.dim;
   if (det.knots.length > MAX_KNOTS) throw new RangeError(`the node keeps at most ${MAX_KNOTS} trained speeds; this detector has ${det.knots.length}`);
   const { std, chol } = det.within;
@@ -186,7 +196,7 @@ export function nodeFormOf(det: SpeedDetector): NodeSpeedDetector {
         else s = Linv[k * D + i];
         W[k * D + i] = s / std[i] / inMul[i];
       }
-    return quantiseRows(W, D, lambda);
+    return quantiseRows(W, D, lambda, weights);
   };
   const blocks: SpeedBlock[] = [];
   if (det.knots.length === 1) blocks.push(block(null, new Float64Array(D)));
@@ -206,6 +216,7 @@ export function nodeFormOf(det: SpeedDetector): NodeSpeedDetector {
   }
   return {
     dim: D,
+    weights,
     smoothing: f32(det.smoothing),
     warmup: det.warmup,
     spanTolerance: f32(det.spanTolerance),
@@ -362,9 +373,14 @@ export interface NodeSpeedFit {
  * Fits the laptop detector, derives the node form, and sets the node form's threshold from the
  * node form's scores of the validation recordings (the same rule and target as the laptop's).
  */
-export function fitNodeSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], options: SpeedDetectorOptions = {}): NodeSpeedFit {
+export function fitNodeSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], options: SpeedDetectorOptions & { weights?: SpeedWeightFormat } = {}): NodeSpeedFit {
   const laptop = fitSpeedDetector(train, validation, options);
-  const node = nodeFormOf(laptop);
+  return nodeFitOf(laptop, validation, options);
+}
+
+/** The node form of an already fitted laptop detector, its threshold set from its own validation scores. */
+export function nodeFitOf(laptop: SpeedDetector, validation: SpeedGroup[], options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number } = {}): NodeSpeedFit {
+  const node = nodeFormOf(laptop, options.weights ?? 'i8');
   const groups = validation.map((g) => {
     if (!nodeBracket(node, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
     return { scores: nodeScoreGroup(node, g), segmentStarts: g.segmentStarts };
@@ -374,10 +390,11 @@ export function fitNodeSpeedDetector(train: SpeedGroup[], validation: SpeedGroup
   return { laptop, node, threshold };
 }
 
-/** Bytes of the speed section (docs/model-format.md §2.9): 32 + 4D + K (4 + 4D) + J (8D + 2D², padded to 4). */
-export function speedSectionSize(dim: number, knots: number): number {
+/** Bytes of the speed section (docs/model-format.md §2.9): 32 + 4D + K (4 + 4D) + J (8D + bD², padded to 4), b = 2 (int16 W) or 1 (int8 W). */
+export function speedSectionSize(dim: number, knots: number, weights: SpeedWeightFormat = 'i8'): number {
   const J = Math.max(1, knots - 1);
-  return 32 + 4 * dim + knots * (4 + 4 * dim) + J * ((8 * dim + 2 * dim * dim + 3) & ~3);
+  const b = weights === 'i8' ? 1 : 2;
+  return 32 + 4 * dim + knots * (4 + 4 * dim) + J * ((8 * dim + b * dim * dim + 3) & ~3);
 }
 
 export { bracket };

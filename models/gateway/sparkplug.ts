@@ -122,6 +122,8 @@ export function featureMetrics(f: FeatureFrame, t: number): Metric[] {
   if (f.detector) {
     m.push({ name: 'detector/state', type: 'String', value: f.detector.kind, timestamp: t });
     m.push(num('detector/learn_percent', 'UInt8', f.detector.learnPercent, t));
+    // The threshold the node states (protocol 1.4): null for none now; left out for an older node.
+    if (f.detector.threshold !== undefined) m.push(num('detector/threshold', 'Float', f.detector.threshold, t));
   }
   return m;
 }

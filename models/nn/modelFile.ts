@@ -114,7 +114,7 @@ export function writeModelBlob(model: Int8Autoencoder, key: Uint8Array = UNPAIRE
     B,
     D,
     model.layers.map((l, k) => ({ inDim: l.inDim, outDim: l.outDim, storedBlocks: storage[k] ? storage[k].blocks.length / 8 : undefined })),
-    model.speed ? speedSectionSize(model.speed.dim, model.speed.knots.length) : 0,
+    model.speed ? speedSectionSize(model.speed.dim, model.speed.knots.length, model.speed.weights) : 0,
   );
   const out = new Uint8Array(lay.totalLen);
   const v = new DataView(out.buffer);

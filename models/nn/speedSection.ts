@@ -3,13 +3,13 @@
  * detector in the form a node runs (models/detect/speedNode.ts, firmware/src/nn/speed.c).
  * Layout, little-endian, starting 4-aligned right after the self-test and ending at the CRC:
  *
- *   +0  "VSPD" | +4 u16 D | +6 u8 knots K | +7 u8 0 | +8 f32 smoothing | +12 u16 warmup | +14 u16 0
+ *   +0  "VSPD" | +4 u16 D | +6 u8 knots K | +7 u8 weight format (0 int16, 1 int8) | +8 f32 smoothing | +12 u16 warmup | +14 u16 0
  *   +16 f32 span_tolerance | +20 f32 interpolation_scale | +24 f32 threshold | +28 u32 0
  *   +32 f32[D] in_mul
  *   K x { f32 rpm, f32[D] mean }
- *   J = max(1, K - 1) x { f32[D] row_scale, f32[D] lambda, i16[D][D] w, zero padding to 4 }
+ *   J = max(1, K - 1) x { f32[D] row_scale, f32[D] lambda, i16[D][D] or i8[D][D] w, zero padding to 4 }
  */
-import { MAX_KNOTS, Q_MAX, speedSectionSize, type NodeSpeedDetector, type SpeedBlock } from '../detect/speedNode';
+import { MAX_KNOTS, speedSectionSize, W_MAX, WEIGHT_FORMAT_CODE, type NodeSpeedDetector, type SpeedBlock, type SpeedWeightFormat } from '../detect/speedNode';
 
 const MAGIC = [0x56, 0x53, 0x50, 0x44]; // "VSPD"
 
@@ -20,10 +20,13 @@ export function writeSpeedSection(m: NodeSpeedDetector, out: Uint8Array, offset:
   if (K < 1 || K > MAX_KNOTS) fail(`${K} trained speeds (1..${MAX_KNOTS})`);
   if (m.blocks.length !== J) fail(`${m.blocks.length} speed blocks for ${K} speeds`);
   if (!(m.threshold > 0) || !Number.isFinite(m.threshold)) fail(`speed threshold ${m.threshold} is not a positive number`);
+  if (!(m.weights in W_MAX)) fail(`speed weight format ${String(m.weights)} (i16 or i8)`);
+  const i8 = m.weights === 'i8';
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.set(MAGIC, offset);
   v.setUint16(offset + 4, D, true);
   v.setUint8(offset + 6, K);
+  v.setUint8(offset + 7, WEIGHT_FORMAT_CODE[m.weights]);
   v.setFloat32(offset + 8, m.smoothing, true);
   v.setUint16(offset + 12, m.warmup, true);
   v.setFloat32(offset + 16, m.spanTolerance, true);
@@ -39,11 +42,13 @@ export function writeSpeedSection(m: NodeSpeedDetector, out: Uint8Array, offset:
   for (const b of m.blocks) {
     for (let i = 0; i < D; i++, p += 4) v.setFloat32(p, b.rowScale[i], true);
     for (let i = 0; i < D; i++, p += 4) v.setFloat32(p, b.lambda[i], true);
-    for (let i = 0; i < D * D; i++, p += 2) v.setInt16(p, b.w[i], true);
-    p = (p + 3) & ~3;
+    if (b.w.length !== D * D || (i8 ? !(b.w instanceof Int8Array) : !(b.w instanceof Int16Array))) fail(`speed block weights are not ${D} x ${D} ${m.weights}`);
+    if (i8) for (let i = 0; i < D * D; i++, p += 1) v.setInt8(p, b.w[i]);
+    else for (let i = 0; i < D * D; i++, p += 2) v.setInt16(p, b.w[i], true);
+    for (; p & 3; p++) out[p] = 0;
   }
   const size = p - offset;
-  if (size !== speedSectionSize(D, K)) fail('speed section size mismatch');
+  if (size !== speedSectionSize(D, K, m.weights)) fail('speed section size mismatch');
   return size;
 }
 
@@ -56,10 +61,15 @@ export function readSpeedSection(b: Uint8Array, offset: number, end: number, inp
   for (let i = 0; i < 4; i++) if (b[offset + i] !== MAGIC[i]) bad('the speed section does not start with VSPD');
   const D = v.getUint16(offset + 4, true);
   const K = v.getUint8(offset + 6);
+  const code = v.getUint8(offset + 7);
+  const weights = (Object.keys(WEIGHT_FORMAT_CODE) as SpeedWeightFormat[]).find((f) => WEIGHT_FORMAT_CODE[f] === code);
+  if (!weights) bad(`the speed section's weight format ${code} is unknown (0 = int16, 1 = int8)`);
+  const i8 = weights === 'i8';
+  const wMax = W_MAX[weights];
   if (D !== inputDim) bad(`the speed section is for ${D} features, the model has ${inputDim}`);
   if (K < 1 || K > MAX_KNOTS) bad(`the speed section has ${K} trained speeds (1..${MAX_KNOTS})`);
-  if (end - offset !== speedSectionSize(D, K)) bad(`the speed section is ${end - offset} bytes, ${speedSectionSize(D, K)} expected for ${K} speeds x ${D} features`);
-  if (b[offset + 7] !== 0 || v.getUint16(offset + 14, true) !== 0 || v.getUint32(offset + 28, true) !== 0) bad('speed section reserved bytes are not zero');
+  if (end - offset !== speedSectionSize(D, K, weights)) bad(`the speed section is ${end - offset} bytes, ${speedSectionSize(D, K, weights)} expected for ${K} speeds x ${D} features (${weights} weights)`);
+  if (v.getUint16(offset + 14, true) !== 0 || v.getUint32(offset + 28, true) !== 0) bad('speed section reserved bytes are not zero');
   const smoothing = v.getFloat32(offset + 8, true);
   const warmup = v.getUint16(offset + 12, true);
   const spanTolerance = v.getFloat32(offset + 16, true);
@@ -92,7 +102,7 @@ export function readSpeedSection(b: Uint8Array, offset: number, end: number, inp
   for (let j = 0; j < Math.max(1, K - 1); j++) {
     const rowScale = new Float32Array(D);
     const lambda = new Float32Array(D);
-    const w = new Int16Array(D * D);
+    const w = i8 ? new Int8Array(D * D) : new Int16Array(D * D);
     for (let i = 0; i < D; i++, p += 4) {
       rowScale[i] = v.getFloat32(p, true);
       if (!(rowScale[i] > 0 && finite(rowScale[i]))) bad(`speed block ${j} row ${i} has a scale that is not a positive number`);
@@ -101,12 +111,12 @@ export function readSpeedSection(b: Uint8Array, offset: number, end: number, inp
       lambda[i] = v.getFloat32(p, true);
       if (!(lambda[i] >= 0 && finite(lambda[i]))) bad(`speed block ${j} eigenvalue ${i} is not a number >= 0`);
     }
-    for (let i = 0; i < D * D; i++, p += 2) {
-      w[i] = v.getInt16(p, true);
-      if (w[i] < -Q_MAX) bad(`speed block ${j} holds the weight -32768 (weights are -32767..32767)`);
+    for (let i = 0; i < D * D; i++, p += i8 ? 1 : 2) {
+      w[i] = i8 ? v.getInt8(p) : v.getInt16(p, true);
+      if (w[i] < -wMax) bad(`speed block ${j} holds the weight ${w[i]} (weights are -${wMax}..${wMax})`);
     }
     for (; p & 3; p++) if (b[p] !== 0) bad('non-zero padding in the speed section');
     blocks.push({ rowScale, lambda, w });
   }
-  return { dim: D, smoothing, warmup, spanTolerance, interpolationScale, threshold, inMul, knots, blocks };
+  return { dim: D, weights, smoothing, warmup, spanTolerance, interpolationScale, threshold, inMul, knots, blocks };
 }

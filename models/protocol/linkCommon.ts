@@ -21,7 +21,7 @@ export const MSG_RAW_BLOCK = 0x12;
 export const MSG_LOG = 0x14;
 
 /** The node's protocol minor version this codec speaks (HELLO INFO protocol_minor). */
-export const PROTOCOL_MINOR = 3;
+export const PROTOCOL_MINOR = 4;
 
 // ---- Capabilities (HELLO INFO, section 3.1) ----
 export const CAP_PAIR = 1 << 0;

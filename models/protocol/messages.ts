@@ -24,6 +24,8 @@ export const HELLO_MIN_LEN = 28;
 export const HELLO_INFO_LEN = 46;
 /** The node's detector state (HELLO STATE block and FEATURES state, protocol 1.3): 2 bytes. */
 export const STATE_LEN = 2;
+/** Protocol 1.4 appends the threshold (f32) to that state: 6 bytes in all. */
+export const STATE_THRESHOLD_LEN = 4;
 export const DETECTOR_NONE = 0;
 export const DETECTOR_MODEL = 1;
 export const DETECTOR_LEARNING = 2;
@@ -36,6 +38,11 @@ export interface DetectorState {
   detector: number;
   /** Learning progress 0..100 (100 once learned). */
   learnPercent: number;
+  /**
+   * Protocol 1.4: the alarm threshold of what detects, as a score (FEATURES anomaly_score's units);
+   * negative (−1) or NaN when none applies now. Absent from a 1.3 node.
+   */
+  threshold?: number;
 }
 export const SLOT_STATE_EMPTY = 0;
 export const SLOT_STATE_PENDING = 1;
@@ -217,12 +224,9 @@ export function decodeHello(p: Uint8Array): Hello {
   if (p.length > infoAt) {
     if (p.length < infoAt + HELLO_INFO_LEN) throw new PayloadError(`HELLO ends inside its INFO block (${p.length - infoAt} of ${HELLO_INFO_LEN} bytes)`);
     out.info = decodeHelloInfo(dv, infoAt);
-    // The STATE block (1.3) after INFO is all or nothing too.
+    // The STATE block (1.3, threshold 1.4) after INFO is all or nothing too.
     const stateAt = infoAt + HELLO_INFO_LEN;
-    if (p.length > stateAt) {
-      if (p.length < stateAt + STATE_LEN) throw new PayloadError('HELLO ends inside its STATE block');
-      out.info.state = { detector: p[stateAt], learnPercent: p[stateAt + 1] };
-    }
+    if (p.length > stateAt) out.info.state = decodeState(p, dv, stateAt, 'HELLO ends inside its STATE block');
   }
   return out;
 }
@@ -249,11 +253,26 @@ function decodeHelloInfo(dv: DataView, at: number): HelloInfo {
   };
 }
 
+/** The state from `at` on: 1.3 (2 bytes) or 1.4 (6 bytes, with the threshold); all or nothing. */
+function decodeState(p: Uint8Array, dv: DataView, at: number, cut: string): DetectorState {
+  const left = p.length - at;
+  if (left < STATE_LEN || (left > STATE_LEN && left < STATE_LEN + STATE_THRESHOLD_LEN)) throw new PayloadError(cut);
+  const st: DetectorState = { detector: p[at], learnPercent: p[at + 1] };
+  if (left > STATE_LEN) st.threshold = dv.getFloat32(at + STATE_LEN, true);
+  return st;
+}
+
+/** Bytes the state takes on the wire: 2 (1.3) or 6 (1.4, with the threshold). */
+function stateLen(st: DetectorState): number {
+  return STATE_LEN + (st.threshold === undefined ? 0 : STATE_THRESHOLD_LEN);
+}
+
 function encodeState(st: DetectorState, p: Uint8Array, at: number): void {
   checkByte('detector', st.detector);
   if (!Number.isInteger(st.learnPercent) || st.learnPercent < 0 || st.learnPercent > 100) throw new PayloadError(`learn_percent ${st.learnPercent} is not 0 to 100`);
   p[at] = st.detector;
   p[at + 1] = st.learnPercent;
+  if (st.threshold !== undefined) new DataView(p.buffer, p.byteOffset, p.byteLength).setFloat32(at + STATE_LEN, st.threshold, true);
 }
 
 function checkByte(what: string, v: number): void {
@@ -296,7 +315,7 @@ export function encodeHello(h: Omit<Hello, 'channels'> & { channels: string[] })
   if (name.length > HELLO_MAX_NAME) throw new PayloadError(`node name is ${name.length} bytes, more than ${HELLO_MAX_NAME}`);
   if (channels.length > HELLO_MAX_CHANNELS) throw new PayloadError(`channel list is ${channels.length} bytes, more than ${HELLO_MAX_CHANNELS}`);
   if (h.uid.length !== 12) throw new PayloadError('node uid must be 12 bytes');
-  const p = new Uint8Array(HELLO_MIN_LEN + name.length + channels.length + (h.info ? HELLO_INFO_LEN + (h.info.state ? STATE_LEN : 0) : 0));
+  const p = new Uint8Array(HELLO_MIN_LEN + name.length + channels.length + (h.info ? HELLO_INFO_LEN + (h.info.state ? stateLen(h.info.state) : 0) : 0));
   const dv = new DataView(p.buffer);
   p[0] = h.protocolVersion;
   p[1] = h.firmware.major;
@@ -374,12 +393,9 @@ export function decodeFeatures(p: Uint8Array): Features {
       for (let b = 0; b < bandCount; b++) row.push(dv.getFloat32(bandsAt + 4 * (a * bandCount + b), true));
       out.logBands.push(row);
     }
-    // The state (1.3) after the bands: all or nothing.
+    // The state (1.3, threshold 1.4) after the bands: all or nothing.
     const stateAt = bandsAt + 4 * axisCount * bandCount;
-    if (p.length > stateAt) {
-      if (p.length < stateAt + STATE_LEN) throw new PayloadError('FEATURES ends inside its state');
-      out.state = { detector: p[stateAt], learnPercent: p[stateAt + 1] };
-    }
+    if (p.length > stateAt) out.state = decodeState(p, dv, stateAt, 'FEATURES ends inside its state');
   }
   return out;
 }
@@ -410,7 +426,7 @@ export function encodeFeatures(f: {
   if (bandCount > FEATURES_BANDS_MAX) throw new PayloadError(`FEATURES carries at most ${FEATURES_BANDS_MAX} bands`);
   if (f.state !== undefined && f.anomalyScore === undefined) throw new PayloadError('FEATURES state needs the anomaly score field before it');
   const valuesEnd = FEATURES_HEADER_LEN + 4 * axisCount * fields;
-  const trailer = f.anomalyScore === undefined ? 0 : FEATURES_TRAILER_MIN + 4 * axisCount * bandCount + (f.state ? STATE_LEN : 0);
+  const trailer = f.anomalyScore === undefined ? 0 : FEATURES_TRAILER_MIN + 4 * axisCount * bandCount + (f.state ? stateLen(f.state) : 0);
   const p = new Uint8Array(valuesEnd + trailer);
   const dv = new DataView(p.buffer);
   dv.setUint32(0, f.windowIndex >>> 0, true);

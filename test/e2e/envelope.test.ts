@@ -80,6 +80,21 @@ describe('Waveform and envelope of a CWRU inner-race snapshot in Chromium', () =
     await page.screenshot({ path: join(SHOTS, 'envelope-view.png'), fullPage: true });
   });
 
+  it('pre-whitens on request: the peak stays at BPFI and the heights are said to be of the whitened signal', async () => {
+    const { page } = ctx;
+    expect(await page.getByTestId('analysis-whiten').isChecked()).toBe(false);
+    const before = await page.getByTestId('envelope-peak').getAttribute('data-above-floor-db');
+    await page.getByTestId('analysis-whiten').check();
+    await expect.poll(() => page.getByTestId('envelope-peak').getAttribute('data-above-floor-db')).not.toBe(before);
+    const peak = page.getByTestId('envelope-peak');
+    expect(await peak.getAttribute('data-marker')).toBe('BPFI');
+    expect(await peak.textContent()).toMatch(/ g, whitened, [\d.]+ dB above the floor/);
+    expect(await page.getByTestId('analysis-view').textContent()).toMatch(/Pre-whitened first \(cepstrum\)/);
+    await page.screenshot({ path: join(SHOTS, 'envelope-whitened.png'), fullPage: true });
+    await page.getByTestId('analysis-whiten').uncheck();
+    await expect.poll(() => page.getByTestId('envelope-peak').getAttribute('data-above-floor-db')).toBe(before);
+  });
+
   it('reads out the line under the cursor and names the marker', async () => {
     const { page } = ctx;
     const over = page.locator('[data-testid="envelope-chart"] .u-over');

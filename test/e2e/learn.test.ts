@@ -60,6 +60,29 @@ describe('Learn this machine: the node learns its own baseline when the technici
     await page.screenshot({ path: join(SHOTS, 'learn-2-live.png'), fullPage: true });
   }, 90_000);
 
+  it("the analysis shows the threshold the node learned, in the node's words, before any alarm", async () => {
+    // Learn again, for about 5 s (450 windows): a fifth learns, a fifth sets the threshold.
+    await page.goto(host.url);
+    const learn = card().getByTestId('learn-section');
+    await learn.getByTestId('learn-unit').selectOption('minutes');
+    await learn.getByTestId('learn-amount').fill('0.08');
+    await learn.getByTestId('learn-start').click();
+    await learn.getByTestId('learn-confirm-yes').click();
+    await expect.poll(() => learn.getByTestId('learn-started').textContent(), { timeout: 10_000 }).toMatch(/^Learning started: /);
+    await page.goto(`${host.url.split('#')[0]}#/live`);
+    await page.locator(`[data-testid="live-card"][data-path="${node.path}"]`).getByTestId('open-node-analysis').click({ timeout: 20_000 });
+    const src = page.getByTestId('an-threshold-source');
+    // While it learns: no threshold yet, and why.
+    await expect.poll(() => src.textContent(), { timeout: 10_000 }).toMatch(/^No alarm threshold yet: the node is learning its machine's normal \(\d+ %\)/);
+    // Learned: the threshold it states (protocol 1.4), before any alarm.
+    await expect.poll(() => src.getAttribute('data-source'), { timeout: 30_000 }).toBe('node-baseline');
+    expect(await src.textContent()).toMatch(/^Alarm threshold [\d.]+ \(dashed line\): from the baseline this node learned, as the node states it\.$/);
+    expect(await page.locator('[data-testid="alarm-state"]').count()).toBe(0);
+    const score = page.getByTestId('an-score');
+    await expect.poll(async () => Number(await score.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(20);
+    await page.screenshot({ path: join(SHOTS, 'learn-3-threshold.png'), fullPage: true });
+  }, 90_000);
+
   it('raised no console error and no CSP violation', () => {
     expect(problems).toEqual([]);
   });

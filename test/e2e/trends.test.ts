@@ -3,7 +3,7 @@
 // history as the recorder and retention leave it: per-minute rows for every ended hour, per-second
 // rows for the last day, one hour of that day compacted to minutes only, one day missing. Picking
 // each span reads the right resolution, draws clock-time ticks, shows the missing day as a gap and
-// says where data was compacted; the score shows the built-in model's threshold before any alarm;
+// says where data was compacted; the score shows the threshold the node states before any alarm;
 // the Fleet page's point opens the node's analysis, and the Live card judges the zones by that
 // machine's ISO class. Screenshots: test-output/e2e/trends-*.png.
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -145,16 +145,17 @@ describe('Trends on clock time from a minute to a month (Chromium, demo node)', 
     host?.child.kill('SIGTERM');
   });
 
-  it('shows the alarm threshold of the built-in model before any alarm, on a clock-time axis', async () => {
+  it('shows the alarm threshold the node states for its built-in model before any alarm, on a clock-time axis', async () => {
     await page.goto(host.url + '#/live');
     await page.getByTestId('open-node-analysis').first().click({ timeout: 20_000 });
     uid = /#\/live\/([0-9a-f]{24})$/.exec(page.url())![1];
     await view().waitFor();
-    // No alarm on the node, and already a threshold: from the app's copy of the node's built-in model.
+    // No alarm on the node, and already a threshold: the node states it (protocol 1.4; the app's copy
+    // of the built-in model is the fallback for older firmware, test/unit/renderer/trends.test.ts).
     expect(await page.locator('[data-testid="alarm-state"]').count()).toBe(0);
     const src = page.getByTestId('an-threshold-source');
-    await expect.poll(() => src.getAttribute('data-source'), { timeout: 10_000 }).toBe('built-in');
-    expect(await src.textContent()).toMatch(/^Alarm threshold [\d.]+ \(dashed line\): from the node's built-in model, version 1/);
+    await expect.poll(() => src.getAttribute('data-source'), { timeout: 10_000 }).toBe('node-model');
+    expect(await src.textContent()).toMatch(/^Alarm threshold [\d.]+ \(dashed line\): as the node states it for the model it runs, version 1/);
     // The dashed threshold line is drawn: red pixels across the score chart.
     const score = page.getByTestId('an-score');
     await expect.poll(async () => Number(await score.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(50);

@@ -105,6 +105,11 @@ export class NodeWire implements TransferPort {
     }
   }
 
+  /** Raw bytes on the link (a whole encoded frame), resolved once written: SAMPLES_IN at the link's pace. */
+  write(bytes: Uint8Array): Promise<void> {
+    return this.link.write(bytes);
+  }
+
   close(): Promise<void> {
     clearInterval(this.timer);
     return this.link.close();

@@ -79,7 +79,7 @@ describe('virtual node, protocol 1.1 over a pty', () => {
   it('reads the HELLO INFO block, the configuration and the clock at connect', () => {
     expect(info.status).toBe('online');
     expect(info.link).toBe('serial');
-    expect(info.hello?.info).toMatchObject({ protocolMinor: 3, link: 'wired', paired: false, keyId: '', keyKnown: false });
+    expect(info.hello?.info).toMatchObject({ protocolMinor: 4, link: 'wired', paired: false, keyId: '', keyKnown: false });
     expect(info.hello!.info!.capabilities).toEqual(expect.arrayContaining(['pair', 'config', 'stream', 'raw', 'time', 'ping', 'secure']));
     expect(info.config).toMatchObject({ name: 'link-test', hop: 512, windowLen: 1024, sampleRateHz: 48000, axisCount: 2 });
     expect(info.time!.rttUs).toBeGreaterThan(0);

@@ -179,9 +179,11 @@ describe('emulated STM32F405 node learning its own baseline from UESTC recording
 
   it('boots with its built-in model, and learns once told to', () => {
     expect(decodeHello(hello!.payload).info?.state?.detector).toBe(DETECTOR_MODEL);
+    // 1.4: the built-in model's threshold, stated in the HELLO before any window.
+    expect(decodeHello(hello!.payload).info?.state?.threshold).toBeGreaterThan(0);
     const learning = node.features().slice(0, mark.learn800);
     expect(learning.length).toBe(windowsOf(learn800.length));
-    expect(learning.every((f) => f.state?.detector === DETECTOR_LEARNING && f.anomalyScore === -1)).toBe(true);
+    expect(learning.every((f) => f.state?.detector === DETECTOR_LEARNING && f.anomalyScore === -1 && f.state.threshold === -1)).toBe(true);
     const pct = learning.map((f) => f.state!.learnPercent);
     expect(pct[0]).toBe(0);
     expect(pct.at(-1)).toBeGreaterThanOrEqual(45);
@@ -190,7 +192,9 @@ describe('emulated STM32F405 node learning its own baseline from UESTC recording
 
   it('finishes learning within the 1200 rpm recording and says so', () => {
     const f = node.features().slice(mark.learn800, mark.learn1200);
-    expect(f.at(-1)!.state).toEqual({ detector: DETECTOR_BASELINE, learnPercent: 100 });
+    expect(f.at(-1)!.state).toMatchObject({ detector: DETECTOR_BASELINE, learnPercent: 100 });
+    // The threshold it learned, stated from the first window it detects with, before any EVENT.
+    expect(f.at(-1)!.state!.threshold).toBeGreaterThan(0);
     const logs = node.frames.filter((fr) => fr.type === MSG_LOG).map((fr) => decodeLog(fr.payload).text);
     expect(logs).toContain('baseline learned, speeds 2');
     const events = node.frames.slice(0, framesAt.learn1200).filter((fr) => fr.type === MSG_EVENT);
@@ -211,6 +215,9 @@ describe('emulated STM32F405 node learning its own baseline from UESTC recording
     expect(started.length).toBeGreaterThanOrEqual(1);
     expect(started[0]).toMatchObject({ modelVersion: 0, debounceK: 3, debounceN: 5 });
     expect(started[0].peakScore).toBeGreaterThan(started[0].threshold);
+    // The EVENT's threshold is the one every window at 1000 rpm stated before it (protocol 1.4).
+    const stated = new Set(node.features().slice(mark.learn1200, mark.fault1000).map((w) => w.state!.threshold));
+    expect([...stated]).toEqual([started[0].threshold]);
     const f = node.features().slice(mark.healthy1000, mark.fault1000);
     console.log(`fault 1000 rpm: ${f.length} windows, ${started.length} event(s), first at window ${started[0].startWindow}, peak ${started[0].peakScore.toFixed(1)} over ${started[0].threshold.toFixed(2)}`);
   });

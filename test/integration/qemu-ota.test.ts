@@ -40,7 +40,7 @@ describe('emulated node (QEMU): a model update and a rollback over serial', () =
 
   it('announces model update and refuses it until paired', async () => {
     const h = await wire.hello();
-    expect(h.info!.protocolMinor).toBe(3);
+    expect(h.info!.protocolMinor).toBe(4);
     expect(h.info!.capabilities & CAP_MODEL_UPDATE).toBe(CAP_MODEL_UPDATE);
     expect(h.info).toMatchObject({ modelVersion: 1, modelSource: MODEL_SOURCE_BUILTIN });
     const o = await send(builtinModelAs(2, KEY));

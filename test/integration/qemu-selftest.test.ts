@@ -49,7 +49,7 @@ describe('golden vectors on the emulated STM32F405 (the ARM build\'s own kernels
     for (const l of lines) expect(l, l).toMatch(/ PASS/);
   });
 
-  it('covers the DSP features, the int8 kernels bit for bit, the model reader, frames and crypto', () => {
+  it('covers the DSP features, the int8 kernels bit for bit, the model reader, the speed section, frames and crypto', () => {
     for (const check of [
       'synthetic_3axis_26667_odd_hop',
       'synthetic_small_window_256',
@@ -65,6 +65,11 @@ describe('golden vectors on the emulated STM32F405 (the ARM build\'s own kernels
       'default_model_selftest',
       'frame_vectors',
       'hmac_sha256_rfc4231_case2',
+      // the speed section's scorer, both weight formats (int16 SMLALD, int8 SXTB16 + SMLAD)
+      'speed_blob_steps',
+      'speed_small_steps',
+      'speed_blob8_steps',
+      'speed_small8_steps',
     ]) {
       expect(out, check).toContain(`SELFTEST ${check} PASS`);
     }

@@ -145,6 +145,21 @@ describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', (
     expect(JSON.parse(refit.out.at(-1)!).speed_aware.speed_aware_source).toBe('fitted');
   }, 120_000);
 
+  it('writes int8 weights, and small layers 8,2,8 unless --hidden says otherwise (the node scores with the section)', async () => {
+    const small = join(dir, 'speed-small.vgm');
+    const r = await run(['train', '--data', manifest, '--out', small, '--seed', '5', '--epochs', '3', '--speeds', '1797']);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/trained 32-8-2-8-32 /);
+    const i = JSON.parse((await run(['inspect', small, '--json'])).out.find((l) => l.startsWith('{'))!);
+    expect(i.speed_section).toMatchObject({ weights: 'i8', bytes: 1572 }); // 32 features, one speed
+    expect((await run(['inspect', small])).out.join('\n')).toMatch(/int8 weights, 1572 bytes/);
+    const wide = await run(['train', '--data', manifest, '--out', join(dir, 'speed-wide.vgm'), '--seed', '5', '--epochs', '3', '--hidden', '16,4,16', '--speeds', '1797']);
+    expect(wide.out.join('\n')).toMatch(/trained 32-16-4-16-32 /);
+    // without --speeds the default layers stay
+    const plain = await run(['train', '--data', manifest, '--out', join(dir, 'plain.vgm'), '--seed', '5', '--epochs', '3']);
+    expect(plain.out.join('\n')).toMatch(/trained 32-32-8-32-32 /);
+  }, 120_000);
+
   it('refuses a speed no normal recording has, in plain words', async () => {
     const r = await run(['train', '--data', manifest, '--out', join(dir, 'x.vgm'), '--speeds', '1500']);
     expect(r.code).toBe(2);

@@ -413,15 +413,19 @@ int main(void)
     /*
      * 8. The speed-aware detector in node form (nn/speed.c, docs/model-format.md §2.9): one
      * nn_speed_step on D = 96 (3 axes x 32 bands, this node) and D = 64 (2 axes), two trained
-     * speeds, the window between them. The section (20,392 B for D = 96) is built in g_frames,
-     * free by now; its weights are pseudo-random (the count does not depend on them).
+     * speeds, the window between them, with int16 W (weight format 0: 20,392 B for D = 96) and
+     * int8 W (format 1: 11,176 B). The section is built in g_frames, free by now; its weights are
+     * pseudo-random (the count does not depend on them).
      */
-    static const uint32_t speed_dims[2] = {96u, 64u};
-    static const char *const speed_names[2] = {"insn_speed_node_window_96", "insn_speed_node_window_64"};
-    for (unsigned c = 0; c < 2u; c++) {
+    static const uint32_t speed_dims[4] = {96u, 64u, 96u, 64u};
+    static const uint32_t speed_fmt[4] = {NN_SPEED_W_I16, NN_SPEED_W_I16, NN_SPEED_W_I8, NN_SPEED_W_I8};
+    static const char *const speed_names[4] = {"insn_speed_node_window_96", "insn_speed_node_window_64",
+                                               "insn_speed_node_window_i8_96", "insn_speed_node_window_i8_64"};
+    for (unsigned c = 0; c < 4u; c++) {
         const uint32_t d = speed_dims[c];
+        const uint32_t fmt = speed_fmt[c];
         uint8_t *sec = (uint8_t *)(void *)g_frames;
-        const size_t len = nn_speed_section_size(d, 2u);
+        const size_t len = nn_speed_section_size(d, 2u, fmt);
         if (len > sizeof g_frames || sizeof(nn_speed_run_t) > sizeof g_scratch) {
             put_str("BENCH error speed size\n");
             break;
@@ -430,6 +434,7 @@ int main(void)
         memcpy(sec, "VSPD", 4);
         proto_put_u16le(&sec[4], (uint16_t)d);
         sec[6] = 2u;
+        sec[7] = (uint8_t)fmt;
         proto_put_f32le(&sec[8], 0.25f);
         proto_put_u16le(&sec[12], 8u);
         proto_put_f32le(&sec[16], 0.03f);
@@ -447,16 +452,21 @@ int main(void)
             }
         }
         for (uint32_t i = 0; i < d; i++, p += 4u) {
-            proto_put_f32le(&sec[p], 1e-5f);
+            proto_put_f32le(&sec[p], fmt == NN_SPEED_W_I8 ? 1e-2f : 1e-5f);
             proto_put_f32le(&sec[p + 4u * d], 0.1f * (float)i);
         }
         p += 4u * d;
         uint32_t rng = 12345u;
-        for (uint32_t i = 0; i < d * d; i++, p += 2u) {
+        for (uint32_t i = 0; i < d * d; i++) {
             rng ^= rng << 13;
             rng ^= rng >> 17;
             rng ^= rng << 5;
-            proto_put_u16le(&sec[p], (uint16_t)(int16_t)((int32_t)(rng % 60001u) - 30000));
+            if (fmt == NN_SPEED_W_I8) {
+                sec[p++] = (uint8_t)(int8_t)((int32_t)(rng % 255u) - 127);
+            } else {
+                proto_put_u16le(&sec[p], (uint16_t)(int16_t)((int32_t)(rng % 60001u) - 30000));
+                p += 2u;
+            }
         }
         nn_speed_t sp;
         if (nn_speed_parse(&sp, sec, len, (uint16_t)d) != VIGIL_OK) {
@@ -482,6 +492,10 @@ int main(void)
         if (c == 0u) {
             report("speed_node_section_bytes_96", (uint32_t)len);
             report("speed_node_state_bytes", (uint32_t)sizeof(nn_speed_run_t));
+        } else if (c == 2u) {
+            report("speed_node_section_bytes_i8_96", (uint32_t)len);
+        } else if (c == 3u) {
+            report("speed_node_section_bytes_i8_64", (uint32_t)len);
         }
     }
     report("stack_high_water_bytes", stack_used());

@@ -473,6 +473,13 @@ static void speed_checks(void)
         speed_case("speed_blob_steps", m.speed_section, m.speed_len, m.input_dim, sv_blob_steps, SV_BLOB_STEPS);
     }
     speed_case("speed_small_steps", sv_small_bytes, SV_SMALL_LEN, SV_SMALL_DIM, sv_small_steps, SV_SMALL_STEPS);
+    /* int8 W (weight format 1): SXTB16 + SMLAD on 64 features, the plain loop on 6 */
+    const int parsed8 = nn_model_parse(&m, sv_blob8_bytes, SV_BLOB8_LEN, NULL) == VIGIL_OK && m.speed_section != NULL;
+    result("speed_blob8_parse", parsed8, "");
+    if (parsed8) {
+        speed_case("speed_blob8_steps", m.speed_section, m.speed_len, m.input_dim, sv_blob8_steps, SV_BLOB8_STEPS);
+    }
+    speed_case("speed_small8_steps", sv_small8_bytes, SV_SMALL8_LEN, SV_SMALL8_DIM, sv_small8_steps, SV_SMALL8_STEPS);
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 /*
  * vigil-node for the STM32F405 sensor node: the IIS3DWB on SPI1 (26.667 kHz, 3 axes, FIFO
  * threshold on INT1), the node core, the wired link on USART1 and the Bluetooth LE bridge module
- * on USART2 (docs/protocol.md §4.1), the model store in flash sectors 3-4, the identity record
+ * on USART2 (docs/protocol.md §4.1), the model store in flash sectors 8-9, the identity record
  * (pairing key, name, CONFIG values, §4.3) in flash sector 5 (chip/stm32f4/flash_stm32f4.h),
  * SECURE nonces from the RNG peripheral, TIME's uptime from TIM5.
  *

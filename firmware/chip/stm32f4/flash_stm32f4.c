@@ -32,7 +32,8 @@
 #define ACR_DCRST (1u << 12)
 
 /* Per device (ctx): the slots' addresses, then their sectors. */
-static const uint32_t k_model_slots[2 * STORE_SLOTS] = {0x0800C000u, 0x08010000u, 3u, 4u};
+static const uint32_t k_model_slots[2 * STORE_SLOTS] = {FLASH_STM32F4_MODEL_SLOT0_ADDR, FLASH_STM32F4_MODEL_SLOT1_ADDR,
+                                                       FLASH_STM32F4_MODEL_SLOT0_SECTOR, FLASH_STM32F4_MODEL_SLOT1_SECTOR};
 static const uint32_t k_baseline_slots[2 * STORE_SLOTS] = {0x08040000u, 0x08060000u, 6u, 7u};
 
 static void unlock(void)

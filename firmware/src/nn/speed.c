@@ -11,6 +11,9 @@
 #define LOG10_E 0.43429448190325182765f
 #define PAD4(n) (((n) + 3u) & ~(size_t)3u)
 
+/* dot8 sums D products below 2^22 in an int32 */
+_Static_assert(NN_SPEED_MAX_DIM <= 512u, "int8 rows of more than 512 weights could overflow 32 bits");
+
 static bool pos_finite(float x)
 {
     return x > 0.0f && x <= 3.4028234663852886e38f;
@@ -28,11 +31,17 @@ static inline float rd_f32(const uint8_t *p)
 #endif
 }
 
-size_t nn_speed_section_size(uint32_t dim, uint32_t knots)
+/* Bytes per stored weight: int16 (format 0) or int8 (format 1). */
+static size_t w_bytes(uint32_t wfmt)
+{
+    return wfmt == NN_SPEED_W_I8 ? 1u : 2u;
+}
+
+size_t nn_speed_section_size(uint32_t dim, uint32_t knots, uint32_t wfmt)
 {
     const size_t j = knots > 1u ? knots - 1u : 1u;
     return 32u + 4u * (size_t)dim + (size_t)knots * (4u + 4u * (size_t)dim) +
-           j * PAD4(8u * (size_t)dim + 2u * (size_t)dim * dim);
+           j * PAD4(8u * (size_t)dim + w_bytes(wfmt) * (size_t)dim * dim);
 }
 
 vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, uint16_t input_dim)
@@ -51,13 +60,16 @@ vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uin
     }
     const uint32_t d = proto_get_u16le(&sec[4]);
     const uint32_t k = sec[6];
-    if (d != input_dim || k < 1u || k > NN_SPEED_MAX_KNOTS || len != nn_speed_section_size(d, k) || sec[7] != 0u ||
-        proto_get_u16le(&sec[14]) != 0u || proto_get_u32le(&sec[28]) != 0u) {
+    const uint32_t wfmt = sec[7];
+    if (d != input_dim || k < 1u || k > NN_SPEED_MAX_KNOTS || wfmt > NN_SPEED_W_I8 ||
+        len != nn_speed_section_size(d, k, wfmt) || proto_get_u16le(&sec[14]) != 0u || proto_get_u32le(&sec[28]) != 0u) {
         return VIGIL_ERR_INVALID;
     }
     memset(s, 0, sizeof *s);
     s->dim = (uint16_t)d;
     s->knots = (uint8_t)k;
+    s->wfmt = (uint8_t)wfmt;
+    s->qperm = wfmt == NN_SPEED_W_I8 && (d & 3u) == 0u;
     s->smoothing = rd_f32(&sec[8]);
     s->warmup = proto_get_u16le(&sec[12]);
     s->span_tolerance = rd_f32(&sec[16]);
@@ -70,7 +82,8 @@ vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uin
     s->in_mul = &sec[32];
     s->knot_size = 4u + 4u * d;
     s->knot = &sec[32u + 4u * d];
-    s->block_size = (uint32_t)PAD4(8u * d + 2u * d * d);
+    const size_t wb = w_bytes(wfmt);
+    s->block_size = (uint32_t)PAD4(8u * d + wb * d * d);
     s->block = s->knot + (size_t)k * s->knot_size;
     for (uint32_t i = 0; i < d; i++) {
         if (!pos_finite(rd_f32(&s->in_mul[4u * i]))) {
@@ -102,11 +115,11 @@ vigil_status_t nn_speed_parse(nn_speed_t *s, const uint8_t *sec, size_t len, uin
         }
         const uint8_t *w = &bl[8u * d];
         for (uint32_t i = 0; i < d * d; i++) {
-            if (proto_get_u16le(&w[2u * i]) == 0x8000u) {
+            if (wfmt == NN_SPEED_W_I8 ? w[i] == 0x80u : proto_get_u16le(&w[2u * i]) == 0x8000u) {
                 return VIGIL_ERR_INVALID;
             }
         }
-        for (size_t i = 8u * d + 2u * d * d; i < s->block_size; i++) {
+        for (size_t i = 8u * d + wb * d * d; i < s->block_size; i++) {
             if (bl[i] != 0u) {
                 return VIGIL_ERR_INVALID;
             }
@@ -189,6 +202,111 @@ static int64_t dot16(const uint8_t *w, const int16_t *q, uint32_t n)
     return acc;
 }
 
+/*
+ * The int8 rows' order of q (D a multiple of 4): in each group of 4 features q is stored as
+ * q0 q2 q1 q3, so that one word of weights w0 w1 w2 w3 meets it as SXTB16(w) = (w0, w2) against the
+ * word (q0, q2) and SXTB16(w ROR 8) = (w1, w3) against (q1, q3): two SMLAD, no repacking. The order
+ * is the index with its bits 0 and 1 swapped; it is the scorer's own RAM, not the file's.
+ */
+static inline uint32_t qslot(uint32_t i)
+{
+    return (i & ~3u) | ((i & 1u) << 1) | ((i >> 1) & 1u);
+}
+
+/* sum_i w[i] q[i] for int8 W, exact in 32 bits: |w q| <= 127 x 32767 < 2^22 and D <= 96 (parse
+   refuses more); q in SXTB16 order when perm. */
+static int32_t dot8(const uint8_t *w, const int16_t *q, uint32_t n, bool perm)
+{
+    int32_t acc = 0;
+    uint32_t i = 0;
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Cortex-M4: 8 products per 12 instructions (two LDM, four SXTB16, four SMLAD). */
+    if (perm && (((uintptr_t)w | (uintptr_t)q) & 3u) == 0u && n >= 8u) {
+        uint32_t blocks = n / 8u;
+        const uint8_t *wp = w;
+        const int16_t *qp = q;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[w]!, {r4, r5}\n\t"
+            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[acc], r10, r6, %[acc]\n\t"
+            "smlad %[acc], r4, r7, %[acc]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[acc], r10, r8, %[acc]\n\t"
+            "smlad %[acc], r5, r9, %[acc]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [acc] "+r"(acc), [w] "+r"(wp), [q] "+r"(qp), [n] "+r"(blocks)
+            :
+            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+        i = n & ~7u;
+    }
+#endif
+    for (; i < n; i++) {
+        acc += (int32_t)(int8_t)w[i] * (int32_t)q[perm ? qslot(i) : i];
+    }
+    return acc;
+}
+
+/*
+ * Two int8 rows against the same q (q in SXTB16 order, n a multiple of 8, word-aligned rows): the
+ * q words are loaded once for both rows, 16 products per 21 instructions on the M4. *a and *b get
+ * exactly dot8 of each row.
+ */
+static void dot8x2(const uint8_t *wa, const uint8_t *wb, const int16_t *q, uint32_t n, int32_t *a, int32_t *b)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if ((((uintptr_t)wa | (uintptr_t)wb | (uintptr_t)q) & 3u) == 0u && n >= 8u && (n & 7u) == 0u) {
+        int32_t acc_a = 0, acc_b = 0;
+        uint32_t blocks = n / 8u;
+        const uint8_t *pa = wa, *pb = wb;
+        const int16_t *qp = q;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
+            "ldmia %[pa]!, {r4, r5}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[aa], r10, r6, %[aa]\n\t"
+            "smlad %[aa], r4, r7, %[aa]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[aa], r10, r8, %[aa]\n\t"
+            "smlad %[aa], r5, r9, %[aa]\n\t"
+            "ldmia %[pb]!, {r4, r5}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[ab], r10, r6, %[ab]\n\t"
+            "smlad %[ab], r4, r7, %[ab]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[ab], r10, r8, %[ab]\n\t"
+            "smlad %[ab], r5, r9, %[ab]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [aa] "+r"(acc_a), [ab] "+r"(acc_b), [pa] "+r"(pa), [pb] "+r"(pb), [q] "+r"(qp), [n] "+r"(blocks)
+            :
+            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+        *a = acc_a;
+        *b = acc_b;
+        return;
+    }
+#endif
+    *a = dot8(wa, q, n, true);
+    *b = dot8(wb, q, n, true);
+}
+
+/* One row's term of the score, in the order of the TS twin: sum + (z z) g. */
+static inline float score_term(float sum, float fa, const uint8_t *bl, uint32_t d, uint32_t k, float f)
+{
+    const float z = fa * rd_f32(&bl[4u * k]);
+    const float g = 1.0f / (1.0f + f * rd_f32(&bl[4u * d + 4u * k]));
+    return sum + (z * z) * g;
+}
+
 /* Interval j and position t of a speed v > 0, or false outside the widened span. */
 static bool bracket(const nn_speed_t *s, float rpm, uint8_t *j_out, float *t_out)
 {
@@ -266,22 +384,36 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
     /* residual against the mean expected at this speed, in steps of 1/256 sd */
     const uint8_t *mlo = s->knot + (size_t)j * s->knot_size + 4u;
     const uint8_t *mhi = s->knot + (size_t)(nk > 1u ? j + 1u : j) * s->knot_size + 4u;
+    const uint32_t swap = s->qperm ? 1u : 0u; /* qslot(i) = i ^ (((i ^ (i >> 1)) & swap) * 3) */
     for (uint32_t i = 0; i < d; i++) {
         const float lo = rd_f32(&mlo[4u * i]);
         const float mean = lo + t * (rd_f32(&mhi[4u * i]) - lo);
-        r->q[i] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
+        r->q[i ^ (((i ^ (i >> 1)) & swap) * 3u)] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
     }
     const float f = nk > 1u ? (s->interp_scale * t) * (1.0f - t) : 0.0f;
     const uint8_t *bl = s->block + (size_t)(nk > 1u ? j : 0u) * s->block_size;
     const uint8_t *w = &bl[8u * d];
     float sum = 0.0f;
-    for (uint32_t k = 0; k < d; k++) {
-        const int64_t acc = dot16(&w[2u * d * k], r->q, d);
-        /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */
-        const float fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
-        const float z = fa * rd_f32(&bl[4u * k]);
-        const float g = 1.0f / (1.0f + f * rd_f32(&bl[4u * d + 4u * k]));
-        sum = sum + (z * z) * g;
+    if (s->wfmt == NN_SPEED_W_I8) {
+        uint32_t k = 0;
+        if (s->qperm) { /* rows in pairs, q loaded once per pair; the terms still summed in row order */
+            for (; k + 1u < d; k += 2u) {
+                int32_t a, b;
+                dot8x2(&w[d * k], &w[d * (k + 1u)], r->q, d, &a, &b);
+                sum = score_term(sum, (float)a, bl, d, k, f);
+                sum = score_term(sum, (float)b, bl, d, k + 1u, f);
+            }
+        }
+        for (; k < d; k++) {
+            sum = score_term(sum, (float)dot8(&w[d * k], r->q, d, s->qperm), bl, d, k, f);
+        }
+    } else {
+        for (uint32_t k = 0; k < d; k++) {
+            const int64_t acc = dot16(&w[2u * d * k], r->q, d);
+            /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */
+            const float fa = (acc >= INT32_MIN && acc <= INT32_MAX) ? (float)(int32_t)acc : (float)acc;
+            sum = score_term(sum, fa, bl, d, k, f);
+        }
     }
     out.score = sum / (float)d;
     out.state = (r->age >= s->warmup && out.score > s->threshold) ? NN_SPEED_OVER : NN_SPEED_HEALTHY;

@@ -6,9 +6,11 @@
  * it. Per window nn_speed_step smooths the log band energies (EMA, one f32 vector of state),
  * brackets the shaft speed between the trained speeds (an unseen operating condition outside the
  * span, or when the speed is unknown), and scores the residual against the mean expected at that
- * speed with the interval's simultaneous diagonalisation: z = W q (int16 x int16, 64-bit
- * accumulators), score = sum_k z_k^2 / (1 + f lambda_k) / D, f = scale t (1 - t). Exact for any
- * speed in the interval: the speed only changes the scalar f. No heap, no libm beyond roundf.
+ * speed with the interval's simultaneous diagonalisation: z = W q, score = sum_k z_k^2 /
+ * (1 + f lambda_k) / D, f = scale t (1 - t). Exact for any speed in the interval: the speed only
+ * changes the scalar f. W is int8 (weight format 1: int8 x int16 with 32-bit accumulators, SXTB16 +
+ * SMLAD on the M4) or, in the first form still read, int16 (format 0: 64-bit accumulators, SMLALD).
+ * No heap, no libm beyond roundf.
  */
 #ifndef NN_SPEED_H
 #define NN_SPEED_H
@@ -19,9 +21,9 @@
 
 #include "../status.h"
 
-/* 0: a build without the speed scorer (the STM32F405 image: its 3-axis section would not fit its
- * model slot nor its instruction budget, and its flash is full); it refuses such models
- * (VIGIL_ERR_LIMIT) and carries none of this code. */
+/* 0: a build without the speed scorer (the STM32F405 image: its flash is full, and a 3-axis step
+ * is over its instruction budget; a 3-axis int8 section does fit its model slot beside small
+ * layers); it refuses such models (VIGIL_ERR_LIMIT) and carries none of this code. */
 #ifndef NN_SPEED_SECTION
 #define NN_SPEED_SECTION 1
 #endif
@@ -31,10 +33,14 @@
 #endif
 #define NN_SPEED_MAX_KNOTS 8u
 #define NN_SPEED_Q_MAX 32767
+#define NN_SPEED_W_I16 0u /* weight format (section byte +7): int16 W, the first form */
+#define NN_SPEED_W_I8 1u  /* int8 W: half the bytes; what vigil train --speeds writes */
 
 typedef struct {
     uint16_t dim;
     uint8_t knots;
+    uint8_t wfmt;   /* NN_SPEED_W_I16 or NN_SPEED_W_I8 */
+    bool qperm;     /* int8 W with D a multiple of 4: q is kept in SXTB16 order (see speed.c) */
     uint16_t warmup;
     float smoothing;
     float span_tolerance; /* natural log rpm */
@@ -42,9 +48,9 @@ typedef struct {
     float threshold;
     const uint8_t *in_mul;  /* D f32 */
     const uint8_t *knot;    /* K x (f32 rpm, f32[D] mean) */
-    const uint8_t *block;   /* J x (f32[D] row_scale, f32[D] lambda, i16[D][D] w, pad) */
+    const uint8_t *block;   /* J x (f32[D] row_scale, f32[D] lambda, i16 or i8 [D][D] w, pad) */
     uint32_t knot_size;     /* 4 + 4D */
-    uint32_t block_size;    /* 8D + 2D^2 rounded up to 4 */
+    uint32_t block_size;    /* 8D + bD^2 rounded up to 4, b = 2 (int16) or 1 (int8) */
 } nn_speed_t;
 
 typedef enum {
@@ -62,7 +68,7 @@ typedef struct {
 /* The scorer's RAM: the EMA, the quantised residual (scratch), the speed it restarted at. */
 typedef struct {
     float y[NN_SPEED_MAX_DIM];
-    int16_t q[NN_SPEED_MAX_DIM] __attribute__((aligned(4))); /* word pairs for SMLALD */
+    int16_t q[NN_SPEED_MAX_DIM] __attribute__((aligned(4))); /* word pairs for SMLALD / SMLAD */
     float last_rpm;
     float cache_rpm; /* the speed the bracket below was computed for (0: none) */
     float cache_t;
@@ -72,8 +78,9 @@ typedef struct {
     bool started;
 } nn_speed_run_t;
 
-/* Bytes of a section for D features and K speeds: 32 + 4D + K (4 + 4D) + J pad4(8D + 2D^2). */
-size_t nn_speed_section_size(uint32_t dim, uint32_t knots);
+/* Bytes of a section for D features, K speeds and weight format wfmt:
+   32 + 4D + K (4 + 4D) + J pad4(8D + bD^2), b = 2 (NN_SPEED_W_I16) or 1 (NN_SPEED_W_I8). */
+size_t nn_speed_section_size(uint32_t dim, uint32_t knots, uint32_t wfmt);
 
 /*
  * Checks the len bytes at sec (4-aligned, in the blob) against docs/model-format.md §2.9 for a

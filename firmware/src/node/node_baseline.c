@@ -93,6 +93,18 @@ void node_baseline_resume(node_t *node)
 void node_baseline_boot(node_t *node)
 {
     blstore_record_t r;
+    /* A record that counted models in a store now empty: the store was emptied or moved since
+     * (the STM32F405's flash layout change, docs/architecture.md "Flash layout"), and its new
+     * models count from 1 again. Every model from now on is deployed after the record, so it is
+     * written again with store_seq 0 (once: one erase of its sector); otherwise the record would
+     * win at boot over the next store_seq deployments. */
+    if (node->bl_flash != NULL && store_seq_max(node) == 0u && blstore_read(node->bl_flash, &r) == VIGIL_OK &&
+        r.store_seq != 0u) {
+        r.store_seq = 0u;
+        if (blstore_write(node->bl_flash, &r) != VIGIL_OK) {
+            /* A failed write leaves the old record: the next boot tries again. */
+        }
+    }
     if (node->model_ok) {
         /* A baseline record newer than every stored model (the technician asked to learn after
          * the last deployment) wins over the model; a model deployed since replaces it. */

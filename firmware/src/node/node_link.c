@@ -130,6 +130,8 @@ vigil_status_t node_send_hello_on(node_t *node, size_t li, uint16_t seq)
     i->has_state = true;
     i->detector = node->detector_state;
     i->learn_percent = node->learn_percent;
+    i->has_threshold = true;
+    i->threshold = node_threshold(node);
     slot_info(node, i->slot);
     uint8_t payload[MSG_HELLO_MAX_LEN];
     size_t len = 0;

@@ -26,6 +26,12 @@ static inline uint32_t node_blob_version(const uint8_t *blob, size_t len)
     return len >= NN_MODEL_HEADER_LEN ? proto_get_u32le(&blob[12]) : 0u;
 }
 
+/* ---- node_stream.c ---- */
+
+/* The alarm threshold the node states (HELLO STATE, FEATURES state; protocol.md §3.1, 1.4): the
+ * running model's or learned baseline's, as a score; MSG_NO_THRESHOLD when none applies now. */
+float node_threshold(const node_t *node);
+
 /* ---- node.c: dispatch ---- */
 
 /* CONFIG_SET or STREAM, in the clear (authed false) or from inside a verified SECURE. */

@@ -118,6 +118,28 @@ void node_raw_restart_all(node_t *node)
     }
 }
 
+/* The threshold of whichever detector runs, as a score (EVENT, protocol.md §3.3); the baseline's
+ * at the speed of the last window it scored (0 before it scored one). */
+static float run_threshold(const node_t *node)
+{
+    if (!node->model_ok) {
+        return node->bl_threshold;
+    }
+#if NN_SPEED_SECTION
+    if (node->run.nn.speed_on) {
+        return node->run.nn.speed.threshold;
+    }
+#endif
+    return nn_score_f32(&node->run.nn.model, node->detector.threshold_sumsq);
+}
+
+float node_threshold(const node_t *node)
+{
+    const uint8_t d = node->detector_state;
+    const float t = run_threshold(node);
+    return (d == MSG_DETECTOR_MODEL || d == MSG_DETECTOR_BASELINE) && t > 0.0f ? t : MSG_NO_THRESHOLD;
+}
+
 /* The EVENT payload of the detector's current or last event (the model's or the node's own baseline's). */
 static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_EVENT_LEN], size_t *len)
 {
@@ -139,11 +161,10 @@ static bool build_event(const node_t *node, uint8_t state, uint8_t payload[MSG_E
         /* The node's own baseline: its score and threshold; model_version 0 (§3.3). */
 #if NN_SPEED_SECTION
         .peak_score = !model ? node->bl_peak : speed ? node->run.nn.speed_peak : nn_score_f32(m, d->peak_sumsq),
-        .threshold = !model ? node->bl_threshold : speed ? node->run.nn.speed.threshold : nn_score_f32(m, d->threshold_sumsq),
 #else
         .peak_score = model ? nn_score_f32(m, d->peak_sumsq) : node->bl_peak,
-        .threshold = model ? nn_score_f32(m, d->threshold_sumsq) : node->bl_threshold,
 #endif
+        .threshold = run_threshold(node),
         .model_version = model ? m->model_version : 0u,
     };
     return msg_event_encode(&e, payload, MSG_EVENT_LEN, len) == VIGIL_OK;
@@ -250,6 +271,8 @@ static void process_window(node_t *node)
     f->has_state = true;
     f->detector = node->detector_state;
     f->learn_percent = node->learn_percent;
+    f->has_threshold = true;
+    f->threshold = node_threshold(node);
 
     uint8_t *payload = (uint8_t *)node->scratch; /* the model's buffers are done with */
     size_t len = 0;

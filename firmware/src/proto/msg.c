@@ -15,6 +15,40 @@ static size_t bounded_len(const char *s, size_t max)
     return n;
 }
 
+/* The detector state (HELLO STATE block, FEATURES state; protocol.md §3.1): detector and
+ * learn_percent (1.3), then threshold (1.4). Bytes it takes: 0, 2 or 6. */
+static size_t state_len(bool has_state, bool has_threshold)
+{
+    return has_state ? MSG_STATE_LEN + (has_threshold ? MSG_THRESHOLD_LEN : 0u) : 0u;
+}
+
+static void state_put(uint8_t *q, uint8_t detector, uint8_t learn_percent, bool has_threshold, float threshold)
+{
+    q[0] = detector;
+    q[1] = learn_percent;
+    if (has_threshold) {
+        proto_put_f32le(&q[2], threshold);
+    }
+}
+
+/* Reads the state from its first byte q with n bytes left in the payload: none (n = 0), 1.3 or
+ * 1.4 (more bytes after it are ignored); false when it ends inside (all or nothing). */
+static bool state_get(const uint8_t *q, size_t n, bool *has_state, uint8_t *detector, uint8_t *learn_percent,
+                      bool *has_threshold, float *threshold)
+{
+    *has_state = n > 0u;
+    *has_threshold = n > MSG_STATE_LEN;
+    if ((n > 0u && n < MSG_STATE_LEN) || (*has_threshold && n < MSG_STATE_LEN + MSG_THRESHOLD_LEN)) {
+        return false;
+    }
+    if (*has_state) {
+        *detector = q[0];
+        *learn_percent = q[1];
+    }
+    *threshold = *has_threshold ? proto_get_f32le(&q[2]) : MSG_NO_THRESHOLD;
+    return true;
+}
+
 vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, size_t *out_len)
 {
     size_t name_len = bounded_len(m->name, MSG_NAME_MAX);
@@ -24,7 +58,7 @@ vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, 
         return VIGIL_ERR_ARG;
     }
     size_t total = MSG_HELLO_MIN_LEN + name_len + channels_len +
-                   (m->has_info ? MSG_HELLO_INFO_LEN + (m->info.has_state ? MSG_STATE_LEN : 0u) : 0u);
+                   (m->has_info ? MSG_HELLO_INFO_LEN + state_len(m->info.has_state, m->info.has_threshold) : 0u);
     if (total > cap) {
         return VIGIL_ERR_NOSPACE;
     }
@@ -67,8 +101,8 @@ vigil_status_t msg_hello_encode(const msg_hello_t *m, uint8_t *out, size_t cap, 
         }
         pos += MSG_HELLO_INFO_LEN;
         if (i->has_state) {
-            out[pos++] = i->detector;
-            out[pos++] = i->learn_percent;
+            state_put(&out[pos], i->detector, i->learn_percent, i->has_threshold, i->threshold);
+            pos += state_len(true, i->has_threshold);
         }
     }
     *out_len = pos;
@@ -98,13 +132,10 @@ vigil_status_t msg_hello_decode(const uint8_t *p, size_t len, msg_hello_t *m)
         }
         /* The STATE block (1.3) is all or nothing too. */
         const size_t state_at = end + MSG_HELLO_INFO_LEN;
-        m->info.has_state = len > state_at;
-        if (m->info.has_state) {
-            if (len < state_at + MSG_STATE_LEN) {
-                return VIGIL_ERR_PAYLOAD;
-            }
-            m->info.detector = p[state_at];
-            m->info.learn_percent = p[state_at + 1u];
+        msg_hello_info_t *s = &m->info;
+        if (!state_get(&p[state_at], len - state_at, &s->has_state, &s->detector, &s->learn_percent,
+                       &s->has_threshold, &s->threshold)) {
+            return VIGIL_ERR_PAYLOAD;
         }
         const uint8_t *q = &p[end];
         msg_hello_info_t *i = &m->info;
@@ -153,7 +184,7 @@ vigil_status_t msg_features_encode(const msg_features_t *m, uint8_t *out, size_t
     const size_t values_end = MSG_FEATURES_HEADER_LEN + 4u * n_values;
     const size_t n_bands = (size_t)m->axis_count * m->band_count;
     size_t total = values_end + (m->has_trailer ? MSG_FEATURES_TRAILER_MIN + 4u * n_bands +
-                                                      (m->has_state ? MSG_STATE_LEN : 0u) : 0u);
+                                                      state_len(m->has_state, m->has_threshold) : 0u);
     if (total > cap) {
         return VIGIL_ERR_NOSPACE;
     }
@@ -173,8 +204,7 @@ vigil_status_t msg_features_encode(const msg_features_t *m, uint8_t *out, size_t
             proto_put_f32le(&b[4u * i], m->log_bands[i]);
         }
         if (m->has_state) {
-            b[4u * n_bands] = m->detector;
-            b[4u * n_bands + 1u] = m->learn_percent;
+            state_put(&b[4u * n_bands], m->detector, m->learn_percent, m->has_threshold, m->threshold);
         }
     }
     *out_len = total;
@@ -201,17 +231,15 @@ vigil_status_t msg_features_decode(const uint8_t *p, size_t len, msg_features_t 
         }
         bands = p[values_end + 4u];
         const size_t bands_end = values_end + MSG_FEATURES_TRAILER_MIN + 4u * axes * bands;
-        /* The state (1.3) after the bands is all or nothing as well. */
-        if (bands > MSG_FEATURES_BANDS_MAX || len < bands_end || (len > bands_end && len < bands_end + MSG_STATE_LEN)) {
+        /* The state (1.3, 1.4) after the bands is all or nothing as well. */
+        if (bands > MSG_FEATURES_BANDS_MAX || len < bands_end ||
+            !state_get(&p[bands_end], len - bands_end, &m->has_state, &m->detector, &m->learn_percent,
+                       &m->has_threshold, &m->threshold)) {
             return VIGIL_ERR_PAYLOAD;
-        }
-        m->has_state = len > bands_end;
-        if (m->has_state) {
-            m->detector = p[bands_end];
-            m->learn_percent = p[bands_end + 1u];
         }
     } else {
         m->has_state = false;
+        m->has_threshold = false;
     }
     size_t room = MSG_FEATURES_VALUES_MAX / axes;
     size_t kept = fields < room ? fields : room;

@@ -33,7 +33,7 @@
 #define MSG_TYPE_SAMPLES_IN 0x13u
 #define MSG_TYPE_LOG 0x14u
 
-#define MSG_PROTOCOL_MINOR 3u
+#define MSG_PROTOCOL_MINOR 4u
 
 /* HELLO board ids (protocol.md §3.1). */
 #define MSG_BOARD_HOST 0u
@@ -47,7 +47,8 @@
 #define MSG_CHANNELS_MAX 64u
 #define MSG_HELLO_MIN_LEN 28u
 #define MSG_HELLO_INFO_LEN 46u /* protocol 1.1, appended after channels, all or nothing */
-#define MSG_HELLO_MAX_LEN (MSG_HELLO_MIN_LEN + MSG_NAME_MAX + MSG_CHANNELS_MAX + MSG_HELLO_INFO_LEN)
+#define MSG_HELLO_MAX_LEN                                                                      \
+    (MSG_HELLO_MIN_LEN + MSG_NAME_MAX + MSG_CHANNELS_MAX + MSG_HELLO_INFO_LEN + MSG_STATE_LEN + MSG_THRESHOLD_LEN) /* 176 */
 #define MSG_KEY_LEN 32u
 #define MSG_KEY_ID_LEN 4u
 #define MSG_NONCE_LEN 8u
@@ -80,6 +81,9 @@
 #define MSG_DETECTOR_BASELINE 3u  /* the node's own learned baseline */
 #define MSG_DETECTOR_UNSEEN 4u    /* the learned baseline, at a speed outside what it learned */
 #define MSG_STATE_LEN 2u          /* detector, learn_percent */
+#define MSG_THRESHOLD_LEN 4u      /* 1.4: the state's threshold (f32) after learn_percent */
+/* threshold when nothing is compared with one (no detector, learning, unseen condition). */
+#define MSG_NO_THRESHOLD (-1.0f)
 
 /* The HELLO INFO block (protocol.md §3.1, 1.1). */
 typedef struct {
@@ -106,6 +110,8 @@ typedef struct {
     bool has_state;
     uint8_t detector;       /* MSG_DETECTOR_* */
     uint8_t learn_percent;  /* 0..100 */
+    bool has_threshold;     /* 1.4: the STATE block carries threshold (needs has_state) */
+    float threshold;        /* as a score; MSG_NO_THRESHOLD: none now */
 } msg_hello_info_t;
 
 /* HELLO (protocol.md §3.1). Strings are NUL-terminated here and travel without the NUL. */
@@ -148,7 +154,7 @@ VIGIL_NODISCARD vigil_status_t msg_hello_decode(const uint8_t *p, size_t len, ms
 #define MSG_FEATURES_NO_MODEL (-1.0f)
 #define MSG_FEATURES_MAX_LEN                                                                   \
     (MSG_FEATURES_HEADER_LEN + 4u * MSG_FEATURES_VALUES_MAX + MSG_FEATURES_TRAILER_MIN +         \
-     4u * MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX + MSG_STATE_LEN) /* 853 */
+     4u * MSG_AXES_MAX * MSG_FEATURES_BANDS_MAX + MSG_STATE_LEN + MSG_THRESHOLD_LEN) /* 857 */
 
 typedef struct {
     uint32_t window_index;
@@ -167,6 +173,8 @@ typedef struct {
     bool has_state;
     uint8_t detector;                      /* MSG_DETECTOR_* */
     uint8_t learn_percent;                 /* 0..100 */
+    bool has_threshold;                    /* 1.4: the state carries threshold (needs has_state) */
+    float threshold;                       /* as a score; MSG_NO_THRESHOLD: none now */
 } msg_features_t;
 
 /* VIGIL_ERR_ARG unless axis_count is 1..3, fields_per_axis >= 1, their product fits values[] and

@@ -12,7 +12,9 @@
  * kind: BLSTORE_LEARN (the technician asked for a learning period of learn_windows), or
  * BLSTORE_LEARNED (the image is a learned baseline, nn/baseline.h baseline_save). store_seq is the
  * highest sequence number in the model store when the record was written: a model deployed later
- * (a higher sequence) replaces the baseline at the next boot.
+ * (a higher sequence) replaces the baseline at the next boot. A store found empty under a record
+ * with store_seq above 0 was emptied or moved: the node writes the record again with 0
+ * (node/node_baseline.c node_baseline_boot).
  */
 #ifndef STORE_BASELINE_STORE_H
 #define STORE_BASELINE_STORE_H

@@ -96,10 +96,12 @@ export function SnapshotView({ id }: { id: string }) {
     try {
       // The analyst's envelope (docs/analysis.md), the same call as the maintenance report's: the
       // band chosen from the snapshot unless typed, the spectrum averaged over segments of about a
-      // second, the peak off the shaft harmonics, each defect line over the floor.
+      // second (both cepstrum pre-whitened when ticked), the peak off the shaft harmonics, each
+      // defect line over the floor.
       const a = analyseEnvelope(samples, fs, {
         lowPassHz: resolved.envelope.lowPassHz,
         method: resolved.envelope.method,
+        whiten: resolved.envelope.whiten === true,
         bandHz: resolved.bandAuto ? null : resolved.envelope.bandHz,
         shaftHz: resolved.shaftHz,
         factors: resolved.factors,
@@ -340,6 +342,9 @@ export function SnapshotView({ id }: { id: string }) {
               <option value="rectify">{t('analysis.view.rectify')}</option>
             </select>
           </label>
+          <label title={t('analysis.view.whitenHint')}>
+            <input type="checkbox" data-testid="analysis-whiten" checked={settings.whiten} onChange={(e) => set({ whiten: e.target.checked })} /> {t('analysis.view.whiten')}
+          </label>
           {tools('env', 'envelope')}
         </div>
         {computed.peak && computed.env && (
@@ -351,7 +356,7 @@ export function SnapshotView({ id }: { id: string }) {
             data-offset-bins={Number.isFinite(computed.peak.offsetBins) ? computed.peak.offsetBins : ''}
             data-above-floor-db={computed.peak.aboveFloorDb}
           >
-            {t(resolved.shaftHz > 0 ? 'analysis.peak.highestOffShaft' : 'analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} g,{' '}
+            {t(resolved.shaftHz > 0 ? 'analysis.peak.highestOffShaft' : 'analysis.peak.highest')} <strong>{formatFixed(computed.peak.hz, 2)} Hz</strong> ({formatPrecision(computed.peak.value, 3)} {resolved.envelope.whiten ? t('analysis.peak.gWhitened') : 'g'},{' '}
             {t('analysis.peak.aboveFloor', { db: formatFixed(computed.peak.aboveFloorDb, 1) })})
             {computed.peak.label ? (
               <>
@@ -395,6 +400,7 @@ export function SnapshotView({ id }: { id: string }) {
               lowPass: formatNumber(resolved.envelope.lowPassHz),
             })}{' '}
             {t(computed.env.segments > 1 ? 'analysis.envelope.averaged' : 'analysis.envelope.oneSegment', { segments: formatCount(computed.env.segments), length: formatCount(computed.env.segmentLen), binHz: formatFixed(computed.env.binHz, 2) })}
+            {resolved.envelope.whiten ? ` ${t('analysis.envelope.aboutWhitened')}` : ''}
           </p>
         )}
       </section>

@@ -21,6 +21,8 @@ export interface ViewSettings {
   bandHi: string;
   lowPass: string;
   method: EnvelopeMethod;
+  /** Cepstrum pre-whitening before the band-pass (models/analysis/envelope.ts cepstrumPrewhiten); off by default. */
+  whiten: boolean;
   harmonics: string;
 }
 
@@ -36,6 +38,7 @@ export function defaultSettings(sampleRateHz: number, rpm: number | null, bearin
     bandHi: String(e.bandHz[1]),
     lowPass: String(e.lowPassHz),
     method: e.method ?? 'hilbert',
+    whiten: false,
     harmonics: '10',
   };
 }
@@ -77,7 +80,7 @@ export function resolveSettings(s: ViewSettings, sampleRateHz: number): Resolved
     factors = findBearing(s.bearing)?.factors ?? null;
   }
   const fallback = defaultEnvelopeOptions(sampleRateHz);
-  let envelope: EnvelopeOptions = { ...fallback, method: s.method };
+  let envelope: EnvelopeOptions = { ...fallback, method: s.method, ...(s.whiten ? { whiten: true } : {}) };
   const lo = num(s.bandLo);
   const hi = num(s.bandHi);
   const lp = num(s.lowPass);

@@ -60,7 +60,7 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
   // The threshold of what the node runs, from the model file when the app holds it (renderer/src/live/threshold.ts).
   const [threshold, setThreshold] = useState<KnownThreshold | null>(null);
   const thresholdRef = useRef<KnownThreshold | null>(null);
-  const runningKey = `${node.condition?.detector.kind ?? ''}:${node.condition?.detector.modelVersion ?? node.hello?.info?.modelVersion ?? ''}:${node.condition?.detector.modelSource ?? node.hello?.info?.modelSource ?? ''}:${node.condition?.alarm?.threshold ?? ''}`;
+  const runningKey = `${node.condition?.detector.kind ?? ''}:${node.condition?.detector.modelVersion ?? node.hello?.info?.modelVersion ?? ''}:${node.condition?.detector.modelSource ?? node.hello?.info?.modelSource ?? ''}:${node.condition?.alarm?.threshold ?? ''}:${node.condition?.detector.threshold ?? ''}`;
   useEffect(() => {
     let live = true;
     void knownThreshold(node, {
@@ -75,7 +75,7 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
     return () => {
       live = false;
     };
-    // Looked up again when what the node runs (or its last alarm's threshold) changes, not on every update.
+    // Looked up again when what the node runs (or the threshold it states, or its last alarm's) changes, not on every update.
   }, [db, runningKey]);
   const [picked, setPicked] = useState<{ group: MachineGroup; foundation: Foundation }>(() => {
     const s = localStorage.getItem(groupKey(uid)) ?? '';
@@ -280,7 +280,9 @@ export function NodeAnalysis({ node, trends, extras }: { node: NodeInfo; trends:
         {threshold
           ? t(`live.an.thresholdFrom.${threshold.source}`, { value: formatNumber(threshold.value, 3), version: threshold.modelVersion })
           : alarmEntries(node, extras.get(node.path).events).length === 0
-            ? t('live.an.noThreshold')
+            ? node.condition?.detector.kind === 'learning'
+              ? t('live.an.noThresholdLearning', { percent: node.condition.detector.learnPercent })
+              : t('live.an.noThreshold')
             : t('live.an.thresholdFrom.event')}
       </p>
       <div className="chart" data-testid="an-score" ref={scoreHost} />

@@ -1,8 +1,15 @@
 /**
- * The alarm threshold of the detector a node runs, known before its first alarm when the app holds
- * the model: the node states its threshold only in an EVENT (docs/protocol.md §3.3), but a model's
- * threshold is in its file (docs/model-format.md §2.5: a window is over when its sum of squares
- * exceeds `threshold_sumsq`, i.e. its score exceeds `threshold_sumsq · s_in² / D`). So:
+ * The alarm threshold of the detector a node runs, known before its first alarm. In order:
+ *
+ *  - the node's own statement (protocol 1.4: HELLO and every FEATURES carry the threshold of what
+ *    detects, docs/protocol.md §3.1), which main keeps in NodeInfo.condition.detector.threshold:
+ *    the baseline the node learned ('node-baseline') or the model it runs ('node-model'), whoever
+ *    deployed it;
+ *
+ * and for a node before 1.4 (or one that says it has none now), as before: the node states its
+ * threshold only in an EVENT (docs/protocol.md §3.3), but a model's threshold is in its file
+ * (docs/model-format.md §2.5: a window is over when its sum of squares exceeds `threshold_sumsq`,
+ * i.e. its score exceeds `threshold_sumsq · s_in² / D`). So:
  *
  *  - a node running its built-in model: the app's copy of that model (renderer/public/models/
  *    default.vgm, written by scripts/gen-default-model.ts with the firmware's array), when the
@@ -20,7 +27,7 @@ import { sumsqToScore } from '../../../models/nn/int8';
 import type { VigilDb } from '../db/db';
 import { nodeDeployments } from '../db/deployments';
 
-export type ThresholdSource = 'built-in' | 'model-store' | 'alarm';
+export type ThresholdSource = 'node-baseline' | 'node-model' | 'built-in' | 'model-store' | 'alarm';
 export interface KnownThreshold {
   value: number;
   source: ThresholdSource;
@@ -47,6 +54,12 @@ export async function knownThreshold(node: NodeInfo, look: ThresholdLookups): Pr
   const version = d?.modelVersion ?? info?.modelVersion ?? 0;
   const source = d?.modelSource ?? info?.modelSource;
   const kind = d?.kind ?? (version > 0 ? 'model' : 'none');
+  // The node says it (1.4): nothing to look up. null (none now) and absent (older firmware) fall through.
+  const stated = d?.threshold;
+  if (typeof stated === 'number' && Number.isFinite(stated) && stated >= 0) {
+    if (kind === 'baseline') return { value: stated, source: 'node-baseline', modelVersion: 0 };
+    if (kind === 'model' || kind === 'unknown') return { value: stated, source: 'node-model', modelVersion: version };
+  }
   if ((kind === 'model' || kind === 'unknown') && version > 0) {
     try {
       const file = source === 'built-in' ? await look.builtIn() : await look.byVersion(version);

@@ -62,16 +62,21 @@ describe('DDATA to feature frames', () => {
     const frames = [
       { windowIndex: 41, tUs: 1000, shaftHz: 29.95, rmsG: [0.25, 0.5], velocityMmS: [1.5, 2.5], anomalyScore: null, detector: { kind: 'model' as const, learnPercent: 0 } },
       { windowIndex: 42, tUs: 2000, shaftHz: 29.95, rmsG: [0.3, 0.6], velocityMmS: [1.6, 2.6], anomalyScore: 0.75, detector: { kind: 'learning' as const, learnPercent: 40 } },
+      { windowIndex: 43, tUs: 3000, shaftHz: 29.95, rmsG: [0.3, 0.6], anomalyScore: 0.5, detector: { kind: 'baseline' as const, learnPercent: 100, threshold: 3.5 } },
+      { windowIndex: 44, tUs: 4000, shaftHz: 29.95, rmsG: [0.3, 0.6], anomalyScore: null, detector: { kind: 'learning' as const, learnPercent: 1, threshold: null } },
     ];
     const payload = encodeSparkplug({ timestamp: t, metrics: frames.flatMap((f) => featureMetrics(f, t)) });
     const p = sparkplugCodec('spBv1.0')!.decodePayload(payload);
     const got = windowsOf((p.metrics ?? []).map((m) => ({ name: m.name ?? '', value: m.value, isNull: Boolean(m.isNull) || m.value === null || m.value === undefined })));
-    expect(got.map((f) => f.windowIndex)).toEqual([41, 42]);
+    expect(got.map((f) => f.windowIndex)).toEqual([41, 42, 43, 44]);
     expect(got[0].anomalyScore).toBeNull();
     expect(got[1].anomalyScore).toBeCloseTo(0.75, 5);
     expect(got[1].rmsG[1]).toBeCloseTo(0.6, 5);
     expect(got[1].velocityMmS![0]).toBeCloseTo(1.6, 5);
     expect(got[1].tUs).toBe(2000);
     expect(got[1].detector).toEqual({ kind: 'learning', learnPercent: 40 });
+    // The threshold the node states (1.4) travels too: a value, null for none now, absent from an older node.
+    expect(got[2].detector).toEqual({ kind: 'baseline', learnPercent: 100, threshold: 3.5 });
+    expect(got[3].detector).toEqual({ kind: 'learning', learnPercent: 1, threshold: null });
   });
 });

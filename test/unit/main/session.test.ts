@@ -627,6 +627,35 @@ describe("the node's condition kept by main (NodeInfo.condition)", () => {
     await s.close();
   });
 
+  it('keeps the threshold the node states (1.4): from its HELLO before any window, then window by window; none while learning', async () => {
+    const node = new ScriptedNode({ minor: 4 });
+    node.detector = { modelVersion: 0, modelSource: 0, state: { detector: DETECTOR_BASELINE, learnPercent: 100, threshold: Math.fround(3.6) } };
+    const s = await started(node);
+    const updates: NodeInfo[] = [];
+    s.on('update', (u) => updates.push(u));
+    // Before any window or EVENT: the learned baseline's threshold, from the HELLO.
+    expect(s.info().condition!.detector).toMatchObject({ kind: 'baseline', threshold: Math.fround(3.6) });
+    expect(s.info().condition!.alarm).toBeNull();
+    // A new speed: the threshold the window was compared with changes, and main pushes it.
+    node.links[0].toApp(detectorFeatures(1, { detector: DETECTOR_BASELINE, learnPercent: 100, threshold: Math.fround(4.25) }, 1));
+    await sleep(20);
+    expect(s.info().condition!.detector.threshold).toBe(Math.fround(4.25));
+    expect(updates.at(-1)!.condition!.detector.threshold).toBe(Math.fround(4.25));
+    // The technician resets it: learning, the node says none (−1 on the wire).
+    node.links[0].toApp(detectorFeatures(2, { detector: DETECTOR_LEARNING, learnPercent: 0, threshold: -1 }, -1));
+    await sleep(20);
+    expect(s.info().condition!.detector).toMatchObject({ kind: 'learning', threshold: null });
+    await s.close();
+    // A 1.3 node says nothing about it: absent, not null.
+    const old = new ScriptedNode({ minor: 3 });
+    old.detector = { modelVersion: 0, modelSource: 0, state: { detector: DETECTOR_BASELINE, learnPercent: 100 } };
+    const s3 = await started(old);
+    old.links[0].toApp(detectorFeatures(1, { detector: DETECTOR_BASELINE, learnPercent: 100 }, 1));
+    await sleep(20);
+    expect('threshold' in s3.info().condition!.detector).toBe(false);
+    await s3.close();
+  });
+
   it('a node that restarts (an unasked HELLO with a new nonce) has no alarm on', async () => {
     const node = new ScriptedNode({ minor: 3 });
     node.detector = { modelVersion: 1, modelSource: 1, state: { detector: DETECTOR_MODEL, learnPercent: 0 } };

@@ -21,4 +21,13 @@ describe('the detector state in the app', () => {
     expect(detectorText(frame(9, 100, 1).detector)).toBeNull();
     expect(detectorText(undefined)).toBeNull();
   });
+
+  it('carries the threshold the node states (1.4): a score, null for none now (−1 or NaN), absent from an older node', () => {
+    const at = (threshold: number | undefined) =>
+      featuresToApi(decodeFeatures(encodeFeatures({ windowIndex: 1, tUs: 1, shaftHz: 20, values: [[0.1]], anomalyScore: 0.5, logBands: [[-6]], state: { detector: DETECTOR_BASELINE, learnPercent: 100, threshold } }))).detector!;
+    expect(at(Math.fround(2.75)).threshold).toBe(Math.fround(2.75));
+    expect(at(-1).threshold).toBeNull();
+    expect(at(NaN).threshold).toBeNull();
+    expect('threshold' in at(undefined)).toBe(false);
+  });
 });

@@ -14,6 +14,7 @@ import {
   decodeConfigEntries,
   decodeHello,
   decodeLog,
+  decodeFeatures,
   decodeMessage,
   decodeNack,
   decodePair,
@@ -27,6 +28,7 @@ import {
   encodeAck,
   encodeConfigEntries,
   encodeFrame,
+  encodeFeatures,
   encodeHello,
   encodeLog,
   encodeNack,
@@ -42,6 +44,8 @@ import {
   keyId,
   KNOWN_TYPES,
   MSG_CONFIG_SET,
+  MSG_FEATURES,
+  MSG_HELLO,
   MSG_STREAM,
   NACK_BAD_PAYLOAD,
   NACK_OUT_OF_RANGE,
@@ -107,6 +111,22 @@ describe('protocol 1.1 golden vectors', () => {
     // key_id is the first 4 bytes of SHA-256(key), here checked against node:crypto.
     const paired = V.helloInfo.find((c: { name: string }) => c.name === 'info_paired_ble_stm32');
     expect(paired.info.keyId).toBe(createHash('sha256').update(fromHex(V.linkKey)).digest('hex').slice(0, 8));
+  });
+
+  it('the detector state and its threshold (1.3, 1.4) in HELLO and FEATURES: fields, and the bytes again', () => {
+    expect(V.states.length).toBeGreaterThan(0);
+    for (const c of V.states) {
+      const p = fromHex(c.payload);
+      const h = c.type === MSG_HELLO ? decodeHello(p) : null;
+      const f = c.type === MSG_FEATURES ? decodeFeatures(p) : null;
+      const st = h ? h.info?.state : f?.state;
+      expect(st, c.name).toBeDefined();
+      expect([st!.detector, st!.learnPercent], c.name).toEqual([c.detector, c.learnPercent]);
+      expect(st!.threshold !== undefined, c.name).toBe(c.hasThreshold === true);
+      if (c.hasThreshold) expect(Object.is(st!.threshold, c.threshold), c.name).toBe(true);
+      const again = h ? encodeHello(h) : encodeFeatures({ windowIndex: f!.windowIndex, tUs: f!.tUs, shaftHz: f!.shaftHz, values: f!.values, anomalyScore: f!.anomalyScore, logBands: f!.logBands, state: f!.state });
+      expect(toHex(again), c.name).toBe(c.payload);
+    }
   });
 
   it('ACK and NACK', () => {

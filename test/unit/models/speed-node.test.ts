@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitSpeedDetector, scoreGroup } from '../../../models/detect/speedDetector';
-import { fitNodeSpeedDetector, nodeBracket, nodeLog10, nodeScoreGroup, NodeSpeedScorer, quantiseResidual, symmetricEigen } from '../../../models/detect/speedNode';
+import { fitNodeSpeedDetector, NODE_MODEL_SLOT_BYTES, nodeBracket, nodeLog10, nodeScoreGroup, NodeSpeedScorer, quantiseResidual, speedSectionSize, symmetricEigen } from '../../../models/detect/speedNode';
 import { readModelBlob, writeModelBlob, FLAG_SPEED_SECTION } from '../../../models/nn/modelFile';
 import { crc32 } from '../../../models/protocol/crc32';
 import { gaussianNoise } from '../../../scripts/gen-baseline-vectors';
@@ -29,13 +29,22 @@ describe('speed-aware detector, node form', () => {
   const val = [group(gen, 800, 200), group(gen, 1200, 200)];
   const fit = fitNodeSpeedDetector(train, val);
 
-  it('the simultaneous diagonalisation reproduces the laptop score at every speed in the span', () => {
+  it('the simultaneous diagonalisation reproduces the laptop score at every speed in the span (int16 W within 0.5 %, int8 W within 3 %)', () => {
+    const f16 = fitNodeSpeedDetector(train, val, { weights: 'i16' });
+    const worst = { i16: 0, i8: 0 };
     for (const rpm of [800, 900, 1000, 1111, 1200]) {
       const g = group(gen, rpm, 120);
       const a = scoreGroup(fit.laptop, g);
-      const b = nodeScoreGroup(fit.node, g);
-      for (let i = fit.laptop.warmup; i < a.length; i++) expect(Math.abs(b[i] - a[i]) / a[i]).toBeLessThan(5e-3);
+      const b16 = nodeScoreGroup(f16.node, g);
+      const b8 = nodeScoreGroup(fit.node, g);
+      for (let i = fit.laptop.warmup; i < a.length; i++) {
+        worst.i16 = Math.max(worst.i16, Math.abs(b16[i] - a[i]) / a[i]);
+        worst.i8 = Math.max(worst.i8, Math.abs(b8[i] - a[i]) / a[i]);
+      }
     }
+    console.log(`node form against the laptop score, worst relative difference: int16 ${worst.i16.toExponential(2)}, int8 ${worst.i8.toExponential(2)}`);
+    expect(worst.i16).toBeLessThan(5e-3);
+    expect(worst.i8).toBeLessThan(3e-2);
   });
 
   it('without the nuisance (scale 0) the same form is the pooled Mahalanobis score, and a good share of mid-span healthy windows are flagged', () => {
@@ -100,6 +109,30 @@ describe('speed-aware detector, node form', () => {
     expect(nodeBracket(f3.node, 1000)!.t).toBe(1);
   });
 
+  it('int8 weights (the default) and int16 weights give the same detector: scores within a few per cent, same decisions on healthy and faulty windows', () => {
+    expect(fit.node.weights).toBe('i8');
+    expect(fit.node.blocks[0].w).toBeInstanceOf(Int8Array);
+    expect(Math.max(...fit.node.blocks[0].w.map(Math.abs))).toBe(127);
+    const f16 = fitNodeSpeedDetector(train, val, { weights: 'i16' });
+    expect(f16.node.weights).toBe('i16');
+    expect(f16.node.blocks[0].w).toBeInstanceOf(Int16Array);
+    let worst = 0;
+    for (const [rpm, fault] of [[850, 0], [1000, 0], [1150, 0], [1000, 2]]) {
+      const g = group(gen, rpm, 100, fault);
+      const a = nodeScoreGroup(f16.node, g);
+      const b = nodeScoreGroup(fit.node, g);
+      for (let i = fit.node.warmup; i < a.length; i++) {
+        worst = Math.max(worst, Math.abs(b[i] - a[i]) / a[i]);
+        if (fault) expect(b[i] > fit.node.threshold).toBe(true);
+      }
+      if (!fault) expect(b.slice(fit.node.warmup).filter((x) => x > fit.node.threshold).length).toBeLessThanOrEqual(1);
+    }
+    expect(worst).toBeGreaterThan(0); // the two forms do differ (int8 rounding)
+    expect(worst).toBeLessThan(0.05);
+    // the int8 threshold is its own, set on its own validation scores
+    expect(fit.node.threshold).not.toBe(f16.node.threshold);
+  });
+
   it('refuses validation at a speed outside the trained span in plain words', () => {
     expect(() => fitNodeSpeedDetector(train, [group(gen, 1500, 50)])).toThrow(/outside the trained span/);
     expect(fitSpeedDetector).toBeTypeOf('function');
@@ -124,6 +157,23 @@ describe('model file speed section (flag bit 8)', () => {
     expect(readModelBlob(writeModelBlob(q)).speed).toBeUndefined();
   });
 
+  it('int8 W halves the weights: 64 features and two speeds are 5,416 bytes, and the blob fits the node slot (the int16 one does not)', () => {
+    expect(speedSectionSize(64, 2, 'i8')).toBe(5416);
+    expect(speedSectionSize(64, 2, 'i16')).toBe(9512);
+    expect(speedSectionSize(96, 2, 'i8')).toBe(11176);
+    const blob8 = writeModelBlob({ ...q, speed: node });
+    const blob16 = writeModelBlob({ ...q, speed: fitNodeSpeedDetector([mk(800, 300), mk(1400, 300)], [mk(800, 150), mk(1400, 150)], { weights: 'i16' }).node });
+    expect(blob8.length).toBeLessThanOrEqual(NODE_MODEL_SLOT_BYTES);
+    expect(blob16.length).toBeGreaterThan(NODE_MODEL_SLOT_BYTES);
+    expect(blob16.length - blob8.length).toBe(64 * 64);
+    // the section's weight format byte: 1 for int8, 0 for int16 (the first form, still read)
+    const sec8 = blob8.length - 36 - speedSectionSize(64, 2, 'i8');
+    const sec16 = blob16.length - 36 - speedSectionSize(64, 2, 'i16');
+    expect([blob8[sec8 + 7], blob16[sec16 + 7]]).toEqual([1, 0]);
+    expect(readModelBlob(blob16).speed!.weights).toBe('i16');
+    expect(readModelBlob(blob16).speed!.blocks[0].w).toBeInstanceOf(Int16Array);
+  });
+
   it('refuses a damaged section with a reason (CRC made good again)', () => {
     const blob = writeModelBlob({ ...q, speed: node });
     const crcAt = blob.length - 36;
@@ -140,6 +190,10 @@ describe('model file speed section (flag bit 8)', () => {
     expect(patch((_, v) => v.setFloat32(sec + 8, 2, true))).toThrow(/smoothing/);
     expect(patch((_, v) => v.setUint16(22, 0, true))).toThrow(/does not match its contents/);
     expect(patch((_, v) => v.setUint16(22, 0x0200, true))).toThrow(/unknown flags/);
+    expect(patch((b) => (b[sec + 7] = 2))).toThrow(/weight format 2 is unknown/);
+    expect(patch((b) => (b[sec + 7] = 0))).toThrow(/bytes, .* expected .*i16 weights/);
+    // the first int8 weight of the first block set to -128
+    expect(patch((b) => (b[sec + 32 + 4 * 64 + 2 * (4 + 4 * 64) + 8 * 64] = 0x80))).toThrow(/weight -128 \(weights are -127\.\.127\)/);
   });
 });
 
@@ -150,7 +204,7 @@ describe('speed section golden vectors', () => {
 
   it('the vectors read back through the model reader and replay to the same states and scores', () => {
     for (const c of speedVectors()) {
-      const model = c.name === 'blob' ? readModelBlob(c.bytes).speed! : c.model;
+      const model = c.name.startsWith('blob') ? readModelBlob(c.bytes).speed! : c.model;
       expect(model).toEqual(c.model);
       const sc = new NodeSpeedScorer(model);
       let over = 0;
@@ -162,5 +216,6 @@ describe('speed section golden vectors', () => {
       });
       expect(over).toBeGreaterThan(0);
     }
+    expect(speedVectors().map((c) => `${c.name}:${c.model.weights}`)).toEqual(['blob:i16', 'small:i16', 'blob8:i8', 'small8:i8']);
   });
 });

@@ -14,6 +14,13 @@ describe('snapshot view settings', () => {
     expect(r.harmonics).toBe(10);
   });
 
+  it('passes cepstrum pre-whitening to the envelope only when ticked (off by default)', () => {
+    const s = defaultSettings(48000, 1797, 'skf-6205-2rs');
+    expect(s.whiten).toBe(false);
+    expect(resolveSettings(s, 48000).envelope.whiten).toBeUndefined();
+    expect(resolveSettings({ ...s, whiten: true }, 48000).envelope).toEqual({ bandHz: [2000, 8000], lowPassHz: 500, method: 'hilbert', whiten: true });
+  });
+
   it('keeps the band inside half the sample rate for a slow node', () => {
     const r = resolveSettings(defaultSettings(6400, null, 'none'), 6400);
     expect(r.envelope.bandHz[1]).toBeLessThanOrEqual(3200);

@@ -324,14 +324,23 @@ describe('what the live recorder stores per window', () => {
 describe('the alarm threshold before the first alarm', () => {
   const file = new Uint8Array(readFileSync(join(ROOT, 'renderer/public/models/default.vgm')));
   const m = readVgmFile(file).model;
-  const node = (info: { modelVersion: number; modelSource: 'built-in' | 'slot 0' | 'none' }, kind: string, alarm?: { modelVersion: number; threshold: number }): NodeInfo =>
+  const node = (
+    info: { modelVersion: number; modelSource: 'built-in' | 'slot 0' | 'none' },
+    kind: string,
+    alarm?: { modelVersion: number; threshold: number },
+    stated?: number | null,
+  ): NodeInfo =>
     ({
       path: '/dev/x',
       status: 'online',
       demo: false,
       link: 'usb',
       hello: { uid: 'a'.repeat(24), info },
-      condition: { alarm: alarm ? { ...alarm, active: false, sinceMs: 0 } : null, detector: { kind, learnPercent: 0, modelVersion: info.modelVersion, modelSource: info.modelSource }, lastSeenMs: 0 },
+      condition: {
+        alarm: alarm ? { ...alarm, active: false, sinceMs: 0 } : null,
+        detector: { kind, learnPercent: 0, modelVersion: info.modelVersion, modelSource: info.modelSource, ...(stated !== undefined ? { threshold: stated } : {}) },
+        lastSeenMs: 0,
+      },
     }) as unknown as NodeInfo;
 
   it("the built-in model's threshold as a score: threshold_sumsq · s_in² / D", () => {
@@ -353,6 +362,28 @@ describe('the alarm threshold before the first alarm', () => {
     expect(await knownThreshold(node({ modelVersion: 0, modelSource: 'none' }, 'learning', { modelVersion: 0, threshold: 2.5 }), look)).toBeNull();
     // A version mismatch between the node and the app's copy: not the same model, no threshold.
     expect(await knownThreshold(node({ modelVersion: m.modelVersion + 1, modelSource: 'built-in' }, 'model'), look)).toBeNull();
+  });
+
+  it("prefers the node's own statement (protocol 1.4): its learned baseline, a model from another laptop, over the app's copy", async () => {
+    let looked = 0;
+    const look = {
+      builtIn: async () => (looked++, file),
+      byVersion: async () => (looked++, null),
+    };
+    // The learned baseline, before any alarm: only the node can say it.
+    expect(await knownThreshold(node({ modelVersion: 0, modelSource: 'none' }, 'baseline', undefined, 3.6), look)).toEqual({ value: 3.6, source: 'node-baseline', modelVersion: 0 });
+    // A model this app never deployed (slot 0, version 12): the node's word, no file needed.
+    expect(await knownThreshold(node({ modelVersion: 12, modelSource: 'slot 0' }, 'model', undefined, 1.25), look)).toEqual({ value: 1.25, source: 'node-model', modelVersion: 12 });
+    // Even where the app holds the file, the node's statement comes first (it is what the node compares with).
+    expect(await knownThreshold(node({ modelVersion: m.modelVersion, modelSource: 'built-in' }, 'model', { modelVersion: m.modelVersion, threshold: 9 }, 1.5), look)).toEqual({ value: 1.5, source: 'node-model', modelVersion: m.modelVersion });
+    expect(looked).toBe(0);
+    // The node says none now (learning): none, whatever an old alarm said.
+    expect(await knownThreshold(node({ modelVersion: 0, modelSource: 'none' }, 'learning', { modelVersion: 0, threshold: 2.5 }, null), look)).toBeNull();
+    // None now at an unseen speed: the last alarm of that baseline still draws the line, as before 1.4.
+    expect(await knownThreshold(node({ modelVersion: 0, modelSource: 'none' }, 'unseen-condition', { modelVersion: 0, threshold: 2.5 }, null), look)).toEqual({ value: 2.5, source: 'alarm', modelVersion: 0 });
+    // Older firmware (no statement) or a stated null on a model: today's lookup, the app's copy.
+    expect((await knownThreshold(node({ modelVersion: m.modelVersion, modelSource: 'built-in' }, 'model', undefined, null), look))?.source).toBe('built-in');
+    expect((await knownThreshold(node({ modelVersion: m.modelVersion, modelSource: 'built-in' }, 'model'), look))?.source).toBe('built-in');
   });
 });
 

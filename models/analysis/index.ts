@@ -3,3 +3,4 @@ export * from './envelope';
 export * from './markers';
 export * from './spectrum';
 export * from './bandSelect';
+export * from './envelopeAnalysis';

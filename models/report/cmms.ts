@@ -7,7 +7,8 @@ import { csvCell, LABEL_NAMES } from '../dataset/labels';
 import { zoneOf, type ReportModel } from './model';
 
 export const EVENT_CSV_HEADER = ['event_id', 'asset_id', 'asset_name', 'node_id', 'start_utc', 'end_utc', 'kind', 'score', 'status', 'labels', 'label_names', 'notes', 'technician'];
-export const MEASUREMENT_CSV_HEADER = ['asset_id', 'asset_name', 'timestamp_utc', 'velocity_rms_mm_s', 'iso_zone'];
+/** `windows`: how many measured windows the row stands for (1: one window; more: the mean of a per-second or per-minute summary where the windows were compacted). */
+export const MEASUREMENT_CSV_HEADER = ['asset_id', 'asset_name', 'timestamp_utc', 'velocity_rms_mm_s', 'iso_zone', 'windows'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const rows = (header: string[], body: (string | number)[][]) => [header, ...body].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
@@ -33,9 +34,12 @@ export function eventsCsv(m: ReportModel): string {
   );
 }
 
-/** One row per measured window (velocity RMS, axis 0): the meter reading a CMMS trends. */
+/**
+ * One row per measured window (velocity RMS, axis 0), or per summary bucket where retention kept
+ * only the per-second or per-minute means: the meter reading a CMMS trends.
+ */
 export function measurementsCsv(m: ReportModel): string {
-  return rows(MEASUREMENT_CSV_HEADER, m.velocity.map((p) => [m.asset.id, m.asset.name, iso(p.tMs), Number(p.v.toFixed(4)), zoneOf(p.v) ?? '']));
+  return rows(MEASUREMENT_CSV_HEADER, m.velocity.map((p) => [m.asset.id, m.asset.name, iso(p.tMs), Number(p.v.toFixed(4)), zoneOf(p.v) ?? '', p.n ?? 1]));
 }
 
 /** The same content as one JSON document. */
@@ -43,8 +47,8 @@ export function reportJson(m: ReportModel): string {
   const { velocity, spectra, events, ...rest } = m;
   return JSON.stringify({
     ...rest,
-    measurements: velocity.map((p) => ({ timestampUtc: iso(p.tMs), velocityRmsMmS: p.v, isoZone: zoneOf(p.v) })),
+    measurements: velocity.map((p) => ({ timestampUtc: iso(p.tMs), velocityRmsMmS: p.v, isoZone: zoneOf(p.v), windows: p.n ?? 1, meanOverS: (p.lenMs ?? 0) / 1000 })),
     spectra,
-    events: events.map(({ envelope, ...e }) => ({ ...e, startUtc: iso(e.startMs), endUtc: iso(e.endMs), envelope: envelope ? { snapshotId: envelope.snapshotId, binHz: envelope.binHz, amplitude: Array.from(envelope.amplitude) } : null })),
+    events: events.map(({ envelope, ...e }) => ({ ...e, startUtc: iso(e.startMs), endUtc: iso(e.endMs), envelope: envelope ? { ...envelope, amplitude: Array.from(envelope.amplitude) } : null })),
   });
 }

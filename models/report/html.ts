@@ -7,7 +7,8 @@
  * time sit in the @page margin boxes, so every printed page carries them.
  */
 import type { I18n } from '../i18n';
-import { ISO_LIMITS_MM_S, type ReportEvent, type ReportModel, type Point } from './model';
+import { renderMsg } from '../i18n/msg';
+import { ISO_LIMITS_MM_S, type ReportEnvelope, type ReportModel, type Point } from './model';
 import { decimate } from './model';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -91,7 +92,18 @@ function velocityChart(m: ReportModel, i: I18n): string {
   // Events as dotted verticals numbered as in the Events section.
   const evs = m.events.map((e, k) => `<line x1="${sx(e.startMs)}" x2="${sx(e.startMs)}" y1="${M.t}" y2="${H - M.b}" stroke="black" stroke-dasharray="2 2"/><text x="${sx(e.startMs) - 3}" y="${M.t + 10 + 11 * (k % 2)}" text-anchor="end" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${esc(i.t('report.event'))} ${k + 1}</text>`).join('');
   const line = `<path d="${path(pts.map((p) => [sx(p.tMs), sy(p.v)]))}" fill="none" stroke="black" stroke-width="1.4"/>`;
-  return frame(x, y, zones + evs + line);
+  // Stretches drawn from summaries: shaded grey over the plot's height, named under the event labels when wide enough (the sentences below the chart say when).
+  const stretches = m.summarised
+    .map((st) => {
+      const a = Math.min(W - M.r - 4, Math.max(M.l, sx(Math.max(st.fromMs, x.lo))));
+      const b = Math.min(W - M.r, Math.max(a + 4, sx(Math.min(st.toMs, x.hi))));
+      const words = i.t(st.lenMs >= 60_000 ? 'report.summarisedMinutesShort' : 'report.summarisedSecondsShort');
+      // Named on the bar when it is wide enough; the sentences under the chart say every stretch.
+      const label = b - a >= 6 * words.length ? `<text x="${(a + b) / 2}" y="${M.t + 34}" text-anchor="middle" font-size="8" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(words)}</text>` : '';
+      return `<rect class="summarised" x="${a}" y="${M.t}" width="${(b - a).toFixed(1)}" height="${H - M.b - M.t}" fill="black" fill-opacity="0.15" stroke="black" stroke-width="0.4" stroke-dasharray="3 2"/>${label}`;
+    })
+    .join('');
+  return frame(x, y, zones + evs + stretches + line);
 }
 
 function spectrumChart(m: ReportModel, i: I18n): string {
@@ -117,14 +129,89 @@ function legend(m: ReportModel, i: I18n): string {
     .join('')}</ul>`;
 }
 
-function envelopeChart(e: NonNullable<ReportEvent['envelope']>, i: I18n): string {
+/** Dash pattern of a marker line by kind: the shaft's harmonics dotted, each defect frequency its own dash. */
+const MARKER_DASH: Record<string, string> = { shaft: '1 2', bpfo: '6 3', bpfi: '', bsf: '8 3 2 3', ftf: '3 3' };
+
+function envelopeChart(e: ReportEnvelope, i: I18n): string {
   const a = Array.from(e.amplitude);
-  const x: Axis = { lo: 0, hi: (a.length - 1) * e.binHz, fmt: (v) => i.num(v, 0), title: i.t('report.frequencyAxis') };
-  const y: Axis = { lo: 0, hi: Math.max(...a.slice(1)) * 1.1 || 1, fmt: (v) => i.num(v, 3), title: i.t('report.envelopeAxis') };
+  const top = Math.max(...a.slice(Math.max(1, Math.ceil(e.fromHz / e.binHz))));
+  const x: Axis = { lo: 0, hi: e.lowPassHz, fmt: (v) => i.num(v, 0), title: i.t('report.frequencyAxis') };
+  const y: Axis = { lo: 0, hi: top * 1.25 || 1, fmt: (v) => i.num(v, 3), title: i.t('report.envelopeAxis') };
   const sx = scale(x, M.l, W - M.r);
   const sy = scale(y, H - M.b, M.t);
-  const bars = a.map((v, k) => (k === 0 ? '' : `<line x1="${sx(k * e.binHz)}" x2="${sx(k * e.binHz)}" y1="${sy(0)}" y2="${sy(v)}" stroke="black" stroke-width="1"/>`)).join('');
-  return frame(x, y, bars);
+  // Markers: the defect frequencies with their harmonics (dashed by kind; the fundamentals labelled
+  // under the top edge, one row per kind so labels do not collide) and the shaft's harmonics (dotted,
+  // labelled in a row below those).
+  const rows: Record<string, number> = { bpfo: 0, bpfi: 1, bsf: 2, ftf: 3 };
+  const marks = e.markers
+    .filter((mk) => mk.hz <= e.lowPassHz)
+    .map((mk) => {
+      const px = sx(mk.hz);
+      const shaft = mk.kind === 'shaft';
+      const line = `<line x1="${px}" x2="${px}" y1="${M.t}" y2="${H - M.b}" stroke="black" stroke-width="${shaft || mk.harmonic > 1 ? 0.5 : 0.9}" stroke-dasharray="${MARKER_DASH[mk.kind]}"/>`;
+      const label = shaft
+        ? `<text x="${px}" y="${M.t + 9 + 10 * 4}" text-anchor="middle" font-size="8" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(mk.label)}</text>`
+        : mk.harmonic === 1
+          ? `<text x="${px + 2}" y="${M.t + 9 + 10 * rows[mk.kind]}" font-size="8" font-weight="bold" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(mk.label)}</text>`
+          : '';
+      return line + label;
+    })
+    .join('');
+  const curve = `<path d="${path(a.map((v, k) => [sx(k * e.binHz), sy(v)] as [number, number]).slice(1))}" fill="none" stroke="black" stroke-width="0.9"/>`;
+  const peak = e.peak ? `<path d="M${sx(e.peak.hz)} ${sy(e.peak.value) - 3}l-4 -7h8z" fill="black"/>` : '';
+  return frame(x, y, marks + curve + peak);
+}
+
+/** The words of the envelope view (the app's catalogue: analysis.*), in the report's language. */
+function envelopeWords(e: ReportEnvelope, i: I18n): string {
+  const t = i.t;
+  const out: string[] = [];
+  const hz = (v: number) => i.num(v, 2);
+  // What the markers are at: the speed and the bearing, and where each comes from.
+  const speed = e.shaftHz > 0 ? t('report.envSpeed', { rpm: i.num(e.shaftHz * 60, 0), hz: hz(e.shaftHz), from: t(`report.envSpeedFrom.${e.speedFrom}`) }) : t('report.envSpeedUnknown');
+  const bearing = e.bearing
+    ? t(e.bearing.from === 'cwru' ? 'report.envBearingCwru' : 'report.envBearingFleet', { bearing: e.bearing.words ? renderMsg(e.bearing.words, { t, num: (x) => i.num(x, 0) }) : t('report.envBearingGeometry') })
+    : t('report.envBearingNone');
+  out.push(`<p class="note">${esc(speed)} ${esc(bearing)}</p>`);
+  if (e.peak) {
+    const p = e.peak;
+    const head = `${t(e.shaftHz > 0 ? 'analysis.peak.highestOffShaft' : 'analysis.peak.highest')} <b>${esc(hz(p.hz))} Hz</b> (${esc(i.num(p.value, 3))} g, ${esc(t('analysis.peak.aboveFloor', { db: i.num(p.aboveFloorDb, 1) }))})`;
+    const meaning = p.marker ? MEANING[p.marker.label] : undefined;
+    const at = p.marker
+      ? ` — ${esc(t('analysis.peak.at'))} <b>${esc(p.marker.label)}</b>${meaning ? `: ${esc(t(meaning))}` : ''}, ${esc(t('analysis.peak.offset', { bins: i.num(Math.abs(p.offsetBins), 1), binHz: hz(e.binHz) }))}`
+      : e.shaftHz > 0
+        ? ` — ${esc(t('analysis.peak.none'))}`
+        : '.';
+    out.push(`<p class="peak" data-peak-hz="${p.hz}">${head}${at}</p>`);
+  }
+  out.push(
+    `<p class="note">${esc(
+      e.bandChosen && e.chosenSnrDb !== null
+        ? t('analysis.envelope.bandChosen', { lo: i.num(e.bandHz[0], 0), hi: i.num(e.bandHz[1], 0), db: i.num(e.chosenSnrDb, 1) })
+        : e.bandChosen
+          ? t('report.envBandFallback', { lo: i.num(e.bandHz[0], 0), hi: i.num(e.bandHz[1], 0) })
+          : t('analysis.envelope.bandTyped', { lo: i.num(e.bandHz[0], 0), hi: i.num(e.bandHz[1], 0) }),
+    )}</p>`,
+  );
+  if (e.defectLines.length) {
+    out.push(`<p class="note">${e.defectLines.map((d) => esc(t(d.standsOut ? 'analysis.envelope.lineStandsOut' : 'analysis.envelope.lineDoesNot', { marker: d.label, db: i.num(d.aboveFloorDb, 1) }))).join(' · ')}</p>`);
+  }
+  return out.join('');
+}
+
+const MEANING: Record<string, string> = {
+  BPFO: 'analysis.meaning.bpfo',
+  BPFI: 'analysis.meaning.bpfi',
+  BSF: 'analysis.meaning.bsf',
+  FTF: 'analysis.meaning.ftf',
+  '1×': 'analysis.meaning.shaft',
+};
+
+function envelopeBlock(e: ReportEnvelope, i: I18n): string {
+  const t = i.t;
+  const about = `${t(e.method === 'rectify' ? 'analysis.envelope.aboutRectify' : 'analysis.envelope.aboutHilbert', { samples: i.num(e.samplesUsed, 0), lo: i.num(e.bandHz[0], 0), hi: i.num(e.bandHz[1], 0), lowPass: i.num(e.lowPassHz, 0) })} ${t(e.segments > 1 ? 'analysis.envelope.averaged' : 'analysis.envelope.oneSegment', { segments: i.num(e.segments, 0), length: i.num(e.segmentLen, 0), binHz: i.num(e.binHz, 2) })}`;
+  const snap = t('report.envSnapshot', { when: i.dateTime(e.startMs), seconds: i.num(e.count / e.sampleRateHz, 2), rate: i.num(e.sampleRateHz, 0), channel: e.channel || '—' });
+  return `<div class="keep"><h4>${esc(t('report.envelope'))}</h4><p class="note">${esc(snap)}</p>${envelopeWords(e, i)}${envelopeChart(e, i)}<p class="note">${esc(about)} ${esc(t('report.envMarkersKey'))}</p></div>`;
 }
 
 /** A known event kind in the report's language; a kind Vigil does not know is shown as stored. */
@@ -136,13 +223,15 @@ function nodeName(m: ReportModel, id: string): string {
   return name && name !== id ? `${name} (${id})` : id;
 }
 
-function eventBlock(m: ReportModel, e: ReportEvent, n: number, i: I18n): string {
+function eventBlock(m: ReportModel, e: ReportModel['events'][number], n: number, i: I18n): string {
   const t = i.t;
   const labels = e.labels.length ? e.labels.map((l) => `<li><b>${esc(t(`report.label.${l.label}`))}</b>${l.author ? ` (${esc(l.author)})` : ''}</li>`).join('') : `<li>${esc(t('report.noLabels'))}</li>`;
   const notes = e.labels.map((l) => l.notes).filter((s) => s.trim());
   const env = e.envelope
-    ? `<h4>${esc(t('report.envelope'))}</h4><p class="note">${esc(t('report.envelopeNote', { lo: i.num(e.envelope.bandHz[0], 0), hi: i.num(e.envelope.bandHz[1], 0), lp: i.num(e.envelope.lowPassHz, 0) }))}</p>${envelopeChart(e.envelope, i)}`
-    : `<p class="empty">${esc(t('report.noSnapshot'))}</p>`;
+    ? envelopeBlock(e.envelope, i)
+    : e.envelopeProblem
+      ? `<p class="empty">${esc(t('report.envelopeFailed', { error: e.envelopeProblem }))}</p>`
+      : `<p class="empty">${esc(t('report.noSnapshot'))}</p>`;
   return `<section class="event"><h3>${esc(t('report.event'))} ${n}: ${esc(kindName(e.kind, i))}</h3>
 <table><tr><th>${esc(t('report.start'))}</th><td>${esc(i.dateTime(e.startMs))}</td><th>${esc(t('report.end'))}</th><td>${esc(i.dateTime(e.endMs))}</td></tr>
 <tr><th>${esc(t('report.node'))}</th><td>${esc(nodeName(m, e.nodeId))}</td><th>${esc(t('report.score'))}</th><td>${e.score === null ? '—' : esc(i.num(e.score, 2))}</td></tr></table>
@@ -173,6 +262,14 @@ export function reportCss(m: ReportModel, i: I18n): string {
 .vigil-report .rec { white-space: pre-wrap; border: 1px solid black; padding: 6pt; min-height: 4em; }`;
 }
 
+/** Which stretch of the trend comes from summaries, in words ("at" when it lies within one printed minute). */
+function summarisedWords(st: ReportModel['summarised'][number], i: I18n): string {
+  const from = i.dateTime(st.fromMs);
+  const to = i.dateTime(st.toMs);
+  const kind = st.lenMs >= 60_000 ? 'Minutes' : 'Seconds';
+  return from === to ? i.t(`report.summarised${kind}At`, { at: from }) : i.t(`report.summarised${kind}`, { from, to });
+}
+
 /** The report's content (no <html>, no style): the app shows it in its page, the print wraps it. */
 export function reportBody(m: ReportModel, i: I18n): string {
   const t = i.t;
@@ -200,6 +297,7 @@ export function reportBody(m: ReportModel, i: I18n): string {
 <tr><th>${esc(t('report.windows'))}</th><td>${esc(i.num(m.windows, 0))}</td></tr></table>
 <h2>${esc(t('report.velocityTrend'))}</h2>
 ${m.velocity.length ? velocityChart(m, i) : `<p class="empty">${esc(t('report.noMeasurements'))}</p>`}
+${m.summarised.map((st) => `<p class="note summarised">${esc(summarisedWords(st, i))}</p>`).join('')}
 <h2>${esc(t('report.spectrum'))}</h2>
 ${m.spectra.length ? `<div class="keep"><p class="note">${esc(t('report.spectrumNote'))}</p>${spectrumChart(m, i)}${legend(m, i)}</div>` : `<p class="empty">${esc(t('report.noSpectrum'))}</p>`}
 <h2>${esc(t('report.events'))}</h2>

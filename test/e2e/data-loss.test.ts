@@ -54,6 +54,25 @@ describe('A node that dropped data says so in words (Chromium, demo node, host s
     await live.waitFor({ timeout: 15_000 });
     await expect.poll(() => live.getByTestId('data-loss').textContent(), { timeout: 10_000 }).toMatch(SENTENCE);
     await page.screenshot({ path: join(SHOTS, 'data-loss-live.png') });
+    // The RMS chart breaks its line across the missing windows (as the analysis trends do): no
+    // stroke of the first axis' colour in the middle of the gap, though there is on either side.
+    const chart = live.getByTestId('rms-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-breaks')), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await chart.getAttribute('data-gap-px')) ?? '', { timeout: 10_000 }).toMatch(/^\d+-\d+/);
+    const [a, b] = (await chart.getAttribute('data-gap-px'))!.split(' ')[0].split('-').map(Number);
+    expect(b - a).toBeGreaterThan(6);
+    const strokeAt = (x: number) =>
+      chart.evaluate((el, px) => {
+        const c = el.querySelector('canvas')!;
+        const d = c.getContext('2d')!.getImageData(Math.round(px), 0, 1, c.height).data;
+        let n = 0;
+        // The first axis' colour, #0072B2, with some room for anti-aliasing.
+        for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k] - 0x00) < 40 && Math.abs(d[k + 1] - 0x72) < 40 && Math.abs(d[k + 2] - 0xb2) < 40 && d[k + 3] > 128) n++;
+        return n;
+      }, x);
+    expect(await strokeAt((a + b) / 2)).toBe(0);
+    expect((await strokeAt(a - 3)) + (await strokeAt(b + 3))).toBeGreaterThan(0);
+    await live.first().screenshot({ path: join(SHOTS, 'live-card-gap.png') });
     expect(problems).toEqual([]);
   }, 90_000);
 });

@@ -4,7 +4,7 @@
 // notes and a raw snapshot, one open) and the label.
 import { join } from 'node:path';
 import { encodeBundle } from '../../models/dataset/bundle';
-import { chunkRanges, EXTRACTOR_FIELDS, FeatureColumnsBuilder, packChunk, summarize, type FeatureLayout } from '../../models/dataset/columns';
+import { chunkRanges, EXTRACTOR_FIELDS, FeatureColumnsBuilder, packChunk, summarize, summarizeMinutes, type FeatureLayout, type FeatureSummary } from '../../models/dataset/columns';
 import { defaultFeatureSpec, extractFeatures } from '../../models/features';
 import { concatBytes } from './bytes';
 import { ROOT } from './firmware';
@@ -15,11 +15,16 @@ export const T0 = Date.UTC(2026, 2, 1, 8, 0, 0);
 export const ASSET = 'Cooling pump P-101';
 export const NODE = '0123456789abcdef01234567';
 
-export function demoBundle(): Uint8Array {
+/**
+ * `compacted`: as the retention policy leaves it — days 0 and 2 with their per-second summaries and
+ * no feature chunk, day 4 with only its per-minute row.
+ */
+export function demoBundle(o: { compacted?: boolean } = {}): Uint8Array {
   const normal = readCsvColumns(join(ROOT, 'data/demo/cwru_normal_0hp_1797rpm_48k_1s.csv')).columns[0];
   const fault = readCsvColumns(join(ROOT, 'data/demo/cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv')).columns[0];
   const spec = defaultFeatureSpec(48000);
   const layout: FeatureLayout = { axisCount: 1, fields: EXTRACTOR_FIELDS, bandCount: spec.bandEdges.length - 1 };
+  const files = { normal: 'cwru_normal_0hp_1797rpm_48k_1s.csv', fault: 'cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv' };
   const days: [number, Float32Array][] = [[0, normal], [2, normal], [4, normal], [7, fault], [9, fault]];
   const sessions: object[] = [];
   const chunks: object[] = [];
@@ -38,8 +43,21 @@ export function demoBundle(): Uint8Array {
     sessions.push({
       id, nodeId: NODE, assetId: 'asset-1', kind: 'import', name: `day ${d}`, startMs: t0Ms + b.tUs[0] / 1000, endMs: t0Ms + b.tUs[b.length - 1] / 1000, t0Ms,
       sampleRateHz: 48000, windowLen: spec.windowLen, hop: spec.hop, channels: ['DE_accel'], layout, specKey: '', windowCount: b.length, gapWindows: 0,
-      status: 'complete', source: null, bytes: { features: 0, summaries: 0, raw: 0 }, createdMs: t0Ms, updatedMs: t0Ms,
+      status: 'complete', bytes: { features: 0, summaries: 0, raw: 0 }, createdMs: t0Ms, updatedMs: t0Ms,
+      // Imported from the CWRU demo files: the report finds the speed in the file's name and CWRU's bearing, as the envelope view does.
+      source: {
+        fileName: x === fault ? files.fault : files.normal, bytes: 0, hash: '',
+        settings: { format: 'cwru', sampleRateHz: 48000, segmentSpacingS: null, channels: ['DE_accel'], mapping: { delimiter: ',', decimalComma: false, skipLines: 0, hasHeader: true, columnCount: 2, axisColumns: [0], segmentColumn: null, scale: 1 } },
+      },
     });
+  }
+  let minutes: object[] = [];
+  if (o.compacted) {
+    const day = (r: object, ds: number[]) => ds.some((d) => (r as { id: string }).id.startsWith(`session-day${d}:`));
+    const day4 = summaries.filter((r) => day(r, [4])) as FeatureSummary[];
+    minutes = [summarizeMinutes(day4)];
+    chunks.splice(0, chunks.length, ...chunks.filter((c) => !day(c, [0, 2, 4])));
+    summaries.splice(0, summaries.length, ...summaries.filter((r) => !day(r, [4])));
   }
   const evAt = T0 + 7 * DAY + 200;
   const tables = [
@@ -48,6 +66,7 @@ export function demoBundle(): Uint8Array {
     { table: 'sessions', rows: sessions },
     { table: 'featureChunks', rows: chunks },
     { table: 'featureSummaries', rows: summaries },
+    { table: 'featureMinutes', rows: minutes },
     {
       table: 'rawSnapshots',
       rows: [{ id: 'snap-1', sessionId: 'session-day7', nodeId: NODE, startMs: evAt, tUs: 0, sampleRateHz: 48000, axisCount: 1, count: 32768, samples: fault.slice(0, 32768), reason: 'event', eventId: 'event-1', bytes: 32768 * 4 }],

@@ -13,6 +13,7 @@ import { ASSET, demoBundle } from '../helpers/reportBundle';
 const dir = mkdtempSync(join(tmpdir(), 'vigil-report-'));
 const pngDir = process.env.REPORT_PNG_DIR ?? dir;
 const bundle = join(dir, 'demo.vigil');
+const compactedBundle = join(dir, 'demo-compacted.vigil');
 
 async function run(argv: string[]) {
   const out: string[] = [];
@@ -29,6 +30,7 @@ function tool(cmd: string, args: string[]): string {
 
 beforeAll(() => {
   writeFileSync(bundle, demoBundle());
+  writeFileSync(compactedBundle, demoBundle({ compacted: true }));
   mkdirSync(pngDir, { recursive: true });
 });
 
@@ -55,6 +57,13 @@ describe('vigil report prints the maintenance report to PDF', () => {
           ? ['Maintenance report', 'Period', 'Mar 1, 2026', 'Mar 10, 2026', 'Summary', 'Events', 'Event 1: Anomaly alarm', 'Event 2: Anomaly alarm', 'Bearing inner race', 'Grinding noise at the drive end', 'No label yet.', 'Envelope spectrum', 'No raw snapshot was stored for this event', 'No deployment is recorded', `Page 1 of ${pages}`, `Page ${pages} of ${pages}`]
           : ['Informe de mantenimiento', 'Periodo', '1 mar 2026', '10 mar 2026', 'Resumen', 'Eventos', 'Evento 1: Alarma de anomalía', 'Pista interior del rodamiento', 'Grinding noise at the drive end', 'Aún sin etiqueta.', 'Espectro de envolvente', 'No se guardó ninguna captura en bruto', 'Recomendaciones', 'Tendencia', `Página 1 de ${pages}`, `Página ${pages} de ${pages}`];
       for (const w of words) expect(text, w).toContain(w);
+      // The envelope as on the app's envelope view: the band chosen from the signal, the peak and what it means, the speed and bearing.
+      const envelope =
+        lang === 'en'
+          ? [/Band-pass [\d,]+–[\d,]+ Hz, chosen from the signal/, /Highest line away from the shaft harmonics: 16\d\.\d\d Hz .* — at BPFI: the pattern of an inner-race defect/, /BPFI stands out: [\d.]+ dB/, /Shaft speed 1,797 rpm \(29\.95 Hz\), as written in the recording's name/, /SKF 6205-2RS/]
+          : [/Pasabanda [\d.]+–[\d.]+ Hz, elegida a partir de la señal/, /Línea más alta fuera de los armónicos del eje: 16\d,\d\d Hz .* — en BPFI: el patrón de un defecto en la pista interior/, /BPFI sobresale: [\d,]+ dB/, /Velocidad del eje 1797 rpm \(29,95 Hz\)/];
+      for (const w of envelope) expect(text, String(w)).toMatch(w);
+      expect(text).not.toMatch(/2[.,]000–8[.,]000 Hz/);
       if (lang === 'es') {
         expect(text).not.toContain('Maintenance report');
         expect(text).toMatch(/\d,\d\d mm\/s/);
@@ -64,6 +73,18 @@ describe('vigil report prints the maintenance report to PDF', () => {
       expect(pngs).toHaveLength(pages);
     });
   }
+
+  it('a recording the retention policy compacted still has its trend, and the report says which stretch comes from summaries', async () => {
+    const pdf = join(dir, 'report-compacted.pdf');
+    const r = await run(['report', '--bundle', compactedBundle, '--asset', ASSET, '--from', '2026-03-01', '--to', '2026-03-10', '--lang', 'en', '--out', pdf]);
+    expect(r.err).toEqual([]);
+    expect(r.out.at(-1)).toMatch(/pages, 2 events, 460 measured windows$/);
+    const text = tool('pdftotext', ['-layout', pdf, '-']).replace(/\s+/g, ' ');
+    expect(text).toContain('At Mar 1, 2026, 08:00 UTC the trend shows per-second averages: the retention policy (Storage page) compacted every window there');
+    expect(text).toContain('At Mar 3, 2026, 08:00 UTC the trend shows per-second averages');
+    expect(text).toMatch(/From Mar 5, 2026, 08:00 UTC to Mar 5, 2026, 08:01 UTC the trend shows per-minute averages/);
+    tool('pdftoppm', ['-png', '-r', '60', pdf, join(pngDir, 'report-compacted')]);
+  });
 
   it('a wrong asset, date or language is one line in words, exit status 2', async () => {
     const out = join(dir, 'x.pdf');

@@ -6,9 +6,10 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { BEARINGS } from '../../../models/analysis/bearings';
-import { averagedEnvelopeSpectrum, envelopePeak, lineAboveFloorDb, selectEnvelopeBand, STANDS_OUT_DB } from '../../../models/analysis/bandSelect';
+import { STANDS_OUT_DB } from '../../../models/analysis/bandSelect';
+import { analyseEnvelope } from '../../../models/analysis/envelopeAnalysis';
 import { unpackChunk } from '../../../models/dataset/chunkCodec';
-import { markerPositions, matchPeak, rpmInText, type Marker } from '../../../models/analysis/markers';
+import { markerPositions, rpmInText, type Marker } from '../../../models/analysis/markers';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { formatCount, formatDateTime, formatFixed, formatHz, formatNumber } from '../format';
 import { t } from '../i18n';
@@ -88,45 +89,41 @@ export function SnapshotView({ id }: { id: string }) {
     } catch (e) {
       errors.push(t('analysis.view.spectrumFailed', { error: (e as Error).message }));
     }
+    const markers = markerPositions(resolved.shaftHz, resolved.factors, { shaftHarmonics: resolved.harmonics, maxHz: fs / 2 });
     let env: Computed['env'] = null;
+    let envMarkers: Marker[] = markers.filter((m) => m.hz <= resolved.envelope.lowPassHz);
+    let peak: Computed['peak'] = null;
+    let defectLines: Computed['defectLines'] = [];
     try {
-      // The analyst's envelope (docs/analysis.md): the band chosen from the snapshot unless typed,
-      // the spectrum averaged over segments of about a second, the peak off the shaft harmonics.
-      const lowPassHz = resolved.envelope.lowPassHz;
-      const whiten = resolved.envelope.whiten === true;
-      const chosen = resolved.bandAuto ? selectEnvelopeBand(samples, fs, { lowPassHz, shaftHz: resolved.shaftHz, whiten }) : null;
-      const bandHz = chosen ? chosen.bandHz : resolved.envelope.bandHz;
-      const e = averagedEnvelopeSpectrum(samples, fs, { bandHz, lowPassHz, method: resolved.envelope.method, whiten });
+      // The analyst's envelope (docs/analysis.md), the same call as the maintenance report's: the
+      // band chosen from the snapshot unless typed, the spectrum averaged over segments of about a
+      // second (both cepstrum pre-whitened when ticked), the peak off the shaft harmonics, each
+      // defect line over the floor.
+      const a = analyseEnvelope(samples, fs, {
+        lowPassHz: resolved.envelope.lowPassHz,
+        method: resolved.envelope.method,
+        whiten: resolved.envelope.whiten === true,
+        bandHz: resolved.bandAuto ? null : resolved.envelope.bandHz,
+        shaftHz: resolved.shaftHz,
+        factors: resolved.factors,
+        shaftHarmonics: resolved.harmonics,
+      });
+      const e = a.spectrum;
       env = {
         x: Float64Array.from(e.amplitude, (_, k) => k * e.binHz),
         y: e.amplitude,
         binHz: e.binHz,
         samplesUsed: e.samplesUsed,
         segments: e.segments,
-        segmentLen: Math.round(fs / e.binHz),
-        bandHz,
-        chosenSnrDb: chosen && Number.isFinite(chosen.snrDb) ? chosen.snrDb : null,
+        segmentLen: a.segmentLen,
+        bandHz: a.bandHz,
+        chosenSnrDb: a.chosenSnrDb,
       };
+      envMarkers = a.markers;
+      if (a.peak) peak = { hz: a.peak.hz, value: a.peak.value, label: a.peak.marker?.label ?? null, offsetBins: a.peak.offsetBins, aboveFloorDb: a.peak.aboveFloorDb };
+      defectLines = a.defectLines.map((d) => ({ label: d.label, hz: d.hz, aboveFloorDb: d.aboveFloorDb }));
     } catch (e) {
       errors.push(t('analysis.view.envelopeFailed', { error: (e as Error).message }));
-    }
-    const markers = markerPositions(resolved.shaftHz, resolved.factors, { shaftHarmonics: resolved.harmonics, maxHz: fs / 2 });
-    const envMarkers = markers.filter((m) => m.hz <= resolved.envelope.lowPassHz);
-    let peak: Computed['peak'] = null;
-    const defectLines: Computed['defectLines'] = [];
-    if (env) {
-      // The envelope peak: the highest line above the first bins (what is left of the envelope's
-      // mean lives there), leaving out the bins of the shaft harmonics when the speed is known.
-      const fromHz = Math.max(2 * env.binHz, 2);
-      const p = envelopePeak(env.y, env.binHz, { fromHz, toHz: resolved.envelope.lowPassHz, shaftHz: resolved.shaftHz });
-      if (p) {
-        const m = matchPeak(p.hz, env.binHz, envMarkers.filter((x) => x.harmonic === 1 || x.kind === 'shaft'));
-        peak = { hz: p.hz, value: p.value, label: m.marker?.label ?? null, offsetBins: m.offsetBins, aboveFloorDb: p.aboveFloorDb };
-      }
-      for (const m of envMarkers) {
-        if (m.kind === 'shaft' || m.harmonic !== 1) continue;
-        defectLines.push({ label: m.label, hz: m.hz, aboveFloorDb: lineAboveFloorDb(env.y, env.binHz, m.hz, fromHz, resolved.envelope.lowPassHz) });
-      }
     }
     return { wave, spec, env, markers, envMarkers, peak, defectLines, errors };
   }, [r, settings, resolved]);

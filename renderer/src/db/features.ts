@@ -3,7 +3,8 @@
  * summaries (what a day view draws), and one recording's series for its chart.
  */
 import { unpackChunk } from '../../../models/dataset/chunkCodec';
-import { CHUNK_US, columnIndex, MINUTE_ROW_US, MINUTES_PER_ROW } from '../../../models/dataset/columns';
+import { CHUNK_US, columnIndex, MINUTE_ROW_US } from '../../../models/dataset/columns';
+import { summaryBuckets, type Bucketed } from '../../../models/dataset/summaryBuckets';
 import type { VigilDb } from './db';
 import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, SessionRow } from './types';
 
@@ -73,34 +74,12 @@ export interface NodeSummaries {
   chunks: number;
 }
 
-interface Bucketed {
-  sessionId: string;
-  chunkStartMs: number;
-  buckets: number;
-  tUsOffset: Uint32Array;
-  windows: Uint16Array | Uint32Array;
-  min: Float32Array;
-  mean: Float32Array;
-  max: Float32Array;
-}
-
 /**
  * The buckets to draw: every per-second row, and the minutes of per-minute rows whose per-second
- * row is gone (compacted by retention); in time order. Each item is a row and one of its buckets.
+ * row is gone (compacted by retention); in time order (models/dataset/summaryBuckets.ts, the rule
+ * the maintenance report reads too).
  */
-function mergeBuckets(seconds: readonly (FeatureSummaryRow & { startMs: number })[], minutes: readonly FeatureMinuteRow[]): { r: Bucketed; k: number; s: number; t: number }[] {
-  const present = new Set(seconds.map((r) => `${r.sessionId}:${r.chunkIndex}`));
-  const out: { r: Bucketed; k: number; s: number; t: number }[] = [];
-  for (const r of seconds) for (let k = 0; k < r.buckets; k++) out.push({ r, k, s: 1, t: r.chunkStartMs + r.tUsOffset[k] / 1000 });
-  for (const m of minutes) {
-    for (let k = 0; k < m.buckets; k++) {
-      const chunkIndex = m.hourIndex * MINUTES_PER_ROW + m.tUsOffset[k] / CHUNK_US;
-      if (!present.has(`${m.sessionId}:${chunkIndex}`)) out.push({ r: m, k, s: 60, t: m.chunkStartMs + m.tUsOffset[k] / 1000 });
-    }
-  }
-  if (minutes.length > 0) out.sort((a, b) => a.t - b.t);
-  return out;
-}
+const mergeBuckets = (seconds: readonly FeatureSummaryRow[], minutes: readonly FeatureMinuteRow[]) => summaryBuckets(seconds, minutes);
 
 /**
  * Min / mean / max of every scalar column of a node in [fromMs, toMs): per second, and per minute

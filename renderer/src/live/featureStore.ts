@@ -20,6 +20,12 @@ export interface NodeSeries {
   windows: StreamContinuity;
   /** Times the node clock went backwards (node restart) and the trend started over. */
   restarts: number;
+  /**
+   * Where the line breaks: pairs [time of the last point before, time of the first point after]
+   * (seconds, flat) for every jump in window_index (windows that never arrived, a reconnect that
+   * missed some, a stream that started over). Pairs older than the ring's oldest point are let go.
+   */
+  breaks: number[];
 }
 
 type Redraw = (s: NodeSeries) => void;
@@ -52,7 +58,7 @@ export class FeatureStore {
       if (!s || s.ring.columns !== axes) {
         // First data from this node, or it now reports a different number of axes.
         const ring = new SeriesRing(this.capacity, axes);
-        s = { path: batch.path, ring, windows: new StreamContinuity(), restarts: s?.restarts ?? 0 };
+        s = { path: batch.path, ring, windows: new StreamContinuity(), restarts: s?.restarts ?? 0, breaks: [] };
         this.series.set(batch.path, s);
       }
       const t = f.tUs / 1e6;
@@ -61,10 +67,18 @@ export class FeatureStore {
         // The node clock went backwards: the node restarted. uPlot needs ascending x, so start over.
         s.ring.clear();
         s.windows.reset();
+        s.breaks.length = 0;
         s.restarts++;
       }
-      if (s.windows.observe(f.windowIndex).kind === 'duplicate') continue; // the same window again
+      const step = s.windows.observe(f.windowIndex);
+      if (step.kind === 'duplicate') continue; // the same window again
+      if ((step.kind === 'missed' || step.kind === 'restarted') && s.ring.length > 0) s.breaks.push(s.ring.lastTime(), t);
       s.ring.push(t, f.rmsG);
+      // Breaks whose later point has left the ring draw nothing any more.
+      const oldest = s.ring.firstTime();
+      let drop = 0;
+      while (drop < s.breaks.length && s.breaks[drop + 1] < oldest) drop += 2;
+      if (drop > 0) s.breaks.splice(0, drop);
     }
     this.notifier.changed(batch.path);
   }

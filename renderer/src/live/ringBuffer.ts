@@ -59,6 +59,11 @@ export class SeriesRing {
     this.count = 0;
   }
 
+  /** Time of the oldest sample, NaN when empty. */
+  firstTime(): number {
+    return this.count === 0 ? NaN : this.t[this.head];
+  }
+
   /** Time of the newest sample, NaN when empty. */
   lastTime(): number {
     return this.count === 0 ? NaN : this.t[this.head + this.count - 1];

@@ -18,6 +18,29 @@ export function axisColour(i: number): string {
   return AXIS_COLOURS[i % AXIS_COLOURS.length];
 }
 
+/**
+ * The gaps uPlot leaves undrawn (canvas pixels, ascending): the ones it found (null values; the
+ * ring's typed arrays hold none) and one between the two points of every break (flat pairs of
+ * times, s). The line stops at the last point before a break and starts again at the first after.
+ */
+export function breakGaps(breaks: readonly number[], toPx: (t: number) => number, found: readonly [number, number][] = []): [number, number][] {
+  const gaps: [number, number][] = found.map((g) => [g[0], g[1]]);
+  for (let i = 0; i + 1 < breaks.length; i += 2) {
+    const a = toPx(breaks[i]);
+    const b = toPx(breaks[i + 1]);
+    if (Number.isFinite(a) && Number.isFinite(b) && b > a) gaps.push([a, b]);
+  }
+  gaps.sort((p, q) => p[0] - q[0]);
+  // Overlapping gaps as one (uPlot's clip path wants them apart and in order).
+  const out: [number, number][] = [];
+  for (const g of gaps) {
+    const last = out[out.length - 1];
+    if (last && g[0] <= last[1]) last[1] = Math.max(last[1], g[1]);
+    else out.push(g);
+  }
+  return out;
+}
+
 export interface RmsChartElements {
   /** Receives the uPlot canvas; carries data-testid="rms-chart" and data-points. */
   host: HTMLElement;
@@ -45,6 +68,8 @@ export class RmsChartView {
    */
   private onScreen = true;
   private pending: NodeSeries | null = null;
+  /** The breaks of the series last drawn (NodeSeries.breaks). */
+  private breaks: readonly number[] = [];
   private readonly visibility: IntersectionObserver | null;
   private readonly resizeObserver: ResizeObserver;
 
@@ -57,6 +82,7 @@ export class RmsChartView {
     private readonly clock?: () => number | null,
   ) {
     el.host.dataset.points = '0';
+    el.host.dataset.breaks = '0';
     this.resizeObserver = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height }));
     this.resizeObserver.observe(el.host);
     this.visibility =
@@ -76,6 +102,7 @@ export class RmsChartView {
     if (ring.columns !== this.columns) this.build(ring.columns);
     // The readouts and the point count are cheap: kept current on or off screen.
     this.el.host.dataset.points = String(ring.length);
+    this.el.host.dataset.breaks = String(s.breaks.length / 2);
     for (let i = 0; i < this.el.readouts.length; i++) {
       this.el.readouts[i].textContent = i < ring.columns ? formatG(ring.lastValue(i)) : '—';
     }
@@ -84,6 +111,7 @@ export class RmsChartView {
       return;
     }
     this.pending = null;
+    this.breaks = s.breaks;
     const v = ring.views();
     // uPlot accepts typed arrays per column; the views share the ring's memory.
     this.plot!.setData([v.t, ...v.y] as uPlot.AlignedData);
@@ -151,6 +179,13 @@ export class RmsChartView {
         width: 1.5,
         points: { show: false },
         value: (_u, v) => (v == null ? '—' : formatG(v)),
+        // Missing windows (a reconnect, a full buffer) break the line, as on the live analysis trends.
+        gaps: (u, _i, _a, _b, found) => {
+          const gaps = breakGaps(this.breaks, (t) => u.valToPos(t, 'x', true), found as [number, number][]);
+          // Where the line is left out, in canvas pixels (the e2e test reads the canvas there).
+          if (i === 0) this.el.host.dataset.gapPx = gaps.map((g) => g.map((v) => Math.round(v)).join('-')).join(' ');
+          return gaps;
+        },
       });
     }
     const axisStroke = '#3a3f47';
@@ -170,6 +205,8 @@ export class RmsChartView {
           stroke: axisStroke,
           grid,
           ticks: grid,
+          // Clock labels are up to "04:24:01.5" wide: ticks far enough apart that they do not overlap.
+          space: 80,
           values: (_u, splits, _ax, _space, incr) => {
             const w = splits.map((v) => (v == null ? null : wall(v)));
             const labels = w.every((x) => x !== null) && splits.length > 0 ? clockTickLabels(w, incr, lang()) : splits.map((v) => `${formatNumber(v, 3)} s`);

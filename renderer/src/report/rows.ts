@@ -1,8 +1,11 @@
 /**
  * The rows a maintenance report reads, from the database: the asset's nodes, sessions, feature
- * chunks, raw snapshots, events, labels, models and deployments, in the same shape as a decoded
- * bundle (models/report/model.ts ReportTables), so the app and `vigil report` build one model.
- * Only the asset's rows are read, and chunks only of sessions that overlap the period.
+ * chunks, the per-second and per-minute summaries (where retention compacted the chunks away),
+ * raw snapshots, events, labels, models and deployments, in the same shape as a decoded bundle
+ * (models/report/model.ts ReportTables), so the app and `vigil report` build one model; and the
+ * Fleet tree's items of the asset's nodes (a machine's speed and bearing for the envelope; bundles
+ * carry no tree). Only the asset's rows are read, chunks only of sessions that overlap the period,
+ * summaries only of the period (indexed ranges on [nodeId+startMs]).
  */
 import type { ReportTables } from '../../../models/report/model';
 import { unpackChunk } from '../../../models/dataset/chunkCodec';
@@ -27,6 +30,14 @@ export async function reportRows(db: VigilDb, assetId: string, fromMs: number, t
     any(db.models.where('nodeId').anyOf(nodeIds).toArray(), nodeIds),
     any(db.deployments.where('nodeId').anyOf(nodeIds).toArray(), nodeIds),
   ]);
+  // Summaries start at most a minute (per-second rows) or an hour (per-minute rows) before their last window.
+  const inPeriod = <T extends { sessionId: string; endMs: number }>(table: VigilDb['featureSummaries'] | VigilDb['featureMinutes'], spanMs: number) =>
+    Promise.all(nodeIds.map((n) => table.where('[nodeId+startMs]').between([n, fromMs - spanMs], [n, toMs], true, true).toArray() as unknown as Promise<T[]>)).then((l) =>
+      l.flat().filter((r) => r.endMs >= fromMs && sessionIds.includes(r.sessionId)),
+    );
+  const [featureSummaries, featureMinutes] = await Promise.all([inPeriod(db.featureSummaries, 60_000), inPeriod(db.featureMinutes, 3_600_000)]);
+  const points = nodeIds.length ? await db.fleetItems.where('nodeId').anyOf(nodeIds).toArray() : [];
+  const machines = (await db.fleetItems.bulkGet([...new Set(points.map((p) => p.parentId).filter((id): id is string => id !== null))])).filter((m) => m !== undefined);
   const deployedModels = await db.models.bulkGet([...new Set(deployments.map((d) => d.modelId))]);
   const allModels = [...new Map([...models, ...deployedModels.filter((m) => m !== undefined)].map((m) => [m.id, m])).values()];
   const t = new Map<string, Record<string, unknown>[]>();
@@ -35,6 +46,9 @@ export async function reportRows(db: VigilDb, assetId: string, fromMs: number, t
   put('nodes', [...nodes, ...sessionNodes]);
   put('sessions', sessions);
   put('featureChunks', featureChunks.map(unpackChunk));
+  put('featureSummaries', featureSummaries);
+  put('featureMinutes', featureMinutes);
+  put('fleetItems', [...points, ...machines]);
   put('rawSnapshots', rawSnapshots);
   put('events', events);
   put('labels', labels);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureFrame } from '../../../models/api/contract';
 import { FeatureStore, type NodeSeries } from '../../../renderer/src/live/featureStore';
+import { breakGaps } from '../../../renderer/src/live/rmsChart';
 
 function frame(windowIndex: number, rmsG: number[] = [0.07, 0.08]): FeatureFrame {
   // 94 windows/s: hop 256 at 24 kHz, as in docs/protocol.md's t_us formula.
@@ -61,6 +62,38 @@ describe('FeatureStore', () => {
     const s = store.get('/dev/a')!;
     expect(Array.from(s.ring.views().t)).toEqual([0, 1, 4, 5, 10].map((i) => frame(i).tUs / 1e6));
     expect(s.windows.expected).toBe(11);
+  });
+
+  it('breaks the line where windows are missing (a full buffer, a reconnect), not between neighbours', () => {
+    const { store } = setup();
+    store.ingest({ path: '/dev/a', frames: [frame(0), frame(1), frame(4)] });
+    store.ingest({ path: '/dev/a', frames: [frame(5), frame(6), frame(40), frame(41)] });
+    const s = store.get('/dev/a')!;
+    const at = (w: number) => frame(w).tUs / 1e6;
+    expect(s.breaks).toEqual([at(1), at(4), at(6), at(40)]);
+    // What the chart leaves undrawn: from the point before each break to the point after, in pixels.
+    const px = (t: number) => 1000 * t;
+    expect(breakGaps(s.breaks, px)).toEqual([
+      [px(at(1)), px(at(4))],
+      [px(at(6)), px(at(40))],
+    ]);
+    // With gaps uPlot found itself (null values): kept, in order, overlaps merged.
+    expect(breakGaps(s.breaks, px, [[px(at(0)), px(at(1)) + 1]])).toEqual([
+      [px(at(0)), px(at(4))],
+      [px(at(6)), px(at(40))],
+    ]);
+  });
+
+  it('lets a break go once its points have left the ring, and forgets breaks when the node restarts', () => {
+    const { store } = setup(4);
+    store.ingest({ path: '/dev/a', frames: [frame(0), frame(3), frame(4), frame(5)] });
+    expect(store.get('/dev/a')!.breaks.length).toBe(2);
+    store.ingest({ path: '/dev/a', frames: [frame(6), frame(7), frame(8)] });
+    expect(store.get('/dev/a')!.breaks).toEqual([]);
+    store.ingest({ path: '/dev/a', frames: [frame(20)] });
+    expect(store.get('/dev/a')!.breaks.length).toBe(2);
+    store.ingest({ path: '/dev/a', frames: [frame(1)] });
+    expect(store.get('/dev/a')!.breaks).toEqual([]);
   });
 
   it('starts the trend over when the node clock goes backwards', () => {

@@ -679,9 +679,12 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
         if (s->offered_before_open >= 0) {
             fprintf(stderr, "vigil-node: %lld frames offered before the port was opened (its open discarded them unread)\n",
                     s->offered_before_open);
+        } else if (s->offered_before_open == -1) {
+            fprintf(stderr, "vigil-node: frames offered before the port was opened: no reader flushed the port\n");
         } else {
-            fprintf(stderr, "vigil-node: frames offered before the port was opened: %s\n",
-                    s->offered_before_open == -1 ? "no reader flushed the port" : "cannot tell exactly");
+            fprintf(stderr, "vigil-node: frames offered before the port was opened: cannot tell exactly (%s, %lu bytes waiting in the output buffer)\n",
+                    s->pty.flush_mid_write ? "the flush came during a write" : "no write under way",
+                    (unsigned long)s->pty.flush_waiting);
         }
     }
     if (s->out_failed && s->out_failed != EPIPE) { /* EPIPE: the reader stopped; not an error */

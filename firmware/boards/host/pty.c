@@ -115,6 +115,8 @@ static void note_status(pty_t *p, uint8_t status, bool mid_write)
     if ((status & TIOCPKT_FLUSHREAD) != 0 && !p->input_flushed) {
         p->input_flushed = true;
         p->flush_exact = !mid_write && p->tx_len == 0;
+        p->flush_mid_write = mid_write;
+        p->flush_waiting = p->tx_len;
     }
 }
 

@@ -40,6 +40,8 @@ typedef struct {
     size_t tx_high;            /* the most bytes ever waiting (reported at exit) */
     bool input_flushed;        /* the reader has flushed its input (opened the port) at least once */
     bool flush_exact;          /* at that first flush, nothing waited in tx and no write was under way */
+    bool flush_mid_write;      /* ... else whether a write was under way */
+    size_t flush_waiting;      /* ... and the bytes waiting in tx then */
 } pty_t;
 
 /* Largest read pty_read returns. */

@@ -15,7 +15,9 @@
  * Figures over the measured interval (--seconds N, default 60), after a warm-up:
  *  frames_offered   the nodes' own counters (exit summary: FEATURES sent + RAW_BLOCK sent +
  *                   frames refused by the link) over the run, start to stop;
- *  frames_dropped   of those, the ones the Live page never got (counted after it caught up with
+ *  frames_before_open  of those, the ones a node sent before the app opened its port, which the
+ *                   port's open discarded unread (the node's own count: it sees the flush);
+ *  frames_dropped   of the rest, the ones the Live page never got (counted after it caught up with
  *                   its backlog); where they were lost: dropped_at_node (the node's own count),
  *                   lost_after_node, and for the measured interval the host's gap counters
  *                   (LinkStats.missedWindows / missedRawFrames from nodes.list) and the nodes'
@@ -33,7 +35,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { NodeInfo, TimeSync } from '../models/api/contract';
-import { startVirtualNode, type Recording, type VirtualNode } from '../main/node/virtualNode';
+import { exitSummary, startVirtualNode, type Recording, type VirtualNode } from '../main/node/virtualNode';
 import { openPage, startBrowserHost, type BrowserHost } from '../test/helpers/browser';
 import { ROOT } from '../test/helpers/firmware';
 import { INGEST_PROBE } from './ingestProbe';
@@ -184,11 +186,6 @@ async function startNode(name: string, raw: boolean, inner: boolean, csv?: Recor
   return { vn, name, raw, stderr: () => err };
 }
 
-/** The virtual node's exit line: "N rows, N FEATURES sent, N RAW_BLOCK sent, N frames dropped; rx ...". */
-function exitSummary(stderr: string): { featuresSent: number; rawSent: number; dropped: number } | null {
-  const m = /(\d+) FEATURES sent, (\d+) RAW_BLOCK sent, (\d+) frames dropped/.exec(stderr);
-  return m ? { featuresSent: Number(m[1]), rawSent: Number(m[2]), dropped: Number(m[3]) } : null;
-}
 
 /**
  * The sample clock to wall time, by TIME (nodes.time). The virtual node replays at the real rate
@@ -400,7 +397,12 @@ export async function ingestBench(): Promise<BenchResult> {
     let featuresSent = 0;
     let rawSent = 0;
     let txDropped = 0;
+    let beforeOpen = 0;
     let summaries = 0;
+    const untold: string[] = [];
+    // Each node's first window on the Live page against what it sent before the port was opened:
+    // equal when nothing after the open was lost at the start.
+    let firstMatches = 0;
     for (const n of nodes) {
       const x = exitSummary(n.stderr());
       if (!x) continue;
@@ -408,14 +410,21 @@ export async function ingestBench(): Promise<BenchResult> {
       featuresSent += x.featuresSent;
       rawSent += x.rawSent;
       txDropped += x.dropped;
+      if (x.beforeOpen === undefined) untold.push(`${n.name}: ${/frames offered before the port was opened: (.*)/.exec(n.stderr())?.[1] ?? 'no line'}`);
+      else beforeOpen += x.beforeOpen;
+      if (x.beforeOpen !== undefined && liveEnd.feat[n.vn.path]?.first === x.beforeOpen) firstMatches++;
     }
     if (summaries !== nodes.length) throw new Error(`only ${summaries} of ${nodes.length} virtual nodes printed their exit summary`);
     const offered = featuresSent + rawSent + txDropped;
     figures.frames_offered = offered;
-    figures.frames_dropped = offered - received(liveEnd);
+    // Frames sent before the app opened the node's port were offered to no one: the port's open
+    // (serialport's tcflush) discards what waited in the pty, as a port discards what came before
+    // it was opened. They are in frames_offered, not in frames_dropped (see the notes).
+    figures.frames_before_open = beforeOpen;
+    figures.frames_dropped = offered - beforeOpen - received(liveEnd);
     figures.dropped_at_node = txDropped;
-    figures.lost_after_node = featuresSent + rawSent - received(liveEnd);
-    figures.lost_after_node_fleet_page = featuresSent + rawSent - received(fleetEnd);
+    figures.lost_after_node = featuresSent + rawSent - beforeOpen - received(liveEnd);
+    figures.lost_after_node_fleet_page = featuresSent + rawSent - beforeOpen - received(fleetEnd);
     figures.node_features_sent = featuresSent;
     figures.node_raw_blocks_sent = rawSent;
     figures.interval_host_missed_windows = hostMissedWindows;
@@ -501,7 +510,8 @@ export async function ingestBench(): Promise<BenchResult> {
       VIEW === 'analysis'
         ? `pages: #/live/<uid> (node ${analysed}'s analysis: velocity, RMS, score, spectrum and waterfall; latency from its RMS trend and, for raw, its PSD, recomputed four times a second) and #/fleet (a window of its own) in one headless Chromium context (${renderers} renderer process${renderers === 1 ? '' : 'es'}); ${pages}; --view all shows every node's Live card instead`
         : `pages: #/live and #/fleet (a window of its own) in one headless Chromium context (${renderers} renderer process${renderers === 1 ? '' : 'es'}); ${pages}; --view all: the Live page shows every online node's card (${nodes.length} RMS charts, ${RAW_NODES} raw charts)`,
-      `frames_offered: the nodes' own counters from their exit summaries (FEATURES sent + RAW_BLOCK sent + frames their link refused), over the whole run: from each node's start (it is connected at once) through the warm-up and the interval to SIGTERM. frames_dropped: offered minus the FEATURES windows and RAW_BLOCKs the Live page received, counted by window index and raw frame number once it had caught up (page_drain_s after the nodes stopped). dropped_at_node: frames the node's write to the pty refused (its output buffer full: the host did not read in time); lost_after_node: sent but never on the page (pty, host, WebSocket, page). interval_*: during the measured interval only: LinkStats.missedWindows / missedRawFrames deltas (nodes.list before and after) and the nodes' LOG 7 "frames dropped" lines (the host's receive time within it)`,
+      `frames_offered: the nodes' own counters from their exit summaries (FEATURES sent + RAW_BLOCK sent + frames their link refused), over the whole run: from each node's start (it is connected at once) through the warm-up and the interval to SIGTERM. frames_dropped: offered minus frames_before_open minus the FEATURES windows and RAW_BLOCKs the Live page received, counted by window index and raw frame number once it had caught up (page_drain_s after the nodes stopped). dropped_at_node: frames the node's write to the pty refused (its output buffer full: the host did not read in time); lost_after_node: sent after the port was opened but never on the page (pty, host, WebSocket, page). interval_*: during the measured interval only: LinkStats.missedWindows / missedRawFrames deltas (nodes.list before and after) and the nodes' LOG 7 "frames dropped" lines (the host's receive time within it)`,
+      `frames_before_open: the frames each node had sent when the app opened its port (nodes.connect), which the port's open discarded unread (serialport flushes a port's input as it opens it: tcflush); the virtual node sees that flush (its pty master is in packet mode, TIOCPKT) and prints how many frames it had offered by then. They count in frames_offered, not in frames_dropped or lost_after_node: nobody was listening yet. ${untold.length ? `${untold.length} nodes could not tell exactly (${untold.join('; ')}): all their frames count as offered to the app. ` : ''}The Live page's first window was each node's first after the open for ${firstMatches} of ${nodes.length} nodes`,
       `over the sessions' life the host counted ${lifeMissed} missed windows and ${lifeMissedRaw} missed raw frames; the Live page ${pageGaps} missing windows and ${pageRawGaps} missing raw frames (to the same instant, before the nodes stopped); the streams were switched off (STREAM mode 0) 2 s before SIGTERM${stopFailures ? `, ${stopFailures} nodes did not confirm it` : ''}`,
       `renderer processes' CPU, each: ${perRenderer.join(', ')} %`,
       `latency: from the moment a window's last sample was due on the node (its sample clock t_us, mapped to wall time by TIME: the smallest offset of 11 syncs per node, ${timeFailures} of ${10 * nodes.length} extra syncs failed, rtt at most ${round(maxRtt / 1000, 2)} ms) to the end of the uPlot draw of the RMS chart that first includes it (a microtask after its clearRect). So it counts the virtual node's own lateness when the machine starves it, the pty, the host (with its 100 ms FEATURES batching, main/node/manager.ts), the WebSocket and the page; not the composite that puts the canvas on screen (within a frame, ~16.7 ms). A node late at every sync makes the mapping late too, and the figure low: ${negative} of ${featRecv.length} windows reached the page 'before' they were due by this mapping (latency_node_to_page_min_ms < 0 measures that error). ${untimed ? `${untimed} samples had no TIME sync and were left out.` : ''}`.trim(),
@@ -519,6 +529,7 @@ export async function ingestBench(): Promise<BenchResult> {
     figures,
     targets: {
       frames_offered: 'reported',
+      frames_before_open: 'reported',
       frames_dropped: '0',
       fps: '>= 30',
       latency_p95_ms: '<= 100 ms',

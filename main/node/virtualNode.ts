@@ -150,3 +150,17 @@ export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
     });
   });
 }
+
+/**
+ * The virtual node's exit lines: "N rows, N FEATURES sent, N RAW_BLOCK sent, N frames dropped; rx ...",
+ * and "N frames offered before the port was opened (its open discarded them unread)": the frames it
+ * had sent when the app's port open flushed the pty (the node sees that flush: firmware/boards/host/pty.h; docs/architecture.md).
+ * beforeOpen is undefined when the node could not tell exactly (its output buffer held bytes then, or
+ * a write was under way) or saw no flush.
+ */
+export function exitSummary(stderr: string): { featuresSent: number; rawSent: number; dropped: number; beforeOpen?: number } | null {
+  const m = /(\d+) FEATURES sent, (\d+) RAW_BLOCK sent, (\d+) frames dropped/.exec(stderr);
+  if (!m) return null;
+  const b = /(\d+) frames offered before the port was opened/.exec(stderr);
+  return { featuresSent: Number(m[1]), rawSent: Number(m[2]), dropped: Number(m[3]), ...(b ? { beforeOpen: Number(b[1]) } : {}) };
+}

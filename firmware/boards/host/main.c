@@ -255,13 +255,38 @@ typedef struct {
     int64_t replug_ns;
     const char *link;
     pty_t ble;      /* --ble-link, ble.master >= 0 */
+    const node_stats_t *stats;
+    /* Frames the node had offered (FEATURES and RAW_BLOCK sent, frames refused) when the app's port
+     * first opened on the wired pty (its open flushed what the kernel held): -1 before that, -2
+     * when the node cannot tell exactly (see pty.h). */
+    long long offered_before_open;
 } sink_t;
+
+static uint32_t frames_offered(const node_stats_t *st)
+{
+    return st->features_sent + st->raw_blocks_sent + st->tx_dropped;
+}
+
+/* After a read or write on the wired pty: the first flush of its input, if it came, is noted with
+ * the frames offered until then (`offered`: the count before the frame being written, if any). */
+static void note_open(sink_t *s, uint32_t offered)
+{
+    if (s->offered_before_open == -1 && s->pty.input_flushed) {
+        s->offered_before_open = s->pty.flush_exact ? (long long)offered : -2;
+    }
+}
 
 static vigil_status_t sink_write(void *ctx, const uint8_t *data, size_t len)
 {
     sink_t *s = ctx;
     if (s->out == NULL) {
-        return s->unplugged ? VIGIL_ERR_IO : pty_write(&s->pty, data, len); /* unplugged: lost */
+        if (s->unplugged) {
+            return VIGIL_ERR_IO; /* unplugged: lost */
+        }
+        const uint32_t before = frames_offered(s->stats); /* this frame is counted after the write */
+        vigil_status_t st = pty_write(&s->pty, data, len);
+        note_open(s, before);
+        return st;
     }
     if (s->out_failed == 0 && fwrite(data, 1, len, s->out) != len) {
         s->out_failed = errno ? errno : EIO;
@@ -297,11 +322,11 @@ static void replug(sink_t *s)
 
 static void read_link(pty_t *p, node_t *node, size_t link, short revents, struct timespec *ts)
 {
-    if (revents & POLLIN) {
-        uint8_t buf[256];
-        ssize_t n = read(p->master, buf, sizeof buf);
+    if (revents & (POLLIN | POLLPRI)) {
+        uint8_t buf[PTY_READ_MAX];
+        size_t n = pty_read(p, buf); /* 0: nothing, or the reader flushed its input (p->input_flushed) */
         if (n > 0) {
-            node_rx_bytes(node, link, buf, (size_t)n);
+            node_rx_bytes(node, link, buf, n);
         }
     } else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
         /* Not expected while we hold the slave open; sleep instead of spinning on it. */
@@ -361,6 +386,7 @@ static void service_pty(sink_t *s, node_t *node, int64_t deadline_ns, uint32_t u
         }
         if (pfd[0].fd >= 0) {
             read_link(&s->pty, node, NODE_LINK_WIRED, pfd[0].revents, &ts);
+            note_open(s, frames_offered(s->stats));
         }
         if (pfd[1].fd >= 0) {
             read_link(&s->ble, node, NODE_LINK_BLE, pfd[1].revents, &ts);
@@ -649,6 +675,17 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
     if (pty_mode) {
         fprintf(stderr, "vigil-node: output buffer: at most %lu of %u bytes waited\n", (unsigned long)s->pty.tx_high,
                 (unsigned)PTY_TX_BUFFER);
+        /* What went before the app opened the port was thrown away by its open (tcflush), unread. */
+        if (s->offered_before_open >= 0) {
+            fprintf(stderr, "vigil-node: %lld frames offered before the port was opened (its open discarded them unread)\n",
+                    s->offered_before_open);
+        } else if (s->offered_before_open == -1) {
+            fprintf(stderr, "vigil-node: frames offered before the port was opened: no reader flushed the port\n");
+        } else {
+            fprintf(stderr, "vigil-node: frames offered before the port was opened: cannot tell exactly (%s, %lu bytes waiting in the output buffer)\n",
+                    s->pty.flush_mid_write ? "the flush came during a write" : "no write under way",
+                    (unsigned long)s->pty.flush_waiting);
+        }
     }
     if (s->out_failed && s->out_failed != EPIPE) { /* EPIPE: the reader stopped; not an error */
         fprintf(stderr, "vigil-node: writing %s: %s\n", o->out, strerror(s->out_failed));
@@ -672,6 +709,8 @@ int main(int argc, char **argv)
     sink.ble.master = -1;
     sink.ble.slave = -1;
     sink.link = o.link;
+    sink.stats = &g_node.stats;
+    sink.offered_before_open = -1;
     if (csv_open(&csv, o.csv, o.columns) != VIGIL_OK) {
         fprintf(stderr, "vigil-node: %s\n", csv.error);
         csv_close(&csv);

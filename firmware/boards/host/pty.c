@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -91,6 +93,11 @@ vigil_status_t pty_open(pty_t *p, const char *link_path)
     if (tcsetattr(p->slave, TCSANOW, &tio) != 0) {
         return fail(p, "tcsetattr");
     }
+    /* Packet mode: a read on the master then says when the reader flushed its input (see pty.h). */
+    int one = 1;
+    if (ioctl(p->master, TIOCPKT, &one) != 0) {
+        return fail(p, "set pty packet mode");
+    }
     int flags = fcntl(p->master, F_GETFL);
     if (flags < 0 || fcntl(p->master, F_SETFL, flags | O_NONBLOCK) != 0) {
         return fail(p, "set pty master non-blocking");
@@ -99,6 +106,59 @@ vigil_status_t pty_open(pty_t *p, const char *link_path)
         return make_link(p, link_path);
     }
     return VIGIL_OK;
+}
+
+/* A packet-mode status byte from the master: the first flush of the reader's input is noted, with
+ * whether the frames before it are known exactly (nothing was waiting in tx, no write under way). */
+static void note_status(pty_t *p, uint8_t status, bool mid_write)
+{
+    if ((status & TIOCPKT_FLUSHREAD) != 0 && !p->input_flushed) {
+        p->input_flushed = true;
+        p->flush_exact = !mid_write && p->tx_len == 0;
+        p->flush_mid_write = mid_write;
+        p->flush_waiting = p->tx_len;
+    }
+}
+
+/* Takes a pending status (POLLPRI on a packet-mode master) without reading any data. */
+static void take_status(pty_t *p, bool mid_write)
+{
+    struct pollfd f = {.fd = p->master, .events = POLLPRI};
+    if (poll(&f, 1, 0) == 1 && (f.revents & POLLPRI) != 0) {
+        uint8_t status = 0;
+        if (read(p->master, &status, 1) == 1) { /* a status read is this one byte alone */
+            note_status(p, status, mid_write);
+        }
+    }
+}
+
+/* Every write to the master: a flush before it is noted as before, one seen only after it as
+ * under way (which bytes it took cannot be told). */
+static ssize_t master_write(pty_t *p, const uint8_t *data, size_t len)
+{
+    if (!p->input_flushed) {
+        take_status(p, false);
+    }
+    ssize_t n = write(p->master, data, len);
+    if (!p->input_flushed) {
+        take_status(p, true);
+    }
+    return n;
+}
+
+size_t pty_read(pty_t *p, uint8_t *out)
+{
+    uint8_t buf[PTY_READ_MAX + 1u]; /* the packet's header byte, then the data */
+    ssize_t n = read(p->master, buf, sizeof buf);
+    if (n <= 0) {
+        return 0;
+    }
+    if (buf[0] != TIOCPKT_DATA) {
+        note_status(p, buf[0], false);
+        return 0;
+    }
+    memcpy(out, buf + 1, (size_t)n - 1u);
+    return (size_t)n - 1u;
 }
 
 bool pty_has_pending(const pty_t *p)
@@ -113,7 +173,7 @@ void pty_flush_pending(pty_t *p)
         if (run > p->tx_len) {
             run = p->tx_len;
         }
-        ssize_t n = write(p->master, p->tx + p->tx_head, run);
+        ssize_t n = master_write(p, p->tx + p->tx_head, run);
         if (n <= 0) {
             return; /* EAGAIN: try again on POLLOUT; other errors: the bytes wait */
         }
@@ -146,7 +206,7 @@ vigil_status_t pty_write(pty_t *p, const uint8_t *data, size_t len)
     }
     size_t done = 0;
     if (p->tx_len == 0) {
-        ssize_t n = write(p->master, data, len);
+        ssize_t n = master_write(p, data, len);
         if (n > 0) {
             done = (size_t)n; /* else EAGAIN: nobody reading and the pty is full; all of it waits */
         }

@@ -6,6 +6,11 @@
  * is written when the pty drains (the node's loop polls for POLLOUT), so a reader that is not
  * scheduled for a while loses nothing while the backlog fits. A frame that does not fit whole is
  * dropped whole (the node counts it and says so in LOG 7): never half a frame.
+ *
+ * The master is in packet mode (TIOCPKT), so the node learns when the reader flushes its input, as
+ * a serial port's open does (tcflush: what the kernel held for it before is thrown away). The first
+ * such flush is the moment the port was opened; pty_first_flush tells whether the node can say
+ * exactly which frames went before it.
  */
 #ifndef HOST_PTY_H
 #define HOST_PTY_H
@@ -33,7 +38,14 @@ typedef struct {
     size_t tx_head;
     size_t tx_len;
     size_t tx_high;            /* the most bytes ever waiting (reported at exit) */
+    bool input_flushed;        /* the reader has flushed its input (opened the port) at least once */
+    bool flush_exact;          /* at that first flush, nothing waited in tx and no write was under way */
+    bool flush_mid_write;      /* ... else whether a write was under way */
+    size_t flush_waiting;      /* ... and the bytes waiting in tx then */
 } pty_t;
+
+/* Largest read pty_read returns. */
+#define PTY_READ_MAX 256u
 
 /*
  * Opens the pty pair, sets raw mode, and creates link_path -> slave path when link_path is not
@@ -41,6 +53,10 @@ typedef struct {
  * printed to stderr.
  */
 VIGIL_NODISCARD vigil_status_t pty_open(pty_t *p, const char *link_path);
+
+/* Reads what the reader sent (at most PTY_READ_MAX bytes, into out): the data bytes, or 0 when
+ * nothing came or the read was a status (a flush, noted in input_flushed). Never blocks. */
+size_t pty_read(pty_t *p, uint8_t *out);
 
 /* Sends bytes now or queues them behind what waits; VIGIL_ERR_IO (dropped whole) when they do not
  * fit in what is left of the buffer. Never blocks. */

@@ -11,7 +11,7 @@
  * pass over q: an LDM of four q words, two LDMs of weights, eight SXTB16, eight SMLAD); c0 and cD
  * (the EMA, the interpolated mean, the residual's rounding, the D divisions, the row loop) are
  * solved through the two measured points of SPEED_STEP_INSN_MEASURED, so the model reproduces both
- * exactly. D is 32 × the model's axes (32, 64 or 96); D = 32 was not measured (about 4,100). Two
+ * exactly. D is 32 × the model's axes (32, 64 or 96); D = 32 was not measured (about 3,790). Two
  * trained speeds (one interval); more speeds add only the interval search, a few instructions each.
  */
 import { insnBudgetFor } from './nodeBudget';
@@ -22,8 +22,8 @@ import { insnBudgetFor } from './nodeBudget';
  * (test/fixtures/size/bench-firmware-speed-2026-12-06.json).
  */
 export const SPEED_STEP_INSN_MEASURED: { dim: number; insn: number; field: string }[] = [
-  { dim: 64, insn: 10_702, field: 'insn_speed_node_window_i8_64' },
-  { dim: 96, insn: 20_010, field: 'insn_speed_node_window_i8_96' },
+  { dim: 64, insn: 10_085, field: 'insn_speed_node_window_i8_64' },
+  { dim: 96, insn: 19_073, field: 'insn_speed_node_window_i8_96' },
 ];
 
 /** Instructions per product of the int8 kernel: 21 per 16 (see above). */

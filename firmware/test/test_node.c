@@ -7,6 +7,7 @@
 #include "../boards/host/csv.h"
 #include "../src/nn/default_model.h"
 #include "../src/node/node.h"
+#include "../src/proto/crc32.h"
 #include "../src/proto/le.h"
 #include "../src/crypto/sha256.h"
 #include "speed_vectors.h" /* test/vectors: a model with a speed section (scripts/gen-speed-vectors.ts) */
@@ -630,6 +631,96 @@ static void speed_section_scores_at_the_shaft_speed(void **state)
     assert_true(s.last_event.start_window >= 8u);
 }
 
+/* A 3-axis node runs a 2-axis speed-aware model over its first and third axes (the model's axes map
+ * 0, 2; docs/model-format.md §2.3, docs/detection.md §2.1: the STM32F405's 3-axis section is over
+ * its per-window budget, so a 3-axis node runs a section over two of its axes). The golden int8
+ * two-axis section (speed_vectors.h blob8) with its axes rewritten to 0, 2; the three axes carry
+ * three different signals (healthy drive end, inner-race fault, healthy fan end). Every FEATURES
+ * score equals nn_speed_step on the frame's own bands of axes 0 and 2, bit for bit (the scorer the
+ * TS twin matches on the golden vectors), and differs from the score of axes 0 and 1. */
+static float g_rec3[48000 * 3];
+static float g_fault_de[48000];
+
+static void three_axis_node_runs_a_two_axis_speed_model_on_axes_0_and_2(void **state)
+{
+    (void)state;
+    node_config_t cfg = config_2axes();
+    cfg.axis_count = 3;
+    cfg.channels = "x,y,z";
+    assert_int_equal(node_init(&g_node, &cfg), VIGIL_OK);
+
+    static uint8_t blob[SV_BLOB8_LEN] __attribute__((aligned(4)));
+    memcpy(blob, sv_blob8_bytes, sizeof blob);
+    const uint32_t input_offset = proto_get_u32le(&blob[28]);
+    const uint32_t crc_offset = proto_get_u32le(&blob[44]);
+    assert_int_equal(blob[21], 2);                   /* axis_count */
+    assert_int_equal(blob[input_offset], 2);
+    assert_int_equal(blob[input_offset + 1u], 0);    /* as generated: node axes 0, 1 */
+    assert_int_equal(blob[input_offset + 2u], 1);
+    blob[input_offset + 2u] = 2;                     /* the model now reads node axes 0, 2 */
+    proto_put_u32le(&blob[crc_offset], proto_crc32_u8(blob, crc_offset));
+    static const uint8_t zero_key[32];
+    hmac_sha256(zero_key, sizeof zero_key, blob, sizeof blob - 32u, &blob[sizeof blob - 32u]); /* unpaired */
+    assert_int_equal(node_set_model(&g_node, blob, sizeof blob, MSG_MODEL_SOURCE_BUILTIN), VIGIL_OK);
+    assert_true(g_node.run.nn.speed_on);
+    assert_int_equal(g_node.run.nn.model.axes[1], 2);
+
+    size_t rows = read_recording("cwru_inner_race_007mil_0hp_1797rpm_48k_1s.csv");
+    for (size_t i = 0; i < rows; i++) {
+        g_fault_de[i] = g_rec[2 * i];
+    }
+    const size_t fault_rows = rows;
+    rows = read_recording("cwru_normal_0hp_1797rpm_48k_1s.csv");
+    rows = rows < fault_rows ? rows : fault_rows;
+    for (size_t i = 0; i < rows; i++) {
+        g_rec3[3 * i] = g_rec[2 * i];          /* x: healthy drive end */
+        g_rec3[3 * i + 1] = g_fault_de[i];     /* y: the inner-race fault */
+        g_rec3[3 * i + 2] = g_rec[2 * i + 1];  /* z: healthy fan end */
+    }
+
+    g_node.shaft_hz = 1000.0f / 60.0f; /* inside 800..1400 rpm */
+    node_restart_stream(&g_node);
+    g_cap.len = 0;
+    assert_int_equal(node_push_samples(&g_node, g_rec3, rows), VIGIL_OK);
+
+    static nn_speed_run_t r02, r01;
+    memset(&r02, 0, sizeof r02);
+    memset(&r01, 0, sizeof r01);
+    const nn_speed_t *sp = &g_node.run.nn.speed;
+    const size_t n = parse_capture(&g_cap, g_frames, 256);
+    static msg_features_t f;
+    size_t scored = 0, equal = 0, differ01 = 0;
+    float max02 = 0.0f, max01 = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        if (g_frames[i].type != MSG_TYPE_FEATURES) {
+            continue;
+        }
+        assert_int_equal(msg_features_decode(g_frames[i].payload, g_frames[i].payload_len, &f), VIGIL_OK);
+        assert_int_equal(f.axis_count, 3);
+        assert_int_equal(f.band_count, 32);
+        float x02[64], x01[64];
+        memcpy(x02, &f.log_bands[0], 32 * sizeof(float));
+        memcpy(&x02[32], &f.log_bands[2 * 32], 32 * sizeof(float));
+        memcpy(x01, &f.log_bands[0], 64 * sizeof(float));
+        const float rpm = g_node.shaft_hz * 60.0f; /* as the node computes it */
+        const nn_speed_step_t a = nn_speed_step(sp, &r02, x02, rpm);
+        const nn_speed_step_t b = nn_speed_step(sp, &r01, x01, rpm);
+        assert_int_equal(f.detector, MSG_DETECTOR_MODEL);
+        assert_true(a.state != NN_SPEED_UNSEEN);
+        scored++;
+        equal += memcmp(&a.score, &f.anomaly_score, sizeof(float)) == 0;
+        differ01 += b.score != f.anomaly_score;
+        max02 = a.score > max02 ? a.score : max02;
+        max01 = b.score > max01 ? b.score : max01;
+    }
+    print_message("3-axis node, 2-axis speed model on axes 0,2: %zu windows, max score %.3f (axes 0,1 would give %.1f)\n",
+                  scored, (double)max02, (double)max01);
+    assert_int_equal(scored, 92);
+    assert_int_equal(equal, scored);    /* the node's score is the scorer's on axes 0 and 2, bit for bit */
+    assert_int_equal(differ01, scored); /* and not the one on axes 0 and 1 */
+    assert_true(max01 > SV_BLOB8_THRESHOLD && max02 < max01); /* the fault sits on the axis the model does not read */
+}
+
 static void model_checks_spec_key_and_limits(void **state)
 {
     (void)state;
@@ -751,6 +842,7 @@ int main(void)
         cmocka_unit_test_setup(alarm_ends_with_its_model_and_reaches_a_late_host, setup),
         cmocka_unit_test_setup(model_checks_spec_key_and_limits, setup),
         cmocka_unit_test_setup(speed_section_scores_at_the_shaft_speed, setup),
+        cmocka_unit_test_setup(three_axis_node_runs_a_two_axis_speed_model_on_axes_0_and_2, setup),
         cmocka_unit_test_setup(samples_in_feeds_the_windows, setup),
     };
     return cmocka_run_group_tests_name("node", tests, NULL, NULL);

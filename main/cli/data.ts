@@ -27,6 +27,27 @@ export function defaultChannels(header: string[], file: string): string[] {
   return [sensors.includes('DE_accel') ? 'DE_accel' : sensors[0]];
 }
 
+/** The most axes a node computes features for (docs/model-format.md §2.3: axis_count 1 … 3). */
+export const NODE_AXES_MAX = 3;
+
+/**
+ * The node axis each chosen channel is, for the model's `axes` map (docs/model-format.md §2.3):
+ * in a recording with at most 3 sensor columns (a node's, or laid out like one) the column's place
+ * among them, so channels 1 and 3 of x,y,z are node axes 0 and 2; in a recording with more sensor
+ * columns than a node has axes, the channels in the order given (node axes 0, 1, …).
+ */
+export function nodeAxesOf(header: string[], channels: string[]): number[] {
+  const sensors = header.filter((h) => !isTimeOrIndexColumn(h) && !SEGMENT_COLUMNS.includes(h.trim().toLowerCase())).map((h) => h.trim());
+  if (sensors.length > NODE_AXES_MAX || channels.some((c) => !sensors.includes(c))) return channels.map((_, i) => i);
+  return channels.map((c) => sensors.indexOf(c));
+}
+
+/** nodeAxesOf for a manifest's recordings (the first one's columns, as the default channel is chosen). */
+export async function manifestNodeAxes(manifest: Manifest, channels: string[]): Promise<number[]> {
+  const row = manifest.rows[0];
+  return nodeAxesOf(await readCsvHeader(row.path, row.file), channels);
+}
+
 export async function loadRecordings(manifest: Manifest, channels: string[], onFile?: (file: string) => void): Promise<RecordingInput[]> {
   const out: RecordingInput[] = [];
   for (const row of manifest.rows) {

@@ -5,7 +5,7 @@ import { archName, INSN_FIT, INSN_SPARSE_FIT } from '../../models/size/cost';
 import { candidateJson, NODE_BUDGET, parseBudget, sizeSearch, tradeoffTable } from '../../models/size/search';
 import { prepareData } from '../../models/train/dataset';
 import { packageModel } from '../../models/train/pipeline';
-import { chooseChannels, loadRecordings } from './data';
+import { chooseChannels, loadRecordings, manifestNodeAxes } from './data';
 import { fmt, intFlag, parseFlags, SPLIT, UsageError, type Out } from './flags';
 import { readManifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
@@ -47,7 +47,7 @@ export async function cmdSize(argv: string[], out: Out): Promise<Record<string, 
   out.log(`windows: ${prepared.train.rows.length} train, ${prepared.val.rows.length} validation, ${prepared.testNormal.rows.length} held-out normal, ${[...prepared.anomalies].map(([k, v]) => `${v.rows.length} ${k}`).join(', ') || 'no anomaly'}`);
   out.log(`budget: flash ${budget.flashBytes} B, RAM ${budget.ramBytes} B${budget.channelsMax !== undefined ? ` (at most ${budget.channelsMax} channels)` : ''}, ${budget.insn} instructions per window (${budget.source})`);
   await useNodeBackend(backend);
-  const axes = channels.map((_, i) => i);
+  const axes = await manifestNodeAxes(manifest, channels);
   const r = await sizeSearch(prepared, spec, axes, budget, {
     seed,
     ...(epochs ? { epochs } : {}),

@@ -2,7 +2,7 @@
  * vigil: train, evaluate and inspect node models, print maintenance reports and the features of a recording, from the command line, on the same models/ code
  * as the app (docs/model-format.md, models/train, models/eval).
  *
- *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--speeds RPM[,RPM]] [--json]
+ *   vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--speeds RPM[,RPM]] [--node-axes N] [--json]
  *   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME] [--json]
  *   vigil size --data MANIFEST.csv [--budget flash=BYTES,ram=BYTES,insn=N] [--out MODEL.vgm] [--json]   (docs/size.md)
  *   vigil inspect MODEL.vgm [--json]
@@ -38,7 +38,9 @@ import { NoTrainingDataError, packageModel, trainDetector, type DetectorOptions 
 import { SizeBudgetError } from '../../models/size/search';
 import { CsvReadError, readCsvColumns, readCsvHeader, readEdgeImpulseSample } from './csvColumns';
 import { checkEdgeImpulseSignature, edgeImpulseToCsv, writeEdgeImpulseCbor, writeEdgeImpulseJson } from '../../models/dataset/edgeImpulse';
-import { chooseChannels, loadRecordings } from './data';
+import { chooseChannels, loadRecordings, manifestNodeAxes, NODE_AXES_MAX } from './data';
+import { speedStepBudget } from '../../models/size/speedCost';
+import { BENCH_AXES } from '../../models/size/nodeBudget';
 import { ManifestError, readManifest, type Manifest } from './manifest';
 import { useNodeBackend } from './tfBackend';
 import { ReportUsageError, runReport, type ReportFlags } from './report';
@@ -57,7 +59,7 @@ export { UsageError };
 const HELP = `vigil — train, evaluate and inspect Vigil node models (offline)
 
 usage:
-  vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--speeds RPM[,RPM]] [--json]
+  vigil train --data MANIFEST.csv --out MODEL.vgm [--channel NAME[,NAME]] [--seed N] [--speeds RPM[,RPM]] [--node-axes N] [--json]
               [--epochs N] [--hidden 32,8,32] [--target-rate 0.001] [--model-version N] [--backend wasm|cpu]
               [--rounding double|single]
   vigil eval --model MODEL.vgm --data MANIFEST.csv [--channel NAME[,NAME]] [--speeds RPM[,RPM]] [--json]
@@ -109,9 +111,12 @@ held-out recording and per condition the node model and the speed-aware detector
 normal recordings' training windows when they carry rpm; --speeds fits it at those rpm only and
 tests the other speeds, docs/detection.md); train --speeds also writes that detector, in the form
 a node runs, into the model file (a speed section with int8 weights, docs/model-format.md 2.9),
-with layers 8,2,8 unless --hidden says otherwise (the node scores with the section). The channel
-defaults to DE_accel when the recordings have it (CWRU: the drive-end accelerometer), else the first
-column. --rounding chooses the requantization: double (TFLite's classic form, the default) or
+with layers 8,2,8 unless --hidden says otherwise (the node scores with the section); it refuses a
+speed-aware model whose step would not fit the instructions per window the node has left after its
+features (a node of --node-axes axes, 3 by default: the STM32F405's; over 3 axes it does not fit,
+over 2 it does). The channel defaults to DE_accel when the recordings have it (CWRU: the drive-end
+accelerometer), else the first column. In a recording of at most 3 sensor columns a channel is the
+node axis of its column's place (channels 1 and 3 of x,y,z are node axes 0 and 2). --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
 one back (FULLY_CONNECTED int8 layers only; docs/tflite.md). edge-impulse converts recordings to and
 from Edge Impulse data acquisition JSON or CBOR (told apart by content); a manifest may also list
@@ -121,10 +126,11 @@ from Edge Impulse data acquisition JSON or CBOR (told apart by content); a manif
 async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<string, unknown>> {
   const { flags, positional } = parseFlags(argv, {
     data: 'value', out: 'value', channel: 'value', seed: 'value', json: 'bool', epochs: 'value', hidden: 'value',
-    'target-rate': 'value', 'model-version': 'value', backend: 'value', rounding: 'value', speeds: 'value',
+    'target-rate': 'value', 'model-version': 'value', backend: 'value', rounding: 'value', speeds: 'value', 'node-axes': 'value',
   });
   if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
   if (typeof flags.data !== 'string') throw new UsageError('train needs --data MANIFEST.csv');
+  const nodeAxes = intFlag(flags, 'node-axes', 1, NODE_AXES_MAX) ?? BENCH_AXES;
   if (typeof flags.out !== 'string') throw new UsageError('train needs --out MODEL.vgm');
   const seed = intFlag(flags, 'seed', 0, 2 ** 32 - 1) ?? 1;
   const epochs = intFlag(flags, 'epochs', 1, 100000);
@@ -144,6 +150,9 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
   const fitSpeeds = speedsFlag(flags, manifest);
   const channels = await chooseChannels(manifest, flags.channel as string | undefined);
   const spec = defaultFeatureSpec(manifest.sampleRateHz);
+  const axes = await manifestNodeAxes(manifest, channels);
+  checkNodeAxes(channels, axes, nodeAxes);
+  if (fitSpeeds) checkSpeedStepBudget(channels, axes.length * (spec.bandEdges.length - 1), nodeAxes);
   out.progress(`reading ${manifest.rows.length} recordings (channel ${channels.join(', ')}, ${manifest.sampleRateHz} Hz)`);
   const recordings = await loadRecordings(manifest, channels);
   const prepared = prepareData(recordings, spec, SPLIT);
@@ -162,7 +171,6 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
       if (p.epoch % 25 === 0 || p.epoch === 1) out.progress(`epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, validation ${fmt(p.valLoss)}`);
     },
   };
-  const axes = channels.map((_, i) => i);
   const trained = await trainDetector(prepared, spec, axes, options);
   const t = trained.training;
   out.log(`trained ${[channels.length * 32, ...(hidden ?? [32, 8, 32]), channels.length * 32].join('-')} on ${t.backend} in ${t.seconds.toFixed(1)} s: ${t.epochsRun} epochs, best ${t.bestEpoch}${t.stoppedEarly ? ' (early stop)' : ''}`);
@@ -189,10 +197,38 @@ async function cmdTrain(argv: string[], out: Out): Promise<CliSummary & Record<s
     throw new UsageError(`cannot write ${flags.out}: ${(e as Error).message}`);
   }
   printReport(report, out);
-  out.log(`wrote ${flags.out}: model version ${modelVersion}, ${blob.length} bytes for the node (+ ${file.length - blob.length} bytes of app section)`);
+  out.log(`wrote ${flags.out}: model version ${modelVersion}, ${blob.length} bytes for the node (+ ${file.length - blob.length} bytes of app section), reading node axes ${axes.join(', ')} (${channels.join(', ')})`);
   return { ...summary, model: flags.out, model_bytes: blob.length, seed, epochs_run: t.epochsRun, train_s: t.seconds, backend: t.backend, held_out: heldOutNotice(prepared, SPLIT) };
 }
 
+
+const AXIS_WORDS = ['no', 'one', 'two', 'three'];
+
+/** The model reads node axes `axes` (data.ts nodeAxesOf): each must be one the node has. */
+function checkNodeAxes(channels: string[], axes: number[], nodeAxes: number): void {
+  if (channels.length > nodeAxes) throw new UsageError(`--channel ${channels.join(',')}: a model over ${channels.length} channels needs a node with ${channels.length} axes; the node it is for has ${nodeAxes} (--node-axes)`);
+  const beyond = axes.findIndex((a) => a >= nodeAxes);
+  if (beyond >= 0) throw new UsageError(`--channel ${channels.join(',')}: ${channels[beyond]} is node axis ${axes[beyond]} (its column's place in the recording), and the node it is for has axes 0 to ${nodeAxes - 1} (--node-axes ${nodeAxes})`);
+}
+
+/**
+ * The node scores with the speed section in place of the layers, so its step must fit the
+ * instructions the node has left per window after its features (models/size/speedCost.ts, from the
+ * firmware bench; docs/detection.md §2.1). Refused before training, saying which way to go.
+ */
+function checkSpeedStepBudget(channels: string[], dim: number, nodeAxes: number): void {
+  const b = speedStepBudget(dim, nodeAxes);
+  if (b.fits) return;
+  let fitting = 0;
+  for (let k = channels.length - 1; k >= 1 && !fitting; k--) if (speedStepBudget((dim / channels.length) * k, nodeAxes).fits) fitting = k;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const way = fitting
+    ? `train it on ${AXIS_WORDS[fitting]} of the node's axes (--channel with ${AXIS_WORDS[fitting]} of ${channels.join(', ')})`
+    : 'no speed-aware model fits this node';
+  throw new UsageError(
+    `--speeds: a speed-aware model over ${channels.length} ${channels.length === 1 ? 'axis' : 'axes'} costs about ${n(b.insn)} instructions per window, over the ${n(b.left)} a ${nodeAxes}-axis node has left after its features; ${way}`,
+  );
+}
 
 /**
  * The layers `train --speeds` writes when --hidden is not given. The node never runs them beside a

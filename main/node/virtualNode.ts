@@ -78,6 +78,8 @@ export interface StartOptions {
   store?: string;
   /** How long SIGUSR1 unplugs the wired pty (--unplug-ms). */
   unplugMs?: number;
+  /** A model file (.vgm, signed with the unpaired key) installed into the store before start (--model; needs store). */
+  model?: string;
   /** Called for every `VIGIL-NODE PTY` line after the first (the wired pty is back after an unplug). */
   onPtyBack?: (path: string) => void;
 }
@@ -98,6 +100,7 @@ export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
   if (opts.bleLink) args.push('--ble-link', opts.bleLink);
   if (opts.store) args.push('--store', opts.store);
   if (opts.unplugMs !== undefined) args.push('--unplug-ms', String(opts.unplugMs));
+  if (opts.model) args.push('--model', opts.model);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');

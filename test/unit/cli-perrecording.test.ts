@@ -1,12 +1,13 @@
 // vigil eval per recording and per operating condition: a manifest with rpm and load columns over
 // the shipped demo recordings (CWRU, 1797 rpm): the new JSON fields beside the existing ones, the
 // human table, --speeds, and the manifest's condition columns refused in plain words.
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/vigil';
 import { readManifest } from '../../main/cli/manifest';
+import { nodeAxesOf } from '../../main/cli/data';
 import { ROOT } from '../helpers/firmware';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-rec-'));
@@ -164,5 +165,50 @@ describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', (
     const r = await run(['train', '--data', manifest, '--out', join(dir, 'x.vgm'), '--speeds', '1500']);
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toMatch(/--speeds 1500: no normal recording in the manifest has that rpm \(they have 1797\)/);
+  });
+});
+
+describe('vigil train --speeds on a 3-axis recording: the node\'s per-window budget and its axes map', () => {
+  const xyz = 'xyz_normal_1797rpm.csv';
+  const m3 = join(dir, 'manifest-xyz.csv');
+  beforeAll(() => {
+    // Three sensor columns, as a 3-axis node records them: x and z the drive end and fan end, y another signal.
+    for (const [from, to] of [[N, xyz], [F, `xyz_${F}`]]) {
+      const rows = readFileSync(join(ROOT, 'data/demo', from), 'utf8').trim().split('\n').slice(1);
+      writeFileSync(join(dir, to), `t_s,x,y,z\n${rows.map((r, i) => { const [de, fe] = r.split(','); return `${i / 48000},${de},${Number(de) * 0.5},${fe}`; }).join('\n')}\n`);
+    }
+    writeFileSync(m3, `file,label,sample_rate_hz,rpm\n${xyz},normal,48000,1797\nxyz_${F},inner_race,48000,1797\n`);
+  });
+
+  it('refuses a speed-aware model over 3 axes before training: its step does not fit a 3-axis node', async () => {
+    const r = await run(['train', '--data', m3, '--out', join(dir, 'x3.vgm'), '--channel', 'x,y,z', '--speeds', '1797']);
+    expect(r.code).toBe(2);
+    expect(r.err.at(-1)).toBe(
+      "vigil: --speeds: a speed-aware model over 3 axes costs about 19,073 instructions per window, over the 14,758 a 3-axis node has left after its features; train it on two of the node's axes (--channel with two of x, y, z)",
+    );
+    expect(r.out.join('\n')).not.toMatch(/epoch/);
+  });
+
+  it('channels 1 and 3 of the recording are node axes 0 and 2 in the model; a 2-axis node cannot run it', async () => {
+    const out = join(dir, 'xz.vgm');
+    const r = await run(['train', '--data', m3, '--out', out, '--channel', 'x,z', '--speeds', '1797', '--seed', '5', '--epochs', '3']);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/reading node axes 0, 2 \(x, z\)/);
+    const ins = await run(['inspect', out, '--json']);
+    const i = JSON.parse(ins.out.find((l) => l.startsWith('{'))!);
+    expect(i.axes).toEqual([0, 2]);
+    expect(i.speed_section).toMatchObject({ speeds_rpm: [1797], weights: 'i8' });
+    const two = await run(['train', '--data', m3, '--out', join(dir, 'xz2.vgm'), '--channel', 'x,z', '--speeds', '1797', '--node-axes', '2']);
+    expect(two.code).toBe(2);
+    expect(two.err.at(-1)).toBe('vigil: --channel x,z: z is node axis 2 (its column\'s place in the recording), and the node it is for has axes 0 to 1 (--node-axes 2)');
+  }, 120_000);
+});
+
+describe('the node axis of a channel (main/cli/data.ts nodeAxesOf)', () => {
+  it('is its column\'s place among at most 3 sensor columns; else the order given', () => {
+    expect(nodeAxesOf(['t_s', 'x', 'y', 'z'], ['x', 'z'])).toEqual([0, 2]);
+    expect(nodeAxesOf(['x', 'y', 'z'], ['z', 'y'])).toEqual([2, 1]);
+    expect(nodeAxesOf(['snapshot', 'DE_accel', 'FE_accel'], ['FE_accel'])).toEqual([1]);
+    expect(nodeAxesOf(['a', 'b', 'c', 'd'], ['b', 'd'])).toEqual([0, 1]);
   });
 });

@@ -307,6 +307,64 @@ static inline float score_term(float sum, float fa, const uint8_t *bl, uint32_t 
     return sum + (z * z) * g;
 }
 
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NN_SPEED_PAIRS_M4 1
+/*
+ * The score over every row of an int8 block on the M4, rows in pairs (dot8x2's kernel): D a
+ * multiple of 8, W and q word-aligned, q in SXTB16 order. The rows are contiguous, so the pair's
+ * second row pointer ends where the next pair starts, and the row scale and lambda are walked
+ * with the rows: no per-pair address arithmetic or alignment test. The terms are those of
+ * score_term, summed in row order.
+ */
+__attribute__((noinline)) static float score_i8_pairs_m4(const uint8_t *w, const int16_t *q, uint32_t d, const uint8_t *bl, float f)
+{
+    float sum = 0.0f;
+    const uint8_t *pa = w;
+    const uint8_t *rs = bl;           /* f32 row_scale[D] */
+    const uint8_t *lam = &bl[4u * d]; /* f32 lambda[D] */
+    for (uint32_t k = 0; k < d; k += 2u) {
+        const uint8_t *pb = pa + d;
+        int32_t acc_a = 0, acc_b = 0;
+        uint32_t blocks = d / 8u;
+        const int16_t *qp = q;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
+            "ldmia %[pa]!, {r4, r5}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[aa], r10, r6, %[aa]\n\t"
+            "smlad %[aa], r4, r7, %[aa]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[aa], r10, r8, %[aa]\n\t"
+            "smlad %[aa], r5, r9, %[aa]\n\t"
+            "ldmia %[pb]!, {r4, r5}\n\t"
+            "sxtb16 r10, r4\n\t"
+            "sxtb16 r4, r4, ror #8\n\t"
+            "smlad %[ab], r10, r6, %[ab]\n\t"
+            "smlad %[ab], r4, r7, %[ab]\n\t"
+            "sxtb16 r10, r5\n\t"
+            "sxtb16 r5, r5, ror #8\n\t"
+            "smlad %[ab], r10, r8, %[ab]\n\t"
+            "smlad %[ab], r5, r9, %[ab]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b\n\t"
+            : [aa] "+r"(acc_a), [ab] "+r"(acc_b), [pa] "+r"(pa), [pb] "+r"(pb), [q] "+r"(qp), [n] "+r"(blocks)
+            :
+            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
+        float z = (float)acc_a * rd_f32(rs);
+        sum = sum + (z * z) * (1.0f / (1.0f + f * rd_f32(lam)));
+        z = (float)acc_b * rd_f32(rs + 4);
+        sum = sum + (z * z) * (1.0f / (1.0f + f * rd_f32(lam + 4)));
+        rs += 8;
+        lam += 8;
+        pa = pb; /* the end of row k + 1 is the start of row k + 2 */
+    }
+    return sum;
+}
+#endif
+
 /* Interval j and position t of a speed v > 0, or false outside the widened span. */
 static bool bracket(const nn_speed_t *s, float rpm, uint8_t *j_out, float *t_out)
 {
@@ -348,47 +406,46 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
                         (rpm == r->last_rpm || ln_ratio_abs(rpm, r->last_rpm) <= s->span_tolerance))) {
         r->started = false;
     }
-    if (!r->started) {
-        for (uint32_t i = 0; i < d; i++) { /* not memcpy: newlib-nano's copies bytes */
-            r->y[i] = x[i];
-        }
+    const bool restart = !r->started;
+    if (restart) {
         r->age = 0;
         r->started = true;
         r->last_rpm = rpm;
-    } else {
-        const float a = s->smoothing;
-        for (uint32_t i = 0; i < d; i++) {
-            r->y[i] = r->y[i] + a * (x[i] - r->y[i]);
-        }
-        if (r->age < 0xFFFFu) {
-            r->age++;
-        }
+    } else if (r->age < 0xFFFFu) {
+        r->age++;
     }
     nn_speed_step_t out = {NN_SPEED_UNSEEN, NAN, r->age};
 
     /* bracket the speed (the TS twin's nodeBracket), once per speed */
     const uint32_t nk = s->knots;
-    if (!(rpm > 0.0f) || !(rpm <= 3.4028234663852886e38f)) {
-        return out;
-    }
-    if (rpm != r->cache_rpm) {
+    const bool known = rpm > 0.0f && rpm <= 3.4028234663852886e38f;
+    if (known && rpm != r->cache_rpm) {
         r->cache_rpm = rpm;
         r->cache_seen = bracket(s, rpm, &r->cache_j, &r->cache_t);
     }
-    if (!r->cache_seen) {
+    const float a = s->smoothing;
+    if (!known || !r->cache_seen) {
+        /* unseen: the smoothing goes on, nothing is scored */
+        for (uint32_t i = 0; i < d; i++) { /* not memcpy: newlib-nano's copies bytes */
+            r->y[i] = restart ? x[i] : r->y[i] + a * (x[i] - r->y[i]);
+        }
         return out;
     }
     const uint32_t j = r->cache_j;
     const float t = r->cache_t;
 
-    /* residual against the mean expected at this speed, in steps of 1/256 sd */
+    /* the smoothing, then the residual against the mean expected at this speed in steps of 1/256
+       sd, in one pass over the features */
     const uint8_t *mlo = s->knot + (size_t)j * s->knot_size + 4u;
     const uint8_t *mhi = s->knot + (size_t)(nk > 1u ? j + 1u : j) * s->knot_size + 4u;
+    const uint8_t *in_mul = s->in_mul;
     const uint32_t swap = s->qperm ? 1u : 0u; /* qslot(i) = i ^ (((i ^ (i >> 1)) & swap) * 3) */
     for (uint32_t i = 0; i < d; i++) {
+        const float y = restart ? x[i] : r->y[i] + a * (x[i] - r->y[i]);
+        r->y[i] = y;
         const float lo = rd_f32(&mlo[4u * i]);
         const float mean = lo + t * (rd_f32(&mhi[4u * i]) - lo);
-        r->q[i ^ (((i ^ (i >> 1)) & swap) * 3u)] = quantise((r->y[i] - mean) * rd_f32(&s->in_mul[4u * i]));
+        r->q[i ^ (((i ^ (i >> 1)) & swap) * 3u)] = quantise((y - mean) * rd_f32(&in_mul[4u * i]));
     }
     const float f = nk > 1u ? (s->interp_scale * t) * (1.0f - t) : 0.0f;
     const uint8_t *bl = s->block + (size_t)(nk > 1u ? j : 0u) * s->block_size;
@@ -396,6 +453,12 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
     float sum = 0.0f;
     if (s->wfmt == NN_SPEED_W_I8) {
         uint32_t k = 0;
+#if NN_SPEED_PAIRS_M4
+        if (s->qperm && (d & 7u) == 0u && d >= 8u && (((uintptr_t)w | (uintptr_t)r->q) & 3u) == 0u) {
+            sum = score_i8_pairs_m4(w, r->q, d, bl, f);
+            k = d;
+        }
+#endif
         if (s->qperm) { /* rows in pairs, q loaded once per pair; the terms still summed in row order */
             for (; k + 1u < d; k += 2u) {
                 int32_t a, b;

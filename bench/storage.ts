@@ -182,8 +182,8 @@ export async function storageBench(): Promise<BenchResult> {
     // A default node keeps the same windows, each with its bands.
     figures.compacted_windows_kept = c2.windowsLeft;
     figures.stored_mb_per_node_day_compacted_with_bands = round((c2.featureBytes + c2.summaryBytes + c2.windowsLeft * bandBytesPerWindow) / 1e6, 1);
-    // How many whole minutes kept around events and labels fit 20 MB for a default node, beside what the compacted day keeps anyway (summaries, the kept chunks' other columns aside).
-    const keptChunkBytesPerMinute = (c2.featureBytes / c2.windowsLeft + bandBytesPerWindow) * 93.75 * 60;
+    // How many whole minutes of every window (bands included, as a default node keeps them) fit in 20 MB beside the compacted day's summaries.
+    const keptChunkBytesPerMinute = (day.featureBytes / day.rows + bandBytesPerWindow) * 93.75 * 60;
     const summaryBytes = c2.summaryBytes;
     figures.kept_minutes_within_20_mb_with_bands = round(Math.max(0, (20e6 - summaryBytes) / keptChunkBytesPerMinute), 1);
     const c40 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 40));

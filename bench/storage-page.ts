@@ -138,6 +138,22 @@ async function compactDay(uid: string, daysLater: number): Promise<{ ms: number;
   return { ms, featureBytes: after.bytes.features, summaryBytes: after.bytes.summaries, chunksLeft: left.length, windowsLeft: left.reduce((n, c) => n + c.count, 0), result };
 }
 
+/** An anomaly alarm on node `uid` (its one session) `afterMs` after DAY0, so retention keeps the windows around it. */
+async function addEvent(uid: string, k: number, afterMs: number, lenMs: number): Promise<void> {
+  const d = bench();
+  const startMs = DAY0 + afterMs;
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  await d.events.put({ id: `${s.id}:event:${k}`, nodeId: uid, sessionId: s.id, startMs, endMs: startMs + lenMs, kind: 'anomaly alarm', score: 2, message: '', createdMs: startMs, updatedMs: startMs });
+}
+
+/** What node `uid`'s session holds now: its bytes and the windows in its chunks. */
+async function kept(uid: string): Promise<{ featureBytes: number; summaryBytes: number; windowsLeft: number; chunkBytes: number }> {
+  const d = bench();
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
+  return { featureBytes: s.bytes.features, summaryBytes: s.bytes.summaries, windowsLeft: left.reduce((n, c) => n + c.count, 0), chunkBytes: left.reduce((n, c) => n + c.bytes, 0) };
+}
+
 /**
  * The band energies of the recording imported from file `name` (computed by models/features from
  * its samples, as the import stores them), compressed chunk by chunk in the forms of bandPlanes.ts.
@@ -156,9 +172,9 @@ async function usage(): Promise<number> {
 
 declare global {
   interface Window {
-    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage; compactDay: typeof compactDay; measureImportedBands: typeof measureImportedBands };
+    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage; compactDay: typeof compactDay; measureImportedBands: typeof measureImportedBands; addEvent: typeof addEvent; kept: typeof kept };
   }
 }
 
-window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, measureImportedBands };
+window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, measureImportedBands, addEvent, kept };
 document.title = 'vigil-bench-ready';

@@ -10,6 +10,8 @@ import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features
 import { ImportJob } from '../renderer/src/import/importJob';
 import { applyRetention, DEFAULT_RULES } from '../renderer/src/db/retention';
 import { LiveRecorder } from '../renderer/src/record/recorder';
+import { unpackChunk } from '../models/dataset/chunkCodec';
+import { measureBands } from './bandPlanes';
 
 const DAY_MS = 86_400_000;
 /** 00:00 UTC of an arbitrary day: the node-day the benchmark writes and reads. */
@@ -31,9 +33,12 @@ const bench = () => (db ??= openDb('vigil-bench'));
 
 /**
  * Streams `seconds` of a 2-axis node at 48 kHz, hop 512 (93.75 windows/s) through the LiveRecorder,
- * flushing every `flushEvery` frames; returns the time spent (ingest + IndexedDB writes).
+ * flushing every `flushEvery` frames; returns the time spent (ingest + IndexedDB writes). With
+ * `bands`, each frame also carries 32 log band energies per axis, as a shipped node sends them
+ * (send_bands on by default): a default node. Their values are made up (a spectrum falling with
+ * frequency plus noise); their stored size does not depend on them (float32, stored as they are).
  */
-async function writeStream(uid: string, seconds: number, flushEvery: number): Promise<{ rows: number; ms: number; featureBytes: number; summaryBytes: number }> {
+async function writeStream(uid: string, seconds: number, flushEvery: number, bands = false): Promise<{ rows: number; ms: number; featureBytes: number; summaryBytes: number }> {
   const d = bench();
   let now = DAY0;
   const rec = new LiveRecorder({ db: d, now: () => now, setInterval: () => 0, clearInterval: () => {} });
@@ -47,7 +52,8 @@ async function writeStream(uid: string, seconds: number, flushEvery: number): Pr
     const frames = [];
     for (let k = 0; k < flushEvery && wi < total; k++, wi++) {
       // As the firmware sends them: RMS, velocity RMS per axis and the anomaly score (stored since the trends read them).
-      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()], velocityMmS: [0.25 + noise(), 0.3 + noise()], anomalyScore: 0.5 + noise() });
+      const logBands = bands ? [0, 1].map((a) => Array.from({ length: 32 }, (_, b) => -4 - a - b / 8 + 20 * noise())) : undefined;
+      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()], velocityMmS: [0.25 + noise(), 0.3 + noise()], anomalyScore: 0.5 + noise(), logBands });
     }
     // The recorder anchors node time 0 to the clock at the first frame: put it at DAY0.
     now = DAY0 + frames[0].tUs / 1000;
@@ -114,7 +120,7 @@ async function importFile(): Promise<{ ms: number; parseMs: number; saveMs: numb
  * 10-minute "normal" label elsewhere. `daysLater` after the day: 2 (every window compacted but
  * around those, per-second summaries kept), or 40 (per-second summaries compacted too).
  */
-async function compactDay(uid: string, daysLater: number): Promise<{ ms: number; featureBytes: number; summaryBytes: number; chunksLeft: number; result: unknown }> {
+async function compactDay(uid: string, daysLater: number): Promise<{ ms: number; featureBytes: number; summaryBytes: number; chunksLeft: number; windowsLeft: number; result: unknown }> {
   const d = bench();
   const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
   const H = 3_600_000;
@@ -128,7 +134,36 @@ async function compactDay(uid: string, daysLater: number): Promise<{ ms: number;
   const result = await applyRetention(d, DEFAULT_RULES, DAY0 + (1 + daysLater) * 86_400_000);
   const ms = performance.now() - t0;
   const after = (await d.sessions.get(s.id))!;
-  return { ms, featureBytes: after.bytes.features, summaryBytes: after.bytes.summaries, chunksLeft: await d.featureChunks.where('sessionId').equals(s.id).count(), result };
+  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
+  return { ms, featureBytes: after.bytes.features, summaryBytes: after.bytes.summaries, chunksLeft: left.length, windowsLeft: left.reduce((n, c) => n + c.count, 0), result };
+}
+
+/** An anomaly alarm on node `uid` (its one session) `afterMs` after DAY0, so retention keeps the windows around it. */
+async function addEvent(uid: string, k: number, afterMs: number, lenMs: number): Promise<void> {
+  const d = bench();
+  const startMs = DAY0 + afterMs;
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  await d.events.put({ id: `${s.id}:event:${k}`, nodeId: uid, sessionId: s.id, startMs, endMs: startMs + lenMs, kind: 'anomaly alarm', score: 2, message: '', createdMs: startMs, updatedMs: startMs });
+}
+
+/** What node `uid`'s session holds now: its bytes and the windows in its chunks. */
+async function kept(uid: string): Promise<{ featureBytes: number; summaryBytes: number; windowsLeft: number; chunkBytes: number }> {
+  const d = bench();
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
+  return { featureBytes: s.bytes.features, summaryBytes: s.bytes.summaries, windowsLeft: left.reduce((n, c) => n + c.count, 0), chunkBytes: left.reduce((n, c) => n + c.bytes, 0) };
+}
+
+/**
+ * The band energies of the recording imported from file `name` (computed by models/features from
+ * its samples, as the import stores them), compressed chunk by chunk in the forms of bandPlanes.ts.
+ */
+async function measureImportedBands(name: string): Promise<Awaited<ReturnType<typeof measureBands>>> {
+  const d = bench();
+  const s = (await d.sessions.toArray()).find((x) => x.name === name);
+  if (!s) throw new Error(`no imported recording named ${name}`);
+  const chunks = (await d.featureChunks.where('sessionId').equals(s.id).toArray()).map(unpackChunk);
+  return measureBands(chunks);
 }
 
 async function usage(): Promise<number> {
@@ -137,9 +172,9 @@ async function usage(): Promise<number> {
 
 declare global {
   interface Window {
-    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage; compactDay: typeof compactDay };
+    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage; compactDay: typeof compactDay; measureImportedBands: typeof measureImportedBands; addEvent: typeof addEvent; kept: typeof kept };
   }
 }
 
-window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay };
+window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, measureImportedBands, addEvent, kept };
 document.title = 'vigil-bench-ready';

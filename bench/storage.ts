@@ -15,6 +15,13 @@
  *  - stored_mb_per_node_day_compacted: that node-day after retention at the default policy (every
  *    window kept 24 h, around events with 10 min either side and under labels; per-second summaries
  *    30 days), with three alarms, one labelled, and a 10-minute label: two days later, then 40.
+ *  - a default node (send_bands on, as every shipped board): the node-day above sends no band
+ *    energies; one hour of a node that does (32 per axis) is written through the same recorder, and
+ *    its measured extra bytes a window give the `_with_bands` figures of the day and of the compacted
+ *    day (the windows retention keeps, counted, times those extra bytes);
+ *  - bands_deflate_ratio_*: the band energies of real recordings (CWRU, FEMTO, as the import computes
+ *    and stores them), compressed losslessly per chunk with the browser's CompressionStream after
+ *    rearranging their bytes (bench/bandPlanes.ts): measured only, the stored layout keeps them plain.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -30,6 +37,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench-output', 'storage-page');
 const FEMTO = resolve(ROOT, '..', 'shared', 'data', 'femto', 'Bearing1_2_acc.csv');
 const CWRU = resolve(ROOT, '..', 'shared', 'data', 'cwru', 'normal_0hp_1797rpm_48k.csv');
+/** Two faulty bearings of the same rig, for the band compression figures (their spectra differ from normal). */
+const CWRU_FAULTS = ['inner_race_007mil_0hp_1797rpm_DE48.csv', 'outer_race_at6oclock_014mil_0hp_1797rpm_DE48.csv'].map((f) => resolve(ROOT, '..', 'shared', 'data', 'cwru', f));
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 async function buildPage(): Promise<void> {
@@ -78,7 +87,6 @@ export async function storageBench(): Promise<BenchResult> {
     figures.write_node_day_s = round(day.ms / 1000, 2);
     const live = await page.evaluate(() => window.vigilBench.writeStream('00000000000000000000aa02', 3_600, 469));
     figures.feature_rows_per_s_5s_flush = Math.round(live.rows / (live.ms / 1000));
-
     const sum: number[] = [];
     let buckets = 0;
     for (let i = 0; i < 5; i++) {
@@ -122,13 +130,71 @@ export async function storageBench(): Promise<BenchResult> {
       const imp = await page.evaluate(() => window.vigilBench.importFile());
       figures.import_cwru_5s_s = round(imp.ms / 1000, 2);
     }
+    // Lossless compression of real band energies (measured only: the stored layout keeps them plain).
+    const bandSets: [string, string[]][] = [
+      ['cwru', [CWRU, ...CWRU_FAULTS]],
+      ['femto', [FEMTO]],
+    ];
+    let exact = true;
+    for (const [set, files] of bandSets) {
+      const present = files.filter((f) => existsSync(f));
+      if (present.length < files.length) {
+        notes.push(`ABSENT: ${files.filter((f) => !existsSync(f)).join(', ')} not on this machine: the ${set} band compression figures are ${present.length ? 'from the files present' : 'null'}.`);
+      }
+      const total = { windows: 0, raw: 0, plain: 0, planes: 0, xor: 0, delta: 0 };
+      for (const f of present) {
+        if (f !== CWRU && f !== FEMTO) {
+          await page.setInputFiles('#file', f);
+          await page.evaluate(() => window.vigilBench.importFile());
+        }
+        const name = f.slice(f.lastIndexOf(sep) + 1);
+        const m = await page.evaluate((n) => window.vigilBench.measureImportedBands(n), name);
+        exact &&= m.exact;
+        total.windows += m.windows;
+        total.raw += m.rawBytes;
+        total.plain += m.compressedBytes.plain;
+        total.planes += m.compressedBytes.planes;
+        total.xor += m.compressedBytes['xor-planes'];
+        total.delta += m.compressedBytes['delta-planes'];
+      }
+      const ratio = (x: number) => (total.raw > 0 ? round(x / total.raw, 3) : null);
+      figures[`bands_windows_${set}`] = total.windows;
+      figures[`bands_deflate_ratio_plain_${set}`] = ratio(total.plain);
+      figures[`bands_deflate_ratio_planes_${set}`] = ratio(total.planes);
+      figures[`bands_deflate_ratio_xor_planes_${set}`] = ratio(total.xor);
+      figures[`bands_deflate_ratio_delta_planes_${set}`] = ratio(total.delta);
+    }
+    // Every form gave back every band value bit for bit (1), or not (0: a bug in bandPlanes.ts).
+    figures.bands_round_trip_exact = exact ? 1 : 0;
+    // A default node (send_bands on), written after the figures above so they are measured as before: one hour with 32 band energies per axis, same recorder, same batches.
+    const banded = await page.evaluate(() => window.vigilBench.writeStream('00000000000000000000bb03', 3_600, 10_000, true));
+    figures.feature_bytes_per_window_with_bands = round(banded.featureBytes / banded.rows, 2);
+    const bandBytesPerWindow = banded.featureBytes / banded.rows - day.featureBytes / day.rows;
+    figures.band_bytes_per_window = round(bandBytesPerWindow, 2);
+    // A 1-minute alarm half-way through that hour: the compaction below (it runs over the whole database) must keep its 21 minutes with their bands.
+    await page.evaluate(() => window.vigilBench.addEvent('00000000000000000000bb03', 1, 1_800_000, 60_000));
+
+    // The same day from a default node: its bands are kept in the chunks only (not in the summaries).
+    figures.stored_mb_per_node_day_with_bands = round((day.featureBytes + day.rows * bandBytesPerWindow + day.summaryBytes) / 1e6, 1);
     // Last: it deletes most of the node-day the queries above read.
     const c2 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 2));
     figures.stored_mb_per_node_day_compacted = round((c2.featureBytes + c2.summaryBytes) / 1e6, 1);
     figures.compacted_chunks_kept = c2.chunksLeft;
     figures.compact_node_day_s = round(c2.ms / 1000, 2);
+    // A default node keeps the same windows, each with its bands.
+    figures.compacted_windows_kept = c2.windowsLeft;
+    figures.stored_mb_per_node_day_compacted_with_bands = round((c2.featureBytes + c2.summaryBytes + c2.windowsLeft * bandBytesPerWindow) / 1e6, 1);
+    // How many whole minutes of every window (bands included, as a default node keeps them) fit in 20 MB beside the compacted day's summaries.
+    const keptChunkBytesPerMinute = (day.featureBytes / day.rows + bandBytesPerWindow) * 93.75 * 60;
+    const summaryBytes = c2.summaryBytes;
+    figures.kept_minutes_within_20_mb_with_bands = round(Math.max(0, (20e6 - summaryBytes) / keptChunkBytesPerMinute), 1);
     const c40 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 40));
     figures.stored_mb_per_node_day_compacted_40_days = round((c40.featureBytes + c40.summaryBytes) / 1e6, 1);
+    // Checked, not derived: the banded hour after the same runs keeps its alarm's minutes, each window with its bands.
+    const bandedLeft = await page.evaluate(() => window.vigilBench.kept('00000000000000000000bb03'));
+    figures.banded_hour_compacted_windows_kept = bandedLeft.windowsLeft;
+    figures.banded_hour_compacted_bytes_per_kept_window = bandedLeft.windowsLeft > 0 ? round(bandedLeft.chunkBytes / bandedLeft.windowsLeft, 2) : null;
+    figures.stored_mb_per_node_day_compacted_40_days_with_bands = round((c40.featureBytes + c40.summaryBytes + c40.windowsLeft * bandBytesPerWindow) / 1e6, 1);
     const sumAfter = await page.evaluate(() => window.vigilBench.queryDay('00000000000000000000da01', 'summary'));
     figures.query_compacted_day_buckets = sumAfter.rows;
     figures.query_compacted_day_ms = round(sumAfter.ms, 1);
@@ -138,6 +204,8 @@ export async function storageBench(): Promise<BenchResult> {
       `headless ${version}, real IndexedDB in a fresh profile; node-day = 86,400 s x 93.75 windows/s (2 axes: RMS and velocity RMS per axis and the anomaly score, as the firmware sends them, stored since the trends read them; no band energies), recorder flushes every 10,000 frames; the 5 s figure is one hour at the live cadence`,
       'query_ms reads the per-second summaries (what the day view draws); query_full_day_ms reads every window of the day, which no view needs at once',
       'usage_growth_mb is navigator.storage.estimate() before and after the node-day (LevelDB + blob files; Chromium compacts lazily)',
+      'WHICH NODE: stored_mb_per_node_day, stored_mb_per_node_day_compacted(_40_days), feature_bytes_per_window are for a node that sends NO band energies (send_bands off). A shipped board sends them by default: the *_with_bands figures are that default node; they add band_bytes_per_window (measured on one hour of a banded node through the same recorder) to every window the day stores or retention keeps (compacted_windows_kept, counted); the banded day itself is not written. banded_hour_compacted_bytes_per_kept_window checks it: the banded hour, with a 1-minute alarm, after the same retention runs',
+      'bands_deflate_ratio_*: compressed bytes / stored float32 bytes of the band energies of real recordings as imported (cwru: normal + inner race 0.007 in + outer race 0.014 in, ~5 s each, one chunk each; femto: Bearing1_2, 0.1 s snapshots every 10 s, a few windows per one-minute chunk), each chunk alone, CompressionStream deflate-raw; plain = bytes as stored, planes = byte planes, xor/delta_planes = bits XOR / minus the previous window of the same band, then planes. Measured only: the stored layout is unchanged',
     );
   } finally {
     await context.close();
@@ -152,7 +220,11 @@ export async function storageBench(): Promise<BenchResult> {
       query_ms: '<= 200 ms for one node-day',
       import_s: '<= 10 s for the 38 MB FEMTO CSV',
       stored_mb_per_node_day: 'reported',
-      stored_mb_per_node_day_compacted: '<= 20 MB at the default retention policy',
+      stored_mb_per_node_day_compacted: '<= 20 MB at the default retention policy (this figure: a node without bands)',
+      stored_mb_per_node_day_with_bands: 'reported (a default node: bands on)',
+      stored_mb_per_node_day_compacted_with_bands: '<= 20 MB at the default retention policy (a default node: bands on)',
+      kept_minutes_within_20_mb_with_bands: 'reported (81 minutes kept whole here)',
+      bands_round_trip_exact: '1',
     },
     notes,
   };

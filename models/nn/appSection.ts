@@ -93,7 +93,8 @@ const isNumbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x ==
  * Checks the parts of an app section that the app and the CLI read (inspect shows them; eval takes
  * its channels, split and threshold rate from them and runs the float model) before anything uses
  * them: a section of another shape is refused with the field that is wrong (docs/model-format.md 3).
- * A file without an app section (undefined) passes.
+ * A file without an app section (undefined) passes. A metric written as null (a model trained on
+ * healthy recordings only has no AUC) is read as NaN.
  */
 export function checkAppSection(app: unknown): asserts app is AppSection | undefined {
   if (app === undefined) return;
@@ -123,7 +124,12 @@ export function checkAppSection(app: unknown): asserts app is AppSection | undef
   }
   if (metrics !== undefined) {
     if (!isObject(metrics)) return bad('metrics is not an object');
-    for (const k of ['aucMin', 'aucInt8Min', 'falseAlarmRate']) if (typeof metrics[k] !== 'number') bad(`metrics.${k} is not a number`);
+    // Trained on healthy recordings only (no fault class, as on a new machine), the AUCs cannot be
+    // computed: the writer's NaN is null in JSON. They are read back as NaN (shown as "—").
+    for (const k of ['aucMin', 'aucInt8Min', 'falseAlarmRate']) {
+      if (metrics[k] === null) metrics[k] = NaN;
+      else if (typeof metrics[k] !== 'number') bad(`metrics.${k} is not a number`);
+    }
   }
   if (float !== undefined) {
     if (!isObject(float)) return bad('float is not an object');

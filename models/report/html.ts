@@ -91,7 +91,19 @@ function velocityChart(m: ReportModel, i: I18n): string {
   const zones = band(0, ISO_LIMITS_MM_S.A, 'white', 'A') + band(ISO_LIMITS_MM_S.A, ISO_LIMITS_MM_S.B, 'url(#dotsB)', 'B') + band(ISO_LIMITS_MM_S.B, ISO_LIMITS_MM_S.C, 'url(#hatchC)', 'C') + band(ISO_LIMITS_MM_S.C, vmax, 'url(#hatchD)', 'D');
   // Events as dotted verticals numbered as in the Events section.
   const evs = m.events.map((e, k) => `<line x1="${sx(e.startMs)}" x2="${sx(e.startMs)}" y1="${M.t}" y2="${H - M.b}" stroke="black" stroke-dasharray="2 2"/><text x="${sx(e.startMs) - 3}" y="${M.t + 10 + 11 * (k % 2)}" text-anchor="end" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${esc(i.t('report.event'))} ${k + 1}</text>`).join('');
-  const line = `<path d="${path(pts.map((p) => [sx(p.tMs), sy(p.v)]))}" fill="none" stroke="black" stroke-width="1.4"/>`;
+  // The line breaks where the data does (days with no measurements, a node offline): between two
+  // measurements further apart than two minutes (the per-minute summaries' spacing, with slack) and
+  // than 1/300 of the period (under that the break would not show at this width).
+  const gapMs = Math.max(120_000, spanMs / 300);
+  const gaps: [number, number][] = [];
+  for (let k = 1; k < m.velocity.length; k++) if (m.velocity[k].tMs - m.velocity[k - 1].tMs > gapMs) gaps.push([m.velocity[k - 1].tMs, m.velocity[k].tMs]);
+  const runs: Point[][] = [];
+  for (const p of pts) {
+    const prev = runs.at(-1)?.at(-1);
+    if (prev && !gaps.some(([a, b]) => a >= prev.tMs && b <= p.tMs)) runs.at(-1)!.push(p);
+    else runs.push([p]);
+  }
+  const line = `<path class="velocity" d="${runs.map((r) => (r.length > 1 ? path(r.map((p) => [sx(p.tMs), sy(p.v)])) : `M${sx(r[0].tMs) - 1} ${sy(r[0].v)}h2`)).join('')}" fill="none" stroke="black" stroke-width="1.4"/>`;
   // Stretches drawn from summaries: shaded grey over the plot's height, named under the event labels when wide enough (the sentences below the chart say when).
   const stretches = m.summarised
     .map((st) => {

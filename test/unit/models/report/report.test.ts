@@ -74,6 +74,16 @@ describe('report model', () => {
     for (let k = 3; k < e.amplitude.length; k++) if (e.amplitude[k] > e.amplitude[best]) best = k;
     expect(Math.abs(best * e.binHz - 162)).toBeLessThan(5);
   });
+  it('the velocity line breaks across the days with no measurements instead of joining them', () => {
+    const html = renderReportHtml(m, makeI18n('en'));
+    const d = /<path class="velocity" d="([^"]+)"/.exec(html)?.[1] ?? '';
+    const span = opts.toMs - opts.fromMs;
+    let stretches = 1;
+    for (let k = 1; k < m.velocity.length; k++) if (m.velocity[k].tMs - m.velocity[k - 1].tMs > Math.max(120_000, span / 300)) stretches++;
+    expect(stretches).toBeGreaterThan(1); // the demo bundle has days without data
+    expect(d.match(/M/g)?.length).toBe(stretches);
+    expect(d.match(/L/g)?.length ?? 0).toBeGreaterThan(0);
+  });
   it('a period outside the data has no measurements, and the HTML says so in words', () => {
     const empty = buildReport(tables, { ...opts, fromMs: T0 + 100 * DAY, toMs: T0 + 101 * DAY });
     expect(empty.windows).toBe(0);

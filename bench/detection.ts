@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec, extractFeatures } from '../models/features';
 import { firstExceedance, firstSnapshotAlarm, segmentRms, snapshotMedians } from '../models/eval/alarm';
 import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
-import { chooseThreshold } from '../models/eval/threshold';
+import { chooseThreshold, type BlockToleranceThresholdChoice } from '../models/eval/threshold';
 import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline';
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
 import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
@@ -199,7 +199,7 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
       }
     }
     notes.push(
-      `UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (95 % tolerance bound, k ${det.threshold.k.toFixed(2)} on ${det.threshold.effectiveWindows.toFixed(0)} effective windows; log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, largest validation ${det.threshold.maxValidation.toFixed(2)}, ${det.threshold.windows} validation windows); interpolation scale ${det.interpolation.scale} (${det.interpolation.source})`,
+      `UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (95 % tolerance bound, k ${det.threshold.k.toFixed(2)} on ${det.threshold.effectiveWindows.toFixed(0)} effective windows; log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, largest validation ${det.threshold.maxValidation.toFixed(2)}, ${det.threshold.windows} validation windows)${blockNote(det)}; interpolation scale ${det.interpolation.scale} (${det.interpolation.source})`,
     );
     // Typical scores: healthy at the unseen speeds inside the span against held-out healthy at the trained speeds.
     const medianScore = (rpm: number, rows: Float32Array[], d: SpeedDetector) => median(Array.from(scoreGroup(d, { rpm, rows }).subarray(d.warmup)));
@@ -275,6 +275,12 @@ const median = (xs: number[]) => {
   return s[s.length >> 1];
 };
 
+/** The block (random-effects) part of the threshold rule, for the notes. */
+function blockNote(det: SpeedDetector): string {
+  const t = det.threshold as BlockToleranceThresholdChoice;
+  return t.blocks === undefined ? '' : `; ${t.blocks} blocks, between-block share ${t.betweenShare.toFixed(3)}, Satterthwaite df ${t.degreesOfFreedom.toFixed(1)}, homogeneous bound ${t.homogeneous.toFixed(2)}`;
+}
+
 /**
  * The split of `vigil eval` (models/train/dataset.ts splitInTime with train's fractions): per
  * normal recording at the trained speeds (both parts), the first 45 % of the samples train, the
@@ -309,7 +315,7 @@ function cliSplit(span: number[], speeds: number[], find: (fault: string, rpm: n
   figures[`cli_split_false_alarm_rate_max_${key}`] = round(Math.max(...heldOut));
   figures[`cli_split_unseen_speed_flag_rate_max_${key}`] = round(Math.max(...inside));
   figures[`cli_split_debounced_false_alarms_${key}`] = alarms;
-  notes.push(`UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, ${det.threshold.windows} validation windows)`);
+  notes.push(`UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, ${det.threshold.windows} validation windows)${blockNote(det)}`);
 }
 
 /**

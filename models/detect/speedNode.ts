@@ -25,8 +25,8 @@
  * float step is one rounded binary32 operation in a fixed order (Math.fround), the node's log10
  * included, so C and TypeScript agree bit for bit when their inputs do.
  */
-import { bracket, fitSpeedDetector, windowsSinceRestart, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup } from './speedDetector';
-import { toleranceThreshold, type ToleranceThresholdChoice } from '../eval/threshold';
+import { bracket, fitSpeedDetector, validationThreshold, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup } from './speedDetector';
+import { type ToleranceThresholdChoice } from '../eval/threshold';
 
 const f32 = Math.fround;
 
@@ -343,22 +343,6 @@ export function nodeScoreGroup(m: NodeSpeedDetector, g: SpeedGroup): Float64Arra
     if (starts.has(k)) sc.restart();
     return sc.step(x, g.rpm).score;
   });
-}
-
-/** The laptop's threshold rule (speedDetector.ts) on given validation scores: tolerance bound with the EMA's effective window count. */
-export function validationThreshold(groups: { scores: ArrayLike<number>; segmentStarts?: number[] }[], smoothing: number, warmup: number, targetRate: number, confidence: number): ToleranceThresholdChoice {
-  const vals: number[] = [];
-  let effective = 0;
-  const perWindow = smoothing / (2 - smoothing);
-  for (const g of groups) {
-    const age = windowsSinceRestart(g.scores.length, g.segmentStarts);
-    for (let i = 0; i < g.scores.length; i++)
-      if (age[i] >= warmup) {
-        effective += vals.length > 0 && age[i] > warmup && age[i - 1] >= warmup ? perWindow : 1;
-        vals.push(g.scores[i]);
-      }
-  }
-  return toleranceThreshold(vals, targetRate, effective, confidence);
 }
 
 export interface NodeSpeedFit {

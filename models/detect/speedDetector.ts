@@ -28,7 +28,7 @@
  * with the covariance at the window's speed (modelAt).
  */
 import { cholesky, fitMahalanobis, mahalanobisScore, type MahalanobisModel } from '../eval/mahalanobis';
-import { blockToleranceThreshold, type BlockToleranceThresholdChoice, type ScoreBlock, type ToleranceThresholdChoice } from '../eval/threshold';
+import { blockToleranceThreshold, toleranceThreshold, type BlockToleranceThresholdChoice, type ScoreBlock, type ToleranceThresholdChoice } from '../eval/threshold';
 
 export interface SpeedGroup {
   rpm: number;
@@ -57,7 +57,16 @@ export interface SpeedDetectorOptions {
   interpolationPrior?: number;
   /** Confidence of the threshold's tolerance bound on the (1 - targetRate) quantile. */
   thresholdConfidence?: number;
+  /**
+   * 'homogeneous' (the default): every settled validation window one sample of one log-normal
+   * (toleranceThreshold). 'blocks': validation blocks with a one-way random-effects bound
+   * (validationBlocks, blockToleranceThreshold), so drift between blocks widens it. Measured, not
+   * the default (docs/detection.md §3.4).
+   */
+  thresholdRule?: ThresholdRule;
 }
+
+export type ThresholdRule = 'homogeneous' | 'blocks';
 
 /**
  * The interpolation error between knots k and k + 1, as a nuisance: at a fraction t of the way (in
@@ -231,7 +240,7 @@ export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], 
     if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
     return { scores: scoreGroup({ ...partial, threshold: null as unknown as ToleranceThresholdChoice }, g), segmentStarts: g.segmentStarts };
   });
-  return { ...partial, threshold: validationThreshold(groups, smoothing, warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE) };
+  return { ...partial, threshold: validationThreshold(groups, smoothing, warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE, options.thresholdRule) };
 }
 
 /** Validation blocks are this many EMA time constants (1 / smoothing windows) long. */
@@ -274,9 +283,35 @@ export function validationBlocks(groups: { scores: ArrayLike<number>; segmentSta
   return blocks;
 }
 
-/** The threshold rule on given validation scores: blockToleranceThreshold on validationBlocks. */
-export function validationThreshold(groups: { scores: ArrayLike<number>; segmentStarts?: number[] }[], smoothing: number, warmup: number, targetRate: number, confidence: number): BlockToleranceThresholdChoice {
-  return blockToleranceThreshold(validationBlocks(groups, smoothing, warmup), targetRate, confidence);
+/**
+ * The threshold rule on given validation scores (the laptop's and the node form's, speedNode.ts):
+ * 'homogeneous' = toleranceThreshold on every settled window with the EMA's effective window count;
+ * 'blocks' = blockToleranceThreshold on validationBlocks.
+ */
+export function validationThreshold(
+  groups: { scores: ArrayLike<number>; segmentStarts?: number[] }[],
+  smoothing: number,
+  warmup: number,
+  targetRate: number,
+  confidence: number,
+  rule: ThresholdRule = 'homogeneous',
+): ToleranceThresholdChoice | BlockToleranceThresholdChoice {
+  if (rule === 'blocks') return blockToleranceThreshold(validationBlocks(groups, smoothing, warmup), targetRate, confidence);
+  if (rule !== 'homogeneous') throw new RangeError(`threshold rule ${String(rule)} is neither 'homogeneous' nor 'blocks'`);
+  const vals: number[] = [];
+  // Smoothed scores are correlated: after a restart the first is new, and each later one adds
+  // about a / (2 - a) of an independent value (an EMA of weight a is an AR(1) with rho = 1 - a).
+  let effective = 0;
+  const perWindow = smoothing / (2 - smoothing);
+  for (const g of groups) {
+    const age = windowsSinceRestart(g.scores.length, g.segmentStarts);
+    for (let i = 0; i < g.scores.length; i++)
+      if (age[i] >= warmup) {
+        effective += vals.length > 0 && age[i] > warmup && age[i - 1] >= warmup ? perWindow : 1;
+        vals.push(g.scores[i]);
+      }
+  }
+  return toleranceThreshold(vals, targetRate, effective, confidence);
 }
 
 /**

@@ -25,7 +25,7 @@
  * float step is one rounded binary32 operation in a fixed order (Math.fround), the node's log10
  * included, so C and TypeScript agree bit for bit when their inputs do.
  */
-import { bracket, fitSpeedDetector, validationThreshold, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup } from './speedDetector';
+import { bracket, fitSpeedDetector, validationThreshold, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup, type ThresholdRule } from './speedDetector';
 import { type ToleranceThresholdChoice } from '../eval/threshold';
 
 const f32 = Math.fround;
@@ -363,13 +363,13 @@ export function fitNodeSpeedDetector(train: SpeedGroup[], validation: SpeedGroup
 }
 
 /** The node form of an already fitted laptop detector, its threshold set from its own validation scores. */
-export function nodeFitOf(laptop: SpeedDetector, validation: SpeedGroup[], options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number } = {}): NodeSpeedFit {
+export function nodeFitOf(laptop: SpeedDetector, validation: SpeedGroup[], options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number; thresholdRule?: ThresholdRule } = {}): NodeSpeedFit {
   const node = nodeFormOf(laptop, options.weights ?? 'i8');
   const groups = validation.map((g) => {
     if (!nodeBracket(node, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
     return { scores: nodeScoreGroup(node, g), segmentStarts: g.segmentStarts };
   });
-  const threshold = validationThreshold(groups, laptop.smoothing, laptop.warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? 0.95);
+  const threshold = validationThreshold(groups, laptop.smoothing, laptop.warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? 0.95, options.thresholdRule);
   node.threshold = f32(threshold.threshold);
   return { laptop, node, threshold };
 }

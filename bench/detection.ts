@@ -29,7 +29,7 @@ import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
 import { chooseThreshold, type BlockToleranceThresholdChoice } from '../models/eval/threshold';
 import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline';
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
-import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
+import { fitSpeedDetector, scoreGroup, smoothRows, validationThreshold, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
 import { estimateShaftHz } from '../models/detect/speedEstimate';
 import { nodeFitOf, nodeScoreGroup, speedSectionSize, type NodeSpeedFit } from '../models/detect/speedNode';
 import { readCsvColumns } from '../main/cli/csvColumns';
@@ -300,7 +300,7 @@ function cliSplit(span: number[], speeds: number[], find: (fault: string, rpm: n
       val.push({ rpm, rows: cut(rows, 0.45, 0.6) });
     }
   // The threshold rule in use (homogeneous) sets the cli_split_* figures; the block rule
-  // (docs/detection.md §3.4, measured, not the default) sets cli_split_block_threshold_*.
+  // (docs/detection.md §3.2, measured, not the default) sets cli_split_block_threshold_*.
   for (const rule of ['homogeneous', 'blocks'] as const) {
     const det = fitSpeedDetector(train, val, { thresholdRule: rule });
     const label = rule === 'blocks' ? `${tag}, block threshold` : tag;
@@ -405,6 +405,10 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const valSnapOf = snapOf.filter((s) => s >= valFrom && s < trainSnaps);
   const det = fitSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
   figures.femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), det.threshold.threshold);
+  // The block threshold rule (docs/detection.md §3.2, measured, not the default): every snapshot is its own block (its EMA restarts).
+  const blockT = validationThreshold([{ scores: scoreGroup(det, { rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }), segmentStarts: starts_(valSnapOf) }], det.smoothing, det.warmup, 0.001, 0.95, 'blocks') as BlockToleranceThresholdChoice;
+  figures.block_threshold_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), blockT.threshold);
+  notes.push(`FEMTO thresholds: ${det.threshold.threshold.toFixed(2)} (homogeneous, in use); block rule ${blockT.threshold.toFixed(2)} (${blockT.blocks} blocks, between-block share ${blockT.betweenShare.toFixed(3)}, Satterthwaite df ${blockT.degreesOfFreedom.toFixed(1)})`);
   const femtoVal = [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }];
   const nodeFit = nodeFitOf(det, femtoVal, { weights: 'i16' });
   figures.node_form_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(nodeScoreGroup(nodeFit.node, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), nodeFit.node.threshold);

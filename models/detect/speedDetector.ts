@@ -61,7 +61,7 @@ export interface SpeedDetectorOptions {
    * 'homogeneous' (the default): every settled validation window one sample of one log-normal
    * (toleranceThreshold). 'blocks': validation blocks with a one-way random-effects bound
    * (validationBlocks, blockToleranceThreshold), so drift between blocks widens it. Measured, not
-   * the default (docs/detection.md §3.4).
+   * the default (docs/detection.md §3.2).
    */
   thresholdRule?: ThresholdRule;
 }

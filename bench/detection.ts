@@ -26,10 +26,10 @@ import { fileURLToPath } from 'node:url';
 import { defaultFeatureSpec, extractFeatures } from '../models/features';
 import { firstExceedance, firstSnapshotAlarm, segmentRms, snapshotMedians } from '../models/eval/alarm';
 import { fitMahalanobis, mahalanobisScores } from '../models/eval/mahalanobis';
-import { chooseThreshold } from '../models/eval/threshold';
+import { chooseThreshold, type BlockToleranceThresholdChoice } from '../models/eval/threshold';
 import { BaselineLearner, type BaselineConfig } from '../models/detect/baseline';
 import { evaluateScores, weakFaultRows, type RecordingResult } from '../models/detect/evaluate';
-import { fitSpeedDetector, scoreGroup, smoothRows, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
+import { fitSpeedDetector, scoreGroup, smoothRows, validationThreshold, type SpeedDetector, type SpeedGroup } from '../models/detect/speedDetector';
 import { estimateShaftHz } from '../models/detect/speedEstimate';
 import { nodeFitOf, nodeScoreGroup, speedSectionSize, type NodeSpeedFit } from '../models/detect/speedNode';
 import { readCsvColumns } from '../main/cli/csvColumns';
@@ -199,7 +199,7 @@ async function uestc(figures: BenchResult['figures'], table: TableRow[], notes: 
       }
     }
     notes.push(
-      `UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (95 % tolerance bound, k ${det.threshold.k.toFixed(2)} on ${det.threshold.effectiveWindows.toFixed(0)} effective windows; log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, largest validation ${det.threshold.maxValidation.toFixed(2)}, ${det.threshold.windows} validation windows); interpolation scale ${det.interpolation.scale} (${det.interpolation.source})`,
+      `UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (95 % tolerance bound, k ${det.threshold.k.toFixed(2)} on ${det.threshold.effectiveWindows.toFixed(0)} effective windows; log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, largest validation ${det.threshold.maxValidation.toFixed(2)}, ${det.threshold.windows} validation windows)${blockNote(det)}; interpolation scale ${det.interpolation.scale} (${det.interpolation.source})`,
     );
     // Typical scores: healthy at the unseen speeds inside the span against held-out healthy at the trained speeds.
     const medianScore = (rpm: number, rows: Float32Array[], d: SpeedDetector) => median(Array.from(scoreGroup(d, { rpm, rows }).subarray(d.warmup)));
@@ -275,6 +275,12 @@ const median = (xs: number[]) => {
   return s[s.length >> 1];
 };
 
+/** The block (random-effects) part of the threshold rule, for the notes. */
+function blockNote(det: SpeedDetector): string {
+  const t = det.threshold as BlockToleranceThresholdChoice;
+  return t.blocks === undefined ? '' : `; ${t.blocks} blocks, between-block share ${t.betweenShare.toFixed(3)}, Satterthwaite df ${t.degreesOfFreedom.toFixed(1)}, homogeneous bound ${t.homogeneous.toFixed(2)}`;
+}
+
 /**
  * The split of `vigil eval` (models/train/dataset.ts splitInTime with train's fractions): per
  * normal recording at the trained speeds (both parts), the first 45 % of the samples train, the
@@ -293,23 +299,30 @@ function cliSplit(span: number[], speeds: number[], find: (fault: string, rpm: n
       train.push({ rpm, rows: cut(rows, 0, 0.45) });
       val.push({ rpm, rows: cut(rows, 0.45, 0.6) });
     }
-  const det = fitSpeedDetector(train, val);
-  const heldOut: number[] = [];
-  const inside: number[] = [];
-  let alarms = 0;
-  for (const rpm of speeds.filter((s) => s >= span[0] && s <= span[span.length - 1]))
-    for (const part of [1, 2]) {
-      const trained = span.includes(rpm);
-      const role = trained ? 'held-out healthy, trained speed' : 'healthy, unseen speed inside span';
-      const r = evaluateScores(scoreGroup(det, { rpm, rows: cut(find('normal', rpm, part).rows, 0.6, 1) }), det.threshold.threshold, det.warmup);
-      table.push({ span: tag, detector: 'speed-aware', recording: `normal_${rpm}rpm_part${part} (last 40 %)`, rpm, role: `${role} (CLI split)`, ...r });
-      (trained ? heldOut : inside).push(r.flagged);
-      alarms += r.alarms;
-    }
-  figures[`cli_split_false_alarm_rate_max_${key}`] = round(Math.max(...heldOut));
-  figures[`cli_split_unseen_speed_flag_rate_max_${key}`] = round(Math.max(...inside));
-  figures[`cli_split_debounced_false_alarms_${key}`] = alarms;
-  notes.push(`UESTC span ${tag}: threshold ${det.threshold.threshold.toFixed(2)} (log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, ${det.threshold.windows} validation windows)`);
+  // The threshold rule in use (homogeneous) sets the cli_split_* figures; the block rule
+  // (docs/detection.md §3.2, measured, not the default) sets cli_split_block_threshold_*.
+  for (const rule of ['homogeneous', 'blocks'] as const) {
+    const det = fitSpeedDetector(train, val, { thresholdRule: rule });
+    const label = rule === 'blocks' ? `${tag}, block threshold` : tag;
+    const heldOut: number[] = [];
+    const inside: number[] = [];
+    let alarms = 0;
+    for (const rpm of speeds.filter((s) => s >= span[0] && s <= span[span.length - 1]))
+      for (const part of [1, 2]) {
+        const trained = span.includes(rpm);
+        const role = trained ? 'held-out healthy, trained speed' : 'healthy, unseen speed inside span';
+        const r = evaluateScores(scoreGroup(det, { rpm, rows: cut(find('normal', rpm, part).rows, 0.6, 1) }), det.threshold.threshold, det.warmup);
+        table.push({ span: label, detector: 'speed-aware', recording: `normal_${rpm}rpm_part${part} (last 40 %)`, rpm, role: `${role} (CLI split)`, ...r });
+        (trained ? heldOut : inside).push(r.flagged);
+        alarms += r.alarms;
+      }
+    const pre = rule === 'blocks' ? 'cli_split_block_threshold_' : 'cli_split_';
+    figures[`${pre}false_alarm_rate_max_${key}`] = round(Math.max(...heldOut));
+    figures[`${pre}unseen_speed_flag_rate_max_${key}`] = round(Math.max(...inside));
+    figures[`${pre}debounced_false_alarms_${key}`] = alarms;
+    if (rule === 'blocks') figures[`${pre}${key}`] = round(det.threshold.threshold, 3);
+    notes.push(`UESTC span ${label}: threshold ${det.threshold.threshold.toFixed(2)} (log-normal point estimate ${det.threshold.lognormal.toFixed(2)}, ${det.threshold.windows} validation windows)${blockNote(det)}`);
+  }
 }
 
 /**
@@ -392,6 +405,10 @@ async function femto(figures: BenchResult['figures'], notes: string[]): Promise<
   const valSnapOf = snapOf.filter((s) => s >= valFrom && s < trainSnaps);
   const det = fitSpeedDetector([{ rpm, rows: trainRows, segmentStarts: starts_(trainSnapOf) }], [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }], { warmup: 0 });
   figures.femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), det.threshold.threshold);
+  // The block threshold rule (docs/detection.md §3.2, measured, not the default): every snapshot is its own block (its EMA restarts).
+  const blockT = validationThreshold([{ scores: scoreGroup(det, { rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }), segmentStarts: starts_(valSnapOf) }], det.smoothing, det.warmup, 0.001, 0.95, 'blocks') as BlockToleranceThresholdChoice;
+  figures.block_threshold_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(scoreGroup(det, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), blockT.threshold);
+  notes.push(`FEMTO thresholds: ${det.threshold.threshold.toFixed(2)} (homogeneous, in use); block rule ${blockT.threshold.toFixed(2)} (${blockT.blocks} blocks, between-block share ${blockT.betweenShare.toFixed(3)}, Satterthwaite df ${blockT.degreesOfFreedom.toFixed(1)})`);
   const femtoVal = [{ rpm, rows: valRows, segmentStarts: starts_(valSnapOf) }];
   const nodeFit = nodeFitOf(det, femtoVal, { weights: 'i16' });
   figures.node_form_femto_alarm_snapshot = firstSnapshotAlarm(snapshotMedians(nodeScoreGroup(nodeFit.node, { rpm, rows, segmentStarts: starts_(snapOf) }), snapOf, snaps), nodeFit.node.threshold);

@@ -28,7 +28,7 @@
  * with the covariance at the window's speed (modelAt).
  */
 import { cholesky, fitMahalanobis, mahalanobisScore, type MahalanobisModel } from '../eval/mahalanobis';
-import { toleranceThreshold, type ToleranceThresholdChoice } from '../eval/threshold';
+import { blockToleranceThreshold, toleranceThreshold, type BlockToleranceThresholdChoice, type ScoreBlock, type ToleranceThresholdChoice } from '../eval/threshold';
 
 export interface SpeedGroup {
   rpm: number;
@@ -57,7 +57,16 @@ export interface SpeedDetectorOptions {
   interpolationPrior?: number;
   /** Confidence of the threshold's tolerance bound on the (1 - targetRate) quantile. */
   thresholdConfidence?: number;
+  /**
+   * 'homogeneous' (the default): every settled validation window one sample of one log-normal
+   * (toleranceThreshold). 'blocks': validation blocks with a one-way random-effects bound
+   * (validationBlocks, blockToleranceThreshold), so drift between blocks widens it. Measured, not
+   * the default (docs/detection.md §3.2).
+   */
+  thresholdRule?: ThresholdRule;
 }
+
+export type ThresholdRule = 'homogeneous' | 'blocks';
 
 /**
  * The interpolation error between knots k and k + 1, as a nuisance: at a fraction t of the way (in
@@ -227,22 +236,82 @@ export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], 
     : { scale: options.interpolationPrior ?? DEFAULT_INTERPOLATION_PRIOR, source: 'prior', ratios };
   if (!(interpolation.scale >= 0)) throw new RangeError(`interpolation scale ${interpolation.scale} must be >= 0`);
   const partial = { dim, smoothing, warmup, spanTolerance, knots, within: fitMahalanobis(residuals), interpolation };
-  const valScores: number[] = [];
+  const groups = validation.map((g) => {
+    if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
+    return { scores: scoreGroup({ ...partial, threshold: null as unknown as ToleranceThresholdChoice }, g), segmentStarts: g.segmentStarts };
+  });
+  return { ...partial, threshold: validationThreshold(groups, smoothing, warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE, options.thresholdRule) };
+}
+
+/** Validation blocks are this many EMA time constants (1 / smoothing windows) long. */
+export const THRESHOLD_BLOCK_TIME_CONSTANTS = 10;
+
+/**
+ * The settled validation scores cut into blocks for the threshold (blockToleranceThreshold): every
+ * contiguous stretch (a recording, or the windows between restarts) after the warm-up is cut into
+ * floor(length / L) blocks of near-equal length, at least one, L = 10 / smoothing windows (40 at the
+ * default 0.25): long enough that neighbouring block means of the EMA's AR(1) scores are nearly
+ * uncorrelated (about 5 %), short enough to show drift within a recording. A block's effective
+ * count: its first window 1 if it starts a stretch (else smoothing / (2 - smoothing), it continues
+ * the EMA), every later one smoothing / (2 - smoothing) (an EMA of weight a is an AR(1) with
+ * rho = 1 - a); the counts add up to the stretch's effective count.
+ */
+export function validationBlocks(groups: { scores: ArrayLike<number>; segmentStarts?: number[] }[], smoothing: number, warmup: number): ScoreBlock[] {
+  const perWindow = smoothing / (2 - smoothing);
+  const length = Math.ceil(THRESHOLD_BLOCK_TIME_CONSTANTS / smoothing);
+  const blocks: ScoreBlock[] = [];
+  for (const g of groups) {
+    const age = windowsSinceRestart(g.scores.length, g.segmentStarts);
+    let i = 0;
+    while (i < g.scores.length) {
+      if (age[i] < warmup) {
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      while (end < g.scores.length && age[end] > age[end - 1]) end++;
+      const count = Math.max(1, Math.floor((end - i) / length));
+      for (let b = 0; b < count; b++) {
+        const from = i + Math.round((b * (end - i)) / count);
+        const to = i + Math.round(((b + 1) * (end - i)) / count);
+        const scores = Array.from({ length: to - from }, (_, j) => g.scores[from + j]);
+        blocks.push({ scores, effective: (b === 0 ? 1 : perWindow) + (to - from - 1) * perWindow });
+      }
+      i = end;
+    }
+  }
+  return blocks;
+}
+
+/**
+ * The threshold rule on given validation scores (the laptop's and the node form's, speedNode.ts):
+ * 'homogeneous' = toleranceThreshold on every settled window with the EMA's effective window count;
+ * 'blocks' = blockToleranceThreshold on validationBlocks.
+ */
+export function validationThreshold(
+  groups: { scores: ArrayLike<number>; segmentStarts?: number[] }[],
+  smoothing: number,
+  warmup: number,
+  targetRate: number,
+  confidence: number,
+  rule: ThresholdRule = 'homogeneous',
+): ToleranceThresholdChoice | BlockToleranceThresholdChoice {
+  if (rule === 'blocks') return blockToleranceThreshold(validationBlocks(groups, smoothing, warmup), targetRate, confidence);
+  if (rule !== 'homogeneous') throw new RangeError(`threshold rule ${String(rule)} is neither 'homogeneous' nor 'blocks'`);
+  const vals: number[] = [];
   // Smoothed scores are correlated: after a restart the first is new, and each later one adds
   // about a / (2 - a) of an independent value (an EMA of weight a is an AR(1) with rho = 1 - a).
   let effective = 0;
   const perWindow = smoothing / (2 - smoothing);
-  for (const g of validation) {
-    if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
-    const s = scoreGroup({ ...partial, threshold: null as unknown as ToleranceThresholdChoice }, g);
-    const age = windowsSinceRestart(s.length, g.segmentStarts);
-    for (let i = 0; i < s.length; i++)
+  for (const g of groups) {
+    const age = windowsSinceRestart(g.scores.length, g.segmentStarts);
+    for (let i = 0; i < g.scores.length; i++)
       if (age[i] >= warmup) {
-        effective += valScores.length > 0 && age[i] > warmup && age[i - 1] >= warmup ? perWindow : 1;
-        valScores.push(s[i]);
+        effective += vals.length > 0 && age[i] > warmup && age[i - 1] >= warmup ? perWindow : 1;
+        vals.push(g.scores[i]);
       }
   }
-  return { ...partial, threshold: toleranceThreshold(valScores, options.targetRate ?? 0.001, effective, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE) };
+  return toleranceThreshold(vals, targetRate, effective, confidence);
 }
 
 /**

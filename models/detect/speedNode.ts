@@ -25,8 +25,8 @@
  * float step is one rounded binary32 operation in a fixed order (Math.fround), the node's log10
  * included, so C and TypeScript agree bit for bit when their inputs do.
  */
-import { bracket, fitSpeedDetector, windowsSinceRestart, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup } from './speedDetector';
-import { toleranceThreshold, type ToleranceThresholdChoice } from '../eval/threshold';
+import { bracket, fitSpeedDetector, validationThreshold, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup, type ThresholdRule } from './speedDetector';
+import { type ToleranceThresholdChoice } from '../eval/threshold';
 
 const f32 = Math.fround;
 
@@ -345,22 +345,6 @@ export function nodeScoreGroup(m: NodeSpeedDetector, g: SpeedGroup): Float64Arra
   });
 }
 
-/** The laptop's threshold rule (speedDetector.ts) on given validation scores: tolerance bound with the EMA's effective window count. */
-export function validationThreshold(groups: { scores: ArrayLike<number>; segmentStarts?: number[] }[], smoothing: number, warmup: number, targetRate: number, confidence: number): ToleranceThresholdChoice {
-  const vals: number[] = [];
-  let effective = 0;
-  const perWindow = smoothing / (2 - smoothing);
-  for (const g of groups) {
-    const age = windowsSinceRestart(g.scores.length, g.segmentStarts);
-    for (let i = 0; i < g.scores.length; i++)
-      if (age[i] >= warmup) {
-        effective += vals.length > 0 && age[i] > warmup && age[i - 1] >= warmup ? perWindow : 1;
-        vals.push(g.scores[i]);
-      }
-  }
-  return toleranceThreshold(vals, targetRate, effective, confidence);
-}
-
 export interface NodeSpeedFit {
   /** The laptop's detector (f64, its own threshold). */
   laptop: SpeedDetector;
@@ -379,13 +363,13 @@ export function fitNodeSpeedDetector(train: SpeedGroup[], validation: SpeedGroup
 }
 
 /** The node form of an already fitted laptop detector, its threshold set from its own validation scores. */
-export function nodeFitOf(laptop: SpeedDetector, validation: SpeedGroup[], options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number } = {}): NodeSpeedFit {
+export function nodeFitOf(laptop: SpeedDetector, validation: SpeedGroup[], options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number; thresholdRule?: ThresholdRule } = {}): NodeSpeedFit {
   const node = nodeFormOf(laptop, options.weights ?? 'i8');
   const groups = validation.map((g) => {
     if (!nodeBracket(node, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
     return { scores: nodeScoreGroup(node, g), segmentStarts: g.segmentStarts };
   });
-  const threshold = validationThreshold(groups, laptop.smoothing, laptop.warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? 0.95);
+  const threshold = validationThreshold(groups, laptop.smoothing, laptop.warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? 0.95, options.thresholdRule);
   node.threshold = f32(threshold.threshold);
   return { laptop, node, threshold };
 }

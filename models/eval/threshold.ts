@@ -71,12 +71,15 @@ export interface ToleranceThresholdChoice extends ThresholdChoice {
  * One-sided normal tolerance factor: with n independent samples, mean + k sd exceeds the (1 - p)
  * quantile of the population with probability `confidence` (Natrella's approximation,
  * NIST/SEMATECH e-Handbook 7.2.6.3): k = (z_p + sqrt(z_p^2 - a b)) / a with
- * a = 1 - z_g^2 / (2 (n - 1)), b = z_p^2 - z_g^2 / n.
+ * a = 1 - z_g^2 / (2 f), b = z_p^2 - z_g^2 / n, f = n - 1 for one sample. The same derivation
+ * (mean + k sd taken as normal, the mean with variance sigma^2 / n, the sd with sigma^2 / (2 f))
+ * holds when the mean's effective sample size n and the variance's degrees of freedom f differ,
+ * as in the one-way random-effects bound below.
  */
-export function toleranceFactor(n: number, targetRate: number, confidence: number): number {
+export function toleranceFactor(n: number, targetRate: number, confidence: number, degreesOfFreedom = n - 1): number {
   const zp = normalQuantile(1 - targetRate);
   const zg = normalQuantile(confidence);
-  const a = 1 - zg * zg / (2 * (n - 1));
+  const a = 1 - zg * zg / (2 * degreesOfFreedom);
   if (!(n > 2 && a > 0)) throw new RangeError(`a tolerance bound needs more than ${Math.ceil(1 + zg * zg / 2)} independent windows, got ${n.toFixed(1)}`);
   const b = zp * zp - zg * zg / n;
   return (zp + Math.sqrt(zp * zp - a * b)) / a;
@@ -105,6 +108,85 @@ export function toleranceThreshold(validation: ArrayLike<number>, targetRate = 0
   if (!(nEff > 1 + normalQuantile(confidence) ** 2 / 2 + 1)) return { ...base, effectiveWindows: nEff, k: NaN, confidence };
   const k = toleranceFactor(nEff, targetRate, confidence);
   return { ...base, threshold: Math.exp(m + k * sd), effectiveWindows: nEff, k, confidence };
+}
+
+/** A contiguous block of validation scores and its effective number of independent windows. */
+export interface ScoreBlock {
+  scores: ArrayLike<number>;
+  effective: number;
+}
+
+export interface BlockToleranceThresholdChoice extends ToleranceThresholdChoice {
+  /** The bound with every window one homogeneous sample (toleranceThreshold); the threshold is never below it. */
+  homogeneous: number;
+  blocks: number;
+  /** Estimated between-block share of the log scores' variance (intraclass correlation; 0 = the homogeneous bound). */
+  betweenShare: number;
+  /** Satterthwaite degrees of freedom of the total variance (NaN when the homogeneous bound applies). */
+  degreesOfFreedom: number;
+}
+
+/**
+ * Threshold from validation scores in blocks (contiguous stretches of a fixed length, never across
+ * a recording or a restart), allowing for slow drift: the log scores follow a one-way
+ * random-effects model y = mu + a_block + e, a ~ N(0, s_a^2), e ~ N(0, s_e^2), and a new window's
+ * log score is N(mu, s_a^2 + s_e^2). The upper `confidence` tolerance bound of that distribution's
+ * (1 - p) quantile is mean + k sd with
+ *   - the ANOVA estimates with effective counts n_g (smoothed windows are correlated):
+ *     MSW = within-block sum of squares / (windows - blocks), MSB = sum n_g (mean_g - mean)^2 / (G - 1),
+ *     n0 = (N - sum n_g^2 / N) / (G - 1), s_a^2 = (MSB - MSW) / n0, sd^2 = s_a^2 + MSW;
+ *   - Satterthwaite's degrees of freedom for sd^2 = MSB / n0 + (1 - 1/n0) MSW (between df G - 1,
+ *     within df N - G);
+ *   - the mean's effective sample size N* = sd^2 / var(mean), var(mean) = s_a^2 sum n_g^2 / N^2 + MSW / N
+ *     (balanced: G n / (1 + (n - 1) rho), Mee & Owen 1983);
+ *   - k from toleranceFactor(N*, p, confidence, f).
+ * When MSB <= MSW (no between-block variance estimated) it is the homogeneous bound; otherwise the
+ * larger of the two. With too few degrees of freedom for a bound (f <= 1 + z_g^2 / 2, two blocks far
+ * apart) it is the largest of the homogeneous bound, the point estimate exp(mean + z_p sd) and the
+ * largest validation score.
+ */
+export function blockToleranceThreshold(blocks: ScoreBlock[], targetRate = 0.001, confidence = 0.95, floor = 1e-12): BlockToleranceThresholdChoice {
+  const all: number[] = [];
+  let N = 0;
+  for (const b of blocks) {
+    for (let i = 0; i < b.scores.length; i++) all.push(b.scores[i]);
+    N += b.effective;
+  }
+  const base = toleranceThreshold(all, targetRate, N, confidence, floor);
+  const used = blocks.filter((b) => b.scores.length > 0);
+  const G = used.length;
+  const homogeneous: BlockToleranceThresholdChoice = { ...base, homogeneous: base.threshold, blocks: G, betweenShare: 0, degreesOfFreedom: NaN };
+  const windows = all.length;
+  const fw = N - G;
+  if (G < 2 || !(fw > 0) || windows <= G) return homogeneous;
+  const means: number[] = [];
+  let ssw = 0;
+  for (const b of used) {
+    const logs = Float64Array.from(b.scores, (v) => Math.log(Math.max(v, floor)));
+    const m = logs.reduce((s, l) => s + l, 0) / logs.length;
+    for (const l of logs) ssw += (l - m) ** 2;
+    means.push(m);
+  }
+  const msw = ssw / (windows - G);
+  const mean = used.reduce((s, b, g) => s + b.effective * means[g], 0) / N;
+  const msb = used.reduce((s, b, g) => s + b.effective * (means[g] - mean) ** 2, 0) / (G - 1);
+  if (!(msb > msw)) return homogeneous;
+  const sumSq = used.reduce((s, b) => s + b.effective * b.effective, 0);
+  const n0 = (N - sumSq / N) / (G - 1);
+  const between = (msb - msw) / n0;
+  const total = between + msw;
+  const f = total ** 2 / ((msb / n0) ** 2 / (G - 1) + ((1 - 1 / n0) * msw) ** 2 / fw);
+  const nMean = total / (between * sumSq / (N * N) + msw / N);
+  const sd = Math.sqrt(total);
+  const zg = normalQuantile(confidence);
+  const out = { ...base, homogeneous: base.threshold, blocks: G, betweenShare: between / total, degreesOfFreedom: f };
+  if (!(f > 1 + zg * zg / 2 && nMean > 2)) {
+    const point = Math.exp(mean + normalQuantile(1 - targetRate) * sd);
+    return { ...out, threshold: Math.max(base.threshold, point, base.maxValidation), effectiveWindows: nMean, k: NaN };
+  }
+  const k = toleranceFactor(nMean, targetRate, confidence, f);
+  const bound = Math.exp(mean + k * sd);
+  return bound > base.threshold ? { ...out, threshold: bound, effectiveWindows: nMean, k } : out;
 }
 
 /**

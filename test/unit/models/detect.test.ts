@@ -7,8 +7,8 @@ import { BaselineLearner } from '../../../models/detect/baseline';
 import { baselineVectors, gaussianNoise, HEADER_PATH, renderBaselineHeader } from '../../../scripts/gen-baseline-vectors';
 import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
 import { segmentRms } from '../../../models/eval/alarm';
-import { bracket, expectedMean, fitSpeedDetector, leaveOneKnotOut, scoreGroup, smoothRows, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
-import { toleranceFactor, toleranceThreshold } from '../../../models/eval/threshold';
+import { bracket, expectedMean, fitSpeedDetector, leaveOneKnotOut, scoreGroup, smoothRows, validationBlocks, validationThreshold, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
+import { blockToleranceThreshold, normalQuantile, toleranceFactor, toleranceThreshold, type BlockToleranceThresholdChoice, type ScoreBlock } from '../../../models/eval/threshold';
 
 const noise = gaussianNoise;
 const D = 8;
@@ -145,6 +145,119 @@ describe('tolerance threshold', () => {
     expect(withSpike.maxValidation).toBe(20);
     expect(withSpike.threshold).toBeLessThan(4);
     expect(withSpike.threshold / calm.threshold).toBeLessThan(1.25); // the largest score alone would say 20
+  });
+});
+
+describe('block (random-effects) tolerance threshold', () => {
+  // Blocks of log-normal scores: block g's log mean is shift(g), windows scatter 0.2 about it.
+  function blocks(G: number, n: number, shift: (g: number) => number, seed: number): ScoreBlock[] {
+    const g = noise(seed);
+    return Array.from({ length: G }, (_, b) => ({ scores: Array.from({ length: n }, () => Math.exp(shift(b) + 0.2 * g())), effective: n / 4 }));
+  }
+  const centred = (bs: ScoreBlock[]): ScoreBlock[] =>
+    bs.map((b) => {
+      const logs = Array.from(b.scores, Math.log);
+      const m = logs.reduce((s, l) => s + l, 0) / logs.length;
+      return { ...b, scores: logs.map((l) => Math.exp(l - m)) };
+    });
+
+  it('the k factor with separate effective size and degrees of freedom is within 1 % of the exact noncentral-t factor', () => {
+    // Exact one-sided factors t'_{0.95; f, z_0.999 sqrt(n)} / sqrt(n) (scipy.stats.nct.ppf), the
+    // form of R tolerance::K.factor(n, f) for an effective sample size n and f degrees of freedom.
+    for (const [n, f, exact] of [
+      [72, 71, 3.63346],
+      [40, 26, 4.06693],
+      [30, 10, 4.96572],
+      [100, 20, 4.21313],
+    ]) {
+      const k = toleranceFactor(n, 0.001, 0.95, f);
+      expect(Math.abs(k - exact) / exact).toBeLessThan(0.01);
+    }
+    expect(toleranceFactor(72, 0.001, 0.95)).toBe(toleranceFactor(72, 0.001, 0.95, 71));
+    // Fewer degrees of freedom, wider bound.
+    expect(toleranceFactor(100, 0.001, 0.95, 10)).toBeGreaterThan(toleranceFactor(100, 0.001, 0.95, 99));
+  });
+
+  it('gives the homogeneous bound when the blocks have identical means', () => {
+    const bs = centred(blocks(8, 40, () => 0, 41));
+    const t = blockToleranceThreshold(bs);
+    const all = bs.flatMap((b) => Array.from(b.scores));
+    const homogeneous = toleranceThreshold(all, 0.001, bs.reduce((s, b) => s + b.effective, 0));
+    expect(t.threshold).toBe(homogeneous.threshold);
+    expect(t.betweenShare).toBe(0);
+    expect(t.k).toBe(homogeneous.k);
+    expect(t.blocks).toBe(8);
+  });
+
+  it('widens the bound when the block means spread (a drift), and more so the more they spread', () => {
+    const flat = blockToleranceThreshold(centred(blocks(8, 40, () => 0, 42)));
+    const drift = blockToleranceThreshold(centred(blocks(8, 40, () => 0, 42)).map((b, g) => ({ ...b, scores: Array.from(b.scores, (v) => v * Math.exp(0.1 * g)) })));
+    const steep = blockToleranceThreshold(centred(blocks(8, 40, () => 0, 42)).map((b, g) => ({ ...b, scores: Array.from(b.scores, (v) => v * Math.exp(0.2 * g)) })));
+    expect(drift.betweenShare).toBeGreaterThan(0);
+    expect(drift.threshold).toBeGreaterThan(drift.homogeneous);
+    expect(steep.threshold).toBeGreaterThan(drift.threshold);
+    expect(steep.threshold).toBeGreaterThan(flat.threshold * 1.2);
+  });
+
+  it('uses the one-way ANOVA estimates, Satterthwaite degrees of freedom and Mee-Owen effective size (balanced blocks)', () => {
+    const G = 6;
+    const n = 40;
+    const bs = blocks(G, n, (g) => 0.3 * Math.sin(g), 43);
+    const t = blockToleranceThreshold(bs);
+    // The same quantities computed here by the textbook balanced formulas (effective size m per block).
+    const m = bs[0].effective;
+    const logs = bs.map((b) => Array.from(b.scores, Math.log));
+    const means = logs.map((l) => l.reduce((s, x) => s + x, 0) / n);
+    const grand = means.reduce((s, x) => s + x, 0) / G;
+    const msw = logs.reduce((s, l, g) => s + l.reduce((a, x) => a + (x - means[g]) ** 2, 0), 0) / (G * n - G);
+    const msb = (m * means.reduce((s, x) => s + (x - grand) ** 2, 0)) / (G - 1);
+    const sa2 = (msb - msw) / m;
+    const total = sa2 + msw;
+    const rho = sa2 / total;
+    const f = total ** 2 / ((msb / m) ** 2 / (G - 1) + ((1 - 1 / m) * msw) ** 2 / (G * m - G));
+    const nStar = (G * m) / (1 + (m - 1) * rho);
+    expect(t.betweenShare).toBeCloseTo(rho, 10);
+    expect(t.degreesOfFreedom).toBeCloseTo(f, 8);
+    expect(t.effectiveWindows).toBeCloseTo(nStar, 8);
+    expect(t.threshold).toBeCloseTo(Math.exp(grand + toleranceFactor(nStar, 0.001, 0.95, f) * Math.sqrt(total)), 8);
+  });
+
+  it('with two blocks far apart (too few degrees of freedom for a bound) is at least the largest score and the point estimate', () => {
+    const bs = blocks(2, 40, (g) => 3 * g, 44);
+    const t = blockToleranceThreshold(bs);
+    expect(t.k).toBeNaN();
+    expect(t.threshold).toBeGreaterThanOrEqual(t.maxValidation);
+    expect(t.threshold).toBeGreaterThanOrEqual(t.homogeneous);
+    const logs = bs.flatMap((b) => Array.from(b.scores, Math.log));
+    expect(t.threshold).toBeGreaterThan(Math.exp(logs.reduce((s, x) => s + x, 0) / logs.length + normalQuantile(0.999) * 0.2));
+  });
+
+  it('cuts validation scores into blocks of 10 EMA time constants, never across a restart, after the warm-up', () => {
+    const scores = Array.from({ length: 200 }, (_, i) => 1 + i / 1000);
+    const bs = validationBlocks([{ scores, segmentStarts: [108] }, { scores: scores.slice(0, 30) }], 0.25, 8);
+    // Stretch 8..107 (100 windows) -> 2 blocks of 50; 116..199 (84) -> 2 of 42; the 22 settled of
+    // the second recording -> 1 block (shorter than 40).
+    expect(bs.map((b) => b.scores.length)).toEqual([50, 50, 42, 42, 22]);
+    expect(bs[0].scores[0]).toBe(scores[8]);
+    expect(bs[2].scores[0]).toBe(scores[116]);
+    const a = 0.25 / 1.75;
+    expect(bs[0].effective).toBeCloseTo(1 + 49 * a, 12);
+    expect(bs[1].effective).toBeCloseTo(50 * a, 12);
+    // The blocks' effective counts add up to the homogeneous rule's.
+    const homogeneous = validationThreshold([{ scores, segmentStarts: [108] }, { scores: scores.slice(0, 30) }], 0.25, 8, 0.001, 0.95);
+    expect(bs.reduce((s, b) => s + b.effective, 0)).toBeCloseTo(homogeneous.effectiveWindows, 9);
+    expect(() => validationThreshold([{ scores }], 0.25, 8, 0.001, 0.95, 'other' as 'blocks')).toThrow(/threshold rule other/);
+  });
+
+  it('the detector keeps the homogeneous rule by default and takes the block rule on request', () => {
+    const train = [{ rpm: 1000, rows: healthy(1000, 400, 50) }];
+    // Validation with a slow drift in every band (a warm-up), as a recording might have.
+    const val = [{ rpm: 1000, rows: healthy(1000, 400, 51).map((r, i) => r.map((v) => v + 0.0015 * i)) }];
+    const plain = fitSpeedDetector(train, val);
+    const withBlocks = fitSpeedDetector(train, val, { thresholdRule: 'blocks' });
+    expect('blocks' in plain.threshold).toBe(false);
+    expect(withBlocks.threshold.threshold).toBeGreaterThanOrEqual(plain.threshold.threshold);
+    expect((withBlocks.threshold as BlockToleranceThresholdChoice).betweenShare).toBeGreaterThan(0);
   });
 });
 

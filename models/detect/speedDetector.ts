@@ -58,10 +58,10 @@ export interface SpeedDetectorOptions {
   /** Confidence of the threshold's tolerance bound on the (1 - targetRate) quantile. */
   thresholdConfidence?: number;
   /**
-   * 'homogeneous' (the default): every settled validation window one sample of one log-normal
-   * (toleranceThreshold). 'blocks': validation blocks with a one-way random-effects bound
-   * (validationBlocks, blockToleranceThreshold), so drift between blocks widens it. Measured, not
-   * the default (docs/detection.md §3.2).
+   * 'blocks' (the default): validation blocks with a one-way random-effects bound
+   * (validationBlocks, blockToleranceThreshold), so drift between blocks widens it; never below
+   * the homogeneous bound. 'homogeneous': every settled validation window one sample of one
+   * log-normal (toleranceThreshold), the rule before (docs/detection.md §3.2).
    */
   thresholdRule?: ThresholdRule;
 }
@@ -294,7 +294,7 @@ export function validationThreshold(
   warmup: number,
   targetRate: number,
   confidence: number,
-  rule: ThresholdRule = 'homogeneous',
+  rule: ThresholdRule = 'blocks',
 ): ToleranceThresholdChoice | BlockToleranceThresholdChoice {
   if (rule === 'blocks') return blockToleranceThreshold(validationBlocks(groups, smoothing, warmup), targetRate, confidence);
   if (rule !== 'homogeneous') throw new RangeError(`threshold rule ${String(rule)} is neither 'homogeneous' nor 'blocks'`);

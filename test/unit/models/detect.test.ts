@@ -244,18 +244,19 @@ describe('block (random-effects) tolerance threshold', () => {
     expect(bs[0].effective).toBeCloseTo(1 + 49 * a, 12);
     expect(bs[1].effective).toBeCloseTo(50 * a, 12);
     // The blocks' effective counts add up to the homogeneous rule's.
-    const homogeneous = validationThreshold([{ scores, segmentStarts: [108] }, { scores: scores.slice(0, 30) }], 0.25, 8, 0.001, 0.95);
+    const homogeneous = validationThreshold([{ scores, segmentStarts: [108] }, { scores: scores.slice(0, 30) }], 0.25, 8, 0.001, 0.95, 'homogeneous');
     expect(bs.reduce((s, b) => s + b.effective, 0)).toBeCloseTo(homogeneous.effectiveWindows, 9);
     expect(() => validationThreshold([{ scores }], 0.25, 8, 0.001, 0.95, 'other' as 'blocks')).toThrow(/threshold rule other/);
   });
 
-  it('the detector keeps the homogeneous rule by default and takes the block rule on request', () => {
+  it('the detector takes the block rule by default and the homogeneous rule on request', () => {
     const train = [{ rpm: 1000, rows: healthy(1000, 400, 50) }];
     // Validation with a slow drift in every band (a warm-up), as a recording might have.
     const val = [{ rpm: 1000, rows: healthy(1000, 400, 51).map((r, i) => r.map((v) => v + 0.0015 * i)) }];
-    const plain = fitSpeedDetector(train, val);
-    const withBlocks = fitSpeedDetector(train, val, { thresholdRule: 'blocks' });
+    const plain = fitSpeedDetector(train, val, { thresholdRule: 'homogeneous' });
+    const withBlocks = fitSpeedDetector(train, val);
     expect('blocks' in plain.threshold).toBe(false);
+    expect('blocks' in withBlocks.threshold).toBe(true);
     expect(withBlocks.threshold.threshold).toBeGreaterThanOrEqual(plain.threshold.threshold);
     expect((withBlocks.threshold as BlockToleranceThresholdChoice).betweenShare).toBeGreaterThan(0);
   });

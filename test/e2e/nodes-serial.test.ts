@@ -41,7 +41,7 @@ describe('Nodes page over the cable: pair, configure, stream (virtual node)', ()
     await page.getByTestId('connect-path').press('Enter');
     await expect.poll(() => card().getAttribute('data-status'), { timeout: 20_000 }).toBe('online');
     await expect.poll(() => card().getByTestId('link-kind').textContent()).toBe('Cable');
-    await expect.poll(() => card().getByTestId('protocol').textContent()).toMatch(/^1\.3/);
+    await expect.poll(() => card().getByTestId('protocol').textContent()).toMatch(/^1\.4/);
     await expect.poll(() => card().getByTestId('pair-state').textContent()).toBe('Not paired');
     // Browser-mode Chromium without the experimental flag: the button says why it is unavailable.
     const hasBt = await page.evaluate(() => 'bluetooth' in navigator);

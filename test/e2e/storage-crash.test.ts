@@ -55,7 +55,21 @@ function readStored(page: Page): Promise<Stored> {
           tx.oncomplete = () => {
             resolve({
               sessions: s.result.map((r) => ({ id: r.id, startMs: r.startMs, endMs: r.endMs, windowCount: r.windowCount, status: r.status })),
-              chunks: c.result.map((r) => ({ sessionId: r.sessionId, count: r.count, windowIndex: Array.from(r.windowIndex as Uint32Array) })),
+              chunks: c.result.map((r) => {
+                // A packed chunk (docs/storage.md) keeps its window indices as runs: [row, index] at
+                // row 0 and wherever the index is not the previous + 1. Decoded here, not by app code.
+                let windowIndex: number[];
+                if (r.windowIndex) windowIndex = Array.from(r.windowIndex as Uint32Array);
+                else {
+                  const runs = r.windowRuns as Uint32Array;
+                  windowIndex = [];
+                  for (let k = 0; k < runs.length; k += 2) {
+                    const end = k + 2 < runs.length ? runs[k + 2] : (r.count as number);
+                    for (let i = runs[k]; i < end; i++) windowIndex.push(runs[k + 1] + (i - runs[k]));
+                  }
+                }
+                return { sessionId: r.sessionId, count: r.count, windowIndex };
+              }),
             });
             db.close();
           };

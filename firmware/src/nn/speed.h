@@ -21,9 +21,10 @@
 
 #include "../status.h"
 
-/* 0: a build without the speed scorer (the STM32F405 image: its flash is full, and a 3-axis step
- * is over its instruction budget; a 3-axis int8 section does fit its model slot beside small
- * layers); it refuses such models (VIGIL_ERR_LIMIT) and carries none of this code. */
+/* 0: a build without the speed scorer: it refuses such models (VIGIL_ERR_LIMIT) and carries none
+ * of this code. Every image has it (the STM32F405's since its code region grew to 64 KB,
+ * docs/architecture.md "Flash layout"); on a 3-axis node a section over all 3 axes is over the
+ * per-window instruction budget, so `vigil train --speeds` makes one over two of its axes. */
 #ifndef NN_SPEED_SECTION
 #define NN_SPEED_SECTION 1
 #endif

@@ -103,7 +103,12 @@ function velocityChart(m: ReportModel, i: I18n): string {
     if (prev && !gaps.some(([a, b]) => a >= prev.tMs && b <= p.tMs)) runs.at(-1)!.push(p);
     else runs.push([p]);
   }
-  const line = `<path class="velocity" d="${runs.map((r) => (r.length > 1 ? path(r.map((p) => [sx(p.tMs), sy(p.v)])) : `M${sx(r[0].tMs) - 1} ${sy(r[0].v)}h2`)).join('')}" fill="none" stroke="black" stroke-width="1.4"/>`;
+  const solid = runs.map((r) => (r.length > 1 ? path(r.map((p) => [sx(p.tMs), sy(p.v)])) : `M${sx(r[0].tMs) - 1} ${sy(r[0].v)}h2`)).join('');
+  // Across a stretch with no data: a thin dotted connector, so the trend still reads, and a dot
+  // where a stretch of data is too short to show as a line (a short recording on a long period).
+  const across = runs.slice(1).map((r, k) => path([[sx(runs[k].at(-1)!.tMs), sy(runs[k].at(-1)!.v)], [sx(r[0].tMs), sy(r[0].v)]])).join('');
+  const dots = runs.filter((r) => sx(r.at(-1)!.tMs) - sx(r[0].tMs) < 4).map((r) => `<circle cx="${sx(r[0].tMs)}" cy="${sy(Math.max(...r.map((p) => p.v)))}" r="2.2" fill="black"/>`).join('');
+  const line = `<path class="velocity-gap" d="${across}" fill="none" stroke="black" stroke-width="0.7" stroke-dasharray="1.5 2.5"/><path class="velocity" d="${solid}" fill="none" stroke="black" stroke-width="1.4"/>${dots}`;
   // Stretches drawn from summaries: shaded grey over the plot's height, named under the event labels when wide enough (the sentences below the chart say when).
   const stretches = m.summarised
     .map((st) => {

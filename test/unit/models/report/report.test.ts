@@ -74,7 +74,7 @@ describe('report model', () => {
     for (let k = 3; k < e.amplitude.length; k++) if (e.amplitude[k] > e.amplitude[best]) best = k;
     expect(Math.abs(best * e.binHz - 162)).toBeLessThan(5);
   });
-  it('the velocity line breaks across the days with no measurements instead of joining them', () => {
+  it('the velocity line breaks across the days with no measurements, bridged by a dotted connector', () => {
     const html = renderReportHtml(m, makeI18n('en'));
     const d = /<path class="velocity" d="([^"]+)"/.exec(html)?.[1] ?? '';
     const span = opts.toMs - opts.fromMs;
@@ -83,6 +83,9 @@ describe('report model', () => {
     expect(stretches).toBeGreaterThan(1); // the demo bundle has days without data
     expect(d.match(/M/g)?.length).toBe(stretches);
     expect(d.match(/L/g)?.length ?? 0).toBeGreaterThan(0);
+    // Each stretch with no data is bridged by one thin dotted connector (the trend still reads).
+    const across = /<path class="velocity-gap" d="([^"]*)"/.exec(html)?.[1] ?? '';
+    expect(across.match(/M/g)?.length).toBe(stretches - 1);
   });
   it('a period outside the data has no measurements, and the HTML says so in words', () => {
     const empty = buildReport(tables, { ...opts, fromMs: T0 + 100 * DAY, toMs: T0 + 101 * DAY });

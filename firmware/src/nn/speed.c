@@ -251,54 +251,6 @@ static int32_t dot8(const uint8_t *w, const int16_t *q, uint32_t n, bool perm)
     return acc;
 }
 
-/*
- * Two int8 rows against the same q (q in SXTB16 order, n a multiple of 8, word-aligned rows): the
- * q words are loaded once for both rows, 16 products per 21 instructions on the M4. *a and *b get
- * exactly dot8 of each row.
- */
-static void dot8x2(const uint8_t *wa, const uint8_t *wb, const int16_t *q, uint32_t n, int32_t *a, int32_t *b)
-{
-#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if ((((uintptr_t)wa | (uintptr_t)wb | (uintptr_t)q) & 3u) == 0u && n >= 8u && (n & 7u) == 0u) {
-        int32_t acc_a = 0, acc_b = 0;
-        uint32_t blocks = n / 8u;
-        const uint8_t *pa = wa, *pb = wb;
-        const int16_t *qp = q;
-        __asm__ volatile(
-            "1:\n\t"
-            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
-            "ldmia %[pa]!, {r4, r5}\n\t"
-            "sxtb16 r10, r4\n\t"
-            "sxtb16 r4, r4, ror #8\n\t"
-            "smlad %[aa], r10, r6, %[aa]\n\t"
-            "smlad %[aa], r4, r7, %[aa]\n\t"
-            "sxtb16 r10, r5\n\t"
-            "sxtb16 r5, r5, ror #8\n\t"
-            "smlad %[aa], r10, r8, %[aa]\n\t"
-            "smlad %[aa], r5, r9, %[aa]\n\t"
-            "ldmia %[pb]!, {r4, r5}\n\t"
-            "sxtb16 r10, r4\n\t"
-            "sxtb16 r4, r4, ror #8\n\t"
-            "smlad %[ab], r10, r6, %[ab]\n\t"
-            "smlad %[ab], r4, r7, %[ab]\n\t"
-            "sxtb16 r10, r5\n\t"
-            "sxtb16 r5, r5, ror #8\n\t"
-            "smlad %[ab], r10, r8, %[ab]\n\t"
-            "smlad %[ab], r5, r9, %[ab]\n\t"
-            "subs %[n], %[n], #1\n\t"
-            "bne 1b\n\t"
-            : [aa] "+r"(acc_a), [ab] "+r"(acc_b), [pa] "+r"(pa), [pb] "+r"(pb), [q] "+r"(qp), [n] "+r"(blocks)
-            :
-            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
-        *a = acc_a;
-        *b = acc_b;
-        return;
-    }
-#endif
-    *a = dot8(wa, q, n, true);
-    *b = dot8(wb, q, n, true);
-}
-
 /* One row's term of the score, in the order of the TS twin: sum + (z z) g. */
 static inline float score_term(float sum, float fa, const uint8_t *bl, uint32_t d, uint32_t k, float f)
 {
@@ -310,10 +262,11 @@ static inline float score_term(float sum, float fa, const uint8_t *bl, uint32_t 
 #if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define NN_SPEED_PAIRS_M4 1
 /*
- * The score over every row of an int8 block on the M4, rows in pairs (dot8x2's kernel): D a
- * multiple of 8, W and q word-aligned, q in SXTB16 order. The rows are contiguous, so the pair's
- * second row pointer ends where the next pair starts, and the row scale and lambda are walked
- * with the rows: no per-pair address arithmetic or alignment test. The terms are those of
+ * The score over every row of an int8 block on the M4, rows in pairs, the q words loaded once for
+ * both rows of a pair (16 products per 21 instructions): D a multiple of 8, W and q word-aligned,
+ * q in SXTB16 order. The rows are contiguous, so the pair's second row pointer ends where the
+ * next pair starts, and the row scale and lambda are walked with the rows: no per-pair address
+ * arithmetic or alignment test. Each row's sum is exactly dot8's and the terms are those of
  * score_term, summed in row order.
  */
 __attribute__((noinline)) static float score_i8_pairs_m4(const uint8_t *w, const int16_t *q, uint32_t d, const uint8_t *bl, float f)
@@ -459,14 +412,7 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
             k = d;
         }
 #endif
-        if (s->qperm) { /* rows in pairs, q loaded once per pair; the terms still summed in row order */
-            for (; k + 1u < d; k += 2u) {
-                int32_t a, b;
-                dot8x2(&w[d * k], &w[d * (k + 1u)], r->q, d, &a, &b);
-                sum = score_term(sum, (float)a, bl, d, k, f);
-                sum = score_term(sum, (float)b, bl, d, k + 1u, f);
-            }
-        }
+        /* elsewhere (another build, or a block the pair kernel cannot take): row by row, the same terms */
         for (; k < d; k++) {
             sum = score_term(sum, (float)dot8(&w[d * k], r->q, d, s->qperm), bl, d, k, f);
         }

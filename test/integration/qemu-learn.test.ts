@@ -27,7 +27,6 @@ import {
   DETECTOR_MODEL,
   encodeConfigEntries,
   encodeFrame,
-  encodeSamplesIn,
   MSG_ACK,
   MSG_CONFIG_SET,
   MSG_EVENT,
@@ -35,8 +34,6 @@ import {
   MSG_HELLO,
   MSG_HELLO_REQ,
   MSG_LOG,
-  MSG_SAMPLES_IN,
-  samplesInMaxFrames,
   type ConfigChanges,
   type Features,
   type Frame,
@@ -44,44 +41,18 @@ import {
 import { waitFor } from '../helpers/wait';
 import { makeFirmware, ROOT } from '../helpers/firmware';
 import { freePort } from '../helpers/qemu';
-import { readCsvColumns } from '../helpers/recording';
+import { samplesIn, uestcAt48k } from '../helpers/uestc48k';
 
 const ELF = join(ROOT, 'firmware/build/qemu/vigil-node.elf');
-const DATA = join(ROOT, 'data/uestc');
 const HOP = 128;
 const LEARN_WINDOWS = 720;
 const WINDOW = 1024;
 
-/** 20 kHz -> 48 kHz by linear interpolation: output sample i is the recording at t = i / 2.4. */
-function to48k(x: Float32Array): Float32Array {
-  const n = Math.floor((x.length - 1) * 2.4) + 1;
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = i / 2.4;
-    const k = Math.floor(t);
-    y[i] = k + 1 < x.length ? x[k] + (t - k) * (x[k + 1] - x[k]) : x[k];
-  }
-  return y;
-}
 
-function recording(file: string): Float32Array {
-  return to48k(readCsvColumns(join(DATA, file)).columns[0]);
-}
+const recording = uestcAt48k;
 
 const windowsOf = (frames: number) => Math.floor((frames - WINDOW) / HOP) + 1;
 
-/** SAMPLES_IN frames of one channel on both axes, a new stream from frame 0. */
-function samplesIn(x: Float32Array, seq0: number): Uint8Array[] {
-  const per = samplesInMaxFrames(2);
-  const out: Uint8Array[] = [];
-  for (let i = 0, seq = seq0; i < x.length; i += per, seq++) {
-    const n = Math.min(per, x.length - i);
-    const s = new Float32Array(2 * n);
-    for (let j = 0; j < n; j++) s[2 * j] = s[2 * j + 1] = x[i + j];
-    out.push(encodeFrame(MSG_SAMPLES_IN, seq & 0xffff, encodeSamplesIn({ firstFrame: i, axisCount: 2, samples: s })));
-  }
-  return out;
-}
 
 class QemuNode {
   qemu?: ChildProcess;

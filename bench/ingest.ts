@@ -397,6 +397,9 @@ export async function ingestBench(): Promise<BenchResult> {
     let featuresSent = 0;
     let rawSent = 0;
     let txDropped = 0;
+    let catchUpWaits = 0;
+    let catchUpWaitMs = 0;
+    const perNode: string[] = [];
     let beforeOpen = 0;
     let summaries = 0;
     const untold: string[] = [];
@@ -410,6 +413,9 @@ export async function ingestBench(): Promise<BenchResult> {
       featuresSent += x.featuresSent;
       rawSent += x.rawSent;
       txDropped += x.dropped;
+      catchUpWaits += x.catchUpWaits ?? 0;
+      catchUpWaitMs += x.catchUpWaitMs ?? 0;
+      if (x.dropped > 0 || (x.catchUpWaits ?? 0) > 0) perNode.push(`${n.name}: ${x.dropped} dropped, ${x.catchUpWaits ?? '?'} catch-up waits (${x.catchUpWaitMs ?? '?'} ms)`);
       if (x.beforeOpen === undefined) untold.push(`${n.name}: ${/frames offered before the port was opened: (.*)/.exec(n.stderr())?.[1] ?? 'no line'}`);
       else beforeOpen += x.beforeOpen;
       if (x.beforeOpen !== undefined && liveEnd.feat[n.vn.path]?.first === x.beforeOpen) firstMatches++;
@@ -423,6 +429,11 @@ export async function ingestBench(): Promise<BenchResult> {
     figures.frames_before_open = beforeOpen;
     figures.frames_dropped = offered - beforeOpen - received(liveEnd);
     figures.dropped_at_node = txDropped;
+    figures.node_catch_up_waits = catchUpWaits;
+    figures.node_catch_up_wait_ms = catchUpWaitMs;
+    notes.push(
+      `a virtual node is a process on this machine: starved of CPU it falls behind its sample clock and owes windows; it then catches up no faster than the host reads, for at most its own lateness (firmware/boards/host/main.c, wait_for_room): node_catch_up_waits ${catchUpWaits} times, ${catchUpWaitMs} ms in all over ${nodes.length} nodes. A frame that does not fit while the node is on schedule is dropped and counted in dropped_at_node, as a real node would. Per node: ${perNode.length ? perNode.join('; ') : 'none dropped or waited'}`,
+    );
     figures.lost_after_node = featuresSent + rawSent - beforeOpen - received(liveEnd);
     figures.lost_after_node_fleet_page = featuresSent + rawSent - beforeOpen - received(fleetEnd);
     figures.node_features_sent = featuresSent;

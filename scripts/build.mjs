@@ -27,4 +27,6 @@ if (all || wanted.includes('electron')) {
   await esbuild.build({ ...common, entryPoints: [join(root, 'main/electron/main.ts')], outfile: join(root, 'dist/electron/main.cjs') });
   // A sandboxed preload may only require('electron'): everything else is bundled in.
   await esbuild.build({ ...common, entryPoints: [join(root, 'main/electron/preload.ts')], outfile: join(root, 'dist/electron/preload.cjs') });
+  // The serial reader thread (main/transport/serialThread.ts) runs from a file of its own.
+  await esbuild.build({ ...common, entryPoints: [join(root, 'main/transport/serialWorker.ts')], outfile: join(root, 'dist/electron/serialWorker.cjs') });
 }

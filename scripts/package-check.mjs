@@ -15,7 +15,7 @@ const asar = require('@electron/asar');
 const { build, Platform } = require('electron-builder');
 
 const root = new URL('..', import.meta.url).pathname;
-for (const f of ['dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html']) {
+for (const f of ['dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/electron/serialWorker.cjs', 'dist/renderer/index.html']) {
   if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run node scripts/build.mjs renderer electron first`);
 }
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -49,7 +49,7 @@ try {
   const unpacked = existsSync(unpackedDir) ? walk(unpackedDir).map((f) => '/' + relative(unpackedDir, f)) : [];
   const extra = walk(resources).filter((f) => !f.includes('app.asar')).map((f) => relative(resources, f));
 
-  for (const f of ['/package.json', '/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/renderer/index.html']) {
+  for (const f of ['/package.json', '/dist/electron/main.cjs', '/dist/electron/preload.cjs', '/dist/electron/serialWorker.cjs', '/dist/renderer/index.html']) {
     if (!files.includes(f)) problems.push(`app.asar lacks ${f}`);
   }
   if (!unpacked.some((f) => f.includes('/@serialport/bindings-cpp/') && f.endsWith('.node'))) problems.push("serialport's native binding (.node) is not in app.asar.unpacked");

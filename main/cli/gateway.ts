@@ -13,6 +13,7 @@ import { readCsvHeader } from './csvColumns';
 import { Gateway } from '../gateway/gateway';
 import { defaultDataDir } from '../node/keys';
 import { NodeManager } from '../node/manager';
+import { sourceReaderEntry } from '../transport/readerEntry';
 import { startVirtualNode, type VirtualNode } from '../node/virtualNode';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -105,7 +106,7 @@ export async function runGateway(flags: GatewayFlags, log: (line: string) => voi
       process.once('SIGINT', () => res());
       process.once('SIGTERM', () => res());
     });
-  const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir() });
+  const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir(), serialReader: sourceReaderEntry() });
   const gateway = new Gateway(manager, {
     broker: flags.broker,
     ...(flags.ca ? { ca: readFileSync(flags.ca) } : {}),

@@ -14,6 +14,7 @@ import { openedPathsFromArgv } from '../files/openedFiles';
 import { startHost } from '../host/server';
 import { defaultDataDir } from '../node/keys';
 import { NodeManager } from '../node/manager';
+import { sourceReaderEntry } from '../transport/readerEntry';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -71,7 +72,7 @@ function openBrowser(url: string): void {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir() });
+  const manager = new NodeManager({ root: ROOT, dataDir: defaultDataDir(), serialReader: sourceReaderEntry() });
   const service = new ApiService(manager);
   const host = await startHost({ service, staticDir: join(ROOT, 'dist', 'renderer'), port: o.port, token: o.token, log: (l) => console.error(`vigil: ${l}`) });
   console.log(`Vigil (browser mode): ${host.url}`);

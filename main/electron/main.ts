@@ -35,7 +35,12 @@ function startShell(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
   // Pairing keys live in the app's own data folder (0600 file, main/node/keys.ts).
-  const manager = new NodeManager({ root: ROOT, dataDir: process.env.VIGIL_DATA_DIR || app.getPath('userData') });
+  const manager = new NodeManager({
+    root: ROOT,
+    dataDir: process.env.VIGIL_DATA_DIR || app.getPath('userData'),
+    // Serial ports are read in a thread of their own (main/transport/serialThread.ts), bundled beside main.cjs.
+    serialReader: { file: join(__dirname, 'serialWorker.cjs') },
+  });
   const service = new ApiService(manager);
   let win: BrowserWindow | null = null;
   // Files the app is opened with (main/electron/fileOpening.ts). npm start runs Electron from the

@@ -22,6 +22,7 @@ import {
   type TimeSync,
 } from '../../models/api/contract';
 import { listSerialPorts, openSerialLink } from '../transport/serial';
+import { SerialReaderThread, type ReaderEntry } from '../transport/serialThread';
 import { checkSerialPath } from '../transport/serialPath';
 import type { ByteLink } from '../transport/byteLink';
 import type { Frame } from '../../models/protocol/index';
@@ -57,6 +58,12 @@ export interface ManagerOptions {
   portPresent?: (path: string) => boolean;
   /** Commands to gateway nodes: the reply timeout and attempts (main/gateway/remote.ts; tests). */
   gatewayCommands?: RemoteOptions;
+  /**
+   * Read serial ports in a thread of their own (main/transport/serialThread.ts): the desktop app,
+   * the browser-mode host and the gateway pass where its code is. Absent: the ports are read on the
+   * main thread (serial.ts).
+   */
+  serialReader?: ReaderEntry;
 }
 
 export class NodeManager {
@@ -74,8 +81,10 @@ export class NodeManager {
   private readonly batchMs: number;
   private flushCount = 0;
   private readonly lastStatsBytes = new Map<string, number>();
+  private readonly reader: SerialReaderThread | undefined;
 
   constructor(private readonly opts: ManagerOptions) {
+    this.reader = opts.serialReader ? new SerialReaderThread(opts.serialReader) : undefined;
     this.keys = opts.keys ?? new KeyStore(opts.dataDir);
     this.gateways = new GatewayLinks((event, payload) => this.emit(event, payload), opts.dataDir, undefined, this.keys, opts.gatewayCommands);
     this.batchMs = opts.batchMs ?? 50;
@@ -109,7 +118,8 @@ export class NodeManager {
       if (info.status !== 'offline' && info.status !== 'error') return info;
       this.sessions.delete(path);
     }
-    const open = this.opts.openLink ?? openSerialLink;
+    const reader = this.reader;
+    const open = this.opts.openLink ?? (reader ? (p: string) => reader.open(p) : openSerialLink);
     // Only serial ports and node pseudo-terminals (main/transport/serialPath.ts); the path as typed
     // stays the session's, so a socat link that comes back at it is reopened.
     if (!this.opts.openLink && !this.demos.has(path)) await checkSerialPath(path);
@@ -318,6 +328,7 @@ export class NodeManager {
     this.sessions.clear();
     for (const vn of this.demos.values()) await vn.stop();
     this.demos.clear();
+    await this.reader?.stop();
   }
 
   private flush(): void {

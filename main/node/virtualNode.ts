@@ -161,9 +161,17 @@ export function startVirtualNode(opts: StartOptions): Promise<VirtualNode> {
  * beforeOpen is undefined when the node could not tell exactly (its output buffer held bytes then, or
  * a write was under way) or saw no flush.
  */
-export function exitSummary(stderr: string): { featuresSent: number; rawSent: number; dropped: number; beforeOpen?: number } | null {
+export function exitSummary(stderr: string): { featuresSent: number; rawSent: number; dropped: number; beforeOpen?: number; catchUpWaits?: number; catchUpWaitMs?: number } | null {
   const m = /(\d+) FEATURES sent, (\d+) RAW_BLOCK sent, (\d+) frames dropped/.exec(stderr);
   if (!m) return null;
   const b = /(\d+) frames offered before the port was opened/.exec(stderr);
-  return { featuresSent: Number(m[1]), rawSent: Number(m[2]), dropped: Number(m[3]), ...(b ? { beforeOpen: Number(b[1]) } : {}) };
+  // The emulator's own lateness (firmware/boards/host/main.c, wait_for_room): how often it waited for the host while catching up.
+  const w = /waited (\d+) times for the host to read, (\d+) ms in all/.exec(stderr);
+  return {
+    featuresSent: Number(m[1]),
+    rawSent: Number(m[2]),
+    dropped: Number(m[3]),
+    ...(b ? { beforeOpen: Number(b[1]) } : {}),
+    ...(w ? { catchUpWaits: Number(w[1]), catchUpWaitMs: Number(w[2]) } : {}),
+  };
 }

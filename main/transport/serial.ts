@@ -33,25 +33,31 @@ export async function listSerialPorts(): Promise<SerialPortListing[]> {
   }
 }
 
-export function openSerialLink(path: string): Promise<ByteLink> {
+export async function openSerialLink(path: string): Promise<ByteLink> {
+  return new SerialLink(path, await openPort(path));
+}
+
+/** Opens a port as nodes are spoken to (exclusive, the node's rate), with the error in the technician's words. */
+export function openPort(path: string): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate: NODE_BAUD_RATE, autoOpen: false, lock: true });
     port.open((err) => {
-      if (err) {
-        const msg = err.message || String(err);
-        if (/ENOENT|No such file/i.test(msg)) reject(new ApiError('not-found', `Port ${path} does not exist (unplugged?)`));
-        else if (/lock|busy|EBUSY/i.test(msg)) reject(new ApiError('port-busy', `Port ${path} is in use by another program`));
-        else if (/EACCES|permission/i.test(msg)) {
-          reject(new ApiError('port-failed', `No permission to open ${path}; add your user to the "dialout" group`));
-        } else reject(new ApiError('port-failed', `Could not open ${path}: ${msg}`));
-        return;
-      }
-      resolve(new SerialLink(path, port));
+      if (err) reject(openError(path, err.message || String(err)));
+      else resolve(port);
     });
   });
 }
 
-class SerialLink implements ByteLink {
+/** What the technician reads when a port does not open (also for ports opened by the reader thread, serialThread.ts). */
+export function openError(path: string, msg: string): ApiError {
+  if (/ENOENT|No such file/i.test(msg)) return new ApiError('not-found', `Port ${path} does not exist (unplugged?)`);
+  if (/lock|busy|EBUSY/i.test(msg)) return new ApiError('port-busy', `Port ${path} is in use by another program`);
+  if (/EACCES|permission/i.test(msg)) return new ApiError('port-failed', `No permission to open ${path}; add your user to the "dialout" group`);
+  return new ApiError('port-failed', `Could not open ${path}: ${msg}`);
+}
+
+/** A port read on the main thread, through serialport's stream. */
+export class SerialLink implements ByteLink {
   private closedByUs = false;
   private closeListeners: ((error?: Error) => void)[] = [];
   private ended = false;

@@ -260,6 +260,9 @@ typedef struct {
      * first opened on the wired pty (its open flushed what the kernel held): -1 before that, -2
      * when the node cannot tell exactly (see pty.h). */
     long long offered_before_open;
+    /* The emulator's catch-up waits (wait_for_room): how many, and how long in all. */
+    unsigned long catch_up_waits;
+    int64_t catch_up_wait_ns;
 } sink_t;
 
 static uint32_t frames_offered(const node_stats_t *st)
@@ -620,6 +623,41 @@ static int select_model(const options_t *o)
     return 0;
 }
 
+/* A late emulator catches up no faster than the host reads. A real node samples at its clock's
+ * pace and sends each frame when its window ends; this process, when the machine starves it of CPU,
+ * wakes up behind and computes the windows it owes in a burst, faster than any node could send
+ * them. Its output buffer then overflows not because the host failed to read in time but because
+ * the emulator was late: so, while it is behind for its own reasons, a frame that does not fit waits
+ * for the host to take what is queued — never longer than the emulator's own lateness (the time the
+ * real node would have spread those frames over), and never for a host that is the late one: time
+ * spent waiting here counts against that lateness, and once the replay is back on schedule the
+ * account is cleared. A host that does not read within the buffers' time still loses frames, as it
+ * would with a real node. */
+#define CATCH_UP_WAIT_MAX_NS 100000000LL /* per chunk, 100 ms */
+
+static void wait_for_room(sink_t *s, node_t *node, int64_t due_ns, int64_t *waited_ns, uint32_t unplug_ms)
+{
+    int64_t now = now_ns();
+    if (now <= due_ns) {
+        *waited_ns = 0; /* on schedule: nothing owed */
+        return;
+    }
+    int64_t own_late = now - due_ns - *waited_ns;
+    if (own_late <= 0 || s->unplugged || !pty_has_pending(&s->pty)) {
+        return;
+    }
+    int64_t until = now + (own_late < CATCH_UP_WAIT_MAX_NS ? own_late : CATCH_UP_WAIT_MAX_NS);
+    int64_t start = now;
+    while (!g_stop && !s->unplugged && pty_has_pending(&s->pty) && now < until) {
+        int64_t step = now + 1000000LL; /* 1 ms: service_pty returns at its deadline, not when the queue empties */
+        service_pty(s, node, step < until ? step : until, unplug_ms);
+        now = now_ns();
+    }
+    *waited_ns += now - start;
+    s->catch_up_wait_ns += now - start;
+    s->catch_up_waits++;
+}
+
 /* Boot HELLO, then the replay; at the end, a summary line on stderr. Returns the exit code. */
 static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
 {
@@ -629,6 +667,7 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
     const int pty_mode = (s->out == NULL);
     uint64_t rows = 0;
     int64_t t0 = now_ns();
+    int64_t waited_ns = 0; /* waited for the host while behind schedule (wait_for_room) */
     while (!g_stop && (o->max_rows == 0 || rows < o->max_rows)) {
         size_t n = 0;
         int got = 1;
@@ -647,6 +686,9 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
         if (pty_mode) {
             /* Sleep until the chunk's last sample is "measured", answering the host meanwhile. */
             service_pty(s, &g_node, o->fast ? 0 : t0 + rows_to_ns(rows, (uint32_t)o->rate), (uint32_t)o->unplug_ms);
+        }
+        if (pty_mode && !o->fast) {
+            wait_for_room(s, &g_node, t0 + rows_to_ns(rows, (uint32_t)o->rate), &waited_ns, (uint32_t)o->unplug_ms);
         }
         if (node_push_samples(&g_node, g_chunk, n) != VIGIL_OK || s->out_failed) {
             break;
@@ -675,6 +717,8 @@ static int replay(const options_t *o, csv_reader_t *csv, sink_t *s)
     if (pty_mode) {
         fprintf(stderr, "vigil-node: output buffer: at most %lu of %u bytes waited\n", (unsigned long)s->pty.tx_high,
                 (unsigned)PTY_TX_BUFFER);
+        fprintf(stderr, "vigil-node: behind schedule (starved of CPU), waited %lu times for the host to read, %lld ms in all\n",
+                s->catch_up_waits, (long long)(s->catch_up_wait_ns / 1000000LL));
         /* What went before the app opened the port was thrown away by its open (tcflush), unread. */
         if (s->offered_before_open >= 0) {
             fprintf(stderr, "vigil-node: %lld frames offered before the port was opened (its open discarded them unread)\n",

@@ -1,0 +1,173 @@
+/**
+ * Serial links whose reads happen in a thread of their own (serialWorker.ts). The main thread
+ * decodes frames, answers the API and feeds the pages; when the machine is busy it can wait a few
+ * tenths of a second for a CPU, longer than a node's output buffer and the kernel's pty or USB-CDC
+ * buffer last at a raw stream's 160 kB/s (docs/architecture.md, "Serial reads in their own
+ * thread"). The port is opened here with serialport as before (lock, raw mode, errors in words) and
+ * written here; its descriptor is read by the reader thread, and what it reads waits in order in
+ * this thread's message queue instead of in the node. Same ByteLink as serial.ts.
+ */
+import { Worker } from 'node:worker_threads';
+import type { SerialPort } from 'serialport';
+import { ApiError } from '../../models/api/contract';
+import type { ByteLink } from './byteLink';
+import { openPort, SerialLink } from './serial';
+
+/** Main thread -> reader thread: read this descriptor (until unwatched or a read error). */
+export type ToReader = { t: 'watch'; id: number; fd: number } | { t: 'unwatch'; id: number };
+
+/** Bytes read from one port, or the read error that ended its watch (in the system's words). */
+export type ReadChunk = { id: number; bytes: ArrayBuffer } | { id: number; error: string };
+
+/** Reader thread -> main thread: a tick's reads, in order; a watch ended as asked. */
+export type FromReader = { t: 'data'; chunks: ReadChunk[] } | { t: 'unwatched'; id: number };
+
+/** Where the reader thread's code is: the bundled serialWorker.cjs (desktop app), or code that loads the TypeScript source through tsx (readerEntry.ts: npm start, the CLI, tests). */
+export interface ReaderEntry {
+  /** A file, or with `eval` the code that loads it. */
+  file: string | URL;
+  eval?: boolean;
+}
+
+export class SerialReaderThread {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly links = new Map<number, ThreadLink>();
+
+  constructor(private readonly entry: ReaderEntry) {}
+
+  async open(path: string): Promise<ByteLink> {
+    const port = await openPort(path);
+    const fd = (port.port as { fd?: number | null } | undefined)?.fd;
+    // A binding without a descriptor (not Linux or macOS): read on the main thread as before.
+    if (typeof fd !== 'number') return new SerialLink(path, port);
+    const w = this.start();
+    const id = this.nextId++;
+    const link = new ThreadLink(path, port, () => {
+      w.postMessage({ t: 'unwatch', id } satisfies ToReader);
+      return new Promise<void>((ok) => (link.unwatched = ok));
+    });
+    this.links.set(id, link);
+    link.onClose(() => this.links.delete(id));
+    w.postMessage({ t: 'watch', id, fd } satisfies ToReader);
+    return link;
+  }
+
+  /** Ends the thread; every link still open ends with an error. */
+  async stop(): Promise<void> {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = undefined;
+    await w.terminate();
+    this.failAll('Vigil stopped reading serial ports');
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.entry.file, { eval: this.entry.eval === true });
+    // The thread alone must not keep a command-line tool running: open ports are the sessions' business.
+    w.unref();
+    w.on('message', (m: FromReader) => this.receive(m));
+    const died = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      this.failAll(why);
+    };
+    w.on('error', (e) => died(`the serial reader thread failed: ${e.message}`));
+    w.on('exit', (code) => died(`the serial reader thread stopped (exit code ${code})`));
+    this.worker = w;
+    return w;
+  }
+
+  private failAll(why: string): void {
+    for (const l of [...this.links.values()]) l.readFailed(why);
+    this.links.clear();
+  }
+
+  private receive(m: FromReader): void {
+    if (m.t === 'unwatched') {
+      this.links.get(m.id)?.unwatched?.();
+      return;
+    }
+    for (const c of m.chunks) {
+      const link = this.links.get(c.id);
+      if (!link) continue;
+      if ('bytes' in c) link.data(new Uint8Array(c.bytes));
+      else link.readFailed(c.error);
+    }
+  }
+}
+
+class ThreadLink implements ByteLink {
+  private dataListeners: ((chunk: Uint8Array) => void)[] = [];
+  private closeListeners: ((error?: Error) => void)[] = [];
+  /** Bytes read before anyone listened (the port is read from the moment it opens). */
+  private early: Uint8Array[] = [];
+  private closedByUs = false;
+  private ended = false;
+  /** Set while an unwatch is on its way to the reader thread. */
+  unwatched: (() => void) | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly port: SerialPort,
+    private readonly unwatch: () => Promise<void>,
+  ) {
+    port.on('close', (err?: Error) => this.end(this.closedByUs ? undefined : (err ?? new Error(`Port ${path} closed`))));
+    port.on('error', (err: Error) => this.end(err));
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    // serialport would queue a write to a closed port until it opened again: refuse it now.
+    if (this.ended) return Promise.reject(new ApiError('port-failed', `Write to ${this.path} failed: the port is closed`));
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+        if (err) reject(new ApiError('port-failed', `Write to ${this.path} failed: ${err.message}`));
+        else resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.closedByUs = true;
+    // The reader lets go of the descriptor (reading what is left) before it is closed and its number reused.
+    await this.unwatch();
+    await new Promise<void>((resolve) => {
+      if (!this.port.isOpen) return resolve();
+      this.port.close(() => resolve());
+    });
+    this.end();
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.dataListeners.push(listener);
+    const early = this.early;
+    this.early = [];
+    for (const c of early) listener(c);
+  }
+
+  onClose(listener: (error?: Error) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  data(chunk: Uint8Array): void {
+    if (this.ended) return;
+    if (this.dataListeners.length === 0) this.early.push(chunk);
+    else for (const l of this.dataListeners) l(chunk);
+  }
+
+  /** A read failed (the node unplugged, the thread gone): the port is closed and the link ends with the reason. */
+  readFailed(message: string): void {
+    if (this.ended) return;
+    const error = new Error(`Port ${this.path}: ${message}`);
+    if (this.port.isOpen) this.port.close(() => this.end(error));
+    else this.end(error);
+  }
+
+  private end(error?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const l of this.closeListeners) l(error);
+  }
+}

@@ -15,7 +15,7 @@
  * Each run that changes anything writes one audit row (`retention.apply`), and every run keeps its
  * result in settings (`retention.last`) for the Storage page. See docs/storage.md.
  */
-import { unpackChunk } from '../../../models/dataset/chunkCodec';
+import { unpackChunkFeatures } from '../../../models/dataset/chunkCodec';
 import { CHUNK_US, minuteRowId, MINUTES_PER_ROW, summarize, summarizeMinutes } from '../../../models/dataset/columns';
 import { addAudit, ALL_TABLES, type TableName, type VigilDb } from './db';
 import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, RawSnapshotRow, SessionRow } from './types';
@@ -336,7 +336,7 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
           }
           const s = sums[i];
           if (!s || windowsOf(s) !== c.count) {
-            const fresh = summarize(unpackChunk(c));
+            const fresh = summarize(unpackChunkFeatures(c));
             rebuilt.push(fresh);
             free(c.sessionId, 'summaries', (s?.bytes ?? 0) - fresh.bytes);
             out.summariesRebuilt++;

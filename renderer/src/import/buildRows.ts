@@ -113,7 +113,7 @@ export function transferablesOf(rows: ImportRows): ArrayBuffer[] {
   };
   for (const c of rows.chunks) {
     const p = c as Partial<PackedFeatureChunk>;
-    [c.windowIndex, c.tUsOffset, c.shaftHz, c.values, c.bands, p.windowRuns ?? null, p.shaftRuns ?? null, p.tRule ?? null, p.timeExceptions ?? null].forEach(add);
+    [c.windowIndex, c.tUsOffset, c.shaftHz, c.values, c.bands, p.windowRuns ?? null, p.shaftRuns ?? null, p.tRule ?? null, p.timeExceptions ?? null, p.bandBits ?? null, p.bandExceptions ?? null].forEach(add);
   }
   for (const s of rows.summaries) [s.tUsOffset, s.windows, s.min, s.mean, s.max].forEach(add);
   for (const r of rows.raw) add(r.samples);

@@ -1,6 +1,7 @@
 // The live recorder keeps a node's log band energies (the model's input) when its FEATURES carry
 // them (send_bands), so the Training page can train from what was recorded.
 import 'fake-indexeddb/auto';
+import { unpackChunk, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
 import { describe, expect, it } from 'vitest';
 import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
 import { VigilDb } from '../../../renderer/src/db/db';
@@ -33,11 +34,16 @@ describe('LiveRecorder and band energies', () => {
     await rec.flush();
     const sessions = (await db.sessions.orderBy('startMs').toArray());
     expect(sessions.map((s) => s.layout.bandCount)).toEqual([3, 0]);
-    const chunk = (await db.featureChunks.where('sessionId').equals(sessions[0].id).toArray())[0];
-    expect(chunk.count).toBe(10);
+    const stored = (await db.featureChunks.where('sessionId').equals(sessions[0].id).toArray())[0];
+    expect(stored.count).toBe(10);
+    // Stored quantized and coded (models/dataset/bandCodec.ts), read back within half a step (2^-12) of the float32 sent.
+    expect(stored.bands).toBeNull();
+    expect((stored as PackedFeatureChunk).bandSeries).toBe(6);
+    const chunk = unpackChunk(stored);
     // axis a, band b at [(a * bandCount + b) * count + i]
-    expect(chunk.bands![(1 * 3 + 2) * 10 + 4]).toBeCloseTo(4 + 10 + 0.2, 5);
-    expect(chunk.bands![(0 * 3 + 0) * 10 + 9]).toBeCloseTo(9, 5);
+    expect(Math.abs(chunk.bands![(1 * 3 + 2) * 10 + 4] - Math.fround(4 + 10 + 0.2))).toBeLessThanOrEqual(1 / 4096);
+    expect(Math.abs(chunk.bands![(0 * 3 + 1) * 10 + 7] - Math.fround(7 + 0.1))).toBeLessThanOrEqual(1 / 4096);
+    expect(chunk.bands![(0 * 3 + 0) * 10 + 9]).toBe(9);
     db.close();
   });
 });

@@ -147,8 +147,13 @@ function fitTime(windowIndex: Uint32Array, t: Uint32Array, limit: number): { rul
   return best;
 }
 
-/** Packs a chunk for storage; `unpackChunk` gives it back bit for bit, but the band energies: each within BAND_MAX_ERROR (./bandCodec.ts). */
-export function packChunkRow(c: FeatureChunk): PackedFeatureChunk {
+/**
+ * Packs a chunk for storage; `unpackChunk` gives it back bit for bit, but the band energies: each
+ * within BAND_MAX_ERROR (./bandCodec.ts). With `codeBands: false` the bands stay float32 (the
+ * layout before they were coded, read the same way): the live recorder's open chunk, rewritten at
+ * every flush until its minute is over, is not coded again each time.
+ */
+export function packChunkRow(c: FeatureChunk, o: { codeBands?: boolean } = {}): PackedFeatureChunk {
   const n = c.count;
   const wi = c.windowIndex;
   // Each column in runs only when that is smaller than the column itself (n numbers of 4 bytes).
@@ -163,7 +168,7 @@ export function packChunkRow(c: FeatureChunk): PackedFeatureChunk {
 
   // The line costs 40 bytes (10 numbers of 4) beside its exceptions.
   const fit = n > 0 ? fitTime(wi, c.tUsOffset, n - 10) : null;
-  const coded = c.bands && c.bands.length > 0 && n > 0 ? encodeBands(c.bands, n) : null;
+  const coded = o.codeBands !== false && c.bands && c.bands.length > 0 && n > 0 ? encodeBands(c.bands, n) : null;
   const size = (a: ArrayBufferView | null) => a?.byteLength ?? 0;
   const row: PackedFeatureChunk = {
     id: c.id,

@@ -32,7 +32,7 @@ export function buildImportRows(r: BuiltRecording, m: ImportMeta): ImportRows {
   const full = chunkRanges(f.tUs, 0, f.length).map(([a, b]) => packChunk(f, a, b, ctx));
   const summaries = full.map(summarize);
   // Stored packed: window index, time and speed as runs (models/dataset/chunkCodec.ts).
-  const chunks = full.map(packChunkRow);
+  const chunks = full.map((c) => packChunkRow(c));
   const { hop, windowLen, sampleRateHz } = r.spec;
   const wallOfWindow = (k: number) => m.t0Ms + windowTimeUs(k, hop, windowLen, sampleRateHz) / 1000;
   const gaps: GapRow[] = r.gaps.map((g) => ({

@@ -95,7 +95,7 @@ describe('packed and old-layout feature chunks read the same', () => {
     expect(full.length).toBe(4);
     const oldDb = freshDb();
     await fill(oldDb, full, full);
-    const packed = full.map(packChunkRow);
+    const packed = full.map((c) => packChunkRow(c));
     const newDb = freshDb();
     await fill(newDb, packed, full);
     expect((await newDb.featureChunks.toArray()).every(isPackedChunk)).toBe(true);
@@ -127,7 +127,7 @@ describe('packed and old-layout feature chunks read the same', () => {
   it('retention rebuilds a missing summary from a packed chunk as from an old one', async () => {
     const full = recording();
     const out: string[] = [];
-    for (const rows of [full, full.map(packChunkRow)]) {
+    for (const rows of [full, full.map((c) => packChunkRow(c))]) {
       const db = freshDb();
       await fill(db, rows, full);
       await db.labels.clear(); // nothing protected: every chunk is compacted
@@ -146,7 +146,7 @@ describe('packed and old-layout feature chunks read the same', () => {
     const oldDb = freshDb();
     await fill(oldDb, full, full);
     const newDb = freshDb();
-    await fill(newDb, full.map(packChunkRow), full);
+    await fill(newDb, full.map((c) => packChunkRow(c)), full);
     const rowsOf = async (db: VigilDb) => {
       const { blob } = await exportBundle(db, { actor: 'Ana' });
       return decodeBundle(new Uint8Array(await blob.arrayBuffer())).tables;

@@ -33,7 +33,7 @@ async function bandedSession(db: VigilDb, id: string, nodeId: string, hours: num
   }
   const full: FeatureChunk[] = [];
   for (let s = 0; s < total; s += 60 * RATE) full.push(packChunk(b, s, s + 60 * RATE, { sessionId: id, nodeId, t0Ms: T0 }));
-  const chunks = full.map(packChunkRow);
+  const chunks = full.map((c) => packChunkRow(c));
   const sums = full.map(summarize);
   const session: SessionRow = {
     id, nodeId, assetId: null, kind: 'live', name: id, startMs: T0, endMs: T0 + hours * HOUR - 1000 / RATE, t0Ms: T0, sampleRateHz: 48000, windowLen: 1024, hop: 512,

@@ -533,6 +533,8 @@ async function dropBands(db: VigilDb, live: Map<string, SessionRow>, bandRanges:
     });
   }
   for (const s of live.values()) if (s.layout.bandCount > 0 && s.startMs < upTo) checked[s.id] = Math.max(checked[s.id] ?? -Infinity, upTo);
+  // Recordings deleted since leave no entry behind.
+  for (const id of Object.keys(checked)) if (!live.has(id)) delete checked[id];
   await db.settings.put({ key: BANDS_CHECKED_KEY, value: checked });
 }
 

@@ -86,3 +86,59 @@ export async function measureBands(chunks: { bands: Float32Array | null; count: 
   }
   return m;
 }
+
+/**
+ * How finely a band energy needs to be stored, measured on real windows (each `Float32Array` one
+ * window's log band energies, axis-major, as models/features computes them), in log10 energy:
+ * - `w2w`: per band, the median |change| from one window to the next (`series` breaks the chain:
+ *   windows of different series, like FEMTO's snapshots, are not compared);
+ * - `int8Step`: per band, the step a node model's int8 input quantization gives it when trained on
+ *   these windows: the band's standard deviation (population, floored at 0.01 as training does,
+ *   DEFAULT_TRAIN_OPTIONS.minStd) times the input scale models/nn/quantize.ts `activationParams`
+ *   chooses for the standardized inputs widened by the default headroom 2 (QuantizeOptions.inputHeadroom).
+ * Returns the smallest and the median over the bands of each.
+ */
+export const TRAIN_MIN_STD = 0.01;
+export const INPUT_HEADROOM = 2;
+
+export interface BandPrecision {
+  windows: number;
+  w2wMin: number;
+  w2wMedian: number;
+  int8StepMin: number;
+  int8StepMedian: number;
+}
+
+const medianOf = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : NaN;
+};
+
+export function bandPrecision(windows: Float32Array[], series: number[], activationScale: (lo: number, hi: number) => number): BandPrecision {
+  const n = windows.length;
+  const d = n ? windows[0].length : 0;
+  const w2w: number[] = [];
+  const steps: number[] = [];
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  for (const w of windows) for (let i = 0; i < d; i++) mean[i] += w[i] / n;
+  for (const w of windows) for (let i = 0; i < d; i++) std[i] += (w[i] - mean[i]) ** 2 / n;
+  for (let i = 0; i < d; i++) std[i] = Math.max(TRAIN_MIN_STD, Math.sqrt(std[i]));
+  let zLo = Infinity;
+  let zHi = -Infinity;
+  for (const w of windows) {
+    for (let i = 0; i < d; i++) {
+      const z = (w[i] - mean[i]) / std[i];
+      if (z < zLo) zLo = z;
+      if (z > zHi) zHi = z;
+    }
+  }
+  const scale = activationScale(zLo * INPUT_HEADROOM, zHi * INPUT_HEADROOM);
+  for (let i = 0; i < d; i++) {
+    const diffs: number[] = [];
+    for (let t = 1; t < n; t++) if (series[t] === series[t - 1]) diffs.push(Math.abs(windows[t][i] - windows[t - 1][i]));
+    w2w.push(medianOf(diffs));
+    steps.push(std[i] * scale);
+  }
+  return { windows: n, w2wMin: Math.min(...w2w), w2wMedian: medianOf(w2w), int8StepMin: Math.min(...steps), int8StepMedian: medianOf(steps) };
+}

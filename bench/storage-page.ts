@@ -10,8 +10,11 @@ import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features
 import { ImportJob } from '../renderer/src/import/importJob';
 import { applyRetention, DEFAULT_RULES } from '../renderer/src/db/retention';
 import { LiveRecorder } from '../renderer/src/record/recorder';
-import { unpackChunk } from '../models/dataset/chunkCodec';
-import { measureBands } from './bandPlanes';
+import { unpackChunk, type PackedFeatureChunk } from '../models/dataset/chunkCodec';
+import { BAND_MAX_ERROR, encodeBands, decodeBands } from '../models/dataset/bandCodec';
+import { defaultFeatureSpec, extractFeatures } from '../models/features/index';
+import { activationParams } from '../models/nn/quantize';
+import { bandPrecision, measureBands, type BandPrecision } from './bandPlanes';
 
 const DAY_MS = 86_400_000;
 /** 00:00 UTC of an arbitrary day: the node-day the benchmark writes and reads. */
@@ -31,28 +34,38 @@ function benchNode(uid: string, path: string): NodeInfo {
 let db: VigilDb | null = null;
 const bench = () => (db ??= openDb('vigil-bench'));
 
+/** Real band energies (float32 as a node computes them) that a banded node's frames carry, window after window, cycled. */
+const bandSource: Float32Array[] = [];
+
 /**
  * Streams `seconds` of a 2-axis node at 48 kHz, hop 512 (93.75 windows/s) through the LiveRecorder,
  * flushing every `flushEvery` frames; returns the time spent (ingest + IndexedDB writes). With
  * `bands`, each frame also carries 32 log band energies per axis, as a shipped node sends them
- * (send_bands on by default): a default node. Their values are made up (a spectrum falling with
- * frequency plus noise); their stored size does not depend on them (float32, stored as they are).
+ * (send_bands on by default): a default node. Their values are real: the windows of `bandSource`
+ * (CWRU recordings at 48 kHz through models/features, as a node computes them) in turn, since their
+ * stored size depends on them. With `spans` ([from, to) seconds after DAY0), only the windows in
+ * them are sent (the rest is a gap, as when a node is off).
  */
-async function writeStream(uid: string, seconds: number, flushEvery: number, bands = false): Promise<{ rows: number; ms: number; featureBytes: number; summaryBytes: number }> {
+async function writeStream(uid: string, seconds: number, flushEvery: number, bands = false, spans?: [number, number][]): Promise<{ rows: number; ms: number; featureBytes: number; summaryBytes: number }> {
+  if (bands && bandSource.length === 0) throw new Error('no band source: call loadBandSource first');
   const d = bench();
   let now = DAY0;
   const rec = new LiveRecorder({ db: d, now: () => now, setInterval: () => 0, clearInterval: () => {} });
   const path = `/dev/bench-${uid}`;
   rec.setNode(benchNode(uid, path));
   const total = Math.round(seconds * 93.75);
+  const windows = spans ? spans.flatMap(([a, b]) => Array.from({ length: Math.round((b - a) * 93.75) }, (_, k) => Math.round(a * 93.75) + k)) : null;
+  const count = windows ? windows.length : total;
   let seed = 12345;
   const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.01;
   const t0 = performance.now();
-  for (let wi = 0; wi < total; ) {
+  for (let i = 0; i < count; ) {
     const frames = [];
-    for (let k = 0; k < flushEvery && wi < total; k++, wi++) {
+    for (let k = 0; k < flushEvery && i < count; k++, i++) {
+      const wi = windows ? windows[i] : i;
       // As the firmware sends them: RMS, velocity RMS per axis and the anomaly score (stored since the trends read them).
-      const logBands = bands ? [0, 1].map((a) => Array.from({ length: 32 }, (_, b) => -4 - a - b / 8 + 20 * noise())) : undefined;
+      const src = bands ? bandSource[i % bandSource.length] : null;
+      const logBands = src ? [0, 1].map((a) => Array.from(src.subarray(a * 32, (a + 1) * 32))) : undefined;
       frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()], velocityMmS: [0.25 + noise(), 0.3 + noise()], anomalyScore: 0.5 + noise(), logBands });
     }
     // The recorder anchors node time 0 to the clock at the first frame: put it at DAY0.
@@ -66,7 +79,7 @@ async function writeStream(uid: string, seconds: number, flushEvery: number, ban
   const ms = performance.now() - t0;
   rec.dispose();
   const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
-  return { rows: total, ms, featureBytes: s.bytes.features, summaryBytes: s.bytes.summaries };
+  return { rows: count, ms, featureBytes: s.bytes.features, summaryBytes: s.bytes.summaries };
 }
 
 async function queryDay(uid: string, what: 'summary' | 'full' | 'full-hour'): Promise<{ ms: number; rows: number; chunks: number }> {
@@ -122,6 +135,19 @@ async function importFile(): Promise<{ ms: number; parseMs: number; saveMs: numb
  */
 async function compactDay(uid: string, daysLater: number): Promise<{ ms: number; featureBytes: number; summaryBytes: number; chunksLeft: number; windowsLeft: number; result: unknown }> {
   const d = bench();
+  await markDay(uid);
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const t0 = performance.now();
+  const result = await applyRetention(d, DEFAULT_RULES, DAY0 + (1 + daysLater) * 86_400_000);
+  const ms = performance.now() - t0;
+  const after = (await d.sessions.get(s.id))!;
+  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
+  return { ms, featureBytes: after.bytes.features, summaryBytes: after.bytes.summaries, chunksLeft: left.length, windowsLeft: left.reduce((n, c) => n + c.count, 0), result };
+}
+
+/** The day's events and labels of compactDay on node `uid` (its one session): three alarms, one labelled, and a 10-minute label. */
+async function markDay(uid: string): Promise<void> {
+  const d = bench();
   const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
   const H = 3_600_000;
   const M = 60_000;
@@ -130,13 +156,15 @@ async function compactDay(uid: string, daysLater: number): Promise<{ ms: number;
   await d.events.bulkPut(events);
   const label = (id: string, startMs: number, endMs: number, kind: 'outer-race' | 'normal') => ({ id, nodeId: uid, sessionId: s.id, eventId: null, assetId: null, startMs, endMs, label: kind, notes: '', author: 'bench', createdMs: startMs, updatedMs: startMs, deletedMs: null });
   await d.labels.bulkPut([label(`${uid}-l1`, events[1].startMs, events[1].endMs, 'outer-race'), label(`${uid}-l2`, DAY0 + 7 * H, DAY0 + 7 * H + 10 * M, 'normal')]);
-  const t0 = performance.now();
-  const result = await applyRetention(d, DEFAULT_RULES, DAY0 + (1 + daysLater) * 86_400_000);
-  const ms = performance.now() - t0;
-  const after = (await d.sessions.get(s.id))!;
-  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
-  return { ms, featureBytes: after.bytes.features, summaryBytes: after.bytes.summaries, chunksLeft: left.length, windowsLeft: left.reduce((n, c) => n + c.count, 0), result };
 }
+
+/** Seconds after DAY0 around what markDay puts on a day, a little wider than the event margin: what a banded node must write for its compacted day to be measured. */
+const MARKED_SPANS: [number, number][] = [
+  [3 * 3600 - 11 * 60, 3 * 3600 + 13 * 60],
+  [7 * 3600 - 60, 7 * 3600 + 11 * 60],
+  [11.5 * 3600 - 11 * 60, 11.5 * 3600 + 16 * 60],
+  [19 * 3600 - 11 * 60, 19 * 3600 + 11.5 * 60],
+];
 
 /** An anomaly alarm on node `uid` (its one session) `afterMs` after DAY0, so retention keeps the windows around it. */
 async function addEvent(uid: string, k: number, afterMs: number, lenMs: number): Promise<void> {
@@ -146,24 +174,100 @@ async function addEvent(uid: string, k: number, afterMs: number, lenMs: number):
   await d.events.put({ id: `${s.id}:event:${k}`, nodeId: uid, sessionId: s.id, startMs, endMs: startMs + lenMs, kind: 'anomaly alarm', score: 2, message: '', createdMs: startMs, updatedMs: startMs });
 }
 
-/** What node `uid`'s session holds now: its bytes and the windows in its chunks. */
-async function kept(uid: string): Promise<{ featureBytes: number; summaryBytes: number; windowsLeft: number; chunkBytes: number }> {
+/** The bytes a stored chunk spends on band energies: coded (bandBits and kept values) or float32 (chunks stored before). */
+const bandBytesOf = (c: PackedFeatureChunk) => (c.bandBits?.byteLength ?? 0) + (c.bandExceptions?.byteLength ?? 0) + (c.bands?.byteLength ?? 0);
+
+/** What node `uid`'s session holds now: its bytes, the windows in its chunks, and the band energies among them, as stored. */
+async function kept(uid: string): Promise<{ featureBytes: number; summaryBytes: number; windowsLeft: number; chunkBytes: number; bandBytes: number; bandWindows: number; bandChunks: number }> {
   const d = bench();
   const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
-  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
-  return { featureBytes: s.bytes.features, summaryBytes: s.bytes.summaries, windowsLeft: left.reduce((n, c) => n + c.count, 0), chunkBytes: left.reduce((n, c) => n + c.bytes, 0) };
+  const left = (await d.featureChunks.where('sessionId').equals(s.id).toArray()) as PackedFeatureChunk[];
+  const banded = left.filter((c) => bandBytesOf(c) > 0);
+  return {
+    featureBytes: s.bytes.features,
+    summaryBytes: s.bytes.summaries,
+    windowsLeft: left.reduce((n, c) => n + c.count, 0),
+    chunkBytes: left.reduce((n, c) => n + c.bytes, 0),
+    bandBytes: banded.reduce((n, c) => n + bandBytesOf(c), 0),
+    bandWindows: banded.reduce((n, c) => n + c.count, 0),
+    bandChunks: banded.length,
+  };
+}
+
+/** Float32 samples of the CSV in the file input: CWRU (two axes, one burst) or FEMTO (a snapshot column, two axes, a burst per snapshot). */
+async function samplesOf(): Promise<{ bursts: Float32Array[][]; rate: number }> {
+  const input = document.getElementById('file') as HTMLInputElement;
+  const file = input.files![0];
+  const lines = (await file.text()).trim().split(/\r?\n/);
+  const head = lines[0].split(',');
+  const snap = head[0] === 'snapshot';
+  const cols = snap ? [1, 2] : [0, 1];
+  const bursts = new Map<string, number[][]>();
+  for (let i = 1; i < lines.length; i++) {
+    const p = lines[i].split(',');
+    const k = snap ? p[0] : '';
+    let b = bursts.get(k);
+    if (!b) bursts.set(k, (b = [[], []]));
+    b[0].push(Number(p[cols[0]]));
+    b[1].push(Number(p[cols[1]]));
+  }
+  return { bursts: [...bursts.values()].map((b) => b.map((x) => Float32Array.from(x))), rate: snap ? 25_600 : 48_000 };
 }
 
 /**
- * The band energies of the recording imported from file `name` (computed by models/features from
- * its samples, as the import stores them), compressed chunk by chunk in the forms of bandPlanes.ts.
+ * The band energies of the CSV in the file input, computed here by models/features as a node
+ * computes them (float32, before any storing): how finely they need to be stored (bandPrecision),
+ * and how the stored form (models/dataset/bandCodec.ts) keeps them: the largest error and the bytes
+ * a value, coded in chunks of one minute of the file's windows as the import stores them. With
+ * `source`, its windows are added to the band source of banded nodes.
  */
-async function measureImportedBands(name: string): Promise<Awaited<ReturnType<typeof measureBands>>> {
+async function bandsOfFile(source: boolean): Promise<BandPrecision & { values: number; maxAbsError: number; codedBytes: number; deflate: Awaited<ReturnType<typeof measureBands>> }> {
+  const { bursts, rate } = await samplesOf();
+  const spec = defaultFeatureSpec(rate);
+  const windows: Float32Array[] = [];
+  const series: number[] = [];
+  bursts.forEach((b, k) => {
+    for (const w of extractFeatures(b, spec)) {
+      windows.push(w.logBands);
+      series.push(k);
+    }
+  });
+  if (source) bandSource.push(...windows);
+  const p = bandPrecision(windows, series, (lo, hi) => activationParams(lo, hi).scale);
+  // As stored: a chunk per minute of node time (windows of a FEMTO minute: its ~6 snapshots).
+  const perMinute = Math.round((60 * rate) / spec.hop);
+  let maxAbsError = 0;
+  let codedBytes = 0;
+  let values = 0;
+  const chunks: { bands: Float32Array; count: number }[] = [];
+  for (let a = 0; a < windows.length; ) {
+    const minute = Math.floor(series[a] * (bursts.length > 1 ? 10 / 60 : 0));
+    let z = a;
+    while (z < windows.length && z - a < perMinute && Math.floor(series[z] * (bursts.length > 1 ? 10 / 60 : 0)) === minute) z++;
+    const n = z - a;
+    const d = windows[a].length;
+    const col = new Float32Array(n * d);
+    for (let t = 0; t < n; t++) for (let c = 0; c < d; c++) col[c * n + t] = windows[a + t][c];
+    chunks.push({ bands: col, count: n });
+    const coded = encodeBands(col, n);
+    const back = decodeBands(coded, n);
+    for (let i = 0; i < col.length; i++) maxAbsError = Math.max(maxAbsError, Math.abs(back[i] - col[i]));
+    codedBytes += coded.bits.byteLength + (coded.exceptions?.byteLength ?? 0);
+    values += col.length;
+    a = z;
+  }
+  if (maxAbsError > BAND_MAX_ERROR) throw new Error(`a stored band value is ${maxAbsError} from the one computed: more than the bound ${BAND_MAX_ERROR}`);
+  // Lossless deflate of the same float32 chunks (bandPlanes.ts), for comparison.
+  return { ...p, values, maxAbsError, codedBytes, deflate: await measureBands(chunks) };
+}
+
+/** The band energies of the recording imported from file `name` as the import stored them: bytes and values. */
+async function importedBandBytes(name: string): Promise<{ storedBytes: number; values: number }> {
   const d = bench();
   const s = (await d.sessions.toArray()).find((x) => x.name === name);
   if (!s) throw new Error(`no imported recording named ${name}`);
-  const chunks = (await d.featureChunks.where('sessionId').equals(s.id).toArray()).map(unpackChunk);
-  return measureBands(chunks);
+  const rows = (await d.featureChunks.where('sessionId').equals(s.id).toArray()) as PackedFeatureChunk[];
+  return { storedBytes: rows.reduce((n, c) => n + bandBytesOf(c), 0), values: rows.reduce((n, c) => n + unpackChunk(c).bands!.length, 0) };
 }
 
 async function usage(): Promise<number> {
@@ -172,9 +276,21 @@ async function usage(): Promise<number> {
 
 declare global {
   interface Window {
-    vigilBench: { writeStream: typeof writeStream; queryDay: typeof queryDay; importFile: typeof importFile; usage: typeof usage; compactDay: typeof compactDay; measureImportedBands: typeof measureImportedBands; addEvent: typeof addEvent; kept: typeof kept };
+    vigilBench: {
+      writeStream: typeof writeStream;
+      queryDay: typeof queryDay;
+      importFile: typeof importFile;
+      usage: typeof usage;
+      compactDay: typeof compactDay;
+      markDay: typeof markDay;
+      markedSpans: () => [number, number][];
+      importedBandBytes: typeof importedBandBytes;
+      bandsOfFile: typeof bandsOfFile;
+      addEvent: typeof addEvent;
+      kept: typeof kept;
+    };
   }
 }
 
-window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, measureImportedBands, addEvent, kept };
+window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, markDay, markedSpans: () => MARKED_SPANS, importedBandBytes, bandsOfFile, addEvent, kept };
 document.title = 'vigil-bench-ready';

@@ -16,12 +16,13 @@
  *    window kept 24 h, around events with 10 min either side and under labels; per-second summaries
  *    30 days), with three alarms, one labelled, and a 10-minute label: two days later, then 40.
  *  - a default node (send_bands on, as every shipped board): the node-day above sends no band
- *    energies; one hour of a node that does (32 per axis) is written through the same recorder, and
- *    its measured extra bytes a window give the `_with_bands` figures of the day and of the compacted
- *    day (the windows retention keeps, counted, times those extra bytes);
- *  - bands_deflate_ratio_*: the band energies of real recordings (CWRU, FEMTO, as the import computes
- *    and stores them), compressed losslessly per chunk with the browser's CompressionStream after
- *    rearranging their bytes (bench/bandPlanes.ts): measured only, the stored layout keeps them plain.
+ *    energies; a node that does (32 per axis, real values from CWRU recordings) writes the stretches
+ *    of the same day around its alarms and labels through the same recorder: its stored bytes a
+ *    window, and the band bytes its kept minutes hold after the same retention run, give the
+ *    `_with_bands` figures, measured on the stored layout (models/dataset/bandCodec.ts);
+ *  - band_*_{cwru,femto}: how finely band energies need storing and how the stored form keeps them,
+ *    on real recordings (CWRU, FEMTO through models/features); bands_deflate_ratio_*: the same bands
+ *    compressed losslessly with the browser's CompressionStream (bench/bandPlanes.ts), for comparison.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -31,6 +32,7 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/browser';
+import { BAND_MAX_ERROR, BAND_STEP } from '../models/dataset/bandCodec';
 import type { BenchResult } from './run';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -130,32 +132,46 @@ export async function storageBench(): Promise<BenchResult> {
       const imp = await page.evaluate(() => window.vigilBench.importFile());
       figures.import_cwru_5s_s = round(imp.ms / 1000, 2);
     }
-    // Lossless compression of real band energies (measured only: the stored layout keeps them plain).
+    // Band energies of real recordings, computed in the page by models/features as a node computes
+    // them: how finely they need storing (window-to-window change, a node model's int8 input step),
+    // how the stored form keeps them (largest error, bytes a value), and lossless deflate for comparison.
     const bandSets: [string, string[]][] = [
       ['cwru', [CWRU, ...CWRU_FAULTS]],
       ['femto', [FEMTO]],
     ];
     let exact = true;
+    let maxAbsError = 0;
     for (const [set, files] of bandSets) {
       const present = files.filter((f) => existsSync(f));
       if (present.length < files.length) {
-        notes.push(`ABSENT: ${files.filter((f) => !existsSync(f)).join(', ')} not on this machine: the ${set} band compression figures are ${present.length ? 'from the files present' : 'null'}.`);
+        notes.push(`ABSENT: ${files.filter((f) => !existsSync(f)).join(', ')} not on this machine: the ${set} band figures are ${present.length ? 'from the files present' : 'null'}.`);
       }
-      const total = { windows: 0, raw: 0, plain: 0, planes: 0, xor: 0, delta: 0 };
+      const total = { windows: 0, raw: 0, plain: 0, planes: 0, xor: 0, delta: 0, values: 0, coded: 0, imported: 0, importedValues: 0, maxErr: 0 };
+      const w2wMin: number[] = [];
+      const stepMin: number[] = [];
+      const stepMedian: number[] = [];
       for (const f of present) {
-        if (f !== CWRU && f !== FEMTO) {
-          await page.setInputFiles('#file', f);
-          await page.evaluate(() => window.vigilBench.importFile());
-        }
+        await page.setInputFiles('#file', f);
+        if (f !== CWRU && f !== FEMTO) await page.evaluate(() => window.vigilBench.importFile());
+        // The CWRU windows (48 kHz, as the benchmark's node) are the band source of the banded node below.
+        const m = await page.evaluate((src) => window.vigilBench.bandsOfFile(src), set === 'cwru');
         const name = f.slice(f.lastIndexOf(sep) + 1);
-        const m = await page.evaluate((n) => window.vigilBench.measureImportedBands(n), name);
-        exact &&= m.exact;
+        const imp = await page.evaluate((n) => window.vigilBench.importedBandBytes(n), name);
+        exact &&= m.deflate.exact;
         total.windows += m.windows;
-        total.raw += m.rawBytes;
-        total.plain += m.compressedBytes.plain;
-        total.planes += m.compressedBytes.planes;
-        total.xor += m.compressedBytes['xor-planes'];
-        total.delta += m.compressedBytes['delta-planes'];
+        total.raw += m.deflate.rawBytes;
+        total.plain += m.deflate.compressedBytes.plain;
+        total.planes += m.deflate.compressedBytes.planes;
+        total.xor += m.deflate.compressedBytes['xor-planes'];
+        total.delta += m.deflate.compressedBytes['delta-planes'];
+        total.values += m.values;
+        total.coded += m.codedBytes;
+        total.imported += imp.storedBytes;
+        total.importedValues += imp.values;
+        total.maxErr = Math.max(total.maxErr, m.maxAbsError);
+        w2wMin.push(m.w2wMin);
+        stepMin.push(m.int8StepMin);
+        stepMedian.push(m.int8StepMedian);
       }
       const ratio = (x: number) => (total.raw > 0 ? round(x / total.raw, 3) : null);
       figures[`bands_windows_${set}`] = total.windows;
@@ -163,38 +179,60 @@ export async function storageBench(): Promise<BenchResult> {
       figures[`bands_deflate_ratio_planes_${set}`] = ratio(total.planes);
       figures[`bands_deflate_ratio_xor_planes_${set}`] = ratio(total.xor);
       figures[`bands_deflate_ratio_delta_planes_${set}`] = ratio(total.delta);
+      const any = present.length > 0;
+      figures[`band_window_to_window_median_min_${set}`] = any ? round(Math.min(...w2wMin), 4) : null;
+      figures[`band_int8_input_step_min_${set}`] = any ? round(Math.min(...stepMin), 4) : null;
+      figures[`band_int8_input_step_median_${set}`] = any ? round(median(stepMedian), 4) : null;
+      figures[`band_max_abs_error_${set}`] = any ? total.maxErr : null;
+      figures[`band_bytes_per_value_coded_${set}`] = total.values > 0 ? round(total.coded / total.values, 3) : null;
+      figures[`band_bytes_per_value_stored_${set}`] = total.importedValues > 0 ? round(total.imported / total.importedValues, 3) : null;
+      maxAbsError = Math.max(maxAbsError, total.maxErr);
     }
-    // Every form gave back every band value bit for bit (1), or not (0: a bug in bandPlanes.ts).
+    // Every deflate form gave back every band value bit for bit (1), or not (0: a bug in bandPlanes.ts).
     figures.bands_round_trip_exact = exact ? 1 : 0;
-    // A default node (send_bands on), written after the figures above so they are measured as before: one hour with 32 band energies per axis, same recorder, same batches.
-    const banded = await page.evaluate(() => window.vigilBench.writeStream('00000000000000000000bb03', 3_600, 10_000, true));
+    figures.band_quantization_step = BAND_STEP;
+    figures.band_max_abs_error_bound = BAND_MAX_ERROR;
+    figures.band_max_abs_error = maxAbsError;
+
+    // A default node (send_bands on), written after the figures above so they are measured as before:
+    // the stretches of a day around what the compacted day keeps (its three alarms and two labels,
+    // with more than the event margin either side), with real band energies (the CWRU windows above
+    // in turn), same recorder, same batches. Its bytes are what a default node stores.
+    const spans = await page.evaluate(() => window.vigilBench.markedSpans());
+    const banded = await page.evaluate((sp) => window.vigilBench.writeStream('00000000000000000000bb03', 86_400, 10_000, true, sp), spans);
+    figures.banded_windows_written = banded.rows;
     figures.feature_bytes_per_window_with_bands = round(banded.featureBytes / banded.rows, 2);
     const bandBytesPerWindow = banded.featureBytes / banded.rows - day.featureBytes / day.rows;
     figures.band_bytes_per_window = round(bandBytesPerWindow, 2);
-    // A 1-minute alarm half-way through that hour: the compaction below (it runs over the whole database) must keep its 21 minutes with their bands.
-    await page.evaluate(() => window.vigilBench.addEvent('00000000000000000000bb03', 1, 1_800_000, 60_000));
-
-    // The same day from a default node: its bands are kept in the chunks only (not in the summaries).
+    figures.band_bytes_per_value_stored = round(bandBytesPerWindow / 64, 3);
+    // The same day from a default node: its bands, as stored, on every window (the banded day itself is not written whole).
     figures.stored_mb_per_node_day_with_bands = round((day.featureBytes + day.rows * bandBytesPerWindow + day.summaryBytes) / 1e6, 1);
+    // The day's alarms and labels on the banded node too: the compaction below runs over the whole database.
+    await page.evaluate(() => window.vigilBench.markDay('00000000000000000000bb03'));
     // Last: it deletes most of the node-day the queries above read.
     const c2 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 2));
     figures.stored_mb_per_node_day_compacted = round((c2.featureBytes + c2.summaryBytes) / 1e6, 1);
     figures.compacted_chunks_kept = c2.chunksLeft;
     figures.compact_node_day_s = round(c2.ms / 1000, 2);
-    // A default node keeps the same windows, each with its bands.
     figures.compacted_windows_kept = c2.windowsLeft;
-    figures.stored_mb_per_node_day_compacted_with_bands = round((c2.featureBytes + c2.summaryBytes + c2.windowsLeft * bandBytesPerWindow) / 1e6, 1);
-    // How many whole minutes of every window (bands included, as a default node keeps them) fit in 20 MB beside the compacted day's summaries.
-    const keptChunkBytesPerMinute = (day.featureBytes / day.rows + bandBytesPerWindow) * 93.75 * 60;
-    const summaryBytes = c2.summaryBytes;
-    figures.kept_minutes_within_20_mb_with_bands = round(Math.max(0, (20e6 - summaryBytes) / keptChunkBytesPerMinute), 1);
-    const c40 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 40));
-    figures.stored_mb_per_node_day_compacted_40_days = round((c40.featureBytes + c40.summaryBytes) / 1e6, 1);
-    // Checked, not derived: the banded hour after the same runs keeps its alarm's minutes, each window with its bands.
+    // Measured on the banded node after the same run: the minutes it keeps (the same as the day's) and the band energies they keep, as stored.
     const bandedLeft = await page.evaluate(() => window.vigilBench.kept('00000000000000000000bb03'));
+    if (bandedLeft.windowsLeft !== c2.windowsLeft) notes.push(`CHECK: the banded node keeps ${bandedLeft.windowsLeft} windows, the day ${c2.windowsLeft}: the spans written do not cover what the day keeps`);
     figures.banded_hour_compacted_windows_kept = bandedLeft.windowsLeft;
     figures.banded_hour_compacted_bytes_per_kept_window = bandedLeft.windowsLeft > 0 ? round(bandedLeft.chunkBytes / bandedLeft.windowsLeft, 2) : null;
-    figures.stored_mb_per_node_day_compacted_40_days_with_bands = round((c40.featureBytes + c40.summaryBytes + c40.windowsLeft * bandBytesPerWindow) / 1e6, 1);
+    figures.band_margin_minutes = 2;
+    figures.compacted_band_minutes_kept = bandedLeft.bandChunks;
+    figures.compacted_band_windows_kept = bandedLeft.bandWindows;
+    figures.compacted_band_mb = round(bandedLeft.bandBytes / 1e6, 2);
+    // The compacted day of a default node: the day's features and summaries plus the band energies its kept minutes keep.
+    figures.stored_mb_per_node_day_compacted_with_bands = round((c2.featureBytes + c2.summaryBytes + bandedLeft.bandBytes) / 1e6, 1);
+    // How many whole minutes of every window with their bands (as stored) fit in 20 MB beside the compacted day's summaries.
+    const keptChunkBytesPerMinute = (day.featureBytes / day.rows + bandBytesPerWindow) * 93.75 * 60;
+    figures.kept_minutes_within_20_mb_with_bands = round(Math.max(0, (20e6 - c2.summaryBytes) / keptChunkBytesPerMinute), 1);
+    const c40 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 40));
+    figures.stored_mb_per_node_day_compacted_40_days = round((c40.featureBytes + c40.summaryBytes) / 1e6, 1);
+    const bandedLeft40 = await page.evaluate(() => window.vigilBench.kept('00000000000000000000bb03'));
+    figures.stored_mb_per_node_day_compacted_40_days_with_bands = round((c40.featureBytes + c40.summaryBytes + bandedLeft40.bandBytes) / 1e6, 1);
     const sumAfter = await page.evaluate(() => window.vigilBench.queryDay('00000000000000000000da01', 'summary'));
     figures.query_compacted_day_buckets = sumAfter.rows;
     figures.query_compacted_day_ms = round(sumAfter.ms, 1);
@@ -204,8 +242,9 @@ export async function storageBench(): Promise<BenchResult> {
       `headless ${version}, real IndexedDB in a fresh profile; node-day = 86,400 s x 93.75 windows/s (2 axes: RMS and velocity RMS per axis and the anomaly score, as the firmware sends them, stored since the trends read them; no band energies), recorder flushes every 10,000 frames; the 5 s figure is one hour at the live cadence`,
       'query_ms reads the per-second summaries (what the day view draws); query_full_day_ms reads every window of the day, which no view needs at once',
       'usage_growth_mb is navigator.storage.estimate() before and after the node-day (LevelDB + blob files; Chromium compacts lazily)',
-      'WHICH NODE: stored_mb_per_node_day, stored_mb_per_node_day_compacted(_40_days), feature_bytes_per_window are for a node that sends NO band energies (send_bands off). A shipped board sends them by default: the *_with_bands figures are that default node; they add band_bytes_per_window (measured on one hour of a banded node through the same recorder) to every window the day stores or retention keeps (compacted_windows_kept, counted); the banded day itself is not written. banded_hour_compacted_bytes_per_kept_window checks it: the banded hour, with a 1-minute alarm, after the same retention runs',
-      'bands_deflate_ratio_*: compressed bytes / stored float32 bytes of the band energies of real recordings as imported (cwru: normal + inner race 0.007 in + outer race 0.014 in, ~5 s each, one chunk each; femto: Bearing1_2, 0.1 s snapshots every 10 s, a few windows per one-minute chunk), each chunk alone, CompressionStream deflate-raw; plain = bytes as stored, planes = byte planes, xor/delta_planes = bits XOR / minus the previous window of the same band, then planes. Measured only: the stored layout is unchanged',
+      'WHICH NODE: stored_mb_per_node_day, stored_mb_per_node_day_compacted(_40_days), feature_bytes_per_window are for a node that sends NO band energies (send_bands off). A shipped board sends them by default: the *_with_bands figures are that default node, measured on the stored layout (bands quantized to 2^-11 and Rice-coded, models/dataset/bandCodec.ts): a banded node writes the stretches of the same day around its alarms and labels (banded_windows_written) with real band energies (the CWRU windows, in turn), through the same recorder; band_bytes_per_window is its stored bytes a window less the day\'s; the compacted figures add the band bytes its kept minutes still hold after the same retention run (compacted_band_mb: under labels and within band_margin_minutes of an alarm) to the day\'s features and summaries. stored_mb_per_node_day_with_bands puts band_bytes_per_window on every window of the day (the banded day itself is not written whole)',
+      'band_*_{cwru,femto}: band energies computed in the page by models/features from the real recordings (cwru: normal + inner race 0.007 in + outer race 0.014 in, ~5 s each; femto: Bearing1_2, 0.1 s snapshots every 10 s): window_to_window_median_min = the smallest, over the bands, median |change| from one window to the next; int8_input_step = the step a node model trained on them quantizes a band\'s input with (std x input scale, models/nn/quantize.ts); max_abs_error = largest |stored - computed|; bytes_per_value_coded = coded as stored, a chunk per minute; bytes_per_value_stored = the chunks the import stored',
+      'bands_deflate_ratio_*: compressed bytes / float32 bytes of the same band energies (one chunk per minute, as the import stores them), lossless, CompressionStream deflate-raw; plain = bytes as stored, planes = byte planes, xor/delta_planes = bits XOR / minus the previous window of the same band, then planes. For comparison: the stored layout quantizes and Rice-codes instead',
     );
   } finally {
     await context.close();
@@ -225,6 +264,8 @@ export async function storageBench(): Promise<BenchResult> {
       stored_mb_per_node_day_compacted_with_bands: '<= 20 MB at the default retention policy (a default node: bands on)',
       kept_minutes_within_20_mb_with_bands: 'reported (81 minutes kept whole here)',
       bands_round_trip_exact: '1',
+      band_max_abs_error: `<= ${BAND_MAX_ERROR} (half the quantization step)`,
+      band_bytes_per_value_stored: 'reported (4 as float32)',
     },
     notes,
   };

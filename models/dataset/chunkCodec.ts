@@ -13,11 +13,18 @@
  *   row's window index, with [row, tUsOffset] in `timeExceptions` for every row the line misses; or,
  *   when that would not be smaller, the plain `tUsOffset` column (`tRule` null).
  *
- * Each column is written in whichever form is smaller, and the encoder checks that every row decodes
- * back bit for bit before it chooses the runs. Chunks written before (the old layout, every column in
- * full) are read as they are: `unpackChunk` returns them unchanged. Everything that reads a stored
- * chunk goes through `unpackChunk`; dataset bundles carry chunks in the old layout (exchange.ts).
+ * - band energies (`bands` in memory): quantized to a fixed step of 2^-11 and coded without further
+ *   loss (./bandCodec.ts): `bandBits`, `bandSeries`, `bandStepLog2`, `bandExceptions`; `bands` null.
+ *   Every band value reads back within BAND_MAX_ERROR (2^-12) of the value the node sent, and a
+ *   value that is not finite exactly.
+ *
+ * Each of the first three columns is written in whichever form is smaller, and the encoder checks
+ * that every row decodes back bit for bit before it chooses the runs. Chunks written before (the old layout, every column in
+ * full) are read as they are: `unpackChunk` returns them unchanged, and so are packed chunks written
+ * before bands were quantized (float32 `bands`). Everything that reads a stored chunk goes through
+ * `unpackChunk`; dataset bundles carry chunks in the old layout (exchange.ts), bands as float32.
  */
+import { decodeBands, encodeBands } from './bandCodec';
 import type { FeatureChunk } from './columns';
 
 /** A feature chunk as the current code stores it. */
@@ -46,7 +53,16 @@ export interface PackedFeatureChunk {
   /** The plain time column, when no line fits well enough (null otherwise). */
   tUsOffset: Uint32Array | null;
   values: Float32Array;
+  /** Band energies as float32: packed chunks written before bands were quantized; null since (or with no bands). */
   bands: Float32Array | null;
+  /** The band energies quantized and coded (./bandCodec.ts); absent or null: the chunk has no coded bands. */
+  bandBits?: Uint8Array | null;
+  /** Series in `bandBits` (axisCount · bandCount). */
+  bandSeries?: number;
+  /** log2 of the step the bands were quantized with (BAND_STEP_LOG2). */
+  bandStepLog2?: number;
+  /** Runs of band values kept exactly (not finite, out of range, −0): [first index, count, float32 bits] triples; null when none. */
+  bandExceptions?: Uint32Array | null;
   /** Bytes of the typed arrays (for the storage page). */
   bytes: number;
 }
@@ -131,8 +147,13 @@ function fitTime(windowIndex: Uint32Array, t: Uint32Array, limit: number): { rul
   return best;
 }
 
-/** Packs a chunk for storage; `unpackChunk` gives it back bit for bit. */
-export function packChunkRow(c: FeatureChunk): PackedFeatureChunk {
+/**
+ * Packs a chunk for storage; `unpackChunk` gives it back bit for bit, but the band energies: each
+ * within BAND_MAX_ERROR (./bandCodec.ts). With `codeBands: false` the bands stay float32 (the
+ * layout before they were coded, read the same way): the live recorder's open chunk, rewritten at
+ * every flush until its minute is over, is not coded again each time.
+ */
+export function packChunkRow(c: FeatureChunk, o: { codeBands?: boolean } = {}): PackedFeatureChunk {
   const n = c.count;
   const wi = c.windowIndex;
   // Each column in runs only when that is smaller than the column itself (n numbers of 4 bytes).
@@ -147,6 +168,7 @@ export function packChunkRow(c: FeatureChunk): PackedFeatureChunk {
 
   // The line costs 40 bytes (10 numbers of 4) beside its exceptions.
   const fit = n > 0 ? fitTime(wi, c.tUsOffset, n - 10) : null;
+  const coded = o.codeBands !== false && c.bands && c.bands.length > 0 && n > 0 ? encodeBands(c.bands, n) : null;
   const size = (a: ArrayBufferView | null) => a?.byteLength ?? 0;
   const row: PackedFeatureChunk = {
     id: c.id,
@@ -165,10 +187,16 @@ export function packChunkRow(c: FeatureChunk): PackedFeatureChunk {
     timeExceptions: fit ? Uint32Array.from(fit.ex) : null,
     tUsOffset: fit ? null : c.tUsOffset.slice(),
     values: c.values,
-    bands: c.bands,
+    bands: coded ? null : c.bands,
     bytes: 0,
   };
-  row.bytes = [row.windowRuns, row.windowIndex, row.shaftRuns, row.shaftHz, row.tRule, row.timeExceptions, row.tUsOffset, row.values, row.bands].reduce((s, a) => s + size(a), 0);
+  if (coded) {
+    row.bandBits = coded.bits;
+    row.bandSeries = coded.series;
+    row.bandStepLog2 = coded.stepLog2;
+    row.bandExceptions = coded.exceptions;
+  }
+  row.bytes = [row.windowRuns, row.windowIndex, row.shaftRuns, row.shaftHz, row.tRule, row.timeExceptions, row.tUsOffset, row.values, row.bands, row.bandBits ?? null, row.bandExceptions ?? null].reduce((s, a) => s + size(a), 0);
   return row;
 }
 
@@ -183,6 +211,19 @@ function fromRuns(r: Uint32Array, out: Uint32Array, step: 0 | 1): void {
 
 /** A stored chunk with every column in full (an old-layout row is returned as it is). */
 export function unpackChunk(c: StoredFeatureChunk): FeatureChunk {
+  return unpack(c, true);
+}
+
+/**
+ * The same without decoding coded band energies (`bands` null where they are coded; `bytes` as if
+ * they were decoded): for the readers that use only the scalar columns (trends, the recording
+ * chart, summaries), which would otherwise spend most of their time decoding bands they never read.
+ */
+export function unpackChunkFeatures(c: StoredFeatureChunk): FeatureChunk {
+  return unpack(c, false);
+}
+
+function unpack(c: StoredFeatureChunk, withBands: boolean): FeatureChunk {
   if (!isPackedChunk(c)) return c;
   const n = c.count;
   let windowIndex: Uint32Array;
@@ -200,6 +241,9 @@ export function unpackChunk(c: StoredFeatureChunk): FeatureChunk {
     const ex = c.timeExceptions ?? new Uint32Array(0);
     for (let k = 0; k < ex.length; k += 2) tUsOffset[ex[k]] = ex[k + 1];
   } else tUsOffset = c.tUsOffset!.slice();
+  const coded = c.bandBits ? { bits: c.bandBits, series: c.bandSeries ?? 0, stepLog2: c.bandStepLog2 ?? NaN, exceptions: c.bandExceptions ?? null } : null;
+  const bands = coded ? (withBands ? decodeBands(coded, n) : null) : c.bands;
+  const bandBytes = coded ? coded.series * n * 4 : (bands?.byteLength ?? 0);
   return {
     id: c.id,
     sessionId: c.sessionId,
@@ -212,8 +256,8 @@ export function unpackChunk(c: StoredFeatureChunk): FeatureChunk {
     tUsOffset,
     shaftHz,
     values: c.values,
-    bands: c.bands,
-    bytes: windowIndex.byteLength + tUsOffset.byteLength + shaftHz.byteLength + c.values.byteLength + (c.bands?.byteLength ?? 0),
+    bands,
+    bytes: windowIndex.byteLength + tUsOffset.byteLength + shaftHz.byteLength + c.values.byteLength + bandBytes,
   };
 }
 
@@ -241,6 +285,6 @@ export function packIfWhole(r: Record<string, unknown>): Record<string, unknown>
   const packed = packChunkRow(r as unknown as FeatureChunk);
   // Anything else the row carried (a field a newer Vigil added) travels on unchanged.
   const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) if (!['windowIndex', 'tUsOffset', 'shaftHz', 'bytes'].includes(k)) rest[k] = v;
+  for (const [k, v] of Object.entries(r)) if (!['windowIndex', 'tUsOffset', 'shaftHz', 'bands', 'bytes'].includes(k)) rest[k] = v;
   return { ...rest, ...packed };
 }

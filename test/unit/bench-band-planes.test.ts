@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { arrangeBands, BAND_FORMS, deflateRaw, inflateRaw, measureBands, restoreBands } from '../../bench/bandPlanes';
+import { arrangeBands, BAND_FORMS, bandPrecision, deflateRaw, inflateRaw, INPUT_HEADROOM, measureBands, restoreBands, TRAIN_MIN_STD } from '../../bench/bandPlanes';
+import { activationParams } from '../../models/nn/quantize';
+import { DEFAULT_TRAIN_OPTIONS } from '../../models/train/autoencoder';
 
 /** Column-major bands of `series` series of `count` windows: a slow walk with the awkward values mixed in. */
 function bandsOf(series: number, count: number, seed = 7): Float32Array {
@@ -55,5 +57,24 @@ describe('band byte planes (bench/bandPlanes.ts)', () => {
     expect(m.rawBytes).toBe(64 * 500 * 4);
     expect(m.exact).toBe(true);
     for (const form of BAND_FORMS) expect(m.compressedBytes[form]).toBeLessThan(m.rawBytes);
+  });
+});
+
+describe('bandPrecision (how finely bands need storing)', () => {
+  it('uses the training floor and headroom, and measures window-to-window change within a series only', () => {
+    expect(TRAIN_MIN_STD).toBe(DEFAULT_TRAIN_OPTIONS.minStd);
+    expect(INPUT_HEADROOM).toBe(2); // models/nn/quantize.ts: options.inputHeadroom ?? 2
+    // Two bands: band 0 alternates 0, 1 (std 0.5, change 1); band 1 constant (std floored at 0.01, change 0).
+    const windows = Array.from({ length: 8 }, (_, t) => Float32Array.of(t % 2, 3));
+    const series = [0, 0, 0, 0, 1, 1, 1, 1];
+    const p = bandPrecision(windows, series, (lo, hi) => activationParams(lo, hi).scale);
+    expect(p.windows).toBe(8);
+    expect([p.w2wMin, p.w2wMedian]).toEqual([0, 1]);
+    // z of band 0 is ±1, widened by 2: scale (2 - -2) / 255; band 0's step 0.5 · scale, band 1's 0.01 · scale.
+    const scale = Math.fround(4 / 255);
+    expect(p.int8StepMin).toBeCloseTo(0.01 * scale, 12);
+    expect(p.int8StepMedian).toBeCloseTo(0.5 * scale, 12);
+    // Across a series break the change is not counted: with every window its own series there is none.
+    expect(bandPrecision(windows, windows.map((_, i) => i), (lo, hi) => activationParams(lo, hi).scale).w2wMin).toBeNaN();
   });
 });

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { BEARINGS } from '../../../models/analysis/bearings';
 import { STANDS_OUT_DB } from '../../../models/analysis/bandSelect';
 import { analyseEnvelope } from '../../../models/analysis/envelopeAnalysis';
-import { unpackChunk } from '../../../models/dataset/chunkCodec';
+import { unpackChunkFeatures } from '../../../models/dataset/chunkCodec';
 import { markerPositions, rpmInText, type Marker } from '../../../models/analysis/markers';
 import { welchSpectrum } from '../../../models/analysis/spectrum';
 import { formatCount, formatDateTime, formatFixed, formatHz, formatNumber } from '../format';
@@ -47,7 +47,7 @@ export function SnapshotView({ id }: { id: string }) {
       const snap = await db.rawSnapshots.get(id);
       if (!snap) return null;
       const [session, node, chunks] = await Promise.all([db.sessions.get(snap.sessionId), db.nodes.get(snap.nodeId), db.featureChunks.where('sessionId').equals(snap.sessionId).limit(20).toArray()]);
-      return { snap, session, node, recordedHz: median(chunks.flatMap((c) => Array.from(unpackChunk(c).shaftHz).filter((v) => v > 0))) };
+      return { snap, session, node, recordedHz: median(chunks.flatMap((c) => Array.from(unpackChunkFeatures(c).shaftHz).filter((v) => v > 0))) };
     },
     [db, id],
     undefined,

@@ -14,6 +14,7 @@
  */
 import { inEnglish, msg, type Msg } from '../../../models/i18n/msg';
 import { BundleError, decodeBundle, encodeBundle, type BundleManifest, type TextCodec } from '../../../models/dataset/bundle';
+import { storedBandValue } from '../../../models/dataset/bandCodec';
 import { packIfWhole, unpackChunk, type StoredFeatureChunk } from '../../../models/dataset/chunkCodec';
 import { addAudit, BUNDLE_TABLES, newId, type BundleTableName, type VigilDb } from './db';
 import { SCHEMA_VERSION } from './schema';
@@ -217,8 +218,14 @@ function extendsChunk(ex: Record<string, unknown>, inc: Record<string, unknown>)
     if (a.length !== n || b.length !== m || !sameBits(a, 0, b, 0, n)) return false;
   }
   for (const k of ['values', 'bands'] as const) {
-    const a = ex[k] as Typed | null | undefined;
-    const b = inc[k] as Typed | null | undefined;
+    let a = ex[k] as Typed | null | undefined;
+    let b = inc[k] as Typed | null | undefined;
+    // Bands are stored quantized (models/dataset/bandCodec.ts): compared as they would be stored, so a
+    // chunk read from a bundle of float32 bands (an older Vigil's) matches the one stored from it.
+    if (k === 'bands' && a instanceof Float32Array && b instanceof Float32Array) {
+      a = a.map((x) => storedBandValue(x));
+      b = b.map((x) => storedBandValue(x));
+    }
     if (!a || !b) {
       if (!a !== !b) return false;
       continue;

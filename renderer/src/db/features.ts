@@ -2,7 +2,7 @@
  * Reading features back: a node's time range at full resolution (every window) or as per-second
  * summaries (what a day view draws), and one recording's series for its chart.
  */
-import { unpackChunk } from '../../../models/dataset/chunkCodec';
+import { unpackChunkFeatures } from '../../../models/dataset/chunkCodec';
 import { CHUNK_US, columnIndex, MINUTE_ROW_US } from '../../../models/dataset/columns';
 import { summaryBuckets, type Bucketed } from '../../../models/dataset/summaryBuckets';
 import type { VigilDb } from './db';
@@ -40,7 +40,7 @@ async function rangeRows<T extends { startMs: number; endMs: number; id: string 
 
 /** Every window of a node in [fromMs, toMs), in time order. */
 export async function readNodeFeatures(db: VigilDb, nodeId: string, fromMs: number, toMs: number): Promise<NodeFeatures> {
-  const chunks = (await rangeRows<FeatureChunkRow>(db.featureChunks, nodeId, fromMs, toMs)).map(unpackChunk);
+  const chunks = (await rangeRows<FeatureChunkRow>(db.featureChunks, nodeId, fromMs, toMs)).map(unpackChunkFeatures);
   let n = 0;
   for (const c of chunks) n += c.count;
   const cols = chunks.length > 0 ? chunks[0].values.length / chunks[0].count : 0;
@@ -156,7 +156,7 @@ export async function sessionSeries(db: VigilDb, s: SessionRow, field: string): 
   const spacingS = s.source?.settings.segmentSpacingS ?? null;
   const pauseWindows = spacingS ? (spacingS * s.sampleRateHz) / s.hop : 0;
   const breaks = (jump: number) => (pauseWindows > 0 ? jump > 1.5 * pauseWindows : jump > 1);
-  const chunks = s.windowCount <= FULL_RESOLUTION_LIMIT ? (await db.featureChunks.where('sessionId').equals(s.id).toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex).map(unpackChunk) : null;
+  const chunks = s.windowCount <= FULL_RESOLUTION_LIMIT ? (await db.featureChunks.where('sessionId').equals(s.id).toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex).map(unpackChunkFeatures) : null;
   if (chunks && (s.kind !== 'live' || chunks.reduce((n, c) => n + c.count, 0) >= s.windowCount)) {
     let prev = -1;
     for (const c of chunks) {

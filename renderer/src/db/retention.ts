@@ -10,12 +10,16 @@
  *    every hour that has ended; per-second summaries are kept for `perSecondDays`, then deleted
  *    where the per-minute row holds their minute;
  *  - never compacted: imported recordings, and anything overlapping a label (not deleted), a node
- *    event with `eventMarginMinutes` before and after, or a raw snapshot.
+ *    event with `eventMarginMinutes` before and after, or a raw snapshot;
+ *  - band energies (a default node's 32 log band energies per axis, most of a kept minute's bytes)
+ *    are kept in a minute older than `fullResolutionHours` only where it overlaps a label or a node
+ *    event with `bandMarginMinutes` before and after; the other kept minutes (the rest of the event
+ *    margin, under a raw snapshot) keep every window's features and lose their bands.
  *
  * Each run that changes anything writes one audit row (`retention.apply`), and every run keeps its
  * result in settings (`retention.last`) for the Storage page. See docs/storage.md.
  */
-import { unpackChunk } from '../../../models/dataset/chunkCodec';
+import { packChunkRow, unpackChunkFeatures, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
 import { CHUNK_US, minuteRowId, MINUTES_PER_ROW, summarize, summarizeMinutes } from '../../../models/dataset/columns';
 import { addAudit, ALL_TABLES, type TableName, type VigilDb } from './db';
 import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, RawSnapshotRow, SessionRow } from './types';
@@ -27,6 +31,8 @@ export interface RetentionRules {
   perSecondDays: number;
   /** Full resolution kept this many minutes before and after every node event. */
   eventMarginMinutes: number;
+  /** Band energies kept this many minutes before and after every node event (at most eventMarginMinutes); under labels always. */
+  bandMarginMinutes: number;
   /** Summaries (per-second and per-minute) of live recordings are deleted after this many days (0: forever). */
   summariesDays: number;
   /** Raw snapshots taken on a schedule. */
@@ -41,15 +47,19 @@ export interface RetentionRules {
  * 24 hours of every window: the last shift and the night before, what a technician looks at in
  * detail on a visit; anything that mattered further back is an event (kept with its margin) or
  * a label. 30 days of per-second summaries: a month of day views at one-second detail. 10 minutes
- * around an event: the run-up and the aftermath of an alarm.
+ * around an event: the run-up and the aftermath of an alarm. Band energies 2 minutes around an
+ * event: the spectrum as the alarm built up and settled (a node's debounce raises an alarm within
+ * seconds of the change), without the 1.4 MB a minute they take over the whole margin
+ * (docs/storage.md, "Sizes").
  */
-export const DEFAULT_RULES: RetentionRules = { fullResolutionHours: 24, perSecondDays: 30, eventMarginMinutes: 10, summariesDays: 0, scheduledRawDays: 30, eventRawDays: 0, auditDays: 0 };
+export const DEFAULT_RULES: RetentionRules = { fullResolutionHours: 24, perSecondDays: 30, eventMarginMinutes: 10, bandMarginMinutes: 2, summariesDays: 0, scheduledRawDays: 30, eventRawDays: 0, auditDays: 0 };
 
 /** The largest value of each rule, and its unit. */
 export const RULE_LIMITS: Record<keyof RetentionRules, { max: number; unit: 'hours' | 'days' | 'minutes' }> = {
   fullResolutionHours: { max: 876_000, unit: 'hours' },
   perSecondDays: { max: 36_500, unit: 'days' },
   eventMarginMinutes: { max: 1_440, unit: 'minutes' },
+  bandMarginMinutes: { max: 1_440, unit: 'minutes' },
   summariesDays: { max: 36_500, unit: 'days' },
   scheduledRawDays: { max: 36_500, unit: 'days' },
   eventRawDays: { max: 36_500, unit: 'days' },
@@ -76,6 +86,8 @@ export async function loadRules(db: VigilDb): Promise<RetentionRules> {
   for (const k of Object.keys(DEFAULT_RULES) as (keyof RetentionRules)[]) if (typeof stored[k] === 'number') rules[k] = stored[k];
   // Before compaction the rule was "delete every window after N days": the technician's N is kept.
   if (typeof stored.fullResolutionHours !== 'number' && typeof stored.liveFeaturesDays === 'number') rules.fullResolutionHours = stored.liveFeaturesDays * 24;
+  // Rules stored before the band margin: its default, within the technician's event margin.
+  if (typeof stored.bandMarginMinutes !== 'number') rules.bandMarginMinutes = Math.min(rules.bandMarginMinutes, rules.eventMarginMinutes);
   return rules;
 }
 
@@ -83,7 +95,10 @@ export async function saveRules(db: VigilDb, rules: RetentionRules, actor: strin
   for (const k of Object.keys(DEFAULT_RULES) as (keyof RetentionRules)[]) {
     const v = rules[k];
     const { max, unit } = RULE_LIMITS[k];
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`"${k}" must be a whole number of ${unit} from 0 to ${max}${k === 'eventMarginMinutes' ? '' : ' (0 keeps forever)'}.`);
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`"${k}" must be a whole number of ${unit} from 0 to ${max}${k === 'eventMarginMinutes' || k === 'bandMarginMinutes' ? '' : ' (0 keeps forever)'}.`);
+  }
+  if (rules.bandMarginMinutes > rules.eventMarginMinutes) {
+    throw new RangeError(`Band energies are kept around an event only where every window is: "bandMarginMinutes" must be from 0 to the event margin (${rules.eventMarginMinutes} minutes).`);
   }
   const clean = Object.fromEntries((Object.keys(DEFAULT_RULES) as (keyof RetentionRules)[]).map((k) => [k, rules[k]]));
   await db.transaction('rw', [db.settings, db.audit], async () => {
@@ -107,6 +122,8 @@ export interface RetentionResult {
   summariesRebuilt: number;
   /** Old chunks kept at full resolution because a label, an event (with its margin) or a raw snapshot overlaps them. */
   chunksKept: number;
+  /** Kept chunks whose band energies were dropped (features kept): outside labels and the band margin of events. Absent in runs before the rule. */
+  bandsDropped?: number;
   /** Bytes of typed arrays freed (minus the per-minute rows written). */
   bytesFreed: number;
 }
@@ -157,21 +174,28 @@ function rawEndMs(r: RawSnapshotRow): number {
  * now), and raw snapshots from their index keys (start to start + RAW_SPAN_HINT_MS: the rows are
  * not read here; the exact end is checked on the rows near what is about to go).
  */
-async function protectedRanges(db: VigilDb, rules: RetentionRules, nowMs: number): Promise<{ exact: Ranges; hint: Ranges }> {
+async function protectedRanges(db: VigilDb, rules: RetentionRules, nowMs: number): Promise<{ exact: Ranges; hint: Ranges; bands: Ranges }> {
   const lists = new Map<string, [number, number][]>();
-  const add = (nodeId: string, from: number, to: number) => {
-    const l = lists.get(nodeId) ?? [];
+  const bandLists = new Map<string, [number, number][]>();
+  const add = (nodeId: string, from: number, to: number, into = lists) => {
+    const l = into.get(nodeId) ?? [];
     l.push([from, to]);
-    lists.set(nodeId, l);
+    into.set(nodeId, l);
   };
   await db.labels.each((l) => {
-    if (l.deletedMs === null) add(l.nodeId, l.startMs, l.endMs);
+    if (l.deletedMs !== null) return;
+    add(l.nodeId, l.startMs, l.endMs);
+    add(l.nodeId, l.startMs, l.endMs, bandLists);
   });
   const margin = rules.eventMarginMinutes * MINUTE_MS;
+  const bandMargin = Math.min(rules.bandMarginMinutes, rules.eventMarginMinutes) * MINUTE_MS;
   await db.events.each((e) => {
     const end = Number.isFinite(e.endMs) && e.endMs >= e.startMs ? e.endMs : nowMs;
     add(e.nodeId, e.startMs - margin, end + margin);
+    add(e.nodeId, e.startMs - bandMargin, end + bandMargin, bandLists);
   });
+  const bands: Ranges = new Map();
+  for (const [k, l] of bandLists) bands.set(k, merge(l));
   const exact: Ranges = new Map();
   for (const [k, l] of lists) exact.set(k, merge(l.map((r) => [r[0], r[1]])));
   await db.rawSnapshots.orderBy('[nodeId+startMs]').eachKey((key) => {
@@ -180,7 +204,7 @@ async function protectedRanges(db: VigilDb, rules: RetentionRules, nowMs: number
   });
   const hint: Ranges = new Map();
   for (const [k, l] of lists) hint.set(k, merge(l));
-  return { exact, hint };
+  return { exact, hint, bands };
 }
 
 /** The exact raw snapshots of a node that could reach into [fromMs, toMs]. */
@@ -270,7 +294,7 @@ function freer(freed: Freed) {
 }
 
 function emptyResult(): RetentionResult {
-  return { featureChunks: 0, featureSummaries: 0, featureMinutes: 0, rawSnapshots: 0, audit: 0, minutesWritten: 0, summariesRebuilt: 0, chunksKept: 0, bytesFreed: 0 };
+  return { featureChunks: 0, featureSummaries: 0, featureMinutes: 0, rawSnapshots: 0, audit: 0, minutesWritten: 0, summariesRebuilt: 0, chunksKept: 0, bandsDropped: 0, bytesFreed: 0 };
 }
 
 /**
@@ -313,7 +337,7 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
     }
     out.rawSnapshots += ids.length;
   }
-  const { exact, hint: ranges } = await protectedRanges(db, rules, nowMs);
+  const { exact, hint: ranges, bands: bandRanges } = await protectedRanges(db, rules, nowMs);
 
   // 1. Every window older than fullResolutionHours -> its per-second summary (confirmed, else rebuilt).
   if (rules.fullResolutionHours > 0) {
@@ -336,7 +360,7 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
           }
           const s = sums[i];
           if (!s || windowsOf(s) !== c.count) {
-            const fresh = summarize(unpackChunk(c));
+            const fresh = summarize(unpackChunkFeatures(c));
             rebuilt.push(fresh);
             free(c.sessionId, 'summaries', (s?.bytes ?? 0) - fresh.bytes);
             out.summariesRebuilt++;
@@ -351,6 +375,9 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
       });
     }
   }
+
+  // 1b. Band energies of the old minutes kept whole: kept under labels and within the band margin of events, dropped elsewhere.
+  if (rules.fullResolutionHours > 0) await dropBands(db, live, bandRanges, nowMs - rules.fullResolutionHours * HOUR_MS, out, free);
 
   // 2. Per-minute rows beside the per-second ones, for every hour of a live recording that has ended.
   {
@@ -453,12 +480,62 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
 
   await db.transaction('rw', [db.sessions, db.audit, db.settings], async () => {
     await updateSessionBytes(db, freed);
-    const changed = out.featureChunks + out.featureSummaries + out.featureMinutes + out.rawSnapshots + out.audit + out.minutesWritten + out.summariesRebuilt;
+    const changed = out.featureChunks + out.featureSummaries + out.featureMinutes + out.rawSnapshots + out.audit + out.minutesWritten + out.summariesRebuilt + (out.bandsDropped ?? 0);
     if (changed > 0) await addAudit(db, { actor: 'Vigil', action: 'retention.apply', target: '', detail: JSON.stringify({ rules, result: out }), tMs: nowMs });
     const last: LastRun = { atMs: nowMs, rules, result: out };
     await db.settings.put({ key: LAST_RUN_KEY, value: last });
   });
   return out;
+}
+
+/** The settings row: per live session, the start time up to which its chunks' bands were looked at (chunks before it are not read again). */
+const BANDS_CHECKED_KEY = 'retention.bandsChecked';
+
+/**
+ * Drops the band energies of the chunks of live sessions that ended before `cutoff`, are still
+ * stored (step 1 kept them: a label, an event margin or a raw snapshot is on them) and overlap no
+ * label and no event widened by the band margin. Each chunk is looked at once, when it passes the
+ * cutoff (a watermark per session in settings), so the minutes kept whole are not read on every
+ * run; a label deleted later does not take bands away from minutes already passed (it keeps more,
+ * never less).
+ */
+async function dropBands(db: VigilDb, live: Map<string, SessionRow>, bandRanges: Ranges, cutoff: number, out: RetentionResult, free: ReturnType<typeof freer>): Promise<void> {
+  const checked = { ...((await db.settings.get(BANDS_CHECKED_KEY))?.value as Record<string, number> | undefined) };
+  const upTo = cutoff - CHUNK_SPAN_MS;
+  const take: Candidate[] = [];
+  await db.featureChunks
+    .where('startMs')
+    .below(upTo)
+    .eachKey((key, cursor) => {
+      const id = cursor.primaryKey as string;
+      const startMs = key as number;
+      const s = live.get(sessionOf(id));
+      if (!s || s.layout.bandCount === 0 || startMs < (checked[s.id] ?? -Infinity)) return;
+      if (overlaps(bandRanges, s.nodeId, startMs, startMs)) return; // starts under a label or within the band margin: kept
+      take.push({ id, sessionId: s.id, nodeId: s.nodeId, startMs });
+    });
+  take.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.startMs - b.startMs));
+  for (const batch of batches(take)) {
+    await db.transaction('rw', [db.featureChunks], async () => {
+      const rows = await db.featureChunks.bulkGet(batch.map((c) => c.id));
+      const put: FeatureChunkRow[] = [];
+      for (const c of rows) {
+        if (!c || c.endMs >= cutoff || overlaps(bandRanges, c.nodeId, c.startMs, c.endMs)) continue;
+        const packed = c as Partial<PackedFeatureChunk>;
+        if (!c.bands && !packed.bandBits) continue;
+        const slim = packChunkRow({ ...unpackChunkFeatures(c), bands: null });
+        put.push(slim);
+        free(c.sessionId, 'features', c.bytes - slim.bytes);
+        out.bytesFreed += c.bytes - slim.bytes;
+      }
+      await db.featureChunks.bulkPut(put);
+      out.bandsDropped = (out.bandsDropped ?? 0) + put.length;
+    });
+  }
+  for (const s of live.values()) if (s.layout.bandCount > 0 && s.startMs < upTo) checked[s.id] = Math.max(checked[s.id] ?? -Infinity, upTo);
+  // Recordings deleted since leave no entry behind.
+  for (const id of Object.keys(checked)) if (!live.has(id)) delete checked[id];
+  await db.settings.put({ key: BANDS_CHECKED_KEY, value: checked });
 }
 
 async function labelRanges(db: VigilDb): Promise<Ranges> {

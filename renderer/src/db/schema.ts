@@ -8,7 +8,7 @@
  * auto-increment key.
  */
 import Dexie, { type Transaction } from 'dexie';
-import { unpackChunk } from '../../../models/dataset/chunkCodec';
+import { unpackChunkFeatures } from '../../../models/dataset/chunkCodec';
 import { summarize } from '../../../models/dataset/columns';
 import { featureSpecKey } from '../../../models/features/spec';
 import { readVgmFile } from '../../../models/nn/modelFile';
@@ -83,7 +83,7 @@ export async function upgradeV1toV2(tx: Transaction): Promise<void> {
   const keys = await chunks.toCollection().primaryKeys();
   for (let i = 0; i < keys.length; i += 64) {
     const rows = (await chunks.bulkGet(keys.slice(i, i + 64))).filter((c): c is FeatureChunkRow => c !== undefined);
-    const sums = rows.map((c) => summarize(unpackChunk(c)));
+    const sums = rows.map((c) => summarize(unpackChunkFeatures(c)));
     for (const s of sums) summaryBytes.set(s.sessionId, (summaryBytes.get(s.sessionId) ?? 0) + s.bytes);
     await tx.table('featureSummaries').bulkPut(sums);
   }

@@ -6,7 +6,7 @@
  * rows that are needed are fetched. Velocity RMS and the anomaly score exist for live recordings
  * made since they are stored (models/dataset/columns.ts LIVE_FIELDS); older ones have RMS only.
  */
-import { unpackChunk } from '../../../models/dataset/chunkCodec';
+import { unpackChunkFeatures } from '../../../models/dataset/chunkCodec';
 import { CHUNK_US, columnIndex, MINUTE_ROW_US, MINUTES_PER_ROW, type FeatureLayout } from '../../../models/dataset/columns';
 import { emptyPoints, pushPoint, SOURCE_RANK, sortPoints, type TrendPoints, type TrendSource } from '../live/trendSpan';
 import type { VigilDb } from './db';
@@ -72,7 +72,7 @@ export async function readTrend(db: VigilDb, nodeId: string, fromMs: number, toM
     for (const stored of chunks) {
       const k = colsOf(stored.sessionId);
       if (!k) continue;
-      const c = unpackChunk(stored);
+      const c = unpackChunkFeatures(stored);
       done.add(`${c.sessionId}:${c.chunkIndex}`);
       const t0 = c.startMs - c.tUsOffset[0] / 1000;
       for (let i = 0; i < c.count; i++) {

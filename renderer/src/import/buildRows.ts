@@ -32,7 +32,7 @@ export function buildImportRows(r: BuiltRecording, m: ImportMeta): ImportRows {
   const full = chunkRanges(f.tUs, 0, f.length).map(([a, b]) => packChunk(f, a, b, ctx));
   const summaries = full.map(summarize);
   // Stored packed: window index, time and speed as runs (models/dataset/chunkCodec.ts).
-  const chunks = full.map(packChunkRow);
+  const chunks = full.map((c) => packChunkRow(c));
   const { hop, windowLen, sampleRateHz } = r.spec;
   const wallOfWindow = (k: number) => m.t0Ms + windowTimeUs(k, hop, windowLen, sampleRateHz) / 1000;
   const gaps: GapRow[] = r.gaps.map((g) => ({
@@ -113,7 +113,7 @@ export function transferablesOf(rows: ImportRows): ArrayBuffer[] {
   };
   for (const c of rows.chunks) {
     const p = c as Partial<PackedFeatureChunk>;
-    [c.windowIndex, c.tUsOffset, c.shaftHz, c.values, c.bands, p.windowRuns ?? null, p.shaftRuns ?? null, p.tRule ?? null, p.timeExceptions ?? null].forEach(add);
+    [c.windowIndex, c.tUsOffset, c.shaftHz, c.values, c.bands, p.windowRuns ?? null, p.shaftRuns ?? null, p.tRule ?? null, p.timeExceptions ?? null, p.bandBits ?? null, p.bandExceptions ?? null].forEach(add);
   }
   for (const s of rows.summaries) [s.tUsOffset, s.windows, s.min, s.mean, s.max].forEach(add);
   for (const r of rows.raw) add(r.samples);

@@ -487,11 +487,13 @@ export class LiveRecorder {
       const ranges = n > 0 ? chunkRanges(s.builder.tUs, 0, n) : [];
       const full = ranges.map(([a, b]) => packChunk(s.builder, a, b, ctx));
       const summaries: FeatureSummaryRow[] = full.map(summarize);
-      // Stored packed: window index, time and speed as runs (models/dataset/chunkCodec.ts).
-      const chunks: FeatureChunkRow[] = full.map(packChunkRow);
       // All chunks but the last are complete; the last stays open unless the stream ended.
       const keepFrom = s.ended || ranges.length === 0 ? n : ranges[ranges.length - 1][0];
-      const closed = s.ended ? chunks.length : chunks.length - 1;
+      const closed = s.ended ? full.length : full.length - 1;
+      // Stored packed: window index, time and speed as runs, band energies quantized and coded once
+      // the minute is complete (the open chunk is rewritten at every flush: its bands stay float32
+      // until then, a layout every reader takes) (models/dataset/chunkCodec.ts).
+      const chunks: FeatureChunkRow[] = full.map((c, i) => packChunkRow(c, { codeBands: i < closed }));
       let closedBytes = s.closedBytes;
       let closedSummaryBytes = s.closedSummaryBytes;
       for (let i = 0; i < closed; i++) {

@@ -12,7 +12,7 @@ import { useLiveQuery, useStorage } from './services';
 
 // Names: storage.table.* and storage.rule.* in the catalogue.
 const TABLES: TableName[] = ['sessions', 'nodes', 'assets', 'featureChunks', 'featureSummaries', 'featureMinutes', 'rawSnapshots', 'gaps', 'events', 'labels', 'models', 'deployments', 'audit'];
-const RULES: (keyof RetentionRules)[] = ['fullResolutionHours', 'eventMarginMinutes', 'perSecondDays', 'summariesDays', 'scheduledRawDays', 'eventRawDays', 'auditDays'];
+const RULES: (keyof RetentionRules)[] = ['fullResolutionHours', 'eventMarginMinutes', 'bandMarginMinutes', 'perSecondDays', 'summariesDays', 'scheduledRawDays', 'eventRawDays', 'auditDays'];
 
 function useEstimate(refresh: unknown) {
   const [est, setEst] = useState<{ usage?: number; quota?: number; persisted?: boolean } | null>(null);
@@ -194,6 +194,7 @@ function lastRunWords(last: LastRun): string {
         }),
   ];
   if (r.chunksKept > 0) parts.push(t('storage.last.kept', { n: formatCount(r.chunksKept) }));
+  if ((r.bandsDropped ?? 0) > 0) parts.push(t('storage.last.bands', { n: formatCount(r.bandsDropped ?? 0) }));
   if (r.rawSnapshots + r.audit + r.featureMinutes > 0) parts.push(t('storage.last.deleted', { raw: formatCount(r.rawSnapshots), audit: formatCount(r.audit), minutes: formatCount(r.featureMinutes) }));
   return parts.join(' ');
 }

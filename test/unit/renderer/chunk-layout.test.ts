@@ -9,6 +9,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../helpers/bytes';
+import { storedBandValue } from '../../../models/dataset/bandCodec';
 import { decodeBundle, encodeBundle } from '../../../models/dataset/bundle';
 import { isPackedChunk, packChunkRow, unpackChunk } from '../../../models/dataset/chunkCodec';
 import { chunkRanges, FeatureColumnsBuilder, LIVE_FIELDS, LIVE_NODE_FIELDS, packChunk, summarize, type FeatureChunk, type FeatureLayout } from '../../../models/dataset/columns';
@@ -39,7 +40,8 @@ function recording(): FeatureChunk[] {
     const t = w < change ? nodeTimeUs(w, 512) : tChange + Math.floor(((w - change) * 256 * 1e6) / 48000);
     const shaft = w < 2000 ? 29.95 : w < 2500 ? 30.2 : w < 3000 ? NaN : w < 9000 ? 30.2 : 0;
     const v = Math.sin(w / 50);
-    b.push(w, t, shaft, [0.05 + 0.01 * v, 0.07, 1 + v, w % 997 === 0 ? NaN : 2, 0.5 + v], [v, -v, 2 * v, 0.1]);
+    // Band values on the stored grid (2^-11: models/dataset/bandCodec.ts, tested in band-codec.test.ts), so either layout reads them bit for bit.
+    b.push(w, t, shaft, [0.05 + 0.01 * v, 0.07, 1 + v, w % 997 === 0 ? NaN : 2, 0.5 + v], [v, -v, 2 * v, 0.1].map((x) => storedBandValue(x)));
   }
   return chunkRanges(b.tUs, 0, b.length).map(([a, z]) => packChunk(b, a, z, { sessionId: 'S1', nodeId: 'N1', t0Ms: T0 }));
 }
@@ -93,7 +95,7 @@ describe('packed and old-layout feature chunks read the same', () => {
     expect(full.length).toBe(4);
     const oldDb = freshDb();
     await fill(oldDb, full, full);
-    const packed = full.map(packChunkRow);
+    const packed = full.map((c) => packChunkRow(c));
     const newDb = freshDb();
     await fill(newDb, packed, full);
     expect((await newDb.featureChunks.toArray()).every(isPackedChunk)).toBe(true);
@@ -125,7 +127,7 @@ describe('packed and old-layout feature chunks read the same', () => {
   it('retention rebuilds a missing summary from a packed chunk as from an old one', async () => {
     const full = recording();
     const out: string[] = [];
-    for (const rows of [full, full.map(packChunkRow)]) {
+    for (const rows of [full, full.map((c) => packChunkRow(c))]) {
       const db = freshDb();
       await fill(db, rows, full);
       await db.labels.clear(); // nothing protected: every chunk is compacted
@@ -144,7 +146,7 @@ describe('packed and old-layout feature chunks read the same', () => {
     const oldDb = freshDb();
     await fill(oldDb, full, full);
     const newDb = freshDb();
-    await fill(newDb, full.map(packChunkRow), full);
+    await fill(newDb, full.map((c) => packChunkRow(c)), full);
     const rowsOf = async (db: VigilDb) => {
       const { blob } = await exportBundle(db, { actor: 'Ana' });
       return decodeBundle(new Uint8Array(await blob.arrayBuffer())).tables;
@@ -186,5 +188,42 @@ describe('packed and old-layout feature chunks read the same', () => {
     expect((await importBundle(imported, ext, 'Ana')).tables.featureChunks).toMatchObject({ updated: 1, conflicts: 0 });
     expect(bits(unpackChunk((await imported.featureChunks.get('S1:3'))!))).toBe(bits(longer));
     for (const db of [oldDb, newDb, imported]) db.close();
+  });
+
+  it('a bundle of float32 bands off the stored grid (an older Vigil’s) imports quantized, and a longer chunk of it still extends the stored one', async () => {
+    const full = recording().map((c) => ({ ...c, bands: c.bands!.map((x, i) => x + ((i % 7) + 1) / 9000) }));
+    const older = concatBytes(
+      encodeBundle(
+        [
+          { table: 'assets', rows: [asset] },
+          { table: 'nodes', rows: [node] },
+          { table: 'sessions', rows: [session(full, 0)] },
+          { table: 'featureChunks', rows: full.slice(0, 3) },
+        ],
+        { createdMs: Date.now(), createdBy: 'Ben', schemaVersion: 5 },
+      ),
+    );
+    const db = freshDb();
+    expect((await importBundle(db, older, 'Ana')).tables.featureChunks).toMatchObject({ added: 3, conflicts: 0 });
+    const stored = (await db.featureChunks.get('S1:2'))!;
+    expect(stored.bands).toBeNull();
+    const back = unpackChunk(stored).bands!;
+    let maxErr = 0;
+    for (let i = 0; i < back.length; i++) {
+      if (Number.isNaN(full[2].bands[i])) expect(back[i]).toBeNaN(); // the series the frames did not fill
+      else maxErr = Math.max(maxErr, Math.abs(back[i] - full[2].bands[i]));
+    }
+    expect(maxErr).toBeGreaterThan(0);
+    expect(maxErr).toBeLessThanOrEqual(1 / 4096);
+    // The same chunk with more windows, as the older Vigil recorded on: it extends the stored one (compared as it would be stored).
+    const c = full[2];
+    const b = new FeatureColumnsBuilder(LAYOUT, c.count + 1);
+    for (let i = 0; i < c.count; i++) b.push(c.windowIndex[i], c.chunkIndex * 60e6 + c.tUsOffset[i], c.shaftHz[i], Array.from({ length: 5 }, (_, k) => c.values[k * c.count + i]), Array.from({ length: 8 }, (_, k) => c.bands[k * c.count + i]));
+    b.push(c.windowIndex[c.count - 1] + 1, c.chunkIndex * 60e6 + Math.floor((c.tUsOffset[c.count - 1] + 60e6) / 2), 0, [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6, 7, 8]);
+    const longer = packChunk(b, 0, b.length, { sessionId: 'S1', nodeId: 'N1', t0Ms: T0 });
+    const ext = concatBytes(encodeBundle([{ table: 'featureChunks', rows: [longer] }], { createdMs: Date.now(), createdBy: 'Ben', schemaVersion: 5 }));
+    expect((await importBundle(db, ext, 'Ana')).tables.featureChunks).toMatchObject({ updated: 1, conflicts: 0 });
+    expect((await db.featureChunks.get('S1:2'))!.count).toBe(c.count + 1);
+    db.close();
   });
 });

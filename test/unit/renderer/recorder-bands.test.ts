@@ -2,6 +2,7 @@
 // them (send_bands), so the Training page can train from what was recorded.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import { unpackChunk, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
 import type { FeatureFrame, NodeInfo } from '../../../models/api/contract';
 import { VigilDb } from '../../../renderer/src/db/db';
 import { LiveRecorder } from '../../../renderer/src/record/recorder';
@@ -33,11 +34,41 @@ describe('LiveRecorder and band energies', () => {
     await rec.flush();
     const sessions = (await db.sessions.orderBy('startMs').toArray());
     expect(sessions.map((s) => s.layout.bandCount)).toEqual([3, 0]);
-    const chunk = (await db.featureChunks.where('sessionId').equals(sessions[0].id).toArray())[0];
-    expect(chunk.count).toBe(10);
+    const stored = (await db.featureChunks.where('sessionId').equals(sessions[0].id).toArray())[0];
+    expect(stored.count).toBe(10);
+    // Stored quantized and coded (models/dataset/bandCodec.ts), read back within half a step (2^-12) of the float32 sent.
+    expect(stored.bands).toBeNull();
+    expect((stored as PackedFeatureChunk).bandSeries).toBe(6);
+    const chunk = unpackChunk(stored);
     // axis a, band b at [(a * bandCount + b) * count + i]
-    expect(chunk.bands![(1 * 3 + 2) * 10 + 4]).toBeCloseTo(4 + 10 + 0.2, 5);
-    expect(chunk.bands![(0 * 3 + 0) * 10 + 9]).toBeCloseTo(9, 5);
+    expect(Math.abs(chunk.bands![(1 * 3 + 2) * 10 + 4] - Math.fround(4 + 10 + 0.2))).toBeLessThanOrEqual(1 / 4096);
+    expect(Math.abs(chunk.bands![(0 * 3 + 1) * 10 + 7] - Math.fround(7 + 0.1))).toBeLessThanOrEqual(1 / 4096);
+    expect(chunk.bands![(0 * 3 + 0) * 10 + 9]).toBe(9);
+    db.close();
+  });
+
+  it('codes a minute’s bands once it is complete: the open minute, rewritten at every flush, keeps them float32 until then', async () => {
+    const db = new VigilDb('rec-bands-2');
+    let clock = Date.UTC(2024, 4, 2, 8, 0, 0);
+    const rec = new LiveRecorder({ db, now: () => clock, setInterval: () => 0, clearInterval: () => {} });
+    rec.setNode(node);
+    // 6,000 windows: minute 0 (the 5,623 windows that end in it) complete, minute 1 open.
+    rec.ingest({ path: PATH, frames: Array.from({ length: 6000 }, (_, k) => frame(k)) });
+    clock += 65_000;
+    await rec.flush();
+    const rows = (await db.featureChunks.toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex) as PackedFeatureChunk[];
+    expect(rows.map((r) => [r.chunkIndex, r.count, r.bandBits != null, r.bands != null])).toEqual([
+      [0, 5623, true, false],
+      [1, 377, false, true],
+    ]);
+    // Both read the same way; the open one as sent.
+    expect(unpackChunk(rows[1]).bands![(1 * 3 + 2) * 377 + 4]).toBe(Math.fround(5627 + 10 + 0.2));
+    rec.nodeGone(PATH);
+    await rec.flush();
+    const last = (await db.featureChunks.get(rows[1].id)) as PackedFeatureChunk;
+    expect([last.bandBits != null, last.bands]).toEqual([true, null]);
+    expect(Math.abs(unpackChunk(last).bands![(1 * 3 + 2) * 377 + 4] - Math.fround(5627 + 10 + 0.2))).toBeLessThanOrEqual(1 / 4096);
+    rec.dispose();
     db.close();
   });
 });

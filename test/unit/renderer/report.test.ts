@@ -1,6 +1,7 @@
 // The report page reads the same rows from the database as `vigil report` reads from a bundle:
 // a demo bundle imported into the database gives the same report model.
 import 'fake-indexeddb/auto';
+import { storedBandValue } from '../../../models/dataset/bandCodec';
 import { describe, expect, it } from 'vitest';
 import { decodeBundle } from '../../../models/dataset/bundle';
 import { buildReport } from '../../../models/report/model';
@@ -16,7 +17,10 @@ describe('report rows from the database (renderer/src/report/rows.ts)', () => {
     await importBundle(db, bytes, 'test');
     const o = { fromMs: T0 - DAY, toMs: T0 + 11 * DAY, generatedMs: T0 + 12 * DAY };
     const fromDb = buildReport(await reportRows(db, 'asset-1', o.fromMs, o.toMs), { ...o, asset: 'asset-1' });
-    const fromBundle = buildReport(decodeBundle(bytes).tables, { ...o, asset: ASSET });
+    // The database keeps band energies quantized to 2^-11 (models/dataset/bandCodec.ts): the bundle's chunks as stored.
+    const tables = decodeBundle(bytes).tables;
+    for (const c of tables.get('featureChunks') ?? []) if (c.bands instanceof Float32Array) c.bands = c.bands.map((x) => storedBandValue(x));
+    const fromBundle = buildReport(tables, { ...o, asset: ASSET });
     expect(fromDb.windows).toBe(460);
     expect(fromDb.events.map((e) => [e.id, e.labels.map((l) => l.label), e.envelope?.snapshotId ?? null])).toEqual([
       ['event-1', ['inner-race'], 'snap-1'],

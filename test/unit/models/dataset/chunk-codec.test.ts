@@ -3,7 +3,7 @@
 // bytes a chunk) and in every irregular one (a gap, a time step that changes, a speed that changes,
 // NaN speed, a wrapped index, times no line fits), and old-layout rows read as they are.
 import { describe, expect, it } from 'vitest';
-import { isPackedChunk, packChunkRow, packIfWhole, simplestBetween, unpackChunk } from '../../../../models/dataset/chunkCodec';
+import { isPackedChunk, packChunkRow, packIfWhole, simplestBetween, unpackChunk, unpackChunkFeatures } from '../../../../models/dataset/chunkCodec';
 import { chunkRanges, FeatureColumnsBuilder, packChunk, windowTimeUs, type FeatureChunk } from '../../../../models/dataset/columns';
 
 const LAYOUT = { axisCount: 2, fields: ['rms', 'velocityRmsMmS'], nodeFields: ['anomalyScore'], bandCount: 2 };
@@ -47,8 +47,8 @@ function roundTrip(rows: Row[]) {
   });
 }
 
-/** Bytes the packed row spends on index, time and speed (everything but the feature values). */
-const overhead = (p: ReturnType<typeof packChunkRow>) => p.bytes - p.values.byteLength - (p.bands?.byteLength ?? 0);
+/** Bytes the packed row spends on index, time and speed (everything but the feature values and the bands, float32 or coded). */
+const overhead = (p: ReturnType<typeof packChunkRow>) => p.bytes - p.values.byteLength - (p.bands?.byteLength ?? 0) - (p.bandBits?.byteLength ?? 0) - (p.bandExceptions?.byteLength ?? 0);
 
 const stream = (from: number, n: number, hop: number, windowLen: number, fs: number, shaft = 29.95): Row[] => Array.from({ length: n }, (_, i) => ({ w: from + i, t: nodeTimeUs(from + i, hop, windowLen, fs), shaft }));
 
@@ -164,6 +164,36 @@ describe('packed feature chunks', () => {
     expect(packIfWhole(noSpeed)).toBe(noSpeed);
     const short = { ...c, tUsOffset: c.tUsOffset.subarray(1) } as unknown as Record<string, unknown>;
     expect(packIfWhole(short)).toBe(short);
+  });
+
+  it('bands are stored quantized and coded; a packed row written before (float32 bands) is read as it was', () => {
+    // Band values that are not multiples of the step: read back within 2^-12, the other columns bit for bit.
+    const rows = stream(0, 5000, 512, 1024, 48000);
+    const b = new FeatureColumnsBuilder(LAYOUT, rows.length);
+    rows.forEach((r, i) => b.push(r.w, r.t, r.shaft, [0.1, 0.2, 1, 2, i], [-4 + Math.sin(i) / 3, -5 + Math.cos(i * 0.7) / 3, -6.123456, i % 97 === 0 ? NaN : -7 + i / 1e4]));
+    for (const c of chunkRanges(b.tUs, 0, b.length).map(([a, z]) => packChunk(b, a, z, CTX))) {
+      const p = packChunkRow(c);
+      expect(p.bands).toBeNull();
+      expect(p.bandSeries).toBe(4);
+      expect(p.bandStepLog2).toBe(-11);
+      expect(p.bandBits!.byteLength).toBeLessThan(c.bands!.byteLength / 2);
+      expect(p.bytes).toBe(overhead(p) + p.values.byteLength + p.bandBits!.byteLength + (p.bandExceptions?.byteLength ?? 0));
+      const back = unpackChunk(structuredClone(p));
+      for (const k of ['windowIndex', 'tUsOffset', 'shaftHz', 'values'] as const) expect(bytesOf(back[k]), k).toEqual(bytesOf(c[k]));
+      for (let i = 0; i < c.bands!.length; i++) {
+        if (Number.isNaN(c.bands![i])) expect(back.bands![i]).toBeNaN();
+        else expect(Math.abs(back.bands![i] - c.bands![i]), `band value ${i}`).toBeLessThanOrEqual(1 / 4096);
+      }
+      expect(back.bytes).toBe(c.bytes);
+      // The readers of the scalar columns skip decoding the bands.
+      const light = unpackChunkFeatures(p);
+      expect(light.bands).toBeNull();
+      for (const k of ['windowIndex', 'tUsOffset', 'shaftHz', 'values'] as const) expect(bytesOf(light[k]), k).toEqual(bytesOf(c[k]));
+      expect(light.bytes).toBe(c.bytes);
+      // The same chunk as packed before bands were quantized: float32 bands in the row, read unchanged.
+      const old = { ...p, bands: c.bands, bandBits: undefined, bandSeries: undefined, bandStepLog2: undefined, bandExceptions: undefined };
+      expectSame(unpackChunk(structuredClone(old)), c);
+    }
   });
 
   it('simplestBetween finds the fraction with the smallest denominator', () => {

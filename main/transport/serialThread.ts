@@ -29,10 +29,14 @@ export interface ReaderEntry {
   eval?: boolean;
 }
 
+/** Closing a link waits at most this long for the reader thread to give its descriptor back. */
+const UNWATCH_TIMEOUT_MS = 2000;
+
 export class SerialReaderThread {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly links = new Map<number, ThreadLink>();
+  private readonly unwatching = new Map<number, { promise: Promise<void>; resolve: () => void; timer: NodeJS.Timeout }>();
 
   constructor(private readonly entry: ReaderEntry) {}
 
@@ -43,14 +47,41 @@ export class SerialReaderThread {
     if (typeof fd !== 'number') return new SerialLink(path, port);
     const w = this.start();
     const id = this.nextId++;
-    const link = new ThreadLink(path, port, () => {
-      w.postMessage({ t: 'unwatch', id } satisfies ToReader);
-      return new Promise<void>((ok) => (link.unwatched = ok));
-    });
+    const link = new ThreadLink(path, port, () => this.unwatch(id));
     this.links.set(id, link);
-    link.onClose(() => this.links.delete(id));
+    link.onClose(() => {
+      this.links.delete(id);
+      this.releaseUnwatch(id);
+    });
     w.postMessage({ t: 'watch', id, fd } satisfies ToReader);
     return link;
+  }
+
+  /**
+   * Takes a descriptor back from the reader thread (it reads what is left first). Resolves at once
+   * when the thread is gone or no longer reads that link, and after UNWATCH_TIMEOUT_MS whatever
+   * happens: closing a port must never hang on the thread.
+   */
+  private unwatch(id: number): Promise<void> {
+    const pending = this.unwatching.get(id);
+    if (pending) return pending.promise;
+    const w = this.worker;
+    if (!w || !this.links.has(id)) return Promise.resolve();
+    let resolve!: () => void;
+    const promise = new Promise<void>((ok) => (resolve = ok));
+    const timer = setTimeout(() => this.releaseUnwatch(id), UNWATCH_TIMEOUT_MS);
+    timer.unref();
+    this.unwatching.set(id, { promise, resolve, timer });
+    w.postMessage({ t: 'unwatch', id } satisfies ToReader);
+    return promise;
+  }
+
+  private releaseUnwatch(id: number): void {
+    const pending = this.unwatching.get(id);
+    if (!pending) return;
+    this.unwatching.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve();
   }
 
   /** Ends the thread; every link still open ends with an error. */
@@ -80,13 +111,14 @@ export class SerialReaderThread {
   }
 
   private failAll(why: string): void {
+    for (const id of [...this.unwatching.keys()]) this.releaseUnwatch(id);
     for (const l of [...this.links.values()]) l.readFailed(why);
     this.links.clear();
   }
 
   private receive(m: FromReader): void {
     if (m.t === 'unwatched') {
-      this.links.get(m.id)?.unwatched?.();
+      this.releaseUnwatch(m.id);
       return;
     }
     for (const c of m.chunks) {
@@ -105,8 +137,7 @@ class ThreadLink implements ByteLink {
   private early: Uint8Array[] = [];
   private closedByUs = false;
   private ended = false;
-  /** Set while an unwatch is on its way to the reader thread. */
-  unwatched: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
@@ -128,16 +159,20 @@ class ThreadLink implements ByteLink {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.ended) return;
-    this.closedByUs = true;
-    // The reader lets go of the descriptor (reading what is left) before it is closed and its number reused.
-    await this.unwatch();
-    await new Promise<void>((resolve) => {
-      if (!this.port.isOpen) return resolve();
-      this.port.close(() => resolve());
-    });
-    this.end();
+  close(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    // Once: a second close waits for the first.
+    this.closing ??= (async () => {
+      this.closedByUs = true;
+      // The reader lets go of the descriptor (reading what is left) before it is closed and its number reused.
+      await this.unwatch();
+      await new Promise<void>((resolve) => {
+        if (!this.port.isOpen) return resolve();
+        this.port.close(() => resolve());
+      });
+      this.end();
+    })();
+    return this.closing;
   }
 
   onData(listener: (chunk: Uint8Array) => void): void {

@@ -90,6 +90,10 @@ describe('Waveform and envelope of a CWRU inner-race snapshot in Chromium', () =
     expect(await peak.getAttribute('data-marker')).toBe('BPFI');
     expect(await peak.textContent()).toMatch(/ g, whitened, [\d.]+ dB above the floor/);
     expect(await page.getByTestId('analysis-view').textContent()).toMatch(/Pre-whitened first \(cepstrum\)/);
+    // The chart says it too: its axis and its CSV name the whitened envelope (they said "Envelope (g)").
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('env-csv').click()]);
+    const header = readFileSync((await dl.path())!, 'utf8').split('\n')[0];
+    expect(header).toBe('Frequency (Hz),Whitened envelope (g)');
     await page.screenshot({ path: join(SHOTS, 'envelope-whitened.png'), fullPage: true });
     await page.getByTestId('analysis-whiten').uncheck();
     await expect.poll(() => page.getByTestId('envelope-peak').getAttribute('data-above-floor-db')).toBe(before);

@@ -138,12 +138,14 @@ export function SnapshotView({ id }: { id: string }) {
   const charts = useRef<{ wave: AnalysisChart; spec: AnalysisChart; env: AnalysisChart } | null>(null);
   const ready = !!computed;
   const yUnit = 'g';
+  // Whitened, the envelope's heights are those of the whitened signal: its axis, readout and CSV say so.
+  const whitened = resolved?.envelope.whiten === true;
   useEffect(() => {
     if (!ready || !waveHost.current || !specHost.current || !envHost.current) return;
     const c = {
       wave: new AnalysisChart(waveHost.current, { title: t('analysis.chart.waveform'), xName: t('analysis.chart.time'), xUnit: 's', yName: t('analysis.chart.acceleration'), yUnit, readout: waveRead.current!, height: 200 }),
       spec: new AnalysisChart(specHost.current, { title: t('analysis.chart.spectrum'), xName: t('analysis.chart.frequency'), xUnit: 'Hz', yName: t('analysis.chart.psd'), yUnit: `${yUnit}²/Hz`, logY: true, readout: specRead.current! }),
-      env: new AnalysisChart(envHost.current, { title: t('analysis.chart.envelopeSpectrum'), xName: t('analysis.chart.frequency'), xUnit: 'Hz', yName: t('analysis.chart.envelope'), yUnit, readout: envRead.current!, height: 260 }),
+      env: new AnalysisChart(envHost.current, { title: t('analysis.chart.envelopeSpectrum'), xName: t('analysis.chart.frequency'), xUnit: 'Hz', yName: t(whitened ? 'analysis.chart.envelopeWhitened' : 'analysis.chart.envelope'), yUnit, readout: envRead.current!, height: 260 }),
     };
     charts.current = c;
     return () => {
@@ -152,7 +154,7 @@ export function SnapshotView({ id }: { id: string }) {
       c.env.destroy();
       charts.current = null;
     };
-  }, [ready]);
+  }, [ready, whitened]);
   useEffect(() => {
     const c = charts.current;
     if (!c || !computed) return;

@@ -111,6 +111,8 @@ export function liveValues(f: FeatureBatch['frames'][number], layout: FeatureLay
   return out;
 }
 
+type StreamPlan = ReturnType<LiveRecorder['planStream']>;
+
 export class LiveRecorder {
   private readonly db: VigilDb;
   private readonly now: () => number;
@@ -472,6 +474,41 @@ export class LiveRecorder {
     return p;
   }
 
+  /** What one stream's next write holds: its chunks (the complete minutes' bands coded), summaries, gaps, events, snapshots and session row. */
+  private planStream(s: Stream) {
+  const n = s.builder.length;
+  const ctx = { sessionId: s.session.id, nodeId: s.node.id, t0Ms: s.session.t0Ms };
+  const ranges = n > 0 ? chunkRanges(s.builder.tUs, 0, n) : [];
+  const full = ranges.map(([a, b]) => packChunk(s.builder, a, b, ctx));
+  const summaries: FeatureSummaryRow[] = full.map(summarize);
+  // All chunks but the last are complete; the last stays open unless the stream ended.
+  const keepFrom = s.ended || ranges.length === 0 ? n : ranges[ranges.length - 1][0];
+  const closed = s.ended ? full.length : full.length - 1;
+  // Stored packed: window index, time and speed as runs, band energies quantized and coded once
+  // the minute is complete (the open chunk is rewritten at every flush: its bands stay float32
+  // until then, a layout every reader takes) (models/dataset/chunkCodec.ts).
+  const chunks: FeatureChunkRow[] = full.map((c, i) => packChunkRow(c, { codeBands: i < closed }));
+  let closedBytes = s.closedBytes;
+  let closedSummaryBytes = s.closedSummaryBytes;
+  for (let i = 0; i < closed; i++) {
+    closedBytes += chunks[i].bytes;
+    closedSummaryBytes += summaries[i].bytes;
+  }
+  const open = closed < chunks.length ? chunks.length - 1 : -1;
+  const raws = s.raws.slice();
+  const session: SessionRow = {
+    ...s.session,
+    bytes: {
+      features: closedBytes + (open >= 0 ? chunks[open].bytes : 0),
+      summaries: closedSummaryBytes + (open >= 0 ? summaries[open].bytes : 0),
+      raw: s.session.bytes.raw + raws.reduce((sum, r) => sum + r.bytes, 0),
+    },
+    updatedMs: this.now(),
+  };
+  const events = [...s.dirtyEvents].map((id) => s.events.get(id)!);
+  return { s, chunks, summaries, gaps: s.gaps.slice(), events, raws, keepFrom, closedBytes, closedSummaryBytes, session, codedBands: closed > 0 && full.some((c) => c.bands !== null) };
+  }
+
   private async writeOnce(): Promise<void> {
     if (this.st.kind === 'stopped') return;
     const streams = [...this.finished, ...this.streams.values()].filter(
@@ -481,39 +518,16 @@ export class LiveRecorder {
       this.finished.length = 0;
       return;
     }
-    const plan = streams.map((s) => {
-      const n = s.builder.length;
-      const ctx = { sessionId: s.session.id, nodeId: s.node.id, t0Ms: s.session.t0Ms };
-      const ranges = n > 0 ? chunkRanges(s.builder.tUs, 0, n) : [];
-      const full = ranges.map(([a, b]) => packChunk(s.builder, a, b, ctx));
-      const summaries: FeatureSummaryRow[] = full.map(summarize);
-      // All chunks but the last are complete; the last stays open unless the stream ended.
-      const keepFrom = s.ended || ranges.length === 0 ? n : ranges[ranges.length - 1][0];
-      const closed = s.ended ? full.length : full.length - 1;
-      // Stored packed: window index, time and speed as runs, band energies quantized and coded once
-      // the minute is complete (the open chunk is rewritten at every flush: its bands stay float32
-      // until then, a layout every reader takes) (models/dataset/chunkCodec.ts).
-      const chunks: FeatureChunkRow[] = full.map((c, i) => packChunkRow(c, { codeBands: i < closed }));
-      let closedBytes = s.closedBytes;
-      let closedSummaryBytes = s.closedSummaryBytes;
-      for (let i = 0; i < closed; i++) {
-        closedBytes += chunks[i].bytes;
-        closedSummaryBytes += summaries[i].bytes;
-      }
-      const open = closed < chunks.length ? chunks.length - 1 : -1;
-      const raws = s.raws.slice();
-      const session: SessionRow = {
-        ...s.session,
-        bytes: {
-          features: closedBytes + (open >= 0 ? chunks[open].bytes : 0),
-          summaries: closedSummaryBytes + (open >= 0 ? summaries[open].bytes : 0),
-          raw: s.session.bytes.raw + raws.reduce((sum, r) => sum + r.bytes, 0),
-        },
-        updatedMs: this.now(),
-      };
-      const events = [...s.dirtyEvents].map((id) => s.events.get(id)!);
-      return { s, chunks, summaries, gaps: s.gaps.slice(), events, raws, keepFrom, closedBytes, closedSummaryBytes, session };
-    });
+    const plan: StreamPlan[] = [];
+    for (const s of streams) {
+      const p = this.planStream(s);
+      plan.push(p);
+      // Coding a complete minute's band energies takes tens of milliseconds a node (about 60 ms for
+      // a 2-axis node, measured), and nodes started together complete their minutes in the same
+      // flush: the page gets a turn after each such node (its charts draw in between) instead of one
+      // task of about a second for 16 nodes.
+      if (p.codedBands) await new Promise((r) => setTimeout(r, 0));
+    }
     try {
       await this.db.transaction('rw', [this.db.nodes, this.db.sessions, this.db.featureChunks, this.db.featureSummaries, this.db.gaps, this.db.events, this.db.rawSnapshots], async () => {
         for (const p of plan) {

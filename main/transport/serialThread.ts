@@ -14,7 +14,7 @@ import type { ByteLink } from './byteLink';
 import { openPort, SerialLink } from './serial';
 
 /** Main thread -> reader thread: read this descriptor (until unwatched or a read error). */
-export type ToReader = { t: 'watch'; id: number; fd: number } | { t: 'unwatch'; id: number };
+export type ToReader = { t: 'watch'; id: number; fd: number } | { t: 'unwatch'; id: number; drain: boolean };
 
 /** Bytes read from one port, or the read error that ended its watch (in the system's words). */
 export type ReadChunk = { id: number; bytes: ArrayBuffer } | { id: number; error: string };
@@ -52,6 +52,10 @@ export class SerialReaderThread {
     link.onClose(() => {
       this.links.delete(id);
       this.releaseUnwatch(id);
+      // Ended otherwise than by close() (unplugged, a port error): the thread must let go of the
+      // descriptor now, without reading it — serialport has closed it, and a port opened next may
+      // get the same number. This message goes before any watch of a port opened after it.
+      this.worker?.postMessage({ t: 'unwatch', id, drain: false } satisfies ToReader);
     });
     w.postMessage({ t: 'watch', id, fd } satisfies ToReader);
     return link;
@@ -72,7 +76,7 @@ export class SerialReaderThread {
     const timer = setTimeout(() => this.releaseUnwatch(id), UNWATCH_TIMEOUT_MS);
     timer.unref();
     this.unwatching.set(id, { promise, resolve, timer });
-    w.postMessage({ t: 'unwatch', id } satisfies ToReader);
+    w.postMessage({ t: 'unwatch', id, drain: true } satisfies ToReader);
     return promise;
   }
 

@@ -40,13 +40,15 @@ parent.on('message', (m: ToReader) => {
     if (timer) clearTimeout(timer);
     tick();
   } else {
-    // What is still in the port is read before the main thread closes it (it waits for 'unwatched').
+    // Asked to close: what is still in the port is read before the main thread closes it (it waits
+    // for 'unwatched'). A link that ended otherwise: its descriptor may be closed or reused already,
+    // so it is only forgotten.
     const chunks: ReadChunk[] = [];
     const transfer: ArrayBuffer[] = [];
     const fd = watched.get(m.id);
-    if (fd !== undefined) drain(m.id, fd, chunks, transfer);
+    if (fd !== undefined && m.drain) drain(m.id, fd, chunks, transfer);
     watched.delete(m.id);
-    post({ t: 'data', chunks }, transfer);
+    if (chunks.length > 0) post({ t: 'data', chunks }, transfer);
     post({ t: 'unwatched', id: m.id });
   }
 });

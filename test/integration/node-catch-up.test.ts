@@ -6,6 +6,9 @@
 //     is the one that does not read, as a real node does.
 //  2. The app's main thread, busy on a loaded machine, waited for a CPU longer than the buffers
 //     last; serial ports are now read by a thread of their own (main/transport/serialThread.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiEvents, FeatureFrame } from '../../models/api/contract';
 import { NodeManager } from '../../main/node/manager';
@@ -118,6 +121,34 @@ describe('a virtual node starved of CPU, and a host that does not read', () => {
     // 2 s of windows (~187) against ~70 that fit: the rest is dropped at the node, not waited for.
     expect(x!.dropped, stderr()).toBeGreaterThan(50);
   }, 30_000);
+
+  it('through the reader thread, a pulled cable is seen and the node read again once it is back, with every window after it in order', async () => {
+    makeFirmware('host');
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-reader-unplug-'));
+    try {
+      vn = await startVirtualNode({ root: ROOT, recording: 'cwru-normal', name: 'replug', link: join(dir, 'wired'), unplugMs: 500 });
+      manager = new NodeManager({ root: ROOT, batchMs: 20, helloTimeoutMs: 5000, serialReader: sourceReaderEntry() });
+      const frames: FeatureFrame[] = [];
+      const statuses: string[] = [];
+      manager.subscribe((event, payload) => {
+        if (event === 'node.features') frames.push(...(payload as ApiEvents['node.features']).frames);
+        if (event === 'node.updated') statuses.push((payload as ApiEvents['node.updated']).status);
+      });
+      await manager.connect(join(dir, 'wired'));
+      await waitFor('50 windows', 15_000, () => (frames.length >= 50 ? true : undefined));
+      vn.process.kill('SIGUSR1');
+      await waitFor('reconnecting', 5000, () => (statuses.includes('reconnecting') ? true : undefined));
+      const n0 = statuses.lastIndexOf('reconnecting');
+      await waitFor('online again', 15_000, () => (statuses.slice(n0).includes('online') ? true : undefined));
+      const f0 = frames.length;
+      await waitFor('100 windows after the reconnect', 15_000, () => (frames.length >= f0 + 100 ? true : undefined));
+      // After the reconnect the new port's windows come in order: none read for the old link's
+      // descriptor, none lost to it.
+      for (let i = f0 + 1; i < frames.length; i++) expect(frames[i].windowIndex).toBe(frames[i - 1].windowIndex + 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('the reader thread ends the link with the reason when the node goes away, and says a port that is not there in words', async () => {
     makeFirmware('host');

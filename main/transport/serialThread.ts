@@ -34,6 +34,8 @@ const UNWATCH_TIMEOUT_MS = 2000;
 
 export class SerialReaderThread {
   private worker: Worker | undefined;
+  /** Why the reader thread stopped unasked, once it has: later ports are read on the main thread. */
+  private broken: string | undefined;
   private nextId = 1;
   private readonly links = new Map<number, ThreadLink>();
   private readonly unwatching = new Map<number, { promise: Promise<void>; resolve: () => void; timer: NodeJS.Timeout }>();
@@ -43,8 +45,9 @@ export class SerialReaderThread {
   async open(path: string): Promise<ByteLink> {
     const port = await openPort(path);
     const fd = (port.port as { fd?: number | null } | undefined)?.fd;
-    // A binding without a descriptor (not Linux or macOS): read on the main thread as before.
-    if (typeof fd !== 'number') return new SerialLink(path, port);
+    // A binding without a descriptor (not Linux or macOS), or a reader thread that could not run:
+    // read on the main thread as before.
+    if (typeof fd !== 'number' || this.broken !== undefined) return new SerialLink(path, port);
     const w = this.start();
     const id = this.nextId++;
     const link = new ThreadLink(path, port, () => this.unwatch(id));
@@ -106,6 +109,9 @@ export class SerialReaderThread {
     const died = (why: string) => {
       if (this.worker !== w) return;
       this.worker = undefined;
+      // Ports opened from now on are read on the main thread; the links it held end (their sessions reconnect).
+      this.broken = why;
+      console.error(`vigil: ${why}; serial ports are read on the main thread from now on`);
       this.failAll(why);
     };
     w.on('error', (e) => died(`the serial reader thread failed: ${e.message}`));
@@ -142,13 +148,14 @@ class ThreadLink implements ByteLink {
   private closedByUs = false;
   private ended = false;
   private closing: Promise<void> | undefined;
+  private failure: Error | undefined;
 
   constructor(
     readonly path: string,
     private readonly port: SerialPort,
     private readonly unwatch: () => Promise<void>,
   ) {
-    port.on('close', (err?: Error) => this.end(this.closedByUs ? undefined : (err ?? new Error(`Port ${path} closed`))));
+    port.on('close', (err?: Error) => this.end(this.closedByUs ? undefined : (this.failure ?? err ?? new Error(`Port ${path} closed`))));
     port.on('error', (err: Error) => this.end(err));
   }
 
@@ -200,6 +207,8 @@ class ThreadLink implements ByteLink {
   readFailed(message: string): void {
     if (this.ended) return;
     const error = new Error(`Port ${this.path}: ${message}`);
+    // The reason the port is closed for: its 'close' event says only that it closed.
+    this.failure = error;
     if (this.port.isOpen) this.port.close(() => this.end(error));
     else this.end(error);
   }

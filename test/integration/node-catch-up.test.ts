@@ -150,6 +150,29 @@ describe('a virtual node starved of CPU, and a host that does not read', () => {
     }
   }, 60_000);
 
+  it('a reader thread that cannot run ends its link in words, and the port opened again is read on the main thread', async () => {
+    makeFirmware('host');
+    vn = await startVirtualNode({ root: ROOT, recording: 'cwru-normal', name: 'no-thread' });
+    const reader = new SerialReaderThread({ file: join(tmpdir(), 'vigil-no-such-serial-worker.cjs') });
+    const stderrLines: string[] = [];
+    const log = console.error;
+    console.error = (...a: unknown[]) => void stderrLines.push(a.join(' '));
+    try {
+      const first = await reader.open(vn.path);
+      const ended = await new Promise<Error | undefined>((r) => first.onClose(r));
+      expect(ended?.message).toMatch(/the serial reader thread (failed|stopped)/);
+      expect(stderrLines.join('\n')).toMatch(/serial ports are read on the main thread from now on/);
+      const again = await reader.open(vn.path);
+      let bytes = 0;
+      again.onData((c) => (bytes += c.byteLength));
+      await waitFor('bytes read on the main thread', 5_000, () => (bytes > 1000 ? true : undefined));
+      await again.close();
+    } finally {
+      console.error = log;
+      await reader.stop();
+    }
+  }, 30_000);
+
   it('the reader thread ends the link with the reason when the node goes away, and says a port that is not there in words', async () => {
     makeFirmware('host');
     vn = await startVirtualNode({ root: ROOT, recording: 'cwru-normal', name: 'gone' });

@@ -48,6 +48,16 @@ export function openPort(path: string): Promise<SerialPort> {
   });
 }
 
+/** Writes to an open port; the error in the technician's words (also for serialThread.ts's links). */
+export function writePort(port: SerialPort, path: string, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+      if (err) reject(new ApiError('port-failed', `Write to ${path} failed: ${err.message}`));
+      else resolve();
+    });
+  });
+}
+
 /** What the technician reads when a port does not open (also for ports opened by the reader thread, serialThread.ts). */
 export function openError(path: string, msg: string): ApiError {
   if (/ENOENT|No such file/i.test(msg)) return new ApiError('not-found', `Port ${path} does not exist (unplugged?)`);
@@ -73,12 +83,7 @@ export class SerialLink implements ByteLink {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
-        if (err) reject(new ApiError('port-failed', `Write to ${this.path} failed: ${err.message}`));
-        else resolve();
-      });
-    });
+    return writePort(this.port, this.path, bytes);
   }
 
   close(): Promise<void> {

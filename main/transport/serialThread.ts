@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { SerialPort } from 'serialport';
 import { ApiError } from '../../models/api/contract';
 import type { ByteLink } from './byteLink';
-import { openPort, SerialLink } from './serial';
+import { openPort, SerialLink, writePort } from './serial';
 
 /** Main thread -> reader thread: read this descriptor (until unwatched or a read error). */
 export type ToReader = { t: 'watch'; id: number; fd: number } | { t: 'unwatch'; id: number; drain: boolean };
@@ -162,12 +162,7 @@ class ThreadLink implements ByteLink {
   write(bytes: Uint8Array): Promise<void> {
     // serialport would queue a write to a closed port until it opened again: refuse it now.
     if (this.ended) return Promise.reject(new ApiError('port-failed', `Write to ${this.path} failed: the port is closed`));
-    return new Promise((resolve, reject) => {
-      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
-        if (err) reject(new ApiError('port-failed', `Write to ${this.path} failed: ${err.message}`));
-        else resolve();
-      });
-    });
+    return writePort(this.port, this.path, bytes);
   }
 
   close(): Promise<void> {

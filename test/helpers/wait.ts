@@ -11,3 +11,8 @@ export function waitFor<T>(what: string, ms: number, check: () => T | undefined)
     tick();
   });
 }
+
+/** Blocks this thread, and so its event loop (nothing it reads is read meanwhile), for `ms`. */
+export function blockThread(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

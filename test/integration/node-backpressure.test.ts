@@ -8,12 +8,7 @@ import type { ApiEvents, FeatureFrame, NodeInfo } from '../../models/api/contrac
 import { NodeManager } from '../../main/node/manager';
 import { lossSentence } from '../../renderer/src/nodes/dataLoss';
 import { makeFirmware, ROOT } from '../helpers/firmware';
-import { waitFor } from '../helpers/wait';
-
-/** Blocks this thread (and so the event loop that reads the pty) for ms. */
-function stall(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+import { blockThread as stall, waitFor } from '../helpers/wait';
 
 describe('node to host under a reader that stalls', () => {
   let manager: NodeManager;

@@ -17,7 +17,7 @@ import { sourceReaderEntry } from '../../main/transport/readerEntry';
 import { openPort } from '../../main/transport/serial';
 import { SerialReaderThread } from '../../main/transport/serialThread';
 import { makeFirmware, ROOT } from '../helpers/firmware';
-import { waitFor } from '../helpers/wait';
+import { blockThread, waitFor } from '../helpers/wait';
 
 /** 2 s: about 187 windows of 486 bytes (91 kB), more than the node's 16 KiB buffer and the pty's ~18 kB together. */
 const STALL_MS = 2000;
@@ -81,7 +81,7 @@ describe('a virtual node starved of CPU, and a host that does not read', () => {
     process.kill(vn.process.pid!, 'SIGSTOP');
     await new Promise((r) => setTimeout(r, STALL_MS));
     process.kill(vn.process.pid!, 'SIGCONT');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+    blockThread(400);
     const resumedAt = frames.length;
     await waitFor('the windows it owed and 100 more', 20_000, () => (frames.length >= resumedAt + 187 + 100 ? true : undefined));
     const x = await finish(frames, path, stderr);
@@ -97,7 +97,7 @@ describe('a virtual node starved of CPU, and a host that does not read', () => {
     const { frames, path } = await connect(true);
     // 2 s of windows (~187, 91 kB) is more than the node's buffer and the pty hold: read on the main
     // thread, this drops (node-backpressure.test.ts: the same at 4 s).
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, STALL_MS);
+    blockThread(STALL_MS);
     const after = frames.length;
     await waitFor('100 more windows', 20_000, () => (frames.length >= after + 100 ? true : undefined));
     const x = await finish(frames, path, stderr);

@@ -27,12 +27,15 @@
  *                   TIME sync (NodeInfo.time), to the end of the RMS chart's draw that first
  *                   shows it (probe, above); per FEATURES window;
  *  cpu_*_pct        /proc/PID/stat utime+stime over the interval, % of one core.
+ * --profile DIR (a developer's option, no figure changes): a V8 CPU profile of each page over the
+ * measured interval (DIR/live.cpuprofile, DIR/fleet.cpuprofile; open them in Chromium's DevTools),
+ * and the 25 functions with the most self time printed in the notes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { dirname, join } from 'node:path';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { NodeInfo, TimeSync } from '../models/api/contract';
 import { exitSummary, startVirtualNode, type Recording, type VirtualNode } from '../main/node/virtualNode';
@@ -211,6 +214,45 @@ async function syncClocks(api: Api, nodes: BenchNode[], best: Map<string, TimeSy
   return failed;
 }
 
+// ---- a page's CPU profile (--profile) ----
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+async function startProfile(context: BrowserContext, page: Page): Promise<CDPSession> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+  await cdp.send('Profiler.start');
+  return cdp;
+}
+
+/** Stops a page's profile, writes it, and names the functions with the most self time. */
+async function stopProfile(cdp: CDPSession, file: string): Promise<string> {
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(profile));
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const n = byNode.get(samples[i]);
+    if (!n) continue;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}`;
+    const dt = (deltas[i] ?? 0) / 1000;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  return `${file}; ${total.toFixed(0)} ms sampled; self time: ${top.map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(', ')}`;
+}
+
 // ---- what the page saw ----
 
 interface FeatSeen {
@@ -291,6 +333,8 @@ export async function ingestBench(): Promise<BenchResult> {
   // score, PSD and waterfall), as the issue's benchmark asks; --view all: every node's Live card.
   const viewArg = argv[argv.indexOf('--view') + 1];
   const VIEW: 'analysis' | 'all' = argv.includes('--view') && viewArg === 'all' ? 'all' : 'analysis';
+  const PROFILE_DIR = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1] : undefined;
+  if (argv.includes('--profile') && (!PROFILE_DIR || PROFILE_DIR.startsWith('--'))) throw new Error('--profile needs a directory');
   const notes: string[] = [];
   const figures: BenchResult['figures'] = {};
   // Build what runs: the renderer from these sources (a stale dist/ would measure old code), the virtual node.
@@ -356,9 +400,14 @@ export async function ingestBench(): Promise<BenchResult> {
     const m0 = machineTicks();
     const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const t0 = Date.now();
+    const profilers = PROFILE_DIR ? await Promise.all([live, fleet].map((p) => startProfile(context, p))) : [];
     const [live0] = await Promise.all([live.evaluate(() => window.__vigilProbe.start()), fleet.evaluate(() => window.__vigilProbe.start())]);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const [live1, fleet1] = await Promise.all([live.evaluate(() => window.__vigilProbe.stop()), fleet.evaluate(() => window.__vigilProbe.stop())]);
+    if (PROFILE_DIR) {
+      const names = ['live', 'fleet'];
+      for (let i = 0; i < profilers.length; i++) notes.push(`profile of the ${names[i]} page: ${await stopProfile(profilers[i], join(PROFILE_DIR, `${names[i]}.cpuprofile`))}`);
+    }
     const elapsedS = (Date.now() - t0) / 1000;
     const procs1 = readProcs();
     const m1 = machineTicks();
@@ -525,7 +574,7 @@ export async function ingestBench(): Promise<BenchResult> {
       `frames_before_open: the frames each node had sent when the app opened its port (nodes.connect), which the port's open discarded unread (serialport flushes a port's input as it opens it: tcflush); the virtual node sees that flush (its pty master is in packet mode, TIOCPKT) and prints how many frames it had offered by then. They count in frames_offered, not in frames_dropped or lost_after_node: nobody was listening yet. ${untold.length ? `${untold.length} nodes could not tell exactly (${untold.join('; ')}): all their frames count as offered to the app. ` : ''}The Live page's first window was each node's first after the open for ${firstMatches} of ${nodes.length} nodes`,
       `over the sessions' life the host counted ${lifeMissed} missed windows and ${lifeMissedRaw} missed raw frames; the Live page ${pageGaps} missing windows and ${pageRawGaps} missing raw frames (to the same instant, before the nodes stopped); the streams were switched off (STREAM mode 0) 2 s before SIGTERM${stopFailures ? `, ${stopFailures} nodes did not confirm it` : ''}`,
       `renderer processes' CPU, each: ${perRenderer.join(', ')} %`,
-      `latency: from the moment a window's last sample was due on the node (its sample clock t_us, mapped to wall time by TIME: the smallest offset of 11 syncs per node, ${timeFailures} of ${10 * nodes.length} extra syncs failed, rtt at most ${round(maxRtt / 1000, 2)} ms) to the end of the uPlot draw of the RMS chart that first includes it (a microtask after its clearRect). So it counts the virtual node's own lateness when the machine starves it, the pty, the host (with its 100 ms FEATURES batching, main/node/manager.ts), the WebSocket and the page; not the composite that puts the canvas on screen (within a frame, ~16.7 ms). A node late at every sync makes the mapping late too, and the figure low: ${negative} of ${featRecv.length} windows reached the page 'before' they were due by this mapping (latency_node_to_page_min_ms < 0 measures that error). ${untimed ? `${untimed} samples had no TIME sync and were left out.` : ''}`.trim(),
+      `latency: from the moment a window's last sample was due on the node (its sample clock t_us, mapped to wall time by TIME: the smallest offset of 11 syncs per node, ${timeFailures} of ${10 * nodes.length} extra syncs failed, rtt at most ${round(maxRtt / 1000, 2)} ms) to the end of the uPlot draw of the RMS chart that first includes it (a microtask after its clearRect). So it counts the virtual node's own lateness when the machine starves it, the pty, the host (with its 50 ms FEATURES batching, main/node/manager.ts), the WebSocket and the page; not the composite that puts the canvas on screen (within a frame, ~16.7 ms). A node late at every sync makes the mapping late too, and the figure low: ${negative} of ${featRecv.length} windows reached the page 'before' they were due by this mapping (latency_node_to_page_min_ms < 0 measures that error). ${untimed ? `${untimed} samples had no TIME sync and were left out.` : ''}`.trim(),
       `CPU: /proc/PID/stat utime+stime over the interval, % of one core (200 % = both cores); machine busy ${figures.cpu_machine_busy_pct} % of 2 cores including other work on this shared machine (load average ${load0} at the start)`,
     );
     if (problems.length > 0) notes.push(`page problems: ${problems.slice(0, 5).join(' | ')}`);

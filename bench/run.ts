@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const json = argv.includes('--json');
   // Options that take a value (ingest's --seconds N): the value is not a benchmark name.
-  const valueOptions = new Set(['--seconds', '--feature-nodes', '--raw-nodes', '--view']);
+  const valueOptions = new Set(['--seconds', '--feature-nodes', '--raw-nodes', '--view', '--profile']);
   const names = argv.filter((a, i) => !a.startsWith('--') && !valueOptions.has(argv[i - 1]));
   if (argv.includes('--list') || names.length === 0) {
     console.log('usage: npm run bench -- NAME [--json] [--seconds N]\n\nbenchmarks:');

@@ -29,7 +29,8 @@
  *  cpu_*_pct        /proc/PID/stat utime+stime over the interval, % of one core.
  * --profile DIR (a developer's option, no figure changes): a V8 CPU profile of each page over the
  * measured interval (DIR/live.cpuprofile, DIR/fleet.cpuprofile; open them in Chromium's DevTools),
- * and the 25 functions with the most self time printed in the notes.
+ * and the 25 functions with the most self time printed in the notes; with VIGIL_NO_MINIFY=1 the renderer is
+ * built unminified (scripts/build.mjs), so the names are the source's.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -20,7 +20,7 @@ function run(cmd, args, what) {
 }
 
 if (all || wanted.includes('firmware')) run('make', ['-s', '-C', 'firmware', 'host'], 'the virtual node (make -C firmware host)');
-if (all || wanted.includes('renderer')) run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], 'the renderer (vite build)');
+if (all || wanted.includes('renderer')) run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn', ...(process.env.VIGIL_NO_MINIFY ? ['--minify', 'false'] : [])], 'the renderer (vite build)');
 if (all || wanted.includes('electron')) {
   const esbuild = await import('esbuild');
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', external: ['electron', 'serialport', 'ws'] };

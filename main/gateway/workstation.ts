@@ -469,6 +469,7 @@ export class GatewayLink {
       if (m && !m.isNull) s[key] = num(m.value);
     };
     set('link/frames', 'frames');
+    set('link/bytes', 'bytes'); // absent from a gateway before it was published: the count stays 0
     set('link/bad_crc', 'badCrc');
     set('link/missed_windows', 'missedWindows');
     set('link/retries', 'retries');

@@ -70,6 +70,7 @@ export function linkMetrics(info: NodeInfo, t: number): Metric[] {
   return [
     { name: 'link/status', type: 'String', value: info.status, timestamp: t },
     num('link/frames', 'UInt64', s.frames, t),
+    num('link/bytes', 'UInt64', s.bytes, t),
     num('link/bad_crc', 'UInt64', s.badCrc, t),
     num('link/missed_windows', 'UInt64', s.missedWindows, t),
     num('link/retries', 'UInt64', s.retries, t),

@@ -111,6 +111,9 @@ describe.skipIf(!mq.available && !inCi)('a workstation adds a plant gateway: its
     expect(got[5].tUs).toBeGreaterThan(0);
     // The pages' condition (latest levels) is kept for it as for a local node.
     await waitFor('a condition with the latest window', 5000, () => manager.listNodes().find((n) => n.path === node.path)?.condition?.latest);
+    // Its link counters are the gateway's, bytes included (the Nodes page's "Received" read 0 B).
+    const stats = await waitFor('link counters from the gateway', 5000, () => manager.listNodes().find((n) => n.path === node.path && n.stats.frames >= 100)?.stats);
+    expect(stats.bytes).toBeGreaterThan(stats.frames * 20);
     const list = (await service.handle('gateways.list', {})) as GatewayInfo[];
     expect(list).toEqual([expect.objectContaining({ id: added.id, state: 'connected', nodes: 1, online: 1, edges: [{ edge: 'gw1', online: true }] })]);
   }, 60_000);

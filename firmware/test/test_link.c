@@ -1059,11 +1059,80 @@ static void identity_survives_restart(void **state)
     assert_int_not_equal(access(tmp, F_OK), 0);
 }
 
+/* floor(frames 1e6 / rate) mod 2^64, by 128-bit arithmetic: the reference for node_frames_t_us. */
+static uint64_t t_us_reference(uint64_t frames, uint32_t rate)
+{
+    return (uint64_t)(((unsigned __int128)frames * 1000000u) / rate);
+}
+
+/* node_frames_t_us divides with 32-bit divides only (node_stream.c): every sample rate the CONFIG
+ * field can hold (any uint32 above 0), the counts around each whole second, 32-bit boundaries and
+ * the largest counts (where secs 1e6 wraps 2^64), and pseudo-random values. */
+static void frames_t_us_matches_a_128_bit_reference(void **state)
+{
+    (void)state;
+    static const uint32_t rates[] = {1u, 2u, 3u, 7u, 1000u, 4294u, 4295u, 25600u, 26667u, 32768u,
+                                     44100u, 48000u, 65535u, 65536u, 65537u, 96000u, 100000u, 1000000u,
+                                     16777215u, 16777216u, 0x7FFFFFFFu, 0x80000000u, 0x80000001u,
+                                     0xFFFFFFFEu, 0xFFFFFFFFu};
+    static const uint64_t counts[] = {0u, 1u, 511u, 512u, 1024u, 0xFFFFu, 0x10000u, 0xFFFFFFFFu,
+                                      0x100000000ull, 0x100000001ull, 0xFFFFFFFFFFull, 1ull << 44,
+                                      (1ull << 44) + 4095u, 0x7FFFFFFFFFFFFFFFull, 0x8000000000000000ull,
+                                      0xFFFFFFFFFFFFFFFEull, 0xFFFFFFFFFFFFFFFFull};
+    uint64_t checked = 0;
+    uint64_t x = 0x9E3779B97F4A7C15ull; /* xorshift64 */
+    for (size_t r = 0; r < sizeof rates / sizeof rates[0] + 200u; r++) {
+        uint32_t rate;
+        if (r < sizeof rates / sizeof rates[0]) {
+            rate = rates[r];
+        } else {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            rate = (uint32_t)(x >> (x & 31u)); /* every magnitude */
+            rate = rate == 0u ? 1u : rate;
+        }
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            assert_true(node_frames_t_us(counts[c], rate) == t_us_reference(counts[c], rate));
+            checked++;
+        }
+        /* around whole seconds: k rate - 1, k rate, k rate + 1 */
+        for (uint64_t k = 1; k < (1ull << 40); k = k * 3u + 1u) {
+            const uint64_t f = k * rate;
+            if (f / rate != k) {
+                break; /* past 2^64 */
+            }
+            assert_true(node_frames_t_us(f - 1u, rate) == t_us_reference(f - 1u, rate));
+            assert_true(node_frames_t_us(f, rate) == t_us_reference(f, rate));
+            if (f + 1u != 0u) {
+                assert_true(node_frames_t_us(f + 1u, rate) == t_us_reference(f + 1u, rate));
+            }
+            checked += 3u;
+        }
+        for (unsigned i = 0; i < 2000u; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const uint64_t f = x >> (x & 63u);
+            assert_true(node_frames_t_us(f, rate) == t_us_reference(f, rate));
+            checked++;
+        }
+    }
+    assert_true(checked > 400000u);
+    /* the windows' times: the node's own window counts for the rates it runs at */
+    for (uint32_t w = 0; w < 100000u; w += 7u) {
+        assert_true(node_window_t_us(w, 512u, 1024u, 26667u) == t_us_reference((uint64_t)w * 512u + 1024u, 26667u));
+        assert_true(node_window_t_us(0xFFFFFFFFu - w, 4096u, 4096u, 48000u) ==
+                    t_us_reference((uint64_t)(0xFFFFFFFFu - w) * 4096u + 4096u, 48000u));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(boot_hello_on_both_links_with_info, setup, teardown),
         cmocka_unit_test_setup_teardown(ping_time_unknown, setup, teardown),
+        cmocka_unit_test(frames_t_us_matches_a_128_bit_reference),
         cmocka_unit_test_setup_teardown(config_get_and_set, setup, teardown),
         cmocka_unit_test_setup_teardown(slow_machine_moves_the_velocity_band, setup, teardown),
         cmocka_unit_test_setup_teardown(hop_change_rechecks_the_model, setup, teardown),

@@ -219,6 +219,37 @@ static void unknown_speed_and_outside_span_are_unseen(void **state)
     assert_int_equal(nn_speed_step(&s, &run, far, 1000.0f).state, NN_SPEED_OVER);
 }
 
+/* nn_speed_quantise (the C definition speed_m4.S is held to on the target): half away from zero
+ * (libm's roundf), clamped at +-32767, NaN to 0; every half step to +-2^17 and random floats. */
+static void quantiser_rounds_half_away_and_clamps(void **state)
+{
+    (void)state;
+    assert_int_equal(nn_speed_quantise(0.5f), 1);
+    assert_int_equal(nn_speed_quantise(-0.5f), -1);
+    assert_int_equal(nn_speed_quantise(0.49999997f), 0);
+    assert_int_equal(nn_speed_quantise(-2.5f), -3);
+    assert_int_equal(nn_speed_quantise(32767.5f), 32767);
+    assert_int_equal(nn_speed_quantise(-32767.5f), -32767);
+    assert_int_equal(nn_speed_quantise(-1e30f), -32767);
+    assert_int_equal(nn_speed_quantise(INFINITY), 32767);
+    assert_int_equal(nn_speed_quantise(-INFINITY), -32767);
+    assert_int_equal(nn_speed_quantise(NAN), 0);
+    for (int32_t h = -262144; h <= 262144; h++) {
+        const float v = (float)h * 0.5f;
+        const float want = fmaxf(-32767.0f, fminf(32767.0f, roundf(v)));
+        assert_int_equal(nn_speed_quantise(v), (int)want);
+    }
+    uint32_t x = 1u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        float v;
+        const uint32_t bits = (x & 0x807FFFFFu) | ((120u + x % 30u) << 23); /* 2^-7 .. 2^22 */
+        memcpy(&v, &bits, sizeof v);
+        const float want = fmaxf(-32767.0f, fminf(32767.0f, roundf(v)));
+        assert_int_equal(nn_speed_quantise(v), (int)want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +261,7 @@ int main(void)
         cmocka_unit_test(refuses_damaged_sections),
         cmocka_unit_test(blob_without_flag_refuses_trailing_section),
         cmocka_unit_test(unknown_speed_and_outside_span_are_unseen),
+        cmocka_unit_test(quantiser_rounds_half_away_and_clamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,7 +88,7 @@ held-out windows, and costed: flash = the model blob's bytes, RAM = run scratch 
 channel, instructions per window from a fit to QEMU measurements. It prints the trade-off table and
 picks, inside the budget, the fewest false alarms at the detection target (every fault class at least
 --detection-target of its windows detected), then the smallest blob. --budget defaults to the
-STM32F405 node's: flash=16352 (its model slot), ram=5620 (at most 176 channels), insn=14758 (150,000
+STM32F405 node's: flash=16352 (its model slot), ram=5620 (at most 176 channels), insn=19191 (150,000
 per window less the features); a partial --budget takes the rest from it. --out writes the chosen model.
 
 power estimates a node's average current, power and battery life (docs/power.md) from measured
@@ -113,8 +113,8 @@ tests the other speeds, docs/detection.md); train --speeds also writes that dete
 a node runs, into the model file (a speed section with int8 weights, docs/model-format.md 2.9),
 with layers 8,2,8 unless --hidden says otherwise (the node scores with the section); it refuses a
 speed-aware model whose step would not fit the instructions per window the node has left after its
-features (a node of --node-axes axes, 3 by default: the STM32F405's; over 3 axes it does not fit,
-over 2 it does). The channel defaults to DE_accel when the recordings have it (CWRU: the drive-end
+features (a node of --node-axes axes, 3 by default: the STM32F405's; over all 3 of its axes it
+fits). The channel defaults to DE_accel when the recordings have it (CWRU: the drive-end
 accelerometer), else the first column. In a recording of at most 3 sensor columns a channel is the
 node axis of its column's place (channels 1 and 3 of x,y,z are node axes 0 and 2). --rounding chooses the requantization: double (TFLite's classic form, the default) or
 single (current LiteRT's); export writes the int8 graph as a TensorFlow Lite file and import reads
@@ -216,7 +216,7 @@ function checkNodeAxes(channels: string[], axes: number[], nodeAxes: number): vo
  * instructions the node has left per window after its features (models/size/speedCost.ts, from the
  * firmware bench; docs/detection.md §2.1). Refused before training, saying which way to go.
  */
-function checkSpeedStepBudget(channels: string[], dim: number, nodeAxes: number): void {
+export function checkSpeedStepBudget(channels: string[], dim: number, nodeAxes: number): void {
   const b = speedStepBudget(dim, nodeAxes);
   if (b.fits) return;
   let fitting = 0;

@@ -8,22 +8,23 @@
 
 /**
  * Instructions the STM32F405 firmware runs, from `npm run bench -- firmware --json` (QEMU icount,
- * one instruction per tick), run on 2026-12-05 on the firmware of commit 372c7fa. The same JSON is
- * kept in test/fixtures/power/bench-firmware-2026-12-05.json and a unit test holds these constants to it.
+ * one instruction per tick), run on 2026-12-06 on the firmware of branch s11-fw (the 32-bit timestamp
+ * division, the 8-sample windowing loads, the speed step in assembly). The same JSON is kept in
+ * test/fixtures/power/bench-firmware-2026-12-06.json and a unit test holds these constants to it.
  */
 export const MEASURED = {
   /** The node per hop of 512 new samples on 3 axes: intake, features, model, detector, the FEATURES frame. */
-  insnWindowTotal: 148_439,
+  insnWindowTotal: 144_010,
   /** The same with the learned baseline in place of the model. */
-  insnWindowTotalBaseline: 137_306,
+  insnWindowTotalBaseline: 132_838,
   /** Features of one axis (statistics, Hann, FFT, Welch PSD, velocity RMS, 32 log bands). */
-  insnFeaturesAxis: 41_473,
+  insnFeaturesAxis: 40_709,
   /** Encoding one FEATURES frame with 3 x 32 bands (encode, CRC-32, COBS). */
-  insnFeaturesFrame: 6_760,
+  insnFeaturesFrame: 6_826,
   /** The wire bytes of that frame (docs/protocol.md 3.2). */
-  featuresWireBytes: 482,
+  featuresWireBytes: 486,
   benchCommand: 'npm run bench -- firmware --json',
-  benchDate: '2026-12-05',
+  benchDate: '2026-12-06',
 } as const;
 
 /** One datasheet current: value in mA, typical at 25 °C, and where it comes from. */

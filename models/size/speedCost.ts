@@ -7,27 +7,28 @@
  * One nn_speed_step (firmware/src/nn/speed.c) with int8 W (weight format 1, what `vigil train
  * --speeds` writes) is modelled as
  *   insn = c0 + cD * D + cProd * D²
- * where cProd = 21/16 is the kernel's: 16 int8 × int16 products per 21 instructions (two rows per
- * pass over q: an LDM of four q words, two LDMs of weights, eight SXTB16, eight SMLAD); c0 and cD
- * (the EMA, the interpolated mean, the residual's rounding, the D divisions, the row loop) are
- * solved through the two measured points of SPEED_STEP_INSN_MEASURED, so the model reproduces both
- * exactly. D is 32 × the model's axes (32, 64 or 96); D = 32 was not measured (about 3,790). Two
- * trained speeds (one interval); more speeds add only the interval search, a few instructions each.
+ * where cProd = 20/16 is the kernel's (firmware/src/nn/speed_m4.S): 16 int8 × int16 products per 19
+ * instructions (two rows per pass over q: an LDM of four q words, two LDMs of weights, eight SXTB16,
+ * eight SMLAD) and a loop branch and count every two such blocks; c0 and cD (the EMA, the
+ * interpolated mean, the residual's rounding, the D divisions, the row loop) are solved through the
+ * two measured points of SPEED_STEP_INSN_MEASURED, so the model reproduces both exactly. D is 32 ×
+ * the model's axes (32, 64 or 96); D = 32 was not measured (about 2,400). Two trained speeds (one
+ * interval); more speeds add only the interval search, a few instructions each.
  */
 import { insnBudgetFor } from './nodeBudget';
 
 /**
  * `npm run bench -- firmware --json`: insn_speed_node_window_i8_64 and insn_speed_node_window_i8_96
- * (QEMU icount, one nn_speed_step, two speeds, the worst of 24 windows), firmware of 2026-12-06
- * (test/fixtures/size/bench-firmware-speed-2026-12-06.json).
+ * (QEMU icount, one nn_speed_step, two speeds, the worst of 24 windows), firmware of 2026-12-06 with
+ * the step in assembly (test/fixtures/size/bench-firmware-speed-m4-2026-12-06.json).
  */
 export const SPEED_STEP_INSN_MEASURED: { dim: number; insn: number; field: string }[] = [
-  { dim: 64, insn: 10_085, field: 'insn_speed_node_window_i8_64' },
-  { dim: 96, insn: 19_073, field: 'insn_speed_node_window_i8_96' },
+  { dim: 64, insn: 7_160, field: 'insn_speed_node_window_i8_64' },
+  { dim: 96, insn: 14_496, field: 'insn_speed_node_window_i8_96' },
 ];
 
-/** Instructions per product of the int8 kernel: 21 per 16 (see above). */
-export const SPEED_STEP_INSN_PER_PRODUCT = 21 / 16;
+/** Instructions per product of the int8 kernel: 20 per 16 (see above). */
+export const SPEED_STEP_INSN_PER_PRODUCT = 20 / 16;
 
 /** c0 and cD through the two measured points, with the kernel's cProd. */
 export function fitSpeedStepInsn(points = SPEED_STEP_INSN_MEASURED, cProd = SPEED_STEP_INSN_PER_PRODUCT): { c0: number; cD: number; cProd: number } {

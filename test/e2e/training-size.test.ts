@@ -39,7 +39,7 @@ describe('the size search on the Training page in Chromium', () => {
     await panel.waitFor({ timeout: 15_000 });
     const budget = page.getByTestId('size-budget');
     expect(await budget.getAttribute('data-flash')).toBe('16352');
-    expect(await budget.getAttribute('data-insn')).toBe('14758');
+    expect(await budget.getAttribute('data-insn')).toBe('19191');
     expect(await budget.textContent()).toMatch(/the STM32F405's 16,384-byte slot less the store's 32-byte trailer/);
     // The demo node is listed once its HELLO is in.
     const nodeSelect = page.getByTestId('size-node');
@@ -48,7 +48,7 @@ describe('the size search on the Training page in Chromium', () => {
     expect(label).toMatch(/\(host, [123] axes\)$/);
     await nodeSelect.selectOption({ index: 1 });
     const axes = Number(/(\d) axes\)$/.exec(label)![1]);
-    await expect.poll(() => budget.getAttribute('data-insn')).toBe(String(14758 + (3 - axes) * 41473));
+    await expect.poll(() => budget.getAttribute('data-insn')).toBe(String(19191 + (3 - axes) * 40709));
     const words = (await budget.textContent())!;
     expect(words).toMatch(/the node says it is a virtual node on this computer; its firmware gives it a 16,384-byte slot/);
     expect(words).toMatch(new RegExp(`with the ${axes} axes this node reports`));

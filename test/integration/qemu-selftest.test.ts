@@ -70,6 +70,9 @@ describe('golden vectors on the emulated STM32F405 (the ARM build\'s own kernels
       'speed_small_steps',
       'speed_blob8_steps',
       'speed_small8_steps',
+      // its Cortex-M4 kernels (speed_m4.S) against their C definitions, bit for bit
+      'speed_resid_m4_exact',
+      'speed_score_m4_exact',
     ]) {
       expect(out, check).toContain(`SELFTEST ${check} PASS`);
     }

@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/vigil';
+import { checkSpeedStepBudget, main } from '../../main/cli/vigil';
 import { readManifest } from '../../main/cli/manifest';
 import { nodeAxesOf } from '../../main/cli/data';
 import { ROOT } from '../helpers/firmware';
@@ -180,13 +180,23 @@ describe('vigil train --speeds on a 3-axis recording: the node\'s per-window bud
     writeFileSync(m3, `file,label,sample_rate_hz,rpm\n${xyz},normal,48000,1797\nxyz_${F},inner_race,48000,1797\n`);
   });
 
-  it('refuses a speed-aware model over 3 axes before training: its step does not fit a 3-axis node', async () => {
-    const r = await run(['train', '--data', m3, '--out', join(dir, 'x3.vgm'), '--channel', 'x,y,z', '--speeds', '1797']);
-    expect(r.code).toBe(2);
-    expect(r.err.at(-1)).toBe(
-      "vigil: --speeds: a speed-aware model over 3 axes costs about 19,073 instructions per window, over the 14,758 a 3-axis node has left after its features; train it on two of the node's axes (--channel with two of x, y, z)",
+  it('trains a speed-aware model over all 3 axes (node axes 0, 1, 2): its step fits a 3-axis node', async () => {
+    const out = join(dir, 'xyz.vgm');
+    const r = await run(['train', '--data', m3, '--out', out, '--channel', 'x,y,z', '--speeds', '1797', '--seed', '5', '--epochs', '3']);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/trained 96-8-2-8-96 /);
+    expect(r.out.join('\n')).toMatch(/reading node axes 0, 1, 2 \(x, y, z\)/);
+    const i = JSON.parse((await run(['inspect', out, '--json'])).out.find((l) => l.startsWith('{'))!);
+    expect(i.axes).toEqual([0, 1, 2]);
+    expect(i.speed_section).toMatchObject({ speeds_rpm: [1797], weights: 'i8' });
+  }, 120_000);
+
+  it('refuses a speed-aware model whose step does not fit the node, before training, saying which way to go', () => {
+    // 128 features (four axes of 32 bands) cost more than a 3-axis node has left; three of them fit
+    expect(() => checkSpeedStepBudget(['a', 'b', 'c', 'd'], 128, 3)).toThrow(
+      "--speeds: a speed-aware model over 4 axes costs about 24,392 instructions per window, over the 19,191 a 3-axis node has left after its features; train it on three of the node's axes (--channel with three of a, b, c, d)",
     );
-    expect(r.out.join('\n')).not.toMatch(/epoch/);
+    expect(() => checkSpeedStepBudget(['x', 'y', 'z'], 96, 3)).not.toThrow();
   });
 
   it('channels 1 and 3 of the recording are node axes 0 and 2 in the model; a 2-axis node cannot run it', async () => {

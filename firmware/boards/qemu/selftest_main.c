@@ -482,6 +482,119 @@ static void speed_checks(void)
     speed_case("speed_small8_steps", sv_small8_bytes, SV_SMALL8_LEN, SV_SMALL8_DIM, sv_small8_steps, SV_SMALL8_STEPS);
 }
 
+/* ---- the speed scorer's M4 kernels (speed_m4.S) against their C definitions, bit for bit ---- */
+
+static uint32_t g_srng = 12345u;
+static uint32_t srng(void)
+{
+    g_srng ^= g_srng << 13, g_srng ^= g_srng >> 17, g_srng ^= g_srng << 5;
+    return g_srng;
+}
+
+static float bits_f32(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Values at the quantiser's edges: half-integers either side of 0, the clamps, -0, inf, NaN. */
+static float edge_value(uint32_t k)
+{
+    static const float e[] = {0.0f, -0.0f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 0.49999997f, -0.49999997f,
+                              0.50000006f, -0.50000006f, 32766.5f, -32766.5f, 32767.0f, -32767.0f,
+                              32767.25f, -32767.25f, 32767.5f, -32767.5f, 32768.0f, -32768.0f, 65535.5f,
+                              -65535.5f, 65536.0f, -65536.0f, 1e9f, -1e9f, 3e38f, -3e38f, 1e-40f, -1e-40f};
+    if (k < sizeof e / sizeof e[0]) {
+        return e[k];
+    }
+    switch (k % 4u) {
+    case 0:
+        return bits_f32(0x7F800000u); /* +inf */
+    case 1:
+        return bits_f32(0xFF800000u);
+    case 2:
+        return bits_f32(0x7FC00000u | (srng() & 0x3FFFFFu)); /* NaN */
+    default:
+        return (float)((int32_t)(srng() % 131072u) - 65536) * 0.5f; /* every half step to +-32768 */
+    }
+}
+
+/* The smoothing and the quantised residual: random rounds (any dim multiple of 4 up to 96, both
+ * restart values, random t and smoothing, values of every magnitude), then the quantiser's edges
+ * fed straight through (restart, mean 0, in_mul 1: v = x). y and q compared as bytes. */
+static void speed_resid_m4_exact(void)
+{
+    static float x[96], y0[96], y1[96], mlo[96], mhi[96], mul[96];
+    static int16_t q0[96] __attribute__((aligned(4))), q1[96] __attribute__((aligned(4)));
+    int ok = 1;
+    unsigned edges = 0;
+    for (int round = 0; round < 400; round++) {
+        const uint32_t d = 4u * (1u + srng() % 24u);
+        const int edge = round >= 300;
+        for (uint32_t i = 0; i < d; i++) {
+            if (edge) {
+                x[i] = edge_value(edges++ % 64u);
+                mlo[i] = mhi[i] = 0.0f;
+                mul[i] = 1.0f;
+                y0[i] = y1[i] = 0.0f;
+            } else {
+                const float scale = (float)(1u << (srng() % 20u)) / 65536.0f;
+                x[i] = (float)((int32_t)(srng() % 20001u) - 10000) * scale;
+                mlo[i] = (float)((int32_t)(srng() % 20001u) - 10000) * scale;
+                mhi[i] = (float)((int32_t)(srng() % 20001u) - 10000) * scale;
+                mul[i] = (float)(1u + srng() % 4000u) * 0.125f;
+                y0[i] = y1[i] = (float)((int32_t)(srng() % 20001u) - 10000) * scale;
+            }
+        }
+        nn_speed_resid_t a = {.x = x, .y = y0, .q = q0, .mlo = (const uint8_t *)mlo, .mhi = (const uint8_t *)mhi,
+                              .in_mul = (const uint8_t *)mul, .dim = d, .restart = edge || (round % 3 == 0),
+                              .smoothing = (float)(1u + srng() % 1000u) / 1000.0f,
+                              .t = (float)(srng() % 1001u) / 1000.0f};
+        memset(q0, 0x55, sizeof q0);
+        memset(q1, 0x55, sizeof q1);
+        nn_speed_resid_ref(&a, true);
+        a.y = y1;
+        a.q = q1;
+        nn_speed_resid_m4(&a);
+        ok &= memcmp(y0, y1, sizeof y0) == 0 && memcmp(q0, q1, sizeof q0) == 0;
+    }
+    /* the edges really were reached: the clamps and a half step each way */
+    ok &= nn_speed_quantise(-32767.5f) == -32767 && nn_speed_quantise(32767.5f) == 32767 &&
+          nn_speed_quantise(-2.5f) == -3 && nn_speed_quantise(2.5f) == 3 && nn_speed_quantise(bits_f32(0x7FC00000u)) == 0;
+    result("speed_resid_m4_exact", ok, NULL);
+}
+
+/* The score over an int8 block's rows: random blocks (dim a multiple of 8 up to 96, both an odd
+ * and an even number of 8-weight blocks per row), extreme weights and q, lambda 0 and large, the
+ * float sums compared as bits. */
+static void speed_score_m4_exact(void)
+{
+    static _Alignas(4) uint8_t bl[8u * 96u + 96u * 96u];
+    static int16_t q[96] __attribute__((aligned(4)));
+    int ok = 1;
+    for (int round = 0; round < 200; round++) {
+        const uint32_t d = 8u * (1u + srng() % 12u);
+        float *rs = (float *)(void *)bl;
+        float *lam = rs + d;
+        int8_t *w = (int8_t *)&bl[8u * d];
+        const int extreme = round % 4 == 0;
+        for (uint32_t k = 0; k < d; k++) {
+            rs[k] = (float)(1u + srng() % 100000u) * 1e-7f;
+            lam[k] = (k % 7u == 0u) ? 0.0f : (float)(srng() % 1000000u) * 1e-3f;
+            q[k] = extreme ? (int16_t)((srng() & 1u) ? 32767 : -32767) : (int16_t)((int32_t)(srng() % 65535u) - 32767);
+        }
+        for (uint32_t i = 0; i < d * d; i++) {
+            w[i] = extreme ? (int8_t)((srng() & 1u) ? 127 : -127) : (int8_t)((int32_t)(srng() % 255u) - 127);
+        }
+        const float f = (round % 5 == 0) ? 0.0f : (float)(srng() % 1000u) / 4000.0f;
+        const float s0 = nn_speed_score_i8_ref((const uint8_t *)w, q, d, bl, f, true);
+        const float s1 = nn_speed_score_i8_m4((const uint8_t *)w, q, d, bl, f);
+        ok &= memcmp(&s0, &s1, sizeof s0) == 0 && s0 > 0.0f;
+    }
+    result("speed_score_m4_exact", ok, NULL);
+}
+
 int main(void)
 {
     usart_init(USART_PORT_1, 16000000u, 115200u);
@@ -496,6 +609,8 @@ int main(void)
     frame_checks();
     crypto_checks();
     speed_checks();
+    speed_resid_m4_exact();
+    speed_score_m4_exact();
     put_str("SELFTEST end ");
     char n[4] = {(char)('0' + (g_failures / 10) % 10), (char)('0' + g_failures % 10), '\n', '\0'};
     put_str(n);

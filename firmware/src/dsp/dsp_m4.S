@@ -46,16 +46,17 @@ dsp_sum8_m4:
  * perm entry per group: perm points at perm[c] for the group's first c, and steps by 8 entries.
  * A new maximum is rare after the first samples: compare and branch out of line.
  * rev: h0 = h[-1], h1 = h[-2] (the second half of the Hann window, read backwards).
+ * The samples and the weights are loaded 8 at a time (one VLDM each, into s16-s31, saved once per
+ * call): 4 loads per group where one per pair took 16. The arithmetic is unchanged.
  */
-    .macro PAIR ldh, h0, h1, n
-    vldmia  r0!, {s8-s9}             @ x0, x1
-    \ldh    r1!, {s10-s11}           @ the two window weights
-    vsub.f32 s8, s8, s0              @ d0
-    vsub.f32 s9, s9, s0              @ d1
-    vmul.f32 s12, s8, s8             @ e0
-    vmul.f32 s13, s9, s9             @ e1
-    vadd.f32 s4, s4, s8
-    vadd.f32 s4, s4, s9
+    @ One pair: x0, x1 in \x0, \x1 (consecutive registers, overwritten by d0, d1), weights \h0, \h1.
+    .macro PAIR x0, x1, h0, h1, n
+    vsub.f32 \x0, \x0, s0              @ d0
+    vsub.f32 \x1, \x1, s0              @ d1
+    vmul.f32 s12, \x0, \x0             @ e0
+    vmul.f32 s13, \x1, \x1             @ e1
+    vadd.f32 s4, s4, \x0
+    vadd.f32 s4, s4, \x1
     vadd.f32 s5, s5, s12             @ m2 += e0
     vfma.f32 s6, s12, s12
     vadd.f32 s5, s5, s13             @ m2 += e1
@@ -68,9 +69,9 @@ dsp_sum8_m4:
     vmrs    APSR_nzcv, fpscr
     bgt     40\n\()f
 50\n\():
-    vmul.f32 s8, s8, \h0
-    vmul.f32 s9, s9, \h1
-    vstmia  r6, {s8-s9}
+    vmul.f32 \x0, \x0, \h0
+    vmul.f32 \x1, \x1, \h1
+    vstmia  r6, {\x0-\x1}
     add     r6, r6, r7
     .pushsection .text.\@, "ax"
 30\n\():
@@ -82,7 +83,26 @@ dsp_sum8_m4:
     .popsection
     .endm
 
-    .macro SCATTER8 name, ldh, h0, h1
+    @ Four pairs: 8 samples in s16-s23 and their 8 weights in s24-s31, each loaded by one VLDM (fwd:
+    @ ascending, pair k's weights s24+2k, s25+2k; rev: VLDMDB puts h[-1] in s31, so pair k's are
+    @ s31-2k, s30-2k).
+    .macro QUAD ldh, n
+    vldmia  r0!, {s16-s23}           @ x0 .. x7
+    \ldh    r1!, {s24-s31}           @ their 8 window weights
+    .ifc \ldh, vldmia
+    PAIR    s16, s17, s24, s25, \n\()0
+    PAIR    s18, s19, s26, s27, \n\()1
+    PAIR    s20, s21, s28, s29, \n\()2
+    PAIR    s22, s23, s30, s31, \n\()3
+    .else
+    PAIR    s16, s17, s31, s30, \n\()0
+    PAIR    s18, s19, s29, s28, \n\()1
+    PAIR    s20, s21, s27, s26, \n\()2
+    PAIR    s22, s23, s25, s24, \n\()3
+    .endif
+    .endm
+
+    .macro SCATTER8 name, ldh
     .global \name
     .type \name, %function
     .p2align 2
@@ -93,28 +113,24 @@ dsp_sum8_m4:
     ldr     r7, [sp, #28]            @ stride between the 8 pairs' places
     cmp     r4, #0
     beq     9f
+    vpush   {s16-s31}
     vldmia  r5, {s4-s7}              @ sd, m2, m4, max2
 1:
     ldrh    r6, [r2], #16            @ perm of the group's first pair
     add     r6, r3, r6, lsl #3
-    PAIR    \ldh, \h0, \h1, 0
-    PAIR    \ldh, \h0, \h1, 1
-    PAIR    \ldh, \h0, \h1, 2
-    PAIR    \ldh, \h0, \h1, 3
-    PAIR    \ldh, \h0, \h1, 4
-    PAIR    \ldh, \h0, \h1, 5
-    PAIR    \ldh, \h0, \h1, 6
-    PAIR    \ldh, \h0, \h1, 7
+    QUAD    \ldh, 1
+    QUAD    \ldh, 2
     subs    r4, r4, #1
     bne     1b
     vstmia  r5, {s4-s7}
+    vpop    {s16-s31}
 9:
     pop     {r4-r7, pc}
     .size \name, .-\name
     .endm
 
-    SCATTER8 dsp_scatter8_fwd_m4, vldmia, s10, s11
-    SCATTER8 dsp_scatter8_rev_m4, vldmdb, s11, s10
+    SCATTER8 dsp_scatter8_fwd_m4, vldmia
+    SCATTER8 dsp_scatter8_rev_m4, vldmdb
 
 /*
  * void dsp_split_power_m4(const float *lo, const float *hi_end, const float *w, float *plo,

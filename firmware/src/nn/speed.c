@@ -7,6 +7,12 @@
 #include "../dsp/log10.h"
 #include "../proto/le.h"
 
+#if NN_SPEED_M4
+_Static_assert(sizeof(nn_speed_resid_t) == 40u && offsetof(nn_speed_resid_t, smoothing) == 32u &&
+                   offsetof(nn_speed_resid_t, t) == 36u,
+               "speed_m4.S reads nn_speed_resid_t as 8 words and 2 floats");
+#endif
+
 
 #define LOG10_E 0.43429448190325182765f
 #define PAD4(n) (((n) + 3u) & ~(size_t)3u)
@@ -142,7 +148,7 @@ static float ln_ratio_abs(float a, float b)
     return fabsf(dsp_log10_f32(a / b)) / LOG10_E;
 }
 
-static int16_t quantise(float t)
+static inline __attribute__((always_inline)) int16_t quantise(float t)
 {
     if (!(t == t)) {
         return 0;
@@ -163,6 +169,11 @@ static int16_t quantise(float t)
         r--;
     }
     return (int16_t)r;
+}
+
+int16_t nn_speed_quantise(float v)
+{
+    return quantise(v);
 }
 
 /* sum_i w[i] q[i], exact: |w q| < 2^30, D <= 1024. */
@@ -259,64 +270,43 @@ static inline float score_term(float sum, float fa, const uint8_t *bl, uint32_t 
     return sum + (z * z) * g;
 }
 
-#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define NN_SPEED_PAIRS_M4 1
-/*
- * The score over every row of an int8 block on the M4, rows in pairs, the q words loaded once for
- * both rows of a pair (16 products per 21 instructions): D a multiple of 8, W and q word-aligned,
- * q in SXTB16 order. The rows are contiguous, so the pair's second row pointer ends where the
- * next pair starts, and the row scale and lambda are walked with the rows: no per-pair address
- * arithmetic or alignment test. Each row's sum is exactly dot8's and the terms are those of
- * score_term, summed in row order.
- */
-__attribute__((noinline)) static float score_i8_pairs_m4(const uint8_t *w, const int16_t *q, uint32_t d, const uint8_t *bl, float f)
+float nn_speed_score_i8_ref(const uint8_t *w, const int16_t *q, uint32_t d, const uint8_t *bl, float f, bool perm)
 {
     float sum = 0.0f;
-    const uint8_t *pa = w;
-    const uint8_t *rs = bl;           /* f32 row_scale[D] */
-    const uint8_t *lam = &bl[4u * d]; /* f32 lambda[D] */
-    for (uint32_t k = 0; k < d; k += 2u) {
-        const uint8_t *pb = pa + d;
-        int32_t acc_a = 0, acc_b = 0;
-        uint32_t blocks = d / 8u;
-        const int16_t *qp = q;
-        __asm__ volatile(
-            "1:\n\t"
-            "ldmia %[q]!, {r6, r7, r8, r9}\n\t"
-            "ldmia %[pa]!, {r4, r5}\n\t"
-            "sxtb16 r10, r4\n\t"
-            "sxtb16 r4, r4, ror #8\n\t"
-            "smlad %[aa], r10, r6, %[aa]\n\t"
-            "smlad %[aa], r4, r7, %[aa]\n\t"
-            "sxtb16 r10, r5\n\t"
-            "sxtb16 r5, r5, ror #8\n\t"
-            "smlad %[aa], r10, r8, %[aa]\n\t"
-            "smlad %[aa], r5, r9, %[aa]\n\t"
-            "ldmia %[pb]!, {r4, r5}\n\t"
-            "sxtb16 r10, r4\n\t"
-            "sxtb16 r4, r4, ror #8\n\t"
-            "smlad %[ab], r10, r6, %[ab]\n\t"
-            "smlad %[ab], r4, r7, %[ab]\n\t"
-            "sxtb16 r10, r5\n\t"
-            "sxtb16 r5, r5, ror #8\n\t"
-            "smlad %[ab], r10, r8, %[ab]\n\t"
-            "smlad %[ab], r5, r9, %[ab]\n\t"
-            "subs %[n], %[n], #1\n\t"
-            "bne 1b\n\t"
-            : [aa] "+r"(acc_a), [ab] "+r"(acc_b), [pa] "+r"(pa), [pb] "+r"(pb), [q] "+r"(qp), [n] "+r"(blocks)
-            :
-            : "r4", "r5", "r6", "r7", "r8", "r9", "r10", "cc", "memory");
-        float z = (float)acc_a * rd_f32(rs);
-        sum = sum + (z * z) * (1.0f / (1.0f + f * rd_f32(lam)));
-        z = (float)acc_b * rd_f32(rs + 4);
-        sum = sum + (z * z) * (1.0f / (1.0f + f * rd_f32(lam + 4)));
-        rs += 8;
-        lam += 8;
-        pa = pb; /* the end of row k + 1 is the start of row k + 2 */
+    for (uint32_t k = 0; k < d; k++) {
+        sum = score_term(sum, (float)dot8(&w[d * k], q, d, perm), bl, d, k, f);
     }
     return sum;
 }
-#endif
+
+/* nn_speed_resid_ref, inlined into nn_speed_step where the C runs */
+static inline __attribute__((always_inline)) void resid_c(const nn_speed_resid_t *a, bool perm)
+{
+    /* the fields in locals: a store to y (float) could otherwise alias the block's floats */
+    const float *x = a->x;
+    float *yv = a->y;
+    int16_t *q = a->q;
+    const uint8_t *mlo = a->mlo;
+    const uint8_t *mhi = a->mhi;
+    const uint8_t *in_mul = a->in_mul;
+    const uint32_t d = a->dim;
+    const bool restart = a->restart != 0u;
+    const float sm = a->smoothing;
+    const float t = a->t;
+    const uint32_t swap = perm ? 1u : 0u; /* qslot(i) = i ^ (((i ^ (i >> 1)) & swap) * 3) */
+    for (uint32_t i = 0; i < d; i++) {
+        const float y = restart ? x[i] : yv[i] + sm * (x[i] - yv[i]);
+        yv[i] = y;
+        const float lo = rd_f32(&mlo[4u * i]);
+        const float mean = lo + t * (rd_f32(&mhi[4u * i]) - lo);
+        q[i ^ (((i ^ (i >> 1)) & swap) * 3u)] = quantise((y - mean) * rd_f32(&in_mul[4u * i]));
+    }
+}
+
+void nn_speed_resid_ref(const nn_speed_resid_t *a, bool perm)
+{
+    resid_c(a, perm);
+}
 
 /* Interval j and position t of a speed v > 0, or false outside the widened span. */
 static bool bracket(const nn_speed_t *s, float rpm, uint8_t *j_out, float *t_out)
@@ -389,34 +379,44 @@ nn_speed_step_t nn_speed_step(const nn_speed_t *s, nn_speed_run_t *r, const floa
 
     /* the smoothing, then the residual against the mean expected at this speed in steps of 1/256
        sd, in one pass over the features */
-    const uint8_t *mlo = s->knot + (size_t)j * s->knot_size + 4u;
-    const uint8_t *mhi = s->knot + (size_t)(nk > 1u ? j + 1u : j) * s->knot_size + 4u;
-    const uint8_t *in_mul = s->in_mul;
-    const uint32_t swap = s->qperm ? 1u : 0u; /* qslot(i) = i ^ (((i ^ (i >> 1)) & swap) * 3) */
-    for (uint32_t i = 0; i < d; i++) {
-        const float y = restart ? x[i] : r->y[i] + a * (x[i] - r->y[i]);
-        r->y[i] = y;
-        const float lo = rd_f32(&mlo[4u * i]);
-        const float mean = lo + t * (rd_f32(&mhi[4u * i]) - lo);
-        r->q[i ^ (((i ^ (i >> 1)) & swap) * 3u)] = quantise((y - mean) * rd_f32(&in_mul[4u * i]));
+    const nn_speed_resid_t ra = {
+        .x = x,
+        .y = r->y,
+        .q = r->q,
+        .mlo = s->knot + (size_t)j * s->knot_size + 4u,
+        .mhi = s->knot + (size_t)(nk > 1u ? j + 1u : j) * s->knot_size + 4u,
+        .in_mul = s->in_mul,
+        .dim = d,
+        .restart = restart ? 1u : 0u,
+        .smoothing = s->smoothing,
+        .t = t,
+    };
+#if NN_SPEED_M4
+    if (s->qperm) { /* dim a multiple of 4 */
+        nn_speed_resid_m4(&ra);
+    } else {
+        resid_c(&ra, false);
     }
+#else
+    resid_c(&ra, s->qperm);
+#endif
     const float f = nk > 1u ? (s->interp_scale * t) * (1.0f - t) : 0.0f;
     const uint8_t *bl = s->block + (size_t)(nk > 1u ? j : 0u) * s->block_size;
     const uint8_t *w = &bl[8u * d];
-    float sum = 0.0f;
+    float sum;
     if (s->wfmt == NN_SPEED_W_I8) {
-        uint32_t k = 0;
-#if NN_SPEED_PAIRS_M4
+#if NN_SPEED_M4
+        /* the section is 4-aligned (parse) and 8D is, so w is; r->q is aligned(4) */
         if (s->qperm && (d & 7u) == 0u && d >= 8u && (((uintptr_t)w | (uintptr_t)r->q) & 3u) == 0u) {
-            sum = score_i8_pairs_m4(w, r->q, d, bl, f);
-            k = d;
+            sum = nn_speed_score_i8_m4(w, r->q, d, bl, f);
+        } else {
+            sum = nn_speed_score_i8_ref(w, r->q, d, bl, f, s->qperm);
         }
+#else
+        sum = nn_speed_score_i8_ref(w, r->q, d, bl, f, s->qperm);
 #endif
-        /* elsewhere (another build, or a block the pair kernel cannot take): row by row, the same terms */
-        for (; k < d; k++) {
-            sum = score_term(sum, (float)dot8(&w[d * k], r->q, d, s->qperm), bl, d, k, f);
-        }
     } else {
+        sum = 0.0f;
         for (uint32_t k = 0; k < d; k++) {
             const int64_t acc = dot16(&w[2u * d * k], r->q, d);
             /* the same rounding either way; the int32 conversion is one instruction, the int64 one a call */

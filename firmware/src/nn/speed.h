@@ -10,6 +10,8 @@
  * (1 + f lambda_k) / D, f = scale t (1 - t). Exact for any speed in the interval: the speed only
  * changes the scalar f. W is int8 (weight format 1: int8 x int16 with 32-bit accumulators, SXTB16 +
  * SMLAD on the M4) or, in the first form still read, int16 (format 0: 64-bit accumulators, SMLALD).
+ * On the Cortex-M4F the residual pass and the int8 score run in assembly (speed_m4.S), held bit for
+ * bit to their C definitions below (nn_speed_resid_ref, nn_speed_score_i8_ref).
  * No heap, no libm beyond roundf.
  */
 #ifndef NN_SPEED_H
@@ -23,8 +25,8 @@
 
 /* 0: a build without the speed scorer: it refuses such models (VIGIL_ERR_LIMIT) and carries none
  * of this code. Every image has it (the STM32F405's since its code region grew to 64 KB,
- * docs/architecture.md "Flash layout"); on a 3-axis node a section over all 3 axes is over the
- * per-window instruction budget, so `vigil train --speeds` makes one over two of its axes. */
+ * docs/architecture.md "Flash layout"); a section over all 3 axes of a 3-axis node fits its
+ * per-window instruction budget (docs/detection.md §2.1). */
 #ifndef NN_SPEED_SECTION
 #define NN_SPEED_SECTION 1
 #endif
@@ -97,6 +99,49 @@ VIGIL_NODISCARD vigil_status_t nn_speed_check(const uint8_t *sec, size_t len, ui
 /* Starts the EMA afresh at the next window (after a gap in the samples). For a new section, zero
  * the whole run (it caches the bracket of the last speed). */
 void nn_speed_restart(nn_speed_run_t *r);
+
+/* The quantiser of the residual: v in steps of 1/256 sd rounded half away from zero, clamped at
+ * +-NN_SPEED_Q_MAX, NaN to 0 (the TS twin's quantise). */
+int16_t nn_speed_quantise(float v);
+
+/*
+ * The per-window pass over the features (the smoothing and the quantised residual), one argument
+ * block for the reference C and the Cortex-M4 kernel (speed_m4.S), which take the same and give
+ * the same bits: y = restart ? x : y + smoothing (x - y); mean = lo + t (hi - lo);
+ * q = nn_speed_quantise((y - mean) in_mul), with perm (the int8 rows' SXTB16 order, speed.c
+ * qslot) or in feature order. The M4 kernel: perm only, dim a multiple of 4.
+ */
+typedef struct {
+    const float *x;
+    float *y;
+    int16_t *q;
+    const uint8_t *mlo;    /* f32[D]: the interval's lower knot's mean */
+    const uint8_t *mhi;    /* f32[D]: its upper knot's (mlo again with one knot) */
+    const uint8_t *in_mul; /* f32[D] */
+    uint32_t dim;
+    uint32_t restart; /* 1: the EMA starts again at x */
+    float smoothing;
+    float t;
+} nn_speed_resid_t;
+
+void nn_speed_resid_ref(const nn_speed_resid_t *a, bool perm);
+
+/*
+ * The score's sum over the rows of one int8 block bl (docs/model-format.md §2.9: f32 row_scale[D],
+ * f32 lambda[D], int8 W[D][D] at w): sum_k z_k^2 / (1 + f lambda_k), z_k = (W_k . q) row_scale_k,
+ * in row order; q in SXTB16 order when perm. The M4 kernel: perm only, dim a multiple of 8,
+ * w and q word-aligned.
+ */
+float nn_speed_score_i8_ref(const uint8_t *w, const int16_t *q, uint32_t dim, const uint8_t *bl, float f, bool perm);
+
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__ARM_FP) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NN_SPEED_M4 1
+void nn_speed_resid_m4(const nn_speed_resid_t *a);
+float nn_speed_score_i8_m4(const uint8_t *w, const int16_t *q, uint32_t dim, const uint8_t *bl, float f);
+#else
+#define NN_SPEED_M4 0
+#endif
 
 /*
  * One window: x = the model's D features (axis-major log band energies), rpm = the shaft speed

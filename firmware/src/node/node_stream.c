@@ -7,29 +7,61 @@
 
 #include "../proto/le.h"
 
-/* floor(n / d) and n mod d for a 64-bit n and 32-bit d by shift-and-subtract: the only 64-bit
- * division the node needs, without libgcc's general one (700 bytes of flash on the Cortex-M4). */
-static uint64_t udiv64_32(uint64_t n, uint32_t d, uint32_t *rem)
+/*
+ * floor((u1 2^32 + u0) / v) and its remainder for u1 < v (so the quotient fits 32 bits), with two
+ * 32-bit hardware divides (UDIV on the Cortex-M4): Knuth's algorithm D in base 2^16, the divisor
+ * normalised so that each estimated quotient digit is at most 2 too large (Hacker's Delight,
+ * divlu). libgcc's general 64-bit division (__aeabi_uldivmod) is 700 bytes of flash, and the
+ * shift-and-subtract loop that replaced it cost about 1,150 instructions per call.
+ */
+static uint32_t udiv64_32_lt(uint32_t u1, uint32_t u0, uint32_t v, uint32_t *rem)
 {
-    uint64_t q = 0;
-    uint64_t r = 0;
-    for (int bit = 63; bit >= 0; bit--) {
-        r = (r << 1) | ((n >> bit) & 1u);
-        if (r >= d) {
-            r -= d;
-            q |= (uint64_t)1 << bit;
+    const uint32_t b = 65536u;
+    const unsigned s = (unsigned)__builtin_clz(v); /* v > 0 */
+    v <<= s;
+    const uint32_t vn1 = v >> 16;
+    const uint32_t vn0 = v & 0xFFFFu;
+    const uint32_t un32 = s == 0u ? u1 : (u1 << s) | (u0 >> (32u - s));
+    const uint32_t un10 = u0 << s;
+    const uint32_t un1 = un10 >> 16;
+    const uint32_t un0 = un10 & 0xFFFFu;
+    uint32_t q1 = un32 / vn1;
+    uint32_t rhat = un32 - q1 * vn1;
+    while (q1 >= b || q1 * vn0 > b * rhat + un1) {
+        q1--;
+        rhat += vn1;
+        if (rhat >= b) {
+            break;
         }
     }
-    *rem = (uint32_t)r;
-    return q;
+    const uint32_t un21 = un32 * b + un1 - q1 * v; /* mod 2^32: the true value is below v */
+    uint32_t q0 = un21 / vn1;
+    rhat = un21 - q0 * vn1;
+    while (q0 >= b || q0 * vn0 > b * rhat + un0) {
+        q0--;
+        rhat += vn1;
+        if (rhat >= b) {
+            break;
+        }
+    }
+    *rem = (un21 * b + un0 - q0 * v) >> s;
+    return q1 * b + q0;
 }
 
 uint64_t node_frames_t_us(uint64_t frames, uint32_t sample_rate_hz)
 {
-    /* Split into whole seconds and remainder so the product cannot overflow 64 bits. */
-    uint32_t rem, unused;
-    const uint64_t secs = udiv64_32(frames, sample_rate_hz, &rem);
-    return secs * 1000000u + udiv64_32((uint64_t)rem * 1000000u, sample_rate_hz, &unused);
+    /* Whole seconds and the remainder, so the product cannot overflow 64 bits; the result is
+       floor(frames 1e6 / rate) mod 2^64 (test_link.c checks it against a 128-bit reference). */
+    const uint32_t d = sample_rate_hz;
+    const uint32_t hi = (uint32_t)(frames >> 32);
+    const uint32_t q_hi = hi / d;
+    uint32_t rem;
+    const uint32_t q_lo = udiv64_32_lt(hi - q_hi * d, (uint32_t)frames, d, &rem);
+    const uint64_t secs = ((uint64_t)q_hi << 32) | q_lo;
+    /* rem 1e6 < d 2^20: its high word is below d, so its quotient (< 1e6) fits 32 bits */
+    const uint64_t scaled = (uint64_t)rem * 1000000u;
+    uint32_t unused;
+    return secs * 1000000u + udiv64_32_lt((uint32_t)(scaled >> 32), (uint32_t)scaled, d, &unused);
 }
 
 uint64_t node_window_t_us(uint32_t window_index, uint16_t hop, uint16_t window_len,

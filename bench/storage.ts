@@ -37,10 +37,12 @@ import type { BenchResult } from './run';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench-output', 'storage-page');
-const FEMTO = resolve(ROOT, '..', 'shared', 'data', 'femto', 'Bearing1_2_acc.csv');
-const CWRU = resolve(ROOT, '..', 'shared', 'data', 'cwru', 'normal_0hp_1797rpm_48k.csv');
+/** ../shared/data beside the checkout; VIGIL_SHARED_DATA names another place (a git worktree sits one folder deeper). */
+const SHARED = process.env.VIGIL_SHARED_DATA ? resolve(process.env.VIGIL_SHARED_DATA) : resolve(ROOT, '..', 'shared', 'data');
+const FEMTO = join(SHARED, 'femto', 'Bearing1_2_acc.csv');
+const CWRU = join(SHARED, 'cwru', 'normal_0hp_1797rpm_48k.csv');
 /** Two faulty bearings of the same rig, for the band compression figures (their spectra differ from normal). */
-const CWRU_FAULTS = ['inner_race_007mil_0hp_1797rpm_DE48.csv', 'outer_race_at6oclock_014mil_0hp_1797rpm_DE48.csv'].map((f) => resolve(ROOT, '..', 'shared', 'data', 'cwru', f));
+const CWRU_FAULTS = ['inner_race_007mil_0hp_1797rpm_DE48.csv', 'outer_race_at6oclock_014mil_0hp_1797rpm_DE48.csv'].map((f) => join(SHARED, 'cwru', f));
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 async function buildPage(): Promise<void> {
@@ -125,7 +127,7 @@ export async function storageBench(): Promise<BenchResult> {
       figures.import_mb_per_s = round(imp.bytes / 1e6 / (imp.ms / 1000), 1);
     } else {
       figures.import_s = null;
-      notes.push(`ABSENT: ${FEMTO} is not on this machine, so import_s was not measured (it needs ../shared/data).`);
+      notes.push(`ABSENT: ${FEMTO} is not on this machine, so import_s was not measured (it needs ../shared/data, or VIGIL_SHARED_DATA).`);
     }
     if (existsSync(CWRU)) {
       await page.setInputFiles('#file', CWRU);

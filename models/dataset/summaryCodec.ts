@@ -40,9 +40,11 @@ function plainBytes(r: SummaryRow): number {
  * The row as retention stores it: coded when that is smaller than its plain columns, else the row
  * itself (unchanged: a row with no buckets, or columns whose lengths do not agree, stays plain).
  */
-export function codeSummaryRow<T extends SummaryRow>(r: T): T | CodedSummaryRow<T> {
+export function codeSummaryRow<T extends SummaryRow>(row: T | CodedSummaryRow<T>): T | CodedSummaryRow<T> {
+  if (isCodedSummary(row)) return row;
+  const r = row as T;
   const nb = r.buckets;
-  if (isCodedSummary(r) || !Number.isInteger(nb) || nb <= 0) return r;
+  if (!Number.isInteger(nb) || nb <= 0) return r;
   const cols = r.mean.length / nb;
   const wide = r.windows instanceof Uint32Array;
   if (!Number.isInteger(cols) || r.min.length !== r.mean.length || r.max.length !== r.mean.length || r.tUsOffset.length !== nb || r.windows.length !== nb) return r;

@@ -73,12 +73,12 @@ export function decodeSummaryRow<T extends SummaryRow>(r: T | CodedSummaryRow<T>
   const all = new Uint32Array(decodeValues(r.summaryBits, (2 + 3 * cols) * nb, nb).buffer);
   const part = (k: number) => new Float32Array(all.slice((2 + k * cols) * nb, (2 + (k + 1) * cols) * nb).buffer);
   const windows = all.subarray(nb, 2 * nb);
-  if (r.summaryWindowBytes === 2 && windows.some((w) => w > 0xffff)) throw new RangeError('A stored summary row has a window count too large for its layout: the row is damaged.');
+  if (r.summaryWindowBytes === 2) for (let i = 0; i < nb; i++) if (windows[i] > 0xffff) throw new RangeError('A stored summary row has a window count too large for its layout: the row is damaged.');
   const { summaryBits: _b, summaryColumns: _c, summaryWindowBytes: _w, ...rest } = r;
   return {
     ...rest,
     tUsOffset: all.slice(0, nb),
-    windows: r.summaryWindowBytes === 4 ? windows.slice() : Uint16Array.from(windows),
+    windows: r.summaryWindowBytes === 4 ? windows.slice() : new Uint16Array(windows),
     min: part(0),
     mean: part(1),
     max: part(2),

@@ -81,7 +81,7 @@ describe('feature values stored without loss', () => {
     const longer = new Uint8Array(coded.length + 2);
     longer.set(coded);
     expect(() => decodeValues(longer, values.length, n)).toThrow(/do not end where their row does/);
-    // Every single flipped bit of the stream is caught (the CRC, or the stream's own end).
+    // Every single flipped bit of the stream is caught (the check word, or the stream's own end).
     let caught = 0;
     const tried = 200;
     for (let k = 0; k < tried; k++) {
@@ -96,9 +96,9 @@ describe('feature values stored without loss', () => {
       }
     }
     expect(caught).toBe(tried);
-    const crcBad = coded.slice();
-    crcBad[2] ^= 1;
-    expect(() => decodeValues(crcBad, values.length, n)).toThrow(/fail their check \(CRC-32\)/);
+    const checkBad = coded.slice();
+    checkBad[2] ^= 1;
+    expect(() => decodeValues(checkBad, values.length, n)).toThrow(/fail their check: the row is damaged/);
     const form2 = coded.slice();
     form2[0] = 2;
     expect(() => decodeValues(form2, values.length, n)).toThrow(/form 2, which this version of Vigil cannot read/);

@@ -49,6 +49,12 @@ function checkWord(bits: Uint32Array): number {
   return h >>> 0;
 }
 
+/** The 32 bits of `b` from bit `pos` (at least 25 of them from `b`'s bytes; `b` has zero bytes after its stream). */
+function peekBits(b: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) << (pos & 7);
+}
+
 /** Bits the block [from, to) of zigzagged differences takes with parameter k. */
 function blockCost(u: Uint32Array, from: number, to: number, k: number): number {
   const s = 2 ** k;
@@ -141,11 +147,6 @@ export function decodeValues(coded: Uint8Array, count: number, seriesLength: num
   b.set(coded.subarray(HEADER));
   const out = new Uint32Array(count);
   let pos = 0; // bit position
-  // The 32 bits from `pos` (at least 25 of them the stream's).
-  const peek = () => {
-    const i = pos >>> 3;
-    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) << (pos & 7);
-  };
   let prevFirst = ordered(0);
   let k = 0;
   let scale = 1; // 2^k
@@ -153,28 +154,28 @@ export function decodeValues(coded: Uint8Array, count: number, seriesLength: num
     let prev = prevFirst;
     for (let t = 0; t < seriesLength; t++) {
       if (t % BLOCK === 0) {
-        k = peek() >>> (32 - K_BITS);
+        k = peekBits(b, pos) >>> (32 - K_BITS);
         scale = 2 ** k;
         pos += K_BITS;
       }
-      const q = Math.min(ESCAPE, Math.clz32(~peek()));
+      const q = Math.min(ESCAPE, Math.clz32(~peekBits(b, pos)));
       let zz: number;
       if (q >= ESCAPE) {
         pos += ESCAPE;
-        const hi = peek() >>> 16;
+        const hi = peekBits(b, pos) >>> 16;
         pos += 16;
-        zz = hi * 65536 + (peek() >>> 16);
+        zz = hi * 65536 + (peekBits(b, pos) >>> 16);
         pos += 16;
       } else {
         pos += q + 1;
         if (k === 0) zz = q;
         else if (k <= 24) {
-          zz = q * scale + (peek() >>> (32 - k));
+          zz = q * scale + (peekBits(b, pos) >>> (32 - k));
           pos += k;
         } else {
-          const hi = peek() >>> (32 - (k - 16));
+          const hi = peekBits(b, pos) >>> (32 - (k - 16));
           pos += k - 16;
-          zz = q * scale + hi * 65536 + (peek() >>> 16);
+          zz = q * scale + hi * 65536 + (peekBits(b, pos) >>> 16);
           pos += 16;
         }
       }

@@ -20,6 +20,11 @@
  *    of the same day around its alarms and labels through the same recorder: its stored bytes a
  *    window, and the band bytes its kept minutes hold after the same retention run, give the
  *    `_with_bands` figures, measured on the stored layout (models/dataset/bandCodec.ts);
+ *  - the feature values of that compacted day (models/dataset/valueCodec.ts): their stored bytes a
+ *    value, a window and a second, checked bit for bit against what the day held before the run,
+ *    and deflate-raw of the same columns for comparison; the node-day's RMS and velocity RMS are
+ *    real (every CWRU recording and FEMTO through models/features, in turn), the score noise;
+ *    query_coded_day_ms: the day view once the day's summaries are coded;
  *  - band_*_{cwru,femto}: how finely band energies need storing and how the stored form keeps them,
  *    on real recordings (CWRU, FEMTO through models/features); bands_deflate_ratio_*: the same bands
  *    compressed losslessly with the browser's CompressionStream (bench/bandPlanes.ts), for comparison.

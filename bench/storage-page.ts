@@ -10,7 +10,9 @@ import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features
 import { ImportJob } from '../renderer/src/import/importJob';
 import { applyRetention, DEFAULT_RULES } from '../renderer/src/db/retention';
 import { LiveRecorder } from '../renderer/src/record/recorder';
-import { unpackChunk, type PackedFeatureChunk } from '../models/dataset/chunkCodec';
+import { unpackChunk, unpackChunkFeatures, valueFormsFor, type PackedFeatureChunk } from '../models/dataset/chunkCodec';
+import { summarizeMinutes, type FeatureSummary } from '../models/dataset/columns';
+import { encodeValues } from '../models/dataset/valueCodec';
 import { BAND_MAX_ERROR, encodeBands, decodeBands } from '../models/dataset/bandCodec';
 import { defaultFeatureSpec, extractFeatures } from '../models/features/index';
 import { activationParams } from '../models/nn/quantize';
@@ -36,6 +38,16 @@ const bench = () => (db ??= openDb('vigil-bench'));
 
 /** Real band energies (float32 as a node computes them) that a banded node's frames carry, window after window, cycled. */
 const bandSource: Float32Array[] = [];
+/** Real RMS and velocity RMS of both axes ([rms0, velocity0, rms1, velocity1], as models/features computes them) that every node's frames carry, cycled; empty without the recordings (then noise). */
+const featureSource: Float32Array[] = [];
+
+/** Adds the windows of the CSV in the file input to the feature source: RMS and velocity RMS per axis, computed here by models/features as a node computes them. */
+async function featuresOfFile(): Promise<number> {
+  const { bursts, rate } = await samplesOf();
+  const spec = defaultFeatureSpec(rate);
+  for (const b of bursts) for (const w of extractFeatures(b, spec)) featureSource.push(Float32Array.of(w.axes[0].rms, w.axes[0].velocityRmsMmS, w.axes[1].rms, w.axes[1].velocityRmsMmS));
+  return featureSource.length;
+}
 
 /**
  * Streams `seconds` of a 2-axis node at 48 kHz, hop 512 (93.75 windows/s) through the LiveRecorder,
@@ -43,7 +55,9 @@ const bandSource: Float32Array[] = [];
  * `bands`, each frame also carries 32 log band energies per axis, as a shipped node sends them
  * (send_bands on by default): a default node. Their values are real: the windows of `bandSource`
  * (CWRU recordings at 48 kHz through models/features, as a node computes them) in turn, since their
- * stored size depends on them. With `spans` ([from, to) seconds after DAY0), only the windows in
+ * stored size depends on them. The RMS and velocity RMS are real too when the recordings are there
+ * (`featureSource`, the same CWRU windows in turn; noise otherwise, which no lossless coder
+ * shrinks); the anomaly score is noise (no model runs here). With `spans` ([from, to) seconds after DAY0), only the windows in
  * them are sent (the rest is a gap, as when a node is off).
  */
 async function writeStream(uid: string, seconds: number, flushEvery: number, bands = false, spans?: [number, number][]): Promise<{ rows: number; ms: number; featureBytes: number; summaryBytes: number }> {
@@ -66,7 +80,10 @@ async function writeStream(uid: string, seconds: number, flushEvery: number, ban
       // As the firmware sends them: RMS, velocity RMS per axis and the anomaly score (stored since the trends read them).
       const src = bands ? bandSource[i % bandSource.length] : null;
       const logBands = src ? [0, 1].map((a) => Array.from(src.subarray(a * 32, (a + 1) * 32))) : undefined;
-      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG: [0.05 + noise(), 0.07 + noise()], velocityMmS: [0.25 + noise(), 0.3 + noise()], anomalyScore: 0.5 + noise(), logBands });
+      const f = featureSource.length > 0 ? featureSource[i % featureSource.length] : null;
+      const rmsG = f ? [f[0], f[2]] : [0.05 + noise(), 0.07 + noise()];
+      const velocityMmS = f ? [f[1], f[3]] : [0.25 + noise(), 0.3 + noise()];
+      frames.push({ windowIndex: wi, tUs: Math.floor(((wi * 512 + 1024) * 1e6) / 48000), shaftHz: 29.95, rmsG, velocityMmS, anomalyScore: 0.5 + noise(), logBands });
     }
     // The recorder anchors node time 0 to the clock at the first frame: put it at DAY0.
     now = DAY0 + frames[0].tUs / 1000;
@@ -270,6 +287,99 @@ async function importedBandBytes(name: string): Promise<{ storedBytes: number; v
   return { storedBytes: rows.reduce((n, c) => n + bandBytesOf(c), 0), values: rows.reduce((n, c) => n + unpackChunk(c).bands!.length, 0) };
 }
 
+/** What node `uid` held before a compaction, read as every reader reads it: the scalar values of its chunks in `spans`, and every per-second summary. */
+let remembered: { chunks: Map<string, Float32Array>; seconds: Map<string, FeatureSummary> } | null = null;
+
+async function rememberValues(uid: string, spans: [number, number][]): Promise<{ chunks: number; seconds: number }> {
+  const d = bench();
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const chunks = new Map<string, Float32Array>();
+  for (const [a, b] of spans) {
+    const rows = await d.featureChunks
+      .where('[nodeId+startMs]')
+      .between([uid, DAY0 + a * 1000 - 60_000], [uid, DAY0 + b * 1000], true, true)
+      .toArray();
+    for (const c of rows) chunks.set(c.id, unpackChunkFeatures(c).values.slice());
+  }
+  const seconds = new Map((await d.featureSummaries.where('sessionId').equals(s.id).toArray()).map((r) => [r.id, r]));
+  remembered = { chunks, seconds };
+  return { chunks: chunks.size, seconds: seconds.size };
+}
+
+const sameBits = (a: ArrayBufferView, b: ArrayBufferView) => {
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+
+/**
+ * After a compaction, node `uid`'s stored values against what `rememberValues` read before: every
+ * kept chunk's scalar values, every per-second summary and every per-minute row (against the
+ * per-minute summary of the seconds read before) bit for bit; the stored forms of the kept chunks'
+ * values; and, for comparison, lossless deflate of the same float32 values (bench/bandPlanes.ts),
+ * of the kept chunks and of the first 240 per-second summaries' min, mean and max, beside the
+ * value coder on the same columns.
+ */
+async function checkValues(uid: string): Promise<{ exact: boolean; problems: string[]; keptChunks: number; keptWindows: number; chunkBytes: number; values: number; storedBytes: number; codedChunks: number; secondsChecked: number; minutesChecked: number; deflate: Awaited<ReturnType<typeof measureBands>>; summaryDeflate: Awaited<ReturnType<typeof measureBands>>; summaryCodedBytes: number }> {
+  if (!remembered) throw new Error('rememberValues first');
+  const d = bench();
+  const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const problems: string[] = [];
+  const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
+  let values = 0;
+  let storedBytes = 0;
+  let codedChunks = 0;
+  const originals: { bands: Float32Array; count: number }[] = [];
+  for (const c of left) {
+    const before = remembered.chunks.get(c.id);
+    if (!before) problems.push(`chunk ${c.id} was not read before`);
+    else if (!sameBits(unpackChunkFeatures(c).values, before)) problems.push(`chunk ${c.id} reads other values`);
+    else originals.push({ bands: before, count: c.count });
+    const f = valueFormsFor(c);
+    values += f.values;
+    storedBytes += f.storedBytes;
+    if (f.form === 'coded') codedChunks++;
+  }
+  const seconds = await d.featureSummaries.where('sessionId').equals(s.id).toArray();
+  for (const r of seconds) {
+    const before = remembered.seconds.get(r.id);
+    if (!before || !(['tUsOffset', 'windows', 'min', 'mean', 'max'] as const).every((k) => sameBits(r[k], before[k]))) problems.push(`summary ${r.id} reads other values`);
+  }
+  const minutes = await d.featureMinutes.where('sessionId').equals(s.id).toArray();
+  for (const m of minutes) {
+    const secs = [...remembered.seconds.values()].filter((r) => Math.floor(r.chunkIndex / 60) === m.hourIndex);
+    const want = summarizeMinutes(secs);
+    if (!(['tUsOffset', 'windows', 'min', 'mean', 'max'] as const).every((k) => sameBits(m[k], want[k]))) problems.push(`per-minute row ${m.id} reads other values`);
+  }
+  // The same columns compressed losslessly by the browser's deflate, for comparison with the value coder.
+  const deflate = await measureBands(originals);
+  const sample = [...remembered.seconds.values()].sort((a, b) => a.chunkIndex - b.chunkIndex).slice(0, 240);
+  const cols = sample.map((r) => {
+    const all = new Float32Array(r.min.length * 3);
+    all.set(r.min, 0);
+    all.set(r.mean, r.min.length);
+    all.set(r.max, 2 * r.min.length);
+    return { bands: all, count: r.buckets };
+  });
+  const summaryDeflate = await measureBands(cols);
+  const summaryCodedBytes = cols.reduce((n, c) => n + encodeValues(c.bands, c.count).byteLength, 0);
+  return {
+    exact: problems.length === 0,
+    problems: problems.slice(0, 5),
+    keptChunks: left.length,
+    keptWindows: left.reduce((n, c) => n + c.count, 0),
+    chunkBytes: left.reduce((n, c) => n + c.bytes, 0),
+    values,
+    storedBytes,
+    codedChunks,
+    secondsChecked: seconds.length,
+    minutesChecked: minutes.length,
+    deflate,
+    summaryDeflate,
+    summaryCodedBytes,
+  };
+}
+
 async function usage(): Promise<number> {
   return (await navigator.storage.estimate()).usage ?? NaN;
 }
@@ -288,9 +398,12 @@ declare global {
       bandsOfFile: typeof bandsOfFile;
       addEvent: typeof addEvent;
       kept: typeof kept;
+      featuresOfFile: typeof featuresOfFile;
+      rememberValues: typeof rememberValues;
+      checkValues: typeof checkValues;
     };
   }
 }
 
-window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, markDay, markedSpans: () => MARKED_SPANS, importedBandBytes, bandsOfFile, addEvent, kept };
+window.vigilBench = { writeStream, queryDay, importFile, usage, compactDay, markDay, markedSpans: () => MARKED_SPANS, importedBandBytes, bandsOfFile, addEvent, kept, featuresOfFile, rememberValues, checkValues };
 document.title = 'vigil-bench-ready';

@@ -20,11 +20,16 @@
  *    of the same day around its alarms and labels through the same recorder: its stored bytes a
  *    window, and the band bytes its kept minutes hold after the same retention run, give the
  *    `_with_bands` figures, measured on the stored layout (models/dataset/bandCodec.ts);
+ *  - the feature values of that compacted day (models/dataset/valueCodec.ts): their stored bytes a
+ *    value, a window and a second, checked bit for bit against what the day held before the run,
+ *    and deflate-raw of the same columns for comparison; the node-day's RMS and velocity RMS are
+ *    real (every CWRU recording and FEMTO through models/features, in turn), the score noise;
+ *    query_coded_day_ms: the day view once the day's summaries are coded;
  *  - band_*_{cwru,femto}: how finely band energies need storing and how the stored form keeps them,
  *    on real recordings (CWRU, FEMTO through models/features); bands_deflate_ratio_*: the same bands
  *    compressed losslessly with the browser's CompressionStream (bench/bandPlanes.ts), for comparison.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,10 +42,12 @@ import type { BenchResult } from './run';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench-output', 'storage-page');
-const FEMTO = resolve(ROOT, '..', 'shared', 'data', 'femto', 'Bearing1_2_acc.csv');
-const CWRU = resolve(ROOT, '..', 'shared', 'data', 'cwru', 'normal_0hp_1797rpm_48k.csv');
+/** ../shared/data beside the checkout; VIGIL_SHARED_DATA names another place (a git worktree sits one folder deeper). */
+const SHARED = process.env.VIGIL_SHARED_DATA ? resolve(process.env.VIGIL_SHARED_DATA) : resolve(ROOT, '..', 'shared', 'data');
+const FEMTO = join(SHARED, 'femto', 'Bearing1_2_acc.csv');
+const CWRU = join(SHARED, 'cwru', 'normal_0hp_1797rpm_48k.csv');
 /** Two faulty bearings of the same rig, for the band compression figures (their spectra differ from normal). */
-const CWRU_FAULTS = ['inner_race_007mil_0hp_1797rpm_DE48.csv', 'outer_race_at6oclock_014mil_0hp_1797rpm_DE48.csv'].map((f) => resolve(ROOT, '..', 'shared', 'data', 'cwru', f));
+const CWRU_FAULTS = ['inner_race_007mil_0hp_1797rpm_DE48.csv', 'outer_race_at6oclock_014mil_0hp_1797rpm_DE48.csv'].map((f) => join(SHARED, 'cwru', f));
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 async function buildPage(): Promise<void> {
@@ -80,6 +87,20 @@ export async function storageBench(): Promise<BenchResult> {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
     await page.waitForFunction(() => document.title === 'vigil-bench-ready', undefined, { timeout: 30_000 });
+
+    // The RMS and velocity RMS of every node below are real: the windows of every CWRU recording and of FEMTO Bearing1_2 through models/features, in
+    // turn (noise without them). More windows than a minute holds, so no chunk or summary row repeats itself (deflate would find the repeat).
+    const cwruDir = dirname(CWRU);
+    const cwruFiles = existsSync(cwruDir) ? [CWRU, ...readdirSync(cwruDir).filter((f) => f.endsWith('.csv') && f !== 'manifest.csv' && join(cwruDir, f) !== CWRU).sort().map((f) => join(cwruDir, f))] : [];
+    const featureFiles = [...cwruFiles, FEMTO].filter((f) => existsSync(f));
+    let featureWindows = 0;
+    for (const f of featureFiles) {
+      await page.setInputFiles('#file', f);
+      featureWindows = await page.evaluate(() => window.vigilBench.featuresOfFile());
+    }
+    figures.feature_source_windows = featureWindows;
+    if (featureFiles.length > 0 && featureWindows <= 5625) notes.push(`CHECK: the feature source has ${featureWindows} windows, fewer than a minute of the node (5,625): a chunk repeats them, which deflate finds and the value coder does not.`);
+    if (featureFiles.length === 0) notes.push(`ABSENT: the CWRU and FEMTO recordings are not in ${SHARED}: the node-day's RMS and velocity RMS are synthetic noise, which no lossless coder shrinks, so the *_compacted value figures understate the coding.`);
 
     const before = await page.evaluate(() => window.vigilBench.usage());
     const day = await page.evaluate(() => window.vigilBench.writeStream('00000000000000000000da01', 86_400, 10_000));
@@ -125,7 +146,7 @@ export async function storageBench(): Promise<BenchResult> {
       figures.import_mb_per_s = round(imp.bytes / 1e6 / (imp.ms / 1000), 1);
     } else {
       figures.import_s = null;
-      notes.push(`ABSENT: ${FEMTO} is not on this machine, so import_s was not measured (it needs ../shared/data).`);
+      notes.push(`ABSENT: ${FEMTO} is not on this machine, so import_s was not measured (it needs ../shared/data, or VIGIL_SHARED_DATA).`);
     }
     if (existsSync(CWRU)) {
       await page.setInputFiles('#file', CWRU);
@@ -209,9 +230,38 @@ export async function storageBench(): Promise<BenchResult> {
     figures.stored_mb_per_node_day_with_bands = round((day.featureBytes + day.rows * bandBytesPerWindow + day.summaryBytes) / 1e6, 1);
     // The day's alarms and labels on the banded node too: the compaction below runs over the whole database.
     await page.evaluate(() => window.vigilBench.markDay('00000000000000000000bb03'));
+    // What the day holds now, as every reader reads it, to check the compacted day against (the minutes around its alarms and labels, every summary).
+    await page.evaluate((sp) => window.vigilBench.rememberValues('00000000000000000000da01', sp), spans);
     // Last: it deletes most of the node-day the queries above read.
     const c2 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 2));
     figures.stored_mb_per_node_day_compacted = round((c2.featureBytes + c2.summaryBytes) / 1e6, 1);
+    // The feature values the compacted day keeps, as stored (coded without loss, models/dataset/valueCodec.ts), checked bit for bit against what was read before.
+    const vc = await page.evaluate(() => window.vigilBench.checkValues('00000000000000000000da01'));
+    figures.compacted_features_mb = round(c2.featureBytes / 1e6, 2);
+    figures.compacted_summaries_mb = round(c2.summaryBytes / 1e6, 2);
+    figures.feature_bytes_per_value_compacted = vc.values > 0 ? round(vc.storedBytes / vc.values, 3) : null;
+    figures.feature_bytes_per_window_compacted = vc.keptWindows > 0 ? round(vc.chunkBytes / vc.keptWindows, 2) : null;
+    figures.summary_bytes_per_second_compacted = round(c2.summaryBytes / 86_400, 2);
+    figures.compacted_value_chunks_coded = vc.codedChunks;
+    figures.feature_values_round_trip_exact = vc.exact ? 1 : 0;
+    if (!vc.exact) notes.push(`CHECK: the compacted day does not read back what it held: ${vc.problems.join('; ')}`);
+    const vRatio = (x: number) => (vc.deflate.rawBytes > 0 ? round(x / vc.deflate.rawBytes, 3) : null);
+    figures.values_deflate_ratio_plain_compacted = vRatio(vc.deflate.compressedBytes.plain);
+    figures.values_deflate_ratio_planes_compacted = vRatio(vc.deflate.compressedBytes.planes);
+    figures.values_deflate_ratio_xor_planes_compacted = vRatio(vc.deflate.compressedBytes['xor-planes']);
+    figures.values_deflate_ratio_delta_planes_compacted = vRatio(vc.deflate.compressedBytes['delta-planes']);
+    figures.values_coded_ratio_compacted = vc.values > 0 ? round(vc.storedBytes / (vc.values * 4), 3) : null;
+    const sRatio = (x: number) => (vc.summaryDeflate.rawBytes > 0 ? round(x / vc.summaryDeflate.rawBytes, 3) : null);
+    figures.summary_values_deflate_ratio_plain = sRatio(vc.summaryDeflate.compressedBytes.plain);
+    figures.summary_values_deflate_ratio_planes = sRatio(vc.summaryDeflate.compressedBytes.planes);
+    figures.summary_values_deflate_ratio_xor_planes = sRatio(vc.summaryDeflate.compressedBytes['xor-planes']);
+    figures.summary_values_deflate_ratio_delta_planes = sRatio(vc.summaryDeflate.compressedBytes['delta-planes']);
+    figures.summary_values_coded_ratio = sRatio(vc.summaryCodedBytes);
+    figures.values_deflate_round_trip_exact = vc.deflate.exact && vc.summaryDeflate.exact ? 1 : 0;
+    // The day view of that day now: its 1,440 per-second summaries are stored coded and decoded as they are read (query_ms read them plain).
+    const coded: number[] = [];
+    for (let i = 0; i < 5; i++) coded.push((await page.evaluate(() => window.vigilBench.queryDay('00000000000000000000da01', 'summary'))).ms);
+    figures.query_coded_day_ms = round(median(coded), 1);
     figures.compacted_chunks_kept = c2.chunksLeft;
     figures.compact_node_day_s = round(c2.ms / 1000, 2);
     figures.compacted_windows_kept = c2.windowsLeft;
@@ -227,7 +277,8 @@ export async function storageBench(): Promise<BenchResult> {
     // The compacted day of a default node: the day's features and summaries plus the band energies its kept minutes keep.
     figures.stored_mb_per_node_day_compacted_with_bands = round((c2.featureBytes + c2.summaryBytes + bandedLeft.bandBytes) / 1e6, 1);
     // How many whole minutes of every window with their bands (as stored) fit in 20 MB beside the compacted day's summaries.
-    const keptChunkBytesPerMinute = (day.featureBytes / day.rows + bandBytesPerWindow) * 93.75 * 60;
+    // Features as the kept minutes store them now (values coded), bands as the banded node stores them.
+    const keptChunkBytesPerMinute = ((vc.keptWindows > 0 ? vc.chunkBytes / vc.keptWindows : day.featureBytes / day.rows) + bandBytesPerWindow) * 93.75 * 60;
     figures.kept_minutes_within_20_mb_with_bands = round(Math.max(0, (20e6 - c2.summaryBytes) / keptChunkBytesPerMinute), 1);
     const c40 = await page.evaluate(() => window.vigilBench.compactDay('00000000000000000000da01', 40));
     figures.stored_mb_per_node_day_compacted_40_days = round((c40.featureBytes + c40.summaryBytes) / 1e6, 1);
@@ -244,6 +295,9 @@ export async function storageBench(): Promise<BenchResult> {
       'usage_growth_mb is navigator.storage.estimate() before and after the node-day (LevelDB + blob files; Chromium compacts lazily)',
       'WHICH NODE: stored_mb_per_node_day, stored_mb_per_node_day_compacted(_40_days), feature_bytes_per_window are for a node that sends NO band energies (send_bands off). A shipped board sends them by default: the *_with_bands figures are that default node, measured on the stored layout (bands quantized to 2^-11 and Rice-coded, models/dataset/bandCodec.ts): a banded node writes the stretches of the same day around its alarms and labels (banded_windows_written) with real band energies (the CWRU windows, in turn), through the same recorder; band_bytes_per_window is its stored bytes a window less the day\'s; the compacted figures add the band bytes its kept minutes still hold after the same retention run (compacted_band_mb: under labels and within band_margin_minutes of an alarm) to the day\'s features and summaries. stored_mb_per_node_day_with_bands puts band_bytes_per_window on every window of the day (the banded day itself is not written whole)',
       'band_*_{cwru,femto}: band energies computed in the page by models/features from the real recordings (cwru: normal + inner race 0.007 in + outer race 0.014 in, ~5 s each; femto: Bearing1_2, 0.1 s snapshots every 10 s): window_to_window_median_min = the smallest, over the bands, median |change| from one window to the next; int8_input_step = the step a node model trained on them quantizes a band\'s input with (std x input scale, models/nn/quantize.ts); max_abs_error = largest |stored - computed|; bytes_per_value_coded = coded as stored, a chunk per minute; bytes_per_value_stored = the chunks the import stored',
+      'feature values of the compacted day (a node without bands): the kept minutes\' scalar values and every summary are stored coded without loss (models/dataset/valueCodec.ts); feature_bytes_per_value_compacted = their stored bytes / values (4 as float32), feature_bytes_per_window_compacted = the kept chunks\' bytes a window, summary_bytes_per_second_compacted = the day\'s summary bytes (per-second and per-minute rows) / 86,400; feature_values_round_trip_exact = every kept chunk, per-second and per-minute row read back bit for bit against what the day held before the run. RMS and velocity RMS are real (feature_source_windows windows of the CWRU recordings and FEMTO Bearing1_2 through models/features, in turn: more than a minute holds, so no chunk or summary repeats itself), the anomaly score is noise (no model runs here)',
+      'query_coded_day_ms: the day view of the node-day after the 2-day run (86,400 buckets, per-second summaries stored coded and decoded as read), beside query_ms (the same read before, plain)',
+      'values_deflate_ratio_*_compacted: the kept chunks\' float32 values compressed losslessly by CompressionStream deflate-raw in the forms of bandPlanes.ts, against values_coded_ratio_compacted (the value coder, stored); summary_values_*: the same for the min, mean and max of the first 240 per-second summaries',
       'bands_deflate_ratio_*: compressed bytes / float32 bytes of the same band energies (one chunk per minute, as the import stores them), lossless, CompressionStream deflate-raw; plain = bytes as stored, planes = byte planes, xor/delta_planes = bits XOR / minus the previous window of the same band, then planes. For comparison: the stored layout quantizes and Rice-codes instead',
     );
   } finally {
@@ -264,6 +318,7 @@ export async function storageBench(): Promise<BenchResult> {
       stored_mb_per_node_day_compacted_with_bands: '<= 20 MB at the default retention policy (a default node: bands on)',
       kept_minutes_within_20_mb_with_bands: 'reported (81 minutes kept whole here)',
       bands_round_trip_exact: '1',
+      feature_values_round_trip_exact: '1',
       band_max_abs_error: `<= ${BAND_MAX_ERROR} (half the quantization step)`,
       band_bytes_per_value_stored: 'reported (4 as float32)',
     },

@@ -18,6 +18,11 @@
  *   Every band value reads back within BAND_MAX_ERROR (2^-12) of the value the node sent, and a
  *   value that is not finite exactly.
  *
+ * - scalar feature values (`values` in memory), in the minutes retention keeps past
+ *   `fullResolutionHours`: coded without loss (./valueCodec.ts) into `valueBits` (`valueCount`
+ *   values), `values` null, when that is smaller (`codeChunkValues`). The recorder and the import
+ *   write them plain.
+ *
  * Each of the first three columns is written in whichever form is smaller, and the encoder checks
  * that every row decodes back bit for bit before it chooses the runs. Chunks written before (the old layout, every column in
  * full) are read as they are: `unpackChunk` returns them unchanged, and so are packed chunks written
@@ -26,6 +31,7 @@
  */
 import { decodeBands, encodeBands } from './bandCodec';
 import type { FeatureChunk } from './columns';
+import { decodeValues, encodeValues } from './valueCodec';
 
 /** A feature chunk as the current code stores it. */
 export interface PackedFeatureChunk {
@@ -52,7 +58,12 @@ export interface PackedFeatureChunk {
   timeExceptions: Uint32Array | null;
   /** The plain time column, when no line fits well enough (null otherwise). */
   tUsOffset: Uint32Array | null;
-  values: Float32Array;
+  /** The scalar feature columns, column-major; null when they are coded (`valueBits`). */
+  values: Float32Array | null;
+  /** The scalar feature columns coded without loss (./valueCodec.ts, series of `count`); absent or null: `values` holds them. */
+  valueBits?: Uint8Array | null;
+  /** Values in `valueBits` (scalar columns · count). */
+  valueCount?: number;
   /** Band energies as float32: packed chunks written before bands were quantized; null since (or with no bands). */
   bands: Float32Array | null;
   /** The band energies quantized and coded (./bandCodec.ts); absent or null: the chunk has no coded bands. */
@@ -169,7 +180,6 @@ export function packChunkRow(c: FeatureChunk, o: { codeBands?: boolean } = {}): 
   // The line costs 40 bytes (10 numbers of 4) beside its exceptions.
   const fit = n > 0 ? fitTime(wi, c.tUsOffset, n - 10) : null;
   const coded = o.codeBands !== false && c.bands && c.bands.length > 0 && n > 0 ? encodeBands(c.bands, n) : null;
-  const size = (a: ArrayBufferView | null) => a?.byteLength ?? 0;
   const row: PackedFeatureChunk = {
     id: c.id,
     sessionId: c.sessionId,
@@ -196,8 +206,36 @@ export function packChunkRow(c: FeatureChunk, o: { codeBands?: boolean } = {}): 
     row.bandStepLog2 = coded.stepLog2;
     row.bandExceptions = coded.exceptions;
   }
-  row.bytes = [row.windowRuns, row.windowIndex, row.shaftRuns, row.shaftHz, row.tRule, row.timeExceptions, row.tUsOffset, row.values, row.bands, row.bandBits ?? null, row.bandExceptions ?? null].reduce((s, a) => s + size(a), 0);
+  row.bytes = storedBytes(row);
   return row;
+}
+
+/** Bytes of a packed row's typed arrays, as stored. */
+function storedBytes(row: PackedFeatureChunk): number {
+  const size = (a: ArrayBufferView | null | undefined) => a?.byteLength ?? 0;
+  return [row.windowRuns, row.windowIndex, row.shaftRuns, row.shaftHz, row.tRule, row.timeExceptions, row.tUsOffset, row.values, row.valueBits, row.bands, row.bandBits, row.bandExceptions].reduce((s, a) => s + size(a), 0);
+}
+
+/**
+ * The packed row with its scalar feature values coded without loss (./valueCodec.ts), when that is
+ * smaller than the float32 column; else the row itself. Everything else (bands coded or not, runs,
+ * time line) is kept as it is: nothing is quantized again.
+ */
+export function codeChunkValues(c: PackedFeatureChunk): PackedFeatureChunk {
+  const v = c.values;
+  if (!v || v.length === 0 || c.count <= 0 || v.length % c.count !== 0) return c;
+  const bits = encodeValues(v, c.count);
+  if (bits.byteLength >= v.byteLength) return c;
+  const row: PackedFeatureChunk = { ...c, values: null, valueBits: bits, valueCount: v.length };
+  row.bytes = storedBytes(row);
+  return row;
+}
+
+/** How a stored chunk keeps its scalar feature values: their number, and the bytes they take as stored and as float32. */
+export function valueFormsFor(c: StoredFeatureChunk): { form: 'plain' | 'coded'; values: number; storedBytes: number; plainBytes: number } {
+  if (isPackedChunk(c) && c.valueBits) return { form: 'coded', values: c.valueCount ?? 0, storedBytes: c.valueBits.byteLength, plainBytes: (c.valueCount ?? 0) * 4 };
+  const v = c.values ?? new Float32Array(0);
+  return { form: 'plain', values: v.length, storedBytes: v.byteLength, plainBytes: v.byteLength };
 }
 
 /** Fills `out` from [row, value] runs: each value from its row up to the next run's row. */
@@ -244,6 +282,8 @@ function unpack(c: StoredFeatureChunk, withBands: boolean): FeatureChunk {
   const coded = c.bandBits ? { bits: c.bandBits, series: c.bandSeries ?? 0, stepLog2: c.bandStepLog2 ?? NaN, exceptions: c.bandExceptions ?? null } : null;
   const bands = coded ? (withBands ? decodeBands(coded, n) : null) : c.bands;
   const bandBytes = coded ? coded.series * n * 4 : (bands?.byteLength ?? 0);
+  const values = c.valueBits ? decodeValues(c.valueBits, c.valueCount ?? -1, Math.max(1, n)) : c.values;
+  if (!values) throw new RangeError('A stored feature chunk has neither its values nor their coded form: the chunk is damaged.');
   return {
     id: c.id,
     sessionId: c.sessionId,
@@ -255,9 +295,9 @@ function unpack(c: StoredFeatureChunk, withBands: boolean): FeatureChunk {
     windowIndex,
     tUsOffset,
     shaftHz,
-    values: c.values,
+    values,
     bands,
-    bytes: windowIndex.byteLength + tUsOffset.byteLength + shaftHz.byteLength + c.values.byteLength + bandBytes,
+    bytes: windowIndex.byteLength + tUsOffset.byteLength + shaftHz.byteLength + values.byteLength + bandBytes,
   };
 }
 

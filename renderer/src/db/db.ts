@@ -3,6 +3,7 @@
  * (fake-indexeddb) and the benchmark page pass their own name.
  */
 import Dexie, { type Table } from 'dexie';
+import { decodeSummaryRow } from '../../../models/dataset/summaryCodec';
 import { t } from '../i18n';
 import { declareSchema, DB_NAME } from './schema';
 import type {
@@ -43,6 +44,11 @@ export class VigilDb extends Dexie {
   constructor(name = DB_NAME) {
     super(name);
     declareSchema(this);
+    // Retention stores old summaries coded (models/dataset/summaryCodec.ts): every read gets them
+    // back as they were written, whoever reads (day view, trends, recording chart, report, bundles).
+    // (bulkGet passes undefined for a missing key.)
+    this.featureSummaries.hook('reading', (r: FeatureSummaryRow | undefined) => r && decodeSummaryRow(r));
+    this.featureMinutes.hook('reading', (r: FeatureMinuteRow | undefined) => r && decodeSummaryRow(r));
   }
 }
 

@@ -14,12 +14,16 @@
  *  - band energies (a default node's 32 log band energies per axis, most of a kept minute's bytes)
  *    are kept in a minute older than `fullResolutionHours` only where it overlaps a label or a node
  *    event with `bandMarginMinutes` before and after; the other kept minutes (the rest of the event
- *    margin, under a raw snapshot) keep every window's features and lose their bands.
+ *    margin, under a raw snapshot) keep every window's features and lose their bands;
+ *  - the scalar feature values of the minutes kept past `fullResolutionHours`, their per-second
+ *    summaries and the per-minute rows are stored coded without loss (models/dataset/valueCodec.ts:
+ *    bit for bit, about 2.6 bytes a value instead of 4); the database decodes them as they are read.
  *
  * Each run that changes anything writes one audit row (`retention.apply`), and every run keeps its
  * result in settings (`retention.last`) for the Storage page. See docs/storage.md.
  */
-import { packChunkRow, unpackChunkFeatures, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
+import { codeChunkValues, isPackedChunk, packChunkRow, unpackChunkFeatures, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
+import { codeSummaryRow, isCodedSummary } from '../../../models/dataset/summaryCodec';
 import { CHUNK_US, minuteRowId, MINUTES_PER_ROW, summarize, summarizeMinutes } from '../../../models/dataset/columns';
 import { addAudit, ALL_TABLES, type TableName, type VigilDb } from './db';
 import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, RawSnapshotRow, SessionRow } from './types';
@@ -124,6 +128,8 @@ export interface RetentionResult {
   chunksKept: number;
   /** Kept chunks whose band energies were dropped (features kept): outside labels and the band margin of events. Absent in runs before the rule. */
   bandsDropped?: number;
+  /** Rows whose feature values were stored coded without loss (kept chunks, per-second summaries, per-minute rows written). Absent in runs before coding. */
+  valuesCoded?: number;
   /** Bytes of typed arrays freed (minus the per-minute rows written). */
   bytesFreed: number;
 }
@@ -294,7 +300,7 @@ function freer(freed: Freed) {
 }
 
 function emptyResult(): RetentionResult {
-  return { featureChunks: 0, featureSummaries: 0, featureMinutes: 0, rawSnapshots: 0, audit: 0, minutesWritten: 0, summariesRebuilt: 0, chunksKept: 0, bandsDropped: 0, bytesFreed: 0 };
+  return { featureChunks: 0, featureSummaries: 0, featureMinutes: 0, rawSnapshots: 0, audit: 0, minutesWritten: 0, summariesRebuilt: 0, chunksKept: 0, bandsDropped: 0, valuesCoded: 0, bytesFreed: 0 };
 }
 
 /**
@@ -379,6 +385,9 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
   // 1b. Band energies of the old minutes kept whole: kept under labels and within the band margin of events, dropped elsewhere.
   if (rules.fullResolutionHours > 0) await dropBands(db, live, bandRanges, nowMs - rules.fullResolutionHours * HOUR_MS, out, free);
 
+  // 1c. The feature values of the old minutes kept whole, and the old per-second summaries: coded without loss.
+  if (rules.fullResolutionHours > 0) await codeValues(db, live, nowMs - rules.fullResolutionHours * HOUR_MS, out, free);
+
   // 2. Per-minute rows beside the per-second ones, for every hour of a live recording that has ended.
   {
     const have = new Set((await db.featureMinutes.toCollection().primaryKeys()) as string[]);
@@ -411,8 +420,9 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
         for (const ids of list.slice(i, i + 16)) {
           const rows = (await db.featureSummaries.bulkGet(ids)).filter((r): r is FeatureSummaryRow => r !== undefined);
           if (rows.length === 0) continue;
-          const m = summarizeMinutes(rows);
-          await db.featureMinutes.put(m);
+          const m = codeSummaryRow(summarizeMinutes(rows));
+          if (isCodedSummary(m)) out.valuesCoded = (out.valuesCoded ?? 0) + 1;
+          await db.featureMinutes.put(m as FeatureMinuteRow);
           free(m.sessionId, 'summaries', -m.bytes);
           out.bytesFreed -= m.bytes;
           out.minutesWritten++;
@@ -480,7 +490,7 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
 
   await db.transaction('rw', [db.sessions, db.audit, db.settings], async () => {
     await updateSessionBytes(db, freed);
-    const changed = out.featureChunks + out.featureSummaries + out.featureMinutes + out.rawSnapshots + out.audit + out.minutesWritten + out.summariesRebuilt + (out.bandsDropped ?? 0);
+    const changed = out.featureChunks + out.featureSummaries + out.featureMinutes + out.rawSnapshots + out.audit + out.minutesWritten + out.summariesRebuilt + (out.bandsDropped ?? 0) + (out.valuesCoded ?? 0);
     if (changed > 0) await addAudit(db, { actor: 'Vigil', action: 'retention.apply', target: '', detail: JSON.stringify({ rules, result: out }), tMs: nowMs });
     const last: LastRun = { atMs: nowMs, rules, result: out };
     await db.settings.put({ key: LAST_RUN_KEY, value: last });
@@ -536,6 +546,74 @@ async function dropBands(db: VigilDb, live: Map<string, SessionRow>, bandRanges:
   // Recordings deleted since leave no entry behind.
   for (const id of Object.keys(checked)) if (!live.has(id)) delete checked[id];
   await db.settings.put({ key: BANDS_CHECKED_KEY, value: checked });
+}
+
+/** The settings row: per live session, the start time up to which its rows' values were looked at for coding (rows before it are not read again). */
+const VALUES_CODED_KEY = 'retention.valuesCoded';
+
+/**
+ * Codes without loss (models/dataset/valueCodec.ts) the scalar feature values of the chunks of live
+ * sessions that ended before `cutoff` and are still stored (step 1 kept them), and their per-second
+ * summaries (every old one: the chunks step 1 deleted leave theirs), where the coded form is
+ * smaller. Each row is looked at once, when it passes the cutoff (a watermark per session in
+ * settings, as for bands), so the kept minutes are not read again at every run. Chunks in the
+ * layout before packing are left as they are (never rewritten). Readers see the same values: chunks
+ * through unpackChunk, summaries through the database's reading hook (renderer/src/db/db.ts).
+ */
+async function codeValues(db: VigilDb, live: Map<string, SessionRow>, cutoff: number, out: RetentionResult, free: ReturnType<typeof freer>): Promise<void> {
+  const checked = { ...((await db.settings.get(VALUES_CODED_KEY))?.value as Record<string, number> | undefined) };
+  const upTo = cutoff - CHUNK_SPAN_MS;
+  const pending = async (table: VigilDb['featureChunks'] | VigilDb['featureSummaries']): Promise<Candidate[]> => {
+    const take: Candidate[] = [];
+    await table
+      .where('startMs')
+      .below(upTo)
+      .eachKey((key, cursor) => {
+        const id = cursor.primaryKey as string;
+        const startMs = key as number;
+        const s = live.get(sessionOf(id));
+        if (!s || startMs < (checked[s.id] ?? -Infinity)) return;
+        take.push({ id, sessionId: s.id, nodeId: s.nodeId, startMs });
+      });
+    return take.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.startMs - b.startMs));
+  };
+  for (const batch of batches(await pending(db.featureChunks))) {
+    await db.transaction('rw', [db.featureChunks], async () => {
+      const rows = await db.featureChunks.bulkGet(batch.map((c) => c.id));
+      const put: FeatureChunkRow[] = [];
+      for (const c of rows) {
+        if (!c || c.endMs >= cutoff || !isPackedChunk(c)) continue;
+        const coded = codeChunkValues(c);
+        if (coded === c) continue;
+        put.push(coded);
+        free(c.sessionId, 'features', c.bytes - coded.bytes);
+        out.bytesFreed += c.bytes - coded.bytes;
+      }
+      await db.featureChunks.bulkPut(put);
+      out.valuesCoded = (out.valuesCoded ?? 0) + put.length;
+    });
+  }
+  for (const batch of batches(await pending(db.featureSummaries))) {
+    await db.transaction('rw', [db.featureSummaries], async () => {
+      // Read decoded (the reading hook): a row coded before is coded again to the same bytes, and its `bytes` is what it takes as stored.
+      const rows = await db.featureSummaries.bulkGet(batch.map((c) => c.id));
+      const put: FeatureSummaryRow[] = [];
+      for (const s of rows) {
+        if (!s || s.endMs >= cutoff) continue;
+        const coded = codeSummaryRow(s);
+        if (!isCodedSummary(coded) || coded.bytes >= s.bytes) continue;
+        put.push(coded as unknown as FeatureSummaryRow);
+        free(s.sessionId, 'summaries', s.bytes - coded.bytes);
+        out.bytesFreed += s.bytes - coded.bytes;
+      }
+      await db.featureSummaries.bulkPut(put);
+      out.valuesCoded = (out.valuesCoded ?? 0) + put.length;
+    });
+  }
+  for (const s of live.values()) if (s.startMs < upTo) checked[s.id] = Math.max(checked[s.id] ?? -Infinity, upTo);
+  // Recordings deleted since leave no entry behind.
+  for (const id of Object.keys(checked)) if (!live.has(id)) delete checked[id];
+  await db.settings.put({ key: VALUES_CODED_KEY, value: checked });
 }
 
 async function labelRanges(db: VigilDb): Promise<Ranges> {

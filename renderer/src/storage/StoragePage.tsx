@@ -183,7 +183,7 @@ function lastRunWords(last: LastRun): string {
   const when = formatDateTime(last.atMs);
   const compacted = r.featureChunks + r.featureSummaries + r.featureMinutes + r.rawSnapshots + r.audit;
   const parts = [
-    compacted === 0 && r.minutesWritten === 0
+    compacted === 0 && r.minutesWritten === 0 && (r.valuesCoded ?? 0) === 0
       ? t('storage.last.nothing', { when })
       : t('storage.last.did', {
           when,
@@ -195,6 +195,7 @@ function lastRunWords(last: LastRun): string {
   ];
   if (r.chunksKept > 0) parts.push(t('storage.last.kept', { n: formatCount(r.chunksKept) }));
   if ((r.bandsDropped ?? 0) > 0) parts.push(t('storage.last.bands', { n: formatCount(r.bandsDropped ?? 0) }));
+  if ((r.valuesCoded ?? 0) > 0) parts.push(t('storage.last.values', { n: formatCount(r.valuesCoded ?? 0) }));
   if (r.rawSnapshots + r.audit + r.featureMinutes > 0) parts.push(t('storage.last.deleted', { raw: formatCount(r.rawSnapshots), audit: formatCount(r.audit), minutes: formatCount(r.featureMinutes) }));
   return parts.join(' ');
 }

@@ -68,7 +68,7 @@ describe('bundle import adds, never silently replaces', () => {
     const db = await seed();
     const other = await importBundle(db, bundle({ featureChunks: [chunk(5, () => 7)] }), 'Ben');
     expect(other.tables.featureChunks).toMatchObject({ updated: 0, conflicts: 1 });
-    expect(Array.from((await db.featureChunks.get('S1:0'))!.values)).toEqual([0, 1, 2, 100, 101, 102]);
+    expect(Array.from((await db.featureChunks.get('S1:0'))!.values!)).toEqual([0, 1, 2, 100, 101, 102]);
     const longer = await importBundle(db, bundle({ featureChunks: [chunk(5)] }), 'Ben');
     expect(longer.tables.featureChunks).toMatchObject({ updated: 1, conflicts: 0 });
     expect((await db.featureChunks.get('S1:0'))!.count).toBe(5);

@@ -157,7 +157,7 @@ describe('dataset bundle exchange', () => {
     const chunkA = (await a.featureChunks.toArray())[0];
     const chunkB = (await b.featureChunks.toArray())[0];
     expect(chunkB.values).toEqual(chunkA.values);
-    expect(chunkB.values.buffer.byteLength).toBe(chunkA.values.byteLength);
+    expect(chunkB.values!.buffer.byteLength).toBe(chunkA.values!.byteLength);
 
     const r2 = await importBundle(b, bytes, 'Ben');
     expect(Object.values(r2.tables).every((c) => c.added === 0 && c.updated === 0)).toBe(true);

@@ -48,7 +48,7 @@ function roundTrip(rows: Row[]) {
 }
 
 /** Bytes the packed row spends on index, time and speed (everything but the feature values and the bands, float32 or coded). */
-const overhead = (p: ReturnType<typeof packChunkRow>) => p.bytes - p.values.byteLength - (p.bands?.byteLength ?? 0) - (p.bandBits?.byteLength ?? 0) - (p.bandExceptions?.byteLength ?? 0);
+const overhead = (p: ReturnType<typeof packChunkRow>) => p.bytes - p.values!.byteLength - (p.bands?.byteLength ?? 0) - (p.bandBits?.byteLength ?? 0) - (p.bandExceptions?.byteLength ?? 0);
 
 const stream = (from: number, n: number, hop: number, windowLen: number, fs: number, shaft = 29.95): Row[] => Array.from({ length: n }, (_, i) => ({ w: from + i, t: nodeTimeUs(from + i, hop, windowLen, fs), shaft }));
 
@@ -177,7 +177,7 @@ describe('packed feature chunks', () => {
       expect(p.bandSeries).toBe(4);
       expect(p.bandStepLog2).toBe(-11);
       expect(p.bandBits!.byteLength).toBeLessThan(c.bands!.byteLength / 2);
-      expect(p.bytes).toBe(overhead(p) + p.values.byteLength + p.bandBits!.byteLength + (p.bandExceptions?.byteLength ?? 0));
+      expect(p.bytes).toBe(overhead(p) + p.values!.byteLength + p.bandBits!.byteLength + (p.bandExceptions?.byteLength ?? 0));
       const back = unpackChunk(structuredClone(p));
       for (const k of ['windowIndex', 'tUsOffset', 'shaftHz', 'values'] as const) expect(bytesOf(back[k]), k).toEqual(bytesOf(c[k]));
       for (let i = 0; i < c.bands!.length; i++) {

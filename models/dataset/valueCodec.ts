@@ -1,0 +1,193 @@
+/**
+ * Float32 columns stored without loss (docs/storage.md, "Feature values of the kept minutes"): the
+ * scalar feature columns of a chunk (RMS, velocity RMS, score, …) and the min/mean/max columns of
+ * the summaries. Every value comes back bit for bit, whatever it is: NaN with its payload, ±∞, −0,
+ * denormals. Each value is predicted by the previous one of its series, on float32 bit patterns
+ * mapped to ordered integers (so a small change of value is a small difference, across zero too);
+ * the difference is zigzagged and written as a Rice code (Golomb of a power of two, as FLAC and
+ * lossless JPEG write theirs), in blocks of 64 with the block's best parameter in 5 bits; a
+ * difference too far for the block's parameter is an escape with its 32 bits.
+ *
+ * Why not better: a feature value of real vibration moves by hundreds of thousands of float32 steps
+ * from one window to the next (RMS ~0.05 g moves by ~1 %, and the step of float32 there is 4e-9),
+ * so most of its low mantissa bits are noise no lossless coder removes: about 20 bits a value is
+ * what is left (the storage benchmark's `feature_bytes_per_value_compacted`). Synchronous and pure,
+ * as ./bandCodec.ts: a stored row is read the same way inside an IndexedDB transaction.
+ *
+ * The stored bytes: byte 0 the form (1), bytes 1–4 a check word of the values (`checkWord`,
+ * little-endian), then the bit stream. The check turns a damaged row into an error in words instead
+ * of wrong values: a Rice stream has no redundancy of its own. It is a multiply-xor hash of the
+ * values' u32 bit patterns rather than a CRC-32: one multiplication a value, so reading a day of
+ * coded summaries costs what the day view can spend (a CRC's four table steps a value took as long
+ * as the decoding), and it still catches every change confined to one value (each step is a
+ * bijection of the running word), a changed bit anywhere else with odds of 2⁻³² of a miss.
+ */
+import { BitWriter } from './bitIo';
+
+/** The one form written today. */
+export const VALUE_FORM = 1;
+/** Header bytes: the form and the CRC. */
+const HEADER = 5;
+const BLOCK = 64;
+/** Unary quotients of this length or more are an escape: the zigzagged difference follows in 32 bits. */
+const ESCAPE = 24;
+const K_BITS = 5;
+const MAX_K = 31;
+
+/** The bit pattern of a float32 as an integer whose order is the values' order (−NaN < −∞ < … < −0 < +0 < … < +∞ < +NaN). */
+const ordered = (bits: number) => (bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0);
+/** The inverse of `ordered`. */
+const unordered = (o: number) => (o & 0x80000000 ? (o & 0x7fffffff) >>> 0 : ~o >>> 0);
+/** A u32 difference (mod 2³²) read as int32 and zigzagged: 0, −1, 1, −2, … → 0, 1, 2, 3, … */
+const zigzag = (d: number) => ((d << 1) ^ (d >> 31)) >>> 0;
+const unzigzag = (u: number) => (u >>> 1) ^ -(u & 1);
+
+/** The check word of a row's values: h = (h ⊕ v) · 0x9E3779B1 (mod 2³²) over their u32 bit patterns, from the count. */
+function checkWord(bits: Uint32Array): number {
+  let h = bits.length | 0;
+  for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x9e3779b1);
+  return h >>> 0;
+}
+
+/** The 32 bits of `b` from bit `pos` (at least 25 of them from `b`'s bytes; `b` has zero bytes after its stream). */
+function peekBits(b: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) << (pos & 7);
+}
+
+/** Bits the block [from, to) of zigzagged differences takes with parameter k. */
+function blockCost(u: Uint32Array, from: number, to: number, k: number): number {
+  const s = 2 ** k;
+  let bits = 0;
+  for (let i = from; i < to; i++) {
+    const q = Math.floor(u[i] / s);
+    bits += q >= ESCAPE ? ESCAPE + 32 : q + 1 + k;
+  }
+  return bits;
+}
+
+/** The bit patterns of a Float32Array (or of the u32 bits a caller put in one). */
+function bitsOf(values: Float32Array): Uint32Array {
+  return values.byteOffset % 4 === 0 ? new Uint32Array(values.buffer, values.byteOffset, values.length) : new Uint32Array(values.slice().buffer);
+}
+
+/**
+ * Codes `values`: `values.length / seriesLength` series of `seriesLength` values each (column-major,
+ * as a chunk or a summary holds them). A series' first value is predicted by the previous series'
+ * first value.
+ */
+export function encodeValues(values: Float32Array, seriesLength: number): Uint8Array {
+  const n = values.length;
+  if (!Number.isInteger(seriesLength) || seriesLength <= 0 || n % seriesLength !== 0) throw new RangeError(`The feature values hold ${n} values, not a whole number of series of ${seriesLength}.`);
+  const bits = bitsOf(values);
+  const w = new BitWriter();
+  for (let i = 0; i < HEADER; i++) w.write(0, 8);
+  const u = new Uint32Array(seriesLength);
+  let prevFirst = ordered(0);
+  for (let o = 0; o < n; o += seriesLength) {
+    let prev = prevFirst;
+    for (let t = 0; t < seriesLength; t++) {
+      const x = ordered(bits[o + t]);
+      u[t] = zigzag((x - prev) | 0);
+      prev = x;
+      if (t === 0) prevFirst = x;
+    }
+    for (let b = 0; b < seriesLength; b += BLOCK) {
+      const end = Math.min(seriesLength, b + BLOCK);
+      // The best k is near log2 of the mean (Rice codes of a geometric source): try the ones around it.
+      let sum = 0;
+      for (let i = b; i < end; i++) sum += u[i];
+      const k0 = Math.max(0, Math.min(MAX_K, Math.floor(Math.log2(sum / (end - b) + 1))));
+      let best = 0;
+      let bestBits = Infinity;
+      for (let k = Math.max(0, k0 - 2); k <= Math.min(MAX_K, k0 + 1); k++) {
+        const c = blockCost(u, b, end, k);
+        if (c < bestBits) {
+          best = k;
+          bestBits = c;
+        }
+      }
+      w.write(best, K_BITS);
+      const s = 2 ** best;
+      for (let i = b; i < end; i++) {
+        const q = Math.floor(u[i] / s);
+        if (q >= ESCAPE) {
+          w.unary(ESCAPE, false);
+          w.write(u[i] >>> 16, 16);
+          w.write(u[i] & 0xffff, 16);
+        } else {
+          w.unary(q, true);
+          const r = u[i] - q * s;
+          if (best > 16) {
+            w.write(Math.floor(r / 65536), best - 16);
+            w.write(r & 0xffff, 16);
+          } else w.write(r, best);
+        }
+      }
+    }
+  }
+  const out = w.finish();
+  out[0] = VALUE_FORM;
+  new DataView(out.buffer, out.byteOffset).setUint32(1, checkWord(bits), true);
+  return out;
+}
+
+/** The values `encodeValues` was given, bit for bit: `count` values in series of `seriesLength`. A damaged or truncated row is an error in words. */
+export function decodeValues(coded: Uint8Array, count: number, seriesLength: number): Float32Array {
+  if (!Number.isInteger(seriesLength) || seriesLength <= 0 || !Number.isInteger(count) || count < 0 || count % seriesLength !== 0) {
+    throw new RangeError(`The stored feature values have a layout Vigil cannot read (${count} values in series of ${seriesLength}).`);
+  }
+  if (!(coded instanceof Uint8Array) || coded.length < HEADER) throw new RangeError('The stored feature values end before their header: the row is damaged.');
+  if (coded[0] !== VALUE_FORM) throw new RangeError(`The stored feature values are in form ${coded[0]}, which this version of Vigil cannot read (it reads form ${VALUE_FORM}).`);
+  const check = new DataView(coded.buffer, coded.byteOffset, coded.byteLength).getUint32(1, true);
+  // The stream with zero bytes after it: reads need no bound each (zeros end every unary code, so
+  // a damaged stream cannot run away); whether the stream was long enough is checked once, at the end.
+  const streamBytes = coded.length - HEADER;
+  const b = new Uint8Array(streamBytes + 8);
+  b.set(coded.subarray(HEADER));
+  const out = new Uint32Array(count);
+  let pos = 0; // bit position
+  let prevFirst = ordered(0);
+  let k = 0;
+  let scale = 1; // 2^k
+  for (let o = 0; o < count; o += seriesLength) {
+    let prev = prevFirst;
+    for (let t = 0; t < seriesLength; t++) {
+      if (t % BLOCK === 0) {
+        k = peekBits(b, pos) >>> (32 - K_BITS);
+        scale = 2 ** k;
+        pos += K_BITS;
+      }
+      const q = Math.min(ESCAPE, Math.clz32(~peekBits(b, pos)));
+      let zz: number;
+      if (q >= ESCAPE) {
+        pos += ESCAPE;
+        const hi = peekBits(b, pos) >>> 16;
+        pos += 16;
+        zz = hi * 65536 + (peekBits(b, pos) >>> 16);
+        pos += 16;
+      } else {
+        pos += q + 1;
+        if (k === 0) zz = q;
+        else if (k <= 24) {
+          zz = q * scale + (peekBits(b, pos) >>> (32 - k));
+          pos += k;
+        } else {
+          const hi = peekBits(b, pos) >>> (32 - (k - 16));
+          pos += k - 16;
+          zz = q * scale + hi * 65536 + (peekBits(b, pos) >>> 16);
+          pos += 16;
+        }
+      }
+      const x = (prev + unzigzag(zz)) >>> 0;
+      out[o + t] = unordered(x);
+      prev = x;
+      if (t === 0) prevFirst = x;
+    }
+  }
+  if (pos > streamBytes * 8) throw new RangeError('The stored feature values end too early: the row is damaged.');
+  // The stream ends within its last byte, and the values are the ones written.
+  if ((pos + 7) >> 3 !== streamBytes) throw new RangeError('The stored feature values do not end where their row does: the row is damaged.');
+  if (checkWord(out) !== check) throw new RangeError('The stored feature values fail their check: the row is damaged.');
+  return new Float32Array(out.buffer);
+}

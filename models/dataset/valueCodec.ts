@@ -26,7 +26,7 @@ import { BitWriter } from './bitIo';
 
 /** The one form written today. */
 export const VALUE_FORM = 1;
-/** Header bytes: the form and the CRC. */
+/** Header bytes: the form and the check word. */
 const HEADER = 5;
 const BLOCK = 64;
 /** Unary quotients of this length or more are an escape: the zigzagged difference follows in 32 bits. */

@@ -80,6 +80,14 @@ export function codeSummaryRow<T extends SummaryRow>(row: T | CodedSummaryRow<T>
   return coded;
 }
 
+/** Rows decodeSummaryRow made from a coded row (not a field: readers see the row as it was written). */
+const fromCoded = new WeakSet<object>();
+
+/** Whether `row` was read from a stored coded row (decodeSummaryRow): coding it again would store what is there. */
+export function wasReadCoded(row: object): boolean {
+  return fromCoded.has(row);
+}
+
 /**
  * The row with its five bucket columns back, bit for bit (a plain row is returned as it is). A
  * damaged row is an error in words (./valueCodec.ts), never made-up values.
@@ -96,7 +104,7 @@ export function decodeSummaryRow<T extends SummaryRow>(r: T | CodedSummaryRow<T>
   const windows = all.subarray(nb, 2 * nb);
   if (r.summaryWindowBytes === 2) for (let i = 0; i < nb; i++) if (windows[i] > 0xffff) throw new RangeError('A stored summary row has a window count too large for its layout: the row is damaged.');
   const { summaryBits: _b, summaryColumns: _c, summaryWindowBytes: _w, ...rest } = r;
-  return {
+  const out = {
     ...rest,
     tUsOffset: all.slice(0, nb),
     windows: r.summaryWindowBytes === 4 ? windows.slice() : new Uint16Array(windows),
@@ -104,4 +112,6 @@ export function decodeSummaryRow<T extends SummaryRow>(r: T | CodedSummaryRow<T>
     mean: part(1),
     max: part(2),
   } as unknown as T;
+  fromCoded.add(out);
+  return out;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeChunkValues, packChunkRow, unpackChunk, unpackChunkFeatures, valueFormsFor } from '../../../../models/dataset/chunkCodec';
 import { FeatureColumnsBuilder, packChunk, summarize, summarizeMinutes, type FeatureSummary } from '../../../../models/dataset/columns';
-import { codeSummaryRow, decodeSummaryRow, isCodedSummary } from '../../../../models/dataset/summaryCodec';
+import { codeSummaryRow, decodeSummaryRow, isCodedSummary, wasReadCoded } from '../../../../models/dataset/summaryCodec';
 import { decodeValues, encodeValues, LEVEL_DROP_BITS, LEVEL_MAX_REL_ERROR, roundLevelBits, roundLevels, valueFormOf } from '../../../../models/dataset/valueCodec';
 import { defaultFeatureSpec, extractFeatures } from '../../../../models/features/index';
 import { ROOT } from '../../../helpers/firmware';
@@ -318,5 +318,9 @@ describe('levels stored within a bound (retention outside labels)', () => {
     if (!isCodedSummary(sc2)) throw new Error('not coded');
     expect(Array.from(sc2.summaryBits)).toEqual(Array.from(sc.summaryBits));
     expect(sc2.valueBound).toEqual(sc.valueBound);
+    // A row read from a coded one is known as such (retention does not store it again); a plain row is not.
+    expect(wasReadCoded(sb)).toBe(true);
+    expect(wasReadCoded(s)).toBe(false);
+    expect(wasReadCoded(decodeSummaryRow(s))).toBe(false);
   });
 });

@@ -8,10 +8,10 @@ import { sniffCsv } from '../models/dataset/formats';
 import { openDb, type VigilDb } from '../renderer/src/db/db';
 import { readNodeFeatures, readNodeSummaries } from '../renderer/src/db/features';
 import { ImportJob } from '../renderer/src/import/importJob';
-import { applyRetention, DEFAULT_RULES } from '../renderer/src/db/retention';
+import { applyRetention, DEFAULT_RULES, levelColumns, OUTSIDE_LABELS_LEVEL_BOUND } from '../renderer/src/db/retention';
 import { LiveRecorder } from '../renderer/src/record/recorder';
 import { unpackChunk, unpackChunkFeatures, valueFormsFor, type PackedFeatureChunk } from '../models/dataset/chunkCodec';
-import { summarizeMinutes, type FeatureSummary } from '../models/dataset/columns';
+import { summarizeMinutes, type FeatureMinuteSummary, type FeatureSummary } from '../models/dataset/columns';
 import { encodeValues } from '../models/dataset/valueCodec';
 import { BAND_MAX_ERROR, encodeBands, decodeBands } from '../models/dataset/bandCodec';
 import { defaultFeatureSpec, extractFeatures } from '../models/features/index';
@@ -313,18 +313,72 @@ const sameBits = (a: ArrayBufferView, b: ArrayBufferView) => {
 };
 
 /**
- * After a compaction, node `uid`'s stored values against what `rememberValues` read before: every
- * kept chunk's scalar values, every per-second summary and every per-minute row (against the
- * per-minute summary of the seconds read before) bit for bit; the stored forms of the kept chunks'
- * values; and, for comparison, lossless deflate of the same float32 values (bench/bandPlanes.ts),
- * of the kept chunks and of the first 240 per-second summaries' min, mean and max, beside the
- * value coder on the same columns.
+ * `stored` against `written` (series of `len`, column-major), as retention promises: the series in
+ * `levels` (RMS, velocity RMS) within OUTSIDE_LABELS_LEVEL_BOUND on their positive normal values and
+ * bit for bit on every other value; every other series bit for bit. `levels` empty: all bit for bit.
  */
-async function checkValues(uid: string): Promise<{ exact: boolean; problems: string[]; keptChunks: number; keptWindows: number; chunkBytes: number; values: number; storedBytes: number; codedChunks: number; secondsChecked: number; minutesChecked: number; deflate: Awaited<ReturnType<typeof measureBands>>; summaryDeflate: Awaited<ReturnType<typeof measureBands>>; summaryCodedBytes: number }> {
+function againstWritten(stored: Float32Array, written: Float32Array, len: number, levels: number[]): { maxRel: number; ok: boolean } {
+  if (stored.length !== written.length) return { maxRel: Infinity, ok: false };
+  const sb = new Uint32Array(stored.buffer, stored.byteOffset, stored.length);
+  const wb = new Uint32Array(written.buffer, written.byteOffset, written.length);
+  let maxRel = 0;
+  let ok = true;
+  for (let i = 0; i < wb.length; i++) {
+    if (levels.includes(Math.floor(i / len)) && wb[i] >= 0x00800000 && wb[i] < 0x7f800000) {
+      const rel = Math.abs(stored[i] - written[i]) / written[i];
+      maxRel = Math.max(maxRel, rel);
+      if (!(rel <= OUTSIDE_LABELS_LEVEL_BOUND)) ok = false;
+    } else if (sb[i] !== wb[i]) ok = false;
+  }
+  return { maxRel, ok };
+}
+
+/** A summary row against the one written: times and counts bit for bit, min/mean/max as againstWritten. */
+function summaryAgainst(r: FeatureSummary | FeatureMinuteSummary, w: FeatureSummary | FeatureMinuteSummary, levels: number[]): { maxRel: number; ok: boolean } {
+  let maxRel = 0;
+  let ok = sameBits(r.tUsOffset, w.tUsOffset) && sameBits(r.windows, w.windows);
+  for (const k of ['min', 'mean', 'max'] as const) {
+    const x = againstWritten(r[k], w[k], w.buckets, levels);
+    maxRel = Math.max(maxRel, x.maxRel);
+    ok &&= x.ok;
+  }
+  return { maxRel, ok };
+}
+
+/**
+ * After a compaction, node `uid`'s stored values against what `rememberValues` read before, as
+ * retention promises them (renderer/src/db/retention.ts, OUTSIDE_LABELS_LEVEL_BOUND): every kept
+ * chunk's scalar values, every per-second summary and every per-minute row (against the per-minute
+ * summary of the seconds read before) bit for bit where a label is on them, elsewhere the levels
+ * within the bound and everything else bit for bit; the largest relative error of a level outside
+ * labels; the stored forms of the kept chunks' values; and, for comparison, lossless deflate of the
+ * same float32 values (bench/bandPlanes.ts), of the kept chunks and of the first 240 per-second
+ * summaries' min, mean and max, beside the value coder on the same columns.
+ */
+async function checkValues(uid: string): Promise<{ exact: boolean; problems: string[]; maxRelError: number; labelledExact: boolean; labelledRows: number; keptChunks: number; keptWindows: number; chunkBytes: number; values: number; storedBytes: number; codedChunks: number; secondsChecked: number; minutesChecked: number; deflate: Awaited<ReturnType<typeof measureBands>>; summaryDeflate: Awaited<ReturnType<typeof measureBands>>; summaryCodedBytes: number }> {
   if (!remembered) throw new Error('rememberValues first');
   const d = bench();
   const s = (await d.sessions.where('nodeId').equals(uid).toArray())[0];
+  const levels = levelColumns(s);
+  const labels = (await d.labels.where('nodeId').equals(uid).toArray()).filter((l) => l.deletedMs === null);
+  const labelled = (from: number, to: number) => labels.some((l) => l.startMs <= to && l.endMs >= from);
   const problems: string[] = [];
+  let maxRelError = 0;
+  let labelledExact = true;
+  let labelledRows = 0;
+  /** One row's check: bit for bit under a label, within the bound elsewhere. */
+  const check = (what: string, underLabel: boolean, r: { maxRel: number; ok: boolean }) => {
+    if (underLabel) {
+      labelledRows++;
+      if (!r.ok) {
+        labelledExact = false;
+        problems.push(`${what} (labelled) does not read back bit for bit`);
+      }
+      return;
+    }
+    maxRelError = Math.max(maxRelError, r.maxRel);
+    if (!r.ok) problems.push(`${what} reads other values than the bound allows`);
+  };
   const left = await d.featureChunks.where('sessionId').equals(s.id).toArray();
   let values = 0;
   let storedBytes = 0;
@@ -333,8 +387,11 @@ async function checkValues(uid: string): Promise<{ exact: boolean; problems: str
   for (const c of left) {
     const before = remembered.chunks.get(c.id);
     if (!before) problems.push(`chunk ${c.id} was not read before`);
-    else if (!sameBits(unpackChunkFeatures(c).values, before)) problems.push(`chunk ${c.id} reads other values`);
-    else originals.push({ bands: before, count: c.count });
+    else {
+      const under = labelled(c.startMs, c.endMs);
+      check(`chunk ${c.id}`, under, againstWritten(unpackChunkFeatures(c).values, before, c.count, under ? [] : levels));
+      originals.push({ bands: before, count: c.count });
+    }
     const f = valueFormsFor(c);
     values += f.values;
     storedBytes += f.storedBytes;
@@ -343,13 +400,18 @@ async function checkValues(uid: string): Promise<{ exact: boolean; problems: str
   const seconds = await d.featureSummaries.where('sessionId').equals(s.id).toArray();
   for (const r of seconds) {
     const before = remembered.seconds.get(r.id);
-    if (!before || !(['tUsOffset', 'windows', 'min', 'mean', 'max'] as const).every((k) => sameBits(r[k], before[k]))) problems.push(`summary ${r.id} reads other values`);
+    if (!before) problems.push(`summary ${r.id} was not read before`);
+    else {
+      const under = labelled(r.startMs, r.endMs);
+      check(`summary ${r.id}`, under, summaryAgainst(r, before, under ? [] : levels));
+    }
   }
   const minutes = await d.featureMinutes.where('sessionId').equals(s.id).toArray();
   for (const m of minutes) {
     const secs = [...remembered.seconds.values()].filter((r) => Math.floor(r.chunkIndex / 60) === m.hourIndex);
     const want = summarizeMinutes(secs);
-    if (!(['tUsOffset', 'windows', 'min', 'mean', 'max'] as const).every((k) => sameBits(m[k], want[k]))) problems.push(`per-minute row ${m.id} reads other values`);
+    const under = labelled(m.startMs, m.endMs);
+    check(`per-minute row ${m.id}`, under, summaryAgainst(m, want, under ? [] : levels));
   }
   // The same columns compressed losslessly by the browser's deflate, for comparison with the value coder.
   const deflate = await measureBands(originals);
@@ -366,6 +428,9 @@ async function checkValues(uid: string): Promise<{ exact: boolean; problems: str
   return {
     exact: problems.length === 0,
     problems: problems.slice(0, 5),
+    maxRelError,
+    labelledExact: labelledExact && labelledRows > 0,
+    labelledRows,
     keptChunks: left.length,
     keptWindows: left.reduce((n, c) => n + c.count, 0),
     chunkBytes: left.reduce((n, c) => n + c.bytes, 0),

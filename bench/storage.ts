@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/browser';
 import { BAND_MAX_ERROR, BAND_STEP } from '../models/dataset/bandCodec';
+import { DEFAULT_RULES, OUTSIDE_LABELS_LEVEL_BOUND } from '../renderer/src/db/retention';
 import type { BenchResult } from './run';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -243,8 +244,13 @@ export async function storageBench(): Promise<BenchResult> {
     figures.feature_bytes_per_window_compacted = vc.keptWindows > 0 ? round(vc.chunkBytes / vc.keptWindows, 2) : null;
     figures.summary_bytes_per_second_compacted = round(c2.summaryBytes / 86_400, 2);
     figures.compacted_value_chunks_coded = vc.codedChunks;
+    // Every kept value as retention promises it: bit for bit under labels, RMS and velocity within OUTSIDE_LABELS_LEVEL_BOUND elsewhere, the rest bit for bit.
     figures.feature_values_round_trip_exact = vc.exact ? 1 : 0;
-    if (!vc.exact) notes.push(`CHECK: the compacted day does not read back what it held: ${vc.problems.join('; ')}`);
+    figures.feature_values_max_rel_error_compacted = vc.maxRelError;
+    figures.feature_values_max_rel_error_bound = OUTSIDE_LABELS_LEVEL_BOUND;
+    figures.feature_values_labelled_exact = vc.labelledExact ? 1 : 0;
+    figures.feature_values_labelled_rows_checked = vc.labelledRows;
+    if (!vc.exact) notes.push(`CHECK: the compacted day does not read back what it held, as retention promises it: ${vc.problems.join('; ')}`);
     const vRatio = (x: number) => (vc.deflate.rawBytes > 0 ? round(x / vc.deflate.rawBytes, 3) : null);
     figures.values_deflate_ratio_plain_compacted = vRatio(vc.deflate.compressedBytes.plain);
     figures.values_deflate_ratio_planes_compacted = vRatio(vc.deflate.compressedBytes.planes);
@@ -270,7 +276,7 @@ export async function storageBench(): Promise<BenchResult> {
     if (bandedLeft.windowsLeft !== c2.windowsLeft) notes.push(`CHECK: the banded node keeps ${bandedLeft.windowsLeft} windows, the day ${c2.windowsLeft}: the spans written do not cover what the day keeps`);
     figures.banded_hour_compacted_windows_kept = bandedLeft.windowsLeft;
     figures.banded_hour_compacted_bytes_per_kept_window = bandedLeft.windowsLeft > 0 ? round(bandedLeft.chunkBytes / bandedLeft.windowsLeft, 2) : null;
-    figures.band_margin_minutes = 2;
+    figures.band_margin_minutes = DEFAULT_RULES.bandMarginMinutes;
     figures.compacted_band_minutes_kept = bandedLeft.bandChunks;
     figures.compacted_band_windows_kept = bandedLeft.bandWindows;
     figures.compacted_band_mb = round(bandedLeft.bandBytes / 1e6, 2);
@@ -295,7 +301,7 @@ export async function storageBench(): Promise<BenchResult> {
       'usage_growth_mb is navigator.storage.estimate() before and after the node-day (LevelDB + blob files; Chromium compacts lazily)',
       'WHICH NODE: stored_mb_per_node_day, stored_mb_per_node_day_compacted(_40_days), feature_bytes_per_window are for a node that sends NO band energies (send_bands off). A shipped board sends them by default: the *_with_bands figures are that default node, measured on the stored layout (bands quantized to 2^-11 and Rice-coded, models/dataset/bandCodec.ts): a banded node writes the stretches of the same day around its alarms and labels (banded_windows_written) with real band energies (the CWRU windows, in turn), through the same recorder; band_bytes_per_window is its stored bytes a window less the day\'s; the compacted figures add the band bytes its kept minutes still hold after the same retention run (compacted_band_mb: under labels and within band_margin_minutes of an alarm) to the day\'s features and summaries. stored_mb_per_node_day_with_bands puts band_bytes_per_window on every window of the day (the banded day itself is not written whole)',
       'band_*_{cwru,femto}: band energies computed in the page by models/features from the real recordings (cwru: normal + inner race 0.007 in + outer race 0.014 in, ~5 s each; femto: Bearing1_2, 0.1 s snapshots every 10 s): window_to_window_median_min = the smallest, over the bands, median |change| from one window to the next; int8_input_step = the step a node model trained on them quantizes a band\'s input with (std x input scale, models/nn/quantize.ts); max_abs_error = largest |stored - computed|; bytes_per_value_coded = coded as stored, a chunk per minute; bytes_per_value_stored = the chunks the import stored',
-      'feature values of the compacted day (a node without bands): the kept minutes\' scalar values and every summary are stored coded without loss (models/dataset/valueCodec.ts); feature_bytes_per_value_compacted = their stored bytes / values (4 as float32), feature_bytes_per_window_compacted = the kept chunks\' bytes a window, summary_bytes_per_second_compacted = the day\'s summary bytes (per-second and per-minute rows) / 86,400; feature_values_round_trip_exact = every kept chunk, per-second and per-minute row read back bit for bit against what the day held before the run. RMS and velocity RMS are real (feature_source_windows windows of the CWRU recordings and FEMTO Bearing1_2 through models/features, in turn: more than a minute holds, so no chunk or summary repeats itself), the anomaly score is noise (no model runs here)',
+      'feature values of the compacted day (a node without bands): the kept minutes\' scalar values and every summary are stored coded (models/dataset/valueCodec.ts; under labels without loss, elsewhere RMS and velocity RMS within 2^-14); feature_bytes_per_value_compacted = their stored bytes / values (4 as float32), feature_bytes_per_window_compacted = the kept chunks\' bytes a window, summary_bytes_per_second_compacted = the day\'s summary bytes (per-second and per-minute rows) / 86,400; feature_values_round_trip_exact = every kept chunk, per-second and per-minute row read back against what the day held before the run as retention promises it (OUTSIDE_LABELS_LEVEL_BOUND: bit for bit under labels, feature_values_labelled_exact; elsewhere RMS and velocity RMS within 2^-14 relative, feature_values_max_rel_error_compacted the largest seen; the score, times, counts and special values bit for bit). RMS and velocity RMS are real (feature_source_windows windows of the CWRU recordings and FEMTO Bearing1_2 through models/features, in turn: more than a minute holds, so no chunk or summary repeats itself), the anomaly score is noise (no model runs here)',
       'query_coded_day_ms: the day view of the node-day after the 2-day run (86,400 buckets, per-second summaries stored coded and decoded as read), beside query_ms (the same read before, plain)',
       'values_deflate_ratio_*_compacted: the kept chunks\' float32 values compressed losslessly by CompressionStream deflate-raw in the forms of bandPlanes.ts, against values_coded_ratio_compacted (the value coder, stored); summary_values_*: the same for the min, mean and max of the first 240 per-second summaries',
       'bands_deflate_ratio_*: compressed bytes / float32 bytes of the same band energies (one chunk per minute, as the import stores them), lossless, CompressionStream deflate-raw; plain = bytes as stored, planes = byte planes, xor/delta_planes = bits XOR / minus the previous window of the same band, then planes. For comparison: the stored layout quantizes and Rice-codes instead',
@@ -318,7 +324,9 @@ export async function storageBench(): Promise<BenchResult> {
       stored_mb_per_node_day_compacted_with_bands: '<= 20 MB at the default retention policy (a default node: bands on)',
       kept_minutes_within_20_mb_with_bands: 'reported (81 minutes kept whole here)',
       bands_round_trip_exact: '1',
-      feature_values_round_trip_exact: '1',
+      feature_values_round_trip_exact: '1 (bit for bit under labels, levels within the bound elsewhere)',
+      feature_values_max_rel_error_compacted: `<= ${OUTSIDE_LABELS_LEVEL_BOUND} (2^-14)`,
+      feature_values_labelled_exact: '1',
       band_max_abs_error: `<= ${BAND_MAX_ERROR} (half the quantization step)`,
       band_bytes_per_value_stored: 'reported (4 as float32)',
     },

@@ -31,7 +31,7 @@
  */
 import { decodeBands, encodeBands } from './bandCodec';
 import type { FeatureChunk } from './columns';
-import { decodeValues, encodeValues } from './valueCodec';
+import { decodeValues, encodeValues, LEVEL_DROP_BITS, LEVEL_MAX_REL_ERROR, roundLevels, type ValueBound } from './valueCodec';
 
 /** A feature chunk as the current code stores it. */
 export interface PackedFeatureChunk {
@@ -64,6 +64,8 @@ export interface PackedFeatureChunk {
   valueBits?: Uint8Array | null;
   /** Values in `valueBits` (scalar columns · count). */
   valueCount?: number;
+  /** Absent: every value in `valueBits` is the one written, bit for bit. Present: the columns retention stored within a bound (./valueCodec.ts, ValueBound). */
+  valueBound?: ValueBound;
   /** Band energies as float32: packed chunks written before bands were quantized; null since (or with no bands). */
   bands: Float32Array | null;
   /** The band energies quantized and coded (./bandCodec.ts); absent or null: the chunk has no coded bands. */
@@ -217,16 +219,25 @@ function storedBytes(row: PackedFeatureChunk): number {
 }
 
 /**
- * The packed row with its scalar feature values coded without loss (./valueCodec.ts), when that is
- * smaller than the float32 column; else the row itself. Everything else (bands coded or not, runs,
- * time line) is kept as it is: nothing is quantized again.
+ * The packed row with its scalar feature values coded (./valueCodec.ts), when that is smaller than
+ * the float32 column; else the row itself. Without `rounded` every value is kept bit for bit. With
+ * it, the scalar columns it lists (by index: levels such as RMS and velocity RMS) are first rounded
+ * to LEVEL_MANTISSA_BITS bits of mantissa (roundLevelBits: a positive normal value within a relative
+ * LEVEL_MAX_REL_ERROR, every other value as it is) and the row says so (`valueBound`); the other
+ * columns stay bit for bit. Rounding is idempotent: coding a row read back from this gives the same
+ * bytes. Everything else (bands coded or not, runs, time line) is kept as it is: nothing is quantized again.
  */
-export function codeChunkValues(c: PackedFeatureChunk): PackedFeatureChunk {
+export function codeChunkValues(c: PackedFeatureChunk, rounded: readonly number[] = []): PackedFeatureChunk {
   const v = c.values;
   if (!v || v.length === 0 || c.count <= 0 || v.length % c.count !== 0) return c;
-  const bits = encodeValues(v, c.count);
+  const series = v.length / c.count;
+  const cols = [...new Set(rounded)].filter((k) => Number.isInteger(k) && k >= 0 && k < series).sort((a, b) => a - b);
+  const stored = cols.length > 0 ? roundLevels(v, c.count, cols) : v;
+  const bits = cols.length > 0 ? encodeValues(stored, c.count, Array.from({ length: series }, (_, k) => (cols.includes(k) ? LEVEL_DROP_BITS : 0))) : encodeValues(v, c.count);
   if (bits.byteLength >= v.byteLength) return c;
   const row: PackedFeatureChunk = { ...c, values: null, valueBits: bits, valueCount: v.length };
+  if (cols.length > 0) row.valueBound = { maxRelError: LEVEL_MAX_REL_ERROR, columns: cols };
+  else delete row.valueBound;
   row.bytes = storedBytes(row);
   return row;
 }

@@ -16,15 +16,18 @@
  *    event with `bandMarginMinutes` before and after; the other kept minutes (the rest of the event
  *    margin, under a raw snapshot) keep every window's features and lose their bands;
  *  - the scalar feature values of the minutes kept past `fullResolutionHours`, their per-second
- *    summaries and the per-minute rows are stored coded without loss (models/dataset/valueCodec.ts:
- *    bit for bit, about 2.6 bytes a value instead of 4); the database decodes them as they are read.
+ *    summaries and the per-minute rows are stored coded (models/dataset/valueCodec.ts): bit for bit
+ *    under labels; elsewhere the levels (RMS, velocity RMS) within a relative 2⁻¹⁴
+ *    (OUTSIDE_LABELS_LEVEL_BOUND), the score and every special value bit for bit; the database
+ *    decodes them as they are read.
  *
  * Each run that changes anything writes one audit row (`retention.apply`), and every run keeps its
  * result in settings (`retention.last`) for the Storage page. See docs/storage.md.
  */
 import { codeChunkValues, isPackedChunk, packChunkRow, unpackChunkFeatures, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
-import { codeSummaryRow, isCodedSummary } from '../../../models/dataset/summaryCodec';
-import { CHUNK_US, minuteRowId, MINUTES_PER_ROW, summarize, summarizeMinutes } from '../../../models/dataset/columns';
+import { codeSummaryRow, isCodedSummary, wasReadCoded } from '../../../models/dataset/summaryCodec';
+import { CHUNK_US, columnIndex, minuteRowId, MINUTES_PER_ROW, summarize, summarizeMinutes } from '../../../models/dataset/columns';
+import { LEVEL_MAX_REL_ERROR } from '../../../models/dataset/valueCodec';
 import { addAudit, ALL_TABLES, type TableName, type VigilDb } from './db';
 import type { FeatureChunkRow, FeatureMinuteRow, FeatureSummaryRow, RawSnapshotRow, SessionRow } from './types';
 
@@ -51,12 +54,13 @@ export interface RetentionRules {
  * 24 hours of every window: the last shift and the night before, what a technician looks at in
  * detail on a visit; anything that mattered further back is an event (kept with its margin) or
  * a label. 30 days of per-second summaries: a month of day views at one-second detail. 10 minutes
- * around an event: the run-up and the aftermath of an alarm. Band energies 2 minutes around an
- * event: the spectrum as the alarm built up and settled (a node's debounce raises an alarm within
- * seconds of the change), without the 1.4 MB a minute they take over the whole margin
- * (docs/storage.md, "Sizes").
+ * around an event: the run-up and the aftermath of an alarm. Band energies over the event itself
+ * (margin 0) and under labels: the RMS, velocity and score of every window of the event margin
+ * stay, the raw snapshot around each event (kept forever by default) holds the spectrum at the alarm
+ * at full resolution where the raw stream is on, and each minute of band energies costs about
+ * 0.5 MB; a technician who wants the build-up spectrum sets the margin (docs/storage.md, "Sizes").
  */
-export const DEFAULT_RULES: RetentionRules = { fullResolutionHours: 24, perSecondDays: 30, eventMarginMinutes: 10, bandMarginMinutes: 2, summariesDays: 0, scheduledRawDays: 30, eventRawDays: 0, auditDays: 0 };
+export const DEFAULT_RULES: RetentionRules = { fullResolutionHours: 24, perSecondDays: 30, eventMarginMinutes: 10, bandMarginMinutes: 0, summariesDays: 0, scheduledRawDays: 30, eventRawDays: 0, auditDays: 0 };
 
 /** The largest value of each rule, and its unit. */
 export const RULE_LIMITS: Record<keyof RetentionRules, { max: number; unit: 'hours' | 'days' | 'minutes' }> = {
@@ -69,6 +73,33 @@ export const RULE_LIMITS: Record<keyof RetentionRules, { max: number; unit: 'hou
   eventRawDays: { max: 36_500, unit: 'days' },
   auditDays: { max: 36_500, unit: 'days' },
 };
+
+/**
+ * The per-axis fields retention stores within a bound outside labels: levels, positive by nature
+ * (the RMS in g, the ISO 20816 velocity RMS in mm/s). Every other column (the anomaly score, which
+ * is compared to a threshold; any field a later firmware adds) is kept bit for bit.
+ */
+export const LEVEL_FIELDS: readonly string[] = ['rms', 'velocityRmsMmS'];
+
+/**
+ * How retention stores the values it rewrites outside labels — the per-second and per-minute
+ * summaries, and the scalar columns of the old minutes kept whole that no label overlaps (event
+ * margins, raw-snapshot minutes): each level (LEVEL_FIELDS) within this relative error of the value
+ * written, 2⁻¹⁴ (6.1e-5, 0.0005 dB: far below any accelerometer's accuracy); zero, negative,
+ * denormal and non-finite values, and every other column, bit for bit. Under a label every value
+ * stays bit for bit (labelled data feeds training). The stored row says which columns are bounded
+ * (`valueBound`); readers read it as any other row. Rounding is idempotent (a value rounded once is
+ * not rounded again by a later run). docs/storage.md, "Feature values of the kept minutes".
+ */
+export const OUTSIDE_LABELS_LEVEL_BOUND = LEVEL_MAX_REL_ERROR;
+
+/** The scalar columns of a session's layout that are levels (LEVEL_FIELDS, every axis). */
+export function levelColumns(s: Pick<SessionRow, 'layout'>): number[] {
+  const l = s.layout;
+  const out: number[] = [];
+  for (let a = 0; a < l.axisCount; a++) for (const f of LEVEL_FIELDS) if (l.fields.includes(f)) out.push(columnIndex(l, f, a));
+  return out.filter((c) => c >= 0).sort((x, y) => x - y);
+}
 
 const RULES_KEY = 'retention';
 /** The settings row with the last run's result (the Storage page says it in words). */
@@ -128,7 +159,7 @@ export interface RetentionResult {
   chunksKept: number;
   /** Kept chunks whose band energies were dropped (features kept): outside labels and the band margin of events. Absent in runs before the rule. */
   bandsDropped?: number;
-  /** Rows whose feature values were stored coded without loss (kept chunks, per-second summaries, per-minute rows written). Absent in runs before coding. */
+  /** Rows whose feature values were stored coded (kept chunks, per-second summaries, per-minute rows written): bit for bit under labels, levels within OUTSIDE_LABELS_LEVEL_BOUND elsewhere. Absent in runs before coding. */
   valuesCoded?: number;
   /** Bytes of typed arrays freed (minus the per-minute rows written). */
   bytesFreed: number;
@@ -385,10 +416,9 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
   // 1b. Band energies of the old minutes kept whole: kept under labels and within the band margin of events, dropped elsewhere.
   if (rules.fullResolutionHours > 0) await dropBands(db, live, bandRanges, nowMs - rules.fullResolutionHours * HOUR_MS, out, free);
 
-  // 1c. The feature values of the old minutes kept whole, and the old per-second summaries: coded without loss.
-  if (rules.fullResolutionHours > 0) await codeValues(db, live, nowMs - rules.fullResolutionHours * HOUR_MS, out, free);
-
-  // 2. Per-minute rows beside the per-second ones, for every hour of a live recording that has ended.
+  // 2. Per-minute rows beside the per-second ones, for every hour of a live recording that has ended
+  // (before 2b, so they are summed from the per-second rows as written, not from rounded ones).
+  const labels = await labelRanges(db);
   {
     const have = new Set((await db.featureMinutes.toCollection().primaryKeys()) as string[]);
     const groups = new Map<string, string[]>();
@@ -420,7 +450,9 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
         for (const ids of list.slice(i, i + 16)) {
           const rows = (await db.featureSummaries.bulkGet(ids)).filter((r): r is FeatureSummaryRow => r !== undefined);
           if (rows.length === 0) continue;
-          const m = codeSummaryRow(summarizeMinutes(rows));
+          const sum = summarizeMinutes(rows);
+          const s = live.get(sum.sessionId)!;
+          const m = codeSummaryRow(sum, overlaps(labels, s.nodeId, sum.startMs, sum.endMs) ? [] : levelColumns(s));
           if (isCodedSummary(m)) out.valuesCoded = (out.valuesCoded ?? 0) + 1;
           await db.featureMinutes.put(m as FeatureMinuteRow);
           free(m.sessionId, 'summaries', -m.bytes);
@@ -430,6 +462,9 @@ export async function applyRetention(db: VigilDb, rules: RetentionRules, nowMs =
       });
     }
   }
+
+  // 2b. The feature values of the old minutes kept whole, and the old per-second summaries: coded, outside labels with their levels within the bound.
+  if (rules.fullResolutionHours > 0) await codeValues(db, live, labels, nowMs - rules.fullResolutionHours * HOUR_MS, out, free);
 
   // 3. Per-second summaries older than perSecondDays -> per-minute (only where the per-minute row holds their minute).
   if (rules.perSecondDays > 0) {
@@ -552,15 +587,16 @@ async function dropBands(db: VigilDb, live: Map<string, SessionRow>, bandRanges:
 const VALUES_CODED_KEY = 'retention.valuesCoded';
 
 /**
- * Codes without loss (models/dataset/valueCodec.ts) the scalar feature values of the chunks of live
- * sessions that ended before `cutoff` and are still stored (step 1 kept them), and their per-second
- * summaries (every old one: the chunks step 1 deleted leave theirs), where the coded form is
- * smaller. Each row is looked at once, when it passes the cutoff (a watermark per session in
+ * Codes (models/dataset/valueCodec.ts) the scalar feature values of the chunks of live sessions that
+ * ended before `cutoff` and are still stored (step 1 kept them), and their per-second summaries
+ * (every old one: the chunks step 1 deleted leave theirs), where the coded form is smaller: a row
+ * a label overlaps bit for bit, any other with its levels within OUTSIDE_LABELS_LEVEL_BOUND
+ * (levelColumns). Each row is looked at once, when it passes the cutoff (a watermark per session in
  * settings, as for bands), so the kept minutes are not read again at every run. Chunks in the
  * layout before packing are left as they are (never rewritten). Readers see the same values: chunks
  * through unpackChunk, summaries through the database's reading hook (renderer/src/db/db.ts).
  */
-async function codeValues(db: VigilDb, live: Map<string, SessionRow>, cutoff: number, out: RetentionResult, free: ReturnType<typeof freer>): Promise<void> {
+async function codeValues(db: VigilDb, live: Map<string, SessionRow>, labels: Ranges, cutoff: number, out: RetentionResult, free: ReturnType<typeof freer>): Promise<void> {
   const checked = { ...((await db.settings.get(VALUES_CODED_KEY))?.value as Record<string, number> | undefined) };
   const upTo = cutoff - CHUNK_SPAN_MS;
   const pending = async (table: VigilDb['featureChunks'] | VigilDb['featureSummaries']): Promise<Candidate[]> => {
@@ -583,7 +619,7 @@ async function codeValues(db: VigilDb, live: Map<string, SessionRow>, cutoff: nu
       const put: FeatureChunkRow[] = [];
       for (const c of rows) {
         if (!c || c.endMs >= cutoff || !isPackedChunk(c)) continue;
-        const coded = codeChunkValues(c);
+        const coded = codeChunkValues(c, overlaps(labels, c.nodeId, c.startMs, c.endMs) ? [] : levelColumns(live.get(c.sessionId)!));
         if (coded === c) continue;
         put.push(coded);
         free(c.sessionId, 'features', c.bytes - coded.bytes);
@@ -595,12 +631,12 @@ async function codeValues(db: VigilDb, live: Map<string, SessionRow>, cutoff: nu
   }
   for (const batch of batches(await pending(db.featureSummaries))) {
     await db.transaction('rw', [db.featureSummaries], async () => {
-      // Read decoded (the reading hook): a row coded before is coded again to the same bytes, and its `bytes` is what it takes as stored.
+      // Read decoded (the reading hook): a row stored coded before is left as it is (its `bytes` is what it takes as stored).
       const rows = await db.featureSummaries.bulkGet(batch.map((c) => c.id));
       const put: FeatureSummaryRow[] = [];
       for (const s of rows) {
-        if (!s || s.endMs >= cutoff) continue;
-        const coded = codeSummaryRow(s);
+        if (!s || s.endMs >= cutoff || wasReadCoded(s)) continue;
+        const coded = codeSummaryRow(s, overlaps(labels, s.nodeId, s.startMs, s.endMs) ? [] : levelColumns(live.get(s.sessionId)!));
         if (!isCodedSummary(coded) || coded.bytes >= s.bytes) continue;
         put.push(coded as unknown as FeatureSummaryRow);
         free(s.sessionId, 'summaries', s.bytes - coded.bytes);

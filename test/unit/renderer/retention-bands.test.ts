@@ -56,9 +56,11 @@ function snapshot(id: string, sessionId: string, nodeId: string, startMs: number
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 const hasBands = (c: unknown) => (c as PackedFeatureChunk).bandBits != null || (c as PackedFeatureChunk).bands != null;
 const bitsOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+/** The largest relative difference of two arrays of positive values. */
+const maxRel = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]) / b[i]), 0);
 
 describe('retention and band energies', () => {
-  it('keeps bands under labels and within the band margin of events, drops them in the rest of the kept minutes, and keeps every feature', async () => {
+  it('keeps bands under labels and within the band margin of events (a technician\'s 2 minutes), drops them in the rest of the kept minutes, and keeps every feature', async () => {
     const db = new VigilDb(`retention-bands-${++n}`);
     const { full } = await bandedSession(db, 'B', 'node-b', 6); // minutes 0..359
     // An event from minute 100:30 to 102:12. Margin 10 min: minutes 90..112 kept whole; band margin 2: bands on 98..104.
@@ -68,7 +70,8 @@ describe('retention and band energies', () => {
     // A scheduled raw snapshot in minute 300: that minute is kept whole, without bands.
     await db.rawSnapshots.put(snapshot('r1', 'B', 'node-b', T0 + 300.2 * MIN));
     const before = await db.sessions.get('B');
-    const r = await applyRetention(db, DEFAULT_RULES, T0 + 2 * DAY);
+    const rules = { ...DEFAULT_RULES, bandMarginMinutes: 2 };
+    const r = await applyRetention(db, rules, T0 + 2 * DAY);
 
     const kept = (await db.featureChunks.where('sessionId').equals('B').toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex);
     expect(kept.map((c) => c.chunkIndex)).toEqual([...range(90, 113), ...range(200, 211), 300]);
@@ -78,8 +81,10 @@ describe('retention and band energies', () => {
     for (const c of kept) {
       const orig = full[c.chunkIndex];
       const back = unpackChunk(c);
-      // Every feature of every kept window, bit for bit.
-      for (const k of ['windowIndex', 'tUsOffset', 'shaftHz', 'values'] as const) expect(bitsOf(back[k]), `${k} of minute ${c.chunkIndex}`).toBe(bitsOf(orig[k]));
+      // Every feature of every kept window: bit for bit under the label, the RMS within 2^-14 elsewhere (retention's bound outside labels).
+      for (const k of ['windowIndex', 'tUsOffset', 'shaftHz'] as const) expect(bitsOf(back[k]), `${k} of minute ${c.chunkIndex}`).toBe(bitsOf(orig[k]));
+      if (c.chunkIndex >= 200 && c.chunkIndex <= 210) expect(bitsOf(back.values), `values of minute ${c.chunkIndex}`).toBe(bitsOf(orig.values));
+      else expect(maxRel(back.values, orig.values), `values of minute ${c.chunkIndex}`).toBeLessThanOrEqual(2 ** -14);
       if (!hasBands(c)) {
         expect(back.bands).toBeNull();
         continue;
@@ -97,9 +102,24 @@ describe('retention and band energies', () => {
     expect((await lastRetentionRun(db))!.result.bandsDropped).toBe(17);
 
     // Again at the same time, and a day later: nothing more (each minute is looked at once).
-    expect((await applyRetention(db, DEFAULT_RULES, T0 + 2 * DAY)).bandsDropped).toBe(0);
-    expect((await applyRetention(db, DEFAULT_RULES, T0 + 3 * DAY)).bandsDropped).toBe(0);
+    expect((await applyRetention(db, rules, T0 + 2 * DAY)).bandsDropped).toBe(0);
+    expect((await applyRetention(db, rules, T0 + 3 * DAY)).bandsDropped).toBe(0);
     expect((await db.featureChunks.where('sessionId').equals('B').toArray()).filter(hasBands).length).toBe(7 + 11);
+    db.close();
+  });
+
+  it('at the default band margin (0) the bands stay over the event itself and under labels only', async () => {
+    expect(DEFAULT_RULES.bandMarginMinutes).toBe(0);
+    const db = new VigilDb(`retention-bands-${++n}`);
+    await bandedSession(db, 'B', 'node-b', 6);
+    await db.events.put(event('e1', 'node-b', T0 + 100.5 * MIN, T0 + 102.2 * MIN));
+    await createLabel(db, { nodeId: 'node-b', sessionId: 'B', eventId: null, startMs: T0 + 200 * MIN, endMs: T0 + 210 * MIN, label: 'outer-race', notes: '', author: 'Ana' });
+    const r = await applyRetention(db, DEFAULT_RULES, T0 + 2 * DAY);
+    const kept = (await db.featureChunks.where('sessionId').equals('B').toArray()).sort((a, b) => a.chunkIndex - b.chunkIndex);
+    expect(kept.map((c) => c.chunkIndex)).toEqual([...range(90, 113), ...range(200, 211)]);
+    // The event runs from minute 100:30 to 102:12: minutes 100, 101 and 102 keep their bands.
+    expect(kept.filter(hasBands).map((c) => c.chunkIndex)).toEqual([100, 101, 102, ...range(200, 211)]);
+    expect(r.bandsDropped).toBe(23 - 3);
     db.close();
   });
 
@@ -121,14 +141,19 @@ describe('retention and band energies', () => {
 
   it('the rule is saved and read like the others, never wider than the event margin (in words)', async () => {
     const db = new VigilDb(`retention-bands-${++n}`);
-    expect(DEFAULT_RULES.bandMarginMinutes).toBe(2);
+    expect(DEFAULT_RULES.bandMarginMinutes).toBe(0);
     await expect(saveRules(db, { ...DEFAULT_RULES, bandMarginMinutes: 11 }, 'Ana')).rejects.toThrow('Band energies are kept around an event only where every window is: "bandMarginMinutes" must be from 0 to the event margin (10 minutes).');
     await expect(saveRules(db, { ...DEFAULT_RULES, bandMarginMinutes: 1.5 }, 'Ana')).rejects.toThrow(/"bandMarginMinutes" must be a whole number of minutes from 0 to 1440/);
+    // A technician's value is kept (the default changing to 0 changes no stored rule set).
+    await saveRules(db, { ...DEFAULT_RULES, bandMarginMinutes: 2 }, 'Ana');
+    expect((await loadRules(db)).bandMarginMinutes).toBe(2);
     await saveRules(db, { ...DEFAULT_RULES, bandMarginMinutes: 0 }, 'Ana');
     expect((await loadRules(db)).bandMarginMinutes).toBe(0);
-    // Rules stored before the band margin: the default, within the technician's event margin.
+    // Rules stored before the band margin: the default, 0.
     await db.settings.put({ key: 'retention', value: { ...DEFAULT_RULES, eventMarginMinutes: 1, bandMarginMinutes: undefined } });
-    expect((await loadRules(db)).bandMarginMinutes).toBe(1);
+    expect((await loadRules(db)).bandMarginMinutes).toBe(0);
+    await db.settings.put({ key: 'retention', value: { ...DEFAULT_RULES, eventMarginMinutes: 5, bandMarginMinutes: undefined } });
+    expect((await loadRules(db)).bandMarginMinutes).toBe(0);
     db.close();
   });
 });

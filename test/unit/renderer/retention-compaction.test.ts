@@ -193,10 +193,12 @@ describe('compaction', () => {
     const r = await applyRetention(db, DEFAULT_RULES, T0 + 2 * DAY);
     expect(r.summariesRebuilt).toBe(1);
     expect(await db.featureChunks.count()).toBe(0);
-    // Rebuilt as it was (then stored coded with the other old summaries: `bytes` is what it takes as stored).
-    const { bytes, ...rebuilt } = (await db.featureSummaries.get('L:5'))!;
-    const { bytes: lostBytes, ...lostRest } = lost!;
+    // Rebuilt as it was (then stored coded with the other old summaries, its RMS within 2^-14 outside labels: `bytes` is what it takes as stored).
+    const { bytes, min, mean, max, valueBound, ...rebuilt } = (await db.featureSummaries.get('L:5'))! as FeatureSummary & { valueBound?: unknown };
+    const { bytes: lostBytes, min: lostMin, mean: lostMean, max: lostMax, ...lostRest } = lost!;
     expect(rebuilt).toEqual(lostRest);
+    expect(valueBound).toEqual({ maxRelError: 2 ** -14, columns: [0, 1] });
+    for (const [a, b] of [[min, lostMin], [mean, lostMean], [max, lostMax]]) for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(b[i] * 2 ** -14);
     expect(bytes).toBeLessThan(lostBytes);
   });
 
@@ -230,9 +232,11 @@ describe('compaction', () => {
     const secs = range(0, 60).map((k) => [...full.tMs].indexOf(T0 + m * MIN + k * 1000));
     expect(sums.bucketS[i]).toBe(60);
     expect(sums.windows[i]).toBe(60 * RATE);
-    expect(sums.mean[0][i]).toBeCloseTo(secs.reduce((a, k) => a + full.mean[0][k], 0) / 60, 6);
-    expect(sums.min[1][i]).toBe(Math.min(...secs.map((k) => full.min[1][k])));
-    expect(sums.max[1][i]).toBe(Math.max(...secs.map((k) => full.max[1][k])));
+    // Within retention's bound outside labels (2^-14 of the level; float32 sums add a few ulps).
+    const near = (x: number, want: number) => expect(Math.abs(x - want)).toBeLessThanOrEqual(want * (2 ** -14 + 2 ** -20));
+    near(sums.mean[0][i], secs.reduce((a, k) => a + full.mean[0][k], 0) / 60);
+    near(sums.min[1][i], Math.min(...secs.map((k) => full.min[1][k])));
+    near(sums.max[1][i], Math.max(...secs.map((k) => full.max[1][k])));
 
     // The recording's chart: its windows are compacted, so it draws the summaries, without a break.
     const series = await sessionSeries(db, (await db.sessions.get('L'))!, 'rms');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeChunkValues, packChunkRow, unpackChunk, unpackChunkFeatures, valueFormsFor } from '../../../../models/dataset/chunkCodec';
 import { FeatureColumnsBuilder, packChunk, summarize, summarizeMinutes, type FeatureSummary } from '../../../../models/dataset/columns';
-import { codeSummaryRow, decodeSummaryRow, isCodedSummary } from '../../../../models/dataset/summaryCodec';
-import { decodeValues, encodeValues } from '../../../../models/dataset/valueCodec';
+import { codeSummaryRow, decodeSummaryRow, isCodedSummary, wasReadCoded } from '../../../../models/dataset/summaryCodec';
+import { decodeValues, encodeValues, LEVEL_DROP_BITS, LEVEL_MAX_REL_ERROR, roundLevelBits, roundLevels, valueFormOf } from '../../../../models/dataset/valueCodec';
 import { defaultFeatureSpec, extractFeatures } from '../../../../models/features/index';
 import { ROOT } from '../../../helpers/firmware';
 
@@ -99,9 +99,9 @@ describe('feature values stored without loss', () => {
     const checkBad = coded.slice();
     checkBad[2] ^= 1;
     expect(() => decodeValues(checkBad, values.length, n)).toThrow(/fail their check: the row is damaged/);
-    const form2 = coded.slice();
-    form2[0] = 2;
-    expect(() => decodeValues(form2, values.length, n)).toThrow(/form 2, which this version of Vigil cannot read/);
+    const form3 = coded.slice();
+    form3[0] = 3;
+    expect(() => decodeValues(form3, values.length, n)).toThrow(/form 3, which this version of Vigil cannot read/);
     expect(() => decodeValues(coded, values.length + 1, n)).toThrow(/layout Vigil cannot read/);
     expect(() => encodeValues(new Float32Array(7), 2)).toThrow(/not a whole number of series/);
   });
@@ -187,5 +187,140 @@ describe('chunks and summaries with coded values', () => {
     if (!isCodedSummary(coded)) return;
     expect(() => decodeSummaryRow({ ...coded, summaryBits: coded.summaryBits.subarray(0, 30) })).toThrow(/the row is damaged/);
     expect(() => decodeSummaryRow({ ...coded, summaryColumns: 1.5 })).toThrow(/layout Vigil cannot read/);
+  });
+});
+
+/** The largest |stored − written| / written over the positive normal values of `written`, and whether every other value is bit for bit. */
+function bound(written: Float32Array, stored: Float32Array): { maxRel: number; othersExact: boolean } {
+  const wb = new Uint32Array(written.buffer, written.byteOffset, written.length);
+  const sb = new Uint32Array(stored.buffer, stored.byteOffset, stored.length);
+  let maxRel = 0;
+  let othersExact = true;
+  for (let i = 0; i < written.length; i++) {
+    if (wb[i] >= 0x00800000 && wb[i] < 0x7f800000) maxRel = Math.max(maxRel, Math.abs(stored[i] - written[i]) / written[i]);
+    else if (wb[i] !== sb[i]) othersExact = false;
+  }
+  return { maxRel, othersExact };
+}
+
+describe('levels stored within a bound (retention outside labels)', () => {
+  it('real RMS and velocity RMS rounded: within 2^-14 relative, idempotent, and coded smaller; the specials exact', () => {
+    expect(LEVEL_MAX_REL_ERROR).toBe(2 ** -14);
+    for (const { values, n } of realValues()) {
+      const rounded = roundLevels(values, n, [0, 4, 5, 9]); // rms and velocity of both axes
+      const r = bound(values, rounded);
+      expect(r.maxRel).toBeLessThanOrEqual(LEVEL_MAX_REL_ERROR);
+      expect(r.maxRel).toBeGreaterThan(LEVEL_MAX_REL_ERROR / 4); // rounding did happen
+      // Only the series asked for are rounded; rounding again changes nothing.
+      expect(bitsOf(rounded.subarray(n, 4 * n))).toEqual(bitsOf(values.subarray(n, 4 * n)));
+      expect(bitsOf(roundLevels(rounded, n, [0, 4, 5, 9]))).toEqual(bitsOf(rounded));
+      const shifts = Array.from({ length: 10 }, (_, k) => ([0, 4, 5, 9].includes(k) ? LEVEL_DROP_BITS : 0));
+      const coded = encodeValues(rounded, n, shifts);
+      expect(valueFormOf(coded)).toBe(2);
+      expect(bitsOf(decodeValues(structuredClone(coded), values.length, n))).toEqual(bitsOf(rounded));
+      // The four rounded series lose 10 bits a value of their ~21: the row shrinks by more than a sixth.
+      expect(coded.byteLength).toBeLessThan(encodeValues(values, n).byteLength * (5 / 6));
+    }
+    const specials = [0x7fc00000, 0x7fc01234, 0xffc00001, 0x7f800001, 0x7f800000, 0xff800000, 0x80000000, 0x00000000, 0x00000001, 0x007fffff, 0x807fffff, 0xbf800123, 0xff7fffff];
+    for (const b of specials) expect(roundLevelBits(b)).toBe(b);
+    // The largest float32 would round up to ∞: kept as it is; one just below a power of two carries into it.
+    expect(roundLevelBits(0x7f7fffff)).toBe(0x7f7fffff);
+    expect(roundLevelBits(0x3f7fffff)).toBe(0x3f800000);
+    expect(roundLevelBits(0x3f800200)).toBe(0x3f800000); // a tie goes to the even mantissa
+    expect(roundLevelBits(0x3f800600)).toBe(0x3f800800);
+  });
+
+  it('a shifted series keeps every value bit for bit, rounded or not (the ones that are not are kept apart)', () => {
+    let seed = 3;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (const n of [1, 2, 63, 64, 65, 700]) {
+      const u = Uint32Array.from({ length: 3 * n }, next);
+      for (let i = n; i < 2 * n; i++) if (i % 5) u[i] = roundLevelBits((0x3d000000 + (next() & 0xffffff)) >>> 0);
+      const v = new Float32Array(u.buffer);
+      for (const shifts of [[0, LEVEL_DROP_BITS, 0], [LEVEL_DROP_BITS, LEVEL_DROP_BITS, 23], [1, 2, 3]]) {
+        const coded = encodeValues(v, n, shifts);
+        expect(bitsOf(decodeValues(coded, u.length, n)), `${n} ${shifts}`).toEqual(Array.from(u));
+      }
+    }
+    // Every special value in a shifted series comes back as it was.
+    const special = Uint32Array.from([0x7fc00000, 0x7fc01234, 0xffc00001, 0x7f800000, 0xff800000, 0x80000000, 0, 1, 0x807fffff, 0xbf800123, 0x3f800000]);
+    expect(bitsOf(decodeValues(encodeValues(new Float32Array(special.buffer), special.length, [LEVEL_DROP_BITS]), special.length, special.length))).toEqual(Array.from(special));
+    expect(() => encodeValues(new Float32Array(4), 2, [0])).toThrow(/one whole number from 0 to 23 for each of the 2 series/);
+    expect(() => encodeValues(new Float32Array(4), 2, [0, 24])).toThrow(/one whole number from 0 to 23/);
+  });
+
+  it('a truncated or damaged form-2 row is an error in words', () => {
+    const [{ values, n }] = realValues();
+    const v = roundLevels(values, n, [0, 1]);
+    v[3] = NaN;
+    const coded = encodeValues(v, n, [LEVEL_DROP_BITS, LEVEL_DROP_BITS, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(() => decodeValues(coded.subarray(0, coded.length >> 1), values.length, n)).toThrow(/the row is damaged/);
+    let caught = 0;
+    for (let k = 0; k < 100; k++) {
+      const bad = coded.slice();
+      const bit = 40 + Math.floor((k * (bad.length * 8 - 41)) / 100);
+      bad[bit >> 3] ^= 0x80 >> (bit & 7);
+      try {
+        decodeValues(bad, values.length, n);
+      } catch (e) {
+        expect((e as Error).message).toMatch(/the row is damaged/);
+        caught++;
+      }
+    }
+    expect(caught).toBe(100);
+  });
+
+  it('a chunk and summary rows coded with their levels rounded: the bound, the score and the rest bit for bit, the bound said on the row, idempotent', () => {
+    const [{ values, n }] = realValues();
+    const layout = { axisCount: 2, fields: ['rms', 'velocityRmsMmS'], nodeFields: ['anomalyScore'], bandCount: 0 };
+    const b = new FeatureColumnsBuilder(layout, 5600);
+    for (let k = 0; k < 5600; k++) {
+      const t = k % n;
+      b.push(k, Math.floor(((k * 512 + 1024) * 1e6) / 48000), 29.95, [values[t], values[4 * n + t], values[5 * n + t], k % 50 ? values[9 * n + t] : NaN, k % 10 ? 0.4 + t / 1e3 : NaN], []);
+    }
+    const c = packChunk(b, 0, 5600, { sessionId: 'S', nodeId: 'N', t0Ms: 1_700_000_000_000 });
+    const packed = packChunkRow(c);
+    const exact = codeChunkValues(packed);
+    const coded = codeChunkValues(packed, [0, 1, 2, 3]);
+    expect(exact.valueBound).toBeUndefined();
+    expect(coded.valueBound).toEqual({ maxRelError: 2 ** -14, columns: [0, 1, 2, 3] });
+    expect(coded.valueBits!.byteLength).toBeLessThan(exact.valueBits!.byteLength * 0.75);
+    const back = unpackChunk(structuredClone(coded)).values;
+    const r = bound(c.values.subarray(0, 4 * 5600), back.subarray(0, 4 * 5600));
+    expect(r.maxRel).toBeLessThanOrEqual(LEVEL_MAX_REL_ERROR);
+    expect(r.othersExact).toBe(true); // the NaN velocities
+    expect(bitsOf(back.subarray(4 * 5600))).toEqual(bitsOf(c.values.subarray(4 * 5600))); // the score, bit for bit
+    // Read back and coded again (as a second retention run would): the same bytes.
+    const again = codeChunkValues(packChunkRow(unpackChunk(coded)), [0, 1, 2, 3]);
+    expect(Array.from(again.valueBits!)).toEqual(Array.from(coded.valueBits!));
+
+    const s = summarize(c);
+    const sc = codeSummaryRow(s, [0, 1, 2, 3]);
+    const se = codeSummaryRow(s);
+    if (!isCodedSummary(sc) || !isCodedSummary(se)) throw new Error('not coded');
+    expect(sc.valueBound).toEqual({ maxRelError: 2 ** -14, columns: [0, 1, 2, 3] });
+    expect(se.valueBound).toBeUndefined();
+    expect(sc.summaryBits.byteLength).toBeLessThan(se.summaryBits.byteLength);
+    const sb = decodeSummaryRow(structuredClone(sc)) as FeatureSummary & { valueBound?: unknown };
+    expect(sb.valueBound).toEqual(sc.valueBound); // a reader knows
+    const nb = s.buckets;
+    for (const k of ['min', 'mean', 'max'] as const) {
+      const rr = bound(s[k].subarray(0, 4 * nb), sb[k].subarray(0, 4 * nb));
+      expect(rr.maxRel, k).toBeLessThanOrEqual(LEVEL_MAX_REL_ERROR);
+      expect(rr.othersExact).toBe(true);
+      expect(bitsOf(sb[k].subarray(4 * nb)), k).toEqual(bitsOf(s[k].subarray(4 * nb)));
+    }
+    for (let i = 0; i < sb.mean.length; i++) expect(sb.min[i] <= sb.mean[i] && sb.mean[i] <= sb.max[i] || Number.isNaN(sb.mean[i])).toBe(true);
+    expect(Array.from(sb.windows)).toEqual(Array.from(s.windows));
+    expect(Array.from(sb.tUsOffset)).toEqual(Array.from(s.tUsOffset));
+    // Coded again from what was read, asked for no rounding: still bounded, the same bytes.
+    const sc2 = codeSummaryRow(sb);
+    if (!isCodedSummary(sc2)) throw new Error('not coded');
+    expect(Array.from(sc2.summaryBits)).toEqual(Array.from(sc.summaryBits));
+    expect(sc2.valueBound).toEqual(sc.valueBound);
+    // A row read from a coded one is known as such (retention does not store it again); a plain row is not.
+    expect(wasReadCoded(sb)).toBe(true);
+    expect(wasReadCoded(s)).toBe(false);
+    expect(wasReadCoded(decodeSummaryRow(s))).toBe(false);
   });
 });

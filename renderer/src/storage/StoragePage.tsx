@@ -214,7 +214,7 @@ function RetentionPanel() {
       <h3 id="retention-title">{t('storage.keepTitle')}</h3>
       <p className="muted small">{t('storage.keepExplain')}</p>
       <form
-        className="form-grid"
+        className="form-grid rules-grid"
         data-testid="retention-form"
         onSubmit={async (e) => {
           e.preventDefault();

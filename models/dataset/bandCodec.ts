@@ -27,7 +27,7 @@
  * asynchronous CompressionStream would end the transaction).
  */
 
-import { BitReader, BitWriter } from './bitIo';
+import { bestRiceK, BitReader, BitWriter } from './bitIo';
 
 /** log2 of the quantization step: values are stored as multiples of 2^-11 (log10 energy). */
 export const BAND_STEP_LOG2 = -11;
@@ -70,16 +70,6 @@ export function storedBandValue(x: number, stepLog2 = BAND_STEP_LOG2): number {
 const zigzag = (r: number) => (r >= 0 ? 2 * r : -2 * r - 1);
 const unzigzag = (u: number) => (u % 2 === 0 ? u / 2 : -(u + 1) / 2);
 
-/** Bits to write the block's zigzagged residuals with parameter k. */
-function blockCost(u: Uint32Array, from: number, to: number, k: number): number {
-  let bits = 0;
-  for (let i = from; i < to; i++) {
-    const q = Math.floor(u[i] / 2 ** k);
-    bits += q >= ESCAPE ? ESCAPE + RAW_BITS : q + 1 + k;
-  }
-  return bits;
-}
-
 /*
  * The predictor, the same when writing and reading: a series' first value is predicted by the
  * previous series' first value (0 for the first series); then by (e + 4) >> 3, where e is 8 times an
@@ -121,19 +111,7 @@ export function encodeBands(bands: Float32Array, count: number): CodedBands {
     }
     for (let b = 0; b < count; b += BLOCK) {
       const end = Math.min(count, b + BLOCK);
-      // The best k is near log2 of the mean (Rice codes of a geometric source): try the ones around it.
-      let sum = 0;
-      for (let i = b; i < end; i++) sum += u[i];
-      const k0 = Math.max(0, Math.min(MAX_K, Math.floor(Math.log2(sum / (end - b) + 1))));
-      let best = 0;
-      let bestBits = Infinity;
-      for (let k = Math.max(0, k0 - 2); k <= Math.min(MAX_K, k0 + 1); k++) {
-        const c2 = blockCost(u, b, end, k);
-        if (c2 < bestBits) {
-          best = k;
-          bestBits = c2;
-        }
-      }
+      const best = bestRiceK(u, b, end, MAX_K, ESCAPE, RAW_BITS);
       w.write(best, K_BITS);
       for (let i = b; i < end; i++) {
         const q = Math.floor(u[i] / 2 ** best);

@@ -83,3 +83,31 @@ export class BitReader {
     return ones;
   }
 }
+
+/**
+ * The Rice parameter for the block [from, to) of zigzagged residuals `u`: the cheapest of the ones
+ * around log2 of the block's mean (the best k of a geometric source is near it), from 0 to `maxK`.
+ * A quotient of `escape` or more costs `escape` ones and `rawBits` (the value written whole). Ties
+ * go to the smaller k. Shared by ./bandCodec.ts and ./valueCodec.ts: the choice is part of neither
+ * stream (the k is written), so both may change it without a new form.
+ */
+export function bestRiceK(u: Uint32Array, from: number, to: number, maxK: number, escape: number, rawBits: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += u[i];
+  const k0 = Math.max(0, Math.min(maxK, Math.floor(Math.log2(sum / (to - from) + 1))));
+  let best = 0;
+  let bestBits = Infinity;
+  for (let k = Math.max(0, k0 - 2); k <= Math.min(maxK, k0 + 1); k++) {
+    const s = 2 ** k;
+    let bits = 0;
+    for (let i = from; i < to; i++) {
+      const q = Math.floor(u[i] / s);
+      bits += q >= escape ? escape + rawBits : q + 1 + k;
+    }
+    if (bits < bestBits) {
+      best = k;
+      bestBits = bits;
+    }
+  }
+  return best;
+}

@@ -22,7 +22,7 @@
  * as the decoding), and it still catches every change confined to one value (each step is a
  * bijection of the running word), a changed bit anywhere else with odds of 2⁻³² of a miss.
  */
-import { BitWriter } from './bitIo';
+import { bestRiceK, BitWriter } from './bitIo';
 
 /** The one form written today. */
 export const VALUE_FORM = 1;
@@ -53,17 +53,6 @@ function checkWord(bits: Uint32Array): number {
 function peekBits(b: Uint8Array, pos: number): number {
   const i = pos >>> 3;
   return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) << (pos & 7);
-}
-
-/** Bits the block [from, to) of zigzagged differences takes with parameter k. */
-function blockCost(u: Uint32Array, from: number, to: number, k: number): number {
-  const s = 2 ** k;
-  let bits = 0;
-  for (let i = from; i < to; i++) {
-    const q = Math.floor(u[i] / s);
-    bits += q >= ESCAPE ? ESCAPE + 32 : q + 1 + k;
-  }
-  return bits;
 }
 
 /** The bit patterns of a Float32Array (or of the u32 bits a caller put in one). */
@@ -203,19 +192,7 @@ export function encodeValues(values: Float32Array, seriesLength: number, shifts?
 function writeBlocks(w: BitWriter, u: Uint32Array, seriesLength: number): void {
   for (let b = 0; b < seriesLength; b += BLOCK) {
     const end = Math.min(seriesLength, b + BLOCK);
-    // The best k is near log2 of the mean (Rice codes of a geometric source): try the ones around it.
-    let sum = 0;
-    for (let i = b; i < end; i++) sum += u[i];
-    const k0 = Math.max(0, Math.min(MAX_K, Math.floor(Math.log2(sum / (end - b) + 1))));
-    let best = 0;
-    let bestBits = Infinity;
-    for (let k = Math.max(0, k0 - 2); k <= Math.min(MAX_K, k0 + 1); k++) {
-      const c = blockCost(u, b, end, k);
-      if (c < bestBits) {
-        best = k;
-        bestBits = c;
-      }
-    }
+    const best = bestRiceK(u, b, end, MAX_K, ESCAPE, 32);
     w.write(best, K_BITS);
     const s = 2 ** best;
     for (let i = b; i < end; i++) {

@@ -547,19 +547,8 @@ const BANDS_CHECKED_KEY = 'retention.bandsChecked';
 async function dropBands(db: VigilDb, live: Map<string, SessionRow>, bandRanges: Ranges, cutoff: number, out: RetentionResult, free: ReturnType<typeof freer>): Promise<void> {
   const checked = { ...((await db.settings.get(BANDS_CHECKED_KEY))?.value as Record<string, number> | undefined) };
   const upTo = cutoff - CHUNK_SPAN_MS;
-  const take: Candidate[] = [];
-  await db.featureChunks
-    .where('startMs')
-    .below(upTo)
-    .eachKey((key, cursor) => {
-      const id = cursor.primaryKey as string;
-      const startMs = key as number;
-      const s = live.get(sessionOf(id));
-      if (!s || s.layout.bandCount === 0 || startMs < (checked[s.id] ?? -Infinity)) return;
-      if (overlaps(bandRanges, s.nodeId, startMs, startMs)) return; // starts under a label or within the band margin: kept
-      take.push({ id, sessionId: s.id, nodeId: s.nodeId, startMs });
-    });
-  take.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.startMs - b.startMs));
+  // A chunk that starts under a label or within the band margin keeps its bands.
+  const take = await pastWatermark(db.featureChunks, live, checked, upTo, (s, startMs) => s.layout.bandCount > 0 && !overlaps(bandRanges, s.nodeId, startMs, startMs));
   for (const batch of batches(take)) {
     await db.transaction('rw', [db.featureChunks], async () => {
       const rows = await db.featureChunks.bulkGet(batch.map((c) => c.id));
@@ -583,6 +572,32 @@ async function dropBands(db: VigilDb, live: Map<string, SessionRow>, bandRanges:
   await db.settings.put({ key: BANDS_CHECKED_KEY, value: checked });
 }
 
+/**
+ * The rows of `table` (chunks or per-second summaries, found from index keys, not read) of live
+ * sessions that start before `upTo` and at or after their session's watermark in `checked`, and
+ * that `accept` takes; by node, then in time order (the order they are rewritten in).
+ */
+async function pastWatermark(
+  table: VigilDb['featureChunks'] | VigilDb['featureSummaries'],
+  live: Map<string, SessionRow>,
+  checked: Record<string, number>,
+  upTo: number,
+  accept: (s: SessionRow, startMs: number) => boolean,
+): Promise<Candidate[]> {
+  const take: Candidate[] = [];
+  await table
+    .where('startMs')
+    .below(upTo)
+    .eachKey((key, cursor) => {
+      const id = cursor.primaryKey as string;
+      const startMs = key as number;
+      const s = live.get(sessionOf(id));
+      if (!s || startMs < (checked[s.id] ?? -Infinity) || !accept(s, startMs)) return;
+      take.push({ id, sessionId: s.id, nodeId: s.nodeId, startMs });
+    });
+  return take.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.startMs - b.startMs));
+}
+
 /** The settings row: per live session, the start time up to which its rows' values were looked at for coding (rows before it are not read again). */
 const VALUES_CODED_KEY = 'retention.valuesCoded';
 
@@ -599,20 +614,7 @@ const VALUES_CODED_KEY = 'retention.valuesCoded';
 async function codeValues(db: VigilDb, live: Map<string, SessionRow>, labels: Ranges, cutoff: number, out: RetentionResult, free: ReturnType<typeof freer>): Promise<void> {
   const checked = { ...((await db.settings.get(VALUES_CODED_KEY))?.value as Record<string, number> | undefined) };
   const upTo = cutoff - CHUNK_SPAN_MS;
-  const pending = async (table: VigilDb['featureChunks'] | VigilDb['featureSummaries']): Promise<Candidate[]> => {
-    const take: Candidate[] = [];
-    await table
-      .where('startMs')
-      .below(upTo)
-      .eachKey((key, cursor) => {
-        const id = cursor.primaryKey as string;
-        const startMs = key as number;
-        const s = live.get(sessionOf(id));
-        if (!s || startMs < (checked[s.id] ?? -Infinity)) return;
-        take.push({ id, sessionId: s.id, nodeId: s.nodeId, startMs });
-      });
-    return take.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.startMs - b.startMs));
-  };
+  const pending = (table: VigilDb['featureChunks'] | VigilDb['featureSummaries']) => pastWatermark(table, live, checked, upTo, () => true);
   for (const batch of batches(await pending(db.featureChunks))) {
     await db.transaction('rw', [db.featureChunks], async () => {
       const rows = await db.featureChunks.bulkGet(batch.map((c) => c.id));

@@ -5,12 +5,13 @@
 // models/dataset/bandCodec.ts).
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { packChunkRow, unpackChunk, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
-import { FeatureColumnsBuilder, packChunk, summarize, type FeatureChunk } from '../../../models/dataset/columns';
+import { unpackChunk, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
+import { FeatureColumnsBuilder, type FeatureChunk } from '../../../models/dataset/columns';
 import { VigilDb } from '../../../renderer/src/db/db';
 import { createLabel } from '../../../renderer/src/db/labels';
 import { applyRetention, DEFAULT_RULES, lastRetentionRun, loadRules, saveRules } from '../../../renderer/src/db/retention';
 import type { EventRow, RawSnapshotRow, SessionRow } from '../../../renderer/src/db/types';
+import { storeLiveSession } from '../../helpers/liveSession';
 
 let n = 0;
 const HOUR = 3_600_000;
@@ -31,18 +32,7 @@ async function bandedSession(db: VigilDb, id: string, nodeId: string, hours: num
     const bands = Array.from({ length: 2 * BANDS }, (_, c) => -4 - c / 3 + Math.log10(-Math.log(rnd() + 1e-9)));
     b.push(w, Math.floor((w * 1e6) / RATE), 0, [0.05 + rnd() / 100, 0.07 + rnd() / 100], bands);
   }
-  const full: FeatureChunk[] = [];
-  for (let s = 0; s < total; s += 60 * RATE) full.push(packChunk(b, s, s + 60 * RATE, { sessionId: id, nodeId, t0Ms: T0 }));
-  const chunks = full.map((c) => packChunkRow(c));
-  const sums = full.map(summarize);
-  const session: SessionRow = {
-    id, nodeId, assetId: null, kind: 'live', name: id, startMs: T0, endMs: T0 + hours * HOUR - 1000 / RATE, t0Ms: T0, sampleRateHz: 48000, windowLen: 1024, hop: 512,
-    channels: ['X', 'Y'], layout, specKey: '', windowCount: total, gapWindows: 0, status: 'complete', source: null,
-    bytes: { features: chunks.reduce((a, c) => a + c.bytes, 0), summaries: sums.reduce((a, c) => a + c.bytes, 0), raw: 0 }, createdMs: T0, updatedMs: T0,
-  };
-  await db.sessions.put(session);
-  await db.featureChunks.bulkPut(chunks);
-  await db.featureSummaries.bulkPut(sums);
+  const { session, full } = await storeLiveSession(db, b, { id, nodeId, t0Ms: T0, hours, rate: RATE, layout });
   return { session, full };
 }
 

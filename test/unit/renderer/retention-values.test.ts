@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { codeChunkValues, packChunkRow, unpackChunk, type PackedFeatureChunk } from '../../../models/dataset/chunkCodec';
-import { FeatureColumnsBuilder, packChunk, summarize, summarizeMinutes, type FeatureChunk, type FeatureMinuteSummary, type FeatureSummary } from '../../../models/dataset/columns';
+import { FeatureColumnsBuilder, summarizeMinutes, type FeatureChunk, type FeatureMinuteSummary, type FeatureSummary } from '../../../models/dataset/columns';
 import { codeSummaryRow, isCodedSummary } from '../../../models/dataset/summaryCodec';
 import { defaultFeatureSpec, extractFeatures } from '../../../models/features/index';
 import { VigilDb } from '../../../renderer/src/db/db';
 import { createLabel } from '../../../renderer/src/db/labels';
 import { applyRetention, DEFAULT_RULES, lastRetentionRun, levelColumns, OUTSIDE_LABELS_LEVEL_BOUND } from '../../../renderer/src/db/retention';
-import type { SessionRow } from '../../../renderer/src/db/types';
 import { ROOT } from '../../helpers/firmware';
+import { storeLiveSession } from '../../helpers/liveSession';
 
 let n = 0;
 const HOUR = 3_600_000;
@@ -55,18 +55,7 @@ async function liveSession(db: VigilDb, id: string, nodeId: string, hours: numbe
     const rms0 = w % 211 === 0 ? special(w / 211) : l[0];
     b.push(w, Math.floor((w * 1e6) / RATE), 29.95, [rms0, l[1], l[2], NaN, w % 97 ? 0.4 + rnd() / 10 : NaN], [-4 - rnd(), -5 - rnd(), -4.5 - rnd(), -5.5 - rnd()]);
   }
-  const full: FeatureChunk[] = [];
-  for (let s = 0; s < total; s += 60 * RATE) full.push(packChunk(b, s, s + 60 * RATE, { sessionId: id, nodeId, t0Ms: T0 }));
-  const chunks = full.map((c) => packChunkRow(c));
-  const sums = full.map(summarize);
-  const session: SessionRow = {
-    id, nodeId, assetId: null, kind: 'live', name: id, startMs: T0, endMs: T0 + hours * HOUR - 1000 / RATE, t0Ms: T0, sampleRateHz: 48000, windowLen: 1024, hop: 512,
-    channels: ['X', 'Y'], layout: LAYOUT, specKey: '', windowCount: total, gapWindows: 0, status: 'complete', source: null,
-    bytes: { features: chunks.reduce((a, c) => a + c.bytes, 0), summaries: sums.reduce((a, c) => a + c.bytes, 0), raw: 0 }, createdMs: T0, updatedMs: T0,
-  };
-  await db.sessions.put(session);
-  await db.featureChunks.bulkPut(chunks);
-  await db.featureSummaries.bulkPut(sums);
+  const { full, sums } = await storeLiveSession(db, b, { id, nodeId, t0Ms: T0, hours, rate: RATE, layout: LAYOUT });
   return { full, sums };
 }
 

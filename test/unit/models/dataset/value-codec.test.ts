@@ -36,6 +36,26 @@ function realValues(): { values: Float32Array; n: number }[] {
 const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const roundTrip = (v: Float32Array, n: number) => decodeValues(structuredClone(encodeValues(v, n)), v.length, n);
 
+/**
+ * Flips one bit at a time, at `tried` places spread over the stream after its 5-byte header (form and
+ * check word), and counts the decodes refused as a damaged row (any other error fails the test).
+ */
+function flippedBitsCaught(coded: Uint8Array, length: number, seriesLength: number, tried: number): number {
+  let caught = 0;
+  for (let k = 0; k < tried; k++) {
+    const bad = coded.slice();
+    const bit = 40 + Math.floor((k * (bad.length * 8 - 41)) / tried);
+    bad[bit >> 3] ^= 0x80 >> (bit & 7);
+    try {
+      decodeValues(bad, length, seriesLength);
+    } catch (e) {
+      expect((e as Error).message).toMatch(/the row is damaged/);
+      caught++;
+    }
+  }
+  return caught;
+}
+
 describe('feature values stored without loss', () => {
   it('real feature values: bit for bit, in fewer bytes than float32', () => {
     for (const { values, n } of realValues()) {
@@ -82,20 +102,7 @@ describe('feature values stored without loss', () => {
     longer.set(coded);
     expect(() => decodeValues(longer, values.length, n)).toThrow(/do not end where their row does/);
     // Every single flipped bit of the stream is caught (the check word, or the stream's own end).
-    let caught = 0;
-    const tried = 200;
-    for (let k = 0; k < tried; k++) {
-      const bad = coded.slice();
-      const bit = 40 + Math.floor((k * (bad.length * 8 - 41)) / tried);
-      bad[bit >> 3] ^= 0x80 >> (bit & 7);
-      try {
-        decodeValues(bad, values.length, n);
-      } catch (e) {
-        expect((e as Error).message).toMatch(/the row is damaged/);
-        caught++;
-      }
-    }
-    expect(caught).toBe(tried);
+    expect(flippedBitsCaught(coded, values.length, n, 200)).toBe(200);
     const checkBad = coded.slice();
     checkBad[2] ^= 1;
     expect(() => decodeValues(checkBad, values.length, n)).toThrow(/fail their check: the row is damaged/);
@@ -255,19 +262,7 @@ describe('levels stored within a bound (retention outside labels)', () => {
     v[3] = NaN;
     const coded = encodeValues(v, n, [LEVEL_DROP_BITS, LEVEL_DROP_BITS, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(() => decodeValues(coded.subarray(0, coded.length >> 1), values.length, n)).toThrow(/the row is damaged/);
-    let caught = 0;
-    for (let k = 0; k < 100; k++) {
-      const bad = coded.slice();
-      const bit = 40 + Math.floor((k * (bad.length * 8 - 41)) / 100);
-      bad[bit >> 3] ^= 0x80 >> (bit & 7);
-      try {
-        decodeValues(bad, values.length, n);
-      } catch (e) {
-        expect((e as Error).message).toMatch(/the row is damaged/);
-        caught++;
-      }
-    }
-    expect(caught).toBe(100);
+    expect(flippedBitsCaught(coded, values.length, n, 100)).toBe(100);
   });
 
   it('a chunk and summary rows coded with their levels rounded: the bound, the score and the rest bit for bit, the bound said on the row, idempotent', () => {

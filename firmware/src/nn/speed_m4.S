@@ -120,28 +120,26 @@ nn_speed_resid_m4:
 
 /* ---- the score ---- */
 
+    @ 8 products of one row: its 8 int8 weights from [\src] (advanced), against q in r1-r4, added
+    @ into \acc. Scratch: r5, r8, r12.
+    .macro ROW8 src, acc
+    ldmia   \src!, {r5, r8}
+    sxtb16  r12, r5
+    sxtb16  r5, r5, ror #8
+    smlad   \acc, r12, r1, \acc
+    smlad   \acc, r5, r2, \acc
+    sxtb16  r12, r8
+    sxtb16  r8, r8, ror #8
+    smlad   \acc, r12, r3, \acc
+    smlad   \acc, r8, r4, \acc
+    .endm
+
     @ 8 products of each row of the pair: q from [r7] (r1-r4), row a from [r0] into r10, row b from
-    @ [r6] into r11. Scratch: r5, r8, r12.
+    @ [r6] into r11.
     .macro BLOCK
     ldmia   r7!, {r1-r4}
-    ldmia   r0!, {r5, r8}
-    sxtb16  r12, r5
-    sxtb16  r5, r5, ror #8
-    smlad   r10, r12, r1, r10
-    smlad   r10, r5, r2, r10
-    sxtb16  r12, r8
-    sxtb16  r8, r8, ror #8
-    smlad   r10, r12, r3, r10
-    smlad   r10, r8, r4, r10
-    ldmia   r6!, {r5, r8}
-    sxtb16  r12, r5
-    sxtb16  r5, r5, ror #8
-    smlad   r11, r12, r1, r11
-    smlad   r11, r5, r2, r11
-    sxtb16  r12, r8
-    sxtb16  r8, r8, ror #8
-    smlad   r11, r12, r3, r11
-    smlad   r11, r8, r4, r11
+    ROW8    r0, r10
+    ROW8    r6, r11
     .endm
 
     .global nn_speed_score_i8_m4

@@ -31,6 +31,7 @@ import { toHex } from '../../models/crypto/sha256';
 import { evaluate, summarize, type CliSummary, type EvaluationReport } from '../../models/eval/report';
 import { perRecordingForModel, speedGroupsFromSplit, type PerRecordingReport } from '../../models/eval/perRecording';
 import { fitNodeSpeedDetector, NODE_MODEL_SLOT_BYTES, speedSectionSize, type NodeSpeedDetector } from '../../models/detect/speedNode';
+import type { ValidationScheme } from '../../models/detect/speedDetector';
 import { TrainError } from '../../models/train/autoencoder';
 import { prepareData, type SplitFractions } from '../../models/train/dataset';
 import { heldOutNotice } from '../../models/train/lineage';
@@ -255,7 +256,7 @@ function speedSection(prepared: ReturnType<typeof prepareData>, manifest: Manife
     throw new UsageError(`--speeds: ${(e as Error).message}`);
   }
   const bytes = speedSectionSize(fit.node.dim, fit.node.knots.length, fit.node.weights);
-  out.log(`speed-aware section: trained at ${fit.node.knots.map((k) => k.rpm).join(', ')} rpm, threshold ${fit.node.threshold.toPrecision(4)} (the node form's own), ${bytes} bytes`);
+  out.log(`speed-aware section: trained at ${fit.node.knots.map((k) => k.rpm).join(', ')} rpm, threshold ${fit.node.threshold.toPrecision(4)} (the node form's own, ${thresholdScoresInWords(fit.laptop.validation)}), ${bytes} bytes`);
   return fit.node;
 }
 
@@ -284,6 +285,13 @@ function readModel(path: string) {
   return { ...file, app };
 }
 
+/** Where a fitted speed-aware threshold's scores came from, in words (docs/detection.md §3.4). */
+function thresholdScoresInWords(v: ValidationScheme | undefined): string {
+  if (v === 'leave-one-recording-out') return 'set on each normal recording scored by a model of the others';
+  if (v === 'cross-fit') return 'set on out-of-fold scores within each recording';
+  return 'set on the validation windows: two normal recordings at every speed would let it see one recording to the next';
+}
+
 /** --speeds 800,1200: the rpm the speed-aware detector is fitted at; each must be a normal recording's rpm. */
 function speedsFlag(f: Flags, manifest: Manifest): number[] | undefined {
   const v = f.speeds;
@@ -302,7 +310,11 @@ function printPerRecording(r: PerRecordingReport, out: Out): void {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const cell = (d: PerRecordingReport['per_recording'][number]['node'] | null) => (d ? `${(d.state === 'unseen condition' ? '—' : pct(d.flagged)).padStart(8)} ${String(d.alarms).padStart(6)} ${d.state.padEnd(16)}` : `${'n/a'.padStart(8)} ${''.padStart(6)} ${''.padEnd(16)}`);
   out.log(`per recording (target ${pct(r.target_rate)} of windows per healthy recording; alarms = ${r.debounce.k}-of-${r.debounce.n} onsets):`);
-  out.log(r.speed_aware_unavailable ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}` : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}${r.speed_aware_source === 'model file' ? " (the model file's speed section, scored as the node scores it)" : ''}`);
+  out.log(
+    r.speed_aware_unavailable
+      ? `  speed-aware detector not evaluated: ${r.speed_aware_unavailable}`
+      : `  speed-aware detector trained at ${r.speed_aware_knots.join(', ')} rpm, threshold ${r.speed_aware_threshold?.toPrecision(4)}${r.speed_aware_source === 'model file' ? " (the model file's speed section, scored as the node scores it)" : r.speed_aware_threshold_scores ? ` (${thresholdScoresInWords(r.speed_aware_threshold_scores)})` : ''}`,
+  );
   out.log(`  ${'recording'.padEnd(36)} ${'label'.padEnd(18)} ${'rpm'.padStart(6)} ${'load'.padStart(5)} ${'windows'.padStart(7)} | ${'node'.padStart(8)} ${'alarms'.padStart(6)} ${'state'.padEnd(16)} | ${'speed'.padStart(8)} ${'alarms'.padStart(6)} state`);
   for (const x of r.per_recording) {
     out.log(`  ${x.recording.padEnd(36)} ${x.label.padEnd(18)} ${String(x.rpm ?? '—').padStart(6)} ${String(x.load ?? '—').padStart(5)} ${String(x.node.windows).padStart(7)} | ${cell(x.node)} | ${cell(x.speed_aware).trimEnd()}`);

@@ -39,6 +39,12 @@ export interface SpeedGroup {
    * restarts there, as it does at index 0. Absent = one contiguous stretch.
    */
   segmentStarts?: number[];
+  /**
+   * The recording these windows come from (a file name): groups that share it are one recording
+   * (its training and validation stretches) for the leave-one-recording-out threshold. Absent =
+   * a recording of its own.
+   */
+  recording?: string;
 }
 
 export interface SpeedDetectorOptions {
@@ -64,7 +70,22 @@ export interface SpeedDetectorOptions {
    * log-normal (toleranceThreshold), the rule before (docs/detection.md §3.2).
    */
   thresholdRule?: ThresholdRule;
+  /**
+   * Where the threshold's scores come from (docs/detection.md §3.3, §3.4). Absent (the default):
+   * 'leave-one-recording-out' when every speed has two healthy recordings at least, else
+   * 'separate'.
+   *  - 'leave-one-recording-out': train on training and validation windows together; the threshold
+   *    from every recording's scores by a model fitted on the other recordings
+   *    (leaveOneRecordingOutScores), so it carries the shift from one recording to the next.
+   *  - 'separate': train on the training windows, threshold from the validation windows' scores
+   *    (the rule before).
+   *  - 'cross-fit': train on both, threshold from out-of-fold scores of contiguous folds within
+   *    each recording (crossFitScores); measured, not adopted.
+   */
+  validation?: ValidationScheme;
 }
+
+export type ValidationScheme = 'cross-fit' | 'separate' | 'leave-one-recording-out';
 
 export type ThresholdRule = 'homogeneous' | 'blocks';
 
@@ -91,6 +112,8 @@ export interface SpeedDetector {
   within: MahalanobisModel;
   interpolation: InterpolationModel;
   threshold: ToleranceThresholdChoice;
+  /** How the threshold's scores were obtained (SpeedDetectorOptions.validation); absent = 'separate'. */
+  validation?: ValidationScheme;
 }
 
 export type WindowState = 'healthy' | 'fault' | 'unseen-condition';
@@ -205,22 +228,8 @@ export function leaveOneKnotOut(knots: { rpm: number; mean: ArrayLike<number> }[
   return ratios;
 }
 
-/**
- * Fits on healthy recordings at one or more speeds (one group per recording); the threshold comes
- * from separate healthy validation recordings at the trained speeds (never the training windows).
- */
-export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], options: SpeedDetectorOptions = {}): SpeedDetector {
-  const smoothing = options.smoothing ?? DEFAULT_SMOOTHING;
-  const warmup = options.warmup ?? DEFAULT_WARMUP;
-  const spanTolerance = options.spanTolerance ?? DEFAULT_SPAN_TOLERANCE;
-  if (train.length === 0) throw new RangeError('the speed-aware detector needs healthy training windows at one speed at least');
-  if (validation.length === 0) throw new RangeError('the speed-aware detector needs healthy validation windows to set its threshold');
-  const dim = train[0].rows[0]?.length ?? 0;
-  const bySpeed = new Map<number, Float64Array[]>();
-  for (const g of train) {
-    if (!(g.rpm > 0)) throw new RangeError(`training speed ${g.rpm} rpm is not a positive number`);
-    bySpeed.set(g.rpm, [...(bySpeed.get(g.rpm) ?? []), ...settled(g, smoothing, warmup)]);
-  }
+/** The knots, pooled scatter and interpolation nuisance from settled (smoothed) windows per speed. */
+function fitCore(bySpeed: Map<number, Float64Array[]>, dim: number, options: SpeedDetectorOptions): Pick<SpeedDetector, 'knots' | 'within' | 'interpolation'> {
   const knots = [...bySpeed.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([rpm, rows]) => {
@@ -235,12 +244,142 @@ export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], 
     ? { scale: ratios.reduce((s, x) => s + x, 0) / ratios.length, source: 'leave-one-knot-out', ratios }
     : { scale: options.interpolationPrior ?? DEFAULT_INTERPOLATION_PRIOR, source: 'prior', ratios };
   if (!(interpolation.scale >= 0)) throw new RangeError(`interpolation scale ${interpolation.scale} must be >= 0`);
-  const partial = { dim, smoothing, warmup, spanTolerance, knots, within: fitMahalanobis(residuals), interpolation };
-  const groups = validation.map((g) => {
-    if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
-    return { scores: scoreGroup({ ...partial, threshold: null as unknown as ToleranceThresholdChoice }, g), segmentStarts: g.segmentStarts };
+  return { knots, within: fitMahalanobis(residuals), interpolation };
+}
+
+/** Folds per recording for the cross-fitted threshold (validation 'cross-fit'). */
+export const CROSS_FIT_FOLDS = 5;
+
+/** Windows of a group a fold model leaves out: the fold and `gap` windows on each side of it. */
+export interface CrossFitFold {
+  group: number;
+  from: number;
+  to: number;
+}
+
+/** A fold: the windows its model leaves out, and the ranges of windows it scores. */
+interface Fold {
+  out: (group: number, window: number) => boolean;
+  scored: { group: number; from: number; to: number }[];
+  /** Why the fold cannot be scored when it leaves no window at a scored group's speed. */
+  tooFew: (rpm: number) => string;
+}
+
+/** Every fold's model fitted on the settled windows it keeps; its scores kept on the ranges it scores (NaN elsewhere). */
+function scoreFolds(groups: SpeedGroup[], options: SpeedDetectorOptions, score: (fold: SpeedDetector, g: SpeedGroup) => Float64Array, folds: Fold[]): Float64Array[] {
+  const smoothing = options.smoothing ?? DEFAULT_SMOOTHING;
+  const warmup = options.warmup ?? DEFAULT_WARMUP;
+  const spanTolerance = options.spanTolerance ?? DEFAULT_SPAN_TOLERANCE;
+  const dim = groups[0]?.rows[0]?.length ?? 0;
+  const prepared = groups.map((g) => ({ g, smooth: smoothRows(g.rows, smoothing, g.segmentStarts), age: windowsSinceRestart(g.rows.length, g.segmentStarts) }));
+  const out = groups.map((g) => new Float64Array(g.rows.length).fill(NaN));
+  for (const fold of folds) {
+    const bySpeed = new Map<number, Float64Array[]>();
+    prepared.forEach((p, gi) => {
+      const keep = p.smooth.filter((_, k) => p.age[k] >= warmup && !fold.out(gi, k));
+      if (keep.length) bySpeed.set(p.g.rpm, [...(bySpeed.get(p.g.rpm) ?? []), ...keep]);
+    });
+    for (const [rpm, rows] of bySpeed) if (rows.length < 2) bySpeed.delete(rpm);
+    // Without a scored speed's knot the fold model cannot score it as the final model would.
+    for (const r of fold.scored) if (!bySpeed.has(groups[r.group].rpm)) throw new RangeError(fold.tooFew(groups[r.group].rpm));
+    const model: SpeedDetector = { dim, smoothing, warmup, spanTolerance, ...fitCore(bySpeed, dim, options), threshold: null as unknown as ToleranceThresholdChoice };
+    for (const r of fold.scored) {
+      const s = score(model, groups[r.group]);
+      for (let k = r.from; k < r.to; k++) out[r.group][k] = s[k];
+    }
+  }
+  return out;
+}
+
+/**
+ * Out-of-fold scores for the cross-fitted threshold (h-block cross-validation: Burman, Chow &
+ * Nolan 1994, Biometrika 81:351-358; Racine 2000, J. Econometrics 99:39-61). Every group (a
+ * recording's stretch, training or validation) is cut into `folds` contiguous folds of near-equal
+ * length; for each fold a detector is fitted on every settled window of every group except that
+ * fold and `warmup` windows on each side of it in the same group (so no window the fold's EMA
+ * reaches trains its model), and `score` gives that fold model's scores of the group, of which the
+ * fold's windows are kept. Every window thus gets a score from a model that never saw it nor its
+ * neighbours, at the cost of `folds` x groups fits.
+ */
+export function crossFitScores(groups: SpeedGroup[], options: SpeedDetectorOptions, score: (fold: SpeedDetector, g: SpeedGroup) => Float64Array, folds = CROSS_FIT_FOLDS): Float64Array[] {
+  const warmup = options.warmup ?? DEFAULT_WARMUP;
+  const list: Fold[] = [];
+  groups.forEach((g, group) => {
+    const n = g.rows.length;
+    for (let f = 0; f < folds; f++) {
+      const from = Math.round((f * n) / folds);
+      const to = Math.round(((f + 1) * n) / folds);
+      if (to <= from) continue;
+      list.push({
+        out: (gi, k) => gi === group && k >= from - warmup && k < to + warmup,
+        scored: [{ group, from, to }],
+        tooFew: (rpm) => `the ${rpm} rpm recording has ${n} windows, too few to set a cross-fitted threshold (each of its ${folds} folds must leave 2 settled windows at that speed); record longer or add a recording at ${rpm} rpm`,
+      });
+    }
   });
-  return { ...partial, threshold: validationThreshold(groups, smoothing, warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE, options.thresholdRule) };
+  return scoreFolds(groups, options, score, list);
+}
+
+/** The recording a group belongs to: its `recording`, or the group itself when it has none. */
+const recordingOf = (g: SpeedGroup, index: number): string => g.recording ?? `#${index}`;
+
+/**
+ * Out-of-recording scores for the leave-one-recording-out threshold: every recording (the groups
+ * that share a `recording`; a group without one is its own) is scored, all its windows, by a
+ * detector fitted on every settled window of the other recordings. Each score thus carries the
+ * shift from one recording to the next, which windows of the same recording cannot show. Needs
+ * two recordings at least at every speed; says which speed has one otherwise.
+ */
+export function leaveOneRecordingOutScores(groups: SpeedGroup[], options: SpeedDetectorOptions, score: (fold: SpeedDetector, g: SpeedGroup) => Float64Array): Float64Array[] {
+  const recs = groups.map(recordingOf);
+  const perSpeed = new Map<number, Set<string>>();
+  groups.forEach((g, i) => perSpeed.set(g.rpm, (perSpeed.get(g.rpm) ?? new Set()).add(recs[i])));
+  const folds: Fold[] = [...new Set(recs)].map((r) => ({
+    out: (gi) => recs[gi] === r,
+    scored: groups.flatMap((g, group) => (recs[group] === r ? [{ group, from: 0, to: g.rows.length }] : [])),
+    tooFew: (rpm) => `a threshold from recordings left out needs two healthy recordings at every trained speed; ${rpm} rpm has ${perSpeed.get(rpm)!.size === 1 ? `one (${r.startsWith('#') ? 'unnamed' : r})` : 'too few windows outside ' + r}`,
+  }));
+  return scoreFolds(groups, options, score, folds);
+}
+
+/** Whether every speed of these groups has two recordings at least (the leave-one-recording-out threshold can run). */
+export function twoRecordingsPerSpeed(groups: SpeedGroup[]): boolean {
+  const perSpeed = new Map<number, Set<string>>();
+  groups.forEach((g, i) => perSpeed.set(g.rpm, (perSpeed.get(g.rpm) ?? new Set()).add(recordingOf(g, i))));
+  return [...perSpeed.values()].every((s) => s.size >= 2);
+}
+
+/**
+ * Fits on healthy recordings at one or more speeds (one group per recording stretch). The threshold
+ * never comes from a score of a window the scoring model trained on: with 'leave-one-recording-out'
+ * (the default where every speed has two recordings) the model trains on `train` and `validation`
+ * together and the threshold comes from each recording's scores by a model of the other
+ * recordings; with 'separate' (the default otherwise) the model trains on `train` and the threshold
+ * comes from its scores of `validation`; 'cross-fit' is measured beside them (docs/detection.md §3.3).
+ */
+export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], options: SpeedDetectorOptions = {}): SpeedDetector {
+  const smoothing = options.smoothing ?? DEFAULT_SMOOTHING;
+  const warmup = options.warmup ?? DEFAULT_WARMUP;
+  const spanTolerance = options.spanTolerance ?? DEFAULT_SPAN_TOLERANCE;
+  const scheme = options.validation ?? (twoRecordingsPerSpeed([...train, ...validation]) ? 'leave-one-recording-out' : 'separate');
+  if (scheme !== 'cross-fit' && scheme !== 'separate' && scheme !== 'leave-one-recording-out') throw new RangeError(`validation ${String(scheme)} is none of 'separate', 'cross-fit', 'leave-one-recording-out'`);
+  const pooled = scheme !== 'separate';
+  if (train.length === 0) throw new RangeError('the speed-aware detector needs healthy training windows at one speed at least');
+  if (validation.length === 0) throw new RangeError('the speed-aware detector needs healthy validation windows to set its threshold');
+  const dim = train[0].rows[0]?.length ?? 0;
+  const bySpeed = new Map<number, Float64Array[]>();
+  for (const g of pooled ? [...train, ...validation] : train) {
+    if (!(g.rpm > 0)) throw new RangeError(`training speed ${g.rpm} rpm is not a positive number`);
+    bySpeed.set(g.rpm, [...(bySpeed.get(g.rpm) ?? []), ...settled(g, smoothing, warmup)]);
+  }
+  const partial = { dim, smoothing, warmup, spanTolerance, ...fitCore(bySpeed, dim, options) };
+  for (const g of validation) if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
+  const all = [...train, ...validation];
+  const scored = pooled
+    ? (scheme === 'cross-fit' ? crossFitScores : leaveOneRecordingOutScores)(all, options, scoreGroup).map((scores, i) => ({ scores, segmentStarts: all[i].segmentStarts }))
+    : validation.map((g) => ({ scores: scoreGroup({ ...partial, threshold: null as unknown as ToleranceThresholdChoice }, g), segmentStarts: g.segmentStarts }));
+  const threshold = validationThreshold(scored, smoothing, warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? DEFAULT_THRESHOLD_CONFIDENCE, options.thresholdRule);
+  return { ...partial, threshold, validation: scheme };
 }
 
 /** Validation blocks are this many EMA time constants (1 / smoothing windows) long. */

@@ -25,7 +25,7 @@
  * float step is one rounded binary32 operation in a fixed order (Math.fround), the node's log10
  * included, so C and TypeScript agree bit for bit when their inputs do.
  */
-import { bracket, fitSpeedDetector, validationThreshold, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup, type ThresholdRule } from './speedDetector';
+import { bracket, crossFitScores, fitSpeedDetector, leaveOneRecordingOutScores, validationThreshold, type SpeedDetector, type SpeedDetectorOptions, type SpeedGroup, type ThresholdRule } from './speedDetector';
 import { type ToleranceThresholdChoice } from '../eval/threshold';
 
 const f32 = Math.fround;
@@ -355,20 +355,35 @@ export interface NodeSpeedFit {
 
 /**
  * Fits the laptop detector, derives the node form, and sets the node form's threshold from the
- * node form's scores of the validation recordings (the same rule and target as the laptop's).
+ * node form's own scores (the same rule, target and validation scheme as the laptop's).
  */
 export function fitNodeSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], options: SpeedDetectorOptions & { weights?: SpeedWeightFormat } = {}): NodeSpeedFit {
   const laptop = fitSpeedDetector(train, validation, options);
-  return nodeFitOf(laptop, validation, options);
+  return nodeFitOf(laptop, validation, { ...options, train });
 }
 
-/** The node form of an already fitted laptop detector, its threshold set from its own validation scores. */
-export function nodeFitOf(laptop: SpeedDetector, validation: SpeedGroup[], options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number; thresholdRule?: ThresholdRule } = {}): NodeSpeedFit {
-  const node = nodeFormOf(laptop, options.weights ?? 'i8');
-  const groups = validation.map((g) => {
-    if (!nodeBracket(node, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
-    return { scores: nodeScoreGroup(node, g), segmentStarts: g.segmentStarts };
-  });
+/**
+ * The node form of an already fitted laptop detector, its threshold set from its own scores: of the
+ * validation recordings when the laptop's came from them (validation 'separate'); when the laptop's
+ * came from folds (cross-fit, leave-one-recording-out), from the node forms of the same fold
+ * models, each scoring its own fold (`train` must then be the laptop's training groups).
+ */
+export function nodeFitOf(
+  laptop: SpeedDetector,
+  validation: SpeedGroup[],
+  options: { weights?: SpeedWeightFormat; targetRate?: number; thresholdConfidence?: number; thresholdRule?: ThresholdRule; train?: SpeedGroup[] } = {},
+): NodeSpeedFit {
+  const weights = options.weights ?? 'i8';
+  const node = nodeFormOf(laptop, weights);
+  for (const g of validation) if (!nodeBracket(node, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);
+  let groups: { scores: Float64Array; segmentStarts?: number[] }[];
+  if (laptop.validation === 'cross-fit' || laptop.validation === 'leave-one-recording-out') {
+    if (!options.train) throw new RangeError(`a detector whose threshold came from ${laptop.validation} scores needs its training groups to set the node form threshold`);
+    const all = [...options.train, ...validation];
+    const foldOptions = { smoothing: laptop.smoothing, warmup: laptop.warmup, spanTolerance: laptop.spanTolerance, ...(laptop.interpolation.source === 'prior' ? { interpolationPrior: laptop.interpolation.scale } : {}) };
+    const folds = laptop.validation === 'cross-fit' ? crossFitScores : leaveOneRecordingOutScores;
+    groups = folds(all, foldOptions, (fold, g) => nodeScoreGroup(nodeFormOf(fold, weights), g)).map((scores, i) => ({ scores, segmentStarts: all[i].segmentStarts }));
+  } else groups = validation.map((g) => ({ scores: nodeScoreGroup(node, g), segmentStarts: g.segmentStarts }));
   const threshold = validationThreshold(groups, laptop.smoothing, laptop.warmup, options.targetRate ?? 0.001, options.thresholdConfidence ?? 0.95, options.thresholdRule);
   node.threshold = f32(threshold.threshold);
   return { laptop, node, threshold };

@@ -7,7 +7,7 @@
  * flagged fraction is its achieved false-alarm rate, printed beside the target rate.
  */
 import { evaluateScores, type RecordingState } from '../detect/evaluate';
-import { fitSpeedDetector, scoreGroup, windowsSinceRestart, type SpeedDetector, type SpeedGroup } from '../detect/speedDetector';
+import { fitSpeedDetector, scoreGroup, windowsSinceRestart, type SpeedDetector, type SpeedGroup, type ValidationScheme } from '../detect/speedDetector';
 import { nodeScoreGroup, type NodeSpeedDetector } from '../detect/speedNode';
 import { int8SumsqBatch } from '../nn/int8';
 import type { Int8Autoencoder } from '../nn/types';
@@ -74,6 +74,12 @@ export interface PerRecordingReport {
    * its own threshold); 'fitted': fitted here on the split's training windows; null when not evaluated.
    */
   speed_aware_source?: 'model file' | 'fitted' | null;
+  /**
+   * Where a fitted detector's threshold scores came from (docs/detection.md §3.4):
+   * 'leave-one-recording-out' (every trained speed has two normal recordings or more) or
+   * 'separate' (the validation windows); null for a model file's section or when not evaluated.
+   */
+  speed_aware_threshold_scores?: ValidationScheme | null;
   per_recording: RecordingRow[];
   per_condition: ConditionRow[];
 }
@@ -139,11 +145,11 @@ export function speedGroupsFromSplit(input: Pick<PerRecordingInput, 'train' | 'v
     for (const g of bySource(set)) {
       const rpm = input.conditions.get(g.name)?.rpm;
       if (speeds) {
-        if (rpm !== undefined && speeds.includes(rpm)) out.push({ rpm, rows: g.rows, segmentStarts: g.segmentStarts });
+        if (rpm !== undefined && speeds.includes(rpm)) out.push({ rpm, rows: g.rows, segmentStarts: g.segmentStarts, recording: g.name });
         continue;
       }
       if (rpm === undefined) return `the normal recording ${g.name} has no rpm in the manifest`;
-      out.push({ rpm, rows: g.rows, segmentStarts: g.segmentStarts });
+      out.push({ rpm, rows: g.rows, segmentStarts: g.segmentStarts, recording: g.name });
     }
     return out.length ? out : speeds ? `no normal recording at ${speeds.join(', ')} rpm` : 'no normal windows';
   };
@@ -242,6 +248,7 @@ export function evaluatePerRecording(input: PerRecordingInput): PerRecordingRepo
     speed_aware_threshold: speed ? speed.threshold : null,
     speed_aware_knots: speed ? speed.knots : [],
     speed_aware_source: speed ? (input.stored ? 'model file' : 'fitted') : null,
+    speed_aware_threshold_scores: speed && typeof det !== 'string' && !('blocks' in det) ? (det.validation ?? 'separate') : null,
     per_recording: rows,
     per_condition: [...conditions.values()].sort(order),
   };

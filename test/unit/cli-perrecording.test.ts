@@ -123,7 +123,7 @@ describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', (
     const withSpeed = join(dir, 'speed.vgm');
     const r = await run(['train', '--data', manifest, '--out', withSpeed, '--seed', '5', '--epochs', '5', '--hidden', '8,2,8', '--speeds', '1797']);
     expect(r.code).toBe(0);
-    expect(r.out.join('\n')).toMatch(/speed-aware section: trained at 1797 rpm, threshold [\d.]+ \(the node form's own\), \d+ bytes/);
+    expect(r.out.join('\n')).toMatch(/speed-aware section: trained at 1797 rpm, threshold [\d.]+ \(the node form's own, set on the validation windows: two normal recordings at every speed would let it see one recording to the next\), \d+ bytes/);
     const i = await run(['inspect', withSpeed, '--json']);
     expect(i.code).toBe(0);
     const j = JSON.parse(i.out.find((l) => l.startsWith('{'))!);
@@ -143,7 +143,27 @@ describe('vigil train --speeds (the speed section, docs/model-format.md 2.9)', (
     expect(ej.per_recording.find((x: { recording: string }) => x.recording === F2).speed_aware.state).toBe('unseen condition');
     // --speeds at eval fits one anew, as before
     const refit = await run(['eval', '--model', withSpeed, '--data', manifest, '--speeds', '1797', '--json']);
-    expect(JSON.parse(refit.out.at(-1)!).speed_aware.speed_aware_source).toBe('fitted');
+    expect(JSON.parse(refit.out.at(-1)!).speed_aware).toMatchObject({ speed_aware_source: 'fitted', speed_aware_threshold_scores: 'separate' });
+    expect(ej.speed_aware.speed_aware_threshold_scores).toBeNull();
+  }, 120_000);
+
+  it('sets the threshold on recordings left out when every trained speed has two normal recordings (docs/detection.md 3.4)', async () => {
+    // The normal recording and a copy of it under another name: two normal recordings at 1797 rpm
+    // (the 1 s demo is too short to halve). Identical, so this checks the path, not the figure.
+    copyFileSync(join(dir, N), join(dir, 'normal_a.csv'));
+    copyFileSync(join(dir, N), join(dir, 'normal_b.csv'));
+    const two = writeManifest('two.csv', `file,label,sample_rate_hz,rpm\nnormal_a.csv,normal,48000,1797\nnormal_b.csv,normal,48000,1797\n${F},inner_race,48000,1797\n`);
+    const out = join(dir, 'two.vgm');
+    const t = await run(['train', '--data', two, '--out', out, '--seed', '5', '--epochs', '5', '--hidden', '8,2,8', '--speeds', '1797']);
+    expect(t.code).toBe(0);
+    expect(t.out.join('\n')).toMatch(/threshold [\d.]+ \(the node form's own, set on each normal recording scored by a model of the others\)/);
+    const e = await run(['eval', '--model', out, '--data', two, '--speeds', '1797', '--json']);
+    expect(e.code).toBe(0);
+    const ej = JSON.parse(e.out.at(-1)!);
+    expect(ej.speed_aware).toMatchObject({ speed_aware_source: 'fitted', speed_aware_threshold_scores: 'leave-one-recording-out' });
+    expect(ej.per_recording.find((x: { recording: string }) => x.recording === F).speed_aware.state).toBe('fault');
+    const text = await run(['eval', '--model', out, '--data', two, '--speeds', '1797']);
+    expect(text.out.join('\n')).toMatch(/trained at 1797 rpm, threshold [\d.]+ \(set on each normal recording scored by a model of the others\)/);
   }, 120_000);
 
   it('writes int8 weights, and small layers 8,2,8 unless --hidden says otherwise (the node scores with the section)', async () => {

@@ -7,7 +7,8 @@ import { BaselineLearner } from '../../../models/detect/baseline';
 import { baselineVectors, gaussianNoise, HEADER_PATH, renderBaselineHeader } from '../../../scripts/gen-baseline-vectors';
 import { evaluateScores, weakFaultRows } from '../../../models/detect/evaluate';
 import { segmentRms } from '../../../models/eval/alarm';
-import { bracket, expectedMean, fitSpeedDetector, leaveOneKnotOut, scoreGroup, smoothRows, validationBlocks, validationThreshold, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
+import { bracket, CROSS_FIT_FOLDS, crossFitScores, expectedMean, fitSpeedDetector, leaveOneRecordingOutScores, twoRecordingsPerSpeed, leaveOneKnotOut, scoreGroup, smoothRows, validationBlocks, validationThreshold, windowState, windowsSinceRestart } from '../../../models/detect/speedDetector';
+import { nodeFitOf, nodeFormOf, nodeScoreGroup } from '../../../models/detect/speedNode';
 import { blockToleranceThreshold, normalQuantile, toleranceFactor, toleranceThreshold, type BlockToleranceThresholdChoice, type ScoreBlock } from '../../../models/eval/threshold';
 
 const noise = gaussianNoise;
@@ -259,6 +260,140 @@ describe('block (random-effects) tolerance threshold', () => {
     expect('blocks' in withBlocks.threshold).toBe(true);
     expect(withBlocks.threshold.threshold).toBeGreaterThanOrEqual(plain.threshold.threshold);
     expect((withBlocks.threshold as BlockToleranceThresholdChoice).betweenShare).toBeGreaterThan(0);
+  });
+});
+
+describe('cross-fitted threshold (measured beside the default, docs/detection.md §3.3)', () => {
+  const train = [
+    { rpm: 800, rows: healthy(800, 200, 60) },
+    { rpm: 1200, rows: healthy(1200, 200, 61) },
+  ];
+  const val = [
+    { rpm: 800, rows: healthy(800, 100, 62) },
+    { rpm: 1200, rows: healthy(1200, 100, 63) },
+  ];
+  const settledOf = (rows: Float32Array[], keep: (k: number) => boolean = () => true) => {
+    const age = windowsSinceRestart(rows.length);
+    return smoothRows(rows, 0.25).filter((_, k) => age[k] >= 8 && keep(k));
+  };
+  const meanOf = (rows: Float64Array[]) => Float64Array.from(rows[0], (_, i) => rows.reduce((s, r) => s + r[i], 0) / rows.length);
+
+  it('fits each fold model on every settled window but the fold and the warm-up on each side of it', () => {
+    const all = [...train, ...val];
+    const seen: { gi: number; mean800: Float64Array }[] = [];
+    let calls = 0;
+    crossFitScores(all, {}, (fold, g) => {
+      const gi = all.indexOf(g as (typeof all)[number]);
+      const f = calls++ % CROSS_FIT_FOLDS;
+      if (gi === 0 && f === 2) seen.push({ gi, mean800: fold.knots[0].mean });
+      return scoreGroup(fold, g);
+    });
+    expect(calls).toBe(all.length * CROSS_FIT_FOLDS);
+    // Group 0 (200 windows), fold 2 = windows 80..119; left out 72..127.
+    const expected = meanOf([...settledOf(train[0].rows, (k) => k < 72 || k >= 128), ...settledOf(val[0].rows)]);
+    expect(seen).toHaveLength(1);
+    for (let i = 0; i < D; i++) expect(seen[0].mean800[i]).toBeCloseTo(expected[i], 12);
+  });
+
+  it('scores a transient with a model that never saw it, where the model trained on it hides it', () => {
+    // A transient in windows 88..111 of the 800 rpm training recording (inside its fold 2).
+    const bumped = train[0].rows.map((r, k) => (k >= 88 && k < 112 ? r.map((v) => v + 1) : r));
+    const groups = [{ rpm: 800, rows: bumped }, train[1], ...val];
+    const oof = crossFitScores(groups, {}, scoreGroup)[0];
+    const inSample = scoreGroup(fitSpeedDetector(groups, val, { validation: 'separate' }), groups[0]);
+    const median = (xs: ArrayLike<number>) => Array.from(xs).sort((a, b) => a - b)[xs.length >> 1];
+    expect(median(oof.subarray(96, 112))).toBeGreaterThan(3 * median(inSample.subarray(96, 112)));
+    expect(oof.every(Number.isFinite)).toBe(true);
+  });
+
+  it('trains the final model on training and validation windows and sets its threshold from all of them', () => {
+    const det = fitSpeedDetector(train, val, { validation: 'cross-fit' });
+    expect(det.validation).toBe('cross-fit');
+    // The default: recordings left out where every speed has two (here four unnamed groups, four
+    // recordings), else the validation stretch (training and validation of one recording per speed).
+    expect(fitSpeedDetector(train, val).validation).toBe('leave-one-recording-out');
+    const oneEach = (gs: typeof train) => gs.map((g) => ({ ...g, recording: `r${g.rpm}` }));
+    expect(fitSpeedDetector(oneEach(train), oneEach(val)).validation).toBe('separate');
+    const expected = meanOf([...settledOf(train[0].rows), ...settledOf(val[0].rows)]);
+    for (let i = 0; i < D; i++) expect(det.knots[0].mean[i]).toBeCloseTo(expected[i], 12);
+    expect(det.threshold.windows).toBe(2 * (200 - 8) + 2 * (100 - 8));
+    // Healthy windows it never saw stay under it.
+    const r = evaluateScores(scoreGroup(det, { rpm: 1000, rows: healthy(1000, 400, 64) }), det.threshold.threshold, det.warmup);
+    expect(r.flagged).toBeLessThan(0.01);
+  });
+
+  it('sets the node form threshold from the node forms of the fold models, and needs the training groups for it', () => {
+    const det = fitSpeedDetector(train, val, { validation: 'cross-fit' });
+    expect(() => nodeFitOf(det, val)).toThrow(/needs its training groups/);
+    const fit = nodeFitOf(det, val, { train });
+    expect(Math.abs(fit.node.threshold / det.threshold.threshold - 1)).toBeLessThan(0.1);
+    // The threshold rule on the fold models' node forms, each scoring its own fold.
+    const all = [...train, ...val];
+    const scores = crossFitScores(all, {}, (fold, g) => nodeScoreGroup(nodeFormOf(fold, 'i8'), g));
+    const expected = validationThreshold(scores.map((sc) => ({ scores: sc })), det.smoothing, det.warmup, 0.001, 0.95).threshold;
+    expect(fit.node.threshold).toBe(Math.fround(expected));
+    // Not the final model's node form scoring windows it trained on.
+    const finalNode = nodeFormOf(det, 'i8');
+    const inSample = validationThreshold(all.map((g) => ({ scores: nodeScoreGroup(finalNode, g) })), det.smoothing, det.warmup, 0.001, 0.95).threshold;
+    expect(fit.node.threshold).toBeGreaterThan(inSample);
+  });
+
+  it('says in words when a recording is too short to spare a fold', () => {
+    // The only recording at 800 rpm: its fold 3 (windows 7..9) and 8 windows each side leave none of its 4 settled windows.
+    expect(() => fitSpeedDetector([{ rpm: 800, rows: healthy(800, 12, 65) }, train[1]], [val[1]], { validation: 'cross-fit' })).toThrow(
+      /800 rpm recording has 12 windows, too few to set a cross-fitted threshold/,
+    );
+    expect(() => fitSpeedDetector(train, val, { validation: 'both' as never })).toThrow(/none of 'separate', 'cross-fit', 'leave-one-recording-out'/);
+  });
+});
+
+describe('threshold from recordings left out (the default where every speed has two, docs/detection.md §3.4)', () => {
+  /** A recording at 1000 rpm: healthy windows plus the recording's own offset per band (mounting, load, temperature). */
+  const recording = (seed: number, n: number) => {
+    const g = noise(1000 + seed);
+    const offset = Array.from({ length: D }, () => 0.15 * g());
+    return healthy(1000, n, seed, (b) => offset[b]);
+  };
+  const recs = [1, 2, 3].map((seed) => recording(seed, 300));
+  // Each recording's first 200 windows train, the next 100 validate (the CLI's split, one recording each).
+  const train = recs.map((rows, i) => ({ rpm: 1000, rows: rows.slice(0, 200), recording: `r${i}` }));
+  const val = recs.map((rows, i) => ({ rpm: 1000, rows: rows.slice(200), recording: `r${i}` }));
+
+  it('scores each recording, training and validation stretches alike, with a model fitted on the others only', () => {
+    const all = [...train, ...val];
+    const means = new Map<string, Float64Array>();
+    leaveOneRecordingOutScores(all, {}, (fold, g) => {
+      means.set(g.recording!, fold.knots[0].mean);
+      return scoreGroup(fold, g);
+    });
+    expect([...means.keys()].sort()).toEqual(['r0', 'r1', 'r2']);
+    const settled = (rows: Float32Array[]) => {
+      const age = windowsSinceRestart(rows.length);
+      return smoothRows(rows, 0.25).filter((_, k) => age[k] >= 8);
+    };
+    const others = [1, 2].flatMap((i) => [...settled(train[i].rows), ...settled(val[i].rows)]);
+    for (let b = 0; b < D; b++) expect(means.get('r0')![b]).toBeCloseTo(others.reduce((s, r) => s + r[b], 0) / others.length, 12);
+  });
+
+  it('carries the shift from one recording to the next: a new recording stays under it, not under the in-recording thresholds', () => {
+    const loro = fitSpeedDetector(train, val);
+    expect(loro.validation).toBe('leave-one-recording-out');
+    const separate = fitSpeedDetector(train, val, { validation: 'separate' });
+    const crossFit = fitSpeedDetector(train, val, { validation: 'cross-fit' });
+    const fresh = { rpm: 1000, rows: recording(4, 400) };
+    const flagged = (det: typeof loro) => evaluateScores(scoreGroup(det, fresh), det.threshold.threshold, det.warmup).flagged;
+    expect(loro.threshold.threshold).toBeGreaterThan(separate.threshold.threshold);
+    expect(loro.threshold.threshold).toBeGreaterThan(crossFit.threshold.threshold);
+    expect(flagged(loro)).toBeLessThanOrEqual(0.01);
+    expect(flagged(separate)).toBeGreaterThan(0.1);
+  });
+
+  it('needs two recordings at every speed, and says which speed has one', () => {
+    const one = [...train, { rpm: 1400, rows: recording(5, 200), recording: 'r5' }];
+    expect(twoRecordingsPerSpeed(one)).toBe(false);
+    expect(twoRecordingsPerSpeed(train)).toBe(true);
+    expect(fitSpeedDetector(one, val).validation).toBe('separate');
+    expect(() => fitSpeedDetector(one, val, { validation: 'leave-one-recording-out' })).toThrow(/needs two healthy recordings at every trained speed; 1400 rpm has one \(r5\)/);
   });
 });
 

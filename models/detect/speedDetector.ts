@@ -250,13 +250,6 @@ function fitCore(bySpeed: Map<number, Float64Array[]>, dim: number, options: Spe
 /** Folds per recording for the cross-fitted threshold (validation 'cross-fit'). */
 export const CROSS_FIT_FOLDS = 5;
 
-/** Windows of a group a fold model leaves out: the fold and `gap` windows on each side of it. */
-export interface CrossFitFold {
-  group: number;
-  from: number;
-  to: number;
-}
-
 /** A fold: the windows its model leaves out, and the ranges of windows it scores. */
 interface Fold {
   out: (group: number, window: number) => boolean;

@@ -146,10 +146,11 @@ export function windowsSinceRestart(count: number, segmentStarts: number[] = [])
   return age;
 }
 
-function settled(g: SpeedGroup, smoothing: number, warmup: number): Float64Array[] {
+/** A group's smoothed windows after the warm-up; `required` = at least 2 of them, or an error in words. */
+function settled(g: SpeedGroup, smoothing: number, warmup: number, required = true): Float64Array[] {
   const age = windowsSinceRestart(g.rows.length, g.segmentStarts);
   const s = smoothRows(g.rows, smoothing, g.segmentStarts).filter((_, k) => age[k] >= warmup);
-  if (s.length < 2) throw new RangeError(`the ${g.rpm} rpm group has ${g.rows.length} windows; at least ${warmup + 2} are needed`);
+  if (required && s.length < 2) throw new RangeError(`the ${g.rpm} rpm group has ${g.rows.length} windows; at least ${warmup + 2} are needed`);
   return s;
 }
 
@@ -335,11 +336,23 @@ export function leaveOneRecordingOutScores(groups: SpeedGroup[], options: SpeedD
   return scoreFolds(groups, options, score, folds);
 }
 
-/** Whether every speed of these groups has two recordings at least (the leave-one-recording-out threshold can run). */
-export function twoRecordingsPerSpeed(groups: SpeedGroup[]): boolean {
-  const perSpeed = new Map<number, Set<string>>();
-  groups.forEach((g, i) => perSpeed.set(g.rpm, (perSpeed.get(g.rpm) ?? new Set()).add(recordingOf(g, i))));
-  return [...perSpeed.values()].every((s) => s.size >= 2);
+/**
+ * Whether every speed of these groups has two recordings at least with 2 settled windows each (the
+ * leave-one-recording-out threshold can run: each recording left out leaves another to fit that
+ * speed's knot).
+ */
+export function twoRecordingsPerSpeed(groups: SpeedGroup[], options: Pick<SpeedDetectorOptions, 'smoothing' | 'warmup'> = {}): boolean {
+  const warmup = options.warmup ?? DEFAULT_WARMUP;
+  const windows = new Map<string, { rpm: number; n: number }>();
+  groups.forEach((g, i) => {
+    const age = windowsSinceRestart(g.rows.length, g.segmentStarts);
+    const key = `${g.rpm}\u0000${recordingOf(g, i)}`;
+    const had = windows.get(key) ?? { rpm: g.rpm, n: 0 };
+    windows.set(key, { rpm: g.rpm, n: had.n + age.filter((a) => a >= warmup).length });
+  });
+  const perSpeed = new Map<number, number>();
+  for (const { rpm, n } of windows.values()) if (n >= 2) perSpeed.set(rpm, (perSpeed.get(rpm) ?? 0) + 1);
+  return groups.every((g) => (perSpeed.get(g.rpm) ?? 0) >= 2);
 }
 
 /**
@@ -354,16 +367,19 @@ export function fitSpeedDetector(train: SpeedGroup[], validation: SpeedGroup[], 
   const smoothing = options.smoothing ?? DEFAULT_SMOOTHING;
   const warmup = options.warmup ?? DEFAULT_WARMUP;
   const spanTolerance = options.spanTolerance ?? DEFAULT_SPAN_TOLERANCE;
-  const scheme = options.validation ?? (twoRecordingsPerSpeed([...train, ...validation]) ? 'leave-one-recording-out' : 'separate');
+  const scheme = options.validation ?? (twoRecordingsPerSpeed([...train, ...validation], options) ? 'leave-one-recording-out' : 'separate');
   if (scheme !== 'cross-fit' && scheme !== 'separate' && scheme !== 'leave-one-recording-out') throw new RangeError(`validation ${String(scheme)} is none of 'separate', 'cross-fit', 'leave-one-recording-out'`);
   const pooled = scheme !== 'separate';
   if (train.length === 0) throw new RangeError('the speed-aware detector needs healthy training windows at one speed at least');
   if (validation.length === 0) throw new RangeError('the speed-aware detector needs healthy validation windows to set its threshold');
   const dim = train[0].rows[0]?.length ?? 0;
   const bySpeed = new Map<number, Float64Array[]>();
-  for (const g of pooled ? [...train, ...validation] : train) {
+  // Training groups must each have settled windows; validation groups pooled into training add
+  // what they have (a short validation stretch has none after the warm-up, as under 'separate').
+  for (const [g, required] of [...train.map((g) => [g, true] as const), ...(pooled ? validation.map((g) => [g, false] as const) : [])]) {
     if (!(g.rpm > 0)) throw new RangeError(`training speed ${g.rpm} rpm is not a positive number`);
-    bySpeed.set(g.rpm, [...(bySpeed.get(g.rpm) ?? []), ...settled(g, smoothing, warmup)]);
+    const rows = settled(g, smoothing, warmup, required);
+    if (rows.length) bySpeed.set(g.rpm, [...(bySpeed.get(g.rpm) ?? []), ...rows]);
   }
   const partial = { dim, smoothing, warmup, spanTolerance, ...fitCore(bySpeed, dim, options) };
   for (const g of validation) if (!bracket(partial, g.rpm)) throw new RangeError(`validation speed ${g.rpm} rpm is outside the trained span`);

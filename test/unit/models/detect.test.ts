@@ -388,6 +388,21 @@ describe('threshold from recordings left out (the default where every speed has 
     expect(flagged(separate)).toBeGreaterThan(0.1);
   });
 
+  it('counts a recording only with 2 settled windows, and takes short validation stretches as the validation stretch does', () => {
+    const tr = [0, 1, 2].map((i) => ({ rpm: i < 2 ? 800 : 1200, rows: recording(20 + i, 100), recording: `s${i}` }));
+    // Validation stretches of 9 windows: one settled window each after the warm-up of 8.
+    const short = [0, 1, 2].map((i) => ({ rpm: tr[i].rpm, rows: recording(30 + i, 9), recording: `s${i}` }));
+    // A second 1200 rpm recording with 9 windows in all does not count: 1200 rpm has one, so 'separate'.
+    const tooShort = { rpm: 1200, rows: recording(40, 9), recording: 's3' };
+    expect(twoRecordingsPerSpeed([...tr, ...short, tooShort])).toBe(false);
+    expect(fitSpeedDetector(tr, [...short, tooShort]).validation).toBe('separate');
+    // With a second usable 1200 rpm recording it runs, the 9-window stretches adding their one window.
+    const tr2 = [...tr, { rpm: 1200, rows: recording(23, 100), recording: 's4' }];
+    const det = fitSpeedDetector(tr2, [...short, tooShort]);
+    expect(det.validation).toBe('leave-one-recording-out');
+    expect(det.threshold.windows).toBe(4 * (100 - 8) + 3 * 1 + 1);
+  });
+
   it('needs two recordings at every speed, and says which speed has one', () => {
     const one = [...train, { rpm: 1400, rows: recording(5, 200), recording: 'r5' }];
     expect(twoRecordingsPerSpeed(one)).toBe(false);

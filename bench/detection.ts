@@ -56,7 +56,16 @@ function manifestRows(dir: string): Record<string, string>[] {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 }
 
-async function loadSet(dir: string, column: string): Promise<Rec[]> {
+/** Each set's features, read once per run: the bench runs its sections once per threshold scheme. */
+const loadedSets = new Map<string, Promise<Rec[]>>();
+
+function loadSet(dir: string, column: string): Promise<Rec[]> {
+  const key = `${dir}/${column}`;
+  if (!loadedSets.has(key)) loadedSets.set(key, readSet(dir, column));
+  return loadedSets.get(key)!;
+}
+
+async function readSet(dir: string, column: string): Promise<Rec[]> {
   const out: Rec[] = [];
   for (const m of manifestRows(dir)) {
     const csv = await readCsvColumns(join(SHARED, dir, m.file), [column], { label: m.file });
@@ -383,7 +392,10 @@ async function cwru(figures: BenchResult['figures'], table: TableRow[], notes: s
   }
 }
 
-async function femto(figures: BenchResult['figures'], notes: string[], validation?: ValidationScheme): Promise<void> {
+/** FEMTO Bearing1_2's samples and per-snapshot features, read once per run (as loadSet). */
+let femtoLoaded: ReturnType<typeof readFemto> | null = null;
+
+async function readFemto() {
   const path = join(SHARED, 'femto', 'Bearing1_2_acc.csv');
   const csv = await readCsvColumns(path, ['horiz_accel_g', 'vert_accel_g'], { segmentColumn: 'snapshot', label: 'Bearing1_2_acc.csv' });
   const starts = csv.segmentStarts!;
@@ -398,6 +410,11 @@ async function femto(figures: BenchResult['figures'], notes: string[], validatio
       snapOf.push(s);
     }
   }
+  return { csv, snaps, rows, snapOf };
+}
+
+async function femto(figures: BenchResult['figures'], notes: string[], validation?: ValidationScheme): Promise<void> {
+  const { csv, snaps, rows, snapOf } = await (femtoLoaded ??= readFemto());
   const trainSnaps = Math.floor(0.2 * snaps);
   const valFrom = Math.floor(0.75 * trainSnaps);
   const trainRows = rows.filter((_, i) => snapOf[i] < valFrom);
